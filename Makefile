@@ -1,0 +1,70 @@
+# zkml: PostgreSQL extension (PGXS) plus the `zkml` command, unit tests and benchmarks.
+#
+#   make / make install     the extension (zkml.so, SQL script) and the zkml command
+#   make unit               build and run the C unit tests of src/core
+#   make bench              build the benchmark driver (run it with bench/run)
+#   make installcheck       pg_regress against an installed server
+
+EXTENSION = zkml
+EXTVERSION = 0.1.0
+
+CORE_SRCS = $(sort $(wildcard src/core/*.c))
+CORE_OBJS = $(CORE_SRCS:.c=.o)
+CORE_HDRS = $(wildcard src/core/*.h)
+PG_SRCS = $(sort $(wildcard src/pg/*.c))
+CLI_SRCS = $(sort $(wildcard src/cli/*.c))
+UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
+BENCH_SRCS = $(sort $(wildcard bench/*.c))
+
+MODULE_big = zkml
+OBJS = $(CORE_OBJS) $(PG_SRCS:.c=.o)
+DATA = sql/zkml--$(EXTVERSION).sql
+SCRIPTS_built = zkml
+
+REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/zkml--%,$(sort $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --load-extension=zkml
+
+# Flags of our own code: warnings are errors, the core is optimised.
+ZKML_WARN = -Wall -Wextra -Werror -Wmissing-prototypes -Wvla
+ZKML_CORE_CFLAGS = -std=gnu11 -O3 -fPIC -fopenmp -fno-strict-aliasing $(ZKML_WARN)
+ZKML_LIBS = -lgmp -lcrypto -fopenmp
+
+PG_CPPFLAGS = -Isrc/core
+PG_CFLAGS = -fopenmp $(ZKML_WARN)
+SHLIB_LINK = $(ZKML_LIBS)
+
+EXTRA_CLEAN = zkml tests/unit/zkml_unit bench/zkml_bench $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The core never sees PostgreSQL's headers or flags.
+src/core/%.o: src/core/%.c $(CORE_HDRS)
+	$(CC) $(ZKML_CORE_CFLAGS) -c -o $@ $<
+
+src/cli/%.o: src/cli/%.c $(CORE_HDRS)
+	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
+
+tests/unit/%.o: tests/unit/%.c $(CORE_HDRS) tests/unit/unit.h
+	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
+
+bench/%.o: bench/%.c $(CORE_HDRS)
+	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
+
+zkml: $(CORE_OBJS) $(CLI_SRCS:.c=.o)
+	$(CC) -o $@ $^ $(ZKML_LIBS)
+
+tests/unit/zkml_unit: $(CORE_OBJS) $(UNIT_SRCS:.c=.o)
+	$(CC) -o $@ $^ $(ZKML_LIBS)
+
+bench/zkml_bench: $(CORE_OBJS) $(BENCH_SRCS:.c=.o)
+	$(CC) -o $@ $^ $(ZKML_LIBS)
+
+all: zkml
+
+.PHONY: unit bench
+unit: tests/unit/zkml_unit
+	tests/unit/zkml_unit
+
+bench: bench/zkml_bench

@@ -1,0 +1,260 @@
+/*
+ * field.h: the two 254-bit prime fields of ZKMLPG-V1 (PROTOCOL.md 1.1, 2).
+ *
+ *   fq: the proof (scalar) field, q = order of Grumpkin = BN254 base prime.
+ *   fp: the base field of Grumpkin, p = BN254 scalar prime.
+ *
+ * Elements are four 64-bit little-endian limbs in Montgomery form (a*2^256 mod m),
+ * always fully reduced (< m).  The hot operations (add, sub, neg, mul, square) are
+ * inline, branch-free CIOS Montgomery code over unsigned __int128; both moduli have a
+ * top limb below 2^63 - 1, so the "no-carry" CIOS variant is exact.
+ *
+ * Everything that needs a modular inverse or power of a secret goes through GMP's
+ * mpn_sec_* functions with preallocated scratch (no GMP allocation, so these are safe
+ * inside worker threads).  The constants below are compiled in and cross-checked
+ * against a GMP derivation from the decimal primes by field_init().
+ */
+#ifndef ZKML_FIELD_H
+#define ZKML_FIELD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef unsigned __int128 zk_u128;
+
+typedef struct { uint64_t l[4]; } fq_t;   /* Montgomery form, < q */
+typedef struct { uint64_t l[4]; } fp_t;   /* Montgomery form, < p */
+
+/* Moduli and Montgomery constants (PROTOCOL.md 1.1); checked by field_init(). */
+#define FQ_M0 0x3c208c16d87cfd47ULL
+#define FQ_M1 0x97816a916871ca8dULL
+#define FQ_M2 0xb85045b68181585dULL
+#define FQ_M3 0x30644e72e131a029ULL
+#define FQ_NINV 0x87d20782e4866389ULL  /* -q^-1 mod 2^64 */
+
+#define FP_M0 0x43e1f593f0000001ULL
+#define FP_M1 0x2833e84879b97091ULL
+#define FP_M2 0xb85045b68181585dULL
+#define FP_M3 0x30644e72e131a029ULL
+#define FP_NINV 0xc2e1f593efffffffULL  /* -p^-1 mod 2^64 */
+
+extern const fq_t FQ_MODULUS, FQ_ONE, FQ_R2, FQ_R3;   /* FQ_ONE = R mod q */
+extern const fp_t FP_MODULUS, FP_ONE, FP_R2, FP_R3;
+
+/*
+ * Derive every constant of 1.1 from the decimal primes with GMP and compare with the
+ * compiled-in values.  Returns NULL on success, or a static message naming the first
+ * mismatch (a fatal internal error for the caller).  Idempotent; call it on the main
+ * thread before any other function of the core.
+ */
+const char *field_init(void);
+
+/* ---- shared limb arithmetic (not part of the field API) ---- */
+
+/* r = a*b*2^-256 mod m, a, b < m, m[3] < 2^63 - 1.  CIOS, no-carry variant. */
+static inline void
+mont_mul4(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+          const uint64_t m0, const uint64_t m1, const uint64_t m2, const uint64_t m3,
+          const uint64_t ninv)
+{
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    uint64_t s0, s1, s2, s3, borrow, mask;
+    zk_u128 w;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        uint64_t A, C, u, bi = b[i];
+
+        w = (zk_u128)a[0] * bi + t0;
+        t0 = (uint64_t)w;
+        A = (uint64_t)(w >> 64);
+        u = t0 * ninv;
+        w = (zk_u128)u * m0 + t0;
+        C = (uint64_t)(w >> 64);
+
+        w = (zk_u128)a[1] * bi + A + t1;
+        t1 = (uint64_t)w;
+        A = (uint64_t)(w >> 64);
+        w = (zk_u128)u * m1 + t1 + C;
+        t0 = (uint64_t)w;
+        C = (uint64_t)(w >> 64);
+
+        w = (zk_u128)a[2] * bi + A + t2;
+        t2 = (uint64_t)w;
+        A = (uint64_t)(w >> 64);
+        w = (zk_u128)u * m2 + t2 + C;
+        t1 = (uint64_t)w;
+        C = (uint64_t)(w >> 64);
+
+        w = (zk_u128)a[3] * bi + A + t3;
+        t3 = (uint64_t)w;
+        A = (uint64_t)(w >> 64);
+        w = (zk_u128)u * m3 + t3 + C;
+        t2 = (uint64_t)w;
+        C = (uint64_t)(w >> 64);
+
+        t3 = C + A;
+    }
+
+    /* Branch-free final subtraction: t < 2m. */
+    w = (zk_u128)t0 - m0;
+    s0 = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)t1 - m1 - borrow;
+    s1 = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)t2 - m2 - borrow;
+    s2 = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)t3 - m3 - borrow;
+    s3 = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    mask = 0 - borrow;            /* all ones when t < m: keep t */
+    r[0] = (t0 & mask) | (s0 & ~mask);
+    r[1] = (t1 & mask) | (s1 & ~mask);
+    r[2] = (t2 & mask) | (s2 & ~mask);
+    r[3] = (t3 & mask) | (s3 & ~mask);
+}
+
+/* r = a + b mod m (a, b < m < 2^255). */
+static inline void
+mod_add4(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+         const uint64_t m0, const uint64_t m1, const uint64_t m2, const uint64_t m3)
+{
+    uint64_t t[4], s[4], c, borrow, mask;
+    zk_u128 w;
+
+    w = (zk_u128)a[0] + b[0];
+    t[0] = (uint64_t)w;
+    c = (uint64_t)(w >> 64);
+    w = (zk_u128)a[1] + b[1] + c;
+    t[1] = (uint64_t)w;
+    c = (uint64_t)(w >> 64);
+    w = (zk_u128)a[2] + b[2] + c;
+    t[2] = (uint64_t)w;
+    c = (uint64_t)(w >> 64);
+    t[3] = a[3] + b[3] + c;
+
+    w = (zk_u128)t[0] - m0;
+    s[0] = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)t[1] - m1 - borrow;
+    s[1] = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)t[2] - m2 - borrow;
+    s[2] = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)t[3] - m3 - borrow;
+    s[3] = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    mask = 0 - borrow;
+    r[0] = (t[0] & mask) | (s[0] & ~mask);
+    r[1] = (t[1] & mask) | (s[1] & ~mask);
+    r[2] = (t[2] & mask) | (s[2] & ~mask);
+    r[3] = (t[3] & mask) | (s[3] & ~mask);
+}
+
+/* r = a - b mod m (a, b < m). */
+static inline void
+mod_sub4(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+         const uint64_t m0, const uint64_t m1, const uint64_t m2, const uint64_t m3)
+{
+    uint64_t t[4], borrow, mask, c;
+    zk_u128 w;
+
+    w = (zk_u128)a[0] - b[0];
+    t[0] = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)a[1] - b[1] - borrow;
+    t[1] = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)a[2] - b[2] - borrow;
+    t[2] = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    w = (zk_u128)a[3] - b[3] - borrow;
+    t[3] = (uint64_t)w;
+    borrow = (uint64_t)(w >> 64) & 1;
+    mask = 0 - borrow;            /* add m back when a < b */
+
+    w = (zk_u128)t[0] + (m0 & mask);
+    r[0] = (uint64_t)w;
+    c = (uint64_t)(w >> 64);
+    w = (zk_u128)t[1] + (m1 & mask) + c;
+    r[1] = (uint64_t)w;
+    c = (uint64_t)(w >> 64);
+    w = (zk_u128)t[2] + (m2 & mask) + c;
+    r[2] = (uint64_t)w;
+    c = (uint64_t)(w >> 64);
+    r[3] = t[3] + (m3 & mask) + c;
+}
+
+/*
+ * The inline field API, generated once per field so that fq and fp share one
+ * implementation of the limb code above.
+ */
+#define ZKML_FIELD_INLINE(F, T, M0, M1, M2, M3, NINV)                              \
+    static inline void F##_mul(T *r, const T *a, const T *b)                       \
+    { mont_mul4(r->l, a->l, b->l, M0, M1, M2, M3, NINV); }                         \
+    static inline void F##_sqr(T *r, const T *a)                                   \
+    { mont_mul4(r->l, a->l, a->l, M0, M1, M2, M3, NINV); }                         \
+    static inline void F##_add(T *r, const T *a, const T *b)                       \
+    { mod_add4(r->l, a->l, b->l, M0, M1, M2, M3); }                                \
+    static inline void F##_sub(T *r, const T *a, const T *b)                       \
+    { mod_sub4(r->l, a->l, b->l, M0, M1, M2, M3); }                                \
+    static inline void F##_neg(T *r, const T *a)                                   \
+    { static const T zero_ = {{0, 0, 0, 0}}; mod_sub4(r->l, zero_.l, a->l, M0, M1, M2, M3); } \
+    static inline void F##_dbl(T *r, const T *a)                                   \
+    { mod_add4(r->l, a->l, a->l, M0, M1, M2, M3); }                                \
+    static inline void F##_set_zero(T *r)                                          \
+    { r->l[0] = r->l[1] = r->l[2] = r->l[3] = 0; }                                 \
+    static inline int F##_is_zero(const T *a)                                      \
+    { return (a->l[0] | a->l[1] | a->l[2] | a->l[3]) == 0; }                       \
+    static inline int F##_eq(const T *a, const T *b)                               \
+    { return ((a->l[0] ^ b->l[0]) | (a->l[1] ^ b->l[1]) |                          \
+              (a->l[2] ^ b->l[2]) | (a->l[3] ^ b->l[3])) == 0; }                   \
+    /* a*2^-256: Montgomery form -> canonical limbs */                             \
+    static inline void F##_to_limbs(uint64_t out[4], const T *a)                   \
+    { static const uint64_t one_[4] = {1, 0, 0, 0};                                \
+      mont_mul4(out, a->l, one_, M0, M1, M2, M3, NINV); }
+
+ZKML_FIELD_INLINE(fq, fq_t, FQ_M0, FQ_M1, FQ_M2, FQ_M3, FQ_NINV)
+ZKML_FIELD_INLINE(fp, fp_t, FP_M0, FP_M1, FP_M2, FP_M3, FP_NINV)
+
+/*
+ * The out-of-line API, identical for both fields (F = fq or fp):
+ *
+ *   F_from_limbs(r, x)      x < m canonical limbs -> Montgomery; returns 0 if x >= m.
+ *   F_from_limbs_reduce(r, x)  any 256-bit x, reduced mod m.
+ *   F_from_bytes(r, b)      32 bytes LE, canonical; returns 0 (r untouched) if >= m.
+ *   F_to_bytes(b, a)        32 bytes LE, canonical.
+ *   F_from_bytes_wide(r, b) 64 bytes LE reduced mod m (uniform from 512 random bits).
+ *   F_set_u64 / F_set_i64   small integers (negative v -> m - |v|).
+ *   F_inv(r, a)             constant time (mpn_sec_invert); inv(0) = 0.
+ *   F_pow(r, a, e, ebits)   a^e, constant time in a and e for a fixed ebits (mpn_sec_powm).
+ *   F_batch_inv(r, a, n)    Montgomery's trick; zero entries map to zero; r may equal a.
+ *   F_is_odd(a)             parity of the canonical value (sgn0 of RFC 9380).
+ */
+#define ZKML_FIELD_DECLARE(F, T)                                                   \
+    int F##_from_limbs(T *r, const uint64_t x[4]);                                 \
+    void F##_from_limbs_reduce(T *r, const uint64_t x[4]);                         \
+    int F##_from_bytes(T *r, const uint8_t b[32]);                                 \
+    void F##_to_bytes(uint8_t b[32], const T *a);                                  \
+    void F##_from_bytes_wide(T *r, const uint8_t b[64]);                           \
+    void F##_set_u64(T *r, uint64_t v);                                            \
+    void F##_set_i64(T *r, int64_t v);                                             \
+    void F##_inv(T *r, const T *a);                                                \
+    void F##_pow(T *r, const T *a, const uint64_t *e, unsigned ebits);             \
+    int F##_batch_inv(T *r, const T *a, size_t n);                                 \
+    int F##_is_odd(const T *a);
+
+ZKML_FIELD_DECLARE(fq, fq_t)
+ZKML_FIELD_DECLARE(fp, fp_t)
+
+/*
+ * Square root in Fp by Tonelli-Shanks (v2(p-1) = 28, non-residue 5).  Returns 1 and
+ * sets r to a root if a is a square (r = 0 for a = 0), 0 otherwise.  Variable time:
+ * used only on public values (point decoding, hash-to-curve).
+ */
+int fp_sqrt(fp_t *r, const fp_t *a);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * selftest.h: the known-answer checks of kat/zkmlpg-v1.kat, runnable in-process so that
+ * an installation can be validated where it runs (zkml_self_test() in SQL).
+ */
+#ifndef ZKML_SELFTEST_H
+#define ZKML_SELFTEST_H
+
+#include <stddef.h>
+
+typedef struct {
+    const char *check;   /* static name of the check */
+    int ok;
+} selftest_result;
+
+/* The number of checks selftest_run() reports. */
+size_t selftest_count(void);
+
+/*
+ * Run every check once and fill out[0 .. selftest_count()-1].  Returns the number of
+ * failed checks.  Single-threaded; needs zkml_init() first.
+ */
+int selftest_run(selftest_result *out);
+
+#endif
