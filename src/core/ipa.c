@@ -1,0 +1,325 @@
+/*
+ * ipa.c: the zero-knowledge dot-product argument (PROTOCOL.md 4.3).
+ *
+ * The prover never folds the generators as points (that would cost n two-scalar
+ * multiplications per round).  After round j the folded generator i is
+ * sum_t e[t]·V[i + m·t] for the current length m, with e[t] a product of u_j^{±1}; each
+ * L_j and R_j is then one MSM over the original generators, and at the end e is the
+ * verifier's σ.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "generators.h"
+#include "ipa.h"
+#include "msm.h"
+#include "zkml.h"
+
+/* e'[2t] = e[t]·u^-1 (lower half), e'[2t+1] = e[t]·u (upper half); e has `len` entries. */
+static void
+ipa_extend_coefficients(fq_t *e, size_t len, const fq_t *u, const fq_t *uinv)
+{
+    size_t t;
+
+    for (t = len; t-- > 0;) {
+        fq_mul(&e[2 * t + 1], &e[t], u);
+        fq_mul(&e[2 * t], &e[t], uinv);
+    }
+}
+
+/* <a, b> over n entries */
+static void
+inner_product(fq_t *r, const fq_t *a, const fq_t *b, size_t n)
+{
+    fq_t acc, t;
+    size_t i;
+
+    fq_set_zero(&acc);
+    for (i = 0; i < n; i++) {
+        fq_mul(&t, &a[i], &b[i]);
+        fq_add(&acc, &acc, &t);
+    }
+    *r = acc;
+}
+
+/* Step 1 on both sides: absorb the statement, draw s. */
+static int
+ipa_begin(transcript_t *t, const ge_t *Cx, const ge_t *Cy, size_t n, fq_t *s)
+{
+    ge_t cxcy[2];
+
+    cxcy[0] = *Cx;
+    cxcy[1] = *Cy;
+    transcript_absorb(t, "ipa/begin", NULL, 0);
+    transcript_absorb_u64(t, "ipa/n", (uint64_t)n);
+    transcript_absorb_points(t, "ipa/CxCy", cxcy, 2);
+    return transcript_challenge(t, "ipa/s", 1, s);
+}
+
+int
+ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
+          const ge_t *Cx, const ge_t *Cy,
+          const fq_t *x, const fq_t *bx, const fq_t *by,
+          const fq_t *a, unsigned k)
+{
+    size_t n = (size_t)1 << k, m, h, i, tt, nt;
+    const ge_t *V = generators_V(n);
+    ge_t *pts = NULL;
+    fq_t *xc = NULL, *ac = NULL, *e = NULL, *sc = NULL;
+    fq_t s, blind, u, uinv, u2, uinv2, cL, cR, bL, bR, tmp, d, rdelta, rbeta, c;
+    gep_t Qg, acc[2];
+    ge_t lr[2], qg_aff;
+    int rc = -1, threads = zkml_threads();
+
+    if (k > IPA_MAX_ROUNDS || V == NULL)
+        return -1;
+    memset(pf, 0, sizeof *pf);
+    pf->k = k;
+    xc = malloc(n * sizeof(fq_t));
+    ac = malloc(n * sizeof(fq_t));
+    e = malloc(n * sizeof(fq_t));
+    sc = malloc((n + 2) * sizeof(fq_t));
+    pts = malloc((n + 2) * sizeof(ge_t));
+    if (xc == NULL || ac == NULL || e == NULL || sc == NULL || pts == NULL)
+        goto out;
+    memcpy(xc, x, n * sizeof(fq_t));
+    memcpy(ac, a, n * sizeof(fq_t));
+    memcpy(pts, V, n * sizeof(ge_t));
+
+    if (ipa_begin(t, Cx, Cy, n, &s) != 0)
+        goto out;
+    gep_set_ge(&Qg, generators_G());
+    gep_mul_vartime(&Qg, &Qg, &s);              /* s is public */
+    ge_set_gep(&qg_aff, &Qg);
+    pts[n] = qg_aff;
+    pts[n + 1] = *generators_H();
+    fq_mul(&blind, &s, by);
+    fq_add(&blind, &blind, bx);
+
+    e[0] = FQ_ONE;
+    nt = 1;
+    for (m = n; m > 1; m = h, nt *= 2) {
+        unsigned j = k - (unsigned)__builtin_ctzll((unsigned long long)m);
+
+        h = m / 2;
+        inner_product(&cL, xc, ac + h, h);
+        inner_product(&cR, xc + h, ac, h);
+        if (drbg_scalar(rng, &bL) != 0 || drbg_scalar(rng, &bR) != 0)
+            goto out;
+        /* L = <x_L, V_R> + cL·Qg + bL·H, over the original generators */
+        memset(sc, 0, n * sizeof(fq_t));
+        for (tt = 0; tt < nt; tt++)
+            for (i = 0; i < h; i++)
+                fq_mul(&sc[h + i + m * tt], &xc[i], &e[tt]);
+        sc[n] = cL;
+        sc[n + 1] = bL;
+        if (msm(&acc[0], pts, sc, n + 2, threads) != 0)
+            goto out;
+        /* R = <x_R, V_L> + cR·Qg + bR·H */
+        memset(sc, 0, n * sizeof(fq_t));
+        for (tt = 0; tt < nt; tt++)
+            for (i = 0; i < h; i++)
+                fq_mul(&sc[i + m * tt], &xc[h + i], &e[tt]);
+        sc[n] = cR;
+        sc[n + 1] = bR;
+        if (msm(&acc[1], pts, sc, n + 2, threads) != 0)
+            goto out;
+        ge_set_gep_batch(lr, acc, 2);
+        pf->L[j] = lr[0];
+        pf->R[j] = lr[1];
+        transcript_absorb_points(t, "ipa/LR", lr, 2);
+        if (transcript_challenge(t, "ipa/u", 1, &u) != 0)
+            goto out;
+        fq_inv(&uinv, &u);
+        fq_sqr(&u2, &u);
+        fq_sqr(&uinv2, &uinv);
+        for (i = 0; i < h; i++) {
+            fq_t lo, hi;
+
+            fq_mul(&lo, &u, &xc[i]);
+            fq_mul(&hi, &uinv, &xc[h + i]);
+            fq_add(&xc[i], &lo, &hi);
+            fq_mul(&lo, &uinv, &ac[i]);
+            fq_mul(&hi, &u, &ac[h + i]);
+            fq_add(&ac[i], &lo, &hi);
+        }
+        fq_mul(&tmp, &u2, &bL);
+        fq_add(&blind, &blind, &tmp);
+        fq_mul(&tmp, &uinv2, &bR);
+        fq_add(&blind, &blind, &tmp);
+        ipa_extend_coefficients(e, nt, &u, &uinv);
+    }
+
+    /* Step 3: x^ = xc[0], a^ = ac[0], V^ = <e, V>. */
+    if (drbg_scalar(rng, &d) != 0 || drbg_scalar(rng, &rdelta) != 0 ||
+        drbg_scalar(rng, &rbeta) != 0)
+        goto out;
+    for (i = 0; i < n; i++)                     /* δ = d·V^ + rδ·H */
+        fq_mul(&sc[i], &e[i], &d);
+    fq_set_zero(&sc[n]);
+    sc[n + 1] = rdelta;
+    if (msm(&acc[0], pts, sc, n + 2, threads) != 0)
+        goto out;
+    {
+        gep_t hb, qd;
+
+        gep_set_ge(&hb, generators_H());
+        gep_mul_ct(&hb, &hb, &rbeta);
+        gep_mul_ct(&qd, &Qg, &d);
+        gep_add(&acc[1], &qd, &hb);             /* β = d·Qg + rβ·H */
+    }
+    ge_set_gep_batch(lr, acc, 2);
+    pf->delta = lr[0];
+    pf->beta = lr[1];
+    transcript_absorb_points(t, "ipa/db", lr, 2);
+    if (transcript_challenge(t, "ipa/c", 0, &c) != 0)
+        goto out;
+    fq_mul(&tmp, &xc[0], &ac[0]);               /* z1 = d + c·x^·a^ */
+    fq_mul(&tmp, &tmp, &c);
+    fq_add(&pf->z1, &d, &tmp);
+    fq_mul(&tmp, &c, &blind);                   /* z2 = a^·(c·blind + rβ) + rδ */
+    fq_add(&tmp, &tmp, &rbeta);
+    fq_mul(&tmp, &tmp, &ac[0]);
+    fq_add(&pf->z2, &tmp, &rdelta);
+    {
+        fq_t z[2];
+
+        z[0] = pf->z1;
+        z[1] = pf->z2;
+        transcript_absorb_scalars(t, "ipa/z", z, 2);
+    }
+    rc = t->failed ? -1 : 0;
+out:
+    if (xc != NULL)
+        explicit_bzero(xc, n * sizeof(fq_t));
+    if (sc != NULL)
+        explicit_bzero(sc, (n + 2) * sizeof(fq_t));
+    explicit_bzero(&blind, sizeof blind);
+    explicit_bzero(&d, sizeof d);
+    explicit_bzero(&bL, sizeof bL);
+    explicit_bzero(&bR, sizeof bR);
+    free(xc);
+    free(ac);
+    free(e);
+    free(sc);
+    free(pts);
+    return rc;
+}
+
+/*
+ * The verifier folds its whole check into one MSM that must vanish:
+ *   a^c·Cx + a^cs·Cy + sum_j a^c(u_j^2·L_j + u_j^-2·R_j) + a^·β + δ
+ *     - z1·<σ, V> - z1·a^·s·G - z2·H = O.
+ */
+int
+ipa_verify(transcript_t *t, const ge_t *Cx, const ge_t *Cy,
+           const fq_t *a, unsigned k, const ipa_proof *pf, const char **reason)
+{
+    size_t n = (size_t)1 << k, i, np;
+    const ge_t *V;
+    fq_t u[IPA_MAX_ROUNDS], uinv[IPA_MAX_ROUNDS];
+    fq_t s, c, ahat, ac, tmp, zs[2];
+    fq_t *e = NULL, *sc = NULL;
+    ge_t *pts = NULL, pair[2];
+    gep_t sum;
+    unsigned j;
+    int rc = -1;
+
+    *reason = "internal failure in the inner-product verifier";
+    if (k > IPA_MAX_ROUNDS || pf->k != k) {
+        *reason = "inner-product proof has the wrong number of rounds";
+        return 0;
+    }
+    for (j = 0; j < k; j++)
+        if (pf->L[j].infinity || pf->R[j].infinity) {
+            *reason = "inner-product proof contains the identity point";
+            return 0;
+        }
+    if (pf->delta.infinity || pf->beta.infinity) {
+        *reason = "inner-product proof contains the identity point";
+        return 0;
+    }
+    V = generators_V(n);
+    np = n + 2 * k + 6;
+    e = malloc(n * sizeof(fq_t));
+    sc = malloc(np * sizeof(fq_t));
+    pts = malloc(np * sizeof(ge_t));
+    if (V == NULL || e == NULL || sc == NULL || pts == NULL)
+        goto out;
+
+    if (ipa_begin(t, Cx, Cy, n, &s) != 0)
+        goto out;
+    for (j = 0; j < k; j++) {
+        pair[0] = pf->L[j];
+        pair[1] = pf->R[j];
+        transcript_absorb_points(t, "ipa/LR", pair, 2);
+        if (transcript_challenge(t, "ipa/u", 1, &u[j]) != 0)
+            goto out;
+    }
+    if (k > 0 && fq_batch_inv(uinv, u, k) != 0)
+        goto out;
+    /* σ: round j splits on bit k-j (0-based), the most significant first */
+    e[0] = FQ_ONE;
+    for (j = 0; j < k; j++)
+        ipa_extend_coefficients(e, (size_t)1 << j, &u[j], &uinv[j]);
+    inner_product(&ahat, a, e, n);
+    if (fq_is_zero(&ahat)) {
+        *reason = "inner-product argument: the folded public vector a^ is zero";
+        rc = 0;
+        goto out;
+    }
+    pair[0] = pf->delta;
+    pair[1] = pf->beta;
+    transcript_absorb_points(t, "ipa/db", pair, 2);
+    if (transcript_challenge(t, "ipa/c", 0, &c) != 0)
+        goto out;
+    zs[0] = pf->z1;
+    zs[1] = pf->z2;
+    transcript_absorb_scalars(t, "ipa/z", zs, 2);
+    if (t->failed)
+        goto out;
+
+    fq_mul(&ac, &ahat, &c);
+    for (i = 0; i < n; i++) {
+        fq_mul(&sc[i], &e[i], &pf->z1);
+        fq_neg(&sc[i], &sc[i]);
+    }
+    memcpy(pts, V, n * sizeof(ge_t));
+    i = n;
+    pts[i] = *generators_G();                   /* -z1·a^·s */
+    fq_mul(&tmp, &pf->z1, &ahat);
+    fq_mul(&tmp, &tmp, &s);
+    fq_neg(&sc[i++], &tmp);
+    pts[i] = *generators_H();                   /* -z2 */
+    fq_neg(&sc[i++], &pf->z2);
+    pts[i] = *Cx;                               /* a^c */
+    sc[i++] = ac;
+    pts[i] = *Cy;                               /* a^c·s */
+    fq_mul(&sc[i++], &ac, &s);
+    for (j = 0; j < k; j++) {
+        pts[i] = pf->L[j];                      /* a^c·u^2 */
+        fq_sqr(&tmp, &u[j]);
+        fq_mul(&sc[i++], &ac, &tmp);
+        pts[i] = pf->R[j];                      /* a^c·u^-2 */
+        fq_sqr(&tmp, &uinv[j]);
+        fq_mul(&sc[i++], &ac, &tmp);
+    }
+    pts[i] = pf->delta;
+    sc[i++] = FQ_ONE;
+    pts[i] = pf->beta;
+    sc[i++] = ahat;
+    if (msm(&sum, pts, sc, i, zkml_threads()) != 0)
+        goto out;
+    if (gep_is_infinity(&sum)) {
+        rc = 1;
+        *reason = NULL;
+    } else {
+        rc = 0;
+        *reason = "inner-product argument: the final equation does not hold";
+    }
+out:
+    free(e);
+    free(sc);
+    free(pts);
+    return rc;
+}
