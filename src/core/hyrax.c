@@ -1,0 +1,184 @@
+/*
+ * hyrax.c: the Hyrax polynomial commitment and its evaluation proof
+ * (PROTOCOL.md 4.2, 4.4).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "generators.h"
+#include "hyrax.h"
+#include "mle.h"
+#include "msm.h"
+#include "zkml.h"
+
+void
+hyrax_split(unsigned l, unsigned *lc, unsigned *lr)
+{
+    unsigned c = (l + 1) / 2 + HYRAX_DELTA;
+
+    *lc = c < l ? c : l;
+    *lr = l - *lc;
+}
+
+/*
+ * Rows are independent: the threads take whole rows, each running a one-thread MSM,
+ * which scales better than splitting every small MSM.  The blind term β_i·H uses the
+ * constant-time multiplication (β_i is a secret).
+ */
+static int
+hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
+                  const fq_t *beta)
+{
+    size_t nrows, ncols, i;
+    const ge_t *V;
+    gep_t *acc;
+    gep_t hgen;
+    int failed = 0;
+
+    memset(c, 0, sizeof *c);
+    if (l > HYRAX_MAX_VARS)
+        return -1;
+    c->l = l;
+    hyrax_split(l, &c->lc, &c->lr);
+    nrows = (size_t)1 << c->lr;
+    ncols = (size_t)1 << c->lc;
+    V = generators_V(ncols);
+    c->rows = malloc(nrows * sizeof(ge_t));
+    acc = malloc(nrows * sizeof(gep_t));
+    if (V == NULL || c->rows == NULL || acc == NULL) {
+        free(acc);
+        hyrax_commitment_free(c);
+        return -1;
+    }
+    gep_set_ge(&hgen, generators_H());
+
+#pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed)
+    for (i = 0; i < nrows; i++) {
+        gep_t blind;
+        int rc;
+
+        if (small)
+            rc = msm_small(&acc[i], V, (const int32_t *)P + i * ncols, ncols, 1);
+        else
+            rc = msm(&acc[i], V, (const fq_t *)P + i * ncols, ncols, 1);
+        if (rc != 0) {
+            failed |= 1;
+            continue;
+        }
+        gep_mul_ct(&blind, &hgen, &beta[i]);
+        gep_add(&acc[i], &acc[i], &blind);
+    }
+    if (!failed)
+        ge_set_gep_batch(c->rows, acc, nrows);
+    free(acc);
+    if (failed) {
+        hyrax_commitment_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+int
+hyrax_commit(hyrax_commitment *c, const fq_t *P, unsigned l, const fq_t *beta)
+{
+    return hyrax_commit_rows(c, P, 0, l, beta);
+}
+
+int
+hyrax_commit_small(hyrax_commitment *c, const int32_t *P, unsigned l, const fq_t *beta)
+{
+    return hyrax_commit_rows(c, P, 1, l, beta);
+}
+
+void
+hyrax_commitment_free(hyrax_commitment *c)
+{
+    free(c->rows);
+    c->rows = NULL;
+}
+
+static void
+hyrax_absorb_claim(transcript_t *t, unsigned l, const fq_t *z)
+{
+    transcript_absorb(t, "pcs/begin", NULL, 0);
+    transcript_absorb_u64(t, "pcs/ell", l);
+    transcript_absorb_scalars(t, "pcs/point", z, l);
+}
+
+/* C_LZ = sum_i Lv_i·C_i, the rows folded with EqTable of the high coordinates. */
+static int
+hyrax_fold_rows(ge_t *out, const hyrax_commitment *c, const fq_t *Lv)
+{
+    gep_t r;
+
+    if (msm(&r, c->rows, Lv, (size_t)1 << c->lr, zkml_threads()) != 0)
+        return -1;
+    ge_set_gep(out, &r);
+    return 0;
+}
+
+int
+hyrax_open(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
+           const fq_t *P, const fq_t *beta, const fq_t *z,
+           const ge_t *Cv, const fq_t *bv)
+{
+    size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc, i, j;
+    fq_t *Lv, *Rv, *LZ, bLZ, tmp;
+    ge_t CLZ;
+    int rc = -1;
+
+    Lv = malloc(nrows * sizeof(fq_t));
+    Rv = malloc(ncols * sizeof(fq_t));
+    LZ = calloc(ncols, sizeof(fq_t));
+    if (Lv == NULL || Rv == NULL || LZ == NULL)
+        goto out;
+    mle_eq_table(Rv, z, c->lc);
+    mle_eq_table(Lv, z + c->lc, c->lr);
+    fq_set_zero(&bLZ);
+    for (i = 0; i < nrows; i++) {
+        for (j = 0; j < ncols; j++) {
+            fq_mul(&tmp, &Lv[i], &P[i * ncols + j]);
+            fq_add(&LZ[j], &LZ[j], &tmp);
+        }
+        fq_mul(&tmp, &Lv[i], &beta[i]);
+        fq_add(&bLZ, &bLZ, &tmp);
+    }
+    if (hyrax_fold_rows(&CLZ, c, Lv) != 0)
+        goto out;
+    hyrax_absorb_claim(t, c->l, z);
+    rc = ipa_prove(pf, t, rng, &CLZ, Cv, LZ, &bLZ, bv, Rv, c->lc);
+out:
+    if (LZ != NULL)
+        explicit_bzero(LZ, ncols * sizeof(fq_t));
+    explicit_bzero(&bLZ, sizeof bLZ);
+    free(Lv);
+    free(Rv);
+    free(LZ);
+    return rc;
+}
+
+int
+hyrax_verify(transcript_t *t, const hyrax_commitment *c, const fq_t *z,
+             const ge_t *Cv, const ipa_proof *pf, const char **reason)
+{
+    size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc;
+    fq_t *Lv, *Rv;
+    ge_t CLZ;
+    int rc = -1;
+
+    *reason = "internal failure in the polynomial-commitment verifier";
+    Lv = malloc(nrows * sizeof(fq_t));
+    Rv = malloc(ncols * sizeof(fq_t));
+    if (Lv == NULL || Rv == NULL)
+        goto out;
+    mle_eq_table(Rv, z, c->lc);
+    mle_eq_table(Lv, z + c->lc, c->lr);
+    if (hyrax_fold_rows(&CLZ, c, Lv) != 0)
+        goto out;
+    hyrax_absorb_claim(t, c->l, z);
+    rc = ipa_verify(t, &CLZ, Cv, Rv, c->lc, pf, reason);
+out:
+    free(Lv);
+    free(Rv);
+    return rc;
+}

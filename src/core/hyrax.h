@@ -1,0 +1,51 @@
+/*
+ * hyrax.h: the Hyrax polynomial commitment (PROTOCOL.md 4.2, 4.4).
+ *
+ * A multilinear polynomial P with l variables is its table of 2^l values (index bits
+ * LSB-first).  The table is cut into 2^lr rows of 2^lc entries, lc = min(l,
+ * ceil(l/2) + δ), and each row is committed with ComV and its own blind.  An
+ * evaluation MLE(P)(z) = v, with v committed as Com1(v; bv), is proven by folding the
+ * rows with EqTable of the high coordinates and running the dot-product argument on
+ * the result against EqTable of the low coordinates.
+ */
+#ifndef ZKML_HYRAX_H
+#define ZKML_HYRAX_H
+
+#include "drbg.h"
+#include "group.h"
+#include "ipa.h"
+#include "transcript.h"
+
+#define HYRAX_DELTA 2
+#define HYRAX_MAX_VARS 40
+
+typedef struct {
+    unsigned l, lc, lr;     /* variables, low (column) and high (row) split */
+    ge_t *rows;             /* 2^lr row commitments, malloc'd */
+} hyrax_commitment;
+
+/* The row/column split of PROTOCOL.md 4.2 for l variables. */
+void hyrax_split(unsigned l, unsigned *lc, unsigned *lr);
+
+/*
+ * Commit to P (2^l entries) with row blinds beta (2^lr entries).  The _small variant
+ * takes entries |v| < 2^17 and uses the small-scalar MSM; zero entries cost nothing.
+ * 0, or -1 on allocation failure or (small) an out-of-range entry.
+ */
+int hyrax_commit(hyrax_commitment *c, const fq_t *P, unsigned l, const fq_t *beta);
+int hyrax_commit_small(hyrax_commitment *c, const int32_t *P, unsigned l, const fq_t *beta);
+void hyrax_commitment_free(hyrax_commitment *c);
+
+/*
+ * Prove MLE(P)(z) = v against Cv = Com1(v; bv), z in F^l.  The row commitments must
+ * already be in the transcript (the caller absorbed them).  0 or -1.
+ */
+int hyrax_open(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
+               const fq_t *P, const fq_t *beta, const fq_t *z,
+               const ge_t *Cv, const fq_t *bv);
+
+/* 1 accept, 0 reject (with *reason), -1 internal failure. */
+int hyrax_verify(transcript_t *t, const hyrax_commitment *c, const fq_t *z,
+                 const ge_t *Cv, const ipa_proof *pf, const char **reason);
+
+#endif

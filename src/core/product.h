@@ -1,0 +1,30 @@
+/*
+ * product.h: the product proof of PROTOCOL.md 4.5.
+ *
+ * For commitments X = Com1(x; rX), Y = Com1(y; rY), Z = Com1(z; rZ) it shows z = x·y
+ * without revealing x, y or z: 3 points and 5 scalars, bound to the caller's
+ * transcript.
+ */
+#ifndef ZKML_PRODUCT_H
+#define ZKML_PRODUCT_H
+
+#include "drbg.h"
+#include "group.h"
+#include "transcript.h"
+
+typedef struct {
+    ge_t A, B, D;
+    fq_t z[5];
+} product_proof;
+
+/* 0, or -1 on a randomness or hashing failure. */
+int product_prove(product_proof *pf, transcript_t *t, drbg_t *rng,
+                  const ge_t *X, const ge_t *Y, const ge_t *Z,
+                  const fq_t *x, const fq_t *rx, const fq_t *y, const fq_t *ry,
+                  const fq_t *rz);
+
+/* 1 accept; 0 reject with *reason naming the failed check; -1 internal failure. */
+int product_verify(transcript_t *t, const ge_t *X, const ge_t *Y, const ge_t *Z,
+                   const product_proof *pf, const char **reason);
+
+#endif

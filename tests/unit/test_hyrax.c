@@ -1,0 +1,291 @@
+/*
+ * test_hyrax.c: the product proof (PROTOCOL.md 4.5) and the Hyrax commitment with its
+ * evaluation proof (4.2, 4.4): honest proofs verify, each forgery is rejected.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "drbg.h"
+#include "hyrax.h"
+#include "mle.h"
+#include "pedersen.h"
+#include "product.h"
+#include "unit.h"
+
+static void
+random_scalar(fq_t *r)
+{
+    uint8_t w[64];
+
+    unit_rand_bytes(w, sizeof w);
+    fq_from_bytes_wide(r, w);
+}
+
+static void
+commit1(ge_t *C, const fq_t *v, const fq_t *b)
+{
+    gep_t p;
+
+    pedersen_com1(&p, v, b);
+    ge_set_gep(C, &p);
+}
+
+static void
+test_rng(drbg_t *rng, uint8_t seed, const transcript_t *t)
+{
+    uint8_t fixed[32], model[32] = {0};
+
+    memset(fixed, seed, sizeof fixed);
+    drbg_init_fixed(rng, fixed, model, t->state);
+}
+
+/* ---- product proof ---- */
+
+typedef struct {
+    fq_t x, y, z, rx, ry, rz;
+    ge_t X, Y, Z;
+} product_case;
+
+static void
+product_case_make(product_case *c, int wrong)
+{
+    random_scalar(&c->x);
+    random_scalar(&c->y);
+    random_scalar(&c->rx);
+    random_scalar(&c->ry);
+    random_scalar(&c->rz);
+    fq_mul(&c->z, &c->x, &c->y);
+    if (wrong)
+        fq_add(&c->z, &c->z, &FQ_ONE);
+    commit1(&c->X, &c->x, &c->rx);
+    commit1(&c->Y, &c->y, &c->ry);
+    commit1(&c->Z, &c->z, &c->rz);
+}
+
+static int
+product_case_prove(product_proof *pf, const product_case *c)
+{
+    transcript_t t;
+    drbg_t rng;
+    int rc;
+
+    transcript_init(&t, "test/prod", 9);
+    test_rng(&rng, 7, &t);
+    rc = product_prove(pf, &t, &rng, &c->X, &c->Y, &c->Z, &c->x, &c->rx, &c->y, &c->ry,
+                       &c->rz);
+    drbg_clear(&rng);
+    return rc;
+}
+
+static int
+product_case_verify(const product_case *c, const product_proof *pf, const char **reason)
+{
+    transcript_t t;
+
+    transcript_init(&t, "test/prod", 9);
+    return product_verify(&t, &c->X, &c->Y, &c->Z, pf, reason);
+}
+
+UNIT_TEST(product_proof_honest_and_forged)
+{
+    product_case c;
+    product_proof pf, bad;
+    const char *reason;
+    int i;
+
+    product_case_make(&c, 0);
+    CHECK(product_case_prove(&pf, &c) == 0);
+    CHECK(product_case_verify(&c, &pf, &reason) == 1);
+    /* each response altered */
+    for (i = 0; i < 5; i++) {
+        bad = pf;
+        fq_add(&bad.z[i], &bad.z[i], &FQ_ONE);
+        CHECKF(product_case_verify(&c, &bad, &reason) == 0, "z%d altered", i + 1);
+    }
+    bad = pf;
+    bad.D = pf.A;
+    CHECK(product_case_verify(&c, &bad, &reason) == 0);
+    bad = pf;
+    ge_set_infinity(&bad.B);
+    CHECK(product_case_verify(&c, &bad, &reason) == 0);
+    CHECK(strstr(reason, "identity") != NULL);
+    /* z != x·y: the honest algorithm on a false statement fails the Z check */
+    product_case_make(&c, 1);
+    CHECK(product_case_prove(&pf, &c) == 0);
+    CHECK(product_case_verify(&c, &pf, &reason) == 0);
+    CHECK(reason != NULL && strstr(reason, "x·y") != NULL);
+    /* swapping X and Y in the statement changes the transcript: rejected */
+    product_case_make(&c, 0);
+    CHECK(product_case_prove(&pf, &c) == 0);
+    {
+        product_case s = c;
+
+        s.X = c.Y;
+        s.Y = c.X;
+        CHECK(product_case_verify(&s, &pf, &reason) == 0);
+    }
+}
+
+/* ---- Hyrax ---- */
+
+typedef struct {
+    unsigned l;
+    size_t n, nrows;
+    fq_t *P, *beta, *z;
+    fq_t v, bv;
+    ge_t Cv;
+    hyrax_commitment com;
+} hyrax_case;
+
+static int
+hyrax_case_make(hyrax_case *c, unsigned l, int small)
+{
+    int32_t *Ps;
+    size_t i;
+    int rc;
+
+    c->l = l;
+    c->n = (size_t)1 << l;
+    c->P = malloc(c->n * sizeof(fq_t));
+    Ps = malloc(c->n * sizeof(int32_t));
+    c->z = malloc((l + 1) * sizeof(fq_t));
+    {
+        unsigned lc, lr;
+
+        hyrax_split(l, &lc, &lr);
+        c->nrows = (size_t)1 << lr;
+    }
+    c->beta = malloc(c->nrows * sizeof(fq_t));
+    for (i = 0; i < c->n; i++) {
+        if (small) {
+            Ps[i] = (int32_t)(unit_rand64() % 65536) - 32768;
+            if (i % 5 == 0)
+                Ps[i] = 0;
+            fq_set_i64(&c->P[i], Ps[i]);
+        } else
+            random_scalar(&c->P[i]);
+    }
+    for (i = 0; i < c->nrows; i++)
+        random_scalar(&c->beta[i]);
+    for (i = 0; i < l; i++)
+        random_scalar(&c->z[i]);
+    mle_eval(&c->v, c->P, l, c->z);
+    random_scalar(&c->bv);
+    commit1(&c->Cv, &c->v, &c->bv);
+    rc = small ? hyrax_commit_small(&c->com, Ps, l, c->beta)
+               : hyrax_commit(&c->com, c->P, l, c->beta);
+    free(Ps);
+    return rc;
+}
+
+static void
+hyrax_case_free(hyrax_case *c)
+{
+    hyrax_commitment_free(&c->com);
+    free(c->P);
+    free(c->beta);
+    free(c->z);
+}
+
+static int
+hyrax_case_open(ipa_proof *pf, const hyrax_case *c)
+{
+    transcript_t t;
+    drbg_t rng;
+    int rc;
+
+    transcript_init(&t, "test/hyrax", 10);
+    transcript_absorb_points(&t, "rows", c->com.rows, c->nrows);
+    test_rng(&rng, 9, &t);
+    rc = hyrax_open(pf, &t, &rng, &c->com, c->P, c->beta, c->z, &c->Cv, &c->bv);
+    drbg_clear(&rng);
+    return rc;
+}
+
+static int
+hyrax_case_verify(const hyrax_case *c, const hyrax_commitment *com, const fq_t *z,
+                  const ge_t *Cv, const ipa_proof *pf, const char **reason)
+{
+    transcript_t t;
+
+    transcript_init(&t, "test/hyrax", 10);
+    transcript_absorb_points(&t, "rows", com->rows, c->nrows);
+    return hyrax_verify(&t, com, z, Cv, pf, reason);
+}
+
+UNIT_TEST(hyrax_split_rule)
+{
+    unsigned lc, lr;
+
+    hyrax_split(0, &lc, &lr);
+    CHECK(lc == 0 && lr == 0);
+    hyrax_split(3, &lc, &lr);
+    CHECK(lc == 3 && lr == 0);
+    hyrax_split(10, &lc, &lr);
+    CHECK(lc == 7 && lr == 3);
+    hyrax_split(21, &lc, &lr);
+    CHECK(lc == 13 && lr == 8);
+}
+
+UNIT_TEST(hyrax_open_honest_sizes)
+{
+    static const unsigned ls[] = {0, 1, 2, 3, 6, 11, 14};
+    ipa_proof pf;
+    const char *reason;
+    size_t i;
+
+    for (i = 0; i < sizeof ls / sizeof ls[0]; i++) {
+        hyrax_case c;
+
+        CHECK(hyrax_case_make(&c, ls[i], i % 2) == 0);
+        CHECK(hyrax_case_open(&pf, &c) == 0);
+        CHECKF(hyrax_case_verify(&c, &c.com, c.z, &c.Cv, &pf, &reason) == 1,
+               "l = %u: %s", ls[i], reason ? reason : "");
+        hyrax_case_free(&c);
+    }
+}
+
+UNIT_TEST(hyrax_small_commitment_equals_full)
+{
+    hyrax_case c;
+    hyrax_commitment full;
+    size_t i;
+
+    CHECK(hyrax_case_make(&c, 9, 1) == 0);
+    CHECK(hyrax_commit(&full, c.P, 9, c.beta) == 0);
+    for (i = 0; i < c.nrows; i++)
+        CHECK(ge_eq(&full.rows[i], &c.com.rows[i]));
+    hyrax_commitment_free(&full);
+    hyrax_case_free(&c);
+}
+
+UNIT_TEST(hyrax_rejects_wrong_claims)
+{
+    hyrax_case c;
+    ipa_proof pf;
+    const char *reason;
+    fq_t v1, z1[8];
+    ge_t Cv1, saved;
+
+    CHECK(hyrax_case_make(&c, 8, 0) == 0);
+    CHECK(hyrax_case_open(&pf, &c) == 0);
+    CHECK(hyrax_case_verify(&c, &c.com, c.z, &c.Cv, &pf, &reason) == 1);
+    /* another value */
+    fq_add(&v1, &c.v, &FQ_ONE);
+    commit1(&Cv1, &v1, &c.bv);
+    CHECK(hyrax_case_verify(&c, &c.com, c.z, &Cv1, &pf, &reason) == 0);
+    /* another point, in a low and in a high coordinate */
+    memcpy(z1, c.z, sizeof z1);
+    fq_add(&z1[0], &z1[0], &FQ_ONE);
+    CHECK(hyrax_case_verify(&c, &c.com, z1, &c.Cv, &pf, &reason) == 0);
+    memcpy(z1, c.z, sizeof z1);
+    fq_add(&z1[7], &z1[7], &FQ_ONE);
+    CHECK(hyrax_case_verify(&c, &c.com, z1, &c.Cv, &pf, &reason) == 0);
+    /* a row commitment replaced by another */
+    saved = c.com.rows[1];
+    c.com.rows[1] = c.com.rows[0];
+    CHECK(hyrax_case_verify(&c, &c.com, c.z, &c.Cv, &pf, &reason) == 0);
+    c.com.rows[1] = saved;
+    CHECK(hyrax_case_verify(&c, &c.com, c.z, &c.Cv, &pf, &reason) == 1);
+    hyrax_case_free(&c);
+}
