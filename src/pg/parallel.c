@@ -1,0 +1,69 @@
+/*
+ * parallel.c: calling the core with signals blocked, and malloc'd memory that a
+ * memory context frees (see parallel.h for the rules).
+ */
+#include "postgres.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "parallel.h"
+
+/*
+ * Run one chunk of core work.  Signals that arrive meanwhile stay pending and are
+ * delivered to this thread when the old mask is restored; their handlers only set
+ * flags, which CHECK_FOR_INTERRUPTS then acts on.
+ */
+void
+zkml_pg_run(zkml_pg_chunk_fn fn, void *arg)
+{
+	sigset_t	all;
+	sigset_t	saved;
+	int			rc;
+
+	sigfillset(&all);
+	rc = pthread_sigmask(SIG_SETMASK, &all, &saved);
+	if (rc != 0)
+		elog(ERROR, "could not block signals: %s", strerror(rc));
+
+	fn(arg);
+
+	/* A backend that cannot take signals any more must not go on. */
+	rc = pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	if (rc != 0)
+		elog(FATAL, "could not restore the signal mask: %s", strerror(rc));
+
+	CHECK_FOR_INTERRUPTS();
+}
+
+static void
+free_tracked(void *ptr)
+{
+	free(ptr);
+}
+
+/*
+ * malloc() whose memory is freed when the current memory context is reset or deleted,
+ * including by the cleanup after an ERROR.  Never returns NULL.
+ */
+void *
+zkml_pg_malloc_tracked(Size size)
+{
+	/* palloc first: if it fails, nothing has been malloc'd yet. */
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+	void	   *ptr = malloc(size > 0 ? size : 1);
+
+	if (ptr == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Failed on request of size %zu.", size)));
+
+	cb->func = free_tracked;
+	cb->arg = ptr;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	return ptr;
+}

@@ -1,0 +1,10 @@
+/*
+ * zkml_pg.h: declarations shared by the files of the extension.
+ */
+#ifndef ZKML_PG_H
+#define ZKML_PG_H
+
+/* Initialise the core in this process if not done yet; ERROR if it cannot be. */
+extern void zkml_pg_ensure_init(void);
+
+#endif

@@ -1,0 +1,111 @@
+# shellcheck shell=bash
+# common.sh: what demo.sh and test.sh share.  Sourced, not run.
+#
+# Both scripts install what is missing, build and install zkml, then work as an
+# unprivileged user in a throwaway directory: a PostgreSQL server refuses to run as
+# root, and the checkout may sit where other users cannot read.
+
+# Debian packages needed to build, install and test zkml.
+ZKML_PACKAGES=(
+    build-essential
+    make
+    gcc
+    postgresql-15
+    postgresql-server-dev-15
+    libgmp-dev
+    libssl-dev
+    libipc-run-perl
+)
+
+ZKML_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ZKML_USER=${ZKML_USER:-zkmltest}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+ZKML_PORT=5432   # on a private socket directory, so it cannot clash with another server
+
+# Installed files must be readable by the server, whatever umask the caller has.
+umask 022
+
+zkml_log() {
+    printf '\n== %s\n' "$*"
+}
+
+zkml_require_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "$(basename "$0"): must run as root, e.g. sudo $0" >&2
+        exit 1
+    fi
+}
+
+zkml_install_packages() {
+    local missing=() pkg
+    for pkg in "${ZKML_PACKAGES[@]}"; do
+        if [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        zkml_log "installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q </dev/null
+        apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+    fi
+    PG_BINDIR=$("$PG_CONFIG" --bindir)
+}
+
+# Build and install the extension and the zkml command.
+zkml_build() {
+    zkml_log "building"
+    make -C "$ZKML_ROOT" -j2 PG_CONFIG="$PG_CONFIG"
+    zkml_log "installing"
+    make -C "$ZKML_ROOT" install PG_CONFIG="$PG_CONFIG"
+}
+
+# A directory owned by $ZKML_USER (created if missing), removed on exit together with
+# any server started in it.
+zkml_sandbox() {
+    if ! id -u "$ZKML_USER" >/dev/null 2>&1; then
+        useradd --system --user-group --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin "$ZKML_USER"
+    fi
+    ZKML_SANDBOX=$(mktemp -d -t zkml.XXXXXX)
+    chown "$ZKML_USER": "$ZKML_SANDBOX"
+    trap zkml_cleanup EXIT
+}
+
+zkml_cleanup() {
+    local status=$?
+    if [ -f "$ZKML_SANDBOX/data/postmaster.pid" ]; then
+        zkml_as_user pg_ctl -D "$ZKML_SANDBOX/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$ZKML_SANDBOX"
+    exit "$status"
+}
+
+# Run a command as $ZKML_USER in the sandbox, with the server's programs on PATH and
+# libpq pointed at the private socket.
+zkml_as_user() {
+    (cd "$ZKML_SANDBOX" &&
+        runuser -u "$ZKML_USER" -- env \
+            HOME="$ZKML_SANDBOX" \
+            PATH="$PG_BINDIR:$PATH" \
+            PGHOST="$ZKML_SANDBOX/socket" \
+            PGPORT="$ZKML_PORT" \
+            PGDATABASE=postgres \
+            "$@")
+}
+
+# A fresh cluster that listens on a Unix socket in the sandbox only.
+zkml_cluster_start() {
+    zkml_log "starting a throwaway PostgreSQL server"
+    zkml_as_user mkdir "$ZKML_SANDBOX/socket"
+    zkml_as_user initdb -D "$ZKML_SANDBOX/data" --auth=trust --no-locale --encoding=UTF8 \
+        --no-sync >"$ZKML_SANDBOX/initdb.log" ||
+        { cat "$ZKML_SANDBOX/initdb.log" >&2; return 1; }
+    zkml_as_user pg_ctl -D "$ZKML_SANDBOX/data" -l "$ZKML_SANDBOX/server.log" -w -t 60 \
+        -o "-c listen_addresses='' -k '$ZKML_SANDBOX/socket' -p $ZKML_PORT -c fsync=off" start ||
+        { cat "$ZKML_SANDBOX/server.log" >&2; return 1; }
+}
+
+zkml_cluster_stop() {
+    zkml_as_user pg_ctl -D "$ZKML_SANDBOX/data" -m fast -w stop
+}
