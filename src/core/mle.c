@@ -1,0 +1,44 @@
+/*
+ * mle.c: EqTable and multilinear evaluation (PROTOCOL.md 0).
+ */
+#include "mle.h"
+
+void
+mle_eq_table(fq_t *out, const fq_t *z, unsigned k)
+{
+    size_t half, i;
+    unsigned j;
+
+    out[0] = FQ_ONE;
+    for (j = 0; j < k; j++) {
+        half = (size_t)1 << j;
+        /* Entries with bit j set take z_{j+1}, the others 1 - z_{j+1}. */
+        for (i = 0; i < half; i++) {
+            fq_mul(&out[half + i], &out[i], &z[j]);
+            fq_sub(&out[i], &out[i], &out[half + i]);
+        }
+    }
+}
+
+/*
+ * Fold pairs as they complete: partial[j] holds the value of a finished left block of
+ * 2^j entries, already folded over x_1 .. x_j, waiting for its right sibling.
+ */
+void
+mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z)
+{
+    fq_t partial[MLE_MAX_VARS + 1], v, d;
+    size_t n = (size_t)1 << k, i;
+    unsigned j;
+
+    for (i = 0; i < n; i++) {
+        v = f[i];
+        for (j = 0; (i >> j) & 1; j++) {
+            fq_sub(&d, &v, &partial[j]);
+            fq_mul(&d, &d, &z[j]);
+            fq_add(&v, &partial[j], &d);
+        }
+        partial[j] = v;
+    }
+    *r = partial[k];
+}

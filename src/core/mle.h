@@ -1,0 +1,32 @@
+/*
+ * mle.h: multilinear extensions over F = F_q (PROTOCOL.md 0).
+ *
+ * A table f of 2^k entries is a function on {0,1}^k with LSB-first index bits:
+ * variable x_j goes with bit j-1 of the index (x_1 with the lowest bit).
+ *   MLE(f)(z)   = sum_i f[i] · prod_j (bit_j(i) ? z_j : 1 - z_j)
+ *   EqTable(z)  = T with T[i] = eq(z, bits(i)), so MLE(f)(z) = <f, EqTable(z)>.
+ */
+#ifndef ZKML_MLE_H
+#define ZKML_MLE_H
+
+#include <stddef.h>
+
+#include "field.h"
+
+/* The largest variable count these functions accept. */
+#define MLE_MAX_VARS 62
+
+/*
+ * out[0 .. 2^k - 1] = EqTable(z_1 .. z_k): T = [1]; for j = 1..k:
+ * T = (T·(1 - z_j)) ++ (T·z_j).  One multiplication per entry.  k <= MLE_MAX_VARS.
+ */
+void mle_eq_table(fq_t *out, const fq_t *z, unsigned k);
+
+/*
+ * r = MLE(f)(z) for a table of 2^k entries, by folding the lowest variable first
+ * (fold(f, r)[i] = f[2i] + r·(f[2i+1] - f[2i])), streamed with O(k) memory.
+ * k <= MLE_MAX_VARS.
+ */
+void mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z);
+
+#endif

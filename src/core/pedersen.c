@@ -1,0 +1,83 @@
+/*
+ * pedersen.c: Pedersen commitments over the generators of PROTOCOL.md 1.3.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "generators.h"
+#include "msm.h"
+#include "pedersen.h"
+#include "zkml.h"
+
+/* r = b·H, constant time in the blind. */
+static void
+blind_term(gep_t *r, const fq_t *b)
+{
+    gep_t h;
+
+    gep_set_ge(&h, generators_H());
+    gep_mul_ct(r, &h, b);
+}
+
+void
+pedersen_com1(gep_t *r, const fq_t *v, const fq_t *b)
+{
+    gep_t g, vg;
+
+    gep_set_ge(&g, generators_G());
+    gep_mul_ct(&vg, &g, v);
+    blind_term(r, b);
+    gep_add(r, r, &vg);
+    explicit_bzero(&vg, sizeof(vg));    /* v·G alone would reveal a small v */
+}
+
+int
+pedersen_comv(gep_t *r, const fq_t *x, size_t n, const fq_t *b)
+{
+    const ge_t *v;
+    gep_t sum;
+
+    blind_term(r, b);
+    if (n == 0)
+        return 0;
+    if ((v = generators_V(n)) == NULL || msm(&sum, v, x, n, zkml_threads()) != 0)
+        return -1;
+    gep_add(r, r, &sum);
+    explicit_bzero(&sum, sizeof(sum));
+    return 0;
+}
+
+int
+pedersen_comv_small(gep_t *r, const int32_t *x, size_t n, const fq_t *b)
+{
+    const ge_t *v;
+    gep_t sum;
+    fq_t *wide;
+    size_t i;
+    int small = 1, rc;
+
+    blind_term(r, b);
+    if (n == 0)
+        return 0;
+    if ((v = generators_V(n)) == NULL)
+        return -1;
+    for (i = 0; i < n && small; i++)
+        small = x[i] > -MSM_SMALL_BOUND && x[i] < MSM_SMALL_BOUND;
+    if (small) {
+        rc = msm_small(&sum, v, x, n, zkml_threads());
+    } else {
+        /* Entries beyond the small-scalar path go through the full MSM. */
+        if ((wide = malloc(n * sizeof(fq_t))) == NULL)
+            return -1;
+        for (i = 0; i < n; i++)
+            fq_set_i64(&wide[i], x[i]);
+        rc = msm(&sum, v, wide, n, zkml_threads());
+        explicit_bzero(wide, n * sizeof(fq_t));
+        free(wide);
+    }
+    if (rc != 0)
+        return -1;
+    gep_add(r, r, &sum);
+    explicit_bzero(&sum, sizeof(sum));
+    return 0;
+}

@@ -1,0 +1,101 @@
+/*
+ * test_mle.c: EqTable and multilinear evaluation (PROTOCOL.md 0).
+ */
+#include "mle.h"
+#include "unit.h"
+
+#define MLE_TEST_MAX_VARS 10
+
+static void
+random_scalar(fq_t *x)
+{
+    uint8_t wide[64];
+
+    unit_rand_bytes(wide, sizeof(wide));
+    fq_from_bytes_wide(x, wide);
+}
+
+/* eq(z, bits(i)) = prod_j (bit_j(i) ? z_j : 1 - z_j), straight from the definition. */
+static void
+eq_at(fq_t *r, const fq_t *z, unsigned k, size_t i)
+{
+    fq_t t;
+    unsigned j;
+
+    *r = FQ_ONE;
+    for (j = 0; j < k; j++) {
+        if ((i >> j) & 1) {
+            fq_mul(r, r, &z[j]);
+        } else {
+            fq_sub(&t, &FQ_ONE, &z[j]);
+            fq_mul(r, r, &t);
+        }
+    }
+}
+
+UNIT_TEST(mle_eq_table_definition)
+{
+    fq_t z[MLE_TEST_MAX_VARS], table[1 << MLE_TEST_MAX_VARS], want, sum;
+    unsigned k, j;
+    size_t i;
+
+    for (k = 0; k <= MLE_TEST_MAX_VARS; k++) {
+        for (j = 0; j < k; j++)
+            random_scalar(&z[j]);
+        mle_eq_table(table, z, k);
+        fq_set_zero(&sum);
+        for (i = 0; i < ((size_t)1 << k); i++) {
+            eq_at(&want, z, k, i);
+            CHECK(fq_eq(&table[i], &want));
+            fq_add(&sum, &sum, &table[i]);
+        }
+        CHECK(fq_eq(&sum, &FQ_ONE));    /* sum over the hypercube of eq is 1 */
+    }
+}
+
+UNIT_TEST(mle_eval_matches_eq_table)
+{
+    fq_t f[1 << MLE_TEST_MAX_VARS], z[MLE_TEST_MAX_VARS], table[1 << MLE_TEST_MAX_VARS];
+    fq_t r, want, t;
+    unsigned k, j;
+    size_t i;
+
+    for (k = 0; k <= MLE_TEST_MAX_VARS; k++) {
+        for (i = 0; i < ((size_t)1 << k); i++)
+            random_scalar(&f[i]);
+        for (j = 0; j < k; j++)
+            random_scalar(&z[j]);
+        mle_eq_table(table, z, k);
+        fq_set_zero(&want);
+        for (i = 0; i < ((size_t)1 << k); i++) {
+            fq_mul(&t, &f[i], &table[i]);
+            fq_add(&want, &want, &t);
+        }
+        mle_eval(&r, f, k, z);
+        CHECK(fq_eq(&r, &want));
+    }
+}
+
+UNIT_TEST(mle_eval_on_hypercube_and_kat)
+{
+    static const uint64_t vals[8] = {3, 1, 4, 1, 5, 9, 2, 6};
+    fq_t f[8], z[3], r, want;
+    size_t i;
+    unsigned j;
+
+    for (i = 0; i < 8; i++)
+        fq_set_u64(&f[i], vals[i]);
+    /* at a Boolean point, LSB-first: z_j = bit j-1 of i */
+    for (i = 0; i < 8; i++) {
+        for (j = 0; j < 3; j++)
+            fq_set_u64(&z[j], (i >> j) & 1);
+        mle_eval(&r, f, 3, z);
+        CHECK(fq_eq(&r, &f[i]));
+    }
+    fq_set_u64(&z[0], 7);
+    fq_set_u64(&z[1], 11);
+    fq_set_u64(&z[2], 13);
+    mle_eval(&r, f, 3, z);
+    fq_set_u64(&want, 924);
+    CHECK(fq_eq(&r, &want));
+}
