@@ -42,3 +42,29 @@ mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z)
     }
     *r = partial[k];
 }
+
+/* In place: entry i is written after entries 2i and 2i+1 (both >= i) were read. */
+void
+mle_fold(fq_t *f, unsigned k, const fq_t *r)
+{
+    size_t half = (size_t)1 << (k - 1), i;
+    fq_t d;
+
+    for (i = 0; i < half; i++) {
+        fq_sub(&d, &f[2 * i + 1], &f[2 * i]);
+        fq_mul(&d, &d, r);
+        fq_add(&f[i], &f[2 * i], &d);
+    }
+}
+
+void
+mle_sum(fq_t *r, const fq_t *f, unsigned k)
+{
+    size_t n = (size_t)1 << k, i;
+    fq_t acc;
+
+    fq_set_zero(&acc);
+    for (i = 0; i < n; i++)
+        fq_add(&acc, &acc, &f[i]);
+    *r = acc;
+}

@@ -29,4 +29,14 @@ void mle_eq_table(fq_t *out, const fq_t *z, unsigned k);
  */
 void mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z);
 
+/*
+ * Bind the lowest variable in place: f[i] = f[2i] + r·(f[2i+1] - f[2i]) for
+ * i < 2^(k-1), so the first 2^(k-1) entries become the table of MLE(f)(r, x_2, ..).
+ * 1 <= k <= MLE_MAX_VARS; entries from 2^(k-1) on are left as they were.
+ */
+void mle_fold(fq_t *f, unsigned k, const fq_t *r);
+
+/* r = sum_i f[i] over the 2^k entries (the sum of MLE(f) over the hypercube). */
+void mle_sum(fq_t *r, const fq_t *f, unsigned k);
+
 #endif
