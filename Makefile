@@ -50,7 +50,7 @@ src/cli/%.o: src/cli/%.c $(CORE_HDRS)
 tests/unit/%.o: tests/unit/%.c $(CORE_HDRS) tests/unit/unit.h
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
 
-bench/%.o: bench/%.c $(CORE_HDRS)
+bench/%.o: bench/%.c $(CORE_HDRS) bench/bench.h
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
 
 zkml: $(CORE_OBJS) $(CLI_SRCS:.c=.o)

@@ -5,6 +5,7 @@
  *
  *   --micro      field multiplication and MSM figures (DESIGN.md 6)
  *   --msm-tune   MSM time at 2^16 points for each window width near the chosen one
+ *   --args       commitments and arguments: Hyrax, IPA, sumcheck, LogUp (bench_args.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "msm.h"
 #include "zkml.h"
 
+#include "bench.h"
+
 #define MUL_CHAIN 10000000     /* multiplications per timed field run */
 #define FIELD_RUNS 7
 #define MSM_RUNS 7
@@ -23,7 +26,7 @@
 
 /* ---- timing and statistics ---- */
 
-static double
+double
 now_seconds(void)
 {
     struct timespec ts;
@@ -40,14 +43,14 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double
+double
 median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static void
+void
 report(const char *name, double value)
 {
     printf("%s %.2f\n", name, value);
@@ -58,7 +61,7 @@ report(const char *name, double value)
 
 static uint64_t bench_rng_state = 0x6a09e667f3bcc908ULL;
 
-static uint64_t
+uint64_t
 bench_rand64(void)
 {
     uint64_t z = (bench_rng_state += 0x9e3779b97f4a7c15ULL);
@@ -68,7 +71,7 @@ bench_rand64(void)
     return z ^ (z >> 31);
 }
 
-static void
+void
 random_fq(fq_t *r)
 {
     uint8_t wide[64];
@@ -94,7 +97,7 @@ random_fp(fp_t *r)
  * n distinct-looking points: a random walk P_{i+1} = P_i + T_j over 16 random multiples
  * T_j of the test generator (one addition per point instead of a scalar multiplication).
  */
-static ge_t *
+ge_t *
 random_points(size_t n)
 {
     gep_t table[16], g, cur, *proj = malloc(n * sizeof *proj);
@@ -126,7 +129,7 @@ random_points(size_t n)
 /* ---- field ---- */
 
 /* Nanoseconds per multiplication in a dependent chain, median of FIELD_RUNS runs. */
-static double
+double
 bench_fq_mul(void)
 {
     double t[FIELD_RUNS];
@@ -306,6 +309,7 @@ typedef struct {
 static const bench_group groups[] = {
     {"--micro", "field multiplication and MSM figures", group_micro},
     {"--msm-tune", "MSM time per window width at 2^16 points", group_msm_tune},
+    {"--args", "Hyrax, IPA, sumcheck and LogUp figures", group_args},
 };
 
 #define NGROUPS (sizeof groups / sizeof groups[0])

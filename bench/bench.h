@@ -1,0 +1,28 @@
+/*
+ * bench.h: what the benchmark groups share (timing, statistics, deterministic inputs).
+ */
+#ifndef ZKML_BENCH_H
+#define ZKML_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "field.h"
+#include "group.h"
+
+double now_seconds(void);
+double median(double *v, int n);
+void report(const char *name, double value);
+
+/* Deterministic inputs: the figures do not depend on the OS generator. */
+uint64_t bench_rand64(void);
+void random_fq(fq_t *r);
+ge_t *random_points(size_t n);
+
+/* Nanoseconds per Fq multiplication (dependent chain, median of several runs). */
+double bench_fq_mul(void);
+
+/* The groups defined outside zkml_bench.c; each returns 0, or 1 on a failure. */
+int group_args(void);
+
+#endif
