@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "generators.h"
+#include "h2c.h"
 #include "hyrax.h"
 #include "mle.h"
 #include "msm.h"
@@ -76,6 +77,27 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
         return -1;
     }
     return 0;
+}
+
+int
+hyrax_blinds_from_seed(fq_t *beta, size_t n, const uint8_t seed[32])
+{
+    static const char dst[] = "ZKMLPG-V1/W-blind";
+    uint8_t msg[40], wide[64];
+    size_t i;
+    int j, rc = 0;
+
+    memcpy(msg, seed, 32);
+    for (i = 0; i < n && rc == 0; i++) {
+        for (j = 0; j < 8; j++)
+            msg[32 + j] = (uint8_t)((uint64_t)i >> (8 * j));
+        rc = h2c_expand_message_xmd(wide, sizeof wide, msg, sizeof msg,
+                                    (const uint8_t *)dst, sizeof dst - 1);
+        fq_from_bytes_wide(&beta[i], wide);
+    }
+    explicit_bzero(msg, sizeof msg);
+    explicit_bzero(wide, sizeof wide);
+    return rc;
 }
 
 int

@@ -32,6 +32,15 @@ void hyrax_split(unsigned l, unsigned *lc, unsigned *lr);
  * takes entries |v| < 2^17 and uses the small-scalar MSM; zero entries cost nothing.
  * 0, or -1 on allocation failure or (small) an out-of-range entry.
  */
+/*
+ * Row blinds: a prover draws fresh ones from its DRBG (drbg_scalars); the committed
+ * weights of a model use blinds derived from the model's secret seed σ (PROTOCOL.md 7,
+ * "Registration"): β_i = wide_reduce(expand_message_xmd(σ || u64le(i),
+ * "ZKMLPG-V1/W-blind", 64)), the 64 bytes read little-endian and reduced mod q.
+ * 0, or -1 if hashing failed.
+ */
+int hyrax_blinds_from_seed(fq_t *beta, size_t n, const uint8_t seed[32]);
+
 int hyrax_commit(hyrax_commitment *c, const fq_t *P, unsigned l, const fq_t *beta);
 int hyrax_commit_small(hyrax_commitment *c, const int32_t *P, unsigned l, const fq_t *beta);
 void hyrax_commitment_free(hyrax_commitment *c);

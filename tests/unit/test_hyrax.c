@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "drbg.h"
+#include "h2c.h"
 #include "hyrax.h"
 #include "mle.h"
 #include "pedersen.h"
 #include "product.h"
 #include "unit.h"
+#include "zkml.h"
 
 static void
 random_scalar(fq_t *r)
@@ -288,4 +290,66 @@ UNIT_TEST(hyrax_rejects_wrong_claims)
     c.com.rows[1] = saved;
     CHECK(hyrax_case_verify(&c, &c.com, c.z, &c.Cv, &pf, &reason) == 1);
     hyrax_case_free(&c);
+}
+
+UNIT_TEST(hyrax_large_sizes)
+{
+    static const struct { unsigned l; int small; } cases[] = {{16, 0}, {20, 1}};
+    ipa_proof pf;
+    const char *reason;
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hyrax_case c;
+
+        CHECK(hyrax_case_make(&c, cases[i].l, cases[i].small) == 0);
+        CHECK(hyrax_case_open(&pf, &c) == 0);
+        CHECKF(hyrax_case_verify(&c, &c.com, c.z, &c.Cv, &pf, &reason) == 1,
+               "l = %u: %s", cases[i].l, reason ? reason : "");
+        hyrax_case_free(&c);
+    }
+}
+
+UNIT_TEST(hyrax_commitment_same_with_1_and_2_threads)
+{
+    hyrax_case c;
+    hyrax_commitment one;
+    int saved = zkml_threads();
+    size_t i;
+
+    zkml_set_threads(2);
+    CHECK(hyrax_case_make(&c, 12, 0) == 0);
+    zkml_set_threads(1);
+    CHECK(hyrax_commit(&one, c.P, 12, c.beta) == 0);
+    for (i = 0; i < c.nrows; i++)
+        CHECK(ge_eq(&one.rows[i], &c.com.rows[i]));
+    zkml_set_threads(saved);
+    hyrax_commitment_free(&one);
+    hyrax_case_free(&c);
+}
+
+UNIT_TEST(hyrax_blinds_from_seed_definition)
+{
+    uint8_t seed[32], msg[40], wide[64];
+    fq_t beta[5], again[5], other[5], want;
+    static const char dst[] = "ZKMLPG-V1/W-blind";
+    int i;
+
+    unit_rand_bytes(seed, sizeof seed);
+    CHECK(hyrax_blinds_from_seed(beta, 5, seed) == 0);
+    CHECK(hyrax_blinds_from_seed(again, 5, seed) == 0);
+    for (i = 0; i < 5; i++)
+        CHECK(fq_eq(&beta[i], &again[i]));
+    /* β_3 from the definition: σ || u64le(3) under the W-blind DST, 64 bytes LE */
+    memcpy(msg, seed, 32);
+    memset(msg + 32, 0, 8);
+    msg[32] = 3;
+    CHECK(h2c_expand_message_xmd(wide, 64, msg, 40, (const uint8_t *)dst,
+                                 sizeof dst - 1) == 0);
+    fq_from_bytes_wide(&want, wide);
+    CHECK(fq_eq(&want, &beta[3]));
+    CHECK(!fq_eq(&beta[0], &beta[1]));
+    seed[0] ^= 1;
+    CHECK(hyrax_blinds_from_seed(other, 5, seed) == 0);
+    CHECK(!fq_eq(&other[0], &beta[0]));
 }
