@@ -116,42 +116,73 @@ mont_mul4(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
     r[3] = (t3 & mask) | (s3 & ~mask);
 }
 
+/*
+ * Add and subtract with carry.  On x86-64 the compiler intrinsics map to adc/sbb
+ * chains (baseline instructions, no -march needed); the __int128 form elsewhere.
+ * GCC turns the __int128 form into far longer code with spills when several are
+ * inlined into one function, which costs the MSM and the curve formulas.
+ */
+#if defined(__x86_64__)
+#include <x86intrin.h>
+static inline uint64_t
+limb_addc(uint64_t a, uint64_t b, uint64_t carry, uint64_t *out)
+{
+    unsigned long long o;
+    uint64_t c = _addcarry_u64((unsigned char)carry, a, b, &o);
+
+    *out = o;
+    return c;
+}
+
+static inline uint64_t
+limb_subb(uint64_t a, uint64_t b, uint64_t borrow, uint64_t *out)
+{
+    unsigned long long o;
+    uint64_t c = _subborrow_u64((unsigned char)borrow, a, b, &o);
+
+    *out = o;
+    return c;
+}
+#else
+static inline uint64_t
+limb_addc(uint64_t a, uint64_t b, uint64_t carry, uint64_t *out)
+{
+    zk_u128 w = (zk_u128)a + b + carry;
+
+    *out = (uint64_t)w;
+    return (uint64_t)(w >> 64);
+}
+
+static inline uint64_t
+limb_subb(uint64_t a, uint64_t b, uint64_t borrow, uint64_t *out)
+{
+    zk_u128 w = (zk_u128)a - b - borrow;
+
+    *out = (uint64_t)w;
+    return (uint64_t)(w >> 64) & 1;
+}
+#endif
+
 /* r = a + b mod m (a, b < m < 2^255). */
 static inline void
 mod_add4(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
          const uint64_t m0, const uint64_t m1, const uint64_t m2, const uint64_t m3)
 {
-    uint64_t t[4], s[4], c, borrow, mask;
-    zk_u128 w;
+    uint64_t t0, t1, t2, t3, s0, s1, s2, s3, c, mask;
 
-    w = (zk_u128)a[0] + b[0];
-    t[0] = (uint64_t)w;
-    c = (uint64_t)(w >> 64);
-    w = (zk_u128)a[1] + b[1] + c;
-    t[1] = (uint64_t)w;
-    c = (uint64_t)(w >> 64);
-    w = (zk_u128)a[2] + b[2] + c;
-    t[2] = (uint64_t)w;
-    c = (uint64_t)(w >> 64);
-    t[3] = a[3] + b[3] + c;
-
-    w = (zk_u128)t[0] - m0;
-    s[0] = (uint64_t)w;
-    borrow = (uint64_t)(w >> 64) & 1;
-    w = (zk_u128)t[1] - m1 - borrow;
-    s[1] = (uint64_t)w;
-    borrow = (uint64_t)(w >> 64) & 1;
-    w = (zk_u128)t[2] - m2 - borrow;
-    s[2] = (uint64_t)w;
-    borrow = (uint64_t)(w >> 64) & 1;
-    w = (zk_u128)t[3] - m3 - borrow;
-    s[3] = (uint64_t)w;
-    borrow = (uint64_t)(w >> 64) & 1;
-    mask = 0 - borrow;
-    r[0] = (t[0] & mask) | (s[0] & ~mask);
-    r[1] = (t[1] & mask) | (s[1] & ~mask);
-    r[2] = (t[2] & mask) | (s[2] & ~mask);
-    r[3] = (t[3] & mask) | (s[3] & ~mask);
+    c = limb_addc(a[0], b[0], 0, &t0);
+    c = limb_addc(a[1], b[1], c, &t1);
+    c = limb_addc(a[2], b[2], c, &t2);
+    (void) limb_addc(a[3], b[3], c, &t3);         /* a + b < 2^256: no carry out */
+    c = limb_subb(t0, m0, 0, &s0);
+    c = limb_subb(t1, m1, c, &s1);
+    c = limb_subb(t2, m2, c, &s2);
+    c = limb_subb(t3, m3, c, &s3);
+    mask = 0 - c;                                 /* all ones when t < m: keep t */
+    r[0] = (t0 & mask) | (s0 & ~mask);
+    r[1] = (t1 & mask) | (s1 & ~mask);
+    r[2] = (t2 & mask) | (s2 & ~mask);
+    r[3] = (t3 & mask) | (s3 & ~mask);
 }
 
 /* r = a - b mod m (a, b < m). */
@@ -159,33 +190,17 @@ static inline void
 mod_sub4(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
          const uint64_t m0, const uint64_t m1, const uint64_t m2, const uint64_t m3)
 {
-    uint64_t t[4], borrow, mask, c;
-    zk_u128 w;
+    uint64_t t0, t1, t2, t3, c, mask;
 
-    w = (zk_u128)a[0] - b[0];
-    t[0] = (uint64_t)w;
-    borrow = (uint64_t)(w >> 64) & 1;
-    w = (zk_u128)a[1] - b[1] - borrow;
-    t[1] = (uint64_t)w;
-    borrow = (uint64_t)(w >> 64) & 1;
-    w = (zk_u128)a[2] - b[2] - borrow;
-    t[2] = (uint64_t)w;
-    borrow = (uint64_t)(w >> 64) & 1;
-    w = (zk_u128)a[3] - b[3] - borrow;
-    t[3] = (uint64_t)w;
-    borrow = (uint64_t)(w >> 64) & 1;
-    mask = 0 - borrow;            /* add m back when a < b */
-
-    w = (zk_u128)t[0] + (m0 & mask);
-    r[0] = (uint64_t)w;
-    c = (uint64_t)(w >> 64);
-    w = (zk_u128)t[1] + (m1 & mask) + c;
-    r[1] = (uint64_t)w;
-    c = (uint64_t)(w >> 64);
-    w = (zk_u128)t[2] + (m2 & mask) + c;
-    r[2] = (uint64_t)w;
-    c = (uint64_t)(w >> 64);
-    r[3] = t[3] + (m3 & mask) + c;
+    c = limb_subb(a[0], b[0], 0, &t0);
+    c = limb_subb(a[1], b[1], c, &t1);
+    c = limb_subb(a[2], b[2], c, &t2);
+    c = limb_subb(a[3], b[3], c, &t3);
+    mask = 0 - c;                                 /* add m back when a < b */
+    c = limb_addc(t0, m0 & mask, 0, &r[0]);
+    c = limb_addc(t1, m1 & mask, c, &r[1]);
+    c = limb_addc(t2, m2 & mask, c, &r[2]);
+    (void) limb_addc(t3, m3 & mask, c, &r[3]);
 }
 
 /*
