@@ -27,7 +27,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=zkml
 # Flags of our own code: warnings are errors, the core is optimised.
 ZKML_WARN = -Wall -Wextra -Werror -Wmissing-prototypes -Wvla
 ZKML_CORE_CFLAGS = -std=gnu11 -O3 -fPIC -fopenmp -fno-strict-aliasing $(ZKML_WARN)
-ZKML_LIBS = -lgmp -lcrypto -fopenmp
+ZKML_LIBS = -lgmp -lcrypto -lm -fopenmp
 
 # PostgreSQL's headers are system headers here: -Wextra must judge our code, not theirs.
 PG_CPPFLAGS = -Isrc/core -isystem $(includedir_server)
