@@ -1,0 +1,986 @@
+/*
+ * model.c: the quantized model, its forward pass and its canonical descriptor
+ * (PROTOCOL.md 6.1, 7 step 0, 8).  See model.h for the semantics and formats.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "model.h"
+#include "sha256.h"
+
+__attribute__((format(printf, 3, 4))) static int
+model_fail(char *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(err, MODEL_ERR_LEN, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+void
+model_free(zk_model *model)
+{
+    uint32_t l;
+
+    for (l = 0; l < MODEL_MAX_LAYERS; l++) {
+        free(model->layer[l].act);
+        free(model->weights[l].w);
+        free(model->weights[l].bias);
+    }
+    memset(model, 0, sizeof *model);
+}
+
+unsigned
+model_limb_plan(const model_layer *layer, unsigned *widths, unsigned *offsets)
+{
+    unsigned k = 0, done = 0;
+
+    while (done < layer->shift && k < MODEL_MAX_LIMBS) {
+        unsigned width = layer->shift - done < layer->limb_bits ? layer->shift - done
+                                                                : layer->limb_bits;
+
+        widths[k] = width;
+        offsets[k] = done;
+        done += width;
+        k++;
+    }
+    return k;
+}
+
+void
+model_act_range(const zk_model *model, uint32_t l, int32_t *lo, int32_t *hi)
+{
+    if (l + 1 == model->n_layers) {
+        *lo = INT16_MIN;
+        *hi = INT16_MAX;
+    } else {
+        *lo = INT8_MIN;
+        *hi = INT8_MAX;
+    }
+}
+
+/* ---- validation ---- */
+
+static int
+check_range_u32(char *err, uint32_t l, const char *name, uint32_t v, uint32_t lo, uint32_t hi)
+{
+    if (v < lo || v > hi)
+        return model_fail(err, MODEL_ERR_INVALID, "layer %u: %s must be in [%u, %u]",
+                          (unsigned)l + 1, name, (unsigned)lo, (unsigned)hi);
+    return MODEL_OK;
+}
+
+/* The scalar fields of layer l (0-based; messages count from 1 as PROTOCOL.md does). */
+static int
+validate_layer_fields(const zk_model *model, uint32_t l, char *err)
+{
+    const model_layer *ly = &model->layer[l];
+    int rc;
+
+    if ((rc = check_range_u32(err, l, "n", ly->n, 1, MODEL_MAX_DIM)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "m", ly->m, 1, MODEL_MAX_DIM)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "wbits", ly->wbits, 2, MODEL_MAX_BITS)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "Q", ly->q_bits, 2, MODEL_MAX_Q)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "limb width", ly->limb_bits, 1,
+                              MODEL_MAX_LIMB_BITS)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "s", ly->shift, 1, MODEL_MAX_SHIFT)) != MODEL_OK)
+        return rc;
+    if (ly->mult < 1 || ly->mult > 0x7fffffffu)
+        return model_fail(err, MODEL_ERR_INVALID, "layer %u: M must be in [1, 2^31)",
+                          (unsigned)l + 1);
+    if (l > 0 && ly->n != model->layer[l - 1].m)
+        return model_fail(err, MODEL_ERR_INVALID,
+                          "layer %u: n must equal the outputs m of layer %u",
+                          (unsigned)l + 1, (unsigned)l);
+    return MODEL_OK;
+}
+
+static int
+validate_table(const zk_model *model, uint32_t l, char *err)
+{
+    const model_layer *ly = &model->layer[l];
+    size_t size = (size_t)1 << ly->q_bits, y;
+    int32_t lo, hi;
+
+    if (ly->act == NULL)
+        return model_fail(err, MODEL_ERR_INVALID, "layer %u: activation table missing",
+                          (unsigned)l + 1);
+    model_act_range(model, l, &lo, &hi);
+    for (y = 0; y < size; y++)
+        if (ly->act[y] < lo || ly->act[y] > hi)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "layer %u: activation table entry %zu must be in [%d, %d]%s",
+                              (unsigned)l + 1, y, (int)lo, (int)hi,
+                              l + 1 == model->n_layers ? " (last layer: int16)"
+                                                       : " (hidden layer: int8)");
+    return MODEL_OK;
+}
+
+int
+model_validate_public(const zk_model *model, char *err)
+{
+    uint32_t l;
+    int rc;
+
+    if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS)
+        return model_fail(err, MODEL_ERR_INVALID, "the number of layers must be in [1, %d]",
+                          MODEL_MAX_LAYERS);
+    if (model->xbits < 2 || model->xbits > MODEL_MAX_BITS)
+        return model_fail(err, MODEL_ERR_INVALID, "xbits must be in [2, %u]",
+                          MODEL_MAX_BITS);
+    for (l = 0; l < model->n_layers; l++) {
+        if ((rc = validate_layer_fields(model, l, err)) != MODEL_OK ||
+            (rc = validate_table(model, l, err)) != MODEL_OK)
+            return rc;
+    }
+    return MODEL_OK;
+}
+
+int
+model_validate(const zk_model *model, char *err)
+{
+    uint32_t l;
+    int rc = model_validate_public(model, err);
+
+    if (rc != MODEL_OK)
+        return rc;
+    for (l = 0; l < model->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+        const model_weights *wt = &model->weights[l];
+        int32_t wmax = (int32_t)1 << (ly->wbits - 1);
+        size_t i, count = (size_t)ly->m * ly->n;
+
+        if (wt->w == NULL || wt->bias == NULL)
+            return model_fail(err, MODEL_ERR_INVALID, "layer %u: weights missing",
+                              (unsigned)l + 1);
+        for (i = 0; i < count; i++)
+            if (wt->w[i] < -wmax || wt->w[i] >= wmax)
+                return model_fail(err, MODEL_ERR_INVALID,
+                                  "layer %u: weight [%zu][%zu] must be a signed %u-bit integer",
+                                  (unsigned)l + 1, i / ly->n, i % ly->n,
+                                  (unsigned)ly->wbits);
+    }
+    return MODEL_OK;
+}
+
+/* ---- activation tables ---- */
+
+static double
+act_eval(model_act_kind kind, double x)
+{
+    switch (kind) {
+    case MODEL_ACT_IDENTITY:
+        return x;
+    case MODEL_ACT_RELU:
+        return x > 0.0 ? x : 0.0;
+    case MODEL_ACT_SIGMOID:
+        return 1.0 / (1.0 + exp(-x));
+    case MODEL_ACT_TANH:
+        return tanh(x);
+    }
+    return 0.0;
+}
+
+int
+model_act_fill(int32_t *table, uint32_t q_bits, model_act_kind kind, double in_scale,
+               double out_scale, int32_t out_lo, int32_t out_hi, char *err)
+{
+    int64_t half, y, size;
+
+    if (q_bits < 1 || q_bits > MODEL_MAX_Q)
+        return model_fail(err, MODEL_ERR_INVALID, "activation: Q must be in [1, %u]",
+                          MODEL_MAX_Q);
+    if (!isfinite(in_scale) || !(in_scale > 0.0) || !isfinite(out_scale) ||
+        !(out_scale > 0.0))
+        return model_fail(err, MODEL_ERR_INVALID,
+                          "activation: scales must be finite and positive");
+    if (kind != MODEL_ACT_IDENTITY && kind != MODEL_ACT_RELU && kind != MODEL_ACT_SIGMOID &&
+        kind != MODEL_ACT_TANH)
+        return model_fail(err, MODEL_ERR_INVALID, "activation: unknown kind");
+    if (out_lo > out_hi)
+        return model_fail(err, MODEL_ERR_INVALID, "activation: min must not exceed max");
+    size = (int64_t)1 << q_bits;
+    half = size / 2;
+    for (y = 0; y < size; y++) {
+        double v = floor(act_eval(kind, (double)(y - half) * in_scale) / out_scale + 0.5);
+
+        /* compare as doubles first: converting an out-of-range double is undefined */
+        if (!(v >= (double)out_lo))
+            table[y] = out_lo;          /* also NaN, which no kind above produces */
+        else if (v > (double)out_hi)
+            table[y] = out_hi;
+        else
+            table[y] = (int32_t)v;
+    }
+    return MODEL_OK;
+}
+
+/* ---- the forward pass ---- */
+
+void
+model_requantize(int64_t y, uint32_t mult, uint32_t shift, __int128 *q, uint64_t *rem)
+{
+    /* |M·Y| < 2^95 and 2^(s-1) <= 2^63: t fits easily in 128 bits */
+    __int128 t = (__int128)mult * y + ((__int128)1 << (shift - 1));
+    __int128 pow = (__int128)1 << shift;
+    __int128 fq;
+
+    /* floor division, spelled out: C's '/' truncates toward zero */
+    if (t >= 0)
+        fq = t / pow;
+    else
+        fq = -((-t + pow - 1) / pow);
+    *q = fq;
+    *rem = (uint64_t)(t - fq * pow);
+}
+
+void
+model_trace_free(model_trace *trace)
+{
+    uint32_t l;
+
+    for (l = 0; l < MODEL_MAX_LAYERS; l++) {
+        model_layer_trace *lt = &trace->layer[l];
+
+        free(lt->y);
+        free(lt->q);
+        free(lt->rem);
+        free(lt->limbs);
+        free(lt->a);
+    }
+    free(trace->out);
+    memset(trace, 0, sizeof *trace);
+}
+
+/* calloc of count elements of size bytes, refusing products that overflow. */
+static void *
+alloc_array(size_t count, size_t size)
+{
+    if (count == 0)
+        count = 1;
+    if (count > SIZE_MAX / size)
+        return NULL;
+    return calloc(count, size);
+}
+
+static int
+trace_alloc_layer(model_layer_trace *lt, const model_layer *ly, size_t batch, int with_y)
+{
+    unsigned widths[MODEL_MAX_LIMBS], offsets[MODEL_MAX_LIMBS];
+    size_t entries;
+
+    if (batch > SIZE_MAX / ly->m)
+        return -1;
+    entries = (size_t)ly->m * batch;
+    lt->m = ly->m;
+    lt->n_limbs = model_limb_plan(ly, widths, offsets);
+    lt->q = alloc_array(entries, sizeof *lt->q);
+    lt->rem = alloc_array(entries, sizeof *lt->rem);
+    lt->a = alloc_array(entries, sizeof *lt->a);
+    lt->limbs = entries > SIZE_MAX / lt->n_limbs ? NULL
+                                                 : alloc_array(entries * lt->n_limbs,
+                                                               sizeof *lt->limbs);
+    if (with_y)
+        lt->y = alloc_array(entries, sizeof *lt->y);
+    if (lt->q == NULL || lt->rem == NULL || lt->a == NULL || lt->limbs == NULL ||
+        (with_y && lt->y == NULL))
+        return -1;
+    return 0;
+}
+
+/*
+ * One layer.  in is the layer's input, entry-major (feature j of row b at j·B + b); acc
+ * is scratch for B sums, filled row of W by row of W so the inner loop runs along the
+ * batch.  Bounds: |W| <= 2^15, |x| <= 2^15, n <= 2^16, |bias| <= 2^31, so |Y| < 2^47
+ * fits in int64 whatever the (validated) inputs.
+ */
+static int
+forward_layer(model_layer_trace *lt, const model_layer *ly, const model_weights *wt,
+              const int32_t *in, size_t batch, int64_t *acc, uint32_t l, char *err)
+{
+    unsigned widths[MODEL_MAX_LIMBS], offsets[MODEL_MAX_LIMBS], k;
+    int64_t half = (int64_t)1 << (ly->q_bits - 1);
+    size_t i, j, b;
+
+    model_limb_plan(ly, widths, offsets);
+    for (i = 0; i < ly->m; i++) {
+        const int32_t *row = wt->w + i * ly->n;
+
+        for (b = 0; b < batch; b++)
+            acc[b] = wt->bias[i];
+        for (j = 0; j < ly->n; j++) {
+            const int32_t *xj = in + j * batch;
+            int64_t wij = row[j];
+
+            for (b = 0; b < batch; b++)
+                acc[b] += wij * xj[b];
+        }
+        for (b = 0; b < batch; b++) {
+            size_t e = i * batch + b;
+            __int128 q;
+            uint64_t rem;
+
+            model_requantize(acc[b], ly->mult, ly->shift, &q, &rem);
+            if (q < -half || q >= half)
+                return model_fail(err, MODEL_ERR_RANGE,
+                                  "layer %u, output %zu, batch row %zu: the requantized value "
+                                  "is outside the activation table range [-2^%u, 2^%u)",
+                                  (unsigned)l + 1, i, b, (unsigned)ly->q_bits - 1,
+                                  (unsigned)ly->q_bits - 1);
+            if (lt->y != NULL)
+                lt->y[e] = acc[b];
+            lt->q[e] = (int32_t)q;
+            lt->rem[e] = rem;
+            for (k = 0; k < lt->n_limbs; k++) {
+                uint64_t mask = widths[k] >= 64 ? UINT64_MAX : ((uint64_t)1 << widths[k]) - 1;
+
+                lt->limbs[((size_t)k * ly->m + i) * batch + b] =
+                    (uint32_t)((rem >> offsets[k]) & mask);
+            }
+            lt->a[e] = ly->act[(int64_t)q + half];
+        }
+    }
+    return MODEL_OK;
+}
+
+/* x (B x n_1, row-major) checked against xbits and transposed to entry-major. */
+static int
+forward_input(int32_t **out, const zk_model *model, const int32_t *x, size_t batch, char *err)
+{
+    size_t n = model->layer[0].n, b, j;
+    int32_t xmax = (int32_t)1 << (model->xbits - 1);
+    int32_t *in;
+
+    if (batch > SIZE_MAX / n)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    in = alloc_array(n * batch, sizeof *in);
+    if (in == NULL)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    for (b = 0; b < batch; b++) {
+        for (j = 0; j < n; j++) {
+            int32_t v = x[b * n + j];
+
+            if (v < -xmax || v >= xmax) {
+                free(in);
+                return model_fail(err, MODEL_ERR_INVALID,
+                                  "input row %zu, feature %zu: must be a signed %u-bit integer",
+                                  b, j, (unsigned)model->xbits);
+            }
+            in[j * batch + b] = v;
+        }
+    }
+    *out = in;
+    return MODEL_OK;
+}
+
+int
+model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_t batch,
+              int with_y, char *err)
+{
+    int32_t *in = NULL;
+    int64_t *acc = NULL;
+    uint32_t l, last;
+    size_t i, b, m_last;
+    int rc;
+
+    memset(trace, 0, sizeof *trace);
+    if ((rc = model_validate(model, err)) != MODEL_OK)
+        return rc;
+    if (batch < 1)
+        return model_fail(err, MODEL_ERR_INVALID, "the batch must have at least one row");
+    if ((rc = forward_input(&in, model, x, batch, err)) != MODEL_OK)
+        return rc;
+    acc = alloc_array(batch, sizeof *acc);
+    if (acc == NULL) {
+        free(in);
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    }
+    trace->n_layers = model->n_layers;
+    trace->batch = batch;
+    for (l = 0; l < model->n_layers; l++) {
+        model_layer_trace *lt = &trace->layer[l];
+
+        if (trace_alloc_layer(lt, &model->layer[l], batch, with_y) != 0) {
+            rc = model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        rc = forward_layer(lt, &model->layer[l], &model->weights[l],
+                           l == 0 ? in : trace->layer[l - 1].a, batch, acc, l, err);
+        if (rc != MODEL_OK)
+            goto fail;
+    }
+    last = model->n_layers - 1;
+    m_last = model->layer[last].m;
+    trace->out = alloc_array(m_last * batch, sizeof *trace->out);
+    if (trace->out == NULL) {
+        rc = model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (i = 0; i < m_last; i++)
+        for (b = 0; b < batch; b++)
+            trace->out[b * m_last + i] = trace->layer[last].a[i * batch + b];
+    free(in);
+    free(acc);
+    return MODEL_OK;
+fail:
+    free(in);
+    free(acc);
+    model_trace_free(trace);
+    return rc;
+}
+
+/* ---- the canonical public descriptor ---- */
+
+#define DESC_HEADER_BYTES (8 + 3 * 4)
+#define DESC_LAYER_BYTES (7 * 4)
+
+size_t
+model_descriptor_size(const zk_model *model)
+{
+    size_t size = DESC_HEADER_BYTES;
+    uint32_t l;
+
+    for (l = 0; l < model->n_layers && l < MODEL_MAX_LAYERS; l++) {
+        if (model->layer[l].q_bits > MODEL_MAX_Q)
+            return 0;
+        size += DESC_LAYER_BYTES + ((size_t)4 << model->layer[l].q_bits);
+    }
+    return size;
+}
+
+static uint8_t *
+put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    return p + 4;
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Two's complement, without the implementation-defined unsigned-to-signed conversion. */
+static int32_t
+get_i32(const uint8_t *p)
+{
+    uint32_t v = get_u32(p);
+
+    return v <= INT32_MAX ? (int32_t)v : (int32_t)(v - 0x80000000u) + INT32_MIN;
+}
+
+int
+model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, char *err)
+{
+    size_t size, y;
+    uint8_t *buf, *p;
+    uint32_t l;
+    int rc;
+
+    *out = NULL;
+    *out_len = 0;
+    if ((rc = model_validate_public(model, err)) != MODEL_OK)
+        return rc;
+    size = model_descriptor_size(model);
+    buf = malloc(size);
+    if (buf == NULL)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    memcpy(buf, MODEL_DESCRIPTOR_MAGIC, 8);
+    p = put_u32(buf + 8, model->n_layers);
+    p = put_u32(p, model->xbits);
+    p = put_u32(p, MODEL_PADDING_RULE_V1);
+    for (l = 0; l < model->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+
+        p = put_u32(p, ly->n);
+        p = put_u32(p, ly->m);
+        p = put_u32(p, ly->wbits);
+        p = put_u32(p, ly->q_bits);
+        p = put_u32(p, ly->limb_bits);
+        p = put_u32(p, ly->shift);
+        p = put_u32(p, ly->mult);
+        for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
+            p = put_u32(p, (uint32_t)ly->act[y]);
+    }
+    *out = buf;
+    *out_len = size;
+    return MODEL_OK;
+}
+
+/*
+ * First pass of the decoder: read and check the header and every layer header, and the
+ * exact total length, without allocating.
+ */
+static int
+descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, char *err)
+{
+    size_t pos = DESC_HEADER_BYTES;
+    uint32_t l;
+    int rc;
+
+    if (len < DESC_HEADER_BYTES)
+        return model_fail(err, MODEL_ERR_INVALID, "descriptor: truncated header");
+    if (memcmp(buf, MODEL_DESCRIPTOR_MAGIC, 8) != 0)
+        return model_fail(err, MODEL_ERR_INVALID, "descriptor: bad magic (not ZKMLMD01)");
+    model->n_layers = get_u32(buf + 8);
+    model->xbits = get_u32(buf + 12);
+    if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS)
+        return model_fail(err, MODEL_ERR_INVALID,
+                          "descriptor: the number of layers must be in [1, %d]",
+                          MODEL_MAX_LAYERS);
+    if (model->xbits < 2 || model->xbits > MODEL_MAX_BITS)
+        return model_fail(err, MODEL_ERR_INVALID, "descriptor: xbits must be in [2, %u]",
+                          MODEL_MAX_BITS);
+    if (get_u32(buf + 16) != MODEL_PADDING_RULE_V1)
+        return model_fail(err, MODEL_ERR_INVALID, "descriptor: unknown padding rule");
+    for (l = 0; l < model->n_layers; l++) {
+        model_layer *ly = &model->layer[l];
+
+        if (len - pos < DESC_LAYER_BYTES)
+            return model_fail(err, MODEL_ERR_INVALID, "descriptor: layer %u: truncated",
+                              (unsigned)l + 1);
+        ly->n = get_u32(buf + pos);
+        ly->m = get_u32(buf + pos + 4);
+        ly->wbits = get_u32(buf + pos + 8);
+        ly->q_bits = get_u32(buf + pos + 12);
+        ly->limb_bits = get_u32(buf + pos + 16);
+        ly->shift = get_u32(buf + pos + 20);
+        ly->mult = get_u32(buf + pos + 24);
+        pos += DESC_LAYER_BYTES;
+        if ((rc = validate_layer_fields(model, l, err)) != MODEL_OK)
+            return rc;
+        if (len - pos < ((size_t)4 << ly->q_bits))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "descriptor: layer %u: truncated activation table",
+                              (unsigned)l + 1);
+        pos += (size_t)4 << ly->q_bits;
+    }
+    if (pos != len)
+        return model_fail(err, MODEL_ERR_INVALID, "descriptor: trailing bytes");
+    return MODEL_OK;
+}
+
+int
+model_descriptor_decode(zk_model *model, const uint8_t *buf, size_t len, char *err)
+{
+    size_t pos = DESC_HEADER_BYTES, y;
+    uint32_t l;
+    int rc;
+
+    memset(model, 0, sizeof *model);
+    if ((rc = descriptor_scan(model, buf, len, err)) != MODEL_OK) {
+        memset(model, 0, sizeof *model);
+        return rc;
+    }
+    /* every size below was checked against len by descriptor_scan */
+    for (l = 0; l < model->n_layers; l++) {
+        model_layer *ly = &model->layer[l];
+        size_t size = (size_t)1 << ly->q_bits;
+
+        pos += DESC_LAYER_BYTES;
+        ly->act = malloc(size * sizeof *ly->act);
+        if (ly->act == NULL) {
+            model_free(model);
+            return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        }
+        for (y = 0; y < size; y++, pos += 4)
+            ly->act[y] = get_i32(buf + pos);
+    }
+    if ((rc = model_validate_public(model, err)) != MODEL_OK) {
+        model_free(model);
+        return rc;
+    }
+    return MODEL_OK;
+}
+
+int
+model_descriptor_digest(uint8_t digest[32], const zk_model *model, char *err)
+{
+    uint8_t *buf;
+    size_t len;
+    int rc = model_descriptor_encode(&buf, &len, model, err);
+
+    if (rc != MODEL_OK)
+        return rc;
+    rc = sha256_digest(digest, buf, len);
+    free(buf);
+    if (rc != 0)
+        return model_fail(err, MODEL_ERR_NOMEM, "SHA-256 failed");
+    return MODEL_OK;
+}
+
+/* ---- the quantized model document (Q.json) ---- */
+
+#define MODEL_FORMAT_V1 "zkml-quantized-v1"
+#define PATH_LEN 128
+
+/* A JSON path for an error message; long paths are cut, never overflowed. */
+__attribute__((format(printf, 2, 3))) static void
+path_format(char *out, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(out, PATH_LEN, fmt, ap);
+    va_end(ap);
+}
+
+/* Every key of obj must be one of allowed (NULL-terminated). */
+static int
+json_check_keys(const json_value *obj, const char *const *allowed, const char *path,
+                char *err)
+{
+    size_t i, k;
+
+    for (i = 0; i < obj->len; i++) {
+        for (k = 0; allowed[k] != NULL; k++)
+            if (strcmp(obj->keys[i], allowed[k]) == 0)
+                break;
+        if (allowed[k] == NULL)
+            return model_fail(err, MODEL_ERR_INVALID, "%s: unknown key \"%.40s\"", path,
+                              obj->keys[i]);
+    }
+    return MODEL_OK;
+}
+
+static int
+json_expect(const json_value *v, json_kind kind, const char *path, char *err)
+{
+    if (v->kind != kind)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: must be %s, not %s", path,
+                          json_kind_name(kind), json_kind_name(v->kind));
+    return MODEL_OK;
+}
+
+/* An integer in [lo, hi] at path. */
+static int
+json_int_in(const json_value *v, int64_t lo, int64_t hi, const char *path, const char *what,
+            int64_t *out, char *err)
+{
+    if (v->kind != JSON_INT || v->i < lo || v->i > hi)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: must be an integer %s [%lld, %lld]",
+                          path, what, (long long)lo, (long long)hi);
+    *out = v->i;
+    return MODEL_OK;
+}
+
+/* Optional member key of obj, an integer in [lo, hi], dflt when absent. */
+static int
+json_member_u32(const json_value *obj, const char *key, const char *parent, uint32_t lo,
+                uint32_t hi, uint32_t dflt, int required, uint32_t *out, char *err)
+{
+    const json_value *v = json_get(obj, key);
+    char path[PATH_LEN];
+    int64_t i = 0;
+    int rc;
+
+    path_format(path, "%s%s%s", parent, parent[0] != '\0' ? "." : "", key);
+    if (v == NULL) {
+        if (required)
+            return model_fail(err, MODEL_ERR_INVALID, "%s: missing", path);
+        *out = dflt;
+        return MODEL_OK;
+    }
+    if ((rc = json_int_in(v, lo, hi, path, "in", &i, err)) != MODEL_OK)
+        return rc;
+    *out = (uint32_t)i;
+    return MODEL_OK;
+}
+
+static int
+json_member_scale(const json_value *obj, const char *key, const char *parent, double *out,
+                  char *err)
+{
+    const json_value *v = json_get(obj, key);
+
+    *out = 1.0;
+    if (v == NULL)
+        return MODEL_OK;
+    if ((v->kind != JSON_INT && v->kind != JSON_NUMBER) || !(v->d > 0.0) || !isfinite(v->d))
+        return model_fail(err, MODEL_ERR_INVALID, "%s.%s: must be a positive number", parent,
+                          key);
+    *out = v->d;
+    return MODEL_OK;
+}
+
+/* {"kind": "table", "table": [...]}: 2^Q integers within the layer's output range. */
+static int
+parse_explicit_table(model_layer *ly, const json_value *act, const char *path, int32_t lo,
+                     int32_t hi, char *err)
+{
+    static const char *const keys[] = {"kind", "table", NULL};
+    const json_value *t = json_get(act, "table");
+    char ipath[PATH_LEN];
+    size_t y, size = (size_t)1 << ly->q_bits;
+    int64_t v = 0;
+    int rc;
+
+    if ((rc = json_check_keys(act, keys, path, err)) != MODEL_OK)
+        return rc;
+    path_format(ipath, "%s.table", path);
+    if (t == NULL)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+    if ((rc = json_expect(t, JSON_ARRAY, ipath, err)) != MODEL_OK)
+        return rc;
+    if (t->len != size)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: must have 2^Q = %zu entries", ipath,
+                          size);
+    for (y = 0; y < size; y++) {
+        path_format(ipath, "%s.table[%zu]", path, y);
+        if ((rc = json_int_in(&t->items[y], lo, hi, ipath, "in the output range", &v, err)) !=
+            MODEL_OK)
+            return rc;
+        ly->act[y] = (int32_t)v;
+    }
+    return MODEL_OK;
+}
+
+/* Optional "min" and "max": within the layer's output range [*lo, *hi], min <= max. */
+static int
+parse_act_bounds(const json_value *act, const char *path, int32_t *lo, int32_t *hi,
+                 char *err)
+{
+    const json_value *vmin = json_get(act, "min"), *vmax = json_get(act, "max");
+    char mpath[PATH_LEN];
+    int64_t v = 0;
+    int rc;
+
+    if (vmin != NULL) {
+        path_format(mpath, "%s.min", path);
+        if ((rc = json_int_in(vmin, *lo, *hi, mpath, "in", &v, err)) != MODEL_OK)
+            return rc;
+        *lo = (int32_t)v;
+    }
+    if (vmax != NULL) {
+        path_format(mpath, "%s.max", path);
+        if ((rc = json_int_in(vmax, *lo, *hi, mpath, "in", &v, err)) != MODEL_OK)
+            return rc;
+        *hi = (int32_t)v;
+    }
+    return MODEL_OK;
+}
+
+static int
+parse_activation(zk_model *model, uint32_t l, const json_value *act, const char *path,
+                 char *err)
+{
+    static const char *const keys[] = {"kind", "in_scale", "out_scale", "min", "max", NULL};
+    /* in model_act_kind order */
+    static const char *const names[] = {"identity", "relu", "sigmoid", "tanh"};
+    model_layer *ly = &model->layer[l];
+    const json_value *kind;
+    char kpath[PATH_LEN];
+    double in_scale, out_scale;
+    int32_t lo, hi;
+    size_t k;
+    int rc;
+
+    model_act_range(model, l, &lo, &hi);
+    if ((rc = json_expect(act, JSON_OBJECT, path, err)) != MODEL_OK)
+        return rc;
+    ly->act = alloc_array((size_t)1 << ly->q_bits, sizeof *ly->act);
+    if (ly->act == NULL)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    kind = json_get(act, "kind");
+    path_format(kpath, "%s.kind", path);
+    if (kind == NULL)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", kpath);
+    if ((rc = json_expect(kind, JSON_STRING, kpath, err)) != MODEL_OK)
+        return rc;
+    if (strcmp(kind->str, "table") == 0)
+        return parse_explicit_table(ly, act, path, lo, hi, err);
+    for (k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(kind->str, names[k]) == 0)
+            break;
+    if (k == sizeof names / sizeof names[0])
+        return model_fail(err, MODEL_ERR_INVALID,
+                          "%s: must be identity, relu, sigmoid, tanh or table", kpath);
+    if ((rc = json_check_keys(act, keys, path, err)) != MODEL_OK ||
+        (rc = json_member_scale(act, "in_scale", path, &in_scale, err)) != MODEL_OK ||
+        (rc = json_member_scale(act, "out_scale", path, &out_scale, err)) != MODEL_OK)
+        return rc;
+    if ((rc = parse_act_bounds(act, path, &lo, &hi, err)) != MODEL_OK)
+        return rc;
+    return model_act_fill(ly->act, ly->q_bits, (model_act_kind)k, in_scale, out_scale, lo, hi,
+                          err);
+}
+
+/* "weights": m rows of n integers within wbits; n is fixed by the first row (layer 0)
+ * or by the previous layer's m. */
+static int
+parse_weights(zk_model *model, uint32_t l, const json_value *lj, const char *path, char *err)
+{
+    model_layer *ly = &model->layer[l];
+    int64_t wmax = (int64_t)1 << (ly->wbits - 1), v = 0;
+    const json_value *w = json_get(lj, "weights");
+    char ipath[PATH_LEN];
+    size_t i, j;
+    int rc;
+
+    path_format(ipath, "%s.weights", path);
+    if (w == NULL)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+    if ((rc = json_expect(w, JSON_ARRAY, ipath, err)) != MODEL_OK)
+        return rc;
+    if (w->len < 1 || w->len > MODEL_MAX_DIM)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
+                          MODEL_MAX_DIM);
+    ly->m = (uint32_t)w->len;
+    for (i = 0; i < w->len; i++) {
+        const json_value *row = &w->items[i];
+
+        path_format(ipath, "%s.weights[%zu]", path, i);
+        if ((rc = json_expect(row, JSON_ARRAY, ipath, err)) != MODEL_OK)
+            return rc;
+        if (i == 0 && l == 0) {
+            if (row->len < 1 || row->len > MODEL_MAX_DIM)
+                return model_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u entries",
+                                  ipath, MODEL_MAX_DIM);
+            ly->n = (uint32_t)row->len;
+        } else if (i == 0) {
+            ly->n = model->layer[l - 1].m;
+        }
+        if (row->len != ly->n)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              l > 0 ? "%s: must have %u entries (the previous layer's outputs)"
+                                    : "%s: must have %u entries (as row 0)",
+                              ipath, (unsigned)ly->n);
+    }
+    model->weights[l].w = alloc_array((size_t)ly->m * ly->n, sizeof(int32_t));
+    if (model->weights[l].w == NULL)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    for (i = 0; i < ly->m; i++) {
+        for (j = 0; j < ly->n; j++) {
+            path_format(ipath, "%s.weights[%zu][%zu]", path, i, j);
+            if ((rc = json_int_in(&w->items[i].items[j], -wmax, wmax - 1, ipath,
+                                  "within wbits,", &v, err)) != MODEL_OK)
+                return rc;
+            model->weights[l].w[i * ly->n + j] = (int32_t)v;
+        }
+    }
+    return MODEL_OK;
+}
+
+static int
+parse_bias(zk_model *model, uint32_t l, const json_value *lj, const char *path, char *err)
+{
+    const json_value *b = json_get(lj, "bias");
+    char ipath[PATH_LEN];
+    size_t i;
+    int64_t v = 0;
+    int rc;
+
+    path_format(ipath, "%s.bias", path);
+    if (b == NULL)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+    if ((rc = json_expect(b, JSON_ARRAY, ipath, err)) != MODEL_OK)
+        return rc;
+    if (b->len != model->layer[l].m)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (one per row)",
+                          ipath, (unsigned)model->layer[l].m);
+    model->weights[l].bias = alloc_array(b->len, sizeof(int32_t));
+    if (model->weights[l].bias == NULL)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    for (i = 0; i < b->len; i++) {
+        path_format(ipath, "%s.bias[%zu]", path, i);
+        if ((rc = json_int_in(&b->items[i], INT32_MIN, INT32_MAX, ipath, "in", &v, err)) !=
+            MODEL_OK)
+            return rc;
+        model->weights[l].bias[i] = (int32_t)v;
+    }
+    return MODEL_OK;
+}
+
+static int
+parse_layer(zk_model *model, uint32_t l, const json_value *lj, char *err)
+{
+    static const char *const keys[] = {"weights", "bias", "wbits", "M", "s", "Q",
+                                       "limb_bits", "activation", NULL};
+    model_layer *ly = &model->layer[l];
+    const json_value *act;
+    char path[PATH_LEN], apath[PATH_LEN];
+    int rc;
+
+    path_format(path, "layers[%u]", (unsigned)l);
+    if ((rc = json_expect(lj, JSON_OBJECT, path, err)) != MODEL_OK ||
+        (rc = json_check_keys(lj, keys, path, err)) != MODEL_OK ||
+        (rc = json_member_u32(lj, "wbits", path, 2, MODEL_MAX_BITS, MODEL_DEFAULT_BITS, 0,
+                              &ly->wbits, err)) != MODEL_OK ||
+        (rc = json_member_u32(lj, "M", path, 1, 0x7fffffffu, 0, 1, &ly->mult, err)) !=
+            MODEL_OK ||
+        (rc = json_member_u32(lj, "s", path, 1, MODEL_MAX_SHIFT, 0, 1, &ly->shift, err)) !=
+            MODEL_OK ||
+        (rc = json_member_u32(lj, "Q", path, 2, MODEL_MAX_Q, MODEL_DEFAULT_Q, 0, &ly->q_bits,
+                              err)) != MODEL_OK ||
+        (rc = json_member_u32(lj, "limb_bits", path, 1, MODEL_MAX_LIMB_BITS,
+                              MODEL_DEFAULT_LIMB_BITS, 0, &ly->limb_bits, err)) != MODEL_OK ||
+        (rc = parse_weights(model, l, lj, path, err)) != MODEL_OK ||
+        (rc = parse_bias(model, l, lj, path, err)) != MODEL_OK)
+        return rc;
+    act = json_get(lj, "activation");
+    path_format(apath, "%s.activation", path);
+    if (act == NULL)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", apath);
+    return parse_activation(model, l, act, apath, err);
+}
+
+static int
+parse_document(zk_model *model, const json_value *root, char *err)
+{
+    static const char *const keys[] = {"format", "xbits", "layers", NULL};
+    const json_value *format, *layers;
+    uint32_t l;
+    int rc;
+
+    if ((rc = json_expect(root, JSON_OBJECT, "(document)", err)) != MODEL_OK ||
+        (rc = json_check_keys(root, keys, "(document)", err)) != MODEL_OK)
+        return rc;
+    format = json_get(root, "format");
+    if (format == NULL || format->kind != JSON_STRING || strcmp(format->str, MODEL_FORMAT_V1))
+        return model_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\"", MODEL_FORMAT_V1);
+    if ((rc = json_member_u32(root, "xbits", "", 2, MODEL_MAX_BITS,
+                              MODEL_DEFAULT_BITS, 0, &model->xbits, err)) != MODEL_OK)
+        return rc;
+    layers = json_get(root, "layers");
+    if (layers == NULL)
+        return model_fail(err, MODEL_ERR_INVALID, "layers: missing");
+    if ((rc = json_expect(layers, JSON_ARRAY, "layers", err)) != MODEL_OK)
+        return rc;
+    if (layers->len < 1 || layers->len > MODEL_MAX_LAYERS)
+        return model_fail(err, MODEL_ERR_INVALID, "layers: must have 1 to %d layers",
+                          MODEL_MAX_LAYERS);
+    model->n_layers = (uint32_t)layers->len;
+    for (l = 0; l < model->n_layers; l++)
+        if ((rc = parse_layer(model, l, &layers->items[l], err)) != MODEL_OK)
+            return rc;
+    return model_validate(model, err);
+}
+
+int
+model_from_json(zk_model *model, const char *text, size_t len, char *err)
+{
+    char jerr[JSON_ERR_LEN];
+    json_value *root;
+    int rc;
+
+    memset(model, 0, sizeof *model);
+    if (json_parse(&root, text, len, jerr) != 0)
+        return model_fail(err, MODEL_ERR_INVALID, "JSON: %s", jerr);
+    rc = parse_document(model, root, err);
+    json_free(root);
+    if (rc != MODEL_OK)
+        model_free(model);
+    return rc;
+}

@@ -1,0 +1,226 @@
+/*
+ * model.h: the quantized model, its deterministic forward pass and its canonical public
+ * descriptor (PROTOCOL.md 6.1, 7 step 0, 8).
+ *
+ * A model is L dense layers.  Layer l maps n_l inputs to m_l outputs (n_{l+1} = m_l):
+ *
+ *   Y   = sum_j W[i][j]·X[j][b] + bias[i]          exact, over the integers
+ *   t   = M·Y + 2^(s-1)
+ *   q   = floor(t / 2^s),  rem = t - 2^s·q in [0, 2^s)   (round half up)
+ *   a   = ACT(q),  q in [-2^(Q-1), 2^(Q-1)) or the pass fails
+ *
+ * and rem is split into K = ceil(s / w) limbs of widths w, .., w, s - w·(K-1).
+ *
+ * Public and private parts (PROTOCOL.md 8).  The shapes, wbits, xbits, M, s, Q, the
+ * limb width and the full ACT tables are public: they make the canonical descriptor
+ * whose SHA-256 the proof statement absorbs.  W and the bias are secret and live in
+ * model_weights, apart from the descriptor.
+ *
+ * Activation tables.  ACT_l is stored as 2^Q int32 entries, act[y] = ACT(y - 2^(Q-1)),
+ * i.e. a logup_table { Q, -2^(Q-1), act }.  Named activations (identity, relu, sigmoid,
+ * tanh) are turned into tables once, with floating-point arithmetic, when a model is
+ * built; the tables, not the formulas, are part of the public descriptor, so neither
+ * the forward pass nor the proof ever depends on floating-point behaviour afterwards.
+ * Hidden layers output int8 values; the last layer at most int16 values.
+ *
+ * Canonical public descriptor, version 1 (all integers little-endian):
+ *
+ *   8 bytes  magic "ZKMLMD01"
+ *   u32      L, the number of layers (1 .. MODEL_MAX_LAYERS)
+ *   u32      xbits, width of the signed input features (2 .. 16)
+ *   u32      padding rule, MODEL_PADDING_RULE_V1 = 1: PROTOCOL.md 6.2 (padded W, bias
+ *            and features are 0, padded batch columns copy row B-1, padded output rows
+ *            are ACT_L(0))
+ *   per layer l = 1 .. L:
+ *     u32    n_l, inputs (1 .. MODEL_MAX_DIM; n_l = m_{l-1} for l >= 2)
+ *     u32    m_l, outputs (1 .. MODEL_MAX_DIM)
+ *     u32    wbits, width of the signed weights (2 .. 16)
+ *     u32    Q, table input bits (2 .. MODEL_MAX_Q)
+ *     u32    w, limb width (1 .. MODEL_MAX_LIMB_BITS)
+ *     u32    s, shift (1 .. 64)
+ *     u32    M, multiplier (1 .. 2^31 - 1)
+ *     i32    act[0 .. 2^Q - 1], the table (int8 range for l < L, int16 range for l = L)
+ *
+ * Nothing else: the limb plan follows from (s, w).  The decoder checks every field
+ * and the exact total length before it allocates anything.
+ */
+#ifndef ZKML_MODEL_H
+#define ZKML_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODEL_MAX_LAYERS 16
+#define MODEL_MAX_DIM 65536u
+#define MODEL_MAX_Q 20u
+#define MODEL_MAX_SHIFT 64u
+#define MODEL_MAX_LIMB_BITS 24u     /* a RANGE_w table has 2^w rows (LOGUP_MAX_LOG_SIZE) */
+#define MODEL_MAX_LIMBS 64u         /* s = 64 with w = 1 */
+#define MODEL_MAX_BITS 16u          /* wbits and xbits */
+#define MODEL_PADDING_RULE_V1 1u
+#define MODEL_DESCRIPTOR_MAGIC "ZKMLMD01"
+#define MODEL_ERR_LEN 200
+
+/* Defaults of PROTOCOL.md 6.1. */
+#define MODEL_DEFAULT_BITS 8u
+#define MODEL_DEFAULT_Q 16u
+#define MODEL_DEFAULT_LIMB_BITS 16u
+
+/* Return codes.  Each failing function also writes a message into err (MODEL_ERR_LEN
+ * bytes; err may be NULL) naming the field and the rule broken. */
+#define MODEL_OK 0
+#define MODEL_ERR_INVALID (-1)      /* a field breaks a rule */
+#define MODEL_ERR_NOMEM (-2)
+#define MODEL_ERR_RANGE (-3)        /* forward pass: q outside the table's input range */
+
+/* The public part of one layer. */
+typedef struct {
+    uint32_t n;             /* inputs */
+    uint32_t m;             /* outputs */
+    uint32_t wbits;
+    uint32_t q_bits;        /* Q */
+    uint32_t limb_bits;     /* w */
+    uint32_t shift;         /* s */
+    uint32_t mult;          /* M */
+    int32_t *act;           /* 2^Q entries, act[y] = ACT(y - 2^(Q-1)) */
+} model_layer;
+
+/* The secret part of one layer. */
+typedef struct {
+    int32_t *w;             /* m x n, row-major: W[i][j] = w[i·n + j] */
+    int32_t *bias;          /* m */
+} model_weights;
+
+typedef struct {
+    uint32_t n_layers;
+    uint32_t xbits;
+    model_layer layer[MODEL_MAX_LAYERS];
+    model_weights weights[MODEL_MAX_LAYERS];    /* NULL arrays in a descriptor-only model */
+} zk_model;
+
+/* Release every array of the model (not the struct) and zero it. */
+void model_free(zk_model *model);
+
+/* The limb plan of a layer: K = ceil(s / w), widths w, .., w, s - w·(K-1), offsets the
+ * sums of the earlier widths.  Arrays of MODEL_MAX_LIMBS; returns K. */
+unsigned model_limb_plan(const model_layer *layer, unsigned *widths, unsigned *offsets);
+
+/* The range of a layer's activation outputs: int8 for hidden layers, int16 for the last. */
+void model_act_range(const zk_model *model, uint32_t l, int32_t *lo, int32_t *hi);
+
+/*
+ * Check the public part: every bound of the descriptor format above, chained shapes, and
+ * every table entry within its output range.  MODEL_OK or MODEL_ERR_INVALID.
+ */
+int model_validate_public(const zk_model *model, char *err);
+
+/* model_validate_public, plus: weights present and within wbits. */
+int model_validate(const zk_model *model, char *err);
+
+/* ---- activation tables ---- */
+
+typedef enum {
+    MODEL_ACT_IDENTITY,
+    MODEL_ACT_RELU,
+    MODEL_ACT_SIGMOID,
+    MODEL_ACT_TANH
+} model_act_kind;
+
+/*
+ * Fill table[0 .. 2^q_bits - 1] for a named activation: input y - 2^(q_bits-1) stands for
+ * the real value (y - 2^(q_bits-1))·in_scale, and the output f(x) is stored as
+ * clamp(floor(f(x) / out_scale + 1/2), out_lo, out_hi).  With both scales 1, identity and
+ * relu are exact integer clamps.  Scales must be finite and positive, q_bits in
+ * [1, MODEL_MAX_Q], out_lo <= out_hi.  MODEL_OK or MODEL_ERR_INVALID.
+ */
+int model_act_fill(int32_t *table, uint32_t q_bits, model_act_kind kind, double in_scale,
+                   double out_scale, int32_t out_lo, int32_t out_hi, char *err);
+
+/* ---- the forward pass ---- */
+
+/* Every intermediate of one layer, entry-major: value (i, b) at index i·B + b, the order
+ * of PROTOCOL.md 6.3 without padding. */
+typedef struct {
+    uint32_t m;
+    unsigned n_limbs;       /* K */
+    int64_t *y;             /* m·B, or NULL if not requested */
+    int32_t *q;             /* m·B */
+    uint64_t *rem;          /* m·B */
+    uint32_t *limbs;        /* K·m·B: limb k of entry (i, b) at (k·m + i)·B + b */
+    int32_t *a;             /* m·B */
+} model_layer_trace;
+
+typedef struct {
+    uint32_t n_layers;
+    size_t batch;           /* B */
+    model_layer_trace layer[MODEL_MAX_LAYERS];
+    int32_t *out;           /* B x m_L, row-major: the scores of row b at b·m_L */
+} model_trace;
+
+void model_trace_free(model_trace *trace);
+
+/*
+ * Run the model on B rows: x is B x n_1, row-major, each value a signed xbits integer.
+ * The model must pass model_validate (checked again here).  On success, MODEL_OK and the
+ * trace (free it with model_trace_free); on failure the trace holds nothing, and err
+ * names the layer, output and batch row where the requantized value left the table
+ * range (MODEL_ERR_RANGE) or the input that is out of range (MODEL_ERR_INVALID).  Error
+ * messages never include values: they may be secret.  with_y keeps Y.
+ */
+int model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_t batch,
+                  int with_y, char *err);
+
+/*
+ * Requantization of one entry (PROTOCOL.md 6.1 step 2): q = floor((M·Y + 2^(s-1)) / 2^s)
+ * and rem.  Exact for |Y| < 2^63, M < 2^32, s in [1, 64].
+ */
+void model_requantize(int64_t y, uint32_t mult, uint32_t shift, __int128 *q, uint64_t *rem);
+
+/* ---- the canonical public descriptor ---- */
+
+/* Bytes of the encoded descriptor of a valid model (0 if some Q is out of bounds). */
+size_t model_descriptor_size(const zk_model *model);
+
+/*
+ * Encode the public part into a malloc'd buffer (*out, *out_len).  The model must pass
+ * model_validate_public.  MODEL_OK, MODEL_ERR_INVALID or MODEL_ERR_NOMEM.
+ */
+int model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, char *err);
+
+/*
+ * Decode a descriptor into a model without weights (the caller frees it with
+ * model_free).  Strict: exact length, every field checked.  On failure the model is
+ * empty.
+ */
+int model_descriptor_decode(zk_model *model, const uint8_t *buf, size_t len, char *err);
+
+/* SHA-256 of the canonical descriptor (PROTOCOL.md 7 step 0, "stmt/model-descriptor"). */
+int model_descriptor_digest(uint8_t digest[32], const zk_model *model, char *err);
+
+/* ---- the quantized model document (Q.json) ----
+ *
+ *   {
+ *     "format": "zkml-quantized-v1",
+ *     "xbits": 8,                                   optional, default 8
+ *     "layers": [
+ *       {
+ *         "weights": [[int, ...], ...],             m rows of n integers
+ *         "bias": [int, ...],                       m int32 values
+ *         "wbits": 8,                               optional, default 8
+ *         "M": 123456, "s": 24,
+ *         "Q": 16,                                  optional, default 16
+ *         "limb_bits": 16,                          optional, default 16
+ *         "activation": {"kind": "relu", "in_scale": 1, "out_scale": 1,
+ *                        "min": -128, "max": 127}
+ *                    or {"kind": "table", "table": [2^Q integers]}
+ *       }, ...
+ *     ]
+ *   }
+ *
+ * kind is identity, relu, sigmoid or tanh; in_scale and out_scale default to 1, min and
+ * max to the layer's output range (int8 for hidden layers, int16 for the last).  Unknown
+ * keys are errors.  n_1 is the width of the first weight row; every row must agree.
+ */
+int model_from_json(zk_model *model, const char *text, size_t len, char *err);
+
+#endif
