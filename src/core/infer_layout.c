@@ -1,0 +1,187 @@
+/*
+ * infer_layout.c: tables, lookup instances, columns and placement of an inference
+ * proof (PROTOCOL.md 6.2, 6.3).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "infer_layout.h"
+#include "layout.h"
+
+/* The largest witness polynomial a proof may use (2^28 entries of P1 or P2). */
+#define INFER_MAX_POLY_LOG 28
+
+unsigned
+infer_log2_ceil(uint64_t v)
+{
+    unsigned l = 0;
+
+    while (l < 64 && ((uint64_t)1 << l) < v)
+        l++;
+    return l;
+}
+
+static void
+set_err(char *err, const char *msg)
+{
+    if (err != NULL)
+        snprintf(err, MODEL_ERR_LEN, "%s", msg);
+}
+
+/* Tables in canonical order; writes each layer's ACT table index and each width's
+ * RANGE table index. */
+static void
+layout_tables(infer_layout *lay, const zk_model *model, unsigned *range_of_width,
+              unsigned *act_of_layer)
+{
+    unsigned w, l, l2;
+
+    lay->n_tables = 0;
+    for (w = 1; w <= MODEL_MAX_LIMB_BITS; w++) {
+        int used = 0;
+
+        for (l = 0; l < lay->n_layers && !used; l++) {
+            unsigned k;
+
+            for (k = 0; k < lay->n_limbs[l]; k++)
+                used |= lay->limb_width[l][k] == w;
+        }
+        if (!used)
+            continue;
+        range_of_width[w] = lay->n_tables;
+        lay->tables[lay->n_tables].log_size = w;
+        lay->tables[lay->n_tables].is_range = 1;
+        lay->tables[lay->n_tables].table = (logup_table){w, 0, NULL};
+        lay->n_tables++;
+    }
+    for (l = 0; l < lay->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+
+        act_of_layer[l] = lay->n_tables;
+        for (l2 = 0; l2 < l; l2++) {        /* same content as an earlier layer's table */
+            const model_layer *o = &model->layer[l2];
+
+            if (o->q_bits == ly->q_bits &&
+                memcmp(o->act, ly->act, ((size_t)1 << ly->q_bits) * sizeof(int32_t)) == 0) {
+                act_of_layer[l] = act_of_layer[l2];
+                break;
+            }
+        }
+        if (act_of_layer[l] != lay->n_tables)
+            continue;
+        lay->tables[lay->n_tables].log_size = ly->q_bits;
+        lay->tables[lay->n_tables].is_range = 0;
+        lay->tables[lay->n_tables].table =
+            (logup_table){ly->q_bits, -((int64_t)1 << (ly->q_bits - 1)), ly->act};
+        lay->n_tables++;
+    }
+}
+
+static unsigned
+push_column(infer_column *cols, unsigned *n, infer_col_kind kind, unsigned layer,
+            unsigned limb, unsigned index, unsigned log_size)
+{
+    infer_column *c = &cols[*n];
+
+    c->kind = kind;
+    c->layer = layer;
+    c->limb = limb;
+    c->index = index;
+    c->log_size = log_size;
+    c->offset = 0;
+    return (*n)++;
+}
+
+/* Place a polynomial's columns; returns its variable count or -1. */
+static int
+place(infer_column *cols, unsigned n)
+{
+    unsigned logs[INFER_MAX_P1 > INFER_MAX_P2 ? INFER_MAX_P1 : INFER_MAX_P2] = {0};
+    size_t offsets[INFER_MAX_P1 > INFER_MAX_P2 ? INFER_MAX_P1 : INFER_MAX_P2];
+    unsigned i;
+    int l;
+
+    for (i = 0; i < n; i++)
+        logs[i] = cols[i].log_size;
+    l = layout_place(offsets, logs, n);
+    for (i = 0; l >= 0 && i < n; i++)
+        cols[i].offset = offsets[i];
+    return l;
+}
+
+int
+infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char *err)
+{
+    unsigned range_of_width[MODEL_MAX_LIMB_BITS + 1], act_of_layer[MODEL_MAX_LAYERS];
+    unsigned l, k, t, last;
+    int lp1, lp2;
+
+    memset(lay, 0, sizeof *lay);
+    if (model_validate_public(model, err) != MODEL_OK)
+        return -1;
+    if (batch < 1 || batch > INFER_MAX_BATCH) {
+        set_err(err, "the batch size B must be between 1 and 2^24 rows");
+        return -1;
+    }
+    lay->batch = batch;
+    lay->beta = infer_log2_ceil(batch);
+    lay->n_layers = model->n_layers;
+    last = model->n_layers - 1;
+    for (l = 0; l < lay->n_layers; l++) {
+        lay->nu[l] = infer_log2_ceil(model->layer[l].n);
+        lay->mu[l] = infer_log2_ceil(model->layer[l].m);
+        lay->n_limbs[l] = model_limb_plan(&model->layer[l], lay->limb_width[l],
+                                          lay->limb_offset[l]);
+    }
+    layout_tables(lay, model, range_of_width, act_of_layer);
+
+    /* P1: per layer q, limbs, a (not the public output); then the multiplicities */
+    for (l = 0; l < lay->n_layers; l++) {
+        unsigned logn = lay->beta + lay->mu[l];
+
+        lay->col_q[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_Q, l, 0, 0, logn);
+        lay->col_rem[l] = lay->n_p1;
+        for (k = 0; k < lay->n_limbs[l]; k++)
+            push_column(lay->p1, &lay->n_p1, INFER_COL_REM, l, k, 0, logn);
+        if (l < last)
+            lay->col_a[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_A, l, 0, 0, logn);
+    }
+    lay->col_mult0 = lay->n_p1;
+    for (t = 0; t < lay->n_tables; t++)
+        push_column(lay->p1, &lay->n_p1, INFER_COL_MULT, 0, 0, t, lay->tables[t].log_size);
+
+    /* lookup instances, and P2: h_k for each, then g_T for each table */
+    for (l = 0; l < lay->n_layers; l++) {
+        unsigned logn = lay->beta + lay->mu[l];
+
+        for (k = 0; k <= lay->n_limbs[l]; k++) {
+            infer_lookup *lk = &lay->lookups[lay->n_lookups];
+            int is_act = k == lay->n_limbs[l];
+
+            lk->layer = l;
+            lk->is_act = is_act;
+            lk->limb = is_act ? 0 : k;
+            lk->table = is_act ? act_of_layer[l] : range_of_width[lay->limb_width[l][k]];
+            lk->log_size = logn;
+            lk->public_output = is_act && l == last;
+            lk->col_in = (int)(is_act ? lay->col_q[l] : lay->col_rem[l] + k);
+            lk->col_out = is_act && l < last ? (int)lay->col_a[l] : -1;
+            push_column(lay->p2, &lay->n_p2, INFER_COL_H, l, lk->limb, lay->n_lookups, logn);
+            lay->n_lookups++;
+        }
+    }
+    for (t = 0; t < lay->n_tables; t++)
+        push_column(lay->p2, &lay->n_p2, INFER_COL_G, 0, 0, t, lay->tables[t].log_size);
+
+    lp1 = place(lay->p1, lay->n_p1);
+    lp2 = place(lay->p2, lay->n_p2);
+    if (lp1 < 0 || lp2 < 0 || lp1 > INFER_MAX_POLY_LOG || lp2 > INFER_MAX_POLY_LOG) {
+        set_err(err, "the proof's witness polynomials would exceed 2^28 entries: "
+                     "use a smaller batch");
+        return -1;
+    }
+    lay->l_p1 = (unsigned)lp1;
+    lay->l_p2 = (unsigned)lp2;
+    lay->l_P = lay->l_p1 > lay->l_p2 ? lay->l_p1 : lay->l_p2;
+    return 0;
+}

@@ -1,0 +1,101 @@
+/*
+ * infer_layout.h: the shape of an inference proof (PROTOCOL.md 6.2, 6.3), derived from
+ * the public model descriptor and the batch size B alone, so that the prover and the
+ * verifier derive the same one and nothing of it comes from a proof.
+ *
+ *   - tables, in canonical order: RANGE_w for each distinct limb width ascending, then
+ *     the activation tables ACT_l deduplicated by content (same Q and same entries);
+ *   - lookup instances, in canonical order: for l = 1..L, rem_{l,k} into RANGE_{w_k}
+ *     for each limb k, then (q_l, a_l) into ACT_l (a_L is the public output);
+ *   - columns: P1 = for each layer q_l, rem_{l,0..K-1}, a_l (l < L), then m_T for each
+ *     table; P2 = h_k for each lookup instance, then g_T for each table;
+ *   - placement of each polynomial by layout_place, and l_P = max(l(P1), l(P2)).
+ *
+ * Activation-like matrices Z[i][b] sit at index b + 2^β·i, β = ceil(log2 B), with
+ * 2^μ_l rows (μ_l = ceil(log2 m_l)): a layer's columns have 2^(β + μ_l) entries.
+ */
+#ifndef ZKML_INFER_LAYOUT_H
+#define ZKML_INFER_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "logup.h"
+#include "model.h"
+
+#define INFER_MAX_LOOKUPS (MODEL_MAX_LAYERS * (MODEL_MAX_LIMBS + 1))
+#define INFER_MAX_TABLES (MODEL_MAX_LAYERS + MODEL_MAX_LIMBS)
+#define INFER_MAX_P1 (INFER_MAX_LOOKUPS + MODEL_MAX_LAYERS + INFER_MAX_TABLES)
+#define INFER_MAX_P2 (INFER_MAX_LOOKUPS + INFER_MAX_TABLES)
+#define INFER_MAX_BATCH ((size_t)1 << 24)
+
+typedef enum {
+    INFER_COL_Q,            /* q_l */
+    INFER_COL_REM,          /* limb k of rem_l */
+    INFER_COL_A,            /* a_l, l < L */
+    INFER_COL_MULT,         /* m_T */
+    INFER_COL_H,            /* h_k of lookup instance k */
+    INFER_COL_G             /* g_T */
+} infer_col_kind;
+
+typedef struct {
+    infer_col_kind kind;
+    unsigned layer;         /* 0-based layer (Q, REM, A) */
+    unsigned limb;          /* REM */
+    unsigned index;         /* table (MULT, G) or lookup instance (H) */
+    unsigned log_size;      /* the column has 2^log_size entries */
+    size_t offset;          /* its place in P1 or P2 */
+} infer_column;
+
+typedef struct {
+    unsigned log_size;      /* w_T */
+    int is_range;           /* RANGE_w (limb width = log_size) or ACT */
+    logup_table table;      /* what the lookup argument needs */
+} infer_table;
+
+typedef struct {
+    unsigned layer;         /* 0-based */
+    int is_act;             /* (q, a) into ACT, else a limb into RANGE */
+    unsigned limb;          /* limb index for range lookups */
+    unsigned table;         /* index into tables */
+    unsigned log_size;      /* n_k = β + μ_l */
+    int public_output;      /* a is the public output (last layer's ACT lookup) */
+    int col_in, col_out;    /* P1 columns looked up: the limb or q; a (-1 if public/none) */
+} infer_lookup;
+
+typedef struct {
+    size_t batch;                           /* B */
+    unsigned beta;                          /* ceil(log2 B) */
+    unsigned n_layers;
+    unsigned nu[MODEL_MAX_LAYERS];          /* ceil(log2 n_l) */
+    unsigned mu[MODEL_MAX_LAYERS];          /* ceil(log2 m_l) */
+    unsigned n_limbs[MODEL_MAX_LAYERS];     /* K_l */
+    unsigned limb_width[MODEL_MAX_LAYERS][MODEL_MAX_LIMBS];
+    unsigned limb_offset[MODEL_MAX_LAYERS][MODEL_MAX_LIMBS];
+
+    unsigned n_tables;
+    infer_table tables[INFER_MAX_TABLES];
+    unsigned n_lookups;
+    infer_lookup lookups[INFER_MAX_LOOKUPS];
+
+    unsigned n_p1, n_p2;
+    infer_column p1[INFER_MAX_P1];
+    infer_column p2[INFER_MAX_P2];
+    unsigned l_p1, l_p2, l_P;               /* variables; l_P = max(l_p1, l_p2) */
+    unsigned col_q[MODEL_MAX_LAYERS];       /* P1 index of q_l */
+    unsigned col_rem[MODEL_MAX_LAYERS];     /* P1 index of rem_{l,0} (limbs follow) */
+    unsigned col_a[MODEL_MAX_LAYERS];       /* P1 index of a_l (l < L) */
+    unsigned col_mult0;                     /* P1 index of m_T for table 0 */
+} infer_layout;
+
+/* ceil(log2 v) for v >= 1 */
+unsigned infer_log2_ceil(uint64_t v);
+
+/*
+ * Derive the layout of a proof for `model` (a validated public descriptor; weights are
+ * not needed) and B rows.  0, or -1 with err (MODEL_ERR_LEN bytes) naming the rule
+ * broken (B out of [1, INFER_MAX_BATCH], or a polynomial too large).
+ */
+int infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char *err);
+
+#endif

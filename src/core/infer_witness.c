@@ -1,0 +1,158 @@
+/*
+ * infer_witness.c: the P1 polynomial and the multiplicities (PROTOCOL.md 6.2, 6.3).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infer_witness.h"
+
+static void
+set_err(char *err, const char *msg)
+{
+    if (err != NULL)
+        snprintf(err, MODEL_ERR_LEN, "%s", msg);
+}
+
+/* Trace index of (i, b) with padded batch columns copying column B-1. */
+static size_t
+trace_index(const model_trace *tr, size_t i, size_t b)
+{
+    size_t B = tr->batch;
+
+    return i * B + (b < B ? b : B - 1);
+}
+
+/* rem of a padded row: Y = 0 gives t = 2^(s-1), so q = 0 and rem = 2^(s-1). */
+static uint64_t
+padded_rem(const model_layer *ly)
+{
+    return (uint64_t)1 << (ly->shift - 1);
+}
+
+/* Fill the columns of layer l (q, limbs, a). */
+static void
+fill_layer(int64_t *p1, const infer_layout *lay, const zk_model *model,
+           const model_trace *tr, unsigned l)
+{
+    const model_layer *ly = &model->layer[l];
+    const model_layer_trace *lt = &tr->layer[l];
+    size_t rows = (size_t)1 << lay->mu[l], cols = (size_t)1 << lay->beta, i, b;
+    size_t off_q = lay->p1[lay->col_q[l]].offset;
+    int64_t act0 = ly->act[(size_t)1 << (ly->q_bits - 1)];
+    unsigned k;
+
+    for (i = 0; i < rows; i++)
+        for (b = 0; b < cols; b++) {
+            size_t at = b + cols * i, t = trace_index(tr, i, b);
+            int real = i < ly->m;
+            uint64_t rem = real ? lt->rem[t] : padded_rem(ly);
+
+            p1[off_q + at] = real ? lt->q[t] : 0;
+            for (k = 0; k < lay->n_limbs[l]; k++) {
+                unsigned w = lay->limb_width[l][k], o = lay->limb_offset[l][k];
+
+                p1[lay->p1[lay->col_rem[l] + k].offset + at] =
+                    (int64_t)((rem >> o) & (((uint64_t)1 << w) - 1));
+            }
+            if (l + 1 < lay->n_layers)
+                p1[lay->p1[lay->col_a[l]].offset + at] = real ? lt->a[t] : act0;
+        }
+}
+
+/* The a values of the last layer's lookup: the public outputs, padded likewise. */
+static int64_t
+last_a(const infer_layout *lay, const zk_model *model, const model_trace *tr, size_t at)
+{
+    unsigned l = lay->n_layers - 1;
+    const model_layer *ly = &model->layer[l];
+    size_t cols = (size_t)1 << lay->beta, i = at / cols, b = at % cols;
+
+    if (i >= ly->m)
+        return ly->act[(size_t)1 << (ly->q_bits - 1)];
+    return tr->layer[l].a[trace_index(tr, i, b)];
+}
+
+/* Count every entry of every lookup instance into its table's multiplicity column. */
+static int
+count_lookups(int64_t *p1, const infer_layout *lay, const zk_model *model,
+              const model_trace *tr, char *err)
+{
+    unsigned k, t;
+    uint64_t *m[INFER_MAX_TABLES] = {0};
+    int rc = -1;
+
+    for (t = 0; t < lay->n_tables; t++) {
+        m[t] = calloc((size_t)1 << lay->tables[t].log_size, sizeof(uint64_t));
+        if (m[t] == NULL) {
+            set_err(err, "out of memory building the witness");
+            goto out;
+        }
+    }
+    for (k = 0; k < lay->n_lookups; k++) {
+        const infer_lookup *lk = &lay->lookups[k];
+        const infer_table *T = &lay->tables[lk->table];
+        size_t n = (size_t)1 << lk->log_size, x;
+        const int64_t *in = p1 + lay->p1[lk->col_in].offset;
+
+        for (x = 0; x < n; x++) {
+            int64_t a = 0, v = in[x];
+            size_t bad;
+
+            if (lk->is_act)
+                a = lk->col_out >= 0 ? p1[lay->p1[lk->col_out].offset + x]
+                                     : last_a(lay, model, tr, x);
+            if (logup_count(m[lk->table], &T->table, &v, lk->is_act ? &a : NULL, 1,
+                            &bad) != 0) {
+                set_err(err, "internal error: a witness entry is not a row of its table");
+                goto out;
+            }
+        }
+    }
+    for (t = 0; t < lay->n_tables; t++) {
+        size_t off = lay->p1[lay->col_mult0 + t].offset, y;
+
+        for (y = 0; y < ((size_t)1 << lay->tables[t].log_size); y++)
+            p1[off + y] = (int64_t)m[t][y];
+    }
+    rc = 0;
+out:
+    for (t = 0; t < lay->n_tables; t++)
+        free(m[t]);
+    return rc;
+}
+
+int
+infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_model *model,
+                    const model_trace *trace, char *err)
+{
+    unsigned l;
+
+    memset(wit, 0, sizeof *wit);
+    if (trace->batch != lay->batch || trace->n_layers != lay->n_layers) {
+        set_err(err, "the trace does not match the layout (batch size or layer count)");
+        return -1;
+    }
+    wit->len = (size_t)1 << lay->l_P;
+    wit->p1 = calloc(wit->len, sizeof(int64_t));
+    if (wit->p1 == NULL) {
+        set_err(err, "out of memory building the witness");
+        return -1;
+    }
+    for (l = 0; l < lay->n_layers; l++)
+        fill_layer(wit->p1, lay, model, trace, l);
+    if (count_lookups(wit->p1, lay, model, trace, err) != 0) {
+        infer_witness_free(wit);
+        return -1;
+    }
+    return 0;
+}
+
+void
+infer_witness_free(infer_witness *wit)
+{
+    if (wit->p1 != NULL)
+        explicit_bzero(wit->p1, wit->len * sizeof(int64_t));
+    free(wit->p1);
+    memset(wit, 0, sizeof *wit);
+}

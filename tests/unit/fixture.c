@@ -1,0 +1,108 @@
+/*
+ * fixture.c: reading the files of tests/fixtures (see fixture.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+
+char *
+fixture_read(const char *name, size_t *len)
+{
+    const char *dir = getenv("ZKML_FIXTURES");
+    char path[512];
+    char *buf;
+    long size;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir != NULL ? dir : "tests/fixtures", name);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "    cannot open %s\n", path);
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+        (buf = malloc((size_t)size + 1)) == NULL) {
+        fclose(f);
+        return NULL;
+    }
+    if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[size] = '\0';
+    *len = (size_t)size;
+    return buf;
+}
+
+/* Integer CSV after one header line: *rows x *cols values, row-major. */
+int32_t *
+fixture_csv(const char *name, size_t *rows, size_t *cols)
+{
+    size_t len, n = 0, cap = 1024, r = 0, c = 0;
+    char *text = fixture_read(name, &len), *p, *end;
+    int32_t *v;
+
+    *rows = *cols = 0;
+    if (text == NULL)
+        return NULL;
+    v = malloc(cap * sizeof *v);
+    p = strchr(text, '\n');
+    if (v == NULL || p == NULL) {
+        free(v);
+        free(text);
+        return NULL;
+    }
+    p++;
+    while (*p != '\0') {
+        long x = strtol(p, &end, 10);
+
+        if (end == p)
+            break;
+        if (n == cap) {
+            int32_t *nv = realloc(v, 2 * cap * sizeof *v);
+
+            if (nv == NULL)
+                break;
+            v = nv;
+            cap *= 2;
+        }
+        v[n++] = (int32_t)x;
+        c++;
+        p = end;
+        if (*p == ',') {
+            p++;
+        } else if (*p == '\n') {
+            p++;
+            if (r == 0)
+                *cols = c;
+            r++;
+            c = 0;
+        }
+    }
+    free(text);
+    *rows = r;
+    if (r == 0 || n != r * *cols) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+int
+fixture_model(zk_model *model, const char *name, char *err)
+{
+    size_t len;
+    char *text = fixture_read(name, &len);
+    int rc;
+
+    if (text == NULL)
+        return -100;
+    rc = model_from_json(model, text, len, err);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/*
+ * fixture.h: the standard shapes of tests/fixtures for the unit tests.  Paths are
+ * relative to the repository root (the runner's working directory); the environment
+ * variable ZKML_FIXTURES names another directory.
+ */
+#ifndef ZKML_TEST_FIXTURE_H
+#define ZKML_TEST_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* The whole file, NUL-terminated (malloc'd), or NULL with a message on stderr. */
+char *fixture_read(const char *name, size_t *len);
+
+/* An integer CSV after one header line: *rows x *cols values, row-major; NULL on error. */
+int32_t *fixture_csv(const char *name, size_t *rows, size_t *cols);
+
+/* model_from_json of a fixture; -100 if the file cannot be read. */
+int fixture_model(zk_model *model, const char *name, char *err);
+
+#endif
