@@ -22,6 +22,33 @@ hyrax_split(unsigned l, unsigned *lc, unsigned *lr)
 }
 
 /*
+ * One row of int32 entries: the small-scalar MSM when every |v| < 2^17 (weights,
+ * activations, limbs), else the full MSM (a bias or a large count in the row).
+ */
+static int
+hyrax_row_small(gep_t *r, const ge_t *V, const int32_t *row, size_t ncols)
+{
+    fq_t *full;
+    size_t j;
+    int rc;
+
+    for (j = 0; j < ncols; j++)
+        if (row[j] <= -MSM_SMALL_BOUND || row[j] >= MSM_SMALL_BOUND)
+            break;
+    if (j == ncols)
+        return msm_small(r, V, row, ncols, 1);
+    full = malloc(ncols * sizeof(fq_t));
+    if (full == NULL)
+        return -1;
+    for (j = 0; j < ncols; j++)
+        fq_set_i64(&full[j], row[j]);
+    rc = msm(r, V, full, ncols, 1);
+    explicit_bzero(full, ncols * sizeof(fq_t));
+    free(full);
+    return rc;
+}
+
+/*
  * Rows are independent: the threads take whole rows, each running a one-thread MSM,
  * which scales better than splitting every small MSM.  The blind term β_i·H uses the
  * constant-time multiplication (β_i is a secret).
@@ -59,7 +86,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
         int rc;
 
         if (small)
-            rc = msm_small(&acc[i], V, (const int32_t *)P + i * ncols, ncols, 1);
+            rc = hyrax_row_small(&acc[i], V, (const int32_t *)P + i * ncols, ncols);
         else
             rc = msm(&acc[i], V, (const fq_t *)P + i * ncols, ncols, 1);
         if (rc != 0) {

@@ -28,11 +28,6 @@ typedef struct {
 void hyrax_split(unsigned l, unsigned *lc, unsigned *lr);
 
 /*
- * Commit to P (2^l entries) with row blinds beta (2^lr entries).  The _small variant
- * takes entries |v| < 2^17 and uses the small-scalar MSM; zero entries cost nothing.
- * 0, or -1 on allocation failure or (small) an out-of-range entry.
- */
-/*
  * Row blinds: a prover draws fresh ones from its DRBG (drbg_scalars); the committed
  * weights of a model use blinds derived from the model's secret seed σ (PROTOCOL.md 7,
  * "Registration"): β_i = wide_reduce(expand_message_xmd(σ || u64le(i),
@@ -41,6 +36,11 @@ void hyrax_split(unsigned l, unsigned *lc, unsigned *lr);
  */
 int hyrax_blinds_from_seed(fq_t *beta, size_t n, const uint8_t seed[32]);
 
+/*
+ * Commit to P (2^l entries) with row blinds beta (2^lr entries).  The _small variant
+ * takes int32 entries: rows whose entries all have |v| < 2^17 use the small-scalar MSM
+ * (zero entries cost nothing), other rows the full one.  0, or -1 on allocation failure.
+ */
 int hyrax_commit(hyrax_commitment *c, const fq_t *P, unsigned l, const fq_t *beta);
 int hyrax_commit_small(hyrax_commitment *c, const int32_t *P, unsigned l, const fq_t *beta);
 void hyrax_commitment_free(hyrax_commitment *c);

@@ -250,7 +250,8 @@ UNIT_TEST(hyrax_open_honest_sizes)
 UNIT_TEST(hyrax_small_commitment_equals_full)
 {
     hyrax_case c;
-    hyrax_commitment full;
+    hyrax_commitment full, mixed;
+    int32_t *Ps;
     size_t i;
 
     CHECK(hyrax_case_make(&c, 9, 1) == 0);
@@ -258,6 +259,21 @@ UNIT_TEST(hyrax_small_commitment_equals_full)
     for (i = 0; i < c.nrows; i++)
         CHECK(ge_eq(&full.rows[i], &c.com.rows[i]));
     hyrax_commitment_free(&full);
+    /* entries beyond the small-scalar bound (a bias, say) take the full path */
+    Ps = malloc(c.n * sizeof(int32_t));
+    for (i = 0; i < c.n; i++)
+        Ps[i] = (int32_t)(i * 7) - 1000;
+    Ps[3] = INT32_MIN;
+    Ps[c.n - 1] = (1 << 17);
+    for (i = 0; i < c.n; i++)
+        fq_set_i64(&c.P[i], Ps[i]);
+    CHECK(hyrax_commit_small(&mixed, Ps, 9, c.beta) == 0);
+    CHECK(hyrax_commit(&full, c.P, 9, c.beta) == 0);
+    for (i = 0; i < c.nrows; i++)
+        CHECK(ge_eq(&full.rows[i], &mixed.rows[i]));
+    hyrax_commitment_free(&full);
+    hyrax_commitment_free(&mixed);
+    free(Ps);
     hyrax_case_free(&c);
 }
 
