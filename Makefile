@@ -3,6 +3,7 @@
 #   make / make install     the extension (zkml.so, SQL script) and the zkml command
 #   make unit               build and run the C unit tests of src/core
 #   make bench              build the benchmark driver (run it with bench/run)
+#   make fuzz               build the libFuzzer targets (clang) and run each for a while
 #   make installcheck       pg_regress against an installed server
 
 EXTENSION = zkml
@@ -34,7 +35,15 @@ PG_CPPFLAGS = -Isrc/core -isystem $(includedir_server)
 PG_CFLAGS = -fopenmp $(ZKML_WARN)
 SHLIB_LINK = $(ZKML_LIBS)
 
-EXTRA_CLEAN = zkml tests/unit/zkml_unit bench/zkml_bench $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o)
+FUZZ_TARGETS = tests/fuzz/fuzz_proof tests/fuzz/fuzz_descriptor tests/fuzz/fuzz_model_json
+FUZZ_CORE_OBJS = $(patsubst src/core/%.c,tests/fuzz/obj/%.o,$(CORE_SRCS))
+FUZZ_CC = clang
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all -fopenmp=libgomp $(ZKML_WARN)
+FUZZ_SECONDS ?= 20
+
+EXTRA_CLEAN = zkml tests/unit/zkml_unit bench/zkml_bench $(FUZZ_TARGETS) tests/fuzz/obj \
+	tests/fuzz/make_seeds $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -64,7 +73,26 @@ bench/zkml_bench: $(CORE_OBJS) $(BENCH_SRCS:.c=.o)
 
 all: zkml
 
-.PHONY: unit bench
+# Fuzz targets: the core again, built by clang with the fuzzer and sanitizers.
+tests/fuzz/obj/%.o: src/core/%.c $(CORE_HDRS)
+	@mkdir -p tests/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+tests/fuzz/obj/fuzz_ipa.o: tests/fuzz/fuzz_ipa.c tests/fuzz/fuzz_ipa.h $(CORE_HDRS)
+	@mkdir -p tests/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc/core -c -o $@ $<
+
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/obj/fuzz_ipa.o $(FUZZ_CORE_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc/core -o $@ $^ -lgmp -lcrypto -lm
+
+tests/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/fuzz/fuzz_ipa.c tests/fuzz/fuzz_ipa.h $(CORE_OBJS)
+	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -o $@ tests/fuzz/make_seeds.c tests/fuzz/fuzz_ipa.c \
+		$(CORE_OBJS) $(ZKML_LIBS)
+
+.PHONY: unit bench fuzz
+fuzz: $(FUZZ_TARGETS) tests/fuzz/make_seeds
+	tests/fuzz/run $(FUZZ_SECONDS)
+
 unit: tests/unit/zkml_unit
 	tests/unit/zkml_unit
 

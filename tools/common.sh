@@ -15,6 +15,8 @@ ZKML_PACKAGES=(
     libgmp-dev
     libssl-dev
     libipc-run-perl
+    clang
+    libclang-rt-14-dev
 )
 
 ZKML_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

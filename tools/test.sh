@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: install what is missing, build and install zkml, then run every test:
-# the C unit tests, the pg_regress suite against a throwaway server, and the self-test
-# of the installed zkml command.  Exits non-zero if any of them fails.
+# the C unit tests, the fuzz targets for a bounded time (ZKML_FUZZ_SECONDS each, 20 by
+# default), the pg_regress suite against a throwaway server, and the self-test of the
+# installed zkml command.  Exits non-zero if any of them fails.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -36,6 +37,10 @@ failed=()
 
 zkml_log "C unit tests (make unit)"
 make -C "$ZKML_ROOT" unit PG_CONFIG="$PG_CONFIG" || failed+=("unit tests")
+
+zkml_log "fuzz targets (libFuzzer, ${ZKML_FUZZ_SECONDS:-20} s each)"
+make -C "$ZKML_ROOT" fuzz PG_CONFIG="$PG_CONFIG" FUZZ_SECONDS="${ZKML_FUZZ_SECONDS:-20}" ||
+    failed+=("fuzz targets")
 
 zkml_log "SQL regression tests (pg_regress)"
 regress || failed+=("SQL regression tests")

@@ -1,0 +1,94 @@
+/*
+ * make_seeds.c: seed corpora for the fuzz targets, written into DIR/<target>/:
+ * the honest proof of the fixed statement (fuzz_proof), the descriptors of the standard
+ * shapes (fuzz_descriptor) and their Q.json documents (fuzz_model_json).
+ *
+ *   make_seeds FIXTURES_DIR OUT_DIR
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz_ipa.h"
+#include "model.h"
+#include "zkml.h"
+
+static int
+write_file(const char *dir, const char *sub, const char *name, const void *data, size_t len)
+{
+    char path[1024];
+    FILE *f;
+    int ok;
+
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+    f = fopen(path, "wb");
+    if (f == NULL)
+        return -1;
+    ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static char *
+read_file(const char *dir, const char *name, size_t *len)
+{
+    char path[1024];
+    FILE *f;
+    char *buf;
+    long n;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+        (buf = malloc((size_t)n + 1)) == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const char *const shapes[] = {"lr20", "mlp20"};
+    fuzz_ipa_statement st;
+    codec_writer w;
+    size_t i;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: make_seeds FIXTURES_DIR OUT_DIR\n");
+        return 2;
+    }
+    mkdir(argv[2], 0755);
+    if (zkml_init() != NULL || fuzz_ipa_setup(&st, &w) != 0 ||
+        write_file(argv[2], "fuzz_proof", "honest", w.data, w.len) != 0)
+        return 1;
+    codec_writer_free(&w);
+    for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        char name[64], err[MODEL_ERR_LEN];
+        size_t len, dlen;
+        char *text;
+        uint8_t *desc;
+        zk_model m;
+
+        snprintf(name, sizeof name, "%s.q.json", shapes[i]);
+        text = read_file(argv[1], name, &len);
+        if (text == NULL || model_from_json(&m, text, len, err) != MODEL_OK ||
+            model_descriptor_encode(&desc, &dlen, &m, err) != MODEL_OK ||
+            write_file(argv[2], "fuzz_model_json", name, text, len) != 0 ||
+            write_file(argv[2], "fuzz_descriptor", shapes[i], desc, dlen) != 0) {
+            fprintf(stderr, "make_seeds: %s\n", name);
+            return 1;
+        }
+        free(desc);
+        free(text);
+        model_free(&m);
+    }
+    return 0;
+}
