@@ -1,0 +1,47 @@
+/*
+ * infer_proof.h: the inference proof (PROTOCOL.md 7), prover and verifier, following
+ * docs/inference-proof.md step by step.
+ *
+ * Statement: a model's public descriptor and W row commitments, B input rows (public,
+ * quantized), the B output rows, and caller context bytes.  The proof shows that the
+ * committed weights map these inputs to these outputs, revealing nothing of the weights
+ * or of any intermediate value.
+ *
+ * Threads: the core's parallel regions use zkml_threads(); call on the main thread.
+ */
+#ifndef ZKML_INFER_PROOF_H
+#define ZKML_INFER_PROOF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hyrax.h"
+#include "model.h"
+
+typedef struct {
+    const zk_model *model;              /* the public part; the prover needs the weights */
+    const hyrax_commitment *w_rows;     /* the registration's W rows */
+    size_t batch;                       /* B */
+    const int32_t *inputs;              /* B x n_1, row-major */
+    const int32_t *outputs;             /* B x m_L, row-major */
+    const uint8_t *context;
+    size_t context_len;
+} infer_statement;
+
+/*
+ * Prove the statement with the model's weights and secret seed (the W blinds).  The
+ * outputs must be what the forward pass gives.  fixed_rng, if not NULL, replaces the OS
+ * randomness of the hedged DRBG (tests only).  On success 0 and *proof (malloc'd);
+ * else -1 with err (MODEL_ERR_LEN bytes).
+ */
+int infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
+                const uint8_t seed[32], const uint8_t *fixed_rng, char *err);
+
+/*
+ * Check a proof.  1 accept; 0 reject with *reason (a static sentence); -1 if the
+ * statement itself is unusable or an internal failure occurred (*reason says which).
+ */
+int infer_verify(const infer_statement *st, const uint8_t *proof, size_t proof_len,
+                 const char **reason);
+
+#endif
