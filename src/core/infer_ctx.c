@@ -1,0 +1,271 @@
+/*
+ * infer_ctx.c: the shared context of the inference prover and verifier: allocation,
+ * failures, and the exchanges through which every prover message passes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generators.h"
+#include "infer_ctx.h"
+#include "logup.h"
+#include "mle.h"
+#include "pedersen.h"
+#include "product.h"
+#include "sha256.h"
+#include "zkml.h"
+
+/* ---- small helpers ---- */
+
+int
+ictx_fail(ictx *c, const char *why)
+{
+    if (c->fail == NULL)
+        c->fail = why;
+    return -1;
+}
+
+void *
+ictx_alloc(ictx *c, size_t n, size_t size)
+{
+    void *p;
+
+    if (c->fail != NULL)
+        return NULL;
+    if (c->n_mem == c->cap_mem) {
+        size_t cap = c->cap_mem ? 2 * c->cap_mem : 64;
+        void **m = realloc(c->mem, cap * sizeof *m);
+        size_t *ml;
+
+        if (m == NULL) {
+            ictx_fail(c, "out of memory");
+            return NULL;
+        }
+        c->mem = m;
+        ml = realloc(c->mem_len, cap * sizeof *ml);
+        if (ml == NULL) {
+            ictx_fail(c, "out of memory");
+            return NULL;
+        }
+        c->mem_len = ml;
+        c->cap_mem = cap;
+    }
+    p = calloc(n ? n : 1, size);
+    if (p == NULL) {
+        ictx_fail(c, "out of memory");
+        return NULL;
+    }
+    c->mem[c->n_mem] = p;
+    c->mem_len[c->n_mem++] = (n ? n : 1) * size;
+    return p;
+}
+
+void
+ictx_free_all(ictx *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_mem; i++) {
+        explicit_bzero(c->mem[i], c->mem_len[i]);
+        free(c->mem[i]);
+    }
+    free(c->mem);
+    free(c->mem_len);
+    hyrax_commitment_free(&c->c1);
+    hyrax_commitment_free(&c->c2);
+    linrel_clear(&c->lr);
+    if (c->prover)
+        drbg_clear(&c->rng);
+}
+
+/* 2^k in the field, k <= 64 */
+void
+ictx_pow2(fq_t *r, unsigned k)
+{
+    fq_t two32;
+
+    if (k < 64) {
+        fq_set_u64(r, (uint64_t)1 << k);
+        return;
+    }
+    fq_set_u64(&two32, (uint64_t)1 << 32);
+    fq_mul(r, &two32, &two32);
+}
+
+/* eq(a, b) over k coordinates */
+void
+ictx_eq_eval(fq_t *r, const fq_t *a, const fq_t *b, unsigned k)
+{
+    fq_t acc = FQ_ONE, ab, t;
+    unsigned i;
+
+    for (i = 0; i < k; i++) {
+        fq_mul(&ab, &a[i], &b[i]);                  /* a·b + (1-a)(1-b) = 2ab - a - b + 1 */
+        fq_dbl(&t, &ab);
+        fq_sub(&t, &t, &a[i]);
+        fq_sub(&t, &t, &b[i]);
+        fq_add(&t, &t, &FQ_ONE);
+        fq_mul(&acc, &acc, &t);
+    }
+    *r = acc;
+}
+
+fq_t *
+ictx_eq_table(ictx *c, const fq_t *z, unsigned k)
+{
+    fq_t *e = ictx_alloc(c, (size_t)1 << k, sizeof(fq_t));
+
+    if (e != NULL)
+        mle_eq_table(e, z, k);
+    return e;
+}
+
+fq_t *
+ictx_copy(ictx *c, const fq_t *src, size_t n)
+{
+    fq_t *d = ictx_alloc(c, n, sizeof(fq_t));
+
+    if (d != NULL)
+        memcpy(d, src, n * sizeof(fq_t));
+    return d;
+}
+
+/* ---- exchanges: the prover writes and absorbs, the verifier reads and absorbs ---- */
+
+int
+ictx_reader_ok(ictx *c)
+{
+    if (!c->prover && c->r->error != NULL)
+        return ictx_fail(c, c->r->error);
+    return 0;
+}
+
+int
+ictx_exchange_points(ictx *c, const char *label, ge_t *p, size_t n)
+{
+    if (c->prover)
+        codec_put_points(c->w, p, n);
+    else if (codec_get_points(c->r, p, n) != 0)
+        return ictx_reader_ok(c);
+    if (label != NULL)
+        transcript_absorb_points(&c->t, label, p, n);
+    return 0;
+}
+
+/*
+ * n committed scalars: the prover commits v[i] with fresh blinds; both register them
+ * with the accumulator in order (first id written to *first) and exchange the points
+ * as one vector under label.
+ */
+int
+ictx_exchange_committed(ictx *c, const char *label, const fq_t *v, size_t n, size_t *first)
+{
+    ge_t *pts = ictx_alloc(c, n, sizeof(ge_t));
+    size_t i, id;
+
+    if (pts == NULL)
+        return -1;
+    if (n > c->cap_com - c->n_com)
+        return ictx_fail(c, "internal failure: too many committed scalars");
+    if (c->prover) {
+        gep_t *pp = ictx_alloc(c, n, sizeof(gep_t));
+
+        if (pp == NULL)
+            return -1;
+        for (i = 0; i < n; i++) {
+            c->val[c->n_com + i] = v[i];
+            if (drbg_scalar(&c->rng, &c->bl[c->n_com + i]) != 0)
+                return ictx_fail(c, "the prover's random generator failed");
+            pedersen_com1(&pp[i], &v[i], &c->bl[c->n_com + i]);
+        }
+        ge_set_gep_batch(pts, pp, n);
+    }
+    if (ictx_exchange_points(c, label, pts, n) != 0)
+        return -1;
+    *first = c->n_com;
+    for (i = 0; i < n; i++) {
+        int rc = c->prover
+                     ? linrel_add_secret(&c->lr, &c->val[c->n_com], &c->bl[c->n_com], &id)
+                     : linrel_add_commitment(&c->lr, &pts[i], &id);
+
+        if (rc != 0 || id != c->n_com)
+            return ictx_fail(c, "internal failure registering a commitment");
+        c->com[c->n_com++] = pts[i];
+    }
+    return 0;
+}
+
+/* Hyrax rows: the prover commits a table, the verifier reads 2^lr rows. */
+int
+ictx_exchange_rows(ictx *c, const char *label, hyrax_commitment *h, const int32_t *small,
+              const fq_t *full, const fq_t *beta)
+{
+    unsigned lc, lr;
+
+    hyrax_split(c->lay->l_P, &lc, &lr);
+    if (c->prover) {
+        int rc = small ? hyrax_commit_small(h, small, c->lay->l_P, beta)
+                       : hyrax_commit(h, full, c->lay->l_P, beta);
+
+        if (rc != 0)
+            return ictx_fail(c, "could not commit a witness polynomial");
+    } else {
+        h->l = c->lay->l_P;
+        h->lc = lc;
+        h->lr = lr;
+        h->rows = calloc((size_t)1 << lr, sizeof(ge_t));
+        if (h->rows == NULL)
+            return ictx_fail(c, "out of memory");
+    }
+    return ictx_exchange_points(c, label, h->rows, (size_t)1 << lr);
+}
+
+void
+ictx_add_claim(ictx *c, int poly, size_t offset, unsigned kappa, const fq_t *z_lo, unsigned n_lo,
+          const fq_t *z_hi, unsigned n_hi, size_t id)
+{
+    claim *cl = &c->claims[c->n_claims++];
+
+    cl->poly = poly;
+    cl->offset = offset;
+    cl->kappa = kappa;
+    memcpy(cl->z, z_lo, n_lo * sizeof(fq_t));
+    if (n_hi > 0)
+        memcpy(cl->z + n_lo, z_hi, n_hi * sizeof(fq_t));
+    cl->id = id;
+}
+
+unsigned
+ictx_poly_vars(const ictx *c, int poly)
+{
+    return poly == POLY_W ? c->wl.l_W : c->lay->l_P;
+}
+
+/* A sumcheck on both sides; the prover's instances are given, the verifier's are not. */
+int
+ictx_sumcheck(ictx *c, const char *label, unsigned n, unsigned degree, const fq_t *rho,
+             const fq_t *mask, sumcheck_instance *inst, size_t ninst, fq_t *T, fq_t *r,
+             fq_t *e)
+{
+    size_t nmsg = sumcheck_message_count(n, degree);
+    fq_t *msg = ictx_alloc(c, nmsg, sizeof(fq_t));
+    const char *why = NULL;
+
+    if (msg == NULL)
+        return -1;
+    if (c->prover) {
+        if (sumcheck_prove(&c->t, label, n, degree, rho, mask, inst, ninst, T, msg, nmsg, r, e,
+                           NULL) != 0)
+            return ictx_fail(c, "the sumcheck prover failed");
+        codec_put_scalar(c->w, T);
+        codec_put_scalars(c->w, msg, nmsg);
+        return 0;
+    }
+    codec_get_scalar(c->r, T);
+    codec_get_scalars(c->r, msg, nmsg);
+    if (ictx_reader_ok(c) != 0)
+        return -1;
+    if (sumcheck_verify(&c->t, label, n, degree, T, msg, nmsg, r, e, &why) != 1)
+        return ictx_fail(c, why != NULL ? why : "the sumcheck messages are malformed");
+    return 0;
+}

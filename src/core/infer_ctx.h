@@ -1,0 +1,113 @@
+/*
+ * infer_ctx.h: the state the inference prover and verifier share (internal to
+ * infer_proof.c and infer_reduce.c; not an API).
+ *
+ * One context drives both roles through the same schedule, so the prover and the
+ * verifier cannot disagree on the transcript order: every prover message goes through
+ * an "exchange" that the prover writes and absorbs and the verifier reads and absorbs.
+ */
+#ifndef ZKML_INFER_CTX_H
+#define ZKML_INFER_CTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "drbg.h"
+#include "hyrax.h"
+#include "infer_layout.h"
+#include "infer_proof.h"
+#include "layout.h"
+#include "linrel.h"
+#include "sumcheck.h"
+#include "transcript.h"
+#include "weights.h"
+
+#define POLY_P1 0
+#define POLY_P2 1
+#define POLY_W 2
+
+/* A claim on one column of P1, P2 or W, tied to a committed scalar (section 7 step 9). */
+typedef struct {
+    int poly;
+    size_t offset;
+    unsigned kappa;
+    fq_t z[LAYOUT_MAX_LOG];
+    size_t id;
+} claim;
+
+typedef struct {
+    int prover;
+    const infer_statement *st;
+    const zk_model *m;
+    infer_layout *lay;
+    weights_layout wl;
+    unsigned L, n1, n2, mask_log;
+    size_t nM;
+    transcript_t t;
+    codec_writer *w;
+    codec_reader *r;
+    linrel lr;
+    drbg_t rng;
+    const char *fail;           /* first failure, a static sentence */
+
+    /* allocations, freed (and wiped) together */
+    void **mem;
+    size_t *mem_len, n_mem, cap_mem;
+
+    /* public tables */
+    fq_t *xpub, *outpub;
+
+    /* challenges */
+    fq_t alpha, gamma, rho1, rho2, mu, T1, e1, T2, e2;
+    fq_t *tau[MODEL_MAX_LAYERS], *tau_lk, *lam_mm, *lam_lk, *lam_tb, *zeta, *theta;
+    fq_t r1[SUMCHECK_MAX_ROUNDS], r2[SUMCHECK_MAX_ROUNDS];
+
+    /* commitments */
+    hyrax_commitment c1, c2;
+    ge_t CM;
+    ge_t *com;                  /* by linrel id */
+    fq_t *val, *bl;             /* prover: by linrel id */
+    size_t n_com, cap_com;
+
+    /* claims and the ids of committed scalars */
+    claim *claims;
+    size_t n_claims;
+    size_t id_q[MODEL_MAX_LAYERS], id_rem[MODEL_MAX_LAYERS], id_b[MODEL_MAX_LAYERS];
+    size_t id_w[MODEL_MAX_LAYERS], id_x[MODEL_MAX_LAYERS], id_p[MODEL_MAX_LAYERS];
+    size_t *id_h, *id_in, *id_out, *id_P, *id_g, *id_m;
+    size_t id_u[3];
+
+    /* prover only */
+    const uint8_t *seed;        /* the model's secret seed (W blinds) */
+    int64_t *p1;                /* the witness */
+    fq_t *P1f, *P2f, *Wf, *mask, bM, *beta1, *beta2;
+} ictx;
+
+/* Context helpers (infer_ctx.c).  Failures are sticky: the first reason is kept. */
+int ictx_fail(ictx *c, const char *why);
+void *ictx_alloc(ictx *c, size_t n, size_t size);      /* zeroed, freed and wiped at the end */
+void ictx_free_all(ictx *c);
+void ictx_pow2(fq_t *r, unsigned k);                    /* 2^k, k <= 64 */
+void ictx_eq_eval(fq_t *r, const fq_t *a, const fq_t *b, unsigned k);
+fq_t *ictx_eq_table(ictx *c, const fq_t *z, unsigned k);
+fq_t *ictx_copy(ictx *c, const fq_t *src, size_t n);
+unsigned ictx_poly_vars(const ictx *c, int poly);
+int ictx_reader_ok(ictx *c);
+int ictx_exchange_points(ictx *c, const char *label, ge_t *p, size_t n);
+int ictx_exchange_committed(ictx *c, const char *label, const fq_t *v, size_t n, size_t *first);
+int ictx_exchange_rows(ictx *c, const char *label, hyrax_commitment *h, const int32_t *small,
+                       const fq_t *full, const fq_t *beta);
+void ictx_add_claim(ictx *c, int poly, size_t offset, unsigned kappa, const fq_t *z_lo,
+                    unsigned n_lo, const fq_t *z_hi, unsigned n_hi, size_t id);
+int ictx_sumcheck(ictx *c, const char *label, unsigned n, unsigned degree, const fq_t *rho,
+                  const fq_t *mask, sumcheck_instance *inst, size_t ninst, fq_t *T, fq_t *r,
+                  fq_t *e);
+
+/* Steps 9-12 (infer_reduce.c). */
+int infer_step_s2(ictx *c);
+int infer_step_openings(ictx *c);
+int infer_step_relations(ictx *c);
+int infer_step_linear(ictx *c);
+
+#endif

@@ -1,0 +1,308 @@
+/*
+ * infer_reduce.c: steps 9-12 of the inference proof (PROTOCOL.md 7): S2, the claims
+ * reduction; the two Hyrax openings; the linear relations R1..R4 and their argument.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generators.h"
+#include "infer_ctx.h"
+#include "logup.h"
+#include "mle.h"
+#include "pedersen.h"
+#include "product.h"
+#include "sha256.h"
+#include "zkml.h"
+
+/* ---- steps 9-10: S2 ---- */
+
+int
+infer_step_s2(ictx *c)
+{
+    sumcheck_instance *inst = NULL;
+    static const unsigned pk[2] = {0, 1};
+    fq_t v[3];
+    size_t i, j, first;
+
+    if (transcript_challenges(&c->t, "S2/theta", 0, c->theta, c->n_claims) != 0 ||
+        transcript_challenge(&c->t, "S2/rho", 0, &c->rho2) != 0)
+        return ictx_fail(c, "transcript failure");
+    if (c->prover) {
+        fq_t *K[3], *src[3] = {c->P1f, c->P2f, c->Wf};
+        int x;
+
+        inst = ictx_alloc(c, 3, sizeof(sumcheck_instance));
+        for (x = 0; x < 3; x++)
+            K[x] = ictx_alloc(c, (size_t)1 << ictx_poly_vars(c, x), sizeof(fq_t));
+        if (c->fail != NULL)
+            return -1;
+        /* K_X = Σ_c θ_c·EqTable(z^_c): nonzero only on the claim's own column */
+        for (i = 0; i < c->n_claims; i++) {
+            const claim *cl = &c->claims[i];
+            fq_t *e = ictx_eq_table(c, cl->z, cl->kappa);
+
+            if (e == NULL)
+                return -1;
+            for (j = 0; j < ((size_t)1 << cl->kappa); j++) {
+                fq_t tmp;
+
+                fq_mul(&tmp, &c->theta[i], &e[j]);
+                fq_add(&K[cl->poly][cl->offset + j], &K[cl->poly][cl->offset + j], &tmp);
+            }
+        }
+        for (x = 0; x < 3; x++) {
+            unsigned vars = ictx_poly_vars(c, x);
+            fq_t *P = ictx_copy(c, src[x], (size_t)1 << vars);
+
+            if (P == NULL)
+                return -1;
+            sumcheck_instance_init(&inst[x], vars);
+            if (sumcheck_instance_table(&inst[x], P) != 0 ||
+                sumcheck_instance_table(&inst[x], K[x]) != 1 ||
+                sumcheck_instance_term(&inst[x], &FQ_ONE, 2, pk) != 0)
+                return ictx_fail(c, "internal failure building S2");
+        }
+    }
+    if (ictx_sumcheck(c, "S2", c->n2, 2, &c->rho2, c->prover ? c->mask + 4 * (size_t)c->n1 : NULL,
+                     inst, 3, &c->T2, c->r2, &c->e2) != 0)
+        return -1;
+    if (c->prover)
+        for (i = 0; i < 3; i++)
+            v[i] = inst[i].tables[0][0];
+    if (ictx_exchange_committed(c, "S2/finals", v, 3, &first) != 0)
+        return -1;
+    for (i = 0; i < 3; i++)
+        c->id_u[i] = first + i;
+    if (transcript_challenge(&c->t, "pcs/mu", 0, &c->mu) != 0)
+        return ictx_fail(c, "transcript failure");
+    return 0;
+}
+
+/* ---- step 11: the two openings ---- */
+
+static int
+exchange_opening(ictx *c, const hyrax_commitment *h, const fq_t *table, const fq_t *beta,
+                 const fq_t *z, const ge_t *Cv, const fq_t *bv)
+{
+    ipa_proof pf;
+    const char *why = NULL;
+
+    if (c->prover) {
+        if (hyrax_open(&pf, &c->t, &c->rng, h, table, beta, z, Cv, bv) != 0)
+            return ictx_fail(c, "the opening prover failed");
+        codec_put_ipa(c->w, &pf);
+        return 0;
+    }
+    codec_get_ipa(c->r, &pf, h->lc);
+    if (ictx_reader_ok(c) != 0)
+        return -1;
+    if (hyrax_verify(&c->t, h, z, Cv, &pf, &why) != 1)
+        return ictx_fail(c, why != NULL ? why : "an opening does not verify");
+    return 0;
+}
+
+int
+infer_step_openings(ictx *c)
+{
+    size_t nrows = (size_t)1 << c->c1.lr, i, len;
+    hyrax_commitment both = c->c1;
+    fq_t *table = NULL, *beta = NULL, bv, tmp;
+    gep_t p, q;
+    ge_t Cv;
+    int rc;
+
+    both.rows = ictx_alloc(c, nrows, sizeof(ge_t));
+    if (both.rows == NULL)
+        return -1;
+    for (i = 0; i < nrows; i++) {                   /* C1_i + μ·C2_i */
+        gep_set_ge(&p, &c->c2.rows[i]);
+        gep_mul_vartime(&p, &p, &c->mu);
+        gep_set_ge(&q, &c->c1.rows[i]);
+        gep_add(&p, &p, &q);
+        ge_set_gep(&both.rows[i], &p);
+    }
+    gep_set_ge(&p, &c->com[c->id_u[1]]);
+    gep_mul_vartime(&p, &p, &c->mu);
+    gep_set_ge(&q, &c->com[c->id_u[0]]);
+    gep_add(&p, &p, &q);
+    ge_set_gep(&Cv, &p);
+    if (c->prover) {
+        len = (size_t)1 << c->lay->l_P;
+        table = ictx_alloc(c, len, sizeof(fq_t));
+        beta = ictx_alloc(c, nrows, sizeof(fq_t));
+        if (c->fail != NULL)
+            return -1;
+        for (i = 0; i < len; i++) {
+            fq_mul(&tmp, &c->mu, &c->P2f[i]);
+            fq_add(&table[i], &c->P1f[i], &tmp);
+        }
+        for (i = 0; i < nrows; i++) {
+            fq_mul(&tmp, &c->mu, &c->beta2[i]);
+            fq_add(&beta[i], &c->beta1[i], &tmp);
+        }
+        fq_mul(&tmp, &c->mu, &c->bl[c->id_u[1]]);
+        fq_add(&bv, &c->bl[c->id_u[0]], &tmp);
+    }
+    rc = exchange_opening(c, &both, table, beta, c->r2 + (c->n2 - c->lay->l_P), &Cv, &bv);
+    if (rc != 0)
+        return -1;
+    beta = NULL;
+    if (c->prover) {
+        size_t wrows = (size_t)1 << c->st->w_rows->lr;
+
+        beta = ictx_alloc(c, wrows, sizeof(fq_t));
+        if (beta == NULL || hyrax_blinds_from_seed(beta, wrows, c->seed) != 0)
+            return ictx_fail(c, "could not derive the W blinds");
+    }
+    return exchange_opening(c, c->st->w_rows, c->Wf, beta, c->r2 + (c->n2 - c->wl.l_W),
+                            &c->com[c->id_u[2]], c->prover ? &c->bl[c->id_u[2]] : NULL);
+}
+
+/* ---- step 12: the linear relations R1..R4 ---- */
+
+int
+infer_step_relations(ictx *c)
+{
+    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, nf = c->L + nk + nt, k, t, i;
+    linrel_form *f1 = ictx_alloc(c, c->L, sizeof(linrel_form));
+    linrel_term *t1 = ictx_alloc(c, (size_t)c->L * (MODEL_MAX_LIMBS + 2), sizeof(linrel_term));
+    linrel_form *f2 = ictx_alloc(c, nf, sizeof(linrel_form));
+    linrel_term *t2 = ictx_alloc(c, 2 * nf, sizeof(linrel_term));
+    linrel_term *t3 = ictx_alloc(c, c->n_claims, sizeof(linrel_term)), t4[3];
+    linrel_form f3, f4;
+    fq_t *pt = ictx_alloc(c, LAYOUT_MAX_LOG, sizeof(fq_t)), *lifted = ictx_alloc(c, LAYOUT_MAX_LOG, sizeof(fq_t));
+    unsigned l, beta = c->lay->beta;
+    size_t nt1 = 0;
+
+    if (c->fail != NULL)
+        return -1;
+    /* R1: H = Σ_l λ_l·2^(n1-ν_l)·(M^-1·(2^s·q + Σ 2^o_k·rem_k - 2^(s-1)) - b) */
+    for (l = 0; l < c->L; l++) {
+        const model_layer *ly = &c->m->layer[l];
+        fq_t w, cst, p2;
+        unsigned k2;
+
+        ictx_pow2(&w, c->n1 - c->lay->nu[l]);
+        fq_mul(&w, &w, &c->lam_mm[l]);
+        fq_set_u64(&cst, ly->mult);
+        fq_inv(&cst, &cst);
+        fq_mul(&cst, &cst, &w);
+        f1[l].terms = t1 + nt1;
+        t1[nt1].id = c->id_q[l];
+        ictx_pow2(&p2, ly->shift);
+        fq_mul(&t1[nt1++].coef, &cst, &p2);
+        for (k2 = 0; k2 < c->lay->n_limbs[l]; k2++) {
+            t1[nt1].id = c->id_rem[l] + k2;
+            ictx_pow2(&p2, c->lay->limb_offset[l][k2]);
+            fq_mul(&t1[nt1++].coef, &cst, &p2);
+        }
+        t1[nt1].id = c->id_b[l];
+        fq_neg(&t1[nt1++].coef, &w);
+        f1[l].n_terms = c->lay->n_limbs[l] + 2;
+        ictx_pow2(&p2, ly->shift - 1);
+        fq_mul(&f1[l].constant, &cst, &p2);
+        fq_neg(&f1[l].constant, &f1[l].constant);
+    }
+    if (sumcheck_relation_init(&c->lr, c->n1, 3, 0, &c->rho1, f1, c->L, &c->T1) != 0)
+        return ictx_fail(c, "internal failure building the relations");
+
+    /* R2: the S1 instances at their finals */
+    for (l = 0; l < c->L; l++) {
+        f2[l].terms = &t2[2 * l];
+        f2[l].n_terms = 1;
+        fq_set_zero(&f2[l].constant);
+        if (l == 0) {                               /* λ_1·X~pub(τ_{1,b}, r^(1))·w_1 */
+            unsigned nu = c->lay->nu[0];
+
+            memcpy(pt, c->tau[0], beta * sizeof(fq_t));
+            memcpy(pt + beta, c->r1 + (c->n1 - nu), nu * sizeof(fq_t));
+            mle_eval(&t2[0].coef, c->xpub, beta + nu, pt);
+            fq_mul(&t2[0].coef, &t2[0].coef, &c->lam_mm[0]);
+            t2[0].id = c->id_w[0];
+        } else {
+            t2[2 * l].id = c->id_p[l];
+            t2[2 * l].coef = c->lam_mm[l];
+        }
+    }
+    for (k = 0; k < nk; k++) {
+        const infer_lookup *lk = &c->lay->lookups[k];
+        unsigned n = lk->log_size;
+        fq_t zw, e;
+
+        logup_zeta_weight(&zw, &c->zeta[lk->table], c->n1, n);
+        ictx_eq_eval(&e, c->tau_lk + (c->n1 - n), c->r1 + (c->n1 - n), n);
+        logup_lookup_form(&f2[c->L + k], &t2[2 * (c->L + k)], c->id_h[k], c->id_P[k],
+                          &c->lam_lk[k], &c->alpha, &zw, &e);
+    }
+    for (t = 0; t < nt; t++) {
+        const infer_table *T = &c->lay->tables[t];
+        unsigned w = T->log_size;
+        fq_t zw, e, tr;
+
+        logup_zeta_weight(&zw, &c->zeta[t], c->n1, w);
+        ictx_eq_eval(&e, c->tau_lk + (c->n1 - w), c->r1 + (c->n1 - w), w);
+        if (logup_table_mle(&tr, &T->table, c->r1 + (c->n1 - w), &c->gamma) != 0)
+            return ictx_fail(c, "out of memory");
+        logup_table_form(&f2[c->L + nk + t], &t2[2 * (c->L + nk + t)], c->id_g[t], c->id_m[t],
+                         &c->lam_tb[t], &c->alpha, &zw, &e, &tr);
+    }
+    if (sumcheck_relation_final(&c->lr, c->n1, 3, 0, &c->rho1, c->r1, f2, nf, &c->e1) != 0)
+        return ictx_fail(c, "internal failure building the relations");
+
+    /* R3: Σ_c θ_c·2^(n2 - l(X_c))·v_c;  R4: u1·K1(r^P) + u2·K2(r^P) + uW·K_W(r^W) */
+    for (i = 0; i < 3; i++) {
+        t4[i].id = c->id_u[i];
+        fq_set_zero(&t4[i].coef);
+    }
+    for (i = 0; i < c->n_claims; i++) {
+        const claim *cl = &c->claims[i];
+        unsigned lx = ictx_poly_vars(c, cl->poly);
+        fq_t e;
+
+        t3[i].id = cl->id;
+        ictx_pow2(&t3[i].coef, c->n2 - lx);
+        fq_mul(&t3[i].coef, &t3[i].coef, &c->theta[i]);
+        if (layout_claim_point(lifted, cl->z, cl->kappa, cl->offset, lx) != 0)
+            return ictx_fail(c, "internal failure lifting a claim");
+        ictx_eq_eval(&e, lifted, c->r2 + (c->n2 - lx), lx);
+        fq_mul(&e, &e, &c->theta[i]);
+        fq_add(&t4[cl->poly].coef, &t4[cl->poly].coef, &e);
+    }
+    f3.terms = t3;
+    f3.n_terms = c->n_claims;
+    fq_set_zero(&f3.constant);
+    f4.terms = t4;
+    f4.n_terms = 3;
+    fq_set_zero(&f4.constant);
+    if (sumcheck_relation_init(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, &f3, 1,
+                               &c->T2) != 0 ||
+        sumcheck_relation_final(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, c->r2, &f4, 1,
+                                &c->e2) != 0)
+        return ictx_fail(c, "internal failure building the relations");
+    return 0;
+}
+
+int
+infer_step_linear(ictx *c)
+{
+    ipa_proof pf;
+    const char *why = NULL;
+
+    if (c->prover) {
+        size_t bad;
+
+        if (linrel_check(&c->lr, c->mask, &bad) != 0)
+            return ictx_fail(c, "internal error: a linear relation of the proof does not hold");
+        if (linrel_prove(&c->lr, &c->t, &c->rng, c->mask, &c->bM, &pf) != 0)
+            return ictx_fail(c, "the linear-relation prover failed");
+        codec_put_ipa(c->w, &pf);
+        return 0;
+    }
+    codec_get_ipa(c->r, &pf, c->mask_log);
+    if (ictx_reader_ok(c) != 0)
+        return -1;
+    if (linrel_verify(&c->lr, &c->t, &pf, &why) != 1)
+        return ictx_fail(c, why != NULL ? why : "the linear relations do not hold");
+    return 0;
+}
