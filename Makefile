@@ -59,8 +59,8 @@ src/cli/%.o: src/cli/%.c $(CORE_HDRS)
 tests/unit/%.o: tests/unit/%.c $(CORE_HDRS) tests/unit/unit.h tests/unit/fixture.h
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
 
-bench/%.o: bench/%.c $(CORE_HDRS) bench/bench.h
-	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
+bench/%.o: bench/%.c $(CORE_HDRS) bench/bench.h tests/unit/fixture.h
+	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -Itests/unit -c -o $@ $<
 
 zkml: $(CORE_OBJS) $(CLI_SRCS:.c=.o)
 	$(CC) -o $@ $^ $(ZKML_LIBS)
@@ -68,7 +68,7 @@ zkml: $(CORE_OBJS) $(CLI_SRCS:.c=.o)
 tests/unit/zkml_unit: $(CORE_OBJS) $(UNIT_SRCS:.c=.o)
 	$(CC) -o $@ $^ $(ZKML_LIBS)
 
-bench/zkml_bench: $(CORE_OBJS) $(BENCH_SRCS:.c=.o)
+bench/zkml_bench: $(CORE_OBJS) $(BENCH_SRCS:.c=.o) tests/unit/fixture.o
 	$(CC) -o $@ $^ $(ZKML_LIBS)
 
 all: zkml

@@ -6,6 +6,7 @@
  *   --micro      field multiplication and MSM figures (DESIGN.md 6)
  *   --msm-tune   MSM time at 2^16 points for each window width near the chosen one
  *   --args       commitments and arguments: Hyrax, IPA, sumcheck, LogUp (bench_args.c)
+ *   --proofs     inference proofs on the standard shapes (bench_proofs.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +311,8 @@ static const bench_group groups[] = {
     {"--micro", "field multiplication and MSM figures", group_micro},
     {"--msm-tune", "MSM time per window width at 2^16 points", group_msm_tune},
     {"--args", "Hyrax, IPA, sumcheck and LogUp figures", group_args},
+    {"--proofs", "inference proofs on the standard shapes (run from the repository root)",
+     group_proofs},
 };
 
 #define NGROUPS (sizeof groups / sizeof groups[0])
