@@ -168,3 +168,107 @@ UNIT_TEST(infer_proof_batches_and_sizes)
     for (b = 0; b < 2; b++)
         round_trip("mlp20", batches[b]);
 }
+
+/* ---- odd shapes: a model document written here ---- */
+
+/* Q.json text for layers of the given widths (dims[0] inputs), small seeded weights,
+ * M = 1, s = 4, Q = 8, activations alternating identity and relu. */
+static char *
+odd_model_json(const unsigned *dims, unsigned L)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *s = malloc(cap);
+    unsigned l, i, j;
+
+    n += (size_t)snprintf(s + n, cap - n, "{\"format\":\"zkml-quantized-v1\",\"layers\":[");
+    for (l = 0; l < L; l++) {
+        n += (size_t)snprintf(s + n, cap - n, "%s{\"weights\":[", l ? "," : "");
+        for (i = 0; i < dims[l + 1]; i++) {
+            n += (size_t)snprintf(s + n, cap - n, "%s[", i ? "," : "");
+            for (j = 0; j < dims[l]; j++)
+                n += (size_t)snprintf(s + n, cap - n, "%s%d", j ? "," : "",
+                                      (int)(unit_rand64() % 7) - 3);
+            n += (size_t)snprintf(s + n, cap - n, "]");
+        }
+        n += (size_t)snprintf(s + n, cap - n, "],\"bias\":[");
+        for (i = 0; i < dims[l + 1]; i++)
+            n += (size_t)snprintf(s + n, cap - n, "%s%d", i ? "," : "",
+                                  (int)(unit_rand64() % 41) - 20);
+        n += (size_t)snprintf(s + n, cap - n,
+                              "],\"M\":1,\"s\":4,\"Q\":8,\"activation\":{\"kind\":\"%s\"}}",
+                              l % 2 ? "relu" : "identity");
+    }
+    snprintf(s + n, cap - n, "]}");
+    return s;
+}
+
+static void
+odd_round_trip(const unsigned *dims, unsigned L, size_t B)
+{
+    char *text = odd_model_json(dims, L), err[MODEL_ERR_LEN] = "";
+    proof_case pc;
+    uint8_t *proof = NULL, *proof2 = NULL, fixed[32] = {12};
+    size_t len = 0, len2 = 0, i, nout;
+    const char *why = NULL;
+    model_trace tr;
+
+    memset(&pc, 0, sizeof pc);
+    CHECKF(model_from_json(&pc.m, text, strlen(text), err) == MODEL_OK, "%s", err);
+    free(text);
+    pc.B = B;
+    pc.x = malloc(B * dims[0] * sizeof(int32_t));
+    for (i = 0; i < B * dims[0]; i++)
+        pc.x[i] = (int32_t)(unit_rand64() % 256) - 128;
+    CHECK(model_forward(&tr, &pc.m, pc.x, B, 0, err) == MODEL_OK);
+    nout = B * dims[L];
+    pc.y = malloc(nout * sizeof(int32_t));
+    memcpy(pc.y, tr.out, nout * sizeof(int32_t));
+    model_trace_free(&tr);
+    unit_rand_bytes(pc.seed, 32);
+    CHECK(weights_layout_build(&pc.wl, &pc.m) == 0);
+    CHECK(weights_commit(&pc.rows, &pc.wl, &pc.m, pc.seed) == 0);
+    pc.st = (infer_statement){&pc.m, &pc.rows, B, pc.x, pc.y, NULL, 0};
+    CHECKF(infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err) == 0, "%s", err);
+    CHECKF(infer_verify(&pc.st, proof, len, &why) == 1, "L = %u, B = %zu: %s", L, B,
+           why ? why : "");
+    /* zero-knowledge sanity: another proof of the same statement differs, and no weight
+     * or bias appears in the proof as a 32-byte scalar */
+    CHECK(infer_prove(&proof2, &len2, &pc.st, pc.seed, NULL, err) == 0);
+    CHECK(len2 == len && memcmp(proof, proof2, len) != 0);
+    {
+        unsigned l;
+        size_t j, k, found = 0;
+
+        for (l = 0; l < L; l++)
+            for (k = 0; k < (size_t)dims[l] * dims[l + 1] + dims[l + 1]; k++) {
+                int32_t v = k < (size_t)dims[l] * dims[l + 1]
+                                ? pc.m.weights[l].w[k]
+                                : pc.m.weights[l].bias[k - (size_t)dims[l] * dims[l + 1]];
+                uint8_t enc[32];
+                fq_t f;
+
+                if (v == 0 || v == 1 || v == -1)
+                    continue;               /* too common to mean anything */
+                fq_set_i64(&f, v);
+                fq_to_bytes(enc, &f);
+                for (j = 16; j + 32 <= len; j += 32)
+                    found += memcmp(proof + j, enc, 32) == 0;
+            }
+        CHECK(found == 0);
+    }
+    free(proof);
+    free(proof2);
+    case_free(&pc);
+}
+
+UNIT_TEST(infer_proof_odd_shapes)
+{
+    static const unsigned one[] = {3, 5};
+    static const unsigned five[] = {3, 5, 7, 2, 6, 1};
+    static const unsigned wide[] = {9, 17, 1};
+
+    odd_round_trip(one, 1, 1);          /* a single layer, identity activation */
+    odd_round_trip(one, 1, 3);
+    odd_round_trip(five, 5, 5);         /* five layers, no power of two anywhere */
+    odd_round_trip(wide, 2, 7);
+}
