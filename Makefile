@@ -35,7 +35,8 @@ PG_CPPFLAGS = -Isrc/core -isystem $(includedir_server)
 PG_CFLAGS = -fopenmp $(ZKML_WARN)
 SHLIB_LINK = $(ZKML_LIBS)
 
-FUZZ_TARGETS = tests/fuzz/fuzz_proof tests/fuzz/fuzz_descriptor tests/fuzz/fuzz_model_json
+FUZZ_TARGETS = tests/fuzz/fuzz_proof tests/fuzz/fuzz_infer tests/fuzz/fuzz_descriptor \
+	tests/fuzz/fuzz_model_json
 FUZZ_CORE_OBJS = $(patsubst src/core/%.c,tests/fuzz/obj/%.o,$(CORE_SRCS))
 FUZZ_CC = clang
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
@@ -78,15 +79,15 @@ tests/fuzz/obj/%.o: src/core/%.c $(CORE_HDRS)
 	@mkdir -p tests/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-tests/fuzz/obj/fuzz_ipa.o: tests/fuzz/fuzz_ipa.c tests/fuzz/fuzz_ipa.h $(CORE_HDRS)
+tests/fuzz/obj/fuzz_statements.o: tests/fuzz/fuzz_statements.c tests/fuzz/fuzz_statements.h $(CORE_HDRS)
 	@mkdir -p tests/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc/core -c -o $@ $<
 
-tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/obj/fuzz_ipa.o $(FUZZ_CORE_OBJS)
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/obj/fuzz_statements.o $(FUZZ_CORE_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc/core -o $@ $^ -lgmp -lcrypto -lm
 
-tests/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/fuzz/fuzz_ipa.c tests/fuzz/fuzz_ipa.h $(CORE_OBJS)
-	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -o $@ tests/fuzz/make_seeds.c tests/fuzz/fuzz_ipa.c \
+tests/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c tests/fuzz/fuzz_statements.h $(CORE_OBJS)
+	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -o $@ tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c \
 		$(CORE_OBJS) $(ZKML_LIBS)
 
 .PHONY: unit bench fuzz

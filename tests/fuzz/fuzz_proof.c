@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_ipa.h"
+#include "fuzz_statements.h"
 #include "zkml.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -1,6 +1,6 @@
 /*
  * make_seeds.c: seed corpora for the fuzz targets, written into DIR/<target>/:
- * the honest proof of the fixed statement (fuzz_proof), the descriptors of the standard
+ * the honest proofs of the fixed statements (fuzz_proof, fuzz_infer), the descriptors of the standard
  * shapes (fuzz_descriptor) and their Q.json documents (fuzz_model_json).
  *
  *   make_seeds FIXTURES_DIR OUT_DIR
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fuzz_ipa.h"
+#include "fuzz_statements.h"
 #include "model.h"
 #include "zkml.h"
 
@@ -70,6 +70,16 @@ main(int argc, char **argv)
         write_file(argv[2], "fuzz_proof", "honest", w.data, w.len) != 0)
         return 1;
     codec_writer_free(&w);
+    {
+        fuzz_infer_statement fs;
+        uint8_t *proof;
+        size_t len;
+
+        if (fuzz_infer_setup(&fs, &proof, &len) != 0 ||
+            write_file(argv[2], "fuzz_infer", "honest", proof, len) != 0)
+            return 1;
+        free(proof);
+    }
     for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         char name[64], err[MODEL_ERR_LEN];
         size_t len, dlen;
