@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "modelkey.h"
+#include "receipt.h"
 #include "selftest.h"
 #include "zkml.h"
 
@@ -45,6 +47,16 @@ usage(FILE *out)
             "               commit to the weights of a key, write the public file (an\n"
             "               existing file is kept unless --force) and print its model\n"
             "               digest (SHA-256 of the file, hex)\n"
+            "  prove --key MODEL.key --input ROWS.csv [--context TEXT] --out RECEIPT\n"
+            "        [--force]\n"
+            "               run the model on the rows of ROWS.csv (one header line, then\n"
+            "               one row of comma-separated integers per line), prove the\n"
+            "               outputs and write the receipt\n"
+            "  verify --public MODEL.pub --receipt RECEIPT\n"
+            "               check a receipt against a public file: print \"valid\" and\n"
+            "               exit 0, or exit 1 with the reason on standard error\n"
+            "  inspect RECEIPT [--json]\n"
+            "               print the contents of a receipt without checking its proof\n"
             "  --help       show this help\n"
             "\n"
             "Exit status: 0 success, 1 the operation failed, 2 unusable arguments or files.\n");
@@ -148,9 +160,15 @@ write_all(int fd, const char *path, const uint8_t *buf, size_t len)
 #define OPT_MODEL 1u
 #define OPT_KEY 2u
 #define OPT_OUT 4u
+#define OPT_INPUT 8u
+#define OPT_CONTEXT 16u     /* optional */
+#define OPT_PUBLIC 32u
+#define OPT_RECEIPT 64u
+#define OPT_FORCE 128u      /* a flag, optional */
+#define OPT_OPTIONAL (OPT_CONTEXT | OPT_FORCE)
 
 typedef struct {
-    const char *model, *key, *out;
+    const char *model, *key, *out, *input, *context, *public, *receipt;
     int force;
 } options;
 
@@ -158,27 +176,40 @@ typedef struct {
 static const char **
 option_slot(options *opt, const char *name, unsigned accepted)
 {
-    if ((accepted & OPT_MODEL) && strcmp(name, "--model") == 0)
-        return &opt->model;
-    if ((accepted & OPT_KEY) && strcmp(name, "--key") == 0)
-        return &opt->key;
-    if ((accepted & OPT_OUT) && strcmp(name, "--out") == 0)
-        return &opt->out;
+    static const struct {
+        unsigned bit;
+        const char *name;
+        size_t offset;
+    } NAMED[] = {
+        { OPT_MODEL, "--model", offsetof(options, model) },
+        { OPT_KEY, "--key", offsetof(options, key) },
+        { OPT_OUT, "--out", offsetof(options, out) },
+        { OPT_INPUT, "--input", offsetof(options, input) },
+        { OPT_CONTEXT, "--context", offsetof(options, context) },
+        { OPT_PUBLIC, "--public", offsetof(options, public) },
+        { OPT_RECEIPT, "--receipt", offsetof(options, receipt) },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof NAMED / sizeof NAMED[0]; i++)
+        if ((accepted & NAMED[i].bit) && strcmp(name, NAMED[i].name) == 0)
+            return (const char **)((char *)opt + NAMED[i].offset);
     return NULL;
 }
 
-/* --force, and each accepted option once with a value; the accepted ones are required.
- * 0, or -1 with a message. */
+/* Each accepted option at most once with a value, --force if accepted; all but the
+ * optional ones are required.  0, or -1 with a message. */
 static int
 parse_options(options *opt, int argc, char **argv, unsigned accepted)
 {
+    unsigned seen = 0;
     int i;
 
     memset(opt, 0, sizeof *opt);
     for (i = 1; i < argc; i++) {
         const char **slot;
 
-        if (strcmp(argv[i], "--force") == 0) {
+        if ((accepted & OPT_FORCE) && strcmp(argv[i], "--force") == 0) {
             opt->force = 1;
             continue;
         }
@@ -193,9 +224,13 @@ parse_options(options *opt, int argc, char **argv, unsigned accepted)
         }
         *slot = argv[++i];
     }
-    if (((accepted & OPT_MODEL) && opt->model == NULL)
-        || ((accepted & OPT_KEY) && opt->key == NULL)
-        || ((accepted & OPT_OUT) && opt->out == NULL)) {
+    seen |= opt->model != NULL ? OPT_MODEL : 0;
+    seen |= opt->key != NULL ? OPT_KEY : 0;
+    seen |= opt->out != NULL ? OPT_OUT : 0;
+    seen |= opt->input != NULL ? OPT_INPUT : 0;
+    seen |= opt->public != NULL ? OPT_PUBLIC : 0;
+    seen |= opt->receipt != NULL ? OPT_RECEIPT : 0;
+    if ((accepted & ~OPT_OPTIONAL & ~seen) != 0) {
         fprintf(stderr, "zkml %s: missing option\n", argv[0]);
         return -1;
     }
@@ -271,7 +306,7 @@ cmd_keygen(int argc, char **argv)
     size_t json_len, key_len;
     int fd, rc;
 
-    if (parse_options(&opt, argc, argv, OPT_MODEL | OPT_OUT) != 0) {
+    if (parse_options(&opt, argc, argv, OPT_MODEL | OPT_OUT | OPT_FORCE) != 0) {
         fprintf(stderr, "Usage: zkml keygen --model Q.json --out MODEL.key [--force]\n");
         return EXIT_USAGE;
     }
@@ -301,7 +336,7 @@ cmd_public(int argc, char **argv)
     size_t key_len, pub_len, i;
     int fd, rc;
 
-    if (parse_options(&opt, argc, argv, OPT_KEY | OPT_OUT) != 0) {
+    if (parse_options(&opt, argc, argv, OPT_KEY | OPT_OUT | OPT_FORCE) != 0) {
         fprintf(stderr, "Usage: zkml public --key MODEL.key --out MODEL.pub [--force]\n");
         return EXIT_USAGE;
     }
@@ -334,12 +369,319 @@ cmd_public(int argc, char **argv)
     return rc;
 }
 
+/* ---- receipts ---- */
+
+/*
+ * The rows of an integer CSV: one header line, then one row per line, comma-separated
+ * integers (spaces around a value and a final CR are allowed), every row as wide as the
+ * first.  On success 0 and *rows (malloc'd, row-major); -1 with a message naming the line.
+ */
+static int
+parse_rows(const char *path, const char *text, size_t len, int32_t **rows, size_t *batch,
+           size_t *cols)
+{
+    size_t pos = 0, line = 1, count = 0, cap, width = 0, n_rows = 0;
+    int32_t *out;
+
+    *rows = NULL;
+    *batch = *cols = 0;
+    if (memchr(text, 0, len) != NULL) {
+        fprintf(stderr, "zkml: %s: not a text file (NUL byte)\n", path);
+        return -1;
+    }
+    /* every value takes at least one digit and one separator */
+    cap = len / 2 + 1;
+    out = malloc(cap * sizeof(int32_t));
+    if (out == NULL) {
+        fprintf(stderr, "zkml: out of memory reading %s\n", path);
+        return -1;
+    }
+    while (pos < len && text[pos] != '\n')          /* the header line */
+        pos++;
+    while (pos < len) {
+        size_t end, in_row = 0;
+
+        pos++;                                      /* the '\n' ending the last line */
+        line++;
+        if (pos >= len)
+            break;
+        end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        if (end > pos && text[end - 1] == '\r')
+            end--;
+        if (end == pos) {
+            fprintf(stderr, "zkml: %s: line %zu: empty line\n", path, line);
+            goto fail;
+        }
+        for (;;) {
+            int64_t v = 0;
+            int neg = 0, digits = 0;
+
+            while (pos < end && (text[pos] == ' ' || text[pos] == '\t'))
+                pos++;
+            if (pos < end && (text[pos] == '-' || text[pos] == '+'))
+                neg = text[pos++] == '-';
+            while (pos < end && text[pos] >= '0' && text[pos] <= '9') {
+                v = v * 10 + (text[pos++] - '0');
+                digits++;
+                if (v > (int64_t)INT32_MAX + 1) {
+                    fprintf(stderr, "zkml: %s: line %zu: value %zu is out of the int32 "
+                            "range\n", path, line, in_row + 1);
+                    goto fail;
+                }
+            }
+            while (pos < end && (text[pos] == ' ' || text[pos] == '\t'))
+                pos++;
+            if (digits == 0 || (pos < end && text[pos] != ',')
+                || (!neg && v > INT32_MAX)) {
+                fprintf(stderr, "zkml: %s: line %zu: value %zu is not an integer%s\n",
+                        path, line, in_row + 1,
+                        digits > 0 && !neg && v > INT32_MAX ? " in the int32 range" : "");
+                goto fail;
+            }
+            if (count >= cap) {                     /* cannot happen: see cap */
+                fprintf(stderr, "zkml: %s: line %zu: too many values\n", path, line);
+                goto fail;
+            }
+            out[count++] = neg ? (int32_t)(-v) : (int32_t)v;
+            in_row++;
+            if (pos >= end)
+                break;
+            pos++;                                  /* the ',' */
+        }
+        if (n_rows == 0)
+            width = in_row;
+        else if (in_row != width) {
+            fprintf(stderr, "zkml: %s: line %zu: %zu values, the first row has %zu\n", path,
+                    line, in_row, width);
+            goto fail;
+        }
+        if (++n_rows > RECEIPT_MAX_BATCH) {
+            fprintf(stderr, "zkml: %s: line %zu: more than %u rows\n", path, line,
+                    RECEIPT_MAX_BATCH);
+            goto fail;
+        }
+        pos = end;
+        if (pos < len && text[pos] == '\r')
+            pos++;
+    }
+    if (n_rows == 0) {
+        fprintf(stderr, "zkml: %s: no rows after the header line\n", path);
+        goto fail;
+    }
+    *rows = out;
+    *batch = n_rows;
+    *cols = width;
+    return 0;
+fail:
+    free(out);
+    return -1;
+}
+
+/* zkml prove --key MODEL.key --input ROWS.csv [--context TEXT] --out RECEIPT [--force] */
+static int
+cmd_prove(int argc, char **argv)
+{
+    char err[RECEIPT_ERR_LEN];
+    options opt;
+    uint8_t *key, *csv, *rct;
+    int32_t *rows;
+    size_t key_len, csv_len, rct_len, batch, cols, ctx_len;
+    int fd, rc;
+
+    if (parse_options(&opt, argc, argv,
+                      OPT_KEY | OPT_INPUT | OPT_CONTEXT | OPT_OUT | OPT_FORCE) != 0) {
+        fprintf(stderr, "Usage: zkml prove --key MODEL.key --input ROWS.csv "
+                "[--context TEXT] --out RECEIPT [--force]\n");
+        return EXIT_USAGE;
+    }
+    ctx_len = opt.context != NULL ? strlen(opt.context) : 0;
+    if (ctx_len > RECEIPT_MAX_CONTEXT) {
+        fprintf(stderr, "zkml prove: the context is longer than %u bytes\n",
+                RECEIPT_MAX_CONTEXT);
+        return EXIT_USAGE;
+    }
+    csv = read_file(opt.input, &csv_len);
+    if (csv == NULL)
+        return EXIT_USAGE;
+    rc = parse_rows(opt.input, (const char *)csv, csv_len, &rows, &batch, &cols);
+    free(csv);
+    if (rc != 0)
+        return EXIT_FAILED;
+    key = read_file(opt.key, &key_len);
+    if (key == NULL) {
+        free(rows);
+        return EXIT_USAGE;
+    }
+    if (init_core() != 0) {
+        modelkey_bytes_free(key, key_len);
+        free(rows);
+        return EXIT_FAILED;
+    }
+    rc = receipt_prove(&rct, &rct_len, key, key_len, rows, batch, cols,
+                       (const uint8_t *)opt.context, ctx_len, NULL, err);
+    modelkey_bytes_free(key, key_len);
+    free(rows);
+    if (rc != 0) {
+        fprintf(stderr, "zkml prove: %s\n", err);
+        return EXIT_FAILED;
+    }
+    fd = open_output(opt.out, opt.force, 0);
+    rc = fd < 0 ? EXIT_USAGE : write_all(fd, opt.out, rct, rct_len) != 0 ? EXIT_FAILED : 0;
+    free(rct);
+    if (rc == 0)
+        printf("%zu rows proven, receipt of %zu bytes\n", batch, rct_len);
+    return rc;
+}
+
+/* zkml verify --public MODEL.pub --receipt RECEIPT */
+static int
+cmd_verify(int argc, char **argv)
+{
+    char err[RECEIPT_ERR_LEN] = "";
+    options opt;
+    uint8_t *pub, *rct;
+    size_t pub_len, rct_len;
+    int rc;
+
+    if (parse_options(&opt, argc, argv, OPT_PUBLIC | OPT_RECEIPT) != 0) {
+        fprintf(stderr, "Usage: zkml verify --public MODEL.pub --receipt RECEIPT\n");
+        return EXIT_USAGE;
+    }
+    pub = read_file(opt.public, &pub_len);
+    if (pub == NULL)
+        return EXIT_USAGE;
+    rct = read_file(opt.receipt, &rct_len);
+    if (rct == NULL) {
+        free(pub);
+        return EXIT_USAGE;
+    }
+    if (init_core() != 0) {
+        free(pub);
+        free(rct);
+        return EXIT_FAILED;
+    }
+    rc = receipt_verify(rct, rct_len, pub, pub_len, err);
+    free(pub);
+    free(rct);
+    if (rc == 1) {
+        printf("valid\n");
+        return 0;
+    }
+    if (rc == 0) {
+        fprintf(stderr, "zkml verify: invalid: %s\n", err);
+        return EXIT_FAILED;
+    }
+    fprintf(stderr, "zkml verify: cannot verify: %s\n", err);
+    return EXIT_USAGE;
+}
+
+static void
+print_hex(const uint8_t *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        printf("%02x", p[i]);
+}
+
+/* Printable ASCII as is (with " and \ escaped), other bytes as \xNN or, in JSON, \u00NN. */
+static void
+print_escaped(const uint8_t *p, size_t n, int json)
+{
+    size_t i;
+
+    putchar('"');
+    for (i = 0; i < n; i++) {
+        if (p[i] == '"' || p[i] == '\\')
+            printf("\\%c", p[i]);
+        else if (p[i] >= 0x20 && p[i] < 0x7f)
+            putchar(p[i]);
+        else
+            printf(json ? "\\u%04x" : "\\x%02x", p[i]);
+    }
+    putchar('"');
+}
+
+/* zkml inspect RECEIPT [--json] */
+static int
+cmd_inspect(int argc, char **argv)
+{
+    char err[RECEIPT_ERR_LEN];
+    const char *path = NULL;
+    uint8_t *buf;
+    size_t len, b, j;
+    receipt r;
+    int json = 0, i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0 && !json)
+            json = 1;
+        else if (argv[i][0] != '-' && path == NULL)
+            path = argv[i];
+        else {
+            fprintf(stderr, "zkml inspect: unexpected argument \"%s\"\n", argv[i]);
+            path = NULL;
+            break;
+        }
+    }
+    if (path == NULL) {
+        fprintf(stderr, "Usage: zkml inspect RECEIPT [--json]\n");
+        return EXIT_USAGE;
+    }
+    buf = read_file(path, &len);
+    if (buf == NULL)
+        return EXIT_USAGE;
+    if (receipt_decode(&r, buf, len, err) != 0) {
+        fprintf(stderr, "zkml inspect: %s: %s\n", path, err);
+        free(buf);
+        return EXIT_FAILED;
+    }
+    if (json) {
+        printf("{\"model_digest\": \"");
+        print_hex(r.digest, 32);
+        printf("\", \"batch\": %u, \"n_in\": %u, \"n_out\": %u, \"context\": ",
+               (unsigned)r.batch, (unsigned)r.n_in, (unsigned)r.n_out);
+        print_escaped(r.context, r.context_len, 1);
+        printf(", \"context_hex\": \"");
+        print_hex(r.context, r.context_len);
+        printf("\", \"proof_bytes\": %zu, \"outputs\": [", r.proof_len);
+        for (b = 0; b < r.batch; b++) {
+            printf("%s[", b > 0 ? ", " : "");
+            for (j = 0; j < r.n_out; j++)
+                printf("%s%d", j > 0 ? ", " : "", (int)r.outputs[b * r.n_out + j]);
+            printf("]");
+        }
+        printf("]}\n");
+    } else {
+        printf("model digest   ");
+        print_hex(r.digest, 32);
+        printf("\nrows (B)       %u\ninputs (n_1)   %u\noutputs (m_L)  %u\ncontext        ",
+               (unsigned)r.batch, (unsigned)r.n_in, (unsigned)r.n_out);
+        print_escaped(r.context, r.context_len, 0);
+        printf(" (%zu bytes)\nproof bytes    %zu\n", r.context_len, r.proof_len);
+        for (b = 0; b < r.batch; b++) {
+            printf("row %zu:", b);
+            for (j = 0; j < r.n_out; j++)
+                printf(" %d", (int)r.outputs[b * r.n_out + j]);
+            printf("\n");
+        }
+    }
+    receipt_free(&r);
+    free(buf);
+    return 0;
+}
+
 static const command COMMANDS[] = {
     { "version", cmd_version, 0 },
     { "--version", cmd_version, 0 },
     { "self-test", cmd_self_test, 0 },
     { "keygen", cmd_keygen, 1 },
     { "public", cmd_public, 1 },
+    { "prove", cmd_prove, 1 },
+    { "verify", cmd_verify, 1 },
+    { "inspect", cmd_inspect, 1 },
 };
 
 int

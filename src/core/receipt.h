@@ -1,0 +1,94 @@
+/*
+ * receipt.h: a self-contained inference receipt: the public parts of an inference
+ * statement (infer_proof.h) together with its proof.  Whoever holds the model's public
+ * file (modelkey.h) checks a receipt with receipt_verify and learns that the committed
+ * model maps the receipt's inputs to its outputs.
+ *
+ * Receipt file, version 1 (all integers little-endian; the file is exactly as long as
+ * its contents, nothing may follow the last field):
+ *
+ *   8 bytes  magic "ZKMLRCT1"
+ *   32 bytes the model digest: SHA-256 of the model's public file (modelpub_digest)
+ *   u32      B, the batch: 1 .. RECEIPT_MAX_BATCH rows
+ *   u32      n_1, inputs per row: 1 .. RECEIPT_MAX_WIDTH
+ *   u32      m_L, outputs per row: 1 .. RECEIPT_MAX_WIDTH
+ *   u32      C, the context length: 0 .. RECEIPT_MAX_CONTEXT
+ *   C bytes  the context (caller bytes bound into the proof)
+ *   i32      the inputs, B·n_1 values, row-major
+ *   i32      the outputs, B·m_L values, row-major
+ *   u64      P, the proof length: exactly the bytes that remain
+ *   P bytes  the inference proof (codec.h)
+ *
+ * The decoder checks every length against the bytes that remain before it allocates
+ * anything, so a hostile header cannot make it allocate more than the file's size.
+ *
+ * Error messages are written into err (RECEIPT_ERR_LEN bytes, may be NULL).
+ */
+#ifndef ZKML_RECEIPT_H
+#define ZKML_RECEIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RECEIPT_MAGIC "ZKMLRCT1"
+#define RECEIPT_MAX_BATCH (1u << 24)
+#define RECEIPT_MAX_WIDTH 65536u
+#define RECEIPT_MAX_CONTEXT 65536u
+#define RECEIPT_HEADER_LEN (8 + 32 + 4 * 4)     /* magic .. C */
+#define RECEIPT_ERR_LEN 320
+
+/*
+ * A receipt's fields.  For receipt_encode the caller fills it with its own arrays.
+ * receipt_decode sets inputs and outputs to one array it allocates (release it with
+ * receipt_free) and points context and proof into the decoded buffer, which must
+ * outlive the receipt.
+ */
+typedef struct {
+    uint8_t digest[32];
+    uint32_t batch;             /* B */
+    uint32_t n_in;              /* n_1 */
+    uint32_t n_out;             /* m_L */
+    const uint8_t *context;
+    size_t context_len;
+    const int32_t *inputs;      /* B x n_1, row-major */
+    const int32_t *outputs;     /* B x m_L, row-major */
+    const uint8_t *proof;
+    size_t proof_len;
+    int32_t *storage;           /* decoder's allocation; NULL otherwise */
+} receipt;
+
+/* Release what receipt_decode allocated and zero the struct. */
+void receipt_free(receipt *r);
+
+/* The file bytes of a receipt, malloc'd into *out.  0, or -1 with err (bounds broken,
+ * out of memory). */
+int receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err);
+
+/* Strict decoder.  0, or -1 with err naming the field and byte offset; on failure the
+ * receipt is empty. */
+int receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err);
+
+/*
+ * Prove and package: decode the key file, derive its public file (for the W row
+ * commitments and the digest), run the model on the B rows (B x n_1, row-major, n_in
+ * must be the model's n_1), prove and encode the receipt into *out (malloc'd).
+ * fixed_rng replaces the OS randomness of the prover (tests only; NULL otherwise).
+ * Needs zkml_init().  0, or -1 with err.
+ */
+int receipt_prove(uint8_t **out, size_t *out_len, const uint8_t *key_buf, size_t key_len,
+                  const int32_t *rows, size_t batch, size_t n_in, const uint8_t *context,
+                  size_t context_len, const uint8_t *fixed_rng, char *err);
+
+/*
+ * Check a receipt against a model's public file: the receipt must decode, name the
+ * digest of this public file, have the model's n_1 and m_L, and carry a proof that
+ * infer_verify accepts.  1 valid; 0 invalid, with err saying why; -1 if the check could
+ * not be made, with err: the public file does not decode, the receipt's batch is beyond
+ * what the proof system handles for this model (infer_verify's unusable statement), or
+ * an internal failure.  A receipt that does not decode is invalid (0).  Needs
+ * zkml_init().
+ */
+int receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf,
+                   size_t pub_len, char *err);
+
+#endif

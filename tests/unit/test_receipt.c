@@ -1,0 +1,236 @@
+/*
+ * test_receipt.c: the receipt file (receipt.h): round trip, tampering, truncation and
+ * the wrong model.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "modelkey.h"
+#include "receipt.h"
+#include "unit.h"
+
+/* Key and public file bytes of a fixture model, with a fixed seed. */
+static int
+fixture_files(const char *shape, uint8_t fill, uint8_t **key_buf, size_t *key_len,
+              uint8_t **pub_buf, size_t *pub_len)
+{
+    char name[64], err[MODELKEY_ERR_LEN] = "";
+    modelkey key;
+    int rc;
+
+    *key_buf = *pub_buf = NULL;
+    memset(&key, 0, sizeof key);
+    snprintf(name, sizeof name, "%s.q.json", shape);
+    rc = fixture_model(&key.model, name, err);
+    memset(key.seed, fill, sizeof key.seed);
+    if (rc == 0)
+        rc = modelkey_encode(key_buf, key_len, &key, err);
+    if (rc == 0)
+        rc = modelkey_public(pub_buf, pub_len, *key_buf, *key_len, err);
+    if (rc != 0)
+        fprintf(stderr, "    %s: %s\n", shape, err);
+    modelkey_free(&key);
+    return rc;
+}
+
+/* Offsets of the fields of a decoded receipt within its bytes. */
+static size_t
+inputs_at(const receipt *r)
+{
+    return RECEIPT_HEADER_LEN + r->context_len;
+}
+
+static size_t
+outputs_at(const receipt *r)
+{
+    return inputs_at(r) + 4 * (size_t)r->batch * r->n_in;
+}
+
+/* receipt_verify of a modified copy; the result (never expected to be 1). */
+static int
+verify_flipped(const uint8_t *rct, size_t len, size_t at, const uint8_t *pub,
+               size_t pub_len)
+{
+    char err[RECEIPT_ERR_LEN] = "";
+    uint8_t *copy = malloc(len);
+    int rc;
+
+    if (copy == NULL)
+        return -2;
+    memcpy(copy, rct, len);
+    copy[at] ^= 1;
+    rc = receipt_verify(copy, len, pub, pub_len, err);
+    free(copy);
+    return rc;
+}
+
+UNIT_TEST(receipt_lr20_round_trip_and_tampering)
+{
+    static const uint8_t context[] = "audit-7";
+    char err[RECEIPT_ERR_LEN] = "";
+    uint8_t *key = NULL, *pub = NULL, *pub2 = NULL, *key2 = NULL, *rct = NULL, *copy;
+    uint8_t fixed[32] = {3};
+    size_t key_len = 0, pub_len = 0, pub2_len = 0, key2_len = 0, rct_len = 0;
+    size_t rows, cols, i, cuts[] = {0, 7, 8, 40, 55, 56, 60, 0, 0, 0, 0};
+    int32_t *x;
+    receipt r;
+    int rc, ok;
+
+    CHECK(fixture_files("lr20", 0x11, &key, &key_len, &pub, &pub_len) == 0);
+    x = fixture_csv("lr20.rows.csv", &rows, &cols);
+    CHECK(x != NULL && rows >= 3);
+    if (key == NULL || pub == NULL || x == NULL || rows < 3) {
+        free(x);
+        free(pub);
+        if (key != NULL)
+            modelkey_bytes_free(key, key_len);
+        return;
+    }
+    rc = receipt_prove(&rct, &rct_len, key, key_len, x, 3, cols, context,
+                       sizeof context - 1, fixed, err);
+    CHECKF(rc == 0, "prove: %s", err);
+    if (rc != 0) {
+        free(x);
+        free(pub);
+        modelkey_bytes_free(key, key_len);
+        return;
+    }
+
+    /* decode: the fields are what went in */
+    CHECK(receipt_decode(&r, rct, rct_len, err) == 0);
+    CHECK(r.batch == 3 && r.n_in == cols && r.n_out >= 1);
+    CHECK(r.context_len == sizeof context - 1 && memcmp(r.context, context, 7) == 0);
+    CHECK(memcmp(r.inputs, x, 3 * cols * sizeof(int32_t)) == 0);
+    CHECK(r.proof_len > 0 && r.proof + r.proof_len == rct + rct_len);
+    {
+        uint8_t *again = NULL;
+        size_t again_len = 0;
+
+        CHECK(receipt_encode(&again, &again_len, &r, err) == 0);
+        CHECK(again_len == rct_len && again != NULL && memcmp(again, rct, rct_len) == 0);
+        free(again);
+    }
+
+    /* the receipt verifies */
+    rc = receipt_verify(rct, rct_len, pub, pub_len, err);
+    CHECKF(rc == 1, "verify: %s", err);
+
+    /* one output, one input, the context, the digest changed: invalid */
+    CHECK(verify_flipped(rct, rct_len, outputs_at(&r), pub, pub_len) == 0);
+    CHECK(verify_flipped(rct, rct_len, outputs_at(&r) + 4 * (3 * r.n_out - 1), pub,
+                         pub_len) == 0);
+    CHECK(verify_flipped(rct, rct_len, inputs_at(&r) + 4 * cols, pub, pub_len) == 0);
+    CHECK(verify_flipped(rct, rct_len, RECEIPT_HEADER_LEN + 2, pub, pub_len) == 0);
+    CHECK(verify_flipped(rct, rct_len, 8 + 31, pub, pub_len) == 0);
+    /* a changed proof length and a changed proof byte */
+    CHECK(verify_flipped(rct, rct_len, outputs_at(&r) + 4 * 3 * r.n_out, pub,
+                         pub_len) == 0);
+    CHECK(verify_flipped(rct, rct_len, rct_len - 1, pub, pub_len) == 0);
+
+    /* truncated: never valid */
+    cuts[7] = outputs_at(&r);
+    cuts[8] = rct_len - r.proof_len - 1;
+    cuts[9] = rct_len - r.proof_len;
+    cuts[10] = rct_len - 1;
+    for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        rc = receipt_verify(rct, cuts[i], pub, pub_len, err);
+        CHECKF(rc == 0, "prefix of %zu bytes: %d", cuts[i], rc);
+    }
+
+    /* a trailing byte */
+    copy = malloc(rct_len + 1);
+    CHECK(copy != NULL);
+    if (copy != NULL) {
+        memcpy(copy, rct, rct_len);
+        copy[rct_len] = 0;
+        CHECK(receipt_verify(copy, rct_len + 1, pub, pub_len, err) == 0);
+        CHECK(strstr(err, "follow") != NULL);
+        free(copy);
+    }
+
+    /* another model's public file (mlp20): invalid, also with its digest put in */
+    CHECK(fixture_files("mlp20", 0x22, &key2, &key2_len, &pub2, &pub2_len) == 0);
+    if (pub2 != NULL) {
+        ok = receipt_verify(rct, rct_len, pub2, pub2_len, err);
+        CHECKF(ok == 0, "mlp20 public file: %d", ok);
+        copy = malloc(rct_len);
+        if (copy != NULL) {
+            memcpy(copy, rct, rct_len);
+            CHECK(modelpub_digest(copy + 8, pub2, pub2_len, err) == MODELKEY_OK);
+            ok = receipt_verify(copy, rct_len, pub2, pub2_len, err);
+            CHECKF(ok == 0 || ok == -1, "mlp20 digest: %d", ok);
+            free(copy);
+        }
+    }
+    /* an unusable public file */
+    CHECK(receipt_verify(rct, rct_len, pub, pub_len - 1, err) == -1);
+    /* and the original still verifies */
+    CHECK(receipt_verify(rct, rct_len, pub, pub_len, err) == 1);
+
+    receipt_free(&r);
+    free(rct);
+    free(x);
+    free(pub);
+    free(pub2);
+    modelkey_bytes_free(key, key_len);
+    if (key2 != NULL)
+        modelkey_bytes_free(key2, key2_len);
+}
+
+/* Hostile headers are rejected before anything is allocated from them. */
+UNIT_TEST(receipt_decode_bounds)
+{
+    char err[RECEIPT_ERR_LEN];
+    uint8_t buf[RECEIPT_HEADER_LEN + 16];
+    int32_t in[2] = {-1, 2}, outv[1] = {-32768};
+    receipt r, d;
+    uint8_t *enc = NULL, proof[3] = {1, 2, 3};
+    size_t enc_len = 0;
+
+    memset(&r, 0, sizeof r);
+    memset(r.digest, 0xab, 32);
+    r.batch = 1;
+    r.n_in = 2;
+    r.n_out = 1;
+    r.inputs = in;
+    r.outputs = outv;
+    r.proof = proof;
+    r.proof_len = sizeof proof;
+    CHECK(receipt_encode(&enc, &enc_len, &r, err) == 0);
+    CHECK(enc_len == RECEIPT_HEADER_LEN + 12 + 8 + 3);
+    CHECK(receipt_decode(&d, enc, enc_len, err) == 0);
+    CHECK(d.inputs[0] == -1 && d.inputs[1] == 2 && d.outputs[0] == -32768);
+    CHECK(d.context_len == 0 && d.proof_len == 3 && memcmp(d.digest, r.digest, 32) == 0);
+    receipt_free(&d);
+    free(enc);
+    enc = NULL;
+
+    /* bounds of the encoder */
+    r.batch = 0;
+    CHECK(receipt_encode(&enc, &enc_len, &r, err) == -1 && enc == NULL);
+    r.batch = 1;
+    r.context_len = RECEIPT_MAX_CONTEXT + 1;
+    r.context = proof;
+    CHECK(receipt_encode(&enc, &enc_len, &r, err) == -1);
+
+    /* a header claiming the largest shapes, with nothing behind it */
+    memset(buf, 0, sizeof buf);
+    memcpy(buf, RECEIPT_MAGIC, 8);
+    buf[40 + 3] = 1;                            /* B = 2^24 */
+    buf[44 + 2] = 1;                            /* n_1 = 65536 */
+    buf[48 + 2] = 1;                            /* m_L = 65536 */
+    buf[52 + 2] = 1;                            /* C = 65536 */
+    CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1 && d.storage == NULL);
+    buf[52 + 2] = 0;
+    CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1 && d.storage == NULL);
+    CHECK(strstr(err, "truncated") != NULL);
+    buf[40 + 0] = 1;                            /* B = 2^24 + 1 */
+    CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1);
+    buf[40 + 0] = 0;
+    buf[52 + 3] = 0x80;                         /* C = 2^31 */
+    CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1);
+    buf[0] = 'X';
+    CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1);
+    CHECK(receipt_decode(&d, buf, 0, err) == -1);
+}
