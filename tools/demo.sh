@@ -19,3 +19,12 @@ cp "$ZKML_ROOT/tools/demo.sql" "$ZKML_SANDBOX/demo.sql"
 zkml_as_user psql -X --no-psqlrc -v ON_ERROR_STOP=1 --echo-all -f "$ZKML_SANDBOX/demo.sql"
 
 zkml_cluster_stop
+
+zkml_log "the zkml command: register the mlp20 model, prove 16 scores, verify them"
+fixtures="$ZKML_ROOT/tests/fixtures"
+"$PG_BINDIR/zkml" keygen --model "$fixtures/mlp20.q.json" --out "$ZKML_SANDBOX/mlp20.key"
+"$PG_BINDIR/zkml" public --key "$ZKML_SANDBOX/mlp20.key" --out "$ZKML_SANDBOX/mlp20.pub"
+"$PG_BINDIR/zkml" prove --key "$ZKML_SANDBOX/mlp20.key" --input "$fixtures/mlp20.rows.csv" \
+    --context "demo batch" --out "$ZKML_SANDBOX/mlp20.receipt"
+"$PG_BINDIR/zkml" inspect "$ZKML_SANDBOX/mlp20.receipt"
+"$PG_BINDIR/zkml" verify --public "$ZKML_SANDBOX/mlp20.pub" --receipt "$ZKML_SANDBOX/mlp20.receipt"
