@@ -1,6 +1,7 @@
 /*
  * make_seeds.c: seed corpora for the fuzz targets, written into DIR/<target>/:
- * the honest proofs of the fixed statements (fuzz_proof, fuzz_infer), the descriptors of the standard
+ * the honest proofs of the fixed statements (fuzz_proof, fuzz_infer) and a receipt of the
+ * second (fuzz_receipt), the descriptors of the standard
  * shapes (fuzz_descriptor) and their Q.json documents (fuzz_model_json).
  *
  *   make_seeds FIXTURES_DIR OUT_DIR
@@ -12,6 +13,7 @@
 
 #include "fuzz_statements.h"
 #include "model.h"
+#include "receipt.h"
 #include "zkml.h"
 
 static int
@@ -75,9 +77,28 @@ main(int argc, char **argv)
         uint8_t *proof;
         size_t len;
 
+        receipt rc;
+        uint8_t *rbytes;
+        size_t rlen;
+        char err[RECEIPT_ERR_LEN];
+
         if (fuzz_infer_setup(&fs, &proof, &len) != 0 ||
             write_file(argv[2], "fuzz_infer", "honest", proof, len) != 0)
             return 1;
+        memset(&rc, 0, sizeof rc);              /* the same proof, wrapped in a receipt */
+        rc.batch = 3;
+        rc.n_in = 4;
+        rc.n_out = 2;
+        rc.context = fs.st.context;
+        rc.context_len = fs.st.context_len;
+        rc.inputs = fs.inputs;
+        rc.outputs = fs.outputs;
+        rc.proof = proof;
+        rc.proof_len = len;
+        if (receipt_encode(&rbytes, &rlen, &rc, err) != 0 ||
+            write_file(argv[2], "fuzz_receipt", "honest", rbytes, rlen) != 0)
+            return 1;
+        free(rbytes);
         free(proof);
     }
     for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
