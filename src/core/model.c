@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "le.h"
 #include "model.h"
 #include "sha256.h"
 
@@ -456,31 +457,6 @@ model_descriptor_size(const zk_model *model)
     return size;
 }
 
-static uint8_t *
-put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-    return p + 4;
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Two's complement, without the implementation-defined unsigned-to-signed conversion. */
-static int32_t
-get_i32(const uint8_t *p)
-{
-    uint32_t v = get_u32(p);
-
-    return v <= INT32_MAX ? (int32_t)v : (int32_t)(v - 0x80000000u) + INT32_MIN;
-}
-
 int
 model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, char *err)
 {
@@ -498,21 +474,20 @@ model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, c
     if (buf == NULL)
         return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
     memcpy(buf, MODEL_DESCRIPTOR_MAGIC, 8);
-    p = put_u32(buf + 8, model->n_layers);
-    p = put_u32(p, model->xbits);
-    p = put_u32(p, MODEL_PADDING_RULE_V1);
+    le_put_u32(buf + 8, model->n_layers);
+    le_put_u32(buf + 12, model->xbits);
+    le_put_u32(buf + 16, MODEL_PADDING_RULE_V1);
+    p = buf + 20;
     for (l = 0; l < model->n_layers; l++) {
         const model_layer *ly = &model->layer[l];
+        const uint32_t fields[7] = {ly->n, ly->m, ly->wbits, ly->q_bits, ly->limb_bits,
+                                    ly->shift, ly->mult};
+        unsigned f;
 
-        p = put_u32(p, ly->n);
-        p = put_u32(p, ly->m);
-        p = put_u32(p, ly->wbits);
-        p = put_u32(p, ly->q_bits);
-        p = put_u32(p, ly->limb_bits);
-        p = put_u32(p, ly->shift);
-        p = put_u32(p, ly->mult);
-        for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
-            p = put_u32(p, (uint32_t)ly->act[y]);
+        for (f = 0; f < 7; f++, p += 4)
+            le_put_u32(p, fields[f]);
+        for (y = 0; y < ((size_t)1 << ly->q_bits); y++, p += 4)
+            le_put_i32(p, ly->act[y]);
     }
     *out = buf;
     *out_len = size;
@@ -534,8 +509,8 @@ descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, char *err)
         return model_fail(err, MODEL_ERR_INVALID, "descriptor: truncated header");
     if (memcmp(buf, MODEL_DESCRIPTOR_MAGIC, 8) != 0)
         return model_fail(err, MODEL_ERR_INVALID, "descriptor: bad magic (not ZKMLMD01)");
-    model->n_layers = get_u32(buf + 8);
-    model->xbits = get_u32(buf + 12);
+    model->n_layers = le_get_u32(buf + 8);
+    model->xbits = le_get_u32(buf + 12);
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS)
         return model_fail(err, MODEL_ERR_INVALID,
                           "descriptor: the number of layers must be in [1, %d]",
@@ -543,7 +518,7 @@ descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, char *err)
     if (model->xbits < 2 || model->xbits > MODEL_MAX_BITS)
         return model_fail(err, MODEL_ERR_INVALID, "descriptor: xbits must be in [2, %u]",
                           MODEL_MAX_BITS);
-    if (get_u32(buf + 16) != MODEL_PADDING_RULE_V1)
+    if (le_get_u32(buf + 16) != MODEL_PADDING_RULE_V1)
         return model_fail(err, MODEL_ERR_INVALID, "descriptor: unknown padding rule");
     for (l = 0; l < model->n_layers; l++) {
         model_layer *ly = &model->layer[l];
@@ -551,13 +526,13 @@ descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, char *err)
         if (len - pos < DESC_LAYER_BYTES)
             return model_fail(err, MODEL_ERR_INVALID, "descriptor: layer %u: truncated",
                               (unsigned)l + 1);
-        ly->n = get_u32(buf + pos);
-        ly->m = get_u32(buf + pos + 4);
-        ly->wbits = get_u32(buf + pos + 8);
-        ly->q_bits = get_u32(buf + pos + 12);
-        ly->limb_bits = get_u32(buf + pos + 16);
-        ly->shift = get_u32(buf + pos + 20);
-        ly->mult = get_u32(buf + pos + 24);
+        ly->n = le_get_u32(buf + pos);
+        ly->m = le_get_u32(buf + pos + 4);
+        ly->wbits = le_get_u32(buf + pos + 8);
+        ly->q_bits = le_get_u32(buf + pos + 12);
+        ly->limb_bits = le_get_u32(buf + pos + 16);
+        ly->shift = le_get_u32(buf + pos + 20);
+        ly->mult = le_get_u32(buf + pos + 24);
         pos += DESC_LAYER_BYTES;
         if ((rc = validate_layer_fields(model, l, err)) != MODEL_OK)
             return rc;
@@ -596,7 +571,7 @@ model_descriptor_decode(zk_model *model, const uint8_t *buf, size_t len, char *e
             return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
         }
         for (y = 0; y < size; y++, pos += 4)
-            ly->act[y] = get_i32(buf + pos);
+            ly->act[y] = le_get_i32(buf + pos);
     }
     if ((rc = model_validate_public(model, err)) != MODEL_OK) {
         model_free(model);

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "group.h"
+#include "le.h"
 #include "modelkey.h"
 #include "sha256.h"
 #include "weights.h"
@@ -52,34 +53,28 @@ need(const reader *r, size_t n, const char *what, char *err)
 static uint32_t
 get_u32(reader *r)
 {
-    const uint8_t *p = r->data + r->pos;
+    uint32_t v = le_get_u32(r->data + r->pos);
 
     r->pos += 4;
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return v;
+}
+
+static int32_t
+get_i32(reader *r)
+{
+    int32_t v = le_get_i32(r->data + r->pos);
+
+    r->pos += 4;
+    return v;
 }
 
 static uint64_t
 get_u64(reader *r)
 {
-    uint64_t lo = get_u32(r);
+    uint64_t v = le_get_u64(r->data + r->pos);
 
-    return lo | (uint64_t)get_u32(r) << 32;
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-    put_u32(p, (uint32_t)v);
-    put_u32(p + 4, (uint32_t)(v >> 32));
+    r->pos += 8;
+    return v;
 }
 
 static int
@@ -254,7 +249,7 @@ modelkey_encode(uint8_t **out, size_t *out_len, const modelkey *key, char *err)
     memcpy(buf, MODELKEY_MAGIC, MAGIC_LEN);
     memcpy(buf + MAGIC_LEN, key->seed, MODELKEY_SEED_LEN);
     p = buf + MAGIC_LEN + MODELKEY_SEED_LEN;
-    put_u64(p, desc_len);
+    le_put_u64(p, desc_len);
     memcpy(p + 8, desc, desc_len);
     p += 8 + desc_len;
     free(desc);
@@ -263,9 +258,9 @@ modelkey_encode(uint8_t **out, size_t *out_len, const modelkey *key, char *err)
         size_t i;
 
         for (i = 0; i < (size_t)ly->m * ly->n; i++, p += 4)
-            put_u32(p, (uint32_t)key->model.weights[l].w[i]);
+            le_put_u32(p, (uint32_t)key->model.weights[l].w[i]);
         for (i = 0; i < ly->m; i++, p += 4)
-            put_u32(p, (uint32_t)key->model.weights[l].bias[i]);
+            le_put_u32(p, (uint32_t)key->model.weights[l].bias[i]);
     }
     *out = buf;
     *out_len = total;
@@ -299,9 +294,9 @@ get_weights(zk_model *model, reader *r, char *err)
             return MODELKEY_ERR_NOMEM;
         }
         for (i = 0; i < m * n; i++)
-            model->weights[l].w[i] = (int32_t)get_u32(r);
+            model->weights[l].w[i] = get_i32(r);
         for (i = 0; i < m; i++)
-            model->weights[l].bias[i] = (int32_t)get_u32(r);
+            model->weights[l].bias[i] = get_i32(r);
     }
     return MODELKEY_OK;
 }
@@ -403,11 +398,11 @@ modelpub_encode(uint8_t **out, size_t *out_len, const modelpub *pub, char *err)
         return MODELKEY_ERR_NOMEM;
     }
     memcpy(buf, MODELPUB_MAGIC, MAGIC_LEN);
-    put_u64(buf + MAGIC_LEN, desc_len);
+    le_put_u64(buf + MAGIC_LEN, desc_len);
     memcpy(buf + MAGIC_LEN + 8, desc, desc_len);
     p = buf + MAGIC_LEN + 8 + desc_len;
     free(desc);
-    put_u32(p, pub->rows.l);
+    le_put_u32(p, pub->rows.l);
     p += 4;
     for (i = 0; i < nrows; i++, p += 32)
         ge_encode(p, &pub->rows.rows[i]);

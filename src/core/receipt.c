@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "infer_proof.h"
+#include "le.h"
 #include "model.h"
 #include "modelkey.h"
 
@@ -22,53 +23,6 @@ set_err(char *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, RECEIPT_ERR_LEN, fmt, ap);
     va_end(ap);
-}
-
-/* ---- little-endian helpers ---- */
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-    put_u32(p, (uint32_t)v);
-    put_u32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16
-        | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-/* The two's-complement bytes of an int32 (signed to unsigned is defined modulo 2^32),
- * and back without an implementation-defined conversion. */
-static void
-put_i32(uint8_t *p, int32_t v)
-{
-    put_u32(p, (uint32_t)v);
-}
-
-static int32_t
-get_i32(const uint8_t *p)
-{
-    uint32_t u = get_u32(p);
-
-    return u < 0x80000000u ? (int32_t)u : (int32_t)((int64_t)u - 0x100000000LL);
 }
 
 /* The shape fields: each within its bounds.  NULL, or the rule broken. */
@@ -127,19 +81,19 @@ receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
     p += 8;
     memcpy(p, r->digest, 32);
     p += 32;
-    put_u32(p, r->batch);
-    put_u32(p + 4, r->n_in);
-    put_u32(p + 8, r->n_out);
-    put_u32(p + 12, (uint32_t)r->context_len);
+    le_put_u32(p, r->batch);
+    le_put_u32(p + 4, r->n_in);
+    le_put_u32(p + 8, r->n_out);
+    le_put_u32(p + 12, (uint32_t)r->context_len);
     p += 16;
     if (r->context_len > 0)
         memcpy(p, r->context, r->context_len);
     p += r->context_len;
     for (i = 0; i < n_inputs; i++, p += 4)
-        put_i32(p, r->inputs[i]);
+        le_put_i32(p, r->inputs[i]);
     for (i = 0; i < n_outputs; i++, p += 4)
-        put_i32(p, r->outputs[i]);
-    put_u64(p, r->proof_len);
+        le_put_i32(p, r->outputs[i]);
+    le_put_u64(p, r->proof_len);
     p += 8;
     if (r->proof_len > 0)
         memcpy(p, r->proof, r->proof_len);
@@ -164,10 +118,10 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
         set_err(err, "not a receipt (magic \"" RECEIPT_MAGIC "\" expected at byte 0)");
         return -1;
     }
-    batch = get_u32(buf + 40);
-    n_in = get_u32(buf + 44);
-    n_out = get_u32(buf + 48);
-    ctx_len = get_u32(buf + 52);
+    batch = le_get_u32(buf + 40);
+    n_in = le_get_u32(buf + 44);
+    n_out = le_get_u32(buf + 48);
+    ctx_len = le_get_u32(buf + 52);
     bad = shape_problem(batch, n_in, n_out, ctx_len);
     if (bad != NULL) {
         set_err(err, "invalid header: %s", bad);
@@ -202,10 +156,10 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     r->context_len = (size_t)ctx_len;
     pos += (size_t)ctx_len;
     for (i = 0; i < (size_t)(n_inputs + n_outputs); i++, pos += 4)
-        r->storage[i] = get_i32(buf + pos);
+        r->storage[i] = le_get_i32(buf + pos);
     r->inputs = r->storage;
     r->outputs = r->storage + n_inputs;
-    proof_len = get_u64(buf + pos);
+    proof_len = le_get_u64(buf + pos);
     pos += 8;
     left = len - pos;
     if (proof_len != left) {
