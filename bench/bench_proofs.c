@@ -3,6 +3,7 @@
  * DESIGN.md 6 (tests/fixtures) at B = 1, 16 and 1024 rows, 2 threads.  For each
  * configuration: prove_ms and verify_ms (median of a few runs), proof_bytes, and
  * peak_rss_mb of a child process that does only that configuration.
+ * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,11 +100,15 @@ group_proofs(void)
 
     for (s = 0; s < 3; s++)
         for (b = 0; b < 3; b++) {
+            const char *only = getenv("ZKML_BENCH_ONLY");
             struct rusage ru;
             int status;
             char fig[96];
             pid_t pid;
 
+            snprintf(fig, sizeof fig, "%s_b%zu", shapes[s], batches[b]);
+            if (only != NULL && strcmp(only, fig) != 0)
+                continue;
             fflush(stdout);
             pid = fork();
             if (pid == 0) {             /* a child per configuration: its own peak RSS */

@@ -427,7 +427,7 @@ UNIT_TEST(model_descriptor_fixture_round_trip)
         return;
     }
     CHECK(model_descriptor_encode(&buf, &len, &model, err) == MODEL_OK);
-    CHECK(len == 20 + 3 * (28 + ((size_t)4 << 16)));
+    CHECK(len == 20 + 3 * (28 + ((size_t)4 << 10)));     /* Q = 10 in every layer */
     CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
     CHECK(model_descriptor_encode(&buf2, &len2, &dec, err) == MODEL_OK);
     CHECK(len2 == len && buf2 != NULL && memcmp(buf, buf2, len) == 0);
