@@ -6,6 +6,7 @@
 
 #include "generators.h"
 #include "h2c.h"
+#include "msm.h"
 #include "sha256.h"
 #include "zkml.h"
 
@@ -26,6 +27,7 @@ static int gen_ready;
 static ge_t *gen_V;
 static size_t gen_V_count;
 static struct retired *gen_retired;
+static msm_fixed_table *gen_V_table;
 
 static int
 hash_named(ge_t *r, const uint8_t *name, size_t len)
@@ -166,4 +168,22 @@ int
 generators_V_digest(size_t n, uint8_t out[32])
 {
     return digest_generators(0, n, out);
+}
+
+const msm_fixed_table *
+generators_V_table(size_t n)
+{
+    const ge_t *v;
+    msm_fixed_table *t;
+    size_t cap;
+
+    if (gen_V_table != NULL && msm_fixed_size(gen_V_table) >= n)
+        return gen_V_table;
+    for (cap = 1; cap < n; cap *= 2)
+        ;
+    if ((v = generators_V(cap)) == NULL || msm_fixed_build(&t, v, cap, zkml_threads()) != 0)
+        return NULL;
+    msm_fixed_free(gen_V_table);
+    gen_V_table = t;
+    return t;
 }

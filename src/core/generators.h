@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "group.h"
+#include "msm.h"
 
 /* The largest vector-generator count: u32le(i) names them. */
 #define GENERATORS_MAX_V ((size_t)1 << 32)
@@ -39,6 +40,16 @@ const ge_t *generators_H(void);
  * n > GENERATORS_MAX_V.
  */
 const ge_t *generators_V(size_t n);
+
+/*
+ * The fixed-base table (msm.h) of V_0 .. V_{n'-1}, n' = n rounded up to a power of two,
+ * built on the first call that needs it: about 50 us of doublings per generator, spread
+ * over zkml_threads() threads, and 2·ceil(255/c) affine points per generator kept for
+ * the life of the process.  For provers, which run many MSMs over the same V.  Main
+ * thread only; the table stays valid until a call with a larger n replaces it.  NULL if
+ * out of memory.
+ */
+const msm_fixed_table *generators_V_table(size_t n);
 
 /*
  * The parameter digest of PROTOCOL.md 1.3:

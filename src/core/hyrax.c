@@ -50,8 +50,9 @@ hyrax_row_small(gep_t *r, const ge_t *V, const int32_t *row, size_t ncols)
 
 /*
  * Rows are independent: the threads take whole rows, each running a one-thread MSM,
- * which scales better than splitting every small MSM.  The blind term β_i·H uses the
- * constant-time multiplication (β_i is a secret).
+ * which scales better than splitting every small MSM.  Full-size entries go through the
+ * fixed-base table of V (generators.h), built once per process.  The blind term β_i·H
+ * uses the constant-time multiplication (β_i is a secret).
  */
 static int
 hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
@@ -59,6 +60,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
 {
     size_t nrows, ncols, i;
     const ge_t *V;
+    const msm_fixed_table *tab = NULL;
     gep_t *acc;
     gep_t hgen;
     int failed = 0;
@@ -71,9 +73,11 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
     nrows = (size_t)1 << c->lr;
     ncols = (size_t)1 << c->lc;
     V = generators_V(ncols);
+    if (!small)
+        tab = generators_V_table(ncols);
     c->rows = malloc(nrows * sizeof(ge_t));
     acc = malloc(nrows * sizeof(gep_t));
-    if (V == NULL || c->rows == NULL || acc == NULL) {
+    if (V == NULL || (!small && tab == NULL) || c->rows == NULL || acc == NULL) {
         free(acc);
         hyrax_commitment_free(c);
         return -1;
@@ -88,7 +92,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
         if (small)
             rc = hyrax_row_small(&acc[i], V, (const int32_t *)P + i * ncols, ncols);
         else
-            rc = msm(&acc[i], V, (const fq_t *)P + i * ncols, ncols, 1);
+            rc = msm_fixed(&acc[i], tab, (const fq_t *)P + i * ncols, ncols, 1);
         if (rc != 0) {
             failed |= 1;
             continue;
@@ -154,22 +158,59 @@ hyrax_absorb_claim(transcript_t *t, unsigned l, const fq_t *z)
     transcript_absorb_scalars(t, "pcs/point", z, l);
 }
 
-/* C_LZ = sum_i Lv_i·C_i, the rows folded with EqTable of the high coordinates. */
+/*
+ * C_LZ = sum_i Lv_i·C_i, the rows folded with EqTable of the high coordinates; with a
+ * second commitment c2 of the same shape, the rows are C_i + μ·C2_i, folded as one MSM
+ * of both row lists (no per-row multiplication by μ).
+ */
 static int
-hyrax_fold_rows(ge_t *out, const hyrax_commitment *c, const fq_t *Lv)
+hyrax_fold_rows(ge_t *out, const hyrax_commitment *c, const hyrax_commitment *c2,
+                const fq_t *mu, const fq_t *Lv)
 {
+    size_t nrows = (size_t)1 << c->lr, i;
+    ge_t *pts;
+    fq_t *sc;
     gep_t r;
+    int rc = -1;
 
-    if (msm(&r, c->rows, Lv, (size_t)1 << c->lr, zkml_threads()) != 0)
+    if (c2 == NULL) {
+        if (msm(&r, c->rows, Lv, nrows, zkml_threads()) != 0)
+            return -1;
+        ge_set_gep(out, &r);
+        return 0;
+    }
+    if (c2->l != c->l || c2->lc != c->lc || c2->lr != c->lr)
         return -1;
-    ge_set_gep(out, &r);
-    return 0;
+    pts = malloc(2 * nrows * sizeof(ge_t));
+    sc = malloc(2 * nrows * sizeof(fq_t));
+    if (pts != NULL && sc != NULL) {
+        memcpy(pts, c->rows, nrows * sizeof(ge_t));
+        memcpy(pts + nrows, c2->rows, nrows * sizeof(ge_t));
+        for (i = 0; i < nrows; i++) {
+            sc[i] = Lv[i];
+            fq_mul(&sc[nrows + i], &Lv[i], mu);
+        }
+        rc = msm(&r, pts, sc, 2 * nrows, zkml_threads());
+        if (rc == 0)
+            ge_set_gep(out, &r);
+    }
+    free(pts);
+    free(sc);
+    return rc;
 }
 
 int
 hyrax_open(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
            const fq_t *P, const fq_t *beta, const fq_t *z,
            const ge_t *Cv, const fq_t *bv)
+{
+    return hyrax_open_sum(pf, t, rng, c, NULL, NULL, P, beta, z, Cv, bv);
+}
+
+int
+hyrax_open_sum(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
+               const hyrax_commitment *c2, const fq_t *mu, const fq_t *P, const fq_t *beta,
+               const fq_t *z, const ge_t *Cv, const fq_t *bv)
 {
     size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc, i, j;
     fq_t *Lv, *Rv, *LZ, bLZ, tmp;
@@ -192,7 +233,7 @@ hyrax_open(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *
         fq_mul(&tmp, &Lv[i], &beta[i]);
         fq_add(&bLZ, &bLZ, &tmp);
     }
-    if (hyrax_fold_rows(&CLZ, c, Lv) != 0)
+    if (hyrax_fold_rows(&CLZ, c, c2, mu, Lv) != 0)
         goto out;
     hyrax_absorb_claim(t, c->l, z);
     rc = ipa_prove(pf, t, rng, &CLZ, Cv, LZ, &bLZ, bv, Rv, c->lc);
@@ -210,6 +251,14 @@ int
 hyrax_verify(transcript_t *t, const hyrax_commitment *c, const fq_t *z,
              const ge_t *Cv, const ipa_proof *pf, const char **reason)
 {
+    return hyrax_verify_sum(t, c, NULL, NULL, z, Cv, pf, reason);
+}
+
+int
+hyrax_verify_sum(transcript_t *t, const hyrax_commitment *c, const hyrax_commitment *c2,
+                 const fq_t *mu, const fq_t *z, const ge_t *Cv, const ipa_proof *pf,
+                 const char **reason)
+{
     size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc;
     fq_t *Lv, *Rv;
     ge_t CLZ;
@@ -222,7 +271,7 @@ hyrax_verify(transcript_t *t, const hyrax_commitment *c, const fq_t *z,
         goto out;
     mle_eq_table(Rv, z, c->lc);
     mle_eq_table(Lv, z + c->lc, c->lr);
-    if (hyrax_fold_rows(&CLZ, c, Lv) != 0)
+    if (hyrax_fold_rows(&CLZ, c, c2, mu, Lv) != 0)
         goto out;
     hyrax_absorb_claim(t, c->l, z);
     rc = ipa_verify(t, &CLZ, Cv, Rv, c->lc, pf, reason);

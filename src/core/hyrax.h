@@ -57,4 +57,16 @@ int hyrax_open(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitme
 int hyrax_verify(transcript_t *t, const hyrax_commitment *c, const fq_t *z,
                  const ge_t *Cv, const ipa_proof *pf, const char **reason);
 
+/*
+ * The same against the commitment C_i + μ·C2_i of P = P_1 + μ·P_2 (PROTOCOL.md 7 step
+ * 11), c and c2 of the same shape; P and beta are the combined table and blinds.  The
+ * combined rows are never formed: they are folded with the rows of both in one MSM.
+ */
+int hyrax_open_sum(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
+                   const hyrax_commitment *c2, const fq_t *mu, const fq_t *P,
+                   const fq_t *beta, const fq_t *z, const ge_t *Cv, const fq_t *bv);
+int hyrax_verify_sum(transcript_t *t, const hyrax_commitment *c, const hyrax_commitment *c2,
+                     const fq_t *mu, const fq_t *z, const ge_t *Cv, const ipa_proof *pf,
+                     const char **reason);
+
 #endif

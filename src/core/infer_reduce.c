@@ -81,15 +81,17 @@ infer_step_s2(ictx *c)
 
 /* ---- step 11: the two openings ---- */
 
+/* One opening of c (+ μ·c2 when c2 is given) at z against Cv. */
 static int
-exchange_opening(ictx *c, const hyrax_commitment *h, const fq_t *table, const fq_t *beta,
-                 const fq_t *z, const ge_t *Cv, const fq_t *bv)
+exchange_opening(ictx *c, const hyrax_commitment *h, const hyrax_commitment *h2,
+                 const fq_t *table, const fq_t *beta, const fq_t *z, const ge_t *Cv,
+                 const fq_t *bv)
 {
     ipa_proof pf;
     const char *why = NULL;
 
     if (c->prover) {
-        if (hyrax_open(&pf, &c->t, &c->rng, h, table, beta, z, Cv, bv) != 0)
+        if (hyrax_open_sum(&pf, &c->t, &c->rng, h, h2, &c->mu, table, beta, z, Cv, bv) != 0)
             return ictx_fail(c, "the opening prover failed");
         codec_put_ipa(c->w, &pf);
         return 0;
@@ -97,7 +99,7 @@ exchange_opening(ictx *c, const hyrax_commitment *h, const fq_t *table, const fq
     codec_get_ipa(c->r, &pf, h->lc);
     if (ictx_reader_ok(c) != 0)
         return -1;
-    if (hyrax_verify(&c->t, h, z, Cv, &pf, &why) != 1)
+    if (hyrax_verify_sum(&c->t, h, h2, &c->mu, z, Cv, &pf, &why) != 1)
         return ictx_fail(c, why != NULL ? why : "an opening does not verify");
     return 0;
 }
@@ -106,23 +108,12 @@ int
 infer_step_openings(ictx *c)
 {
     size_t nrows = (size_t)1 << c->c1.lr, i, len;
-    hyrax_commitment both = c->c1;
     fq_t *table = NULL, *beta = NULL, bv, tmp;
     gep_t p, q;
     ge_t Cv;
     int rc;
 
-    both.rows = ictx_alloc(c, nrows, sizeof(ge_t));
-    if (both.rows == NULL)
-        return -1;
-    for (i = 0; i < nrows; i++) {                   /* C1_i + μ·C2_i */
-        gep_set_ge(&p, &c->c2.rows[i]);
-        gep_mul_vartime(&p, &p, &c->mu);
-        gep_set_ge(&q, &c->c1.rows[i]);
-        gep_add(&p, &p, &q);
-        ge_set_gep(&both.rows[i], &p);
-    }
-    gep_set_ge(&p, &c->com[c->id_u[1]]);
+    gep_set_ge(&p, &c->com[c->id_u[1]]);            /* C_u1 + μ·C_u2 */
     gep_mul_vartime(&p, &p, &c->mu);
     gep_set_ge(&q, &c->com[c->id_u[0]]);
     gep_add(&p, &p, &q);
@@ -144,7 +135,8 @@ infer_step_openings(ictx *c)
         fq_mul(&tmp, &c->mu, &c->bl[c->id_u[1]]);
         fq_add(&bv, &c->bl[c->id_u[0]], &tmp);
     }
-    rc = exchange_opening(c, &both, table, beta, c->r2 + (c->n2 - c->lay->l_P), &Cv, &bv);
+    rc = exchange_opening(c, &c->c1, &c->c2, table, beta, c->r2 + (c->n2 - c->lay->l_P),
+                          &Cv, &bv);
     if (rc != 0)
         return -1;
     beta = NULL;
@@ -155,8 +147,9 @@ infer_step_openings(ictx *c)
         if (beta == NULL || hyrax_blinds_from_seed(beta, wrows, c->seed) != 0)
             return ictx_fail(c, "could not derive the W blinds");
     }
-    return exchange_opening(c, c->st->w_rows, c->Wf, beta, c->r2 + (c->n2 - c->wl.l_W),
-                            &c->com[c->id_u[2]], c->prover ? &c->bl[c->id_u[2]] : NULL);
+    return exchange_opening(c, c->st->w_rows, NULL, c->Wf, beta,
+                            c->r2 + (c->n2 - c->wl.l_W), &c->com[c->id_u[2]],
+                            c->prover ? &c->bl[c->id_u[2]] : NULL);
 }
 
 /* ---- step 12: the linear relations R1..R4 ---- */

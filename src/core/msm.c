@@ -99,6 +99,8 @@ typedef struct {
 
 /* Per-thread scratch for the windows of one chunk of points. */
 typedef struct {
+    unsigned c;             /* the window width it was made for ... */
+    size_t len;             /* ... and the longest chunk */
     uint32_t nbuckets;      /* 2^(c-1) */
     unsigned split;         /* log2 L of step 3, 0 for a plain running sum */
     /* groups at level 0: count[g] entries sorted[start[g] ...], indices into a base array */
@@ -179,6 +181,8 @@ scratch_new(unsigned c, size_t len)
 
     if (s == NULL)
         return NULL;
+    s->c = c;
+    s->len = len;
     s->nbuckets = (uint32_t)nb;
     if (nb >= SPLIT_MIN_BUCKETS)
         s->split = (c - 1) / 2;
@@ -212,6 +216,33 @@ scratch_new(unsigned c, size_t len)
         return NULL;
     }
     return s;
+}
+
+/*
+ * Each thread keeps the scratch of its last MSM: fresh scratch is a few MB of new pages
+ * whose faults cost more than a small MSM itself (the worker threads of OpenMP live as
+ * long as the process, and so does what they keep).
+ */
+static __thread bucket_scratch *kept_scratch;
+
+/* Scratch for (c, len): the kept one if it fits, else a new one. */
+static bucket_scratch *
+scratch_take(unsigned c, size_t len)
+{
+    bucket_scratch *s = kept_scratch;
+
+    kept_scratch = NULL;
+    if (s != NULL && s->c == c && s->len >= len)
+        return s;
+    scratch_free(s);
+    return scratch_new(c, len);
+}
+
+static void
+scratch_keep(bucket_scratch *s)
+{
+    scratch_free(kept_scratch);
+    kept_scratch = s;
 }
 
 /*
@@ -605,18 +636,17 @@ task_chunks(size_t n, unsigned nwin, int threads)
 }
 
 /*
- * r = sum_w 2^(c·w) · sum_i digits[w·n + i]·P[i].  digits holds nwin rows of n signed
- * digits of c bits (|d| <= 2^(c-1)), zero for skipped points.
+ * r = sum_w 2^(c·w) · sum_i digits[w·n + i]·P_i, pts[2i + neg] being (-1)^neg·P_i.
+ * digits holds nwin rows of n signed digits of c bits (|d| <= 2^(c-1)), zero for
+ * skipped points; the points of zero digits are never read.
  */
 static int
-pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
-          unsigned c, unsigned nwin, int threads)
+pippenger_signed(gep_t *r, const aff_t *pts, const int32_t *digits, size_t n,
+                 unsigned c, unsigned nwin, int threads)
 {
     int nthreads = useful_threads(threads, n), rc = 0;
     size_t nchunks = task_chunks(n, nwin, nthreads), chunk, ntasks, t, w, j;
-    ptrdiff_t i, sn = (ptrdiff_t)n;
     gep_t *part;
-    aff_t *pts;
     unsigned char *failed;
 
     chunk = (n + nchunks - 1) / nchunks;
@@ -625,26 +655,15 @@ pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
         nthreads = (int)ntasks;
     part = malloc(ntasks * sizeof *part);
     failed = calloc(ntasks, 1);
-    pts = n <= SIZE_MAX / 2 ? array_alloc(2 * n, sizeof(aff_t)) : NULL;
-    if (part == NULL || failed == NULL || pts == NULL) {
+    if (part == NULL || failed == NULL) {
         free(part);
         free(failed);
-        free(pts);
         return 1;
-    }
-
-    /* Every point and its negation, one cache line each, for the gathers of level 0.
-     * Identity points have only zero digits and are never read. */
-#pragma omp parallel for num_threads(nthreads) schedule(static)
-    for (i = 0; i < sn; i++) {
-        pts[2 * i].x = pts[2 * i + 1].x = P[i].x;
-        pts[2 * i].y = P[i].y;
-        fp_neg(&pts[2 * i + 1].y, &P[i].y);
     }
 
 #pragma omp parallel num_threads(nthreads)
     {
-        bucket_scratch *s = scratch_new(c, chunk);
+        bucket_scratch *s = scratch_take(c, chunk);
         size_t task;
 
 #pragma omp for schedule(dynamic, 1)
@@ -656,7 +675,7 @@ pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
                 !window_sum(&part[task], s, pts + 2 * lo, digits + win * n + lo, len))
                 failed[task] = 1;
         }
-        scratch_free(s);
+        scratch_keep(s);
     }
 
     gep_set_infinity(r);
@@ -671,6 +690,28 @@ pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
     }
     free(part);
     free(failed);
+    return rc;
+}
+
+/* pippenger_signed over P: every point and its negation, one cache line each. */
+static int
+pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
+          unsigned c, unsigned nwin, int threads)
+{
+    int nthreads = useful_threads(threads, n), rc;
+    ptrdiff_t i, sn = (ptrdiff_t)n;
+    aff_t *pts = n <= SIZE_MAX / 2 ? array_alloc(2 * n, sizeof(aff_t)) : NULL;
+
+    if (pts == NULL)
+        return 1;
+    /* Identity points have only zero digits and are never read. */
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+    for (i = 0; i < sn; i++) {
+        pts[2 * i].x = pts[2 * i + 1].x = P[i].x;
+        pts[2 * i].y = P[i].y;
+        fp_neg(&pts[2 * i + 1].y, &P[i].y);
+    }
+    rc = pippenger_signed(r, pts, digits, n, c, nwin, threads);
     free(pts);
     return rc;
 }
@@ -913,6 +954,158 @@ digits_alloc(size_t n, unsigned nwin)
     if (n > SIZE_MAX / nwin)
         return NULL;
     return array_alloc(n * nwin, sizeof(int32_t));
+}
+
+/* ---- fixed bases ---- */
+
+/*
+ * With the multiples 2^(c·w)·P_i stored, sum_i k_i·P_i = sum_(i,w) d_(i,w)·(2^(c·w)·P_i)
+ * is one window of Pippenger's method over n·nwin points: no doublings, one bucket
+ * reduction for all windows, and batches of inversions as full as a large MSM's, even
+ * for a few hundred bases.
+ */
+struct msm_fixed_table {
+    size_t n;               /* bases */
+    unsigned c, nwin;       /* window bits; windows of a 255-bit signed scalar */
+    aff_t *pts;             /* entry (i, w) at 2·(i·nwin + w) + neg: (-1)^neg·2^(c·w)·P_i */
+};
+
+/* Full scalars need 255 bits with the sign of the digits. */
+#define FIXED_BITS 255u
+
+/* The window width for tables of n bases: the cheapest single window over n·nwin. */
+static unsigned
+fixed_window(size_t n)
+{
+    unsigned c, best = 4;
+    double best_cost = 0;
+
+    for (c = 4; c <= 16; c++) {
+        double entries = (double)n * windows_for(FIXED_BITS, c);
+        double cost = window_cost(entries, (double)((size_t)1 << (c - 1)), c);
+
+        if (c == 4 || cost < best_cost) {
+            best_cost = cost;
+            best = c;
+        }
+    }
+    return best;
+}
+
+/* Points per batch of the table's affine conversion (one inversion per batch). */
+#define FIXED_BUILD_CHUNK 32
+
+int
+msm_fixed_build(msm_fixed_table **out, const ge_t *P, size_t n, int threads)
+{
+    msm_fixed_table *t;
+    ptrdiff_t b, nb;
+    size_t i;
+    int failed = 0;
+
+    *out = NULL;
+    for (i = 0; i < n; i++)
+        if (P[i].infinity)
+            return 1;
+    t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return 1;
+    t->n = n;
+    t->c = fixed_window(n);
+    t->nwin = windows_for(FIXED_BITS, t->c);
+    t->pts = n <= SIZE_MAX / 2 / t->nwin ? array_alloc(2 * n * t->nwin, sizeof(aff_t)) : NULL;
+    if (t->pts == NULL) {
+        free(t);
+        return 1;
+    }
+    nb = (ptrdiff_t)((n + FIXED_BUILD_CHUNK - 1) / FIXED_BUILD_CHUNK);
+#pragma omp parallel num_threads(useful_threads(threads, n)) reduction(|:failed)
+    {
+        gep_t *proj = malloc(FIXED_BUILD_CHUNK * t->nwin * sizeof *proj);
+        ge_t *aff = malloc(FIXED_BUILD_CHUNK * t->nwin * sizeof *aff);
+
+#pragma omp for schedule(dynamic, 1)
+        for (b = 0; b < nb; b++) {
+            size_t lo = (size_t)b * FIXED_BUILD_CHUNK, len, j, m;
+            unsigned w, d;
+
+            if (proj == NULL || aff == NULL) {
+                failed = 1;
+                continue;
+            }
+            len = n - lo < FIXED_BUILD_CHUNK ? n - lo : FIXED_BUILD_CHUNK;
+            for (j = 0; j < len; j++) {
+                gep_t q;
+
+                gep_set_ge(&q, &P[lo + j]);
+                for (w = 0; w < t->nwin; w++) {
+                    proj[j * t->nwin + w] = q;
+                    for (d = 0; d < t->c && w + 1 < t->nwin; d++)
+                        gep_dbl(&q, &q);
+                }
+            }
+            ge_set_gep_batch(aff, proj, len * t->nwin);
+            for (m = 0; m < len * t->nwin; m++) {
+                aff_t *e = &t->pts[2 * (lo * t->nwin + m)];
+
+                e[0].x = e[1].x = aff[m].x;
+                e[0].y = aff[m].y;
+                fp_neg(&e[1].y, &aff[m].y);
+            }
+        }
+        free(proj);
+        free(aff);
+    }
+    if (failed) {
+        msm_fixed_free(t);
+        return 1;
+    }
+    *out = t;
+    return 0;
+}
+
+void
+msm_fixed_free(msm_fixed_table *t)
+{
+    if (t == NULL)
+        return;
+    free(t->pts);
+    free(t);
+}
+
+size_t
+msm_fixed_size(const msm_fixed_table *t)
+{
+    return t->n;
+}
+
+int
+msm_fixed(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int threads)
+{
+    int32_t *digits;
+    size_t nnz = 0;
+    ptrdiff_t i, sn = (ptrdiff_t)n;
+    int nthreads = useful_threads(threads, n * t->nwin);
+
+    gep_set_infinity(r);
+    if (n > t->n)
+        return 1;
+    if (n == 0)
+        return 0;
+    digits = digits_alloc(n, t->nwin);
+    if (digits == NULL)
+        return 1;
+#pragma omp parallel for num_threads(nthreads) schedule(static) reduction(+ : nnz)
+    for (i = 0; i < sn; i++) {
+        uint64_t limbs[4];
+
+        fq_to_limbs(limbs, &k[i]);
+        nnz += (limbs[0] | limbs[1] | limbs[2] | limbs[3]) != 0;
+        recode_limbs(digits + (size_t)i * t->nwin, 1, limbs, t->c, t->nwin);
+    }
+    i = nnz == 0 ? 0 : pippenger_signed(r, t->pts, digits, n * t->nwin, t->c, 1, threads);
+    free(digits);
+    return (int)i;
 }
 
 /* ---- the API ---- */

@@ -35,6 +35,7 @@ typedef struct {
     sumcheck_instance *in;
     size_t len;                 /* live entries per table */
     size_t nblocks, stride;     /* block b starts at b·stride, holds len/nblocks */
+    size_t live;                /* blocks b >= live are zero in every table, for good */
     unsigned first_round;       /* j0 = n - n_k + 1: the first round it is active */
     unsigned product;           /* 2 or 3: F = coef·T_a·T_b(·T_c), all tables distinct */
     fq_t *ptab[SUMCHECK_MAX_DEGREE];    /* those tables in factor order */
@@ -572,6 +573,7 @@ merge_blocks(sc_instance *s)
                     bl * sizeof(fq_t));
     s->nblocks = 1;
     s->stride = s->len;
+    s->live = 1;
 }
 
 /*
@@ -589,7 +591,10 @@ instance_round(struct sumcheck_prover *sp, sc_instance *s, const fq_t *r, int wi
 
     if (s->nblocks > 1 && s->len / s->nblocks < SC_MIN_BLOCK)
         merge_blocks(s);
-    nb = s->nblocks;
+    /* a zero block folds to zeros in place and adds nothing: skip it */
+    nb = s->live < s->nblocks ? s->live : s->nblocks;
+    if (nb == 0)
+        memset(sp->acc, 0, stride * sizeof(fq_t));
 #pragma omp parallel for schedule(static) num_threads(sp->threads) if (nb > 1)
     for (b = 0; b < nb; b++) {
         if (r != NULL)
@@ -599,6 +604,8 @@ instance_round(struct sumcheck_prover *sp, sc_instance *s, const fq_t *r, int wi
     }
     if (r != NULL)
         s->len /= 2;
+    if (nb == 0)
+        nb = 1;
     for (X = 0; X <= D; X++)
         fq_set_zero(&out[X]);
     for (k = 0; k < in->n_terms; k++)
@@ -629,6 +636,28 @@ instance_final_fold(sc_instance *s, const fq_t *r)
 }
 
 /* ---- the prover ---- */
+
+/*
+ * Blocks up to the last that holds a nonzero entry of some table.  Witness polynomials
+ * end in zero padding (up to half of a column or of P1 and P2), and a product with a
+ * zero factor stays zero through every fold.
+ */
+static size_t
+live_blocks(const sc_instance *s)
+{
+    size_t last = 0, i;
+    unsigned t;
+
+    for (t = 0; t < s->in->n_tables; t++) {
+        const fq_t *f = s->in->tables[t];
+
+        for (i = s->len; i > last && fq_is_zero(&f[i - 1]); i--)
+            ;
+        if (i > last)
+            last = i;
+    }
+    return (last + s->stride - 1) / s->stride;
+}
 
 void
 sumcheck_prover_free(sumcheck_prover *sp)
@@ -718,6 +747,7 @@ sumcheck_prover_new(sumcheck_prover **out, unsigned n, unsigned degree,
             nb *= 2;
         s->nblocks = nb;
         s->stride = s->len / nb;
+        s->live = live_blocks(s);
         if (nb * inst[k].n_terms * (D + 1) > acc_len)
             acc_len = nb * inst[k].n_terms * (D + 1);
     }

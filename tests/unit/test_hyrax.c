@@ -369,3 +369,54 @@ UNIT_TEST(hyrax_blinds_from_seed_definition)
     CHECK(hyrax_blinds_from_seed(other, 5, seed) == 0);
     CHECK(!fq_eq(&other[0], &beta[0]));
 }
+
+/* P1 + μ·P2 opened against the rows of both (PROTOCOL.md 7 step 11). */
+UNIT_TEST(hyrax_open_sum_of_two_commitments)
+{
+    hyrax_case a, b;
+    ipa_proof pf;
+    transcript_t t;
+    drbg_t rng;
+    const char *reason;
+    fq_t mu, mu2, tmp, v, bv, *P, *beta;
+    ge_t Cv;
+    size_t i;
+    int s;
+
+    for (s = 0; s < 2; s++) {
+        CHECK(hyrax_case_make(&a, 9, s) == 0);
+        CHECK(hyrax_case_make(&b, 9, 1 - s) == 0);
+        random_scalar(&mu);
+        P = malloc(a.n * sizeof(fq_t));
+        beta = malloc(a.nrows * sizeof(fq_t));
+        for (i = 0; i < a.n; i++) {
+            fq_mul(&tmp, &mu, &b.P[i]);
+            fq_add(&P[i], &a.P[i], &tmp);
+        }
+        for (i = 0; i < a.nrows; i++) {
+            fq_mul(&tmp, &mu, &b.beta[i]);
+            fq_add(&beta[i], &a.beta[i], &tmp);
+        }
+        mle_eval(&v, P, 9, a.z);
+        random_scalar(&bv);
+        commit1(&Cv, &v, &bv);
+        transcript_init(&t, "test/hyrax-sum", 14);
+        test_rng(&rng, 10, &t);
+        CHECK(hyrax_open_sum(&pf, &t, &rng, &a.com, &b.com, &mu, P, beta, a.z, &Cv, &bv) == 0);
+        drbg_clear(&rng);
+        transcript_init(&t, "test/hyrax-sum", 14);
+        CHECK(hyrax_verify_sum(&t, &a.com, &b.com, &mu, a.z, &Cv, &pf, &reason) == 1);
+        /* another μ, the commitments swapped, or the first alone: rejected */
+        fq_add(&mu2, &mu, &FQ_ONE);
+        transcript_init(&t, "test/hyrax-sum", 14);
+        CHECK(hyrax_verify_sum(&t, &a.com, &b.com, &mu2, a.z, &Cv, &pf, &reason) == 0);
+        transcript_init(&t, "test/hyrax-sum", 14);
+        CHECK(hyrax_verify_sum(&t, &b.com, &a.com, &mu, a.z, &Cv, &pf, &reason) == 0);
+        transcript_init(&t, "test/hyrax-sum", 14);
+        CHECK(hyrax_verify(&t, &a.com, a.z, &Cv, &pf, &reason) == 0);
+        free(P);
+        free(beta);
+        hyrax_case_free(&a);
+        hyrax_case_free(&b);
+    }
+}

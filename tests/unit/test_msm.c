@@ -477,3 +477,58 @@ UNIT_TEST(msm_window_arguments)
     /* wider windows for more points */
     CHECK(msm_window_bits(1 << 10, 254, 1) < msm_window_bits(1 << 20, 254, 1));
 }
+
+/* ---- fixed bases ---- */
+
+/* msm_fixed over the first n of N tabled points, checked by the d_i·G construction. */
+static void
+check_fixed(const msm_fixed_table *tab, const fq_t *d, size_t n, int threads, int zeros)
+{
+    fq_t *k = malloc((n + 1) * sizeof(fq_t)), acc, t;
+    gep_t got, want, g;
+    size_t i;
+
+    fq_set_zero(&acc);
+    for (i = 0; i < n; i++) {
+        rand_fq(&k[i]);
+        if (zeros && i % 2 == 1)
+            fq_set_zero(&k[i]);
+        if (i % 7 == 3)
+            fq_set_i64(&k[i], -1);                  /* q - 1: every digit at its largest */
+        fq_mul(&t, &k[i], &d[i]);
+        fq_add(&acc, &acc, &t);
+    }
+    generator(&g);
+    gep_mul_vartime(&want, &g, &acc);
+    CHECK(msm_fixed(&got, tab, k, n, threads) == 0);
+    CHECKF(gep_eq(&got, &want), "n = %zu, threads %d, zeros %d", n, threads, zeros);
+    free(k);
+}
+
+UNIT_TEST(msm_fixed_bases)
+{
+    static const size_t sizes[] = {0, 1, 2, 3, 17, 100, 255, 256};
+    ge_t P[256], bad[2];
+    fq_t d[256];
+    msm_fixed_table *tab;
+    gep_t r;
+    size_t s;
+    int threads;
+
+    points_random(P, d, 256);
+    CHECK(msm_fixed_build(&tab, P, 256, 2) == 0 && tab != NULL);
+    CHECK(msm_fixed_size(tab) == 256);
+    for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (threads = 1; threads <= 2; threads++) {
+            check_fixed(tab, d, sizes[s], threads, 0);
+            check_fixed(tab, d, sizes[s], threads, 1);
+        }
+    /* more bases than the table holds */
+    CHECK(msm_fixed(&r, tab, d, 257, 1) != 0);
+    msm_fixed_free(tab);
+    /* a table of the identity cannot be made */
+    bad[0] = P[0];
+    ge_set_infinity(&bad[1]);
+    CHECK(msm_fixed_build(&tab, bad, 2, 1) != 0 && tab == NULL);
+    msm_fixed_free(NULL);
+}
