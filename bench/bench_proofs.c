@@ -2,7 +2,8 @@
  * bench_proofs.c: the --proofs group: the inference proof on the standard shapes of
  * DESIGN.md 6 (tests/fixtures) at B = 1, 16 and 1024 rows, 2 threads.  For each
  * configuration: prove_ms and verify_ms (median of a few runs), proof_bytes, and
- * peak_rss_mb of a child process that does only that configuration.
+ * peak_rss_mb of a child process that does only that configuration, the share of
+ * prove time spent in MSMs (msm_seconds), and each phase of the prover.
  * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration.
  */
 #include <stdio.h>
@@ -14,12 +15,32 @@
 
 #include "fixture.h"
 #include "infer_proof.h"
+#include "msm.h"
 #include "weights.h"
 #include "zkml.h"
 
 #include "bench.h"
 
 #define PROOF_RUNS 3
+#define PHASES 5
+
+static const char *const phase_names[PHASES] = {"witness", "commitments", "sumcheck S1",
+                                                "sumcheck S2", "openings"};
+static const char *const phase_keys[PHASES] = {"witness", "commit", "s1", "s2", "open"};
+
+/* Seconds of each phase of the current run (infer_options.progress). */
+static double phase_seconds[PHASES];
+
+static void
+record_phase(void *arg, const char *phase, double seconds)
+{
+    int i;
+
+    (void)arg;
+    for (i = 0; i < PHASES; i++)
+        if (strcmp(phase, phase_names[i]) == 0)
+            phase_seconds[i] = seconds;
+}
 
 /* One configuration, in the current process; prints its figures.  0 or 1. */
 static int
@@ -28,7 +49,8 @@ proof_config(const char *shape, size_t B)
     char name[64], err[MODEL_ERR_LEN], fig[96];
     size_t rows, cols, i, nout, len = 0;
     int32_t *all, *x, *y;
-    double tp[PROOF_RUNS], tv[PROOF_RUNS];
+    double tp[PROOF_RUNS], tv[PROOF_RUNS], share[PROOF_RUNS], ph[PHASES][PROOF_RUNS];
+    infer_options opts = {NULL, record_phase, NULL};
     uint8_t seed[32] = {1}, *proof = NULL;
     weights_layout wl;
     hyrax_commitment wr;
@@ -59,14 +81,18 @@ proof_config(const char *shape, size_t B)
 
         for (run = 0; run < PROOF_RUNS; run++) {
             const char *why;
-            double t0 = now_seconds();
+            double t0 = now_seconds(), m0 = msm_seconds();
+            int p;
 
             free(proof);
-            if (infer_prove(&proof, &len, &st, seed, NULL, err) != 0) {
+            if (infer_prove_opts(&proof, &len, &st, seed, &opts, err) != 0) {
                 fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, err);
                 return 1;
             }
             tp[run] = 1e3 * (now_seconds() - t0);
+            share[run] = 1e3 * (msm_seconds() - m0) / tp[run];
+            for (p = 0; p < PHASES; p++)
+                ph[p][run] = 1e3 * phase_seconds[p];
             t0 = now_seconds();
             if (infer_verify(&st, proof, len, &why) != 1) {
                 fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, why);
@@ -81,6 +107,12 @@ proof_config(const char *shape, size_t B)
     report(fig, median(tv, PROOF_RUNS));
     snprintf(fig, sizeof fig, "%s_b%zu_proof_bytes", shape, B);
     report(fig, (double)len);
+    snprintf(fig, sizeof fig, "%s_b%zu_msm_share", shape, B);
+    report(fig, median(share, PROOF_RUNS));
+    for (run = 0; run < PHASES; run++) {
+        snprintf(fig, sizeof fig, "%s_b%zu_prove_%s_ms", shape, B, phase_keys[run]);
+        report(fig, median(ph[run], PROOF_RUNS));
+    }
     free(proof);
     free(all);
     free(x);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 #include "generators.h"
 #include "h2c.h"
 #include "hyrax.h"
@@ -61,6 +63,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
     size_t nrows, ncols, i;
     const ge_t *V;
     const msm_fixed_table *tab = NULL;
+    double t0;
     gep_t *acc;
     gep_t hgen;
     int failed = 0;
@@ -84,6 +87,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
     }
     gep_set_ge(&hgen, generators_H());
 
+    t0 = omp_get_wtime();
 #pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed)
     for (i = 0; i < nrows; i++) {
         gep_t blind;
@@ -100,6 +104,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
         gep_mul_ct(&blind, &hgen, &beta[i]);
         gep_add(&acc[i], &acc[i], &blind);
     }
+    msm_account(omp_get_wtime() - t0);    /* the rows' MSMs (and their blinds) */
     if (!failed)
         ge_set_gep_batch(c->rows, acc, nrows);
     free(acc);

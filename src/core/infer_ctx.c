@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "generators.h"
 #include "infer_ctx.h"
@@ -128,6 +129,30 @@ ictx_copy(ictx *c, const fq_t *src, size_t n)
     if (d != NULL)
         memcpy(d, src, n * sizeof(fq_t));
     return d;
+}
+
+/* ---- progress ---- */
+
+static double
+monotonic_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void
+ictx_phase_end(ictx *c, const char *name)
+{
+    double now;
+
+    if (!c->prover || c->opts->progress == NULL)
+        return;
+    now = monotonic_seconds();
+    if (name != NULL)
+        c->opts->progress(c->opts->progress_arg, name, now - c->phase_start);
+    c->phase_start = now;
 }
 
 /* ---- exchanges: the prover writes and absorbs, the verifier reads and absorbs ---- */

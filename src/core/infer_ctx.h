@@ -79,6 +79,8 @@ typedef struct {
     size_t id_u[3];
 
     /* prover only */
+    const infer_options *opts;  /* never NULL for the prover */
+    double phase_start;         /* of the current phase, for opts->progress */
     const uint8_t *seed;        /* the model's secret seed (W blinds) */
     int64_t *p1;                /* the witness */
     fq_t *P1f, *P2f, *Wf, *mask, bM, *beta1, *beta2;
@@ -103,6 +105,9 @@ void ictx_add_claim(ictx *c, int poly, size_t offset, unsigned kappa, const fq_t
 int ictx_sumcheck(ictx *c, const char *label, unsigned n, unsigned degree, const fq_t *rho,
                   const fq_t *mask, sumcheck_instance *inst, size_t ninst, fq_t *T, fq_t *r,
                   fq_t *e);
+
+/* The prover's phase `name` ends now (infer_options.progress); no-op for the verifier. */
+void ictx_phase_end(ictx *c, const char *name);
 
 /* Steps 9-12 (infer_reduce.c). */
 int infer_step_s2(ictx *c);

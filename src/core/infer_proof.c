@@ -608,6 +608,7 @@ run_protocol(ictx *c)
 
     if (commit_phase(c) != 0)
         return -1;
+    ictx_phase_end(c, "commitments");
     if (c->prover)
         linrel_init_prover(&c->lr, &c->CM, c->mask_log);
     else
@@ -618,9 +619,16 @@ run_protocol(ictx *c)
         return -1;
     if (ictx_sumcheck(c, "S1", c->n1, 3, &c->rho1, c->mask, inst, ninst, &c->T1, c->r1,
                      &c->e1) != 0 ||
-        s1_finals(c, inst) != 0 || s1_products(c) != 0 || infer_step_s2(c) != 0 || infer_step_openings(c) != 0 ||
-        infer_step_relations(c) != 0 || infer_step_linear(c) != 0)
+        s1_finals(c, inst) != 0 || s1_products(c) != 0)
         return -1;
+    ictx_phase_end(c, "sumcheck S1");
+    if (infer_step_s2(c) != 0)
+        return -1;
+    ictx_phase_end(c, "sumcheck S2");
+    if (infer_step_openings(c) != 0 || infer_step_relations(c) != 0 ||
+        infer_step_linear(c) != 0)
+        return -1;
+    ictx_phase_end(c, "openings");
     return 0;
 }
 
@@ -630,6 +638,16 @@ int
 infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
             const uint8_t seed[32], const uint8_t *fixed_rng, char *err)
 {
+    infer_options opts = {fixed_rng, NULL, NULL};
+
+    return infer_prove_opts(proof, proof_len, st, seed, &opts, err);
+}
+
+int
+infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *st,
+                 const uint8_t seed[32], const infer_options *opts, char *err)
+{
+    static const infer_options none = {NULL, NULL, NULL};
     ictx c;
     codec_writer w;
     model_trace tr;
@@ -648,6 +666,8 @@ infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
     c.st = st;
     c.w = &w;
     c.seed = seed;
+    c.opts = opts != NULL ? opts : &none;
+    ictx_phase_end(&c, NULL);
     if (model_validate(st->model, err) != MODEL_OK)
         return -1;
     if (setup(&c) != 0)
@@ -675,8 +695,9 @@ infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
         fq_set_i64(&c.Wf[i], wtab[i]);
     if (absorb_statement(&c) != 0)
         goto out;
-    if ((fixed_rng != NULL ? drbg_init_fixed(&c.rng, fixed_rng, seed, c.t.state)
-                           : drbg_init(&c.rng, seed, c.t.state)) != 0) {
+    ictx_phase_end(&c, "witness");
+    if ((c.opts->fixed_rng != NULL ? drbg_init_fixed(&c.rng, c.opts->fixed_rng, seed, c.t.state)
+                                   : drbg_init(&c.rng, seed, c.t.state)) != 0) {
         ictx_fail(&c, "the operating system's random generator failed");
         goto out;
     }

@@ -38,6 +38,24 @@ int infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
                 const uint8_t seed[32], const uint8_t *fixed_rng, char *err);
 
 /*
+ * The phases of a proof, reported as each ends with its wall-clock seconds, in this
+ * order: "witness" (forward pass, P1), "commitments" (P1, mask, P2), "sumcheck S1"
+ * (with its finals and product proofs), "sumcheck S2", "openings" (Hyrax and the
+ * linear relations).  Called on the caller's thread, between parallel regions.
+ */
+typedef void (*infer_progress_fn)(void *arg, const char *phase, double seconds);
+
+typedef struct {
+    const uint8_t *fixed_rng;       /* as for infer_prove; NULL outside tests */
+    infer_progress_fn progress;     /* may be NULL */
+    void *progress_arg;
+} infer_options;
+
+/* infer_prove with options (opts may be NULL). */
+int infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *st,
+                     const uint8_t seed[32], const infer_options *opts, char *err);
+
+/*
  * Check a proof.  1 accept; 0 reject with *reason (a static sentence); -1 if the
  * statement itself is unusable or an internal failure occurred (*reason says which).
  */

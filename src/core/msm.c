@@ -38,6 +38,9 @@
 #include <string.h>
 
 #include <sys/mman.h>
+#include <time.h>
+
+#include <omp.h>
 
 #include "msm.h"
 
@@ -956,6 +959,45 @@ digits_alloc(size_t n, unsigned nwin)
     return array_alloc(n * nwin, sizeof(int32_t));
 }
 
+/* ---- time accounting (benchmarks) ---- */
+
+static double msm_total_seconds;
+
+static double
+clock_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The start of a top-level MSM, or a negative time inside a parallel region. */
+static double
+account_begin(void)
+{
+    return omp_in_parallel() ? -1.0 : clock_seconds();
+}
+
+static void
+account_end(double start)
+{
+    if (start >= 0)
+        msm_total_seconds += clock_seconds() - start;
+}
+
+double
+msm_seconds(void)
+{
+    return msm_total_seconds;
+}
+
+void
+msm_account(double seconds)
+{
+    msm_total_seconds += seconds;
+}
+
 /* ---- fixed bases ---- */
 
 /*
@@ -1079,8 +1121,21 @@ msm_fixed_size(const msm_fixed_table *t)
     return t->n;
 }
 
+static int msm_fixed_run(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n,
+                         int threads);
+
 int
 msm_fixed(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int threads)
+{
+    double t0 = account_begin();
+    int rc = msm_fixed_run(r, t, k, n, threads);
+
+    account_end(t0);
+    return rc;
+}
+
+static int
+msm_fixed_run(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int threads)
 {
     int32_t *digits;
     size_t nnz = 0;
@@ -1193,7 +1248,11 @@ msm_full(gep_t *r, const ge_t *P, const fq_t *k, size_t n, int threads, unsigned
 int
 msm(gep_t *r, const ge_t *P, const fq_t *k, size_t n, int threads)
 {
-    return msm_full(r, P, k, n, threads, 0);
+    double t0 = account_begin();
+    int rc = msm_full(r, P, k, n, threads, 0);
+
+    account_end(t0);
+    return rc;
 }
 
 int
@@ -1206,8 +1265,20 @@ msm_with_window(gep_t *r, const ge_t *P, const fq_t *k, size_t n, int threads, u
     return msm_full(r, P, k, n, threads, c);
 }
 
+static int msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads);
+
 int
 msm_small(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads)
+{
+    double t0 = account_begin();
+    int rc = msm_small_run(r, P, v, n, threads);
+
+    account_end(t0);
+    return rc;
+}
+
+static int
+msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads)
 {
     int32_t *digits;
     size_t i, nnz = 0;

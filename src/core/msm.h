@@ -55,6 +55,15 @@ size_t msm_fixed_size(const msm_fixed_table *t);
 /* r = sum_{i < n} k[i]·P[i] over the first n bases of the table (n <= its size). */
 int msm_fixed(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int threads);
 
+/*
+ * Wall-clock seconds spent in MSMs so far in this process: every msm, msm_small and
+ * msm_fixed called outside a parallel region, plus what msm_account adds (a caller
+ * whose parallel region runs many one-thread MSMs reports the region).  For
+ * benchmarks; main thread only.
+ */
+double msm_seconds(void);
+void msm_account(double seconds);
+
 /* Reference: the plain sum of gep_mul_vartime products (tests and tiny inputs). */
 void msm_naive(gep_t *r, const ge_t *P, const fq_t *k, size_t n);
 
