@@ -23,6 +23,9 @@ hyrax_split(unsigned l, unsigned *lc, unsigned *lr)
     *lr = l - *lc;
 }
 
+/* Below this many entries the rows are committed on one thread (see msm.c). */
+#define HYRAX_PARALLEL_MIN 16384
+
 /*
  * One row of int32 entries: the small-scalar MSM when every |v| < 2^17 (weights,
  * activations, limbs), else the full MSM (a bias or a large count in the row).
@@ -88,7 +91,8 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
     gep_set_ge(&hgen, generators_H());
 
     t0 = omp_get_wtime();
-#pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed)
+#pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed) \
+    if (nrows > 1 && nrows * ncols >= HYRAX_PARALLEL_MIN)
     for (i = 0; i < nrows; i++) {
         gep_t blind;
         int rc;

@@ -56,8 +56,13 @@
  */
 #define BLOCK_ENTRIES 8192
 
-/* Below this many points an MSM runs on one thread: a parallel region costs more. */
-#define PARALLEL_MIN_POINTS 1024
+/*
+ * Below this many points an MSM runs on one thread.  A parallel region costs more than
+ * small work saves, and on a busy machine much more: every barrier waits for a thread
+ * the scheduler may have parked (the IPA of a one-row proof ran five times slower with
+ * a window-parallel threshold of 1024 points while other processes kept both cores busy).
+ */
+#define PARALLEL_MIN_POINTS 16384
 
 /*
  * Arrays of HUGE_MIN bytes or more are rounded up to whole huge pages and advised as
@@ -1061,7 +1066,7 @@ msm_fixed_build(msm_fixed_table **out, const ge_t *P, size_t n, int threads)
         return 1;
     }
     nb = (ptrdiff_t)((n + FIXED_BUILD_CHUNK - 1) / FIXED_BUILD_CHUNK);
-#pragma omp parallel num_threads(useful_threads(threads, n)) reduction(|:failed)
+#pragma omp parallel num_threads(useful_threads(threads, n * t->nwin)) reduction(|:failed)
     {
         gep_t *proj = malloc(FIXED_BUILD_CHUNK * t->nwin * sizeof *proj);
         ge_t *aff = malloc(FIXED_BUILD_CHUNK * t->nwin * sizeof *aff);

@@ -28,6 +28,7 @@
 #define SC_INIT_BLOCK 2048      /* a table is split into blocks of at least this */
 #define SC_MAX_BLOCKS 128
 #define SC_MIN_BLOCK 64         /* blocks smaller than this are merged */
+#define SC_PARALLEL_MIN 65536   /* smaller rounds run on one thread (see msm.c) */
 
 #define SC_POINTS (SUMCHECK_MAX_DEGREE + 1)
 
@@ -595,7 +596,8 @@ instance_round(struct sumcheck_prover *sp, sc_instance *s, const fq_t *r, int wi
     nb = s->live < s->nblocks ? s->live : s->nblocks;
     if (nb == 0)
         memset(sp->acc, 0, stride * sizeof(fq_t));
-#pragma omp parallel for schedule(static) num_threads(sp->threads) if (nb > 1)
+#pragma omp parallel for schedule(static) num_threads(sp->threads) \
+    if (nb > 1 && s->len >= SC_PARALLEL_MIN)
     for (b = 0; b < nb; b++) {
         if (r != NULL)
             block_fold_eval(s, D, b, r, sp->acc + b * stride);
