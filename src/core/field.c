@@ -303,6 +303,36 @@ F##_inv(T *r, const T *a)                                                       
     explicit_bzero(ap, sizeof ap);                                                 \
 }                                                                                  \
                                                                                    \
+/*                                                                                 \
+ * Variable time, by mpn_gcdext on U = aR + m (4 limbs, U >= V) and V = m:           \
+ * g = U·S + m·T, so S = (aR)^-1 when g = 1; ·R^3/R then gives a^-1·R.  GMP takes    \
+ * its scratch for 4-limb operands from the stack, never from its allocator.         \
+ */                                                                                \
+void                                                                               \
+F##_inv_vartime(T *r, const T *a)                                                  \
+{                                                                                  \
+    mp_limb_t up[5], vp[5], gp[5], sp[5];                                          \
+    mp_size_t sn, gn;                                                              \
+    T t;                                                                           \
+    if (F##_is_zero(a)) {                                                          \
+        F##_set_zero(r);                                                           \
+        return;                                                                    \
+    }                                                                              \
+    mpn_add_n(up, (const mp_limb_t *) a->l, (const mp_limb_t *) MOD.l, 4);        \
+    memcpy(vp, MOD.l, 4 * sizeof(mp_limb_t));                                      \
+    gn = mpn_gcdext(gp, sp, &sn, up, 4, vp, 4);                                    \
+    if (gn != 1 || gp[0] != 1) {    /* m is prime: only a = 0 shares a factor */   \
+        F##_set_zero(r);                                                           \
+        return;                                                                    \
+    }                                                                              \
+    memset(t.l, 0, sizeof t.l);                                                    \
+    memcpy(t.l, sp, (size_t)(sn < 0 ? -sn : sn) * sizeof(mp_limb_t));             \
+    if (sn < 0)                     /* |S| < m */                                  \
+        mpn_sub_n((mp_limb_t *) t.l, (const mp_limb_t *) MOD.l,                   \
+                  (const mp_limb_t *) t.l, 4);                                     \
+    F##_mul(r, &t, &R3);                                                           \
+}                                                                                  \
+                                                                                   \
 /* a^e with mpn_sec_powm on canonical values; base 0 is run as 1, then zeroed. */   \
 void                                                                               \
 F##_pow(T *r, const T *a, const uint64_t *e, unsigned ebits)                       \

@@ -245,6 +245,8 @@ ZKML_FIELD_INLINE(fp, fp_t, FP_M0, FP_M1, FP_M2, FP_M3, FP_NINV)
  *   F_from_bytes_wide(r, b) 64 bytes LE reduced mod m (uniform from 512 random bits).
  *   F_set_u64 / F_set_i64   small integers (negative v -> m - |v|).
  *   F_inv(r, a)             constant time (mpn_sec_invert); inv(0) = 0.
+ *   F_inv_vartime(r, a)     the same in variable time (mpn_gcdext, ten times faster):
+ *                           for public values and the internals of the variable-time MSM.
  *   F_pow(r, a, e, ebits)   a^e, constant time in a and e for a fixed ebits (mpn_sec_powm).
  *   F_batch_inv(r, a, n)    Montgomery's trick; zero entries map to zero; r may equal a.
  *   F_is_odd(a)             parity of the canonical value (sgn0 of RFC 9380).
@@ -258,6 +260,7 @@ ZKML_FIELD_INLINE(fp, fp_t, FP_M0, FP_M1, FP_M2, FP_M3, FP_NINV)
     void F##_set_u64(T *r, uint64_t v);                                            \
     void F##_set_i64(T *r, int64_t v);                                             \
     void F##_inv(T *r, const T *a);                                                \
+    void F##_inv_vartime(T *r, const T *a);                                        \
     void F##_pow(T *r, const T *a, const uint64_t *e, unsigned ebits);             \
     int F##_batch_inv(T *r, const T *a, size_t n);                                 \
     int F##_is_odd(const T *a);

@@ -203,6 +203,8 @@ UNIT_TEST(F##_inversion_and_power)                                              
     F##_set_zero(&a);                                                              \
     F##_inv(&r, &a);                                                               \
     CHECK(F##_is_zero(&r));                                                        \
+    F##_inv_vartime(&r, &a);                                                       \
+    CHECK(F##_is_zero(&r));                                                        \
     for (i = 0; i < 2000; i++) {                                                   \
         if (i < N_EDGES)                                                           \
             edge_value(x, MOD.l, ONE.l, i);                                        \
@@ -216,6 +218,9 @@ UNIT_TEST(F##_inversion_and_power)                                              
             limbs_from_mpz(want, w);                                               \
             F##_to_limbs(out, &r);                                                 \
             CHECKF(memcmp(out, want, 32) == 0, "inverse %d", i);                   \
+            F##_inv_vartime(&r, &a);                                               \
+            F##_to_limbs(out, &r);                                                 \
+            CHECKF(memcmp(out, want, 32) == 0, "variable-time inverse %d", i);     \
         }                                                                          \
         random_below(e, MOD.l);                                                    \
         if (i == 1)                                                                \
