@@ -23,6 +23,7 @@ struct retired {
 };
 
 static ge_t gen_G, gen_H;
+static ge_fixed_table gen_G_table, gen_H_table;
 static int gen_ready;
 static ge_t *gen_V;
 static size_t gen_V_count;
@@ -67,6 +68,9 @@ generators_init(void)
     if (!ge_is_on_curve(&gen_G) || gen_G.infinity || !ge_is_on_curve(&gen_H) ||
         gen_H.infinity)
         return "generators: G or H is not a curve point";
+    if (ge_fixed_table_init(&gen_G_table, &gen_G) != 0 ||
+        ge_fixed_table_init(&gen_H_table, &gen_H) != 0)
+        return "generators: out of memory";
     gen_ready = 1;
     return NULL;
 }
@@ -81,6 +85,18 @@ const ge_t *
 generators_H(void)
 {
     return &gen_H;
+}
+
+const ge_fixed_table *
+generators_G_table(void)
+{
+    return &gen_G_table;
+}
+
+const ge_fixed_table *
+generators_H_table(void)
+{
+    return &gen_H_table;
 }
 
 const ge_t *

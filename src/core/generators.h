@@ -34,6 +34,10 @@ const char *generators_init(void);
 const ge_t *generators_G(void);
 const ge_t *generators_H(void);
 
+/* Fixed-base tables of G and H (group.h), for constant-time multiples of secrets. */
+const ge_fixed_table *generators_G_table(void);
+const ge_fixed_table *generators_H_table(void);
+
 /*
  * V_0 .. V_{n-1} (at least n entries), computing missing ones with up to
  * zkml_threads() OpenMP threads.  NULL if an allocation or the hashing failed, or

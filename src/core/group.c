@@ -370,6 +370,87 @@ gep_mul_vartime(gep_t *r, const gep_t *a, const fq_t *k)
     *r = acc;
 }
 
+/* ---- fixed bases ---- */
+
+int
+ge_fixed_table_init(ge_fixed_table *T, const ge_t *P)
+{
+    gep_t *proj, base, acc;
+    int w, j;
+
+    if (P->infinity)
+        return -1;
+    proj = malloc(GE_FIXED_WINDOWS * 8 * sizeof *proj);
+    if (proj == NULL)
+        return -1;
+    gep_set_ge(&base, P);
+    for (w = 0; w < GE_FIXED_WINDOWS; w++) {
+        acc = base;                                 /* base = 16^w·P */
+        for (j = 0; j < 8; j++) {
+            proj[w * 8 + j] = acc;
+            gep_add(&acc, &acc, &base);
+        }
+        for (j = 0; j < 4; j++)
+            gep_dbl(&base, &base);
+    }
+    ge_set_gep_batch(&T->t[0][0], proj, GE_FIXED_WINDOWS * 8);
+    free(proj);
+    return 0;
+}
+
+/* r = flag ? a : r, constant time, for affine points that are not the identity. */
+static void
+ge_cmov_xy(ge_t *r, const ge_t *a, uint64_t flag)
+{
+    uint64_t mask = (uint64_t)0 - flag;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        r->x.l[i] ^= mask & (r->x.l[i] ^ a->x.l[i]);
+        r->y.l[i] ^= mask & (r->y.l[i] ^ a->y.l[i]);
+    }
+}
+
+void
+gep_mul_fixed_ct(gep_t *r, const ge_fixed_table *T, const fq_t *k)
+{
+    uint64_t e[4], carry = 0;
+    gep_t acc, sum;
+    ge_t sel;
+    fp_t ny;
+    int w, j, i;
+
+    fq_to_limbs(e, k);
+    gep_set_infinity(&acc);
+    for (w = 0; w < GE_FIXED_WINDOWS; w++) {
+        /* signed digit d = t - 16·c in [-8, 8), t = nibble + carry in, c = (t >= 8) */
+        uint64_t t = (w < 64 ? (e[w / 16] >> (4 * (w % 16))) & 15 : 0) + carry;
+        uint64_t neg, negmask, mag, nonzero;
+        int64_t d;
+
+        carry = (t + 8) >> 4;
+        d = (int64_t)t - 16 * (int64_t)carry;
+        neg = (uint64_t)d >> 63;
+        negmask = (uint64_t)0 - neg;
+        mag = ((uint64_t)d ^ negmask) - negmask;            /* |d| in 0 .. 8 */
+        nonzero = (mag | ((uint64_t)0 - mag)) >> 63;
+        sel = T->t[w][0];
+        for (j = 1; j < 8; j++)
+            ge_cmov_xy(&sel, &T->t[w][j],
+                       (((uint32_t)(j + 1) ^ (uint32_t)mag) - 1u) >> 31);
+        fp_neg(&ny, &sel.y);
+        for (i = 0; i < 4; i++)
+            sel.y.l[i] ^= negmask & (sel.y.l[i] ^ ny.l[i]);
+        sel.infinity = 0;
+        gep_add_ge(&sum, &acc, &sel);
+        gep_cmov(&acc, &sum, (int)nonzero);
+    }
+    *r = acc;
+    explicit_bzero(e, sizeof e);
+    explicit_bzero(&sel, sizeof sel);
+    explicit_bzero(&ny, sizeof ny);
+}
+
 /* ---- encodings (PROTOCOL.md 1.2) ---- */
 
 void

@@ -52,6 +52,22 @@ void ge_set_gep_batch(ge_t *r, const gep_t *a, size_t n);
  */
 void gep_mul_ct(gep_t *r, const gep_t *a, const fq_t *k);
 
+/*
+ * Fixed bases (G, H): T[w][j] = (j + 1)·16^w·P, affine, so that k·P is 65 signed 4-bit
+ * digits, each one table row scanned in full with cmov and one mixed addition, and no
+ * doublings: constant time in k, about a third of gep_mul_ct.  37 KB per base.
+ */
+#define GE_FIXED_WINDOWS 65
+typedef struct {
+    ge_t t[GE_FIXED_WINDOWS][8];
+} ge_fixed_table;
+
+/* The table of P (not the identity); 0, or -1 if out of memory or P is the identity. */
+int ge_fixed_table_init(ge_fixed_table *T, const ge_t *P);
+
+/* r = k·P for the P of T, constant time in k. */
+void gep_mul_fixed_ct(gep_t *r, const ge_fixed_table *T, const fq_t *k);
+
 /* r = k·a, variable time (public scalars only). */
 void gep_mul_vartime(gep_t *r, const gep_t *a, const fq_t *k);
 

@@ -12,6 +12,7 @@
 #include "hyrax.h"
 #include "mle.h"
 #include "msm.h"
+#include "pedersen.h"
 #include "zkml.h"
 
 void
@@ -68,7 +69,6 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
     const msm_fixed_table *tab = NULL;
     double t0;
     gep_t *acc;
-    gep_t hgen;
     int failed = 0;
 
     memset(c, 0, sizeof *c);
@@ -88,7 +88,6 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
         hyrax_commitment_free(c);
         return -1;
     }
-    gep_set_ge(&hgen, generators_H());
 
     t0 = omp_get_wtime();
 #pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed) \
@@ -105,7 +104,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
             failed |= 1;
             continue;
         }
-        gep_mul_ct(&blind, &hgen, &beta[i]);
+        pedersen_blind(&blind, &beta[i]);
         gep_add(&acc[i], &acc[i], &blind);
     }
     msm_account(omp_get_wtime() - t0);    /* the rows' MSMs (and their blinds) */

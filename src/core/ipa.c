@@ -14,6 +14,7 @@
 #include "generators.h"
 #include "ipa.h"
 #include "msm.h"
+#include "pedersen.h"
 #include "zkml.h"
 
 /* e'[2t] = e[t]·u^-1 (lower half), e'[2t+1] = e[t]·u (upper half); e has `len` entries. */
@@ -175,8 +176,7 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
     {
         gep_t hb, qd;
 
-        gep_set_ge(&hb, generators_H());
-        gep_mul_ct(&hb, &hb, &rbeta);
+        pedersen_blind(&hb, &rbeta);
         gep_mul_ct(&qd, &Qg, &d);
         gep_add(&acc[1], &qd, &hb);             /* β = d·Qg + rβ·H */
     }

@@ -9,24 +9,19 @@
 #include "pedersen.h"
 #include "zkml.h"
 
-/* r = b·H, constant time in the blind. */
-static void
-blind_term(gep_t *r, const fq_t *b)
+void
+pedersen_blind(gep_t *r, const fq_t *b)
 {
-    gep_t h;
-
-    gep_set_ge(&h, generators_H());
-    gep_mul_ct(r, &h, b);
+    gep_mul_fixed_ct(r, generators_H_table(), b);
 }
 
 void
 pedersen_com1(gep_t *r, const fq_t *v, const fq_t *b)
 {
-    gep_t g, vg;
+    gep_t vg;
 
-    gep_set_ge(&g, generators_G());
-    gep_mul_ct(&vg, &g, v);
-    blind_term(r, b);
+    gep_mul_fixed_ct(&vg, generators_G_table(), v);
+    pedersen_blind(r, b);
     gep_add(r, r, &vg);
     explicit_bzero(&vg, sizeof(vg));    /* v·G alone would reveal a small v */
 }
@@ -37,7 +32,7 @@ pedersen_comv(gep_t *r, const fq_t *x, size_t n, const fq_t *b)
     const ge_t *v;
     gep_t sum;
 
-    blind_term(r, b);
+    pedersen_blind(r, b);
     if (n == 0)
         return 0;
     if ((v = generators_V(n)) == NULL || msm(&sum, v, x, n, zkml_threads()) != 0)
@@ -56,7 +51,7 @@ pedersen_comv_small(gep_t *r, const int32_t *x, size_t n, const fq_t *b)
     size_t i;
     int small = 1, rc;
 
-    blind_term(r, b);
+    pedersen_blind(r, b);
     if (n == 0)
         return 0;
     if ((v = generators_V(n)) == NULL)

@@ -25,6 +25,9 @@
 
 void pedersen_com1(gep_t *r, const fq_t *v, const fq_t *b);
 
+/* r = b·H, constant time in b (the blind of every commitment). */
+void pedersen_blind(gep_t *r, const fq_t *b);
+
 /* ComV of n = 0 entries is b·H.  0, or -1 on an allocation failure. */
 int pedersen_comv(gep_t *r, const fq_t *x, size_t n, const fq_t *b);
 

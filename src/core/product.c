@@ -52,8 +52,7 @@ product_prove(product_proof *pf, transcript_t *t, drbg_t *rng,
     pedersen_com1(&p[1], &b[2], &b[3]);                 /* B = Com1(b3; b4) */
     gep_set_ge(&q, X);                                  /* D = b3·X + b5·H */
     gep_mul_ct(&q, &q, &b[2]);
-    gep_set_ge(&p[2], generators_H());
-    gep_mul_ct(&p[2], &p[2], &b[4]);
+    pedersen_blind(&p[2], &b[4]);
     gep_add(&p[2], &p[2], &q);
     ge_set_gep(&pf->A, &p[0]);
     ge_set_gep(&pf->B, &p[1]);

@@ -422,3 +422,55 @@ UNIT_TEST(group_encoding_rejections)
     }
     CHECK(strcmp(ge_decode_status_str(GE_DECODE_X_RANGE), "ok") != 0);
 }
+
+/*
+ * The fixed-base table: k·G against the oracle for scalars whose signed digits hit
+ * every case (all nibbles 8, all 15 with carries through every window, 7 and 9 mixed,
+ * zero, one, q - 1, 16^w) and random ones.
+ */
+UNIT_TEST(group_fixed_base_multiplication)
+{
+    static ge_fixed_table T;
+    gep_t r;
+    ge_t ga, inf;
+    fq_t k;
+    uint64_t kl[4], lim[4];
+    opt og, or_;
+    int i, j;
+
+    oracle_setup();
+    opt_init(&og);
+    opt_init(&or_);
+    ge_test_generator(&ga);
+    opt_from_ge(&og, &ga);
+    CHECK(ge_fixed_table_init(&T, &ga) == 0);
+    for (i = 0; i < 60; i++) {
+        switch (i) {
+        case 0: fq_set_zero(&k); break;
+        case 1: fq_set_u64(&k, 1); break;
+        case 2: fq_set_i64(&k, -1); break;
+        case 3: case 4: case 5: case 6:
+            for (j = 0; j < 4; j++)
+                lim[j] = i == 3 ? 0x8888888888888888ULL : i == 4 ? UINT64_MAX
+                       : i == 5 ? 0x7979797979797979ULL : 0x9797979797979797ULL;
+            lim[3] &= 0x0fffffffffffffffULL;            /* below q */
+            CHECK(fq_from_limbs(&k, lim));
+            break;
+        case 7: case 8: case 9:                         /* 16^w for w = 1, 31, 62 */
+            memset(lim, 0, sizeof lim);
+            j = i == 7 ? 1 : i == 8 ? 31 : 62;
+            lim[j / 16] = (uint64_t)1 << (4 * (j % 16));
+            CHECK(fq_from_limbs(&k, lim));
+            break;
+        default: random_scalar(&k); break;
+        }
+        gep_mul_fixed_ct(&r, &T, &k);
+        fq_to_limbs(kl, &k);
+        opt_mul(&or_, &og, kl);
+        CHECKF(opt_eq_gep(&or_, &r), "k·G from the table, case %d", i);
+    }
+    ge_set_infinity(&inf);
+    CHECK(ge_fixed_table_init(&T, &inf) != 0);
+    opt_clear(&og);
+    opt_clear(&or_);
+}
