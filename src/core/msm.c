@@ -719,7 +719,7 @@ pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
         pts[2 * i].y = P[i].y;
         fp_neg(&pts[2 * i + 1].y, &P[i].y);
     }
-    rc = pippenger_signed(r, pts, digits, n, c, nwin, threads);
+    rc = pippenger_signed(r, pts, digits, n, c, nwin, nthreads);
     free(pts);
     return rc;
 }
@@ -1048,7 +1048,7 @@ msm_fixed_build(msm_fixed_table **out, const ge_t *P, size_t n, int threads)
     msm_fixed_table *t;
     ptrdiff_t b, nb;
     size_t i;
-    int failed = 0;
+    int failed = 0, nthreads;
 
     *out = NULL;
     for (i = 0; i < n; i++)
@@ -1066,7 +1066,10 @@ msm_fixed_build(msm_fixed_table **out, const ge_t *P, size_t n, int threads)
         return 1;
     }
     nb = (ptrdiff_t)((n + FIXED_BUILD_CHUNK - 1) / FIXED_BUILD_CHUNK);
-#pragma omp parallel num_threads(useful_threads(threads, n * t->nwin)) reduction(|:failed)
+    nthreads = useful_threads(threads, n * t->nwin);
+    if (nthreads > nb)
+        nthreads = (int)nb;
+#pragma omp parallel num_threads(nthreads > 0 ? nthreads : 1) reduction(|:failed)
     {
         gep_t *proj = malloc(FIXED_BUILD_CHUNK * t->nwin * sizeof *proj);
         ge_t *aff = malloc(FIXED_BUILD_CHUNK * t->nwin * sizeof *aff);
@@ -1163,7 +1166,7 @@ msm_fixed_run(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int t
         nnz += (limbs[0] | limbs[1] | limbs[2] | limbs[3]) != 0;
         recode_limbs(digits + (size_t)i * t->nwin, 1, limbs, t->c, t->nwin);
     }
-    i = nnz == 0 ? 0 : pippenger_signed(r, t->pts, digits, n * t->nwin, t->c, 1, threads);
+    i = nnz == 0 ? 0 : pippenger_signed(r, t->pts, digits, n * t->nwin, t->c, 1, nthreads);
     free(digits);
     return (int)i;
 }

@@ -44,14 +44,57 @@ void
 receipt_free(receipt *r)
 {
     free(r->storage);
+    free(r->key_storage);
     memset(r, 0, sizeof *r);
+}
+
+/* Bytes of the statement context: u32 C, the context, and per row u32 k_b and the key. */
+static int
+statement_context_size(uint64_t *size, size_t context_len, size_t batch,
+                       const uint32_t *key_lens, char *err)
+{
+    uint64_t n = 4 + (uint64_t)context_len + 4 * (uint64_t)batch;
+    size_t b;
+
+    for (b = 0; key_lens != NULL && b < batch; b++) {
+        if (key_lens[b] > RECEIPT_MAX_KEY) {
+            set_err(err, "row key %zu is longer than %u bytes", b + 1, RECEIPT_MAX_KEY);
+            return -1;
+        }
+        n += key_lens[b];
+    }
+    *size = n;
+    return 0;
+}
+
+/* Write the statement context at p (statement_context_size bytes). */
+static void
+statement_context_write(uint8_t *p, const uint8_t *context, size_t context_len, size_t batch,
+                        const uint8_t *const *keys, const uint32_t *key_lens)
+{
+    size_t b;
+
+    le_put_u32(p, (uint32_t)context_len);
+    p += 4;
+    if (context_len > 0)
+        memcpy(p, context, context_len);
+    p += context_len;
+    for (b = 0; b < batch; b++) {
+        uint32_t k = keys != NULL ? key_lens[b] : 0;
+
+        le_put_u32(p, k);
+        p += 4;
+        if (k > 0)
+            memcpy(p, keys[b], k);
+        p += k;
+    }
 }
 
 int
 receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
 {
     const char *bad = shape_problem(r->batch, r->n_in, r->n_out, r->context_len);
-    uint64_t n_values, total;
+    uint64_t n_values, total, sc_len;
     uint8_t *buf, *p;
     size_t i, n_inputs, n_outputs;
 
@@ -61,9 +104,12 @@ receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
         set_err(err, "cannot encode the receipt: %s", bad);
         return -1;
     }
-    /* at most 2^24 · 2^17 values and 2^16 context bytes: no overflow in 64 bits */
+    if (statement_context_size(&sc_len, r->context_len, r->batch,
+                               r->keys != NULL ? r->key_lens : NULL, err) != 0)
+        return -1;
+    /* at most 2^24 · 2^17 values, 2^24 · 2^12 key bytes: no overflow in 64 bits */
     n_values = (uint64_t)r->batch * ((uint64_t)r->n_in + r->n_out);
-    total = RECEIPT_HEADER_LEN + (uint64_t)r->context_len + 4 * n_values + 8;
+    total = RECEIPT_HEADER_LEN - 4 + sc_len + 4 * n_values + 8;
     if (total > SIZE_MAX || r->proof_len > SIZE_MAX - (size_t)total) {
         set_err(err, "cannot encode the receipt: too large");
         return -1;
@@ -84,11 +130,9 @@ receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
     le_put_u32(p, r->batch);
     le_put_u32(p + 4, r->n_in);
     le_put_u32(p + 8, r->n_out);
-    le_put_u32(p + 12, (uint32_t)r->context_len);
-    p += 16;
-    if (r->context_len > 0)
-        memcpy(p, r->context, r->context_len);
-    p += r->context_len;
+    p += 12;
+    statement_context_write(p, r->context, r->context_len, r->batch, r->keys, r->key_lens);
+    p += sc_len;
     for (i = 0; i < n_inputs; i++, p += 4)
         le_put_i32(p, r->inputs[i]);
     for (i = 0; i < n_outputs; i++, p += 4)
@@ -106,8 +150,10 @@ int
 receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
 {
     uint64_t batch, n_in, n_out, ctx_len, n_inputs, n_outputs, values_len, proof_len;
+    const uint8_t **keys;
+    uint32_t *key_lens;
     const char *bad;
-    size_t pos, left, i;
+    size_t pos, left, i, b;
 
     memset(r, 0, sizeof *r);
     if (len < RECEIPT_HEADER_LEN) {
@@ -129,32 +175,72 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     }
     pos = RECEIPT_HEADER_LEN;
     left = len - pos;
-    if (ctx_len > left) {
-        set_err(err, "truncated at byte %zu (context)", len);
+    if (ctx_len > left || 4 * batch > left - ctx_len) {
+        set_err(err, "truncated at byte %zu (%s)", len, ctx_len > left ? "context" : "row keys");
         return -1;
     }
+    /* B pointers and lengths: B <= (len - pos) / 4, bounded by the buffer */
+    r->key_storage = malloc((size_t)batch * (sizeof(const uint8_t *) + sizeof(uint32_t)));
+    if (r->key_storage == NULL) {
+        set_err(err, "out of memory decoding the receipt");
+        return -1;
+    }
+    keys = r->key_storage;
+    key_lens = (uint32_t *)(keys + batch);
+    pos += (size_t)ctx_len;
+    for (b = 0; b < (size_t)batch; b++) {
+        uint32_t k;
+
+        if (len - pos < 4) {
+            set_err(err, "truncated at byte %zu (row key %zu)", len, b + 1);
+            receipt_free(r);
+            return -1;
+        }
+        k = le_get_u32(buf + pos);
+        pos += 4;
+        if (k > RECEIPT_MAX_KEY) {
+            set_err(err, "row key %zu at byte %zu is longer than %u bytes", b + 1, pos - 4,
+                    RECEIPT_MAX_KEY);
+            receipt_free(r);
+            return -1;
+        }
+        if (k > len - pos) {
+            set_err(err, "truncated at byte %zu (row key %zu)", len, b + 1);
+            receipt_free(r);
+            return -1;
+        }
+        keys[b] = buf + pos;
+        key_lens[b] = k;
+        pos += k;
+    }
+    left = len - pos;
     /* bounded above: B·n_1 <= 2^40, so 4·(B·n_1 + B·m_L) < 2^43 */
     n_inputs = batch * n_in;
     n_outputs = batch * n_out;
     values_len = 4 * (n_inputs + n_outputs);
-    if (values_len > left - ctx_len || 8 > left - ctx_len - values_len) {
+    if (values_len > left || 8 > left - values_len) {
         set_err(err, "truncated at byte %zu (%s)", len,
-                values_len > left - ctx_len ? "inputs and outputs" : "proof length");
+                values_len > left ? "inputs and outputs" : "proof length");
+        receipt_free(r);
         return -1;
     }
     /* the values fit in the buffer, so their count fits in size_t */
     r->storage = malloc((size_t)(n_inputs + n_outputs) * sizeof(int32_t));
     if (r->storage == NULL) {
         set_err(err, "out of memory decoding the receipt");
+        receipt_free(r);
         return -1;
     }
     memcpy(r->digest, buf + 8, 32);
     r->batch = (uint32_t)batch;
     r->n_in = (uint32_t)n_in;
     r->n_out = (uint32_t)n_out;
-    r->context = buf + pos;
+    r->context = buf + RECEIPT_HEADER_LEN;
     r->context_len = (size_t)ctx_len;
-    pos += (size_t)ctx_len;
+    r->keys = keys;
+    r->key_lens = key_lens;
+    r->statement_context = buf + RECEIPT_HEADER_LEN - 4;
+    r->statement_context_len = pos - (RECEIPT_HEADER_LEN - 4);
     for (i = 0; i < (size_t)(n_inputs + n_outputs); i++, pos += 4)
         r->storage[i] = le_get_i32(buf + pos);
     r->inputs = r->storage;
@@ -182,14 +268,33 @@ receipt_prove(uint8_t **out, size_t *out_len, const uint8_t *key_buf, size_t key
               const int32_t *rows, size_t batch, size_t n_in, const uint8_t *context,
               size_t context_len, const uint8_t *fixed_rng, char *err)
 {
+    infer_options opts = {fixed_rng, NULL, NULL};
+    receipt_request req;
+
+    memset(&req, 0, sizeof req);
+    req.key = key_buf;
+    req.key_len = key_len;
+    req.rows = rows;
+    req.batch = batch;
+    req.n_in = n_in;
+    req.context = context;
+    req.context_len = context_len;
+    req.opts = &opts;
+    return receipt_prove_request(out, out_len, &req, err);
+}
+
+int
+receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req, char *err)
+{
     char sub[MODELKEY_ERR_LEN] = "";
     modelkey key;
     modelpub pub;
     model_trace trace;
     infer_statement st;
     receipt r;
-    uint8_t *pub_bytes = NULL, *proof = NULL;
+    uint8_t *pub_bytes = NULL, *proof = NULL, *sc = NULL;
     size_t pub_len = 0, proof_len = 0;
+    uint64_t sc_len = 0;
     const char *bad;
     uint32_t last;
     int rc = -1;
@@ -199,56 +304,73 @@ receipt_prove(uint8_t **out, size_t *out_len, const uint8_t *key_buf, size_t key
     memset(&r, 0, sizeof r);
     memset(&pub, 0, sizeof pub);
     memset(&trace, 0, sizeof trace);
-    if (modelkey_decode(&key, key_buf, key_len, sub) != MODELKEY_OK) {
+    if (modelkey_decode(&key, req->key, req->key_len, sub) != MODELKEY_OK) {
         set_err(err, "key file: %s", sub);
         return -1;
     }
     last = key.model.n_layers - 1;
-    bad = shape_problem(batch, n_in, key.model.layer[last].m, context_len);
+    bad = shape_problem(req->batch, req->n_in, key.model.layer[last].m, req->context_len);
     if (bad != NULL) {
         set_err(err, "%s", bad);
         goto done;
     }
-    if (n_in != key.model.layer[0].n) {
-        set_err(err, "the rows have %zu values, the model takes %u", n_in,
+    if (req->n_in != key.model.layer[0].n) {
+        set_err(err, "the rows have %zu values, the model takes %u", req->n_in,
                 (unsigned)key.model.layer[0].n);
         goto done;
     }
-    if (modelpub_from_key(&pub, &key, sub) != MODELKEY_OK
-        || modelpub_encode(&pub_bytes, &pub_len, &pub, sub) != MODELKEY_OK
-        || modelpub_digest(r.digest, pub_bytes, pub_len, sub) != MODELKEY_OK) {
+    if (req->pub != NULL) {
+        if (modelpub_decode(&pub, req->pub, req->pub_len, sub) != MODELKEY_OK ||
+            modelpub_digest(r.digest, req->pub, req->pub_len, sub) != MODELKEY_OK) {
+            set_err(err, "public file: %s", sub);
+            goto done;
+        }
+    } else if (modelpub_from_key(&pub, &key, sub) != MODELKEY_OK ||
+               modelpub_encode(&pub_bytes, &pub_len, &pub, sub) != MODELKEY_OK ||
+               modelpub_digest(r.digest, pub_bytes, pub_len, sub) != MODELKEY_OK) {
         set_err(err, "public file: %s", sub);
         goto done;
     }
-    if (model_forward(&trace, &key.model, rows, batch, 0, sub) != MODEL_OK) {
+    if (statement_context_size(&sc_len, req->context_len, req->batch,
+                               req->keys != NULL ? req->key_lens : NULL, err) != 0)
+        goto done;
+    if (sc_len > SIZE_MAX || (sc = malloc((size_t)sc_len)) == NULL) {
+        set_err(err, "out of memory");
+        goto done;
+    }
+    statement_context_write(sc, req->context, req->context_len, req->batch, req->keys,
+                            req->key_lens);
+    if (model_forward(&trace, &key.model, req->rows, req->batch, 0, sub) != MODEL_OK) {
         set_err(err, "forward pass: %s", sub);
         goto done;
     }
     st.model = &key.model;
     st.w_rows = &pub.rows;
-    st.batch = batch;
-    st.inputs = rows;
+    st.batch = req->batch;
+    st.inputs = req->rows;
     st.outputs = trace.out;
-    st.context = context;
-    st.context_len = context_len;
-    if (infer_prove(&proof, &proof_len, &st, key.seed, fixed_rng, sub) != 0) {
+    st.context = sc;
+    st.context_len = (size_t)sc_len;
+    if (infer_prove_opts(&proof, &proof_len, &st, key.seed, req->opts, sub) != 0) {
         set_err(err, "proof: %s", sub);
         goto done;
     }
-    r.batch = (uint32_t)batch;
-    r.n_in = (uint32_t)n_in;
+    r.batch = (uint32_t)req->batch;
+    r.n_in = (uint32_t)req->n_in;
     r.n_out = key.model.layer[last].m;
-    r.context = context;
-    r.context_len = context_len;
-    r.inputs = rows;
+    r.context = req->context;
+    r.context_len = req->context_len;
+    r.keys = req->keys;
+    r.key_lens = req->key_lens;
+    r.inputs = req->rows;
     r.outputs = trace.out;
     r.proof = proof;
     r.proof_len = proof_len;
-    r.storage = NULL;
     rc = receipt_encode(out, out_len, &r, err);
 done:
     free(proof);
     free(pub_bytes);
+    free(sc);
     model_trace_free(&trace);
     modelpub_free(&pub);
     modelkey_free(&key);
@@ -297,8 +419,8 @@ receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf, size_
         st.batch = r.batch;
         st.inputs = r.inputs;
         st.outputs = r.outputs;
-        st.context = r.context;
-        st.context_len = r.context_len;
+        st.context = r.statement_context;
+        st.context_len = r.statement_context_len;
         rc = infer_verify(&st, r.proof, r.proof_len, &why);
         if (rc != 1)
             set_err(err, "%s", why != NULL ? why : "proof rejected");

@@ -13,11 +13,18 @@
  *   u32      n_1, inputs per row: 1 .. RECEIPT_MAX_WIDTH
  *   u32      m_L, outputs per row: 1 .. RECEIPT_MAX_WIDTH
  *   u32      C, the context length: 0 .. RECEIPT_MAX_CONTEXT
- *   C bytes  the context (caller bytes bound into the proof)
+ *   C bytes  the context (caller bytes: an audit request, a decision date, a nonce)
+ *   per row b = 1 .. B:
+ *     u32    k_b, the length of its key: 0 .. RECEIPT_MAX_KEY
+ *     k_b bytes  the row key (an application id: names the row the score belongs to)
  *   i32      the inputs, B·n_1 values, row-major
  *   i32      the outputs, B·m_L values, row-major
  *   u64      P, the proof length: exactly the bytes that remain
  *   P bytes  the inference proof (codec.h)
+ *
+ * The statement's context (PROTOCOL.md 7 step 0, "stmt/context") is the receipt's bytes
+ * from C through the last row key: the caller's context and every row key are bound
+ * into the proof, so a score cannot be moved to another row.
  *
  * The decoder checks every length against the bytes that remain before it allocates
  * anything, so a hostile header cannot make it allocate more than the file's size.
@@ -30,18 +37,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "infer_proof.h"
+
 #define RECEIPT_MAGIC "ZKMLRCT1"
 #define RECEIPT_MAX_BATCH (1u << 24)
 #define RECEIPT_MAX_WIDTH 65536u
 #define RECEIPT_MAX_CONTEXT 65536u
+#define RECEIPT_MAX_KEY 4096u
 #define RECEIPT_HEADER_LEN (8 + 32 + 4 * 4)     /* magic .. C */
 #define RECEIPT_ERR_LEN 320
 
 /*
  * A receipt's fields.  For receipt_encode the caller fills it with its own arrays.
- * receipt_decode sets inputs and outputs to one array it allocates (release it with
- * receipt_free) and points context and proof into the decoded buffer, which must
- * outlive the receipt.
+ * receipt_decode sets inputs, outputs and the key arrays to storage it allocates
+ * (release it with receipt_free) and points context, keys, statement context and proof
+ * into the decoded buffer, which must outlive the receipt.
  */
 typedef struct {
     uint8_t digest[32];
@@ -50,11 +60,16 @@ typedef struct {
     uint32_t n_out;             /* m_L */
     const uint8_t *context;
     size_t context_len;
+    const uint8_t *const *keys; /* B row keys, or NULL when every key is empty */
+    const uint32_t *key_lens;
+    const uint8_t *statement_context;   /* decoder: C .. the last key, as proven */
+    size_t statement_context_len;
     const int32_t *inputs;      /* B x n_1, row-major */
     const int32_t *outputs;     /* B x m_L, row-major */
     const uint8_t *proof;
     size_t proof_len;
-    int32_t *storage;           /* decoder's allocation; NULL otherwise */
+    int32_t *storage;           /* decoder's allocations; NULL otherwise */
+    void *key_storage;
 } receipt;
 
 /* Release what receipt_decode allocated and zero the struct. */
@@ -69,12 +84,34 @@ int receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err);
 int receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err);
 
 /*
- * Prove and package: decode the key file, derive its public file (for the W row
- * commitments and the digest), run the model on the B rows (B x n_1, row-major, n_in
- * must be the model's n_1), prove and encode the receipt into *out (malloc'd).
- * fixed_rng replaces the OS randomness of the prover (tests only; NULL otherwise).
- * Needs zkml_init().  0, or -1 with err.
+ * What to prove.  key is the model's key file; pub, if not NULL, its public file (from
+ * modelpub_encode of that key: it saves recommitting W on every proof, and the receipt
+ * is only as good as this match).  rows is B x n_1, row-major, n_in the model's n_1.
+ * keys/key_lens: B row keys, or NULL for empty keys.  opts: progress and the tests'
+ * fixed randomness (may be NULL).
  */
+typedef struct {
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *pub;
+    size_t pub_len;
+    const int32_t *rows;
+    size_t batch, n_in;
+    const uint8_t *context;
+    size_t context_len;
+    const uint8_t *const *keys;
+    const uint32_t *key_lens;
+    const infer_options *opts;
+} receipt_request;
+
+/*
+ * Prove and package: run the model on the B rows, prove, and encode the receipt into
+ * *out (malloc'd).  Needs zkml_init().  0, or -1 with err.
+ */
+int receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req,
+                          char *err);
+
+/* receipt_prove_request without row keys or a public file. */
 int receipt_prove(uint8_t **out, size_t *out_len, const uint8_t *key_buf, size_t key_len,
                   const int32_t *rows, size_t batch, size_t n_in, const uint8_t *context,
                   size_t context_len, const uint8_t *fixed_rng, char *err);

@@ -38,7 +38,7 @@ fixture_files(const char *shape, uint8_t fill, uint8_t **key_buf, size_t *key_le
 static size_t
 inputs_at(const receipt *r)
 {
-    return RECEIPT_HEADER_LEN + r->context_len;
+    return RECEIPT_HEADER_LEN - 4 + r->statement_context_len;   /* after the row keys */
 }
 
 static size_t
@@ -198,7 +198,7 @@ UNIT_TEST(receipt_decode_bounds)
     r.proof = proof;
     r.proof_len = sizeof proof;
     CHECK(receipt_encode(&enc, &enc_len, &r, err) == 0);
-    CHECK(enc_len == RECEIPT_HEADER_LEN + 12 + 8 + 3);
+    CHECK(enc_len == RECEIPT_HEADER_LEN + 4 + 12 + 8 + 3);     /* one empty row key */
     CHECK(receipt_decode(&d, enc, enc_len, err) == 0);
     CHECK(d.inputs[0] == -1 && d.inputs[1] == 2 && d.outputs[0] == -32768);
     CHECK(d.context_len == 0 && d.proof_len == 3 && memcmp(d.digest, r.digest, 32) == 0);
@@ -223,7 +223,8 @@ UNIT_TEST(receipt_decode_bounds)
     buf[52 + 2] = 1;                            /* C = 65536 */
     CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1 && d.storage == NULL);
     buf[52 + 2] = 0;
-    CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1 && d.storage == NULL);
+    CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1 && d.storage == NULL &&
+          d.key_storage == NULL);
     CHECK(strstr(err, "truncated") != NULL);
     buf[40 + 0] = 1;                            /* B = 2^24 + 1 */
     CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1);
@@ -233,4 +234,77 @@ UNIT_TEST(receipt_decode_bounds)
     buf[0] = 'X';
     CHECK(receipt_decode(&d, buf, sizeof buf, err) == -1);
     CHECK(receipt_decode(&d, buf, 0, err) == -1);
+}
+
+/*
+ * Row keys are part of the statement: a receipt with keys verifies, decodes them as
+ * given, and rejects any key changed, two keys swapped (scores moved between rows) or
+ * the keys dropped; a key longer than RECEIPT_MAX_KEY is refused by the prover.
+ */
+UNIT_TEST(receipt_row_keys_are_bound)
+{
+    static const char *const names[3] = {"app-1001", "app-1002", ""};
+    char err[RECEIPT_ERR_LEN] = "";
+    uint8_t *key = NULL, *pub = NULL, *rct = NULL, *copy, fixed[32] = {7};
+    const uint8_t *keys[3];
+    uint32_t lens[3];
+    size_t key_len, pub_len, rct_len = 0, rows_n, cols, b;
+    int32_t *rows;
+    infer_options opts = {fixed, NULL, NULL};
+    receipt_request req;
+    receipt d;
+
+    CHECK(fixture_files("lr20", 3, &key, &key_len, &pub, &pub_len) == 0);
+    rows = fixture_csv("lr20.rows.csv", &rows_n, &cols);
+    CHECK(rows != NULL && rows_n >= 3);
+    for (b = 0; b < 3; b++) {
+        keys[b] = (const uint8_t *)names[b];
+        lens[b] = (uint32_t)strlen(names[b]);
+    }
+    memset(&req, 0, sizeof req);
+    req.key = key;
+    req.key_len = key_len;
+    req.pub = pub;
+    req.pub_len = pub_len;
+    req.rows = rows;
+    req.batch = 3;
+    req.n_in = cols;
+    req.context = (const uint8_t *)"2026-11-25";
+    req.context_len = 10;
+    req.keys = keys;
+    req.key_lens = lens;
+    req.opts = &opts;
+    CHECKF(receipt_prove_request(&rct, &rct_len, &req, err) == 0, "%s", err);
+    CHECKF(receipt_verify(rct, rct_len, pub, pub_len, err) == 1, "%s", err);
+    CHECK(receipt_decode(&d, rct, rct_len, err) == 0);
+    for (b = 0; b < 3; b++)
+        CHECK(d.key_lens[b] == lens[b] && memcmp(d.keys[b], names[b], lens[b]) == 0);
+    CHECK(d.context_len == 10 && memcmp(d.context, "2026-11-25", 10) == 0);
+    copy = malloc(rct_len);
+    /* a key byte changed */
+    memcpy(copy, rct, rct_len);
+    copy[d.keys[0] - rct + 4] ^= 1;
+    CHECK(receipt_verify(copy, rct_len, pub, pub_len, err) == 0);
+    /* the first two keys swapped (same lengths): the scores would change rows */
+    memcpy(copy, rct, rct_len);
+    memcpy(copy + (d.keys[0] - rct), names[1], lens[1]);
+    memcpy(copy + (d.keys[1] - rct), names[0], lens[0]);
+    CHECK(receipt_verify(copy, rct_len, pub, pub_len, err) == 0);
+    free(copy);
+    receipt_free(&d);
+    free(rct);
+    /* the same rows proven without keys give another statement */
+    req.keys = NULL;
+    CHECK(receipt_prove_request(&rct, &rct_len, &req, err) == 0);
+    CHECK(receipt_decode(&d, rct, rct_len, err) == 0 && d.key_lens[0] == 0);
+    receipt_free(&d);
+    free(rct);
+    /* an over-long key is refused */
+    req.keys = keys;
+    lens[2] = RECEIPT_MAX_KEY + 1;
+    CHECK(receipt_prove_request(&rct, &rct_len, &req, err) == -1 && rct == NULL);
+    CHECK(strstr(err, "row key 3") != NULL);
+    free(rows);
+    free(key);
+    free(pub);
 }
