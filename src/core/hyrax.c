@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <omp.h>
-
 #include "generators.h"
 #include "h2c.h"
 #include "hyrax.h"
@@ -89,7 +87,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
         return -1;
     }
 
-    t0 = omp_get_wtime();
+    t0 = msm_clock_begin();               /* the rows' MSMs (and their blinds) */
 #pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed) \
     if (nrows > 1 && nrows * ncols >= HYRAX_PARALLEL_MIN)
     for (i = 0; i < nrows; i++) {
@@ -107,7 +105,7 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
         pedersen_blind(&blind, &beta[i]);
         gep_add(&acc[i], &acc[i], &blind);
     }
-    msm_account(omp_get_wtime() - t0);    /* the rows' MSMs (and their blinds) */
+    msm_clock_end(t0);
     if (!failed)
         ge_set_gep_batch(c->rows, acc, nrows);
     free(acc);

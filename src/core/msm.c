@@ -967,6 +967,7 @@ digits_alloc(size_t n, unsigned nwin)
 /* ---- time accounting (benchmarks) ---- */
 
 static double msm_total_seconds;
+static int msm_depth;           /* open accounts on the main thread */
 
 static double
 clock_seconds(void)
@@ -977,16 +978,20 @@ clock_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The start of a top-level MSM, or a negative time inside a parallel region. */
-static double
-account_begin(void)
+double
+msm_clock_begin(void)
 {
-    return omp_in_parallel() ? -1.0 : clock_seconds();
+    if (omp_in_parallel())
+        return -1.0;
+    return msm_depth++ == 0 ? clock_seconds() : -1.0;
 }
 
-static void
-account_end(double start)
+void
+msm_clock_end(double start)
 {
+    if (omp_in_parallel())
+        return;
+    msm_depth--;
     if (start >= 0)
         msm_total_seconds += clock_seconds() - start;
 }
@@ -995,12 +1000,6 @@ double
 msm_seconds(void)
 {
     return msm_total_seconds;
-}
-
-void
-msm_account(double seconds)
-{
-    msm_total_seconds += seconds;
 }
 
 /* ---- fixed bases ---- */
@@ -1135,10 +1134,10 @@ static int msm_fixed_run(gep_t *r, const msm_fixed_table *t, const fq_t *k, size
 int
 msm_fixed(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int threads)
 {
-    double t0 = account_begin();
+    double t0 = msm_clock_begin();
     int rc = msm_fixed_run(r, t, k, n, threads);
 
-    account_end(t0);
+    msm_clock_end(t0);
     return rc;
 }
 
@@ -1256,10 +1255,10 @@ msm_full(gep_t *r, const ge_t *P, const fq_t *k, size_t n, int threads, unsigned
 int
 msm(gep_t *r, const ge_t *P, const fq_t *k, size_t n, int threads)
 {
-    double t0 = account_begin();
+    double t0 = msm_clock_begin();
     int rc = msm_full(r, P, k, n, threads, 0);
 
-    account_end(t0);
+    msm_clock_end(t0);
     return rc;
 }
 
@@ -1278,10 +1277,10 @@ static int msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, in
 int
 msm_small(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads)
 {
-    double t0 = account_begin();
+    double t0 = msm_clock_begin();
     int rc = msm_small_run(r, P, v, n, threads);
 
-    account_end(t0);
+    msm_clock_end(t0);
     return rc;
 }
 

@@ -56,13 +56,14 @@ size_t msm_fixed_size(const msm_fixed_table *t);
 int msm_fixed(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int threads);
 
 /*
- * Wall-clock seconds spent in MSMs so far in this process: every msm, msm_small and
- * msm_fixed called outside a parallel region, plus what msm_account adds (a caller
- * whose parallel region runs many one-thread MSMs reports the region).  For
- * benchmarks; main thread only.
+ * Wall-clock seconds spent in MSMs so far in this process, for benchmarks: every msm,
+ * msm_small and msm_fixed called on the main thread, and every span a caller brackets
+ * with msm_clock_begin / msm_clock_end (a parallel region of one-thread MSMs); nested
+ * spans count once.  Main thread only.
  */
 double msm_seconds(void);
-void msm_account(double seconds);
+double msm_clock_begin(void);
+void msm_clock_end(double start);
 
 /* Reference: the plain sum of gep_mul_vartime products (tests and tiny inputs). */
 void msm_naive(gep_t *r, const ge_t *P, const fq_t *k, size_t n);
