@@ -68,7 +68,8 @@ typedef struct {
     int64_t *limb[MODEL_MAX_LAYERS];
     const zk_model *m;
     const int32_t *x;
-    /* statistics of the real entries (i < m_l, b < B), over the last full pass */
+    /* statistics of the real entries (i < m_l, b < B), summed over every layer computed
+     * since ref_forward began (layers recomputed after an edit count again) */
     size_t out_of_range;        /* q outside [-2^(Q-1), 2^(Q-1)) (a set to 0 there) */
     size_t ties;                /* M·Y + 2^(s-1) a multiple of 2^s: rem = 0 */
     size_t negative;            /* Y < 0 */

@@ -19,7 +19,7 @@ static uint8_t *
 round_trip_case(infer_case *ic, const char *what, size_t *len_out)
 {
     uint8_t *proof = NULL, fixed[32] = {9};
-    size_t len = 0;
+    size_t len = 0, last_out;
     char err[MODEL_ERR_LEN] = "";
     const char *why = NULL;
     int rc;
@@ -30,9 +30,10 @@ round_trip_case(infer_case *ic, const char *what, size_t *len_out)
         return NULL;
     rc = infer_verify(&ic->st, proof, len, &why);
     CHECKF(rc == 1, "%s B = %zu: verify: %s", what, ic->B, why ? why : "");
-    ic->y[ic->B - 1] ^= 1;                          /* the last row's first output */
+    last_out = (ic->B - 1) * ic->m.layer[ic->m.n_layers - 1].m;    /* last row, first output */
+    ic->y[last_out] ^= 1;
     CHECK(infer_verify(&ic->st, proof, len, &why) == 0);
-    ic->y[ic->B - 1] ^= 1;
+    ic->y[last_out] ^= 1;
     ic->st.context_len = 7;
     CHECK(infer_verify(&ic->st, proof, len, &why) == 0);
     ic->st.context_len = 8;
