@@ -57,7 +57,7 @@ src/core/%.o: src/core/%.c $(CORE_HDRS)
 src/cli/%.o: src/cli/%.c $(CORE_HDRS)
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
 
-tests/unit/%.o: tests/unit/%.c $(CORE_HDRS) tests/unit/unit.h tests/unit/fixture.h
+tests/unit/%.o: tests/unit/%.c $(CORE_HDRS) $(wildcard tests/unit/*.h)
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
 
 bench/%.o: bench/%.c $(CORE_HDRS) bench/bench.h tests/unit/fixture.h

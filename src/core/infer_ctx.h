@@ -50,6 +50,7 @@ typedef struct {
     linrel lr;
     drbg_t rng;
     const char *fail;           /* first failure, a static sentence */
+    const struct infer_test_hooks *hooks;   /* test seam (infer_testing.h); NULL in real runs */
 
     /* allocations, freed (and wiped) together */
     void **mem;

@@ -9,6 +9,7 @@
 
 #include "generators.h"
 #include "infer_ctx.h"
+#include "infer_testing.h"
 #include "infer_witness.h"
 #include "logup.h"
 #include "mle.h"
@@ -175,6 +176,92 @@ absorb_statement(ictx *c)
     return c->t.failed ? ictx_fail(c, "transcript failure") : 0;
 }
 
+/* ---- the test seam (infer_testing.h); no real proof ever has hooks ---- */
+
+/* The witness a hooked prover commits: the honest one when the forward pass succeeds,
+ * zeros otherwise, then whatever tamper_p1 makes of it. */
+static int
+seam_witness(ictx *c, infer_witness *wit, model_trace *tr, char *err)
+{
+    if (model_forward(tr, c->m, c->st->inputs, c->st->batch, 0, err) == MODEL_OK) {
+        if (infer_witness_build(wit, c->lay, c->m, tr, err) != 0)
+            return -1;
+    } else {
+        wit->len = (size_t)1 << c->lay->l_P;
+        wit->p1 = calloc(wit->len, sizeof(int64_t));
+        if (wit->p1 == NULL)
+            return ictx_fail(c, "out of memory");
+    }
+    if (c->hooks->tamper_p1 != NULL)
+        c->hooks->tamper_p1(wit->p1, wit->len, c->lay, c->m, c->hooks->arg);
+    return 0;
+}
+
+/* Both roles, after the statement: the observer of the transcript. */
+static void
+seam_after_statement(ictx *c)
+{
+    c->t.trace = c->hooks->trace;
+    c->t.trace_arg = c->hooks->trace_arg;
+}
+
+/*
+ * Just before "P1/rows": α and γ drawn now under the unsound order (*drawn set), and
+ * the prover's field-level tamper, given α and γ as it knows them at this point.  The
+ * hooked prover commits P1 from its field form (*small = NULL).
+ */
+static int
+seam_before_p1_rows(ictx *c, int32_t **small, int *drawn)
+{
+    const infer_test_hooks *hk = c->hooks;
+    fq_t alpha, gamma;
+
+    if (hk->early_lookup_challenges) {
+        if (transcript_challenge(&c->t, "lookup/alpha", 0, &c->alpha) != 0 ||
+            transcript_challenge(&c->t, "lookup/gamma", 0, &c->gamma) != 0)
+            return ictx_fail(c, "transcript failure");
+        *drawn = 1;
+    }
+    if (!c->prover)
+        return 0;
+    *small = NULL;
+    if (hk->tamper_field == NULL)
+        return 0;
+    if (*drawn) {
+        alpha = c->alpha;
+        gamma = c->gamma;
+    } else {                        /* a prediction from a copy of the transcript */
+        transcript_t ahead = c->t;
+
+        ahead.trace = NULL;
+        if (transcript_challenge(&ahead, "lookup/alpha", 0, &alpha) != 0 ||
+            transcript_challenge(&ahead, "lookup/gamma", 0, &gamma) != 0)
+            return ictx_fail(c, "transcript failure");
+    }
+    hk->tamper_field(c->P1f, (size_t)1 << c->lay->l_P, c->lay, c->m, &alpha, &gamma, hk->arg);
+    return 0;
+}
+
+/* Step 12 for a hooked prover: its own check only reported, the argument made anyway. */
+static int
+seam_step_linear(ictx *c)
+{
+    ipa_proof pf;
+    size_t bad = 0;
+    int rc = linrel_check(&c->lr, c->mask, &bad);
+
+    if (rc < 0)
+        return ictx_fail(c, "internal failure checking the linear relations");
+    if (c->hooks->report != NULL)
+        c->hooks->report->broken_relation = rc == 1 ? (int)bad : -1;
+    if (linrel_prove(&c->lr, &c->t, &c->rng, c->mask, &c->bM, &pf) != 0)
+        return ictx_fail(c, "the linear-relation prover failed");
+    codec_put_ipa(c->w, &pf);
+    return 0;
+}
+
+/* ---- end of the test seam ---- */
+
 /* ---- steps 1-3: P1 and the mask, α and γ, P2 ---- */
 
 static int
@@ -200,6 +287,7 @@ commit_phase(ictx *c)
     unsigned lc, lr;
     size_t nrows, i, k, t;
     int32_t *small = NULL;
+    int drawn = 0;
 
     hyrax_split(c->lay->l_P, &lc, &lr);
     nrows = (size_t)1 << lr;
@@ -218,7 +306,10 @@ commit_phase(ictx *c)
             drbg_scalars(&c->rng, c->mask, c->nM) != 0 || drbg_scalar(&c->rng, &c->bM) != 0)
             return ictx_fail(c, "the prover's random generator failed");
     }
-    if (ictx_exchange_rows(c, "P1/rows", &c->c1, small, NULL, c->beta1) != 0)
+    /* test seam: an unsound order, a field-level tamper (infer_testing.h) */
+    if (c->hooks != NULL && seam_before_p1_rows(c, &small, &drawn) != 0)
+        return -1;
+    if (ictx_exchange_rows(c, "P1/rows", &c->c1, small, c->P1f, c->beta1) != 0)
         return -1;
     if (c->prover) {
         gep_t p;
@@ -229,8 +320,8 @@ commit_phase(ictx *c)
     }
     if (ictx_exchange_points(c, "mask/C", &c->CM, 1) != 0)
         return -1;
-    if (transcript_challenge(&c->t, "lookup/alpha", 0, &c->alpha) != 0 ||
-        transcript_challenge(&c->t, "lookup/gamma", 0, &c->gamma) != 0)
+    if (!drawn && (transcript_challenge(&c->t, "lookup/alpha", 0, &c->alpha) != 0 ||
+                   transcript_challenge(&c->t, "lookup/gamma", 0, &c->gamma) != 0))
         return ictx_fail(c, "transcript failure");
     if (c->prover) {
         size_t len = (size_t)1 << c->lay->l_P;
@@ -626,7 +717,7 @@ run_protocol(ictx *c)
         return -1;
     ictx_phase_end(c, "sumcheck S2");
     if (infer_step_openings(c) != 0 || infer_step_relations(c) != 0 ||
-        infer_step_linear(c) != 0)
+        (c->hooks != NULL && c->prover ? seam_step_linear(c) : infer_step_linear(c)) != 0)
         return -1;
     ictx_phase_end(c, "openings");
     return 0;
@@ -634,18 +725,40 @@ run_protocol(ictx *c)
 
 /* ---- entry points ---- */
 
+static int prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
+                 const uint8_t seed[32], const infer_options *opts, char *err,
+                 const infer_test_hooks *hooks);
+
 int
 infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
             const uint8_t seed[32], const uint8_t *fixed_rng, char *err)
 {
     infer_options opts = {fixed_rng, NULL, NULL};
 
-    return infer_prove_opts(proof, proof_len, st, seed, &opts, err);
+    return prove(proof, proof_len, st, seed, &opts, err, NULL);
 }
 
 int
 infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *st,
                  const uint8_t seed[32], const infer_options *opts, char *err)
+{
+    return prove(proof, proof_len, st, seed, opts, err, NULL);
+}
+
+int
+infer_prove_hooked(uint8_t **proof, size_t *proof_len, const infer_statement *st,
+                   const uint8_t seed[32], const uint8_t *fixed_rng, char *err,
+                   const infer_test_hooks *hooks)
+{
+    infer_options opts = {fixed_rng, NULL, NULL};
+
+    return prove(proof, proof_len, st, seed, &opts, err, hooks);
+}
+
+/* The prover: options may be NULL; hooks only from the test seam. */
+static int
+prove(uint8_t **proof, size_t *proof_len, const infer_statement *st, const uint8_t seed[32],
+      const infer_options *opts, char *err, const infer_test_hooks *hooks)
 {
     static const infer_options none = {NULL, NULL, NULL};
     ictx c;
@@ -667,11 +780,19 @@ infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *st,
     c.w = &w;
     c.seed = seed;
     c.opts = opts != NULL ? opts : &none;
+    c.hooks = hooks;
     ictx_phase_end(&c, NULL);
     if (model_validate(st->model, err) != MODEL_OK)
         return -1;
     if (setup(&c) != 0)
         goto out;
+    if (hooks != NULL) {                            /* test seam (infer_testing.h) */
+        if (hooks->report != NULL)
+            hooks->report->broken_relation = -1;
+        if (seam_witness(&c, &wit, &tr, err) != 0)
+            goto out_err;
+        goto witness_ready;
+    }
     if (model_forward(&tr, st->model, st->inputs, st->batch, 0, err) != MODEL_OK)
         goto out_err;
     nout = st->batch * st->model->layer[c.L - 1].m;
@@ -682,6 +803,7 @@ infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *st,
         }
     if (infer_witness_build(&wit, c.lay, st->model, &tr, err) != 0)
         goto out_err;
+witness_ready:
     c.p1 = wit.p1;
     c.P1f = ictx_alloc(&c, wit.len, sizeof(fq_t));
     c.Wf = ictx_alloc(&c, (size_t)1 << c.wl.l_W, sizeof(fq_t));
@@ -695,6 +817,8 @@ infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *st,
         fq_set_i64(&c.Wf[i], wtab[i]);
     if (absorb_statement(&c) != 0)
         goto out;
+    if (hooks != NULL)
+        seam_after_statement(&c);
     ictx_phase_end(&c, "witness");
     if ((c.opts->fixed_rng != NULL ? drbg_init_fixed(&c.rng, c.opts->fixed_rng, seed, c.t.state)
                                    : drbg_init(&c.rng, seed, c.t.state)) != 0) {
@@ -731,6 +855,13 @@ int
 infer_verify(const infer_statement *st, const uint8_t *proof, size_t proof_len,
              const char **reason)
 {
+    return infer_verify_hooked(st, proof, proof_len, reason, NULL);
+}
+
+int
+infer_verify_hooked(const infer_statement *st, const uint8_t *proof, size_t proof_len,
+                    const char **reason, const infer_test_hooks *hooks)
+{
     ictx c;
     codec_reader r;
     char err[MODEL_ERR_LEN];
@@ -739,6 +870,7 @@ infer_verify(const infer_statement *st, const uint8_t *proof, size_t proof_len,
     memset(&c, 0, sizeof c);
     c.st = st;
     c.r = &r;
+    c.hooks = hooks;
     *reason = NULL;
     if (st->model == NULL || model_validate_public(st->model, err) != MODEL_OK ||
         setup(&c) != 0 || absorb_statement(&c) != 0) {
@@ -746,6 +878,8 @@ infer_verify(const infer_statement *st, const uint8_t *proof, size_t proof_len,
         ictx_free_all(&c);
         return -1;
     }
+    if (hooks != NULL)
+        seam_after_statement(&c);
     codec_reader_init(&r, proof, proof_len);
     codec_get_header(&r);
     if (ictx_reader_ok(&c) == 0 && run_protocol(&c) == 0 && codec_reader_finish(&r) == 0) {
@@ -754,6 +888,8 @@ infer_verify(const infer_statement *st, const uint8_t *proof, size_t proof_len,
         rc = 0;
         *reason = c.fail != NULL ? c.fail : (r.error != NULL ? r.error : "rejected");
     }
+    if (hooks != NULL && hooks->report != NULL)     /* test seam */
+        hooks->report->bytes_read = r.pos;
     ictx_free_all(&c);
     return rc;
 }
