@@ -29,7 +29,7 @@ infer_step_s2(ictx *c)
         transcript_challenge(&c->t, "S2/rho", 0, &c->rho2) != 0)
         return ictx_fail(c, "transcript failure");
     if (c->prover) {
-        fq_t *K[3], *src[3] = {c->P1f, c->P2f, c->Wf};
+        fq_t *K[3], *src[3] = {c->P1f, c->P2f, c->Wf}, *e;
         int x;
 
         inst = ictx_alloc(c, 3, sizeof(sumcheck_instance));
@@ -37,19 +37,20 @@ infer_step_s2(ictx *c)
             K[x] = ictx_alloc(c, (size_t)1 << ictx_poly_vars(c, x), sizeof(fq_t));
         if (c->fail != NULL)
             return -1;
-        /* K_X = Σ_c θ_c·EqTable(z^_c): nonzero only on the claim's own column */
+        /* K_X = Σ_c θ_c·EqTable(z^_c): nonzero only on the claim's own column; one
+         * scratch table for all claims */
+        for (i = 0, j = 0; i < c->n_claims; i++)
+            j = c->claims[i].kappa > j ? c->claims[i].kappa : j;
+        e = ictx_alloc(c, (size_t)1 << j, sizeof(fq_t));
+        if (e == NULL)
+            return -1;
         for (i = 0; i < c->n_claims; i++) {
             const claim *cl = &c->claims[i];
-            fq_t *e = ictx_eq_table(c, cl->z, cl->kappa);
+            fq_t *k = K[cl->poly] + cl->offset;
 
-            if (e == NULL)
-                return -1;
-            for (j = 0; j < ((size_t)1 << cl->kappa); j++) {
-                fq_t tmp;
-
-                fq_mul(&tmp, &c->theta[i], &e[j]);
-                fq_add(&K[cl->poly][cl->offset + j], &K[cl->poly][cl->offset + j], &tmp);
-            }
+            mle_eq_table_scaled(e, cl->z, cl->kappa, &c->theta[i]);
+            for (j = 0; j < ((size_t)1 << cl->kappa); j++)
+                fq_add(&k[j], &k[j], &e[j]);
         }
         for (x = 0; x < 3; x++) {
             unsigned vars = ictx_poly_vars(c, x);

@@ -6,10 +6,16 @@
 void
 mle_eq_table(fq_t *out, const fq_t *z, unsigned k)
 {
+    mle_eq_table_scaled(out, z, k, &FQ_ONE);
+}
+
+void
+mle_eq_table_scaled(fq_t *out, const fq_t *z, unsigned k, const fq_t *scale)
+{
     size_t half, i;
     unsigned j;
 
-    out[0] = FQ_ONE;
+    out[0] = *scale;
     for (j = 0; j < k; j++) {
         half = (size_t)1 << j;
         /* Entries with bit j set take z_{j+1}, the others 1 - z_{j+1}. */

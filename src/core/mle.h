@@ -22,6 +22,9 @@
  */
 void mle_eq_table(fq_t *out, const fq_t *z, unsigned k);
 
+/* scale·EqTable(z), at the cost of EqTable alone (2^k multiplications). */
+void mle_eq_table_scaled(fq_t *out, const fq_t *z, unsigned k, const fq_t *scale);
+
 /*
  * r = MLE(f)(z) for a table of 2^k entries, by folding the lowest variable first
  * (fold(f, r)[i] = f[2i] + r·(f[2i+1] - f[2i])), streamed with O(k) memory.

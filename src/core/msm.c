@@ -57,12 +57,17 @@
 #define BLOCK_ENTRIES 8192
 
 /*
- * Below this many points an MSM runs on one thread.  A parallel region costs more than
- * small work saves, and on a busy machine much more: every barrier waits for a thread
- * the scheduler may have parked (the IPA of a one-row proof ran five times slower with
- * a window-parallel threshold of 1024 points while other processes kept both cores busy).
+ * Below this many bucket entries (points times windows, about 3 ms of additions) an MSM
+ * runs on one thread.  A parallel region costs more than small work saves, and on a
+ * busy machine much more: every barrier waits for a thread the scheduler may have
+ * parked (the IPA of a one-row proof ran five times slower with a threshold of 1024
+ * points while other processes kept both cores busy).
  */
-#define PARALLEL_MIN_POINTS 16384
+#define PARALLEL_MIN_ENTRIES 16384
+
+/* Bucket entries per point of a full-size scalar, for the threshold before a window
+ * width is chosen (255 bits in windows of about 8). */
+#define FULL_ENTRIES_PER_POINT 32
 
 /*
  * Arrays of HUGE_MIN bytes or more are rounded up to whole huge pages and advised as
@@ -618,11 +623,11 @@ window_sum(gep_t *r, bucket_scratch *s, const aff_t *signed_pts, const int32_t *
 
 /* ---- the driver ---- */
 
-/* Threads worth using for n points (at least 1). */
+/* Threads worth using for work of `entries` bucket entries (at least 1). */
 static int
-useful_threads(int threads, size_t n)
+useful_threads(int threads, size_t entries)
 {
-    return threads < 1 || n < PARALLEL_MIN_POINTS ? 1 : threads;
+    return threads < 1 || entries < PARALLEL_MIN_ENTRIES ? 1 : threads;
 }
 
 /*
@@ -652,7 +657,7 @@ static int
 pippenger_signed(gep_t *r, const aff_t *pts, const int32_t *digits, size_t n,
                  unsigned c, unsigned nwin, int threads)
 {
-    int nthreads = useful_threads(threads, n), rc = 0;
+    int nthreads = useful_threads(threads, n * nwin), rc = 0;
     size_t nchunks = task_chunks(n, nwin, nthreads), chunk, ntasks, t, w, j;
     gep_t *part;
     unsigned char *failed;
@@ -706,7 +711,7 @@ static int
 pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
           unsigned c, unsigned nwin, int threads)
 {
-    int nthreads = useful_threads(threads, n), rc;
+    int nthreads = useful_threads(threads, n * nwin), rc;
     ptrdiff_t i, sn = (ptrdiff_t)n;
     aff_t *pts = n <= SIZE_MAX / 2 ? array_alloc(2 * n, sizeof(aff_t)) : NULL;
 
@@ -906,7 +911,8 @@ choose_method(size_t n, unsigned bits, int threads)
 unsigned
 msm_window_bits(size_t n, unsigned scalar_bits, int threads)
 {
-    return choose_window(n == 0 ? 1 : n, scalar_bits + 1, useful_threads(threads, n), NULL);
+    return choose_window(n == 0 ? 1 : n, scalar_bits + 1,
+                         useful_threads(threads, n * FULL_ENTRIES_PER_POINT), NULL);
 }
 
 /*
@@ -1197,7 +1203,7 @@ msm_full(gep_t *r, const ge_t *P, const fq_t *k, size_t n, int threads, unsigned
     unsigned bits = 0, nwin;
     int straus_method = 0;
     ptrdiff_t i, sn = (ptrdiff_t)n;
-    int nthreads = useful_threads(threads, n);
+    int nthreads = useful_threads(threads, n * FULL_ENTRIES_PER_POINT);
 
     gep_set_infinity(r);
     if (n == 0)
@@ -1309,7 +1315,7 @@ msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads)
         return 0;
 
     bits = bit_length(maxabs) + 1;     /* with the sign */
-    c = choose_method(nnz, bits, useful_threads(threads, n));
+    c = choose_method(nnz, bits, useful_threads(threads, 2 * n));
     nwin = windows_for(bits, c == 0 ? STRAUS_WINDOW : c);
     digits = digits_alloc(n, nwin);
     if (digits == NULL)
