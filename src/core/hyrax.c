@@ -25,6 +25,10 @@ hyrax_split(unsigned l, unsigned *lc, unsigned *lr)
 /* Below this many entries the rows are committed on one thread (see msm.c). */
 #define HYRAX_PARALLEL_MIN 16384
 
+/* Entries committed between two questions to the interrupt hook (about 0.2 s of full
+ * entries on two threads). */
+#define HYRAX_BLOCK_ENTRIES ((size_t)1 << 17)
+
 /*
  * One row of int32 entries: the small-scalar MSM when every |v| < 2^17 (weights,
  * activations, limbs), else the full MSM (a bias or a large count in the row).
@@ -62,7 +66,7 @@ static int
 hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
                   const fq_t *beta)
 {
-    size_t nrows, ncols, i;
+    size_t nrows, ncols, block, lo;
     const ge_t *V;
     const msm_fixed_table *tab = NULL;
     double t0;
@@ -88,22 +92,33 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
     }
 
     t0 = msm_clock_begin();               /* the rows' MSMs (and their blinds) */
-#pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed) \
-    if (nrows > 1 && nrows * ncols >= HYRAX_PARALLEL_MIN)
-    for (i = 0; i < nrows; i++) {
-        gep_t blind;
-        int rc;
+    /* rows in blocks of about HYRAX_BLOCK_ENTRIES, the interrupt hook asked between */
+    block = HYRAX_BLOCK_ENTRIES / ncols > 0 ? HYRAX_BLOCK_ENTRIES / ncols : 1;
+    for (lo = 0; lo < nrows && !failed; lo += block) {
+        size_t hi = nrows - lo < block ? nrows : lo + block;
+        ptrdiff_t r, rlo = (ptrdiff_t)lo, rhi = (ptrdiff_t)hi;
 
-        if (small)
-            rc = hyrax_row_small(&acc[i], V, (const int32_t *)P + i * ncols, ncols);
-        else
-            rc = msm_fixed(&acc[i], tab, (const fq_t *)P + i * ncols, ncols, 1);
-        if (rc != 0) {
-            failed |= 1;
-            continue;
+        if (zkml_interrupted()) {
+            failed = 1;
+            break;
         }
-        pedersen_blind(&blind, &beta[i]);
-        gep_add(&acc[i], &acc[i], &blind);
+#pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed) \
+    if (hi - lo > 1 && (hi - lo) * ncols >= HYRAX_PARALLEL_MIN)
+        for (r = rlo; r < rhi; r++) {
+            gep_t blind;
+            int rc;
+
+            if (small)
+                rc = hyrax_row_small(&acc[r], V, (const int32_t *)P + (size_t)r * ncols, ncols);
+            else
+                rc = msm_fixed(&acc[r], tab, (const fq_t *)P + (size_t)r * ncols, ncols, 1);
+            if (rc != 0) {
+                failed |= 1;
+                continue;
+            }
+            pedersen_blind(&blind, &beta[r]);
+            gep_add(&acc[r], &acc[r], &blind);
+        }
     }
     msm_clock_end(t0);
     if (!failed)

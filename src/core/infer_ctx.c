@@ -142,17 +142,22 @@ monotonic_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void
+int
 ictx_phase_end(ictx *c, const char *name)
 {
     double now;
 
-    if (!c->prover || c->opts->progress == NULL)
-        return;
+    if (!c->prover)
+        return 0;
+    if (zkml_interrupted())
+        return ictx_fail(c, "interrupted");
+    if (c->opts->progress == NULL)
+        return 0;
     now = monotonic_seconds();
     if (name != NULL)
         c->opts->progress(c->opts->progress_arg, name, now - c->phase_start);
     c->phase_start = now;
+    return 0;
 }
 
 /* ---- exchanges: the prover writes and absorbs, the verifier reads and absorbs ---- */

@@ -107,8 +107,12 @@ int ictx_sumcheck(ictx *c, const char *label, unsigned n, unsigned degree, const
                   const fq_t *mask, sumcheck_instance *inst, size_t ninst, fq_t *T, fq_t *r,
                   fq_t *e);
 
-/* The prover's phase `name` ends now (infer_options.progress); no-op for the verifier. */
-void ictx_phase_end(ictx *c, const char *name);
+/*
+ * The prover's phase `name` ends now: report it (infer_options.progress) and ask the
+ * interrupt hook (zkml.h).  0, or -1 (the context failed: "interrupted").  The verifier
+ * does nothing here.
+ */
+int ictx_phase_end(ictx *c, const char *name);
 
 /* Steps 9-12 (infer_reduce.c). */
 int infer_step_s2(ictx *c);

@@ -697,9 +697,8 @@ run_protocol(ictx *c)
     sumcheck_instance *inst = NULL;
     size_t ninst = 0;
 
-    if (commit_phase(c) != 0)
+    if (commit_phase(c) != 0 || ictx_phase_end(c, "commitments") != 0)
         return -1;
-    ictx_phase_end(c, "commitments");
     if (c->prover)
         linrel_init_prover(&c->lr, &c->CM, c->mask_log);
     else
@@ -710,17 +709,14 @@ run_protocol(ictx *c)
         return -1;
     if (ictx_sumcheck(c, "S1", c->n1, 3, &c->rho1, c->mask, inst, ninst, &c->T1, c->r1,
                      &c->e1) != 0 ||
-        s1_finals(c, inst) != 0 || s1_products(c) != 0)
+        s1_finals(c, inst) != 0 || s1_products(c) != 0 || ictx_phase_end(c, "sumcheck S1") != 0)
         return -1;
-    ictx_phase_end(c, "sumcheck S1");
-    if (infer_step_s2(c) != 0)
+    if (infer_step_s2(c) != 0 || ictx_phase_end(c, "sumcheck S2") != 0)
         return -1;
-    ictx_phase_end(c, "sumcheck S2");
     if (infer_step_openings(c) != 0 || infer_step_relations(c) != 0 ||
         (c->hooks != NULL && c->prover ? seam_step_linear(c) : infer_step_linear(c)) != 0)
         return -1;
-    ictx_phase_end(c, "openings");
-    return 0;
+    return ictx_phase_end(c, "openings");
 }
 
 /* ---- entry points ---- */
@@ -781,7 +777,8 @@ prove(uint8_t **proof, size_t *proof_len, const infer_statement *st, const uint8
     c.seed = seed;
     c.opts = opts != NULL ? opts : &none;
     c.hooks = hooks;
-    ictx_phase_end(&c, NULL);
+    if (ictx_phase_end(&c, NULL) != 0)
+        goto out;
     if (model_validate(st->model, err) != MODEL_OK)
         return -1;
     if (setup(&c) != 0)
@@ -819,7 +816,8 @@ witness_ready:
         goto out;
     if (hooks != NULL)
         seam_after_statement(&c);
-    ictx_phase_end(&c, "witness");
+    if (ictx_phase_end(&c, "witness") != 0)
+        goto out;
     if ((c.opts->fixed_rng != NULL ? drbg_init_fixed(&c.rng, c.opts->fixed_rng, seed, c.t.state)
                                    : drbg_init(&c.rng, seed, c.t.state)) != 0) {
         ictx_fail(&c, "the operating system's random generator failed");
@@ -838,7 +836,7 @@ witness_ready:
     rc = 0;
 out:
     if (rc != 0 && err != NULL && c.fail != NULL)
-        snprintf(err, MODEL_ERR_LEN, "%s", c.fail);
+        snprintf(err, MODEL_ERR_LEN, "%s", zkml_interrupted() ? "interrupted" : c.fail);
 out_err:
     if (wtab != NULL) {
         explicit_bzero(wtab, ((size_t)1 << c.wl.l_W) * sizeof(int32_t));

@@ -114,6 +114,9 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
     for (m = n; m > 1; m = h, nt *= 2) {
         unsigned j = k - (unsigned)__builtin_ctzll((unsigned long long)m);
 
+        if (zkml_interrupted())
+            goto out;
+
         h = m / 2;
         inner_product(&cL, xc, ac + h, h);
         inner_product(&cR, xc + h, ac, h);

@@ -956,7 +956,7 @@ sumcheck_prove(transcript_t *t, const char *label, unsigned n, unsigned degree,
     for (j = 0; j < n; j++) {
         fq_t *m = msg + (size_t)j * degree;
 
-        if (sumcheck_prover_round(sp, m) != 0)
+        if (zkml_interrupted() || sumcheck_prover_round(sp, m) != 0)
             goto out;
         transcript_absorb_scalars(t, lab.round, m, degree);
         if (transcript_challenge(t, lab.r, 0, &r[j]) != 0)

@@ -1,5 +1,6 @@
 /*
- * zkml.c: process-wide initialisation and the thread setting of the core.
+ * zkml.c: process-wide initialisation, the thread setting and the interrupt hook of the
+ * core.
  */
 #include "field.h"
 #include "generators.h"
@@ -8,6 +9,8 @@
 
 static int zkml_nthreads = 1;
 static int zkml_ready;
+static zkml_interrupt_hook zkml_hook;
+static int zkml_stop;
 
 const char *
 zkml_init(void)
@@ -34,4 +37,24 @@ int
 zkml_threads(void)
 {
     return zkml_nthreads;
+}
+
+void
+zkml_set_interrupt_hook(zkml_interrupt_hook hook)
+{
+    zkml_hook = hook;
+}
+
+int
+zkml_interrupted(void)
+{
+    if (!zkml_stop && zkml_hook != NULL && zkml_hook() != 0)
+        zkml_stop = 1;
+    return zkml_stop;
+}
+
+void
+zkml_clear_interrupt(void)
+{
+    zkml_stop = 0;
 }

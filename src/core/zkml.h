@@ -17,4 +17,16 @@ const char *zkml_init(void);
 void zkml_set_threads(int n);
 int zkml_threads(void);
 
+/*
+ * Interruption.  Long computations (a proof, a commitment) call zkml_interrupted() at
+ * safe points on the main thread, between parallel regions, at least every few hundred
+ * milliseconds; it asks the hook, and once the hook has answered nonzero it keeps
+ * answering 1 until zkml_clear_interrupt().  A computation that sees 1 stops, releases
+ * what it holds and fails ("interrupted").  No hook: never interrupted.
+ */
+typedef int (*zkml_interrupt_hook)(void);
+void zkml_set_interrupt_hook(zkml_interrupt_hook hook);
+int zkml_interrupted(void);
+void zkml_clear_interrupt(void);
+
 #endif

@@ -12,6 +12,7 @@
 #include "infer_case.h"
 #include "infer_witness.h"
 #include "unit.h"
+#include "zkml.h"
 
 /* Prove (fixed randomness), verify, and reject a changed output, a changed context,
  * a truncated and an extended proof.  Returns the proof (malloc'd) or NULL. */
@@ -501,4 +502,54 @@ UNIT_TEST(infer_proof_outputs_match_reference)
         free(proof);
     }
     icase_free(&ic);
+}
+
+/* ---- interruption (zkml.h) ---- */
+
+static int interrupt_after;     /* hook calls left before it asks to stop */
+static int interrupt_calls;
+
+static int
+interrupt_hook(void)
+{
+    interrupt_calls++;
+    return interrupt_after-- <= 0;
+}
+
+/*
+ * A hook that asks to stop at its n-th question stops the prover there, for every n
+ * up to the number of questions an honest proof asks; the prover reports "interrupted"
+ * and proves normally once the flag is cleared.
+ */
+UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
+{
+    infer_case pc;
+    uint8_t *proof = NULL, fixed[32] = {13};
+    size_t len = 0;
+    char err[MODEL_ERR_LEN] = "";
+    const char *why;
+    int n, asked;
+
+    CHECK(icase_fixture(&pc, "mlp20", 3) == 0);
+    interrupt_after = 1 << 30;
+    interrupt_calls = 0;
+    zkml_set_interrupt_hook(interrupt_hook);
+    CHECK(infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err) == 0);
+    free(proof);
+    asked = interrupt_calls;
+    CHECKF(asked >= 20, "the prover asked %d times", asked);
+    for (n = 0; n < asked; n += 1 + n / 8) {
+        zkml_clear_interrupt();
+        interrupt_after = n;
+        proof = NULL;
+        CHECKF(infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err) == -1 && proof == NULL,
+               "stop at question %d", n);
+        CHECKF(strcmp(err, "interrupted") == 0, "stop at question %d: %s", n, err);
+    }
+    zkml_set_interrupt_hook(NULL);
+    zkml_clear_interrupt();
+    CHECK(infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err) == 0);
+    CHECK(infer_verify(&pc.st, proof, len, &why) == 1);
+    free(proof);
+    icase_free(&pc);
 }
