@@ -11,6 +11,31 @@
 #include "utils/memutils.h"
 
 #include "parallel.h"
+#include "zkml.h"
+
+/* The signal mask outside the current zkml_pg_run, for the interrupt hook. */
+static sigset_t run_saved_mask;
+static bool run_active = false;
+
+/*
+ * The core's interrupt hook (zkml.h), called on this thread between parallel regions:
+ * let pending signals in for a moment, so that their handlers set the interrupt flags,
+ * then block them again.  The core stops when a cancel, a statement_timeout or a
+ * termination is pending; CHECK_FOR_INTERRUPTS after the chunk raises it.
+ */
+static int
+interrupt_hook(void)
+{
+	sigset_t	all;
+
+	if (!run_active)
+		return 0;
+	sigfillset(&all);
+	if (pthread_sigmask(SIG_SETMASK, &run_saved_mask, NULL) != 0 ||
+		pthread_sigmask(SIG_SETMASK, &all, NULL) != 0)
+		return 1;				/* cannot tell: stop rather than run on blind */
+	return InterruptPending ? 1 : 0;
+}
 
 /*
  * Run one chunk of core work.  Signals that arrive meanwhile stay pending and are
@@ -29,7 +54,12 @@ zkml_pg_run(zkml_pg_chunk_fn fn, void *arg)
 	if (rc != 0)
 		elog(ERROR, "could not block signals: %s", strerror(rc));
 
+	run_saved_mask = saved;
+	run_active = true;
+	zkml_clear_interrupt();
+	zkml_set_interrupt_hook(interrupt_hook);
 	fn(arg);
+	run_active = false;
 
 	/* A backend that cannot take signals any more must not go on. */
 	rc = pthread_sigmask(SIG_SETMASK, &saved, NULL);
