@@ -36,6 +36,10 @@ model_free(zk_model *model)
         free(model->weights[l].w);
         free(model->weights[l].bias);
     }
+    free(model->io.in_scale);
+    free(model->io.in_zero);
+    free(model->io.out_scale);
+    free(model->io.out_zero);
     memset(model, 0, sizeof *model);
 }
 
@@ -125,6 +129,40 @@ validate_table(const zk_model *model, uint32_t l, char *err)
     return MODEL_OK;
 }
 
+/* The interface: a known output kind, finite positive scales, zero points in range. */
+static int
+validate_io(const zk_model *model, char *err)
+{
+    const model_io *io = &model->io;
+    uint32_t n = model->layer[0].n, m = model->layer[model->n_layers - 1].m, j;
+    int32_t xlo = -((int32_t)1 << (model->xbits - 1)), xhi = -xlo - 1, olo, ohi;
+
+    if (io->output_kind != MODEL_OUTPUT_SCORE && io->output_kind != MODEL_OUTPUT_PROBABILITY)
+        return model_fail(err, MODEL_ERR_INVALID, "output kind must be score or probability");
+    if ((io->in_scale == NULL) != (io->in_zero == NULL) ||
+        (io->out_scale == NULL) != (io->out_zero == NULL))
+        return model_fail(err, MODEL_ERR_INVALID, "interface: scales without zero points");
+    model_act_range(model, model->n_layers - 1, &olo, &ohi);
+    for (j = 0; io->in_scale != NULL && j < n; j++) {
+        if (!isfinite(io->in_scale[j]) || !(io->in_scale[j] > 0))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "input %u: the scale must be a finite positive number", j + 1);
+        if (io->in_zero[j] < xlo || io->in_zero[j] > xhi)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "input %u: the zero point must be a signed %u-bit integer", j + 1,
+                              (unsigned)model->xbits);
+    }
+    for (j = 0; io->out_scale != NULL && j < m; j++) {
+        if (!isfinite(io->out_scale[j]) || !(io->out_scale[j] > 0))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "output %u: the scale must be a finite positive number", j + 1);
+        if (io->out_zero[j] < olo || io->out_zero[j] > ohi)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "output %u: the zero point is outside the output range", j + 1);
+    }
+    return MODEL_OK;
+}
+
 int
 model_validate_public(const zk_model *model, char *err)
 {
@@ -142,7 +180,7 @@ model_validate_public(const zk_model *model, char *err)
             (rc = validate_table(model, l, err)) != MODEL_OK)
             return rc;
     }
-    return MODEL_OK;
+    return validate_io(model, err);
 }
 
 int
@@ -170,6 +208,68 @@ model_validate(const zk_model *model, char *err)
                                   (unsigned)ly->wbits);
     }
     return MODEL_OK;
+}
+
+/* ---- the interface ---- */
+
+/* The four interface arrays for the model's shapes, scale 1 and zero point 0. */
+static int
+io_alloc(zk_model *model)
+{
+    uint32_t n = model->layer[0].n, m = model->layer[model->n_layers - 1].m, j;
+    model_io *io = &model->io;
+
+    io->in_scale = malloc((size_t)n * sizeof(double));
+    io->in_zero = calloc(n, sizeof(int32_t));
+    io->out_scale = malloc((size_t)m * sizeof(double));
+    io->out_zero = calloc(m, sizeof(int32_t));
+    if (io->in_scale == NULL || io->in_zero == NULL || io->out_scale == NULL ||
+        io->out_zero == NULL)
+        return MODEL_ERR_NOMEM;
+    for (j = 0; j < n; j++)
+        io->in_scale[j] = 1.0;
+    for (j = 0; j < m; j++)
+        io->out_scale[j] = 1.0;
+    return MODEL_OK;
+}
+
+int
+model_quantize_features(const zk_model *model, const double *features, int32_t *out,
+                        char *err)
+{
+    double lo = -ldexp(1.0, (int)model->xbits - 1), hi = -lo - 1.0;
+    uint32_t j;
+
+    for (j = 0; j < model->layer[0].n; j++) {
+        double x = features[j], scale = 1.0, zero = 0.0, v;
+
+        if (!isfinite(x))
+            return model_fail(err, MODEL_ERR_INVALID, "feature %u is not a finite number",
+                              j + 1);
+        if (model->io.in_scale != NULL) {
+            scale = model->io.in_scale[j];
+            zero = model->io.in_zero[j];
+        }
+        v = round(x / scale + zero);    /* half away from zero; saturates below */
+        out[j] = (int32_t)(v < lo ? lo : v > hi ? hi : v);
+    }
+    return MODEL_OK;
+}
+
+double
+model_dequantize_input(const zk_model *model, uint32_t j, int32_t v)
+{
+    if (model->io.in_scale == NULL)
+        return (double)v;
+    return ((double)v - model->io.in_zero[j]) * model->io.in_scale[j];
+}
+
+double
+model_dequantize_output(const zk_model *model, uint32_t i, int32_t v)
+{
+    if (model->io.out_scale == NULL)
+        return (double)v;
+    return ((double)v - model->io.out_zero[i]) * model->io.out_scale[i];
 }
 
 /* ---- activation tables ---- */
@@ -442,6 +542,33 @@ fail:
 
 #define DESC_HEADER_BYTES (8 + 3 * 4)
 #define DESC_LAYER_BYTES (7 * 4)
+#define DESC_IO_ENTRY_BYTES (8 + 4)
+
+/* The interface section: the output kind, then a scale and zero point per input and output. */
+static size_t
+desc_io_bytes(uint32_t n_in, uint32_t n_out)
+{
+    return 4 + DESC_IO_ENTRY_BYTES * ((size_t)n_in + n_out);
+}
+
+static void
+put_f64(uint8_t *p, double v)
+{
+    uint64_t bits;
+
+    memcpy(&bits, &v, 8);
+    le_put_u64(p, bits);
+}
+
+static double
+get_f64(const uint8_t *p)
+{
+    uint64_t bits = le_get_u64(p);
+    double v;
+
+    memcpy(&v, &bits, 8);
+    return v;
+}
 
 size_t
 model_descriptor_size(const zk_model *model)
@@ -454,7 +581,9 @@ model_descriptor_size(const zk_model *model)
             return 0;
         size += DESC_LAYER_BYTES + ((size_t)4 << model->layer[l].q_bits);
     }
-    return size;
+    if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS)
+        return 0;
+    return size + desc_io_bytes(model->layer[0].n, model->layer[model->n_layers - 1].m);
 }
 
 int
@@ -488,6 +617,16 @@ model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, c
             le_put_u32(p, fields[f]);
         for (y = 0; y < ((size_t)1 << ly->q_bits); y++, p += 4)
             le_put_i32(p, ly->act[y]);
+    }
+    le_put_u32(p, model->io.output_kind);
+    p += 4;
+    for (y = 0; y < model->layer[0].n; y++, p += DESC_IO_ENTRY_BYTES) {
+        put_f64(p, model->io.in_scale != NULL ? model->io.in_scale[y] : 1.0);
+        le_put_i32(p + 8, model->io.in_zero != NULL ? model->io.in_zero[y] : 0);
+    }
+    for (y = 0; y < model->layer[model->n_layers - 1].m; y++, p += DESC_IO_ENTRY_BYTES) {
+        put_f64(p, model->io.out_scale != NULL ? model->io.out_scale[y] : 1.0);
+        le_put_i32(p + 8, model->io.out_zero != NULL ? model->io.out_zero[y] : 0);
     }
     *out = buf;
     *out_len = size;
@@ -542,6 +681,9 @@ descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, char *err)
                               (unsigned)l + 1);
         pos += (size_t)4 << ly->q_bits;
     }
+    if (len - pos < desc_io_bytes(model->layer[0].n, model->layer[model->n_layers - 1].m))
+        return model_fail(err, MODEL_ERR_INVALID, "descriptor: truncated interface");
+    pos += desc_io_bytes(model->layer[0].n, model->layer[model->n_layers - 1].m);
     if (pos != len)
         return model_fail(err, MODEL_ERR_INVALID, "descriptor: trailing bytes");
     return MODEL_OK;
@@ -572,6 +714,20 @@ model_descriptor_decode(zk_model *model, const uint8_t *buf, size_t len, char *e
         }
         for (y = 0; y < size; y++, pos += 4)
             ly->act[y] = le_get_i32(buf + pos);
+    }
+    if (io_alloc(model) != MODEL_OK) {
+        model_free(model);
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    }
+    model->io.output_kind = le_get_u32(buf + pos);
+    pos += 4;
+    for (y = 0; y < model->layer[0].n; y++, pos += DESC_IO_ENTRY_BYTES) {
+        model->io.in_scale[y] = get_f64(buf + pos);
+        model->io.in_zero[y] = le_get_i32(buf + pos + 8);
+    }
+    for (y = 0; y < model->layer[model->n_layers - 1].m; y++, pos += DESC_IO_ENTRY_BYTES) {
+        model->io.out_scale[y] = get_f64(buf + pos);
+        model->io.out_zero[y] = le_get_i32(buf + pos + 8);
     }
     if ((rc = model_validate_public(model, err)) != MODEL_OK) {
         model_free(model);
@@ -911,10 +1067,79 @@ parse_layer(zk_model *model, uint32_t l, const json_value *lj, char *err)
     return parse_activation(model, l, act, apath, err);
 }
 
+/* "inputs" or "outputs": an array of count {"scale", "zero_point"} objects. */
+static int
+parse_io_array(const json_value *root, const char *key, uint32_t count, double *scale,
+               int32_t *zero, int64_t zlo, int64_t zhi, char *err)
+{
+    static const char *const keys[] = {"scale", "zero_point", NULL};
+    const json_value *arr = json_get(root, key);
+    char path[PATH_LEN];
+    uint32_t j;
+    int rc;
+
+    if (arr == NULL)
+        return MODEL_OK;
+    if ((rc = json_expect(arr, JSON_ARRAY, key, err)) != MODEL_OK)
+        return rc;
+    if (arr->len != count)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: %zu entries, the model has %u", key,
+                          arr->len, (unsigned)count);
+    for (j = 0; j < count; j++) {
+        const json_value *e = &arr->items[j], *z;
+        int64_t zv = 0;
+
+        path_format(path, "%s[%u]", key, (unsigned)j);
+        if ((rc = json_expect(e, JSON_OBJECT, path, err)) != MODEL_OK ||
+            (rc = json_check_keys(e, keys, path, err)) != MODEL_OK ||
+            (rc = json_member_scale(e, "scale", path, &scale[j], err)) != MODEL_OK)
+            return rc;
+        z = json_get(e, "zero_point");
+        if (z != NULL) {
+            char zpath[PATH_LEN];
+
+            path_format(zpath, "%s.zero_point", path);
+            if ((rc = json_int_in(z, zlo, zhi, zpath, "in", &zv, err)) !=
+                MODEL_OK)
+                return rc;
+        }
+        zero[j] = (int32_t)zv;
+    }
+    return MODEL_OK;
+}
+
+/* The interface keys of the document (defaults: scale 1, zero point 0, "score"). */
+static int
+parse_io(zk_model *model, const json_value *root, char *err)
+{
+    const json_value *kind = json_get(root, "output_kind");
+    int32_t olo, ohi;
+    int64_t xhalf = (int64_t)1 << (model->xbits - 1);
+    int rc;
+
+    if (io_alloc(model) != MODEL_OK)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    if (kind != NULL) {
+        if (kind->kind != JSON_STRING ||
+            (strcmp(kind->str, "score") != 0 && strcmp(kind->str, "probability") != 0))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "output_kind: must be \"score\" or \"probability\"");
+        model->io.output_kind =
+            strcmp(kind->str, "score") == 0 ? MODEL_OUTPUT_SCORE : MODEL_OUTPUT_PROBABILITY;
+    }
+    model_act_range(model, model->n_layers - 1, &olo, &ohi);
+    if ((rc = parse_io_array(root, "inputs", model->layer[0].n, model->io.in_scale,
+                             model->io.in_zero, -xhalf, xhalf - 1, err)) != MODEL_OK)
+        return rc;
+    return parse_io_array(root, "outputs", model->layer[model->n_layers - 1].m,
+                          model->io.out_scale, model->io.out_zero, olo, ohi, err);
+}
+
 static int
 parse_document(zk_model *model, const json_value *root, char *err)
 {
-    static const char *const keys[] = {"format", "xbits", "layers", NULL};
+    static const char *const keys[] = {"format", "xbits", "layers", "inputs", "outputs",
+                                       "output_kind", NULL};
     const json_value *format, *layers;
     uint32_t l;
     int rc;
@@ -940,6 +1165,8 @@ parse_document(zk_model *model, const json_value *root, char *err)
     for (l = 0; l < model->n_layers; l++)
         if ((rc = parse_layer(model, l, &layers->items[l], err)) != MODEL_OK)
             return rc;
+    if ((rc = parse_io(model, root, err)) != MODEL_OK)
+        return rc;
     return model_validate(model, err);
 }
 

@@ -40,8 +40,15 @@
  *     u32    s, shift (1 .. 64)
  *     u32    M, multiplier (1 .. 2^31 - 1)
  *     i32    act[0 .. 2^Q - 1], the table (int8 range for l < L, int16 range for l = L)
+ *   the interface (public quantization of the inputs and outputs):
+ *     u32    output kind: MODEL_OUTPUT_SCORE (0) or MODEL_OUTPUT_PROBABILITY (1)
+ *     per input j = 1 .. n_1:  f64 scale (finite, > 0), i32 zero point (xbits range)
+ *     per output i = 1 .. m_L: f64 scale (finite, > 0), i32 zero point (int16 range)
+ *   (f64: the IEEE-754 binary64 bit pattern, little-endian)
  *
- * Nothing else: the limb plan follows from (s, w).  The decoder checks every field
+ * A feature x is quantized as clamp(round(x / scale + zero), xbits range), rounding half
+ * away from zero; an integer output v stands for (v - zero)·scale.  Nothing else: the
+ * limb plan follows from (s, w).  The decoder checks every field
  * and the exact total length before it allocates anything.
  */
 #ifndef ZKML_MODEL_H
@@ -91,9 +98,22 @@ typedef struct {
     int32_t *bias;          /* m */
 } model_weights;
 
+#define MODEL_OUTPUT_SCORE 0u
+#define MODEL_OUTPUT_PROBABILITY 1u
+
+/* The public quantization of the model's interface; NULL arrays mean scale 1, zero 0. */
+typedef struct {
+    uint32_t output_kind;   /* MODEL_OUTPUT_* */
+    double *in_scale;       /* n_1 */
+    int32_t *in_zero;       /* n_1 */
+    double *out_scale;      /* m_L */
+    int32_t *out_zero;      /* m_L */
+} model_io;
+
 typedef struct {
     uint32_t n_layers;
     uint32_t xbits;
+    model_io io;
     model_layer layer[MODEL_MAX_LAYERS];
     model_weights weights[MODEL_MAX_LAYERS];    /* NULL arrays in a descriptor-only model */
 } zk_model;
@@ -135,6 +155,20 @@ typedef enum {
  */
 int model_act_fill(int32_t *table, uint32_t q_bits, model_act_kind kind, double in_scale,
                    double out_scale, int32_t out_lo, int32_t out_hi, char *err);
+
+/* ---- the interface ---- */
+
+/*
+ * Quantize one row of n_1 features into out (n_1 values): saturating, deterministic
+ * (IEEE double arithmetic only).  MODEL_OK, or MODEL_ERR_INVALID for a NaN or infinite
+ * feature, with err naming it by its 1-based position (never its value).
+ */
+int model_quantize_features(const zk_model *model, const double *features, int32_t *out,
+                            char *err);
+
+/* What quantized input j (0-based) and output i stand for: (v - zero)·scale. */
+double model_dequantize_input(const zk_model *model, uint32_t j, int32_t v);
+double model_dequantize_output(const zk_model *model, uint32_t i, int32_t v);
 
 /* ---- the forward pass ---- */
 
@@ -214,7 +248,10 @@ int model_descriptor_digest(uint8_t digest[32], const zk_model *model, char *err
  *                        "min": -128, "max": 127}
  *                    or {"kind": "table", "table": [2^Q integers]}
  *       }, ...
- *     ]
+ *     ],
+ *     "inputs":  [{"scale": 0.5, "zero_point": 0}, ...],   optional, n_1 entries
+ *     "outputs": [{"scale": 3.05e-5, "zero_point": 0}, ...], optional, m_L entries
+ *     "output_kind": "score" or "probability"           optional, default "score"
  *   }
  *
  * kind is identity, relu, sigmoid or tanh; in_scale and out_scale default to 1, min and

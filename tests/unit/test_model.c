@@ -6,6 +6,7 @@
  * run from the repository root) come with outputs computed by an independent Python
  * forward pass (tests/fixtures/make_fixtures.py); the C pass must match them bit for bit.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,7 +329,8 @@ UNIT_TEST(model_descriptor_round_trip)
     CHECKF(rc == MODEL_OK, "%s", err);
     if (rc != MODEL_OK)
         return;
-    CHECK(len == model_descriptor_size(&model) && len == 20 + 2 * (28 + 64));
+    /* the interface: kind, then (scale, zero point) for one input and one output */
+    CHECK(len == model_descriptor_size(&model) && len == 20 + 2 * (28 + 64) + 4 + 2 * 12);
     CHECK(memcmp(buf, "ZKMLMD01", 8) == 0 && buf[8] == 2 && buf[16] == 1);
     CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
     CHECK(dec.weights[0].w == NULL && dec.layer[1].mult == 2 && dec.layer[1].shift == 3);
@@ -376,6 +378,22 @@ UNIT_TEST(model_descriptor_round_trip)
     CHECK(rejects_field(buf, len, 20 + 28, (uint32_t)-129));
     CHECK(rejects_field(buf, len, l2 + 28, 32768));         /* last table: int16 */
     CHECK(!rejects_field(buf, len, l2 + 28, (uint32_t)-32768));
+    {
+        size_t io = l2 + 28 + 64;                           /* the interface section */
+        uint64_t bits;
+        double nan = NAN, neg = -1.0;
+
+        CHECK(rejects_field(buf, len, io, 2));              /* output kind */
+        CHECK(!rejects_field(buf, len, io, 1));
+        CHECK(rejects_field(buf, len, io + 4 + 8, 128));    /* input zero point, int8 */
+        CHECK(rejects_field(buf, len, io + 16 + 8, 40000)); /* output zero point, int16 */
+        memcpy(&bits, &nan, 8);                             /* input scale NaN, negative */
+        CHECK(rejects_field(buf, len, io + 4, (uint32_t)bits) ||
+              rejects_field(buf, len, io + 8, (uint32_t)(bits >> 32)));
+        memcpy(&bits, &neg, 8);
+        CHECK(rejects_field(buf, len, io + 8, (uint32_t)(bits >> 32)));
+        CHECK(rejects_field(buf, len, io + 16 + 4, 0));     /* output scale 0 (high word) */
+    }
     CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
     model_free(&dec);
     free(buf);
@@ -427,7 +445,8 @@ UNIT_TEST(model_descriptor_fixture_round_trip)
         return;
     }
     CHECK(model_descriptor_encode(&buf, &len, &model, err) == MODEL_OK);
-    CHECK(len == 20 + 3 * (28 + ((size_t)4 << 10)));     /* Q = 10 in every layer */
+    /* Q = 10 in every layer; 20 inputs and 1 output in the interface */
+    CHECK(len == 20 + 3 * (28 + ((size_t)4 << 10)) + 4 + 12 * (20 + 1));
     CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
     CHECK(model_descriptor_encode(&buf2, &len2, &dec, err) == MODEL_OK);
     CHECK(len2 == len && buf2 != NULL && memcmp(buf, buf2, len) == 0);
@@ -644,4 +663,63 @@ UNIT_TEST(model_inputs_survive_damage)
     }
     free(copy);
     free(desc);
+}
+
+/*
+ * The interface of a Q.json document: scales and zero points reach the descriptor and
+ * the quantization of features (rounding half away from zero, saturation at the xbits
+ * range), a NaN or infinite feature is an error naming it, and bad entries name their
+ * JSON path.
+ */
+UNIT_TEST(model_interface_quantization)
+{
+    static const char doc[] =
+        "{\"format\":\"zkml-quantized-v1\",\"layers\":[{\"weights\":[[1,-1,2]],"
+        "\"bias\":[0],\"M\":1,\"s\":1,\"Q\":8,\"activation\":{\"kind\":\"identity\"}}],"
+        "\"inputs\":[{\"scale\":0.5,\"zero_point\":-3},{\"scale\":2},{}],"
+        "\"outputs\":[{\"scale\":0.25,\"zero_point\":4}],\"output_kind\":\"probability\"}";
+    char err[MODEL_ERR_LEN] = "", bad[600];
+    double f[3];
+    int32_t q[3];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    zk_model m, dec;
+
+    CHECKF(model_from_json(&m, doc, strlen(doc), err) == MODEL_OK, "%s", err);
+    CHECK(m.io.output_kind == MODEL_OUTPUT_PROBABILITY);
+    f[0] = 1.25;        /* 2.5 - 3 = -0.5 -> -1 (half away from zero) */
+    f[1] = 3.0;         /* 1.5 -> 2 */
+    f[2] = -1e9;        /* saturates at -128 */
+    CHECK(model_quantize_features(&m, f, q, err) == MODEL_OK);
+    CHECKF(q[0] == -1 && q[1] == 2 && q[2] == -128, "%d %d %d", q[0], q[1], q[2]);
+    f[2] = 1e300;
+    CHECK(model_quantize_features(&m, f, q, err) == MODEL_OK && q[2] == 127);
+    f[1] = NAN;
+    CHECK(model_quantize_features(&m, f, q, err) == MODEL_ERR_INVALID);
+    CHECKF(strstr(err, "feature 2") != NULL, "%s", err);
+    f[1] = INFINITY;
+    CHECK(model_quantize_features(&m, f, q, err) == MODEL_ERR_INVALID);
+    CHECK(model_dequantize_input(&m, 0, -1) == 1.0);        /* (-1 + 3)·0.5 */
+    CHECK(model_dequantize_output(&m, 0, 8) == 1.0);        /* (8 - 4)·0.25 */
+    /* through the descriptor and back */
+    CHECK(model_descriptor_encode(&buf, &len, &m, err) == MODEL_OK);
+    CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
+    CHECK(dec.io.in_scale[1] == 2.0 && dec.io.in_zero[0] == -3 && dec.io.out_zero[0] == 4 &&
+          dec.io.output_kind == MODEL_OUTPUT_PROBABILITY);
+    model_free(&dec);
+    free(buf);
+    model_free(&m);
+    /* errors name their path */
+    snprintf(bad, sizeof bad, "%.*s", (int)(strstr(doc, "{\"scale\":2}") - doc), doc);
+    strcat(bad, "{\"scale\":-2},{}],\"outputs\":[{\"scale\":1}]}");
+    CHECK(model_from_json(&m, bad, strlen(bad), err) == MODEL_ERR_INVALID);
+    CHECKF(strstr(err, "inputs[1].scale") != NULL, "%s", err);
+    snprintf(bad, sizeof bad, "%.*s", (int)(strstr(doc, "\"inputs\"") - doc), doc);
+    strcat(bad, "\"inputs\":[{}],\"outputs\":[{}]}");
+    CHECK(model_from_json(&m, bad, strlen(bad), err) == MODEL_ERR_INVALID);
+    CHECKF(strstr(err, "inputs: 1 entries, the model has 3") != NULL, "%s", err);
+    snprintf(bad, sizeof bad, "%.*s", (int)(strstr(doc, "\"inputs\"") - doc), doc);
+    strcat(bad, "\"outputs\":[{\"zero_point\":40000}]}");
+    CHECK(model_from_json(&m, bad, strlen(bad), err) == MODEL_ERR_INVALID);
+    CHECKF(strstr(err, "outputs[0].zero_point") != NULL, "%s", err);
 }
