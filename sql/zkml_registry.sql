@@ -1,0 +1,93 @@
+--
+-- The model registry: register, versions, zkml_models, public descriptors, import,
+-- scoring, proving and verifying, and every error path.
+--
+\set tiny '{"format":"zkml-quantized-v1","layers":[{"weights":[[3,-2,1]],"bias":[5],"M":1,"s":1,"Q":10,"limb_bits":8,"activation":{"kind":"identity"}}],"inputs":[{"scale":0.5},{"scale":0.25,"zero_point":2},{"scale":1}],"outputs":[{"scale":0.125}]}'
+\set lr20 `cat tests/fixtures/lr20.q.json`
+
+SELECT name, version, length(digest) AS digest_hex_length, report
+FROM zkml_register_model('tiny', :'tiny');
+-- registering the name again makes version 2 (a new seed, a new digest)
+SELECT name, version FROM zkml_register_model('tiny', :'tiny');
+SELECT name, version, shapes, verify_only, created_by = current_user AS by_me
+FROM zkml_models ORDER BY name, version;
+SELECT count(DISTINCT digest) AS digests FROM zkml_models;
+
+-- scoring: features 2.0, 1.0, -3.0 quantize to 4, 6, -3; 3·4 - 2·6 - 3 + 5 = 2;
+-- y = floor((2 + 1) / 2) = 1; the score is 1 · 0.125
+SELECT zkml_score('tiny', ARRAY[2.0, 1.0, -3.0]);
+-- saturation: a feature far out of range takes the edge of its integer range
+SELECT zkml_score('tiny', ARRAY[1e9, 0, 0]) = zkml_score('tiny', ARRAY[63.5, 0, 0]) AS saturates;
+
+-- the lr20 fixture: scores equal the zkml command's outputs (tests/fixtures/lr20.expected.csv)
+SELECT version FROM zkml_register_model('lr20', :'lr20');
+CREATE TEMP TABLE lr20_rows (i int, x float8[]);
+\copy lr20_rows(x) FROM PROGRAM 'tail -n +2 tests/fixtures/lr20.rows.csv | sed -e "s/^/{/" -e "s/$/}/"'
+CREATE TEMP TABLE lr20_expected (y int);
+\copy lr20_expected FROM PROGRAM 'tail -n +2 tests/fixtures/lr20.expected.csv'
+SELECT count(*) AS rows,
+       bool_and(s = e.y) AS all_equal
+FROM (SELECT row_number() OVER () AS n, zkml_score('lr20', x) AS s FROM lr20_rows) a
+JOIN (SELECT row_number() OVER () AS n, y FROM lr20_expected) e USING (n);
+
+-- proving and verifying
+CREATE TEMP TABLE receipts AS
+SELECT zkml_prove('tiny', ARRAY[2.0, 1.0, -3.0], 'audit 7') AS r;
+SELECT zkml_verify(r) AS valid_here,
+       zkml_verify(r, zkml_model_public('tiny')) AS valid_with_descriptor,
+       zkml_verify(r, zkml_model_public('tiny', 1)) AS valid_with_version_1
+FROM receipts;
+SELECT (zkml_verify_detail(r, zkml_model_public('tiny', 1))).* FROM receipts;
+SELECT info - 'model_digest' - 'proof_bytes' - 'receipt_bytes' AS info,
+       (info->>'proof_bytes')::int > 0 AS has_proof
+FROM (SELECT zkml_receipt_info(r) AS info FROM receipts) s;
+-- one input changed (byte 67: the first quantized input): the proof no longer holds
+SELECT zkml_verify(set_byte(r, 67, get_byte(r, 67) # 1)) AS tampered,
+       (zkml_verify_detail(set_byte(r, 67, get_byte(r, 67) # 1), zkml_model_public('tiny'))).ok
+FROM receipts;
+
+-- another model's descriptor: false, with the reason
+SELECT zkml_verify(r, zkml_model_public('lr20')) AS other_model,
+       (zkml_verify_detail(r, zkml_model_public('lr20'))).reason
+FROM receipts;
+
+-- export and import: the descriptor of a dropped model, imported as verify-only under
+-- another name, still verifies its receipts, and cannot score
+CREATE TEMP TABLE lr20_export AS
+SELECT zkml_model_public('lr20') AS pub,
+       zkml_prove('lr20', (SELECT x FROM lr20_rows LIMIT 1)) AS r;
+SELECT zkml_drop_model('lr20');
+SELECT zkml_verify(r) IS NULL AS unknown_model FROM lr20_export;
+SELECT name, version FROM zkml_import_model_public('lr20-audit', (SELECT pub FROM lr20_export));
+SELECT zkml_verify(r) AS valid_after_import FROM lr20_export;
+SELECT zkml_score('lr20-audit', (SELECT x FROM lr20_rows LIMIT 1));
+SELECT name, verify_only FROM zkml_models ORDER BY name, version;
+
+-- errors
+SELECT zkml_score('nope', ARRAY[1.0]);
+SELECT zkml_score('tiny', ARRAY[1.0, 2.0]);
+SELECT zkml_score('tiny', ARRAY[1.0, 'NaN', 3.0]);
+SELECT zkml_score('tiny', ARRAY[1.0, NULL, 3.0]);
+SELECT zkml_score('tiny', ARRAY[[1.0, 2.0, 3.0]]);
+SELECT zkml_register_model('bad', '{"format":"zkml-float-v1"}');
+SELECT zkml_register_model('bad', '{"format":"zkml-quantized-v1","layers":[]}');
+SELECT zkml_register_model('bad', '{"format":"zkml-quantized-v1","layers":[{"weights":[[1]],"bias":[0],"M":1,"s":1,"activation":{"kind":"softmax"}}]}');
+SELECT zkml_register_model('bad', '{"format":"zkml-quantized-v1","layers":[{"weights":[[1,2]],"bias":[0],"M":1,"s":1,"activation":{"kind":"relu"}},{"weights":[[1,2]],"bias":[0],"M":1,"s":1,"activation":{"kind":"relu"}}]}');
+SELECT zkml_register_model('bad', :'tiny', ARRAY[1.0]);
+SELECT count(*) AS nothing_left_behind FROM zkml_models WHERE name = 'bad';
+\set VERBOSITY terse
+SELECT zkml_import_model_public('dup', zkml_model_public('tiny'));     -- its detail names the digest
+\set VERBOSITY default
+SELECT zkml_import_model_public('junk', '\x00'::bytea);
+SELECT zkml_verify('\x0102'::bytea);
+SELECT zkml_verify(r, '\x00'::bytea) FROM receipts;
+SELECT zkml_receipt_info(substr(r, 1, 100)) FROM receipts;
+SELECT zkml_drop_model('nope');
+SELECT zkml_model_public('nope');
+
+-- dropping: one version, then the name
+SELECT zkml_drop_model('tiny', 1);
+SELECT name, version FROM zkml_models ORDER BY name, version;
+SELECT zkml_drop_model('tiny');
+SELECT zkml_drop_model('lr20-audit');
+SELECT count(*) AS models FROM zkml_models;
