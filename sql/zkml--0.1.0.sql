@@ -238,6 +238,36 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text) IS
 'a receipt for one row: its quantized features, its score and a zero-knowledge proof that the registered model computed it';
 
+CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog.text,
+    row_key pg_catalog.text, features pg_catalog.float8[])
+RETURNS pg_catalog.internal
+AS 'MODULE_PATHNAME', 'zkml_prove_batch_step'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION zkml.prove_batch_final(state pg_catalog.internal)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'zkml_prove_batch_final'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON FUNCTION zkml.prove_batch_step(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.float8[]),
+    zkml.prove_batch_final(pg_catalog.internal) FROM PUBLIC;
+
+-- One receipt for every row of a group; its state holds the quantized rows and their keys,
+-- and the proof is made once, in the final function.
+CREATE AGGREGATE @extschema@.zkml_prove_batch(name pg_catalog.text, row_key pg_catalog.text,
+    features pg_catalog.float8[]) (
+    SFUNC = zkml.prove_batch_step,
+    STYPE = pg_catalog.internal,
+    FINALFUNC = zkml.prove_batch_final,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = RESTRICTED
+);
+
+COMMENT ON AGGREGATE @extschema@.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) IS
+'one receipt for every row of the group, each row named by its key (bound into the proof); rows in the order of the aggregate''s ORDER BY';
+
 -- ---------------------------------------------------------------------------------
 -- Receipts.
 CREATE FUNCTION @extschema@.zkml_verify(receipt pg_catalog.bytea, model_public pg_catalog.bytea)
@@ -278,6 +308,31 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.zkml_receipt_info(pg_catalog.bytea) IS
 'a receipt''s public facts: format, model digest, rows, shapes, context and sizes';
 
+CREATE FUNCTION @extschema@.zkml_receipt_rows(receipt pg_catalog.bytea,
+    model_public pg_catalog.bytea)
+RETURNS TABLE(row_key pg_catalog.text, features pg_catalog.float8[], score pg_catalog.float8)
+AS 'MODULE_PATHNAME', 'zkml_receipt_rows'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+ROWS 100;
+
+COMMENT ON FUNCTION @extschema@.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) IS
+'the rows of a receipt, as it states them (zkml_verify says whether they are proven): key, features and score, dequantized with the public descriptor';
+
+CREATE FUNCTION @extschema@.zkml_receipt_rows(receipt pg_catalog.bytea)
+RETURNS TABLE(row_key pg_catalog.text, features pg_catalog.float8[], score pg_catalog.float8)
+AS $rows$
+    SELECT * FROM @extschema@.zkml_receipt_rows(receipt,
+        (SELECT m.public_file FROM zkml.models m
+         WHERE m.digest OPERATOR(pg_catalog.=) pg_catalog.decode(
+             @extschema@.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest', 'hex')))
+$rows$
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+ROWS 100;
+
+COMMENT ON FUNCTION @extschema@.zkml_receipt_rows(pg_catalog.bytea) IS
+'the rows of a receipt, dequantized with the descriptor of the model it names (no rows if that model is not here)';
+
 -- ---------------------------------------------------------------------------------
 -- Privileges.
 REVOKE ALL ON FUNCTION @extschema@.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb),
@@ -289,17 +344,23 @@ REVOKE ALL ON FUNCTION @extschema@.zkml_register_model(pg_catalog.text, pg_catal
     @extschema@.zkml_verify(pg_catalog.bytea),
     @extschema@.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
     @extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
-    @extschema@.zkml_receipt_info(pg_catalog.bytea) FROM PUBLIC;
+    @extschema@.zkml_receipt_info(pg_catalog.bytea),
+    @extschema@.zkml_receipt_rows(pg_catalog.bytea),
+    @extschema@.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea),
+    @extschema@.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) FROM PUBLIC;
 REVOKE ALL ON @extschema@.zkml_models FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION @extschema@.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb),
     @extschema@.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea),
     @extschema@.zkml_drop_model(pg_catalog.text, pg_catalog.int4) TO zkml_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.zkml_score(pg_catalog.text, pg_catalog.float8[]),
-    @extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text) TO zkml_prover;
+    @extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
+    @extschema@.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) TO zkml_prover;
 GRANT EXECUTE ON FUNCTION @extschema@.zkml_model_public(pg_catalog.text, pg_catalog.int4),
     @extschema@.zkml_verify(pg_catalog.bytea),
     @extschema@.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
     @extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
-    @extschema@.zkml_receipt_info(pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;
+    @extschema@.zkml_receipt_info(pg_catalog.bytea),
+    @extschema@.zkml_receipt_rows(pg_catalog.bytea),
+    @extschema@.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;
 GRANT SELECT ON @extschema@.zkml_models TO zkml_auditor, zkml_admin, zkml_prover;

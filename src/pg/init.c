@@ -1,5 +1,6 @@
 /*
- * init.c: loading the module, the zkml.threads setting, and starting the core.
+ * init.c: loading the module, its settings (zkml.threads, zkml.log_progress,
+ * zkml.max_batch_rows), and starting the core.
  *
  * Nothing here may start OpenMP.  _PG_init runs in the postmaster when zkml is in
  * shared_preload_libraries, and a process forked after libgomp has started its thread
@@ -14,6 +15,7 @@
 #include "utils/guc.h"
 
 #include "parallel.h"
+#include "receipt.h"
 #include "zkml.h"
 #include "zkml_pg.h"
 
@@ -27,6 +29,9 @@ PGDLLEXPORT void _PG_init(void);
 
 static int	zkml_threads_setting = 1;
 static bool zkml_core_ready = false;
+
+bool		zkml_log_progress = false;
+int			zkml_max_batch_rows = 100000;
 
 static int
 default_threads(void)
@@ -62,6 +67,28 @@ _PG_init(void)
 							NULL,
 							assign_threads,
 							NULL);
+
+	DefineCustomBoolVariable("zkml.log_progress",
+							 "Report the phases of each proof, with their times, as NOTICE messages.",
+							 "The phases (witness, commitments, sumchecks, openings) are reported "
+							 "when the proof ends.",
+							 &zkml_log_progress,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("zkml.max_batch_rows",
+							"Largest number of rows zkml_prove_batch accepts in one receipt.",
+							"A proof's memory grows with its rows: about 2.7 GB for 10,000 rows of a "
+							"20-64-32-1 model.",
+							&zkml_max_batch_rows,
+							100000,
+							1,
+							RECEIPT_MAX_BATCH,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("zkml");
 }

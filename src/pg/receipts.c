@@ -16,6 +16,11 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+
+#include "model.h"
+#include "modelkey.h"
 #include "parallel.h"
 #include "receipt.h"
 #include "zkml_pg.h"
@@ -176,4 +181,117 @@ zkml_receipt_info(PG_FUNCTION_ARGS)
 	appendStringInfo(&buf, ", \"proof_bytes\": %zu, \"receipt_bytes\": %zu}",
 					 proof_len, (size_t) VARSIZE_ANY_EXHDR(rct));
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+PG_FUNCTION_INFO_V1(zkml_receipt_rows);
+/* the rows of a receipt, dequantized with the public descriptor: (row_key, features, score) */
+Datum
+zkml_receipt_rows(PG_FUNCTION_ARGS)
+{
+	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
+	bytea	   *pub = PG_GETARG_BYTEA_PP(1);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char		err[RECEIPT_ERR_LEN] = "";
+	uint8_t		digest[32];
+	receipt		r;
+	modelpub	p;
+	zk_model	iface;			/* only the interface and shapes are used */
+	int32_t    *values;
+	uint32_t   *key_lens;
+	const uint8_t **keys;
+	uint32_t	n_in,
+				n_out,
+				batch,
+				b,
+				j;
+
+	InitMaterializedSRF(fcinfo, 0);
+	zkml_pg_ensure_init();
+	if (modelpub_decode(&p, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub),
+						err) != MODELKEY_OK ||
+		modelpub_digest(digest, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub),
+						err) != MODELKEY_OK)
+	{
+		modelpub_free(&p);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("argument \"model_public\" is not a zkml public descriptor"),
+				 errdetail("%s", err)));
+	}
+	if (receipt_decode(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct),
+					   err) != 0)
+	{
+		modelpub_free(&p);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("argument \"receipt\" is not a zkml receipt"),
+				 errdetail("%s", err)));
+	}
+	if (memcmp(r.digest, digest, 32) != 0)
+	{
+		receipt_free(&r);
+		modelpub_free(&p);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the receipt names another model than argument \"model_public\"")));
+	}
+
+	/* copy everything into palloc'd memory, then release the core's allocations */
+	batch = r.batch;
+	n_in = r.n_in;
+	n_out = r.n_out;
+	values = palloc(sizeof(int32_t) * ((size_t) batch * (n_in + n_out)));
+	memcpy(values, r.inputs, sizeof(int32_t) * (size_t) batch * n_in);
+	memcpy(values + (size_t) batch * n_in, r.outputs, sizeof(int32_t) * (size_t) batch * n_out);
+	key_lens = palloc(sizeof(uint32_t) * batch);
+	keys = palloc(sizeof(uint8_t *) * batch);
+	for (b = 0; b < batch; b++)
+	{
+		key_lens[b] = r.key_lens[b];
+		keys[b] = r.keys[b];	/* points into rct */
+	}
+	memset(&iface, 0, sizeof iface);
+	iface.n_layers = 1;
+	iface.layer[0].n = n_in;
+	iface.io.in_scale = palloc(sizeof(double) * n_in);
+	iface.io.in_zero = palloc(sizeof(int32_t) * n_in);
+	iface.io.out_scale = palloc(sizeof(double) * n_out);
+	iface.io.out_zero = palloc(sizeof(int32_t) * n_out);
+	for (j = 0; j < n_in; j++)
+	{
+		iface.io.in_scale[j] = p.model.io.in_scale ? p.model.io.in_scale[j] : 1.0;
+		iface.io.in_zero[j] = p.model.io.in_zero ? p.model.io.in_zero[j] : 0;
+	}
+	for (j = 0; j < n_out; j++)
+	{
+		iface.io.out_scale[j] = p.model.io.out_scale ? p.model.io.out_scale[j] : 1.0;
+		iface.io.out_zero[j] = p.model.io.out_zero ? p.model.io.out_zero[j] : 0;
+	}
+	receipt_free(&r);
+	modelpub_free(&p);
+
+	for (b = 0; b < batch; b++)
+	{
+		Datum		out[3];
+		bool		nulls[3] = {false, false, false};
+		Datum	   *f = palloc(sizeof(Datum) * n_in);
+
+		if (key_lens[b] == 0 ||
+			!pg_verifymbstr((const char *) keys[b], (int) key_lens[b], true) ||
+			memchr(keys[b], '\0', key_lens[b]) != NULL)
+			nulls[0] = true;
+		else
+			out[0] = PointerGetDatum(cstring_to_text_with_len((const char *) keys[b],
+															 (int) key_lens[b]));
+		for (j = 0; j < n_in; j++)
+			f[j] = Float8GetDatum(model_dequantize_input(&iface, j,
+														 values[(size_t) b * n_in + j]));
+		out[1] = PointerGetDatum(construct_array(f, (int) n_in, FLOAT8OID, 8,
+												 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		out[2] = Float8GetDatum(model_dequantize_output(&iface, 0,
+														values[(size_t) batch * n_in +
+															   (size_t) b * n_out]));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls);
+	}
+	return (Datum) 0;
 }

@@ -13,6 +13,7 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "lib/stringinfo.h"
 #include "utils/memutils.h"
 
 #include "model.h"
@@ -77,12 +78,22 @@ spi_bytea_copy(int col, MemoryContext cxt)
 	return copy;
 }
 
-/* The latest version of `name` with its key file, cached in fn_extra for the query. */
+/* A cache in cxt whose key is wiped and freed when cxt is reset or deleted. */
 static ModelCache *
-model_for_call(FunctionCallInfo fcinfo, text *name_text)
+cache_new(MemoryContext cxt)
 {
-	MemoryContext fcxt = fcinfo->flinfo->fn_mcxt;
-	ModelCache *cache = fcinfo->flinfo->fn_extra;
+	ModelCache *cache = MemoryContextAllocZero(cxt, sizeof(ModelCache));
+
+	cache->cb.func = cache_reset_callback;
+	cache->cb.arg = cache;
+	MemoryContextRegisterResetCallback(cxt, &cache->cb);
+	return cache;
+}
+
+/* Load the latest version of `name`, with its key file, into cache (memory in cxt). */
+static void
+cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
+{
 	char	   *name = text_to_cstring(name_text);
 	char		err[MODELKEY_ERR_LEN] = "";
 	Oid			argtypes[1] = {TEXTOID};
@@ -91,18 +102,7 @@ model_for_call(FunctionCallInfo fcinfo, text *name_text)
 			   *pub;
 	int			rc;
 
-	if (cache != NULL && cache->name != NULL && strcmp(cache->name, name) == 0)
-		return cache;
-	if (cache == NULL)
-	{
-		cache = MemoryContextAllocZero(fcxt, sizeof(ModelCache));
-		cache->cb.func = cache_reset_callback;
-		cache->cb.arg = cache;
-		MemoryContextRegisterResetCallback(fcxt, &cache->cb);
-		fcinfo->flinfo->fn_extra = cache;
-	}
 	cache_clear(cache);
-
 	args[0] = PointerGetDatum(name_text);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -117,8 +117,8 @@ model_for_call(FunctionCallInfo fcinfo, text *name_text)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" does not exist", name),
 				 errhint("zkml_models lists the registered models.")));
-	key_file = spi_bytea_copy(1, fcxt);
-	pub = spi_bytea_copy(2, fcxt);
+	key_file = spi_bytea_copy(1, cxt);
+	pub = spi_bytea_copy(2, cxt);
 	SPI_finish();
 	if (key_file == NULL)
 		ereport(ERROR,
@@ -137,7 +137,21 @@ model_for_call(FunctionCallInfo fcinfo, text *name_text)
 				 errmsg("the key file of model \"%s\" is damaged", name),
 				 errdetail("%s", err)));
 	}
-	cache->name = MemoryContextStrdup(fcxt, name);
+	cache->name = MemoryContextStrdup(cxt, name);
+}
+
+/* The latest version of `name` with its key file, cached in fn_extra for the query. */
+static ModelCache *
+model_for_call(FunctionCallInfo fcinfo, text *name_text)
+{
+	ModelCache *cache = fcinfo->flinfo->fn_extra;
+	char	   *name = text_to_cstring(name_text);
+
+	if (cache != NULL && cache->name != NULL && strcmp(cache->name, name) == 0)
+		return cache;
+	if (cache == NULL)
+		cache = fcinfo->flinfo->fn_extra = cache_new(fcinfo->flinfo->fn_mcxt);
+	cache_load(cache, fcinfo->flinfo->fn_mcxt, name_text);
 	return cache;
 }
 
@@ -213,14 +227,33 @@ zkml_score(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
+#define PROVE_PHASES 8
+
 typedef struct ProveRun
 {
 	receipt_request req;
+	infer_options opts;
 	uint8_t    *out;
 	size_t		out_len;
 	int			rc;
 	char		err[RECEIPT_ERR_LEN];
+	int			nphases;
+	const char *phase[PROVE_PHASES];
+	double		seconds[PROVE_PHASES];
 } ProveRun;
+
+/* infer_options.progress: record the phase; reported after the proof (no ereport here) */
+static void
+record_phase(void *arg, const char *phase, double seconds)
+{
+	ProveRun   *run = arg;
+
+	if (run->nphases < PROVE_PHASES)
+	{
+		run->phase[run->nphases] = phase;
+		run->seconds[run->nphases++] = seconds;
+	}
+}
 
 static void
 prove_chunk(void *arg)
@@ -230,41 +263,34 @@ prove_chunk(void *arg)
 	run->rc = receipt_prove_request(&run->out, &run->out_len, &run->req, run->err);
 }
 
-PG_FUNCTION_INFO_V1(zkml_prove);
-/* a receipt for one row: features, score, and the proof */
-Datum
-zkml_prove(PG_FUNCTION_ARGS)
+/* Prove B quantized rows (with optional keys) of the cached model; the receipt as bytea. */
+static bytea *
+prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *const *keys,
+		   const uint32_t *key_lens, text *context)
 {
-	ModelCache *c;
-	const zk_model *m;
 	ProveRun   *run = palloc0(sizeof(ProveRun));	/* on the heap: read after a longjmp */
-	int32_t    *x;
-	text	   *context = PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2);
 	bytea	   *result;
+	int			i;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments \"name\" and \"features\" must not be NULL")));
-	zkml_pg_ensure_init();
-	c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
-	m = &c->key.model;
-	x = palloc(m->layer[0].n * sizeof(int32_t));
-	quantize_row(m, PG_GETARG_ARRAYTYPE_P(1), x);
 	if (context != NULL && VARSIZE_ANY_EXHDR(context) > RECEIPT_MAX_CONTEXT)
 		ereport(ERROR,
 				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
 				 errmsg("argument \"context\" is longer than %u bytes", RECEIPT_MAX_CONTEXT)));
-
 	run->req.key = (const uint8_t *) VARDATA(c->key_file);
 	run->req.key_len = VARSIZE(c->key_file) - VARHDRSZ;
 	run->req.pub = (const uint8_t *) VARDATA(c->pub);
 	run->req.pub_len = VARSIZE(c->pub) - VARHDRSZ;
-	run->req.rows = x;
-	run->req.batch = 1;
-	run->req.n_in = m->layer[0].n;
+	run->req.rows = rows;
+	run->req.batch = batch;
+	run->req.n_in = c->key.model.layer[0].n;
 	run->req.context = context != NULL ? (const uint8_t *) VARDATA_ANY(context) : NULL;
 	run->req.context_len = context != NULL ? VARSIZE_ANY_EXHDR(context) : 0;
+	run->req.keys = keys;
+	run->req.key_lens = key_lens;
+	run->opts.progress = record_phase;
+	run->opts.progress_arg = run;
+	run->req.opts = &run->opts;
+	zkml_pg_ensure_init();
 	PG_TRY();
 	{
 		zkml_pg_run(prove_chunk, run);
@@ -278,11 +304,131 @@ zkml_prove(PG_FUNCTION_ARGS)
 	if (run->rc != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("could not prove the score of this row"),
+				 errmsg("could not prove the scores of these rows"),
 				 errdetail("%s", run->err)));
 	result = palloc(VARHDRSZ + run->out_len);
 	SET_VARSIZE(result, VARHDRSZ + run->out_len);
 	memcpy(VARDATA(result), run->out, run->out_len);
 	free(run->out);
-	PG_RETURN_BYTEA_P(result);
+	for (i = 0; zkml_log_progress && i < run->nphases; i++)
+		ereport(NOTICE,
+				(errmsg("zkml: %zu row%s, %s: %.0f ms", batch, batch == 1 ? "" : "s",
+						run->phase[i], 1e3 * run->seconds[i])));
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(zkml_prove);
+/* a receipt for one row: features, score, and the proof */
+Datum
+zkml_prove(PG_FUNCTION_ARGS)
+{
+	ModelCache *c;
+	int32_t    *x;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments \"name\" and \"features\" must not be NULL")));
+	c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
+	x = palloc(c->key.model.layer[0].n * sizeof(int32_t));
+	quantize_row(&c->key.model, PG_GETARG_ARRAYTYPE_P(1), x);
+	PG_RETURN_BYTEA_P(prove_rows(c, x, 1, NULL, NULL,
+								 PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2)));
+}
+
+/* ---- zkml_prove_batch ---- */
+
+/* The aggregate's state, in the aggregate context: quantized rows and keys only. */
+typedef struct BatchState
+{
+	ModelCache *model;
+	text	   *name;
+	int32_t    *rows;			/* batch x n_1 */
+	size_t		batch,
+				cap;
+	StringInfoData keys;		/* the keys, one after the other */
+	uint32_t   *key_lens;
+} BatchState;
+
+PG_FUNCTION_INFO_V1(zkml_prove_batch_step);
+/* transition: quantize one row and keep it with its key */
+Datum
+zkml_prove_batch_step(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt,
+				old;
+	BatchState *st = PG_ARGISNULL(0) ? NULL : (BatchState *) PG_GETARG_POINTER(0);
+	text	   *name,
+			   *key;
+	uint32_t	n_in;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "zkml_prove_batch_step called in a non-aggregate context");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments \"name\" and \"features\" of zkml_prove_batch must not be NULL")));
+	name = PG_GETARG_TEXT_PP(1);
+	old = MemoryContextSwitchTo(aggcxt);
+	if (st == NULL)
+	{
+		st = palloc0(sizeof(BatchState));
+		st->model = cache_new(aggcxt);
+		cache_load(st->model, aggcxt, name);
+		st->name = (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
+		initStringInfo(&st->keys);
+		st->cap = 64;
+		st->rows = palloc(st->cap * st->model->key.model.layer[0].n * sizeof(int32_t));
+		st->key_lens = palloc(st->cap * sizeof(uint32_t));
+	}
+	else if (VARSIZE_ANY_EXHDR(name) != VARSIZE_ANY_EXHDR(st->name) ||
+			 memcmp(VARDATA_ANY(name), VARDATA_ANY(st->name), VARSIZE_ANY_EXHDR(name)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"name\" must be the same model for every row of a batch")));
+	n_in = st->model->key.model.layer[0].n;
+	if (st->batch >= (size_t) zkml_max_batch_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("zkml_prove_batch: more than %d rows in one receipt", zkml_max_batch_rows),
+				 errhint("Raise zkml.max_batch_rows, or group the rows into smaller batches.")));
+	if (st->batch == st->cap)
+	{
+		st->cap *= 2;
+		st->rows = repalloc_huge(st->rows, st->cap * n_in * sizeof(int32_t));
+		st->key_lens = repalloc_huge(st->key_lens, st->cap * sizeof(uint32_t));
+	}
+	MemoryContextSwitchTo(old);
+	quantize_row(&st->model->key.model, PG_GETARG_ARRAYTYPE_P(3), st->rows + st->batch * n_in);
+	key = PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2);
+	if (key != NULL && VARSIZE_ANY_EXHDR(key) > RECEIPT_MAX_KEY)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("argument \"row_key\" is longer than %u bytes", RECEIPT_MAX_KEY)));
+	st->key_lens[st->batch] = key != NULL ? VARSIZE_ANY_EXHDR(key) : 0;
+	if (key != NULL)
+		appendBinaryStringInfo(&st->keys, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+	st->batch++;
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(zkml_prove_batch_final);
+/* final: one receipt for every row of the group */
+Datum
+zkml_prove_batch_final(PG_FUNCTION_ARGS)
+{
+	BatchState *st = PG_ARGISNULL(0) ? NULL : (BatchState *) PG_GETARG_POINTER(0);
+	const uint8_t **keys;
+	size_t		b,
+				at = 0;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	keys = palloc(st->batch * sizeof(uint8_t *));
+	for (b = 0; b < st->batch; b++)
+	{
+		keys[b] = (const uint8_t *) st->keys.data + at;
+		at += st->key_lens[b];
+	}
+	PG_RETURN_BYTEA_P(prove_rows(st->model, st->rows, st->batch, keys, st->key_lens, NULL));
 }

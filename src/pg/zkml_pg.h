@@ -4,6 +4,10 @@
 #ifndef ZKML_PG_H
 #define ZKML_PG_H
 
+/* Settings (init.c). */
+extern bool zkml_log_progress;
+extern int	zkml_max_batch_rows;
+
 /* Initialise the core in this process if not done yet; ERROR if it cannot be. */
 extern void zkml_pg_ensure_init(void);
 
