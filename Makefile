@@ -24,6 +24,9 @@ SCRIPTS_built = zkml
 
 REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/zkml--%,$(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=zkml
+# TAP tests (tests/t/*.pl, PostgreSQL::Test::Cluster): run by installcheck after pg_regress
+TAP_TESTS = 1
+PROVE_TESTS = tests/t/*.pl
 
 # Flags of our own code: warnings are errors, the core is optimised.
 ZKML_WARN = -Wall -Wextra -Werror -Wmissing-prototypes -Wvla

@@ -1,0 +1,99 @@
+# Interrupting proofs: pg_cancel_backend and statement_timeout stop a long proof at its
+# next safe point, the backend stays usable, and the catalog is untouched; sessions that
+# prove at the same time all get receipts that verify.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time usleep);
+
+my $node = PostgreSQL::Test::Cluster->new('interrupts');
+$node->init;
+$node->append_conf('postgresql.conf', "zkml.threads = 2\n");
+$node->start;
+
+sub slurp_file_text { my ($f) = @_; open(my $h, '<', $f) or die "$f: $!"; local $/; my $t = <$h>; close $h; return $t; }
+
+my $model = slurp_file_text('tests/fixtures/mlp64.q.json');
+my @rows = grep { /\d/ } split /\n/, slurp_file_text('tests/fixtures/mlp64.rows.csv');
+shift @rows;    # the header
+my $values = join(",\n", map { "('{$_}'::float8[])" } @rows);
+
+$node->safe_psql('postgres', qq{
+CREATE EXTENSION zkml;
+SELECT version FROM zkml_register_model('m64', \$doc\$$model\$doc\$);
+CREATE TABLE rows16 (x float8[]);
+INSERT INTO rows16 VALUES $values;
+CREATE TABLE big AS SELECT i, x FROM rows16, generate_series(1, 64) i;   -- 1024 rows
+});
+is($node->safe_psql('postgres', 'SELECT count(*) FROM big'), '1024', 'a batch of 1024 rows');
+
+my $long = "SELECT length(zkml_prove_batch('m64', i::text || x::text, x)) FROM big;";
+
+# pg_cancel_backend during the proof
+my $bg = $node->background_psql('postgres', on_error_stop => 0);
+$bg->query_until(qr/go/, "\\echo go\n$long\n");
+usleep(1_500_000);
+my $t0 = time;
+$node->safe_psql('postgres', q{SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+    WHERE query LIKE '%zkml_prove_batch%' AND pid <> pg_backend_pid()});
+$node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity
+    WHERE query LIKE '%zkml_prove_batch%' AND state = 'active' AND pid <> pg_backend_pid()})
+  or die 'the proof was not stopped';
+my $latency = time - $t0;
+diag(sprintf('cancel took effect after %.2f s', $latency));
+my $out = $bg->query('SELECT 1 AS still_usable');
+like($bg->{stderr}, qr/canceling statement due to user request/, 'pg_cancel_backend stops a proof');
+like($out, qr/1/, 'the backend is usable after the cancel');
+
+# statement_timeout during the proof
+$bg->{stderr} = '';
+$t0 = time;
+$bg->query("SET statement_timeout = '1500ms'; $long");
+diag(sprintf('statement_timeout of 1.5 s: the statement ended after %.2f s', time - $t0));
+like($bg->{stderr}, qr/canceling statement due to statement timeout/,
+    'statement_timeout stops a proof');
+$bg->query('RESET statement_timeout');
+$bg->quit;
+
+# the catalog is intact, and proofs still work
+is($node->safe_psql('postgres', q{SELECT count(*) FROM zkml_models WHERE name = 'm64'}), '1',
+    'the model is still registered');
+
+# concurrent sessions: each proves batches of rows and every receipt verifies
+my $lr20 = slurp_file_text('tests/fixtures/lr20.q.json');
+my @lr = grep { /\d/ } split /\n/, slurp_file_text('tests/fixtures/lr20.rows.csv');
+shift @lr;
+my $lrvalues = join(",\n", map { "('{$_}'::float8[])" } @lr);
+$node->safe_psql('postgres', qq{
+SELECT version FROM zkml_register_model('lr20', \$doc\$$lr20\$doc\$);
+CREATE TABLE lr (x float8[]);
+INSERT INTO lr VALUES $lrvalues;
+CREATE TABLE receipts (session int, r bytea);
+});
+my @sessions;
+for my $s (1 .. 8) {
+	my $p = $node->background_psql('postgres', on_error_stop => 1);
+	$p->query_safe('SET zkml.threads = 1');
+	push @sessions, $p;
+}
+my $until = time + 20;
+my $rounds = 0;
+while (time < $until) {
+	$rounds++;
+	# start the batch in every session, then wait for all of them: they run at once
+	for my $s (0 .. $#sessions) {
+		$sessions[$s]->query_until(qr/started-$rounds/, "\\echo started-$rounds\n"
+			  . "INSERT INTO receipts SELECT $s, zkml_prove_batch('lr20', x::text, x) FROM lr;\n"
+			  . "\\echo done-$rounds\n");
+	}
+	$_->query_until(qr/done-$rounds/, '') for @sessions;
+}
+$_->quit for @sessions;
+my $checked = $node->safe_psql('postgres',
+	'SELECT count(*), bool_and(zkml_verify(r)) FROM receipts');
+is($checked, (8 * $rounds) . '|t', "8 sessions x $rounds rounds: every receipt verifies");
+
+$node->stop;
+done_testing();
