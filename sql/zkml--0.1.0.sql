@@ -91,6 +91,24 @@ AS 'MODULE_PATHNAME', 'zkml_public_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 REVOKE ALL ON FUNCTION zkml.public_info(pg_catalog.bytea) FROM PUBLIC;
 
+-- Internal: the next version of a name, under a transaction lock on the name, so that two
+-- registrations of one name cannot take the same version.
+CREATE FUNCTION zkml.next_version(model_name pg_catalog.text)
+RETURNS pg_catalog.int4
+AS $next$
+DECLARE
+    v pg_catalog.int4;
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('zkml.models:' OPERATOR(pg_catalog.||) model_name));
+    SELECT COALESCE(pg_catalog.max(m.version), 0) OPERATOR(pg_catalog.+) 1 INTO v
+    FROM zkml.models m WHERE m.name OPERATOR(pg_catalog.=) model_name;
+    RETURN v;
+END
+$next$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION zkml.next_version(pg_catalog.text) FROM PUBLIC;
+
 CREATE FUNCTION @extschema@.zkml_register_model(model_name pg_catalog.text,
     model pg_catalog.jsonb,
     calibration pg_catalog.float8[] DEFAULT NULL,
@@ -114,9 +132,7 @@ BEGIN
     END IF;
     k := zkml.keygen(model::pg_catalog.text);
     name := model_name;
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('zkml.models:' OPERATOR(pg_catalog.||) name));
-    SELECT COALESCE(pg_catalog.max(m.version), 0) OPERATOR(pg_catalog.+) 1 INTO version
-    FROM zkml.models m WHERE m.name OPERATOR(pg_catalog.=) model_name;
+    version := zkml.next_version(model_name);
     INSERT INTO zkml.models (name, version, digest, public_file, shapes, n_inputs, n_outputs, verify_only)
     VALUES (name, version, k.digest, k.public_file, k.shapes, k.n_inputs, k.n_outputs, false);
     INSERT INTO zkml.model_secrets (digest, key_file) VALUES (k.digest, k.key_file);
@@ -147,9 +163,7 @@ BEGIN
             DETAIL = pg_catalog.format('Its digest is %s.', pg_catalog.encode(p.digest, 'hex'));
     END IF;
     name := model_name;
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('zkml.models:' OPERATOR(pg_catalog.||) name));
-    SELECT COALESCE(pg_catalog.max(m.version), 0) OPERATOR(pg_catalog.+) 1 INTO version
-    FROM zkml.models m WHERE m.name OPERATOR(pg_catalog.=) model_name;
+    version := zkml.next_version(model_name);
     INSERT INTO zkml.models (name, version, digest, public_file, shapes, n_inputs, n_outputs, verify_only)
     VALUES (name, version, p.digest, public_file, p.shapes, p.n_inputs, p.n_outputs, true);
     digest := pg_catalog.encode(p.digest, 'hex');
