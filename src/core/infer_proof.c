@@ -431,6 +431,11 @@ s1_instances(ictx *c, size_t *count)
     for (l = 0; l < c->L; l++) {
         const model_layer *ly = &c->m->layer[l];
         unsigned nu = c->lay->nu[l], mu = c->lay->mu[l];
+
+        if (zkml_interrupted()) {
+            ictx_fail(c, "interrupted");
+            return NULL;
+        }
         fq_t *eqi = ictx_eq_table(c, c->tau[l] + beta, mu), *eqb = ictx_eq_table(c, c->tau[l], beta);
         fq_t *wv = ictx_alloc(c, (size_t)1 << nu, sizeof(fq_t));
         fq_t *xv = ictx_alloc(c, (size_t)1 << nu, sizeof(fq_t));
@@ -464,7 +469,13 @@ s1_instances(ictx *c, size_t *count)
     for (k = 0; k < nk; k++) {
         const infer_lookup *lk = &c->lay->lookups[k];
         unsigned n = lk->log_size;
-        fq_t *eq = ictx_eq_table(c, c->tau_lk + (c->n1 - n), n);
+        fq_t *eq;
+
+        if (zkml_interrupted()) {
+            ictx_fail(c, "interrupted");
+            return NULL;
+        }
+        eq = ictx_eq_table(c, c->tau_lk + (c->n1 - n), n);
         fq_t *h = ictx_copy(c, c->P2f + c->lay->p2[k].offset, (size_t)1 << n);
         fq_t *f = ictx_alloc(c, (size_t)1 << n, sizeof(fq_t)), zw;
 
@@ -792,6 +803,10 @@ prove(uint8_t **proof, size_t *proof_len, const infer_statement *st, const uint8
     }
     if (model_forward(&tr, st->model, st->inputs, st->batch, 0, err) != MODEL_OK)
         goto out_err;
+    if (zkml_interrupted()) {
+        ictx_fail(&c, "interrupted");
+        goto out;
+    }
     nout = st->batch * st->model->layer[c.L - 1].m;
     for (i = 0; i < nout; i++)
         if (tr.out[i] != st->outputs[i]) {
@@ -800,6 +815,10 @@ prove(uint8_t **proof, size_t *proof_len, const infer_statement *st, const uint8
         }
     if (infer_witness_build(&wit, c.lay, st->model, &tr, err) != 0)
         goto out_err;
+    if (zkml_interrupted()) {
+        ictx_fail(&c, "interrupted");
+        goto out;
+    }
 witness_ready:
     c.p1 = wit.p1;
     c.P1f = ictx_alloc(&c, wit.len, sizeof(fq_t));
