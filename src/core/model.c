@@ -1442,3 +1442,73 @@ model_from_json(zk_model *model, const char *text, size_t len, char *err)
         model_free(model);
     return rc;
 }
+
+/* ---- writing Q.json ---- */
+
+int
+model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
+{
+    json_writer w;
+    uint32_t l, i, j;
+    size_t y;
+    int rc;
+
+    *out = NULL;
+    *out_len = 0;
+    if ((rc = model_validate(model, err)) != MODEL_OK)
+        return rc;
+    json_writer_init(&w);
+    json_write_raw(&w, "{\"format\": \"%s\", \"xbits\": %u, \"output_kind\": \"%s\",\n",
+                   MODEL_FORMAT_V1, (unsigned)model->xbits,
+                   model_output_kind_name(model->output_kind));
+    json_write_raw(&w, " \"inputs\": [");
+    for (j = 0; j < model->layer[0].n; j++) {
+        const model_io *io = input_io(model, j);
+
+        json_write_raw(&w, "%s\n  {\"name\": ", j > 0 ? "," : "");
+        json_write_string(&w, io->name);
+        json_write_raw(&w, ", \"scale\": ");
+        json_write_double(&w, io->scale);
+        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
+    }
+    json_write_raw(&w, "],\n \"outputs\": [");
+    for (i = 0; i < model->layer[model->n_layers - 1].m; i++) {
+        const model_io *io = output_io(model, i);
+
+        json_write_raw(&w, "%s{\"scale\": ", i > 0 ? ", " : "");
+        json_write_double(&w, io->scale);
+        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
+    }
+    json_write_raw(&w, "],\n \"layers\": [");
+    for (l = 0; l < model->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+        const model_weights *wt = &model->weights[l];
+
+        json_write_raw(&w, "%s\n  {\"wbits\": %u, \"M\": %u, \"s\": %u, \"Q\": %u, "
+                       "\"limb_bits\": %u,\n   \"weights\": [", l > 0 ? "," : "",
+                       (unsigned)ly->wbits, (unsigned)ly->mult, (unsigned)ly->shift,
+                       (unsigned)ly->q_bits, (unsigned)ly->limb_bits);
+        for (i = 0; i < ly->m; i++) {
+            json_write_raw(&w, "%s[", i > 0 ? ",\n    " : "");
+            for (j = 0; j < ly->n; j++)
+                json_write_raw(&w, "%s%d", j > 0 ? "," : "", (int)wt->w[(size_t)i * ly->n + j]);
+            json_write_raw(&w, "]");
+        }
+        json_write_raw(&w, "],\n   \"bias\": [");
+        for (i = 0; i < ly->m; i++)
+            json_write_raw(&w, "%s%d", i > 0 ? "," : "", (int)wt->bias[i]);
+        json_write_raw(&w, "],\n   \"activation\": {\"kind\": \"table\", \"table\": [");
+        for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
+            json_write_raw(&w, "%s%d", y == 0 ? "" : y % 32 == 0 ? ",\n    " : ",",
+                           (int)ly->act[y]);
+        json_write_raw(&w, "]}}");
+    }
+    json_write_raw(&w, "]}\n");
+    if (w.failed) {
+        json_writer_free(&w);
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    }
+    *out = w.text;
+    *out_len = w.len;
+    return MODEL_OK;
+}

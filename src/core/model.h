@@ -305,4 +305,13 @@ int model_descriptor_digest(uint8_t digest[32], const zk_model *model, char *err
  */
 int model_from_json(zk_model *model, const char *text, size_t len, char *err);
 
+/*
+ * The Q.json document of a valid model with weights, malloc'd and NUL-terminated into
+ * *out (*out_len bytes without the NUL): every field written out, activations as
+ * explicit tables, so model_from_json gives back the same model.  It holds the
+ * weights: the caller wipes it before freeing.  MODEL_OK, MODEL_ERR_INVALID or
+ * MODEL_ERR_NOMEM.
+ */
+int model_to_json(char **out, size_t *out_len, const zk_model *model, char *err);
+
 #endif
