@@ -57,6 +57,9 @@ include $(PGXS)
 src/core/%.o: src/core/%.c $(CORE_HDRS)
 	$(CC) $(ZKML_CORE_CFLAGS) -c -o $@ $<
 
+# The extension's objects are built by PGXS's rule; they depend on the core's headers too.
+$(PG_SRCS:.c=.o): $(CORE_HDRS) $(wildcard src/pg/*.h)
+
 src/cli/%.o: src/cli/%.c $(CORE_HDRS)
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
 

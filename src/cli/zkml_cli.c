@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "modelkey.h"
+#include "quantize.h"
 #include "receipt.h"
 #include "selftest.h"
 #include "zkml.h"
@@ -47,11 +48,18 @@ usage(FILE *out)
             "               commit to the weights of a key, write the public file (an\n"
             "               existing file is kept unless --force) and print its model\n"
             "               digest (SHA-256 of the file, hex)\n"
-            "  prove --key MODEL.key --input ROWS.csv [--context TEXT] --out RECEIPT\n"
-            "        [--force]\n"
+            "  quantize --model FLOAT.json [--calibration CAL.csv] [--holdout H.csv]\n"
+            "           [--options JSON] --out Q.json [--force]\n"
+            "               turn a float model document (zkml-float-v1) into a quantized\n"
+            "               model document, calibrated on the rows of CAL.csv (one header\n"
+            "               line of feature names, then rows of numbers) or on a synthetic\n"
+            "               set; write it (mode 0600) and print the quantization report\n"
+            "  prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv)\n"
+            "        [--context TEXT] --out RECEIPT [--force]\n"
             "               run the model on the rows of ROWS.csv (one header line, then\n"
-            "               one row of comma-separated integers per line), prove the\n"
-            "               outputs and write the receipt\n"
+            "               one row per line: integers with --input, real features that\n"
+            "               the model quantizes with --features), prove the outputs and\n"
+            "               write the receipt\n"
             "  verify --public MODEL.pub --receipt RECEIPT\n"
             "               check a receipt against a public file: print \"valid\" and\n"
             "               exit 0, or exit 1 with the reason on standard error\n"
@@ -165,10 +173,15 @@ write_all(int fd, const char *path, const uint8_t *buf, size_t len)
 #define OPT_PUBLIC 32u
 #define OPT_RECEIPT 64u
 #define OPT_FORCE 128u      /* a flag, optional */
-#define OPT_OPTIONAL (OPT_CONTEXT | OPT_FORCE)
+#define OPT_CALIBRATION 256u    /* optional */
+#define OPT_HOLDOUT 512u        /* optional */
+#define OPT_QOPTIONS 1024u      /* optional */
+#define OPT_FEATURES 2048u      /* prove: this or --input */
+#define OPT_OPTIONAL (OPT_CONTEXT | OPT_FORCE | OPT_CALIBRATION | OPT_HOLDOUT | OPT_QOPTIONS)
 
 typedef struct {
     const char *model, *key, *out, *input, *context, *public, *receipt;
+    const char *calibration, *holdout, *qoptions, *features;
     int force;
 } options;
 
@@ -188,6 +201,10 @@ option_slot(options *opt, const char *name, unsigned accepted)
         { OPT_CONTEXT, "--context", offsetof(options, context) },
         { OPT_PUBLIC, "--public", offsetof(options, public) },
         { OPT_RECEIPT, "--receipt", offsetof(options, receipt) },
+        { OPT_CALIBRATION, "--calibration", offsetof(options, calibration) },
+        { OPT_HOLDOUT, "--holdout", offsetof(options, holdout) },
+        { OPT_QOPTIONS, "--options", offsetof(options, qoptions) },
+        { OPT_FEATURES, "--features", offsetof(options, features) },
     };
     size_t i;
 
@@ -230,6 +247,16 @@ parse_options(options *opt, int argc, char **argv, unsigned accepted)
     seen |= opt->input != NULL ? OPT_INPUT : 0;
     seen |= opt->public != NULL ? OPT_PUBLIC : 0;
     seen |= opt->receipt != NULL ? OPT_RECEIPT : 0;
+    seen |= opt->features != NULL ? OPT_FEATURES : 0;
+    /* --input and --features: exactly one of them where both are accepted */
+    if ((accepted & OPT_FEATURES) && (accepted & OPT_INPUT)) {
+        if ((seen & (OPT_INPUT | OPT_FEATURES)) == (OPT_INPUT | OPT_FEATURES)) {
+            fprintf(stderr, "zkml %s: give --input or --features, not both\n", argv[0]);
+            return -1;
+        }
+        if ((seen & (OPT_INPUT | OPT_FEATURES)) != 0)
+            seen |= OPT_INPUT | OPT_FEATURES;
+    }
     if ((accepted & ~OPT_OPTIONAL & ~seen) != 0) {
         fprintf(stderr, "zkml %s: missing option\n", argv[0]);
         return -1;
@@ -479,21 +506,370 @@ fail:
     return -1;
 }
 
-/* zkml prove --key MODEL.key --input ROWS.csv [--context TEXT] --out RECEIPT [--force] */
+/* The fields of a CSV header line, trimmed of spaces and surrounding double quotes;
+ * malloc'd copies in *names (free with free_names). */
+static int
+parse_header(const char *text, size_t len, char ***names, size_t *count)
+{
+    size_t end = 0, start = 0, n = 0, cap = 1, i;
+    char **out;
+
+    while (end < len && text[end] != '\n')
+        end++;
+    if (end > 0 && text[end - 1] == '\r')
+        end--;
+    for (i = 0; i < end; i++)
+        cap += text[i] == ',';
+    out = calloc(cap, sizeof *out);
+    if (out == NULL)
+        return -1;
+    for (i = 0; i <= end; i++) {
+        if (i < end && text[i] != ',')
+            continue;
+        {
+            size_t a = start, b = i;
+
+            while (a < b && (text[a] == ' ' || text[a] == '\t'))
+                a++;
+            while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t'))
+                b--;
+            if (b - a >= 2 && text[a] == '"' && text[b - 1] == '"') {
+                a++;
+                b--;
+            }
+            out[n] = malloc(b - a + 1);
+            if (out[n] == NULL)
+                break;
+            memcpy(out[n], text + a, b - a);
+            out[n][b - a] = '\0';
+            n++;
+        }
+        start = i + 1;
+    }
+    *names = out;
+    *count = n;
+    return n == cap ? 0 : -1;
+}
+
+static void
+free_names(char **names, size_t count)
+{
+    size_t i;
+
+    for (i = 0; names != NULL && i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+/*
+ * The header of a feature CSV against the model's feature names: as many columns as
+ * features, and where a feature has a name, the column must carry it (so that a file
+ * with its columns in another order is refused, not silently scored).  0, or -1 with a
+ * message.
+ */
+static int
+check_feature_header(const char *path, const char *text, size_t len, size_t n_features,
+                     const char *(*name_of)(const void *, size_t), const void *model)
+{
+    char **names = NULL;
+    size_t count = 0, j;
+    int rc = 0;
+
+    if (parse_header(text, len, &names, &count) != 0) {
+        fprintf(stderr, "zkml: out of memory reading %s\n", path);
+        free_names(names, count);
+        return -1;
+    }
+    if (count != n_features) {
+        fprintf(stderr, "zkml: %s: line 1: %zu columns, the model has %zu features\n", path,
+                count, n_features);
+        rc = -1;
+    }
+    for (j = 0; rc == 0 && j < count; j++) {
+        const char *want = name_of(model, j);
+
+        if (want[0] != '\0' && strcmp(want, names[j]) != 0) {
+            fprintf(stderr, "zkml: %s: line 1: column %zu is \"%.64s\", the model's feature "
+                    "%zu is \"%s\"\n", path, j + 1, names[j], j + 1, want);
+            rc = -1;
+        }
+    }
+    free_names(names, count);
+    return rc;
+}
+
+/*
+ * The rows of a feature CSV: one header line, then one row per line of comma-separated
+ * numbers (as strtod reads them; spaces around a value and a final CR allowed), every row
+ * cols wide.  0 and *rows (malloc'd, row-major); -1 with a message naming the line.
+ */
+static int
+parse_float_rows(const char *path, const char *text, size_t len, size_t cols,
+                 double **rows, size_t *batch)
+{
+    size_t pos = 0, line = 1, n_rows = 0, cap = 0;
+    double *out = NULL;
+
+    *rows = NULL;
+    *batch = 0;
+    if (memchr(text, 0, len) != NULL) {
+        fprintf(stderr, "zkml: %s: not a text file (NUL byte)\n", path);
+        return -1;
+    }
+    while (pos < len && text[pos] != '\n')
+        pos++;
+    while (pos < len) {
+        size_t end, in_row = 0;
+
+        pos++;
+        line++;
+        if (pos >= len)
+            break;
+        end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        if (end > pos && text[end - 1] == '\r')
+            end--;
+        if (end == pos) {
+            fprintf(stderr, "zkml: %s: line %zu: empty line\n", path, line);
+            goto fail;
+        }
+        if (n_rows >= RECEIPT_MAX_BATCH) {
+            fprintf(stderr, "zkml: %s: line %zu: more than %u rows\n", path, line,
+                    RECEIPT_MAX_BATCH);
+            goto fail;
+        }
+        if (n_rows == cap) {
+            size_t ncap = cap == 0 ? 64 : cap * 2;
+            double *grown = ncap > SIZE_MAX / sizeof(double) / cols ? NULL
+                                                                    : realloc(out, ncap * cols * sizeof(double));
+
+            if (grown == NULL) {
+                fprintf(stderr, "zkml: out of memory reading %s\n", path);
+                goto fail;
+            }
+            out = grown;
+            cap = ncap;
+        }
+        for (;;) {
+            char field[64], *stop;
+            size_t a = pos, b;
+
+            while (pos < end && text[pos] != ',')
+                pos++;
+            b = pos;
+            while (a < b && (text[a] == ' ' || text[a] == '\t'))
+                a++;
+            while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t'))
+                b--;
+            if (in_row >= cols) {
+                fprintf(stderr, "zkml: %s: line %zu: more than %zu values\n", path, line, cols);
+                goto fail;
+            }
+            if (b == a || b - a >= sizeof field) {
+                fprintf(stderr, "zkml: %s: line %zu: value %zu is not a number\n", path, line,
+                        in_row + 1);
+                goto fail;
+            }
+            memcpy(field, text + a, b - a);
+            field[b - a] = '\0';
+            out[n_rows * cols + in_row] = strtod(field, &stop);
+            if (*stop != '\0') {
+                fprintf(stderr, "zkml: %s: line %zu: value %zu is not a number\n", path, line,
+                        in_row + 1);
+                goto fail;
+            }
+            in_row++;
+            if (pos >= end)
+                break;
+            pos++;                                  /* the ',' */
+        }
+        if (in_row != cols) {
+            fprintf(stderr, "zkml: %s: line %zu: %zu values, the model has %zu features\n",
+                    path, line, in_row, cols);
+            goto fail;
+        }
+        n_rows++;
+        pos = end;
+        if (pos < len && text[pos] == '\r')
+            pos++;
+    }
+    if (n_rows == 0) {
+        fprintf(stderr, "zkml: %s: no rows after the header line\n", path);
+        goto fail;
+    }
+    *rows = out;
+    *batch = n_rows;
+    return 0;
+fail:
+    free(out);
+    return -1;
+}
+
+/* A feature CSV file, checked against the model's names and read.  0, or an exit code. */
+static int
+read_feature_file(const char *path, size_t n_features,
+                  const char *(*name_of)(const void *, size_t), const void *model,
+                  double **rows, size_t *batch)
+{
+    uint8_t *csv;
+    size_t len;
+    int rc;
+
+    csv = read_file(path, &len);
+    if (csv == NULL)
+        return EXIT_USAGE;
+    rc = check_feature_header(path, (const char *)csv, len, n_features, name_of, model);
+    if (rc == 0)
+        rc = parse_float_rows(path, (const char *)csv, len, n_features, rows, batch);
+    free(csv);
+    return rc == 0 ? 0 : EXIT_FAILED;
+}
+
+static const char *
+float_name_of(const void *fm, size_t j)
+{
+    return ((const float_model *)fm)->names[j];
+}
+
+static const char *
+model_name_of(const void *model, size_t j)
+{
+    return model_input_name((const zk_model *)model, (uint32_t)j);
+}
+
+/* zkml quantize --model FLOAT.json [--calibration CAL.csv] [--holdout H.csv]
+ *               [--options JSON] --out Q.json [--force] */
+static int
+cmd_quantize(int argc, char **argv)
+{
+    char err[QUANT_ERR_LEN], merr[MODEL_ERR_LEN];
+    options opt;
+    quant_options qopt;
+    float_model fm;
+    zk_model model;
+    uint8_t *doc;
+    char *report = NULL, *qjson = NULL;
+    double *cal = NULL, *hold = NULL;
+    size_t doc_len, n_cal = 0, n_hold = 0, qlen = 0;
+    int fd, rc;
+
+    if (parse_options(&opt, argc, argv,
+                      OPT_MODEL | OPT_CALIBRATION | OPT_HOLDOUT | OPT_QOPTIONS | OPT_OUT |
+                          OPT_FORCE) != 0) {
+        fprintf(stderr, "Usage: zkml quantize --model FLOAT.json [--calibration CAL.csv] "
+                "[--holdout H.csv] [--options JSON] --out Q.json [--force]\n");
+        return EXIT_USAGE;
+    }
+    if (quant_options_from_json(&qopt, opt.qoptions != NULL ? opt.qoptions : "",
+                                opt.qoptions != NULL ? strlen(opt.qoptions) : 0, err) !=
+        QUANT_OK) {
+        fprintf(stderr, "zkml quantize: %s\n", err);
+        return EXIT_USAGE;
+    }
+    doc = read_file(opt.model, &doc_len);
+    if (doc == NULL)
+        return EXIT_USAGE;
+    if (float_model_from_json(&fm, (const char *)doc, doc_len, err) != QUANT_OK) {
+        fprintf(stderr, "zkml quantize: %s: %s\n", opt.model, err);
+        explicit_bzero(doc, doc_len);
+        free(doc);
+        return EXIT_FAILED;
+    }
+    rc = 0;
+    if (opt.calibration != NULL)
+        rc = read_feature_file(opt.calibration, fm.n_features, float_name_of, &fm, &cal,
+                               &n_cal);
+    if (rc == 0 && opt.holdout != NULL)
+        rc = read_feature_file(opt.holdout, fm.n_features, float_name_of, &fm, &hold, &n_hold);
+    float_model_free(&fm);
+    if (rc == 0) {
+        rc = quantize_model(&model, &report, (const char *)doc, doc_len, cal, n_cal, hold,
+                            n_hold, &qopt, err);
+        if (rc != QUANT_OK)
+            fprintf(stderr, "zkml quantize: %s\n", err);
+        else if (model_to_json(&qjson, &qlen, &model, merr) != MODEL_OK)
+            fprintf(stderr, "zkml quantize: %s\n", merr);
+        rc = rc == QUANT_OK && qjson != NULL ? 0 : EXIT_FAILED;
+        model_free(&model);
+    }
+    explicit_bzero(doc, doc_len);       /* the document holds the weights */
+    free(doc);
+    free(cal);
+    free(hold);
+    if (rc == 0) {
+        fd = open_output(opt.out, opt.force, 1);
+        rc = fd < 0 ? EXIT_USAGE
+                    : write_all(fd, opt.out, (const uint8_t *)qjson, qlen) != 0 ? EXIT_FAILED : 0;
+    }
+    if (rc == 0)
+        fputs(report, stdout);
+    if (qjson != NULL) {
+        explicit_bzero(qjson, qlen);
+        free(qjson);
+    }
+    free(report);
+    return rc;
+}
+
+/* Real feature rows -> the model's integer inputs (model_quantize_features), with the
+ * model taken from the key file.  0, or an exit code. */
+static int
+quantize_feature_rows(const char *path, const uint8_t *key_buf, size_t key_len,
+                      int32_t **rows, size_t *batch, size_t *cols)
+{
+    char err[MODELKEY_ERR_LEN], merr[MODEL_ERR_LEN];
+    modelkey key;
+    double *x = NULL;
+    size_t n = 0, b, n_in;
+    int rc;
+
+    if (modelkey_decode(&key, key_buf, key_len, err) != MODELKEY_OK) {
+        fprintf(stderr, "zkml prove: %s\n", err);
+        return EXIT_FAILED;
+    }
+    n_in = key.model.layer[0].n;
+    rc = read_feature_file(path, n_in, model_name_of, &key.model, &x, &n);
+    if (rc == 0) {
+        *rows = malloc(n * n_in * sizeof **rows);
+        if (*rows == NULL) {
+            fprintf(stderr, "zkml: out of memory\n");
+            rc = EXIT_FAILED;
+        }
+    }
+    for (b = 0; rc == 0 && b < n; b++) {
+        if (model_quantize_features(&key.model, x + b * n_in, *rows + b * n_in, merr) !=
+            MODEL_OK) {
+            fprintf(stderr, "zkml prove: %s: line %zu: %s\n", path, b + 2, merr);
+            free(*rows);
+            *rows = NULL;
+            rc = EXIT_FAILED;
+        }
+    }
+    modelkey_free(&key);
+    free(x);
+    *batch = n;
+    *cols = n_in;
+    return rc;
+}
+
+/* zkml prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv) [--context TEXT]
+ *            --out RECEIPT [--force] */
 static int
 cmd_prove(int argc, char **argv)
 {
     char err[RECEIPT_ERR_LEN];
     options opt;
     uint8_t *key, *csv, *rct;
-    int32_t *rows;
-    size_t key_len, csv_len, rct_len, batch, cols, ctx_len;
+    int32_t *rows = NULL;
+    size_t key_len, csv_len, rct_len, batch = 0, cols = 0, ctx_len;
     int fd, rc;
 
     if (parse_options(&opt, argc, argv,
-                      OPT_KEY | OPT_INPUT | OPT_CONTEXT | OPT_OUT | OPT_FORCE) != 0) {
-        fprintf(stderr, "Usage: zkml prove --key MODEL.key --input ROWS.csv "
-                "[--context TEXT] --out RECEIPT [--force]\n");
+                      OPT_KEY | OPT_INPUT | OPT_FEATURES | OPT_CONTEXT | OPT_OUT | OPT_FORCE)
+        != 0) {
+        fprintf(stderr, "Usage: zkml prove --key MODEL.key (--input ROWS.csv | --features "
+                "ROWS.csv) [--context TEXT] --out RECEIPT [--force]\n");
         return EXIT_USAGE;
     }
     ctx_len = opt.context != NULL ? strlen(opt.context) : 0;
@@ -502,17 +878,25 @@ cmd_prove(int argc, char **argv)
                 RECEIPT_MAX_CONTEXT);
         return EXIT_USAGE;
     }
-    csv = read_file(opt.input, &csv_len);
-    if (csv == NULL)
-        return EXIT_USAGE;
-    rc = parse_rows(opt.input, (const char *)csv, csv_len, &rows, &batch, &cols);
-    free(csv);
-    if (rc != 0)
-        return EXIT_FAILED;
+    if (opt.input != NULL) {
+        csv = read_file(opt.input, &csv_len);
+        if (csv == NULL)
+            return EXIT_USAGE;
+        rc = parse_rows(opt.input, (const char *)csv, csv_len, &rows, &batch, &cols);
+        free(csv);
+        if (rc != 0)
+            return EXIT_FAILED;
+    }
     key = read_file(opt.key, &key_len);
     if (key == NULL) {
-        free(rows);
+        if (opt.input != NULL)
+            free(rows);
         return EXIT_USAGE;
+    }
+    if (opt.features != NULL &&
+        (rc = quantize_feature_rows(opt.features, key, key_len, &rows, &batch, &cols)) != 0) {
+        modelkey_bytes_free(key, key_len);
+        return rc;
     }
     if (init_core() != 0) {
         modelkey_bytes_free(key, key_len);
@@ -679,6 +1063,7 @@ static const command COMMANDS[] = {
     { "self-test", cmd_self_test, 0 },
     { "keygen", cmd_keygen, 1 },
     { "public", cmd_public, 1 },
+    { "quantize", cmd_quantize, 1 },
     { "prove", cmd_prove, 1 },
     { "verify", cmd_verify, 1 },
     { "inspect", cmd_inspect, 1 },

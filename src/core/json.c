@@ -5,6 +5,7 @@
  * entry consumes at least one byte of text, no container can outgrow the input.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -626,4 +627,103 @@ json_kind_name(json_kind kind)
     case JSON_OBJECT: return "an object";
     }
     return "a value";
+}
+
+/* ---- writing ---- */
+
+void
+json_writer_init(json_writer *w)
+{
+    memset(w, 0, sizeof *w);
+}
+
+void
+json_writer_free(json_writer *w)
+{
+    if (w->text != NULL)
+        explicit_bzero(w->text, w->cap);
+    free(w->text);
+    memset(w, 0, sizeof *w);
+}
+
+/* Room for n more bytes and the NUL. */
+static int
+json_writer_reserve(json_writer *w, size_t n)
+{
+    size_t cap;
+    char *grown;
+
+    if (w->failed)
+        return -1;
+    if (n < w->cap - w->len && w->text != NULL)
+        return 0;
+    cap = w->cap < 256 ? 256 : w->cap;
+    while (cap - w->len <= n) {
+        if (cap > SIZE_MAX / 2) {
+            w->failed = 1;
+            return -1;
+        }
+        cap *= 2;
+    }
+    /* not realloc: the old block is wiped first, since documents may hold weights */
+    grown = malloc(cap);
+    if (grown == NULL) {
+        w->failed = 1;
+        return -1;
+    }
+    if (w->text != NULL) {
+        memcpy(grown, w->text, w->len + 1);
+        explicit_bzero(w->text, w->cap);
+        free(w->text);
+    }
+    w->text = grown;
+    w->cap = cap;
+    return 0;
+}
+
+void
+json_write_raw(json_writer *w, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        w->failed = 1;
+        return;
+    }
+    if (json_writer_reserve(w, (size_t)n) != 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(w->text + w->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    w->len += (size_t)n;
+}
+
+void
+json_write_string(json_writer *w, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    json_write_raw(w, "\"");
+    for (; *p != 0; p++) {
+        if (*p == '"' || *p == '\\')
+            json_write_raw(w, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            json_write_raw(w, "\\u%04x", *p);
+        else
+            json_write_raw(w, "%c", *p);
+    }
+    json_write_raw(w, "\"");
+}
+
+void
+json_write_double(json_writer *w, double d)
+{
+    if (!isfinite(d))
+        json_write_raw(w, "null");
+    else
+        json_write_raw(w, "%.17g", d);
 }

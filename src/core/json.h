@@ -63,4 +63,35 @@ const json_value *json_get(const json_value *v, const char *key);
 /* A static name of the kind, for error messages: "an integer", "a string", ... */
 const char *json_kind_name(json_kind kind);
 
+/* ---- writing ----
+ *
+ * A growing text buffer for the documents zkml writes (the quantized model, the
+ * quantization report).  After an allocation failure the buffer is marked failed and
+ * ignores further output, so a writer checks once, at the end.  Since a document may
+ * hold weights, every block the writer gives up is wiped first (explicit_bzero); the
+ * text it hands over is the caller's to wipe.
+ */
+typedef struct {
+    char *text;             /* NUL-terminated while not failed */
+    size_t len;
+    size_t cap;
+    int failed;
+} json_writer;
+
+void json_writer_init(json_writer *w);
+
+/* Release the text (when the caller did not take it). */
+void json_writer_free(json_writer *w);
+
+/* printf-style raw text. */
+__attribute__((format(printf, 2, 3))) void json_write_raw(json_writer *w, const char *fmt, ...);
+
+/* A JSON string literal: quotes, escapes for '"', '\\' and control characters; the bytes
+ * must be UTF-8 (they are copied as they are). */
+void json_write_string(json_writer *w, const char *s);
+
+/* A finite double that reads back as the same double (%.17g); a non-finite value, which
+ * JSON cannot express, is written as null. */
+void json_write_double(json_writer *w, double d);
+
 #endif

@@ -36,11 +36,44 @@ model_free(zk_model *model)
         free(model->weights[l].w);
         free(model->weights[l].bias);
     }
-    free(model->io.in_scale);
-    free(model->io.in_zero);
-    free(model->io.out_scale);
-    free(model->io.out_zero);
+    free(model->inputs);
+    free(model->outputs);
     memset(model, 0, sizeof *model);
+}
+
+const char *
+model_input_name(const zk_model *model, uint32_t j)
+{
+    if (model->inputs == NULL || model->n_layers < 1 || j >= model->layer[0].n)
+        return "";
+    return model->inputs[j].name;
+}
+
+const char *
+model_output_kind_name(uint32_t kind)
+{
+    switch (kind) {
+    case MODEL_OUTPUT_SCORE:
+        return "score";
+    case MODEL_OUTPUT_PROBABILITY:
+        return "probability";
+    }
+    return "unknown";
+}
+
+/* The quantization of input j or output i, the defaults when the array is absent. */
+static const model_io MODEL_IO_DEFAULT = { "", 1.0, 0 };
+
+static const model_io *
+input_io(const zk_model *model, uint32_t j)
+{
+    return model->inputs != NULL ? &model->inputs[j] : &MODEL_IO_DEFAULT;
+}
+
+static const model_io *
+output_io(const zk_model *model, uint32_t i)
+{
+    return model->outputs != NULL ? &model->outputs[i] : &MODEL_IO_DEFAULT;
 }
 
 unsigned
@@ -129,36 +162,106 @@ validate_table(const zk_model *model, uint32_t l, char *err)
     return MODEL_OK;
 }
 
-/* The interface: a known output kind, finite positive scales, zero points in range. */
+/*
+ * A feature name: len bytes of well-formed UTF-8 (shortest forms, no surrogates, at most
+ * U+10FFFF) without control characters (C0, DEL, C1, so also no NUL): names are shown to
+ * auditors and must not be able to move a terminal's cursor.
+ */
 static int
-validate_io(const zk_model *model, char *err)
+name_is_valid(const uint8_t *p, size_t len)
 {
-    const model_io *io = &model->io;
-    uint32_t n = model->layer[0].n, m = model->layer[model->n_layers - 1].m, j;
-    int32_t xlo = -((int32_t)1 << (model->xbits - 1)), xhi = -xlo - 1, olo, ohi;
+    size_t i = 0;
 
-    if (io->output_kind != MODEL_OUTPUT_SCORE && io->output_kind != MODEL_OUTPUT_PROBABILITY)
-        return model_fail(err, MODEL_ERR_INVALID, "output kind must be score or probability");
-    if ((io->in_scale == NULL) != (io->in_zero == NULL) ||
-        (io->out_scale == NULL) != (io->out_zero == NULL))
-        return model_fail(err, MODEL_ERR_INVALID, "interface: scales without zero points");
-    model_act_range(model, model->n_layers - 1, &olo, &ohi);
-    for (j = 0; io->in_scale != NULL && j < n; j++) {
-        if (!isfinite(io->in_scale[j]) || !(io->in_scale[j] > 0))
-            return model_fail(err, MODEL_ERR_INVALID,
-                              "input %u: the scale must be a finite positive number", j + 1);
-        if (io->in_zero[j] < xlo || io->in_zero[j] > xhi)
-            return model_fail(err, MODEL_ERR_INVALID,
-                              "input %u: the zero point must be a signed %u-bit integer", j + 1,
-                              (unsigned)model->xbits);
+    if (len > MODEL_MAX_NAME_LEN)
+        return 0;
+    while (i < len) {
+        uint32_t c = p[i], min;
+        size_t n, k;
+
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f)
+                return 0;
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            c &= 0x1f;
+            min = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            c &= 0x0f;
+            min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            c &= 0x07;
+            min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (len - i - 1 < n)
+            return 0;
+        for (k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return 0;
+            c = c << 6 | (p[i + k] & 0x3f);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c <= 0x9f))
+            return 0;
+        i += n + 1;
     }
-    for (j = 0; io->out_scale != NULL && j < m; j++) {
-        if (!isfinite(io->out_scale[j]) || !(io->out_scale[j] > 0))
+    return 1;
+}
+
+static int
+scale_is_valid(double scale)
+{
+    return isfinite(scale) && scale > 0.0;
+}
+
+/* The interface of a model whose layers are valid: output kind, then every input and
+ * output entry (messages count from 1). */
+static int
+validate_interface(const zk_model *model, char *err)
+{
+    const model_layer *last = &model->layer[model->n_layers - 1];
+    int32_t xmax = (int32_t)1 << (model->xbits - 1);
+    uint32_t j, i;
+
+    if (model->output_kind != MODEL_OUTPUT_SCORE &&
+        model->output_kind != MODEL_OUTPUT_PROBABILITY)
+        return model_fail(err, MODEL_ERR_INVALID,
+                          "output kind must be 0 (score) or 1 (probability)");
+    for (j = 0; model->inputs != NULL && j < model->layer[0].n; j++) {
+        const model_io *io = &model->inputs[j];
+        const char *nul = memchr(io->name, 0, sizeof io->name);
+
+        if (nul == NULL || !name_is_valid((const uint8_t *)io->name, (size_t)(nul - io->name)))
             return model_fail(err, MODEL_ERR_INVALID,
-                              "output %u: the scale must be a finite positive number", j + 1);
-        if (io->out_zero[j] < olo || io->out_zero[j] > ohi)
+                              "input %u: the name must be UTF-8 of at most %u bytes without "
+                              "control characters", (unsigned)j + 1, MODEL_MAX_NAME_LEN);
+        if (!scale_is_valid(io->scale))
             return model_fail(err, MODEL_ERR_INVALID,
-                              "output %u: the zero point is outside the output range", j + 1);
+                              "input %u: the scale must be finite and positive",
+                              (unsigned)j + 1);
+        if (io->zero_point < -xmax || io->zero_point >= xmax)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "input %u: the zero point must be a signed %u-bit integer",
+                              (unsigned)j + 1, (unsigned)model->xbits);
+    }
+    for (i = 0; model->outputs != NULL && i < last->m; i++) {
+        const model_io *io = &model->outputs[i];
+
+        if (io->name[0] != '\0')
+            return model_fail(err, MODEL_ERR_INVALID, "output %u: outputs have no name",
+                              (unsigned)i + 1);
+        if (!scale_is_valid(io->scale))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "output %u: the scale must be finite and positive",
+                              (unsigned)i + 1);
+        if (io->zero_point < INT16_MIN || io->zero_point > INT16_MAX)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "output %u: the zero point must be an int16", (unsigned)i + 1);
     }
     return MODEL_OK;
 }
@@ -180,7 +283,7 @@ model_validate_public(const zk_model *model, char *err)
             (rc = validate_table(model, l, err)) != MODEL_OK)
             return rc;
     }
-    return validate_io(model, err);
+    return validate_interface(model, err);
 }
 
 int
@@ -208,68 +311,6 @@ model_validate(const zk_model *model, char *err)
                                   (unsigned)ly->wbits);
     }
     return MODEL_OK;
-}
-
-/* ---- the interface ---- */
-
-/* The four interface arrays for the model's shapes, scale 1 and zero point 0. */
-static int
-io_alloc(zk_model *model)
-{
-    uint32_t n = model->layer[0].n, m = model->layer[model->n_layers - 1].m, j;
-    model_io *io = &model->io;
-
-    io->in_scale = malloc((size_t)n * sizeof(double));
-    io->in_zero = calloc(n, sizeof(int32_t));
-    io->out_scale = malloc((size_t)m * sizeof(double));
-    io->out_zero = calloc(m, sizeof(int32_t));
-    if (io->in_scale == NULL || io->in_zero == NULL || io->out_scale == NULL ||
-        io->out_zero == NULL)
-        return MODEL_ERR_NOMEM;
-    for (j = 0; j < n; j++)
-        io->in_scale[j] = 1.0;
-    for (j = 0; j < m; j++)
-        io->out_scale[j] = 1.0;
-    return MODEL_OK;
-}
-
-int
-model_quantize_features(const zk_model *model, const double *features, int32_t *out,
-                        char *err)
-{
-    double lo = -ldexp(1.0, (int)model->xbits - 1), hi = -lo - 1.0;
-    uint32_t j;
-
-    for (j = 0; j < model->layer[0].n; j++) {
-        double x = features[j], scale = 1.0, zero = 0.0, v;
-
-        if (!isfinite(x))
-            return model_fail(err, MODEL_ERR_INVALID, "feature %u is not a finite number",
-                              j + 1);
-        if (model->io.in_scale != NULL) {
-            scale = model->io.in_scale[j];
-            zero = model->io.in_zero[j];
-        }
-        v = round(x / scale + zero);    /* half away from zero; saturates below */
-        out[j] = (int32_t)(v < lo ? lo : v > hi ? hi : v);
-    }
-    return MODEL_OK;
-}
-
-double
-model_dequantize_input(const zk_model *model, uint32_t j, int32_t v)
-{
-    if (model->io.in_scale == NULL)
-        return (double)v;
-    return ((double)v - model->io.in_zero[j]) * model->io.in_scale[j];
-}
-
-double
-model_dequantize_output(const zk_model *model, uint32_t i, int32_t v)
-{
-    if (model->io.out_scale == NULL)
-        return (double)v;
-    return ((double)v - model->io.out_zero[i]) * model->io.out_scale[i];
 }
 
 /* ---- activation tables ---- */
@@ -538,25 +579,91 @@ fail:
     return rc;
 }
 
+/* ---- the interface: real values to integers and back ---- */
+
+int
+model_quantize_features(const zk_model *model, const double *features, int32_t *out,
+                        char *err)
+{
+    double lo, hi;
+    uint32_t j;
+
+    /* enough of model_validate_public for this function to be safe; the full check
+     * (every table) would cost more than the row */
+    if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS || model->xbits < 2 ||
+        model->xbits > MODEL_MAX_BITS)
+        return model_fail(err, MODEL_ERR_INVALID, "the model is not valid");
+    lo = -ldexp(1.0, (int)model->xbits - 1);
+    hi = ldexp(1.0, (int)model->xbits - 1) - 1.0;
+    for (j = 0; j < model->layer[0].n; j++) {
+        const model_io *io = input_io(model, j);
+        double t;
+
+        if (!isfinite(features[j])) {
+            if (io->name[0] != '\0')
+                return model_fail(err, MODEL_ERR_INVALID,
+                                  "feature \"%s\" is not a finite number (NaN or infinite)",
+                                  io->name);
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "feature %u is not a finite number (NaN or infinite)",
+                              (unsigned)j + 1);
+        }
+        if (!scale_is_valid(io->scale))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "input %u: the scale must be finite and positive",
+                              (unsigned)j + 1);
+        /* one IEEE operation per statement: nothing for a compiler to contract */
+        t = features[j] / io->scale;
+        t = t + (double)io->zero_point;
+        t = round(t);
+        /* t may be infinite after an overflowing division: the comparisons saturate it */
+        if (t < lo)
+            out[j] = (int32_t)lo;
+        else if (t > hi)
+            out[j] = (int32_t)hi;
+        else
+            out[j] = (int32_t)t;
+    }
+    return MODEL_OK;
+}
+
+double
+model_dequantize_input(const zk_model *model, uint32_t j, int32_t v)
+{
+    const model_io *io;
+
+    if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS || j >= model->layer[0].n)
+        return NAN;
+    io = input_io(model, j);
+    return (double)((int64_t)v - io->zero_point) * io->scale;
+}
+
+double
+model_dequantize_output(const zk_model *model, uint32_t i, int32_t v)
+{
+    const model_io *io;
+
+    if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS ||
+        i >= model->layer[model->n_layers - 1].m)
+        return NAN;
+    io = output_io(model, i);
+    return (double)((int64_t)v - io->zero_point) * io->scale;
+}
+
 /* ---- the canonical public descriptor ---- */
 
 #define DESC_HEADER_BYTES (8 + 3 * 4)
 #define DESC_LAYER_BYTES (7 * 4)
-#define DESC_IO_ENTRY_BYTES (8 + 4)
-
-/* The interface section: the output kind, then a scale and zero point per input and output. */
-static size_t
-desc_io_bytes(uint32_t n_in, uint32_t n_out)
-{
-    return 4 + DESC_IO_ENTRY_BYTES * ((size_t)n_in + n_out);
-}
+#define DESC_KIND_BYTES 4
+#define DESC_INPUT_BYTES (4 + 8 + 4)    /* without the name */
+#define DESC_OUTPUT_BYTES (8 + 4)
 
 static void
-put_f64(uint8_t *p, double v)
+put_f64(uint8_t *p, double d)
 {
     uint64_t bits;
 
-    memcpy(&bits, &v, 8);
+    memcpy(&bits, &d, sizeof bits);
     le_put_u64(p, bits);
 }
 
@@ -564,10 +671,19 @@ static double
 get_f64(const uint8_t *p)
 {
     uint64_t bits = le_get_u64(p);
-    double v;
+    double d;
 
-    memcpy(&v, &bits, 8);
-    return v;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* strlen of a name that fits its array, bounded for a model that does not validate. */
+static size_t
+name_length(const model_io *io)
+{
+    const char *nul = memchr(io->name, 0, sizeof io->name);
+
+    return nul != NULL ? (size_t)(nul - io->name) : sizeof io->name;
 }
 
 size_t
@@ -582,8 +698,12 @@ model_descriptor_size(const zk_model *model)
         size += DESC_LAYER_BYTES + ((size_t)4 << model->layer[l].q_bits);
     }
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS)
-        return 0;
-    return size + desc_io_bytes(model->layer[0].n, model->layer[model->n_layers - 1].m);
+        return size;
+    size += DESC_KIND_BYTES + (size_t)model->layer[0].n * DESC_INPUT_BYTES +
+            (size_t)model->layer[model->n_layers - 1].m * DESC_OUTPUT_BYTES;
+    for (l = 0; model->inputs != NULL && l < model->layer[0].n; l++)
+        size += name_length(&model->inputs[l]);
+    return size;
 }
 
 int
@@ -618,15 +738,25 @@ model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, c
         for (y = 0; y < ((size_t)1 << ly->q_bits); y++, p += 4)
             le_put_i32(p, ly->act[y]);
     }
-    le_put_u32(p, model->io.output_kind);
-    p += 4;
-    for (y = 0; y < model->layer[0].n; y++, p += DESC_IO_ENTRY_BYTES) {
-        put_f64(p, model->io.in_scale != NULL ? model->io.in_scale[y] : 1.0);
-        le_put_i32(p + 8, model->io.in_zero != NULL ? model->io.in_zero[y] : 0);
+    le_put_u32(p, model->output_kind);
+    p += DESC_KIND_BYTES;
+    for (l = 0; l < model->layer[0].n; l++) {
+        const model_io *io = input_io(model, l);
+        size_t n = name_length(io);
+
+        le_put_u32(p, (uint32_t)n);
+        memcpy(p + 4, io->name, n);
+        p += 4 + n;
+        put_f64(p, io->scale);
+        le_put_i32(p + 8, io->zero_point);
+        p += 12;
     }
-    for (y = 0; y < model->layer[model->n_layers - 1].m; y++, p += DESC_IO_ENTRY_BYTES) {
-        put_f64(p, model->io.out_scale != NULL ? model->io.out_scale[y] : 1.0);
-        le_put_i32(p + 8, model->io.out_zero != NULL ? model->io.out_zero[y] : 0);
+    for (l = 0; l < model->layer[model->n_layers - 1].m; l++) {
+        const model_io *io = output_io(model, l);
+
+        put_f64(p, io->scale);
+        le_put_i32(p + 8, io->zero_point);
+        p += DESC_OUTPUT_BYTES;
     }
     *out = buf;
     *out_len = size;
@@ -637,8 +767,80 @@ model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, c
  * First pass of the decoder: read and check the header and every layer header, and the
  * exact total length, without allocating.
  */
+/*
+ * The interface part of the descriptor, from pos: every field checked, nothing
+ * allocated.  *end is where it ends.
+ */
 static int
-descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, char *err)
+descriptor_scan_interface(const zk_model *model, const uint8_t *buf, size_t len, size_t pos,
+                          size_t *end, char *err)
+{
+    int32_t xmax = (int32_t)1 << (model->xbits - 1);
+    uint32_t kind, j, i, n_in = model->layer[0].n, m_out = model->layer[model->n_layers - 1].m;
+
+    if (len - pos < DESC_KIND_BYTES)
+        return model_fail(err, MODEL_ERR_INVALID, "descriptor: truncated output kind");
+    kind = le_get_u32(buf + pos);
+    pos += DESC_KIND_BYTES;
+    if (kind != MODEL_OUTPUT_SCORE && kind != MODEL_OUTPUT_PROBABILITY)
+        return model_fail(err, MODEL_ERR_INVALID,
+                          "descriptor: output kind must be 0 (score) or 1 (probability)");
+    for (j = 0; j < n_in; j++) {
+        uint32_t name_len;
+        int32_t zp;
+
+        if (len - pos < 4)
+            return model_fail(err, MODEL_ERR_INVALID, "descriptor: input %u: truncated",
+                              (unsigned)j + 1);
+        name_len = le_get_u32(buf + pos);
+        pos += 4;
+        if (name_len > MODEL_MAX_NAME_LEN)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "descriptor: input %u: the name must be at most %u bytes",
+                              (unsigned)j + 1, MODEL_MAX_NAME_LEN);
+        if (len - pos < (size_t)name_len + 12)
+            return model_fail(err, MODEL_ERR_INVALID, "descriptor: input %u: truncated",
+                              (unsigned)j + 1);
+        if (!name_is_valid(buf + pos, name_len))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "descriptor: input %u: the name must be UTF-8 without control "
+                              "characters", (unsigned)j + 1);
+        pos += name_len;
+        if (!scale_is_valid(get_f64(buf + pos)))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "descriptor: input %u: the scale must be finite and positive",
+                              (unsigned)j + 1);
+        zp = le_get_i32(buf + pos + 8);
+        if (zp < -xmax || zp >= xmax)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "descriptor: input %u: the zero point must be a signed %u-bit "
+                              "integer", (unsigned)j + 1, (unsigned)model->xbits);
+        pos += 12;
+    }
+    for (i = 0; i < m_out; i++) {
+        int32_t zp;
+
+        if (len - pos < DESC_OUTPUT_BYTES)
+            return model_fail(err, MODEL_ERR_INVALID, "descriptor: output %u: truncated",
+                              (unsigned)i + 1);
+        if (!scale_is_valid(get_f64(buf + pos)))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "descriptor: output %u: the scale must be finite and positive",
+                              (unsigned)i + 1);
+        zp = le_get_i32(buf + pos + 8);
+        if (zp < INT16_MIN || zp > INT16_MAX)
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "descriptor: output %u: the zero point must be an int16",
+                              (unsigned)i + 1);
+        pos += DESC_OUTPUT_BYTES;
+    }
+    *end = pos;
+    return MODEL_OK;
+}
+
+static int
+descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, size_t *iface_pos,
+                char *err)
 {
     size_t pos = DESC_HEADER_BYTES;
     uint32_t l;
@@ -681,23 +883,54 @@ descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, char *err)
                               (unsigned)l + 1);
         pos += (size_t)4 << ly->q_bits;
     }
-    if (len - pos < desc_io_bytes(model->layer[0].n, model->layer[model->n_layers - 1].m))
-        return model_fail(err, MODEL_ERR_INVALID, "descriptor: truncated interface");
-    pos += desc_io_bytes(model->layer[0].n, model->layer[model->n_layers - 1].m);
+    *iface_pos = pos;
+    if ((rc = descriptor_scan_interface(model, buf, len, pos, &pos, err)) != MODEL_OK)
+        return rc;
     if (pos != len)
         return model_fail(err, MODEL_ERR_INVALID, "descriptor: trailing bytes");
+    return MODEL_OK;
+}
+
+/* The interface part, already checked by descriptor_scan_interface, into new arrays. */
+static int
+descriptor_read_interface(zk_model *model, const uint8_t *p, char *err)
+{
+    uint32_t j, i, n_in = model->layer[0].n, m_out = model->layer[model->n_layers - 1].m;
+
+    model->inputs = alloc_array(n_in, sizeof *model->inputs);
+    model->outputs = alloc_array(m_out, sizeof *model->outputs);
+    if (model->inputs == NULL || model->outputs == NULL)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    model->output_kind = le_get_u32(p);
+    p += DESC_KIND_BYTES;
+    for (j = 0; j < n_in; j++) {
+        model_io *io = &model->inputs[j];
+        uint32_t name_len = le_get_u32(p);
+
+        memcpy(io->name, p + 4, name_len);          /* at most MODEL_MAX_NAME_LEN */
+        io->name[name_len] = '\0';
+        p += 4 + name_len;
+        io->scale = get_f64(p);
+        io->zero_point = le_get_i32(p + 8);
+        p += 12;
+    }
+    for (i = 0; i < m_out; i++) {
+        model->outputs[i].scale = get_f64(p);
+        model->outputs[i].zero_point = le_get_i32(p + 8);
+        p += DESC_OUTPUT_BYTES;
+    }
     return MODEL_OK;
 }
 
 int
 model_descriptor_decode(zk_model *model, const uint8_t *buf, size_t len, char *err)
 {
-    size_t pos = DESC_HEADER_BYTES, y;
+    size_t pos = DESC_HEADER_BYTES, iface = 0, y;
     uint32_t l;
     int rc;
 
     memset(model, 0, sizeof *model);
-    if ((rc = descriptor_scan(model, buf, len, err)) != MODEL_OK) {
+    if ((rc = descriptor_scan(model, buf, len, &iface, err)) != MODEL_OK) {
         memset(model, 0, sizeof *model);
         return rc;
     }
@@ -715,19 +948,10 @@ model_descriptor_decode(zk_model *model, const uint8_t *buf, size_t len, char *e
         for (y = 0; y < size; y++, pos += 4)
             ly->act[y] = le_get_i32(buf + pos);
     }
-    if (io_alloc(model) != MODEL_OK) {
+    /* each entry took at least DESC_INPUT_BYTES (DESC_OUTPUT_BYTES) of buf */
+    if ((rc = descriptor_read_interface(model, buf + iface, err)) != MODEL_OK) {
         model_free(model);
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    }
-    model->io.output_kind = le_get_u32(buf + pos);
-    pos += 4;
-    for (y = 0; y < model->layer[0].n; y++, pos += DESC_IO_ENTRY_BYTES) {
-        model->io.in_scale[y] = get_f64(buf + pos);
-        model->io.in_zero[y] = le_get_i32(buf + pos + 8);
-    }
-    for (y = 0; y < model->layer[model->n_layers - 1].m; y++, pos += DESC_IO_ENTRY_BYTES) {
-        model->io.out_scale[y] = get_f64(buf + pos);
-        model->io.out_zero[y] = le_get_i32(buf + pos + 8);
+        return rc;
     }
     if ((rc = model_validate_public(model, err)) != MODEL_OK) {
         model_free(model);
@@ -1067,72 +1291,104 @@ parse_layer(zk_model *model, uint32_t l, const json_value *lj, char *err)
     return parse_activation(model, l, act, apath, err);
 }
 
-/* "inputs" or "outputs": an array of count {"scale", "zero_point"} objects. */
+/* An integer zero point in [lo, hi] at parent.zero_point, 0 when absent. */
 static int
-parse_io_array(const json_value *root, const char *key, uint32_t count, double *scale,
-               int32_t *zero, int64_t zlo, int64_t zhi, char *err)
+json_member_zero_point(const json_value *obj, const char *parent, int32_t lo, int32_t hi,
+                       int32_t *out, char *err)
 {
-    static const char *const keys[] = {"scale", "zero_point", NULL};
-    const json_value *arr = json_get(root, key);
+    const json_value *v = json_get(obj, "zero_point");
     char path[PATH_LEN];
-    uint32_t j;
+    int64_t i = 0;
     int rc;
 
+    *out = 0;
+    if (v == NULL)
+        return MODEL_OK;
+    path_format(path, "%s.zero_point", parent);
+    if ((rc = json_int_in(v, lo, hi, path, "in", &i, err)) != MODEL_OK)
+        return rc;
+    *out = (int32_t)i;
+    return MODEL_OK;
+}
+
+/* "inputs" (n_1 entries) or "outputs" (m_L entries): optional, defaults otherwise. */
+static int
+parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t count,
+               int32_t zp_lo, int32_t zp_hi, char *err)
+{
+    static const char *const input_keys[] = {"name", "scale", "zero_point", NULL};
+    static const char *const output_keys[] = {"scale", "zero_point", NULL};
+    int is_input = strcmp(key, "inputs") == 0;
+    const json_value *arr = json_get(root, key);
+    char path[PATH_LEN], npath[PATH_LEN];
+    model_io *io;
+    uint32_t k;
+    int rc;
+
+    io = alloc_array(count, sizeof *io);
+    if (io == NULL)
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    *out = io;
+    for (k = 0; k < count; k++)
+        io[k].scale = 1.0;
     if (arr == NULL)
         return MODEL_OK;
     if ((rc = json_expect(arr, JSON_ARRAY, key, err)) != MODEL_OK)
         return rc;
     if (arr->len != count)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: %zu entries, the model has %u", key,
-                          arr->len, (unsigned)count);
-    for (j = 0; j < count; j++) {
-        const json_value *e = &arr->items[j], *z;
-        int64_t zv = 0;
+        return model_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (%s)", key,
+                          (unsigned)count,
+                          is_input ? "the first layer's inputs" : "the last layer's outputs");
+    for (k = 0; k < count; k++) {
+        const json_value *e = &arr->items[k], *name;
 
-        path_format(path, "%s[%u]", key, (unsigned)j);
+        path_format(path, "%s[%u]", key, (unsigned)k);
         if ((rc = json_expect(e, JSON_OBJECT, path, err)) != MODEL_OK ||
-            (rc = json_check_keys(e, keys, path, err)) != MODEL_OK ||
-            (rc = json_member_scale(e, "scale", path, &scale[j], err)) != MODEL_OK)
-            return rc;
-        z = json_get(e, "zero_point");
-        if (z != NULL) {
-            char zpath[PATH_LEN];
-
-            path_format(zpath, "%s.zero_point", path);
-            if ((rc = json_int_in(z, zlo, zhi, zpath, "in", &zv, err)) !=
+            (rc = json_check_keys(e, is_input ? input_keys : output_keys, path, err)) !=
+                MODEL_OK ||
+            (rc = json_member_scale(e, "scale", path, &io[k].scale, err)) != MODEL_OK ||
+            (rc = json_member_zero_point(e, path, zp_lo, zp_hi, &io[k].zero_point, err)) !=
                 MODEL_OK)
-                return rc;
-        }
-        zero[j] = (int32_t)zv;
+            return rc;
+        name = json_get(e, "name");
+        if (name == NULL)
+            continue;
+        path_format(npath, "%s.name", path);
+        if ((rc = json_expect(name, JSON_STRING, npath, err)) != MODEL_OK)
+            return rc;
+        if (!name_is_valid((const uint8_t *)name->str, name->len))
+            return model_fail(err, MODEL_ERR_INVALID,
+                              "%s: must be at most %u bytes without control characters",
+                              npath, MODEL_MAX_NAME_LEN);
+        memcpy(io[k].name, name->str, name->len);
+        io[k].name[name->len] = '\0';
     }
     return MODEL_OK;
 }
 
-/* The interface keys of the document (defaults: scale 1, zero point 0, "score"). */
+/* The interface: "inputs", "outputs", "output_kind" (model.h); the layers are parsed. */
 static int
-parse_io(zk_model *model, const json_value *root, char *err)
+parse_interface(zk_model *model, const json_value *root, char *err)
 {
     const json_value *kind = json_get(root, "output_kind");
-    int32_t olo, ohi;
-    int64_t xhalf = (int64_t)1 << (model->xbits - 1);
+    int32_t xmax = (int32_t)1 << (model->xbits - 1);
     int rc;
 
-    if (io_alloc(model) != MODEL_OK)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    if (kind != NULL) {
-        if (kind->kind != JSON_STRING ||
-            (strcmp(kind->str, "score") != 0 && strcmp(kind->str, "probability") != 0))
-            return model_fail(err, MODEL_ERR_INVALID,
-                              "output_kind: must be \"score\" or \"probability\"");
-        model->io.output_kind =
-            strcmp(kind->str, "score") == 0 ? MODEL_OUTPUT_SCORE : MODEL_OUTPUT_PROBABILITY;
-    }
-    model_act_range(model, model->n_layers - 1, &olo, &ohi);
-    if ((rc = parse_io_array(root, "inputs", model->layer[0].n, model->io.in_scale,
-                             model->io.in_zero, -xhalf, xhalf - 1, err)) != MODEL_OK)
+    if ((rc = parse_io_array(&model->inputs, root, "inputs", model->layer[0].n, -xmax,
+                             xmax - 1, err)) != MODEL_OK ||
+        (rc = parse_io_array(&model->outputs, root, "outputs",
+                             model->layer[model->n_layers - 1].m, INT16_MIN, INT16_MAX,
+                             err)) != MODEL_OK)
         return rc;
-    return parse_io_array(root, "outputs", model->layer[model->n_layers - 1].m,
-                          model->io.out_scale, model->io.out_zero, olo, ohi, err);
+    model->output_kind = MODEL_OUTPUT_SCORE;
+    if (kind == NULL)
+        return MODEL_OK;
+    if (kind->kind == JSON_STRING && strcmp(kind->str, "probability") == 0)
+        model->output_kind = MODEL_OUTPUT_PROBABILITY;
+    else if (kind->kind != JSON_STRING || strcmp(kind->str, "score") != 0)
+        return model_fail(err, MODEL_ERR_INVALID,
+                          "output_kind: must be \"score\" or \"probability\"");
+    return MODEL_OK;
 }
 
 static int
@@ -1165,7 +1421,7 @@ parse_document(zk_model *model, const json_value *root, char *err)
     for (l = 0; l < model->n_layers; l++)
         if ((rc = parse_layer(model, l, &layers->items[l], err)) != MODEL_OK)
             return rc;
-    if ((rc = parse_io(model, root, err)) != MODEL_OK)
+    if ((rc = parse_interface(model, root, err)) != MODEL_OK)
         return rc;
     return model_validate(model, err);
 }
@@ -1185,4 +1441,74 @@ model_from_json(zk_model *model, const char *text, size_t len, char *err)
     if (rc != MODEL_OK)
         model_free(model);
     return rc;
+}
+
+/* ---- writing Q.json ---- */
+
+int
+model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
+{
+    json_writer w;
+    uint32_t l, i, j;
+    size_t y;
+    int rc;
+
+    *out = NULL;
+    *out_len = 0;
+    if ((rc = model_validate(model, err)) != MODEL_OK)
+        return rc;
+    json_writer_init(&w);
+    json_write_raw(&w, "{\"format\": \"%s\", \"xbits\": %u, \"output_kind\": \"%s\",\n",
+                   MODEL_FORMAT_V1, (unsigned)model->xbits,
+                   model_output_kind_name(model->output_kind));
+    json_write_raw(&w, " \"inputs\": [");
+    for (j = 0; j < model->layer[0].n; j++) {
+        const model_io *io = input_io(model, j);
+
+        json_write_raw(&w, "%s\n  {\"name\": ", j > 0 ? "," : "");
+        json_write_string(&w, io->name);
+        json_write_raw(&w, ", \"scale\": ");
+        json_write_double(&w, io->scale);
+        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
+    }
+    json_write_raw(&w, "],\n \"outputs\": [");
+    for (i = 0; i < model->layer[model->n_layers - 1].m; i++) {
+        const model_io *io = output_io(model, i);
+
+        json_write_raw(&w, "%s{\"scale\": ", i > 0 ? ", " : "");
+        json_write_double(&w, io->scale);
+        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
+    }
+    json_write_raw(&w, "],\n \"layers\": [");
+    for (l = 0; l < model->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+        const model_weights *wt = &model->weights[l];
+
+        json_write_raw(&w, "%s\n  {\"wbits\": %u, \"M\": %u, \"s\": %u, \"Q\": %u, "
+                       "\"limb_bits\": %u,\n   \"weights\": [", l > 0 ? "," : "",
+                       (unsigned)ly->wbits, (unsigned)ly->mult, (unsigned)ly->shift,
+                       (unsigned)ly->q_bits, (unsigned)ly->limb_bits);
+        for (i = 0; i < ly->m; i++) {
+            json_write_raw(&w, "%s[", i > 0 ? ",\n    " : "");
+            for (j = 0; j < ly->n; j++)
+                json_write_raw(&w, "%s%d", j > 0 ? "," : "", (int)wt->w[(size_t)i * ly->n + j]);
+            json_write_raw(&w, "]");
+        }
+        json_write_raw(&w, "],\n   \"bias\": [");
+        for (i = 0; i < ly->m; i++)
+            json_write_raw(&w, "%s%d", i > 0 ? "," : "", (int)wt->bias[i]);
+        json_write_raw(&w, "],\n   \"activation\": {\"kind\": \"table\", \"table\": [");
+        for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
+            json_write_raw(&w, "%s%d", y == 0 ? "" : y % 32 == 0 ? ",\n    " : ",",
+                           (int)ly->act[y]);
+        json_write_raw(&w, "]}}");
+    }
+    json_write_raw(&w, "]}\n");
+    if (w.failed) {
+        json_writer_free(&w);
+        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    }
+    *out = w.text;
+    *out_len = w.len;
+    return MODEL_OK;
 }

@@ -40,16 +40,26 @@
  *     u32    s, shift (1 .. 64)
  *     u32    M, multiplier (1 .. 2^31 - 1)
  *     i32    act[0 .. 2^Q - 1], the table (int8 range for l < L, int16 range for l = L)
- *   the interface (public quantization of the inputs and outputs):
- *     u32    output kind: MODEL_OUTPUT_SCORE (0) or MODEL_OUTPUT_PROBABILITY (1)
- *     per input j = 1 .. n_1:  f64 scale (finite, > 0), i32 zero point (xbits range)
- *     per output i = 1 .. m_L: f64 scale (finite, > 0), i32 zero point (int16 range)
- *   (f64: the IEEE-754 binary64 bit pattern, little-endian)
+ *   the interface (after the last layer, since n_1 and m_L are known only then):
+ *   u32      output kind: MODEL_OUTPUT_SCORE = 0 or MODEL_OUTPUT_PROBABILITY = 1
+ *   per input feature j = 1 .. n_1:
+ *     u32    N, the length of the feature's name in bytes (0 .. MODEL_MAX_NAME_LEN)
+ *     N bytes the name: UTF-8 without control characters (C0, DEL, C1), no NUL
+ *     f64    scale: finite and > 0
+ *     i32    zero point: a signed xbits integer
+ *   per output i = 1 .. m_L:
+ *     f64    scale: finite and > 0
+ *     i32    zero point: an int16 (the last layer's output range)
  *
- * A feature x is quantized as clamp(round(x / scale + zero), xbits range), rounding half
- * away from zero; an integer output v stands for (v - zero)·scale.  Nothing else: the
- * limb plan follows from (s, w).  The decoder checks every field
- * and the exact total length before it allocates anything.
+ * f64 is the IEEE-754 binary64 bit pattern of a double, little-endian like the
+ * integers.  Nothing else: the limb plan follows from (s, w).  The decoder checks every
+ * field and the exact total length before it allocates anything.
+ *
+ * The interface is the public affine quantization of the model's inputs and outputs
+ * (DESIGN.md 5): integer v of feature j stands for the real value (v - zp_j)·scale_j,
+ * and output i likewise.  It does not enter the forward pass or the proof, which work
+ * on integers only; it is bound into the descriptor so that whoever scores, proves or
+ * displays a receipt's rows converts between reals and integers in one agreed way.
  */
 #ifndef ZKML_MODEL_H
 #define ZKML_MODEL_H
@@ -66,6 +76,7 @@
 #define MODEL_MAX_BITS 16u          /* wbits and xbits */
 #define MODEL_PADDING_RULE_V1 1u
 #define MODEL_DESCRIPTOR_MAGIC "ZKMLMD01"
+#define MODEL_MAX_NAME_LEN 63u      /* bytes of a feature name (PostgreSQL's NAMEDATALEN - 1) */
 #define MODEL_ERR_LEN 200
 
 /* Defaults of PROTOCOL.md 6.1. */
@@ -98,28 +109,44 @@ typedef struct {
     int32_t *bias;          /* m */
 } model_weights;
 
-#define MODEL_OUTPUT_SCORE 0u
-#define MODEL_OUTPUT_PROBABILITY 1u
+/* What the model's output means (the descriptor's output kind). */
+typedef enum {
+    MODEL_OUTPUT_SCORE = 0,         /* a real-valued score */
+    MODEL_OUTPUT_PROBABILITY = 1    /* a probability in [0, 1] */
+} model_output_kind;
 
-/* The public quantization of the model's interface; NULL arrays mean scale 1, zero 0. */
+/* The public quantization of one input feature or output: the integer v stands for the
+ * real value (v - zero_point)·scale. */
 typedef struct {
-    uint32_t output_kind;   /* MODEL_OUTPUT_* */
-    double *in_scale;       /* n_1 */
-    int32_t *in_zero;       /* n_1 */
-    double *out_scale;      /* m_L */
-    int32_t *out_zero;      /* m_L */
+    char name[MODEL_MAX_NAME_LEN + 1]; /* UTF-8, NUL-terminated, may be empty; outputs: "" */
+    double scale;                   /* finite, > 0; default 1 */
+    int32_t zero_point;             /* default 0 */
 } model_io;
 
 typedef struct {
     uint32_t n_layers;
     uint32_t xbits;
-    model_io io;
     model_layer layer[MODEL_MAX_LAYERS];
     model_weights weights[MODEL_MAX_LAYERS];    /* NULL arrays in a descriptor-only model */
+    /*
+     * The interface.  model_from_json and model_descriptor_decode always fill inputs
+     * (n_1 entries) and outputs (m_L entries); a model built in code may leave either
+     * NULL, which stands for the defaults (empty names, scale 1, zero point 0) and
+     * encodes exactly as they do.  model_free releases both.
+     */
+    uint32_t output_kind;           /* model_output_kind; 0 (score) by default */
+    model_io *inputs;
+    model_io *outputs;
 } zk_model;
 
 /* Release every array of the model (not the struct) and zero it. */
 void model_free(zk_model *model);
+
+/* The name of input feature j (0-based), "" if it has none or j is out of range. */
+const char *model_input_name(const zk_model *model, uint32_t j);
+
+/* "score" or "probability" ("unknown" for anything else). */
+const char *model_output_kind_name(uint32_t kind);
 
 /* The limb plan of a layer: K = ceil(s / w), widths w, .., w, s - w·(K-1), offsets the
  * sums of the earlier widths.  Arrays of MODEL_MAX_LIMBS; returns K. */
@@ -129,8 +156,9 @@ unsigned model_limb_plan(const model_layer *layer, unsigned *widths, unsigned *o
 void model_act_range(const zk_model *model, uint32_t l, int32_t *lo, int32_t *hi);
 
 /*
- * Check the public part: every bound of the descriptor format above, chained shapes, and
- * every table entry within its output range.  MODEL_OK or MODEL_ERR_INVALID.
+ * Check the public part: every bound of the descriptor format above, chained shapes,
+ * every table entry within its output range, and the interface (output kind, names,
+ * scales and zero points).  MODEL_OK or MODEL_ERR_INVALID.
  */
 int model_validate_public(const zk_model *model, char *err);
 
@@ -155,20 +183,6 @@ typedef enum {
  */
 int model_act_fill(int32_t *table, uint32_t q_bits, model_act_kind kind, double in_scale,
                    double out_scale, int32_t out_lo, int32_t out_hi, char *err);
-
-/* ---- the interface ---- */
-
-/*
- * Quantize one row of n_1 features into out (n_1 values): saturating, deterministic
- * (IEEE double arithmetic only).  MODEL_OK, or MODEL_ERR_INVALID for a NaN or infinite
- * feature, with err naming it by its 1-based position (never its value).
- */
-int model_quantize_features(const zk_model *model, const double *features, int32_t *out,
-                            char *err);
-
-/* What quantized input j (0-based) and output i stand for: (v - zero)·scale. */
-double model_dequantize_input(const zk_model *model, uint32_t j, int32_t v);
-double model_dequantize_output(const zk_model *model, uint32_t i, int32_t v);
 
 /* ---- the forward pass ---- */
 
@@ -210,6 +224,32 @@ int model_forward(model_trace *trace, const zk_model *model, const int32_t *x, s
  */
 void model_requantize(int64_t y, uint32_t mult, uint32_t shift, __int128 *q, uint64_t *rem);
 
+/* ---- the interface: real values to integers and back ---- */
+
+/*
+ * Quantize one row of n_1 real features into signed xbits integers (the model's input
+ * quantization, bound into its descriptor):
+ *
+ *   x_q = clamp(round(x / scale + zero_point), -2^(xbits-1), 2^(xbits-1) - 1)
+ *
+ * with round half away from zero.  Each step is one correctly rounded IEEE-754 double
+ * operation (a division, an addition, round()), so every conforming platform computes
+ * the same integers; values beyond the range saturate, so scoring and proving see the
+ * same row.  A NaN or infinite feature is MODEL_ERR_INVALID with err naming the feature
+ * (by its name, or by its 1-based position if it has none); messages never include
+ * values.  out receives n_1 integers; on failure its contents are unspecified.
+ */
+int model_quantize_features(const zk_model *model, const double *features, int32_t *out,
+                            char *err);
+
+/* The real value of integer v at input feature j: (v - zero_point)·scale; NaN if j is
+ * not an input of the model. */
+double model_dequantize_input(const zk_model *model, uint32_t j, int32_t v);
+
+/* The real value of integer v at output i: (v - zero_point)·scale; NaN if i is not an
+ * output of the model. */
+double model_dequantize_output(const zk_model *model, uint32_t i, int32_t v);
+
 /* ---- the canonical public descriptor ---- */
 
 /* Bytes of the encoded descriptor of a valid model (0 if some Q is out of bounds). */
@@ -249,15 +289,29 @@ int model_descriptor_digest(uint8_t digest[32], const zk_model *model, char *err
  *                    or {"kind": "table", "table": [2^Q integers]}
  *       }, ...
  *     ],
- *     "inputs":  [{"scale": 0.5, "zero_point": 0}, ...],   optional, n_1 entries
- *     "outputs": [{"scale": 3.05e-5, "zero_point": 0}, ...], optional, m_L entries
- *     "output_kind": "score" or "probability"           optional, default "score"
+ *     "inputs": [{"name": "age", "scale": 0.25, "zero_point": -80}, ...],
+ *                                                   optional: n_1 entries
+ *     "outputs": [{"scale": 3.0517578125e-05, "zero_point": 0}, ...],
+ *                                                   optional: m_L entries
+ *     "output_kind": "probability"                  optional: "score" (default) or
+ *                                                   "probability"
  *   }
  *
  * kind is identity, relu, sigmoid or tanh; in_scale and out_scale default to 1, min and
- * max to the layer's output range (int8 for hidden layers, int16 for the last).  Unknown
- * keys are errors.  n_1 is the width of the first weight row; every row must agree.
+ * max to the layer's output range (int8 for hidden layers, int16 for the last).  Every
+ * key of an "inputs" or "outputs" entry is optional: name "" (outputs have no name),
+ * scale 1, zero_point 0.  Unknown keys are errors.  n_1 is the width of the first weight
+ * row; every row must agree.
  */
 int model_from_json(zk_model *model, const char *text, size_t len, char *err);
+
+/*
+ * The Q.json document of a valid model with weights, malloc'd and NUL-terminated into
+ * *out (*out_len bytes without the NUL): every field written out, activations as
+ * explicit tables, so model_from_json gives back the same model.  It holds the
+ * weights: the caller wipes it before freeing.  MODEL_OK, MODEL_ERR_INVALID or
+ * MODEL_ERR_NOMEM.
+ */
+int model_to_json(char **out, size_t *out_len, const zk_model *model, char *err);
 
 #endif

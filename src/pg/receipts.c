@@ -253,19 +253,20 @@ zkml_receipt_rows(PG_FUNCTION_ARGS)
 	memset(&iface, 0, sizeof iface);
 	iface.n_layers = 1;
 	iface.layer[0].n = n_in;
-	iface.io.in_scale = palloc(sizeof(double) * n_in);
-	iface.io.in_zero = palloc(sizeof(int32_t) * n_in);
-	iface.io.out_scale = palloc(sizeof(double) * n_out);
-	iface.io.out_zero = palloc(sizeof(int32_t) * n_out);
+	iface.layer[iface.n_layers - 1].m = n_out;
+	iface.inputs = palloc(sizeof(model_io) * n_in);
+	iface.outputs = palloc(sizeof(model_io) * n_out);
 	for (j = 0; j < n_in; j++)
 	{
-		iface.io.in_scale[j] = p.model.io.in_scale ? p.model.io.in_scale[j] : 1.0;
-		iface.io.in_zero[j] = p.model.io.in_zero ? p.model.io.in_zero[j] : 0;
+		memset(&iface.inputs[j], 0, sizeof(model_io));
+		iface.inputs[j].scale = p.model.inputs ? p.model.inputs[j].scale : 1.0;
+		iface.inputs[j].zero_point = p.model.inputs ? p.model.inputs[j].zero_point : 0;
 	}
 	for (j = 0; j < n_out; j++)
 	{
-		iface.io.out_scale[j] = p.model.io.out_scale ? p.model.io.out_scale[j] : 1.0;
-		iface.io.out_zero[j] = p.model.io.out_zero ? p.model.io.out_zero[j] : 0;
+		memset(&iface.outputs[j], 0, sizeof(model_io));
+		iface.outputs[j].scale = p.model.outputs ? p.model.outputs[j].scale : 1.0;
+		iface.outputs[j].zero_point = p.model.outputs ? p.model.outputs[j].zero_point : 0;
 	}
 	receipt_free(&r);
 	modelpub_free(&p);

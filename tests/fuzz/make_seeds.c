@@ -2,7 +2,8 @@
  * make_seeds.c: seed corpora for the fuzz targets, written into DIR/<target>/:
  * the honest proofs of the fixed statements (fuzz_proof, fuzz_infer) and a receipt of the
  * second (fuzz_receipt), the descriptors of the standard
- * shapes (fuzz_descriptor) and their Q.json documents (fuzz_model_json).
+ * shapes (fuzz_descriptor) and their Q.json documents (fuzz_model_json), and a small
+ * model with a full interface (names, scales, zero points, output kind) for both.
  *
  *   make_seeds FIXTURES_DIR OUT_DIR
  */
@@ -54,6 +55,18 @@ read_file(const char *dir, const char *name, size_t *len)
     *len = (size_t)n;
     return buf;
 }
+
+/* Small tables, so the fuzzer spends its time on the interface fields. */
+static const char INTERFACE_JSON[] =
+    "{\"format\": \"zkml-quantized-v1\", \"xbits\": 8, \"layers\": ["
+    "{\"weights\": [[1, -2, 3], [4, 5, -6]], \"bias\": [7, -8], \"M\": 3, \"s\": 2,"
+    " \"Q\": 4, \"limb_bits\": 2, \"activation\": {\"kind\": \"relu\"}},"
+    "{\"weights\": [[1, 2]], \"bias\": [3], \"M\": 1, \"s\": 2, \"Q\": 4,"
+    " \"activation\": {\"kind\": \"sigmoid\", \"in_scale\": 0.5, \"out_scale\": 0.001}}],"
+    " \"inputs\": [{\"name\": \"age\", \"scale\": 0.5, \"zero_point\": -10},"
+    " {\"name\": \"r\u00e9gion\", \"scale\": 1e-3}, {\"zero_point\": 127}],"
+    " \"outputs\": [{\"scale\": 0.001, \"zero_point\": 0}],"
+    " \"output_kind\": \"probability\"}";
 
 int
 main(int argc, char **argv)
@@ -119,6 +132,23 @@ main(int argc, char **argv)
         }
         free(desc);
         free(text);
+        model_free(&m);
+    }
+    {
+        char err[MODEL_ERR_LEN];
+        uint8_t *desc;
+        size_t dlen;
+        zk_model m;
+
+        if (model_from_json(&m, INTERFACE_JSON, sizeof INTERFACE_JSON - 1, err) != MODEL_OK ||
+            model_descriptor_encode(&desc, &dlen, &m, err) != MODEL_OK ||
+            write_file(argv[2], "fuzz_model_json", "interface.q.json", INTERFACE_JSON,
+                       sizeof INTERFACE_JSON - 1) != 0 ||
+            write_file(argv[2], "fuzz_descriptor", "interface", desc, dlen) != 0) {
+            fprintf(stderr, "make_seeds: interface model: %s\n", err);
+            return 1;
+        }
+        free(desc);
         model_free(&m);
     }
     return 0;

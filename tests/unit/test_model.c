@@ -316,8 +316,9 @@ rejects_field(const uint8_t *buf, size_t len, size_t offset, uint32_t v)
 
 UNIT_TEST(model_descriptor_round_trip)
 {
-    /* header 20 bytes, layer headers 28 bytes, tables 64 bytes (Q = 4) */
-    const size_t l2 = 20 + 28 + 64;
+    /* header 20 bytes, layer headers 28 bytes, tables 64 bytes (Q = 4), then the
+     * interface: kind 4, one unnamed input 16, one output 12 */
+    const size_t l2 = 20 + 28 + 64, iface = 20 + 2 * (28 + 64);
     char err[MODEL_ERR_LEN] = "";
     uint8_t *buf = NULL, *buf2 = NULL;
     size_t len = 0, len2 = 0, cut;
@@ -329,11 +330,16 @@ UNIT_TEST(model_descriptor_round_trip)
     CHECKF(rc == MODEL_OK, "%s", err);
     if (rc != MODEL_OK)
         return;
-    /* the interface: kind, then (scale, zero point) for one input and one output */
-    CHECK(len == model_descriptor_size(&model) && len == 20 + 2 * (28 + 64) + 4 + 2 * 12);
+    CHECK(len == model_descriptor_size(&model) && len == iface + 4 + 16 + 12);
     CHECK(memcmp(buf, "ZKMLMD01", 8) == 0 && buf[8] == 2 && buf[16] == 1);
+    /* the default interface: score, an empty name, scale 1.0 = 0x3ff0000000000000, zp 0 */
+    CHECK(buf[iface] == 0 && buf[iface + 4] == 0 && buf[iface + 8 + 6] == 0xf0 &&
+          buf[iface + 8 + 7] == 0x3f && buf[iface + 16] == 0 && buf[iface + 20 + 7] == 0x3f);
     CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
     CHECK(dec.weights[0].w == NULL && dec.layer[1].mult == 2 && dec.layer[1].shift == 3);
+    CHECK(dec.inputs != NULL && dec.outputs != NULL && dec.inputs[0].scale == 1.0 &&
+          dec.inputs[0].name[0] == '\0' && dec.outputs[0].zero_point == 0 &&
+          dec.output_kind == MODEL_OUTPUT_SCORE);
     CHECK(model_descriptor_encode(&buf2, &len2, &dec, err) == MODEL_OK);
     CHECK(len2 == len && memcmp(buf, buf2, len) == 0);
     free(buf2);
@@ -378,22 +384,24 @@ UNIT_TEST(model_descriptor_round_trip)
     CHECK(rejects_field(buf, len, 20 + 28, (uint32_t)-129));
     CHECK(rejects_field(buf, len, l2 + 28, 32768));         /* last table: int16 */
     CHECK(!rejects_field(buf, len, l2 + 28, (uint32_t)-32768));
-    {
-        size_t io = l2 + 28 + 64;                           /* the interface section */
-        uint64_t bits;
-        double nan = NAN, neg = -1.0;
-
-        CHECK(rejects_field(buf, len, io, 2));              /* output kind */
-        CHECK(!rejects_field(buf, len, io, 1));
-        CHECK(rejects_field(buf, len, io + 4 + 8, 128));    /* input zero point, int8 */
-        CHECK(rejects_field(buf, len, io + 16 + 8, 40000)); /* output zero point, int16 */
-        memcpy(&bits, &nan, 8);                             /* input scale NaN, negative */
-        CHECK(rejects_field(buf, len, io + 4, (uint32_t)bits) ||
-              rejects_field(buf, len, io + 8, (uint32_t)(bits >> 32)));
-        memcpy(&bits, &neg, 8);
-        CHECK(rejects_field(buf, len, io + 8, (uint32_t)(bits >> 32)));
-        CHECK(rejects_field(buf, len, io + 16 + 4, 0));     /* output scale 0 (high word) */
-    }
+    CHECK(rejects_field(buf, len, iface, 2));               /* output kind */
+    CHECK(!rejects_field(buf, len, iface, 1));
+    CHECK(rejects_field(buf, len, iface + 4, 1));           /* name length: length mismatch */
+    CHECK(rejects_field(buf, len, iface + 4, 64));
+    CHECK(rejects_field(buf, len, iface + 4, 0xffffffffu));
+    CHECK(rejects_field(buf, len, iface + 8 + 4, 0x7ff00000u));    /* scale +inf */
+    CHECK(rejects_field(buf, len, iface + 8 + 4, 0x7ff80000u));    /* NaN */
+    CHECK(rejects_field(buf, len, iface + 8 + 4, 0xbff00000u));    /* -1 */
+    CHECK(rejects_field(buf, len, iface + 8 + 4, 0x80000000u));    /* -0 */
+    CHECK(rejects_field(buf, len, iface + 8 + 4, 0));              /* +0 */
+    CHECK(!rejects_field(buf, len, iface + 8 + 4, 0x00000001u));   /* tiny but positive */
+    CHECK(rejects_field(buf, len, iface + 16, 128));        /* input zp: xbits = 8 */
+    CHECK(rejects_field(buf, len, iface + 16, (uint32_t)-129));
+    CHECK(!rejects_field(buf, len, iface + 16, (uint32_t)-128));
+    CHECK(rejects_field(buf, len, iface + 20 + 4, 0xfff00000u));   /* output scale -inf */
+    CHECK(rejects_field(buf, len, iface + 28, 32768));      /* output zp: int16 */
+    CHECK(rejects_field(buf, len, iface + 28, (uint32_t)-32769));
+    CHECK(!rejects_field(buf, len, iface + 28, (uint32_t)-32768));
     CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
     model_free(&dec);
     free(buf);
@@ -445,8 +453,7 @@ UNIT_TEST(model_descriptor_fixture_round_trip)
         return;
     }
     CHECK(model_descriptor_encode(&buf, &len, &model, err) == MODEL_OK);
-    /* Q = 10 in every layer; 20 inputs and 1 output in the interface */
-    CHECK(len == 20 + 3 * (28 + ((size_t)4 << 10)) + 4 + 12 * (20 + 1));
+    CHECK(len == 20 + 3 * (28 + ((size_t)4 << 10)) + 4 + 20 * 16 + 12);   /* Q = 10 */
     CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
     CHECK(model_descriptor_encode(&buf2, &len2, &dec, err) == MODEL_OK);
     CHECK(len2 == len && buf2 != NULL && memcmp(buf, buf2, len) == 0);
@@ -455,6 +462,306 @@ UNIT_TEST(model_descriptor_fixture_round_trip)
     free(buf);
     free(buf2);
     model_free(&dec);
+    model_free(&model);
+}
+
+/* ---- the interface: names, scales, zero points, output kind ---- */
+
+/* One layer 3 -> 2 (Q = 4, identity) with a full interface: features "age", "" and a
+ * two-byte-character name, outputs with their own scales. */
+static int
+iface_model(zk_model *model)
+{
+    static const char *const names[3] = {"age", "", "r\xc3\xa9gion"};
+    static const double scales[3] = {0.5, 1.0 / 3, 1e6};
+    static const int32_t zps[3] = {-10, 0, 127};
+    model_layer *ly = &model->layer[0];
+    uint32_t j;
+
+    memset(model, 0, sizeof *model);
+    model->n_layers = 1;
+    model->xbits = 8;
+    ly->n = 3;
+    ly->m = 2;
+    ly->wbits = 8;
+    ly->q_bits = 4;
+    ly->limb_bits = 4;
+    ly->shift = 4;
+    ly->mult = 1;
+    ly->act = malloc(16 * sizeof *ly->act);
+    model->weights[0].w = calloc(6, sizeof(int32_t));
+    model->weights[0].bias = calloc(2, sizeof(int32_t));
+    model->inputs = calloc(3, sizeof *model->inputs);
+    model->outputs = calloc(2, sizeof *model->outputs);
+    if (ly->act == NULL || model->weights[0].w == NULL || model->weights[0].bias == NULL ||
+        model->inputs == NULL || model->outputs == NULL)
+        return -1;
+    for (j = 0; j < 3; j++) {
+        strcpy(model->inputs[j].name, names[j]);
+        model->inputs[j].scale = scales[j];
+        model->inputs[j].zero_point = zps[j];
+    }
+    model->outputs[0].scale = 1.0 / 32768;
+    model->outputs[0].zero_point = -32768;
+    model->outputs[1].scale = 2.5;
+    model->outputs[1].zero_point = 7;
+    model->output_kind = MODEL_OUTPUT_PROBABILITY;
+    return model_act_fill(ly->act, 4, MODEL_ACT_IDENTITY, 1.0, 1.0, -100, 100, NULL);
+}
+
+/* A copy of buf with n bytes at offset replaced. */
+static int
+rejects_bytes(const uint8_t *buf, size_t len, size_t offset, const void *bytes, size_t n)
+{
+    uint8_t *copy = malloc(len);
+    zk_model dec;
+    int rc;
+
+    if (copy == NULL)
+        return 0;
+    memcpy(copy, buf, len);
+    memcpy(copy + offset, bytes, n);
+    rc = model_descriptor_decode(&dec, copy, len, NULL);
+    free(copy);
+    model_free(&dec);
+    return rc == MODEL_ERR_INVALID;
+}
+
+UNIT_TEST(model_descriptor_interface)
+{
+    /* interface at 20 + 28 + 64 = 112: kind, then "age" at 116 (len) 120 (bytes), its
+     * scale at 123, zp at 131; "" at 135, scale 139, zp 147; "région" (7 bytes) at 151,
+     * bytes 155, scale 162, zp 170; outputs at 174 and 186; total 198 */
+    const size_t iface = 112;
+    char err[MODEL_ERR_LEN] = "";
+    uint8_t *buf = NULL, *buf2 = NULL;
+    size_t len = 0, len2 = 0;
+    zk_model model, dec, plain;
+    int rc;
+
+    CHECK(iface_model(&model) == 0);
+    rc = model_descriptor_encode(&buf, &len, &model, err);
+    CHECKF(rc == MODEL_OK, "%s", err);
+    if (rc != MODEL_OK) {
+        model_free(&model);
+        return;
+    }
+    CHECK(len == 198 && len == model_descriptor_size(&model));
+    CHECK(buf[iface] == 1 && buf[iface + 4] == 3 && memcmp(buf + iface + 8, "age", 3) == 0);
+    CHECK(buf[151] == 7 && memcmp(buf + 155, "r\xc3\xa9gion", 7) == 0);
+    rc = model_descriptor_decode(&dec, buf, len, err);
+    CHECKF(rc == MODEL_OK, "%s", err);
+    if (rc == MODEL_OK) {
+        CHECK(dec.output_kind == MODEL_OUTPUT_PROBABILITY);
+        CHECK(strcmp(dec.inputs[0].name, "age") == 0 && dec.inputs[1].name[0] == '\0' &&
+              strcmp(model_input_name(&dec, 2), "r\xc3\xa9gion") == 0);
+        CHECK(dec.inputs[1].scale == 1.0 / 3 && dec.inputs[2].scale == 1e6 &&
+              dec.inputs[0].zero_point == -10 && dec.inputs[2].zero_point == 127);
+        CHECK(dec.outputs[0].scale == 1.0 / 32768 && dec.outputs[0].zero_point == -32768 &&
+              dec.outputs[1].scale == 2.5 && dec.outputs[1].zero_point == 7);
+        CHECK(model_descriptor_encode(&buf2, &len2, &dec, err) == MODEL_OK);
+        CHECK(len2 == len && buf2 != NULL && memcmp(buf, buf2, len) == 0);
+        free(buf2);
+        model_free(&dec);
+    }
+    CHECK(strcmp(model_input_name(&model, 3), "") == 0);
+    CHECK(strcmp(model_output_kind_name(MODEL_OUTPUT_SCORE), "score") == 0 &&
+          strcmp(model_output_kind_name(MODEL_OUTPUT_PROBABILITY), "probability") == 0);
+
+    /* names: invalid UTF-8, control characters, overlong forms, surrogates */
+    CHECK(rejects_bytes(buf, len, 120, "a\x01g", 3));
+    CHECK(rejects_bytes(buf, len, 120, "a\x7fg", 3));
+    CHECK(rejects_bytes(buf, len, 120, "\xc0\xaf" "e", 3));
+    CHECK(rejects_bytes(buf, len, 120, "a\x80g", 3));
+    CHECK(rejects_bytes(buf, len, 120, "ag\xc3", 3));               /* cut sequence */
+    CHECK(rejects_bytes(buf, len, 120, "\xed\xa0\x80", 3));         /* U+D800 */
+    CHECK(rejects_bytes(buf, len, 120, "\xc2\x85g", 3));            /* U+0085, C1 */
+    CHECK(rejects_bytes(buf, len, 120, "a\0g", 3));
+    CHECK(!rejects_bytes(buf, len, 120, "\xe2\x82\xac", 3));        /* the euro sign */
+    CHECK(!rejects_bytes(buf, len, 155, "\xf0\x9f\x98\x80xyz", 7)); /* U+1F600 */
+    CHECK(rejects_bytes(buf, len, 155, "\xf4\x90\x80\x80xyz", 7));  /* beyond U+10FFFF */
+    /* the third input's zero point at the xbits edge and one past it */
+    CHECK(!rejects_field(buf, len, 170, (uint32_t)-128));
+    CHECK(rejects_field(buf, len, 170, 128));
+    CHECK(rejects_field(buf, len, 174 + 4, 0x7ff00000u));           /* output 1 scale inf */
+    CHECK(rejects_field(buf, len, 186 + 8, 40000));                 /* output 2 zp */
+    free(buf);
+
+    /* defaults written out equal defaults left implicit */
+    CHECK(tiny_model(&plain, 1) == 0);
+    plain.inputs = calloc(1, sizeof *plain.inputs);
+    plain.outputs = calloc(1, sizeof *plain.outputs);
+    CHECK(plain.inputs != NULL && plain.outputs != NULL);
+    if (plain.inputs != NULL && plain.outputs != NULL) {
+        uint8_t d1[32], d2[32];
+        model_io *in = plain.inputs, *out = plain.outputs;
+
+        in->scale = out->scale = 1.0;
+        CHECK(model_descriptor_digest(d1, &plain, NULL) == MODEL_OK);
+        plain.inputs = plain.outputs = NULL;
+        CHECK(model_descriptor_digest(d2, &plain, NULL) == MODEL_OK);
+        CHECK(memcmp(d1, d2, 32) == 0);
+        /* and every interface field is bound by the digest */
+        plain.inputs = in;
+        plain.outputs = out;
+        in->zero_point = 1;
+        CHECK(model_descriptor_digest(d2, &plain, NULL) == MODEL_OK && memcmp(d1, d2, 32) != 0);
+        in->zero_point = 0;
+        in->scale = nextafter(1.0, 2.0);
+        CHECK(model_descriptor_digest(d2, &plain, NULL) == MODEL_OK && memcmp(d1, d2, 32) != 0);
+        in->scale = 1.0;
+        strcpy(in->name, "x");
+        CHECK(model_descriptor_digest(d2, &plain, NULL) == MODEL_OK && memcmp(d1, d2, 32) != 0);
+        in->name[0] = '\0';
+        out->scale = 0.5;
+        CHECK(model_descriptor_digest(d2, &plain, NULL) == MODEL_OK && memcmp(d1, d2, 32) != 0);
+        out->scale = 1.0;
+        plain.output_kind = MODEL_OUTPUT_PROBABILITY;
+        CHECK(model_descriptor_digest(d2, &plain, NULL) == MODEL_OK && memcmp(d1, d2, 32) != 0);
+    }
+    model_free(&plain);
+    model_free(&model);
+}
+
+/* model_validate_public on each interface field set wrong in the struct. */
+UNIT_TEST(model_validate_interface)
+{
+    char err[MODEL_ERR_LEN] = "";
+    zk_model model;
+
+    CHECK(iface_model(&model) == 0);
+    CHECK(model_validate(&model, err) == MODEL_OK);
+#define REJECTS(stmt, undo, needle)                                                   \
+    do {                                                                              \
+        stmt;                                                                         \
+        CHECKF(model_validate_public(&model, err) == MODEL_ERR_INVALID &&             \
+               strstr(err, needle) != NULL, "%s: %s", #stmt, err);                    \
+        CHECK(model_descriptor_encode(&(uint8_t *){NULL}, &(size_t){0}, &model, NULL) \
+              == MODEL_ERR_INVALID);                                                  \
+        undo;                                                                         \
+    } while (0)
+    REJECTS(model.output_kind = 2, model.output_kind = 1, "output kind");
+    REJECTS(model.inputs[1].scale = 0.0, model.inputs[1].scale = 1.0, "input 2: the scale");
+    REJECTS(model.inputs[1].scale = -2.0, model.inputs[1].scale = 1.0, "input 2: the scale");
+    REJECTS(model.inputs[1].scale = NAN, model.inputs[1].scale = 1.0, "input 2: the scale");
+    REJECTS(model.inputs[1].scale = INFINITY, model.inputs[1].scale = 1.0, "input 2");
+    REJECTS(model.inputs[0].zero_point = 128, model.inputs[0].zero_point = 0,
+            "input 1: the zero point must be a signed 8-bit integer");
+    REJECTS(model.inputs[0].zero_point = -129, model.inputs[0].zero_point = 0, "input 1");
+    REJECTS(model.inputs[2].name[0] = '\n', model.inputs[2].name[0] = 'r', "input 3: the name");
+    REJECTS(memset(model.inputs[0].name, 'a', sizeof model.inputs[0].name),
+            strcpy(model.inputs[0].name, "age"), "input 1: the name");
+    REJECTS(model.outputs[1].scale = -0.0, model.outputs[1].scale = 1.0, "output 2: the scale");
+    REJECTS(model.outputs[0].zero_point = 32768, model.outputs[0].zero_point = 0,
+            "output 1: the zero point must be an int16");
+    REJECTS(strcpy(model.outputs[0].name, "y"), model.outputs[0].name[0] = '\0',
+            "output 1: outputs have no name");
+#undef REJECTS
+    memset(model.inputs[0].name, 'a', MODEL_MAX_NAME_LEN);          /* exactly 63 bytes */
+    model.inputs[0].name[MODEL_MAX_NAME_LEN] = '\0';
+    CHECKF(model_validate(&model, err) == MODEL_OK, "%s", err);
+    model.xbits = 16;                                               /* zero points widen */
+    model.inputs[0].zero_point = -32768;
+    CHECKF(model_validate(&model, err) == MODEL_OK, "%s", err);
+    model_free(&model);
+}
+
+UNIT_TEST(model_quantize_features_rule)
+{
+    char err[MODEL_ERR_LEN] = "";
+    int32_t out[3];
+    zk_model model;
+
+    /* scales 0.5, 1/3, 1e6; zero points -10, 0, 127; xbits 8 */
+    CHECK(iface_model(&model) == 0);
+    {
+        const double x[3] = {1.0, 2.0, 0.0};        /* 2 - 10, 6 (6.000..), 0 + 127 */
+
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK);
+        CHECK(out[0] == -8 && out[1] == 6 && out[2] == 127);
+    }
+    {
+        /* ties round away from zero: 0.25/0.5 = 0.5 -> -10 + 0.5 = -9.5 -> -10;
+         * 1.25/0.5 = 2.5 -> -7.5 -> -8; 5.25/0.5 = 10.5 -> 0.5 -> 1; 4.75/0.5 = 9.5 ->
+         * -0.5 -> -1.  Input 3: -0.5e6 / 1e6 = -0.5 -> 126.5 -> 127 */
+        static const double x0[4] = {0.25, 1.25, 5.25, 4.75};
+        static const int32_t want[4] = {-10, -8, 1, -1};
+        double x[3] = {0.0, 0.0, -0.5e6};
+        size_t i;
+
+        for (i = 0; i < 4; i++) {
+            x[0] = x0[i];
+            CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK);
+            CHECKF(out[0] == want[i], "x %g: %d", x0[i], (int)out[0]);
+        }
+        CHECK(out[2] == 127);
+        model.inputs[2].zero_point = 0;
+        x[2] = -2.5e6;                              /* -2.5 -> -3 */
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK && out[2] == -3);
+        x[2] = 2.5e6;
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK && out[2] == 3);
+        model.inputs[2].zero_point = 127;
+    }
+    {
+        /* saturation at both ends, also for huge finite values and a division that
+         * overflows to infinity */
+        double x[3] = {1e300, -1e300, -1e308};
+
+        model.inputs[1].scale = 1e-300;
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK);
+        CHECK(out[0] == 127 && out[1] == -128 && out[2] == -128);
+        model.inputs[1].scale = 1.0 / 3;
+        x[0] = 68.5;                                /* 137 - 10 = 127: the edge */
+        x[1] = -128.2 / 3;
+        x[2] = 0.0;
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK);
+        CHECK(out[0] == 127 && out[1] == -128);
+        x[0] = 68.75;                               /* 127.5 -> 128 -> 127 */
+        x[1] = -129.0 / 3;
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK);
+        CHECK(out[0] == 127 && out[1] == -128);
+        model.xbits = 16;
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK);
+        CHECK(out[0] == 128 && out[1] == -129);
+        model.xbits = 8;
+    }
+    {
+        /* NaN and infinities: errors naming the feature, never its value */
+        double x[3] = {NAN, 0.0, 0.0};
+
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_ERR_INVALID);
+        CHECKF(strstr(err, "feature \"age\"") != NULL && strstr(err, "nan") == NULL, "%s", err);
+        x[0] = 1.0;
+        x[1] = INFINITY;
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_ERR_INVALID);
+        CHECKF(strstr(err, "feature 2 ") != NULL, "%s", err);
+        x[1] = 0.0;
+        x[2] = -INFINITY;
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_ERR_INVALID);
+        CHECKF(strstr(err, "feature \"r\xc3\xa9gion\"") != NULL, "%s", err);
+    }
+    /* dequantization: (v - zp)·scale, NaN outside the model */
+    CHECK(model_dequantize_input(&model, 0, -8) == 1.0);
+    CHECK(model_dequantize_input(&model, 2, 126) == -1e6);
+    CHECK(isnan(model_dequantize_input(&model, 3, 0)));
+    CHECK(model_dequantize_output(&model, 0, 0) == 1.0);
+    CHECK(model_dequantize_output(&model, 0, -32768) == 0.0);
+    CHECK(model_dequantize_output(&model, 1, 9) == 5.0);
+    CHECK(isnan(model_dequantize_output(&model, 2, 0)));
+    model_free(&model);
+
+    /* a model without interface arrays: scale 1, zero point 0 */
+    CHECK(tiny_model(&model, 1) == 0);
+    {
+        const double x[1] = {-2.5};
+
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK && out[0] == -3);
+        CHECK(model_dequantize_input(&model, 0, 5) == 5.0);
+        CHECK(model_dequantize_output(&model, 0, -7) == -7.0);
+        CHECK(model_quantize_features(&model, (const double[1]){NAN}, out, err) ==
+              MODEL_ERR_INVALID);
+        CHECKF(strstr(err, "feature 1 ") != NULL, "%s", err);
+    }
     model_free(&model);
 }
 
@@ -536,6 +843,69 @@ UNIT_TEST(model_json_paths)
     expect_json_error("{\"format\":1,\"format\":2}", "duplicate key \"format\"");
     expect_json_error("{\"format\":\"zkml-quantized-v1\",\n \"layers\": [01]}",
                       "line 2, column 13: leading zeros");
+}
+
+UNIT_TEST(model_json_interface)
+{
+    static const char *const good =
+        DOC_HEAD LAYER_OK "],\"inputs\":[{\"name\":\"age\",\"scale\":0.25,\"zero_point\":-80},"
+        "{\"scale\":2}],\"outputs\":[{\"zero_point\":-3},{}],\"output_kind\":\"probability\"}";
+    char err[MODEL_ERR_LEN] = "";
+    zk_model model;
+    int rc = model_from_json(&model, good, strlen(good), err);
+
+    CHECKF(rc == MODEL_OK, "%s", err);
+    if (rc == MODEL_OK) {
+        CHECK(model.output_kind == MODEL_OUTPUT_PROBABILITY);
+        CHECK(strcmp(model.inputs[0].name, "age") == 0 && model.inputs[0].scale == 0.25 &&
+              model.inputs[0].zero_point == -80);
+        CHECK(model.inputs[1].name[0] == '\0' && model.inputs[1].scale == 2.0 &&
+              model.inputs[1].zero_point == 0);
+        CHECK(model.outputs[0].scale == 1.0 && model.outputs[0].zero_point == -3 &&
+              model.outputs[1].scale == 1.0);
+        model_free(&model);
+    }
+    /* without the keys: the defaults, arrays present */
+    rc = model_from_json(&model, DOC_HEAD LAYER_OK "]}", strlen(DOC_HEAD LAYER_OK "]}"), err);
+    CHECKF(rc == MODEL_OK, "%s", err);
+    if (rc == MODEL_OK) {
+        CHECK(model.inputs != NULL && model.outputs != NULL &&
+              model.output_kind == MODEL_OUTPUT_SCORE && model.inputs[1].scale == 1.0 &&
+              model.outputs[1].zero_point == 0 && model.inputs[0].name[0] == '\0');
+        model_free(&model);
+    }
+#define IFACE_DOC(tail) DOC_HEAD LAYER_OK "]," tail "}"
+    expect_json_error(IFACE_DOC("\"inputs\":[{}]"),
+                      "inputs: must have 2 entries (the first layer's inputs)");
+    expect_json_error(IFACE_DOC("\"outputs\":[{},{},{}]"),
+                      "outputs: must have 2 entries (the last layer's outputs)");
+    expect_json_error(IFACE_DOC("\"inputs\":{}"), "inputs: must be an array");
+    expect_json_error(IFACE_DOC("\"inputs\":[{},1]"), "inputs[1]: must be an object");
+    expect_json_error(IFACE_DOC("\"inputs\":[{},{\"mean\":1}]"),
+                      "inputs[1]: unknown key \"mean\"");
+    expect_json_error(IFACE_DOC("\"outputs\":[{},{\"name\":\"p\"}]"),
+                      "outputs[1]: unknown key \"name\"");
+    expect_json_error(IFACE_DOC("\"inputs\":[{},{\"scale\":0}]"),
+                      "inputs[1].scale: must be a positive number");
+    expect_json_error(IFACE_DOC("\"inputs\":[{},{\"scale\":-1.5}]"), "inputs[1].scale:");
+    expect_json_error(IFACE_DOC("\"inputs\":[{},{\"scale\":\"1\"}]"), "inputs[1].scale:");
+    expect_json_error(IFACE_DOC("\"inputs\":[{\"zero_point\":128},{}]"),
+                      "inputs[0].zero_point: must be an integer in [-128, 127]");
+    expect_json_error(IFACE_DOC("\"inputs\":[{\"zero_point\":1.5},{}]"),
+                      "inputs[0].zero_point:");
+    expect_json_error(IFACE_DOC("\"outputs\":[{},{\"zero_point\":-32769}]"),
+                      "outputs[1].zero_point: must be an integer in [-32768, 32767]");
+    expect_json_error(IFACE_DOC("\"inputs\":[{\"name\":7},{}]"),
+                      "inputs[0].name: must be a string");
+    expect_json_error(IFACE_DOC("\"inputs\":[{\"name\":\"a\\u0007b\"},{}]"),
+                      "inputs[0].name: must be at most 63 bytes without control characters");
+    expect_json_error(IFACE_DOC("\"inputs\":[{},{\"name\":"
+                                "\"0123456789012345678901234567890123456789012345678901234567890123\"}]"),
+                      "inputs[1].name: must be at most 63 bytes");
+    expect_json_error(IFACE_DOC("\"output_kind\":\"logit\""),
+                      "output_kind: must be \"score\" or \"probability\"");
+    expect_json_error(IFACE_DOC("\"output_kind\":1"), "output_kind: must be");
+#undef IFACE_DOC
 }
 
 /* ---- the JSON reader itself ---- */
@@ -663,63 +1033,4 @@ UNIT_TEST(model_inputs_survive_damage)
     }
     free(copy);
     free(desc);
-}
-
-/*
- * The interface of a Q.json document: scales and zero points reach the descriptor and
- * the quantization of features (rounding half away from zero, saturation at the xbits
- * range), a NaN or infinite feature is an error naming it, and bad entries name their
- * JSON path.
- */
-UNIT_TEST(model_interface_quantization)
-{
-    static const char doc[] =
-        "{\"format\":\"zkml-quantized-v1\",\"layers\":[{\"weights\":[[1,-1,2]],"
-        "\"bias\":[0],\"M\":1,\"s\":1,\"Q\":8,\"activation\":{\"kind\":\"identity\"}}],"
-        "\"inputs\":[{\"scale\":0.5,\"zero_point\":-3},{\"scale\":2},{}],"
-        "\"outputs\":[{\"scale\":0.25,\"zero_point\":4}],\"output_kind\":\"probability\"}";
-    char err[MODEL_ERR_LEN] = "", bad[600];
-    double f[3];
-    int32_t q[3];
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    zk_model m, dec;
-
-    CHECKF(model_from_json(&m, doc, strlen(doc), err) == MODEL_OK, "%s", err);
-    CHECK(m.io.output_kind == MODEL_OUTPUT_PROBABILITY);
-    f[0] = 1.25;        /* 2.5 - 3 = -0.5 -> -1 (half away from zero) */
-    f[1] = 3.0;         /* 1.5 -> 2 */
-    f[2] = -1e9;        /* saturates at -128 */
-    CHECK(model_quantize_features(&m, f, q, err) == MODEL_OK);
-    CHECKF(q[0] == -1 && q[1] == 2 && q[2] == -128, "%d %d %d", q[0], q[1], q[2]);
-    f[2] = 1e300;
-    CHECK(model_quantize_features(&m, f, q, err) == MODEL_OK && q[2] == 127);
-    f[1] = NAN;
-    CHECK(model_quantize_features(&m, f, q, err) == MODEL_ERR_INVALID);
-    CHECKF(strstr(err, "feature 2") != NULL, "%s", err);
-    f[1] = INFINITY;
-    CHECK(model_quantize_features(&m, f, q, err) == MODEL_ERR_INVALID);
-    CHECK(model_dequantize_input(&m, 0, -1) == 1.0);        /* (-1 + 3)·0.5 */
-    CHECK(model_dequantize_output(&m, 0, 8) == 1.0);        /* (8 - 4)·0.25 */
-    /* through the descriptor and back */
-    CHECK(model_descriptor_encode(&buf, &len, &m, err) == MODEL_OK);
-    CHECK(model_descriptor_decode(&dec, buf, len, err) == MODEL_OK);
-    CHECK(dec.io.in_scale[1] == 2.0 && dec.io.in_zero[0] == -3 && dec.io.out_zero[0] == 4 &&
-          dec.io.output_kind == MODEL_OUTPUT_PROBABILITY);
-    model_free(&dec);
-    free(buf);
-    model_free(&m);
-    /* errors name their path */
-    snprintf(bad, sizeof bad, "%.*s", (int)(strstr(doc, "{\"scale\":2}") - doc), doc);
-    strcat(bad, "{\"scale\":-2},{}],\"outputs\":[{\"scale\":1}]}");
-    CHECK(model_from_json(&m, bad, strlen(bad), err) == MODEL_ERR_INVALID);
-    CHECKF(strstr(err, "inputs[1].scale") != NULL, "%s", err);
-    snprintf(bad, sizeof bad, "%.*s", (int)(strstr(doc, "\"inputs\"") - doc), doc);
-    strcat(bad, "\"inputs\":[{}],\"outputs\":[{}]}");
-    CHECK(model_from_json(&m, bad, strlen(bad), err) == MODEL_ERR_INVALID);
-    CHECKF(strstr(err, "inputs: 1 entries, the model has 3") != NULL, "%s", err);
-    snprintf(bad, sizeof bad, "%.*s", (int)(strstr(doc, "\"inputs\"") - doc), doc);
-    strcat(bad, "\"outputs\":[{\"zero_point\":40000}]}");
-    CHECK(model_from_json(&m, bad, strlen(bad), err) == MODEL_ERR_INVALID);
-    CHECKF(strstr(err, "outputs[0].zero_point") != NULL, "%s", err);
 }

@@ -1,0 +1,1540 @@
+/*
+ * quantize.c: the float model document, its reference forward pass and the quantizer
+ * (DESIGN.md 5, PROTOCOL.md 6.1).  See quantize.h for the format and the method.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "quantize.h"
+
+#define PATH_LEN 96
+
+__attribute__((format(printf, 3, 4))) static int
+quant_fail(char *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(err, QUANT_ERR_LEN, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+/* calloc of count elements, refusing products that overflow; never size 0. */
+static void *
+alloc_array(size_t count, size_t size)
+{
+    if (count == 0)
+        count = 1;
+    if (count > SIZE_MAX / size)
+        return NULL;
+    return calloc(count, size);
+}
+
+/* A JSON path for an error message; long paths are cut, never overflowed. */
+__attribute__((format(printf, 2, 3))) static void
+path_fmt(char *out, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(out, PATH_LEN, fmt, ap);
+    va_end(ap);
+}
+
+static const char *const ACT_NAMES[] = {"identity", "relu", "sigmoid", "tanh"};
+
+static double
+act_eval(model_act_kind kind, double x)
+{
+    switch (kind) {
+    case MODEL_ACT_IDENTITY:
+        return x;
+    case MODEL_ACT_RELU:
+        return x > 0.0 ? x : 0.0;
+    case MODEL_ACT_SIGMOID:
+        return 1.0 / (1.0 + exp(-x));
+    case MODEL_ACT_TANH:
+        return tanh(x);
+    }
+    return 0.0;
+}
+
+/* ==== the float model document ==== */
+
+void
+float_model_free(float_model *fm)
+{
+    uint32_t l;
+
+    for (l = 0; l < MODEL_MAX_LAYERS; l++) {
+        free(fm->layer[l].w);
+        free(fm->layer[l].bias);
+    }
+    free(fm->names);
+    free(fm->mean);
+    free(fm->std);
+    free(fm->range_min);
+    free(fm->range_max);
+    memset(fm, 0, sizeof *fm);
+}
+
+static int
+check_keys(const json_value *obj, const char *const *allowed, const char *path, char *err)
+{
+    size_t i, k;
+
+    for (i = 0; i < obj->len; i++) {
+        for (k = 0; allowed[k] != NULL; k++)
+            if (strcmp(obj->keys[i], allowed[k]) == 0)
+                break;
+        if (allowed[k] == NULL)
+            return quant_fail(err, QUANT_ERR_INVALID, "%s: unknown key \"%.40s\"", path,
+                              obj->keys[i]);
+    }
+    return QUANT_OK;
+}
+
+static int
+expect_kind(const json_value *v, json_kind kind, const char *path, char *err)
+{
+    if (v == NULL)
+        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", path);
+    if (v->kind != kind)
+        return quant_fail(err, QUANT_ERR_INVALID, "%s: must be %s, not %s", path,
+                          json_kind_name(kind), json_kind_name(v->kind));
+    return QUANT_OK;
+}
+
+static int
+get_number(const json_value *v, const char *path, double *out, char *err)
+{
+    if ((v->kind != JSON_INT && v->kind != JSON_NUMBER) || !isfinite(v->d))
+        return quant_fail(err, QUANT_ERR_INVALID, "%s: not a finite number", path);
+    *out = v->d;
+    return QUANT_OK;
+}
+
+/* An array of exactly count finite numbers at path into a new array. */
+static int
+get_vector(const json_value *v, size_t count, const char *path, double **out, char *err)
+{
+    char ipath[PATH_LEN];
+    size_t i;
+    int rc;
+
+    if ((rc = expect_kind(v, JSON_ARRAY, path, err)) != QUANT_OK)
+        return rc;
+    if (v->len != count)
+        return quant_fail(err, QUANT_ERR_INVALID, "%s: must have %zu entries, not %zu", path,
+                          count, v->len);
+    *out = alloc_array(count, sizeof **out);
+    if (*out == NULL)
+        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    for (i = 0; i < count; i++) {
+        path_fmt(ipath, "%s[%zu]", path, i);
+        if ((rc = get_number(&v->items[i], ipath, &(*out)[i], err)) != QUANT_OK)
+            return rc;
+    }
+    return QUANT_OK;
+}
+
+/* A feature name: UTF-8 (the JSON reader checked it), bounded, no control characters. */
+static int
+name_ok(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len > MODEL_MAX_NAME_LEN)
+        return 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c < 0x20 || c == 0x7f)
+            return 0;
+        /* C1 controls U+0080..U+009F are encoded as C2 80 .. C2 9F */
+        if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] <= 0x9f)
+            return 0;
+    }
+    return 1;
+}
+
+static int
+parse_features(float_model *fm, const json_value *root, char *err)
+{
+    const json_value *f = json_get(root, "features");
+    char path[PATH_LEN];
+    size_t j;
+    int rc;
+
+    if ((rc = expect_kind(f, JSON_ARRAY, "$.features", err)) != QUANT_OK)
+        return rc;
+    if (f->len < 1 || f->len > MODEL_MAX_DIM)
+        return quant_fail(err, QUANT_ERR_INVALID, "$.features: must have 1 to %u names",
+                          MODEL_MAX_DIM);
+    fm->n_features = (uint32_t)f->len;
+    fm->names = alloc_array(f->len, sizeof *fm->names);
+    if (fm->names == NULL)
+        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    for (j = 0; j < f->len; j++) {
+        const json_value *name = &f->items[j];
+
+        path_fmt(path, "$.features[%zu]", j);
+        if ((rc = expect_kind(name, JSON_STRING, path, err)) != QUANT_OK)
+            return rc;
+        if (!name_ok(name->str, name->len))
+            return quant_fail(err, QUANT_ERR_INVALID,
+                              "%s: must be at most %u bytes without control characters",
+                              path, MODEL_MAX_NAME_LEN);
+        memcpy(fm->names[j], name->str, name->len);
+    }
+    return QUANT_OK;
+}
+
+/* "normalization" {"mean", "std"} and "input_range" {"min", "max"}, both optional. */
+static int
+parse_pair(const json_value *root, const char *key, const char *k1, const char *k2,
+           uint32_t n, double **v1, double **v2, char *err)
+{
+    const json_value *obj = json_get(root, key);
+    const char *keys[3] = {k1, k2, NULL};
+    char path[PATH_LEN], ipath[PATH_LEN];
+    int rc;
+
+    if (obj == NULL)
+        return QUANT_OK;
+    path_fmt(path, "$.%s", key);
+    if ((rc = expect_kind(obj, JSON_OBJECT, path, err)) != QUANT_OK ||
+        (rc = check_keys(obj, keys, path, err)) != QUANT_OK)
+        return rc;
+    path_fmt(ipath, "$.%s.%s", key, k1);
+    if ((rc = get_vector(json_get(obj, k1), n, ipath, v1, err)) != QUANT_OK)
+        return rc;
+    path_fmt(ipath, "$.%s.%s", key, k2);
+    if (json_get(obj, k2) == NULL)
+        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", ipath);
+    return get_vector(json_get(obj, k2), n, ipath, v2, err);
+}
+
+static int
+parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
+{
+    static const char *const keys[] = {"weights", "bias", "activation", NULL};
+    float_layer *ly = &fm->layer[l];
+    const json_value *w, *act;
+    char path[PATH_LEN], ipath[PATH_LEN];
+    uint32_t n_expected = l == 0 ? fm->n_features : fm->layer[l - 1].m;
+    size_t i, j, k;
+    int rc;
+
+    path_fmt(path, "$.layers[%u]", (unsigned)l);
+    if ((rc = expect_kind(lj, JSON_OBJECT, path, err)) != QUANT_OK ||
+        (rc = check_keys(lj, keys, path, err)) != QUANT_OK)
+        return rc;
+    w = json_get(lj, "weights");
+    path_fmt(ipath, "%s.weights", path);
+    if ((rc = expect_kind(w, JSON_ARRAY, ipath, err)) != QUANT_OK)
+        return rc;
+    if (w->len < 1 || w->len > MODEL_MAX_DIM)
+        return quant_fail(err, QUANT_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
+                          MODEL_MAX_DIM);
+    for (i = 0; i < w->len; i++) {
+        path_fmt(ipath, "%s.weights[%zu]", path, i);
+        if ((rc = expect_kind(&w->items[i], JSON_ARRAY, ipath, err)) != QUANT_OK)
+            return rc;
+        if (i == 0 && w->items[0].len != n_expected) {
+            if (l == 0)
+                return quant_fail(err, QUANT_ERR_INVALID,
+                                  "%s: %zu inputs but the model has %u features", path,
+                                  w->items[0].len, (unsigned)n_expected);
+            return quant_fail(err, QUANT_ERR_INVALID,
+                              "%s: %zu inputs but the previous layer has %u outputs", path,
+                              w->items[0].len, (unsigned)n_expected);
+        }
+        if (w->items[i].len != n_expected)
+            return quant_fail(err, QUANT_ERR_INVALID, "%s: must have %u entries, as row 0",
+                              ipath, (unsigned)n_expected);
+    }
+    ly->n = n_expected;
+    ly->m = (uint32_t)w->len;
+    ly->w = alloc_array((size_t)ly->m * ly->n, sizeof *ly->w);
+    if (ly->w == NULL)
+        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    for (i = 0; i < ly->m; i++) {
+        for (j = 0; j < ly->n; j++) {
+            path_fmt(ipath, "%s.weights[%zu][%zu]", path, i, j);
+            if ((rc = get_number(&w->items[i].items[j], ipath, &ly->w[i * ly->n + j], err)) !=
+                QUANT_OK)
+                return rc;
+        }
+    }
+    path_fmt(ipath, "%s.bias", path);
+    if (json_get(lj, "bias") == NULL)
+        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", ipath);
+    if ((rc = get_vector(json_get(lj, "bias"), ly->m, ipath, &ly->bias, err)) != QUANT_OK)
+        return rc;
+    act = json_get(lj, "activation");
+    path_fmt(ipath, "%s.activation", path);
+    if ((rc = expect_kind(act, JSON_STRING, ipath, err)) != QUANT_OK)
+        return rc;
+    for (k = 0; k < sizeof ACT_NAMES / sizeof ACT_NAMES[0]; k++)
+        if (strcmp(act->str, ACT_NAMES[k]) == 0)
+            break;
+    if (k == sizeof ACT_NAMES / sizeof ACT_NAMES[0])
+        return quant_fail(err, QUANT_ERR_INVALID,
+                          "%s: unsupported \"%.32s\" (identity, relu, sigmoid or tanh)", ipath,
+                          act->str);
+    ly->act = (model_act_kind)k;
+    return QUANT_OK;
+}
+
+static int
+parse_float_document(float_model *fm, const json_value *root, char *err)
+{
+    static const char *const keys[] = {"format", "features", "normalization", "input_range",
+                                       "layers", "output_kind", NULL};
+    const json_value *format, *layers, *kind;
+    uint32_t l, j;
+    int rc;
+
+    if ((rc = expect_kind(root, JSON_OBJECT, "$", err)) != QUANT_OK ||
+        (rc = check_keys(root, keys, "$", err)) != QUANT_OK)
+        return rc;
+    format = json_get(root, "format");
+    if (format == NULL || format->kind != JSON_STRING ||
+        strcmp(format->str, QUANT_FLOAT_FORMAT) != 0)
+        return quant_fail(err, QUANT_ERR_INVALID, "$.format: must be \"%s\"",
+                          QUANT_FLOAT_FORMAT);
+    if ((rc = parse_features(fm, root, err)) != QUANT_OK ||
+        (rc = parse_pair(root, "normalization", "mean", "std", fm->n_features, &fm->mean,
+                         &fm->std, err)) != QUANT_OK ||
+        (rc = parse_pair(root, "input_range", "min", "max", fm->n_features, &fm->range_min,
+                         &fm->range_max, err)) != QUANT_OK)
+        return rc;
+    for (j = 0; fm->std != NULL && j < fm->n_features; j++)
+        if (!(fm->std[j] > 0.0))
+            return quant_fail(err, QUANT_ERR_INVALID, "$.normalization.std[%u]: must be positive",
+                              (unsigned)j);
+    for (j = 0; fm->range_min != NULL && j < fm->n_features; j++)
+        if (!(fm->range_min[j] <= fm->range_max[j]))
+            return quant_fail(err, QUANT_ERR_INVALID,
+                              "$.input_range.max[%u]: must not be below min", (unsigned)j);
+    layers = json_get(root, "layers");
+    if ((rc = expect_kind(layers, JSON_ARRAY, "$.layers", err)) != QUANT_OK)
+        return rc;
+    if (layers->len < 1 || layers->len > MODEL_MAX_LAYERS)
+        return quant_fail(err, QUANT_ERR_INVALID, "$.layers: must have 1 to %d layers",
+                          MODEL_MAX_LAYERS);
+    fm->n_layers = (uint32_t)layers->len;
+    for (l = 0; l < fm->n_layers; l++)
+        if ((rc = parse_layer(fm, l, &layers->items[l], err)) != QUANT_OK)
+            return rc;
+    kind = json_get(root, "output_kind");
+    if (kind == NULL) {
+        fm->output_kind = fm->layer[fm->n_layers - 1].act == MODEL_ACT_SIGMOID
+                              ? MODEL_OUTPUT_PROBABILITY
+                              : MODEL_OUTPUT_SCORE;
+    } else if (kind->kind == JSON_STRING && strcmp(kind->str, "score") == 0) {
+        fm->output_kind = MODEL_OUTPUT_SCORE;
+    } else if (kind->kind == JSON_STRING && strcmp(kind->str, "probability") == 0) {
+        fm->output_kind = MODEL_OUTPUT_PROBABILITY;
+    } else {
+        return quant_fail(err, QUANT_ERR_INVALID,
+                          "$.output_kind: must be \"score\" or \"probability\"");
+    }
+    return QUANT_OK;
+}
+
+int
+float_model_from_json(float_model *fm, const char *text, size_t len, char *err)
+{
+    char jerr[JSON_ERR_LEN];
+    json_value *root;
+    int rc;
+
+    memset(fm, 0, sizeof *fm);
+    if (json_parse(&root, text, len, jerr) != 0)
+        return quant_fail(err, QUANT_ERR_INVALID, "JSON: %s", jerr);
+    rc = parse_float_document(fm, root, err);
+    json_free(root);
+    if (rc != QUANT_OK)
+        float_model_free(fm);
+    return rc;
+}
+
+/* ==== the float forward pass ==== */
+
+/* Per-layer statistics of the float pass: the range of each layer's activations and,
+ * where unit_max[l] is not NULL, each unit's largest |activation|. */
+typedef struct {
+    double act_lo[MODEL_MAX_LAYERS], act_hi[MODEL_MAX_LAYERS];
+    double *unit_max[MODEL_MAX_LAYERS];
+} float_stats;
+
+static size_t
+max_width(const float_model *fm)
+{
+    size_t w = fm->n_features;
+    uint32_t l;
+
+    for (l = 0; l < fm->n_layers; l++)
+        if (fm->layer[l].m > w)
+            w = fm->layer[l].m;
+    return w;
+}
+
+/* A message naming row b and feature j of a row set (1-based, as people count rows). */
+static int
+nonfinite_error(const float_model *fm, const char *what, size_t b, uint32_t j, char *err)
+{
+    if (fm->names[j][0] != '\0')
+        return quant_fail(err, QUANT_ERR_INVALID,
+                          "%s row %zu, feature \"%s\": not a finite number", what, b + 1,
+                          fm->names[j]);
+    return quant_fail(err, QUANT_ERR_INVALID, "%s row %zu, feature %u: not a finite number",
+                      what, b + 1, (unsigned)j + 1);
+}
+
+static int
+check_rows(const float_model *fm, const double *rows, size_t n_rows, const char *what,
+           char *err)
+{
+    size_t b;
+    uint32_t j;
+
+    for (b = 0; b < n_rows; b++)
+        for (j = 0; j < fm->n_features; j++)
+            if (!isfinite(rows[b * fm->n_features + j]))
+                return nonfinite_error(fm, what, b, j, err);
+    return QUANT_OK;
+}
+
+/* The float pass, row by row; stats (may be NULL) collects activation ranges. */
+static int
+float_run(const float_model *fm, const double *rows, size_t n_rows, double *out,
+          float_stats *stats, char *err)
+{
+    size_t width = max_width(fm), b, i, j;
+    double *cur = alloc_array(width, sizeof *cur), *next = alloc_array(width, sizeof *next);
+    uint32_t l;
+
+    if (cur == NULL || next == NULL) {
+        free(cur);
+        free(next);
+        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    }
+    if (stats != NULL)
+        for (l = 0; l < fm->n_layers; l++) {
+            stats->act_lo[l] = INFINITY;
+            stats->act_hi[l] = -INFINITY;
+        }
+    for (b = 0; b < n_rows; b++) {
+        for (j = 0; j < fm->n_features; j++) {
+            double x = rows[b * fm->n_features + j];
+
+            cur[j] = fm->mean != NULL ? (x - fm->mean[j]) / fm->std[j] : x;
+        }
+        for (l = 0; l < fm->n_layers; l++) {
+            const float_layer *ly = &fm->layer[l];
+
+            for (i = 0; i < ly->m; i++) {
+                double z = ly->bias[i];
+
+                for (j = 0; j < ly->n; j++)
+                    z += ly->w[i * ly->n + j] * cur[j];
+                next[i] = act_eval(ly->act, z);
+                if (stats != NULL) {
+                    if (next[i] < stats->act_lo[l])
+                        stats->act_lo[l] = next[i];
+                    if (next[i] > stats->act_hi[l])
+                        stats->act_hi[l] = next[i];
+                    if (stats->unit_max[l] != NULL && fabs(next[i]) > stats->unit_max[l][i])
+                        stats->unit_max[l][i] = fabs(next[i]);
+                }
+            }
+            memcpy(cur, next, ly->m * sizeof *cur);
+        }
+        memcpy(out + b * fm->layer[fm->n_layers - 1].m, cur,
+               fm->layer[fm->n_layers - 1].m * sizeof *cur);
+    }
+    free(cur);
+    free(next);
+    return QUANT_OK;
+}
+
+int
+quantize_float_forward(const float_model *fm, const double *rows, size_t n_rows, double *out,
+                       char *err)
+{
+    int rc = check_rows(fm, rows, n_rows, "input", err);
+
+    if (rc != QUANT_OK)
+        return rc;
+    return float_run(fm, rows, n_rows, out, NULL, err);
+}
+
+/* ==== options ==== */
+
+void
+quant_options_default(quant_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->xbits = 0;
+    opt->wbits = 0;
+    opt->q_bits = 0;
+    opt->q_min = 6;
+    opt->q_max = MODEL_DEFAULT_Q;
+    opt->limb_bits = 0;
+    opt->max_error = 0.01;
+    opt->headroom = 2.0;
+    opt->hidden_headroom = 1.5;
+}
+
+static int
+options_check(const quant_options *opt, char *err)
+{
+    if (opt->xbits != 0 && (opt->xbits < 2 || opt->xbits > MODEL_MAX_BITS))
+        return quant_fail(err, QUANT_ERR_INVALID, "options: xbits must be in [2, %u]",
+                          MODEL_MAX_BITS);
+    if (opt->wbits != 0 && (opt->wbits < 2 || opt->wbits > MODEL_MAX_BITS))
+        return quant_fail(err, QUANT_ERR_INVALID, "options: wbits must be in [2, %u]",
+                          MODEL_MAX_BITS);
+    if (opt->q_bits != 0 && (opt->q_bits < 2 || opt->q_bits > MODEL_MAX_Q))
+        return quant_fail(err, QUANT_ERR_INVALID, "options: Q must be in [2, %u]",
+                          MODEL_MAX_Q);
+    if (opt->q_min < 2 || opt->q_max > MODEL_MAX_Q || opt->q_min > opt->q_max)
+        return quant_fail(err, QUANT_ERR_INVALID,
+                          "options: Q_min and Q_max must satisfy 2 <= Q_min <= Q_max <= %u",
+                          MODEL_MAX_Q);
+    if (opt->limb_bits > MODEL_MAX_LIMB_BITS)
+        return quant_fail(err, QUANT_ERR_INVALID, "options: limb_bits must be in [1, %u]",
+                          MODEL_MAX_LIMB_BITS);
+    if (!isfinite(opt->max_error) || !(opt->max_error > 0.0))
+        return quant_fail(err, QUANT_ERR_INVALID,
+                          "options: max_error must be a positive number");
+    if (!isfinite(opt->headroom) || !(opt->headroom >= 1.0) || opt->headroom > 1e6)
+        return quant_fail(err, QUANT_ERR_INVALID,
+                          "options: headroom must be a number in [1, 1e6]");
+    if (!isfinite(opt->hidden_headroom) || !(opt->hidden_headroom >= 1.0) ||
+        opt->hidden_headroom > 1e6)
+        return quant_fail(err, QUANT_ERR_INVALID,
+                          "options: hidden_headroom must be a number in [1, 1e6]");
+    return QUANT_OK;
+}
+
+static int
+option_u32(const json_value *root, const char *key, uint32_t lo, uint32_t hi, uint32_t *out,
+           char *err)
+{
+    const json_value *v = json_get(root, key);
+
+    if (v == NULL)
+        return QUANT_OK;
+    if (v->kind != JSON_INT || v->i < lo || v->i > hi)
+        return quant_fail(err, QUANT_ERR_INVALID, "options: %s must be an integer in [%u, %u]",
+                          key, (unsigned)lo, (unsigned)hi);
+    *out = (uint32_t)v->i;
+    return QUANT_OK;
+}
+
+static int
+option_double(const json_value *root, const char *key, double *out, char *err)
+{
+    const json_value *v = json_get(root, key);
+
+    if (v == NULL)
+        return QUANT_OK;
+    if (v->kind != JSON_INT && v->kind != JSON_NUMBER)
+        return quant_fail(err, QUANT_ERR_INVALID, "options: %s must be a number", key);
+    *out = v->d;
+    return QUANT_OK;
+}
+
+int
+quant_options_from_json(quant_options *opt, const char *text, size_t len, char *err)
+{
+    static const char *const keys[] = {"xbits", "wbits", "Q", "Q_min", "Q_max", "limb_bits",
+                                       "max_error", "headroom", "hidden_headroom", NULL};
+    char jerr[JSON_ERR_LEN];
+    json_value *root;
+    int rc;
+
+    quant_options_default(opt);
+    if (len == 0)
+        return QUANT_OK;
+    if (json_parse(&root, text, len, jerr) != 0)
+        return quant_fail(err, QUANT_ERR_INVALID, "options: JSON: %s", jerr);
+    if (root->kind != JSON_OBJECT)
+        rc = quant_fail(err, QUANT_ERR_INVALID, "options: must be a JSON object");
+    else if ((rc = check_keys(root, keys, "options", err)) == QUANT_OK &&
+             (rc = option_u32(root, "xbits", 2, MODEL_MAX_BITS, &opt->xbits, err)) == QUANT_OK &&
+             (rc = option_u32(root, "wbits", 2, MODEL_MAX_BITS, &opt->wbits, err)) == QUANT_OK &&
+             (rc = option_u32(root, "Q", 2, MODEL_MAX_Q, &opt->q_bits, err)) == QUANT_OK &&
+             (rc = option_u32(root, "Q_min", 2, MODEL_MAX_Q, &opt->q_min, err)) == QUANT_OK &&
+             (rc = option_u32(root, "Q_max", 2, MODEL_MAX_Q, &opt->q_max, err)) == QUANT_OK &&
+             (rc = option_u32(root, "limb_bits", 1, MODEL_MAX_LIMB_BITS, &opt->limb_bits,
+                              err)) == QUANT_OK &&
+             (rc = option_double(root, "max_error", &opt->max_error, err)) == QUANT_OK &&
+             (rc = option_double(root, "headroom", &opt->headroom, err)) == QUANT_OK &&
+             (rc = option_double(root, "hidden_headroom", &opt->hidden_headroom, err)) ==
+                 QUANT_OK)
+        rc = options_check(opt, err);
+    json_free(root);
+    return rc;
+}
+
+/* ==== the quantizer ==== */
+
+/* What does not depend on Q: the integer weights (in the model), the scales of a layer's
+ * integer inputs and outputs, and the worst case of its accumulator. */
+typedef struct {
+    double s_w;                 /* weight scale = accumulator scale */
+    double out_scale;
+    int32_t out_zp;
+    int32_t out_min, out_max;   /* the layer's integer output range */
+    double slope;               /* the activation's largest derivative */
+    int64_t worst;              /* max_i sum_j |W_q[i][j]|·2^(bits-1) + |B_q[i]| */
+} layer_plan;
+
+/* What one candidate Q gives, per layer, for the report. */
+typedef struct {
+    double table_range;         /* R, in pre-activation units */
+    double step;                /* the realized table step s_w·2^s / M */
+    int32_t q_lo, q_hi;         /* q over the calibration rows */
+    int covers_worst_case;
+} layer_result;
+
+typedef struct {
+    const float_model *fm;
+    const quant_options *opt;
+    layer_plan lp[MODEL_MAX_LAYERS];
+    double *in_lo, *in_hi;      /* the calibration range of each feature */
+    int32_t *cal_x;             /* calibration rows, quantized: n_rows x n_0 */
+    double *cal_ref;            /* the float outputs on them: n_rows x m_L */
+    size_t n_rows;
+    int synthetic;
+} quant_ctx;
+
+static void
+quant_ctx_free(quant_ctx *c)
+{
+    free(c->in_lo);
+    free(c->in_hi);
+    free(c->cal_x);
+    free(c->cal_ref);
+}
+
+/* ---- calibration rows ---- */
+
+static uint64_t
+splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* The synthetic calibration set of quantize.h, n_rows x n_0. */
+static double *
+synthetic_rows(const float_model *fm, size_t n_rows)
+{
+    double *rows = alloc_array(n_rows * fm->n_features, sizeof *rows);
+    uint64_t state = 0x7a6b6d6c2d63616cull;     /* fixed: the set is part of the method */
+    size_t b, k;
+    uint32_t j;
+
+    if (rows == NULL)
+        return NULL;
+    for (b = 0; b < n_rows; b++) {
+        for (j = 0; j < fm->n_features; j++) {
+            double mu = 0.0, sd = 1.0, lo, hi, sum = 0.0, x;
+
+            if (fm->mean != NULL) {
+                mu = fm->mean[j];
+                sd = fm->std[j];
+            } else if (fm->range_min != NULL) {
+                mu = (fm->range_min[j] + fm->range_max[j]) / 2;
+                sd = (fm->range_max[j] - fm->range_min[j]) / 8;
+            }
+            if (fm->range_min != NULL) {
+                lo = fm->range_min[j];
+                hi = fm->range_max[j];
+            } else {
+                lo = mu - 4 * sd;
+                hi = mu + 4 * sd;
+            }
+            for (k = 0; k < 12; k++)
+                sum += (double)(splitmix64(&state) >> 11) * 0x1p-53;
+            x = mu + sd * (sum - 6.0);
+            rows[b * fm->n_features + j] = x < lo ? lo : x > hi ? hi : x;
+        }
+    }
+    return rows;
+}
+
+/* ---- equalization of hidden units ---- */
+
+#define QUANT_MAX_EQUALIZE 1024.0
+
+/*
+ * One int8 scale serves all units of a hidden layer, so a unit whose activations stay
+ * small would get few of its levels.  For relu and identity, ACT(c·z) = c·ACT(z) for
+ * c > 0: row i of layer l (weights and bias) times c_i and column i of layer l + 1 times
+ * 1 / c_i leave the function unchanged, and c_i = H / h_i (h_i the unit's largest
+ * |activation| on the calibration rows, H the layer's, c_i at most QUANT_MAX_EQUALIZE)
+ * gives every unit the full range.  Units that never activate keep c_i = 1.
+ */
+static int
+equalize_hidden(float_model *fm, const double *rows, size_t n_rows, char *err)
+{
+    float_stats stats;
+    double *out = alloc_array(n_rows * fm->layer[fm->n_layers - 1].m, sizeof *out);
+    uint32_t l;
+    size_t i, j;
+    int rc = QUANT_OK;
+
+    memset(&stats, 0, sizeof stats);
+    for (l = 0; l + 1 < fm->n_layers; l++) {
+        stats.unit_max[l] = alloc_array(fm->layer[l].m, sizeof(double));
+        if (stats.unit_max[l] == NULL)
+            out = (free(out), NULL);
+    }
+    if (out == NULL) {
+        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = float_run(fm, rows, n_rows, out, &stats, err)) != QUANT_OK)
+        goto done;
+    for (l = 0; l + 1 < fm->n_layers; l++) {
+        float_layer *ly = &fm->layer[l], *nx = &fm->layer[l + 1];
+        double top = 0.0;
+
+        if (ly->act != MODEL_ACT_RELU && ly->act != MODEL_ACT_IDENTITY)
+            continue;
+        for (i = 0; i < ly->m; i++)
+            top = stats.unit_max[l][i] > top ? stats.unit_max[l][i] : top;
+        for (i = 0; i < ly->m; i++) {
+            double h = stats.unit_max[l][i], c;
+
+            if (!(h > 0.0))
+                continue;
+            c = top / h;
+            c = c > QUANT_MAX_EQUALIZE ? QUANT_MAX_EQUALIZE : c;
+            for (j = 0; j < ly->n; j++)
+                ly->w[i * ly->n + j] *= c;
+            ly->bias[i] *= c;
+            for (j = 0; j < nx->m; j++)
+                nx->w[j * nx->n + i] /= c;
+        }
+    }
+done:
+    for (l = 0; l < MODEL_MAX_LAYERS; l++)
+        free(stats.unit_max[l]);
+    free(out);
+    return rc;
+}
+
+/* ---- inputs ---- */
+
+/* Per feature: the calibration range with 0, then scale and zero point (quantize.h). */
+static int
+plan_inputs(quant_ctx *c, zk_model *model, const double *rows, char *err)
+{
+    const float_model *fm = c->fm;
+    double levels = ldexp(1.0, (int)c->opt->xbits) - 1.0;
+    double half = ldexp(1.0, (int)c->opt->xbits - 1);
+    size_t b;
+    uint32_t j;
+
+    c->in_lo = alloc_array(fm->n_features, sizeof *c->in_lo);
+    c->in_hi = alloc_array(fm->n_features, sizeof *c->in_hi);
+    model->inputs = alloc_array(fm->n_features, sizeof *model->inputs);
+    if (c->in_lo == NULL || c->in_hi == NULL || model->inputs == NULL)
+        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    for (j = 0; j < fm->n_features; j++) {
+        model_io *io = &model->inputs[j];
+        double lo = rows[j], hi = rows[j], zp;
+
+        for (b = 1; b < c->n_rows; b++) {
+            double x = rows[b * fm->n_features + j];
+
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
+        c->in_lo[j] = lo;
+        c->in_hi[j] = hi;
+        lo = lo < 0.0 ? lo : 0.0;
+        hi = hi > 0.0 ? hi : 0.0;
+        memcpy(io->name, fm->names[j], sizeof io->name);
+        if (!(hi > lo)) {
+            io->scale = 1.0;
+            io->zero_point = 0;
+            continue;
+        }
+        io->scale = (hi - lo) / levels;
+        if (!(io->scale > 0.0) || !isfinite(io->scale))
+            return quant_fail(err, QUANT_ERR_RANGE,
+                              "calibration: feature %u: its range cannot be quantized",
+                              (unsigned)j + 1);
+        zp = round(-half - lo / io->scale);
+        io->zero_point = (int32_t)(zp < -half ? -half : zp > half - 1 ? half - 1 : zp);
+    }
+    return QUANT_OK;
+}
+
+/* ---- weights, biases and output scales (independent of Q) ---- */
+
+/* The output range of layer l: its integer range and the real scale and zero point. */
+static void
+plan_outputs(layer_plan *lp, const float_layer *ly, int last, double act_lo, double act_hi,
+             double headroom, double hidden_headroom)
+{
+    double lo, hi, levels, zp;
+
+    lp->slope = ly->act == MODEL_ACT_SIGMOID ? 0.25 : 1.0;
+    lp->out_min = last ? INT16_MIN : INT8_MIN;
+    lp->out_max = last ? INT16_MAX : INT8_MAX;
+    levels = (double)lp->out_max - (double)lp->out_min;
+    switch (ly->act) {
+    case MODEL_ACT_SIGMOID:
+        lp->out_scale = 1.0 / levels;
+        lp->out_zp = lp->out_min;
+        return;
+    case MODEL_ACT_TANH:
+        lp->out_scale = 1.0 / (double)lp->out_max;
+        lp->out_zp = 0;
+        return;
+    case MODEL_ACT_RELU:
+        lo = 0.0;
+        hi = act_hi > 0.0 ? act_hi : 0.0;
+        hi *= last ? headroom : hidden_headroom;
+        break;
+    case MODEL_ACT_IDENTITY:
+    default:
+        lo = act_lo < 0.0 ? act_lo : 0.0;
+        hi = act_hi > 0.0 ? act_hi : 0.0;
+        {
+            double mid = (lo + hi) / 2;
+            double half = (hi - lo) / 2 * (last ? headroom : hidden_headroom);
+
+            lo = mid - half < 0.0 ? mid - half : 0.0;
+            hi = mid + half > 0.0 ? mid + half : 0.0;
+        }
+        break;
+    }
+    if (!(hi > lo) || !isfinite(hi - lo))
+        hi = lo + 1.0;
+    lp->out_scale = (hi - lo) / levels;
+    zp = round((double)lp->out_min - lo / lp->out_scale);
+    lp->out_zp = (int32_t)(zp < lp->out_min ? lp->out_min : zp > lp->out_max ? lp->out_max : zp);
+}
+
+/*
+ * Layer l's integer weights and bias (quantize.h, "Weights"), from the scales of its
+ * integer inputs: per feature for l = 0 (with the normalization folded), the previous
+ * layer's output scale otherwise.
+ */
+static int
+plan_weights(quant_ctx *c, zk_model *model, uint32_t l, char *err)
+{
+    const float_model *fm = c->fm;
+    const float_layer *ly = &fm->layer[l];
+    layer_plan *lp = &c->lp[l];
+    model_weights *wt = &model->weights[l];
+    size_t n = ly->n, m = ly->m, i, j;
+    double *wf = alloc_array(n * m, sizeof *wf), *bf = alloc_array(m, sizeof *bf);
+    double wmax = 0.0, bmax = 0.0, wlim = ldexp(1.0, (int)c->opt->wbits - 1) - 1.0;
+    int64_t vmax = (int64_t)1 << (l == 0 ? c->opt->xbits - 1 : 7);
+    int rc = QUANT_OK;
+
+    wt->w = alloc_array(n * m, sizeof *wt->w);
+    wt->bias = alloc_array(m, sizeof *wt->bias);
+    if (wf == NULL || bf == NULL || wt->w == NULL || wt->bias == NULL) {
+        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < m; i++) {
+        bf[i] = ly->bias[i];
+        for (j = 0; j < n; j++) {
+            double w = ly->w[i * n + j], in_scale;
+
+            if (l == 0) {
+                in_scale = model->inputs[j].scale;
+                if (fm->mean != NULL) {
+                    in_scale /= fm->std[j];
+                    bf[i] -= w * fm->mean[j] / fm->std[j];
+                }
+            } else {
+                in_scale = c->lp[l - 1].out_scale;
+            }
+            wf[i * n + j] = w * in_scale;
+            if (fabs(wf[i * n + j]) > wmax)
+                wmax = fabs(wf[i * n + j]);
+        }
+        if (fabs(bf[i]) > bmax)
+            bmax = fabs(bf[i]);
+    }
+    if (!isfinite(wmax) || !isfinite(bmax)) {
+        rc = quant_fail(err, QUANT_ERR_RANGE,
+                        "$.layers[%u]: the folded weights or bias overflow", (unsigned)l);
+        goto done;
+    }
+    /* all weights 0: the bias alone decides, at a scale that keeps it within int32 */
+    lp->s_w = wmax > 0.0 ? wmax / wlim : (bmax > 0.0 ? bmax / 0x1p30 : 1.0);
+    lp->worst = 0;
+    for (i = 0; i < m; i++) {
+        int64_t zsum = 0, wsum = 0, bq;
+        double b0 = round(bf[i] / lp->s_w);
+
+        for (j = 0; j < n; j++) {
+            double q = round(wf[i * n + j] / lp->s_w);
+            int32_t wq = (int32_t)(q > wlim ? wlim : q < -wlim ? -wlim : q);
+            int32_t zp = l == 0 ? model->inputs[j].zero_point : c->lp[l - 1].out_zp;
+
+            wt->w[i * n + j] = wq;
+            zsum += (int64_t)wq * zp;
+            wsum += wq < 0 ? -(int64_t)wq : wq;
+        }
+        if (!(fabs(b0) < 0x1p40) ||
+            (bq = (int64_t)b0 - zsum) < INT32_MIN || bq > INT32_MAX) {
+            rc = quant_fail(err, QUANT_ERR_RANGE,
+                            "$.layers[%u].bias[%zu]: too large for an int32 at the layer's "
+                            "weight scale", (unsigned)l, i);
+            goto done;
+        }
+        wt->bias[i] = (int32_t)bq;
+        bq = wsum * vmax + (bq < 0 ? -bq : bq);
+        if (bq > lp->worst)
+            lp->worst = bq;
+    }
+done:
+    free(wf);
+    free(bf);
+    return rc;
+}
+
+/* ---- one candidate Q ---- */
+
+static uint32_t
+ceil_log2(double x)
+{
+    int e = 0;
+    double f = frexp(x, &e);        /* x = f·2^e, f in [0.5, 1) */
+
+    if (!(x > 1.0))
+        return 0;
+    return (uint32_t)(f == 0.5 ? e - 1 : e);
+}
+
+/*
+ * Requantization and table of layer l for the integer accumulators y (m x B,
+ * entry-major) with table bits q_bits (quantize.h, "Table range", "Requantization",
+ * "Activations"); then a = ACT(q) for the next layer.
+ */
+static int
+build_layer(quant_ctx *c, zk_model *model, uint32_t l, uint32_t q_bits, const int64_t *y,
+            int32_t *a, layer_result *res, char *err)
+{
+    const float_layer *fl = &c->fm->layer[l];
+    const layer_plan *lp = &c->lp[l];
+    model_layer *ly = &model->layer[l];
+    size_t count = (size_t)fl->m * c->n_rows, e, size;
+    int64_t ymax = 0, half_table;
+    double r_y, ratio, mult = 0.0;
+    uint32_t s, y_idx;
+    char merr[MODEL_ERR_LEN];
+    int32_t *table;
+    int rc;
+
+    for (e = 0; e < count; e++) {
+        int64_t v = y[e] < 0 ? -y[e] : y[e];
+
+        ymax = v > ymax ? v : ymax;
+    }
+    r_y = c->opt->headroom * (double)ymax;
+    res->covers_worst_case = r_y >= (double)lp->worst;
+    if (res->covers_worst_case)
+        r_y = (double)lp->worst;
+    if (r_y < 1.0)
+        r_y = 1.0;
+    if (l + 1 < model->n_layers) {
+        uint32_t cap = ceil_log2(8.0 * lp->slope * r_y * lp->s_w / lp->out_scale) + 1;
+
+        cap = cap < 2 ? 2 : cap > MODEL_MAX_Q ? MODEL_MAX_Q : cap;
+        q_bits = q_bits < cap ? q_bits : cap;
+    }
+    half_table = ((int64_t)1 << (q_bits - 1)) - 1;
+    ratio = (double)half_table / r_y;
+    for (s = 1; s <= MODEL_MAX_SHIFT; s++) {
+        mult = floor(ldexp(ratio, (int)s));
+        if (mult >= ldexp(1.0, QUANT_MULT_BITS))
+            break;
+    }
+    if (s > MODEL_MAX_SHIFT)
+        s = MODEL_MAX_SHIFT;
+    if (mult > 2147483647.0)
+        mult = 2147483647.0;
+    if (mult < 1.0)
+        return quant_fail(err, QUANT_ERR_RANGE,
+                          "$.layers[%u]: the accumulator range is too wide for a 2^%u table",
+                          (unsigned)l, (unsigned)q_bits);
+    ly->n = fl->n;
+    ly->m = fl->m;
+    ly->wbits = c->opt->wbits;
+    ly->q_bits = q_bits;
+    ly->shift = s;
+    ly->mult = (uint32_t)mult;
+    ly->limb_bits = s < MODEL_MAX_LIMB_BITS ? s : MODEL_MAX_LIMB_BITS;  /* set at the end */
+    res->table_range = r_y * lp->s_w;
+    res->step = lp->s_w * ldexp(1.0, (int)s) / mult;
+    size = (size_t)1 << q_bits;
+    free(ly->act);
+    ly->act = table = alloc_array(size, sizeof *table);
+    if (table == NULL)
+        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    rc = model_act_fill(table, q_bits, fl->act, res->step, lp->out_scale,
+                        lp->out_min - lp->out_zp, lp->out_max - lp->out_zp, merr);
+    if (rc != MODEL_OK)
+        return quant_fail(err, QUANT_ERR_INVALID, "$.layers[%u]: %s", (unsigned)l, merr);
+    for (e = 0; e < size; e++)
+        table[e] += lp->out_zp;
+    res->q_lo = INT32_MAX;
+    res->q_hi = INT32_MIN;
+    for (e = 0; e < count; e++) {
+        __int128 q;
+        uint64_t rem;
+
+        model_requantize(y[e], ly->mult, ly->shift, &q, &rem);
+        if (q < -(half_table + 1) || q > half_table)     /* cannot happen: M <= ratio·2^s */
+            return quant_fail(err, QUANT_ERR_RANGE,
+                              "$.layers[%u]: a calibration row leaves the table", (unsigned)l);
+        y_idx = (uint32_t)((int64_t)q + half_table + 1);
+        a[e] = table[y_idx];
+        res->q_lo = (int32_t)q < res->q_lo ? (int32_t)q : res->q_lo;
+        res->q_hi = (int32_t)q > res->q_hi ? (int32_t)q : res->q_hi;
+    }
+    return QUANT_OK;
+}
+
+/* y = W_q·in + B_q for every calibration row; in and y entry-major (feature j of row b
+ * at j·B + b). */
+static void
+accumulate(const zk_model *model, uint32_t l, const int32_t *in, size_t batch, int64_t *y)
+{
+    const model_weights *wt = &model->weights[l];
+    size_t n = model->layer[l].n, m = model->layer[l].m, i, j, b;
+
+    for (i = 0; i < m; i++) {
+        int64_t *yi = y + i * batch;
+
+        for (b = 0; b < batch; b++)
+            yi[b] = wt->bias[i];
+        for (j = 0; j < n; j++) {
+            int64_t w = wt->w[i * n + j];
+            const int32_t *xj = in + j * batch;
+
+            for (b = 0; b < batch; b++)
+                yi[b] += w * xj[b];
+        }
+    }
+}
+
+/* Errors of the model's dequantized outputs against ref (rows x m_L). */
+static void
+measure(const zk_model *model, const int32_t *out, const double *ref, size_t rows,
+        double *max_err, double *mean_err)
+{
+    uint32_t m = model->layer[model->n_layers - 1].m, i;
+    double sum = 0.0, mx = 0.0;
+    size_t b;
+
+    for (b = 0; b < rows; b++) {
+        for (i = 0; i < m; i++) {
+            double d = fabs(model_dequantize_output(model, i, out[b * m + i]) - ref[b * m + i]);
+
+            sum += d;
+            mx = d > mx ? d : mx;
+        }
+    }
+    *max_err = mx;
+    *mean_err = rows > 0 ? sum / ((double)rows * m) : 0.0;
+}
+
+/*
+ * Every layer's requantization and table for table bits q_bits, then the authoritative
+ * check: model_forward on the calibration rows, whose errors go to *max_err, *mean_err.
+ */
+static int
+build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *res,
+                double *max_err, double *mean_err, char *err)
+{
+    size_t width = max_width(c->fm), B = c->n_rows, b, j;
+    int32_t *in = alloc_array(width * B, sizeof *in), *next = alloc_array(width * B, sizeof *next);
+    int64_t *y = alloc_array(width * B, sizeof *y);
+    char merr[MODEL_ERR_LEN];
+    model_trace tr;
+    uint32_t l;
+    int rc = QUANT_OK;
+
+    if (in == NULL || next == NULL || y == NULL) {
+        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (b = 0; b < B; b++)
+        for (j = 0; j < c->fm->n_features; j++)
+            in[j * B + b] = c->cal_x[b * c->fm->n_features + j];
+    for (l = 0; l < model->n_layers; l++) {
+        int32_t *t;
+
+        accumulate(model, l, in, B, y);
+        if ((rc = build_layer(c, model, l, q_bits, y, next, &res[l], err)) != QUANT_OK)
+            goto done;
+        t = in;
+        in = next;
+        next = t;
+    }
+    rc = model_forward(&tr, model, c->cal_x, B, 0, merr);
+    if (rc == MODEL_ERR_RANGE) {
+        rc = quant_fail(err, QUANT_ERR_RANGE, "calibration: %s", merr);
+        goto done;
+    }
+    if (rc != MODEL_OK) {
+        rc = quant_fail(err, rc == MODEL_ERR_NOMEM ? QUANT_ERR_NOMEM : QUANT_ERR_INVALID,
+                        "the quantized model: %s", merr);
+        goto done;
+    }
+    /* the planning pass and the forward pass agree entry by entry */
+    for (b = 0; b < B && rc == QUANT_OK; b++)
+        for (j = 0; j < model->layer[model->n_layers - 1].m; j++)
+            if (tr.out[b * model->layer[model->n_layers - 1].m + j] != in[j * B + b])
+                rc = quant_fail(err, QUANT_ERR_INVALID, "internal: forward passes disagree");
+    if (rc == QUANT_OK)
+        measure(model, tr.out, c->cal_ref, B, max_err, mean_err);
+    model_trace_free(&tr);
+done:
+    free(in);
+    free(next);
+    free(y);
+    return rc;
+}
+
+/* The limb width rule of quantize.h. */
+static void
+choose_limb_bits(zk_model *model, uint32_t fixed)
+{
+    uint32_t l, qmax = 0, w = 1;
+
+    for (l = 0; l < model->n_layers; l++)
+        qmax = model->layer[l].q_bits > qmax ? model->layer[l].q_bits : qmax;
+    if (qmax < 8)
+        qmax = 8;
+    for (l = 0; l < model->n_layers && fixed == 0; l++) {
+        uint32_t s = model->layer[l].shift, k = (s + qmax - 1) / qmax, need = (s + k - 1) / k;
+
+        w = need > w ? need : w;
+    }
+    for (l = 0; l < model->n_layers; l++)
+        model->layer[l].limb_bits = fixed != 0 ? fixed : w;
+}
+
+/* ---- the report ---- */
+
+typedef struct {
+    uint32_t q_bits;
+    double max_err;
+} search_entry;
+
+typedef struct {
+    size_t rows, out_of_range;
+    double max_err, mean_err;
+} error_summary;
+
+static void
+write_error_summary(json_writer *w, const error_summary *e)
+{
+    json_write_raw(w, "{\"rows\": %zu, \"max_abs_error\": ", e->rows - e->out_of_range);
+    json_write_double(w, e->max_err);
+    json_write_raw(w, ", \"mean_abs_error\": ");
+    json_write_double(w, e->mean_err);
+}
+
+static char *
+write_report(const quant_ctx *c, const zk_model *model, const layer_result *res,
+             const error_summary *cal, const error_summary *hold, const search_entry *search,
+             size_t n_search)
+{
+    const float_model *fm = c->fm;
+    json_writer w;
+    uint32_t l, j;
+    size_t k;
+
+    json_writer_init(&w);
+    json_write_raw(&w, "{\"format\": \"zkml-quantization-report-v1\",\n \"calibration\": ");
+    write_error_summary(&w, cal);
+    json_write_raw(&w, ", \"synthetic\": %s},\n", c->synthetic ? "true" : "false");
+    if (hold != NULL) {
+        json_write_raw(&w, " \"holdout\": ");
+        write_error_summary(&w, hold);
+        json_write_raw(&w, ", \"rows_out_of_range\": %zu},\n", hold->out_of_range);
+    }
+    json_write_raw(&w, " \"target_max_error\": ");
+    json_write_double(&w, c->opt->max_error);
+    json_write_raw(&w, ", \"target_met\": %s, \"output_kind\": \"%s\", \"xbits\": %u, "
+                   "\"wbits\": %u,\n \"inputs\": [",
+                   cal->max_err <= c->opt->max_error ? "true" : "false",
+                   model_output_kind_name(model->output_kind), (unsigned)model->xbits,
+                   (unsigned)c->opt->wbits);
+    for (j = 0; j < fm->n_features; j++) {
+        json_write_raw(&w, "%s\n  {\"name\": ", j > 0 ? "," : "");
+        json_write_string(&w, model->inputs[j].name);
+        json_write_raw(&w, ", \"scale\": ");
+        json_write_double(&w, model->inputs[j].scale);
+        json_write_raw(&w, ", \"zero_point\": %d, \"min\": ", (int)model->inputs[j].zero_point);
+        json_write_double(&w, c->in_lo[j]);
+        json_write_raw(&w, ", \"max\": ");
+        json_write_double(&w, c->in_hi[j]);
+        json_write_raw(&w, "}");
+    }
+    json_write_raw(&w, "],\n \"layers\": [");
+    for (l = 0; l < model->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+        unsigned widths[MODEL_MAX_LIMBS], offsets[MODEL_MAX_LIMBS];
+
+        json_write_raw(&w, "%s\n  {\"n\": %u, \"m\": %u, \"activation\": \"%s\", "
+                       "\"weight_scale\": ", l > 0 ? "," : "", (unsigned)ly->n,
+                       (unsigned)ly->m, ACT_NAMES[fm->layer[l].act]);
+        json_write_double(&w, c->lp[l].s_w);
+        json_write_raw(&w, ", \"M\": %u, \"s\": %u, \"Q\": %u, \"limb_bits\": %u, "
+                       "\"limbs\": %u, \"table_step\": ", (unsigned)ly->mult,
+                       (unsigned)ly->shift, (unsigned)ly->q_bits, (unsigned)ly->limb_bits,
+                       model_limb_plan(ly, widths, offsets));
+        json_write_double(&w, res[l].step);
+        json_write_raw(&w, ", \"table_range\": ");
+        json_write_double(&w, res[l].table_range);
+        json_write_raw(&w, ", \"covers_worst_case\": %s, \"output_scale\": ",
+                       res[l].covers_worst_case ? "true" : "false");
+        json_write_double(&w, c->lp[l].out_scale);
+        json_write_raw(&w, ", \"output_zero_point\": %d, \"q_min\": %d, \"q_max\": %d}",
+                       (int)c->lp[l].out_zp, (int)res[l].q_lo, (int)res[l].q_hi);
+    }
+    json_write_raw(&w, "],\n \"outputs\": [");
+    for (j = 0; j < model->layer[model->n_layers - 1].m; j++) {
+        json_write_raw(&w, "%s{\"scale\": ", j > 0 ? ", " : "");
+        json_write_double(&w, model->outputs[j].scale);
+        json_write_raw(&w, ", \"zero_point\": %d}", (int)model->outputs[j].zero_point);
+    }
+    json_write_raw(&w, "],\n \"q_search\": [");
+    for (k = 0; k < n_search; k++) {
+        json_write_raw(&w, "%s{\"Q\": %u, \"max_abs_error\": ", k > 0 ? ", " : "",
+                       (unsigned)search[k].q_bits);
+        json_write_double(&w, search[k].max_err);
+        json_write_raw(&w, "}");
+    }
+    json_write_raw(&w, "]}\n");
+    if (w.failed) {
+        json_writer_free(&w);
+        return NULL;
+    }
+    return w.text;
+}
+
+/* ---- held-out rows ---- */
+
+/* Quantize and run the held-out rows; rows whose q leaves a table are counted apart. */
+static int
+measure_holdout(const zk_model *model, const double *rows, const double *ref, size_t n,
+                error_summary *e, char *err)
+{
+    size_t n0 = model->layer[0].n, mL = model->layer[model->n_layers - 1].m, b;
+    int32_t *x = alloc_array(n * n0, sizeof *x);
+    double sum = 0.0;
+    char merr[MODEL_ERR_LEN];
+    model_trace tr;
+    int rc;
+
+    memset(e, 0, sizeof *e);
+    e->rows = n;
+    if (x == NULL) {
+        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (b = 0; b < n; b++)
+        if (model_quantize_features(model, rows + b * n0, x + b * n0, merr) != MODEL_OK) {
+            rc = quant_fail(err, QUANT_ERR_INVALID, "holdout row %zu: %s", b + 1, merr);
+            goto done;
+        }
+    rc = model_forward(&tr, model, x, n, 0, merr);
+    if (rc == MODEL_OK) {
+        measure(model, tr.out, ref, n, &e->max_err, &e->mean_err);
+        model_trace_free(&tr);
+        goto done;
+    }
+    if (rc != MODEL_ERR_RANGE) {
+        rc = quant_fail(err, rc == MODEL_ERR_NOMEM ? QUANT_ERR_NOMEM : QUANT_ERR_INVALID,
+                        "holdout: %s", merr);
+        goto done;
+    }
+    /* some row leaves a table: go row by row */
+    for (b = 0; b < n; b++) {
+        double mx, mean;
+
+        rc = model_forward(&tr, model, x + b * n0, 1, 0, merr);
+        if (rc == MODEL_ERR_RANGE) {
+            e->out_of_range++;
+            continue;
+        }
+        if (rc != MODEL_OK) {
+            rc = quant_fail(err, QUANT_ERR_NOMEM, "holdout: %s", merr);
+            goto done;
+        }
+        measure(model, tr.out, ref + b * mL, 1, &mx, &mean);
+        model_trace_free(&tr);
+        e->max_err = mx > e->max_err ? mx : e->max_err;
+        sum += mean;
+    }
+    e->mean_err = n > e->out_of_range ? sum / (double)(n - e->out_of_range) : 0.0;
+    rc = QUANT_OK;
+done:
+    free(x);
+    return rc;
+}
+
+/* ---- the whole ---- */
+
+/* The outcome of one (xbits, wbits) attempt. */
+typedef struct {
+    layer_result res[MODEL_MAX_LAYERS];
+    search_entry search[MODEL_MAX_Q + 1];
+    size_t n_search;
+    uint32_t q_bits;
+    double max_err, mean_err;
+} attempt;
+
+/*
+ * Everything that depends on the bit widths in c->opt: the input quantization, the
+ * integer weights, then the search over Q, leaving *out built for the chosen Q.
+ */
+static int
+quantize_at(quant_ctx *c, zk_model *out, const double *rows, const float_stats *stats,
+            attempt *at, char *err)
+{
+    const float_model *fm = c->fm;
+    const quant_options *opt = c->opt;
+    uint32_t l, q, q_lo, q_hi, m_last = fm->layer[fm->n_layers - 1].m;
+    double best = INFINITY;
+    size_t b;
+    int rc;
+
+    model_free(out);
+    free(c->in_lo);
+    free(c->in_hi);
+    c->in_lo = c->in_hi = NULL;
+    memset(at, 0, sizeof *at);
+    out->n_layers = fm->n_layers;
+    out->xbits = opt->xbits;
+    out->output_kind = fm->output_kind;
+    for (l = 0; l < fm->n_layers; l++) {
+        out->layer[l].n = fm->layer[l].n;
+        out->layer[l].m = fm->layer[l].m;
+    }
+    if ((rc = plan_inputs(c, out, rows, err)) != QUANT_OK)
+        return rc;
+    for (b = 0; b < c->n_rows; b++) {
+        char merr[MODEL_ERR_LEN];
+
+        if (model_quantize_features(out, rows + b * fm->n_features,
+                                    c->cal_x + b * fm->n_features, merr) != MODEL_OK)
+            return quant_fail(err, QUANT_ERR_INVALID, "calibration row %zu: %s", b + 1, merr);
+    }
+    for (l = 0; l < fm->n_layers; l++) {
+        plan_outputs(&c->lp[l], &fm->layer[l], l + 1 == fm->n_layers, stats->act_lo[l],
+                     stats->act_hi[l], opt->headroom, opt->hidden_headroom);
+        if ((rc = plan_weights(c, out, l, err)) != QUANT_OK)
+            return rc;
+    }
+    out->outputs = alloc_array(m_last, sizeof *out->outputs);
+    if (out->outputs == NULL)
+        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    for (l = 0; l < m_last; l++) {
+        out->outputs[l].scale = c->lp[fm->n_layers - 1].out_scale;
+        out->outputs[l].zero_point = c->lp[fm->n_layers - 1].out_zp;
+    }
+    /* Q: the smallest within half the error budget, else the most accurate */
+    q_lo = opt->q_bits != 0 ? opt->q_bits : opt->q_min;
+    q_hi = opt->q_bits != 0 ? opt->q_bits : opt->q_max;
+    for (q = q_lo; q <= q_hi; q++) {
+        double mx = 0.0, mean = 0.0;
+
+        if ((rc = build_candidate(c, out, q, at->res, &mx, &mean, err)) != QUANT_OK)
+            return rc;
+        at->search[at->n_search].q_bits = q;
+        at->search[at->n_search++].max_err = mx;
+        if (mx < best) {
+            best = mx;
+            at->q_bits = q;
+        }
+        if (mx <= opt->max_error / 2) {
+            at->q_bits = q;
+            break;
+        }
+    }
+    if ((rc = build_candidate(c, out, at->q_bits, at->res, &at->max_err, &at->mean_err,
+                              err)) != QUANT_OK)
+        return rc;
+    choose_limb_bits(out, opt->limb_bits);
+    return QUANT_OK;
+}
+
+int
+quantize_model(zk_model *out, char **report_json, const char *float_json, size_t len,
+               const double *calibration, size_t n_rows, const double *holdout,
+               size_t n_holdout, const quant_options *opt_in, char *err)
+{
+    /* bit widths tried when the options leave them open: cheapest first */
+    static const uint32_t AUTO_BITS[] = {8, 12, 16};
+    quant_options opt;
+    float_model fm;
+    quant_ctx c;
+    float_stats stats;
+    attempt at, best_at;
+    error_summary cal, hold;
+    double *synth = NULL, *hold_ref = NULL;
+    const double *rows = calibration;
+    uint32_t m_last, best_bits = 0;
+    size_t k, n_tries;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    memset(&c, 0, sizeof c);
+    *report_json = NULL;
+    if (opt_in != NULL)
+        opt = *opt_in;
+    else
+        quant_options_default(&opt);
+    if ((rc = options_check(&opt, err)) != QUANT_OK)
+        return rc;
+    if ((rc = float_model_from_json(&fm, float_json, len, err)) != QUANT_OK)
+        return rc;
+    c.fm = &fm;
+    c.opt = &opt;
+    if (n_rows > QUANT_MAX_ROWS || n_holdout > QUANT_MAX_ROWS) {
+        rc = quant_fail(err, QUANT_ERR_INVALID, "at most %zu calibration or holdout rows",
+                        QUANT_MAX_ROWS);
+        goto fail;
+    }
+    if (calibration == NULL || n_rows == 0) {
+        n_rows = QUANT_SYNTHETIC_ROWS;
+        rows = synth = synthetic_rows(&fm, n_rows);
+        c.synthetic = 1;
+        if (synth == NULL) {
+            rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    c.n_rows = n_rows;
+    m_last = fm.layer[fm.n_layers - 1].m;
+    if ((rc = check_rows(&fm, rows, n_rows, "calibration", err)) != QUANT_OK ||
+        (holdout != NULL && (rc = check_rows(&fm, holdout, n_holdout, "holdout", err)) !=
+                                QUANT_OK))
+        goto fail;
+    c.cal_ref = alloc_array(n_rows * m_last, sizeof *c.cal_ref);
+    c.cal_x = alloc_array(n_rows * fm.n_features, sizeof *c.cal_x);
+    if (c.cal_ref == NULL || c.cal_x == NULL) {
+        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    /* the reference is the model as given; the plan uses its equalized twin */
+    memset(&stats, 0, sizeof stats);
+    if (holdout != NULL && n_holdout > 0) {
+        hold_ref = alloc_array(n_holdout * m_last, sizeof *hold_ref);
+        if (hold_ref == NULL) {
+            rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        if ((rc = float_run(&fm, holdout, n_holdout, hold_ref, NULL, err)) != QUANT_OK)
+            goto fail;
+    }
+    if ((rc = float_run(&fm, rows, n_rows, c.cal_ref, NULL, err)) != QUANT_OK ||
+        (rc = equalize_hidden(&fm, rows, n_rows, err)) != QUANT_OK)
+        goto fail;
+    {
+        double *twin = alloc_array(n_rows * m_last, sizeof *twin);
+
+        if (twin == NULL) {
+            rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        rc = float_run(&fm, rows, n_rows, twin, &stats, err);
+        free(twin);
+        if (rc != QUANT_OK)
+            goto fail;
+    }
+
+    /* the bit widths: as given, or the cheapest of AUTO_BITS within half the budget */
+    n_tries = opt_in != NULL && opt_in->xbits != 0 && opt_in->wbits != 0
+                  ? 1 : sizeof AUTO_BITS / sizeof AUTO_BITS[0];
+    best_at.max_err = INFINITY;
+    for (k = 0; k < n_tries; k++) {
+        opt.xbits = opt_in != NULL && opt_in->xbits != 0 ? opt_in->xbits : AUTO_BITS[k];
+        opt.wbits = opt_in != NULL && opt_in->wbits != 0 ? opt_in->wbits : AUTO_BITS[k];
+        if ((rc = quantize_at(&c, out, rows, &stats, &at, err)) != QUANT_OK)
+            goto fail;
+        if (at.max_err < best_at.max_err) {
+            best_at = at;
+            best_bits = (uint32_t)k;
+        }
+        if (at.max_err <= opt.max_error / 2)
+            break;
+    }
+    if (k >= n_tries)
+        k = n_tries - 1;
+    if (best_bits != k) {
+        /* an earlier attempt was better: build it again */
+        opt.xbits = opt_in != NULL && opt_in->xbits != 0 ? opt_in->xbits : AUTO_BITS[best_bits];
+        opt.wbits = opt_in != NULL && opt_in->wbits != 0 ? opt_in->wbits : AUTO_BITS[best_bits];
+        if ((rc = quantize_at(&c, out, rows, &stats, &at, err)) != QUANT_OK)
+            goto fail;
+    }
+    {
+        char merr[MODEL_ERR_LEN];
+
+        if (model_validate(out, merr) != MODEL_OK) {
+            rc = quant_fail(err, QUANT_ERR_INVALID, "the quantized model: %s", merr);
+            goto fail;
+        }
+    }
+    cal.rows = n_rows;
+    cal.out_of_range = 0;
+    cal.max_err = at.max_err;
+    cal.mean_err = at.mean_err;
+    if (holdout != NULL && n_holdout > 0 &&
+        (rc = measure_holdout(out, holdout, hold_ref, n_holdout, &hold, err)) != QUANT_OK)
+        goto fail;
+    *report_json = write_report(&c, out, at.res, &cal,
+                                holdout != NULL && n_holdout > 0 ? &hold : NULL, at.search,
+                                at.n_search);
+    if (*report_json == NULL) {
+        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    free(synth);
+    free(hold_ref);
+    quant_ctx_free(&c);
+    float_model_free(&fm);
+    return QUANT_OK;
+fail:
+    free(synth);
+    free(hold_ref);
+    quant_ctx_free(&c);
+    float_model_free(&fm);
+    model_free(out);
+    return rc;
+}
