@@ -83,6 +83,14 @@ AS 'MODULE_PATHNAME', 'zkml_keygen'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 REVOKE ALL ON FUNCTION zkml.keygen(pg_catalog.text) FROM PUBLIC;
 
+-- Internal: a float model document quantized with its calibration rows (quantize.h):
+-- the quantized document (it holds the weights) and the report.
+CREATE FUNCTION zkml.quantize(document pg_catalog.text, calibration pg_catalog.float8[],
+    options pg_catalog.jsonb, OUT quantized pg_catalog.text, OUT report pg_catalog.jsonb)
+AS 'MODULE_PATHNAME', 'zkml_quantize'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION zkml.quantize(pg_catalog.text, pg_catalog.float8[], pg_catalog.jsonb) FROM PUBLIC;
+
 -- Internal: the facts of a public file (ERROR if it is not one).
 CREATE FUNCTION zkml.public_info(public_file pg_catalog.bytea,
     OUT digest pg_catalog.bytea, OUT shapes pg_catalog.text,
@@ -118,28 +126,33 @@ CREATE FUNCTION @extschema@.zkml_register_model(model_name pg_catalog.text,
 AS $register$
 DECLARE
     k record;
+    q record;
 BEGIN
-    IF model OPERATOR(pg_catalog.->>) 'format' IS DISTINCT FROM 'zkml-quantized-v1' THEN
+    IF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-float-v1' THEN
+        q := zkml.quantize(model::pg_catalog.text, calibration, options);
+        k := zkml.keygen(q.quantized);
+        report := q.report;
+    ELSIF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-quantized-v1' THEN
+        IF calibration IS NOT NULL OR options IS DISTINCT FROM '{}'::pg_catalog.jsonb THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = 'calibration and options apply to float models only',
+                HINT = 'A quantized document carries its own scales; pass neither.';
+        END IF;
+        k := zkml.keygen(model::pg_catalog.text);
+        report := pg_catalog.jsonb_build_object('format', 'zkml-quantized-v1',
+            'quantization', 'given by the document');
+    ELSE
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = 'argument "model" must be a quantized model document',
-            DETAIL = pg_catalog.format('$.format is %s; this version registers "zkml-quantized-v1" documents.',
+            MESSAGE = 'argument "model" is not a model document',
+            DETAIL = pg_catalog.format('$.format is %s; it must be "zkml-float-v1" or "zkml-quantized-v1".',
                                        COALESCE(pg_catalog.quote_literal(model OPERATOR(pg_catalog.->>) 'format'), 'missing'));
     END IF;
-    IF calibration IS NOT NULL OR options IS DISTINCT FROM '{}'::pg_catalog.jsonb THEN
-        RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-            MESSAGE = 'calibration and options apply to float models only',
-            HINT = 'A quantized document carries its own scales; pass neither.';
-    END IF;
-    k := zkml.keygen(model::pg_catalog.text);
     name := model_name;
     version := zkml.next_version(model_name);
     INSERT INTO zkml.models (name, version, digest, public_file, shapes, n_inputs, n_outputs, verify_only)
     VALUES (name, version, k.digest, k.public_file, k.shapes, k.n_inputs, k.n_outputs, false);
     INSERT INTO zkml.model_secrets (digest, key_file) VALUES (k.digest, k.key_file);
     digest := pg_catalog.encode(k.digest, 'hex');
-    report := pg_catalog.jsonb_build_object('format', 'zkml-quantized-v1', 'shapes', k.shapes,
-        'inputs', k.n_inputs, 'outputs', k.n_outputs,
-        'quantization', 'given by the document');
     RETURN;
 END
 $register$

@@ -116,3 +116,25 @@ SELECT zkml_prove_batch(n, 'k', array_fill(0::float8, ARRAY[20]))
 FROM (VALUES ('lr20'), ('tiny')) v(n);
 SELECT zkml_prove_batch('lr20', 'k', NULL);
 SELECT zkml_drop_model('lr20');
+
+-- A float model trained on real credit data (German Credit, tests/fixtures/make_credit.py):
+-- registered with its calibration rows, quantized by zkml; the report states the error
+-- against the float model, and the scores stay within 0.01 of the float predictions.
+\set credit `cat tests/fixtures/credit_lr20.float.json`
+CREATE TEMP TABLE credit_cal (x float8[]);
+\copy credit_cal FROM PROGRAM 'tail -n +2 tests/fixtures/credit.calibration.csv | sed -e "s/^/{/" -e "s/$/}/"'
+CREATE TEMP TABLE credit_float (p float8);
+\copy credit_float FROM PROGRAM 'tail -n +2 tests/fixtures/credit_lr20.calibration.expected.csv'
+SELECT name, version, report->>'format' AS report,
+       (report->'calibration'->>'rows')::int AS calibration_rows,
+       (report->'calibration'->>'max_abs_error')::float8 < 0.01 AS within_target,
+       report->>'target_met' AS target_met
+FROM zkml_register_model('credit', :'credit', (SELECT array_agg(x) FROM credit_cal));
+SELECT count(*) AS rows, max(abs(s - f.p)) < 0.01 AS scores_within_001
+FROM (SELECT row_number() OVER () AS n, zkml_score('credit', x) AS s FROM credit_cal) a
+JOIN (SELECT row_number() OVER () AS n, p FROM credit_float) f USING (n);
+SELECT zkml_verify(zkml_prove('credit', (SELECT x FROM credit_cal LIMIT 1))) AS proven;
+SELECT zkml_register_model('bad', :'credit', ARRAY[1.0, 2.0]);
+SELECT zkml_register_model('bad', :'credit', NULL, '{"no_such_option": 1}');
+SELECT zkml_register_model('bad', '{"format":"zkml-float-v1","features":["a"],"layers":[{"weights":[[1,2]],"bias":[0],"activation":"sigmoid"}]}');
+SELECT zkml_drop_model('credit');

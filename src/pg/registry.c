@@ -1,7 +1,7 @@
 /*
- * registry.c: the C side of the model catalog: a key file and its public file from a
- * quantized model document (zkml.keygen), and the facts of a public file
- * (zkml.public_info).  The SQL functions of the install script do the bookkeeping.
+ * registry.c: the C side of the model catalog: a float model quantized with its
+ * calibration rows (zkml.quantize), a key file and its public file from a quantized
+ * document (zkml.keygen), and the facts of a public file (zkml.public_info).  The SQL functions of the install script do the bookkeeping.
  */
 #include "postgres.h"
 
@@ -9,8 +9,13 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
+
 #include "model.h"
 #include "modelkey.h"
+#include "quantize.h"
 #include "parallel.h"
 #include "zkml_pg.h"
 
@@ -143,5 +148,110 @@ zkml_public_info(PG_FUNCTION_ARGS)
 				 errmsg("argument \"public_file\" is not a zkml public descriptor"),
 				 errdetail("%s", err)));
 	fill_facts(values, digest, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}
+
+typedef struct QuantizeRun
+{
+	const char *json;
+	size_t		json_len;
+	const double *calibration;
+	size_t		n_rows;
+	quant_options opt;
+	char	   *report;
+	char	   *doc;
+	size_t		doc_len;
+	int			rc;
+	char		err[MODEL_ERR_LEN];
+} QuantizeRun;
+
+static void
+quantize_chunk(void *arg)
+{
+	QuantizeRun *run = arg;
+	zk_model	m;
+
+	run->rc = quantize_model(&m, &run->report, run->json, run->json_len, run->calibration,
+							 run->n_rows, NULL, 0, &run->opt, run->err);
+	if (run->rc == 0)
+	{
+		run->rc = model_to_json(&run->doc, &run->doc_len, &m, run->err);
+		model_free(&m);
+	}
+}
+
+PG_FUNCTION_INFO_V1(zkml_quantize);
+/* (quantized document, report) of a float model document and its calibration rows */
+Datum
+zkml_quantize(PG_FUNCTION_ARGS)
+{
+	text	   *doc = PG_GETARG_TEXT_PP(0);
+	QuantizeRun run;
+	TupleDesc	desc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	double	   *rows = NULL;
+	size_t		n_rows = 0;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	memset(&run, 0, sizeof run);
+	quant_options_default(&run.opt);
+	if (!PG_ARGISNULL(2))
+	{
+		char	   *opts = JsonbToCString(NULL, &PG_GETARG_JSONB_P(2)->root, 0);
+		char		err[MODEL_ERR_LEN] = "";
+
+		if (quant_options_from_json(&run.opt, opts, strlen(opts), err) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("argument \"options\" is not valid"),
+					 errdetail("%s", err)));
+	}
+	if (!PG_ARGISNULL(1))
+	{
+		ArrayType  *a = PG_GETARG_ARRAYTYPE_P(1);
+		Datum	   *elems;
+		bool	   *enulls;
+		int			n,
+					i;
+
+		if (ARR_NDIM(a) != 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("argument \"calibration\" must be a two-dimensional array: a row per line")));
+		deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &enulls,
+						  &n);
+		rows = palloc(sizeof(double) * n);
+		for (i = 0; i < n; i++)
+		{
+			if (enulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("argument \"calibration\" holds a NULL (row %d)",
+								i / ARR_DIMS(a)[1] + 1)));
+			rows[i] = DatumGetFloat8(elems[i]);
+		}
+		n_rows = (size_t) ARR_DIMS(a)[0];
+	}
+	zkml_pg_ensure_init();
+	run.json = VARDATA_ANY(doc);
+	run.json_len = VARSIZE_ANY_EXHDR(doc);
+	run.calibration = rows;
+	run.n_rows = n_rows;
+	zkml_pg_run(quantize_chunk, &run);
+	if (run.rc != 0)
+	{
+		free(run.report);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"model\" cannot be quantized"),
+				 errdetail("%s", run.err)));
+	}
+	values[0] = PointerGetDatum(cstring_to_text_with_len(run.doc, (int) run.doc_len));
+	explicit_bzero(run.doc, run.doc_len);
+	free(run.doc);
+	values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(pstrdup(run.report)));
+	free(run.report);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
