@@ -3,7 +3,8 @@
  * the honest proofs of the fixed statements (fuzz_proof, fuzz_infer) and a receipt of the
  * second (fuzz_receipt), the descriptors of the standard
  * shapes (fuzz_descriptor) and their Q.json documents (fuzz_model_json), and a small
- * model with a full interface (names, scales, zero points, output kind) for both.
+ * model with a full interface (names, scales, zero points, output kind) for both; the
+ * German Credit float documents (fuzz_float_model).
  *
  *   make_seeds FIXTURES_DIR OUT_DIR
  */
@@ -72,6 +73,7 @@ int
 main(int argc, char **argv)
 {
     static const char *const shapes[] = {"lr20", "mlp20"};
+    static const char *const float_docs[] = {"credit_lr20.float.json", "credit_mlp20.float.json"};
     fuzz_ipa_statement st;
     codec_writer w;
     size_t i;
@@ -133,6 +135,17 @@ main(int argc, char **argv)
         free(desc);
         free(text);
         model_free(&m);
+    }
+    for (i = 0; i < sizeof float_docs / sizeof float_docs[0]; i++) {
+        size_t len;
+        char *text = read_file(argv[1], float_docs[i], &len);
+
+        if (text == NULL ||
+            write_file(argv[2], "fuzz_float_model", float_docs[i], text, len) != 0) {
+            fprintf(stderr, "make_seeds: %s\n", float_docs[i]);
+            return 1;
+        }
+        free(text);
     }
     {
         char err[MODEL_ERR_LEN];
