@@ -614,6 +614,21 @@ json_get(const json_value *v, const char *key)
 }
 
 const char *
+json_unknown_key(const json_value *obj, const char *const *allowed)
+{
+    size_t i, k;
+
+    for (i = 0; i < obj->len; i++) {
+        for (k = 0; allowed[k] != NULL; k++)
+            if (strcmp(obj->keys[i], allowed[k]) == 0)
+                break;
+        if (allowed[k] == NULL)
+            return obj->keys[i];
+    }
+    return NULL;
+}
+
+const char *
 json_kind_name(json_kind kind)
 {
     switch (kind) {

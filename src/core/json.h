@@ -60,6 +60,9 @@ void json_free(json_value *v);
 /* The member of an object with this key, or NULL (also when v is not an object). */
 const json_value *json_get(const json_value *v, const char *key);
 
+/* The first key of an object that is not in allowed (NULL-terminated), or NULL. */
+const char *json_unknown_key(const json_value *obj, const char *const *allowed);
+
 /* A static name of the kind, for error messages: "an integer", "a string", ... */
 const char *json_kind_name(json_kind kind);
 

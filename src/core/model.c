@@ -162,14 +162,11 @@ validate_table(const zk_model *model, uint32_t l, char *err)
     return MODEL_OK;
 }
 
-/*
- * A feature name: len bytes of well-formed UTF-8 (shortest forms, no surrogates, at most
- * U+10FFFF) without control characters (C0, DEL, C1, so also no NUL): names are shown to
- * auditors and must not be able to move a terminal's cursor.
- */
-static int
-name_is_valid(const uint8_t *p, size_t len)
+/* Names are shown to auditors and must not be able to move a terminal's cursor. */
+int
+model_name_is_valid(const char *name, size_t len)
 {
+    const uint8_t *p = (const uint8_t *)name;
     size_t i = 0;
 
     if (len > MODEL_MAX_NAME_LEN)
@@ -236,7 +233,7 @@ validate_interface(const zk_model *model, char *err)
         const model_io *io = &model->inputs[j];
         const char *nul = memchr(io->name, 0, sizeof io->name);
 
-        if (nul == NULL || !name_is_valid((const uint8_t *)io->name, (size_t)(nul - io->name)))
+        if (nul == NULL || !model_name_is_valid(io->name, (size_t)(nul - io->name)))
             return model_fail(err, MODEL_ERR_INVALID,
                               "input %u: the name must be UTF-8 of at most %u bytes without "
                               "control characters", (unsigned)j + 1, MODEL_MAX_NAME_LEN);
@@ -315,8 +312,10 @@ model_validate(const zk_model *model, char *err)
 
 /* ---- activation tables ---- */
 
-static double
-act_eval(model_act_kind kind, double x)
+static const char *const ACT_NAMES[] = {"identity", "relu", "sigmoid", "tanh"};
+
+double
+model_act_eval(model_act_kind kind, double x)
 {
     switch (kind) {
     case MODEL_ACT_IDENTITY:
@@ -329,6 +328,25 @@ act_eval(model_act_kind kind, double x)
         return tanh(x);
     }
     return 0.0;
+}
+
+const char *
+model_act_name(model_act_kind kind)
+{
+    return (unsigned)kind < sizeof ACT_NAMES / sizeof ACT_NAMES[0] ? ACT_NAMES[kind] : "?";
+}
+
+int
+model_act_from_name(const char *name, model_act_kind *kind)
+{
+    size_t k;
+
+    for (k = 0; k < sizeof ACT_NAMES / sizeof ACT_NAMES[0]; k++)
+        if (strcmp(name, ACT_NAMES[k]) == 0) {
+            *kind = (model_act_kind)k;
+            return 1;
+        }
+    return 0;
 }
 
 int
@@ -352,7 +370,7 @@ model_act_fill(int32_t *table, uint32_t q_bits, model_act_kind kind, double in_s
     size = (int64_t)1 << q_bits;
     half = size / 2;
     for (y = 0; y < size; y++) {
-        double v = floor(act_eval(kind, (double)(y - half) * in_scale) / out_scale + 0.5);
+        double v = floor(model_act_eval(kind, (double)(y - half) * in_scale) / out_scale + 0.5);
 
         /* compare as doubles first: converting an out-of-range double is undefined */
         if (!(v >= (double)out_lo))
@@ -801,7 +819,7 @@ descriptor_scan_interface(const zk_model *model, const uint8_t *buf, size_t len,
         if (len - pos < (size_t)name_len + 12)
             return model_fail(err, MODEL_ERR_INVALID, "descriptor: input %u: truncated",
                               (unsigned)j + 1);
-        if (!name_is_valid(buf + pos, name_len))
+        if (!model_name_is_valid((const char *)buf + pos, name_len))
             return model_fail(err, MODEL_ERR_INVALID,
                               "descriptor: input %u: the name must be UTF-8 without control "
                               "characters", (unsigned)j + 1);
@@ -997,16 +1015,10 @@ static int
 json_check_keys(const json_value *obj, const char *const *allowed, const char *path,
                 char *err)
 {
-    size_t i, k;
+    const char *key = json_unknown_key(obj, allowed);
 
-    for (i = 0; i < obj->len; i++) {
-        for (k = 0; allowed[k] != NULL; k++)
-            if (strcmp(obj->keys[i], allowed[k]) == 0)
-                break;
-        if (allowed[k] == NULL)
-            return model_fail(err, MODEL_ERR_INVALID, "%s: unknown key \"%.40s\"", path,
-                              obj->keys[i]);
-    }
+    if (key != NULL)
+        return model_fail(err, MODEL_ERR_INVALID, "%s: unknown key \"%.40s\"", path, key);
     return MODEL_OK;
 }
 
@@ -1132,14 +1144,12 @@ parse_activation(zk_model *model, uint32_t l, const json_value *act, const char 
                  char *err)
 {
     static const char *const keys[] = {"kind", "in_scale", "out_scale", "min", "max", NULL};
-    /* in model_act_kind order */
-    static const char *const names[] = {"identity", "relu", "sigmoid", "tanh"};
     model_layer *ly = &model->layer[l];
     const json_value *kind;
     char kpath[PATH_LEN];
     double in_scale, out_scale;
     int32_t lo, hi;
-    size_t k;
+    model_act_kind named;
     int rc;
 
     model_act_range(model, l, &lo, &hi);
@@ -1156,10 +1166,7 @@ parse_activation(zk_model *model, uint32_t l, const json_value *act, const char 
         return rc;
     if (strcmp(kind->str, "table") == 0)
         return parse_explicit_table(ly, act, path, lo, hi, err);
-    for (k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (strcmp(kind->str, names[k]) == 0)
-            break;
-    if (k == sizeof names / sizeof names[0])
+    if (!model_act_from_name(kind->str, &named))
         return model_fail(err, MODEL_ERR_INVALID,
                           "%s: must be identity, relu, sigmoid, tanh or table", kpath);
     if ((rc = json_check_keys(act, keys, path, err)) != MODEL_OK ||
@@ -1168,7 +1175,7 @@ parse_activation(zk_model *model, uint32_t l, const json_value *act, const char 
         return rc;
     if ((rc = parse_act_bounds(act, path, &lo, &hi, err)) != MODEL_OK)
         return rc;
-    return model_act_fill(ly->act, ly->q_bits, (model_act_kind)k, in_scale, out_scale, lo, hi,
+    return model_act_fill(ly->act, ly->q_bits, named, in_scale, out_scale, lo, hi,
                           err);
 }
 
@@ -1356,7 +1363,7 @@ parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t
         path_format(npath, "%s.name", path);
         if ((rc = json_expect(name, JSON_STRING, npath, err)) != MODEL_OK)
             return rc;
-        if (!name_is_valid((const uint8_t *)name->str, name->len))
+        if (!model_name_is_valid(name->str, name->len))
             return model_fail(err, MODEL_ERR_INVALID,
                               "%s: must be at most %u bytes without control characters",
                               npath, MODEL_MAX_NAME_LEN);

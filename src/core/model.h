@@ -174,6 +174,22 @@ typedef enum {
     MODEL_ACT_TANH
 } model_act_kind;
 
+/* The activation's real function, shared by the tables and the float reference pass. */
+double model_act_eval(model_act_kind kind, double x);
+
+/* "identity", "relu", "sigmoid" or "tanh"; for unknown kinds "?". */
+const char *model_act_name(model_act_kind kind);
+
+/* The kind named by a NUL-terminated string: 1 and *kind set, or 0 if none is. */
+int model_act_from_name(const char *name, model_act_kind *kind);
+
+/*
+ * A feature name: len bytes of well-formed UTF-8 (shortest forms, no surrogates, at most
+ * U+10FFFF), at most MODEL_MAX_NAME_LEN bytes, without control characters (C0, DEL, C1,
+ * so also no NUL).  1 if valid.
+ */
+int model_name_is_valid(const char *name, size_t len);
+
 /*
  * Fill table[0 .. 2^q_bits - 1] for a named activation: input y - 2^(q_bits-1) stands for
  * the real value (y - 2^(q_bits-1))·in_scale, and the output f(x) is stored as

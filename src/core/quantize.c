@@ -48,24 +48,6 @@ path_fmt(char *out, const char *fmt, ...)
     va_end(ap);
 }
 
-static const char *const ACT_NAMES[] = {"identity", "relu", "sigmoid", "tanh"};
-
-static double
-act_eval(model_act_kind kind, double x)
-{
-    switch (kind) {
-    case MODEL_ACT_IDENTITY:
-        return x;
-    case MODEL_ACT_RELU:
-        return x > 0.0 ? x : 0.0;
-    case MODEL_ACT_SIGMOID:
-        return 1.0 / (1.0 + exp(-x));
-    case MODEL_ACT_TANH:
-        return tanh(x);
-    }
-    return 0.0;
-}
-
 /* ==== the float model document ==== */
 
 void
@@ -88,16 +70,10 @@ float_model_free(float_model *fm)
 static int
 check_keys(const json_value *obj, const char *const *allowed, const char *path, char *err)
 {
-    size_t i, k;
+    const char *key = json_unknown_key(obj, allowed);
 
-    for (i = 0; i < obj->len; i++) {
-        for (k = 0; allowed[k] != NULL; k++)
-            if (strcmp(obj->keys[i], allowed[k]) == 0)
-                break;
-        if (allowed[k] == NULL)
-            return quant_fail(err, QUANT_ERR_INVALID, "%s: unknown key \"%.40s\"", path,
-                              obj->keys[i]);
-    }
+    if (key != NULL)
+        return quant_fail(err, QUANT_ERR_INVALID, "%s: unknown key \"%.40s\"", path, key);
     return QUANT_OK;
 }
 
@@ -145,26 +121,6 @@ get_vector(const json_value *v, size_t count, const char *path, double **out, ch
     return QUANT_OK;
 }
 
-/* A feature name: UTF-8 (the JSON reader checked it), bounded, no control characters. */
-static int
-name_ok(const char *s, size_t len)
-{
-    size_t i;
-
-    if (len > MODEL_MAX_NAME_LEN)
-        return 0;
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c < 0x20 || c == 0x7f)
-            return 0;
-        /* C1 controls U+0080..U+009F are encoded as C2 80 .. C2 9F */
-        if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] <= 0x9f)
-            return 0;
-    }
-    return 1;
-}
-
 static int
 parse_features(float_model *fm, const json_value *root, char *err)
 {
@@ -188,7 +144,7 @@ parse_features(float_model *fm, const json_value *root, char *err)
         path_fmt(path, "$.features[%zu]", j);
         if ((rc = expect_kind(name, JSON_STRING, path, err)) != QUANT_OK)
             return rc;
-        if (!name_ok(name->str, name->len))
+        if (!model_name_is_valid(name->str, name->len))
             return quant_fail(err, QUANT_ERR_INVALID,
                               "%s: must be at most %u bytes without control characters",
                               path, MODEL_MAX_NAME_LEN);
@@ -230,7 +186,7 @@ parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
     const json_value *w, *act;
     char path[PATH_LEN], ipath[PATH_LEN];
     uint32_t n_expected = l == 0 ? fm->n_features : fm->layer[l - 1].m;
-    size_t i, j, k;
+    size_t i, j;
     int rc;
 
     path_fmt(path, "$.layers[%u]", (unsigned)l);
@@ -283,14 +239,10 @@ parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
     path_fmt(ipath, "%s.activation", path);
     if ((rc = expect_kind(act, JSON_STRING, ipath, err)) != QUANT_OK)
         return rc;
-    for (k = 0; k < sizeof ACT_NAMES / sizeof ACT_NAMES[0]; k++)
-        if (strcmp(act->str, ACT_NAMES[k]) == 0)
-            break;
-    if (k == sizeof ACT_NAMES / sizeof ACT_NAMES[0])
+    if (!model_act_from_name(act->str, &ly->act))
         return quant_fail(err, QUANT_ERR_INVALID,
                           "%s: unsupported \"%.32s\" (identity, relu, sigmoid or tanh)", ipath,
                           act->str);
-    ly->act = (model_act_kind)k;
     return QUANT_OK;
 }
 
@@ -448,7 +400,7 @@ float_run(const float_model *fm, const double *rows, size_t n_rows, double *out,
 
                 for (j = 0; j < ly->n; j++)
                     z += ly->w[i * ly->n + j] * cur[j];
-                next[i] = act_eval(ly->act, z);
+                next[i] = model_act_eval(ly->act, z);
                 if (stats != NULL) {
                     if (next[i] < stats->act_lo[l])
                         stats->act_lo[l] = next[i];
@@ -1210,7 +1162,7 @@ write_report(const quant_ctx *c, const zk_model *model, const layer_result *res,
 
         json_write_raw(&w, "%s\n  {\"n\": %u, \"m\": %u, \"activation\": \"%s\", "
                        "\"weight_scale\": ", l > 0 ? "," : "", (unsigned)ly->n,
-                       (unsigned)ly->m, ACT_NAMES[fm->layer[l].act]);
+                       (unsigned)ly->m, model_act_name(fm->layer[l].act));
         json_write_double(&w, c->lp[l].s_w);
         json_write_raw(&w, ", \"M\": %u, \"s\": %u, \"Q\": %u, \"limb_bits\": %u, "
                        "\"limbs\": %u, \"table_step\": ", (unsigned)ly->mult,
