@@ -11,7 +11,10 @@
 
 #include <unistd.h>
 
+#include "access/parallel.h"
+#include "access/xact.h"
 #include "fmgr.h"
+#include "utils/elog.h"
 #include "utils/guc.h"
 
 #include "parallel.h"
@@ -43,17 +46,80 @@ default_threads(void)
 	return (int) Min(ncpu, ZKML_THREADS_DEFAULT_CAP);
 }
 
+/*
+ * zkml may first be loaded inside a parallel query: the leader or a worker calls a
+ * SECURITY DEFINER or SQL-language zkml function, which loads the library only when first
+ * called.  A "SET zkml.threads" made before that is then a placeholder, and defining the
+ * variable re-applies it, which PostgreSQL refuses in parallel mode: a WARNING to the
+ * client, and the setting silently back at its default.  Workers and leader hold the same
+ * placeholder, so taking its value ourselves keeps them consistent: while defining in
+ * parallel mode the refusal is not reported, the core gets the placeholder's thread count,
+ * and the leader re-applies the setting as its transaction commits, out of parallel mode
+ * (so that SHOW agrees; after an abort, at the next commit).
+ */
+static emit_log_hook_type prev_emit_log_hook = NULL;
+static bool defining_in_parallel_mode = false;
+static int	pending_threads = 0;	/* leader only; 0: nothing to re-apply */
+
+static void
+quiet_parallel_placeholders(ErrorData *edata)
+{
+	if (defining_in_parallel_mode && edata->elevel == WARNING &&
+		edata->sqlerrcode == ERRCODE_INVALID_TRANSACTION_STATE)
+	{
+		edata->output_to_server = false;
+		edata->output_to_client = false;
+	}
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
+
+/* The leader's re-application, at the end of its transaction (a SET it commits). */
+static void
+reapply_threads_at_commit(XactEvent event, void *arg)
+{
+	char		value[16];
+
+	(void) arg;
+	if (event != XACT_EVENT_PRE_COMMIT || pending_threads == 0 || IsInParallelMode())
+		return;
+	snprintf(value, sizeof value, "%d", pending_threads);
+	SetConfigOption("zkml.threads", value, PGC_USERSET, PGC_S_SESSION);
+}
+
+/* The thread count of a placeholder value; 0 if it is not a valid one. */
+static int
+placeholder_threads(const char *value)
+{
+	int			n;
+
+	if (value == NULL || !parse_int(value, &n, 0, NULL) || n < 1 || n > ZKML_THREADS_MAX)
+		return 0;
+	return n;
+}
+
 /* zkml_set_threads only records the number, so this is safe even in the postmaster. */
 static void
 assign_threads(int newval, void *extra)
 {
 	(void) extra;
 	zkml_set_threads(newval);
+	pending_threads = 0;		/* an explicit SET supersedes the placeholder */
 }
 
 void
 _PG_init(void)
 {
+	int			leader_threads = 0;
+
+	if (IsInParallelMode())
+	{
+		leader_threads = placeholder_threads(GetConfigOption("zkml.threads", true, false));
+		prev_emit_log_hook = emit_log_hook;
+		emit_log_hook = quiet_parallel_placeholders;
+		defining_in_parallel_mode = true;
+	}
+
 	DefineCustomIntVariable("zkml.threads",
 							"Maximum number of threads a session uses for zkml computations.",
 							"Each parallel worker may use as many again, so keep workers times threads "
@@ -91,6 +157,21 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("zkml");
+
+	if (defining_in_parallel_mode)
+	{
+		defining_in_parallel_mode = false;
+		emit_log_hook = prev_emit_log_hook;
+		if (leader_threads > 0 && leader_threads != zkml_threads_setting)
+		{
+			zkml_set_threads(leader_threads);
+			if (!IsParallelWorker())
+			{
+				pending_threads = leader_threads;
+				RegisterXactCallback(reapply_threads_at_commit, NULL);
+			}
+		}
+	}
 }
 
 static void
