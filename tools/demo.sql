@@ -13,36 +13,115 @@ SELECT * FROM zkml_self_test();
 SET zkml.threads = 1;
 SELECT bool_and(ok) AS all_passed, count(*) AS checks FROM zkml_self_test(10);
 
--- A lender registers a credit model trained on real data: a logistic regression on the
--- German Credit data (tests/fixtures/make_credit.py), exported from scikit-learn as a float
--- model document.  zkml quantizes it with 200 calibration rows and reports the error.
+-- People: an administrator and a loan officer at the lender, an auditor at the regulator.
+-- Each acts through the role zkml gives its job (DESIGN.md section 3).
+RESET zkml.threads;
+CREATE ROLE lender_admin LOGIN IN ROLE zkml_admin;
+CREATE ROLE loan_officer LOGIN IN ROLE zkml_prover;
+CREATE ROLE regulator LOGIN IN ROLE zkml_auditor;
+CREATE DATABASE lender;
+CREATE DATABASE audit;
+
+-- ===================================================================================
+-- At the lender.
+\c lender
+CREATE EXTENSION zkml;
+
+-- The administrator registers a credit model trained on real data: a logistic regression
+-- on the German Credit data (tests/fixtures/make_credit.py), exported from scikit-learn
+-- as a float model document.  zkml quantizes it with 200 calibration rows and reports
+-- the error against the float model.
 \set credit `cat credit_lr20.float.json`
 CREATE TABLE calibration (id serial PRIMARY KEY, features float8[]);
 \copy calibration(features) FROM PROGRAM 'tail -n +2 credit.calibration.csv | sed -e "s/^/{/" -e "s/$/}/"'
+GRANT SELECT ON calibration TO lender_admin;
+SET ROLE lender_admin;
 SELECT name, version, digest,
        jsonb_pretty(report - 'inputs' - 'layers' - 'q_search') AS report
 FROM zkml_register_model('credit', :'credit', (SELECT array_agg(features ORDER BY id) FROM calibration));
 SELECT name, version, shapes, verify_only FROM zkml_models;
+RESET ROLE;
 
--- The day's applications (held-out rows of the same data), scored.
-CREATE TABLE applications (id serial PRIMARY KEY, features float8[]);
-\copy applications(features) FROM PROGRAM 'tail -n +2 credit.holdout.csv | sed -e "s/^/{/" -e "s/$/}/"'
-SELECT id, round(zkml_score('credit', features)::numeric, 4) AS probability
+-- Two days of applications (held-out rows of the same data).
+CREATE TABLE applications (id int PRIMARY KEY, decision_date date, features float8[]);
+CREATE TEMP TABLE holdout (n serial, features float8[]);
+\copy holdout(features) FROM PROGRAM 'tail -n +2 credit.holdout.csv | sed -e "s/^/{/" -e "s/$/}/"'
+INSERT INTO applications
+SELECT 1000 + n, date '2026-11-23' + (n > 20)::int, features FROM holdout WHERE n <= 40;
+GRANT SELECT ON applications TO loan_officer;
+CREATE TABLE decisions (decision_date date PRIMARY KEY, receipt bytea NOT NULL);
+GRANT INSERT ON decisions TO loan_officer;
+
+-- The loan officer scores the applications, and proves each day's decisions in one
+-- receipt: every row named by its application id, bound into the proof.
+SET ROLE loan_officer;
+SELECT id, decision_date, round(zkml_score('credit', features)::numeric, 4) AS probability
 FROM applications ORDER BY id LIMIT 5;
+SET zkml.log_progress = on;
+INSERT INTO decisions
+SELECT decision_date, zkml_prove_batch('credit', id::text, features ORDER BY id)
+FROM applications GROUP BY decision_date;
+RESET zkml.log_progress;
+-- The weights stay out of reach: the loan officer cannot read the catalog.
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM zkml.model_secrets;
+\set ON_ERROR_STOP 1
+RESET ROLE;
+SELECT decision_date, zkml_receipt_info(receipt) - 'model_digest' AS receipt
+FROM decisions ORDER BY decision_date;
 
--- One receipt for the first 20 applications, each named by its id.
-CREATE TABLE decisions AS
-SELECT zkml_prove_batch('credit', id::text, features ORDER BY id) AS receipt
-FROM applications WHERE id <= 20;
-SELECT zkml_receipt_info(receipt) - 'model_digest' AS receipt FROM decisions;
+-- What leaves the lender: the model's public descriptor and the receipts, as files.
+\copy (SELECT 'credit', zkml_model_public('credit')) TO 'credit.descriptor'
+\copy decisions TO 'decisions.copy'
 
--- The auditor's side: the public descriptor is all it needs.
-CREATE TABLE exported AS SELECT zkml_model_public('credit') AS descriptor;
-SELECT zkml_verify(receipt) AS valid_here,
-       zkml_verify(receipt, (SELECT descriptor FROM exported)) AS valid_with_descriptor,
-       zkml_verify(set_byte(receipt, 200, get_byte(receipt, 200) # 1),
-                   (SELECT descriptor FROM exported)) AS valid_after_tampering
-FROM decisions;
-SELECT r.row_key, round(r.score::numeric, 4) AS proven_score
-FROM decisions, zkml_receipt_rows(receipt, (SELECT descriptor FROM exported)) r
+-- ===================================================================================
+-- At the regulator, in another database: no weights, only what the lender sent.
+\c audit
+CREATE EXTENSION zkml;
+CREATE TEMP TABLE received (name text, descriptor bytea);
+\copy received FROM 'credit.descriptor'
+SELECT i.* FROM received r, zkml_import_model_public('lender-credit', r.descriptor) i;
+CREATE TABLE decisions (decision_date date PRIMARY KEY, receipt bytea NOT NULL);
+\copy decisions FROM 'decisions.copy'
+-- The regulator's own copy of the applications (from the same source files).
+CREATE TABLE applications (id int PRIMARY KEY, features float8[]);
+CREATE TEMP TABLE holdout (n serial, features float8[]);
+\copy holdout(features) FROM PROGRAM 'tail -n +2 credit.holdout.csv | sed -e "s/^/{/" -e "s/$/}/"'
+INSERT INTO applications SELECT 1000 + n, features FROM holdout WHERE n <= 40;
+-- the spread of each feature over the regulator's applications
+CREATE TABLE feature_scale AS
+SELECT k, greatest(max(v) - min(v), 1e-9) AS scale
+FROM applications, unnest(features) WITH ORDINALITY AS f(v, k) GROUP BY k;
+GRANT SELECT ON decisions, applications, feature_scale TO regulator;
+
+SET ROLE regulator;
+SELECT decision_date, zkml_verify(receipt) AS valid,
+       (zkml_receipt_info(receipt)->>'rows')::int AS rows
+FROM decisions ORDER BY decision_date;
+-- A receipt changed in transit does not verify, and says why.
+SELECT (zkml_verify_detail(set_byte(receipt, length(receipt) - 100,
+                                    get_byte(receipt, length(receipt) - 100) # 1),
+                           zkml_model_public('lender-credit'))).*
+FROM decisions WHERE decision_date = '2026-11-23';
+-- The proven scores, joined with the regulator's own applications: every row the
+-- receipts name is an application it knows, with the features it has: the receipt holds
+-- them as the model quantized them (8 bits over each feature's calibrated range), so they
+-- differ from the regulator's by a small fraction of each feature's spread.
+SELECT d.decision_date, count(*) AS rows, count(a.id) AS known_applications,
+       round(max(diff.rel)::numeric, 4) AS max_difference_over_feature_scale,
+       round(avg(r.score)::numeric, 4) AS mean_probability
+FROM decisions d
+     CROSS JOIN LATERAL zkml_receipt_rows(d.receipt) r
+     LEFT JOIN applications a ON a.id = r.row_key::int
+     LEFT JOIN LATERAL (SELECT max(abs(f.v - a.features[f.k]) / s.scale) AS rel
+                        FROM unnest(r.features) WITH ORDINALITY AS f(v, k)
+                        JOIN feature_scale s ON s.k = f.k) diff ON true
+GROUP BY d.decision_date ORDER BY d.decision_date;
+SELECT r.row_key AS application, round(r.score::numeric, 4) AS proven_probability
+FROM decisions d, zkml_receipt_rows(d.receipt) r
 ORDER BY r.row_key::int LIMIT 5;
+-- The regulator can verify, not score or prove.
+\set ON_ERROR_STOP 0
+SELECT zkml_score('lender-credit', (SELECT features FROM applications LIMIT 1));
+\set ON_ERROR_STOP 1
+RESET ROLE;
