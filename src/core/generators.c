@@ -12,6 +12,7 @@
 
 /* The cache grows to a power of two, at least this many generators. */
 #define GENERATORS_MIN_ALLOC 1024
+#define GENERATORS_BLOCK 1024
 
 /*
  * Every array ever handed out stays allocated: a grown cache is a new array, and the
@@ -103,7 +104,7 @@ const ge_t *
 generators_V(size_t n)
 {
     struct retired *old = NULL;
-    size_t cap, start;
+    size_t cap, start, lo;
     ge_t *v;
     long i;
     int failed = 0;
@@ -128,9 +129,19 @@ generators_V(size_t n)
     if (start > 0)
         memcpy(v, gen_V, start * sizeof(ge_t));
 
+    /* blocks of GENERATORS_BLOCK (~50 ms), the interrupt hook asked between: an
+     * interrupted extension leaves the cache as it was */
+    for (lo = start; lo < cap && !failed; lo += GENERATORS_BLOCK) {
+        long hi = (long)(cap - lo < GENERATORS_BLOCK ? cap : lo + GENERATORS_BLOCK);
+
+        if (zkml_interrupted()) {
+            failed = 1;
+            break;
+        }
 #pragma omp parallel for schedule(dynamic, 16) num_threads(zkml_threads()) reduction(|:failed)
-    for (i = (long)start; i < (long)cap; i++)
-        failed |= hash_vector_generator(&v[i], (uint32_t)i) != 0;
+        for (i = (long)lo; i < hi; i++)
+            failed |= hash_vector_generator(&v[i], (uint32_t)i) != 0;
+    }
 
     if (failed) {
         free(v);

@@ -108,6 +108,10 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
             gep_t blind;
             int rc;
 
+            if (zkml_interrupted_in_region()) {
+                failed |= 1;
+                continue;
+            }
             if (small)
                 rc = hyrax_row_small(&acc[r], V, (const int32_t *)P + (size_t)r * ncols, ncols);
             else

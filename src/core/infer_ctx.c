@@ -125,9 +125,17 @@ fq_t *
 ictx_copy(ictx *c, const fq_t *src, size_t n)
 {
     fq_t *d = ictx_alloc(c, n, sizeof(fq_t));
+    size_t i, m;
 
-    if (d != NULL)
-        memcpy(d, src, n * sizeof(fq_t));
+    /* in blocks of 2^20 entries (32 MiB), the interrupt hook asked between */
+    for (i = 0; d != NULL && i < n; i += m) {
+        if (zkml_interrupted()) {
+            ictx_fail(c, "interrupted");
+            return NULL;
+        }
+        m = n - i < ((size_t)1 << 20) ? n - i : (size_t)1 << 20;
+        memcpy(d + i, src + i, m * sizeof(fq_t));
+    }
     return d;
 }
 

@@ -281,6 +281,45 @@ lookup_f(ictx *c, unsigned k, size_t x, fq_t *f)
     return 0;
 }
 
+/* out[i] = in[i] as field elements, in parallel blocks; -1 if interrupted meanwhile. */
+static int
+ints_to_field(fq_t *out, const int64_t *in, size_t n)
+{
+    ptrdiff_t b, nb = (ptrdiff_t)((n + 4095) / 4096);
+
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
+    for (b = 0; b < nb; b++) {
+        size_t i, hi = (size_t)(b + 1) * 4096 < n ? (size_t)(b + 1) * 4096 : n;
+
+        if (zkml_interrupted_in_region())
+            continue;
+        for (i = (size_t)b * 4096; i < hi; i++)
+            fq_set_i64(&out[i], in[i]);
+    }
+    return zkml_interrupted() ? -1 : 0;
+}
+
+/* Entries per block of P2's columns, the interrupt hook asked between blocks. */
+#define P2_BLOCK ((size_t)1 << 16)
+
+/* out[i] = num[i] / (α - v[i]) (num NULL: 1) in blocks; fails with vanished for a zero
+ * denominator.  A block costs one inversion more than a single batch, nothing to see. */
+static int
+p2_column(ictx *c, fq_t *out, const fq_t *v, const fq_t *num, size_t n, const char *vanished)
+{
+    size_t lo, m;
+
+    for (lo = 0; lo < n; lo += m) {
+        m = n - lo < P2_BLOCK ? n - lo : P2_BLOCK;
+        if (zkml_interrupted())
+            return ictx_fail(c, "interrupted");
+        if (logup_inverse_column(out + lo, v + lo, num != NULL ? num + lo : NULL, m,
+                                 &c->alpha) != 0)
+            return ictx_fail(c, vanished);
+    }
+    return 0;
+}
+
 static int
 commit_phase(ictx *c)
 {
@@ -336,10 +375,14 @@ commit_phase(ictx *c)
             f = ictx_alloc(c, n, sizeof(fq_t));
             if (f == NULL)
                 return -1;
-            for (i = 0; i < n; i++)
+            for (i = 0; i < n; i++) {
+                if ((i & (P2_BLOCK - 1)) == 0 && zkml_interrupted())
+                    return ictx_fail(c, "interrupted");
                 lookup_f(c, (unsigned)k, i, &f[i]);
-            if (logup_inverse_column(c->P2f + c->lay->p2[k].offset, f, NULL, n, &c->alpha) != 0)
-                return ictx_fail(c, "a lookup denominator vanished; prove again");
+            }
+            if (p2_column(c, c->P2f + c->lay->p2[k].offset, f, NULL, n,
+                          "a lookup denominator vanished; prove again") != 0)
+                return -1;
         }
         for (t = 0; t < c->lay->n_tables; t++) {
             const infer_table *T = &c->lay->tables[t];
@@ -349,10 +392,10 @@ commit_phase(ictx *c)
             if (tv == NULL)
                 return -1;
             logup_table_values(tv, &T->table, &c->gamma);
-            if (logup_inverse_column(c->P2f + c->lay->p2[c->lay->n_lookups + t].offset, tv,
-                                     c->P1f + c->lay->p1[c->lay->col_mult0 + t].offset, n,
-                                     &c->alpha) != 0)
-                return ictx_fail(c, "a table denominator vanished; prove again");
+            if (p2_column(c, c->P2f + c->lay->p2[c->lay->n_lookups + t].offset, tv,
+                          c->P1f + c->lay->p1[c->lay->col_mult0 + t].offset, n,
+                          "a table denominator vanished; prove again") != 0)
+                return -1;
         }
         if (drbg_scalars(&c->rng, c->beta2, nrows) != 0)
             return ictx_fail(c, "the prover's random generator failed");
@@ -827,8 +870,10 @@ witness_ready:
         ictx_fail(&c, "out of memory");
         goto out;
     }
-    for (i = 0; i < wit.len; i++)
-        fq_set_i64(&c.P1f[i], wit.p1[i]);
+    if (ints_to_field(c.P1f, wit.p1, wit.len) != 0) {
+        ictx_fail(&c, "interrupted");
+        goto out;
+    }
     for (i = 0; i < ((size_t)1 << c.wl.l_W); i++)
         fq_set_i64(&c.Wf[i], wtab[i]);
     if (absorb_statement(&c) != 0)

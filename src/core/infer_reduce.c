@@ -48,6 +48,8 @@ infer_step_s2(ictx *c)
             const claim *cl = &c->claims[i];
             fq_t *k = K[cl->poly] + cl->offset;
 
+            if (zkml_interrupted())
+                return ictx_fail(c, "interrupted");
             mle_eq_table_scaled(e, cl->z, cl->kappa, &c->theta[i]);
             for (j = 0; j < ((size_t)1 << cl->kappa); j++)
                 fq_add(&k[j], &k[j], &e[j]);
@@ -126,6 +128,8 @@ infer_step_openings(ictx *c)
         if (c->fail != NULL)
             return -1;
         for (i = 0; i < len; i++) {
+            if ((i & 0xffff) == 0 && zkml_interrupted())
+                return ictx_fail(c, "interrupted");
             fq_mul(&tmp, &c->mu, &c->P2f[i]);
             fq_add(&table[i], &c->P1f[i], &tmp);
         }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "infer_witness.h"
+#include "zkml.h"
 
 static void
 set_err(char *err, const char *msg)
@@ -139,9 +140,17 @@ infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_model 
         set_err(err, "out of memory building the witness");
         return -1;
     }
-    for (l = 0; l < lay->n_layers; l++)
+    for (l = 0; l < lay->n_layers; l++) {
+        if (zkml_interrupted()) {
+            set_err(err, "interrupted");
+            infer_witness_free(wit);
+            return -1;
+        }
         fill_layer(wit->p1, lay, model, trace, l);
-    if (count_lookups(wit->p1, lay, model, trace, err) != 0) {
+    }
+    if (zkml_interrupted() || count_lookups(wit->p1, lay, model, trace, err) != 0) {
+        if (zkml_interrupted())
+            set_err(err, "interrupted");
         infer_witness_free(wit);
         return -1;
     }

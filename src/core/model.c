@@ -11,6 +11,7 @@
 #include "json.h"
 #include "le.h"
 #include "model.h"
+#include "zkml.h"
 #include "sha256.h"
 
 __attribute__((format(printf, 3, 4))) static int
@@ -576,6 +577,10 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
                            l == 0 ? in : trace->layer[l - 1].a, batch, acc, l, err);
         if (rc != MODEL_OK)
             goto fail;
+        if (zkml_interrupted()) {               /* a large batch: ask between layers */
+            rc = model_fail(err, MODEL_ERR_INVALID, "interrupted");
+            goto fail;
+        }
     }
     last = model->n_layers - 1;
     m_last = model->layer[last].m;

@@ -43,6 +43,7 @@
 #include <omp.h>
 
 #include "msm.h"
+#include "zkml.h"
 
 /* Pending additions per batched inversion. */
 #define BATCH 2048
@@ -1084,7 +1085,7 @@ msm_fixed_build(msm_fixed_table **out, const ge_t *P, size_t n, int threads)
             size_t lo = (size_t)b * FIXED_BUILD_CHUNK, len, j, m;
             unsigned w, d;
 
-            if (proj == NULL || aff == NULL) {
+            if (proj == NULL || aff == NULL || zkml_interrupted_in_region()) {
                 failed = 1;
                 continue;
             }

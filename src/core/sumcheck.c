@@ -599,6 +599,9 @@ instance_round(struct sumcheck_prover *sp, sc_instance *s, const fq_t *r, int wi
 #pragma omp parallel for schedule(static) num_threads(sp->threads) \
     if (nb > 1 && s->len >= SC_PARALLEL_MIN)
     for (b = 0; b < nb; b++) {
+        /* an interrupted round is discarded by sumcheck_prove: its sums may be partial */
+        if (zkml_interrupted_in_region())
+            continue;
         if (r != NULL)
             block_fold_eval(s, D, b, r, sp->acc + b * stride);
         else
@@ -654,7 +657,8 @@ live_blocks(const sc_instance *s)
         const fq_t *f = s->in->tables[t];
 
         for (i = s->len; i > last && fq_is_zero(&f[i - 1]); i--)
-            ;
+            if ((i & 0xffff) == 0 && zkml_interrupted())
+                return s->nblocks;      /* sumcheck_prove stops before its first round */
         if (i > last)
             last = i;
     }
@@ -956,7 +960,7 @@ sumcheck_prove(transcript_t *t, const char *label, unsigned n, unsigned degree,
     for (j = 0; j < n; j++) {
         fq_t *m = msg + (size_t)j * degree;
 
-        if (zkml_interrupted() || sumcheck_prover_round(sp, m) != 0)
+        if (zkml_interrupted() || sumcheck_prover_round(sp, m) != 0 || zkml_interrupted())
             goto out;
         transcript_absorb_scalars(t, lab.round, m, degree);
         if (transcript_challenge(t, lab.r, 0, &r[j]) != 0)
@@ -965,7 +969,7 @@ sumcheck_prove(transcript_t *t, const char *label, unsigned n, unsigned degree,
             goto out;
     }
     sumcheck_prover_claim(sp, final_claim);
-    rc = t->failed ? -1 : 0;
+    rc = t->failed || zkml_interrupted() ? -1 : 0;
 out:
     sumcheck_prover_free(sp);
     return rc;

@@ -518,7 +518,8 @@ interrupt_hook(void)
 /*
  * A hook that asks to stop at its n-th question stops the prover there, for every n
  * up to the number of questions an honest proof asks; the prover reports "interrupted"
- * and proves normally once the flag is cleared.
+ * and proves normally once the flag is cleared.  The asserts hold whatever the number of
+ * questions asked from inside parallel regions.
  */
 UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
 {
@@ -538,11 +539,21 @@ UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
     asked = interrupt_calls;
     CHECKF(asked >= 20, "the prover asked %d times", asked);
     for (n = 0; n < asked; n += 1 + n / 8) {
+        int rc;
+
         zkml_clear_interrupt();
         interrupt_after = n;
+        interrupt_calls = 0;
         proof = NULL;
-        CHECKF(infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err) == -1 && proof == NULL,
-               "stop at question %d", n);
+        rc = infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err);
+        /* questions asked inside parallel regions depend on time: a run may ask fewer
+         * than the first, and then finish without being told to stop */
+        if (interrupt_calls <= n) {
+            CHECKF(rc == 0, "never told to stop (question %d): %s", n, err);
+            free(proof);
+            continue;
+        }
+        CHECKF(rc == -1 && proof == NULL, "stop at question %d", n);
         CHECKF(strcmp(err, "interrupted") == 0, "stop at question %d: %s", n, err);
     }
     zkml_set_interrupt_hook(NULL);
