@@ -6,6 +6,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "miscadmin.h"
 #include "utils/memutils.h"
@@ -96,4 +99,17 @@ zkml_pg_malloc_tracked(Size size)
 	cb->arg = ptr;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
 	return ptr;
+}
+
+/*
+ * After a proof: a large one frees hundreds of megabytes, which glibc keeps in its arenas
+ * (one per core thread) rather than returning them.  Give them back, so that a backend's
+ * footprint returns to its level before the proof whether it ended or was cancelled.
+ */
+void
+zkml_pg_release_free_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }

@@ -298,9 +298,11 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	PG_CATCH();
 	{
 		free(run->out);			/* a cancel raised after the chunk */
+		zkml_pg_release_free_memory();
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	zkml_pg_release_free_memory();
 	if (run->rc != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
