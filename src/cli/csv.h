@@ -5,6 +5,9 @@
  * Spaces and tabs around a value and a CR before the LF are allowed; NUL bytes, empty
  * lines and a file without rows are refused.  Every error is printed to standard error
  * as "zkml: PATH: line N: ..." (naming the value where one is at fault).
+ *
+ * csv_open splits the header; the caller may check the names, then csv_read_rows reads
+ * the rows of one kind.  csv_close frees the table whether or not they succeeded.
  */
 #ifndef ZKML_CLI_CSV_H
 #define ZKML_CLI_CSV_H

@@ -498,6 +498,8 @@ model_name_of(const void *model, size_t j)
     return model_input_name((const zk_model *)model, (uint32_t)j);
 }
 
+/* ---- models and receipts ---- */
+
 /* zkml quantize --model FLOAT.json [--calibration CAL.csv] [--holdout H.csv]
  *               [--options JSON] --out Q.json [--force] */
 static int
