@@ -2,6 +2,7 @@
 #
 #   make / make install     the extension (zkml.so, SQL script) and the zkml command
 #   make unit               build and run the C unit tests of src/core
+#   make check-cli          build the zkml command and run its tests (tests/cli/run)
 #   make bench              build the benchmark driver (run it with bench/run)
 #   make fuzz               build the libFuzzer targets (clang) and run each for a while
 #   make installcheck       pg_regress against an installed server
@@ -60,7 +61,7 @@ src/core/%.o: src/core/%.c $(CORE_HDRS)
 # The extension's objects are built by PGXS's rule; they depend on the core's headers too.
 $(PG_SRCS:.c=.o): $(CORE_HDRS) $(wildcard src/pg/*.h)
 
-src/cli/%.o: src/cli/%.c $(CORE_HDRS)
+src/cli/%.o: src/cli/%.c $(CORE_HDRS) $(wildcard src/cli/*.h)
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
 
 tests/unit/%.o: tests/unit/%.c $(CORE_HDRS) $(wildcard tests/unit/*.h)
@@ -96,11 +97,14 @@ tests/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c test
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -o $@ tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c \
 		$(CORE_OBJS) $(ZKML_LIBS)
 
-.PHONY: unit bench fuzz
+.PHONY: unit bench fuzz check-cli
 fuzz: $(FUZZ_TARGETS) tests/fuzz/make_seeds
 	tests/fuzz/run $(FUZZ_SECONDS)
 
 unit: tests/unit/zkml_unit
 	tests/unit/zkml_unit
+
+check-cli: zkml
+	tests/cli/run ./zkml
 
 bench: bench/zkml_bench

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "modelkey.h"
 #include "quantize.h"
 #include "receipt.h"
@@ -396,169 +397,33 @@ cmd_public(int argc, char **argv)
     return rc;
 }
 
-/* ---- receipts ---- */
+/* ---- CSV files (csv.c) ---- */
 
-/*
- * The rows of an integer CSV: one header line, then one row per line, comma-separated
- * integers (spaces around a value and a final CR are allowed), every row as wide as the
- * first.  On success 0 and *rows (malloc'd, row-major); -1 with a message naming the line.
- */
+/* The integer rows of an --input file, every row as wide as the first (the model checks
+ * the width when proving).  0 and *rows (malloc'd, row-major), or an exit code. */
 static int
-parse_rows(const char *path, const char *text, size_t len, int32_t **rows, size_t *batch,
-           size_t *cols)
+read_input_file(const char *path, int32_t **rows, size_t *batch, size_t *cols)
 {
-    size_t pos = 0, line = 1, count = 0, cap, width = 0, n_rows = 0;
-    int32_t *out;
+    csv_table t;
+    uint8_t *csv;
+    size_t len;
+    int rc;
 
-    *rows = NULL;
-    *batch = *cols = 0;
-    if (memchr(text, 0, len) != NULL) {
-        fprintf(stderr, "zkml: %s: not a text file (NUL byte)\n", path);
-        return -1;
+    csv = read_file(path, &len);
+    if (csv == NULL)
+        return EXIT_USAGE;
+    rc = csv_open(&t, path, (const char *)csv, len);
+    if (rc == 0)
+        rc = csv_read_rows(&t, CSV_INT32, 0, RECEIPT_MAX_BATCH);
+    if (rc == 0) {
+        *rows = t.ints;
+        *batch = t.n_rows;
+        *cols = t.n_cols;
+        t.ints = NULL;
     }
-    /* every value takes at least one digit and one separator */
-    cap = len / 2 + 1;
-    out = malloc(cap * sizeof(int32_t));
-    if (out == NULL) {
-        fprintf(stderr, "zkml: out of memory reading %s\n", path);
-        return -1;
-    }
-    while (pos < len && text[pos] != '\n')          /* the header line */
-        pos++;
-    while (pos < len) {
-        size_t end, in_row = 0;
-
-        pos++;                                      /* the '\n' ending the last line */
-        line++;
-        if (pos >= len)
-            break;
-        end = pos;
-        while (end < len && text[end] != '\n')
-            end++;
-        if (end > pos && text[end - 1] == '\r')
-            end--;
-        if (end == pos) {
-            fprintf(stderr, "zkml: %s: line %zu: empty line\n", path, line);
-            goto fail;
-        }
-        for (;;) {
-            int64_t v = 0;
-            int neg = 0, digits = 0;
-
-            while (pos < end && (text[pos] == ' ' || text[pos] == '\t'))
-                pos++;
-            if (pos < end && (text[pos] == '-' || text[pos] == '+'))
-                neg = text[pos++] == '-';
-            while (pos < end && text[pos] >= '0' && text[pos] <= '9') {
-                v = v * 10 + (text[pos++] - '0');
-                digits++;
-                if (v > (int64_t)INT32_MAX + 1) {
-                    fprintf(stderr, "zkml: %s: line %zu: value %zu is out of the int32 "
-                            "range\n", path, line, in_row + 1);
-                    goto fail;
-                }
-            }
-            while (pos < end && (text[pos] == ' ' || text[pos] == '\t'))
-                pos++;
-            if (digits == 0 || (pos < end && text[pos] != ',')
-                || (!neg && v > INT32_MAX)) {
-                fprintf(stderr, "zkml: %s: line %zu: value %zu is not an integer%s\n",
-                        path, line, in_row + 1,
-                        digits > 0 && !neg && v > INT32_MAX ? " in the int32 range" : "");
-                goto fail;
-            }
-            if (count >= cap) {                     /* cannot happen: see cap */
-                fprintf(stderr, "zkml: %s: line %zu: too many values\n", path, line);
-                goto fail;
-            }
-            out[count++] = neg ? (int32_t)(-v) : (int32_t)v;
-            in_row++;
-            if (pos >= end)
-                break;
-            pos++;                                  /* the ',' */
-        }
-        if (n_rows == 0)
-            width = in_row;
-        else if (in_row != width) {
-            fprintf(stderr, "zkml: %s: line %zu: %zu values, the first row has %zu\n", path,
-                    line, in_row, width);
-            goto fail;
-        }
-        if (++n_rows > RECEIPT_MAX_BATCH) {
-            fprintf(stderr, "zkml: %s: line %zu: more than %u rows\n", path, line,
-                    RECEIPT_MAX_BATCH);
-            goto fail;
-        }
-        pos = end;
-        if (pos < len && text[pos] == '\r')
-            pos++;
-    }
-    if (n_rows == 0) {
-        fprintf(stderr, "zkml: %s: no rows after the header line\n", path);
-        goto fail;
-    }
-    *rows = out;
-    *batch = n_rows;
-    *cols = width;
-    return 0;
-fail:
-    free(out);
-    return -1;
-}
-
-/* The fields of a CSV header line, trimmed of spaces and surrounding double quotes;
- * malloc'd copies in *names (free with free_names). */
-static int
-parse_header(const char *text, size_t len, char ***names, size_t *count)
-{
-    size_t end = 0, start = 0, n = 0, cap = 1, i;
-    char **out;
-
-    while (end < len && text[end] != '\n')
-        end++;
-    if (end > 0 && text[end - 1] == '\r')
-        end--;
-    for (i = 0; i < end; i++)
-        cap += text[i] == ',';
-    out = calloc(cap, sizeof *out);
-    if (out == NULL)
-        return -1;
-    for (i = 0; i <= end; i++) {
-        if (i < end && text[i] != ',')
-            continue;
-        {
-            size_t a = start, b = i;
-
-            while (a < b && (text[a] == ' ' || text[a] == '\t'))
-                a++;
-            while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t'))
-                b--;
-            if (b - a >= 2 && text[a] == '"' && text[b - 1] == '"') {
-                a++;
-                b--;
-            }
-            out[n] = malloc(b - a + 1);
-            if (out[n] == NULL)
-                break;
-            memcpy(out[n], text + a, b - a);
-            out[n][b - a] = '\0';
-            n++;
-        }
-        start = i + 1;
-    }
-    *names = out;
-    *count = n;
-    return n == cap ? 0 : -1;
-}
-
-static void
-free_names(char **names, size_t count)
-{
-    size_t i;
-
-    for (i = 0; names != NULL && i < count; i++)
-        free(names[i]);
-    free(names);
+    csv_close(&t);
+    free(csv);
+    return rc == 0 ? 0 : EXIT_FAILED;
 }
 
 /*
@@ -568,150 +433,37 @@ free_names(char **names, size_t count)
  * message.
  */
 static int
-check_feature_header(const char *path, const char *text, size_t len, size_t n_features,
+check_feature_header(const char *path, char *const *names, size_t count, size_t n_features,
                      const char *(*name_of)(const void *, size_t), const void *model)
 {
-    char **names = NULL;
-    size_t count = 0, j;
-    int rc = 0;
+    size_t j;
 
-    if (parse_header(text, len, &names, &count) != 0) {
-        fprintf(stderr, "zkml: out of memory reading %s\n", path);
-        free_names(names, count);
-        return -1;
-    }
     if (count != n_features) {
         fprintf(stderr, "zkml: %s: line 1: %zu columns, the model has %zu features\n", path,
                 count, n_features);
-        rc = -1;
+        return -1;
     }
-    for (j = 0; rc == 0 && j < count; j++) {
+    for (j = 0; j < count; j++) {
         const char *want = name_of(model, j);
 
         if (want[0] != '\0' && strcmp(want, names[j]) != 0) {
             fprintf(stderr, "zkml: %s: line 1: column %zu is \"%.64s\", the model's feature "
                     "%zu is \"%s\"\n", path, j + 1, names[j], j + 1, want);
-            rc = -1;
+            return -1;
         }
     }
-    free_names(names, count);
-    return rc;
-}
-
-/*
- * The rows of a feature CSV: one header line, then one row per line of comma-separated
- * numbers (as strtod reads them; spaces around a value and a final CR allowed), every row
- * cols wide.  0 and *rows (malloc'd, row-major); -1 with a message naming the line.
- */
-static int
-parse_float_rows(const char *path, const char *text, size_t len, size_t cols,
-                 double **rows, size_t *batch)
-{
-    size_t pos = 0, line = 1, n_rows = 0, cap = 0;
-    double *out = NULL;
-
-    *rows = NULL;
-    *batch = 0;
-    if (memchr(text, 0, len) != NULL) {
-        fprintf(stderr, "zkml: %s: not a text file (NUL byte)\n", path);
-        return -1;
-    }
-    while (pos < len && text[pos] != '\n')
-        pos++;
-    while (pos < len) {
-        size_t end, in_row = 0;
-
-        pos++;
-        line++;
-        if (pos >= len)
-            break;
-        end = pos;
-        while (end < len && text[end] != '\n')
-            end++;
-        if (end > pos && text[end - 1] == '\r')
-            end--;
-        if (end == pos) {
-            fprintf(stderr, "zkml: %s: line %zu: empty line\n", path, line);
-            goto fail;
-        }
-        if (n_rows >= RECEIPT_MAX_BATCH) {
-            fprintf(stderr, "zkml: %s: line %zu: more than %u rows\n", path, line,
-                    RECEIPT_MAX_BATCH);
-            goto fail;
-        }
-        if (n_rows == cap) {
-            size_t ncap = cap == 0 ? 64 : cap * 2;
-            double *grown = ncap > SIZE_MAX / sizeof(double) / cols ? NULL
-                                                                    : realloc(out, ncap * cols * sizeof(double));
-
-            if (grown == NULL) {
-                fprintf(stderr, "zkml: out of memory reading %s\n", path);
-                goto fail;
-            }
-            out = grown;
-            cap = ncap;
-        }
-        for (;;) {
-            char field[64], *stop;
-            size_t a = pos, b;
-
-            while (pos < end && text[pos] != ',')
-                pos++;
-            b = pos;
-            while (a < b && (text[a] == ' ' || text[a] == '\t'))
-                a++;
-            while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t'))
-                b--;
-            if (in_row >= cols) {
-                fprintf(stderr, "zkml: %s: line %zu: more than %zu values\n", path, line, cols);
-                goto fail;
-            }
-            if (b == a || b - a >= sizeof field) {
-                fprintf(stderr, "zkml: %s: line %zu: value %zu is not a number\n", path, line,
-                        in_row + 1);
-                goto fail;
-            }
-            memcpy(field, text + a, b - a);
-            field[b - a] = '\0';
-            out[n_rows * cols + in_row] = strtod(field, &stop);
-            if (*stop != '\0') {
-                fprintf(stderr, "zkml: %s: line %zu: value %zu is not a number\n", path, line,
-                        in_row + 1);
-                goto fail;
-            }
-            in_row++;
-            if (pos >= end)
-                break;
-            pos++;                                  /* the ',' */
-        }
-        if (in_row != cols) {
-            fprintf(stderr, "zkml: %s: line %zu: %zu values, the model has %zu features\n",
-                    path, line, in_row, cols);
-            goto fail;
-        }
-        n_rows++;
-        pos = end;
-        if (pos < len && text[pos] == '\r')
-            pos++;
-    }
-    if (n_rows == 0) {
-        fprintf(stderr, "zkml: %s: no rows after the header line\n", path);
-        goto fail;
-    }
-    *rows = out;
-    *batch = n_rows;
     return 0;
-fail:
-    free(out);
-    return -1;
 }
 
-/* A feature CSV file, checked against the model's names and read.  0, or an exit code. */
+/* A feature CSV file: the header checked before any row is read (a file of another
+ * layout is refused for its header, not for a row), then one row of numbers per line,
+ * n_features wide.  0 and *rows (malloc'd, row-major), or an exit code. */
 static int
 read_feature_file(const char *path, size_t n_features,
                   const char *(*name_of)(const void *, size_t), const void *model,
                   double **rows, size_t *batch)
 {
+    csv_table t;
     uint8_t *csv;
     size_t len;
     int rc;
@@ -719,9 +471,17 @@ read_feature_file(const char *path, size_t n_features,
     csv = read_file(path, &len);
     if (csv == NULL)
         return EXIT_USAGE;
-    rc = check_feature_header(path, (const char *)csv, len, n_features, name_of, model);
+    rc = csv_open(&t, path, (const char *)csv, len);
     if (rc == 0)
-        rc = parse_float_rows(path, (const char *)csv, len, n_features, rows, batch);
+        rc = check_feature_header(path, t.names, t.n_names, n_features, name_of, model);
+    if (rc == 0)
+        rc = csv_read_rows(&t, CSV_DOUBLE, n_features, RECEIPT_MAX_BATCH);
+    if (rc == 0) {
+        *rows = t.reals;
+        *batch = t.n_rows;
+        t.reals = NULL;
+    }
+    csv_close(&t);
     free(csv);
     return rc == 0 ? 0 : EXIT_FAILED;
 }
@@ -737,6 +497,8 @@ model_name_of(const void *model, size_t j)
 {
     return model_input_name((const zk_model *)model, (uint32_t)j);
 }
+
+/* ---- models and receipts ---- */
 
 /* zkml quantize --model FLOAT.json [--calibration CAL.csv] [--holdout H.csv]
  *               [--options JSON] --out Q.json [--force] */
@@ -860,9 +622,9 @@ cmd_prove(int argc, char **argv)
 {
     char err[RECEIPT_ERR_LEN];
     options opt;
-    uint8_t *key, *csv, *rct;
+    uint8_t *key, *rct;
     int32_t *rows = NULL;
-    size_t key_len, csv_len, rct_len, batch = 0, cols = 0, ctx_len;
+    size_t key_len, rct_len, batch = 0, cols = 0, ctx_len;
     int fd, rc;
 
     if (parse_options(&opt, argc, argv,
@@ -878,15 +640,8 @@ cmd_prove(int argc, char **argv)
                 RECEIPT_MAX_CONTEXT);
         return EXIT_USAGE;
     }
-    if (opt.input != NULL) {
-        csv = read_file(opt.input, &csv_len);
-        if (csv == NULL)
-            return EXIT_USAGE;
-        rc = parse_rows(opt.input, (const char *)csv, csv_len, &rows, &batch, &cols);
-        free(csv);
-        if (rc != 0)
-            return EXIT_FAILED;
-    }
+    if (opt.input != NULL && (rc = read_input_file(opt.input, &rows, &batch, &cols)) != 0)
+        return rc;
     key = read_file(opt.key, &key_len);
     if (key == NULL) {
         if (opt.input != NULL)
