@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh: install what is missing, build and install zkml, then run every test:
-# the C unit tests, the fuzz targets for a bounded time (ZKML_FUZZ_SECONDS each, 20 by
+# the C unit tests, the zkml command's tests, the fuzz targets for a bounded time (ZKML_FUZZ_SECONDS each, 20 by
 # default), the pg_regress suite against a throwaway server, and the self-test of the
 # installed zkml command.  Exits non-zero if any of them fails.
 set -euo pipefail
@@ -37,6 +37,9 @@ failed=()
 
 zkml_log "C unit tests (make unit)"
 make -C "$ZKML_ROOT" unit PG_CONFIG="$PG_CONFIG" || failed+=("unit tests")
+
+zkml_log "the zkml command's arguments, files and exit statuses (make check-cli)"
+make -C "$ZKML_ROOT" check-cli PG_CONFIG="$PG_CONFIG" || failed+=("zkml command tests")
 
 zkml_log "fuzz targets (libFuzzer, ${ZKML_FUZZ_SECONDS:-20} s each)"
 make -C "$ZKML_ROOT" fuzz PG_CONFIG="$PG_CONFIG" FUZZ_SECONDS="${ZKML_FUZZ_SECONDS:-20}" ||

@@ -116,14 +116,27 @@ read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Create an output file: an existing one only with force; a secret gets mode 0600 even
- * when it replaces a file.  -1 with a message (the caller exits with EXIT_USAGE). */
+/* Create an output file: an existing one only with force, and only a regular file (a
+ * device or a pipe is never truncated, chmod'ed or removed on failure); a secret gets
+ * mode 0600 even when it replaces a file.  -1 with a message (the caller exits with
+ * EXIT_USAGE). */
 static int
 open_output(const char *path, int force, int secret)
 {
     mode_t mode = secret ? 0600 : 0644;
-    int fd = open(path, O_WRONLY | O_CREAT | (force ? O_TRUNC : O_EXCL), mode);
+    struct stat st;
+    int fd;
 
+    if (force && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "zkml: %s is not a regular file\n", path);
+        return -1;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | (force ? O_TRUNC : O_EXCL), mode);
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        fprintf(stderr, "zkml: %s is not a regular file\n", path);
+        close(fd);
+        return -1;
+    }
     if (fd < 0) {
         if (errno == EEXIST)
             fprintf(stderr, "zkml: %s exists; use --force to replace it\n", path);
