@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: install what is missing, build and install zkml, then run every test:
-# the C unit tests, the zkml command's tests, the fuzz targets for a bounded time (ZKML_FUZZ_SECONDS each, 20 by
-# default), the pg_regress suite against a throwaway server, and the self-test of the
-# installed zkml command.  Exits non-zero if any of them fails.
+# the C unit tests, the zkml command's tests, the fuzz targets for a bounded time
+# (ZKML_FUZZ_SECONDS each, 20 by default), the pg_regress and TAP suites against
+# throwaway servers, and the self-test of the installed zkml command.  Exits non-zero if any of them fails.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
