@@ -3,8 +3,10 @@
  * DESIGN.md 6 (tests/fixtures) at B = 1, 16 and 1024 rows, 2 threads.  For each
  * configuration: prove_ms and verify_ms (median of a few runs), proof_bytes, and
  * peak_rss_mb of a child process that does only that configuration, the share of
- * prove time spent in MSMs (msm_seconds), and each phase of the prover.
- * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration.
+ * prove time spent in MSMs (msm_seconds), each phase of the prover, and the longest
+ * stretch without a question to the interrupt hook (how late a cancel can take effect;
+ * the first run, which builds the generator tables, separately).
+ * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration; mlp20_b10000 runs only so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,20 @@ record_phase(void *arg, const char *phase, double seconds)
             phase_seconds[i] = seconds;
 }
 
+/* The longest time without a question to the interrupt hook in the current run. */
+static double hook_last, hook_max_gap;
+
+static int
+gap_hook(void)
+{
+    double t = now_seconds();
+
+    if (t - hook_last > hook_max_gap)
+        hook_max_gap = t - hook_last;
+    hook_last = t;
+    return 0;
+}
+
 /* One configuration, in the current process; prints its figures.  0 or 1. */
 static int
 proof_config(const char *shape, size_t B)
@@ -50,6 +66,7 @@ proof_config(const char *shape, size_t B)
     size_t rows, cols, i, nout, len = 0;
     int32_t *all, *x, *y;
     double tp[PROOF_RUNS], tv[PROOF_RUNS], share[PROOF_RUNS], ph[PHASES][PROOF_RUNS];
+    double gap[PROOF_RUNS];
     infer_options opts = {NULL, record_phase, NULL};
     uint8_t seed[32] = {1}, *proof = NULL;
     weights_layout wl;
@@ -85,10 +102,16 @@ proof_config(const char *shape, size_t B)
             int p;
 
             free(proof);
+            hook_last = t0;
+            hook_max_gap = 0;
+            zkml_set_interrupt_hook(gap_hook);
             if (infer_prove_opts(&proof, &len, &st, seed, &opts, err) != 0) {
                 fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, err);
                 return 1;
             }
+            gap_hook();                         /* the stretch up to the end */
+            zkml_set_interrupt_hook(NULL);
+            gap[run] = 1e3 * hook_max_gap;
             tp[run] = 1e3 * (now_seconds() - t0);
             share[run] = 1e3 * (msm_seconds() - m0) / tp[run];
             for (p = 0; p < PHASES; p++)
@@ -109,6 +132,10 @@ proof_config(const char *shape, size_t B)
     report(fig, (double)len);
     snprintf(fig, sizeof fig, "%s_b%zu_msm_share", shape, B);
     report(fig, median(share, PROOF_RUNS));
+    snprintf(fig, sizeof fig, "%s_b%zu_first_interrupt_gap_ms", shape, B);
+    report(fig, gap[0]);
+    snprintf(fig, sizeof fig, "%s_b%zu_interrupt_gap_ms", shape, B);
+    report(fig, median(gap + 1, PROOF_RUNS - 1));
     for (run = 0; run < PHASES; run++) {
         snprintf(fig, sizeof fig, "%s_b%zu_prove_%s_ms", shape, B, phase_keys[run]);
         report(fig, median(ph[run], PROOF_RUNS));
@@ -125,35 +152,42 @@ proof_config(const char *shape, size_t B)
 int
 group_proofs(void)
 {
-    static const char *const shapes[] = {"lr20", "mlp20", "mlp64"};
-    static const size_t batches[] = {1, 16, 1024};
-    size_t s, b;
+    static const struct {
+        const char *shape;
+        size_t batch;
+        int on_request;                 /* only when ZKML_BENCH_ONLY names it */
+    } configs[] = {{"lr20", 1, 0},   {"lr20", 16, 0},   {"lr20", 1024, 0},
+                   {"mlp20", 1, 0},  {"mlp20", 16, 0},  {"mlp20", 1024, 0},
+                   {"mlp64", 1, 0},  {"mlp64", 16, 0},  {"mlp64", 1024, 0},
+                   {"mlp20", 10000, 1}};
+    const char *only = getenv("ZKML_BENCH_ONLY");
+    size_t k;
     int rc = 0;
 
-    for (s = 0; s < 3; s++)
-        for (b = 0; b < 3; b++) {
-            const char *only = getenv("ZKML_BENCH_ONLY");
-            struct rusage ru;
-            int status;
-            char fig[96];
-            pid_t pid;
+    for (k = 0; k < sizeof configs / sizeof configs[0]; k++) {
+        const char *shape = configs[k].shape;
+        size_t batch = configs[k].batch;
+        struct rusage ru;
+        int status;
+        char fig[96];
+        pid_t pid;
 
-            snprintf(fig, sizeof fig, "%s_b%zu", shapes[s], batches[b]);
-            if (only != NULL && strcmp(only, fig) != 0)
-                continue;
-            fflush(stdout);
-            pid = fork();
-            if (pid == 0) {             /* a child per configuration: its own peak RSS */
-                zkml_set_threads(2);
-                _exit(proof_config(shapes[s], batches[b]));
-            }
-            if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
-                WEXITSTATUS(status) != 0) {
-                rc = 1;
-                continue;
-            }
-            snprintf(fig, sizeof fig, "%s_b%zu_peak_rss_mb", shapes[s], batches[b]);
-            report(fig, (double)ru.ru_maxrss / 1024.0);
+        snprintf(fig, sizeof fig, "%s_b%zu", shape, batch);
+        if (only != NULL ? strcmp(only, fig) != 0 : configs[k].on_request)
+            continue;
+        fflush(stdout);
+        pid = fork();
+        if (pid == 0) {                 /* a child per configuration: its own peak RSS */
+            zkml_set_threads(2);
+            _exit(proof_config(shape, batch));
         }
+        if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0) {
+            rc = 1;
+            continue;
+        }
+        snprintf(fig, sizeof fig, "%s_b%zu_peak_rss_mb", shape, batch);
+        report(fig, (double)ru.ru_maxrss / 1024.0);
+    }
     return rc;
 }

@@ -127,13 +127,14 @@ ictx_copy(ictx *c, const fq_t *src, size_t n)
     fq_t *d = ictx_alloc(c, n, sizeof(fq_t));
     size_t i, m;
 
-    /* in blocks of 2^20 entries (32 MiB), the interrupt hook asked between */
+    /* in blocks of 2^18 entries (8 MiB: fresh pages can fault slowly), the interrupt
+     * hook asked between */
     for (i = 0; d != NULL && i < n; i += m) {
         if (zkml_interrupted()) {
             ictx_fail(c, "interrupted");
             return NULL;
         }
-        m = n - i < ((size_t)1 << 20) ? n - i : (size_t)1 << 20;
+        m = n - i < ((size_t)1 << 18) ? n - i : (size_t)1 << 18;
         memcpy(d + i, src + i, m * sizeof(fq_t));
     }
     return d;
