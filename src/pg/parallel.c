@@ -24,7 +24,8 @@ static bool run_active = false;
  * The core's interrupt hook (zkml.h), called on this thread between parallel regions:
  * let pending signals in for a moment, so that their handlers set the interrupt flags,
  * then block them again.  The core stops when a cancel, a statement_timeout or a
- * termination is pending; CHECK_FOR_INTERRUPTS after the chunk raises it.
+ * termination is pending; CHECK_FOR_INTERRUPTS after the chunk raises it.  It may be
+ * called inside one of the core's parallel regions, but only on this thread.
  */
 static int
 interrupt_hook(void)
@@ -37,7 +38,12 @@ interrupt_hook(void)
 	if (pthread_sigmask(SIG_SETMASK, &run_saved_mask, NULL) != 0 ||
 		pthread_sigmask(SIG_SETMASK, &all, NULL) != 0)
 		return 1;				/* cannot tell: stop rather than run on blind */
-	return InterruptPending ? 1 : 0;
+	/*
+	 * Only what CHECK_FOR_INTERRUPTS turns into an ERROR or FATAL stops the core.
+	 * InterruptPending alone is also set for work that ends nothing (a catch-up on
+	 * invalidations, a barrier, a memory-context dump), which waits for the chunk's end.
+	 */
+	return (QueryCancelPending || ProcDiePending || ClientConnectionLost) ? 1 : 0;
 }
 
 /*
