@@ -8,19 +8,8 @@
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
-zkml_require_root
-zkml_install_packages >/dev/null
-zkml_sandbox
-zkml_cluster_start >/dev/null
-cp "$ZKML_ROOT/tests/fixtures/mlp20.q.json" "$ZKML_ROOT/tests/fixtures/mlp20.rows.csv" \
-    "$ZKML_SANDBOX/"
-chown "$ZKML_USER": "$ZKML_SANDBOX"/mlp20.*
+zkml_bench_server
 zkml_as_user psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE EXTENSION zkml;
-\set mlp20 `cat mlp20.q.json`
-SELECT zkml_register_model('mlp20', :'mlp20');
-CREATE TABLE rows16 (n serial, x float8[]);
-\copy rows16(x) FROM PROGRAM 'tail -n +2 mlp20.rows.csv | sed -e "s/^/{/" -e "s/$/}/"'
 -- row i is fixture row (i - 1) mod 16, as in the command's CSV below
 CREATE TABLE apps AS
 SELECT i, x FROM generate_series(1, 10000) i JOIN rows16 ON n = (i - 1) % 16 + 1;

@@ -6,19 +6,8 @@
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
-zkml_require_root
-zkml_install_packages >/dev/null
-zkml_sandbox
-zkml_cluster_start >/dev/null
-cp "$ZKML_ROOT/tests/fixtures/mlp20.q.json" "$ZKML_ROOT/tests/fixtures/mlp20.rows.csv" \
-    "$ZKML_SANDBOX/"
-chown "$ZKML_USER": "$ZKML_SANDBOX"/mlp20.*
+zkml_bench_server
 zkml_as_user psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE EXTENSION zkml;
-\set mlp20 `cat mlp20.q.json`
-SELECT zkml_register_model('mlp20', :'mlp20');
-CREATE TABLE rows16 (x float8[]);
-\copy rows16 FROM PROGRAM 'tail -n +2 mlp20.rows.csv | sed -e "s/^/{/" -e "s/$/}/"'
 CREATE TABLE apps AS SELECT i, x FROM rows16, generate_series(1, 6250) i;   -- 100,000 rows
 VACUUM ANALYZE apps;
 SQL

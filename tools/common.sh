@@ -111,3 +111,22 @@ zkml_cluster_start() {
 zkml_cluster_stop() {
     zkml_as_user pg_ctl -D "$ZKML_SANDBOX/data" -m fast -w stop
 }
+
+# For the SQL benchmarks: a throwaway server (as zkml_cluster_start) with the extension,
+# the mlp20 fixture registered as "mlp20" and its 16 rows in table rows16 (n, x).
+zkml_bench_server() {
+    zkml_require_root
+    zkml_install_packages >/dev/null
+    zkml_sandbox
+    zkml_cluster_start >/dev/null
+    cp "$ZKML_ROOT/tests/fixtures/mlp20.q.json" "$ZKML_ROOT/tests/fixtures/mlp20.rows.csv" \
+        "$ZKML_SANDBOX/"
+    chown "$ZKML_USER": "$ZKML_SANDBOX"/mlp20.*
+    zkml_as_user psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE EXTENSION zkml;
+\set mlp20 `cat mlp20.q.json`
+SELECT zkml_register_model('mlp20', :'mlp20');
+CREATE TABLE rows16 (n serial, x float8[]);
+\copy rows16(x) FROM PROGRAM 'tail -n +2 mlp20.rows.csv | sed -e "s/^/{/" -e "s/$/}/"'
+SQL
+}
