@@ -327,6 +327,25 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.zkml_verify(pg_catalog.bytea) IS
 'true if the receipt''s proof holds for the model it names, registered or imported here (NULL if no such model is here)';
 
+CREATE FUNCTION @extschema@.zkml_verify_detail(receipt pg_catalog.bytea,
+    OUT ok pg_catalog.bool, OUT reason pg_catalog.text)
+AS $detail$
+    SELECT (v.d).ok,
+           CASE WHEN p.pub IS NULL
+                THEN 'no model with the receipt''s digest is registered or imported here'
+                ELSE (v.d).reason END
+    FROM (SELECT (SELECT m.public_file FROM zkml.models m
+                  WHERE m.digest OPERATOR(pg_catalog.=) pg_catalog.decode(
+                      @extschema@.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest',
+                      'hex')) AS pub) p,
+         LATERAL (SELECT @extschema@.zkml_verify_detail(receipt, p.pub) AS d) v
+$detail$
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.zkml_verify_detail(pg_catalog.bytea) IS
+'the verdict on a receipt against the model it names, registered or imported here, and why it failed (ok NULL if no such model is here)';
+
 CREATE FUNCTION @extschema@.zkml_receipt_info(receipt pg_catalog.bytea)
 RETURNS pg_catalog.jsonb
 AS 'MODULE_PATHNAME', 'zkml_receipt_info'
@@ -371,6 +390,7 @@ REVOKE ALL ON FUNCTION @extschema@.zkml_register_model(pg_catalog.text, pg_catal
     @extschema@.zkml_verify(pg_catalog.bytea),
     @extschema@.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
     @extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
+    @extschema@.zkml_verify_detail(pg_catalog.bytea),
     @extschema@.zkml_receipt_info(pg_catalog.bytea),
     @extschema@.zkml_receipt_rows(pg_catalog.bytea),
     @extschema@.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea),
@@ -387,6 +407,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.zkml_model_public(pg_catalog.text, pg_cata
     @extschema@.zkml_verify(pg_catalog.bytea),
     @extschema@.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
     @extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
+    @extschema@.zkml_verify_detail(pg_catalog.bytea),
     @extschema@.zkml_receipt_info(pg_catalog.bytea),
     @extschema@.zkml_receipt_rows(pg_catalog.bytea),
     @extschema@.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;

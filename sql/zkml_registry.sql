@@ -38,6 +38,7 @@ SELECT zkml_verify(r) AS valid_here,
        zkml_verify(r, zkml_model_public('tiny', 1)) AS valid_with_version_1
 FROM receipts;
 SELECT (zkml_verify_detail(r, zkml_model_public('tiny', 1))).* FROM receipts;
+SELECT (zkml_verify_detail(r)).* FROM receipts;
 SELECT info - 'model_digest' - 'proof_bytes' - 'receipt_bytes' AS info,
        (info->>'proof_bytes')::int > 0 AS has_proof
 FROM (SELECT zkml_receipt_info(r) AS info FROM receipts) s;
@@ -58,6 +59,7 @@ SELECT zkml_model_public('lr20') AS pub,
        zkml_prove('lr20', (SELECT x FROM lr20_rows LIMIT 1)) AS r;
 SELECT zkml_drop_model('lr20');
 SELECT zkml_verify(r) IS NULL AS unknown_model FROM lr20_export;
+SELECT (zkml_verify_detail(r)).* FROM lr20_export;
 SELECT name, version FROM zkml_import_model_public('lr20-audit', (SELECT pub FROM lr20_export));
 SELECT zkml_verify(r) AS valid_after_import FROM lr20_export;
 SELECT zkml_score('lr20-audit', (SELECT x FROM lr20_rows LIMIT 1));

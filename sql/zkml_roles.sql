@@ -27,10 +27,13 @@ RESET ROLE;
 
 SET ROLE zkml_test_auditor;
 SELECT zkml_verify(r) FROM receipts;
+SELECT (zkml_verify_detail(r)).* FROM receipts;
+SELECT row_key IS NULL AS no_key, features, score FROM receipts, zkml_receipt_rows(r);
 SELECT length(zkml_model_public('roles')) > 0 AS can_export;
 SELECT name, version, shapes FROM zkml_models;
 SELECT zkml_score('roles', ARRAY[2.0, 1.0, -3.0]);
 SELECT zkml_prove('roles', ARRAY[2.0, 1.0, -3.0]);
+SELECT zkml_prove_batch('roles', 'k', ARRAY[2.0, 1.0, -3.0]);
 SELECT zkml_register_model('roles2', :'tiny');
 SELECT * FROM zkml.model_secrets;
 SELECT * FROM zkml.models;
