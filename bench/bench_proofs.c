@@ -188,6 +188,17 @@ group_proofs(void)
         }
         snprintf(fig, sizeof fig, "%s_b%zu_peak_rss_mb", shape, batch);
         report(fig, (double)ru.ru_maxrss / 1024.0);
+        {
+            char err[MODEL_ERR_LEN], name[64];
+            zk_model m;
+
+            snprintf(name, sizeof name, "%s.q.json", shape);
+            if (fixture_model(&m, name, err) == MODEL_OK) {
+                snprintf(fig, sizeof fig, "%s_b%zu_memory_estimate_mb", shape, batch);
+                report(fig, (double)infer_prove_memory_estimate(&m, batch) / 1048576.0);
+                model_free(&m);
+            }
+        }
     }
     return rc;
 }

@@ -114,6 +114,13 @@ FROM day_receipts d, zkml_receipt_rows(d.r) rr JOIN apps a ON a.id = rr.row_key;
 SET zkml.max_batch_rows = 3;
 SELECT zkml_prove_batch('lr20', id, x) FROM apps;
 RESET zkml.max_batch_rows;
+-- the memory limit, checked before a proof starts (the smallest setting refuses any)
+SHOW zkml.max_proof_memory;
+SET zkml.max_proof_memory = '64MB';
+SELECT zkml_prove_batch('lr20', id, x) FROM apps;
+SELECT zkml_prove('lr20', (SELECT x FROM apps LIMIT 1));
+SET zkml.max_proof_memory = '1MB';
+RESET zkml.max_proof_memory;
 SELECT zkml_prove_batch(n, 'k', array_fill(0::float8, ARRAY[20]))
 FROM (VALUES ('lr20'), ('tiny')) v(n);
 SELECT zkml_prove_batch('lr20', 'k', NULL);

@@ -955,3 +955,14 @@ infer_verify_hooked(const infer_statement *st, const uint8_t *proof, size_t proo
     ictx_free_all(&c);
     return rc;
 }
+
+uint64_t
+infer_prove_memory_estimate(const zk_model *model, size_t batch)
+{
+    infer_layout lay;
+    char err[MODEL_ERR_LEN];
+
+    if (infer_layout_build(&lay, model, batch, err) != 0)
+        return 0;
+    return INFER_PROVER_FIXED_BYTES + (uint64_t)INFER_PROVER_BYTES_PER_ENTRY * ((uint64_t)1 << lay.l_P);
+}

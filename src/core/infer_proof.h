@@ -56,6 +56,17 @@ int infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *
                      const uint8_t seed[32], const infer_options *opts, char *err);
 
 /*
+ * About how many bytes infer_prove holds at its peak for this model and batch: a fixed
+ * part (generator tables, scratch) and INFER_PROVER_BYTES_PER_ENTRY for each of the 2^l_P
+ * entries of the witness polynomials (P1, P2, their field forms, copies and claim tables),
+ * measured on the standard shapes (bench --proofs: *_memory_estimate_mb next to
+ * *_peak_rss_mb).  For a limit checked before proving; 0 if the batch has no layout.
+ */
+#define INFER_PROVER_FIXED_BYTES ((uint64_t)112 << 20)
+#define INFER_PROVER_BYTES_PER_ENTRY 352u
+uint64_t infer_prove_memory_estimate(const zk_model *model, size_t batch);
+
+/*
  * Check a proof.  1 accept; 0 reject with *reason (a static sentence); -1 if the
  * statement itself is unusable or an internal failure occurred (*reason says which).
  */

@@ -35,6 +35,7 @@ static bool zkml_core_ready = false;
 
 bool		zkml_log_progress = false;
 int			zkml_max_batch_rows = 100000;
+int			zkml_max_proof_memory_kb = 4 * 1024 * 1024;	/* 4 GB */
 
 static int
 default_threads(void)
@@ -154,6 +155,18 @@ _PG_init(void)
 							RECEIPT_MAX_BATCH,
 							PGC_USERSET,
 							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("zkml.max_proof_memory",
+							"Largest memory a proof may need, checked before it starts.",
+							"A proof's memory grows with its rows and the model's size; one that "
+							"would need more is refused rather than risk the server's memory.",
+							&zkml_max_proof_memory_kb,
+							4 * 1024 * 1024,
+							64 * 1024,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("zkml");

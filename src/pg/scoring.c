@@ -16,6 +16,7 @@
 #include "lib/stringinfo.h"
 #include "utils/memutils.h"
 
+#include "infer_proof.h"
 #include "model.h"
 #include "modelkey.h"
 #include "parallel.h"
@@ -270,7 +271,18 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 {
 	ProveRun   *run = palloc0(sizeof(ProveRun));	/* on the heap: read after a longjmp */
 	bytea	   *result;
+	uint64		need = infer_prove_memory_estimate(&c->key.model, batch);
 	int			i;
+
+	/* refused before it starts, rather than risk the server's memory (and every session) */
+	if (need > (uint64) zkml_max_proof_memory_kb * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a proof of %zu row%s of model \"%s\" needs about %llu MB of memory",
+						batch, batch == 1 ? "" : "s", c->name,
+						(unsigned long long) ((need + (1 << 20) - 1) >> 20)),
+				 errdetail("zkml.max_proof_memory is %d MB.", zkml_max_proof_memory_kb / 1024),
+				 errhint("Raise zkml.max_proof_memory if the server has the memory, or prove the rows in smaller batches.")));
 
 	if (context != NULL && VARSIZE_ANY_EXHDR(context) > RECEIPT_MAX_CONTEXT)
 		ereport(ERROR,

@@ -7,6 +7,7 @@
 /* Settings (init.c). */
 extern bool zkml_log_progress;
 extern int	zkml_max_batch_rows;
+extern int	zkml_max_proof_memory_kb;
 
 /* Initialise the core in this process if not done yet; ERROR if it cannot be. */
 extern void zkml_pg_ensure_init(void);

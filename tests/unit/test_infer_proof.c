@@ -7,6 +7,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "infer_case.h"
@@ -561,5 +564,44 @@ UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
     CHECK(infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err) == 0);
     CHECK(infer_verify(&pc.st, proof, len, &why) == 1);
     free(proof);
+    icase_free(&pc);
+}
+
+/*
+ * The memory estimate checked before proofs in SQL covers what a proof really takes: the
+ * peak resident memory of a child that proves mlp20 at B = 1024 (the parent's own pages
+ * included, so the check errs toward a larger measure) is within it, and the estimate is
+ * not wildly above (at most twice).
+ */
+UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
+{
+    infer_case pc;
+    struct rusage ru;
+    uint64_t est;
+    double peak;
+    int status;
+    pid_t pid;
+
+    CHECK(icase_fixture(&pc, "mlp20", 1024) == 0);
+    est = infer_prove_memory_estimate(&pc.m, 1024);
+    CHECK(est == INFER_PROVER_FIXED_BYTES + (uint64_t)INFER_PROVER_BYTES_PER_ENTRY * (1u << 19));
+    CHECK(infer_prove_memory_estimate(&pc.m, 0) == 0);       /* no layout for B = 0 */
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        uint8_t *proof = NULL;
+        size_t len = 0;
+        char err[MODEL_ERR_LEN];
+
+        _exit(infer_prove(&proof, &len, &pc.st, pc.seed, NULL, err) == 0 ? 0 : 1);
+    }
+    CHECK(pid > 0);
+    if (pid > 0) {
+        CHECK(wait4(pid, &status, 0, &ru) == pid && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0);
+        peak = (double)ru.ru_maxrss * 1024.0;
+        CHECKF((double)est >= peak && (double)est <= 2.0 * peak,
+               "estimate %.0f MB, peak %.0f MB", (double)est / 1048576.0, peak / 1048576.0);
+    }
     icase_free(&pc);
 }
