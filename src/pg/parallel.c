@@ -69,6 +69,8 @@ zkml_pg_run(zkml_pg_chunk_fn fn, void *arg)
 	zkml_set_interrupt_hook(interrupt_hook);
 	fn(arg);
 	run_active = false;
+	zkml_clear_interrupt();		/* the answer was for this chunk: later core calls made
+								 * outside a run (zkml_score) must not see it */
 
 	/* A backend that cannot take signals any more must not go on. */
 	rc = pthread_sigmask(SIG_SETMASK, &saved, NULL);
