@@ -8,7 +8,11 @@
  * starts inherit that mask) and serves interrupts afterwards on the main thread.
  *
  * Work that can take long is split by the caller into chunks, one zkml_pg_run() each,
- * so that statement_timeout and pg_cancel_backend() take effect between chunks.
+ * so that statement_timeout and pg_cancel_backend() take effect between chunks.  Within a
+ * chunk the core asks an interrupt hook (zkml.h) at its safe points, also from inside its
+ * parallel regions but only on this thread: the hook lets pending signals in for a moment
+ * (their handlers only set flags) and tells the core to stop when one of them will raise
+ * an ERROR; CHECK_FOR_INTERRUPTS after the chunk raises it.
  *
  * Buffers that the core fills are allocated before the call, on the main thread.  When
  * they must be malloc'd rather than palloc'd, zkml_pg_malloc_tracked() ties them to the
