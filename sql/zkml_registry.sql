@@ -147,3 +147,27 @@ SELECT zkml_register_model('bad', :'credit', ARRAY[1.0, 2.0]);
 SELECT zkml_register_model('bad', :'credit', NULL, '{"no_such_option": 1}');
 SELECT zkml_register_model('bad', '{"format":"zkml-float-v1","features":["a"],"layers":[{"weights":[[1,2]],"bias":[0],"activation":"sigmoid"}]}');
 SELECT zkml_drop_model('credit');
+
+-- The multilayer perceptron trained on the same data (its shapes below): the
+-- same bound on the calibration rows, and on the 200 held-out applications as well.
+\set credit_mlp `cat tests/fixtures/credit_mlp20.float.json`
+CREATE TEMP TABLE credit_mlp_float (p float8);
+\copy credit_mlp_float FROM PROGRAM 'tail -n +2 tests/fixtures/credit_mlp20.calibration.expected.csv'
+CREATE TEMP TABLE credit_holdout (x float8[]);
+\copy credit_holdout FROM PROGRAM 'tail -n +2 tests/fixtures/credit.holdout.csv | sed -e "s/^/{/" -e "s/$/}/"'
+CREATE TEMP TABLE credit_mlp_holdout_float (p float8);
+\copy credit_mlp_holdout_float FROM PROGRAM 'tail -n +2 tests/fixtures/credit_mlp20.holdout.expected.csv'
+SELECT name, version, report->>'target_met' AS target_met,
+       (report->'calibration'->>'max_abs_error')::float8 < 0.01 AS within_target
+FROM zkml_register_model('credit_mlp', :'credit_mlp', (SELECT array_agg(x) FROM credit_cal));
+SELECT shapes FROM zkml_models WHERE name = 'credit_mlp';
+SELECT 'calibration' AS rows, count(*), max(abs(s - f.p)) < 0.01 AS scores_within_001
+FROM (SELECT row_number() OVER () AS n, zkml_score('credit_mlp', x) AS s FROM credit_cal) a
+JOIN (SELECT row_number() OVER () AS n, p FROM credit_mlp_float) f USING (n)
+UNION ALL
+SELECT 'holdout', count(*), max(abs(s - f.p)) < 0.01
+FROM (SELECT row_number() OVER () AS n, zkml_score('credit_mlp', x) AS s FROM credit_holdout) a
+JOIN (SELECT row_number() OVER () AS n, p FROM credit_mlp_holdout_float) f USING (n);
+SELECT zkml_verify(zkml_prove_batch('credit_mlp', n::text, x ORDER BY n)) AS batch_proven
+FROM (SELECT row_number() OVER () AS n, x FROM credit_holdout) h;
+SELECT zkml_drop_model('credit_mlp');
