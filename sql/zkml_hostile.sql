@@ -65,6 +65,25 @@ FROM h_good, generate_series(0, length(r) - 1) len GROUP BY 1 ORDER BY 1;
 SELECT hostile_outcome(r || decode(repeat('00', extra), 'hex'), pub) AS extended, count(*)
 FROM h_good, unnest(ARRAY[1, 8, 1000]) extra GROUP BY 1 ORDER BY 1;
 
+-- the readers of a receipt on the same damage: rows or info, or 22P03, never a crash
+CREATE FUNCTION hostile_read(r bytea, pub bytea) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    n int;
+BEGIN
+    PERFORM zkml_receipt_info(r);
+    SELECT count(*) INTO n FROM zkml_receipt_rows(r, pub);
+    RETURN 'read';
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'error ' || SQLSTATE;
+END $$;
+SELECT hostile_read(junk, pub) AS random_bytes, count(*)
+FROM h_random, h_good GROUP BY 1 ORDER BY 1;
+SELECT hostile_read(substr(r, 1, 56) || junk, pub) AS behind_a_header, count(*)
+FROM h_random, h_good GROUP BY 1 ORDER BY 1;
+SELECT hostile_read(substr(r, 1, len), pub) AS truncated, count(*)
+FROM h_good, generate_series(0, length(r) - 1) len GROUP BY 1 ORDER BY 1;
+
 -- another model's descriptor, and a receipt of another model against this one
 SELECT hostile_outcome(r, other_pub) AS other_descriptor FROM h_good;
 SELECT hostile_outcome(zkml_prove('h_mlp20', (SELECT x FROM h_rows LIMIT 1)), pub)
@@ -85,5 +104,5 @@ SELECT (SELECT features FROM zkml_receipt_rows(r, pub)) AS honest_features,
 FROM h_good;
 
 DROP TABLE h_rows, h_good, h_random;
-DROP FUNCTION hostile_outcome(bytea, bytea);
+DROP FUNCTION hostile_outcome(bytea, bytea), hostile_read(bytea, bytea);
 SELECT zkml_drop_model('h_lr20'), zkml_drop_model('h_mlp20');

@@ -114,6 +114,9 @@ FROM day_receipts d, zkml_receipt_rows(d.r) rr JOIN apps a ON a.id = rr.row_key;
 SET zkml.max_batch_rows = 3;
 SELECT zkml_prove_batch('lr20', id, x) FROM apps;
 RESET zkml.max_batch_rows;
+-- a row key or a context beyond the receipt's limits
+SELECT zkml_prove_batch('lr20', repeat('k', 4097), x) FROM apps;
+SELECT zkml_prove('lr20', (SELECT x FROM apps LIMIT 1), repeat('c', 65537));
 -- the memory limit, checked before a proof starts (the smallest setting refuses any)
 SHOW zkml.max_proof_memory;
 SET zkml.max_proof_memory = '64MB';
