@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
 #include "le.h"
 #include "model.h"
+#include "model_internal.h"
 #include "zkml.h"
 #include "sha256.h"
 
-__attribute__((format(printf, 3, 4))) static int
+int
 model_fail(char *err, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -65,14 +65,14 @@ model_output_kind_name(uint32_t kind)
 /* The quantization of input j or output i, the defaults when the array is absent. */
 static const model_io MODEL_IO_DEFAULT = { "", 1.0, 0 };
 
-static const model_io *
-input_io(const zk_model *model, uint32_t j)
+const model_io *
+model_input_io(const zk_model *model, uint32_t j)
 {
     return model->inputs != NULL ? &model->inputs[j] : &MODEL_IO_DEFAULT;
 }
 
-static const model_io *
-output_io(const zk_model *model, uint32_t i)
+const model_io *
+model_output_io(const zk_model *model, uint32_t i)
 {
     return model->outputs != NULL ? &model->outputs[i] : &MODEL_IO_DEFAULT;
 }
@@ -422,8 +422,8 @@ model_trace_free(model_trace *trace)
 }
 
 /* calloc of count elements of size bytes, refusing products that overflow. */
-static void *
-alloc_array(size_t count, size_t size)
+void *
+model_alloc_array(size_t count, size_t size)
 {
     if (count == 0)
         count = 1;
@@ -443,14 +443,14 @@ trace_alloc_layer(model_layer_trace *lt, const model_layer *ly, size_t batch, in
     entries = (size_t)ly->m * batch;
     lt->m = ly->m;
     lt->n_limbs = model_limb_plan(ly, widths, offsets);
-    lt->q = alloc_array(entries, sizeof *lt->q);
-    lt->rem = alloc_array(entries, sizeof *lt->rem);
-    lt->a = alloc_array(entries, sizeof *lt->a);
+    lt->q = model_alloc_array(entries, sizeof *lt->q);
+    lt->rem = model_alloc_array(entries, sizeof *lt->rem);
+    lt->a = model_alloc_array(entries, sizeof *lt->a);
     lt->limbs = entries > SIZE_MAX / lt->n_limbs ? NULL
-                                                 : alloc_array(entries * lt->n_limbs,
+                                                 : model_alloc_array(entries * lt->n_limbs,
                                                                sizeof *lt->limbs);
     if (with_y)
-        lt->y = alloc_array(entries, sizeof *lt->y);
+        lt->y = model_alloc_array(entries, sizeof *lt->y);
     if (lt->q == NULL || lt->rem == NULL || lt->a == NULL || lt->limbs == NULL ||
         (with_y && lt->y == NULL))
         return -1;
@@ -522,7 +522,7 @@ forward_input(int32_t **out, const zk_model *model, const int32_t *x, size_t bat
 
     if (batch > SIZE_MAX / n)
         return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    in = alloc_array(n * batch, sizeof *in);
+    in = model_alloc_array(n * batch, sizeof *in);
     if (in == NULL)
         return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (b = 0; b < batch; b++) {
@@ -559,7 +559,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
         return model_fail(err, MODEL_ERR_INVALID, "the batch must have at least one row");
     if ((rc = forward_input(&in, model, x, batch, err)) != MODEL_OK)
         return rc;
-    acc = alloc_array(batch, sizeof *acc);
+    acc = model_alloc_array(batch, sizeof *acc);
     if (acc == NULL) {
         free(in);
         return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
@@ -584,7 +584,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
     }
     last = model->n_layers - 1;
     m_last = model->layer[last].m;
-    trace->out = alloc_array(m_last * batch, sizeof *trace->out);
+    trace->out = model_alloc_array(m_last * batch, sizeof *trace->out);
     if (trace->out == NULL) {
         rc = model_fail(err, MODEL_ERR_NOMEM, "out of memory");
         goto fail;
@@ -619,7 +619,7 @@ model_quantize_features(const zk_model *model, const double *features, int32_t *
     lo = -ldexp(1.0, (int)model->xbits - 1);
     hi = ldexp(1.0, (int)model->xbits - 1) - 1.0;
     for (j = 0; j < model->layer[0].n; j++) {
-        const model_io *io = input_io(model, j);
+        const model_io *io = model_input_io(model, j);
         double t;
 
         if (!isfinite(features[j])) {
@@ -657,7 +657,7 @@ model_dequantize_input(const zk_model *model, uint32_t j, int32_t v)
 
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS || j >= model->layer[0].n)
         return NAN;
-    io = input_io(model, j);
+    io = model_input_io(model, j);
     return (double)((int64_t)v - io->zero_point) * io->scale;
 }
 
@@ -669,7 +669,7 @@ model_dequantize_output(const zk_model *model, uint32_t i, int32_t v)
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS ||
         i >= model->layer[model->n_layers - 1].m)
         return NAN;
-    io = output_io(model, i);
+    io = model_output_io(model, i);
     return (double)((int64_t)v - io->zero_point) * io->scale;
 }
 
@@ -764,7 +764,7 @@ model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, c
     le_put_u32(p, model->output_kind);
     p += DESC_KIND_BYTES;
     for (l = 0; l < model->layer[0].n; l++) {
-        const model_io *io = input_io(model, l);
+        const model_io *io = model_input_io(model, l);
         size_t n = name_length(io);
 
         le_put_u32(p, (uint32_t)n);
@@ -775,7 +775,7 @@ model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, c
         p += 12;
     }
     for (l = 0; l < model->layer[model->n_layers - 1].m; l++) {
-        const model_io *io = output_io(model, l);
+        const model_io *io = model_output_io(model, l);
 
         put_f64(p, io->scale);
         le_put_i32(p + 8, io->zero_point);
@@ -920,8 +920,8 @@ descriptor_read_interface(zk_model *model, const uint8_t *p, char *err)
 {
     uint32_t j, i, n_in = model->layer[0].n, m_out = model->layer[model->n_layers - 1].m;
 
-    model->inputs = alloc_array(n_in, sizeof *model->inputs);
-    model->outputs = alloc_array(m_out, sizeof *model->outputs);
+    model->inputs = model_alloc_array(n_in, sizeof *model->inputs);
+    model->outputs = model_alloc_array(m_out, sizeof *model->outputs);
     if (model->inputs == NULL || model->outputs == NULL)
         return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
     model->output_kind = le_get_u32(p);
@@ -996,531 +996,5 @@ model_descriptor_digest(uint8_t digest[32], const zk_model *model, char *err)
     free(buf);
     if (rc != 0)
         return model_fail(err, MODEL_ERR_NOMEM, "SHA-256 failed");
-    return MODEL_OK;
-}
-
-/* ---- the quantized model document (Q.json) ---- */
-
-#define MODEL_FORMAT_V1 "zkml-quantized-v1"
-#define PATH_LEN 128
-
-/* A JSON path for an error message; long paths are cut, never overflowed. */
-__attribute__((format(printf, 2, 3))) static void
-path_format(char *out, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(out, PATH_LEN, fmt, ap);
-    va_end(ap);
-}
-
-/* Every key of obj must be one of allowed (NULL-terminated). */
-static int
-json_check_keys(const json_value *obj, const char *const *allowed, const char *path,
-                char *err)
-{
-    const char *key = json_unknown_key(obj, allowed);
-
-    if (key != NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: unknown key \"%.40s\"", path, key);
-    return MODEL_OK;
-}
-
-static int
-json_expect(const json_value *v, json_kind kind, const char *path, char *err)
-{
-    if (v->kind != kind)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must be %s, not %s", path,
-                          json_kind_name(kind), json_kind_name(v->kind));
-    return MODEL_OK;
-}
-
-/* An integer in [lo, hi] at path. */
-static int
-json_int_in(const json_value *v, int64_t lo, int64_t hi, const char *path, const char *what,
-            int64_t *out, char *err)
-{
-    if (v->kind != JSON_INT || v->i < lo || v->i > hi)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must be an integer %s [%lld, %lld]",
-                          path, what, (long long)lo, (long long)hi);
-    *out = v->i;
-    return MODEL_OK;
-}
-
-/* Optional member key of obj, an integer in [lo, hi], dflt when absent. */
-static int
-json_member_u32(const json_value *obj, const char *key, const char *parent, uint32_t lo,
-                uint32_t hi, uint32_t dflt, int required, uint32_t *out, char *err)
-{
-    const json_value *v = json_get(obj, key);
-    char path[PATH_LEN];
-    int64_t i = 0;
-    int rc;
-
-    path_format(path, "%s%s%s", parent, parent[0] != '\0' ? "." : "", key);
-    if (v == NULL) {
-        if (required)
-            return model_fail(err, MODEL_ERR_INVALID, "%s: missing", path);
-        *out = dflt;
-        return MODEL_OK;
-    }
-    if ((rc = json_int_in(v, lo, hi, path, "in", &i, err)) != MODEL_OK)
-        return rc;
-    *out = (uint32_t)i;
-    return MODEL_OK;
-}
-
-static int
-json_member_scale(const json_value *obj, const char *key, const char *parent, double *out,
-                  char *err)
-{
-    const json_value *v = json_get(obj, key);
-
-    *out = 1.0;
-    if (v == NULL)
-        return MODEL_OK;
-    if ((v->kind != JSON_INT && v->kind != JSON_NUMBER) || !(v->d > 0.0) || !isfinite(v->d))
-        return model_fail(err, MODEL_ERR_INVALID, "%s.%s: must be a positive number", parent,
-                          key);
-    *out = v->d;
-    return MODEL_OK;
-}
-
-/* {"kind": "table", "table": [...]}: 2^Q integers within the layer's output range. */
-static int
-parse_explicit_table(model_layer *ly, const json_value *act, const char *path, int32_t lo,
-                     int32_t hi, char *err)
-{
-    static const char *const keys[] = {"kind", "table", NULL};
-    const json_value *t = json_get(act, "table");
-    char ipath[PATH_LEN];
-    size_t y, size = (size_t)1 << ly->q_bits;
-    int64_t v = 0;
-    int rc;
-
-    if ((rc = json_check_keys(act, keys, path, err)) != MODEL_OK)
-        return rc;
-    path_format(ipath, "%s.table", path);
-    if (t == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
-    if ((rc = json_expect(t, JSON_ARRAY, ipath, err)) != MODEL_OK)
-        return rc;
-    if (t->len != size)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must have 2^Q = %zu entries", ipath,
-                          size);
-    for (y = 0; y < size; y++) {
-        path_format(ipath, "%s.table[%zu]", path, y);
-        if ((rc = json_int_in(&t->items[y], lo, hi, ipath, "in the output range", &v, err)) !=
-            MODEL_OK)
-            return rc;
-        ly->act[y] = (int32_t)v;
-    }
-    return MODEL_OK;
-}
-
-/* Optional "min" and "max": within the layer's output range [*lo, *hi], min <= max. */
-static int
-parse_act_bounds(const json_value *act, const char *path, int32_t *lo, int32_t *hi,
-                 char *err)
-{
-    const json_value *vmin = json_get(act, "min"), *vmax = json_get(act, "max");
-    char mpath[PATH_LEN];
-    int64_t v = 0;
-    int rc;
-
-    if (vmin != NULL) {
-        path_format(mpath, "%s.min", path);
-        if ((rc = json_int_in(vmin, *lo, *hi, mpath, "in", &v, err)) != MODEL_OK)
-            return rc;
-        *lo = (int32_t)v;
-    }
-    if (vmax != NULL) {
-        path_format(mpath, "%s.max", path);
-        if ((rc = json_int_in(vmax, *lo, *hi, mpath, "in", &v, err)) != MODEL_OK)
-            return rc;
-        *hi = (int32_t)v;
-    }
-    return MODEL_OK;
-}
-
-static int
-parse_activation(zk_model *model, uint32_t l, const json_value *act, const char *path,
-                 char *err)
-{
-    static const char *const keys[] = {"kind", "in_scale", "out_scale", "min", "max", NULL};
-    model_layer *ly = &model->layer[l];
-    const json_value *kind;
-    char kpath[PATH_LEN];
-    double in_scale, out_scale;
-    int32_t lo, hi;
-    model_act_kind named;
-    int rc;
-
-    model_act_range(model, l, &lo, &hi);
-    if ((rc = json_expect(act, JSON_OBJECT, path, err)) != MODEL_OK)
-        return rc;
-    ly->act = alloc_array((size_t)1 << ly->q_bits, sizeof *ly->act);
-    if (ly->act == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    kind = json_get(act, "kind");
-    path_format(kpath, "%s.kind", path);
-    if (kind == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", kpath);
-    if ((rc = json_expect(kind, JSON_STRING, kpath, err)) != MODEL_OK)
-        return rc;
-    if (strcmp(kind->str, "table") == 0)
-        return parse_explicit_table(ly, act, path, lo, hi, err);
-    if (!model_act_from_name(kind->str, &named))
-        return model_fail(err, MODEL_ERR_INVALID,
-                          "%s: must be identity, relu, sigmoid, tanh or table", kpath);
-    if ((rc = json_check_keys(act, keys, path, err)) != MODEL_OK ||
-        (rc = json_member_scale(act, "in_scale", path, &in_scale, err)) != MODEL_OK ||
-        (rc = json_member_scale(act, "out_scale", path, &out_scale, err)) != MODEL_OK)
-        return rc;
-    if ((rc = parse_act_bounds(act, path, &lo, &hi, err)) != MODEL_OK)
-        return rc;
-    return model_act_fill(ly->act, ly->q_bits, named, in_scale, out_scale, lo, hi,
-                          err);
-}
-
-/* "weights": m rows of n integers within wbits; n is fixed by the first row (layer 0)
- * or by the previous layer's m. */
-static int
-parse_weights(zk_model *model, uint32_t l, const json_value *lj, const char *path, char *err)
-{
-    model_layer *ly = &model->layer[l];
-    int64_t wmax = (int64_t)1 << (ly->wbits - 1), v = 0;
-    const json_value *w = json_get(lj, "weights");
-    char ipath[PATH_LEN];
-    size_t i, j;
-    int rc;
-
-    path_format(ipath, "%s.weights", path);
-    if (w == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
-    if ((rc = json_expect(w, JSON_ARRAY, ipath, err)) != MODEL_OK)
-        return rc;
-    if (w->len < 1 || w->len > MODEL_MAX_DIM)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
-                          MODEL_MAX_DIM);
-    ly->m = (uint32_t)w->len;
-    for (i = 0; i < w->len; i++) {
-        const json_value *row = &w->items[i];
-
-        path_format(ipath, "%s.weights[%zu]", path, i);
-        if ((rc = json_expect(row, JSON_ARRAY, ipath, err)) != MODEL_OK)
-            return rc;
-        if (i == 0 && l == 0) {
-            if (row->len < 1 || row->len > MODEL_MAX_DIM)
-                return model_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u entries",
-                                  ipath, MODEL_MAX_DIM);
-            ly->n = (uint32_t)row->len;
-        } else if (i == 0) {
-            ly->n = model->layer[l - 1].m;
-        }
-        if (row->len != ly->n)
-            return model_fail(err, MODEL_ERR_INVALID,
-                              l > 0 ? "%s: must have %u entries (the previous layer's outputs)"
-                                    : "%s: must have %u entries (as row 0)",
-                              ipath, (unsigned)ly->n);
-    }
-    model->weights[l].w = alloc_array((size_t)ly->m * ly->n, sizeof(int32_t));
-    if (model->weights[l].w == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    for (i = 0; i < ly->m; i++) {
-        for (j = 0; j < ly->n; j++) {
-            path_format(ipath, "%s.weights[%zu][%zu]", path, i, j);
-            if ((rc = json_int_in(&w->items[i].items[j], -wmax, wmax - 1, ipath,
-                                  "within wbits,", &v, err)) != MODEL_OK)
-                return rc;
-            model->weights[l].w[i * ly->n + j] = (int32_t)v;
-        }
-    }
-    return MODEL_OK;
-}
-
-static int
-parse_bias(zk_model *model, uint32_t l, const json_value *lj, const char *path, char *err)
-{
-    const json_value *b = json_get(lj, "bias");
-    char ipath[PATH_LEN];
-    size_t i;
-    int64_t v = 0;
-    int rc;
-
-    path_format(ipath, "%s.bias", path);
-    if (b == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
-    if ((rc = json_expect(b, JSON_ARRAY, ipath, err)) != MODEL_OK)
-        return rc;
-    if (b->len != model->layer[l].m)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (one per row)",
-                          ipath, (unsigned)model->layer[l].m);
-    model->weights[l].bias = alloc_array(b->len, sizeof(int32_t));
-    if (model->weights[l].bias == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    for (i = 0; i < b->len; i++) {
-        path_format(ipath, "%s.bias[%zu]", path, i);
-        if ((rc = json_int_in(&b->items[i], INT32_MIN, INT32_MAX, ipath, "in", &v, err)) !=
-            MODEL_OK)
-            return rc;
-        model->weights[l].bias[i] = (int32_t)v;
-    }
-    return MODEL_OK;
-}
-
-static int
-parse_layer(zk_model *model, uint32_t l, const json_value *lj, char *err)
-{
-    static const char *const keys[] = {"weights", "bias", "wbits", "M", "s", "Q",
-                                       "limb_bits", "activation", NULL};
-    model_layer *ly = &model->layer[l];
-    const json_value *act;
-    char path[PATH_LEN], apath[PATH_LEN];
-    int rc;
-
-    path_format(path, "layers[%u]", (unsigned)l);
-    if ((rc = json_expect(lj, JSON_OBJECT, path, err)) != MODEL_OK ||
-        (rc = json_check_keys(lj, keys, path, err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "wbits", path, 2, MODEL_MAX_BITS, MODEL_DEFAULT_BITS, 0,
-                              &ly->wbits, err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "M", path, 1, 0x7fffffffu, 0, 1, &ly->mult, err)) !=
-            MODEL_OK ||
-        (rc = json_member_u32(lj, "s", path, 1, MODEL_MAX_SHIFT, 0, 1, &ly->shift, err)) !=
-            MODEL_OK ||
-        (rc = json_member_u32(lj, "Q", path, 2, MODEL_MAX_Q, MODEL_DEFAULT_Q, 0, &ly->q_bits,
-                              err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "limb_bits", path, 1, MODEL_MAX_LIMB_BITS,
-                              MODEL_DEFAULT_LIMB_BITS, 0, &ly->limb_bits, err)) != MODEL_OK ||
-        (rc = parse_weights(model, l, lj, path, err)) != MODEL_OK ||
-        (rc = parse_bias(model, l, lj, path, err)) != MODEL_OK)
-        return rc;
-    act = json_get(lj, "activation");
-    path_format(apath, "%s.activation", path);
-    if (act == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", apath);
-    return parse_activation(model, l, act, apath, err);
-}
-
-/* An integer zero point in [lo, hi] at parent.zero_point, 0 when absent. */
-static int
-json_member_zero_point(const json_value *obj, const char *parent, int32_t lo, int32_t hi,
-                       int32_t *out, char *err)
-{
-    const json_value *v = json_get(obj, "zero_point");
-    char path[PATH_LEN];
-    int64_t i = 0;
-    int rc;
-
-    *out = 0;
-    if (v == NULL)
-        return MODEL_OK;
-    path_format(path, "%s.zero_point", parent);
-    if ((rc = json_int_in(v, lo, hi, path, "in", &i, err)) != MODEL_OK)
-        return rc;
-    *out = (int32_t)i;
-    return MODEL_OK;
-}
-
-/* "inputs" (n_1 entries) or "outputs" (m_L entries): optional, defaults otherwise. */
-static int
-parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t count,
-               int32_t zp_lo, int32_t zp_hi, char *err)
-{
-    static const char *const input_keys[] = {"name", "scale", "zero_point", NULL};
-    static const char *const output_keys[] = {"scale", "zero_point", NULL};
-    int is_input = strcmp(key, "inputs") == 0;
-    const json_value *arr = json_get(root, key);
-    char path[PATH_LEN], npath[PATH_LEN];
-    model_io *io;
-    uint32_t k;
-    int rc;
-
-    io = alloc_array(count, sizeof *io);
-    if (io == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    *out = io;
-    for (k = 0; k < count; k++)
-        io[k].scale = 1.0;
-    if (arr == NULL)
-        return MODEL_OK;
-    if ((rc = json_expect(arr, JSON_ARRAY, key, err)) != MODEL_OK)
-        return rc;
-    if (arr->len != count)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (%s)", key,
-                          (unsigned)count,
-                          is_input ? "the first layer's inputs" : "the last layer's outputs");
-    for (k = 0; k < count; k++) {
-        const json_value *e = &arr->items[k], *name;
-
-        path_format(path, "%s[%u]", key, (unsigned)k);
-        if ((rc = json_expect(e, JSON_OBJECT, path, err)) != MODEL_OK ||
-            (rc = json_check_keys(e, is_input ? input_keys : output_keys, path, err)) !=
-                MODEL_OK ||
-            (rc = json_member_scale(e, "scale", path, &io[k].scale, err)) != MODEL_OK ||
-            (rc = json_member_zero_point(e, path, zp_lo, zp_hi, &io[k].zero_point, err)) !=
-                MODEL_OK)
-            return rc;
-        name = json_get(e, "name");
-        if (name == NULL)
-            continue;
-        path_format(npath, "%s.name", path);
-        if ((rc = json_expect(name, JSON_STRING, npath, err)) != MODEL_OK)
-            return rc;
-        if (!model_name_is_valid(name->str, name->len))
-            return model_fail(err, MODEL_ERR_INVALID,
-                              "%s: must be at most %u bytes without control characters",
-                              npath, MODEL_MAX_NAME_LEN);
-        memcpy(io[k].name, name->str, name->len);
-        io[k].name[name->len] = '\0';
-    }
-    return MODEL_OK;
-}
-
-/* The interface: "inputs", "outputs", "output_kind" (model.h); the layers are parsed. */
-static int
-parse_interface(zk_model *model, const json_value *root, char *err)
-{
-    const json_value *kind = json_get(root, "output_kind");
-    int32_t xmax = (int32_t)1 << (model->xbits - 1);
-    int rc;
-
-    if ((rc = parse_io_array(&model->inputs, root, "inputs", model->layer[0].n, -xmax,
-                             xmax - 1, err)) != MODEL_OK ||
-        (rc = parse_io_array(&model->outputs, root, "outputs",
-                             model->layer[model->n_layers - 1].m, INT16_MIN, INT16_MAX,
-                             err)) != MODEL_OK)
-        return rc;
-    model->output_kind = MODEL_OUTPUT_SCORE;
-    if (kind == NULL)
-        return MODEL_OK;
-    if (kind->kind == JSON_STRING && strcmp(kind->str, "probability") == 0)
-        model->output_kind = MODEL_OUTPUT_PROBABILITY;
-    else if (kind->kind != JSON_STRING || strcmp(kind->str, "score") != 0)
-        return model_fail(err, MODEL_ERR_INVALID,
-                          "output_kind: must be \"score\" or \"probability\"");
-    return MODEL_OK;
-}
-
-static int
-parse_document(zk_model *model, const json_value *root, char *err)
-{
-    static const char *const keys[] = {"format", "xbits", "layers", "inputs", "outputs",
-                                       "output_kind", NULL};
-    const json_value *format, *layers;
-    uint32_t l;
-    int rc;
-
-    if ((rc = json_expect(root, JSON_OBJECT, "(document)", err)) != MODEL_OK ||
-        (rc = json_check_keys(root, keys, "(document)", err)) != MODEL_OK)
-        return rc;
-    format = json_get(root, "format");
-    if (format == NULL || format->kind != JSON_STRING || strcmp(format->str, MODEL_FORMAT_V1))
-        return model_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\"", MODEL_FORMAT_V1);
-    if ((rc = json_member_u32(root, "xbits", "", 2, MODEL_MAX_BITS,
-                              MODEL_DEFAULT_BITS, 0, &model->xbits, err)) != MODEL_OK)
-        return rc;
-    layers = json_get(root, "layers");
-    if (layers == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "layers: missing");
-    if ((rc = json_expect(layers, JSON_ARRAY, "layers", err)) != MODEL_OK)
-        return rc;
-    if (layers->len < 1 || layers->len > MODEL_MAX_LAYERS)
-        return model_fail(err, MODEL_ERR_INVALID, "layers: must have 1 to %d layers",
-                          MODEL_MAX_LAYERS);
-    model->n_layers = (uint32_t)layers->len;
-    for (l = 0; l < model->n_layers; l++)
-        if ((rc = parse_layer(model, l, &layers->items[l], err)) != MODEL_OK)
-            return rc;
-    if ((rc = parse_interface(model, root, err)) != MODEL_OK)
-        return rc;
-    return model_validate(model, err);
-}
-
-int
-model_from_json(zk_model *model, const char *text, size_t len, char *err)
-{
-    char jerr[JSON_ERR_LEN];
-    json_value *root;
-    int rc;
-
-    memset(model, 0, sizeof *model);
-    if (json_parse(&root, text, len, jerr) != 0)
-        return model_fail(err, MODEL_ERR_INVALID, "JSON: %s", jerr);
-    rc = parse_document(model, root, err);
-    json_free(root);
-    if (rc != MODEL_OK)
-        model_free(model);
-    return rc;
-}
-
-/* ---- writing Q.json ---- */
-
-int
-model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
-{
-    json_writer w;
-    uint32_t l, i, j;
-    size_t y;
-    int rc;
-
-    *out = NULL;
-    *out_len = 0;
-    if ((rc = model_validate(model, err)) != MODEL_OK)
-        return rc;
-    json_writer_init(&w);
-    json_write_raw(&w, "{\"format\": \"%s\", \"xbits\": %u, \"output_kind\": \"%s\",\n",
-                   MODEL_FORMAT_V1, (unsigned)model->xbits,
-                   model_output_kind_name(model->output_kind));
-    json_write_raw(&w, " \"inputs\": [");
-    for (j = 0; j < model->layer[0].n; j++) {
-        const model_io *io = input_io(model, j);
-
-        json_write_raw(&w, "%s\n  {\"name\": ", j > 0 ? "," : "");
-        json_write_string(&w, io->name);
-        json_write_raw(&w, ", \"scale\": ");
-        json_write_double(&w, io->scale);
-        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
-    }
-    json_write_raw(&w, "],\n \"outputs\": [");
-    for (i = 0; i < model->layer[model->n_layers - 1].m; i++) {
-        const model_io *io = output_io(model, i);
-
-        json_write_raw(&w, "%s{\"scale\": ", i > 0 ? ", " : "");
-        json_write_double(&w, io->scale);
-        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
-    }
-    json_write_raw(&w, "],\n \"layers\": [");
-    for (l = 0; l < model->n_layers; l++) {
-        const model_layer *ly = &model->layer[l];
-        const model_weights *wt = &model->weights[l];
-
-        json_write_raw(&w, "%s\n  {\"wbits\": %u, \"M\": %u, \"s\": %u, \"Q\": %u, "
-                       "\"limb_bits\": %u,\n   \"weights\": [", l > 0 ? "," : "",
-                       (unsigned)ly->wbits, (unsigned)ly->mult, (unsigned)ly->shift,
-                       (unsigned)ly->q_bits, (unsigned)ly->limb_bits);
-        for (i = 0; i < ly->m; i++) {
-            json_write_raw(&w, "%s[", i > 0 ? ",\n    " : "");
-            for (j = 0; j < ly->n; j++)
-                json_write_raw(&w, "%s%d", j > 0 ? "," : "", (int)wt->w[(size_t)i * ly->n + j]);
-            json_write_raw(&w, "]");
-        }
-        json_write_raw(&w, "],\n   \"bias\": [");
-        for (i = 0; i < ly->m; i++)
-            json_write_raw(&w, "%s%d", i > 0 ? "," : "", (int)wt->bias[i]);
-        json_write_raw(&w, "],\n   \"activation\": {\"kind\": \"table\", \"table\": [");
-        for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
-            json_write_raw(&w, "%s%d", y == 0 ? "" : y % 32 == 0 ? ",\n    " : ",",
-                           (int)ly->act[y]);
-        json_write_raw(&w, "]}}");
-    }
-    json_write_raw(&w, "]}\n");
-    if (w.failed) {
-        json_writer_free(&w);
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    }
-    *out = w.text;
-    *out_len = w.len;
     return MODEL_OK;
 }
