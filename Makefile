@@ -8,7 +8,7 @@
 #   make installcheck       pg_regress against an installed server
 
 EXTENSION = zkml
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 CORE_SRCS = $(sort $(wildcard src/core/*.c))
 CORE_OBJS = $(CORE_SRCS:.c=.o)
@@ -40,7 +40,8 @@ PG_CFLAGS = -fopenmp $(ZKML_WARN)
 SHLIB_LINK = $(ZKML_LIBS)
 
 FUZZ_TARGETS = tests/fuzz/fuzz_proof tests/fuzz/fuzz_infer tests/fuzz/fuzz_receipt \
-	tests/fuzz/fuzz_descriptor tests/fuzz/fuzz_model_json tests/fuzz/fuzz_float_model
+	tests/fuzz/fuzz_descriptor tests/fuzz/fuzz_model_json tests/fuzz/fuzz_float_model \
+	tests/fuzz/fuzz_receipt_rows
 FUZZ_CORE_OBJS = $(patsubst src/core/%.c,tests/fuzz/obj/%.o,$(CORE_SRCS))
 FUZZ_CC = clang
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \

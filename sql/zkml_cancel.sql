@@ -2,6 +2,7 @@
 -- A long computation is stopped by statement_timeout: zkml_self_test() serves
 -- interrupts between iterations, and the session stays usable afterwards.
 --
+SET search_path = public, zkml;   -- the extension's objects are in schema zkml
 SET statement_timeout = '300ms';
 SELECT count(*) FROM zkml_self_test(iterations => 1000000);
 RESET statement_timeout;

@@ -3,6 +3,7 @@
 -- one input or output changed.  Each is false or an error with a specific SQLSTATE, never
 -- true and never a crash.  Outcomes are counted per kind of damage.
 --
+SET search_path = public, zkml;   -- the extension's objects are in schema zkml
 \set lr20 `cat tests/fixtures/lr20.q.json`
 \set mlp20 `cat tests/fixtures/mlp20.q.json`
 SELECT version FROM zkml_register_model('h_lr20', :'lr20');

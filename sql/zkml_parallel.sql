@@ -3,6 +3,7 @@
 -- the serial ones.  Scores are compared exactly, through an order-independent sum of their
 -- hashes; verdicts through counts that a wrong answer in either direction would change.
 --
+SET search_path = public, zkml;   -- the extension's objects are in schema zkml
 \set mlp20 `cat tests/fixtures/mlp20.q.json`
 \set lr20 `cat tests/fixtures/lr20.q.json`
 SELECT version FROM zkml_register_model('p_mlp20', :'mlp20');
@@ -59,6 +60,7 @@ FROM p_serial s;
 -- zkml.threads set in a new session before the library is loaded: the workers load it
 -- and take the leader's setting without a warning, and the leader keeps it
 \c
+SET search_path = public, zkml;
 SET zkml.threads = 1;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
@@ -71,5 +73,6 @@ FROM p_big;
 SHOW zkml.threads;
 
 RESET ALL;
+SET search_path = public, zkml;
 DROP TABLE p_rows, p_big, p_receipts, p_serial;
 SELECT zkml_drop_model('p_mlp20'), zkml_drop_model('p_lr20');

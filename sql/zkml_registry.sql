@@ -2,6 +2,7 @@
 -- The model registry: register, versions, zkml_models, public descriptors, import,
 -- scoring, proving and verifying, and every error path.
 --
+SET search_path = public, zkml;   -- the extension's objects are in schema zkml
 \set tiny '{"format":"zkml-quantized-v1","layers":[{"weights":[[3,-2,1]],"bias":[5],"M":1,"s":1,"Q":10,"limb_bits":8,"activation":{"kind":"identity"}}],"inputs":[{"scale":0.5},{"scale":0.25,"zero_point":2},{"scale":1}],"outputs":[{"scale":0.125}]}'
 \set lr20 `cat tests/fixtures/lr20.q.json`
 

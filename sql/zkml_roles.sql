@@ -2,6 +2,7 @@
 -- Roles: zkml_admin registers and drops, zkml_prover scores and proves, zkml_auditor
 -- verifies; nobody but the extension owner reads weights, by any path.
 --
+SET search_path = public, zkml;   -- the extension's objects are in schema zkml
 \set tiny '{"format":"zkml-quantized-v1","layers":[{"weights":[[3,-2,1]],"bias":[5],"M":1,"s":1,"Q":10,"limb_bits":8,"activation":{"kind":"identity"}}],"inputs":[{"scale":0.5},{"scale":0.25,"zero_point":2},{"scale":1}],"outputs":[{"scale":0.125}]}'
 CREATE ROLE zkml_test_admin IN ROLE zkml_admin;
 CREATE ROLE zkml_test_prover IN ROLE zkml_prover;
@@ -50,7 +51,7 @@ RESET ROLE;
 SELECT p.oid::regprocedure AS function, pg_catalog.format_type(p.prorettype, NULL) AS returns,
        p.prosecdef AS security_definer
 FROM pg_proc p
-WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'zkml\_%'
+WHERE p.pronamespace = 'zkml'::regnamespace AND p.proname LIKE 'zkml\_%'
 ORDER BY 1;
 
 SELECT zkml_drop_model('roles');

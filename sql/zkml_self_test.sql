@@ -2,6 +2,7 @@
 -- zkml_self_test(): the known-answer checks of the core, run inside the backend,
 -- and the zkml.threads setting that bounds its threads.
 --
+SET search_path = public, zkml;   -- the extension's objects are in schema zkml
 SELECT * FROM zkml_self_test();
 
 SELECT bool_and(ok) AS all_ok, count(*) > 0 AS some_checks FROM zkml_self_test(3);

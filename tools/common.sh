@@ -124,6 +124,8 @@ zkml_bench_server() {
     chown "$ZKML_USER": "$ZKML_SANDBOX"/mlp20.*
     zkml_as_user psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 CREATE EXTENSION zkml;
+ALTER DATABASE postgres SET search_path = "$user", public, zkml;
+SET search_path = "$user", public, zkml;
 \set mlp20 `cat mlp20.q.json`
 SELECT zkml_register_model('mlp20', :'mlp20');
 CREATE TABLE rows16 (n serial, x float8[]);

@@ -1,5 +1,7 @@
--- The demo: install the extension, ask its version, run the self-test.
+-- The demo: install the extension, ask its version, run the self-test.  The extension
+-- lives in its own schema, zkml; this session finds its functions there.
 CREATE EXTENSION zkml;
+SET search_path = "$user", public, zkml;
 
 SELECT zkml_version();
 
@@ -14,13 +16,16 @@ SET zkml.threads = 1;
 SELECT bool_and(ok) AS all_passed, count(*) AS checks FROM zkml_self_test(10);
 
 -- People: an administrator and a loan officer at the lender, an auditor at the regulator.
--- Each acts through the role zkml gives its job (DESIGN.md section 3).
+-- Each acts through the role zkml gives its job (README, "Security").
 RESET zkml.threads;
 CREATE ROLE lender_admin LOGIN IN ROLE zkml_admin;
 CREATE ROLE loan_officer LOGIN IN ROLE zkml_prover;
 CREATE ROLE regulator LOGIN IN ROLE zkml_auditor;
 CREATE DATABASE lender;
 CREATE DATABASE audit;
+-- Sessions in both databases find zkml's functions without the schema's name.
+ALTER DATABASE lender SET search_path = "$user", public, zkml;
+ALTER DATABASE audit SET search_path = "$user", public, zkml;
 
 -- ===================================================================================
 -- At the lender.

@@ -377,55 +377,134 @@ done:
     return rc;
 }
 
+/*
+ * Decode a public file and a receipt, and check that the receipt names this model and has
+ * its shapes: every count the receipt states is then the model's.  One of the
+ * RECEIPT_ROWS_ codes, with err; on failure both are empty.
+ */
+static int
+receipt_open(receipt *r, modelpub *pub, const uint8_t *rct, size_t rct_len,
+             const uint8_t *pub_buf, size_t pub_len, char *err)
+{
+    char sub[MODELKEY_ERR_LEN] = "";
+    uint8_t digest[32];
+    uint32_t last;
+
+    memset(r, 0, sizeof *r);
+    if (modelpub_decode(pub, pub_buf, pub_len, sub) != MODELKEY_OK) {
+        set_err(err, "public file: %s", sub);
+        return RECEIPT_ROWS_BAD_PUBLIC;
+    }
+    if (modelpub_digest(digest, pub_buf, pub_len, sub) != MODELKEY_OK) {
+        set_err(err, "public file: %s", sub);
+        modelpub_free(pub);
+        return RECEIPT_ROWS_BAD_PUBLIC;
+    }
+    if (receipt_decode(r, rct, rct_len, sub) != 0) {
+        set_err(err, "malformed receipt: %s", sub);
+        modelpub_free(pub);
+        return RECEIPT_ROWS_BAD_RECEIPT;
+    }
+    last = pub->model.n_layers - 1;
+    if (memcmp(r->digest, digest, 32) != 0) {
+        set_err(err, "the receipt names another model (digest mismatch)");
+    } else if (r->n_in != pub->model.layer[0].n || r->n_out != pub->model.layer[last].m) {
+        set_err(err, "the receipt's shapes (n_1 = %u, m_L = %u) are not the model's "
+                "(%u, %u)", (unsigned)r->n_in, (unsigned)r->n_out,
+                (unsigned)pub->model.layer[0].n, (unsigned)pub->model.layer[last].m);
+    } else {
+        return RECEIPT_ROWS_OK;
+    }
+    receipt_free(r);
+    modelpub_free(pub);
+    return RECEIPT_ROWS_MISMATCH;
+}
+
 int
 receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf, size_t pub_len,
                char *err)
 {
-    char sub[MODELKEY_ERR_LEN] = "";
-    uint8_t digest[32];
     modelpub pub;
     receipt r;
     infer_statement st;
     const char *why = NULL;
-    uint32_t last;
     int rc;
 
-    if (modelpub_decode(&pub, pub_buf, pub_len, sub) != MODELKEY_OK) {
-        set_err(err, "public file: %s", sub);
+    rc = receipt_open(&r, &pub, rct, rct_len, pub_buf, pub_len, err);
+    if (rc == RECEIPT_ROWS_BAD_PUBLIC)
         return -1;
-    }
-    if (modelpub_digest(digest, pub_buf, pub_len, sub) != MODELKEY_OK) {
-        set_err(err, "public file: %s", sub);
-        modelpub_free(&pub);
-        return -1;
-    }
-    if (receipt_decode(&r, rct, rct_len, sub) != 0) {
-        set_err(err, "malformed receipt: %s", sub);
-        modelpub_free(&pub);
+    if (rc != RECEIPT_ROWS_OK)
         return 0;
-    }
-    last = pub.model.n_layers - 1;
-    if (memcmp(r.digest, digest, 32) != 0) {
-        set_err(err, "the receipt names another model (digest mismatch)");
-        rc = 0;
-    } else if (r.n_in != pub.model.layer[0].n || r.n_out != pub.model.layer[last].m) {
-        set_err(err, "the receipt's shapes (n_1 = %u, m_L = %u) are not the model's "
-                "(%u, %u)", (unsigned)r.n_in, (unsigned)r.n_out,
-                (unsigned)pub.model.layer[0].n, (unsigned)pub.model.layer[last].m);
-        rc = 0;
+    st.model = &pub.model;
+    st.w_rows = &pub.rows;
+    st.batch = r.batch;
+    st.inputs = r.inputs;
+    st.outputs = r.outputs;
+    st.context = r.statement_context;
+    st.context_len = r.statement_context_len;
+    rc = infer_verify(&st, r.proof, r.proof_len, &why);
+    if (rc != 1)
+        set_err(err, "%s", why != NULL ? why : "proof rejected");
+    receipt_free(&r);
+    modelpub_free(&pub);
+    return rc;
+}
+
+void
+receipt_rows_free(receipt_rows *rows)
+{
+    free(rows->features);
+    free(rows->scores);
+    free(rows->keys);
+    free(rows->key_lens);
+    memset(rows, 0, sizeof *rows);
+}
+
+int
+receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
+                  const uint8_t *pub_buf, size_t pub_len, char *err)
+{
+    modelpub pub;
+    receipt r;
+    size_t b, j, n_features, n_scores;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = receipt_open(&r, &pub, rct, rct_len, pub_buf, pub_len, err);
+    if (rc != RECEIPT_ROWS_OK)
+        return rc;
+    /* the counts are the model's now, and the receipt held every value: the products
+     * cannot overflow */
+    n_features = (size_t)r.batch * r.n_in;
+    n_scores = (size_t)r.batch * r.n_out;
+    out->features = malloc(n_features * sizeof(double));
+    out->scores = malloc(n_scores * sizeof(double));
+    out->keys = calloc(r.batch, sizeof(const uint8_t *));
+    out->key_lens = calloc(r.batch, sizeof(uint32_t));
+    if (out->features == NULL || out->scores == NULL || out->keys == NULL ||
+        out->key_lens == NULL) {
+        set_err(err, "out of memory");
+        rc = RECEIPT_ROWS_NO_MEMORY;
     } else {
-        st.model = &pub.model;
-        st.w_rows = &pub.rows;
-        st.batch = r.batch;
-        st.inputs = r.inputs;
-        st.outputs = r.outputs;
-        st.context = r.statement_context;
-        st.context_len = r.statement_context_len;
-        rc = infer_verify(&st, r.proof, r.proof_len, &why);
-        if (rc != 1)
-            set_err(err, "%s", why != NULL ? why : "proof rejected");
+        out->batch = r.batch;
+        out->n_in = r.n_in;
+        out->n_out = r.n_out;
+        for (b = 0; b < r.batch; b++) {
+            if (r.keys != NULL) {
+                out->keys[b] = r.keys[b];
+                out->key_lens[b] = r.key_lens[b];
+            }
+            for (j = 0; j < r.n_in; j++)
+                out->features[b * r.n_in + j] =
+                    model_dequantize_input(&pub.model, (uint32_t)j, r.inputs[b * r.n_in + j]);
+            for (j = 0; j < r.n_out; j++)
+                out->scores[b * r.n_out + j] = model_dequantize_output(
+                    &pub.model, (uint32_t)j, r.outputs[b * r.n_out + j]);
+        }
     }
     receipt_free(&r);
     modelpub_free(&pub);
+    if (rc != RECEIPT_ROWS_OK)
+        receipt_rows_free(out);
     return rc;
 }

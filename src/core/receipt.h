@@ -128,4 +128,34 @@ int receipt_prove(uint8_t **out, size_t *out_len, const uint8_t *key_buf, size_t
 int receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf,
                    size_t pub_len, char *err);
 
+/*
+ * A receipt's rows as it states them, dequantized with its model's public file: what an
+ * auditor joins against its own copy of the rows.  Not a verdict (receipt_verify says
+ * whether they are proven).
+ */
+typedef struct {
+    uint32_t batch, n_in, n_out;
+    double *features;           /* batch x n_in, row-major */
+    double *scores;             /* batch x n_out, row-major */
+    const uint8_t **keys;       /* batch row keys, pointing into the receipt's bytes */
+    uint32_t *key_lens;         /* 0 for a row without a key */
+} receipt_rows;
+
+#define RECEIPT_ROWS_OK 0
+#define RECEIPT_ROWS_BAD_RECEIPT (-1)   /* the receipt does not decode */
+#define RECEIPT_ROWS_BAD_PUBLIC (-2)    /* the public file does not decode */
+#define RECEIPT_ROWS_MISMATCH (-3)      /* it names another model, or has other shapes */
+#define RECEIPT_ROWS_NO_MEMORY (-4)
+
+/*
+ * Decode both files and check, before anything is indexed, that the receipt names the
+ * public file's digest and has the model's n_1 and m_L.  RECEIPT_ROWS_OK with *out
+ * filled (release it with receipt_rows_free; the keys point into rct, which must outlive
+ * it), or another RECEIPT_ROWS_ code with err and *out empty.  Needs zkml_init().
+ */
+int receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
+                      const uint8_t *pub_buf, size_t pub_len, char *err);
+
+void receipt_rows_free(receipt_rows *rows);
+
 #endif

@@ -4,7 +4,7 @@
 #ifndef ZKML_ZKML_H
 #define ZKML_ZKML_H
 
-#define ZKML_VERSION "0.1.0"
+#define ZKML_VERSION "0.2.0"
 
 /*
  * Initialise the core: check the field constants against GMP, build the fixed

@@ -1,6 +1,11 @@
 /*
- * init.c: loading the module, its settings (zkml.threads, zkml.log_progress,
- * zkml.max_batch_rows), and starting the core.
+ * init.c: loading the module, its settings, the server log's view of statements that
+ * carry secrets, and starting the core.
+ *
+ * The settings that protect the server (zkml.max_threads, zkml.max_batch_rows,
+ * zkml.max_proof_memory) are set by a superuser (PGC_SUSET; GRANT SET ON PARAMETER can
+ * delegate them); zkml.threads, which any user may set, only chooses a number under
+ * zkml.max_threads.
  *
  * Nothing here may start OpenMP.  _PG_init runs in the postmaster when zkml is in
  * shared_preload_libraries, and a process forked after libgomp has started its thread
@@ -14,6 +19,7 @@
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 
@@ -31,6 +37,7 @@ PGDLLEXPORT void _PG_init(void);
 #define ZKML_THREADS_MAX			64
 
 static int	zkml_threads_setting = 1;
+static int	zkml_max_threads_setting = 1;
 static bool zkml_core_ready = false;
 
 bool		zkml_log_progress = false;
@@ -47,6 +54,21 @@ default_threads(void)
 	return (int) Min(ncpu, ZKML_THREADS_DEFAULT_CAP);
 }
 
+/* The core's thread count: the session's choice under the superuser's ceiling. */
+static void
+apply_threads(int threads, int max_threads)
+{
+	zkml_set_threads(Min(threads, max_threads));
+}
+
+/*
+ * A statement that registers a model carries its weights (the document, unless it came
+ * as a bind parameter).  zkml_register_model calls zkml_hide_statement_in_log first;
+ * from then until the transaction ends, reports to the server log leave the statement
+ * out (errhidestmt for every report, whoever raises it: plpgsql, the catalog, the core).
+ */
+static bool hide_statement = false;
+
 /*
  * zkml may first be loaded inside a parallel query: the leader or a worker calls a
  * SECURITY DEFINER or SQL-language zkml function, which loads the library only when first
@@ -62,8 +84,9 @@ static emit_log_hook_type prev_emit_log_hook = NULL;
 static bool defining_in_parallel_mode = false;
 static int	pending_threads = 0;	/* leader only; 0: nothing to re-apply */
 
+/* Every report passes here: the parallel placeholders' refusal, hidden statements. */
 static void
-quiet_parallel_placeholders(ErrorData *edata)
+zkml_emit_log_hook(ErrorData *edata)
 {
 	if (defining_in_parallel_mode && edata->elevel == WARNING &&
 		edata->sqlerrcode == ERRCODE_INVALID_TRANSACTION_STATE)
@@ -71,21 +94,41 @@ quiet_parallel_placeholders(ErrorData *edata)
 		edata->output_to_server = false;
 		edata->output_to_client = false;
 	}
+	if (hide_statement)
+		edata->hide_stmt = true;
 	if (prev_emit_log_hook)
 		prev_emit_log_hook(edata);
 }
 
-/* The leader's re-application, at the end of its transaction (a SET it commits). */
+/*
+ * At the end of a transaction: statements are logged again (an error is reported before
+ * its transaction aborts, so it is still hidden), and the leader re-applies the
+ * placeholder's thread count as it commits (a SET it commits).
+ */
 static void
-reapply_threads_at_commit(XactEvent event, void *arg)
+zkml_xact_callback(XactEvent event, void *arg)
 {
 	char		value[16];
 
 	(void) arg;
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		hide_statement = false;
 	if (event != XACT_EVENT_PRE_COMMIT || pending_threads == 0 || IsInParallelMode())
 		return;
 	snprintf(value, sizeof value, "%d", pending_threads);
 	SetConfigOption("zkml.threads", value, PGC_USERSET, PGC_S_SESSION);
+}
+
+PG_FUNCTION_INFO_V1(zkml_hide_statement_in_log);
+/* until the transaction ends, reports to the server log leave out the statement */
+Datum
+zkml_hide_statement_in_log(PG_FUNCTION_ARGS)
+{
+	(void) fcinfo;
+	hide_statement = true;
+	PG_RETURN_VOID();
 }
 
 /* The thread count of a placeholder value; 0 if it is not a valid one. */
@@ -99,13 +142,20 @@ placeholder_threads(const char *value)
 	return n;
 }
 
-/* zkml_set_threads only records the number, so this is safe even in the postmaster. */
+/* zkml_set_threads only records the number, so these are safe even in the postmaster. */
 static void
 assign_threads(int newval, void *extra)
 {
 	(void) extra;
-	zkml_set_threads(newval);
+	apply_threads(newval, zkml_max_threads_setting);
 	pending_threads = 0;		/* an explicit SET supersedes the placeholder */
+}
+
+static void
+assign_max_threads(int newval, void *extra)
+{
+	(void) extra;
+	apply_threads(zkml_threads_setting, newval);
 }
 
 void
@@ -113,16 +163,32 @@ _PG_init(void)
 {
 	int			leader_threads = 0;
 
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = zkml_emit_log_hook;
+	RegisterXactCallback(zkml_xact_callback, NULL);
 	if (IsInParallelMode())
 	{
 		leader_threads = placeholder_threads(GetConfigOption("zkml.threads", true, false));
-		prev_emit_log_hook = emit_log_hook;
-		emit_log_hook = quiet_parallel_placeholders;
 		defining_in_parallel_mode = true;
 	}
 
+	/* the ceiling first: assign_threads reads it */
+	DefineCustomIntVariable("zkml.max_threads",
+							"Most threads a session may use for zkml computations.",
+							"Set by a superuser; zkml.threads chooses a number up to it.  Each "
+							"parallel worker may use as many again.",
+							&zkml_max_threads_setting,
+							default_threads(),
+							1,
+							ZKML_THREADS_MAX,
+							PGC_SUSET,
+							0,
+							NULL,
+							assign_max_threads,
+							NULL);
+
 	DefineCustomIntVariable("zkml.threads",
-							"Maximum number of threads a session uses for zkml computations.",
+							"Number of threads a session uses for zkml computations, at most zkml.max_threads.",
 							"Each parallel worker may use as many again, so keep workers times threads "
 							"within the number of cores.",
 							&zkml_threads_setting,
@@ -153,7 +219,7 @@ _PG_init(void)
 							100000,
 							1,
 							RECEIPT_MAX_BATCH,
-							PGC_USERSET,
+							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
 
@@ -165,7 +231,7 @@ _PG_init(void)
 							4 * 1024 * 1024,
 							64 * 1024,
 							INT_MAX,
-							PGC_USERSET,
+							PGC_SUSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
@@ -174,15 +240,11 @@ _PG_init(void)
 	if (defining_in_parallel_mode)
 	{
 		defining_in_parallel_mode = false;
-		emit_log_hook = prev_emit_log_hook;
 		if (leader_threads > 0 && leader_threads != zkml_threads_setting)
 		{
-			zkml_set_threads(leader_threads);
+			apply_threads(leader_threads, zkml_max_threads_setting);
 			if (!IsParallelWorker())
-			{
 				pending_threads = leader_threads;
-				RegisterXactCallback(reapply_threads_at_commit, NULL);
-			}
 		}
 	}
 }

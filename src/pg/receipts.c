@@ -19,8 +19,6 @@
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 
-#include "model.h"
-#include "modelkey.h"
 #include "parallel.h"
 #include "receipt.h"
 #include "zkml_pg.h"
@@ -183,6 +181,32 @@ zkml_receipt_info(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }
 
+typedef struct RowsRun
+{
+	const uint8_t *receipt;
+	size_t		receipt_len;
+	const uint8_t *pub;
+	size_t		pub_len;
+	receipt_rows rows;
+	int			rc;
+	char		err[RECEIPT_ERR_LEN];
+} RowsRun;
+
+static void
+rows_chunk(void *arg)
+{
+	RowsRun    *run = arg;
+
+	run->rc = receipt_read_rows(&run->rows, run->receipt, run->receipt_len, run->pub,
+								run->pub_len, run->err);
+}
+
+static void
+release_rows(void *arg)
+{
+	receipt_rows_free(arg);
+}
+
 PG_FUNCTION_INFO_V1(zkml_receipt_rows);
 /* the rows of a receipt, dequantized with the public descriptor: (row_key, features, score) */
 Datum
@@ -191,108 +215,73 @@ zkml_receipt_rows(PG_FUNCTION_ARGS)
 	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
 	bytea	   *pub = PG_GETARG_BYTEA_PP(1);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char		err[RECEIPT_ERR_LEN] = "";
-	uint8_t		digest[32];
-	receipt		r;
-	modelpub	p;
-	zk_model	iface;			/* only the interface and shapes are used */
-	int32_t    *values;
-	uint32_t   *key_lens;
-	const uint8_t **keys;
-	uint32_t	n_in,
-				n_out,
-				batch,
-				b,
+	RowsRun    *run = palloc0(sizeof(RowsRun));
+	MemoryContextCallback *release = palloc(sizeof(MemoryContextCallback));
+	receipt_rows rows;
+	uint32_t	b,
 				j;
 
 	InitMaterializedSRF(fcinfo, 0);
 	zkml_pg_ensure_init();
-	if (modelpub_decode(&p, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub),
-						err) != MODELKEY_OK ||
-		modelpub_digest(digest, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub),
-						err) != MODELKEY_OK)
+	run->receipt = (const uint8_t *) VARDATA_ANY(rct);
+	run->receipt_len = VARSIZE_ANY_EXHDR(rct);
+	run->pub = (const uint8_t *) VARDATA_ANY(pub);
+	run->pub_len = VARSIZE_ANY_EXHDR(pub);
+	/* the core's arrays go with this call's memory, after an ERROR too */
+	release->func = release_rows;
+	release->arg = &run->rows;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, release);
+	zkml_pg_run(rows_chunk, run);
+	switch (run->rc)
 	{
-		modelpub_free(&p);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("argument \"model_public\" is not a zkml public descriptor"),
-				 errdetail("%s", err)));
-	}
-	if (receipt_decode(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct),
-					   err) != 0)
-	{
-		modelpub_free(&p);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("argument \"receipt\" is not a zkml receipt"),
-				 errdetail("%s", err)));
-	}
-	if (memcmp(r.digest, digest, 32) != 0)
-	{
-		receipt_free(&r);
-		modelpub_free(&p);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the receipt names another model than argument \"model_public\"")));
+		case RECEIPT_ROWS_OK:
+			break;
+		case RECEIPT_ROWS_BAD_PUBLIC:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("argument \"model_public\" is not a zkml public descriptor"),
+					 errdetail("%s", run->err)));
+			break;
+		case RECEIPT_ROWS_BAD_RECEIPT:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("argument \"receipt\" is not a zkml receipt"),
+					 errdetail("%s", run->err)));
+			break;
+		case RECEIPT_ROWS_MISMATCH:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the receipt does not belong to the model of argument \"model_public\""),
+					 errdetail("%s", run->err)));
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("could not read the rows of the receipt"),
+					 errdetail("%s", run->err)));
 	}
 
-	/* copy everything into palloc'd memory, then release the core's allocations */
-	batch = r.batch;
-	n_in = r.n_in;
-	n_out = r.n_out;
-	values = palloc(sizeof(int32_t) * ((size_t) batch * (n_in + n_out)));
-	memcpy(values, r.inputs, sizeof(int32_t) * (size_t) batch * n_in);
-	memcpy(values + (size_t) batch * n_in, r.outputs, sizeof(int32_t) * (size_t) batch * n_out);
-	key_lens = palloc(sizeof(uint32_t) * batch);
-	keys = palloc(sizeof(uint8_t *) * batch);
-	for (b = 0; b < batch; b++)
-	{
-		key_lens[b] = r.key_lens[b];
-		keys[b] = r.keys[b];	/* points into rct */
-	}
-	memset(&iface, 0, sizeof iface);
-	iface.n_layers = 1;
-	iface.layer[0].n = n_in;
-	iface.layer[iface.n_layers - 1].m = n_out;
-	iface.inputs = palloc(sizeof(model_io) * n_in);
-	iface.outputs = palloc(sizeof(model_io) * n_out);
-	for (j = 0; j < n_in; j++)
-	{
-		memset(&iface.inputs[j], 0, sizeof(model_io));
-		iface.inputs[j].scale = p.model.inputs ? p.model.inputs[j].scale : 1.0;
-		iface.inputs[j].zero_point = p.model.inputs ? p.model.inputs[j].zero_point : 0;
-	}
-	for (j = 0; j < n_out; j++)
-	{
-		memset(&iface.outputs[j], 0, sizeof(model_io));
-		iface.outputs[j].scale = p.model.outputs ? p.model.outputs[j].scale : 1.0;
-		iface.outputs[j].zero_point = p.model.outputs ? p.model.outputs[j].zero_point : 0;
-	}
-	receipt_free(&r);
-	modelpub_free(&p);
-
-	for (b = 0; b < batch; b++)
+	rows = run->rows;
+	for (b = 0; b < rows.batch; b++)
 	{
 		Datum		out[3];
 		bool		nulls[3] = {false, false, false};
-		Datum	   *f = palloc(sizeof(Datum) * n_in);
+		Datum	   *f = palloc(sizeof(Datum) * rows.n_in);
+		const char *key = (const char *) rows.keys[b];
+		int			key_len = (int) rows.key_lens[b];
 
-		if (key_lens[b] == 0 ||
-			!pg_verifymbstr((const char *) keys[b], (int) key_lens[b], true) ||
-			memchr(keys[b], '\0', key_lens[b]) != NULL)
+		if (key_len == 0 || !pg_verifymbstr(key, key_len, true) ||
+			memchr(key, '\0', key_len) != NULL)
 			nulls[0] = true;
 		else
-			out[0] = PointerGetDatum(cstring_to_text_with_len((const char *) keys[b],
-															 (int) key_lens[b]));
-		for (j = 0; j < n_in; j++)
-			f[j] = Float8GetDatum(model_dequantize_input(&iface, j,
-														 values[(size_t) b * n_in + j]));
-		out[1] = PointerGetDatum(construct_array(f, (int) n_in, FLOAT8OID, 8,
+			out[0] = PointerGetDatum(cstring_to_text_with_len(key, key_len));
+		for (j = 0; j < rows.n_in; j++)
+			f[j] = Float8GetDatum(rows.features[(size_t) b * rows.n_in + j]);
+		out[1] = PointerGetDatum(construct_array(f, (int) rows.n_in, FLOAT8OID, 8,
 												 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		out[2] = Float8GetDatum(model_dequantize_output(&iface, 0,
-														values[(size_t) batch * n_in +
-															   (size_t) b * n_out]));
+		out[2] = Float8GetDatum(rows.scores[(size_t) b * rows.n_out]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls);
+		pfree(f);
 	}
 	return (Datum) 0;
 }

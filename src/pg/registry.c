@@ -157,20 +157,36 @@ typedef struct QuantizeRun
 	size_t		json_len;
 	const double *calibration;
 	size_t		n_rows;
+	size_t		n_columns;		/* of the calibration rows */
+	size_t		n_features;		/* the model's, once read */
 	quant_options opt;
 	char	   *report;
 	char	   *doc;
 	size_t		doc_len;
 	int			rc;
-	char		err[MODEL_ERR_LEN];
+	char		err[QUANT_ERR_LEN]; /* quantize.h's messages, and model.h's */
 } QuantizeRun;
+
+StaticAssertDecl(QUANT_ERR_LEN >= MODEL_ERR_LEN, "QuantizeRun.err holds both kinds of message");
 
 static void
 quantize_chunk(void *arg)
 {
 	QuantizeRun *run = arg;
 	zk_model	m;
+	float_model fm;
 
+	/* the core reads n_rows x n_features doubles: the rows' width must be the model's */
+	if (run->calibration != NULL)
+	{
+		run->rc = float_model_from_json(&fm, run->json, run->json_len, run->err);
+		if (run->rc != QUANT_OK)
+			return;
+		run->n_features = fm.n_features;
+		float_model_free(&fm);
+		if (run->n_columns != run->n_features)
+			return;
+	}
 	run->rc = quantize_model(&m, &run->report, run->json, run->json_len, run->calibration,
 							 run->n_rows, NULL, 0, &run->opt, run->err);
 	if (run->rc == 0)
@@ -200,7 +216,7 @@ zkml_quantize(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(2))
 	{
 		char	   *opts = JsonbToCString(NULL, &PG_GETARG_JSONB_P(2)->root, 0);
-		char		err[MODEL_ERR_LEN] = "";
+		char		err[QUANT_ERR_LEN] = "";
 
 		if (quant_options_from_json(&run.opt, opts, strlen(opts), err) != 0)
 			ereport(ERROR,
@@ -220,6 +236,7 @@ zkml_quantize(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("argument \"calibration\" must be a two-dimensional array: a row per line")));
+		run.n_columns = (size_t) ARR_DIMS(a)[1];
 		deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &enulls,
 						  &n);
 		rows = palloc(sizeof(double) * n);
@@ -240,6 +257,12 @@ zkml_quantize(PG_FUNCTION_ARGS)
 	run.calibration = rows;
 	run.n_rows = n_rows;
 	zkml_pg_run(quantize_chunk, &run);
+	if (run.rc == 0 && run.calibration != NULL && run.n_columns != run.n_features)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("argument \"calibration\" has rows of %zu values, the model takes %zu",
+						run.n_columns, run.n_features),
+				 errhint("Give one row of features per line, in the order of the model's features.")));
 	if (run.rc != 0)
 	{
 		free(run.report);

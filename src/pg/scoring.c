@@ -91,11 +91,23 @@ cache_new(MemoryContext cxt)
 	return cache;
 }
 
+/* A model name is 1 to 63 bytes (zkml.models): refused before anything echoes it. */
+static void
+check_name(text *name_text)
+{
+	if (VARSIZE_ANY_EXHDR(name_text) < 1 || VARSIZE_ANY_EXHDR(name_text) > ZKML_NAME_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("argument \"name\" must be a model name of 1 to %d bytes",
+						ZKML_NAME_MAX_BYTES),
+				 errdetail("It has %zu bytes.", (size_t) VARSIZE_ANY_EXHDR(name_text))));
+}
+
 /* Load the latest version of `name`, with its key file, into cache (memory in cxt). */
 static void
 cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
 {
-	char	   *name = text_to_cstring(name_text);
+	char	   *name;
 	char		err[MODELKEY_ERR_LEN] = "";
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
@@ -103,6 +115,8 @@ cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
 			   *pub;
 	int			rc;
 
+	check_name(name_text);
+	name = text_to_cstring(name_text);
 	cache_clear(cache);
 	args[0] = PointerGetDatum(name_text);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -146,7 +160,10 @@ static ModelCache *
 model_for_call(FunctionCallInfo fcinfo, text *name_text)
 {
 	ModelCache *cache = fcinfo->flinfo->fn_extra;
-	char	   *name = text_to_cstring(name_text);
+	char	   *name;
+
+	check_name(name_text);
+	name = text_to_cstring(name_text);
 
 	if (cache != NULL && cache->name != NULL && strcmp(cache->name, name) == 0)
 		return cache;
@@ -282,7 +299,7 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 						batch, batch == 1 ? "" : "s", c->name,
 						(unsigned long long) ((need + (1 << 20) - 1) >> 20)),
 				 errdetail("zkml.max_proof_memory is %d MB.", zkml_max_proof_memory_kb / 1024),
-				 errhint("Raise zkml.max_proof_memory if the server has the memory, or prove the rows in smaller batches.")));
+				 errhint("Prove the rows in smaller batches, or have a superuser raise zkml.max_proof_memory if the server has the memory.")));
 
 	if (context != NULL && VARSIZE_ANY_EXHDR(context) > RECEIPT_MAX_CONTEXT)
 		ereport(ERROR,
@@ -405,7 +422,7 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("zkml_prove_batch: more than %d rows in one receipt", zkml_max_batch_rows),
-				 errhint("Raise zkml.max_batch_rows, or group the rows into smaller batches.")));
+				 errhint("Group the rows into smaller batches, or have a superuser raise zkml.max_batch_rows.")));
 	if (st->batch == st->cap)
 	{
 		st->cap *= 2;

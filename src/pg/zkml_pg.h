@@ -4,6 +4,9 @@
 #ifndef ZKML_PG_H
 #define ZKML_PG_H
 
+/* The longest model name, in bytes (as PostgreSQL's identifiers; zkml.models checks it). */
+#define ZKML_NAME_MAX_BYTES 63
+
 /* Settings (init.c). */
 extern bool zkml_log_progress;
 extern int	zkml_max_batch_rows;

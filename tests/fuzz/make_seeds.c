@@ -4,7 +4,8 @@
  * second (fuzz_receipt), the descriptors of the standard
  * shapes (fuzz_descriptor) and their Q.json documents (fuzz_model_json), and a small
  * model with a full interface (names, scales, zero points, output kind) for both; the
- * German Credit float documents (fuzz_float_model).
+ * German Credit float documents (fuzz_float_model); the public file of that small model
+ * with a receipt of two rows that names it (fuzz_receipt_rows).
  *
  *   make_seeds FIXTURES_DIR OUT_DIR
  */
@@ -15,6 +16,7 @@
 
 #include "fuzz_statements.h"
 #include "model.h"
+#include "modelkey.h"
 #include "receipt.h"
 #include "zkml.h"
 
@@ -68,6 +70,66 @@ static const char INTERFACE_JSON[] =
     " {\"name\": \"r\u00e9gion\", \"scale\": 1e-3}, {\"zero_point\": 127}],"
     " \"outputs\": [{\"scale\": 0.001, \"zero_point\": 0}],"
     " \"output_kind\": \"probability\"}";
+
+/*
+ * fuzz_receipt_rows: u32 L, the public file of the interface model (L bytes), then a
+ * receipt of two keyed rows that names it (the proof is a few bytes: reading rows does
+ * not verify).
+ */
+static int
+write_rows_seed(const char *dir)
+{
+    static const int32_t inputs[6] = {-10, 0, 127, 5, -128, 1};
+    static const int32_t outputs[2] = {0, 999};
+    static const uint8_t proof[4] = {1, 2, 3, 4};
+    static const uint8_t key_a[] = "app-1", key_b[] = "app-2";
+    const uint8_t *keys[2] = {key_a, key_b};
+    const uint32_t key_lens[2] = {5, 5};
+    char err[512] = "";         /* holds the messages of model.h, modelkey.h, receipt.h */
+    modelkey key;
+    uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL, *seed = NULL;
+    size_t key_len = 0, pub_len = 0, rct_len = 0;
+    receipt r;
+    int rc = -1;
+
+    memset(&key, 0, sizeof key);
+    memset(key.seed, 7, sizeof key.seed);
+    memset(&r, 0, sizeof r);
+    if (model_from_json(&key.model, INTERFACE_JSON, sizeof INTERFACE_JSON - 1, err) ==
+            MODEL_OK &&
+        modelkey_encode(&key_buf, &key_len, &key, err) == MODELKEY_OK &&
+        modelkey_public(&pub, &pub_len, key_buf, key_len, err) == MODELKEY_OK &&
+        modelpub_digest(r.digest, pub, pub_len, err) == MODELKEY_OK) {
+        r.batch = 2;
+        r.n_in = 3;
+        r.n_out = 1;
+        r.keys = keys;
+        r.key_lens = key_lens;
+        r.inputs = inputs;
+        r.outputs = outputs;
+        r.proof = proof;
+        r.proof_len = sizeof proof;
+        if (receipt_encode(&rct, &rct_len, &r, err) == 0 &&
+            (seed = malloc(4 + pub_len + rct_len)) != NULL) {
+            seed[0] = (uint8_t)pub_len;
+            seed[1] = (uint8_t)(pub_len >> 8);
+            seed[2] = (uint8_t)(pub_len >> 16);
+            seed[3] = (uint8_t)(pub_len >> 24);
+            memcpy(seed + 4, pub, pub_len);
+            memcpy(seed + 4 + pub_len, rct, rct_len);
+            rc = write_file(dir, "fuzz_receipt_rows", "honest", seed, 4 + pub_len + rct_len);
+        }
+    }
+    if (rc != 0)
+        fprintf(stderr, "make_seeds: receipt rows: %s\n", err);
+    free(seed);
+    free(rct);
+    free(pub);
+    if (key_buf != NULL)
+        modelkey_bytes_free(key_buf, key_len);
+    modelkey_free(&key);
+    return rc;
+}
 
 int
 main(int argc, char **argv)
@@ -164,5 +226,7 @@ main(int argc, char **argv)
         free(desc);
         model_free(&m);
     }
+    if (write_rows_seed(argv[2]) != 0)
+        return 1;
     return 0;
 }

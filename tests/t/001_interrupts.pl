@@ -12,7 +12,7 @@ use Time::HiRes qw(time usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('interrupts');
 $node->init;
-$node->append_conf('postgresql.conf', "zkml.threads = 2\n");
+$node->append_conf('postgresql.conf', "search_path = '\"\$user\", public, zkml'\nzkml.threads = 2\n");
 $node->start;
 
 # A backend's private resident memory (kB; shared buffers excluded) and threads, from /proc.

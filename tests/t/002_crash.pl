@@ -11,7 +11,7 @@ use Time::HiRes qw(usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('crash');
 $node->init;
-$node->append_conf('postgresql.conf', "zkml.threads = 2\nrestart_after_crash = on\n");
+$node->append_conf('postgresql.conf', "search_path = '\"\$user\", public, zkml'\nzkml.threads = 2\nrestart_after_crash = on\n");
 $node->start;
 
 sub slurp_file_text { my ($f) = @_; open(my $h, '<', $f) or die "$f: $!"; local $/; my $t = <$h>; close $h; return $t; }

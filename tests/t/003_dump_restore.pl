@@ -21,6 +21,7 @@ my $values = join(",\n", map { "('{$_}'::float8[])" } @rows);
 
 my $lender = PostgreSQL::Test::Cluster->new('lender');
 $lender->init;
+$lender->append_conf('postgresql.conf', "search_path = '\"\$user\", public, zkml'\n");
 $lender->start;
 $lender->safe_psql('postgres', 'CREATE DATABASE lender');
 $lender->safe_psql('lender', qq{
@@ -64,6 +65,7 @@ $lender->command_ok(['pg_dump', '-Fc', '-f', "$dir/lender.dump", '-d', $lender->
 
 my $restored = PostgreSQL::Test::Cluster->new('restored');
 $restored->init;
+$restored->append_conf('postgresql.conf', "search_path = '\"\$user\", public, zkml'\n");
 $restored->start;
 $restored->safe_psql('postgres', 'CREATE DATABASE lender');
 $restored->command_ok(['pg_restore', '--exit-on-error', '-d', $restored->connstr('lender'),

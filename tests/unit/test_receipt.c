@@ -308,3 +308,103 @@ UNIT_TEST(receipt_row_keys_are_bound)
     free(key);
     free(pub);
 }
+
+/* The rows of a receipt: dequantized with the public file, and read only when the
+ * receipt's shapes are the model's (a receipt claiming 40 inputs of a 20-input model,
+ * padded to match, once read past the model's per-feature table). */
+UNIT_TEST(receipt_rows_checked_against_the_model)
+{
+    static const uint8_t key_a[] = "row-a";
+    const uint8_t *keys[2] = {key_a, NULL};
+    const uint32_t key_lens[2] = {5, 0};
+    char err[RECEIPT_ERR_LEN] = "";
+    uint8_t *key = NULL, *pub = NULL, *key2 = NULL, *pub2 = NULL, *rct = NULL, *wide;
+    size_t key_len = 0, pub_len = 0, key2_len = 0, pub2_len = 0, rct_len = 0, rows_n, cols;
+    size_t b, j, at;
+    uint8_t fixed[32] = {5};
+    infer_options opts;
+    receipt_request req;
+    receipt_rows rows;
+    modelpub p;
+    int32_t *x;
+    int rc;
+
+    CHECK(fixture_files("lr20", 0x33, &key, &key_len, &pub, &pub_len) == 0);
+    CHECK(fixture_files("mlp20", 0x44, &key2, &key2_len, &pub2, &pub2_len) == 0);
+    x = fixture_csv("lr20.rows.csv", &rows_n, &cols);
+    CHECK(x != NULL && rows_n >= 2 && cols == 20);
+    if (key == NULL || key2 == NULL || x == NULL || rows_n < 2 || cols != 20)
+        goto out;
+    memset(&opts, 0, sizeof opts);
+    opts.fixed_rng = fixed;
+    memset(&req, 0, sizeof req);
+    req.key = key;
+    req.key_len = key_len;
+    req.rows = x;
+    req.batch = 2;
+    req.n_in = cols;
+    req.keys = keys;
+    req.key_lens = key_lens;
+    req.opts = &opts;
+    rc = receipt_prove_request(&rct, &rct_len, &req, err);
+    CHECKF(rc == 0, "prove: %s", err);
+    if (rc != 0)
+        goto out;
+
+    /* honest: the rows, keys and dequantized values */
+    CHECK(modelpub_decode(&p, pub, pub_len, err) == MODELKEY_OK);
+    rc = receipt_read_rows(&rows, rct, rct_len, pub, pub_len, err);
+    CHECKF(rc == RECEIPT_ROWS_OK, "rows: %s", err);
+    if (rc == RECEIPT_ROWS_OK) {
+        CHECK(rows.batch == 2 && rows.n_in == 20 && rows.n_out == 1);
+        CHECK(rows.key_lens[0] == 5 && memcmp(rows.keys[0], "row-a", 5) == 0);
+        CHECK(rows.key_lens[1] == 0);
+        for (b = 0; b < 2; b++)
+            for (j = 0; j < 20; j++)
+                CHECK(rows.features[b * 20 + j] ==
+                      model_dequantize_input(&p.model, (uint32_t)j, x[b * 20 + j]));
+        CHECK(rows.scores[0] > 0.0 && rows.scores[0] < 1.0);
+        receipt_rows_free(&rows);
+    }
+    modelpub_free(&p);
+
+    /* another model's public file, a public file cut short, a receipt cut short */
+    CHECK(receipt_read_rows(&rows, rct, rct_len, pub2, pub2_len, err) == RECEIPT_ROWS_MISMATCH);
+    CHECK(strstr(err, "another model") != NULL);
+    CHECK(receipt_read_rows(&rows, rct, rct_len, pub, pub_len - 1, err) ==
+          RECEIPT_ROWS_BAD_PUBLIC);
+    CHECK(receipt_read_rows(&rows, rct, rct_len - 1, pub, pub_len, err) ==
+          RECEIPT_ROWS_BAD_RECEIPT);
+    CHECK(rows.features == NULL && rows.batch == 0);
+
+    /* n_1 says 40, and 20 more inputs per row are put in: it decodes, it is not read */
+    at = RECEIPT_HEADER_LEN + 4 + 5 + 4 + 2 * 20 * 4;  /* after row 2's inputs */
+    wide = malloc(rct_len + 2 * 20 * 4);
+    CHECK(wide != NULL);
+    if (wide != NULL) {
+        memcpy(wide, rct, at);
+        memset(wide + at, 0, 2 * 20 * 4);
+        memcpy(wide + at + 2 * 20 * 4, rct + at, rct_len - at);
+        wide[8 + 32 + 4] = 40;
+        {
+            receipt r;
+
+            CHECK(receipt_decode(&r, wide, rct_len + 2 * 20 * 4, err) == 0 && r.n_in == 40);
+            receipt_free(&r);
+        }
+        CHECK(receipt_read_rows(&rows, wide, rct_len + 2 * 20 * 4, pub, pub_len, err) ==
+              RECEIPT_ROWS_MISMATCH);
+        CHECK(strstr(err, "n_1 = 40") != NULL);
+        CHECK(receipt_verify(wide, rct_len + 2 * 20 * 4, pub, pub_len, err) == 0);
+        free(wide);
+    }
+out:
+    free(rct);
+    free(x);
+    free(pub);
+    free(pub2);
+    if (key != NULL)
+        modelkey_bytes_free(key, key_len);
+    if (key2 != NULL)
+        modelkey_bytes_free(key2, key2_len);
+}

@@ -1,31 +1,49 @@
-/* zkml--0.1.0.sql */
+/* zkml--0.2.0.sql */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION zkml" to load this file. \quit
 
--- Private schema for the model catalog.  Nobody but its owner may look inside;
--- access will go through the functions below and the roles of later versions.
-CREATE SCHEMA zkml;
-REVOKE ALL ON SCHEMA zkml FROM PUBLIC;
+-- Everything lives in schema zkml (zkml.control), which CREATE EXTENSION creates for the
+-- installing superuser.  Only a superuser may own it: its owner could drop or replace what
+-- the SECURITY DEFINER functions call, and read nothing less than the model secrets.  In
+-- PostgreSQL 15 the schema public belongs to the database owner, so nothing of zkml is
+-- there, and no function body here names an object outside zkml and pg_catalog.
+DO $owner$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n
+                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+                   WHERE n.nspname OPERATOR(pg_catalog.=) 'zkml' AND r.rolsuper) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'schema zkml must belong to a superuser',
+            DETAIL = 'It exists already and its owner is not a superuser; that owner could replace the extension''s functions.',
+            HINT = 'Drop or rename that schema, then create the extension again: CREATE EXTENSION creates the schema itself.';
+    END IF;
+END
+$owner$;
 
-CREATE FUNCTION @extschema@.zkml_version()
+-- USAGE for PUBLIC, so that zkml_version and zkml_self_test are reachable; every other
+-- object of the schema grants its own privileges below, and CREATE stays with the owner.
+REVOKE ALL ON SCHEMA zkml FROM PUBLIC;
+GRANT USAGE ON SCHEMA zkml TO PUBLIC;
+
+CREATE FUNCTION zkml.zkml_version()
 RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'zkml_version'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.zkml_version() IS
+COMMENT ON FUNCTION zkml.zkml_version() IS
 'version of the zkml library loaded in this session';
 
 -- VOLATILE: it checks this machine every time it is called, nothing may be cached.
 -- PARALLEL SAFE: it touches no database or session state; a parallel worker runs the
 -- checks in its own process, with at most zkml.threads threads like any backend.
-CREATE FUNCTION @extschema@.zkml_self_test(iterations pg_catalog.int4 DEFAULT 1)
+CREATE FUNCTION zkml.zkml_self_test(iterations pg_catalog.int4 DEFAULT 1)
 RETURNS TABLE(check_name pg_catalog.text, ok pg_catalog.bool)
 AS 'MODULE_PATHNAME', 'zkml_self_test'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE
 ROWS 20;
 
-COMMENT ON FUNCTION @extschema@.zkml_self_test(pg_catalog.int4) IS
+COMMENT ON FUNCTION zkml.zkml_self_test(pg_catalog.int4) IS
 'run the known-answer checks of the cryptographic core; ok is true for a check that passed in every iteration';
 
 -- ---------------------------------------------------------------------------------
@@ -52,7 +70,7 @@ $roles$;
 -- readable by the extension owner only: functions that need it are SECURITY DEFINER
 -- and never return it.  Both are dumped by pg_dump with the database.
 CREATE TABLE zkml.models (
-    name pg_catalog.text NOT NULL CHECK (pg_catalog.length(name) BETWEEN 1 AND 200),
+    name pg_catalog.text NOT NULL CHECK (pg_catalog.octet_length(name) BETWEEN 1 AND 63),
     version pg_catalog.int4 NOT NULL CHECK (version >= 1),
     digest pg_catalog.bytea NOT NULL UNIQUE CHECK (pg_catalog.length(digest) = 32),
     public_file pg_catalog.bytea NOT NULL,
@@ -99,6 +117,31 @@ AS 'MODULE_PATHNAME', 'zkml_public_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 REVOKE ALL ON FUNCTION zkml.public_info(pg_catalog.bytea) FROM PUBLIC;
 
+-- Internal: refuse a model name that is empty or longer than 63 bytes (as PostgreSQL's own
+-- names), before anything echoes it back.
+CREATE FUNCTION zkml.check_name(model_name pg_catalog.text, argument pg_catalog.text)
+RETURNS void
+AS $check$
+BEGIN
+    IF pg_catalog.octet_length(model_name) NOT BETWEEN 1 AND 63 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_name',
+            MESSAGE = pg_catalog.format('argument "%s" must be a model name of 1 to 63 bytes', argument),
+            DETAIL = pg_catalog.format('It has %s bytes.', pg_catalog.octet_length(model_name));
+    END IF;
+END
+$check$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION zkml.check_name(pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+
+-- Internal: the statement being run carries a model document (weights): until the end of
+-- the transaction, an error reported to the server log leaves the statement out.
+CREATE FUNCTION zkml.hide_statement_in_log()
+RETURNS void
+AS 'MODULE_PATHNAME', 'zkml_hide_statement_in_log'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION zkml.hide_statement_in_log() FROM PUBLIC;
+
 -- Internal: the next version of a name, under a transaction lock on the name, so that two
 -- registrations of one name cannot take the same version.
 CREATE FUNCTION zkml.next_version(model_name pg_catalog.text)
@@ -117,7 +160,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 REVOKE ALL ON FUNCTION zkml.next_version(pg_catalog.text) FROM PUBLIC;
 
-CREATE FUNCTION @extschema@.zkml_register_model(model_name pg_catalog.text,
+CREATE FUNCTION zkml.zkml_register_model(model_name pg_catalog.text,
     model pg_catalog.jsonb,
     calibration pg_catalog.float8[] DEFAULT NULL,
     options pg_catalog.jsonb DEFAULT '{}',
@@ -128,6 +171,8 @@ DECLARE
     k record;
     q record;
 BEGIN
+    PERFORM zkml.hide_statement_in_log();
+    PERFORM zkml.check_name(model_name, 'model_name');
     IF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-float-v1' THEN
         q := zkml.quantize(model::pg_catalog.text, calibration, options);
         k := zkml.keygen(q.quantized);
@@ -159,16 +204,17 @@ $register$
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION @extschema@.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb) IS
+COMMENT ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb) IS
 'register a model under a name (a new version if the name exists): commits to its weights and returns the digest that receipts name';
 
-CREATE FUNCTION @extschema@.zkml_import_model_public(model_name pg_catalog.text,
+CREATE FUNCTION zkml.zkml_import_model_public(model_name pg_catalog.text,
     public_file pg_catalog.bytea,
     OUT name pg_catalog.text, OUT version pg_catalog.int4, OUT digest pg_catalog.text)
 AS $import$
 DECLARE
     p record;
 BEGIN
+    PERFORM zkml.check_name(model_name, 'model_name');
     p := zkml.public_info(public_file);
     IF EXISTS (SELECT 1 FROM zkml.models m WHERE m.digest OPERATOR(pg_catalog.=) p.digest) THEN
         RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
@@ -177,6 +223,17 @@ BEGIN
     END IF;
     name := model_name;
     version := zkml.next_version(model_name);
+    -- an import may not shadow a model proven here: zkml_score and zkml_prove take a
+    -- name's latest version, and zkml_verify against zkml_model_public(name) would then
+    -- accept the other model's receipts.  Checked after next_version, which holds the
+    -- name's lock until the transaction ends.
+    IF EXISTS (SELECT 1 FROM zkml.models m WHERE m.name OPERATOR(pg_catalog.=) model_name
+               AND NOT m.verify_only) THEN
+        RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+            MESSAGE = pg_catalog.format('model %s is registered here with its weights', pg_catalog.quote_literal(model_name)),
+            DETAIL = 'An imported descriptor would become its latest version.',
+            HINT = 'Import the descriptor under another name.';
+    END IF;
     INSERT INTO zkml.models (name, version, digest, public_file, shapes, n_inputs, n_outputs, verify_only)
     VALUES (name, version, p.digest, public_file, p.shapes, p.n_inputs, p.n_outputs, true);
     digest := pg_catalog.encode(p.digest, 'hex');
@@ -186,16 +243,17 @@ $import$
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION @extschema@.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea) IS
+COMMENT ON FUNCTION zkml.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea) IS
 'add a verify-only model from its public descriptor (zkml_model_public of the registering database)';
 
-CREATE FUNCTION @extschema@.zkml_drop_model(name pg_catalog.text,
+CREATE FUNCTION zkml.zkml_drop_model(name pg_catalog.text,
     version pg_catalog.int4 DEFAULT NULL)
 RETURNS pg_catalog.int4
 AS $drop$
 DECLARE
     n pg_catalog.int4;
 BEGIN
+    PERFORM zkml.check_name(name, 'name');
     DELETE FROM zkml.models m
     WHERE m.name OPERATOR(pg_catalog.=) zkml_drop_model.name
       AND (zkml_drop_model.version IS NULL OR m.version OPERATOR(pg_catalog.=) zkml_drop_model.version);
@@ -211,16 +269,17 @@ $drop$
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION @extschema@.zkml_drop_model(pg_catalog.text, pg_catalog.int4) IS
+COMMENT ON FUNCTION zkml.zkml_drop_model(pg_catalog.text, pg_catalog.int4) IS
 'drop a model (every version, or one); returns the number of versions dropped';
 
-CREATE FUNCTION @extschema@.zkml_model_public(name pg_catalog.text,
+CREATE FUNCTION zkml.zkml_model_public(name pg_catalog.text,
     version pg_catalog.int4 DEFAULT NULL)
 RETURNS pg_catalog.bytea
 AS $public$
 DECLARE
     f pg_catalog.bytea;
 BEGIN
+    PERFORM zkml.check_name(name, 'name');
     SELECT m.public_file INTO f FROM zkml.models m
     WHERE m.name OPERATOR(pg_catalog.=) zkml_model_public.name
       AND (zkml_model_public.version IS NULL OR m.version OPERATOR(pg_catalog.=) zkml_model_public.version)
@@ -235,34 +294,34 @@ $public$
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION @extschema@.zkml_model_public(pg_catalog.text, pg_catalog.int4) IS
+COMMENT ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4) IS
 'the public descriptor of a model (its latest version by default): what an auditor needs to verify its receipts';
 
-CREATE VIEW @extschema@.zkml_models AS
+CREATE VIEW zkml.zkml_models AS
 SELECT m.name, m.version, m.shapes, pg_catalog.encode(m.digest, 'hex') AS digest,
        m.verify_only, m.created_at, m.created_by
 FROM zkml.models m;
 
-COMMENT ON VIEW @extschema@.zkml_models IS
+COMMENT ON VIEW zkml.zkml_models IS
 'the registered and imported models, every version; never their weights';
 
-CREATE FUNCTION @extschema@.zkml_score(name pg_catalog.text, features pg_catalog.float8[])
+CREATE FUNCTION zkml.zkml_score(name pg_catalog.text, features pg_catalog.float8[])
 RETURNS pg_catalog.float8
 AS 'MODULE_PATHNAME', 'zkml_score'
 LANGUAGE C STABLE STRICT PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION @extschema@.zkml_score(pg_catalog.text, pg_catalog.float8[]) IS
+COMMENT ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]) IS
 'the score of the latest version of a model for one row of features: the quantized computation that proofs attest, dequantized';
 
-CREATE FUNCTION @extschema@.zkml_prove(name pg_catalog.text, features pg_catalog.float8[],
+CREATE FUNCTION zkml.zkml_prove(name pg_catalog.text, features pg_catalog.float8[],
     context pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.bytea
 AS 'MODULE_PATHNAME', 'zkml_prove'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION @extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text) IS
+COMMENT ON FUNCTION zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text) IS
 'a receipt for one row: its quantized features, its score and a zero-knowledge proof that the registered model computed it';
 
 CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog.text,
@@ -283,7 +342,7 @@ REVOKE ALL ON FUNCTION zkml.prove_batch_step(pg_catalog.internal, pg_catalog.tex
 
 -- One receipt for every row of a group; its state holds the quantized rows and their keys,
 -- and the proof is made once, in the final function.
-CREATE AGGREGATE @extschema@.zkml_prove_batch(name pg_catalog.text, row_key pg_catalog.text,
+CREATE AGGREGATE zkml.zkml_prove_batch(name pg_catalog.text, row_key pg_catalog.text,
     features pg_catalog.float8[]) (
     SFUNC = zkml.prove_batch_step,
     STYPE = pg_catalog.internal,
@@ -292,123 +351,125 @@ CREATE AGGREGATE @extschema@.zkml_prove_batch(name pg_catalog.text, row_key pg_c
     PARALLEL = RESTRICTED
 );
 
-COMMENT ON AGGREGATE @extschema@.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) IS
+COMMENT ON AGGREGATE zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) IS
 'one receipt for every row of the group, each row named by its key (bound into the proof); rows in the order of the aggregate''s ORDER BY';
 
 -- ---------------------------------------------------------------------------------
 -- Receipts.
-CREATE FUNCTION @extschema@.zkml_verify(receipt pg_catalog.bytea, model_public pg_catalog.bytea)
+CREATE FUNCTION zkml.zkml_receipt_info(receipt pg_catalog.bytea)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'zkml_receipt_info'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION zkml.zkml_receipt_info(pg_catalog.bytea) IS
+'a receipt''s public facts: format, model digest, rows, shapes, context and sizes';
+
+CREATE FUNCTION zkml.zkml_verify(receipt pg_catalog.bytea, model_public pg_catalog.bytea)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'zkml_verify_public'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.zkml_verify(pg_catalog.bytea, pg_catalog.bytea) IS
+COMMENT ON FUNCTION zkml.zkml_verify(pg_catalog.bytea, pg_catalog.bytea) IS
 'true if the receipt''s proof holds for the model of this public descriptor; an error for bytes that are not a receipt';
 
-CREATE FUNCTION @extschema@.zkml_verify_detail(receipt pg_catalog.bytea,
+CREATE FUNCTION zkml.zkml_verify_detail(receipt pg_catalog.bytea,
     model_public pg_catalog.bytea, OUT ok pg_catalog.bool, OUT reason pg_catalog.text)
 AS 'MODULE_PATHNAME', 'zkml_verify_detail_public'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea) IS
+COMMENT ON FUNCTION zkml.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea) IS
 'the verdict on a receipt against a public descriptor, and why it failed';
 
-CREATE FUNCTION @extschema@.zkml_verify(receipt pg_catalog.bytea)
+-- The SQL-language functions below are SECURITY DEFINER: their bodies are BEGIN ATOMIC,
+-- bound to the objects they name when the extension is created, never looked up again.
+CREATE FUNCTION zkml.zkml_verify(receipt pg_catalog.bytea)
 RETURNS pg_catalog.bool
-AS $verify$
-    SELECT @extschema@.zkml_verify(receipt,
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT zkml.zkml_verify(receipt,
         (SELECT m.public_file FROM zkml.models m
          WHERE m.digest OPERATOR(pg_catalog.=) pg_catalog.decode(
-             @extschema@.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest', 'hex')))
-$verify$
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+             zkml.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest', 'hex')));
+END;
 
-COMMENT ON FUNCTION @extschema@.zkml_verify(pg_catalog.bytea) IS
+COMMENT ON FUNCTION zkml.zkml_verify(pg_catalog.bytea) IS
 'true if the receipt''s proof holds for the model it names, registered or imported here (NULL if no such model is here)';
 
-CREATE FUNCTION @extschema@.zkml_verify_detail(receipt pg_catalog.bytea,
+CREATE FUNCTION zkml.zkml_verify_detail(receipt pg_catalog.bytea,
     OUT ok pg_catalog.bool, OUT reason pg_catalog.text)
-AS $detail$
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
     SELECT (v.d).ok,
            CASE WHEN p.pub IS NULL
                 THEN 'no model with the receipt''s digest is registered or imported here'
                 ELSE (v.d).reason END
     FROM (SELECT (SELECT m.public_file FROM zkml.models m
                   WHERE m.digest OPERATOR(pg_catalog.=) pg_catalog.decode(
-                      @extschema@.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest',
+                      zkml.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest',
                       'hex')) AS pub) p,
-         LATERAL (SELECT @extschema@.zkml_verify_detail(receipt, p.pub) AS d) v
-$detail$
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+         LATERAL (SELECT zkml.zkml_verify_detail(receipt, p.pub) AS d) v;
+END;
 
-COMMENT ON FUNCTION @extschema@.zkml_verify_detail(pg_catalog.bytea) IS
+COMMENT ON FUNCTION zkml.zkml_verify_detail(pg_catalog.bytea) IS
 'the verdict on a receipt against the model it names, registered or imported here, and why it failed (ok NULL if no such model is here)';
 
-CREATE FUNCTION @extschema@.zkml_receipt_info(receipt pg_catalog.bytea)
-RETURNS pg_catalog.jsonb
-AS 'MODULE_PATHNAME', 'zkml_receipt_info'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION @extschema@.zkml_receipt_info(pg_catalog.bytea) IS
-'a receipt''s public facts: format, model digest, rows, shapes, context and sizes';
-
-CREATE FUNCTION @extschema@.zkml_receipt_rows(receipt pg_catalog.bytea,
+CREATE FUNCTION zkml.zkml_receipt_rows(receipt pg_catalog.bytea,
     model_public pg_catalog.bytea)
 RETURNS TABLE(row_key pg_catalog.text, features pg_catalog.float8[], score pg_catalog.float8)
 AS 'MODULE_PATHNAME', 'zkml_receipt_rows'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 ROWS 100;
 
-COMMENT ON FUNCTION @extschema@.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) IS
+COMMENT ON FUNCTION zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) IS
 'the rows of a receipt, as it states them (zkml_verify says whether they are proven): key, features and score, dequantized with the public descriptor';
 
-CREATE FUNCTION @extschema@.zkml_receipt_rows(receipt pg_catalog.bytea)
+CREATE FUNCTION zkml.zkml_receipt_rows(receipt pg_catalog.bytea)
 RETURNS TABLE(row_key pg_catalog.text, features pg_catalog.float8[], score pg_catalog.float8)
-AS $rows$
-    SELECT * FROM @extschema@.zkml_receipt_rows(receipt,
-        (SELECT m.public_file FROM zkml.models m
-         WHERE m.digest OPERATOR(pg_catalog.=) pg_catalog.decode(
-             @extschema@.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest', 'hex')))
-$rows$
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-ROWS 100;
+ROWS 100
+BEGIN ATOMIC
+    SELECT r.row_key, r.features, r.score FROM zkml.zkml_receipt_rows(receipt,
+        (SELECT m.public_file FROM zkml.models m
+         WHERE m.digest OPERATOR(pg_catalog.=) pg_catalog.decode(
+             zkml.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest', 'hex'))) r;
+END;
 
-COMMENT ON FUNCTION @extschema@.zkml_receipt_rows(pg_catalog.bytea) IS
+COMMENT ON FUNCTION zkml.zkml_receipt_rows(pg_catalog.bytea) IS
 'the rows of a receipt, dequantized with the descriptor of the model it names (no rows if that model is not here)';
 
 -- ---------------------------------------------------------------------------------
 -- Privileges.
-REVOKE ALL ON FUNCTION @extschema@.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb),
-    @extschema@.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea),
-    @extschema@.zkml_drop_model(pg_catalog.text, pg_catalog.int4),
-    @extschema@.zkml_model_public(pg_catalog.text, pg_catalog.int4),
-    @extschema@.zkml_score(pg_catalog.text, pg_catalog.float8[]),
-    @extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
-    @extschema@.zkml_verify(pg_catalog.bytea),
-    @extschema@.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
-    @extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
-    @extschema@.zkml_verify_detail(pg_catalog.bytea),
-    @extschema@.zkml_receipt_info(pg_catalog.bytea),
-    @extschema@.zkml_receipt_rows(pg_catalog.bytea),
-    @extschema@.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea),
-    @extschema@.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) FROM PUBLIC;
-REVOKE ALL ON @extschema@.zkml_models FROM PUBLIC;
+REVOKE ALL ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb),
+    zkml.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea),
+    zkml.zkml_drop_model(pg_catalog.text, pg_catalog.int4),
+    zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4),
+    zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]),
+    zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
+    zkml.zkml_verify(pg_catalog.bytea),
+    zkml.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
+    zkml.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
+    zkml.zkml_verify_detail(pg_catalog.bytea),
+    zkml.zkml_receipt_info(pg_catalog.bytea),
+    zkml.zkml_receipt_rows(pg_catalog.bytea),
+    zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea),
+    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) FROM PUBLIC;
+REVOKE ALL ON zkml.zkml_models FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION @extschema@.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb),
-    @extschema@.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea),
-    @extschema@.zkml_drop_model(pg_catalog.text, pg_catalog.int4) TO zkml_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.zkml_score(pg_catalog.text, pg_catalog.float8[]),
-    @extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
-    @extschema@.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) TO zkml_prover;
-GRANT EXECUTE ON FUNCTION @extschema@.zkml_model_public(pg_catalog.text, pg_catalog.int4),
-    @extschema@.zkml_verify(pg_catalog.bytea),
-    @extschema@.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
-    @extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
-    @extschema@.zkml_verify_detail(pg_catalog.bytea),
-    @extschema@.zkml_receipt_info(pg_catalog.bytea),
-    @extschema@.zkml_receipt_rows(pg_catalog.bytea),
-    @extschema@.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;
-GRANT SELECT ON @extschema@.zkml_models TO zkml_auditor, zkml_admin, zkml_prover;
+GRANT EXECUTE ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb),
+    zkml.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea),
+    zkml.zkml_drop_model(pg_catalog.text, pg_catalog.int4) TO zkml_admin;
+GRANT EXECUTE ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]),
+    zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
+    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) TO zkml_prover;
+GRANT EXECUTE ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4),
+    zkml.zkml_verify(pg_catalog.bytea),
+    zkml.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
+    zkml.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
+    zkml.zkml_verify_detail(pg_catalog.bytea),
+    zkml.zkml_receipt_info(pg_catalog.bytea),
+    zkml.zkml_receipt_rows(pg_catalog.bytea),
+    zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;
+GRANT SELECT ON zkml.zkml_models TO zkml_auditor, zkml_admin, zkml_prover;
