@@ -28,7 +28,7 @@ SET zkml.threads = 1;
 SHOW zkml.threads;
 SELECT bool_and(ok) AS all_ok FROM zkml_self_test(2);
 
--- More threads than cores is allowed, and still correct.
+-- More threads than zkml.max_threads may be asked for: the session gets the ceiling.
 SET zkml.threads = 16;
 SELECT bool_and(ok) AS all_ok FROM zkml_self_test(2);
 

@@ -35,15 +35,18 @@ CREATE EXTENSION zkml;
 -- The administrator registers a credit model trained on real data: a logistic regression
 -- on the German Credit data (tests/fixtures/make_credit.py), exported from scikit-learn
 -- as a float model document.  zkml quantizes it with 200 calibration rows and reports
--- the error against the float model.
-\set credit `cat credit_lr20.float.json`
+-- the error against the float model.  The document (its weights) reaches the server as a
+-- large object, not in the statement's text, which the server may log (README, "Security").
 CREATE TABLE calibration (id serial PRIMARY KEY, features float8[]);
 \copy calibration(features) FROM PROGRAM 'tail -n +2 credit.calibration.csv | sed -e "s/^/{/" -e "s/$/}/"'
 GRANT SELECT ON calibration TO lender_admin;
 SET ROLE lender_admin;
+\lo_import credit_lr20.float.json
 SELECT name, version, digest,
        jsonb_pretty(report - 'inputs' - 'layers' - 'q_search') AS report
-FROM zkml_register_model('credit', :'credit', (SELECT array_agg(features ORDER BY id) FROM calibration));
+FROM zkml_register_model('credit', convert_from(lo_get(:LASTOID), 'UTF8')::jsonb,
+                         (SELECT array_agg(features ORDER BY id) FROM calibration));
+\lo_unlink :LASTOID
 SELECT name, version, shapes, verify_only FROM zkml_models;
 RESET ROLE;
 
