@@ -12,7 +12,7 @@ EXTVERSION = 0.2.0
 
 CORE_SRCS = $(sort $(wildcard src/core/*.c))
 CORE_OBJS = $(CORE_SRCS:.c=.o)
-CORE_HDRS = $(wildcard src/core/*.h)
+CORE_HDRS = $(wildcard src/core/*.h include/*.h)
 PG_SRCS = $(sort $(wildcard src/pg/*.c))
 CLI_SRCS = $(sort $(wildcard src/cli/*.c))
 UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
@@ -31,11 +31,11 @@ PROVE_TESTS = tests/t/*.pl
 
 # Flags of our own code: warnings are errors, the core is optimised.
 ZKML_WARN = -Wall -Wextra -Werror -Wmissing-prototypes -Wvla
-ZKML_CORE_CFLAGS = -std=gnu11 -O3 -fPIC -fopenmp -fno-strict-aliasing $(ZKML_WARN)
+ZKML_CORE_CFLAGS = -std=gnu11 -O3 -fPIC -fopenmp -fno-strict-aliasing -Iinclude $(ZKML_WARN)
 ZKML_LIBS = -lgmp -lcrypto -lm -fopenmp
 
 # PostgreSQL's headers are system headers here: -Wextra must judge our code, not theirs.
-PG_CPPFLAGS = -Isrc/core -isystem $(includedir_server)
+PG_CPPFLAGS = -Iinclude -Isrc/core -isystem $(includedir_server)
 PG_CFLAGS = -fopenmp $(ZKML_WARN)
 SHLIB_LINK = $(ZKML_LIBS)
 
@@ -45,7 +45,7 @@ FUZZ_TARGETS = tests/fuzz/fuzz_proof tests/fuzz/fuzz_infer tests/fuzz/fuzz_recei
 FUZZ_CORE_OBJS = $(patsubst src/core/%.c,tests/fuzz/obj/%.o,$(CORE_SRCS))
 FUZZ_CC = clang
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-sanitize-recover=all -fopenmp=libgomp $(ZKML_WARN)
+	-fno-sanitize-recover=all -fopenmp=libgomp -Iinclude $(ZKML_WARN)
 FUZZ_SECONDS ?= 20
 
 EXTRA_CLEAN = zkml tests/unit/zkml_unit bench/zkml_bench $(FUZZ_TARGETS) tests/fuzz/obj \

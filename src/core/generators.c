@@ -8,7 +8,7 @@
 #include "h2c.h"
 #include "msm.h"
 #include "sha256.h"
-#include "zkml.h"
+#include "runtime.h"
 
 /* The cache grows to a power of two, at least this many generators. */
 #define GENERATORS_MIN_ALLOC 1024

@@ -11,7 +11,7 @@
 #include "mle.h"
 #include "msm.h"
 #include "pedersen.h"
-#include "zkml.h"
+#include "runtime.h"
 
 void
 hyrax_split(unsigned l, unsigned *lc, unsigned *lr)

@@ -14,7 +14,7 @@
 #include "pedersen.h"
 #include "product.h"
 #include "sha256.h"
-#include "zkml.h"
+#include "runtime.h"
 
 /* ---- small helpers ---- */
 

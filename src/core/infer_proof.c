@@ -16,7 +16,7 @@
 #include "pedersen.h"
 #include "product.h"
 #include "sha256.h"
-#include "zkml.h"
+#include "runtime.h"
 
 /* ---- step 0 and the shapes ---- */
 

@@ -13,7 +13,7 @@
 #include "pedersen.h"
 #include "product.h"
 #include "sha256.h"
-#include "zkml.h"
+#include "runtime.h"
 
 /* ---- steps 9-10: S2 ---- */
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "infer_witness.h"
-#include "zkml.h"
+#include "runtime.h"
 
 static void
 set_err(char *err, const char *msg)

@@ -15,7 +15,7 @@
 #include "ipa.h"
 #include "msm.h"
 #include "pedersen.h"
-#include "zkml.h"
+#include "runtime.h"
 
 /* e'[2t] = e[t]·u^-1 (lower half), e'[2t+1] = e[t]·u (upper half); e has `len` entries. */
 static void

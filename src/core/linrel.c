@@ -9,7 +9,7 @@
 #include "linrel.h"
 #include "msm.h"
 #include "pedersen.h"
-#include "zkml.h"
+#include "runtime.h"
 
 static void
 linrel_init(linrel *lr, const ge_t *mask_commitment, unsigned mask_log, int prover)

@@ -11,7 +11,7 @@
 #include "le.h"
 #include "model.h"
 #include "model_internal.h"
-#include "zkml.h"
+#include "runtime.h"
 #include "sha256.h"
 
 int

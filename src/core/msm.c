@@ -43,7 +43,7 @@
 #include <omp.h>
 
 #include "msm.h"
-#include "zkml.h"
+#include "runtime.h"
 
 /* Pending additions per batched inversion. */
 #define BATCH 2048

@@ -7,7 +7,7 @@
 #include "generators.h"
 #include "msm.h"
 #include "pedersen.h"
-#include "zkml.h"
+#include "runtime.h"
 
 void
 pedersen_blind(gep_t *r, const fq_t *b)

@@ -21,7 +21,7 @@
 #include "selftest.h"
 #include "sha256.h"
 #include "transcript.h"
-#include "zkml.h"
+#include "runtime.h"
 
 /* ---- the values of kat/zkmlpg-v1.kat ---- */
 

@@ -23,7 +23,7 @@
 
 #include "mle.h"
 #include "sumcheck.h"
-#include "zkml.h"
+#include "runtime.h"
 
 #define SC_INIT_BLOCK 2048      /* a table is split into blocks of at least this */
 #define SC_MAX_BLOCKS 128

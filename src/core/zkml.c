@@ -1,21 +1,13 @@
 /*
- * zkml.c: process-wide initialisation, the thread setting and the interrupt hook of the
- * core.
+ * zkml.c: the front door (include/zkml.h): process-wide initialisation.
  */
-#include <pthread.h>
-#include <time.h>
+#include "zkml.h"
 
 #include "field.h"
 #include "generators.h"
 #include "group.h"
-#include "zkml.h"
 
-static int zkml_nthreads = 1;
 static int zkml_ready;
-static zkml_interrupt_hook zkml_hook;
-static pthread_t zkml_hook_thread;     /* the thread that installed the hook */
-static int zkml_stop;                  /* read and written atomically */
-static struct timespec zkml_last_poll; /* the hook thread's last question, in regions */
 
 const char *
 zkml_init(void)
@@ -30,63 +22,4 @@ zkml_init(void)
         return err;
     zkml_ready = 1;
     return NULL;
-}
-
-void
-zkml_set_threads(int n)
-{
-    zkml_nthreads = n < 1 ? 1 : n;
-}
-
-int
-zkml_threads(void)
-{
-    return zkml_nthreads;
-}
-
-void
-zkml_set_interrupt_hook(zkml_interrupt_hook hook)
-{
-    zkml_hook = hook;
-    zkml_hook_thread = pthread_self();
-}
-
-int
-zkml_interrupted(void)
-{
-    if (__atomic_load_n(&zkml_stop, __ATOMIC_RELAXED))
-        return 1;
-    if (zkml_hook == NULL || !pthread_equal(pthread_self(), zkml_hook_thread))
-        return 0;
-    if (zkml_hook() != 0) {
-        __atomic_store_n(&zkml_stop, 1, __ATOMIC_RELAXED);
-        return 1;
-    }
-    return 0;
-}
-
-int
-zkml_interrupted_in_region(void)
-{
-    struct timespec now;
-    long ms;
-
-    if (__atomic_load_n(&zkml_stop, __ATOMIC_RELAXED))
-        return 1;
-    if (zkml_hook == NULL || !pthread_equal(pthread_self(), zkml_hook_thread))
-        return 0;
-    /* the coarse clock costs a few nanoseconds: cheap enough for every block */
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    ms = (now.tv_sec - zkml_last_poll.tv_sec) * 1000L +
-         (now.tv_nsec - zkml_last_poll.tv_nsec) / 1000000L;
-    if (ms < ZKML_REGION_POLL_MS)
-        return 0;
-    zkml_last_poll = now;
-    return zkml_interrupted();
-}
-
-void
-zkml_clear_interrupt(void)
-{
-    __atomic_store_n(&zkml_stop, 0, __ATOMIC_RELAXED);
 }

@@ -10,7 +10,7 @@
 
 #include "hyrax.h"
 #include "unit.h"
-#include "zkml.h"
+#include "runtime.h"
 
 static int hook_calls;
 static int hook_answer;
