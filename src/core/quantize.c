@@ -1,6 +1,7 @@
 /*
- * quantize.c: the float model document, its reference forward pass and the quantizer
- * (DESIGN.md 5, PROTOCOL.md 6.1).  See quantize.h for the format and the method.
+ * quantize.c: the quantizer (DESIGN.md 5, PROTOCOL.md 6.1): its options, the plan of
+ * each layer's scales and integer weights, and the search over the table bits Q.  See
+ * quantize.h for the format and the method.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -10,426 +11,7 @@
 
 #include "json.h"
 #include "quantize.h"
-
-#define PATH_LEN 96
-
-__attribute__((format(printf, 3, 4))) static int
-quant_fail(char *err, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL) {
-        va_start(ap, fmt);
-        vsnprintf(err, QUANT_ERR_LEN, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
-/* calloc of count elements, refusing products that overflow; never size 0. */
-static void *
-alloc_array(size_t count, size_t size)
-{
-    if (count == 0)
-        count = 1;
-    if (count > SIZE_MAX / size)
-        return NULL;
-    return calloc(count, size);
-}
-
-/* A JSON path for an error message; long paths are cut, never overflowed. */
-__attribute__((format(printf, 2, 3))) static void
-path_fmt(char *out, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(out, PATH_LEN, fmt, ap);
-    va_end(ap);
-}
-
-/* ==== the float model document ==== */
-
-void
-float_model_free(float_model *fm)
-{
-    uint32_t l;
-
-    for (l = 0; l < MODEL_MAX_LAYERS; l++) {
-        free(fm->layer[l].w);
-        free(fm->layer[l].bias);
-    }
-    free(fm->names);
-    free(fm->mean);
-    free(fm->std);
-    free(fm->range_min);
-    free(fm->range_max);
-    memset(fm, 0, sizeof *fm);
-}
-
-static int
-check_keys(const json_value *obj, const char *const *allowed, const char *path, char *err)
-{
-    const char *key = json_unknown_key(obj, allowed);
-
-    if (key != NULL)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: unknown key \"%.40s\"", path, key);
-    return QUANT_OK;
-}
-
-static int
-expect_kind(const json_value *v, json_kind kind, const char *path, char *err)
-{
-    if (v == NULL)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", path);
-    if (v->kind != kind)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: must be %s, not %s", path,
-                          json_kind_name(kind), json_kind_name(v->kind));
-    return QUANT_OK;
-}
-
-static int
-get_number(const json_value *v, const char *path, double *out, char *err)
-{
-    if ((v->kind != JSON_INT && v->kind != JSON_NUMBER) || !isfinite(v->d))
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: not a finite number", path);
-    *out = v->d;
-    return QUANT_OK;
-}
-
-/* An array of exactly count finite numbers at path into a new array. */
-static int
-get_vector(const json_value *v, size_t count, const char *path, double **out, char *err)
-{
-    char ipath[PATH_LEN];
-    size_t i;
-    int rc;
-
-    if ((rc = expect_kind(v, JSON_ARRAY, path, err)) != QUANT_OK)
-        return rc;
-    if (v->len != count)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: must have %zu entries, not %zu", path,
-                          count, v->len);
-    *out = alloc_array(count, sizeof **out);
-    if (*out == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
-    for (i = 0; i < count; i++) {
-        path_fmt(ipath, "%s[%zu]", path, i);
-        if ((rc = get_number(&v->items[i], ipath, &(*out)[i], err)) != QUANT_OK)
-            return rc;
-    }
-    return QUANT_OK;
-}
-
-static int
-parse_features(float_model *fm, const json_value *root, char *err)
-{
-    const json_value *f = json_get(root, "features");
-    char path[PATH_LEN];
-    size_t j;
-    int rc;
-
-    if ((rc = expect_kind(f, JSON_ARRAY, "$.features", err)) != QUANT_OK)
-        return rc;
-    if (f->len < 1 || f->len > MODEL_MAX_DIM)
-        return quant_fail(err, QUANT_ERR_INVALID, "$.features: must have 1 to %u names",
-                          MODEL_MAX_DIM);
-    fm->n_features = (uint32_t)f->len;
-    fm->names = alloc_array(f->len, sizeof *fm->names);
-    if (fm->names == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
-    for (j = 0; j < f->len; j++) {
-        const json_value *name = &f->items[j];
-
-        path_fmt(path, "$.features[%zu]", j);
-        if ((rc = expect_kind(name, JSON_STRING, path, err)) != QUANT_OK)
-            return rc;
-        if (!model_name_is_valid(name->str, name->len))
-            return quant_fail(err, QUANT_ERR_INVALID,
-                              "%s: must be at most %u bytes without control characters",
-                              path, MODEL_MAX_NAME_LEN);
-        memcpy(fm->names[j], name->str, name->len);
-    }
-    return QUANT_OK;
-}
-
-/* "normalization" {"mean", "std"} and "input_range" {"min", "max"}, both optional. */
-static int
-parse_pair(const json_value *root, const char *key, const char *k1, const char *k2,
-           uint32_t n, double **v1, double **v2, char *err)
-{
-    const json_value *obj = json_get(root, key);
-    const char *keys[3] = {k1, k2, NULL};
-    char path[PATH_LEN], ipath[PATH_LEN];
-    int rc;
-
-    if (obj == NULL)
-        return QUANT_OK;
-    path_fmt(path, "$.%s", key);
-    if ((rc = expect_kind(obj, JSON_OBJECT, path, err)) != QUANT_OK ||
-        (rc = check_keys(obj, keys, path, err)) != QUANT_OK)
-        return rc;
-    path_fmt(ipath, "$.%s.%s", key, k1);
-    if ((rc = get_vector(json_get(obj, k1), n, ipath, v1, err)) != QUANT_OK)
-        return rc;
-    path_fmt(ipath, "$.%s.%s", key, k2);
-    if (json_get(obj, k2) == NULL)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", ipath);
-    return get_vector(json_get(obj, k2), n, ipath, v2, err);
-}
-
-static int
-parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
-{
-    static const char *const keys[] = {"weights", "bias", "activation", NULL};
-    float_layer *ly = &fm->layer[l];
-    const json_value *w, *act;
-    char path[PATH_LEN], ipath[PATH_LEN];
-    uint32_t n_expected = l == 0 ? fm->n_features : fm->layer[l - 1].m;
-    size_t i, j;
-    int rc;
-
-    path_fmt(path, "$.layers[%u]", (unsigned)l);
-    if ((rc = expect_kind(lj, JSON_OBJECT, path, err)) != QUANT_OK ||
-        (rc = check_keys(lj, keys, path, err)) != QUANT_OK)
-        return rc;
-    w = json_get(lj, "weights");
-    path_fmt(ipath, "%s.weights", path);
-    if ((rc = expect_kind(w, JSON_ARRAY, ipath, err)) != QUANT_OK)
-        return rc;
-    if (w->len < 1 || w->len > MODEL_MAX_DIM)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
-                          MODEL_MAX_DIM);
-    for (i = 0; i < w->len; i++) {
-        path_fmt(ipath, "%s.weights[%zu]", path, i);
-        if ((rc = expect_kind(&w->items[i], JSON_ARRAY, ipath, err)) != QUANT_OK)
-            return rc;
-        if (i == 0 && w->items[0].len != n_expected) {
-            if (l == 0)
-                return quant_fail(err, QUANT_ERR_INVALID,
-                                  "%s: %zu inputs but the model has %u features", path,
-                                  w->items[0].len, (unsigned)n_expected);
-            return quant_fail(err, QUANT_ERR_INVALID,
-                              "%s: %zu inputs but the previous layer has %u outputs", path,
-                              w->items[0].len, (unsigned)n_expected);
-        }
-        if (w->items[i].len != n_expected)
-            return quant_fail(err, QUANT_ERR_INVALID, "%s: must have %u entries, as row 0",
-                              ipath, (unsigned)n_expected);
-    }
-    ly->n = n_expected;
-    ly->m = (uint32_t)w->len;
-    ly->w = alloc_array((size_t)ly->m * ly->n, sizeof *ly->w);
-    if (ly->w == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
-    for (i = 0; i < ly->m; i++) {
-        for (j = 0; j < ly->n; j++) {
-            path_fmt(ipath, "%s.weights[%zu][%zu]", path, i, j);
-            if ((rc = get_number(&w->items[i].items[j], ipath, &ly->w[i * ly->n + j], err)) !=
-                QUANT_OK)
-                return rc;
-        }
-    }
-    path_fmt(ipath, "%s.bias", path);
-    if (json_get(lj, "bias") == NULL)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", ipath);
-    if ((rc = get_vector(json_get(lj, "bias"), ly->m, ipath, &ly->bias, err)) != QUANT_OK)
-        return rc;
-    act = json_get(lj, "activation");
-    path_fmt(ipath, "%s.activation", path);
-    if ((rc = expect_kind(act, JSON_STRING, ipath, err)) != QUANT_OK)
-        return rc;
-    if (!model_act_from_name(act->str, &ly->act))
-        return quant_fail(err, QUANT_ERR_INVALID,
-                          "%s: unsupported \"%.32s\" (identity, relu, sigmoid or tanh)", ipath,
-                          act->str);
-    return QUANT_OK;
-}
-
-static int
-parse_float_document(float_model *fm, const json_value *root, char *err)
-{
-    static const char *const keys[] = {"format", "features", "normalization", "input_range",
-                                       "layers", "output_kind", NULL};
-    const json_value *format, *layers, *kind;
-    uint32_t l, j;
-    int rc;
-
-    if ((rc = expect_kind(root, JSON_OBJECT, "$", err)) != QUANT_OK ||
-        (rc = check_keys(root, keys, "$", err)) != QUANT_OK)
-        return rc;
-    format = json_get(root, "format");
-    if (format == NULL || format->kind != JSON_STRING ||
-        strcmp(format->str, QUANT_FLOAT_FORMAT) != 0)
-        return quant_fail(err, QUANT_ERR_INVALID, "$.format: must be \"%s\"",
-                          QUANT_FLOAT_FORMAT);
-    if ((rc = parse_features(fm, root, err)) != QUANT_OK ||
-        (rc = parse_pair(root, "normalization", "mean", "std", fm->n_features, &fm->mean,
-                         &fm->std, err)) != QUANT_OK ||
-        (rc = parse_pair(root, "input_range", "min", "max", fm->n_features, &fm->range_min,
-                         &fm->range_max, err)) != QUANT_OK)
-        return rc;
-    for (j = 0; fm->std != NULL && j < fm->n_features; j++)
-        if (!(fm->std[j] > 0.0))
-            return quant_fail(err, QUANT_ERR_INVALID, "$.normalization.std[%u]: must be positive",
-                              (unsigned)j);
-    for (j = 0; fm->range_min != NULL && j < fm->n_features; j++)
-        if (!(fm->range_min[j] <= fm->range_max[j]))
-            return quant_fail(err, QUANT_ERR_INVALID,
-                              "$.input_range.max[%u]: must not be below min", (unsigned)j);
-    layers = json_get(root, "layers");
-    if ((rc = expect_kind(layers, JSON_ARRAY, "$.layers", err)) != QUANT_OK)
-        return rc;
-    if (layers->len < 1 || layers->len > MODEL_MAX_LAYERS)
-        return quant_fail(err, QUANT_ERR_INVALID, "$.layers: must have 1 to %d layers",
-                          MODEL_MAX_LAYERS);
-    fm->n_layers = (uint32_t)layers->len;
-    for (l = 0; l < fm->n_layers; l++)
-        if ((rc = parse_layer(fm, l, &layers->items[l], err)) != QUANT_OK)
-            return rc;
-    kind = json_get(root, "output_kind");
-    if (kind == NULL) {
-        fm->output_kind = fm->layer[fm->n_layers - 1].act == MODEL_ACT_SIGMOID
-                              ? MODEL_OUTPUT_PROBABILITY
-                              : MODEL_OUTPUT_SCORE;
-    } else if (kind->kind == JSON_STRING && strcmp(kind->str, "score") == 0) {
-        fm->output_kind = MODEL_OUTPUT_SCORE;
-    } else if (kind->kind == JSON_STRING && strcmp(kind->str, "probability") == 0) {
-        fm->output_kind = MODEL_OUTPUT_PROBABILITY;
-    } else {
-        return quant_fail(err, QUANT_ERR_INVALID,
-                          "$.output_kind: must be \"score\" or \"probability\"");
-    }
-    return QUANT_OK;
-}
-
-int
-float_model_from_json(float_model *fm, const char *text, size_t len, char *err)
-{
-    char jerr[JSON_ERR_LEN];
-    json_value *root;
-    int rc;
-
-    memset(fm, 0, sizeof *fm);
-    if (json_parse(&root, text, len, jerr) != 0)
-        return quant_fail(err, QUANT_ERR_INVALID, "JSON: %s", jerr);
-    rc = parse_float_document(fm, root, err);
-    json_free(root);
-    if (rc != QUANT_OK)
-        float_model_free(fm);
-    return rc;
-}
-
-/* ==== the float forward pass ==== */
-
-/* Per-layer statistics of the float pass: the range of each layer's activations and,
- * where unit_max[l] is not NULL, each unit's largest |activation|. */
-typedef struct {
-    double act_lo[MODEL_MAX_LAYERS], act_hi[MODEL_MAX_LAYERS];
-    double *unit_max[MODEL_MAX_LAYERS];
-} float_stats;
-
-static size_t
-max_width(const float_model *fm)
-{
-    size_t w = fm->n_features;
-    uint32_t l;
-
-    for (l = 0; l < fm->n_layers; l++)
-        if (fm->layer[l].m > w)
-            w = fm->layer[l].m;
-    return w;
-}
-
-/* A message naming row b and feature j of a row set (1-based, as people count rows). */
-static int
-nonfinite_error(const float_model *fm, const char *what, size_t b, uint32_t j, char *err)
-{
-    if (fm->names[j][0] != '\0')
-        return quant_fail(err, QUANT_ERR_INVALID,
-                          "%s row %zu, feature \"%s\": not a finite number", what, b + 1,
-                          fm->names[j]);
-    return quant_fail(err, QUANT_ERR_INVALID, "%s row %zu, feature %u: not a finite number",
-                      what, b + 1, (unsigned)j + 1);
-}
-
-static int
-check_rows(const float_model *fm, const double *rows, size_t n_rows, const char *what,
-           char *err)
-{
-    size_t b;
-    uint32_t j;
-
-    for (b = 0; b < n_rows; b++)
-        for (j = 0; j < fm->n_features; j++)
-            if (!isfinite(rows[b * fm->n_features + j]))
-                return nonfinite_error(fm, what, b, j, err);
-    return QUANT_OK;
-}
-
-/* The float pass, row by row; stats (may be NULL) collects activation ranges. */
-static int
-float_run(const float_model *fm, const double *rows, size_t n_rows, double *out,
-          float_stats *stats, char *err)
-{
-    size_t width = max_width(fm), b, i, j;
-    double *cur = alloc_array(width, sizeof *cur), *next = alloc_array(width, sizeof *next);
-    uint32_t l;
-
-    if (cur == NULL || next == NULL) {
-        free(cur);
-        free(next);
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
-    }
-    if (stats != NULL)
-        for (l = 0; l < fm->n_layers; l++) {
-            stats->act_lo[l] = INFINITY;
-            stats->act_hi[l] = -INFINITY;
-        }
-    for (b = 0; b < n_rows; b++) {
-        for (j = 0; j < fm->n_features; j++) {
-            double x = rows[b * fm->n_features + j];
-
-            cur[j] = fm->mean != NULL ? (x - fm->mean[j]) / fm->std[j] : x;
-        }
-        for (l = 0; l < fm->n_layers; l++) {
-            const float_layer *ly = &fm->layer[l];
-
-            for (i = 0; i < ly->m; i++) {
-                double z = ly->bias[i];
-
-                for (j = 0; j < ly->n; j++)
-                    z += ly->w[i * ly->n + j] * cur[j];
-                next[i] = model_act_eval(ly->act, z);
-                if (stats != NULL) {
-                    if (next[i] < stats->act_lo[l])
-                        stats->act_lo[l] = next[i];
-                    if (next[i] > stats->act_hi[l])
-                        stats->act_hi[l] = next[i];
-                    if (stats->unit_max[l] != NULL && fabs(next[i]) > stats->unit_max[l][i])
-                        stats->unit_max[l][i] = fabs(next[i]);
-                }
-            }
-            memcpy(cur, next, ly->m * sizeof *cur);
-        }
-        memcpy(out + b * fm->layer[fm->n_layers - 1].m, cur,
-               fm->layer[fm->n_layers - 1].m * sizeof *cur);
-    }
-    free(cur);
-    free(next);
-    return QUANT_OK;
-}
-
-int
-quantize_float_forward(const float_model *fm, const double *rows, size_t n_rows, double *out,
-                       char *err)
-{
-    int rc = check_rows(fm, rows, n_rows, "input", err);
-
-    if (rc != QUANT_OK)
-        return rc;
-    return float_run(fm, rows, n_rows, out, NULL, err);
-}
+#include "quantize_internal.h"
 
 /* ==== options ==== */
 
@@ -524,7 +106,7 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
         return quant_fail(err, QUANT_ERR_INVALID, "options: JSON: %s", jerr);
     if (root->kind != JSON_OBJECT)
         rc = quant_fail(err, QUANT_ERR_INVALID, "options: must be a JSON object");
-    else if ((rc = check_keys(root, keys, "options", err)) == QUANT_OK &&
+    else if ((rc = quant_check_keys(root, keys, "options", err)) == QUANT_OK &&
              (rc = option_u32(root, "xbits", 2, MODEL_MAX_BITS, &opt->xbits, err)) == QUANT_OK &&
              (rc = option_u32(root, "wbits", 2, MODEL_MAX_BITS, &opt->wbits, err)) == QUANT_OK &&
              (rc = option_u32(root, "Q", 2, MODEL_MAX_Q, &opt->q_bits, err)) == QUANT_OK &&
@@ -543,35 +125,8 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
 
 /* ==== the quantizer ==== */
 
-/* What does not depend on Q: the integer weights (in the model), the scales of a layer's
- * integer inputs and outputs, and the worst case of its accumulator. */
-typedef struct {
-    double s_w;                 /* weight scale = accumulator scale */
-    double out_scale;
-    int32_t out_zp;
-    int32_t out_min, out_max;   /* the layer's integer output range */
-    double slope;               /* the activation's largest derivative */
-    int64_t worst;              /* max_i sum_j |W_q[i][j]|·2^(bits-1) + |B_q[i]| */
-} layer_plan;
 
-/* What one candidate Q gives, per layer, for the report. */
-typedef struct {
-    double table_range;         /* R, in pre-activation units */
-    double step;                /* the realized table step s_w·2^s / M */
-    int32_t q_lo, q_hi;         /* q over the calibration rows */
-    int covers_worst_case;
-} layer_result;
 
-typedef struct {
-    const float_model *fm;
-    const quant_options *opt;
-    layer_plan lp[MODEL_MAX_LAYERS];
-    double *in_lo, *in_hi;      /* the calibration range of each feature */
-    int32_t *cal_x;             /* calibration rows, quantized: n_rows x n_0 */
-    double *cal_ref;            /* the float outputs on them: n_rows x m_L */
-    size_t n_rows;
-    int synthetic;
-} quant_ctx;
 
 static void
 quant_ctx_free(quant_ctx *c)
@@ -598,7 +153,7 @@ splitmix64(uint64_t *state)
 static double *
 synthetic_rows(const float_model *fm, size_t n_rows)
 {
-    double *rows = alloc_array(n_rows * fm->n_features, sizeof *rows);
+    double *rows = quant_alloc_array(n_rows * fm->n_features, sizeof *rows);
     uint64_t state = 0x7a6b6d6c2d63616cull;     /* fixed: the set is part of the method */
     size_t b, k;
     uint32_t j;
@@ -648,14 +203,14 @@ static int
 equalize_hidden(float_model *fm, const double *rows, size_t n_rows, char *err)
 {
     float_stats stats;
-    double *out = alloc_array(n_rows * fm->layer[fm->n_layers - 1].m, sizeof *out);
+    double *out = quant_alloc_array(n_rows * fm->layer[fm->n_layers - 1].m, sizeof *out);
     uint32_t l;
     size_t i, j;
     int rc = QUANT_OK;
 
     memset(&stats, 0, sizeof stats);
     for (l = 0; l + 1 < fm->n_layers; l++) {
-        stats.unit_max[l] = alloc_array(fm->layer[l].m, sizeof(double));
+        stats.unit_max[l] = quant_alloc_array(fm->layer[l].m, sizeof(double));
         if (stats.unit_max[l] == NULL)
             out = (free(out), NULL);
     }
@@ -663,7 +218,7 @@ equalize_hidden(float_model *fm, const double *rows, size_t n_rows, char *err)
         rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if ((rc = float_run(fm, rows, n_rows, out, &stats, err)) != QUANT_OK)
+    if ((rc = quant_float_run(fm, rows, n_rows, out, &stats, err)) != QUANT_OK)
         goto done;
     for (l = 0; l + 1 < fm->n_layers; l++) {
         float_layer *ly = &fm->layer[l], *nx = &fm->layer[l + 1];
@@ -706,9 +261,9 @@ plan_inputs(quant_ctx *c, zk_model *model, const double *rows, char *err)
     size_t b;
     uint32_t j;
 
-    c->in_lo = alloc_array(fm->n_features, sizeof *c->in_lo);
-    c->in_hi = alloc_array(fm->n_features, sizeof *c->in_hi);
-    model->inputs = alloc_array(fm->n_features, sizeof *model->inputs);
+    c->in_lo = quant_alloc_array(fm->n_features, sizeof *c->in_lo);
+    c->in_hi = quant_alloc_array(fm->n_features, sizeof *c->in_hi);
+    model->inputs = quant_alloc_array(fm->n_features, sizeof *model->inputs);
     if (c->in_lo == NULL || c->in_hi == NULL || model->inputs == NULL)
         return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (j = 0; j < fm->n_features; j++) {
@@ -802,13 +357,13 @@ plan_weights(quant_ctx *c, zk_model *model, uint32_t l, char *err)
     layer_plan *lp = &c->lp[l];
     model_weights *wt = &model->weights[l];
     size_t n = ly->n, m = ly->m, i, j;
-    double *wf = alloc_array(n * m, sizeof *wf), *bf = alloc_array(m, sizeof *bf);
+    double *wf = quant_alloc_array(n * m, sizeof *wf), *bf = quant_alloc_array(m, sizeof *bf);
     double wmax = 0.0, bmax = 0.0, wlim = ldexp(1.0, (int)c->opt->wbits - 1) - 1.0;
     int64_t vmax = (int64_t)1 << (l == 0 ? c->opt->xbits - 1 : 7);
     int rc = QUANT_OK;
 
-    wt->w = alloc_array(n * m, sizeof *wt->w);
-    wt->bias = alloc_array(m, sizeof *wt->bias);
+    wt->w = quant_alloc_array(n * m, sizeof *wt->w);
+    wt->bias = quant_alloc_array(m, sizeof *wt->bias);
     if (wf == NULL || bf == NULL || wt->w == NULL || wt->bias == NULL) {
         rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto done;
@@ -949,7 +504,7 @@ build_layer(quant_ctx *c, zk_model *model, uint32_t l, uint32_t q_bits, const in
     res->step = lp->s_w * ldexp(1.0, (int)s) / mult;
     size = (size_t)1 << q_bits;
     free(ly->act);
-    ly->act = table = alloc_array(size, sizeof *table);
+    ly->act = table = quant_alloc_array(size, sizeof *table);
     if (table == NULL)
         return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
     rc = model_act_fill(table, q_bits, fl->act, res->step, lp->out_scale,
@@ -1000,9 +555,9 @@ accumulate(const zk_model *model, uint32_t l, const int32_t *in, size_t batch, i
 }
 
 /* Errors of the model's dequantized outputs against ref (rows x m_L). */
-static void
-measure(const zk_model *model, const int32_t *out, const double *ref, size_t rows,
-        double *max_err, double *mean_err)
+void
+quant_measure(const zk_model *model, const int32_t *out, const double *ref, size_t rows,
+              double *max_err, double *mean_err)
 {
     uint32_t m = model->layer[model->n_layers - 1].m, i;
     double sum = 0.0, mx = 0.0;
@@ -1028,9 +583,10 @@ static int
 build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *res,
                 double *max_err, double *mean_err, char *err)
 {
-    size_t width = max_width(c->fm), B = c->n_rows, b, j;
-    int32_t *in = alloc_array(width * B, sizeof *in), *next = alloc_array(width * B, sizeof *next);
-    int64_t *y = alloc_array(width * B, sizeof *y);
+    size_t width = quant_max_width(c->fm), B = c->n_rows, b, j;
+    int32_t *in = quant_alloc_array(width * B, sizeof *in);
+    int32_t *next = quant_alloc_array(width * B, sizeof *next);
+    int64_t *y = quant_alloc_array(width * B, sizeof *y);
     char merr[MODEL_ERR_LEN];
     model_trace tr;
     uint32_t l;
@@ -1069,7 +625,7 @@ build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *re
             if (tr.out[b * model->layer[model->n_layers - 1].m + j] != in[j * B + b])
                 rc = quant_fail(err, QUANT_ERR_INVALID, "internal: forward passes disagree");
     if (rc == QUANT_OK)
-        measure(model, tr.out, c->cal_ref, B, max_err, mean_err);
+        quant_measure(model, tr.out, c->cal_ref, B, max_err, mean_err);
     model_trace_free(&tr);
 done:
     free(in);
@@ -1095,168 +651,6 @@ choose_limb_bits(zk_model *model, uint32_t fixed)
     }
     for (l = 0; l < model->n_layers; l++)
         model->layer[l].limb_bits = fixed != 0 ? fixed : w;
-}
-
-/* ---- the report ---- */
-
-typedef struct {
-    uint32_t q_bits;
-    double max_err;
-} search_entry;
-
-typedef struct {
-    size_t rows, out_of_range;
-    double max_err, mean_err;
-} error_summary;
-
-static void
-write_error_summary(json_writer *w, const error_summary *e)
-{
-    json_write_raw(w, "{\"rows\": %zu, \"max_abs_error\": ", e->rows - e->out_of_range);
-    json_write_double(w, e->max_err);
-    json_write_raw(w, ", \"mean_abs_error\": ");
-    json_write_double(w, e->mean_err);
-}
-
-static char *
-write_report(const quant_ctx *c, const zk_model *model, const layer_result *res,
-             const error_summary *cal, const error_summary *hold, const search_entry *search,
-             size_t n_search)
-{
-    const float_model *fm = c->fm;
-    json_writer w;
-    uint32_t l, j;
-    size_t k;
-
-    json_writer_init(&w);
-    json_write_raw(&w, "{\"format\": \"zkml-quantization-report-v1\",\n \"calibration\": ");
-    write_error_summary(&w, cal);
-    json_write_raw(&w, ", \"synthetic\": %s},\n", c->synthetic ? "true" : "false");
-    if (hold != NULL) {
-        json_write_raw(&w, " \"holdout\": ");
-        write_error_summary(&w, hold);
-        json_write_raw(&w, ", \"rows_out_of_range\": %zu},\n", hold->out_of_range);
-    }
-    json_write_raw(&w, " \"target_max_error\": ");
-    json_write_double(&w, c->opt->max_error);
-    json_write_raw(&w, ", \"target_met\": %s, \"output_kind\": \"%s\", \"xbits\": %u, "
-                   "\"wbits\": %u,\n \"inputs\": [",
-                   cal->max_err <= c->opt->max_error ? "true" : "false",
-                   model_output_kind_name(model->output_kind), (unsigned)model->xbits,
-                   (unsigned)c->opt->wbits);
-    for (j = 0; j < fm->n_features; j++) {
-        json_write_raw(&w, "%s\n  {\"name\": ", j > 0 ? "," : "");
-        json_write_string(&w, model->inputs[j].name);
-        json_write_raw(&w, ", \"scale\": ");
-        json_write_double(&w, model->inputs[j].scale);
-        json_write_raw(&w, ", \"zero_point\": %d, \"min\": ", (int)model->inputs[j].zero_point);
-        json_write_double(&w, c->in_lo[j]);
-        json_write_raw(&w, ", \"max\": ");
-        json_write_double(&w, c->in_hi[j]);
-        json_write_raw(&w, "}");
-    }
-    json_write_raw(&w, "],\n \"layers\": [");
-    for (l = 0; l < model->n_layers; l++) {
-        const model_layer *ly = &model->layer[l];
-        unsigned widths[MODEL_MAX_LIMBS], offsets[MODEL_MAX_LIMBS];
-
-        json_write_raw(&w, "%s\n  {\"n\": %u, \"m\": %u, \"activation\": \"%s\", "
-                       "\"weight_scale\": ", l > 0 ? "," : "", (unsigned)ly->n,
-                       (unsigned)ly->m, model_act_name(fm->layer[l].act));
-        json_write_double(&w, c->lp[l].s_w);
-        json_write_raw(&w, ", \"M\": %u, \"s\": %u, \"Q\": %u, \"limb_bits\": %u, "
-                       "\"limbs\": %u, \"table_step\": ", (unsigned)ly->mult,
-                       (unsigned)ly->shift, (unsigned)ly->q_bits, (unsigned)ly->limb_bits,
-                       model_limb_plan(ly, widths, offsets));
-        json_write_double(&w, res[l].step);
-        json_write_raw(&w, ", \"table_range\": ");
-        json_write_double(&w, res[l].table_range);
-        json_write_raw(&w, ", \"covers_worst_case\": %s, \"output_scale\": ",
-                       res[l].covers_worst_case ? "true" : "false");
-        json_write_double(&w, c->lp[l].out_scale);
-        json_write_raw(&w, ", \"output_zero_point\": %d, \"q_min\": %d, \"q_max\": %d}",
-                       (int)c->lp[l].out_zp, (int)res[l].q_lo, (int)res[l].q_hi);
-    }
-    json_write_raw(&w, "],\n \"outputs\": [");
-    for (j = 0; j < model->layer[model->n_layers - 1].m; j++) {
-        json_write_raw(&w, "%s{\"scale\": ", j > 0 ? ", " : "");
-        json_write_double(&w, model->outputs[j].scale);
-        json_write_raw(&w, ", \"zero_point\": %d}", (int)model->outputs[j].zero_point);
-    }
-    json_write_raw(&w, "],\n \"q_search\": [");
-    for (k = 0; k < n_search; k++) {
-        json_write_raw(&w, "%s{\"Q\": %u, \"max_abs_error\": ", k > 0 ? ", " : "",
-                       (unsigned)search[k].q_bits);
-        json_write_double(&w, search[k].max_err);
-        json_write_raw(&w, "}");
-    }
-    json_write_raw(&w, "]}\n");
-    if (w.failed) {
-        json_writer_free(&w);
-        return NULL;
-    }
-    return w.text;
-}
-
-/* ---- held-out rows ---- */
-
-/* Quantize and run the held-out rows; rows whose q leaves a table are counted apart. */
-static int
-measure_holdout(const zk_model *model, const double *rows, const double *ref, size_t n,
-                error_summary *e, char *err)
-{
-    size_t n0 = model->layer[0].n, mL = model->layer[model->n_layers - 1].m, b;
-    int32_t *x = alloc_array(n * n0, sizeof *x);
-    double sum = 0.0;
-    char merr[MODEL_ERR_LEN];
-    model_trace tr;
-    int rc;
-
-    memset(e, 0, sizeof *e);
-    e->rows = n;
-    if (x == NULL) {
-        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (b = 0; b < n; b++)
-        if (model_quantize_features(model, rows + b * n0, x + b * n0, merr) != MODEL_OK) {
-            rc = quant_fail(err, QUANT_ERR_INVALID, "holdout row %zu: %s", b + 1, merr);
-            goto done;
-        }
-    rc = model_forward(&tr, model, x, n, 0, merr);
-    if (rc == MODEL_OK) {
-        measure(model, tr.out, ref, n, &e->max_err, &e->mean_err);
-        model_trace_free(&tr);
-        goto done;
-    }
-    if (rc != MODEL_ERR_RANGE) {
-        rc = quant_fail(err, rc == MODEL_ERR_NOMEM ? QUANT_ERR_NOMEM : QUANT_ERR_INVALID,
-                        "holdout: %s", merr);
-        goto done;
-    }
-    /* some row leaves a table: go row by row */
-    for (b = 0; b < n; b++) {
-        double mx, mean;
-
-        rc = model_forward(&tr, model, x + b * n0, 1, 0, merr);
-        if (rc == MODEL_ERR_RANGE) {
-            e->out_of_range++;
-            continue;
-        }
-        if (rc != MODEL_OK) {
-            rc = quant_fail(err, QUANT_ERR_NOMEM, "holdout: %s", merr);
-            goto done;
-        }
-        measure(model, tr.out, ref + b * mL, 1, &mx, &mean);
-        model_trace_free(&tr);
-        e->max_err = mx > e->max_err ? mx : e->max_err;
-        sum += mean;
-    }
-    e->mean_err = n > e->out_of_range ? sum / (double)(n - e->out_of_range) : 0.0;
-    rc = QUANT_OK;
-done:
-    free(x);
-    return rc;
 }
 
 /* ---- the whole ---- */
@@ -1312,7 +706,7 @@ quantize_at(quant_ctx *c, zk_model *out, const double *rows, const float_stats *
         if ((rc = plan_weights(c, out, l, err)) != QUANT_OK)
             return rc;
     }
-    out->outputs = alloc_array(m_last, sizeof *out->outputs);
+    out->outputs = quant_alloc_array(m_last, sizeof *out->outputs);
     if (out->outputs == NULL)
         return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (l = 0; l < m_last; l++) {
@@ -1393,12 +787,12 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     }
     c.n_rows = n_rows;
     m_last = fm.layer[fm.n_layers - 1].m;
-    if ((rc = check_rows(&fm, rows, n_rows, "calibration", err)) != QUANT_OK ||
-        (holdout != NULL && (rc = check_rows(&fm, holdout, n_holdout, "holdout", err)) !=
+    if ((rc = quant_check_rows(&fm, rows, n_rows, "calibration", err)) != QUANT_OK ||
+        (holdout != NULL && (rc = quant_check_rows(&fm, holdout, n_holdout, "holdout", err)) !=
                                 QUANT_OK))
         goto fail;
-    c.cal_ref = alloc_array(n_rows * m_last, sizeof *c.cal_ref);
-    c.cal_x = alloc_array(n_rows * fm.n_features, sizeof *c.cal_x);
+    c.cal_ref = quant_alloc_array(n_rows * m_last, sizeof *c.cal_ref);
+    c.cal_x = quant_alloc_array(n_rows * fm.n_features, sizeof *c.cal_x);
     if (c.cal_ref == NULL || c.cal_x == NULL) {
         rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto fail;
@@ -1406,25 +800,25 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     /* the reference is the model as given; the plan uses its equalized twin */
     memset(&stats, 0, sizeof stats);
     if (holdout != NULL && n_holdout > 0) {
-        hold_ref = alloc_array(n_holdout * m_last, sizeof *hold_ref);
+        hold_ref = quant_alloc_array(n_holdout * m_last, sizeof *hold_ref);
         if (hold_ref == NULL) {
             rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
             goto fail;
         }
-        if ((rc = float_run(&fm, holdout, n_holdout, hold_ref, NULL, err)) != QUANT_OK)
+        if ((rc = quant_float_run(&fm, holdout, n_holdout, hold_ref, NULL, err)) != QUANT_OK)
             goto fail;
     }
-    if ((rc = float_run(&fm, rows, n_rows, c.cal_ref, NULL, err)) != QUANT_OK ||
+    if ((rc = quant_float_run(&fm, rows, n_rows, c.cal_ref, NULL, err)) != QUANT_OK ||
         (rc = equalize_hidden(&fm, rows, n_rows, err)) != QUANT_OK)
         goto fail;
     {
-        double *twin = alloc_array(n_rows * m_last, sizeof *twin);
+        double *twin = quant_alloc_array(n_rows * m_last, sizeof *twin);
 
         if (twin == NULL) {
             rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
             goto fail;
         }
-        rc = float_run(&fm, rows, n_rows, twin, &stats, err);
+        rc = quant_float_run(&fm, rows, n_rows, twin, &stats, err);
         free(twin);
         if (rc != QUANT_OK)
             goto fail;
@@ -1468,9 +862,9 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     cal.max_err = at.max_err;
     cal.mean_err = at.mean_err;
     if (holdout != NULL && n_holdout > 0 &&
-        (rc = measure_holdout(out, holdout, hold_ref, n_holdout, &hold, err)) != QUANT_OK)
+        (rc = quant_measure_holdout(out, holdout, hold_ref, n_holdout, &hold, err)) != QUANT_OK)
         goto fail;
-    *report_json = write_report(&c, out, at.res, &cal,
+    *report_json = quant_write_report(&c, out, at.res, &cal,
                                 holdout != NULL && n_holdout > 0 ? &hold : NULL, at.search,
                                 at.n_search);
     if (*report_json == NULL) {

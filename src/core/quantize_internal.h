@@ -1,0 +1,99 @@
+/*
+ * quantize_internal.h: what the quantizer's files share (float_model.c: the float
+ * document and its reference pass; quantize.c: the options, the plan and the search;
+ * quantize_report.c: the report and the held-out rows).  Not part of quantize.h.
+ */
+#ifndef ZKML_QUANTIZE_INTERNAL_H
+#define ZKML_QUANTIZE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "model.h"
+#include "quantize.h"
+
+/* err (QUANT_ERR_LEN bytes, may be NULL) := the message; returns code. */
+__attribute__((format(printf, 3, 4))) int quant_fail(char *err, int code, const char *fmt,
+                                                     ...);
+
+/* err := "<path>: unknown key ..." if obj has a key outside allowed (NULL-terminated). */
+int quant_check_keys(const json_value *obj, const char *const *allowed, const char *path,
+                     char *err);
+
+/* calloc of count elements, refusing products that overflow; never size 0. */
+void *quant_alloc_array(size_t count, size_t size);
+
+/* Per-layer statistics of the float pass: the range of each layer's activations and,
+ * where unit_max[l] is not NULL, each unit's largest |activation|. */
+typedef struct {
+    double act_lo[MODEL_MAX_LAYERS], act_hi[MODEL_MAX_LAYERS];
+    double *unit_max[MODEL_MAX_LAYERS];
+} float_stats;
+
+/* The widest layer of the float model, inputs included. */
+size_t quant_max_width(const float_model *fm);
+
+/* Every value of the n_rows raw rows is finite; else err names `what`, the row and the
+ * feature. */
+int quant_check_rows(const float_model *fm, const double *rows, size_t n_rows,
+                     const char *what, char *err);
+
+/* The float pass, row by row; stats (may be NULL) collects activation ranges. */
+int quant_float_run(const float_model *fm, const double *rows, size_t n_rows, double *out,
+                    float_stats *stats, char *err);
+
+/* What does not depend on Q: the integer weights (in the model), the scales of a layer's
+ * integer inputs and outputs, and the worst case of its accumulator. */
+typedef struct {
+    double s_w;                 /* weight scale = accumulator scale */
+    double out_scale;
+    int32_t out_zp;
+    int32_t out_min, out_max;   /* the layer's integer output range */
+    double slope;               /* the activation's largest derivative */
+    int64_t worst;              /* max_i sum_j |W_q[i][j]|·2^(bits-1) + |B_q[i]| */
+} layer_plan;
+
+/* What one candidate Q gives, per layer, for the report. */
+typedef struct {
+    double table_range;         /* R, in pre-activation units */
+    double step;                /* the realized table step s_w·2^s / M */
+    int32_t q_lo, q_hi;         /* q over the calibration rows */
+    int covers_worst_case;
+} layer_result;
+
+typedef struct {
+    const float_model *fm;
+    const quant_options *opt;
+    layer_plan lp[MODEL_MAX_LAYERS];
+    double *in_lo, *in_hi;      /* the calibration range of each feature */
+    int32_t *cal_x;             /* calibration rows, quantized: n_rows x n_0 */
+    double *cal_ref;            /* the float outputs on them: n_rows x m_L */
+    size_t n_rows;
+    int synthetic;
+} quant_ctx;
+
+/* Errors of the model's dequantized outputs against ref (rows x m_L). */
+void quant_measure(const zk_model *model, const int32_t *out, const double *ref, size_t rows,
+                   double *max_err, double *mean_err);
+
+typedef struct {
+    uint32_t q_bits;
+    double max_err;
+} search_entry;
+
+typedef struct {
+    size_t rows, out_of_range;
+    double max_err, mean_err;
+} error_summary;
+
+/* The report (quantize.h) as a malloc'd JSON text; NULL when out of memory. */
+char *quant_write_report(const quant_ctx *c, const zk_model *model, const layer_result *res,
+                         const error_summary *cal, const error_summary *hold,
+                         const search_entry *search, size_t n_search);
+
+/* Quantize and run the held-out rows; rows whose q leaves a table are counted apart. */
+int quant_measure_holdout(const zk_model *model, const double *rows, const double *ref,
+                          size_t n, error_summary *e, char *err);
+
+#endif
