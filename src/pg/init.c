@@ -1,6 +1,6 @@
 /*
  * init.c: loading the module, its settings (zkml.threads, zkml.log_progress,
- * zkml.max_batch_rows), and starting the core.
+ * zkml.max_batch_rows, zkml.out_of_range_features), and starting the core.
  *
  * Nothing here may start OpenMP.  _PG_init runs in the postmaster when zkml is in
  * shared_preload_libraries, and a process forked after libgomp has started its thread
@@ -17,6 +17,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 
+#include "model.h"
 #include "parallel.h"
 #include "receipt.h"
 #include "zkml.h"
@@ -36,6 +37,13 @@ static bool zkml_core_ready = false;
 bool		zkml_log_progress = false;
 int			zkml_max_batch_rows = 100000;
 int			zkml_max_proof_memory_kb = 4 * 1024 * 1024;	/* 4 GB */
+int			zkml_out_of_range_features = MODEL_FEATURES_SATURATE;
+
+static const struct config_enum_entry out_of_range_features_options[] = {
+	{"saturate", MODEL_FEATURES_SATURATE, false},
+	{"refuse", MODEL_FEATURES_REFUSE, false},
+	{NULL, 0, false}
+};
 
 static int
 default_threads(void)
@@ -119,6 +127,8 @@ _PG_init(void)
 		prev_emit_log_hook = emit_log_hook;
 		emit_log_hook = quiet_parallel_placeholders;
 		defining_in_parallel_mode = true;
+		/* a superuser-only setting's placeholder must not be lost (range_setting.c) */
+		zkml_range_setting_capture();
 	}
 
 	DefineCustomIntVariable("zkml.threads",
@@ -169,12 +179,29 @@ _PG_init(void)
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
+	/*
+	 * The lender's policy, not the caller's: only a superuser (or a role granted SET on
+	 * it) may change it, so a prover cannot turn refusal off.
+	 */
+	DefineCustomEnumVariable("zkml.out_of_range_features",
+							 "What scoring and proving do with a feature beyond the range the "
+							 "model's inputs represent.",
+							 "saturate clamps it to the nearest end of the range; refuse raises "
+							 "an error naming the feature, its value and the range.",
+							 &zkml_out_of_range_features,
+							 MODEL_FEATURES_SATURATE,
+							 out_of_range_features_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("zkml");
 
 	if (defining_in_parallel_mode)
 	{
 		defining_in_parallel_mode = false;
 		emit_log_hook = prev_emit_log_hook;
+		zkml_range_setting_apply();
 		if (leader_threads > 0 && leader_threads != zkml_threads_setting)
 		{
 			zkml_set_threads(leader_threads);
