@@ -55,12 +55,14 @@ usage(FILE *out)
             "               model document, calibrated on the rows of CAL.csv (one header\n"
             "               line of feature names, then rows of numbers) or on a synthetic\n"
             "               set; write it (mode 0600) and print the quantization report\n"
-            "  prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv)\n"
-            "        [--context TEXT] --out RECEIPT [--force]\n"
+            "  prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv\n"
+            "        [--out-of-range-features saturate|refuse]) [--context TEXT]\n"
+            "        --out RECEIPT [--force]\n"
             "               run the model on the rows of ROWS.csv (one header line, then\n"
             "               one row per line: integers with --input, real features that\n"
-            "               the model quantizes with --features), prove the outputs and\n"
-            "               write the receipt\n"
+            "               the model quantizes with --features, clamping values beyond\n"
+            "               its input range or, with refuse, failing on them), prove the\n"
+            "               outputs and write the receipt\n"
             "  verify --public MODEL.pub --receipt RECEIPT\n"
             "               check a receipt against a public file: print \"valid\" and\n"
             "               exit 0, or exit 1 with the reason on standard error\n"
@@ -191,11 +193,13 @@ write_all(int fd, const char *path, const uint8_t *buf, size_t len)
 #define OPT_HOLDOUT 512u        /* optional */
 #define OPT_QOPTIONS 1024u      /* optional */
 #define OPT_FEATURES 2048u      /* prove: this or --input */
-#define OPT_OPTIONAL (OPT_CONTEXT | OPT_FORCE | OPT_CALIBRATION | OPT_HOLDOUT | OPT_QOPTIONS)
+#define OPT_OUT_OF_RANGE 4096u  /* optional */
+#define OPT_OPTIONAL (OPT_CONTEXT | OPT_FORCE | OPT_CALIBRATION | OPT_HOLDOUT | OPT_QOPTIONS | \
+                      OPT_OUT_OF_RANGE)
 
 typedef struct {
     const char *model, *key, *out, *input, *context, *public, *receipt;
-    const char *calibration, *holdout, *qoptions, *features;
+    const char *calibration, *holdout, *qoptions, *features, *out_of_range;
     int force;
 } options;
 
@@ -219,6 +223,7 @@ option_slot(options *opt, const char *name, unsigned accepted)
         { OPT_HOLDOUT, "--holdout", offsetof(options, holdout) },
         { OPT_QOPTIONS, "--options", offsetof(options, qoptions) },
         { OPT_FEATURES, "--features", offsetof(options, features) },
+        { OPT_OUT_OF_RANGE, "--out-of-range-features", offsetof(options, out_of_range) },
     };
     size_t i;
 
@@ -587,11 +592,12 @@ cmd_quantize(int argc, char **argv)
     return rc;
 }
 
-/* Real feature rows -> the model's integer inputs (model_quantize_features), with the
- * model taken from the key file.  0, or an exit code. */
+/* Real feature rows -> the model's integer inputs (model_quantize_features_policy), with
+ * the model taken from the key file.  0, or an exit code. */
 static int
 quantize_feature_rows(const char *path, const uint8_t *key_buf, size_t key_len,
-                      int32_t **rows, size_t *batch, size_t *cols)
+                      model_feature_policy policy, int32_t **rows, size_t *batch,
+                      size_t *cols)
 {
     char err[MODELKEY_ERR_LEN], merr[MODEL_ERR_LEN];
     modelkey key;
@@ -613,8 +619,8 @@ quantize_feature_rows(const char *path, const uint8_t *key_buf, size_t key_len,
         }
     }
     for (b = 0; rc == 0 && b < n; b++) {
-        if (model_quantize_features(&key.model, x + b * n_in, *rows + b * n_in, merr) !=
-            MODEL_OK) {
+        if (model_quantize_features_policy(&key.model, x + b * n_in, policy, *rows + b * n_in,
+                                           NULL, merr) != MODEL_OK) {
             fprintf(stderr, "zkml prove: %s: line %zu: %s\n", path, b + 2, merr);
             free(*rows);
             *rows = NULL;
@@ -628,8 +634,9 @@ quantize_feature_rows(const char *path, const uint8_t *key_buf, size_t key_len,
     return rc;
 }
 
-/* zkml prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv) [--context TEXT]
- *            --out RECEIPT [--force] */
+/* zkml prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv
+ *            [--out-of-range-features saturate|refuse]) [--context TEXT] --out RECEIPT
+ *            [--force] */
 static int
 cmd_prove(int argc, char **argv)
 {
@@ -638,14 +645,28 @@ cmd_prove(int argc, char **argv)
     uint8_t *key, *rct;
     int32_t *rows = NULL;
     size_t key_len, rct_len, batch = 0, cols = 0, ctx_len;
+    model_feature_policy policy = MODEL_FEATURES_SATURATE;
     int fd, rc;
 
     if (parse_options(&opt, argc, argv,
-                      OPT_KEY | OPT_INPUT | OPT_FEATURES | OPT_CONTEXT | OPT_OUT | OPT_FORCE)
-        != 0) {
+                      OPT_KEY | OPT_INPUT | OPT_FEATURES | OPT_OUT_OF_RANGE | OPT_CONTEXT |
+                          OPT_OUT | OPT_FORCE) != 0) {
         fprintf(stderr, "Usage: zkml prove --key MODEL.key (--input ROWS.csv | --features "
-                "ROWS.csv) [--context TEXT] --out RECEIPT [--force]\n");
+                "ROWS.csv [--out-of-range-features saturate|refuse]) [--context TEXT] "
+                "--out RECEIPT [--force]\n");
         return EXIT_USAGE;
+    }
+    if (opt.out_of_range != NULL) {
+        if (opt.features == NULL) {
+            fprintf(stderr, "zkml prove: --out-of-range-features applies to --features only\n");
+            return EXIT_USAGE;
+        }
+        if (strcmp(opt.out_of_range, "refuse") == 0)
+            policy = MODEL_FEATURES_REFUSE;
+        else if (strcmp(opt.out_of_range, "saturate") != 0) {
+            fprintf(stderr, "zkml prove: --out-of-range-features must be saturate or refuse\n");
+            return EXIT_USAGE;
+        }
     }
     ctx_len = opt.context != NULL ? strlen(opt.context) : 0;
     if (ctx_len > RECEIPT_MAX_CONTEXT) {
@@ -662,7 +683,8 @@ cmd_prove(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (opt.features != NULL &&
-        (rc = quantize_feature_rows(opt.features, key, key_len, &rows, &batch, &cols)) != 0) {
+        (rc = quantize_feature_rows(opt.features, key, key_len, policy, &rows, &batch,
+                                    &cols)) != 0) {
         modelkey_bytes_free(key, key_len);
         return rc;
     }

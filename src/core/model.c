@@ -461,11 +461,13 @@ trace_alloc_layer(model_layer_trace *lt, const model_layer *ly, size_t batch, in
  * One layer.  in is the layer's input, entry-major (feature j of row b at j·B + b); acc
  * is scratch for B sums, filled row of W by row of W so the inner loop runs along the
  * batch.  Bounds: |W| <= 2^15, |x| <= 2^15, n <= 2^16, |bias| <= 2^31, so |Y| < 2^47
- * fits in int64 whatever the (validated) inputs.
+ * fits in int64 whatever the (validated) inputs.  On MODEL_ERR_RANGE, *failed_row is
+ * the batch row.
  */
 static int
 forward_layer(model_layer_trace *lt, const model_layer *ly, const model_weights *wt,
-              const int32_t *in, size_t batch, int64_t *acc, uint32_t l, char *err)
+              const int32_t *in, size_t batch, int64_t *acc, uint32_t l, size_t *failed_row,
+              char *err)
 {
     unsigned widths[MODEL_MAX_LIMBS], offsets[MODEL_MAX_LIMBS], k;
     int64_t half = (int64_t)1 << (ly->q_bits - 1);
@@ -490,12 +492,14 @@ forward_layer(model_layer_trace *lt, const model_layer *ly, const model_weights 
             uint64_t rem;
 
             model_requantize(acc[b], ly->mult, ly->shift, &q, &rem);
-            if (q < -half || q >= half)
+            if (q < -half || q >= half) {
+                *failed_row = b;
                 return model_fail(err, MODEL_ERR_RANGE,
                                   "layer %u, output %zu, batch row %zu: the requantized value "
                                   "is outside the activation table range [-2^%u, 2^%u)",
                                   (unsigned)l + 1, i, b, (unsigned)ly->q_bits - 1,
                                   (unsigned)ly->q_bits - 1);
+            }
             if (lt->y != NULL)
                 lt->y[e] = acc[b];
             lt->q[e] = (int32_t)q;
@@ -549,7 +553,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
     int32_t *in = NULL;
     int64_t *acc = NULL;
     uint32_t l, last;
-    size_t i, b, m_last;
+    size_t i, b, m_last, failed_row = 0;
     int rc;
 
     memset(trace, 0, sizeof *trace);
@@ -574,7 +578,8 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
             goto fail;
         }
         rc = forward_layer(lt, &model->layer[l], &model->weights[l],
-                           l == 0 ? in : trace->layer[l - 1].a, batch, acc, l, err);
+                           l == 0 ? in : trace->layer[l - 1].a, batch, acc, l, &failed_row,
+                           err);
         if (rc != MODEL_OK)
             goto fail;
         if (zkml_interrupted()) {               /* a large batch: ask between layers */
@@ -599,14 +604,64 @@ fail:
     free(in);
     free(acc);
     model_trace_free(trace);
+    if (rc == MODEL_ERR_RANGE)
+        trace->failed_row = failed_row;
     return rc;
 }
 
 /* ---- the interface: real values to integers and back ---- */
 
+/* The shortest %g form that reads back as v (at most 17 digits), for messages. */
+static void
+format_real(char *buf, size_t len, double v)
+{
+    int digits;
+
+    for (digits = 1; digits < 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+    snprintf(buf, len, "%.17g", v);
+}
+
+int
+model_input_range(const zk_model *model, uint32_t j, double *min, double *max)
+{
+    int32_t top;
+
+    if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS || model->xbits < 2 ||
+        model->xbits > MODEL_MAX_BITS || j >= model->layer[0].n)
+        return MODEL_ERR_INVALID;
+    top = (int32_t)1 << (model->xbits - 1);
+    *min = model_dequantize_input(model, j, -top);
+    *max = model_dequantize_input(model, j, top - 1);
+    return MODEL_OK;
+}
+
+/* err: feature j (by name, or by position if it has none) and what is wrong with it. */
+static int
+feature_fail(char *err, int code, const zk_model *model, uint32_t j, const char *what)
+{
+    const model_io *io = model_input_io(model, j);
+
+    if (io->name[0] != '\0')
+        return model_fail(err, code, "feature \"%s\" %s", io->name, what);
+    return model_fail(err, code, "feature %u %s", (unsigned)j + 1, what);
+}
+
 int
 model_quantize_features(const zk_model *model, const double *features, int32_t *out,
                         char *err)
+{
+    return model_quantize_features_policy(model, features, MODEL_FEATURES_SATURATE, out,
+                                          NULL, err);
+}
+
+int
+model_quantize_features_policy(const zk_model *model, const double *features,
+                               model_feature_policy policy, int32_t *out,
+                               uint32_t *failed, char *err)
 {
     double lo, hi;
     uint32_t j;
@@ -622,15 +677,11 @@ model_quantize_features(const zk_model *model, const double *features, int32_t *
         const model_io *io = model_input_io(model, j);
         double t;
 
-        if (!isfinite(features[j])) {
-            if (io->name[0] != '\0')
-                return model_fail(err, MODEL_ERR_INVALID,
-                                  "feature \"%s\" is not a finite number (NaN or infinite)",
-                                  io->name);
-            return model_fail(err, MODEL_ERR_INVALID,
-                              "feature %u is not a finite number (NaN or infinite)",
-                              (unsigned)j + 1);
-        }
+        if (failed != NULL)
+            *failed = j;
+        if (!isfinite(features[j]))
+            return feature_fail(err, MODEL_ERR_INVALID, model, j,
+                                "is not a finite number (NaN or infinite)");
         if (!scale_is_valid(io->scale))
             return model_fail(err, MODEL_ERR_INVALID,
                               "input %u: the scale must be finite and positive",
@@ -640,6 +691,18 @@ model_quantize_features(const zk_model *model, const double *features, int32_t *
         t = t + (double)io->zero_point;
         t = round(t);
         /* t may be infinite after an overflowing division: the comparisons saturate it */
+        if ((t < lo || t > hi) && policy == MODEL_FEATURES_REFUSE) {
+            char what[128], min_s[32], max_s[32];
+            double min, max;
+
+            model_input_range(model, j, &min, &max);
+            format_real(min_s, sizeof min_s, min);
+            format_real(max_s, sizeof max_s, max);
+            snprintf(what, sizeof what,
+                     "lies outside the range the model's inputs represent, [%s, %s]", min_s,
+                     max_s);
+            return feature_fail(err, MODEL_ERR_FEATURE_RANGE, model, j, what);
+        }
         if (t < lo)
             out[j] = (int32_t)lo;
         else if (t > hi)

@@ -90,6 +90,7 @@
 #define MODEL_ERR_INVALID (-1)      /* a field breaks a rule */
 #define MODEL_ERR_NOMEM (-2)
 #define MODEL_ERR_RANGE (-3)        /* forward pass: q outside the table's input range */
+#define MODEL_ERR_FEATURE_RANGE (-4) /* a feature beyond the input range, refused */
 
 /* The public part of one layer. */
 typedef struct {
@@ -219,6 +220,7 @@ typedef struct {
     size_t batch;           /* B */
     model_layer_trace layer[MODEL_MAX_LAYERS];
     int32_t *out;           /* B x m_L, row-major: the scores of row b at b·m_L */
+    size_t failed_row;      /* after MODEL_ERR_RANGE: the batch row (0-based) that failed */
 } model_trace;
 
 void model_trace_free(model_trace *trace);
@@ -226,10 +228,17 @@ void model_trace_free(model_trace *trace);
 /*
  * Run the model on B rows: x is B x n_1, row-major, each value a signed xbits integer.
  * The model must pass model_validate (checked again here).  On success, MODEL_OK and the
- * trace (free it with model_trace_free); on failure the trace holds nothing, and err
- * names the layer, output and batch row where the requantized value left the table
- * range (MODEL_ERR_RANGE) or the input that is out of range (MODEL_ERR_INVALID).  Error
- * messages never include values: they may be secret.  with_y keeps Y.
+ * trace (free it with model_trace_free); on failure the trace holds nothing but, after
+ * MODEL_ERR_RANGE, failed_row, and err names the layer, output and batch row where the
+ * requantized value left the table range (MODEL_ERR_RANGE) or the input that is out of
+ * range (MODEL_ERR_INVALID).  Error messages never include values: they may be secret.
+ * with_y keeps Y.
+ *
+ * The layer and output of a MODEL_ERR_RANGE message are for the holder of the weights
+ * only: which hidden unit leaves its table on which rows tells about the hidden weights.
+ * Whoever reports the failure to a party without the weights (zkml_score and the proofs
+ * in SQL) says only that the row lies outside the range the model was quantized for,
+ * and which row (failed_row).
  */
 int model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_t batch,
                   int with_y, char *err);
@@ -257,6 +266,36 @@ void model_requantize(int64_t y, uint32_t mult, uint32_t shift, __int128 *q, uin
  */
 int model_quantize_features(const zk_model *model, const double *features, int32_t *out,
                             char *err);
+
+/* What quantization does with a feature whose rounded value x / scale + zero_point lies
+ * outside [-2^(xbits-1), 2^(xbits-1) - 1], the values the model's inputs represent. */
+typedef enum {
+    MODEL_FEATURES_SATURATE = 0,    /* clamp it to the nearest end (model_quantize_features) */
+    MODEL_FEATURES_REFUSE = 1       /* refuse the row: MODEL_ERR_FEATURE_RANGE */
+} model_feature_policy;
+
+/*
+ * model_quantize_features with a choice for features beyond the range.  With
+ * MODEL_FEATURES_SATURATE it is model_quantize_features.  With MODEL_FEATURES_REFUSE a
+ * finite feature that saturation would clamp is MODEL_ERR_FEATURE_RANGE, err naming
+ * the feature and its range (model_input_range), never the value: exactly the rows
+ * that saturation would alter are refused, so every accepted row quantizes as it would
+ * under saturation.  A value exactly at an end of model_input_range is accepted, and
+ * so is one within half a quantization step beyond it (it rounds to the end).  If
+ * failed is not NULL, it receives the 0-based position of the feature that made the
+ * call fail (for any error but an invalid model).
+ */
+int model_quantize_features_policy(const zk_model *model, const double *features,
+                                   model_feature_policy policy, int32_t *out,
+                                   uint32_t *failed, char *err);
+
+/*
+ * The range of real values input feature j (0-based) represents: *min and *max are the
+ * values of its smallest and largest integers, -2^(xbits-1) and 2^(xbits-1) - 1
+ * (model_dequantize_input).  It is public: it follows from the descriptor.  MODEL_OK, or
+ * MODEL_ERR_INVALID if j is not an input of the model.
+ */
+int model_input_range(const zk_model *model, uint32_t j, double *min, double *max);
 
 /* The real value of integer v at input feature j: (v - zero_point)·scale; NaN if j is
  * not an input of the model. */

@@ -297,7 +297,7 @@ receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req
     uint64_t sc_len = 0;
     const char *bad;
     uint32_t last;
-    int rc = -1;
+    int rc = -1, frc;
 
     *out = NULL;
     *out_len = 0;
@@ -340,8 +340,14 @@ receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req
     }
     statement_context_write(sc, req->context, req->context_len, req->batch, req->keys,
                             req->key_lens);
-    if (model_forward(&trace, &key.model, req->rows, req->batch, 0, sub) != MODEL_OK) {
+    frc = model_forward(&trace, &key.model, req->rows, req->batch, 0, sub);
+    if (frc != MODEL_OK) {
         set_err(err, "forward pass: %s", sub);
+        if (frc == MODEL_ERR_RANGE) {
+            if (req->failed_row != NULL)
+                *req->failed_row = trace.failed_row;
+            rc = RECEIPT_ERR_ROW_RANGE;
+        }
         goto done;
     }
     st.model = &key.model;

@@ -47,6 +47,9 @@
 #define RECEIPT_HEADER_LEN (8 + 32 + 4 * 4)     /* magic .. C */
 #define RECEIPT_ERR_LEN 320
 
+/* receipt_prove_request: a row leaves the range the model was quantized for. */
+#define RECEIPT_ERR_ROW_RANGE (-2)
+
 /*
  * A receipt's fields.  For receipt_encode the caller fills it with its own arrays.
  * receipt_decode sets inputs, outputs and the key arrays to storage it allocates
@@ -88,7 +91,8 @@ int receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err);
  * modelpub_encode of that key: it saves recommitting W on every proof, and the receipt
  * is only as good as this match).  rows is B x n_1, row-major, n_in the model's n_1.
  * keys/key_lens: B row keys, or NULL for empty keys.  opts: progress and the tests'
- * fixed randomness (may be NULL).
+ * fixed randomness (may be NULL).  failed_row, if not NULL, receives the row (0-based)
+ * of a RECEIPT_ERR_ROW_RANGE failure.
  */
 typedef struct {
     const uint8_t *key;
@@ -102,11 +106,16 @@ typedef struct {
     const uint8_t *const *keys;
     const uint32_t *key_lens;
     const infer_options *opts;
+    size_t *failed_row;
 } receipt_request;
 
 /*
  * Prove and package: run the model on the B rows, prove, and encode the receipt into
- * *out (malloc'd).  Needs zkml_init().  0, or -1 with err.
+ * *out (malloc'd).  Needs zkml_init().  0, or -1 with err, or RECEIPT_ERR_ROW_RANGE
+ * when the forward pass fails on a row (a requantized value outside its activation
+ * table: the row lies outside the range the model was quantized for).  err then names
+ * the layer and output (model_forward), which are for the holder of the weights only:
+ * whoever reports the failure to others names at most the row (req->failed_row).
  */
 int receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req,
                           char *err);

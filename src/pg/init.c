@@ -2,10 +2,10 @@
  * init.c: loading the module, its settings, the server log's view of statements that
  * carry secrets, and starting the core.
  *
- * The settings that protect the server (zkml.max_threads, zkml.max_batch_rows,
- * zkml.max_proof_memory) are set by a superuser (PGC_SUSET; GRANT SET ON PARAMETER can
- * delegate them); zkml.threads, which any user may set, only chooses a number under
- * zkml.max_threads.
+ * The settings that protect the server or the model (zkml.max_threads,
+ * zkml.max_batch_rows, zkml.max_proof_memory, zkml.out_of_range_features) are set by a
+ * superuser (PGC_SUSET; GRANT SET ON PARAMETER can delegate them); zkml.threads, which
+ * any user may set, only chooses a number under zkml.max_threads.
  *
  * Nothing here may start OpenMP.  _PG_init runs in the postmaster when zkml is in
  * shared_preload_libraries, and a process forked after libgomp has started its thread
@@ -23,6 +23,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 
+#include "model.h"
 #include "parallel.h"
 #include "receipt.h"
 #include "zkml.h"
@@ -43,6 +44,13 @@ static bool zkml_core_ready = false;
 bool		zkml_log_progress = false;
 int			zkml_max_batch_rows = 100000;
 int			zkml_max_proof_memory_kb = 4 * 1024 * 1024;	/* 4 GB */
+int			zkml_out_of_range_features = MODEL_FEATURES_SATURATE;
+
+static const struct config_enum_entry out_of_range_features_options[] = {
+	{"saturate", MODEL_FEATURES_SATURATE, false},
+	{"refuse", MODEL_FEATURES_REFUSE, false},
+	{NULL, 0, false}
+};
 
 static int
 default_threads(void)
@@ -170,6 +178,8 @@ _PG_init(void)
 	{
 		leader_threads = placeholder_threads(GetConfigOption("zkml.threads", true, false));
 		defining_in_parallel_mode = true;
+		/* a superuser-only setting's placeholder must not be lost (range_setting.c) */
+		zkml_range_setting_capture();
 	}
 
 	/* the ceiling first: assign_threads reads it */
@@ -235,11 +245,28 @@ _PG_init(void)
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
+	/*
+	 * The lender's policy, not the caller's: only a superuser (or a role granted SET on
+	 * it) may change it, so a prover cannot turn refusal off.
+	 */
+	DefineCustomEnumVariable("zkml.out_of_range_features",
+							 "What scoring and proving do with a feature beyond the range the "
+							 "model's inputs represent.",
+							 "saturate clamps it to the nearest end of the range; refuse raises "
+							 "an error naming the feature, its value and the range.",
+							 &zkml_out_of_range_features,
+							 MODEL_FEATURES_SATURATE,
+							 out_of_range_features_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("zkml");
 
 	if (defining_in_parallel_mode)
 	{
 		defining_in_parallel_mode = false;
+		zkml_range_setting_apply();
 		if (leader_threads > 0 && leader_threads != zkml_threads_setting)
 		{
 			apply_threads(leader_threads, zkml_max_threads_setting);

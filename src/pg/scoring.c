@@ -5,6 +5,13 @@
  * caller can, and never return or report anything of it.  The decoded model is kept
  * for the rest of the query in fn_extra (freed with the function's memory context), so
  * a scan scores its rows without reading the catalog again.
+ *
+ * Their errors tell the caller only what the caller can act on.  The core's messages
+ * for a row the forward pass cannot take name the layer and unit whose requantized
+ * value left its activation table: that is for the holder of the weights (it tells
+ * which hidden units a row drives how far), so it goes to the server log only
+ * (errdetail_log), and the caller learns that the row, or which row of a batch, lies
+ * outside the range the model was quantized for.
  */
 #include "postgres.h"
 
@@ -13,7 +20,9 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "infer_proof.h"
@@ -150,7 +159,7 @@ cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("the key file of model \"%s\" is damaged", name),
-				 errdetail("%s", err)));
+				 errdetail_log("%s", err)));
 	}
 	cache->name = MemoryContextStrdup(cxt, name);
 }
@@ -173,15 +182,45 @@ model_for_call(FunctionCallInfo fcinfo, text *name_text)
 	return cache;
 }
 
-/* One row of features, quantized: checks the count and that every value is finite. */
+/*
+ * A feature refused by zkml.out_of_range_features = refuse: its position and name, its
+ * value and the range the model's inputs represent (public: it follows from the
+ * descriptor's input scales and zero points).
+ */
+static void
+report_out_of_range(const zk_model *m, uint32_t j, double value)
+{
+	const char *name = model_input_name(m, j);
+	double		min = 0,
+				max = 0;
+	char	   *feature;
+
+	model_input_range(m, j, &min, &max);
+	feature = name[0] != '\0' ? psprintf("feature %u (\"%s\")", j + 1, name)
+		: psprintf("feature %u", j + 1);
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s of argument \"features\" is %s, outside the model's input range [%s, %s]",
+					feature, float8out_internal(value), float8out_internal(min),
+					float8out_internal(max)),
+			 errdetail("zkml.out_of_range_features is \"refuse\": a value the model's input "
+					   "quantization would clamp to the end of its range is refused.")));
+}
+
+/*
+ * One row of features, quantized: checks the count, that every value is finite and,
+ * with zkml.out_of_range_features = refuse, within the model's input range.
+ */
 static void
 quantize_row(const zk_model *m, ArrayType *features, int32_t *out)
 {
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n,
-				j;
+				j,
+				rc;
 	double	   *x;
+	uint32_t	failed = 0;
 	char		err[MODEL_ERR_LEN] = "";
 
 	if (ARR_NDIM(features) > 1)
@@ -204,7 +243,11 @@ quantize_row(const zk_model *m, ArrayType *features, int32_t *out)
 					 errmsg("feature %d of argument \"features\" is NULL", j + 1)));
 		x[j] = DatumGetFloat8(elems[j]);
 	}
-	if (model_quantize_features(m, x, out, err) != MODEL_OK)
+	rc = model_quantize_features_policy(m, x, (model_feature_policy) zkml_out_of_range_features,
+										out, &failed, err);
+	if (rc == MODEL_ERR_FEATURE_RANGE)
+		report_out_of_range(m, failed, x[failed]);
+	if (rc != MODEL_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"features\": %s", err)));
@@ -237,11 +280,21 @@ zkml_score(PG_FUNCTION_ARGS)
 		model_trace_free(&tr);
 		PG_RETURN_FLOAT8(model_dequantize_output(m, 0, out));
 	}
+	if (rc == MODEL_ERR_NOMEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (rc == MODEL_ERR_RANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the model cannot score this row"),
+				 errdetail("The row lies outside the range the model was quantized for."),
+				 errdetail_log("%s", err)));
+	CHECK_FOR_INTERRUPTS();		/* the forward pass stops at an interrupt */
 	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			(errcode(ERRCODE_INTERNAL_ERROR),
 			 errmsg("the model cannot score this row"),
-			 errdetail("%s", err),
-			 errhint("The row lies outside the range the model was quantized for.")));
+			 errdetail_log("%s", err)));
 	PG_RETURN_NULL();
 }
 
@@ -254,6 +307,7 @@ typedef struct ProveRun
 	uint8_t    *out;
 	size_t		out_len;
 	int			rc;
+	size_t		failed_row;		/* rc RECEIPT_ERR_ROW_RANGE: the row (0-based) */
 	char		err[RECEIPT_ERR_LEN];
 	int			nphases;
 	const char *phase[PROVE_PHASES];
@@ -279,6 +333,36 @@ prove_chunk(void *arg)
 	ProveRun   *run = arg;
 
 	run->rc = receipt_prove_request(&run->out, &run->out_len, &run->req, run->err);
+}
+
+/*
+ * A proof refused because the forward pass cannot take a row: which row (with its key),
+ * never which unit.  core_err, which names the layer and unit, goes to the server log.
+ */
+static void
+report_row_range(size_t batch, size_t row, const uint8_t *const *keys,
+				 const uint32_t *key_lens, const char *core_err)
+{
+	const char *why = "lies outside the range the model was quantized for";
+
+	if (batch == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("could not prove the scores of these rows"),
+				 errdetail("The row %s.", why),
+				 errdetail_log("%s", core_err)));
+	if (keys != NULL && key_lens[row] > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("could not prove the scores of these rows"),
+				 errdetail("Row %zu of the batch (row_key \"%s\") %s.", row + 1,
+						   pnstrdup((const char *) keys[row], key_lens[row]), why),
+				 errdetail_log("%s", core_err)));
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("could not prove the scores of these rows"),
+			 errdetail("Row %zu of the batch %s.", row + 1, why),
+			 errdetail_log("%s", core_err)));
 }
 
 /* Prove B quantized rows (with optional keys) of the cached model; the receipt as bytea. */
@@ -316,6 +400,7 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	run->req.context_len = context != NULL ? VARSIZE_ANY_EXHDR(context) : 0;
 	run->req.keys = keys;
 	run->req.key_lens = key_lens;
+	run->req.failed_row = &run->failed_row;
 	run->opts.progress = record_phase;
 	run->opts.progress_arg = run;
 	run->req.opts = &run->opts;
@@ -332,6 +417,8 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	}
 	PG_END_TRY();
 	zkml_pg_release_free_memory();
+	if (run->rc == RECEIPT_ERR_ROW_RANGE)
+		report_row_range(batch, run->failed_row, keys, key_lens, run->err);
 	if (run->rc != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -11,6 +11,14 @@
 extern bool zkml_log_progress;
 extern int	zkml_max_batch_rows;
 extern int	zkml_max_proof_memory_kb;
+extern int	zkml_out_of_range_features;	/* a model_feature_policy */
+
+/*
+ * zkml.out_of_range_features when zkml is first loaded in parallel mode
+ * (range_setting.c): capture its placeholder before defining it, apply it after.
+ */
+extern void zkml_range_setting_capture(void);
+extern void zkml_range_setting_apply(void);
 
 /* Initialise the core in this process if not done yet; ERROR if it cannot be. */
 extern void zkml_pg_ensure_init(void);

@@ -228,6 +228,7 @@ UNIT_TEST(model_forward_table_edges)
     CHECK(rc == MODEL_ERR_RANGE);
     CHECKF(strstr(err, "layer 1, output 0, batch row 1") != NULL, "%s", err);
     CHECK(tr.out == NULL && tr.layer[0].q == NULL);
+    CHECK(tr.failed_row == 1);                  /* the row, for whoever reports it */
     /* x = -18 gives q = -9, one below */
     bad[1] = -18;
     CHECK(model_forward(&tr, &model, bad, 3, 0, err) == MODEL_ERR_RANGE);
@@ -762,6 +763,135 @@ UNIT_TEST(model_quantize_features_rule)
               MODEL_ERR_INVALID);
         CHECKF(strstr(err, "feature 1 ") != NULL, "%s", err);
     }
+    model_free(&model);
+}
+
+/*
+ * MODEL_FEATURES_REFUSE refuses exactly the features saturation would clamp: the ends
+ * of model_input_range and values within half a step beyond them are accepted, anything
+ * further is MODEL_ERR_FEATURE_RANGE naming the feature and the range, never the value;
+ * every accepted row quantizes as under saturation.
+ */
+UNIT_TEST(model_quantize_features_refuse)
+{
+    char err[MODEL_ERR_LEN] = "";
+    int32_t out[3], sat[3];
+    uint32_t failed = 99;
+    double min, max;
+    zk_model model;
+    int i;
+
+    /* scales 0.5, 1/3, 1e6; zero points -10, 0, 127; xbits 8 */
+    CHECK(iface_model(&model) == 0);
+    CHECK(model_input_range(&model, 0, &min, &max) == MODEL_OK && min == -59.0 && max == 68.5);
+    CHECK(model_input_range(&model, 1, &min, &max) == MODEL_OK && min == -128.0 * (1.0 / 3) &&
+          max == 127.0 * (1.0 / 3));
+    CHECK(model_input_range(&model, 2, &min, &max) == MODEL_OK && min == -2.55e8 && max == 0.0);
+    CHECK(model_input_range(&model, 3, &min, &max) == MODEL_ERR_INVALID);
+    {
+        /* the ends of every range */
+        double lo[3], hi[3];
+        int j;
+
+        for (j = 0; j < 3; j++)
+            CHECK(model_input_range(&model, (uint32_t)j, &lo[j], &hi[j]) == MODEL_OK);
+        CHECKF(model_quantize_features_policy(&model, lo, MODEL_FEATURES_REFUSE, out, &failed,
+                                              err) == MODEL_OK, "%s", err);
+        CHECK(out[0] == -128 && out[1] == -128 && out[2] == -128);
+        CHECKF(model_quantize_features_policy(&model, hi, MODEL_FEATURES_REFUSE, out, &failed,
+                                              err) == MODEL_OK, "%s", err);
+        CHECK(out[0] == 127 && out[1] == 127 && out[2] == 127);
+    }
+    {
+        /* half a step beyond the ends: rounds to the end, accepted; at half a step it
+         * rounds past the end (ties away from zero), refused */
+        double x[3] = {68.74, 0.0, 0.0};
+
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, NULL,
+                                             err) == MODEL_OK && out[0] == 127);
+        x[0] = -59.24;
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, NULL,
+                                             err) == MODEL_OK && out[0] == -128);
+        x[0] = 68.75;                               /* 137.5 - 10 = 127.5 -> 128 */
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, &failed,
+                                             err) == MODEL_ERR_FEATURE_RANGE && failed == 0);
+        CHECKF(strstr(err, "feature \"age\" lies outside") != NULL &&
+               strstr(err, "[-59, 68.5]") != NULL && strstr(err, "68.75") == NULL, "%s", err);
+        x[0] = -59.25;                              /* -118.5 - 10 = -128.5 -> -129 */
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, &failed,
+                                             err) == MODEL_ERR_FEATURE_RANGE && failed == 0);
+        /* saturation takes the same rows and clamps these two */
+        CHECK(model_quantize_features(&model, x, out, err) == MODEL_OK && out[0] == -128);
+    }
+    {
+        /* far values, and a division that overflows to infinity; the feature without a
+         * name is named by its position; the first feature out of range is reported */
+        double x[3] = {0.0, 1e300, -1e300};
+
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, &failed,
+                                             err) == MODEL_ERR_FEATURE_RANGE && failed == 1);
+        CHECKF(strstr(err, "feature 2 lies outside") != NULL &&
+               strstr(err, "[-42.666666666666664, 42.33333333333333]") != NULL &&
+               strstr(err, "e+300") == NULL, "%s", err);
+        x[1] = 0.0;
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, &failed,
+                                             err) == MODEL_ERR_FEATURE_RANGE && failed == 2);
+        CHECKF(strstr(err, "feature \"r\xc3\xa9gion\"") != NULL &&
+               strstr(err, "[-2.55e+08, 0]") != NULL, "%s", err);
+        model.inputs[1].scale = 1e-300;
+        x[1] = 1e300;
+        x[2] = 0.0;
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, &failed,
+                                             err) == MODEL_ERR_FEATURE_RANGE && failed == 1);
+        model.inputs[1].scale = 1.0 / 3;
+    }
+    {
+        /* NaN is still MODEL_ERR_INVALID, with the feature's position */
+        double x[3] = {0.0, 0.0, NAN};
+
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, &failed,
+                                             err) == MODEL_ERR_INVALID && failed == 2);
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_SATURATE, out, &failed,
+                                             err) == MODEL_ERR_INVALID && failed == 2);
+    }
+    /* values around and beyond the ends: accepted rows quantize as under saturation,
+     * refused ones are exactly those saturation clamps */
+    for (i = 0; i < 20000; i++) {
+        double x[3];
+        int j, clamped = 0, rc;
+
+        for (j = 0; j < 3; j++) {
+            double u = (double)(unit_rand64() >> 11) / 9007199254740992.0;   /* [0, 1) */
+
+            CHECK(model_input_range(&model, (uint32_t)j, &min, &max) == MODEL_OK);
+            x[j] = min - 0.1 * (max - min) + 1.2 * (max - min) * u;
+        }
+        CHECK(model_quantize_features_policy(&model, x, MODEL_FEATURES_SATURATE, sat, NULL,
+                                             err) == MODEL_OK);
+        rc = model_quantize_features_policy(&model, x, MODEL_FEATURES_REFUSE, out, &failed, err);
+        for (j = 0; j < 3; j++) {
+            double t = round(x[j] / model.inputs[j].scale + (double)model.inputs[j].zero_point);
+
+            clamped |= t < -128.0 || t > 127.0;
+        }
+        if (clamped)
+            CHECKF(rc == MODEL_ERR_FEATURE_RANGE, "row %d", i);
+        else
+            CHECKF(rc == MODEL_OK && memcmp(out, sat, sizeof out) == 0, "row %d", i);
+    }
+    model_free(&model);
+
+    /* a model without interface arrays: [-128, 127], features named by position */
+    CHECK(tiny_model(&model, 1) == 0);
+    CHECK(model_input_range(&model, 0, &min, &max) == MODEL_OK && min == -128.0 && max == 127.0);
+    CHECK(model_quantize_features_policy(&model, (const double[1]){127.0},
+                                         MODEL_FEATURES_REFUSE, out, NULL, err) == MODEL_OK &&
+          out[0] == 127);
+    CHECK(model_quantize_features_policy(&model, (const double[1]){128.0},
+                                         MODEL_FEATURES_REFUSE, out, NULL, err) ==
+          MODEL_ERR_FEATURE_RANGE);
+    CHECKF(strstr(err, "feature 1 lies outside the range the model's inputs represent, "
+                       "[-128, 127]") != NULL, "%s", err);
     model_free(&model);
 }
 

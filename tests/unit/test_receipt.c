@@ -408,3 +408,60 @@ out:
     if (key2 != NULL)
         modelkey_bytes_free(key2, key2_len);
 }
+
+/*
+ * A row the forward pass cannot take (a requantized value outside the activation
+ * table) is RECEIPT_ERR_ROW_RANGE with the row in failed_row; err keeps the layer and
+ * output for the key's holder.
+ */
+UNIT_TEST(receipt_row_outside_the_range)
+{
+    char err[RECEIPT_ERR_LEN] = "", merr[MODEL_ERR_LEN] = "";
+    uint8_t *key = NULL, *pub = NULL, *rct = NULL, fixed[32] = {9};
+    size_t key_len, pub_len, rct_len = 0, rows_n, cols, j, failed_row = 99;
+    int32_t *rows, *x = NULL;
+    infer_options opts = {fixed, NULL, NULL};
+    receipt_request req;
+    zk_model m;
+
+    memset(&m, 0, sizeof m);
+    CHECK(fixture_files("lr20", 5, &key, &key_len, &pub, &pub_len) == 0);
+    CHECK(fixture_model(&m, "lr20.q.json", merr) == 0);
+    rows = fixture_csv("lr20.rows.csv", &rows_n, &cols);
+    if (key == NULL || pub == NULL || rows == NULL || rows_n < 2 || m.n_layers != 1 ||
+        (x = malloc(3 * cols * sizeof *x)) == NULL) {
+        CHECK(0);
+        goto done;
+    }
+    /* rows 1 and 3 from the fixture; row 2 at the input edges that push the logit past
+     * the sigmoid table (each feature at the end its weight's sign favours) */
+    memcpy(x, rows, cols * sizeof *x);
+    for (j = 0; j < cols; j++)
+        x[cols + j] = m.weights[0].w[j] > 0 ? 127 : -128;
+    memcpy(x + 2 * cols, rows + cols, cols * sizeof *x);
+    memset(&req, 0, sizeof req);
+    req.key = key;
+    req.key_len = key_len;
+    req.pub = pub;
+    req.pub_len = pub_len;
+    req.rows = x;
+    req.batch = 3;
+    req.n_in = cols;
+    req.opts = &opts;
+    req.failed_row = &failed_row;
+    CHECK(receipt_prove_request(&rct, &rct_len, &req, err) == RECEIPT_ERR_ROW_RANGE);
+    CHECK(rct == NULL && failed_row == 1);
+    CHECKF(strstr(err, "forward pass: layer 1, output 0, batch row 1") != NULL, "%s", err);
+    /* without the row, the others prove */
+    memcpy(x + cols, rows + cols, cols * sizeof *x);
+    CHECKF(receipt_prove_request(&rct, &rct_len, &req, err) == 0, "%s", err);
+    CHECKF(receipt_verify(rct, rct_len, pub, pub_len, err) == 1, "%s", err);
+    free(rct);
+done:
+    free(x);
+    free(rows);
+    free(pub);
+    if (key != NULL)
+        modelkey_bytes_free(key, key_len);
+    model_free(&m);
+}
