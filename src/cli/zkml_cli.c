@@ -760,9 +760,9 @@ print_hex(const uint8_t *p, size_t n)
         printf("%02x", p[i]);
 }
 
-/* Printable ASCII as is (with " and \ escaped), other bytes as \xNN or, in JSON, \u00NN. */
+/* Printable ASCII as is (with " and \ escaped), other bytes as \xNN. */
 static void
-print_escaped(const uint8_t *p, size_t n, int json)
+print_escaped(const uint8_t *p, size_t n)
 {
     size_t i;
 
@@ -773,7 +773,7 @@ print_escaped(const uint8_t *p, size_t n, int json)
         else if (p[i] >= 0x20 && p[i] < 0x7f)
             putchar(p[i]);
         else
-            printf(json ? "\\u%04x" : "\\x%02x", p[i]);
+            printf("\\x%02x", p[i]);
     }
     putchar('"');
 }
@@ -813,14 +813,17 @@ cmd_inspect(int argc, char **argv)
         return EXIT_FAILED;
     }
     if (json) {
-        printf("{\"model_digest\": \"");
-        print_hex(r.digest, 32);
-        printf("\", \"batch\": %u, \"n_in\": %u, \"n_out\": %u, \"context\": ",
-               (unsigned)r.batch, (unsigned)r.n_in, (unsigned)r.n_out);
-        print_escaped(r.context, r.context_len, 1);
-        printf(", \"context_hex\": \"");
-        print_hex(r.context, r.context_len);
-        printf("\", \"proof_bytes\": %zu, \"outputs\": [", r.proof_len);
+        /* receipt_info_json's object (zkml_receipt_info's vocabulary), and the outputs */
+        char *info = NULL;
+
+        if (receipt_info_json(&info, buf, len, err) != 0) {
+            fprintf(stderr, "zkml inspect: %s: %s\n", path, err);
+            receipt_free(&r);
+            free(buf);
+            return EXIT_FAILED;
+        }
+        printf("%.*s, \"outputs\": [", (int)(strlen(info) - 1), info);
+        free(info);
         for (b = 0; b < r.batch; b++) {
             printf("%s[", b > 0 ? ", " : "");
             for (j = 0; j < r.n_out; j++)
@@ -833,7 +836,7 @@ cmd_inspect(int argc, char **argv)
         print_hex(r.digest, 32);
         printf("\nrows (B)       %u\ninputs (n_1)   %u\noutputs (m_L)  %u\ncontext        ",
                (unsigned)r.batch, (unsigned)r.n_in, (unsigned)r.n_out);
-        print_escaped(r.context, r.context_len, 0);
+        print_escaped(r.context, r.context_len);
         printf(" (%zu bytes)\nproof bytes    %zu\n", r.context_len, r.proof_len);
         for (b = 0; b < r.batch; b++) {
             printf("row %zu:", b);

@@ -275,6 +275,19 @@ utf8_sequence_length(const unsigned char *s, size_t avail)
     return n;
 }
 
+int
+json_utf8_valid(const uint8_t *s, size_t len)
+{
+    size_t i = 0, k;
+
+    while (i < len) {
+        if (s[i] == 0 || (k = utf8_sequence_length(s + i, len - i)) == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
 /* One escape after the backslash; appends its UTF-8 bytes to out. */
 static int
 json_parse_escape(json_cursor *c, char *out, size_t *n)

@@ -93,6 +93,10 @@ __attribute__((format(printf, 2, 3))) void json_write_raw(json_writer *w, const 
  * must be UTF-8 (they are copied as they are). */
 void json_write_string(json_writer *w, const char *s);
 
+/* 1 if the len bytes at s are well-formed UTF-8 without a NUL (so json_write_string can
+ * take them once terminated), else 0. */
+int json_utf8_valid(const uint8_t *s, size_t len);
+
 /* A finite double that reads back as the same double (%.17g); a non-finite value, which
  * JSON cannot express, is written as null. */
 void json_write_double(json_writer *w, double d);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "infer_proof.h"
+#include "json.h"
 #include "le.h"
 #include "model.h"
 #include "modelkey.h"
@@ -513,4 +514,59 @@ receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
     if (rc != RECEIPT_ROWS_OK)
         receipt_rows_free(out);
     return rc;
+}
+
+static void
+json_write_hex(json_writer *w, const uint8_t *p, size_t n)
+{
+    size_t i;
+
+    json_write_raw(w, "\"");
+    for (i = 0; i < n; i++)
+        json_write_raw(w, "%02x", p[i]);
+    json_write_raw(w, "\"");
+}
+
+int
+receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err)
+{
+    receipt r;
+    json_writer w;
+    size_t b, keyed = 0;
+    char *context;
+
+    *json = NULL;
+    if (receipt_decode(&r, rct, rct_len, err) != 0)
+        return -1;
+    for (b = 0; b < r.batch; b++)
+        keyed += r.key_lens != NULL && r.key_lens[b] > 0;
+    json_writer_init(&w);
+    json_write_raw(&w, "{\"format\": \"" RECEIPT_MAGIC "\", \"model_digest\": ");
+    json_write_hex(&w, r.digest, 32);
+    json_write_raw(&w, ", \"rows\": %u, \"inputs_per_row\": %u, \"outputs_per_row\": %u, "
+                   "\"rows_with_keys\": %zu, \"context_bytes\": %zu, \"context\": ",
+                   (unsigned)r.batch, (unsigned)r.n_in, (unsigned)r.n_out, keyed,
+                   r.context_len);
+    if (!json_utf8_valid(r.context, r.context_len)) {
+        json_write_raw(&w, "null");
+    } else if ((context = malloc(r.context_len + 1)) == NULL) {
+        w.failed = 1;
+    } else {
+        memcpy(context, r.context, r.context_len);
+        context[r.context_len] = '\0';
+        json_write_string(&w, context);
+        free(context);
+    }
+    json_write_raw(&w, ", \"context_hex\": ");
+    json_write_hex(&w, r.context, r.context_len);
+    json_write_raw(&w, ", \"proof_bytes\": %zu, \"receipt_bytes\": %zu}", r.proof_len,
+                   rct_len);
+    receipt_free(&r);
+    if (w.failed) {
+        json_writer_free(&w);
+        set_err(err, "out of memory");
+        return -1;
+    }
+    *json = w.text;
+    return 0;
 }

@@ -138,6 +138,20 @@ int receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf,
                    size_t pub_len, char *err);
 
 /*
+ * A receipt's public facts as a JSON object (malloc'd, NUL-terminated, into *json), the
+ * one vocabulary of zkml_receipt_info and `zkml inspect --json`:
+ *
+ *   {"format": "ZKMLRCT1", "model_digest": "<64 hex>", "rows": B, "inputs_per_row": n_1,
+ *    "outputs_per_row": m_L, "rows_with_keys": (rows whose key is not empty),
+ *    "context_bytes": C, "context": (the context as a string if it is UTF-8 without NUL,
+ *    else null), "context_hex": "<2C hex>", "proof_bytes": P, "receipt_bytes": (the
+ *    file's length)}
+ *
+ * 0, or -1 with err (the receipt does not decode, out of memory).
+ */
+int receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err);
+
+/*
  * A receipt's rows as it states them, dequantized with its model's public file: what an
  * auditor joins against its own copy of the rows.  Not a verdict (receipt_verify says
  * whether they are proven).

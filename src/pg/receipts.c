@@ -10,10 +10,8 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
-#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
-#include "utils/json.h"
 #include "utils/jsonb.h"
 
 #include "catalog/pg_type.h"
@@ -117,18 +115,6 @@ zkml_verify_detail_public(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
 
-/* "key": the bytes as a JSON string if they are valid text here, else null */
-static void
-json_text_or_null(StringInfo buf, const char *key, const uint8_t *bytes, size_t len)
-{
-	appendStringInfo(buf, ", \"%s\": ", key);
-	if (pg_verifymbstr((const char *) bytes, (int) len, true) &&
-		memchr(bytes, '\0', len) == NULL)
-		escape_json(buf, pnstrdup((const char *) bytes, len));
-	else
-		appendStringInfoString(buf, "null");
-}
-
 PG_FUNCTION_INFO_V1(zkml_receipt_info);
 /* a receipt's public facts as jsonb: format, model digest, shapes, context, sizes */
 Datum
@@ -136,49 +122,26 @@ zkml_receipt_info(PG_FUNCTION_ARGS)
 {
 	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
 	char		err[RECEIPT_ERR_LEN] = "";
-	StringInfoData buf;
-	receipt		r;
-	uint8_t		digest[32];
-	uint32_t	batch,
-				n_in,
-				n_out;
-	const uint8_t *context;
-	size_t		context_len,
-				proof_len,
-				b,
-				keyed = 0;
-	int			i;
+	char	   *json,
+			   *copy;
 
-	if (receipt_decode(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct),
-					   err) != 0)
+	if (receipt_info_json(&json, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct),
+						  err) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("argument \"receipt\" is not a zkml receipt"),
 				 errdetail("%s", err)));
-	/* copy what is needed and release the decoder's malloc'd arrays before any palloc */
-	for (b = 0; b < r.batch; b++)
-		keyed += r.key_lens[b] > 0;
-	memcpy(digest, r.digest, 32);
-	batch = r.batch;
-	n_in = r.n_in;
-	n_out = r.n_out;
-	context = r.context;		/* points into rct */
-	context_len = r.context_len;
-	proof_len = r.proof_len;
-	receipt_free(&r);
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"format\": \"" RECEIPT_MAGIC "\", \"model_digest\": \"");
-	for (i = 0; i < 32; i++)
-		appendStringInfo(&buf, "%02x", digest[i]);
-	appendStringInfo(&buf, "\", \"rows\": %u, \"inputs_per_row\": %u, "
-					 "\"outputs_per_row\": %u, \"rows_with_keys\": %zu, "
-					 "\"context_bytes\": %zu",
-					 batch, n_in, n_out, keyed, context_len);
-	json_text_or_null(&buf, "context", context, context_len);
-	appendStringInfo(&buf, ", \"proof_bytes\": %zu, \"receipt_bytes\": %zu}",
-					 proof_len, (size_t) VARSIZE_ANY_EXHDR(rct));
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	copy = palloc_extended(strlen(json) + 1, MCXT_ALLOC_NO_OOM);
+	if (copy != NULL)
+		strcpy(copy, json);
+	free(json);
+	if (copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	/* the core writes UTF-8: in the database's encoding, before jsonb reads it */
+	copy = pg_any_to_server(copy, strlen(copy), PG_UTF8);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(copy)));
 }
 
 typedef struct RowsRun
