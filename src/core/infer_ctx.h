@@ -1,6 +1,7 @@
 /*
- * infer_ctx.h: the state the inference prover and verifier share (internal to
- * infer_proof.c and infer_reduce.c; not an API).
+ * infer_ctx.h: the state the inference prover and verifier share (internal to the
+ * infer_*.c files of the prover and verifier, whose phases infer_phases.h declares;
+ * not an API).
  *
  * One context drives both roles through the same schedule, so the prover and the
  * verifier cannot disagree on the transcript order: every prover message goes through
@@ -113,11 +114,5 @@ int ictx_sumcheck(ictx *c, const char *label, unsigned n, unsigned degree, const
  * does nothing here.
  */
 int ictx_phase_end(ictx *c, const char *name);
-
-/* Steps 9-12 (infer_reduce.c). */
-int infer_step_s2(ictx *c);
-int infer_step_openings(ictx *c);
-int infer_step_relations(ictx *c);
-int infer_step_linear(ictx *c);
 
 #endif

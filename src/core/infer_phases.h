@@ -1,0 +1,52 @@
+/*
+ * infer_phases.h: the phases of the inference proof (PROTOCOL.md 7;
+ * docs/inference-proof.md), in protocol order, as infer_proof.c's driver calls them
+ * (internal to the infer_*.c files of the prover and verifier; not an API).
+ *
+ * Each phase runs for both roles on the shared context of infer_ctx.h (the prover
+ * writes and absorbs, the verifier reads and absorbs), and returns 0, or -1 with the
+ * context failed (ictx_fail).
+ */
+#ifndef ZKML_INFER_PHASES_H
+#define ZKML_INFER_PHASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "infer_ctx.h"
+#include "infer_witness.h"
+#include "model.h"
+#include "sumcheck.h"
+
+/* Step 0 (infer_statement.c). */
+int infer_setup(ictx *c);               /* step 0: the sizes, generators and public matrices */
+int infer_step_statement(ictx *c);      /* step 0: the statement absorbed */
+
+/* Steps 1-3 (infer_commit.c). */
+int infer_step_commit(ictx *c);         /* steps 1-3: P1, the mask, α and γ, P2 */
+int infer_lookup_f(ictx *c, unsigned k, size_t x, fq_t *f);   /* step 3: f_k at entry x */
+
+/* Steps 4-8 (infer_s1.c). */
+int infer_step_preclaims(ictx *c);      /* steps 4-6: τ, the pre-claims, λ, ζ, ρ1 */
+sumcheck_instance *infer_s1_instances(ictx *c, size_t *count);  /* step 7: the prover's S1 */
+int infer_step_s1_finals(ictx *c, sumcheck_instance *inst);     /* step 8: the S1 finals */
+int infer_step_s1_products(ictx *c);    /* step 8: the product proofs */
+
+/* Steps 9-10 (infer_s2.c). */
+int infer_step_s2(ictx *c);             /* steps 9-10: S2, its finals and μ */
+
+/* Steps 11-12 (infer_open.c). */
+int infer_step_openings(ictx *c);       /* step 11: the two Hyrax openings */
+int infer_step_relations(ictx *c);      /* step 12: the linear relations R1..R4 */
+int infer_step_linear(ictx *c);         /* step 12: their argument over the mask */
+
+/*
+ * The test seam (infer_seam.c; infer_testing.h): called only when c->hooks is set,
+ * which no real proof is.
+ */
+int infer_seam_witness(ictx *c, infer_witness *wit, model_trace *tr, char *err);  /* witness */
+void infer_seam_after_statement(ictx *c);       /* after step 0: the transcript observer */
+int infer_seam_before_p1_rows(ictx *c, int32_t **small, int *drawn);    /* step 1 */
+int infer_seam_step_linear(ictx *c);    /* step 12 for a hooked prover */
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * infer_s1.c: steps 4-8 of the inference proof (PROTOCOL.md 7; docs/inference-proof.md):
+ * τ, the pre-claims, λ, ζ and ρ1; the prover's S1 instances (MM, LK, TB); the S1 finals,
+ * their claims for S2, and the product proofs.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "generators.h"
+#include "infer_phases.h"
+#include "logup.h"
+#include "mle.h"
+#include "product.h"
+#include "runtime.h"
+
+/* ---- steps 4-6: τ, the pre-claims, λ, ζ, ρ1 ---- */
+
+int
+infer_step_preclaims(ictx *c)
+{
+    unsigned l, k, beta = c->lay->beta;
+    size_t n = 0;
+    fq_t *v = ictx_alloc(c, (size_t)c->L * (MODEL_MAX_LIMBS + 2), sizeof(fq_t));
+    size_t first;
+
+    if (v == NULL)
+        return -1;
+    for (l = 0; l < c->L; l++)
+        if (transcript_challenges(&c->t, "mm/tau", 0, c->tau[l], beta + c->lay->mu[l]) != 0)
+            return ictx_fail(c, "transcript failure");
+    if (transcript_challenges(&c->t, "lk/tau", 0, c->tau_lk, c->n1) != 0)
+        return ictx_fail(c, "transcript failure");
+    for (l = 0; l < c->L; l++) {
+        unsigned vars = beta + c->lay->mu[l];
+
+        if (c->prover) {
+            mle_eval(&v[n], c->P1f + c->lay->p1[c->lay->col_q[l]].offset, vars, c->tau[l]);
+            for (k = 0; k < c->lay->n_limbs[l]; k++)
+                mle_eval(&v[n + 1 + k], c->P1f + c->lay->p1[c->lay->col_rem[l] + k].offset,
+                         vars, c->tau[l]);
+            mle_eval(&v[n + 1 + c->lay->n_limbs[l]], c->Wf + c->wl.b_offset[l],
+                     c->lay->mu[l], c->tau[l] + beta);
+        }
+        n += c->lay->n_limbs[l] + 2;
+    }
+    if (ictx_exchange_committed(c, "S1/pre-claims", v, n, &first) != 0)
+        return -1;
+    for (l = 0; l < c->L; l++) {
+        unsigned vars = beta + c->lay->mu[l];
+
+        c->id_q[l] = first;
+        ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_q[l]].offset, vars, c->tau[l], vars,
+                  NULL, 0, first++);
+        c->id_rem[l] = first;
+        for (k = 0; k < c->lay->n_limbs[l]; k++)
+            ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_rem[l] + k].offset, vars, c->tau[l],
+                      vars, NULL, 0, first++);
+        c->id_b[l] = first;
+        ictx_add_claim(c, POLY_W, c->wl.b_offset[l], c->lay->mu[l], c->tau[l] + beta,
+                  c->lay->mu[l], NULL, 0, first++);
+    }
+    if (transcript_challenges(&c->t, "S1/lambda-mm", 0, c->lam_mm, c->L) != 0 ||
+        transcript_challenges(&c->t, "S1/lambda-lk", 0, c->lam_lk, c->lay->n_lookups) != 0 ||
+        transcript_challenges(&c->t, "S1/lambda-tb", 0, c->lam_tb, c->lay->n_tables) != 0 ||
+        transcript_challenges(&c->t, "S1/zeta", 0, c->zeta, c->lay->n_tables) != 0 ||
+        transcript_challenge(&c->t, "S1/rho", 0, &c->rho1) != 0)
+        return ictx_fail(c, "transcript failure");
+    return 0;
+}
+
+/* ---- step 7: S1 ---- */
+
+/* The prover's S1 instances: MM_l, then LK_k, then TB_T (tables are working copies). */
+sumcheck_instance *
+infer_s1_instances(ictx *c, size_t *count)
+{
+    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, k, t, i, j, b;
+    sumcheck_instance *inst = ictx_alloc(c, c->L + nk + nt, sizeof(sumcheck_instance));
+    unsigned l, beta = c->lay->beta;
+    static const unsigned wx[2] = {0, 1};
+
+    if (inst == NULL)
+        return NULL;
+    for (l = 0; l < c->L; l++) {
+        const model_layer *ly = &c->m->layer[l];
+        unsigned nu = c->lay->nu[l], mu = c->lay->mu[l];
+
+        if (zkml_interrupted()) {
+            ictx_fail(c, "interrupted");
+            return NULL;
+        }
+        fq_t *eqi = ictx_eq_table(c, c->tau[l] + beta, mu), *eqb = ictx_eq_table(c, c->tau[l], beta);
+        fq_t *wv = ictx_alloc(c, (size_t)1 << nu, sizeof(fq_t));
+        fq_t *xv = ictx_alloc(c, (size_t)1 << nu, sizeof(fq_t));
+        const fq_t *X = l == 0 ? c->xpub : c->P1f + c->lay->p1[c->lay->col_a[l - 1]].offset;
+        size_t cols = (size_t)1 << beta;
+
+        if (c->fail != NULL)
+            return NULL;
+        for (i = 0; i < ly->m; i++)
+            for (j = 0; j < ly->n; j++) {
+                fq_t tmp;
+
+                fq_mul(&tmp, &eqi[i], &c->Wf[c->wl.w_offset[l] + j + ((size_t)1 << nu) * i]);
+                fq_add(&wv[j], &wv[j], &tmp);
+            }
+        for (j = 0; j < ((size_t)1 << nu); j++)
+            for (b = 0; b < cols; b++) {
+                fq_t tmp;
+
+                fq_mul(&tmp, &eqb[b], &X[b + cols * j]);
+                fq_add(&xv[j], &xv[j], &tmp);
+            }
+        sumcheck_instance_init(&inst[l], nu);
+        if (sumcheck_instance_table(&inst[l], wv) != 0 ||
+            sumcheck_instance_table(&inst[l], xv) != 1 ||
+            sumcheck_instance_term(&inst[l], &c->lam_mm[l], 2, wx) != 0) {
+            ictx_fail(c, "internal failure building S1");
+            return NULL;
+        }
+    }
+    for (k = 0; k < nk; k++) {
+        const infer_lookup *lk = &c->lay->lookups[k];
+        unsigned n = lk->log_size;
+        fq_t *eq;
+
+        if (zkml_interrupted()) {
+            ictx_fail(c, "interrupted");
+            return NULL;
+        }
+        eq = ictx_eq_table(c, c->tau_lk + (c->n1 - n), n);
+        fq_t *h = ictx_copy(c, c->P2f + c->lay->p2[k].offset, (size_t)1 << n);
+        fq_t *f = ictx_alloc(c, (size_t)1 << n, sizeof(fq_t)), zw;
+
+        if (c->fail != NULL)
+            return NULL;
+        for (i = 0; i < ((size_t)1 << n); i++)
+            infer_lookup_f(c, (unsigned)k, i, &f[i]);
+        logup_zeta_weight(&zw, &c->zeta[lk->table], c->n1, n);
+        if (logup_lookup_instance(&inst[c->L + k], n, eq, h, f, &c->lam_lk[k], &c->alpha,
+                                  &zw) != 0) {
+            ictx_fail(c, "internal failure building S1");
+            return NULL;
+        }
+    }
+    for (t = 0; t < nt; t++) {
+        const infer_table *T = &c->lay->tables[t];
+        unsigned w = T->log_size;
+        fq_t *eq = ictx_eq_table(c, c->tau_lk + (c->n1 - w), w);
+        fq_t *g = ictx_copy(c, c->P2f + c->lay->p2[nk + t].offset, (size_t)1 << w);
+        fq_t *m = ictx_copy(c, c->P1f + c->lay->p1[c->lay->col_mult0 + t].offset, (size_t)1 << w);
+        fq_t *tv = ictx_alloc(c, (size_t)1 << w, sizeof(fq_t)), zw;
+
+        if (c->fail != NULL)
+            return NULL;
+        logup_table_values(tv, &T->table, &c->gamma);
+        logup_zeta_weight(&zw, &c->zeta[t], c->n1, w);
+        if (logup_table_instance(&inst[c->L + nk + t], w, eq, g, tv, m, &c->lam_tb[t],
+                                 &c->alpha, &zw) != 0) {
+            ictx_fail(c, "internal failure building S1");
+            return NULL;
+        }
+    }
+    *count = c->L + nk + nt;
+    return inst;
+}
+
+/* ---- step 8: S1 finals and product proofs ---- */
+
+int
+infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
+{
+    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, k, t, n = 0, first;
+    size_t pos_w[MODEL_MAX_LAYERS], pos_x[MODEL_MAX_LAYERS];
+    size_t *pos_h = ictx_alloc(c, nk, sizeof(size_t)), *pos_g = ictx_alloc(c, nt, sizeof(size_t));
+    fq_t *v = ictx_alloc(c, 3 * (size_t)c->L + 5 * nk + 2 * nt + 1, sizeof(fq_t));
+    unsigned l, beta = c->lay->beta;
+
+    if (c->fail != NULL)
+        return -1;
+    /* the order of docs/inference-proof.md step 8; positions first, values for the prover */
+    for (l = 0; l < c->L; l++) {
+        pos_w[l] = n;
+        if (c->prover)
+            v[n] = inst[l].tables[0][0];
+        n++;
+    }
+    for (l = 1; l < c->L; l++) {
+        pos_x[l] = n;
+        if (c->prover) {
+            v[n] = inst[l].tables[1][0];
+            fq_mul(&v[n + 1], &v[pos_w[l]], &v[n]);
+        }
+        n += 2;
+    }
+    for (k = 0; k < nk; k++) {
+        const infer_lookup *lk = &c->lay->lookups[k];
+        const fq_t *rk = c->r1 + (c->n1 - lk->log_size);
+        size_t p = n;
+
+        pos_h[k] = n;
+        n += 2 + (lk->is_act && lk->col_out >= 0) + 1;
+        if (!c->prover)
+            continue;
+        v[p] = inst[c->L + k].tables[1][0];
+        if (lk->is_act) {
+            mle_eval(&v[p + 1], c->P1f + c->lay->p1[lk->col_in].offset, lk->log_size, rk);
+            if (lk->col_out >= 0)
+                mle_eval(&v[p + 2], c->P1f + c->lay->p1[lk->col_out].offset, lk->log_size, rk);
+        } else
+            v[p + 1] = inst[c->L + k].tables[2][0];
+        fq_mul(&v[n - 1], &v[p], &inst[c->L + k].tables[2][0]);
+    }
+    for (t = 0; t < nt; t++) {
+        pos_g[t] = n;
+        if (c->prover) {
+            v[n] = inst[c->L + nk + t].tables[1][0];
+            v[n + 1] = inst[c->L + nk + t].tables[3][0];
+        }
+        n += 2;
+    }
+    if (ictx_exchange_committed(c, "S1/finals", v, n, &first) != 0)
+        return -1;
+
+    /* ids and the claims of S2 (products excluded) */
+    for (l = 0; l < c->L; l++) {
+        unsigned nu = c->lay->nu[l], mu = c->lay->mu[l];
+
+        c->id_w[l] = first + pos_w[l];
+        ictx_add_claim(c, POLY_W, c->wl.w_offset[l], nu + mu, c->r1 + (c->n1 - nu), nu,
+                  c->tau[l] + beta, mu, c->id_w[l]);
+    }
+    for (l = 1; l < c->L; l++) {
+        unsigned nu = c->lay->nu[l];
+
+        c->id_x[l] = first + pos_x[l];
+        c->id_p[l] = c->id_x[l] + 1;
+        ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_a[l - 1]].offset, beta + nu, c->tau[l],
+                  beta, c->r1 + (c->n1 - nu), nu, c->id_x[l]);
+    }
+    for (k = 0; k < nk; k++) {
+        const infer_lookup *lk = &c->lay->lookups[k];
+        unsigned n_k = lk->log_size;
+        const fq_t *rk = c->r1 + (c->n1 - n_k);
+        size_t id = first + pos_h[k];
+
+        c->id_h[k] = id;
+        ictx_add_claim(c, POLY_P2, c->lay->p2[k].offset, n_k, rk, n_k, NULL, 0, id++);
+        c->id_in[k] = id;
+        ictx_add_claim(c, POLY_P1, c->lay->p1[lk->col_in].offset, n_k, rk, n_k, NULL, 0, id++);
+        if (lk->is_act && lk->col_out >= 0) {
+            c->id_out[k] = id;
+            ictx_add_claim(c, POLY_P1, c->lay->p1[lk->col_out].offset, n_k, rk, n_k, NULL, 0, id++);
+        }
+        c->id_P[k] = id;
+    }
+    for (t = 0; t < nt; t++) {
+        unsigned w = c->lay->tables[t].log_size;
+        const fq_t *rt = c->r1 + (c->n1 - w);
+
+        c->id_g[t] = first + pos_g[t];
+        c->id_m[t] = c->id_g[t] + 1;
+        ictx_add_claim(c, POLY_P2, c->lay->p2[nk + t].offset, w, rt, w, NULL, 0, c->id_g[t]);
+        ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_mult0 + t].offset, w, rt, w, NULL, 0,
+                  c->id_m[t]);
+    }
+    return 0;
+}
+
+/* One product proof (X, Y, Z) with the prover's openings x, rx, y, ry, rz. */
+static int
+exchange_product(ictx *c, const ge_t *X, const ge_t *Y, const ge_t *Z, const fq_t *x,
+                 const fq_t *rx, const fq_t *y, const fq_t *ry, const fq_t *rz)
+{
+    product_proof pf;
+    const char *why = NULL;
+
+    if (c->prover) {
+        if (product_prove(&pf, &c->t, &c->rng, X, Y, Z, x, rx, y, ry, rz) != 0)
+            return ictx_fail(c, "the product prover failed");
+        codec_put_product(c->w, &pf);
+        return 0;
+    }
+    codec_get_product(c->r, &pf);
+    if (ictx_reader_ok(c) != 0)
+        return -1;
+    if (product_verify(&c->t, X, Y, Z, &pf, &why) != 1)
+        return ictx_fail(c, why != NULL ? why : "a product proof does not verify");
+    return 0;
+}
+
+/* Y_k: the commitment to f_k, formed homomorphically (section 7 step 8). */
+static void
+lookup_f_commitment(ictx *c, size_t k, ge_t *Y, fq_t *y, fq_t *ry)
+{
+    const infer_lookup *lk = &c->lay->lookups[k];
+    gep_t p, s;
+    fq_t out, g;
+
+    *Y = c->com[c->id_in[k]];
+    if (c->prover) {
+        *y = c->val[c->id_in[k]];
+        *ry = c->bl[c->id_in[k]];
+    }
+    if (!lk->is_act)
+        return;
+    if (lk->col_out >= 0) {                         /* C_q + γ·C_a */
+        gep_set_ge(&p, &c->com[c->id_out[k]]);
+        gep_mul_vartime(&p, &p, &c->gamma);
+        if (c->prover) {
+            fq_mul(&g, &c->gamma, &c->val[c->id_out[k]]);
+            fq_add(y, y, &g);
+            fq_mul(&g, &c->gamma, &c->bl[c->id_out[k]]);
+            fq_add(ry, ry, &g);
+        }
+    } else {                                        /* C_q + (γ·OUT~(r^(k)))·G */
+        mle_eval(&out, c->outpub, lk->log_size, c->r1 + (c->n1 - lk->log_size));
+        fq_mul(&g, &c->gamma, &out);
+        gep_set_ge(&p, generators_G());
+        gep_mul_vartime(&p, &p, &g);
+        if (c->prover)
+            fq_add(y, y, &g);
+    }
+    gep_set_ge(&s, Y);
+    gep_add(&p, &p, &s);
+    ge_set_gep(Y, &p);
+}
+
+int
+infer_step_s1_products(ictx *c)
+{
+    unsigned l;
+    size_t k;
+    fq_t zero;
+
+    fq_set_zero(&zero);
+    for (l = 1; l < c->L; l++) {
+        size_t w = c->id_w[l], x = c->id_x[l], p = c->id_p[l];
+
+        if (exchange_product(c, &c->com[w], &c->com[x], &c->com[p], &c->val[w], &c->bl[w],
+                             &c->val[x], &c->bl[x], &c->bl[p]) != 0)
+            return -1;
+    }
+    for (k = 0; k < c->lay->n_lookups; k++) {
+        ge_t Y;
+        fq_t y = zero, ry = zero;
+        size_t h = c->id_h[k], P = c->id_P[k];
+
+        lookup_f_commitment(c, k, &Y, &y, &ry);
+        if (exchange_product(c, &c->com[h], &Y, &c->com[P], &c->val[h], &c->bl[h], &y, &ry,
+                             &c->bl[P]) != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,77 @@
+/*
+ * infer_s2.c: steps 9-10 of the inference proof (PROTOCOL.md 7; docs/inference-proof.md):
+ * S2, the claims reduction: θ and ρ2, the instances P1·K1, P2·K2 and W·K_W, the S2
+ * finals and μ.
+ */
+#include <stddef.h>
+
+#include "infer_phases.h"
+#include "mle.h"
+#include "runtime.h"
+
+/* ---- steps 9-10: S2 ---- */
+
+int
+infer_step_s2(ictx *c)
+{
+    sumcheck_instance *inst = NULL;
+    static const unsigned pk[2] = {0, 1};
+    fq_t v[3];
+    size_t i, j, first;
+
+    if (transcript_challenges(&c->t, "S2/theta", 0, c->theta, c->n_claims) != 0 ||
+        transcript_challenge(&c->t, "S2/rho", 0, &c->rho2) != 0)
+        return ictx_fail(c, "transcript failure");
+    if (c->prover) {
+        fq_t *K[3], *src[3] = {c->P1f, c->P2f, c->Wf}, *e;
+        int x;
+
+        inst = ictx_alloc(c, 3, sizeof(sumcheck_instance));
+        for (x = 0; x < 3; x++)
+            K[x] = ictx_alloc(c, (size_t)1 << ictx_poly_vars(c, x), sizeof(fq_t));
+        if (c->fail != NULL)
+            return -1;
+        /* K_X = Σ_c θ_c·EqTable(z^_c): nonzero only on the claim's own column; one
+         * scratch table for all claims */
+        for (i = 0, j = 0; i < c->n_claims; i++)
+            j = c->claims[i].kappa > j ? c->claims[i].kappa : j;
+        e = ictx_alloc(c, (size_t)1 << j, sizeof(fq_t));
+        if (e == NULL)
+            return -1;
+        for (i = 0; i < c->n_claims; i++) {
+            const claim *cl = &c->claims[i];
+            fq_t *k = K[cl->poly] + cl->offset;
+
+            if (zkml_interrupted())
+                return ictx_fail(c, "interrupted");
+            mle_eq_table_scaled(e, cl->z, cl->kappa, &c->theta[i]);
+            for (j = 0; j < ((size_t)1 << cl->kappa); j++)
+                fq_add(&k[j], &k[j], &e[j]);
+        }
+        for (x = 0; x < 3; x++) {
+            unsigned vars = ictx_poly_vars(c, x);
+            fq_t *P = ictx_copy(c, src[x], (size_t)1 << vars);
+
+            if (P == NULL)
+                return -1;
+            sumcheck_instance_init(&inst[x], vars);
+            if (sumcheck_instance_table(&inst[x], P) != 0 ||
+                sumcheck_instance_table(&inst[x], K[x]) != 1 ||
+                sumcheck_instance_term(&inst[x], &FQ_ONE, 2, pk) != 0)
+                return ictx_fail(c, "internal failure building S2");
+        }
+    }
+    if (ictx_sumcheck(c, "S2", c->n2, 2, &c->rho2, c->prover ? c->mask + 4 * (size_t)c->n1 : NULL,
+                     inst, 3, &c->T2, c->r2, &c->e2) != 0)
+        return -1;
+    if (c->prover)
+        for (i = 0; i < 3; i++)
+            v[i] = inst[i].tables[0][0];
+    if (ictx_exchange_committed(c, "S2/finals", v, 3, &first) != 0)
+        return -1;
+    for (i = 0; i < 3; i++)
+        c->id_u[i] = first + i;
+    if (transcript_challenge(&c->t, "pcs/mu", 0, &c->mu) != 0)
+        return ictx_fail(c, "transcript failure");
+    return 0;
+}

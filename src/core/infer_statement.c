@@ -1,0 +1,169 @@
+/*
+ * infer_statement.c: step 0 of the inference proof (PROTOCOL.md 7; docs/inference-proof.md
+ * "Sizes, fixed by the statement" and "Step 0"): the sizes, generators and public
+ * matrices the statement fixes, and the statement absorbed into the transcript.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "generators.h"
+#include "infer_phases.h"
+#include "sha256.h"
+
+/* ---- step 0 and the shapes ---- */
+
+static int
+hash_ints(uint8_t out[32], const int32_t *v, size_t n)
+{
+    sha256_ctx h;
+    size_t i;
+
+    sha256_begin(&h);
+    for (i = 0; i < n; i++)
+        sha256_write_u32le(&h, (uint32_t)v[i]);
+    return sha256_finish(&h, out);
+}
+
+int
+infer_setup(ictx *c)
+{
+    const infer_statement *st = c->st;
+    const zk_model *m = st->model;
+    unsigned l, t, lcP, lrP, lcW, lrW, nmax;
+    char err[MODEL_ERR_LEN];
+
+    c->m = m;
+    c->L = m->n_layers;
+    c->lay = ictx_alloc(c, 1, sizeof(infer_layout));
+    if (c->lay == NULL || infer_layout_build(c->lay, m, st->batch, err) != 0 ||
+        weights_layout_build(&c->wl, m) != 0)
+        return ictx_fail(c, "the statement's model or batch size is not usable");
+    hyrax_split(c->wl.l_W, &lcW, &lrW);
+    if (st->w_rows == NULL || st->w_rows->l != c->wl.l_W || st->w_rows->lr != lrW ||
+        st->w_rows->lc != lcW || st->w_rows->rows == NULL)
+        return ictx_fail(c, "the W row commitments do not match the model's shapes");
+    nmax = 0;
+    for (l = 0; l < c->L; l++) {
+        nmax = c->lay->nu[l] > nmax ? c->lay->nu[l] : nmax;
+        nmax = c->lay->beta + c->lay->mu[l] > nmax ? c->lay->beta + c->lay->mu[l] : nmax;
+    }
+    for (t = 0; t < c->lay->n_tables; t++)
+        nmax = c->lay->tables[t].log_size > nmax ? c->lay->tables[t].log_size : nmax;
+    c->n1 = nmax;
+    c->n2 = c->lay->l_P > c->wl.l_W ? c->lay->l_P : c->wl.l_W;
+    if (c->n1 > SUMCHECK_MAX_ROUNDS || c->n2 > SUMCHECK_MAX_ROUNDS)
+        return ictx_fail(c, "the statement needs too many sumcheck rounds");
+    c->mask_log = infer_log2_ceil(4 * (uint64_t)c->n1 + 3 * (uint64_t)c->n2);
+    c->nM = (size_t)1 << c->mask_log;
+    hyrax_split(c->lay->l_P, &lcP, &lrP);
+    {
+        size_t need = (size_t)1 << lcP;
+
+        if (((size_t)1 << lcW) > need)
+            need = (size_t)1 << lcW;
+        if (c->nM > need)
+            need = c->nM;
+        if (generators_V(need) == NULL)
+            return ictx_fail(c, "could not compute the generators");
+    }
+    /* arrays sized by the layout */
+    {
+        size_t nk = c->lay->n_lookups, nt = c->lay->n_tables;
+        size_t ncom = 4 * (size_t)c->L + (size_t)c->L * MODEL_MAX_LIMBS + 5 * nk + 2 * nt + 8;
+
+        c->cap_com = ncom;
+        c->com = ictx_alloc(c, ncom, sizeof(ge_t));
+        c->val = ictx_alloc(c, ncom, sizeof(fq_t));
+        c->bl = ictx_alloc(c, ncom, sizeof(fq_t));
+        c->claims = ictx_alloc(c, ncom, sizeof(claim));
+        c->theta = ictx_alloc(c, ncom, sizeof(fq_t));
+        c->id_h = ictx_alloc(c, nk, sizeof(size_t));
+        c->id_in = ictx_alloc(c, nk, sizeof(size_t));
+        c->id_out = ictx_alloc(c, nk, sizeof(size_t));
+        c->id_P = ictx_alloc(c, nk, sizeof(size_t));
+        c->id_g = ictx_alloc(c, nt, sizeof(size_t));
+        c->id_m = ictx_alloc(c, nt, sizeof(size_t));
+        c->lam_mm = ictx_alloc(c, c->L, sizeof(fq_t));
+        c->lam_lk = ictx_alloc(c, nk, sizeof(fq_t));
+        c->lam_tb = ictx_alloc(c, nt, sizeof(fq_t));
+        c->zeta = ictx_alloc(c, nt, sizeof(fq_t));
+        c->tau_lk = ictx_alloc(c, c->n1, sizeof(fq_t));
+        for (l = 0; l < c->L; l++)
+            c->tau[l] = ictx_alloc(c, c->lay->beta + c->lay->mu[l], sizeof(fq_t));
+    }
+    if (c->fail != NULL)
+        return -1;
+    /* the public matrices: X_1 (b + 2^β·j) and the outputs (b + 2^β·i), padded (6.2) */
+    {
+        size_t cols = (size_t)1 << c->lay->beta, B = st->batch, b, j;
+        size_t n1rows = (size_t)1 << c->lay->nu[0], mrows = (size_t)1 << c->lay->mu[c->L - 1];
+        const model_layer *last = &m->layer[c->L - 1];
+        int32_t act0 = last->act[(size_t)1 << (last->q_bits - 1)];
+
+        c->xpub = ictx_alloc(c, cols * n1rows, sizeof(fq_t));
+        c->outpub = ictx_alloc(c, cols * mrows, sizeof(fq_t));
+        if (c->fail != NULL)
+            return -1;
+        for (j = 0; j < n1rows; j++)
+            for (b = 0; b < cols; b++) {
+                size_t bb = b < B ? b : B - 1;
+
+                if (j < m->layer[0].n)
+                    fq_set_i64(&c->xpub[b + cols * j], st->inputs[bb * m->layer[0].n + j]);
+            }
+        for (j = 0; j < mrows; j++)
+            for (b = 0; b < cols; b++) {
+                size_t bb = b < B ? b : B - 1;
+
+                fq_set_i64(&c->outpub[b + cols * j],
+                           j < last->m ? st->outputs[bb * last->m + j] : act0);
+            }
+    }
+    return 0;
+}
+
+/* Step 0: the statement (docs/inference-proof.md). */
+int
+infer_step_statement(ictx *c)
+{
+    const infer_statement *st = c->st;
+    const zk_model *m = c->m;
+    uint8_t d[32], params[32];
+    char err[MODEL_ERR_LEN];
+    unsigned lc, lr, lcW, lrW;
+    size_t nv;
+    sha256_ctx h;
+
+    transcript_init(&c->t, "ZKMLPG-V1/inference", 19);
+    hyrax_split(c->lay->l_P, &lc, &lr);
+    hyrax_split(c->wl.l_W, &lcW, &lrW);
+    nv = (size_t)1 << lc;
+    if (((size_t)1 << lcW) > nv)
+        nv = (size_t)1 << lcW;
+    if (c->nM > nv)
+        nv = c->nM;
+    if (generators_param_digest(nv, d) != 0)
+        return ictx_fail(c, "could not hash the parameters");
+    sha256_begin(&h);
+    sha256_write(&h, d, 32);
+    sha256_write_u32le(&h, HYRAX_DELTA);
+    sha256_write_u32le(&h, MODEL_DEFAULT_Q);
+    sha256_write_u32le(&h, MODEL_DEFAULT_LIMB_BITS);
+    if (sha256_finish(&h, params) != 0)
+        return ictx_fail(c, "could not hash the parameters");
+    transcript_absorb(&c->t, "stmt/params", params, 32);
+    if (model_descriptor_digest(d, m, err) != MODEL_OK)
+        return ictx_fail(c, "could not hash the model descriptor");
+    transcript_absorb(&c->t, "stmt/model-descriptor", d, 32);
+    transcript_absorb_points(&c->t, "stmt/W-rows", st->w_rows->rows,
+                             (size_t)1 << st->w_rows->lr);
+    transcript_absorb_u64(&c->t, "stmt/B", st->batch);
+    transcript_absorb(&c->t, "stmt/context", st->context, st->context_len);
+    if (hash_ints(d, st->inputs, st->batch * m->layer[0].n) != 0)
+        return ictx_fail(c, "could not hash the inputs");
+    transcript_absorb(&c->t, "stmt/inputs", d, 32);
+    if (hash_ints(d, st->outputs, st->batch * m->layer[c->L - 1].m) != 0)
+        return ictx_fail(c, "could not hash the outputs");
+    transcript_absorb(&c->t, "stmt/outputs", d, 32);
+    return c->t.failed ? ictx_fail(c, "transcript failure") : 0;
+}
