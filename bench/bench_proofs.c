@@ -62,7 +62,7 @@ gap_hook(void)
 static int
 proof_config(const char *shape, size_t B)
 {
-    char name[64], err[MODEL_ERR_LEN], fig[96];
+    char name[64], err[ZKML_ERR_LEN], fig[96];
     size_t rows, cols, i, nout, len = 0;
     int32_t *all, *x, *y;
     double tp[PROOF_RUNS], tv[PROOF_RUNS], share[PROOF_RUNS], ph[PHASES][PROOF_RUNS];
@@ -189,7 +189,7 @@ group_proofs(void)
         snprintf(fig, sizeof fig, "%s_b%zu_peak_rss_mb", shape, batch);
         report(fig, (double)ru.ru_maxrss / 1024.0);
         {
-            char err[MODEL_ERR_LEN], name[64];
+            char err[ZKML_ERR_LEN], name[64];
             zk_model m;
 
             snprintf(name, sizeof name, "%s.q.json", shape);

@@ -8,6 +8,9 @@
 
 #define ZKML_VERSION "0.2.0"
 
+/* The size of every error message buffer the core writes into (`char err[ZKML_ERR_LEN]`). */
+#define ZKML_ERR_LEN 320
+
 /*
  * Initialise the core: check the field constants against GMP, build the fixed
  * generators G and H.  Returns NULL on success or a static message describing a fatal

@@ -346,7 +346,7 @@ cmd_self_test(int argc, char **argv)
 static int
 cmd_keygen(int argc, char **argv)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     options opt;
     uint8_t *json, *key;
     size_t json_len, key_len;
@@ -376,7 +376,7 @@ cmd_keygen(int argc, char **argv)
 static int
 cmd_public(int argc, char **argv)
 {
-    char err[MODELKEY_ERR_LEN], hex[65];
+    char err[ZKML_ERR_LEN], hex[65];
     options opt;
     uint8_t *key, *pub, digest[32];
     size_t key_len, pub_len, i;
@@ -523,7 +523,7 @@ model_name_of(const void *model, size_t j)
 static int
 cmd_quantize(int argc, char **argv)
 {
-    char err[QUANT_ERR_LEN], merr[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN], merr[ZKML_ERR_LEN];
     options opt;
     quant_options qopt;
     float_model fm;
@@ -599,7 +599,7 @@ quantize_feature_rows(const char *path, const uint8_t *key_buf, size_t key_len,
                       model_feature_policy policy, int32_t **rows, size_t *batch,
                       size_t *cols)
 {
-    char err[MODELKEY_ERR_LEN], merr[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN], merr[ZKML_ERR_LEN];
     modelkey key;
     double *x = NULL;
     size_t n = 0, b, n_in;
@@ -640,7 +640,7 @@ quantize_feature_rows(const char *path, const uint8_t *key_buf, size_t key_len,
 static int
 cmd_prove(int argc, char **argv)
 {
-    char err[RECEIPT_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     options opt;
     uint8_t *key, *rct;
     int32_t *rows = NULL;
@@ -713,7 +713,7 @@ cmd_prove(int argc, char **argv)
 static int
 cmd_verify(int argc, char **argv)
 {
-    char err[RECEIPT_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     options opt;
     uint8_t *pub, *rct;
     size_t pub_len, rct_len;
@@ -782,7 +782,7 @@ print_escaped(const uint8_t *p, size_t n)
 static int
 cmd_inspect(int argc, char **argv)
 {
-    char err[RECEIPT_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     const char *path = NULL;
     uint8_t *buf;
     size_t len, b, j;

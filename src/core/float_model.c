@@ -14,19 +14,6 @@
 
 #define PATH_LEN 96
 
-int
-quant_fail(char *err, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL) {
-        va_start(ap, fmt);
-        vsnprintf(err, QUANT_ERR_LEN, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 /* calloc of count elements, refusing products that overflow; never size 0. */
 void *
 quant_alloc_array(size_t count, size_t size)
@@ -75,7 +62,7 @@ quant_check_keys(const json_value *obj, const char *const *allowed, const char *
     const char *key = json_unknown_key(obj, allowed);
 
     if (key != NULL)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: unknown key \"%.40s\"", path, key);
+        return zkml_fail(err, QUANT_ERR_INVALID, "%s: unknown key \"%.40s\"", path, key);
     return QUANT_OK;
 }
 
@@ -83,9 +70,9 @@ static int
 expect_kind(const json_value *v, json_kind kind, const char *path, char *err)
 {
     if (v == NULL)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", path);
+        return zkml_fail(err, QUANT_ERR_INVALID, "%s: missing", path);
     if (v->kind != kind)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: must be %s, not %s", path,
+        return zkml_fail(err, QUANT_ERR_INVALID, "%s: must be %s, not %s", path,
                           json_kind_name(kind), json_kind_name(v->kind));
     return QUANT_OK;
 }
@@ -94,7 +81,7 @@ static int
 get_number(const json_value *v, const char *path, double *out, char *err)
 {
     if ((v->kind != JSON_INT && v->kind != JSON_NUMBER) || !isfinite(v->d))
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: not a finite number", path);
+        return zkml_fail(err, QUANT_ERR_INVALID, "%s: not a finite number", path);
     *out = v->d;
     return QUANT_OK;
 }
@@ -110,11 +97,11 @@ get_vector(const json_value *v, size_t count, const char *path, double **out, ch
     if ((rc = expect_kind(v, JSON_ARRAY, path, err)) != QUANT_OK)
         return rc;
     if (v->len != count)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: must have %zu entries, not %zu", path,
+        return zkml_fail(err, QUANT_ERR_INVALID, "%s: must have %zu entries, not %zu", path,
                           count, v->len);
     *out = quant_alloc_array(count, sizeof **out);
     if (*out == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (i = 0; i < count; i++) {
         path_fmt(ipath, "%s[%zu]", path, i);
         if ((rc = get_number(&v->items[i], ipath, &(*out)[i], err)) != QUANT_OK)
@@ -134,12 +121,12 @@ parse_features(float_model *fm, const json_value *root, char *err)
     if ((rc = expect_kind(f, JSON_ARRAY, "$.features", err)) != QUANT_OK)
         return rc;
     if (f->len < 1 || f->len > MODEL_MAX_DIM)
-        return quant_fail(err, QUANT_ERR_INVALID, "$.features: must have 1 to %u names",
+        return zkml_fail(err, QUANT_ERR_INVALID, "$.features: must have 1 to %u names",
                           MODEL_MAX_DIM);
     fm->n_features = (uint32_t)f->len;
     fm->names = quant_alloc_array(f->len, sizeof *fm->names);
     if (fm->names == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (j = 0; j < f->len; j++) {
         const json_value *name = &f->items[j];
 
@@ -147,7 +134,7 @@ parse_features(float_model *fm, const json_value *root, char *err)
         if ((rc = expect_kind(name, JSON_STRING, path, err)) != QUANT_OK)
             return rc;
         if (!model_name_is_valid(name->str, name->len))
-            return quant_fail(err, QUANT_ERR_INVALID,
+            return zkml_fail(err, QUANT_ERR_INVALID,
                               "%s: must be at most %u bytes without control characters",
                               path, MODEL_MAX_NAME_LEN);
         memcpy(fm->names[j], name->str, name->len);
@@ -176,7 +163,7 @@ parse_pair(const json_value *root, const char *key, const char *k1, const char *
         return rc;
     path_fmt(ipath, "$.%s.%s", key, k2);
     if (json_get(obj, k2) == NULL)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", ipath);
+        return zkml_fail(err, QUANT_ERR_INVALID, "%s: missing", ipath);
     return get_vector(json_get(obj, k2), n, ipath, v2, err);
 }
 
@@ -200,7 +187,7 @@ parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
     if ((rc = expect_kind(w, JSON_ARRAY, ipath, err)) != QUANT_OK)
         return rc;
     if (w->len < 1 || w->len > MODEL_MAX_DIM)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
+        return zkml_fail(err, QUANT_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
                           MODEL_MAX_DIM);
     for (i = 0; i < w->len; i++) {
         path_fmt(ipath, "%s.weights[%zu]", path, i);
@@ -208,22 +195,22 @@ parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
             return rc;
         if (i == 0 && w->items[0].len != n_expected) {
             if (l == 0)
-                return quant_fail(err, QUANT_ERR_INVALID,
+                return zkml_fail(err, QUANT_ERR_INVALID,
                                   "%s: %zu inputs but the model has %u features", path,
                                   w->items[0].len, (unsigned)n_expected);
-            return quant_fail(err, QUANT_ERR_INVALID,
+            return zkml_fail(err, QUANT_ERR_INVALID,
                               "%s: %zu inputs but the previous layer has %u outputs", path,
                               w->items[0].len, (unsigned)n_expected);
         }
         if (w->items[i].len != n_expected)
-            return quant_fail(err, QUANT_ERR_INVALID, "%s: must have %u entries, as row 0",
+            return zkml_fail(err, QUANT_ERR_INVALID, "%s: must have %u entries, as row 0",
                               ipath, (unsigned)n_expected);
     }
     ly->n = n_expected;
     ly->m = (uint32_t)w->len;
     ly->w = quant_alloc_array((size_t)ly->m * ly->n, sizeof *ly->w);
     if (ly->w == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (i = 0; i < ly->m; i++) {
         for (j = 0; j < ly->n; j++) {
             path_fmt(ipath, "%s.weights[%zu][%zu]", path, i, j);
@@ -234,7 +221,7 @@ parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
     }
     path_fmt(ipath, "%s.bias", path);
     if (json_get(lj, "bias") == NULL)
-        return quant_fail(err, QUANT_ERR_INVALID, "%s: missing", ipath);
+        return zkml_fail(err, QUANT_ERR_INVALID, "%s: missing", ipath);
     if ((rc = get_vector(json_get(lj, "bias"), ly->m, ipath, &ly->bias, err)) != QUANT_OK)
         return rc;
     act = json_get(lj, "activation");
@@ -242,7 +229,7 @@ parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
     if ((rc = expect_kind(act, JSON_STRING, ipath, err)) != QUANT_OK)
         return rc;
     if (!model_act_from_name(act->str, &ly->act))
-        return quant_fail(err, QUANT_ERR_INVALID,
+        return zkml_fail(err, QUANT_ERR_INVALID,
                           "%s: unsupported \"%.32s\" (identity, relu, sigmoid or tanh)", ipath,
                           act->str);
     return QUANT_OK;
@@ -263,7 +250,7 @@ parse_float_document(float_model *fm, const json_value *root, char *err)
     format = json_get(root, "format");
     if (format == NULL || format->kind != JSON_STRING ||
         strcmp(format->str, QUANT_FLOAT_FORMAT) != 0)
-        return quant_fail(err, QUANT_ERR_INVALID, "$.format: must be \"%s\"",
+        return zkml_fail(err, QUANT_ERR_INVALID, "$.format: must be \"%s\"",
                           QUANT_FLOAT_FORMAT);
     if ((rc = parse_features(fm, root, err)) != QUANT_OK ||
         (rc = parse_pair(root, "normalization", "mean", "std", fm->n_features, &fm->mean,
@@ -273,17 +260,17 @@ parse_float_document(float_model *fm, const json_value *root, char *err)
         return rc;
     for (j = 0; fm->std != NULL && j < fm->n_features; j++)
         if (!(fm->std[j] > 0.0))
-            return quant_fail(err, QUANT_ERR_INVALID, "$.normalization.std[%u]: must be positive",
+            return zkml_fail(err, QUANT_ERR_INVALID, "$.normalization.std[%u]: must be positive",
                               (unsigned)j);
     for (j = 0; fm->range_min != NULL && j < fm->n_features; j++)
         if (!(fm->range_min[j] <= fm->range_max[j]))
-            return quant_fail(err, QUANT_ERR_INVALID,
+            return zkml_fail(err, QUANT_ERR_INVALID,
                               "$.input_range.max[%u]: must not be below min", (unsigned)j);
     layers = json_get(root, "layers");
     if ((rc = expect_kind(layers, JSON_ARRAY, "$.layers", err)) != QUANT_OK)
         return rc;
     if (layers->len < 1 || layers->len > MODEL_MAX_LAYERS)
-        return quant_fail(err, QUANT_ERR_INVALID, "$.layers: must have 1 to %d layers",
+        return zkml_fail(err, QUANT_ERR_INVALID, "$.layers: must have 1 to %d layers",
                           MODEL_MAX_LAYERS);
     fm->n_layers = (uint32_t)layers->len;
     for (l = 0; l < fm->n_layers; l++)
@@ -299,7 +286,7 @@ parse_float_document(float_model *fm, const json_value *root, char *err)
     } else if (kind->kind == JSON_STRING && strcmp(kind->str, "probability") == 0) {
         fm->output_kind = MODEL_OUTPUT_PROBABILITY;
     } else {
-        return quant_fail(err, QUANT_ERR_INVALID,
+        return zkml_fail(err, QUANT_ERR_INVALID,
                           "$.output_kind: must be \"score\" or \"probability\"");
     }
     return QUANT_OK;
@@ -308,13 +295,13 @@ parse_float_document(float_model *fm, const json_value *root, char *err)
 int
 float_model_from_json(float_model *fm, const char *text, size_t len, char *err)
 {
-    char jerr[JSON_ERR_LEN];
+    char jerr[ZKML_ERR_LEN];
     json_value *root;
     int rc;
 
     memset(fm, 0, sizeof *fm);
     if (json_parse(&root, text, len, jerr) != 0)
-        return quant_fail(err, QUANT_ERR_INVALID, "JSON: %s", jerr);
+        return zkml_fail(err, QUANT_ERR_INVALID, "JSON: %s", jerr);
     rc = parse_float_document(fm, root, err);
     json_free(root);
     if (rc != QUANT_OK)
@@ -341,10 +328,10 @@ static int
 nonfinite_error(const float_model *fm, const char *what, size_t b, uint32_t j, char *err)
 {
     if (fm->names[j][0] != '\0')
-        return quant_fail(err, QUANT_ERR_INVALID,
+        return zkml_fail(err, QUANT_ERR_INVALID,
                           "%s row %zu, feature \"%s\": not a finite number", what, b + 1,
                           fm->names[j]);
-    return quant_fail(err, QUANT_ERR_INVALID, "%s row %zu, feature %u: not a finite number",
+    return zkml_fail(err, QUANT_ERR_INVALID, "%s row %zu, feature %u: not a finite number",
                       what, b + 1, (unsigned)j + 1);
 }
 
@@ -375,7 +362,7 @@ quant_float_run(const float_model *fm, const double *rows, size_t n_rows, double
     if (cur == NULL || next == NULL) {
         free(cur);
         free(next);
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     }
     if (stats != NULL)
         for (l = 0; l < fm->n_layers; l++) {

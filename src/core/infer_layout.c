@@ -21,13 +21,6 @@ infer_log2_ceil(uint64_t v)
     return l;
 }
 
-static void
-set_err(char *err, const char *msg)
-{
-    if (err != NULL)
-        snprintf(err, MODEL_ERR_LEN, "%s", msg);
-}
-
 /* Tables in canonical order; writes each layer's ACT table index and each width's
  * RANGE table index. */
 static void
@@ -120,7 +113,7 @@ infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char 
     if (model_validate_public(model, err) != MODEL_OK)
         return -1;
     if (batch < 1 || batch > INFER_MAX_BATCH) {
-        set_err(err, "the batch size B must be between 1 and 2^24 rows");
+        zkml_fail(err, -1, "the batch size B must be between 1 and 2^24 rows");
         return -1;
     }
     lay->batch = batch;
@@ -176,7 +169,7 @@ infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char 
     lp1 = place(lay->p1, lay->n_p1);
     lp2 = place(lay->p2, lay->n_p2);
     if (lp1 < 0 || lp2 < 0 || lp1 > INFER_MAX_POLY_LOG || lp2 > INFER_MAX_POLY_LOG) {
-        set_err(err, "the proof's witness polynomials would exceed 2^28 entries: "
+        zkml_fail(err, -1, "the proof's witness polynomials would exceed 2^28 entries: "
                      "use a smaller batch");
         return -1;
     }

@@ -13,6 +13,8 @@
  *
  * Activation-like matrices Z[i][b] sit at index b + 2^β·i, β = ceil(log2 B), with
  * 2^μ_l rows (μ_l = ceil(log2 m_l)): a layer's columns have 2^(β + μ_l) entries.
+ *
+ * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_INFER_LAYOUT_H
 #define ZKML_INFER_LAYOUT_H
@@ -20,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "logup.h"
 #include "model.h"
 
@@ -93,7 +96,7 @@ unsigned infer_log2_ceil(uint64_t v);
 
 /*
  * Derive the layout of a proof for `model` (a validated public descriptor; weights are
- * not needed) and B rows.  0, or -1 with err (MODEL_ERR_LEN bytes) naming the rule
+ * not needed) and B rows.  0, or -1 with err (ZKML_ERR_LEN bytes) naming the rule
  * broken (B out of [1, INFER_MAX_BATCH], or a polynomial too large).
  */
 int infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char *err);

@@ -189,7 +189,7 @@ witness_ready:
     rc = 0;
 out:
     if (rc != 0 && err != NULL && c.fail != NULL)
-        snprintf(err, MODEL_ERR_LEN, "%s", zkml_interrupted() ? "interrupted" : c.fail);
+        snprintf(err, ZKML_ERR_LEN, "%s", zkml_interrupted() ? "interrupted" : c.fail);
 out_err:
     if (wtab != NULL) {
         explicit_bzero(wtab, ((size_t)1 << c.wl.l_W) * sizeof(int32_t));
@@ -215,7 +215,7 @@ infer_verify_hooked(const infer_statement *st, const uint8_t *proof, size_t proo
 {
     ictx c;
     codec_reader r;
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     int rc;
 
     memset(&c, 0, sizeof c);
@@ -249,7 +249,7 @@ uint64_t
 infer_prove_memory_estimate(const zk_model *model, size_t batch)
 {
     infer_layout lay;
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
 
     if (infer_layout_build(&lay, model, batch, err) != 0)
         return 0;

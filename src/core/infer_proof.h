@@ -8,6 +8,8 @@
  * or of any intermediate value.
  *
  * Threads: the core's parallel regions use zkml_threads(); call on the main thread.
+ *
+ * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_INFER_PROOF_H
 #define ZKML_INFER_PROOF_H
@@ -15,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "hyrax.h"
 #include "model.h"
 
@@ -32,7 +35,7 @@ typedef struct {
  * Prove the statement with the model's weights and secret seed (the W blinds).  The
  * outputs must be what the forward pass gives.  fixed_rng, if not NULL, replaces the OS
  * randomness of the hedged DRBG (tests only).  On success 0 and *proof (malloc'd);
- * else -1 with err (MODEL_ERR_LEN bytes).
+ * else -1 with err (ZKML_ERR_LEN bytes).
  */
 int infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
                 const uint8_t seed[32], const uint8_t *fixed_rng, char *err);

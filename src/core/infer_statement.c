@@ -30,7 +30,7 @@ infer_setup(ictx *c)
     const infer_statement *st = c->st;
     const zk_model *m = st->model;
     unsigned l, t, lcP, lrP, lcW, lrW, nmax;
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
 
     c->m = m;
     c->L = m->n_layers;
@@ -129,7 +129,7 @@ infer_step_statement(ictx *c)
     const infer_statement *st = c->st;
     const zk_model *m = c->m;
     uint8_t d[32], params[32];
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     unsigned lc, lr, lcW, lrW;
     size_t nv;
     sha256_ctx h;

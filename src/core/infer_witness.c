@@ -8,13 +8,6 @@
 #include "infer_witness.h"
 #include "runtime.h"
 
-static void
-set_err(char *err, const char *msg)
-{
-    if (err != NULL)
-        snprintf(err, MODEL_ERR_LEN, "%s", msg);
-}
-
 /* Trace index of (i, b) with padded batch columns copying column B-1. */
 static size_t
 trace_index(const model_trace *tr, size_t i, size_t b)
@@ -86,7 +79,7 @@ count_lookups(int64_t *p1, const infer_layout *lay, const zk_model *model,
     for (t = 0; t < lay->n_tables; t++) {
         m[t] = calloc((size_t)1 << lay->tables[t].log_size, sizeof(uint64_t));
         if (m[t] == NULL) {
-            set_err(err, "out of memory building the witness");
+            zkml_fail(err, -1, "out of memory building the witness");
             goto out;
         }
     }
@@ -105,7 +98,7 @@ count_lookups(int64_t *p1, const infer_layout *lay, const zk_model *model,
                                      : last_a(lay, model, tr, x);
             if (logup_count(m[lk->table], &T->table, &v, lk->is_act ? &a : NULL, 1,
                             &bad) != 0) {
-                set_err(err, "internal error: a witness entry is not a row of its table");
+                zkml_fail(err, -1, "internal error: a witness entry is not a row of its table");
                 goto out;
             }
         }
@@ -131,18 +124,18 @@ infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_model 
 
     memset(wit, 0, sizeof *wit);
     if (trace->batch != lay->batch || trace->n_layers != lay->n_layers) {
-        set_err(err, "the trace does not match the layout (batch size or layer count)");
+        zkml_fail(err, -1, "the trace does not match the layout (batch size or layer count)");
         return -1;
     }
     wit->len = (size_t)1 << lay->l_P;
     wit->p1 = calloc(wit->len, sizeof(int64_t));
     if (wit->p1 == NULL) {
-        set_err(err, "out of memory building the witness");
+        zkml_fail(err, -1, "out of memory building the witness");
         return -1;
     }
     for (l = 0; l < lay->n_layers; l++) {
         if (zkml_interrupted()) {
-            set_err(err, "interrupted");
+            zkml_fail(err, -1, "interrupted");
             infer_witness_free(wit);
             return -1;
         }
@@ -150,7 +143,7 @@ infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_model 
     }
     if (zkml_interrupted() || count_lookups(wit->p1, lay, model, trace, err) != 0) {
         if (zkml_interrupted())
-            set_err(err, "interrupted");
+            zkml_fail(err, -1, "interrupted");
         infer_witness_free(wit);
         return -1;
     }

@@ -9,6 +9,8 @@
  *
  * P1 entries are small integers (q, limbs, a, counts), kept as int64; the prover maps
  * them into the field when it commits.  The witness is secret: infer_witness_free wipes it.
+ *
+ * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_INFER_WITNESS_H
 #define ZKML_INFER_WITNESS_H
@@ -16,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "infer_layout.h"
 #include "model.h"
 

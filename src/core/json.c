@@ -41,11 +41,11 @@ json_fail(json_cursor *c, const char *fmt, ...)
             col++;
         }
     }
-    n = snprintf(c->err, JSON_ERR_LEN, "line %zu, column %zu: ", line, col);
-    if (n < 0 || n >= JSON_ERR_LEN)
+    n = snprintf(c->err, ZKML_ERR_LEN, "line %zu, column %zu: ", line, col);
+    if (n < 0 || n >= ZKML_ERR_LEN)
         return;
     va_start(ap, fmt);
-    vsnprintf(c->err + n, JSON_ERR_LEN - (size_t)n, fmt, ap);
+    vsnprintf(c->err + n, ZKML_ERR_LEN - (size_t)n, fmt, ap);
     va_end(ap);
 }
 

@@ -13,6 +13,8 @@
  * Numbers: a number written without fraction or exponent that fits in int64_t is a
  * JSON_INT (exact); every other number is a JSON_NUMBER (a double, parsed with
  * strtod, which expects the "C" numeric locale, as in PostgreSQL backends).
+ *
+ * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_JSON_H
 #define ZKML_JSON_H
@@ -20,9 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 #define JSON_MAX_DEPTH 64
 #define JSON_MAX_INPUT ((size_t)1 << 28)
-#define JSON_ERR_LEN 160
 
 typedef enum {
     JSON_NULL,
@@ -49,7 +52,7 @@ struct json_value {
 
 /*
  * Parse text[0 .. len-1].  On success *out is the root (free it with json_free) and the
- * result is 0.  On failure *out is NULL, the result is -1 and err (JSON_ERR_LEN bytes,
+ * result is 0.  On failure *out is NULL, the result is -1 and err (ZKML_ERR_LEN bytes,
  * may be NULL) says what is wrong and where ("line 3, column 14: ...").  An allocation
  * failure is reported the same way ("out of memory").
  */

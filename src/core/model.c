@@ -14,19 +14,6 @@
 #include "runtime.h"
 #include "sha256.h"
 
-int
-model_fail(char *err, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL) {
-        va_start(ap, fmt);
-        vsnprintf(err, MODEL_ERR_LEN, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 void
 model_free(zk_model *model)
 {
@@ -112,7 +99,7 @@ static int
 check_range_u32(char *err, uint32_t l, const char *name, uint32_t v, uint32_t lo, uint32_t hi)
 {
     if (v < lo || v > hi)
-        return model_fail(err, MODEL_ERR_INVALID, "layer %u: %s must be in [%u, %u]",
+        return zkml_fail(err, MODEL_ERR_INVALID, "layer %u: %s must be in [%u, %u]",
                           (unsigned)l + 1, name, (unsigned)lo, (unsigned)hi);
     return MODEL_OK;
 }
@@ -133,10 +120,10 @@ validate_layer_fields(const zk_model *model, uint32_t l, char *err)
         (rc = check_range_u32(err, l, "s", ly->shift, 1, MODEL_MAX_SHIFT)) != MODEL_OK)
         return rc;
     if (ly->mult < 1 || ly->mult > 0x7fffffffu)
-        return model_fail(err, MODEL_ERR_INVALID, "layer %u: M must be in [1, 2^31)",
+        return zkml_fail(err, MODEL_ERR_INVALID, "layer %u: M must be in [1, 2^31)",
                           (unsigned)l + 1);
     if (l > 0 && ly->n != model->layer[l - 1].m)
-        return model_fail(err, MODEL_ERR_INVALID,
+        return zkml_fail(err, MODEL_ERR_INVALID,
                           "layer %u: n must equal the outputs m of layer %u",
                           (unsigned)l + 1, (unsigned)l);
     return MODEL_OK;
@@ -150,12 +137,12 @@ validate_table(const zk_model *model, uint32_t l, char *err)
     int32_t lo, hi;
 
     if (ly->act == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "layer %u: activation table missing",
+        return zkml_fail(err, MODEL_ERR_INVALID, "layer %u: activation table missing",
                           (unsigned)l + 1);
     model_act_range(model, l, &lo, &hi);
     for (y = 0; y < size; y++)
         if (ly->act[y] < lo || ly->act[y] > hi)
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "layer %u: activation table entry %zu must be in [%d, %d]%s",
                               (unsigned)l + 1, y, (int)lo, (int)hi,
                               l + 1 == model->n_layers ? " (last layer: int16)"
@@ -228,22 +215,22 @@ validate_interface(const zk_model *model, char *err)
 
     if (model->output_kind != MODEL_OUTPUT_SCORE &&
         model->output_kind != MODEL_OUTPUT_PROBABILITY)
-        return model_fail(err, MODEL_ERR_INVALID,
+        return zkml_fail(err, MODEL_ERR_INVALID,
                           "output kind must be 0 (score) or 1 (probability)");
     for (j = 0; model->inputs != NULL && j < model->layer[0].n; j++) {
         const model_io *io = &model->inputs[j];
         const char *nul = memchr(io->name, 0, sizeof io->name);
 
         if (nul == NULL || !model_name_is_valid(io->name, (size_t)(nul - io->name)))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "input %u: the name must be UTF-8 of at most %u bytes without "
                               "control characters", (unsigned)j + 1, MODEL_MAX_NAME_LEN);
         if (!scale_is_valid(io->scale))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "input %u: the scale must be finite and positive",
                               (unsigned)j + 1);
         if (io->zero_point < -xmax || io->zero_point >= xmax)
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "input %u: the zero point must be a signed %u-bit integer",
                               (unsigned)j + 1, (unsigned)model->xbits);
     }
@@ -251,14 +238,14 @@ validate_interface(const zk_model *model, char *err)
         const model_io *io = &model->outputs[i];
 
         if (io->name[0] != '\0')
-            return model_fail(err, MODEL_ERR_INVALID, "output %u: outputs have no name",
+            return zkml_fail(err, MODEL_ERR_INVALID, "output %u: outputs have no name",
                               (unsigned)i + 1);
         if (!scale_is_valid(io->scale))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "output %u: the scale must be finite and positive",
                               (unsigned)i + 1);
         if (io->zero_point < INT16_MIN || io->zero_point > INT16_MAX)
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "output %u: the zero point must be an int16", (unsigned)i + 1);
     }
     return MODEL_OK;
@@ -271,10 +258,10 @@ model_validate_public(const zk_model *model, char *err)
     int rc;
 
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS)
-        return model_fail(err, MODEL_ERR_INVALID, "the number of layers must be in [1, %d]",
+        return zkml_fail(err, MODEL_ERR_INVALID, "the number of layers must be in [1, %d]",
                           MODEL_MAX_LAYERS);
     if (model->xbits < 2 || model->xbits > MODEL_MAX_BITS)
-        return model_fail(err, MODEL_ERR_INVALID, "xbits must be in [2, %u]",
+        return zkml_fail(err, MODEL_ERR_INVALID, "xbits must be in [2, %u]",
                           MODEL_MAX_BITS);
     for (l = 0; l < model->n_layers; l++) {
         if ((rc = validate_layer_fields(model, l, err)) != MODEL_OK ||
@@ -299,11 +286,11 @@ model_validate(const zk_model *model, char *err)
         size_t i, count = (size_t)ly->m * ly->n;
 
         if (wt->w == NULL || wt->bias == NULL)
-            return model_fail(err, MODEL_ERR_INVALID, "layer %u: weights missing",
+            return zkml_fail(err, MODEL_ERR_INVALID, "layer %u: weights missing",
                               (unsigned)l + 1);
         for (i = 0; i < count; i++)
             if (wt->w[i] < -wmax || wt->w[i] >= wmax)
-                return model_fail(err, MODEL_ERR_INVALID,
+                return zkml_fail(err, MODEL_ERR_INVALID,
                                   "layer %u: weight [%zu][%zu] must be a signed %u-bit integer",
                                   (unsigned)l + 1, i / ly->n, i % ly->n,
                                   (unsigned)ly->wbits);
@@ -357,17 +344,17 @@ model_act_fill(int32_t *table, uint32_t q_bits, model_act_kind kind, double in_s
     int64_t half, y, size;
 
     if (q_bits < 1 || q_bits > MODEL_MAX_Q)
-        return model_fail(err, MODEL_ERR_INVALID, "activation: Q must be in [1, %u]",
+        return zkml_fail(err, MODEL_ERR_INVALID, "activation: Q must be in [1, %u]",
                           MODEL_MAX_Q);
     if (!isfinite(in_scale) || !(in_scale > 0.0) || !isfinite(out_scale) ||
         !(out_scale > 0.0))
-        return model_fail(err, MODEL_ERR_INVALID,
+        return zkml_fail(err, MODEL_ERR_INVALID,
                           "activation: scales must be finite and positive");
     if (kind != MODEL_ACT_IDENTITY && kind != MODEL_ACT_RELU && kind != MODEL_ACT_SIGMOID &&
         kind != MODEL_ACT_TANH)
-        return model_fail(err, MODEL_ERR_INVALID, "activation: unknown kind");
+        return zkml_fail(err, MODEL_ERR_INVALID, "activation: unknown kind");
     if (out_lo > out_hi)
-        return model_fail(err, MODEL_ERR_INVALID, "activation: min must not exceed max");
+        return zkml_fail(err, MODEL_ERR_INVALID, "activation: min must not exceed max");
     size = (int64_t)1 << q_bits;
     half = size / 2;
     for (y = 0; y < size; y++) {
@@ -494,7 +481,7 @@ forward_layer(model_layer_trace *lt, const model_layer *ly, const model_weights 
             model_requantize(acc[b], ly->mult, ly->shift, &q, &rem);
             if (q < -half || q >= half) {
                 *failed_row = b;
-                return model_fail(err, MODEL_ERR_RANGE,
+                return zkml_fail(err, MODEL_ERR_RANGE,
                                   "layer %u, output %zu, batch row %zu: the requantized value "
                                   "is outside the activation table range [-2^%u, 2^%u)",
                                   (unsigned)l + 1, i, b, (unsigned)ly->q_bits - 1,
@@ -525,17 +512,17 @@ forward_input(int32_t **out, const zk_model *model, const int32_t *x, size_t bat
     int32_t *in;
 
     if (batch > SIZE_MAX / n)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     in = model_alloc_array(n * batch, sizeof *in);
     if (in == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (b = 0; b < batch; b++) {
         for (j = 0; j < n; j++) {
             int32_t v = x[b * n + j];
 
             if (v < -xmax || v >= xmax) {
                 free(in);
-                return model_fail(err, MODEL_ERR_INVALID,
+                return zkml_fail(err, MODEL_ERR_INVALID,
                                   "input row %zu, feature %zu: must be a signed %u-bit integer",
                                   b, j, (unsigned)model->xbits);
             }
@@ -560,13 +547,13 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
     if ((rc = model_validate(model, err)) != MODEL_OK)
         return rc;
     if (batch < 1)
-        return model_fail(err, MODEL_ERR_INVALID, "the batch must have at least one row");
+        return zkml_fail(err, MODEL_ERR_INVALID, "the batch must have at least one row");
     if ((rc = forward_input(&in, model, x, batch, err)) != MODEL_OK)
         return rc;
     acc = model_alloc_array(batch, sizeof *acc);
     if (acc == NULL) {
         free(in);
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     }
     trace->n_layers = model->n_layers;
     trace->batch = batch;
@@ -574,7 +561,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
         model_layer_trace *lt = &trace->layer[l];
 
         if (trace_alloc_layer(lt, &model->layer[l], batch, with_y) != 0) {
-            rc = model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+            rc = zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
             goto fail;
         }
         rc = forward_layer(lt, &model->layer[l], &model->weights[l],
@@ -583,7 +570,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
         if (rc != MODEL_OK)
             goto fail;
         if (zkml_interrupted()) {               /* a large batch: ask between layers */
-            rc = model_fail(err, MODEL_ERR_INVALID, "interrupted");
+            rc = zkml_fail(err, MODEL_ERR_INVALID, "interrupted");
             goto fail;
         }
     }
@@ -591,7 +578,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
     m_last = model->layer[last].m;
     trace->out = model_alloc_array(m_last * batch, sizeof *trace->out);
     if (trace->out == NULL) {
-        rc = model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        rc = zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (i = 0; i < m_last; i++)
@@ -646,8 +633,8 @@ feature_fail(char *err, int code, const zk_model *model, uint32_t j, const char 
     const model_io *io = model_input_io(model, j);
 
     if (io->name[0] != '\0')
-        return model_fail(err, code, "feature \"%s\" %s", io->name, what);
-    return model_fail(err, code, "feature %u %s", (unsigned)j + 1, what);
+        return zkml_fail(err, code, "feature \"%s\" %s", io->name, what);
+    return zkml_fail(err, code, "feature %u %s", (unsigned)j + 1, what);
 }
 
 int
@@ -670,7 +657,7 @@ model_quantize_features_policy(const zk_model *model, const double *features,
      * (every table) would cost more than the row */
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS || model->xbits < 2 ||
         model->xbits > MODEL_MAX_BITS)
-        return model_fail(err, MODEL_ERR_INVALID, "the model is not valid");
+        return zkml_fail(err, MODEL_ERR_INVALID, "the model is not valid");
     lo = -ldexp(1.0, (int)model->xbits - 1);
     hi = ldexp(1.0, (int)model->xbits - 1) - 1.0;
     for (j = 0; j < model->layer[0].n; j++) {
@@ -683,7 +670,7 @@ model_quantize_features_policy(const zk_model *model, const double *features,
             return feature_fail(err, MODEL_ERR_INVALID, model, j,
                                 "is not a finite number (NaN or infinite)");
         if (!scale_is_valid(io->scale))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "input %u: the scale must be finite and positive",
                               (unsigned)j + 1);
         /* one IEEE operation per statement: nothing for a compiler to contract */
@@ -807,7 +794,7 @@ model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *model, c
     size = model_descriptor_size(model);
     buf = malloc(size);
     if (buf == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     memcpy(buf, MODEL_DESCRIPTOR_MAGIC, 8);
     le_put_u32(buf + 8, model->n_layers);
     le_put_u32(buf + 12, model->xbits);
@@ -865,40 +852,40 @@ descriptor_scan_interface(const zk_model *model, const uint8_t *buf, size_t len,
     uint32_t kind, j, i, n_in = model->layer[0].n, m_out = model->layer[model->n_layers - 1].m;
 
     if (len - pos < DESC_KIND_BYTES)
-        return model_fail(err, MODEL_ERR_INVALID, "descriptor: truncated output kind");
+        return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: truncated output kind");
     kind = le_get_u32(buf + pos);
     pos += DESC_KIND_BYTES;
     if (kind != MODEL_OUTPUT_SCORE && kind != MODEL_OUTPUT_PROBABILITY)
-        return model_fail(err, MODEL_ERR_INVALID,
+        return zkml_fail(err, MODEL_ERR_INVALID,
                           "descriptor: output kind must be 0 (score) or 1 (probability)");
     for (j = 0; j < n_in; j++) {
         uint32_t name_len;
         int32_t zp;
 
         if (len - pos < 4)
-            return model_fail(err, MODEL_ERR_INVALID, "descriptor: input %u: truncated",
+            return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: input %u: truncated",
                               (unsigned)j + 1);
         name_len = le_get_u32(buf + pos);
         pos += 4;
         if (name_len > MODEL_MAX_NAME_LEN)
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "descriptor: input %u: the name must be at most %u bytes",
                               (unsigned)j + 1, MODEL_MAX_NAME_LEN);
         if (len - pos < (size_t)name_len + 12)
-            return model_fail(err, MODEL_ERR_INVALID, "descriptor: input %u: truncated",
+            return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: input %u: truncated",
                               (unsigned)j + 1);
         if (!model_name_is_valid((const char *)buf + pos, name_len))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "descriptor: input %u: the name must be UTF-8 without control "
                               "characters", (unsigned)j + 1);
         pos += name_len;
         if (!scale_is_valid(get_f64(buf + pos)))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "descriptor: input %u: the scale must be finite and positive",
                               (unsigned)j + 1);
         zp = le_get_i32(buf + pos + 8);
         if (zp < -xmax || zp >= xmax)
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "descriptor: input %u: the zero point must be a signed %u-bit "
                               "integer", (unsigned)j + 1, (unsigned)model->xbits);
         pos += 12;
@@ -907,15 +894,15 @@ descriptor_scan_interface(const zk_model *model, const uint8_t *buf, size_t len,
         int32_t zp;
 
         if (len - pos < DESC_OUTPUT_BYTES)
-            return model_fail(err, MODEL_ERR_INVALID, "descriptor: output %u: truncated",
+            return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: output %u: truncated",
                               (unsigned)i + 1);
         if (!scale_is_valid(get_f64(buf + pos)))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "descriptor: output %u: the scale must be finite and positive",
                               (unsigned)i + 1);
         zp = le_get_i32(buf + pos + 8);
         if (zp < INT16_MIN || zp > INT16_MAX)
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "descriptor: output %u: the zero point must be an int16",
                               (unsigned)i + 1);
         pos += DESC_OUTPUT_BYTES;
@@ -933,25 +920,25 @@ descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, size_t *iface_p
     int rc;
 
     if (len < DESC_HEADER_BYTES)
-        return model_fail(err, MODEL_ERR_INVALID, "descriptor: truncated header");
+        return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: truncated header");
     if (memcmp(buf, MODEL_DESCRIPTOR_MAGIC, 8) != 0)
-        return model_fail(err, MODEL_ERR_INVALID, "descriptor: bad magic (not ZKMLMD01)");
+        return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: bad magic (not ZKMLMD01)");
     model->n_layers = le_get_u32(buf + 8);
     model->xbits = le_get_u32(buf + 12);
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS)
-        return model_fail(err, MODEL_ERR_INVALID,
+        return zkml_fail(err, MODEL_ERR_INVALID,
                           "descriptor: the number of layers must be in [1, %d]",
                           MODEL_MAX_LAYERS);
     if (model->xbits < 2 || model->xbits > MODEL_MAX_BITS)
-        return model_fail(err, MODEL_ERR_INVALID, "descriptor: xbits must be in [2, %u]",
+        return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: xbits must be in [2, %u]",
                           MODEL_MAX_BITS);
     if (le_get_u32(buf + 16) != MODEL_PADDING_RULE_V1)
-        return model_fail(err, MODEL_ERR_INVALID, "descriptor: unknown padding rule");
+        return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: unknown padding rule");
     for (l = 0; l < model->n_layers; l++) {
         model_layer *ly = &model->layer[l];
 
         if (len - pos < DESC_LAYER_BYTES)
-            return model_fail(err, MODEL_ERR_INVALID, "descriptor: layer %u: truncated",
+            return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: layer %u: truncated",
                               (unsigned)l + 1);
         ly->n = le_get_u32(buf + pos);
         ly->m = le_get_u32(buf + pos + 4);
@@ -964,7 +951,7 @@ descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, size_t *iface_p
         if ((rc = validate_layer_fields(model, l, err)) != MODEL_OK)
             return rc;
         if (len - pos < ((size_t)4 << ly->q_bits))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "descriptor: layer %u: truncated activation table",
                               (unsigned)l + 1);
         pos += (size_t)4 << ly->q_bits;
@@ -973,7 +960,7 @@ descriptor_scan(zk_model *model, const uint8_t *buf, size_t len, size_t *iface_p
     if ((rc = descriptor_scan_interface(model, buf, len, pos, &pos, err)) != MODEL_OK)
         return rc;
     if (pos != len)
-        return model_fail(err, MODEL_ERR_INVALID, "descriptor: trailing bytes");
+        return zkml_fail(err, MODEL_ERR_INVALID, "descriptor: trailing bytes");
     return MODEL_OK;
 }
 
@@ -986,7 +973,7 @@ descriptor_read_interface(zk_model *model, const uint8_t *p, char *err)
     model->inputs = model_alloc_array(n_in, sizeof *model->inputs);
     model->outputs = model_alloc_array(m_out, sizeof *model->outputs);
     if (model->inputs == NULL || model->outputs == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     model->output_kind = le_get_u32(p);
     p += DESC_KIND_BYTES;
     for (j = 0; j < n_in; j++) {
@@ -1029,7 +1016,7 @@ model_descriptor_decode(zk_model *model, const uint8_t *buf, size_t len, char *e
         ly->act = malloc(size * sizeof *ly->act);
         if (ly->act == NULL) {
             model_free(model);
-            return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+            return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
         }
         for (y = 0; y < size; y++, pos += 4)
             ly->act[y] = le_get_i32(buf + pos);
@@ -1058,6 +1045,6 @@ model_descriptor_digest(uint8_t digest[32], const zk_model *model, char *err)
     rc = sha256_digest(digest, buf, len);
     free(buf);
     if (rc != 0)
-        return model_fail(err, MODEL_ERR_NOMEM, "SHA-256 failed");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "SHA-256 failed");
     return MODEL_OK;
 }

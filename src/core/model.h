@@ -60,12 +60,16 @@
  * and output i likewise.  It does not enter the forward pass or the proof, which work
  * on integers only; it is bound into the descriptor so that whoever scores, proves or
  * displays a receipt's rows converts between reals and integers in one agreed way.
+ *
+ * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_MODEL_H
 #define ZKML_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "error.h"
 
 #define MODEL_MAX_LAYERS 16
 #define MODEL_MAX_DIM 65536u
@@ -77,14 +81,13 @@
 #define MODEL_PADDING_RULE_V1 1u
 #define MODEL_DESCRIPTOR_MAGIC "ZKMLMD01"
 #define MODEL_MAX_NAME_LEN 63u      /* bytes of a feature name (PostgreSQL's NAMEDATALEN - 1) */
-#define MODEL_ERR_LEN 200
 
 /* Defaults of PROTOCOL.md 6.1. */
 #define MODEL_DEFAULT_BITS 8u
 #define MODEL_DEFAULT_Q 16u
 #define MODEL_DEFAULT_LIMB_BITS 16u
 
-/* Return codes.  Each failing function also writes a message into err (MODEL_ERR_LEN
+/* Return codes.  Each failing function also writes a message into err (ZKML_ERR_LEN
  * bytes; err may be NULL) naming the field and the rule broken. */
 #define MODEL_OK 0
 #define MODEL_ERR_INVALID (-1)      /* a field breaks a rule */

@@ -9,9 +9,7 @@
 
 #include "model.h"
 
-/* Write the message into err (MODEL_ERR_LEN bytes, may be NULL) and return code. */
-__attribute__((format(printf, 3, 4))) int model_fail(char *err, int code, const char *fmt,
-                                                     ...);
+/* Write the message into err (ZKML_ERR_LEN bytes, may be NULL) and return code. */
 
 /* calloc of count elements (at least one) of size bytes; NULL if the product overflows. */
 void *model_alloc_array(size_t count, size_t size);

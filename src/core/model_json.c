@@ -36,7 +36,7 @@ json_check_keys(const json_value *obj, const char *const *allowed, const char *p
     const char *key = json_unknown_key(obj, allowed);
 
     if (key != NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: unknown key \"%.40s\"", path, key);
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: unknown key \"%.40s\"", path, key);
     return MODEL_OK;
 }
 
@@ -44,7 +44,7 @@ static int
 json_expect(const json_value *v, json_kind kind, const char *path, char *err)
 {
     if (v->kind != kind)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must be %s, not %s", path,
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must be %s, not %s", path,
                           json_kind_name(kind), json_kind_name(v->kind));
     return MODEL_OK;
 }
@@ -55,7 +55,7 @@ json_int_in(const json_value *v, int64_t lo, int64_t hi, const char *path, const
             int64_t *out, char *err)
 {
     if (v->kind != JSON_INT || v->i < lo || v->i > hi)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must be an integer %s [%lld, %lld]",
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must be an integer %s [%lld, %lld]",
                           path, what, (long long)lo, (long long)hi);
     *out = v->i;
     return MODEL_OK;
@@ -74,7 +74,7 @@ json_member_u32(const json_value *obj, const char *key, const char *parent, uint
     path_format(path, "%s%s%s", parent, parent[0] != '\0' ? "." : "", key);
     if (v == NULL) {
         if (required)
-            return model_fail(err, MODEL_ERR_INVALID, "%s: missing", path);
+            return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", path);
         *out = dflt;
         return MODEL_OK;
     }
@@ -94,7 +94,7 @@ json_member_scale(const json_value *obj, const char *key, const char *parent, do
     if (v == NULL)
         return MODEL_OK;
     if ((v->kind != JSON_INT && v->kind != JSON_NUMBER) || !(v->d > 0.0) || !isfinite(v->d))
-        return model_fail(err, MODEL_ERR_INVALID, "%s.%s: must be a positive number", parent,
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s.%s: must be a positive number", parent,
                           key);
     *out = v->d;
     return MODEL_OK;
@@ -116,11 +116,11 @@ parse_explicit_table(model_layer *ly, const json_value *act, const char *path, i
         return rc;
     path_format(ipath, "%s.table", path);
     if (t == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
     if ((rc = json_expect(t, JSON_ARRAY, ipath, err)) != MODEL_OK)
         return rc;
     if (t->len != size)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must have 2^Q = %zu entries", ipath,
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have 2^Q = %zu entries", ipath,
                           size);
     for (y = 0; y < size; y++) {
         path_format(ipath, "%s.table[%zu]", path, y);
@@ -175,17 +175,17 @@ parse_activation(zk_model *model, uint32_t l, const json_value *act, const char 
         return rc;
     ly->act = model_alloc_array((size_t)1 << ly->q_bits, sizeof *ly->act);
     if (ly->act == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     kind = json_get(act, "kind");
     path_format(kpath, "%s.kind", path);
     if (kind == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", kpath);
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", kpath);
     if ((rc = json_expect(kind, JSON_STRING, kpath, err)) != MODEL_OK)
         return rc;
     if (strcmp(kind->str, "table") == 0)
         return parse_explicit_table(ly, act, path, lo, hi, err);
     if (!model_act_from_name(kind->str, &named))
-        return model_fail(err, MODEL_ERR_INVALID,
+        return zkml_fail(err, MODEL_ERR_INVALID,
                           "%s: must be identity, relu, sigmoid, tanh or table", kpath);
     if ((rc = json_check_keys(act, keys, path, err)) != MODEL_OK ||
         (rc = json_member_scale(act, "in_scale", path, &in_scale, err)) != MODEL_OK ||
@@ -211,11 +211,11 @@ parse_weights(zk_model *model, uint32_t l, const json_value *lj, const char *pat
 
     path_format(ipath, "%s.weights", path);
     if (w == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
     if ((rc = json_expect(w, JSON_ARRAY, ipath, err)) != MODEL_OK)
         return rc;
     if (w->len < 1 || w->len > MODEL_MAX_DIM)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
                           MODEL_MAX_DIM);
     ly->m = (uint32_t)w->len;
     for (i = 0; i < w->len; i++) {
@@ -226,21 +226,21 @@ parse_weights(zk_model *model, uint32_t l, const json_value *lj, const char *pat
             return rc;
         if (i == 0 && l == 0) {
             if (row->len < 1 || row->len > MODEL_MAX_DIM)
-                return model_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u entries",
+                return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u entries",
                                   ipath, MODEL_MAX_DIM);
             ly->n = (uint32_t)row->len;
         } else if (i == 0) {
             ly->n = model->layer[l - 1].m;
         }
         if (row->len != ly->n)
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               l > 0 ? "%s: must have %u entries (the previous layer's outputs)"
                                     : "%s: must have %u entries (as row 0)",
                               ipath, (unsigned)ly->n);
     }
     model->weights[l].w = model_alloc_array((size_t)ly->m * ly->n, sizeof(int32_t));
     if (model->weights[l].w == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (i = 0; i < ly->m; i++) {
         for (j = 0; j < ly->n; j++) {
             path_format(ipath, "%s.weights[%zu][%zu]", path, i, j);
@@ -264,15 +264,15 @@ parse_bias(zk_model *model, uint32_t l, const json_value *lj, const char *path, 
 
     path_format(ipath, "%s.bias", path);
     if (b == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
     if ((rc = json_expect(b, JSON_ARRAY, ipath, err)) != MODEL_OK)
         return rc;
     if (b->len != model->layer[l].m)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (one per row)",
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (one per row)",
                           ipath, (unsigned)model->layer[l].m);
     model->weights[l].bias = model_alloc_array(b->len, sizeof(int32_t));
     if (model->weights[l].bias == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (i = 0; i < b->len; i++) {
         path_format(ipath, "%s.bias[%zu]", path, i);
         if ((rc = json_int_in(&b->items[i], INT32_MIN, INT32_MAX, ipath, "in", &v, err)) !=
@@ -312,7 +312,7 @@ parse_layer(zk_model *model, uint32_t l, const json_value *lj, char *err)
     act = json_get(lj, "activation");
     path_format(apath, "%s.activation", path);
     if (act == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: missing", apath);
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", apath);
     return parse_activation(model, l, act, apath, err);
 }
 
@@ -352,7 +352,7 @@ parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t
 
     io = model_alloc_array(count, sizeof *io);
     if (io == NULL)
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     *out = io;
     for (k = 0; k < count; k++)
         io[k].scale = 1.0;
@@ -361,7 +361,7 @@ parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t
     if ((rc = json_expect(arr, JSON_ARRAY, key, err)) != MODEL_OK)
         return rc;
     if (arr->len != count)
-        return model_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (%s)", key,
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (%s)", key,
                           (unsigned)count,
                           is_input ? "the first layer's inputs" : "the last layer's outputs");
     for (k = 0; k < count; k++) {
@@ -382,7 +382,7 @@ parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t
         if ((rc = json_expect(name, JSON_STRING, npath, err)) != MODEL_OK)
             return rc;
         if (!model_name_is_valid(name->str, name->len))
-            return model_fail(err, MODEL_ERR_INVALID,
+            return zkml_fail(err, MODEL_ERR_INVALID,
                               "%s: must be at most %u bytes without control characters",
                               npath, MODEL_MAX_NAME_LEN);
         memcpy(io[k].name, name->str, name->len);
@@ -411,7 +411,7 @@ parse_interface(zk_model *model, const json_value *root, char *err)
     if (kind->kind == JSON_STRING && strcmp(kind->str, "probability") == 0)
         model->output_kind = MODEL_OUTPUT_PROBABILITY;
     else if (kind->kind != JSON_STRING || strcmp(kind->str, "score") != 0)
-        return model_fail(err, MODEL_ERR_INVALID,
+        return zkml_fail(err, MODEL_ERR_INVALID,
                           "output_kind: must be \"score\" or \"probability\"");
     return MODEL_OK;
 }
@@ -430,17 +430,17 @@ parse_document(zk_model *model, const json_value *root, char *err)
         return rc;
     format = json_get(root, "format");
     if (format == NULL || format->kind != JSON_STRING || strcmp(format->str, MODEL_FORMAT_V1))
-        return model_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\"", MODEL_FORMAT_V1);
+        return zkml_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\"", MODEL_FORMAT_V1);
     if ((rc = json_member_u32(root, "xbits", "", 2, MODEL_MAX_BITS,
                               MODEL_DEFAULT_BITS, 0, &model->xbits, err)) != MODEL_OK)
         return rc;
     layers = json_get(root, "layers");
     if (layers == NULL)
-        return model_fail(err, MODEL_ERR_INVALID, "layers: missing");
+        return zkml_fail(err, MODEL_ERR_INVALID, "layers: missing");
     if ((rc = json_expect(layers, JSON_ARRAY, "layers", err)) != MODEL_OK)
         return rc;
     if (layers->len < 1 || layers->len > MODEL_MAX_LAYERS)
-        return model_fail(err, MODEL_ERR_INVALID, "layers: must have 1 to %d layers",
+        return zkml_fail(err, MODEL_ERR_INVALID, "layers: must have 1 to %d layers",
                           MODEL_MAX_LAYERS);
     model->n_layers = (uint32_t)layers->len;
     for (l = 0; l < model->n_layers; l++)
@@ -454,13 +454,13 @@ parse_document(zk_model *model, const json_value *root, char *err)
 int
 model_from_json(zk_model *model, const char *text, size_t len, char *err)
 {
-    char jerr[JSON_ERR_LEN];
+    char jerr[ZKML_ERR_LEN];
     json_value *root;
     int rc;
 
     memset(model, 0, sizeof *model);
     if (json_parse(&root, text, len, jerr) != 0)
-        return model_fail(err, MODEL_ERR_INVALID, "JSON: %s", jerr);
+        return zkml_fail(err, MODEL_ERR_INVALID, "JSON: %s", jerr);
     rc = parse_document(model, root, err);
     json_free(root);
     if (rc != MODEL_OK)
@@ -531,7 +531,7 @@ model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
     json_write_raw(&w, "]}\n");
     if (w.failed) {
         json_writer_free(&w);
-        return model_fail(err, MODEL_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     }
     *out = w.text;
     *out_len = w.len;

@@ -18,19 +18,6 @@
 
 #define MAGIC_LEN 8
 
-static void set_err(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_err(char *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, MODELKEY_ERR_LEN, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- a bounded little-endian reader ---- */
 
@@ -44,7 +31,7 @@ static int
 need(const reader *r, size_t n, const char *what, char *err)
 {
     if (r->len - r->pos < n) {
-        set_err(err, "truncated at byte %zu (%s)", r->len, what);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (%s)", r->len, what);
         return -1;
     }
     return 0;
@@ -83,7 +70,7 @@ check_magic(reader *r, const char *magic, const char *kind, char *err)
     if (need(r, MAGIC_LEN, "magic", err) != 0)
         return -1;
     if (memcmp(r->data, magic, MAGIC_LEN) != 0) {
-        set_err(err, "not a zkml %s file (bad magic)", kind);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "not a zkml %s file (bad magic)", kind);
         return -1;
     }
     r->pos = MAGIC_LEN;
@@ -96,20 +83,20 @@ check_magic(reader *r, const char *magic, const char *kind, char *err)
 static int
 get_descriptor(zk_model *model, reader *r, char *err)
 {
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     uint64_t dlen;
 
     if (need(r, 8, "descriptor length", err) != 0)
         return MODELKEY_ERR_INVALID;
     dlen = get_u64(r);
     if (dlen > r->len - r->pos) {
-        set_err(err, "truncated at byte %zu (descriptor length %llu at byte %zu exceeds "
+        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (descriptor length %llu at byte %zu exceeds "
                 "the %zu bytes left)", r->len, (unsigned long long)dlen, r->pos - 8,
                 r->len - r->pos);
         return MODELKEY_ERR_INVALID;
     }
     if (model_descriptor_decode(model, r->data + r->pos, (size_t)dlen, merr) != MODEL_OK) {
-        set_err(err, "descriptor at byte %zu: %s", r->pos, merr);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "descriptor at byte %zu: %s", r->pos, merr);
         return MODELKEY_ERR_INVALID;
     }
     r->pos += (size_t)dlen;
@@ -120,15 +107,15 @@ get_descriptor(zk_model *model, reader *r, char *err)
 static int
 encode_descriptor(uint8_t **desc, size_t *desc_len, const zk_model *model, char *err)
 {
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     int rc = model_descriptor_encode(desc, desc_len, model, merr);
 
     if (rc == MODEL_ERR_NOMEM) {
-        set_err(err, "out of memory");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
         return MODELKEY_ERR_NOMEM;
     }
     if (rc != MODEL_OK) {
-        set_err(err, "invalid model: %s", merr);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
         return MODELKEY_ERR_INVALID;
     }
     return MODELKEY_OK;
@@ -180,7 +167,7 @@ modelkey_bytes_free(uint8_t *buf, size_t len)
 int
 modelkey_generate(modelkey *key, const char *json, size_t json_len, char *err)
 {
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     int rc;
 
     memset(key, 0, sizeof *key);
@@ -190,15 +177,15 @@ modelkey_generate(modelkey *key, const char *json, size_t json_len, char *err)
     if (rc != MODEL_OK) {
         modelkey_free(key);
         if (rc == MODEL_ERR_NOMEM) {
-            set_err(err, "out of memory");
+            zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
             return MODELKEY_ERR_NOMEM;
         }
-        set_err(err, "invalid model: %s", merr);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
         return MODELKEY_ERR_INVALID;
     }
     if (RAND_bytes(key->seed, MODELKEY_SEED_LEN) != 1) {
         modelkey_free(key);
-        set_err(err, "the operating system's random generator failed");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "the operating system's random generator failed");
         return MODELKEY_ERR_INTERNAL;
     }
     return MODELKEY_OK;
@@ -220,7 +207,7 @@ weights_bytes(const zk_model *model)
 int
 modelkey_encode(uint8_t **out, size_t *out_len, const modelkey *key, char *err)
 {
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     uint8_t *desc, *buf, *p;
     size_t desc_len, total;
     uint32_t l;
@@ -229,11 +216,11 @@ modelkey_encode(uint8_t **out, size_t *out_len, const modelkey *key, char *err)
     *out = NULL;
     *out_len = 0;
     if (model_validate(&key->model, merr) != MODEL_OK) {
-        set_err(err, "invalid model: %s", merr);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
         return MODELKEY_ERR_INVALID;
     }
     if (weights_bytes(&key->model) > SIZE_MAX / 2) {
-        set_err(err, "model too large for this platform");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "model too large for this platform");
         return MODELKEY_ERR_NOMEM;
     }
     rc = encode_descriptor(&desc, &desc_len, &key->model, err);
@@ -243,7 +230,7 @@ modelkey_encode(uint8_t **out, size_t *out_len, const modelkey *key, char *err)
     buf = malloc(total);
     if (buf == NULL) {
         free(desc);
-        set_err(err, "out of memory");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
         return MODELKEY_ERR_NOMEM;
     }
     memcpy(buf, MODELKEY_MAGIC, MAGIC_LEN);
@@ -275,12 +262,12 @@ get_weights(zk_model *model, reader *r, char *err)
     uint32_t l;
 
     if (r->len - r->pos < expected) {
-        set_err(err, "truncated at byte %zu (weights: %llu bytes expected after byte %zu)",
+        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (weights: %llu bytes expected after byte %zu)",
                 r->len, (unsigned long long)expected, r->pos);
         return MODELKEY_ERR_INVALID;
     }
     if (r->len - r->pos > expected) {
-        set_err(err, "%zu unexpected bytes after the weights, at byte %zu",
+        zkml_fail(err, MODELKEY_ERR_INVALID, "%zu unexpected bytes after the weights, at byte %zu",
                 r->len - r->pos - (size_t)expected, r->pos + (size_t)expected);
         return MODELKEY_ERR_INVALID;
     }
@@ -290,7 +277,7 @@ get_weights(zk_model *model, reader *r, char *err)
         model->weights[l].w = malloc(m * n * sizeof(int32_t));
         model->weights[l].bias = malloc(m * sizeof(int32_t));
         if (model->weights[l].w == NULL || model->weights[l].bias == NULL) {
-            set_err(err, "out of memory");
+            zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
             return MODELKEY_ERR_NOMEM;
         }
         for (i = 0; i < m * n; i++)
@@ -304,7 +291,7 @@ get_weights(zk_model *model, reader *r, char *err)
 int
 modelkey_decode(modelkey *key, const uint8_t *buf, size_t len, char *err)
 {
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     reader r = { buf, len, 0 };
     int rc = MODELKEY_ERR_INVALID;
 
@@ -319,7 +306,7 @@ modelkey_decode(modelkey *key, const uint8_t *buf, size_t len, char *err)
     if (rc == MODELKEY_OK)
         rc = get_weights(&key->model, &r, err);
     if (rc == MODELKEY_OK && model_validate(&key->model, merr) != MODEL_OK) {
-        set_err(err, "invalid model: %s", merr);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
         rc = MODELKEY_ERR_INVALID;
     }
     if (rc != MODELKEY_OK)
@@ -332,7 +319,7 @@ modelkey_decode(modelkey *key, const uint8_t *buf, size_t len, char *err)
 int
 modelpub_from_key(modelpub *pub, const modelkey *key, char *err)
 {
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     weights_layout lay;
     uint8_t *desc;
     size_t desc_len;
@@ -340,11 +327,11 @@ modelpub_from_key(modelpub *pub, const modelkey *key, char *err)
 
     memset(pub, 0, sizeof *pub);
     if (model_validate(&key->model, merr) != MODEL_OK) {
-        set_err(err, "invalid model: %s", merr);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
         return MODELKEY_ERR_INVALID;
     }
     if (weights_layout_build(&lay, &key->model) != 0) {
-        set_err(err, "invalid model: no W layout");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: no W layout");
         return MODELKEY_ERR_INVALID;
     }
     /* The public model is the descriptor alone: a round trip drops the weights. */
@@ -354,12 +341,12 @@ modelpub_from_key(modelpub *pub, const modelkey *key, char *err)
     rc = model_descriptor_decode(&pub->model, desc, desc_len, merr);
     free(desc);
     if (rc != MODEL_OK) {
-        set_err(err, "descriptor: %s", merr);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "descriptor: %s", merr);
         return rc == MODEL_ERR_NOMEM ? MODELKEY_ERR_NOMEM : MODELKEY_ERR_INVALID;
     }
     if (weights_commit(&pub->rows, &lay, &key->model, key->seed) != 0) {
         modelpub_free(pub);
-        set_err(err, "committing to the weights failed");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "committing to the weights failed");
         return MODELKEY_ERR_INTERNAL;
     }
     return MODELKEY_OK;
@@ -378,12 +365,12 @@ modelpub_encode(uint8_t **out, size_t *out_len, const modelpub *pub, char *err)
     *out_len = 0;
     /* never write a file the decoder would refuse */
     if (weights_layout_build(&lay, &pub->model) != 0) {
-        set_err(err, "invalid model: no W layout");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: no W layout");
         return MODELKEY_ERR_INVALID;
     }
     hyrax_split(lay.l_W, &lc, &lr);
     if (pub->rows.rows == NULL || pub->rows.l != lay.l_W || pub->rows.lr != lr) {
-        set_err(err, "the row commitments do not match the descriptor");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "the row commitments do not match the descriptor");
         return MODELKEY_ERR_INVALID;
     }
     rc = encode_descriptor(&desc, &desc_len, &pub->model, err);
@@ -394,7 +381,7 @@ modelpub_encode(uint8_t **out, size_t *out_len, const modelpub *pub, char *err)
     buf = malloc(total);
     if (buf == NULL) {
         free(desc);
-        set_err(err, "out of memory");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
         return MODELKEY_ERR_NOMEM;
     }
     memcpy(buf, MODELPUB_MAGIC, MAGIC_LEN);
@@ -420,32 +407,32 @@ get_rows(hyrax_commitment *c, const zk_model *model, reader *r, char *err)
     size_t nrows, i;
 
     if (weights_layout_build(&lay, model) != 0) {
-        set_err(err, "descriptor has no W layout");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "descriptor has no W layout");
         return MODELKEY_ERR_INVALID;
     }
     if (need(r, 4, "l_W", err) != 0)
         return MODELKEY_ERR_INVALID;
     l_W = get_u32(r);
     if (l_W != lay.l_W) {
-        set_err(err, "l_W at byte %zu is %u, the descriptor gives %u", r->pos - 4, l_W,
+        zkml_fail(err, MODELKEY_ERR_INVALID, "l_W at byte %zu is %u, the descriptor gives %u", r->pos - 4, l_W,
                 lay.l_W);
         return MODELKEY_ERR_INVALID;
     }
     hyrax_split(l_W, &lc, &lr);
     nrows = (size_t)1 << lr;
     if (r->len - r->pos < 32 * nrows) {
-        set_err(err, "truncated at byte %zu (%zu row commitments expected after byte %zu)",
+        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (%zu row commitments expected after byte %zu)",
                 r->len, nrows, r->pos);
         return MODELKEY_ERR_INVALID;
     }
     if (r->len - r->pos > 32 * nrows) {
-        set_err(err, "%zu unexpected bytes after the row commitments, at byte %zu",
+        zkml_fail(err, MODELKEY_ERR_INVALID, "%zu unexpected bytes after the row commitments, at byte %zu",
                 r->len - r->pos - 32 * nrows, r->pos + 32 * nrows);
         return MODELKEY_ERR_INVALID;
     }
     c->rows = malloc(nrows * sizeof(ge_t));
     if (c->rows == NULL) {
-        set_err(err, "out of memory");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
         return MODELKEY_ERR_NOMEM;
     }
     c->l = l_W;
@@ -455,12 +442,12 @@ get_rows(hyrax_commitment *c, const zk_model *model, reader *r, char *err)
         ge_decode_status st = ge_decode(&c->rows[i], r->data + r->pos);
 
         if (st != GE_DECODE_OK) {
-            set_err(err, "row commitment %zu at byte %zu: %s", i, r->pos,
+            zkml_fail(err, MODELKEY_ERR_INVALID, "row commitment %zu at byte %zu: %s", i, r->pos,
                     ge_decode_status_str(st));
             return MODELKEY_ERR_INVALID;
         }
         if (c->rows[i].infinity) {
-            set_err(err, "row commitment %zu at byte %zu is the identity", i, r->pos);
+            zkml_fail(err, MODELKEY_ERR_INVALID, "row commitment %zu at byte %zu is the identity", i, r->pos);
             return MODELKEY_ERR_INVALID;
         }
     }
@@ -488,7 +475,7 @@ int
 modelpub_digest(uint8_t digest[32], const uint8_t *buf, size_t len, char *err)
 {
     if (sha256_digest(digest, buf, len) != 0) {
-        set_err(err, "hashing failed");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "hashing failed");
         return MODELKEY_ERR_INTERNAL;
     }
     return MODELKEY_OK;

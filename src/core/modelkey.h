@@ -36,8 +36,10 @@
  * different digests.
  *
  * Every function returns MODELKEY_OK or a negative code, and on failure writes into err
- * (MODELKEY_ERR_LEN bytes, may be NULL) a message naming the problem, e.g. "truncated
+ * (ZKML_ERR_LEN bytes, may be NULL) a message naming the problem, e.g. "truncated
  * at byte 1234 (layer 2 weights)".  Messages never include weight values.
+ *
+ * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_MODELKEY_H
 #define ZKML_MODELKEY_H
@@ -45,13 +47,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "hyrax.h"
 #include "model.h"
 
 #define MODELKEY_MAGIC "ZKMLKEY1"
 #define MODELPUB_MAGIC "ZKMLPUB1"
 #define MODELKEY_SEED_LEN 32
-#define MODELKEY_ERR_LEN 320
 
 #define MODELKEY_OK 0
 #define MODELKEY_ERR_INVALID (-1)   /* malformed bytes or an invalid model */

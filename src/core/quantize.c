@@ -34,30 +34,30 @@ static int
 options_check(const quant_options *opt, char *err)
 {
     if (opt->xbits != 0 && (opt->xbits < 2 || opt->xbits > MODEL_MAX_BITS))
-        return quant_fail(err, QUANT_ERR_INVALID, "options: xbits must be in [2, %u]",
+        return zkml_fail(err, QUANT_ERR_INVALID, "options: xbits must be in [2, %u]",
                           MODEL_MAX_BITS);
     if (opt->wbits != 0 && (opt->wbits < 2 || opt->wbits > MODEL_MAX_BITS))
-        return quant_fail(err, QUANT_ERR_INVALID, "options: wbits must be in [2, %u]",
+        return zkml_fail(err, QUANT_ERR_INVALID, "options: wbits must be in [2, %u]",
                           MODEL_MAX_BITS);
     if (opt->q_bits != 0 && (opt->q_bits < 2 || opt->q_bits > MODEL_MAX_Q))
-        return quant_fail(err, QUANT_ERR_INVALID, "options: Q must be in [2, %u]",
+        return zkml_fail(err, QUANT_ERR_INVALID, "options: Q must be in [2, %u]",
                           MODEL_MAX_Q);
     if (opt->q_min < 2 || opt->q_max > MODEL_MAX_Q || opt->q_min > opt->q_max)
-        return quant_fail(err, QUANT_ERR_INVALID,
+        return zkml_fail(err, QUANT_ERR_INVALID,
                           "options: Q_min and Q_max must satisfy 2 <= Q_min <= Q_max <= %u",
                           MODEL_MAX_Q);
     if (opt->limb_bits > MODEL_MAX_LIMB_BITS)
-        return quant_fail(err, QUANT_ERR_INVALID, "options: limb_bits must be in [1, %u]",
+        return zkml_fail(err, QUANT_ERR_INVALID, "options: limb_bits must be in [1, %u]",
                           MODEL_MAX_LIMB_BITS);
     if (!isfinite(opt->max_error) || !(opt->max_error > 0.0))
-        return quant_fail(err, QUANT_ERR_INVALID,
+        return zkml_fail(err, QUANT_ERR_INVALID,
                           "options: max_error must be a positive number");
     if (!isfinite(opt->headroom) || !(opt->headroom >= 1.0) || opt->headroom > 1e6)
-        return quant_fail(err, QUANT_ERR_INVALID,
+        return zkml_fail(err, QUANT_ERR_INVALID,
                           "options: headroom must be a number in [1, 1e6]");
     if (!isfinite(opt->hidden_headroom) || !(opt->hidden_headroom >= 1.0) ||
         opt->hidden_headroom > 1e6)
-        return quant_fail(err, QUANT_ERR_INVALID,
+        return zkml_fail(err, QUANT_ERR_INVALID,
                           "options: hidden_headroom must be a number in [1, 1e6]");
     return QUANT_OK;
 }
@@ -71,7 +71,7 @@ option_u32(const json_value *root, const char *key, uint32_t lo, uint32_t hi, ui
     if (v == NULL)
         return QUANT_OK;
     if (v->kind != JSON_INT || v->i < lo || v->i > hi)
-        return quant_fail(err, QUANT_ERR_INVALID, "options: %s must be an integer in [%u, %u]",
+        return zkml_fail(err, QUANT_ERR_INVALID, "options: %s must be an integer in [%u, %u]",
                           key, (unsigned)lo, (unsigned)hi);
     *out = (uint32_t)v->i;
     return QUANT_OK;
@@ -85,7 +85,7 @@ option_double(const json_value *root, const char *key, double *out, char *err)
     if (v == NULL)
         return QUANT_OK;
     if (v->kind != JSON_INT && v->kind != JSON_NUMBER)
-        return quant_fail(err, QUANT_ERR_INVALID, "options: %s must be a number", key);
+        return zkml_fail(err, QUANT_ERR_INVALID, "options: %s must be a number", key);
     *out = v->d;
     return QUANT_OK;
 }
@@ -95,7 +95,7 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
 {
     static const char *const keys[] = {"xbits", "wbits", "Q", "Q_min", "Q_max", "limb_bits",
                                        "max_error", "headroom", "hidden_headroom", NULL};
-    char jerr[JSON_ERR_LEN];
+    char jerr[ZKML_ERR_LEN];
     json_value *root;
     int rc;
 
@@ -103,9 +103,9 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
     if (len == 0)
         return QUANT_OK;
     if (json_parse(&root, text, len, jerr) != 0)
-        return quant_fail(err, QUANT_ERR_INVALID, "options: JSON: %s", jerr);
+        return zkml_fail(err, QUANT_ERR_INVALID, "options: JSON: %s", jerr);
     if (root->kind != JSON_OBJECT)
-        rc = quant_fail(err, QUANT_ERR_INVALID, "options: must be a JSON object");
+        rc = zkml_fail(err, QUANT_ERR_INVALID, "options: must be a JSON object");
     else if ((rc = quant_check_keys(root, keys, "options", err)) == QUANT_OK &&
              (rc = option_u32(root, "xbits", 2, MODEL_MAX_BITS, &opt->xbits, err)) == QUANT_OK &&
              (rc = option_u32(root, "wbits", 2, MODEL_MAX_BITS, &opt->wbits, err)) == QUANT_OK &&
@@ -215,7 +215,7 @@ equalize_hidden(float_model *fm, const double *rows, size_t n_rows, char *err)
             out = (free(out), NULL);
     }
     if (out == NULL) {
-        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto done;
     }
     if ((rc = quant_float_run(fm, rows, n_rows, out, &stats, err)) != QUANT_OK)
@@ -265,7 +265,7 @@ plan_inputs(quant_ctx *c, zk_model *model, const double *rows, char *err)
     c->in_hi = quant_alloc_array(fm->n_features, sizeof *c->in_hi);
     model->inputs = quant_alloc_array(fm->n_features, sizeof *model->inputs);
     if (c->in_lo == NULL || c->in_hi == NULL || model->inputs == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (j = 0; j < fm->n_features; j++) {
         model_io *io = &model->inputs[j];
         double lo = rows[j], hi = rows[j], zp;
@@ -288,7 +288,7 @@ plan_inputs(quant_ctx *c, zk_model *model, const double *rows, char *err)
         }
         io->scale = (hi - lo) / levels;
         if (!(io->scale > 0.0) || !isfinite(io->scale))
-            return quant_fail(err, QUANT_ERR_RANGE,
+            return zkml_fail(err, QUANT_ERR_RANGE,
                               "calibration: feature %u: its range cannot be quantized",
                               (unsigned)j + 1);
         zp = round(-half - lo / io->scale);
@@ -365,7 +365,7 @@ plan_weights(quant_ctx *c, zk_model *model, uint32_t l, char *err)
     wt->w = quant_alloc_array(n * m, sizeof *wt->w);
     wt->bias = quant_alloc_array(m, sizeof *wt->bias);
     if (wf == NULL || bf == NULL || wt->w == NULL || wt->bias == NULL) {
-        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (i = 0; i < m; i++) {
@@ -390,7 +390,7 @@ plan_weights(quant_ctx *c, zk_model *model, uint32_t l, char *err)
             bmax = fabs(bf[i]);
     }
     if (!isfinite(wmax) || !isfinite(bmax)) {
-        rc = quant_fail(err, QUANT_ERR_RANGE,
+        rc = zkml_fail(err, QUANT_ERR_RANGE,
                         "$.layers[%u]: the folded weights or bias overflow", (unsigned)l);
         goto done;
     }
@@ -412,7 +412,7 @@ plan_weights(quant_ctx *c, zk_model *model, uint32_t l, char *err)
         }
         if (!(fabs(b0) < 0x1p40) ||
             (bq = (int64_t)b0 - zsum) < INT32_MIN || bq > INT32_MAX) {
-            rc = quant_fail(err, QUANT_ERR_RANGE,
+            rc = zkml_fail(err, QUANT_ERR_RANGE,
                             "$.layers[%u].bias[%zu]: too large for an int32 at the layer's "
                             "weight scale", (unsigned)l, i);
             goto done;
@@ -457,7 +457,7 @@ build_layer(quant_ctx *c, zk_model *model, uint32_t l, uint32_t q_bits, const in
     int64_t ymax = 0, half_table;
     double r_y, ratio, mult = 0.0;
     uint32_t s, y_idx;
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     int32_t *table;
     int rc;
 
@@ -490,7 +490,7 @@ build_layer(quant_ctx *c, zk_model *model, uint32_t l, uint32_t q_bits, const in
     if (mult > 2147483647.0)
         mult = 2147483647.0;
     if (mult < 1.0)
-        return quant_fail(err, QUANT_ERR_RANGE,
+        return zkml_fail(err, QUANT_ERR_RANGE,
                           "$.layers[%u]: the accumulator range is too wide for a 2^%u table",
                           (unsigned)l, (unsigned)q_bits);
     ly->n = fl->n;
@@ -506,11 +506,11 @@ build_layer(quant_ctx *c, zk_model *model, uint32_t l, uint32_t q_bits, const in
     free(ly->act);
     ly->act = table = quant_alloc_array(size, sizeof *table);
     if (table == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     rc = model_act_fill(table, q_bits, fl->act, res->step, lp->out_scale,
                         lp->out_min - lp->out_zp, lp->out_max - lp->out_zp, merr);
     if (rc != MODEL_OK)
-        return quant_fail(err, QUANT_ERR_INVALID, "$.layers[%u]: %s", (unsigned)l, merr);
+        return zkml_fail(err, QUANT_ERR_INVALID, "$.layers[%u]: %s", (unsigned)l, merr);
     for (e = 0; e < size; e++)
         table[e] += lp->out_zp;
     res->q_lo = INT32_MAX;
@@ -521,7 +521,7 @@ build_layer(quant_ctx *c, zk_model *model, uint32_t l, uint32_t q_bits, const in
 
         model_requantize(y[e], ly->mult, ly->shift, &q, &rem);
         if (q < -(half_table + 1) || q > half_table)     /* cannot happen: M <= ratio·2^s */
-            return quant_fail(err, QUANT_ERR_RANGE,
+            return zkml_fail(err, QUANT_ERR_RANGE,
                               "$.layers[%u]: a calibration row leaves the table", (unsigned)l);
         y_idx = (uint32_t)((int64_t)q + half_table + 1);
         a[e] = table[y_idx];
@@ -587,13 +587,13 @@ build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *re
     int32_t *in = quant_alloc_array(width * B, sizeof *in);
     int32_t *next = quant_alloc_array(width * B, sizeof *next);
     int64_t *y = quant_alloc_array(width * B, sizeof *y);
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     model_trace tr;
     uint32_t l;
     int rc = QUANT_OK;
 
     if (in == NULL || next == NULL || y == NULL) {
-        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (b = 0; b < B; b++)
@@ -611,11 +611,11 @@ build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *re
     }
     rc = model_forward(&tr, model, c->cal_x, B, 0, merr);
     if (rc == MODEL_ERR_RANGE) {
-        rc = quant_fail(err, QUANT_ERR_RANGE, "calibration: %s", merr);
+        rc = zkml_fail(err, QUANT_ERR_RANGE, "calibration: %s", merr);
         goto done;
     }
     if (rc != MODEL_OK) {
-        rc = quant_fail(err, rc == MODEL_ERR_NOMEM ? QUANT_ERR_NOMEM : QUANT_ERR_INVALID,
+        rc = zkml_fail(err, rc == MODEL_ERR_NOMEM ? QUANT_ERR_NOMEM : QUANT_ERR_INVALID,
                         "the quantized model: %s", merr);
         goto done;
     }
@@ -623,7 +623,7 @@ build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *re
     for (b = 0; b < B && rc == QUANT_OK; b++)
         for (j = 0; j < model->layer[model->n_layers - 1].m; j++)
             if (tr.out[b * model->layer[model->n_layers - 1].m + j] != in[j * B + b])
-                rc = quant_fail(err, QUANT_ERR_INVALID, "internal: forward passes disagree");
+                rc = zkml_fail(err, QUANT_ERR_INVALID, "internal: forward passes disagree");
     if (rc == QUANT_OK)
         quant_measure(model, tr.out, c->cal_ref, B, max_err, mean_err);
     model_trace_free(&tr);
@@ -694,11 +694,11 @@ quantize_at(quant_ctx *c, zk_model *out, const double *rows, const float_stats *
     if ((rc = plan_inputs(c, out, rows, err)) != QUANT_OK)
         return rc;
     for (b = 0; b < c->n_rows; b++) {
-        char merr[MODEL_ERR_LEN];
+        char merr[ZKML_ERR_LEN];
 
         if (model_quantize_features(out, rows + b * fm->n_features,
                                     c->cal_x + b * fm->n_features, merr) != MODEL_OK)
-            return quant_fail(err, QUANT_ERR_INVALID, "calibration row %zu: %s", b + 1, merr);
+            return zkml_fail(err, QUANT_ERR_INVALID, "calibration row %zu: %s", b + 1, merr);
     }
     for (l = 0; l < fm->n_layers; l++) {
         plan_outputs(&c->lp[l], &fm->layer[l], l + 1 == fm->n_layers, stats->act_lo[l],
@@ -708,7 +708,7 @@ quantize_at(quant_ctx *c, zk_model *out, const double *rows, const float_stats *
     }
     out->outputs = quant_alloc_array(m_last, sizeof *out->outputs);
     if (out->outputs == NULL)
-        return quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (l = 0; l < m_last; l++) {
         out->outputs[l].scale = c->lp[fm->n_layers - 1].out_scale;
         out->outputs[l].zero_point = c->lp[fm->n_layers - 1].out_zp;
@@ -772,7 +772,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     c.fm = &fm;
     c.opt = &opt;
     if (n_rows > QUANT_MAX_ROWS || n_holdout > QUANT_MAX_ROWS) {
-        rc = quant_fail(err, QUANT_ERR_INVALID, "at most %zu calibration or holdout rows",
+        rc = zkml_fail(err, QUANT_ERR_INVALID, "at most %zu calibration or holdout rows",
                         QUANT_MAX_ROWS);
         goto fail;
     }
@@ -781,7 +781,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
         rows = synth = synthetic_rows(&fm, n_rows);
         c.synthetic = 1;
         if (synth == NULL) {
-            rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+            rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
             goto fail;
         }
     }
@@ -794,7 +794,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     c.cal_ref = quant_alloc_array(n_rows * m_last, sizeof *c.cal_ref);
     c.cal_x = quant_alloc_array(n_rows * fm.n_features, sizeof *c.cal_x);
     if (c.cal_ref == NULL || c.cal_x == NULL) {
-        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto fail;
     }
     /* the reference is the model as given; the plan uses its equalized twin */
@@ -802,7 +802,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     if (holdout != NULL && n_holdout > 0) {
         hold_ref = quant_alloc_array(n_holdout * m_last, sizeof *hold_ref);
         if (hold_ref == NULL) {
-            rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+            rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
             goto fail;
         }
         if ((rc = quant_float_run(&fm, holdout, n_holdout, hold_ref, NULL, err)) != QUANT_OK)
@@ -815,7 +815,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
         double *twin = quant_alloc_array(n_rows * m_last, sizeof *twin);
 
         if (twin == NULL) {
-            rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+            rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
             goto fail;
         }
         rc = quant_float_run(&fm, rows, n_rows, twin, &stats, err);
@@ -850,10 +850,10 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
             goto fail;
     }
     {
-        char merr[MODEL_ERR_LEN];
+        char merr[ZKML_ERR_LEN];
 
         if (model_validate(out, merr) != MODEL_OK) {
-            rc = quant_fail(err, QUANT_ERR_INVALID, "the quantized model: %s", merr);
+            rc = zkml_fail(err, QUANT_ERR_INVALID, "the quantized model: %s", merr);
             goto fail;
         }
     }
@@ -868,7 +868,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
                                 holdout != NULL && n_holdout > 0 ? &hold : NULL, at.search,
                                 at.n_search);
     if (*report_json == NULL) {
-        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto fail;
     }
     free(synth);

@@ -109,6 +109,8 @@
  * Determinism.  Everything is IEEE double arithmetic in a fixed order, apart from the
  * sigmoid and tanh evaluations of the tables (C library), so one build gives the same
  * model bytes and report for the same inputs.
+ *
+ * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_QUANTIZE_H
 #define ZKML_QUANTIZE_H
@@ -116,10 +118,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "model.h"
 
 #define QUANT_FLOAT_FORMAT "zkml-float-v1"
-#define QUANT_ERR_LEN 256
 #define QUANT_MULT_BITS 7
 #define QUANT_SYNTHETIC_ROWS 1024
 #define QUANT_MAX_ROWS ((size_t)1 << 24)
@@ -149,7 +151,7 @@ typedef struct {
 } float_model;
 
 /* Parse and check a zkml-float-v1 document.  On failure the model is empty and err
- * (QUANT_ERR_LEN bytes, may be NULL) names the JSON path. */
+ * (ZKML_ERR_LEN bytes, may be NULL) names the JSON path. */
 int float_model_from_json(float_model *fm, const char *text, size_t len, char *err);
 
 void float_model_free(float_model *fm);

@@ -13,10 +13,6 @@
 #include "model.h"
 #include "quantize.h"
 
-/* err (QUANT_ERR_LEN bytes, may be NULL) := the message; returns code. */
-__attribute__((format(printf, 3, 4))) int quant_fail(char *err, int code, const char *fmt,
-                                                     ...);
-
 /* err := "<path>: unknown key ..." if obj has a key outside allowed (NULL-terminated). */
 int quant_check_keys(const json_value *obj, const char *const *allowed, const char *path,
                      char *err);

@@ -114,19 +114,19 @@ quant_measure_holdout(const zk_model *model, const double *rows, const double *r
     size_t n0 = model->layer[0].n, mL = model->layer[model->n_layers - 1].m, b;
     int32_t *x = quant_alloc_array(n * n0, sizeof *x);
     double sum = 0.0;
-    char merr[MODEL_ERR_LEN];
+    char merr[ZKML_ERR_LEN];
     model_trace tr;
     int rc;
 
     memset(e, 0, sizeof *e);
     e->rows = n;
     if (x == NULL) {
-        rc = quant_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (b = 0; b < n; b++)
         if (model_quantize_features(model, rows + b * n0, x + b * n0, merr) != MODEL_OK) {
-            rc = quant_fail(err, QUANT_ERR_INVALID, "holdout row %zu: %s", b + 1, merr);
+            rc = zkml_fail(err, QUANT_ERR_INVALID, "holdout row %zu: %s", b + 1, merr);
             goto done;
         }
     rc = model_forward(&tr, model, x, n, 0, merr);
@@ -136,7 +136,7 @@ quant_measure_holdout(const zk_model *model, const double *rows, const double *r
         goto done;
     }
     if (rc != MODEL_ERR_RANGE) {
-        rc = quant_fail(err, rc == MODEL_ERR_NOMEM ? QUANT_ERR_NOMEM : QUANT_ERR_INVALID,
+        rc = zkml_fail(err, rc == MODEL_ERR_NOMEM ? QUANT_ERR_NOMEM : QUANT_ERR_INVALID,
                         "holdout: %s", merr);
         goto done;
     }
@@ -150,7 +150,7 @@ quant_measure_holdout(const zk_model *model, const double *rows, const double *r
             continue;
         }
         if (rc != MODEL_OK) {
-            rc = quant_fail(err, QUANT_ERR_NOMEM, "holdout: %s", merr);
+            rc = zkml_fail(err, QUANT_ERR_NOMEM, "holdout: %s", merr);
             goto done;
         }
         quant_measure(model, tr.out, ref + b * mL, 1, &mx, &mean);

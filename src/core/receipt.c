@@ -8,23 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "infer_proof.h"
 #include "json.h"
 #include "le.h"
 #include "model.h"
 #include "modelkey.h"
-
-static void
-set_err(char *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, RECEIPT_ERR_LEN, fmt, ap);
-    va_end(ap);
-}
 
 /* The shape fields: each within its bounds.  NULL, or the rule broken. */
 static const char *
@@ -59,7 +48,7 @@ statement_context_size(uint64_t *size, size_t context_len, size_t batch,
 
     for (b = 0; key_lens != NULL && b < batch; b++) {
         if (key_lens[b] > RECEIPT_MAX_KEY) {
-            set_err(err, "row key %zu is longer than %u bytes", b + 1, RECEIPT_MAX_KEY);
+            zkml_fail(err, -1, "row key %zu is longer than %u bytes", b + 1, RECEIPT_MAX_KEY);
             return -1;
         }
         n += key_lens[b];
@@ -102,7 +91,7 @@ receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
     *out = NULL;
     *out_len = 0;
     if (bad != NULL) {
-        set_err(err, "cannot encode the receipt: %s", bad);
+        zkml_fail(err, -1, "cannot encode the receipt: %s", bad);
         return -1;
     }
     if (statement_context_size(&sc_len, r->context_len, r->batch,
@@ -112,13 +101,13 @@ receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
     n_values = (uint64_t)r->batch * ((uint64_t)r->n_in + r->n_out);
     total = RECEIPT_HEADER_LEN - 4 + sc_len + 4 * n_values + 8;
     if (total > SIZE_MAX || r->proof_len > SIZE_MAX - (size_t)total) {
-        set_err(err, "cannot encode the receipt: too large");
+        zkml_fail(err, -1, "cannot encode the receipt: too large");
         return -1;
     }
     total += r->proof_len;
     buf = malloc((size_t)total);
     if (buf == NULL) {
-        set_err(err, "out of memory encoding the receipt");
+        zkml_fail(err, -1, "out of memory encoding the receipt");
         return -1;
     }
     n_inputs = (size_t)r->batch * r->n_in;
@@ -158,11 +147,11 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
 
     memset(r, 0, sizeof *r);
     if (len < RECEIPT_HEADER_LEN) {
-        set_err(err, "truncated at byte %zu (header of %d bytes)", len, RECEIPT_HEADER_LEN);
+        zkml_fail(err, -1, "truncated at byte %zu (header of %d bytes)", len, RECEIPT_HEADER_LEN);
         return -1;
     }
     if (memcmp(buf, RECEIPT_MAGIC, 8) != 0) {
-        set_err(err, "not a receipt (magic \"" RECEIPT_MAGIC "\" expected at byte 0)");
+        zkml_fail(err, -1, "not a receipt (magic \"" RECEIPT_MAGIC "\" expected at byte 0)");
         return -1;
     }
     batch = le_get_u32(buf + 40);
@@ -171,19 +160,19 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     ctx_len = le_get_u32(buf + 52);
     bad = shape_problem(batch, n_in, n_out, ctx_len);
     if (bad != NULL) {
-        set_err(err, "invalid header: %s", bad);
+        zkml_fail(err, -1, "invalid header: %s", bad);
         return -1;
     }
     pos = RECEIPT_HEADER_LEN;
     left = len - pos;
     if (ctx_len > left || 4 * batch > left - ctx_len) {
-        set_err(err, "truncated at byte %zu (%s)", len, ctx_len > left ? "context" : "row keys");
+        zkml_fail(err, -1, "truncated at byte %zu (%s)", len, ctx_len > left ? "context" : "row keys");
         return -1;
     }
     /* B pointers and lengths: B <= (len - pos) / 4, bounded by the buffer */
     r->key_storage = malloc((size_t)batch * (sizeof(const uint8_t *) + sizeof(uint32_t)));
     if (r->key_storage == NULL) {
-        set_err(err, "out of memory decoding the receipt");
+        zkml_fail(err, -1, "out of memory decoding the receipt");
         return -1;
     }
     keys = r->key_storage;
@@ -193,20 +182,20 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
         uint32_t k;
 
         if (len - pos < 4) {
-            set_err(err, "truncated at byte %zu (row key %zu)", len, b + 1);
+            zkml_fail(err, -1, "truncated at byte %zu (row key %zu)", len, b + 1);
             receipt_free(r);
             return -1;
         }
         k = le_get_u32(buf + pos);
         pos += 4;
         if (k > RECEIPT_MAX_KEY) {
-            set_err(err, "row key %zu at byte %zu is longer than %u bytes", b + 1, pos - 4,
+            zkml_fail(err, -1, "row key %zu at byte %zu is longer than %u bytes", b + 1, pos - 4,
                     RECEIPT_MAX_KEY);
             receipt_free(r);
             return -1;
         }
         if (k > len - pos) {
-            set_err(err, "truncated at byte %zu (row key %zu)", len, b + 1);
+            zkml_fail(err, -1, "truncated at byte %zu (row key %zu)", len, b + 1);
             receipt_free(r);
             return -1;
         }
@@ -220,7 +209,7 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     n_outputs = batch * n_out;
     values_len = 4 * (n_inputs + n_outputs);
     if (values_len > left || 8 > left - values_len) {
-        set_err(err, "truncated at byte %zu (%s)", len,
+        zkml_fail(err, -1, "truncated at byte %zu (%s)", len,
                 values_len > left ? "inputs and outputs" : "proof length");
         receipt_free(r);
         return -1;
@@ -228,7 +217,7 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     /* the values fit in the buffer, so their count fits in size_t */
     r->storage = malloc((size_t)(n_inputs + n_outputs) * sizeof(int32_t));
     if (r->storage == NULL) {
-        set_err(err, "out of memory decoding the receipt");
+        zkml_fail(err, -1, "out of memory decoding the receipt");
         receipt_free(r);
         return -1;
     }
@@ -251,10 +240,10 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     left = len - pos;
     if (proof_len != left) {
         if (proof_len > left)
-            set_err(err, "truncated at byte %zu (proof of %llu bytes)", len,
+            zkml_fail(err, -1, "truncated at byte %zu (proof of %llu bytes)", len,
                     (unsigned long long)proof_len);
         else
-            set_err(err, "%zu bytes follow the proof of %llu bytes",
+            zkml_fail(err, -1, "%zu bytes follow the proof of %llu bytes",
                     (size_t)(left - proof_len), (unsigned long long)proof_len);
         receipt_free(r);
         return -1;
@@ -287,7 +276,7 @@ receipt_prove(uint8_t **out, size_t *out_len, const uint8_t *key_buf, size_t key
 int
 receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req, char *err)
 {
-    char sub[MODELKEY_ERR_LEN] = "";
+    char sub[ZKML_ERR_LEN] = "";
     modelkey key;
     modelpub pub;
     model_trace trace;
@@ -306,44 +295,44 @@ receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req
     memset(&pub, 0, sizeof pub);
     memset(&trace, 0, sizeof trace);
     if (modelkey_decode(&key, req->key, req->key_len, sub) != MODELKEY_OK) {
-        set_err(err, "key file: %s", sub);
+        zkml_fail(err, -1, "key file: %s", sub);
         return -1;
     }
     last = key.model.n_layers - 1;
     bad = shape_problem(req->batch, req->n_in, key.model.layer[last].m, req->context_len);
     if (bad != NULL) {
-        set_err(err, "%s", bad);
+        zkml_fail(err, -1, "%s", bad);
         goto done;
     }
     if (req->n_in != key.model.layer[0].n) {
-        set_err(err, "the rows have %zu values, the model takes %u", req->n_in,
+        zkml_fail(err, -1, "the rows have %zu values, the model takes %u", req->n_in,
                 (unsigned)key.model.layer[0].n);
         goto done;
     }
     if (req->pub != NULL) {
         if (modelpub_decode(&pub, req->pub, req->pub_len, sub) != MODELKEY_OK ||
             modelpub_digest(r.digest, req->pub, req->pub_len, sub) != MODELKEY_OK) {
-            set_err(err, "public file: %s", sub);
+            zkml_fail(err, -1, "public file: %s", sub);
             goto done;
         }
     } else if (modelpub_from_key(&pub, &key, sub) != MODELKEY_OK ||
                modelpub_encode(&pub_bytes, &pub_len, &pub, sub) != MODELKEY_OK ||
                modelpub_digest(r.digest, pub_bytes, pub_len, sub) != MODELKEY_OK) {
-        set_err(err, "public file: %s", sub);
+        zkml_fail(err, -1, "public file: %s", sub);
         goto done;
     }
     if (statement_context_size(&sc_len, req->context_len, req->batch,
                                req->keys != NULL ? req->key_lens : NULL, err) != 0)
         goto done;
     if (sc_len > SIZE_MAX || (sc = malloc((size_t)sc_len)) == NULL) {
-        set_err(err, "out of memory");
+        zkml_fail(err, -1, "out of memory");
         goto done;
     }
     statement_context_write(sc, req->context, req->context_len, req->batch, req->keys,
                             req->key_lens);
     frc = model_forward(&trace, &key.model, req->rows, req->batch, 0, sub);
     if (frc != MODEL_OK) {
-        set_err(err, "forward pass: %s", sub);
+        zkml_fail(err, -1, "forward pass: %s", sub);
         if (frc == MODEL_ERR_RANGE) {
             if (req->failed_row != NULL)
                 *req->failed_row = trace.failed_row;
@@ -359,7 +348,7 @@ receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req
     st.context = sc;
     st.context_len = (size_t)sc_len;
     if (infer_prove_opts(&proof, &proof_len, &st, key.seed, req->opts, sub) != 0) {
-        set_err(err, "proof: %s", sub);
+        zkml_fail(err, -1, "proof: %s", sub);
         goto done;
     }
     r.batch = (uint32_t)req->batch;
@@ -393,30 +382,30 @@ static int
 receipt_open(receipt *r, modelpub *pub, const uint8_t *rct, size_t rct_len,
              const uint8_t *pub_buf, size_t pub_len, char *err)
 {
-    char sub[MODELKEY_ERR_LEN] = "";
+    char sub[ZKML_ERR_LEN] = "";
     uint8_t digest[32];
     uint32_t last;
 
     memset(r, 0, sizeof *r);
     if (modelpub_decode(pub, pub_buf, pub_len, sub) != MODELKEY_OK) {
-        set_err(err, "public file: %s", sub);
+        zkml_fail(err, -1, "public file: %s", sub);
         return RECEIPT_ROWS_BAD_PUBLIC;
     }
     if (modelpub_digest(digest, pub_buf, pub_len, sub) != MODELKEY_OK) {
-        set_err(err, "public file: %s", sub);
+        zkml_fail(err, -1, "public file: %s", sub);
         modelpub_free(pub);
         return RECEIPT_ROWS_BAD_PUBLIC;
     }
     if (receipt_decode(r, rct, rct_len, sub) != 0) {
-        set_err(err, "malformed receipt: %s", sub);
+        zkml_fail(err, -1, "malformed receipt: %s", sub);
         modelpub_free(pub);
         return RECEIPT_ROWS_BAD_RECEIPT;
     }
     last = pub->model.n_layers - 1;
     if (memcmp(r->digest, digest, 32) != 0) {
-        set_err(err, "the receipt names another model (digest mismatch)");
+        zkml_fail(err, -1, "the receipt names another model (digest mismatch)");
     } else if (r->n_in != pub->model.layer[0].n || r->n_out != pub->model.layer[last].m) {
-        set_err(err, "the receipt's shapes (n_1 = %u, m_L = %u) are not the model's "
+        zkml_fail(err, -1, "the receipt's shapes (n_1 = %u, m_L = %u) are not the model's "
                 "(%u, %u)", (unsigned)r->n_in, (unsigned)r->n_out,
                 (unsigned)pub->model.layer[0].n, (unsigned)pub->model.layer[last].m);
     } else {
@@ -451,7 +440,7 @@ receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf, size_
     st.context_len = r.statement_context_len;
     rc = infer_verify(&st, r.proof, r.proof_len, &why);
     if (rc != 1)
-        set_err(err, "%s", why != NULL ? why : "proof rejected");
+        zkml_fail(err, -1, "%s", why != NULL ? why : "proof rejected");
     receipt_free(&r);
     modelpub_free(&pub);
     return rc;
@@ -490,7 +479,7 @@ receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
     out->key_lens = calloc(r.batch, sizeof(uint32_t));
     if (out->features == NULL || out->scores == NULL || out->keys == NULL ||
         out->key_lens == NULL) {
-        set_err(err, "out of memory");
+        zkml_fail(err, -1, "out of memory");
         rc = RECEIPT_ROWS_NO_MEMORY;
     } else {
         out->batch = r.batch;
@@ -564,7 +553,7 @@ receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err)
     receipt_free(&r);
     if (w.failed) {
         json_writer_free(&w);
-        set_err(err, "out of memory");
+        zkml_fail(err, -1, "out of memory");
         return -1;
     }
     *json = w.text;

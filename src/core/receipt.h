@@ -29,7 +29,9 @@
  * The decoder checks every length against the bytes that remain before it allocates
  * anything, so a hostile header cannot make it allocate more than the file's size.
  *
- * Error messages are written into err (RECEIPT_ERR_LEN bytes, may be NULL).
+ * Error messages are written into err (ZKML_ERR_LEN bytes, may be NULL).
+ *
+ * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_RECEIPT_H
 #define ZKML_RECEIPT_H
@@ -37,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "infer_proof.h"
 
 #define RECEIPT_MAGIC "ZKMLRCT1"
@@ -45,7 +48,6 @@
 #define RECEIPT_MAX_CONTEXT 65536u
 #define RECEIPT_MAX_KEY 4096u
 #define RECEIPT_HEADER_LEN (8 + 32 + 4 * 4)     /* magic .. C */
-#define RECEIPT_ERR_LEN 320
 
 /* receipt_prove_request: a row leaves the range the model was quantized for. */
 #define RECEIPT_ERR_ROW_RANGE (-2)

@@ -28,7 +28,7 @@ typedef struct VerifyRun
 	const uint8_t *pub;
 	size_t		pub_len;
 	int			result;
-	char		err[RECEIPT_ERR_LEN];
+	char		err[ZKML_ERR_LEN];
 } VerifyRun;
 
 static void
@@ -44,7 +44,7 @@ verify_chunk(void *arg)
 static void
 require_receipt(bytea *rct)
 {
-	char		err[RECEIPT_ERR_LEN] = "";
+	char		err[ZKML_ERR_LEN] = "";
 	receipt		r;
 
 	if (receipt_decode(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct),
@@ -74,7 +74,7 @@ run_verify(bytea *rct, bytea *pub, char *reason)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the receipt cannot be checked against argument \"model_public\""),
 				 errdetail("%s", run.err)));
-	strlcpy(reason, run.err, RECEIPT_ERR_LEN);
+	strlcpy(reason, run.err, ZKML_ERR_LEN);
 	return run.result;
 }
 
@@ -85,7 +85,7 @@ zkml_verify_public(PG_FUNCTION_ARGS)
 {
 	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
 	bytea	   *pub = PG_GETARG_BYTEA_PP(1);
-	char		reason[RECEIPT_ERR_LEN];
+	char		reason[ZKML_ERR_LEN];
 
 	require_receipt(rct);
 	PG_RETURN_BOOL(run_verify(rct, pub, reason) == 1);
@@ -98,7 +98,7 @@ zkml_verify_detail_public(PG_FUNCTION_ARGS)
 {
 	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
 	bytea	   *pub = PG_GETARG_BYTEA_PP(1);
-	char		reason[RECEIPT_ERR_LEN];
+	char		reason[ZKML_ERR_LEN];
 	TupleDesc	desc;
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
@@ -121,7 +121,7 @@ Datum
 zkml_receipt_info(PG_FUNCTION_ARGS)
 {
 	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
-	char		err[RECEIPT_ERR_LEN] = "";
+	char		err[ZKML_ERR_LEN] = "";
 	char	   *json,
 			   *copy;
 
@@ -152,7 +152,7 @@ typedef struct RowsRun
 	size_t		pub_len;
 	receipt_rows rows;
 	int			rc;
-	char		err[RECEIPT_ERR_LEN];
+	char		err[ZKML_ERR_LEN];
 } RowsRun;
 
 static void

@@ -29,7 +29,7 @@ typedef struct KeygenRun
 	size_t		pub_len;
 	uint8_t		digest[32];
 	int			rc;
-	char		err[MODELKEY_ERR_LEN];
+	char		err[ZKML_ERR_LEN];
 } KeygenRun;
 
 static void
@@ -72,7 +72,7 @@ shapes_text(const zk_model *m)
 static void
 fill_facts(Datum *values, const uint8_t digest[32], const uint8_t *pub, size_t pub_len)
 {
-	char		err[MODELKEY_ERR_LEN] = "";
+	char		err[ZKML_ERR_LEN] = "";
 	modelpub	p;
 	uint32_t	last;
 
@@ -132,7 +132,7 @@ Datum
 zkml_public_info(PG_FUNCTION_ARGS)
 {
 	bytea	   *pub = PG_GETARG_BYTEA_PP(0);
-	char		err[MODELKEY_ERR_LEN] = "";
+	char		err[ZKML_ERR_LEN] = "";
 	uint8_t		digest[32];
 	TupleDesc	desc;
 	Datum		values[4];
@@ -164,10 +164,8 @@ typedef struct QuantizeRun
 	char	   *doc;
 	size_t		doc_len;
 	int			rc;
-	char		err[QUANT_ERR_LEN]; /* quantize.h's messages, and model.h's */
+	char		err[ZKML_ERR_LEN];
 } QuantizeRun;
-
-StaticAssertDecl(QUANT_ERR_LEN >= MODEL_ERR_LEN, "QuantizeRun.err holds both kinds of message");
 
 static void
 quantize_chunk(void *arg)
@@ -216,7 +214,7 @@ zkml_quantize(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(2))
 	{
 		char	   *opts = JsonbToCString(NULL, &PG_GETARG_JSONB_P(2)->root, 0);
-		char		err[QUANT_ERR_LEN] = "";
+		char		err[ZKML_ERR_LEN] = "";
 
 		if (quant_options_from_json(&run.opt, opts, strlen(opts), err) != 0)
 			ereport(ERROR,

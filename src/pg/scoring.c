@@ -117,7 +117,7 @@ static void
 cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
 {
 	char	   *name;
-	char		err[MODELKEY_ERR_LEN] = "";
+	char		err[ZKML_ERR_LEN] = "";
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
 	bytea	   *key_file,
@@ -221,7 +221,7 @@ quantize_row(const zk_model *m, ArrayType *features, int32_t *out)
 				rc;
 	double	   *x;
 	uint32_t	failed = 0;
-	char		err[MODEL_ERR_LEN] = "";
+	char		err[ZKML_ERR_LEN] = "";
 
 	if (ARR_NDIM(features) > 1)
 		ereport(ERROR,
@@ -262,7 +262,7 @@ zkml_score(PG_FUNCTION_ARGS)
 	ModelCache *c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
 	const zk_model *m = &c->key.model;
 	int32_t    *x = palloc(m->layer[0].n * sizeof(int32_t));
-	char		err[MODEL_ERR_LEN] = "";
+	char		err[ZKML_ERR_LEN] = "";
 	model_trace tr;
 	int32_t		out;
 	int			rc;
@@ -308,7 +308,7 @@ typedef struct ProveRun
 	size_t		out_len;
 	int			rc;
 	size_t		failed_row;		/* rc RECEIPT_ERR_ROW_RANGE: the row (0-based) */
-	char		err[RECEIPT_ERR_LEN];
+	char		err[ZKML_ERR_LEN];
 	int			nphases;
 	const char *phase[PROVE_PHASES];
 	double		seconds[PROVE_PHASES];

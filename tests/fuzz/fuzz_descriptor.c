@@ -27,7 +27,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     zk_model m;
     uint8_t *again = NULL, digest[32];
     size_t again_len = 0;

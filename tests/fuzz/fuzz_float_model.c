@@ -27,7 +27,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    char err[QUANT_ERR_LEN], merr[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN], merr[ZKML_ERR_LEN];
     float_model fm;
     quant_options opt;
     zk_model m, d;

@@ -24,7 +24,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     zk_model m, d;
     uint8_t *bytes = NULL;
     size_t n = 0;

@@ -25,7 +25,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    char err[RECEIPT_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     uint8_t *again = NULL;
     size_t again_len = 0;
     receipt r;

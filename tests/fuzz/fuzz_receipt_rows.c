@@ -37,7 +37,7 @@ same(double a, double b)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    char err[RECEIPT_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     receipt_rows rows;
     receipt r;
     modelpub pub;

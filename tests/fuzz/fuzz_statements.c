@@ -79,7 +79,7 @@ fuzz_infer_setup(fuzz_infer_statement *fs, uint8_t **proof, size_t *len)
 {
     static const int32_t x[3 * 4] = {10, -20, 30, 40, -128, 127, 0, 5, 7, 7, -7, -100};
     uint8_t seed[32] = {5}, fixed[32] = {6};
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     weights_layout wl;
     model_trace tr;
 

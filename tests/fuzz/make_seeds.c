@@ -157,7 +157,7 @@ main(int argc, char **argv)
         receipt rc;
         uint8_t *rbytes;
         size_t rlen;
-        char err[RECEIPT_ERR_LEN];
+        char err[ZKML_ERR_LEN];
 
         if (fuzz_infer_setup(&fs, &proof, &len) != 0 ||
             write_file(argv[2], "fuzz_infer", "honest", proof, len) != 0)
@@ -179,7 +179,7 @@ main(int argc, char **argv)
         free(proof);
     }
     for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        char name[64], err[MODEL_ERR_LEN];
+        char name[64], err[ZKML_ERR_LEN];
         size_t len, dlen;
         char *text;
         uint8_t *desc;
@@ -210,7 +210,7 @@ main(int argc, char **argv)
         free(text);
     }
     {
-        char err[MODEL_ERR_LEN];
+        char err[ZKML_ERR_LEN];
         uint8_t *desc;
         size_t dlen;
         zk_model m;

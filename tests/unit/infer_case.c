@@ -50,7 +50,7 @@ icase_finish(infer_case *ic, const int32_t *x, size_t B)
 int
 icase_fixture(infer_case *ic, const char *shape, size_t B)
 {
-    char err[MODEL_ERR_LEN], name[64];
+    char err[ZKML_ERR_LEN], name[64];
     size_t rows, cols, i;
     int32_t *all, *x;
     int rc;
@@ -108,7 +108,7 @@ odd_model_json(const unsigned *dims, unsigned L, int all_identity)
 int
 icase_odd(infer_case *ic, const unsigned *dims, unsigned L, size_t B, int all_identity)
 {
-    char *text = odd_model_json(dims, L, all_identity), err[MODEL_ERR_LEN] = "";
+    char *text = odd_model_json(dims, L, all_identity), err[ZKML_ERR_LEN] = "";
     int32_t *x = malloc(B * dims[0] * sizeof(int32_t));
     size_t i;
     int rc = -1;

@@ -90,7 +90,7 @@ typedef struct {
 static int
 forge_setup(forge_case *fc)
 {
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
 
     memset(fc, 0, sizeof *fc);
     memcpy(fc->x, forge_x, sizeof fc->x);
@@ -183,7 +183,7 @@ forge_run(forge_case *fc, const int32_t *x, const int32_t *y, forgery *f, int ea
     infer_test_hooks hk;
     uint8_t *proof = NULL, fixed[32] = {21};
     size_t len = 0;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
 
     memset(o, 0, sizeof *o);
     memset(&hk, 0, sizeof hk);
@@ -551,7 +551,7 @@ UNIT_TEST(infer_forge_early_alpha_is_forgeable)
         infer_test_hooks early;
         uint8_t *proof = NULL;
         size_t len = 0;
-        char err[MODEL_ERR_LEN] = "";
+        char err[ZKML_ERR_LEN] = "";
         const char *why;
 
         memset(&early, 0, sizeof early);

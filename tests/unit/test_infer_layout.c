@@ -71,7 +71,7 @@ UNIT_TEST(infer_layout_standard_shapes)
 {
     static const char *const shapes[] = {"lr20.q.json", "mlp20.q.json", "mlp64.q.json"};
     static const size_t batches[] = {1, 2, 3, 16, 1000, 1024};
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     size_t s, b;
 
     for (s = 0; s < 3; s++) {
@@ -93,7 +93,7 @@ UNIT_TEST(infer_layout_standard_shapes)
 UNIT_TEST(infer_layout_mlp20_b3_by_hand)
 {
     infer_layout *lay = malloc(sizeof *lay);
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     zk_model m;
     unsigned l;
 
@@ -130,7 +130,7 @@ UNIT_TEST(infer_layout_mlp20_b3_by_hand)
 UNIT_TEST(infer_layout_dedups_tables_and_checks_batch)
 {
     infer_layout *lay = malloc(sizeof *lay);
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     zk_model m;
     unsigned acts = 0, k;
     int32_t *saved;
@@ -160,7 +160,7 @@ UNIT_TEST(infer_layout_dedups_tables_and_checks_batch)
 UNIT_TEST(infer_witness_mlp20)
 {
     infer_layout *lay = malloc(sizeof *lay);
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     size_t rows, cols, i, b, B = 3;
     int32_t *x = fixture_csv("mlp20.rows.csv", &rows, &cols);
     model_trace tr;

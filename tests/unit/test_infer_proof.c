@@ -24,7 +24,7 @@ round_trip_case(infer_case *ic, const char *what, size_t *len_out)
 {
     uint8_t *proof = NULL, fixed[32] = {9};
     size_t len = 0, last_out;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     const char *why = NULL;
     int rc;
 
@@ -99,7 +99,7 @@ UNIT_TEST(infer_proof_byte_flips_rejected)
     infer_case ic;
     uint8_t *proof = NULL, fixed[32] = {10};
     size_t len = 0, i, step, tried = 0, accepted = 0;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     const char *why;
 
     CHECK(icase_fixture(&ic, "lr20", 2) == 0);
@@ -133,7 +133,7 @@ UNIT_TEST(infer_proof_uncommitted_weights_rejected)
     infer_case ic;
     uint8_t *proof = NULL, fixed[32] = {11};
     size_t len = 0;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     const char *why = NULL;
     ref_trace rt;
 
@@ -244,7 +244,7 @@ zk_sanity(infer_case *ic, const char *what)
 {
     uint8_t *proof = NULL, *proof2 = NULL;
     size_t len = 0, len2 = 0, nv = 0;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     const char *why = NULL;
     int64_t *v;
 
@@ -342,7 +342,7 @@ UNIT_TEST(infer_proof_odd_shapes)
 static void
 witness_matches(const infer_case *ic, const char *what)
 {
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     infer_layout *lay = malloc(sizeof *lay);
     infer_witness wit;
     model_trace tr;
@@ -434,7 +434,7 @@ UNIT_TEST(infer_proof_outputs_match_reference)
 {
     enum { B = 61 };
     static const char *shapes[] = {"lr20", "mlp20", "mlp64"};
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     int32_t x[2 * B];
     infer_case ic;
     model_trace tr;
@@ -529,7 +529,7 @@ UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
     infer_case pc;
     uint8_t *proof = NULL, fixed[32] = {13};
     size_t len = 0;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     const char *why;
     int n, asked;
 
@@ -591,7 +591,7 @@ UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
     if (pid == 0) {
         uint8_t *proof = NULL;
         size_t len = 0;
-        char err[MODEL_ERR_LEN];
+        char err[ZKML_ERR_LEN];
 
         _exit(infer_prove(&proof, &len, &pc.st, pc.seed, NULL, err) == 0 ? 0 : 1);
     }

@@ -31,7 +31,7 @@ static int
 tamper_setup(tamper_case *tc, size_t B)
 {
     uint8_t fixed[32] = {31};
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     const char *why = NULL;
 
     tc->proof = NULL;
@@ -399,7 +399,7 @@ UNIT_TEST(infer_tamper_every_byte_flipped)
     infer_case ic;
     uint8_t *proof = NULL, fixed[32] = {32};
     size_t len = 0, i, tried = 0, accepted = 0, first_accepted = 0;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     const char *why = NULL;
 
     CHECK(icase_odd(&ic, dims, 1, 1, 1) == 0);
@@ -470,7 +470,7 @@ UNIT_TEST(infer_tamper_receipt_proof_length)
     modelkey key;
     uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL, *enc = NULL, *longer = NULL;
     size_t key_len = 0, pub_len = 0, rct_len = 0, enc_len = 0, cut, bad = 0;
-    char err[MODELKEY_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     receipt r, r2;
 
     memset(&key, 0, sizeof key);
@@ -571,7 +571,7 @@ UNIT_TEST(infer_tamper_transcripts_agree)
     infer_test_hooks hk;
     uint8_t *proof = NULL;
     size_t len = 0, i, diff = 0;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     const char *why = NULL;
 
     CHECK(pl != NULL && vl != NULL && tamper_setup(&tc, 3) == 0);

@@ -60,7 +60,7 @@ trace_consistent(const model_trace *tr, const zk_model *model)
 static void
 check_fixture(const char *shape)
 {
-    char name[64], err[MODEL_ERR_LEN] = "";
+    char name[64], err[ZKML_ERR_LEN] = "";
     size_t rows, cols, erows, ecols, i;
     int32_t *x, *expected;
     zk_model model;
@@ -207,7 +207,7 @@ UNIT_TEST(model_forward_table_edges)
     static const int32_t ok_in[] = {13, 14, -16, -17, 0, -1, 4};
     static const int32_t ok_q[] = {7, 7, -8, -8, 0, 0, 2};
     static const int32_t ok_a[] = {5, 5, -3, -3, 0, 0, 2};
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     int32_t bad[3] = {0, 15, 0};
     model_trace tr;
     zk_model model;
@@ -261,7 +261,7 @@ UNIT_TEST(model_limb_plans)
 UNIT_TEST(model_activation_tables)
 {
     int32_t t[256];
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
 
     /* Q = 8: index y stands for y - 128 */
     CHECK(model_act_fill(t, 8, MODEL_ACT_RELU, 1.0, 1.0, -128, 127, err) == MODEL_OK);
@@ -320,7 +320,7 @@ UNIT_TEST(model_descriptor_round_trip)
     /* header 20 bytes, layer headers 28 bytes, tables 64 bytes (Q = 4), then the
      * interface: kind 4, one unnamed input 16, one output 12 */
     const size_t l2 = 20 + 28 + 64, iface = 20 + 2 * (28 + 64);
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     uint8_t *buf = NULL, *buf2 = NULL;
     size_t len = 0, len2 = 0, cut;
     zk_model model, dec;
@@ -444,7 +444,7 @@ UNIT_TEST(model_descriptor_digest_binds_tables)
 
 UNIT_TEST(model_descriptor_fixture_round_trip)
 {
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     uint8_t *buf = NULL, *buf2 = NULL;
     size_t len = 0, len2 = 0;
     zk_model model, dec;
@@ -534,7 +534,7 @@ UNIT_TEST(model_descriptor_interface)
      * scale at 123, zp at 131; "" at 135, scale 139, zp 147; "région" (7 bytes) at 151,
      * bytes 155, scale 162, zp 170; outputs at 174 and 186; total 198 */
     const size_t iface = 112;
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     uint8_t *buf = NULL, *buf2 = NULL;
     size_t len = 0, len2 = 0;
     zk_model model, dec, plain;
@@ -627,7 +627,7 @@ UNIT_TEST(model_descriptor_interface)
 /* model_validate_public on each interface field set wrong in the struct. */
 UNIT_TEST(model_validate_interface)
 {
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     zk_model model;
 
     CHECK(iface_model(&model) == 0);
@@ -669,7 +669,7 @@ UNIT_TEST(model_validate_interface)
 
 UNIT_TEST(model_quantize_features_rule)
 {
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     int32_t out[3];
     zk_model model;
 
@@ -774,7 +774,7 @@ UNIT_TEST(model_quantize_features_rule)
  */
 UNIT_TEST(model_quantize_features_refuse)
 {
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     int32_t out[3], sat[3];
     uint32_t failed = 99;
     double min, max;
@@ -900,7 +900,7 @@ UNIT_TEST(model_quantize_features_refuse)
 static void
 expect_json_error(const char *doc, const char *needle)
 {
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     zk_model model;
     int rc = model_from_json(&model, doc, strlen(doc), err);
 
@@ -916,7 +916,7 @@ expect_json_error(const char *doc, const char *needle)
 UNIT_TEST(model_json_paths)
 {
     static const char *const good = DOC_HEAD LAYER_OK "," LAYER_OK "]}";
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     zk_model model;
     int rc = model_from_json(&model, good, strlen(good), err);
 
@@ -980,7 +980,7 @@ UNIT_TEST(model_json_interface)
     static const char *const good =
         DOC_HEAD LAYER_OK "],\"inputs\":[{\"name\":\"age\",\"scale\":0.25,\"zero_point\":-80},"
         "{\"scale\":2}],\"outputs\":[{\"zero_point\":-3},{}],\"output_kind\":\"probability\"}";
-    char err[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     zk_model model;
     int rc = model_from_json(&model, good, strlen(good), err);
 
@@ -1043,7 +1043,7 @@ UNIT_TEST(model_json_interface)
 static json_value *
 parse_ok(const char *text)
 {
-    char err[JSON_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     json_value *v = NULL;
 
     CHECKF(json_parse(&v, text, strlen(text), err) == 0, "%s: %s", text, err);
@@ -1053,7 +1053,7 @@ parse_ok(const char *text)
 static int
 parse_fails(const char *text, size_t len)
 {
-    char err[JSON_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     json_value *v = (json_value *)1;
     int rc = json_parse(&v, text, len, err);
 

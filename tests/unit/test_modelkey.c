@@ -41,7 +41,7 @@ weights_equal(const zk_model *a, const zk_model *b)
 static int
 make_key(modelkey *key, const char *name, uint8_t fill)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     int rc;
 
     if (name == NULL) {
@@ -70,7 +70,7 @@ descriptor_len(const uint8_t *buf, size_t at)
 static void
 key_round_trip(const char *name)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     modelkey key, back;
     uint8_t *buf, *buf2;
     size_t len, len2;
@@ -99,7 +99,7 @@ UNIT_TEST(modelkey_round_trip_lr20_mlp20)
 
 UNIT_TEST(modelkey_generate_draws_fresh_seeds)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     modelkey a, b;
 
     CHECK(modelkey_generate(&a, TINY_JSON, sizeof TINY_JSON - 1, err) == MODELKEY_OK);
@@ -115,7 +115,7 @@ UNIT_TEST(modelkey_generate_draws_fresh_seeds)
 static void
 public_bytes(uint8_t **out, size_t *len, const modelkey *key)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     modelpub pub;
 
     *out = NULL;
@@ -127,7 +127,7 @@ public_bytes(uint8_t **out, size_t *len, const modelkey *key)
 
 UNIT_TEST(modelpub_round_trip_and_determinism)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     uint8_t *a, *b, *c, *d, *kb, da[32], db[32], dc[32];
     size_t la, lb, lc, ld, lk, i;
     modelkey key, other;
@@ -207,7 +207,7 @@ accepts(int is_key, const uint8_t *buf, size_t n, char *err)
 static void
 check_exact_length(int is_key, const uint8_t *buf, size_t len, size_t step)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     uint8_t *longer;
     size_t n, accepted = 0;
 
@@ -226,7 +226,7 @@ check_exact_length(int is_key, const uint8_t *buf, size_t len, size_t step)
 
 UNIT_TEST(modelkey_files_reject_every_truncation)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     uint8_t *kb, *pb;
     size_t lk, lp;
     modelkey key;
@@ -255,7 +255,7 @@ UNIT_TEST(modelkey_files_reject_every_truncation)
 
 UNIT_TEST(modelkey_files_reject_bad_fields)
 {
-    char err[MODELKEY_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     uint8_t *kb, *pb, *p;
     size_t lk, lp, dk, dp, rows_at, lw_at, wt_at;
     modelkey key;

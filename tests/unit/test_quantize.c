@@ -17,7 +17,7 @@
 static void
 expect_float_error(const char *doc, const char *needle)
 {
-    char err[QUANT_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     float_model fm;
     int rc = float_model_from_json(&fm, doc, strlen(doc), err);
 
@@ -87,7 +87,7 @@ quantized_outputs(const zk_model *m, const double *rows, size_t n, double *out)
 {
     size_t n0 = m->layer[0].n, b;
     int32_t *x = calloc(n * n0 + 1, sizeof *x);
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     model_trace tr;
     int rc = -1;
 
@@ -154,7 +154,7 @@ UNIT_TEST(quantize_float_document)
         FHEAD "\"normalization\":{\"mean\":[1,2],\"std\":[0.5,4]},"
         "\"layers\":[" FL_OK ",{\"weights\":[[1,-1,0.5]],\"bias\":[0.25],"
         "\"activation\":\"sigmoid\"}]}";
-    char err[QUANT_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     float_model fm;
     int rc = float_model_from_json(&fm, good, strlen(good), err);
 
@@ -226,7 +226,7 @@ UNIT_TEST(quantize_float_document)
 
 UNIT_TEST(quantize_options_json)
 {
-    char err[QUANT_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     quant_options o;
     static const char *const bad[][2] = {
         {"{\"xbits\":17}", "options: xbits must be an integer in [2, 16]"},
@@ -274,7 +274,7 @@ static const double LINEAR_ROWS[] = {-1, 0, 1, 2, 0.5, 1, 1, 0, -1, 2, 0, 0};
 
 UNIT_TEST(quantize_linear_known_parameters)
 {
-    char err[QUANT_ERR_LEN] = "", *report = NULL;
+    char err[ZKML_ERR_LEN] = "", *report = NULL;
     quant_options opt;
     zk_model m;
     int rc;
@@ -333,7 +333,7 @@ UNIT_TEST(quantize_linear_known_parameters)
 /* Inputs beyond the calibrated range saturate: the same integers, the same score. */
 UNIT_TEST(quantize_saturates_out_of_range_inputs)
 {
-    char err[QUANT_ERR_LEN] = "", *report = NULL;
+    char err[ZKML_ERR_LEN] = "", *report = NULL;
     int32_t corner[2], far[2];
     zk_model m;
     int rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), LINEAR_ROWS, 6, NULL,
@@ -387,7 +387,7 @@ small_rows(size_t n)
 
 UNIT_TEST(quantize_small_mlp_and_determinism)
 {
-    char err[QUANT_ERR_LEN] = "", *r1 = NULL, *r2 = NULL, *j1 = NULL, *j2 = NULL;
+    char err[ZKML_ERR_LEN] = "", *r1 = NULL, *r2 = NULL, *j1 = NULL, *j2 = NULL;
     uint8_t *d1 = NULL, *d2 = NULL;
     size_t l1 = 0, l2 = 0, jl1 = 0, jl2 = 0, n = 300, b;
     double *rows = small_rows(n), *ref = malloc(n * sizeof *ref), *out = malloc(n * sizeof *out);
@@ -485,7 +485,7 @@ done:
 
 UNIT_TEST(quantize_options_take_effect)
 {
-    char err[QUANT_ERR_LEN] = "", *report = NULL;
+    char err[ZKML_ERR_LEN] = "", *report = NULL;
     size_t n = 200;
     double *rows = small_rows(n);
     quant_options opt;
@@ -526,7 +526,7 @@ UNIT_TEST(quantize_options_take_effect)
 
 UNIT_TEST(quantize_calibration_errors)
 {
-    char err[QUANT_ERR_LEN] = "", *report = (char *)1;
+    char err[ZKML_ERR_LEN] = "", *report = (char *)1;
     double rows[6] = {0, 0, 1, NAN, 2, 2};
     zk_model m;
     int rc;
@@ -574,7 +574,7 @@ UNIT_TEST(quantize_synthetic_calibration)
         "\"input_range\":{\"min\":[18,250],\"max\":[80,20000]},"
         "\"normalization\":{\"mean\":[35,3000],\"std\":[11,2800]},"
         "\"layers\":[{\"weights\":[[-0.4,0.6]],\"bias\":[-1],\"activation\":\"sigmoid\"}]}";
-    char err[QUANT_ERR_LEN] = "", *report = NULL;
+    char err[ZKML_ERR_LEN] = "", *report = NULL;
     zk_model m;
     int rc = quantize_model(&m, &report, doc, strlen(doc), NULL, 0, NULL, 0, NULL, err);
 
@@ -599,7 +599,7 @@ UNIT_TEST(quantize_synthetic_calibration)
 static void
 check_credit(const char *shape)
 {
-    char name[96], err[QUANT_ERR_LEN] = "", *report = NULL;
+    char name[96], err[ZKML_ERR_LEN] = "", *report = NULL;
     size_t doc_len = 0, nc, cc, nh, ch, ne, ce, nl, cl, b;
     char *doc;
     double *cal, *hold, *labels, *exp_cal = NULL, *exp_hold = NULL, *q = NULL, *f = NULL;

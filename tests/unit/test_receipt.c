@@ -15,7 +15,7 @@ static int
 fixture_files(const char *shape, uint8_t fill, uint8_t **key_buf, size_t *key_len,
               uint8_t **pub_buf, size_t *pub_len)
 {
-    char name[64], err[MODELKEY_ERR_LEN] = "";
+    char name[64], err[ZKML_ERR_LEN] = "";
     modelkey key;
     int rc;
 
@@ -52,7 +52,7 @@ static int
 verify_flipped(const uint8_t *rct, size_t len, size_t at, const uint8_t *pub,
                size_t pub_len)
 {
-    char err[RECEIPT_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     uint8_t *copy = malloc(len);
     int rc;
 
@@ -68,7 +68,7 @@ verify_flipped(const uint8_t *rct, size_t len, size_t at, const uint8_t *pub,
 UNIT_TEST(receipt_lr20_round_trip_and_tampering)
 {
     static const uint8_t context[] = "audit-7";
-    char err[RECEIPT_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     uint8_t *key = NULL, *pub = NULL, *pub2 = NULL, *key2 = NULL, *rct = NULL, *copy;
     uint8_t fixed[32] = {3};
     size_t key_len = 0, pub_len = 0, pub2_len = 0, key2_len = 0, rct_len = 0;
@@ -181,7 +181,7 @@ UNIT_TEST(receipt_lr20_round_trip_and_tampering)
 /* Hostile headers are rejected before anything is allocated from them. */
 UNIT_TEST(receipt_decode_bounds)
 {
-    char err[RECEIPT_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     uint8_t buf[RECEIPT_HEADER_LEN + 16];
     int32_t in[2] = {-1, 2}, outv[1] = {-32768};
     receipt r, d;
@@ -244,7 +244,7 @@ UNIT_TEST(receipt_decode_bounds)
 UNIT_TEST(receipt_row_keys_are_bound)
 {
     static const char *const names[3] = {"app-1001", "app-1002", ""};
-    char err[RECEIPT_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     uint8_t *key = NULL, *pub = NULL, *rct = NULL, *copy, fixed[32] = {7};
     const uint8_t *keys[3];
     uint32_t lens[3];
@@ -317,7 +317,7 @@ UNIT_TEST(receipt_rows_checked_against_the_model)
     static const uint8_t key_a[] = "row-a";
     const uint8_t *keys[2] = {key_a, NULL};
     const uint32_t key_lens[2] = {5, 0};
-    char err[RECEIPT_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "";
     uint8_t *key = NULL, *pub = NULL, *key2 = NULL, *pub2 = NULL, *rct = NULL, *wide;
     size_t key_len = 0, pub_len = 0, key2_len = 0, pub2_len = 0, rct_len = 0, rows_n, cols;
     size_t b, j, at;
@@ -416,7 +416,7 @@ out:
  */
 UNIT_TEST(receipt_row_outside_the_range)
 {
-    char err[RECEIPT_ERR_LEN] = "", merr[MODEL_ERR_LEN] = "";
+    char err[ZKML_ERR_LEN] = "", merr[ZKML_ERR_LEN] = "";
     uint8_t *key = NULL, *pub = NULL, *rct = NULL, fixed[32] = {9};
     size_t key_len, pub_len, rct_len = 0, rows_n, cols, j, failed_row = 99;
     int32_t *rows, *x = NULL;

@@ -11,7 +11,7 @@
 
 UNIT_TEST(weights_table_places_every_entry)
 {
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     weights_layout lay;
     zk_model m;
     int32_t *P;
@@ -47,7 +47,7 @@ UNIT_TEST(weights_table_places_every_entry)
 
 UNIT_TEST(weights_commitment_is_bound_to_weights_and_seed)
 {
-    char err[MODEL_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     uint8_t seed[32];
     weights_layout lay;
     hyrax_commitment a, b, c, direct;
