@@ -84,9 +84,10 @@ static bool hide_statement = false;
  * variable re-applies it, which PostgreSQL refuses in parallel mode: a WARNING to the
  * client, and the setting silently back at its default.  Workers and leader hold the same
  * placeholder, so taking its value ourselves keeps them consistent: while defining in
- * parallel mode the refusal is not reported, the core gets the placeholder's thread count,
- * and the leader re-applies the setting as its transaction commits, out of parallel mode
- * (so that SHOW agrees; after an abort, at the next commit).
+ * parallel mode the refusal is not reported, the core gets the placeholder's thread count
+ * (under zkml.max_threads, which placeholders.c has kept with the other superuser's
+ * settings), and the leader re-applies the setting as its transaction commits, out of
+ * parallel mode (so that SHOW agrees; after an abort, at the next commit).
  */
 static emit_log_hook_type prev_emit_log_hook = NULL;
 static bool defining_in_parallel_mode = false;
@@ -178,8 +179,8 @@ _PG_init(void)
 	{
 		leader_threads = placeholder_threads(GetConfigOption("zkml.threads", true, false));
 		defining_in_parallel_mode = true;
-		/* a superuser-only setting's placeholder must not be lost (range_setting.c) */
-		zkml_range_setting_capture();
+		/* the superuser's settings must not lose theirs either (placeholders.c) */
+		zkml_placeholders_capture();
 	}
 
 	/* the ceiling first: assign_threads reads it */
@@ -266,7 +267,8 @@ _PG_init(void)
 	if (defining_in_parallel_mode)
 	{
 		defining_in_parallel_mode = false;
-		zkml_range_setting_apply();
+		/* their assign hooks run: the core's threads are under the kept zkml.max_threads */
+		zkml_placeholders_apply();
 		if (leader_threads > 0 && leader_threads != zkml_threads_setting)
 		{
 			apply_threads(leader_threads, zkml_max_threads_setting);

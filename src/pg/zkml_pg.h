@@ -14,11 +14,11 @@ extern int	zkml_max_proof_memory_kb;
 extern int	zkml_out_of_range_features;	/* a model_feature_policy */
 
 /*
- * zkml.out_of_range_features when zkml is first loaded in parallel mode
- * (range_setting.c): capture its placeholder before defining it, apply it after.
+ * The superuser's settings (PGC_SUSET) when zkml is first loaded in parallel mode
+ * (placeholders.c): capture their placeholders before defining them, apply them after.
  */
-extern void zkml_range_setting_capture(void);
-extern void zkml_range_setting_apply(void);
+extern void zkml_placeholders_capture(void);
+extern void zkml_placeholders_apply(void);
 
 /* Initialise the core in this process if not done yet; ERROR if it cannot be. */
 extern void zkml_pg_ensure_init(void);

@@ -3,7 +3,8 @@
 # must not be able to make zkml's SECURITY DEFINER functions run code of theirs (and so
 # become superuser, or make a forged receipt verify), nor drop the extension and the
 # models' secret keys with their schema.  A failed registration leaves no weight in the
-# log.  A user's zkml.threads stays under the superuser's zkml.max_threads.
+# log.  A user's zkml.threads stays under the superuser's zkml.max_threads, also when a
+# parallel query is the first to load zkml in the session.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -40,6 +41,9 @@ GRANT USAGE ON SCHEMA audit TO PUBLIC;
 CREATE TABLE audit.receipts (r bytea);
 GRANT SELECT ON audit.receipts TO PUBLIC;
 INSERT INTO audit.receipts SELECT zkml.zkml_prove('lr20', '{$rows[0]}', 'honest');
+CREATE TABLE audit.rows AS SELECT '{$rows[0]}'::float8[] AS x FROM generate_series(1, 8);
+ALTER TABLE audit.rows SET (parallel_workers = 2);
+GRANT SELECT ON audit.rows TO PUBLIC;
 });
 
 sub as_owner { my ($sql) = @_; return $node->psql('bank', $sql, extra_params => ['-U', 'bank_owner']); }
@@ -124,13 +128,15 @@ unlike($log, qr/7654321/, 'and no weight');
 like($log, qr/STATEMENT:\s+SELECT 1\/0 AS zkml_log_marker/, 'other statements are logged as before');
 
 # Threads: a user's zkml.threads under the superuser's zkml.max_threads.  The backend's
-# thread count is watched during a proof; with the ceiling at 1 it never grows.
+# thread count is watched during a proof; with the ceiling at 1 it never grows.  Statements
+# in @first run before the proof, once zkml.threads is set (before zkml is loaded).
 sub max_threads_during_proof
 {
-	my ($setting) = @_;
+	my ($setting, @first) = @_;
 	my $bg = $node->background_psql('bank', on_error_stop => 1, extra_params => ['-U', 'bank_prover']);
 	my $pid = $bg->query_safe('SELECT pg_backend_pid()');
 	$bg->query_safe("SET zkml.threads = $setting");
+	$bg->query_safe($_) foreach @first;
 	$bg->query_until(qr/started/, "\\echo started\n"
 		  . "SELECT length(zkml.zkml_prove_batch('m64', i::text, array_fill(i::float8 / 100, ARRAY[64]))) FROM generate_series(1, 128) i;\n"
 		  . "\\echo finished\n");
@@ -149,5 +155,18 @@ is(max_threads_during_proof(2), 2, 'ceiling 2, threads 2: the proof runs on two 
 $node->append_conf('postgresql.conf', "zkml.max_threads = 1\n");
 $node->reload;
 is(max_threads_during_proof(2), 1, 'ceiling 1, threads 2: one thread only');
+# zkml first loaded by a parallel query, in the leader (no workers), after the prover's
+# own ceiling of 64 (a placeholder until then): the ceiling of postgresql.conf holds, for
+# the setting and for the core's thread count
+my @parallel_first = ('SET zkml.max_threads = 64', 'SET parallel_setup_cost = 0',
+	'SET parallel_tuple_cost = 0', 'SET min_parallel_table_scan_size = 0',
+	'SET max_parallel_workers = 0');
+my $first_load = q{SELECT count(zkml.zkml_score('lr20', x)) FROM audit.rows};
+like($node->safe_psql('bank', join(";\n", @parallel_first) . ";\nEXPLAIN (COSTS OFF) $first_load",
+	extra_params => ['-U', 'bank_prover']), qr/Gather/, 'the first call is in a parallel plan');
+is(max_threads_during_proof(2, @parallel_first, $first_load), 1,
+	'ceiling 1, threads 2, zkml first loaded in parallel mode: one thread only');
+is($node->safe_psql('bank', join(";\n", @parallel_first, $first_load, 'SHOW zkml.max_threads'),
+	extra_params => ['-U', 'bank_prover']), "8\n1", 'and the ceiling is shown');
 
 done_testing();
