@@ -34,7 +34,7 @@
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
 
-#include "model.h"
+#include "zkml.h"
 #include "zkml_pg.h"
 
 #define SETTING "zkml.out_of_range_features"
@@ -44,7 +44,7 @@ typedef struct SavedValue
 {
 	bool		present;		/* set by someone (not the default) */
 	bool		counts;			/* a valid value its setter had the right to set */
-	int			value;			/* a model_feature_policy, if counts */
+	int			value;			/* a zkml_feature_policy, if counts */
 	GucSource	source;
 	GucContext	scontext;
 	Oid			srole;
@@ -88,9 +88,9 @@ save(SavedValue *v, const char *value, GucSource source, GucContext scontext, Oi
 	v->scontext = scontext;
 	v->srole = srole;
 	if (pg_strcasecmp(value, "saturate") == 0)
-		v->value = MODEL_FEATURES_SATURATE;
+		v->value = ZKML_FEATURES_SATURATE;
 	else if (pg_strcasecmp(value, "refuse") == 0)
-		v->value = MODEL_FEATURES_REFUSE;
+		v->value = ZKML_FEATURES_REFUSE;
 	else
 		return;					/* PostgreSQL would warn and ignore it */
 	v->counts = may_set(scontext, srole);
@@ -128,7 +128,7 @@ zkml_range_setting_apply(void)
 		/* the leader's current value, passed on at the worker's start */
 		if (saved_current.present)
 			zkml_out_of_range_features = saved_current.counts ? saved_current.value
-				: MODEL_FEATURES_REFUSE;
+				: ZKML_FEATURES_REFUSE;
 		return;
 	}
 	conf = (struct config_enum *) find_setting();
@@ -143,7 +143,7 @@ zkml_range_setting_apply(void)
 		won = &saved_reset;
 	}
 	if (saved_current.counts &&
-		!(changed_in_xact && saved_reset.counts && saved_reset.value == MODEL_FEATURES_REFUSE))
+		!(changed_in_xact && saved_reset.counts && saved_reset.value == ZKML_FEATURES_REFUSE))
 		won = &saved_current;
 	if (won != NULL)
 	{
