@@ -35,7 +35,8 @@ ZKML_CORE_CFLAGS = -std=gnu11 -O3 -fPIC -fopenmp -fno-strict-aliasing -Iinclude 
 ZKML_LIBS = -lgmp -lcrypto -lm -fopenmp
 
 # PostgreSQL's headers are system headers here: -Wextra must judge our code, not theirs.
-PG_CPPFLAGS = -Iinclude -Isrc/core -isystem $(includedir_server)
+# The front ends (src/pg, src/cli) see the core through include/zkml.h only: no -Isrc/core.
+PG_CPPFLAGS = -Iinclude -isystem $(includedir_server)
 PG_CFLAGS = -fopenmp $(ZKML_WARN)
 SHLIB_LINK = $(ZKML_LIBS)
 
@@ -59,11 +60,11 @@ include $(PGXS)
 src/core/%.o: src/core/%.c $(CORE_HDRS)
 	$(CC) $(ZKML_CORE_CFLAGS) -c -o $@ $<
 
-# The extension's objects are built by PGXS's rule; they depend on the core's headers too.
-$(PG_SRCS:.c=.o): $(CORE_HDRS) $(wildcard src/pg/*.h)
+# The extension's objects are built by PGXS's rule; of the core they see zkml.h only.
+$(PG_SRCS:.c=.o): include/zkml.h $(wildcard src/pg/*.h)
 
-src/cli/%.o: src/cli/%.c $(CORE_HDRS) $(wildcard src/cli/*.h)
-	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<
+src/cli/%.o: src/cli/%.c include/zkml.h $(wildcard src/cli/*.h)
+	$(CC) $(ZKML_CORE_CFLAGS) -c -o $@ $<
 
 tests/unit/%.o: tests/unit/%.c $(CORE_HDRS) $(wildcard tests/unit/*.h)
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -c -o $@ $<

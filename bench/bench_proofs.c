@@ -7,6 +7,8 @@
  * stretch without a question to the interrupt hook (how late a cancel can take effect;
  * the first run, which builds the generator tables, separately).
  * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration; mlp20_b10000 runs only so.
+ * A proof is what the front ends make, zkml_prove_rows of the rows (its receipt around the
+ * proof: the forward pass and the encoding add little), checked with zkml_verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +19,8 @@
 
 #include "fixture.h"
 #include "infer_proof.h"
+#include "modelkey.h"
 #include "msm.h"
-#include "weights.h"
 #include "zkml.h"
 
 #include "bench.h"
@@ -30,7 +32,7 @@ static const char *const phase_names[PHASES] = {"witness", "commitments", "sumch
                                                 "sumcheck S2", "openings"};
 static const char *const phase_keys[PHASES] = {"witness", "commit", "s1", "s2", "open"};
 
-/* Seconds of each phase of the current run (infer_options.progress). */
+/* Seconds of each phase of the current run (zkml_prove_options.progress). */
 static double phase_seconds[PHASES];
 
 static void
@@ -63,20 +65,21 @@ static int
 proof_config(const char *shape, size_t B)
 {
     char name[64], err[ZKML_ERR_LEN], fig[96];
-    size_t rows, cols, i, nout, len = 0;
-    int32_t *all, *x, *y;
+    size_t rows, cols, i, len = 0, key_len = 0, pub_len = 0, rct_len = 0;
+    int32_t *all, *x;
     double tp[PROOF_RUNS], tv[PROOF_RUNS], share[PROOF_RUNS], ph[PHASES][PROOF_RUNS];
     double gap[PROOF_RUNS];
-    infer_options opts = {NULL, record_phase, NULL};
-    uint8_t seed[32] = {1}, *proof = NULL;
-    weights_layout wl;
-    hyrax_commitment wr;
-    model_trace tr;
-    zk_model m;
+    zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, record_phase, NULL,
+                               NULL};
+    uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL;
+    zkml_model *zm = NULL;
+    modelkey key;
     int run;
 
+    memset(&key, 0, sizeof key);
+    key.seed[0] = 1;
     snprintf(name, sizeof name, "%s.q.json", shape);
-    if (fixture_model(&m, name, err) != MODEL_OK)
+    if (fixture_model(&key.model, name, err) != MODEL_OK)
         return 1;
     snprintf(name, sizeof name, "%s.rows.csv", shape);
     all = fixture_csv(name, &rows, &cols);
@@ -85,44 +88,44 @@ proof_config(const char *shape, size_t B)
     x = malloc(B * cols * sizeof(int32_t));
     for (i = 0; i < B; i++)
         memcpy(x + i * cols, all + (i % rows) * cols, cols * sizeof(int32_t));
-    if (model_forward(&tr, &m, x, B, 0, err) != MODEL_OK)
+    if (modelkey_encode(&key_buf, &key_len, &key, err) != 0 ||
+        modelkey_public(&pub, &pub_len, key_buf, key_len, err) != 0 ||
+        zkml_model_open(&zm, key_buf, key_len, pub, pub_len, err) != ZKML_OK) {
+        fprintf(stderr, "zkml_bench: %s: %s\n", shape, err);
         return 1;
-    nout = B * m.layer[m.n_layers - 1].m;
-    y = malloc(nout * sizeof(int32_t));
-    memcpy(y, tr.out, nout * sizeof(int32_t));
-    model_trace_free(&tr);
-    if (weights_layout_build(&wl, &m) != 0 || weights_commit(&wr, &wl, &m, seed) != 0)
-        return 1;
-    {
-        infer_statement st = {&m, &wr, B, x, y, (const uint8_t *)"bench", 5};
+    }
+    for (run = 0; run < PROOF_RUNS; run++) {
+        zkml_receipt *r;
+        double t0 = now_seconds(), m0 = msm_seconds();
+        int p;
 
-        for (run = 0; run < PROOF_RUNS; run++) {
-            const char *why;
-            double t0 = now_seconds(), m0 = msm_seconds();
-            int p;
-
-            free(proof);
-            hook_last = t0;
-            hook_max_gap = 0;
-            zkml_set_interrupt_hook(gap_hook);
-            if (infer_prove_opts(&proof, &len, &st, seed, &opts, err) != 0) {
-                fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, err);
-                return 1;
-            }
-            gap_hook();                         /* the stretch up to the end */
-            zkml_set_interrupt_hook(NULL);
-            gap[run] = 1e3 * hook_max_gap;
-            tp[run] = 1e3 * (now_seconds() - t0);
-            share[run] = 1e3 * (msm_seconds() - m0) / tp[run];
-            for (p = 0; p < PHASES; p++)
-                ph[p][run] = 1e3 * phase_seconds[p];
-            t0 = now_seconds();
-            if (infer_verify(&st, proof, len, &why) != 1) {
-                fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, why);
-                return 1;
-            }
-            tv[run] = 1e3 * (now_seconds() - t0);
+        free(rct);
+        hook_last = t0;
+        hook_max_gap = 0;
+        zkml_set_interrupt_hook(gap_hook);
+        if (zkml_prove_rows(&rct, &rct_len, zm, x, B, cols, &opts, NULL, err) != ZKML_OK) {
+            fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, err);
+            return 1;
         }
+        gap_hook();                         /* the stretch up to the end */
+        zkml_set_interrupt_hook(NULL);
+        gap[run] = 1e3 * hook_max_gap;
+        tp[run] = 1e3 * (now_seconds() - t0);
+        share[run] = 1e3 * (msm_seconds() - m0) / tp[run];
+        for (p = 0; p < PHASES; p++)
+            ph[p][run] = 1e3 * phase_seconds[p];
+        if (zkml_receipt_open(&r, rct, rct_len, err) != ZKML_OK) {
+            fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, err);
+            return 1;
+        }
+        len = zkml_receipt_describe(r)->proof_len;
+        zkml_receipt_close(r);
+        t0 = now_seconds();
+        if (zkml_verify(rct, rct_len, pub, pub_len, err) != 1) {
+            fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, err);
+            return 1;
+        }
+        tv[run] = 1e3 * (now_seconds() - t0);
     }
     snprintf(fig, sizeof fig, "%s_b%zu_prove_ms", shape, B);
     report(fig, median(tp, PROOF_RUNS));
@@ -140,12 +143,13 @@ proof_config(const char *shape, size_t B)
         snprintf(fig, sizeof fig, "%s_b%zu_prove_%s_ms", shape, B, phase_keys[run]);
         report(fig, median(ph[run], PROOF_RUNS));
     }
-    free(proof);
+    free(rct);
     free(all);
     free(x);
-    free(y);
-    hyrax_commitment_free(&wr);
-    model_free(&m);
+    zkml_model_close(zm);
+    free(pub);
+    modelkey_bytes_free(key_buf, key_len);
+    modelkey_free(&key);
     return 0;
 }
 

@@ -13,17 +13,10 @@
 #include <unistd.h>
 
 #include "csv.h"
-#include "modelkey.h"
-#include "quantize.h"
-#include "receipt.h"
-#include "selftest.h"
 #include "zkml.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
-
-/* Same default as the zkml.threads setting of the extension. */
-#define ZKML_THREADS_DEFAULT_CAP 8
 
 typedef struct {
     const char *name;
@@ -295,16 +288,6 @@ cmd_version(int argc, char **argv)
 }
 
 static int
-default_threads(void)
-{
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-    if (ncpu < 1)
-        return 1;
-    return ncpu < ZKML_THREADS_DEFAULT_CAP ? (int)ncpu : ZKML_THREADS_DEFAULT_CAP;
-}
-
-static int
 init_core(void)
 {
     const char *err = zkml_init();
@@ -313,14 +296,14 @@ init_core(void)
         fprintf(stderr, "zkml: could not initialize the core: %s\n", err);
         return -1;
     }
-    zkml_set_threads(default_threads());
+    zkml_set_threads(zkml_default_threads());     /* as the extension's zkml.threads */
     return 0;
 }
 
 static int
 cmd_self_test(int argc, char **argv)
 {
-    selftest_result *results;
+    zkml_check_result *results;
     size_t n, i;
     int failed;
 
@@ -328,13 +311,13 @@ cmd_self_test(int argc, char **argv)
     (void)argv;
     if (init_core() != 0)
         return EXIT_FAILED;
-    n = selftest_count();
+    n = zkml_self_test_count();
     results = calloc(n > 0 ? n : 1, sizeof(*results));
     if (results == NULL) {
         fprintf(stderr, "zkml: out of memory\n");
         return EXIT_FAILED;
     }
-    failed = selftest_run(results);
+    failed = zkml_self_test_run(results);
     for (i = 0; i < n; i++)
         printf("%-4s %s\n", results[i].ok ? "ok" : "FAIL", results[i].check);
     printf("%zu checks, %d failed\n", n, failed);
@@ -359,16 +342,15 @@ cmd_keygen(int argc, char **argv)
     json = read_file(opt.model, &json_len);
     if (json == NULL)
         return EXIT_USAGE;
-    rc = modelkey_keygen(&key, &key_len, (const char *)json, json_len, err);
-    explicit_bzero(json, json_len);     /* the document holds the weights */
-    free(json);
-    if (rc != MODELKEY_OK) {
+    rc = zkml_key_generate(&key, &key_len, (const char *)json, json_len, err);
+    zkml_secret_free(json, json_len);   /* the document holds the weights */
+    if (rc != ZKML_OK) {
         fprintf(stderr, "zkml: %s: %s\n", opt.model, err);
         return EXIT_FAILED;
     }
     fd = open_output(opt.out, opt.force, 1);
     rc = fd < 0 ? EXIT_USAGE : write_all(fd, opt.out, key, key_len) != 0 ? EXIT_FAILED : 0;
-    modelkey_bytes_free(key, key_len);
+    zkml_secret_free(key, key_len);
     return rc;
 }
 
@@ -390,16 +372,16 @@ cmd_public(int argc, char **argv)
     if (key == NULL)
         return EXIT_USAGE;
     if (init_core() != 0) {
-        modelkey_bytes_free(key, key_len);
+        zkml_secret_free(key, key_len);
         return EXIT_FAILED;
     }
-    rc = modelkey_public(&pub, &pub_len, key, key_len, err);
-    modelkey_bytes_free(key, key_len);
-    if (rc != MODELKEY_OK) {
+    rc = zkml_public_from_key(&pub, &pub_len, key, key_len, err);
+    zkml_secret_free(key, key_len);
+    if (rc != ZKML_OK) {
         fprintf(stderr, "zkml: %s: %s\n", opt.key, err);
         return EXIT_FAILED;
     }
-    if (modelpub_digest(digest, pub, pub_len, err) != MODELKEY_OK) {
+    if (zkml_public_digest(digest, pub, pub_len, err) != ZKML_OK) {
         fprintf(stderr, "zkml: %s\n", err);
         free(pub);
         return EXIT_FAILED;
@@ -432,7 +414,7 @@ read_input_file(const char *path, int32_t **rows, size_t *batch, size_t *cols)
         return EXIT_USAGE;
     rc = csv_open(&t, path, (const char *)csv, len);
     if (rc == 0)
-        rc = csv_read_rows(&t, CSV_INT32, 0, RECEIPT_MAX_BATCH);
+        rc = csv_read_rows(&t, CSV_INT32, 0, ZKML_MAX_BATCH);
     if (rc == 0) {
         *rows = t.ints;
         *batch = t.n_rows;
@@ -445,14 +427,14 @@ read_input_file(const char *path, int32_t **rows, size_t *batch, size_t *cols)
 }
 
 /*
- * The header of a feature CSV against the model's feature names: as many columns as
- * features, and where a feature has a name, the column must carry it (so that a file
- * with its columns in another order is refused, not silently scored).  0, or -1 with a
- * message.
+ * The header of a feature CSV against the model's feature names (want, n_features of
+ * them, "" for an unnamed one): as many columns as features, and where a feature has a
+ * name, the column must carry it (so that a file with its columns in another order is
+ * refused, not silently scored).  0, or -1 with a message.
  */
 static int
-check_feature_header(const char *path, char *const *names, size_t count, size_t n_features,
-                     const char *(*name_of)(const void *, size_t), const void *model)
+check_feature_header(const char *path, char *const *names, size_t count,
+                     const char *const *want_names, size_t n_features)
 {
     size_t j;
 
@@ -462,7 +444,7 @@ check_feature_header(const char *path, char *const *names, size_t count, size_t 
         return -1;
     }
     for (j = 0; j < count; j++) {
-        const char *want = name_of(model, j);
+        const char *want = want_names[j];
 
         if (want[0] != '\0' && strcmp(want, names[j]) != 0) {
             fprintf(stderr, "zkml: %s: line 1: column %zu is \"%.64s\", the model's feature "
@@ -477,8 +459,7 @@ check_feature_header(const char *path, char *const *names, size_t count, size_t 
  * layout is refused for its header, not for a row), then one row of numbers per line,
  * n_features wide.  0 and *rows (malloc'd, row-major), or an exit code. */
 static int
-read_feature_file(const char *path, size_t n_features,
-                  const char *(*name_of)(const void *, size_t), const void *model,
+read_feature_file(const char *path, const char *const *names, size_t n_features,
                   double **rows, size_t *batch)
 {
     csv_table t;
@@ -491,9 +472,9 @@ read_feature_file(const char *path, size_t n_features,
         return EXIT_USAGE;
     rc = csv_open(&t, path, (const char *)csv, len);
     if (rc == 0)
-        rc = check_feature_header(path, t.names, t.n_names, n_features, name_of, model);
+        rc = check_feature_header(path, t.names, t.n_names, names, n_features);
     if (rc == 0)
-        rc = csv_read_rows(&t, CSV_DOUBLE, n_features, RECEIPT_MAX_BATCH);
+        rc = csv_read_rows(&t, CSV_DOUBLE, n_features, ZKML_MAX_BATCH);
     if (rc == 0) {
         *rows = t.reals;
         *batch = t.n_rows;
@@ -504,18 +485,6 @@ read_feature_file(const char *path, size_t n_features,
     return rc == 0 ? 0 : EXIT_FAILED;
 }
 
-static const char *
-float_name_of(const void *fm, size_t j)
-{
-    return ((const float_model *)fm)->names[j];
-}
-
-static const char *
-model_name_of(const void *model, size_t j)
-{
-    return model_input_name((const zk_model *)model, (uint32_t)j);
-}
-
 /* ---- models and receipts ---- */
 
 /* zkml quantize --model FLOAT.json [--calibration CAL.csv] [--holdout H.csv]
@@ -523,15 +492,13 @@ model_name_of(const void *model, size_t j)
 static int
 cmd_quantize(int argc, char **argv)
 {
-    char err[ZKML_ERR_LEN], merr[ZKML_ERR_LEN];
+    char err[ZKML_ERR_LEN];
     options opt;
-    quant_options qopt;
-    float_model fm;
-    zk_model model;
+    zkml_quantize_input in;
     uint8_t *doc;
-    char *report = NULL, *qjson = NULL;
+    char *report = NULL, *qjson = NULL, **names = NULL;
     double *cal = NULL, *hold = NULL;
-    size_t doc_len, n_cal = 0, n_hold = 0, qlen = 0;
+    size_t doc_len, n_features = 0, n_cal = 0, n_hold = 0, qlen = 0;
     int fd, rc;
 
     if (parse_options(&opt, argc, argv,
@@ -541,40 +508,43 @@ cmd_quantize(int argc, char **argv)
                 "[--holdout H.csv] [--options JSON] --out Q.json [--force]\n");
         return EXIT_USAGE;
     }
-    if (quant_options_from_json(&qopt, opt.qoptions != NULL ? opt.qoptions : "",
-                                opt.qoptions != NULL ? strlen(opt.qoptions) : 0, err) !=
-        QUANT_OK) {
+    memset(&in, 0, sizeof in);
+    in.options = opt.qoptions != NULL ? opt.qoptions : "";
+    in.options_len = strlen(in.options);
+    if (zkml_quantize_options_check(in.options, in.options_len, err) != ZKML_OK) {
         fprintf(stderr, "zkml quantize: %s\n", err);
         return EXIT_USAGE;
     }
     doc = read_file(opt.model, &doc_len);
     if (doc == NULL)
         return EXIT_USAGE;
-    if (float_model_from_json(&fm, (const char *)doc, doc_len, err) != QUANT_OK) {
+    if (zkml_float_features(&names, &n_features, (const char *)doc, doc_len, err) != ZKML_OK) {
         fprintf(stderr, "zkml quantize: %s: %s\n", opt.model, err);
-        explicit_bzero(doc, doc_len);
-        free(doc);
+        zkml_secret_free(doc, doc_len);
         return EXIT_FAILED;
     }
     rc = 0;
     if (opt.calibration != NULL)
-        rc = read_feature_file(opt.calibration, fm.n_features, float_name_of, &fm, &cal,
+        rc = read_feature_file(opt.calibration, (const char *const *)names, n_features, &cal,
                                &n_cal);
     if (rc == 0 && opt.holdout != NULL)
-        rc = read_feature_file(opt.holdout, fm.n_features, float_name_of, &fm, &hold, &n_hold);
-    float_model_free(&fm);
+        rc = read_feature_file(opt.holdout, (const char *const *)names, n_features, &hold,
+                               &n_hold);
+    free(names);
     if (rc == 0) {
-        rc = quantize_model(&model, &report, (const char *)doc, doc_len, cal, n_cal, hold,
-                            n_hold, &qopt, err);
-        if (rc != QUANT_OK)
+        in.calibration = cal;
+        in.n_calibration = n_cal;
+        in.calibration_width = n_features;
+        in.holdout = hold;
+        in.n_holdout = n_hold;
+        in.holdout_width = n_features;
+        if (zkml_quantize_model(&qjson, &qlen, &report, (const char *)doc, doc_len, &in, NULL,
+                                err) != ZKML_OK) {
             fprintf(stderr, "zkml quantize: %s\n", err);
-        else if (model_to_json(&qjson, &qlen, &model, merr) != MODEL_OK)
-            fprintf(stderr, "zkml quantize: %s\n", merr);
-        rc = rc == QUANT_OK && qjson != NULL ? 0 : EXIT_FAILED;
-        model_free(&model);
+            rc = EXIT_FAILED;
+        }
     }
-    explicit_bzero(doc, doc_len);       /* the document holds the weights */
-    free(doc);
+    zkml_secret_free(doc, doc_len);     /* the document holds the weights */
     free(cal);
     free(hold);
     if (rc == 0) {
@@ -584,33 +554,24 @@ cmd_quantize(int argc, char **argv)
     }
     if (rc == 0)
         fputs(report, stdout);
-    if (qjson != NULL) {
-        explicit_bzero(qjson, qlen);
-        free(qjson);
-    }
+    zkml_secret_free(qjson, qlen);
     free(report);
     return rc;
 }
 
-/* Real feature rows -> the model's integer inputs (model_quantize_features_policy), with
- * the model taken from the key file.  0, or an exit code. */
+/* Real feature rows -> the model's integer inputs (zkml_quantize_row).  0, or an exit
+ * code. */
 static int
-quantize_feature_rows(const char *path, const uint8_t *key_buf, size_t key_len,
-                      model_feature_policy policy, int32_t **rows, size_t *batch,
-                      size_t *cols)
+quantize_feature_rows(const char *path, const zkml_model *m, zkml_feature_policy policy,
+                      int32_t **rows, size_t *batch, size_t *cols)
 {
-    char err[ZKML_ERR_LEN], merr[ZKML_ERR_LEN];
-    modelkey key;
+    const zkml_model_info *info = zkml_model_describe(m);
+    char merr[ZKML_ERR_LEN];
     double *x = NULL;
-    size_t n = 0, b, n_in;
+    size_t n = 0, b, n_in = info->n_inputs;
     int rc;
 
-    if (modelkey_decode(&key, key_buf, key_len, err) != MODELKEY_OK) {
-        fprintf(stderr, "zkml prove: %s\n", err);
-        return EXIT_FAILED;
-    }
-    n_in = key.model.layer[0].n;
-    rc = read_feature_file(path, n_in, model_name_of, &key.model, &x, &n);
+    rc = read_feature_file(path, info->input_names, n_in, &x, &n);
     if (rc == 0) {
         *rows = malloc(n * n_in * sizeof **rows);
         if (*rows == NULL) {
@@ -619,15 +580,14 @@ quantize_feature_rows(const char *path, const uint8_t *key_buf, size_t key_len,
         }
     }
     for (b = 0; rc == 0 && b < n; b++) {
-        if (model_quantize_features_policy(&key.model, x + b * n_in, policy, *rows + b * n_in,
-                                           NULL, merr) != MODEL_OK) {
+        if (zkml_quantize_row(m, x + b * n_in, policy, *rows + b * n_in, NULL, merr) !=
+            ZKML_OK) {
             fprintf(stderr, "zkml prove: %s: line %zu: %s\n", path, b + 2, merr);
             free(*rows);
             *rows = NULL;
             rc = EXIT_FAILED;
         }
     }
-    modelkey_free(&key);
     free(x);
     *batch = n;
     *cols = n_in;
@@ -642,10 +602,12 @@ cmd_prove(int argc, char **argv)
 {
     char err[ZKML_ERR_LEN];
     options opt;
+    zkml_prove_options popt;
+    zkml_model *m = NULL;
     uint8_t *key, *rct;
     int32_t *rows = NULL;
     size_t key_len, rct_len, batch = 0, cols = 0, ctx_len;
-    model_feature_policy policy = MODEL_FEATURES_SATURATE;
+    zkml_feature_policy policy = ZKML_FEATURES_SATURATE;
     int fd, rc;
 
     if (parse_options(&opt, argc, argv,
@@ -662,16 +624,16 @@ cmd_prove(int argc, char **argv)
             return EXIT_USAGE;
         }
         if (strcmp(opt.out_of_range, "refuse") == 0)
-            policy = MODEL_FEATURES_REFUSE;
+            policy = ZKML_FEATURES_REFUSE;
         else if (strcmp(opt.out_of_range, "saturate") != 0) {
             fprintf(stderr, "zkml prove: --out-of-range-features must be saturate or refuse\n");
             return EXIT_USAGE;
         }
     }
     ctx_len = opt.context != NULL ? strlen(opt.context) : 0;
-    if (ctx_len > RECEIPT_MAX_CONTEXT) {
+    if (ctx_len > ZKML_MAX_CONTEXT) {
         fprintf(stderr, "zkml prove: the context is longer than %u bytes\n",
-                RECEIPT_MAX_CONTEXT);
+                ZKML_MAX_CONTEXT);
         return EXIT_USAGE;
     }
     if (opt.input != NULL && (rc = read_input_file(opt.input, &rows, &batch, &cols)) != 0)
@@ -682,22 +644,33 @@ cmd_prove(int argc, char **argv)
             free(rows);
         return EXIT_USAGE;
     }
-    if (opt.features != NULL &&
-        (rc = quantize_feature_rows(opt.features, key, key_len, policy, &rows, &batch,
-                                    &cols)) != 0) {
-        modelkey_bytes_free(key, key_len);
-        return rc;
-    }
-    if (init_core() != 0) {
-        modelkey_bytes_free(key, key_len);
+    /* with --input, the core starts before the key file is read (its errors come first) */
+    if (opt.input != NULL && init_core() != 0) {
+        zkml_secret_free(key, key_len);
         free(rows);
         return EXIT_FAILED;
     }
-    rc = receipt_prove(&rct, &rct_len, key, key_len, rows, batch, cols,
-                       (const uint8_t *)opt.context, ctx_len, NULL, err);
-    modelkey_bytes_free(key, key_len);
+    rc = zkml_model_open(&m, key, key_len, NULL, 0, err);
+    zkml_secret_free(key, key_len);
+    if (rc != ZKML_OK) {
+        fprintf(stderr, "zkml prove: %s%s\n", opt.input != NULL ? "key file: " : "", err);
+        free(rows);
+        return EXIT_FAILED;
+    }
+    if (opt.features != NULL &&
+        ((rc = quantize_feature_rows(opt.features, m, policy, &rows, &batch, &cols)) != 0 ||
+         (rc = init_core() != 0 ? EXIT_FAILED : 0) != 0)) {
+        zkml_model_close(m);
+        free(rows);
+        return rc;
+    }
+    memset(&popt, 0, sizeof popt);
+    popt.context = (const uint8_t *)opt.context;
+    popt.context_len = ctx_len;
+    rc = zkml_prove_rows(&rct, &rct_len, m, rows, batch, cols, &popt, NULL, err);
+    zkml_model_close(m);
     free(rows);
-    if (rc != 0) {
+    if (rc != ZKML_OK) {
         fprintf(stderr, "zkml prove: %s\n", err);
         return EXIT_FAILED;
     }
@@ -736,7 +709,7 @@ cmd_verify(int argc, char **argv)
         free(rct);
         return EXIT_FAILED;
     }
-    rc = receipt_verify(rct, rct_len, pub, pub_len, err);
+    rc = zkml_verify(rct, rct_len, pub, pub_len, err);
     free(pub);
     free(rct);
     if (rc == 1) {
@@ -786,7 +759,8 @@ cmd_inspect(int argc, char **argv)
     const char *path = NULL;
     uint8_t *buf;
     size_t len, b, j;
-    receipt r;
+    zkml_receipt *h;
+    const zkml_receipt_summary *r;
     int json = 0, i;
 
     for (i = 1; i < argc; i++) {
@@ -807,45 +781,46 @@ cmd_inspect(int argc, char **argv)
     buf = read_file(path, &len);
     if (buf == NULL)
         return EXIT_USAGE;
-    if (receipt_decode(&r, buf, len, err) != 0) {
+    if (zkml_receipt_open(&h, buf, len, err) != ZKML_OK) {
         fprintf(stderr, "zkml inspect: %s: %s\n", path, err);
         free(buf);
         return EXIT_FAILED;
     }
+    r = zkml_receipt_describe(h);
     if (json) {
-        /* receipt_info_json's object (zkml_receipt_info's vocabulary), and the outputs */
+        /* zkml_receipt_info_json's object (zkml_receipt_info's vocabulary), and the outputs */
         char *info = NULL;
 
-        if (receipt_info_json(&info, buf, len, err) != 0) {
+        if (zkml_receipt_info_json(&info, buf, len, err) != ZKML_OK) {
             fprintf(stderr, "zkml inspect: %s: %s\n", path, err);
-            receipt_free(&r);
+            zkml_receipt_close(h);
             free(buf);
             return EXIT_FAILED;
         }
         printf("%.*s, \"outputs\": [", (int)(strlen(info) - 1), info);
         free(info);
-        for (b = 0; b < r.batch; b++) {
+        for (b = 0; b < r->batch; b++) {
             printf("%s[", b > 0 ? ", " : "");
-            for (j = 0; j < r.n_out; j++)
-                printf("%s%d", j > 0 ? ", " : "", (int)r.outputs[b * r.n_out + j]);
+            for (j = 0; j < r->n_out; j++)
+                printf("%s%d", j > 0 ? ", " : "", (int)r->outputs[b * r->n_out + j]);
             printf("]");
         }
         printf("]}\n");
     } else {
         printf("model digest   ");
-        print_hex(r.digest, 32);
+        print_hex(r->digest, 32);
         printf("\nrows (B)       %u\ninputs (n_1)   %u\noutputs (m_L)  %u\ncontext        ",
-               (unsigned)r.batch, (unsigned)r.n_in, (unsigned)r.n_out);
-        print_escaped(r.context, r.context_len);
-        printf(" (%zu bytes)\nproof bytes    %zu\n", r.context_len, r.proof_len);
-        for (b = 0; b < r.batch; b++) {
+               (unsigned)r->batch, (unsigned)r->n_in, (unsigned)r->n_out);
+        print_escaped(r->context, r->context_len);
+        printf(" (%zu bytes)\nproof bytes    %zu\n", r->context_len, r->proof_len);
+        for (b = 0; b < r->batch; b++) {
             printf("row %zu:", b);
-            for (j = 0; j < r.n_out; j++)
-                printf(" %d", (int)r.outputs[b * r.n_out + j]);
+            for (j = 0; j < r->n_out; j++)
+                printf(" %d", (int)r->outputs[b * r->n_out + j]);
             printf("\n");
         }
     }
-    receipt_free(&r);
+    zkml_receipt_close(h);
     free(buf);
     return 0;
 }

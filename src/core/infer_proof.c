@@ -64,42 +64,13 @@ run_protocol(ictx *c)
 
 /* ---- entry points ---- */
 
-static int prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
-                 const uint8_t seed[32], const infer_options *opts, char *err,
-                 const infer_test_hooks *hooks);
-
+/* The prover: options may be NULL; hooks (the test seam) only from its tests. */
 int
 infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
-            const uint8_t seed[32], const uint8_t *fixed_rng, char *err)
+            const uint8_t seed[32], const infer_options *opts, char *err)
 {
-    infer_options opts = {fixed_rng, NULL, NULL};
-
-    return prove(proof, proof_len, st, seed, &opts, err, NULL);
-}
-
-int
-infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *st,
-                 const uint8_t seed[32], const infer_options *opts, char *err)
-{
-    return prove(proof, proof_len, st, seed, opts, err, NULL);
-}
-
-int
-infer_prove_hooked(uint8_t **proof, size_t *proof_len, const infer_statement *st,
-                   const uint8_t seed[32], const uint8_t *fixed_rng, char *err,
-                   const infer_test_hooks *hooks)
-{
-    infer_options opts = {fixed_rng, NULL, NULL};
-
-    return prove(proof, proof_len, st, seed, &opts, err, hooks);
-}
-
-/* The prover: options may be NULL; hooks only from the test seam. */
-static int
-prove(uint8_t **proof, size_t *proof_len, const infer_statement *st, const uint8_t seed[32],
-      const infer_options *opts, char *err, const infer_test_hooks *hooks)
-{
-    static const infer_options none = {NULL, NULL, NULL};
+    static const infer_options none = {NULL, NULL, NULL, NULL};
+    const infer_test_hooks *hooks = opts != NULL ? opts->hooks : NULL;
     ictx c;
     codec_writer w;
     model_trace tr;

@@ -32,31 +32,30 @@ typedef struct {
 } infer_statement;
 
 /*
- * Prove the statement with the model's weights and secret seed (the W blinds).  The
- * outputs must be what the forward pass gives.  fixed_rng, if not NULL, replaces the OS
- * randomness of the hedged DRBG (tests only).  On success 0 and *proof (malloc'd);
- * else -1 with err (ZKML_ERR_LEN bytes).
+ * How a proof runs.  fixed_rng, if not NULL, replaces the OS randomness of the hedged
+ * DRBG (tests only).  progress, if not NULL, hears of each phase as it ends with its
+ * wall-clock seconds, in this order: "witness" (forward pass, P1), "commitments" (P1,
+ * mask, P2), "sumcheck S1" (with its finals and product proofs), "sumcheck S2",
+ * "openings" (Hyrax and the linear relations); on the caller's thread, between parallel
+ * regions.  hooks: the test seam (infer_testing.h), NULL everywhere else (zkml_prove_rows
+ * never sets it).
  */
-int infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
-                const uint8_t seed[32], const uint8_t *fixed_rng, char *err);
-
-/*
- * The phases of a proof, reported as each ends with its wall-clock seconds, in this
- * order: "witness" (forward pass, P1), "commitments" (P1, mask, P2), "sumcheck S1"
- * (with its finals and product proofs), "sumcheck S2", "openings" (Hyrax and the
- * linear relations).  Called on the caller's thread, between parallel regions.
- */
-typedef void (*infer_progress_fn)(void *arg, const char *phase, double seconds);
+typedef zkml_progress_fn infer_progress_fn;
 
 typedef struct {
-    const uint8_t *fixed_rng;       /* as for infer_prove; NULL outside tests */
+    const uint8_t *fixed_rng;       /* NULL outside tests */
     infer_progress_fn progress;     /* may be NULL */
     void *progress_arg;
+    const struct infer_test_hooks *hooks;   /* NULL outside the soundness tests */
 } infer_options;
 
-/* infer_prove with options (opts may be NULL). */
-int infer_prove_opts(uint8_t **proof, size_t *proof_len, const infer_statement *st,
-                     const uint8_t seed[32], const infer_options *opts, char *err);
+/*
+ * The prover, the core's one: prove the statement with the model's weights and secret
+ * seed (the W blinds).  The outputs must be what the forward pass gives.  opts may be
+ * NULL.  On success 0 and *proof (malloc'd); else -1 with err (ZKML_ERR_LEN bytes).
+ */
+int infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
+                const uint8_t seed[32], const infer_options *opts, char *err);
 
 /*
  * About how many bytes infer_prove holds at its peak for this model and batch: a fixed

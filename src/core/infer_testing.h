@@ -5,11 +5,11 @@
  * would never build, skips its own checks, and, to show that the tests can tell a
  * sound transcript order from an unsound one, one that runs an order the protocol
  * forbids.  This header is the only way in.  It is internal: no PostgreSQL function,
- * no command and no other module of the core includes it, and infer_prove and
- * infer_verify (infer_proof.h) always run with no hooks, so a real proof can never
+ * no command and no other module of the core includes it; zkml_prove_rows (zkml.h) never
+ * sets infer_options.hooks and infer_verify runs with none, so a real proof can never
  * take any of these paths.
  *
- * With hooks, the prover:
+ * With hooks (infer_options.hooks of infer_prove), the prover:
  *   - builds the honest phase-1 witness when the forward pass succeeds (all zeros when
  *     it does not, e.g. a q outside its table) and hands it to tamper_p1 before
  *     anything is committed;
@@ -30,7 +30,7 @@
 #include "infer_proof.h"
 #include "transcript.h"
 
-/* What a hooked run observed (filled by the hooked entry points when not NULL). */
+/* What a hooked run observed (filled by infer_prove and infer_verify_hooked when not NULL). */
 typedef struct {
     /* prover: the index of the first linear relation of step 12 that does not hold
      * (0..3 for R1..R4: S1 R_init, S1 R_final, S2 R_init, S2 R_final), -1 if all hold */
@@ -67,11 +67,6 @@ typedef struct infer_test_hooks {
     void *trace_arg;
     infer_test_report *report;
 } infer_test_hooks;
-
-/* infer_prove with hooks (hooks NULL: exactly infer_prove). */
-int infer_prove_hooked(uint8_t **proof, size_t *proof_len, const infer_statement *st,
-                       const uint8_t seed[32], const uint8_t *fixed_rng, char *err,
-                       const infer_test_hooks *hooks);
 
 /* infer_verify with hooks (hooks NULL: exactly infer_verify). */
 int infer_verify_hooked(const infer_statement *st, const uint8_t *proof, size_t proof_len,

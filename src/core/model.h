@@ -272,10 +272,11 @@ int model_quantize_features(const zk_model *model, const double *features, int32
 
 /* What quantization does with a feature whose rounded value x / scale + zero_point lies
  * outside [-2^(xbits-1), 2^(xbits-1) - 1], the values the model's inputs represent. */
-typedef enum {
-    MODEL_FEATURES_SATURATE = 0,    /* clamp it to the nearest end (model_quantize_features) */
-    MODEL_FEATURES_REFUSE = 1       /* refuse the row: MODEL_ERR_FEATURE_RANGE */
-} model_feature_policy;
+typedef zkml_feature_policy model_feature_policy;     /* zkml.h */
+#define MODEL_FEATURES_SATURATE ZKML_FEATURES_SATURATE /* clamp it to the nearest end
+                                                          (model_quantize_features) */
+#define MODEL_FEATURES_REFUSE ZKML_FEATURES_REFUSE     /* refuse the row:
+                                                          MODEL_ERR_FEATURE_RANGE */
 
 /*
  * model_quantize_features with a choice for features beyond the range.  With

@@ -15,9 +15,8 @@
 #include "model.h"
 #include "modelkey.h"
 
-/* The shape fields: each within its bounds.  NULL, or the rule broken. */
-static const char *
-shape_problem(uint64_t batch, uint64_t n_in, uint64_t n_out, uint64_t context_len)
+const char *
+receipt_shape_problem(uint64_t batch, uint64_t n_in, uint64_t n_out, uint64_t context_len)
 {
     if (batch < 1 || batch > RECEIPT_MAX_BATCH)
         return "B is not in 1 .. 2^24";
@@ -83,7 +82,7 @@ statement_context_write(uint8_t *p, const uint8_t *context, size_t context_len, 
 int
 receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
 {
-    const char *bad = shape_problem(r->batch, r->n_in, r->n_out, r->context_len);
+    const char *bad = receipt_shape_problem(r->batch, r->n_in, r->n_out, r->context_len);
     uint64_t n_values, total, sc_len;
     uint8_t *buf, *p;
     size_t i, n_inputs, n_outputs;
@@ -158,7 +157,7 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     n_in = le_get_u32(buf + 44);
     n_out = le_get_u32(buf + 48);
     ctx_len = le_get_u32(buf + 52);
-    bad = shape_problem(batch, n_in, n_out, ctx_len);
+    bad = receipt_shape_problem(batch, n_in, n_out, ctx_len);
     if (bad != NULL) {
         zkml_fail(err, -1, "invalid header: %s", bad);
         return -1;
@@ -254,123 +253,24 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
 }
 
 int
-receipt_prove(uint8_t **out, size_t *out_len, const uint8_t *key_buf, size_t key_len,
-              const int32_t *rows, size_t batch, size_t n_in, const uint8_t *context,
-              size_t context_len, const uint8_t *fixed_rng, char *err)
+receipt_statement_context(uint8_t **out, size_t *out_len, const uint8_t *context,
+                          size_t context_len, size_t batch, const uint8_t *const *keys,
+                          const uint32_t *key_lens, char *err)
 {
-    infer_options opts = {fixed_rng, NULL, NULL};
-    receipt_request req;
-
-    memset(&req, 0, sizeof req);
-    req.key = key_buf;
-    req.key_len = key_len;
-    req.rows = rows;
-    req.batch = batch;
-    req.n_in = n_in;
-    req.context = context;
-    req.context_len = context_len;
-    req.opts = &opts;
-    return receipt_prove_request(out, out_len, &req, err);
-}
-
-int
-receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req, char *err)
-{
-    char sub[ZKML_ERR_LEN] = "";
-    modelkey key;
-    modelpub pub;
-    model_trace trace;
-    infer_statement st;
-    receipt r;
-    uint8_t *pub_bytes = NULL, *proof = NULL, *sc = NULL;
-    size_t pub_len = 0, proof_len = 0;
-    uint64_t sc_len = 0;
-    const char *bad;
-    uint32_t last;
-    int rc = -1, frc;
+    uint64_t len = 0;
 
     *out = NULL;
     *out_len = 0;
-    memset(&r, 0, sizeof r);
-    memset(&pub, 0, sizeof pub);
-    memset(&trace, 0, sizeof trace);
-    if (modelkey_decode(&key, req->key, req->key_len, sub) != MODELKEY_OK) {
-        zkml_fail(err, -1, "key file: %s", sub);
+    if (statement_context_size(&len, context_len, batch, keys != NULL ? key_lens : NULL,
+                               err) != 0)
+        return -1;
+    if (len > SIZE_MAX || (*out = malloc((size_t)len)) == NULL) {
+        zkml_fail(err, -1, "out of memory");
         return -1;
     }
-    last = key.model.n_layers - 1;
-    bad = shape_problem(req->batch, req->n_in, key.model.layer[last].m, req->context_len);
-    if (bad != NULL) {
-        zkml_fail(err, -1, "%s", bad);
-        goto done;
-    }
-    if (req->n_in != key.model.layer[0].n) {
-        zkml_fail(err, -1, "the rows have %zu values, the model takes %u", req->n_in,
-                (unsigned)key.model.layer[0].n);
-        goto done;
-    }
-    if (req->pub != NULL) {
-        if (modelpub_decode(&pub, req->pub, req->pub_len, sub) != MODELKEY_OK ||
-            modelpub_digest(r.digest, req->pub, req->pub_len, sub) != MODELKEY_OK) {
-            zkml_fail(err, -1, "public file: %s", sub);
-            goto done;
-        }
-    } else if (modelpub_from_key(&pub, &key, sub) != MODELKEY_OK ||
-               modelpub_encode(&pub_bytes, &pub_len, &pub, sub) != MODELKEY_OK ||
-               modelpub_digest(r.digest, pub_bytes, pub_len, sub) != MODELKEY_OK) {
-        zkml_fail(err, -1, "public file: %s", sub);
-        goto done;
-    }
-    if (statement_context_size(&sc_len, req->context_len, req->batch,
-                               req->keys != NULL ? req->key_lens : NULL, err) != 0)
-        goto done;
-    if (sc_len > SIZE_MAX || (sc = malloc((size_t)sc_len)) == NULL) {
-        zkml_fail(err, -1, "out of memory");
-        goto done;
-    }
-    statement_context_write(sc, req->context, req->context_len, req->batch, req->keys,
-                            req->key_lens);
-    frc = model_forward(&trace, &key.model, req->rows, req->batch, 0, sub);
-    if (frc != MODEL_OK) {
-        zkml_fail(err, -1, "forward pass: %s", sub);
-        if (frc == MODEL_ERR_RANGE) {
-            if (req->failed_row != NULL)
-                *req->failed_row = trace.failed_row;
-            rc = RECEIPT_ERR_ROW_RANGE;
-        }
-        goto done;
-    }
-    st.model = &key.model;
-    st.w_rows = &pub.rows;
-    st.batch = req->batch;
-    st.inputs = req->rows;
-    st.outputs = trace.out;
-    st.context = sc;
-    st.context_len = (size_t)sc_len;
-    if (infer_prove_opts(&proof, &proof_len, &st, key.seed, req->opts, sub) != 0) {
-        zkml_fail(err, -1, "proof: %s", sub);
-        goto done;
-    }
-    r.batch = (uint32_t)req->batch;
-    r.n_in = (uint32_t)req->n_in;
-    r.n_out = key.model.layer[last].m;
-    r.context = req->context;
-    r.context_len = req->context_len;
-    r.keys = req->keys;
-    r.key_lens = req->key_lens;
-    r.inputs = req->rows;
-    r.outputs = trace.out;
-    r.proof = proof;
-    r.proof_len = proof_len;
-    rc = receipt_encode(out, out_len, &r, err);
-done:
-    free(proof);
-    free(pub_bytes);
-    free(sc);
-    model_trace_free(&trace);
-    modelpub_free(&pub);
-    modelkey_free(&key);
-    return rc;
+    statement_context_write(*out, context, context_len, batch, keys, key_lens);
+    *out_len = (size_t)len;
+    return 0;
 }
 
 /*

@@ -2,7 +2,8 @@
  * receipt.h: a self-contained inference receipt: the public parts of an inference
  * statement (infer_proof.h) together with its proof.  Whoever holds the model's public
  * file (modelkey.h) checks a receipt with receipt_verify and learns that the committed
- * model maps the receipt's inputs to its outputs.
+ * model maps the receipt's inputs to its outputs.  zkml_prove_rows (zkml.h, api_prove.c)
+ * makes receipts with the pieces below.
  *
  * Receipt file, version 1 (all integers little-endian; the file is exactly as long as
  * its contents, nothing may follow the last field):
@@ -43,14 +44,11 @@
 #include "infer_proof.h"
 
 #define RECEIPT_MAGIC "ZKMLRCT1"
-#define RECEIPT_MAX_BATCH (1u << 24)
+#define RECEIPT_MAX_BATCH ZKML_MAX_BATCH
 #define RECEIPT_MAX_WIDTH 65536u
-#define RECEIPT_MAX_CONTEXT 65536u
-#define RECEIPT_MAX_KEY 4096u
+#define RECEIPT_MAX_CONTEXT ZKML_MAX_CONTEXT
+#define RECEIPT_MAX_KEY ZKML_MAX_ROW_KEY
 #define RECEIPT_HEADER_LEN (8 + 32 + 4 * 4)     /* magic .. C */
-
-/* receipt_prove_request: a row leaves the range the model was quantized for. */
-#define RECEIPT_ERR_ROW_RANGE (-2)
 
 /*
  * A receipt's fields.  For receipt_encode the caller fills it with its own arrays.
@@ -88,44 +86,19 @@ int receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err);
  * receipt is empty. */
 int receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err);
 
-/*
- * What to prove.  key is the model's key file; pub, if not NULL, its public file (from
- * modelpub_encode of that key: it saves recommitting W on every proof, and the receipt
- * is only as good as this match).  rows is B x n_1, row-major, n_in the model's n_1.
- * keys/key_lens: B row keys, or NULL for empty keys.  opts: progress and the tests'
- * fixed randomness (may be NULL).  failed_row, if not NULL, receives the row (0-based)
- * of a RECEIPT_ERR_ROW_RANGE failure.
- */
-typedef struct {
-    const uint8_t *key;
-    size_t key_len;
-    const uint8_t *pub;
-    size_t pub_len;
-    const int32_t *rows;
-    size_t batch, n_in;
-    const uint8_t *context;
-    size_t context_len;
-    const uint8_t *const *keys;
-    const uint32_t *key_lens;
-    const infer_options *opts;
-    size_t *failed_row;
-} receipt_request;
+/* The shape fields B, n_1, m_L and C: NULL if each is within its bounds, else the rule
+ * broken (a static sentence). */
+const char *receipt_shape_problem(uint64_t batch, uint64_t n_in, uint64_t n_out,
+                                  uint64_t context_len);
 
 /*
- * Prove and package: run the model on the B rows, prove, and encode the receipt into
- * *out (malloc'd).  Needs zkml_init().  0, or -1 with err, or RECEIPT_ERR_ROW_RANGE
- * when the forward pass fails on a row (a requantized value outside its activation
- * table: the row lies outside the range the model was quantized for).  err then names
- * the layer and output (model_forward), which are for the holder of the weights only:
- * whoever reports the failure to others names at most the row (req->failed_row).
+ * The statement context of a receipt (the bytes from C through the last row key, as
+ * proven), malloc'd into *out: the context, then B row keys (keys NULL: every key
+ * empty).  0, or -1 with err (a key longer than RECEIPT_MAX_KEY, out of memory).
  */
-int receipt_prove_request(uint8_t **out, size_t *out_len, const receipt_request *req,
-                          char *err);
-
-/* receipt_prove_request without row keys or a public file. */
-int receipt_prove(uint8_t **out, size_t *out_len, const uint8_t *key_buf, size_t key_len,
-                  const int32_t *rows, size_t batch, size_t n_in, const uint8_t *context,
-                  size_t context_len, const uint8_t *fixed_rng, char *err);
+int receipt_statement_context(uint8_t **out, size_t *out_len, const uint8_t *context,
+                              size_t context_len, size_t batch, const uint8_t *const *keys,
+                              const uint32_t *key_lens, char *err);
 
 /*
  * Check a receipt against a model's public file: the receipt must decode, name the
@@ -158,13 +131,7 @@ int receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err
  * auditor joins against its own copy of the rows.  Not a verdict (receipt_verify says
  * whether they are proven).
  */
-typedef struct {
-    uint32_t batch, n_in, n_out;
-    double *features;           /* batch x n_in, row-major */
-    double *scores;             /* batch x n_out, row-major */
-    const uint8_t **keys;       /* batch row keys, pointing into the receipt's bytes */
-    uint32_t *key_lens;         /* 0 for a row without a key */
-} receipt_rows;
+typedef zkml_rows receipt_rows;   /* features, scores, keys: zkml.h */
 
 #define RECEIPT_ROWS_OK 0
 #define RECEIPT_ROWS_BAD_RECEIPT (-1)   /* the receipt does not decode */

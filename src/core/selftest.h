@@ -1,16 +1,16 @@
 /*
  * selftest.h: the known-answer checks of kat/zkmlpg-v1.kat, runnable in-process so that
- * an installation can be validated where it runs (zkml_self_test() in SQL).
+ * an installation can be validated where it runs (zkml_self_test() in SQL).  The front door
+ * offers them as zkml_self_test_count and zkml_self_test_run.
  */
 #ifndef ZKML_SELFTEST_H
 #define ZKML_SELFTEST_H
 
 #include <stddef.h>
 
-typedef struct {
-    const char *check;   /* static name of the check */
-    int ok;
-} selftest_result;
+#include "zkml.h"
+
+typedef zkml_check_result selftest_result;     /* the check's static name, ok */
 
 /* The number of checks selftest_run() reports. */
 size_t selftest_count(void);

@@ -14,8 +14,6 @@
  */
 #include "postgres.h"
 
-#include <unistd.h>
-
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "fmgr.h"
@@ -23,9 +21,7 @@
 #include "utils/elog.h"
 #include "utils/guc.h"
 
-#include "model.h"
 #include "parallel.h"
-#include "receipt.h"
 #include "zkml.h"
 #include "zkml_pg.h"
 
@@ -33,8 +29,6 @@ PG_MODULE_MAGIC;
 
 PGDLLEXPORT void _PG_init(void);
 
-/* By default one thread per core, but no more than this. */
-#define ZKML_THREADS_DEFAULT_CAP	8
 #define ZKML_THREADS_MAX			64
 
 static int	zkml_threads_setting = 1;
@@ -44,23 +38,13 @@ static bool zkml_core_ready = false;
 bool		zkml_log_progress = false;
 int			zkml_max_batch_rows = 100000;
 int			zkml_max_proof_memory_kb = 4 * 1024 * 1024;	/* 4 GB */
-int			zkml_out_of_range_features = MODEL_FEATURES_SATURATE;
+int			zkml_out_of_range_features = ZKML_FEATURES_SATURATE;
 
 static const struct config_enum_entry out_of_range_features_options[] = {
-	{"saturate", MODEL_FEATURES_SATURATE, false},
-	{"refuse", MODEL_FEATURES_REFUSE, false},
+	{"saturate", ZKML_FEATURES_SATURATE, false},
+	{"refuse", ZKML_FEATURES_REFUSE, false},
 	{NULL, 0, false}
 };
-
-static int
-default_threads(void)
-{
-	long		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (ncpu < 1)
-		return 1;
-	return (int) Min(ncpu, ZKML_THREADS_DEFAULT_CAP);
-}
 
 /* The core's thread count: the session's choice under the superuser's ceiling. */
 static void
@@ -189,7 +173,7 @@ _PG_init(void)
 							"Set by a superuser; zkml.threads chooses a number up to it.  Each "
 							"parallel worker may use as many again.",
 							&zkml_max_threads_setting,
-							default_threads(),
+							zkml_default_threads(),
 							1,
 							ZKML_THREADS_MAX,
 							PGC_SUSET,
@@ -203,7 +187,7 @@ _PG_init(void)
 							"Each parallel worker may use as many again, so keep workers times threads "
 							"within the number of cores.",
 							&zkml_threads_setting,
-							default_threads(),
+							zkml_default_threads(),
 							1,
 							ZKML_THREADS_MAX,
 							PGC_USERSET,
@@ -229,7 +213,7 @@ _PG_init(void)
 							&zkml_max_batch_rows,
 							100000,
 							1,
-							RECEIPT_MAX_BATCH,
+							ZKML_MAX_BATCH,
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
@@ -256,7 +240,7 @@ _PG_init(void)
 							 "saturate clamps it to the nearest end of the range; refuse raises "
 							 "an error naming the feature, its value and the range.",
 							 &zkml_out_of_range_features,
-							 MODEL_FEATURES_SATURATE,
+							 ZKML_FEATURES_SATURATE,
 							 out_of_range_features_options,
 							 PGC_SUSET,
 							 0,

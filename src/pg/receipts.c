@@ -4,7 +4,7 @@
  *
  * Bytes that are not a receipt at all are an error; a well-formed receipt that does
  * not verify is false, with the reason from zkml_verify_detail.  The core does the
- * checking (receipt.h); this file only moves bytes and words.
+ * checking (zkml.h); this file only moves bytes and words.
  */
 #include "postgres.h"
 
@@ -18,7 +18,7 @@
 #include "utils/array.h"
 
 #include "parallel.h"
-#include "receipt.h"
+#include "zkml.h"
 #include "zkml_pg.h"
 
 typedef struct VerifyRun
@@ -36,7 +36,7 @@ verify_chunk(void *arg)
 {
 	VerifyRun  *run = arg;
 
-	run->result = receipt_verify(run->receipt, run->receipt_len, run->pub, run->pub_len,
+	run->result = zkml_verify(run->receipt, run->receipt_len, run->pub, run->pub_len,
 								 run->err);
 }
 
@@ -45,18 +45,18 @@ static void
 require_receipt(bytea *rct)
 {
 	char		err[ZKML_ERR_LEN] = "";
-	receipt		r;
+	zkml_receipt *r;
 
-	if (receipt_decode(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct),
-					   err) != 0)
+	if (zkml_receipt_open(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct),
+						  err) != ZKML_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("argument \"receipt\" is not a zkml receipt"),
 				 errdetail("%s", err)));
-	receipt_free(&r);
+	zkml_receipt_close(r);
 }
 
-/* receipt_verify on the arguments; ERROR when the descriptor cannot be used. */
+/* zkml_verify on the arguments; ERROR when the descriptor cannot be used. */
 static int
 run_verify(bytea *rct, bytea *pub, char *reason)
 {
@@ -125,8 +125,8 @@ zkml_receipt_info(PG_FUNCTION_ARGS)
 	char	   *json,
 			   *copy;
 
-	if (receipt_info_json(&json, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct),
-						  err) != 0)
+	if (zkml_receipt_info_json(&json, (const uint8_t *) VARDATA_ANY(rct),
+							   VARSIZE_ANY_EXHDR(rct), err) != ZKML_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("argument \"receipt\" is not a zkml receipt"),
@@ -150,7 +150,7 @@ typedef struct RowsRun
 	size_t		receipt_len;
 	const uint8_t *pub;
 	size_t		pub_len;
-	receipt_rows rows;
+	zkml_rows	rows;
 	int			rc;
 	char		err[ZKML_ERR_LEN];
 } RowsRun;
@@ -160,14 +160,14 @@ rows_chunk(void *arg)
 {
 	RowsRun    *run = arg;
 
-	run->rc = receipt_read_rows(&run->rows, run->receipt, run->receipt_len, run->pub,
+	run->rc = zkml_receipt_read_rows(&run->rows, run->receipt, run->receipt_len, run->pub,
 								run->pub_len, run->err);
 }
 
 static void
 release_rows(void *arg)
 {
-	receipt_rows_free(arg);
+	zkml_rows_free(arg);
 }
 
 PG_FUNCTION_INFO_V1(zkml_receipt_rows);
@@ -180,7 +180,7 @@ zkml_receipt_rows(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	RowsRun    *run = palloc0(sizeof(RowsRun));
 	MemoryContextCallback *release = palloc(sizeof(MemoryContextCallback));
-	receipt_rows rows;
+	zkml_rows	rows;
 	uint32_t	b,
 				j;
 
@@ -197,21 +197,21 @@ zkml_receipt_rows(PG_FUNCTION_ARGS)
 	zkml_pg_run(rows_chunk, run);
 	switch (run->rc)
 	{
-		case RECEIPT_ROWS_OK:
+		case ZKML_OK:
 			break;
-		case RECEIPT_ROWS_BAD_PUBLIC:
+		case ZKML_E_BAD_PUBLIC:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("argument \"model_public\" is not a zkml public descriptor"),
 					 errdetail("%s", run->err)));
 			break;
-		case RECEIPT_ROWS_BAD_RECEIPT:
+		case ZKML_E_BAD_RECEIPT:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("argument \"receipt\" is not a zkml receipt"),
 					 errdetail("%s", run->err)));
 			break;
-		case RECEIPT_ROWS_MISMATCH:
+		case ZKML_E_MISMATCH:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the receipt does not belong to the model of argument \"model_public\""),

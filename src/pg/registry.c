@@ -13,10 +13,8 @@
 #include "utils/array.h"
 #include "utils/jsonb.h"
 
-#include "model.h"
-#include "modelkey.h"
-#include "quantize.h"
 #include "parallel.h"
+#include "zkml.h"
 #include "zkml_pg.h"
 
 typedef struct KeygenRun
@@ -37,11 +35,12 @@ keygen_chunk(void *arg)
 {
 	KeygenRun  *run = arg;
 
-	run->rc = modelkey_keygen(&run->key, &run->key_len, run->json, run->json_len, run->err);
-	if (run->rc == MODELKEY_OK)
-		run->rc = modelkey_public(&run->pub, &run->pub_len, run->key, run->key_len, run->err);
-	if (run->rc == MODELKEY_OK)
-		run->rc = modelpub_digest(run->digest, run->pub, run->pub_len, run->err);
+	run->rc = zkml_key_generate(&run->key, &run->key_len, run->json, run->json_len, run->err);
+	if (run->rc == ZKML_OK)
+		run->rc = zkml_public_from_key(&run->pub, &run->pub_len, run->key, run->key_len,
+									   run->err);
+	if (run->rc == ZKML_OK)
+		run->rc = zkml_public_digest(run->digest, run->pub, run->pub_len, run->err);
 }
 
 static bytea *
@@ -54,39 +53,25 @@ bytes_to_bytea(const uint8_t *buf, size_t len)
 	return b;
 }
 
-/* "20-64-32-1": the widths of the layers, input first */
-static text *
-shapes_text(const zk_model *m)
-{
-	StringInfoData buf;
-	uint32_t	l;
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "%u", m->layer[0].n);
-	for (l = 0; l < m->n_layers; l++)
-		appendStringInfo(&buf, "-%u", m->layer[l].m);
-	return cstring_to_text(buf.data);
-}
-
 /* The row (digest, shapes, n_inputs, n_outputs) that starts both result types. */
 static void
 fill_facts(Datum *values, const uint8_t digest[32], const uint8_t *pub, size_t pub_len)
 {
 	char		err[ZKML_ERR_LEN] = "";
-	modelpub	p;
-	uint32_t	last;
+	zkml_model *m;
+	const zkml_model_info *info;
 
-	if (modelpub_decode(&p, pub, pub_len, err) != MODELKEY_OK)
+	if (zkml_model_open(&m, NULL, 0, pub, pub_len, err) != ZKML_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("argument \"public_file\" is not a zkml public descriptor"),
 				 errdetail("%s", err)));
-	last = p.model.n_layers - 1;
+	info = zkml_model_describe(m);
 	values[0] = PointerGetDatum(bytes_to_bytea(digest, 32));
-	values[1] = PointerGetDatum(shapes_text(&p.model));
-	values[2] = Int32GetDatum((int32) p.model.layer[0].n);
-	values[3] = Int32GetDatum((int32) p.model.layer[last].m);
-	modelpub_free(&p);
+	values[1] = PointerGetDatum(cstring_to_text(info->shapes));	/* "20-64-32-1" */
+	values[2] = Int32GetDatum((int32) info->n_inputs);
+	values[3] = Int32GetDatum((int32) info->n_outputs);
+	zkml_model_close(m);
 }
 
 PG_FUNCTION_INFO_V1(zkml_keygen);
@@ -107,10 +92,9 @@ zkml_keygen(PG_FUNCTION_ARGS)
 	run.json = VARDATA_ANY(doc);
 	run.json_len = VARSIZE_ANY_EXHDR(doc);
 	zkml_pg_run(keygen_chunk, &run);
-	if (run.rc != MODELKEY_OK)
+	if (run.rc != ZKML_OK)
 	{
-		if (run.key != NULL)
-			modelkey_bytes_free(run.key, run.key_len);
+		zkml_secret_free(run.key, run.key_len);
 		free(run.pub);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -119,7 +103,7 @@ zkml_keygen(PG_FUNCTION_ARGS)
 	}
 	/* copy into palloc'd memory, then wipe and free the C buffers before any ERROR */
 	values[0] = PointerGetDatum(bytes_to_bytea(run.key, run.key_len));
-	modelkey_bytes_free(run.key, run.key_len);
+	zkml_secret_free(run.key, run.key_len);
 	values[1] = PointerGetDatum(bytes_to_bytea(run.pub, run.pub_len));
 	fill_facts(values + 2, run.digest, run.pub, run.pub_len);
 	free(run.pub);
@@ -141,8 +125,8 @@ zkml_public_info(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	zkml_pg_ensure_init();
-	if (modelpub_digest(digest, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub),
-						err) != MODELKEY_OK)
+	if (zkml_public_digest(digest, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub),
+						   err) != ZKML_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("argument \"public_file\" is not a zkml public descriptor"),
@@ -155,11 +139,8 @@ typedef struct QuantizeRun
 {
 	const char *json;
 	size_t		json_len;
-	const double *calibration;
-	size_t		n_rows;
-	size_t		n_columns;		/* of the calibration rows */
+	zkml_quantize_input in;		/* the calibration rows and the options */
 	size_t		n_features;		/* the model's, once read */
-	quant_options opt;
 	char	   *report;
 	char	   *doc;
 	size_t		doc_len;
@@ -171,27 +152,10 @@ static void
 quantize_chunk(void *arg)
 {
 	QuantizeRun *run = arg;
-	zk_model	m;
-	float_model fm;
 
-	/* the core reads n_rows x n_features doubles: the rows' width must be the model's */
-	if (run->calibration != NULL)
-	{
-		run->rc = float_model_from_json(&fm, run->json, run->json_len, run->err);
-		if (run->rc != QUANT_OK)
-			return;
-		run->n_features = fm.n_features;
-		float_model_free(&fm);
-		if (run->n_columns != run->n_features)
-			return;
-	}
-	run->rc = quantize_model(&m, &run->report, run->json, run->json_len, run->calibration,
-							 run->n_rows, NULL, 0, &run->opt, run->err);
-	if (run->rc == 0)
-	{
-		run->rc = model_to_json(&run->doc, &run->doc_len, &m, run->err);
-		model_free(&m);
-	}
+	/* the core checks that the rows are as wide as the model's features (ZKML_E_WIDTH) */
+	run->rc = zkml_quantize_model(&run->doc, &run->doc_len, &run->report, run->json,
+								  run->json_len, &run->in, &run->n_features, run->err);
 }
 
 PG_FUNCTION_INFO_V1(zkml_quantize);
@@ -210,17 +174,18 @@ zkml_quantize(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	memset(&run, 0, sizeof run);
-	quant_options_default(&run.opt);
 	if (!PG_ARGISNULL(2))
 	{
 		char	   *opts = JsonbToCString(NULL, &PG_GETARG_JSONB_P(2)->root, 0);
 		char		err[ZKML_ERR_LEN] = "";
 
-		if (quant_options_from_json(&run.opt, opts, strlen(opts), err) != 0)
+		if (zkml_quantize_options_check(opts, strlen(opts), err) != ZKML_OK)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("argument \"options\" is not valid"),
 					 errdetail("%s", err)));
+		run.in.options = opts;
+		run.in.options_len = strlen(opts);
 	}
 	if (!PG_ARGISNULL(1))
 	{
@@ -234,7 +199,7 @@ zkml_quantize(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("argument \"calibration\" must be a two-dimensional array: a row per line")));
-		run.n_columns = (size_t) ARR_DIMS(a)[1];
+		run.in.calibration_width = (size_t) ARR_DIMS(a)[1];
 		deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &enulls,
 						  &n);
 		rows = palloc(sizeof(double) * n);
@@ -252,14 +217,14 @@ zkml_quantize(PG_FUNCTION_ARGS)
 	zkml_pg_ensure_init();
 	run.json = VARDATA_ANY(doc);
 	run.json_len = VARSIZE_ANY_EXHDR(doc);
-	run.calibration = rows;
-	run.n_rows = n_rows;
+	run.in.calibration = rows;
+	run.in.n_calibration = n_rows;
 	zkml_pg_run(quantize_chunk, &run);
-	if (run.rc == 0 && run.calibration != NULL && run.n_columns != run.n_features)
+	if (run.rc == ZKML_E_WIDTH)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("argument \"calibration\" has rows of %zu values, the model takes %zu",
-						run.n_columns, run.n_features),
+						run.in.calibration_width, run.n_features),
 				 errhint("Give one row of features per line, in the order of the model's features.")));
 	if (run.rc != 0)
 	{
@@ -270,8 +235,7 @@ zkml_quantize(PG_FUNCTION_ARGS)
 				 errdetail("%s", run.err)));
 	}
 	values[0] = PointerGetDatum(cstring_to_text_with_len(run.doc, (int) run.doc_len));
-	explicit_bzero(run.doc, run.doc_len);
-	free(run.doc);
+	zkml_secret_free(run.doc, run.doc_len);
 	values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(pstrdup(run.report)));
 	free(run.report);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));

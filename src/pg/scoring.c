@@ -2,9 +2,10 @@
  * scoring.c: zkml_score and zkml_prove, the functions that use a model's weights.
  *
  * Both are SECURITY DEFINER: they read the key file from zkml.model_secrets, which no
- * caller can, and never return or report anything of it.  The decoded model is kept
- * for the rest of the query in fn_extra (freed with the function's memory context), so
- * a scan scores its rows without reading the catalog again.
+ * caller can, and never return or report anything of it.  The model, opened once by
+ * the core (zkml_model_open: the key file decoded, and wiped here), is kept for the rest
+ * of the query in fn_extra (closed with the function's memory context), so a scan scores
+ * its rows without reading the catalog or decoding the key again.
  *
  * Their errors tell the caller only what the caller can act on.  The core's messages
  * for a row the forward pass cannot take name the layer and unit whose requantized
@@ -25,39 +26,27 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
-#include "infer_proof.h"
-#include "model.h"
-#include "modelkey.h"
 #include "parallel.h"
-#include "receipt.h"
+#include "zkml.h"
 #include "zkml_pg.h"
 
 typedef struct ModelCache
 {
 	char	   *name;			/* in fn_mcxt */
-	bytea	   *key_file;		/* in fn_mcxt; wiped by the reset callback */
-	modelkey	key;			/* decoded, malloc'd by the core; freed likewise */
-	bytea	   *pub;			/* in fn_mcxt */
+	zkml_model *model;			/* malloc'd by the core; closed (its secrets wiped) by
+								 * cache_clear and the reset callback */
 	MemoryContextCallback cb;
 } ModelCache;
 
-/* Forget the cached model: wipe the key file, release the decoded key. */
+/* Forget the cached model: close it, which wipes its secrets. */
 static void
 cache_clear(ModelCache *cache)
 {
-	if (cache->key_file != NULL)
-	{
-		explicit_bzero(VARDATA(cache->key_file), VARSIZE(cache->key_file) - VARHDRSZ);
-		pfree(cache->key_file);
-		cache->key_file = NULL;
-	}
-	if (cache->pub != NULL)
-		pfree(cache->pub);
-	cache->pub = NULL;
 	if (cache->name != NULL)
 		pfree(cache->name);
 	cache->name = NULL;
-	modelkey_free(&cache->key);
+	zkml_model_close(cache->model);
+	cache->model = NULL;
 }
 
 static void
@@ -65,9 +54,16 @@ cache_reset_callback(void *arg)
 {
 	ModelCache *cache = arg;
 
-	if (cache->key_file != NULL)
-		explicit_bzero(VARDATA(cache->key_file), VARSIZE(cache->key_file) - VARHDRSZ);
-	modelkey_free(&cache->key);
+	zkml_model_close(cache->model);
+	cache->model = NULL;
+}
+
+/* Wipe and free a copy of the key file. */
+static void
+key_file_free(bytea *key_file)
+{
+	explicit_bzero(VARDATA(key_file), VARSIZE(key_file) - VARHDRSZ);
+	pfree(key_file);
 }
 
 /* A copy of column col of the first SPI row in context cxt (NULL for a NULL). */
@@ -88,7 +84,7 @@ spi_bytea_copy(int col, MemoryContext cxt)
 	return copy;
 }
 
-/* A cache in cxt whose key is wiped and freed when cxt is reset or deleted. */
+/* A cache in cxt whose model is closed when cxt is reset or deleted. */
 static ModelCache *
 cache_new(MemoryContext cxt)
 {
@@ -112,7 +108,7 @@ check_name(text *name_text)
 				 errdetail("It has %zu bytes.", (size_t) VARSIZE_ANY_EXHDR(name_text))));
 }
 
-/* Load the latest version of `name`, with its key file, into cache (memory in cxt). */
+/* Open the latest version of `name`, with its key file, into cache (memory in cxt). */
 static void
 cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
 {
@@ -150,17 +146,18 @@ cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
 				 errmsg("model \"%s\" is verify-only in this database", name),
 				 errdetail("It was imported from its public descriptor; only the database "
 						   "that registered it holds its weights.")));
-	cache->key_file = key_file;
-	cache->pub = pub;
-	if (modelkey_decode(&cache->key, (const uint8_t *) VARDATA(key_file),
-						VARSIZE(key_file) - VARHDRSZ, err) != MODELKEY_OK)
-	{
-		cache_clear(cache);
+	rc = zkml_model_open(&cache->model, (const uint8_t *) VARDATA(key_file),
+						 VARSIZE(key_file) - VARHDRSZ,
+						 pub != NULL ? (const uint8_t *) VARDATA(pub) : NULL,
+						 pub != NULL ? VARSIZE(pub) - VARHDRSZ : 0, err);
+	key_file_free(key_file);
+	if (pub != NULL)
+		pfree(pub);
+	if (rc != ZKML_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("the key file of model \"%s\" is damaged", name),
 				 errdetail_log("%s", err)));
-	}
 	cache->name = MemoryContextStrdup(cxt, name);
 }
 
@@ -188,14 +185,13 @@ model_for_call(FunctionCallInfo fcinfo, text *name_text)
  * descriptor's input scales and zero points).
  */
 static void
-report_out_of_range(const zk_model *m, uint32_t j, double value)
+report_out_of_range(const zkml_model_info *info, uint32_t j, double value)
 {
-	const char *name = model_input_name(m, j);
-	double		min = 0,
-				max = 0;
+	const char *name = info->input_names[j];
+	double		min = info->input_min[j],
+				max = info->input_max[j];
 	char	   *feature;
 
-	model_input_range(m, j, &min, &max);
 	feature = name[0] != '\0' ? psprintf("feature %u (\"%s\")", j + 1, name)
 		: psprintf("feature %u", j + 1);
 	ereport(ERROR,
@@ -212,8 +208,9 @@ report_out_of_range(const zk_model *m, uint32_t j, double value)
  * with zkml.out_of_range_features = refuse, within the model's input range.
  */
 static void
-quantize_row(const zk_model *m, ArrayType *features, int32_t *out)
+quantize_row(const zkml_model *m, ArrayType *features, int32_t *out)
 {
+	const zkml_model_info *info = zkml_model_describe(m);
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n,
@@ -229,11 +226,11 @@ quantize_row(const zk_model *m, ArrayType *features, int32_t *out)
 				 errmsg("argument \"features\" must be a one-dimensional array")));
 	deconstruct_array(features, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems,
 					  &nulls, &n);
-	if (n != (int) m->layer[0].n)
+	if (n != (int) info->n_inputs)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"features\" has %d values, the model takes %u", n,
-						(unsigned) m->layer[0].n)));
+						(unsigned) info->n_inputs)));
 	x = palloc(n * sizeof(double));
 	for (j = 0; j < n; j++)
 	{
@@ -243,11 +240,11 @@ quantize_row(const zk_model *m, ArrayType *features, int32_t *out)
 					 errmsg("feature %d of argument \"features\" is NULL", j + 1)));
 		x[j] = DatumGetFloat8(elems[j]);
 	}
-	rc = model_quantize_features_policy(m, x, (model_feature_policy) zkml_out_of_range_features,
-										out, &failed, err);
-	if (rc == MODEL_ERR_FEATURE_RANGE)
-		report_out_of_range(m, failed, x[failed]);
-	if (rc != MODEL_OK)
+	rc = zkml_quantize_row(m, x, (zkml_feature_policy) zkml_out_of_range_features, out,
+						   &failed, err);
+	if (rc == ZKML_E_FEATURE_RANGE)
+		report_out_of_range(info, failed, x[failed]);
+	if (rc != ZKML_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"features\": %s", err)));
@@ -260,31 +257,26 @@ Datum
 zkml_score(PG_FUNCTION_ARGS)
 {
 	ModelCache *c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
-	const zk_model *m = &c->key.model;
-	int32_t    *x = palloc(m->layer[0].n * sizeof(int32_t));
+	const zkml_model_info *info = zkml_model_describe(c->model);
+	int32_t    *x = palloc(info->n_inputs * sizeof(int32_t));
 	char		err[ZKML_ERR_LEN] = "";
-	model_trace tr;
-	int32_t		out;
+	double		score;
 	int			rc;
 
-	if (m->layer[m->n_layers - 1].m != 1)
+	if (info->n_outputs != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("the model has %u outputs; zkml_score returns one",
-						(unsigned) m->layer[m->n_layers - 1].m)));
-	quantize_row(m, PG_GETARG_ARRAYTYPE_P(1), x);
-	rc = model_forward(&tr, m, x, 1, 0, err);
-	if (rc == MODEL_OK)
-	{
-		out = tr.out[0];
-		model_trace_free(&tr);
-		PG_RETURN_FLOAT8(model_dequantize_output(m, 0, out));
-	}
-	if (rc == MODEL_ERR_NOMEM)
+						(unsigned) info->n_outputs)));
+	quantize_row(c->model, PG_GETARG_ARRAYTYPE_P(1), x);
+	rc = zkml_score_rows(c->model, x, 1, &score, NULL, err);
+	if (rc == ZKML_OK)
+		PG_RETURN_FLOAT8(score);
+	if (rc == ZKML_E_NOMEM)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
-	if (rc == MODEL_ERR_RANGE)
+	if (rc == ZKML_E_ROW_RANGE)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("the model cannot score this row"),
@@ -302,19 +294,22 @@ zkml_score(PG_FUNCTION_ARGS)
 
 typedef struct ProveRun
 {
-	receipt_request req;
-	infer_options opts;
+	zkml_model *model;
+	const int32_t *rows;
+	size_t		batch;
+	size_t		n_in;
+	zkml_prove_options opts;
 	uint8_t    *out;
 	size_t		out_len;
 	int			rc;
-	size_t		failed_row;		/* rc RECEIPT_ERR_ROW_RANGE: the row (0-based) */
+	size_t		failed_row;		/* rc ZKML_E_ROW_RANGE: the row (0-based) */
 	char		err[ZKML_ERR_LEN];
 	int			nphases;
 	const char *phase[PROVE_PHASES];
 	double		seconds[PROVE_PHASES];
 } ProveRun;
 
-/* infer_options.progress: record the phase; reported after the proof (no ereport here) */
+/* zkml_prove_options.progress: record the phase; reported after the proof (no ereport here) */
 static void
 record_phase(void *arg, const char *phase, double seconds)
 {
@@ -332,7 +327,8 @@ prove_chunk(void *arg)
 {
 	ProveRun   *run = arg;
 
-	run->rc = receipt_prove_request(&run->out, &run->out_len, &run->req, run->err);
+	run->rc = zkml_prove_rows(&run->out, &run->out_len, run->model, run->rows, run->batch,
+						 run->n_in, &run->opts, &run->failed_row, run->err);
 }
 
 /*
@@ -372,7 +368,7 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 {
 	ProveRun   *run = palloc0(sizeof(ProveRun));	/* on the heap: read after a longjmp */
 	bytea	   *result;
-	uint64		need = infer_prove_memory_estimate(&c->key.model, batch);
+	uint64		need = zkml_prove_memory_estimate(c->model, batch);
 	int			i;
 
 	/* refused before it starts, rather than risk the server's memory (and every session) */
@@ -385,25 +381,20 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 				 errdetail("zkml.max_proof_memory is %d MB.", zkml_max_proof_memory_kb / 1024),
 				 errhint("Prove the rows in smaller batches, or have a superuser raise zkml.max_proof_memory if the server has the memory.")));
 
-	if (context != NULL && VARSIZE_ANY_EXHDR(context) > RECEIPT_MAX_CONTEXT)
+	if (context != NULL && VARSIZE_ANY_EXHDR(context) > ZKML_MAX_CONTEXT)
 		ereport(ERROR,
 				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("argument \"context\" is longer than %u bytes", RECEIPT_MAX_CONTEXT)));
-	run->req.key = (const uint8_t *) VARDATA(c->key_file);
-	run->req.key_len = VARSIZE(c->key_file) - VARHDRSZ;
-	run->req.pub = (const uint8_t *) VARDATA(c->pub);
-	run->req.pub_len = VARSIZE(c->pub) - VARHDRSZ;
-	run->req.rows = rows;
-	run->req.batch = batch;
-	run->req.n_in = c->key.model.layer[0].n;
-	run->req.context = context != NULL ? (const uint8_t *) VARDATA_ANY(context) : NULL;
-	run->req.context_len = context != NULL ? VARSIZE_ANY_EXHDR(context) : 0;
-	run->req.keys = keys;
-	run->req.key_lens = key_lens;
-	run->req.failed_row = &run->failed_row;
+				 errmsg("argument \"context\" is longer than %u bytes", ZKML_MAX_CONTEXT)));
+	run->model = c->model;
+	run->rows = rows;
+	run->batch = batch;
+	run->n_in = zkml_model_describe(c->model)->n_inputs;
+	run->opts.context = context != NULL ? (const uint8_t *) VARDATA_ANY(context) : NULL;
+	run->opts.context_len = context != NULL ? VARSIZE_ANY_EXHDR(context) : 0;
+	run->opts.row_keys = keys;
+	run->opts.row_key_lens = key_lens;
 	run->opts.progress = record_phase;
 	run->opts.progress_arg = run;
-	run->req.opts = &run->opts;
 	zkml_pg_ensure_init();
 	PG_TRY();
 	{
@@ -417,7 +408,7 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	}
 	PG_END_TRY();
 	zkml_pg_release_free_memory();
-	if (run->rc == RECEIPT_ERR_ROW_RANGE)
+	if (run->rc == ZKML_E_ROW_RANGE)
 		report_row_range(batch, run->failed_row, keys, key_lens, run->err);
 	if (run->rc != 0)
 		ereport(ERROR,
@@ -448,8 +439,8 @@ zkml_prove(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("arguments \"name\" and \"features\" must not be NULL")));
 	c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
-	x = palloc(c->key.model.layer[0].n * sizeof(int32_t));
-	quantize_row(&c->key.model, PG_GETARG_ARRAYTYPE_P(1), x);
+	x = palloc(zkml_model_describe(c->model)->n_inputs * sizeof(int32_t));
+	quantize_row(c->model, PG_GETARG_ARRAYTYPE_P(1), x);
 	PG_RETURN_BYTEA_P(prove_rows(c, x, 1, NULL, NULL,
 								 PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2)));
 }
@@ -496,7 +487,8 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 		st->name = (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
 		initStringInfo(&st->keys);
 		st->cap = 64;
-		st->rows = palloc(st->cap * st->model->key.model.layer[0].n * sizeof(int32_t));
+		st->rows = palloc(st->cap * zkml_model_describe(st->model->model)->n_inputs *
+						  sizeof(int32_t));
 		st->key_lens = palloc(st->cap * sizeof(uint32_t));
 	}
 	else if (VARSIZE_ANY_EXHDR(name) != VARSIZE_ANY_EXHDR(st->name) ||
@@ -504,7 +496,7 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"name\" must be the same model for every row of a batch")));
-	n_in = st->model->key.model.layer[0].n;
+	n_in = zkml_model_describe(st->model->model)->n_inputs;
 	if (st->batch >= (size_t) zkml_max_batch_rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -517,12 +509,12 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 		st->key_lens = repalloc_huge(st->key_lens, st->cap * sizeof(uint32_t));
 	}
 	MemoryContextSwitchTo(old);
-	quantize_row(&st->model->key.model, PG_GETARG_ARRAYTYPE_P(3), st->rows + st->batch * n_in);
+	quantize_row(st->model->model, PG_GETARG_ARRAYTYPE_P(3), st->rows + st->batch * n_in);
 	key = PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2);
-	if (key != NULL && VARSIZE_ANY_EXHDR(key) > RECEIPT_MAX_KEY)
+	if (key != NULL && VARSIZE_ANY_EXHDR(key) > ZKML_MAX_ROW_KEY)
 		ereport(ERROR,
 				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("argument \"row_key\" is longer than %u bytes", RECEIPT_MAX_KEY)));
+				 errmsg("argument \"row_key\" is longer than %u bytes", ZKML_MAX_ROW_KEY)));
 	st->key_lens[st->batch] = key != NULL ? VARSIZE_ANY_EXHDR(key) : 0;
 	if (key != NULL)
 		appendBinaryStringInfo(&st->keys, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));

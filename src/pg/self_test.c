@@ -9,12 +9,12 @@
 #include "utils/builtins.h"
 
 #include "parallel.h"
-#include "selftest.h"
+#include "zkml.h"
 #include "zkml_pg.h"
 
 typedef struct SelfTestRun
 {
-	selftest_result *results;	/* selftest_count() entries, filled by each run */
+	zkml_check_result *results;	/* zkml_self_test_count() entries, filled by each run */
 } SelfTestRun;
 
 static void
@@ -22,7 +22,7 @@ self_test_chunk(void *arg)
 {
 	SelfTestRun *run = arg;
 
-	(void) selftest_run(run->results);
+	(void) zkml_self_test_run(run->results);
 }
 
 PG_FUNCTION_INFO_V1(zkml_self_test);
@@ -47,8 +47,8 @@ zkml_self_test(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	zkml_pg_ensure_init();
 
-	nchecks = selftest_count();
-	run.results = zkml_pg_malloc_tracked(nchecks * sizeof(selftest_result));
+	nchecks = zkml_self_test_count();
+	run.results = zkml_pg_malloc_tracked(nchecks * sizeof(zkml_check_result));
 	passed = palloc(nchecks * sizeof(bool));
 	for (c = 0; c < nchecks; c++)
 		passed[c] = true;

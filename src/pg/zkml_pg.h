@@ -11,7 +11,7 @@
 extern bool zkml_log_progress;
 extern int	zkml_max_batch_rows;
 extern int	zkml_max_proof_memory_kb;
-extern int	zkml_out_of_range_features;	/* a model_feature_policy */
+extern int	zkml_out_of_range_features;	/* a zkml_feature_policy */
 
 /*
  * The superuser's settings (PGC_SUSET) when zkml is first loaded in parallel mode

@@ -102,5 +102,6 @@ fuzz_infer_setup(fuzz_infer_statement *fs, uint8_t **proof, size_t *len)
     fs->st.context_len = 4;
     if (proof == NULL)
         return 0;
-    return infer_prove(proof, len, &fs->st, seed, fixed, err) == 0 ? 0 : -1;
+    return infer_prove(proof, len, &fs->st, seed,
+                       &(infer_options){.fixed_rng = fixed}, err) == 0 ? 0 : -1;
 }

@@ -194,7 +194,8 @@ forge_run(forge_case *fc, const int32_t *x, const int32_t *y, forgery *f, int ea
     hk.arg = f;
     hk.early_lookup_challenges = early;
     hk.report = &rep;
-    o->proved = infer_prove_hooked(&proof, &len, &st, fc->seed, fixed, err, &hk) == 0;
+    o->proved = infer_prove(&proof, &len, &st, fc->seed,
+                            &(infer_options){.fixed_rng = fixed, .hooks = &hk}, err) == 0;
     CHECKF(o->proved && f->len_ok, "the malicious prover failed: %s", err);
     if (!o->proved)
         return;
@@ -556,7 +557,8 @@ UNIT_TEST(infer_forge_early_alpha_is_forgeable)
 
         memset(&early, 0, sizeof early);
         early.early_lookup_challenges = 1;
-        CHECK(infer_prove_hooked(&proof, &len, &st, fc.seed, NULL, err, &early) == 0);
+        CHECK(infer_prove(&proof, &len, &st, fc.seed,
+                          &(infer_options){.hooks = &early}, err) == 0);
         CHECK(infer_verify_hooked(&st, proof, len, &why, &early) == 1);
         CHECK(infer_verify(&st, proof, len, &why) == 0);
         free(proof);

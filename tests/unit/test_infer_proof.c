@@ -28,7 +28,8 @@ round_trip_case(infer_case *ic, const char *what, size_t *len_out)
     const char *why = NULL;
     int rc;
 
-    rc = infer_prove(&proof, &len, &ic->st, ic->seed, fixed, err);
+    rc = infer_prove(&proof, &len, &ic->st, ic->seed,
+                     &(infer_options){.fixed_rng = fixed}, err);
     CHECKF(rc == 0, "%s B = %zu: prove: %s", what, ic->B, err);
     if (rc != 0)
         return NULL;
@@ -103,7 +104,8 @@ UNIT_TEST(infer_proof_byte_flips_rejected)
     const char *why;
 
     CHECK(icase_fixture(&ic, "lr20", 2) == 0);
-    CHECK(infer_prove(&proof, &len, &ic.st, ic.seed, fixed, err) == 0);
+    CHECK(infer_prove(&proof, &len, &ic.st, ic.seed,
+                      &(infer_options){.fixed_rng = fixed}, err) == 0);
     /* 64 positions spread over the whole proof, lowest and highest bit (a verify costs
      * ~0.15 s here, dominated by the 2^16-entry sigmoid table; test_infer_tamper.c
      * flips every byte of a small proof) */
@@ -142,7 +144,8 @@ UNIT_TEST(infer_proof_uncommitted_weights_rejected)
     CHECK(ref_forward(&rt, &ic.m, ic.x, ic.B) == 0);
     ref_outputs(&rt, ic.y);
     ref_free(&rt);
-    CHECK(infer_prove(&proof, &len, &ic.st, ic.seed, fixed, err) == 0);
+    CHECK(infer_prove(&proof, &len, &ic.st, ic.seed,
+                      &(infer_options){.fixed_rng = fixed}, err) == 0);
     CHECK(infer_verify(&ic.st, proof, len, &why) == 0);
     CHECKF(why != NULL, "rejected by: %s", why ? why : "nothing");
     free(proof);
@@ -537,7 +540,8 @@ UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
     interrupt_after = 1 << 30;
     interrupt_calls = 0;
     zkml_set_interrupt_hook(interrupt_hook);
-    CHECK(infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err) == 0);
+    CHECK(infer_prove(&proof, &len, &pc.st, pc.seed,
+                      &(infer_options){.fixed_rng = fixed}, err) == 0);
     free(proof);
     asked = interrupt_calls;
     CHECKF(asked >= 20, "the prover asked %d times", asked);
@@ -548,7 +552,8 @@ UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
         interrupt_after = n;
         interrupt_calls = 0;
         proof = NULL;
-        rc = infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err);
+        rc = infer_prove(&proof, &len, &pc.st, pc.seed,
+                         &(infer_options){.fixed_rng = fixed}, err);
         /* questions asked inside parallel regions depend on time: a run may ask fewer
          * than the first, and then finish without being told to stop */
         if (interrupt_calls <= n) {
@@ -561,7 +566,8 @@ UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
     }
     zkml_set_interrupt_hook(NULL);
     zkml_clear_interrupt();
-    CHECK(infer_prove(&proof, &len, &pc.st, pc.seed, fixed, err) == 0);
+    CHECK(infer_prove(&proof, &len, &pc.st, pc.seed,
+                      &(infer_options){.fixed_rng = fixed}, err) == 0);
     CHECK(infer_verify(&pc.st, proof, len, &why) == 1);
     free(proof);
     icase_free(&pc);

@@ -37,7 +37,8 @@ tamper_setup(tamper_case *tc, size_t B)
     tc->proof = NULL;
     tc->len = 0;
     if (icase_odd(&tc->ic, small_dims, 2, B, 0) != 0 ||
-        infer_prove(&tc->proof, &tc->len, &tc->ic.st, tc->ic.seed, fixed, err) != 0)
+        infer_prove(&tc->proof, &tc->len, &tc->ic.st, tc->ic.seed,
+                    &(infer_options){.fixed_rng = fixed}, err) != 0)
         return -1;
     return infer_verify(&tc->ic.st, tc->proof, tc->len, &why) == 1 ? 0 : -1;
 }
@@ -403,7 +404,8 @@ UNIT_TEST(infer_tamper_every_byte_flipped)
     const char *why = NULL;
 
     CHECK(icase_odd(&ic, dims, 1, 1, 1) == 0);
-    CHECK(infer_prove(&proof, &len, &ic.st, ic.seed, fixed, err) == 0);
+    CHECK(infer_prove(&proof, &len, &ic.st, ic.seed,
+                      &(infer_options){.fixed_rng = fixed}, err) == 0);
     for (i = 0; proof != NULL && i < len; i++) {
         unsigned bits[2] = {0, 1 + (unsigned)(i % 7)}, k;
 
@@ -482,8 +484,14 @@ UNIT_TEST(infer_tamper_receipt_proof_length)
     memcpy(key.seed, tc.ic.seed, 32);
     CHECK(modelkey_encode(&key_buf, &key_len, &key, err) == 0);
     CHECK(key_buf != NULL && modelkey_public(&pub, &pub_len, key_buf, key_len, err) == 0);
-    CHECK(pub != NULL && receipt_prove(&rct, &rct_len, key_buf, key_len, tc.ic.x, 3, 3,
-                                       tc.ic.context, 8, NULL, err) == 0);
+    if (pub != NULL) {
+        zkml_prove_options o = {tc.ic.context, 8, NULL, NULL, NULL, NULL, NULL};
+        zkml_model *m = NULL;
+
+        CHECK(zkml_model_open(&m, key_buf, key_len, NULL, 0, err) == ZKML_OK &&
+              zkml_prove_rows(&rct, &rct_len, m, tc.ic.x, 3, 3, &o, NULL, err) == ZKML_OK);
+        zkml_model_close(m);
+    }
     if (rct == NULL)
         goto out;
     CHECKF(receipt_verify(rct, rct_len, pub, pub_len, err) == 1, "%s", err);
@@ -580,7 +588,8 @@ UNIT_TEST(infer_tamper_transcripts_agree)
     memset(&hk, 0, sizeof hk);
     hk.trace = log_event;
     hk.trace_arg = pl;
-    CHECK(infer_prove_hooked(&proof, &len, &tc.ic.st, tc.ic.seed, NULL, err, &hk) == 0);
+    CHECK(infer_prove(&proof, &len, &tc.ic.st, tc.ic.seed,
+                      &(infer_options){.hooks = &hk}, err) == 0);
     hk.trace_arg = vl;
     CHECK(infer_verify_hooked(&tc.ic.st, proof, len, &why, &hk) == 1);
     CHECK(!pl->overflow && !vl->overflow && pl->n > 50 && pl->n == vl->n);

@@ -34,6 +34,23 @@ fixture_files(const char *shape, uint8_t fill, uint8_t **key_buf, size_t *key_le
     return rc;
 }
 
+/* zkml_prove_rows with a model opened from its key file (and public file, if not NULL). */
+static int
+prove_with(uint8_t **rct, size_t *rct_len, const uint8_t *key, size_t key_len,
+           const uint8_t *pub, size_t pub_len, const int32_t *rows, size_t batch, size_t n_in,
+           const zkml_prove_options *opts, size_t *failed_row, char *err)
+{
+    zkml_model *m;
+    int rc = zkml_model_open(&m, key, key_len, pub, pub_len, err);
+
+    *rct = NULL;
+    if (rc == ZKML_OK) {
+        rc = zkml_prove_rows(rct, rct_len, m, rows, batch, n_in, opts, failed_row, err);
+        zkml_model_close(m);
+    }
+    return rc;
+}
+
 /* Offsets of the fields of a decoded receipt within its bytes. */
 static size_t
 inputs_at(const receipt *r)
@@ -87,8 +104,11 @@ UNIT_TEST(receipt_lr20_round_trip_and_tampering)
             modelkey_bytes_free(key, key_len);
         return;
     }
-    rc = receipt_prove(&rct, &rct_len, key, key_len, x, 3, cols, context,
-                       sizeof context - 1, fixed, err);
+    {
+        zkml_prove_options o = {context, sizeof context - 1, NULL, NULL, NULL, NULL, fixed};
+
+        rc = prove_with(&rct, &rct_len, key, key_len, NULL, 0, x, 3, cols, &o, NULL, err);
+    }
     CHECKF(rc == 0, "prove: %s", err);
     if (rc != 0) {
         free(x);
@@ -250,8 +270,7 @@ UNIT_TEST(receipt_row_keys_are_bound)
     uint32_t lens[3];
     size_t key_len, pub_len, rct_len = 0, rows_n, cols, b;
     int32_t *rows;
-    infer_options opts = {fixed, NULL, NULL};
-    receipt_request req;
+    zkml_prove_options opts;
     receipt d;
 
     CHECK(fixture_files("lr20", 3, &key, &key_len, &pub, &pub_len) == 0);
@@ -261,20 +280,14 @@ UNIT_TEST(receipt_row_keys_are_bound)
         keys[b] = (const uint8_t *)names[b];
         lens[b] = (uint32_t)strlen(names[b]);
     }
-    memset(&req, 0, sizeof req);
-    req.key = key;
-    req.key_len = key_len;
-    req.pub = pub;
-    req.pub_len = pub_len;
-    req.rows = rows;
-    req.batch = 3;
-    req.n_in = cols;
-    req.context = (const uint8_t *)"2026-11-25";
-    req.context_len = 10;
-    req.keys = keys;
-    req.key_lens = lens;
-    req.opts = &opts;
-    CHECKF(receipt_prove_request(&rct, &rct_len, &req, err) == 0, "%s", err);
+    memset(&opts, 0, sizeof opts);
+    opts.context = (const uint8_t *)"2026-11-25";
+    opts.context_len = 10;
+    opts.row_keys = keys;
+    opts.row_key_lens = lens;
+    opts.fixed_rng = fixed;
+    CHECKF(prove_with(&rct, &rct_len, key, key_len, pub, pub_len, rows, 3, cols, &opts, NULL,
+                      err) == 0, "%s", err);
     CHECKF(receipt_verify(rct, rct_len, pub, pub_len, err) == 1, "%s", err);
     CHECK(receipt_decode(&d, rct, rct_len, err) == 0);
     for (b = 0; b < 3; b++)
@@ -294,15 +307,17 @@ UNIT_TEST(receipt_row_keys_are_bound)
     receipt_free(&d);
     free(rct);
     /* the same rows proven without keys give another statement */
-    req.keys = NULL;
-    CHECK(receipt_prove_request(&rct, &rct_len, &req, err) == 0);
+    opts.row_keys = NULL;
+    CHECK(prove_with(&rct, &rct_len, key, key_len, pub, pub_len, rows, 3, cols, &opts, NULL,
+                     err) == 0);
     CHECK(receipt_decode(&d, rct, rct_len, err) == 0 && d.key_lens[0] == 0);
     receipt_free(&d);
     free(rct);
     /* an over-long key is refused */
-    req.keys = keys;
+    opts.row_keys = keys;
     lens[2] = RECEIPT_MAX_KEY + 1;
-    CHECK(receipt_prove_request(&rct, &rct_len, &req, err) == -1 && rct == NULL);
+    CHECK(prove_with(&rct, &rct_len, key, key_len, pub, pub_len, rows, 3, cols, &opts, NULL,
+                     err) == ZKML_E_INVALID && rct == NULL);
     CHECK(strstr(err, "row key 3") != NULL);
     free(rows);
     free(key);
@@ -322,8 +337,7 @@ UNIT_TEST(receipt_rows_checked_against_the_model)
     size_t key_len = 0, pub_len = 0, key2_len = 0, pub2_len = 0, rct_len = 0, rows_n, cols;
     size_t b, j, at;
     uint8_t fixed[32] = {5};
-    infer_options opts;
-    receipt_request req;
+    zkml_prove_options opts;
     receipt_rows rows;
     modelpub p;
     int32_t *x;
@@ -337,16 +351,9 @@ UNIT_TEST(receipt_rows_checked_against_the_model)
         goto out;
     memset(&opts, 0, sizeof opts);
     opts.fixed_rng = fixed;
-    memset(&req, 0, sizeof req);
-    req.key = key;
-    req.key_len = key_len;
-    req.rows = x;
-    req.batch = 2;
-    req.n_in = cols;
-    req.keys = keys;
-    req.key_lens = key_lens;
-    req.opts = &opts;
-    rc = receipt_prove_request(&rct, &rct_len, &req, err);
+    opts.row_keys = keys;
+    opts.row_key_lens = key_lens;
+    rc = prove_with(&rct, &rct_len, key, key_len, NULL, 0, x, 2, cols, &opts, NULL, err);
     CHECKF(rc == 0, "prove: %s", err);
     if (rc != 0)
         goto out;
@@ -411,7 +418,7 @@ out:
 
 /*
  * A row the forward pass cannot take (a requantized value outside the activation
- * table) is RECEIPT_ERR_ROW_RANGE with the row in failed_row; err keeps the layer and
+ * table) is ZKML_E_ROW_RANGE with the row in failed_row; err keeps the layer and
  * output for the key's holder.
  */
 UNIT_TEST(receipt_row_outside_the_range)
@@ -420,8 +427,7 @@ UNIT_TEST(receipt_row_outside_the_range)
     uint8_t *key = NULL, *pub = NULL, *rct = NULL, fixed[32] = {9};
     size_t key_len, pub_len, rct_len = 0, rows_n, cols, j, failed_row = 99;
     int32_t *rows, *x = NULL;
-    infer_options opts = {fixed, NULL, NULL};
-    receipt_request req;
+    zkml_prove_options opts = {NULL, 0, NULL, NULL, NULL, NULL, fixed};
     zk_model m;
 
     memset(&m, 0, sizeof m);
@@ -439,22 +445,14 @@ UNIT_TEST(receipt_row_outside_the_range)
     for (j = 0; j < cols; j++)
         x[cols + j] = m.weights[0].w[j] > 0 ? 127 : -128;
     memcpy(x + 2 * cols, rows + cols, cols * sizeof *x);
-    memset(&req, 0, sizeof req);
-    req.key = key;
-    req.key_len = key_len;
-    req.pub = pub;
-    req.pub_len = pub_len;
-    req.rows = x;
-    req.batch = 3;
-    req.n_in = cols;
-    req.opts = &opts;
-    req.failed_row = &failed_row;
-    CHECK(receipt_prove_request(&rct, &rct_len, &req, err) == RECEIPT_ERR_ROW_RANGE);
+    CHECK(prove_with(&rct, &rct_len, key, key_len, pub, pub_len, x, 3, cols, &opts,
+                     &failed_row, err) == ZKML_E_ROW_RANGE);
     CHECK(rct == NULL && failed_row == 1);
     CHECKF(strstr(err, "forward pass: layer 1, output 0, batch row 1") != NULL, "%s", err);
     /* without the row, the others prove */
     memcpy(x + cols, rows + cols, cols * sizeof *x);
-    CHECKF(receipt_prove_request(&rct, &rct_len, &req, err) == 0, "%s", err);
+    CHECKF(prove_with(&rct, &rct_len, key, key_len, pub, pub_len, x, 3, cols, &opts,
+                      &failed_row, err) == 0, "%s", err);
     CHECKF(receipt_verify(rct, rct_len, pub, pub_len, err) == 1, "%s", err);
     free(rct);
 done:

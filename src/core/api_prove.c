@@ -1,0 +1,96 @@
+/*
+ * api_prove.c: zkml_prove_rows (zkml.h), the one way to a proof: the model's forward pass on
+ * the rows, the inference proof (infer_prove, the core's one prover) of the statement
+ * the receipt fixes, and the receipt file (receipt.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "infer_proof.h"
+#include "receipt.h"
+
+int
+zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *rows,
+                size_t batch, size_t n_in, const zkml_prove_options *opts, size_t *failed_row,
+                char *err)
+{
+    static const zkml_prove_options none;
+    char sub[ZKML_ERR_LEN] = "";
+    const zk_model *model;
+    model_trace trace;
+    infer_statement st;
+    infer_options io;
+    receipt r;
+    uint8_t *proof = NULL, *sc = NULL;
+    size_t proof_len = 0, sc_len = 0;
+    const char *bad;
+    uint32_t last;
+    int rc, frc;
+
+    *out = NULL;
+    *out_len = 0;
+    if (opts == NULL)
+        opts = &none;
+    if (!m->has_key)
+        return zkml_fail(err, ZKML_E_NO_KEY, "the model was opened from its public file: "
+                         "it has no weights");
+    model = &m->key.model;
+    last = model->n_layers - 1;
+    bad = receipt_shape_problem(batch, n_in, model->layer[last].m, opts->context_len);
+    if (bad != NULL)
+        return zkml_fail(err, ZKML_E_INVALID, "%s", bad);
+    if (n_in != model->layer[0].n)
+        return zkml_fail(err, ZKML_E_INVALID, "the rows have %zu values, the model takes %u",
+                         n_in, (unsigned)model->layer[0].n);
+    if ((rc = api_model_public_ready(m, err)) != ZKML_OK)
+        return rc;
+    if (receipt_statement_context(&sc, &sc_len, opts->context, opts->context_len, batch,
+                                  opts->row_keys, opts->row_key_lens, err) != 0)
+        return ZKML_E_INVALID;
+    memset(&trace, 0, sizeof trace);
+    memset(&r, 0, sizeof r);
+    frc = model_forward(&trace, model, rows, batch, 0, sub);
+    if (frc != MODEL_OK) {
+        rc = zkml_fail(err, ZKML_E_INVALID, "forward pass: %s", sub);
+        if (frc == MODEL_ERR_RANGE) {
+            if (failed_row != NULL)
+                *failed_row = trace.failed_row;
+            rc = ZKML_E_ROW_RANGE;
+        }
+        goto done;
+    }
+    st.model = model;
+    st.w_rows = &m->pub.rows;
+    st.batch = batch;
+    st.inputs = rows;
+    st.outputs = trace.out;
+    st.context = sc;
+    st.context_len = sc_len;
+    io.fixed_rng = opts->fixed_rng;
+    io.progress = opts->progress;
+    io.progress_arg = opts->progress_arg;
+    io.hooks = NULL;            /* never the test seam */
+    if (infer_prove(&proof, &proof_len, &st, m->key.seed, &io, sub) != 0) {
+        rc = zkml_fail(err, ZKML_E_INTERNAL, "proof: %s", sub);
+        goto done;
+    }
+    memcpy(r.digest, m->info.digest, 32);
+    r.batch = (uint32_t)batch;
+    r.n_in = (uint32_t)n_in;
+    r.n_out = model->layer[last].m;
+    r.context = opts->context;
+    r.context_len = opts->context_len;
+    r.keys = opts->row_keys;
+    r.key_lens = opts->row_key_lens;
+    r.inputs = rows;
+    r.outputs = trace.out;
+    r.proof = proof;
+    r.proof_len = proof_len;
+    rc = receipt_encode(out, out_len, &r, err) == 0 ? ZKML_OK : ZKML_E_INVALID;
+done:
+    free(proof);
+    free(sc);
+    model_trace_free(&trace);
+    return rc;
+}
