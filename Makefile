@@ -31,7 +31,7 @@ PROVE_TESTS = tests/t/*.pl
 
 # Flags of our own code: warnings are errors, the core is optimised.
 ZKML_WARN = -Wall -Wextra -Werror -Wmissing-prototypes -Wvla
-ZKML_CORE_CFLAGS = -std=gnu11 -O3 -fPIC -fopenmp -fno-strict-aliasing -Iinclude $(ZKML_WARN)
+ZKML_CORE_CFLAGS = -std=gnu11 -O3 -fPIC -fopenmp -fno-strict-aliasing -fvisibility=hidden -Iinclude $(ZKML_WARN)
 ZKML_LIBS = -lgmp -lcrypto -lm -fopenmp
 
 # PostgreSQL's headers are system headers here: -Wextra must judge our code, not theirs.
