@@ -5,6 +5,8 @@
 #   make check-cli          build the zkml command and run its tests (tests/cli/run)
 #   make bench              build the benchmark driver (run it with bench/run)
 #   make fuzz               build the libFuzzer targets (clang) and run each for a while
+#   make check-sanitize     the unit tests and the zkml command's tests again, built with
+#                           AddressSanitizer and UndefinedBehaviorSanitizer (tests/sanitize/run)
 #   make installcheck       pg_regress against an installed server
 
 EXTENSION = zkml
@@ -47,8 +49,19 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all -fopenmp=libgomp $(ZKML_WARN)
 FUZZ_SECONDS ?= 20
 
+# Sanitizer builds: the same sources with AddressSanitizer and UndefinedBehaviorSanitizer,
+# every report fatal.  Their objects live in $(SAN_DIR) only, never next to the normal
+# build's.
+SAN_DIR = build/sanitize
+SAN_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+SAN_CFLAGS = -std=gnu11 -fPIC -fopenmp -fno-strict-aliasing $(ZKML_WARN) $(SAN_FLAGS)
+SAN_CORE_OBJS = $(patsubst src/core/%.c,$(SAN_DIR)/core/%.o,$(CORE_SRCS))
+SAN_CLI_OBJS = $(patsubst src/cli/%.c,$(SAN_DIR)/cli/%.o,$(CLI_SRCS))
+SAN_UNIT_OBJS = $(patsubst tests/unit/%.c,$(SAN_DIR)/unit/%.o,$(UNIT_SRCS))
+
 EXTRA_CLEAN = zkml tests/unit/zkml_unit bench/zkml_bench $(FUZZ_TARGETS) tests/fuzz/obj \
-	tests/fuzz/make_seeds $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o)
+	tests/fuzz/make_seeds $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o) $(SAN_DIR)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -97,7 +110,26 @@ tests/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c test
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -o $@ tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c \
 		$(CORE_OBJS) $(ZKML_LIBS)
 
-.PHONY: unit bench fuzz check-cli
+# Sanitizer builds (see SAN_FLAGS).
+$(SAN_DIR)/core/%.o: src/core/%.c $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(SAN_DIR)/cli/%.o: src/cli/%.c $(CORE_HDRS) $(wildcard src/cli/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -Isrc/core -c -o $@ $<
+
+$(SAN_DIR)/unit/%.o: tests/unit/%.c $(CORE_HDRS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -Isrc/core -c -o $@ $<
+
+$(SAN_DIR)/zkml: $(SAN_CORE_OBJS) $(SAN_CLI_OBJS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(ZKML_LIBS)
+
+$(SAN_DIR)/zkml_unit: $(SAN_CORE_OBJS) $(SAN_UNIT_OBJS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(ZKML_LIBS)
+
+.PHONY: unit bench fuzz check-cli check-sanitize
 fuzz: $(FUZZ_TARGETS) tests/fuzz/make_seeds
 	tests/fuzz/run $(FUZZ_SECONDS)
 
@@ -108,3 +140,6 @@ check-cli: zkml
 	tests/cli/run ./zkml
 
 bench: bench/zkml_bench
+
+check-sanitize: $(SAN_DIR)/zkml_unit $(SAN_DIR)/zkml
+	tests/sanitize/run $(SAN_DIR)/zkml_unit $(SAN_DIR)/zkml
