@@ -5,6 +5,11 @@
 #   make check-cli          build the zkml command and run its tests (tests/cli/run)
 #   make bench              build the benchmark driver (run it with bench/run)
 #   make fuzz               build the libFuzzer targets (clang) and run each for a while
+#   make check-sanitize     the unit tests and the zkml command's tests again, built with
+#                           AddressSanitizer and UndefinedBehaviorSanitizer (tests/sanitize/run)
+#   make sanitize-so        zkml.so with the same sanitizers, in build/sanitize/ (tools/test.sh
+#                           installs it for one pg_regress run on a server that preloads
+#                           their runtime, with build/sanitize/swift_demangle.so)
 #   make installcheck       pg_regress against an installed server
 
 EXTENSION = zkml
@@ -49,8 +54,21 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all -fopenmp=libgomp -Iinclude $(ZKML_WARN)
 FUZZ_SECONDS ?= 20
 
+# Sanitizer builds: the same sources with AddressSanitizer and UndefinedBehaviorSanitizer,
+# every report fatal, by gcc (it links their runtimes as shared libraries, which a module
+# loaded into a server needs).  Their objects live in $(SAN_DIR) only, never next to the
+# normal build's.
+SAN_DIR = build/sanitize
+SAN_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+SAN_CFLAGS = -std=gnu11 -fPIC -fopenmp -fno-strict-aliasing -Iinclude $(ZKML_WARN) $(SAN_FLAGS)
+SAN_CORE_OBJS = $(patsubst src/core/%.c,$(SAN_DIR)/core/%.o,$(CORE_SRCS))
+SAN_PG_OBJS = $(patsubst src/pg/%.c,$(SAN_DIR)/pg/%.o,$(PG_SRCS))
+SAN_CLI_OBJS = $(patsubst src/cli/%.c,$(SAN_DIR)/cli/%.o,$(CLI_SRCS))
+SAN_UNIT_OBJS = $(patsubst tests/unit/%.c,$(SAN_DIR)/unit/%.o,$(UNIT_SRCS))
+
 EXTRA_CLEAN = zkml tests/unit/zkml_unit bench/zkml_bench $(FUZZ_TARGETS) tests/fuzz/obj \
-	tests/fuzz/make_seeds $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o)
+	tests/fuzz/make_seeds $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o) $(SAN_DIR)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -99,7 +117,39 @@ tests/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c test
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -o $@ tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c \
 		$(CORE_OBJS) $(ZKML_LIBS)
 
-.PHONY: unit bench fuzz check-cli
+# Sanitizer builds (see SAN_FLAGS).  The extension's objects take PGXS's flags, as its own
+# rule gives them, then ours.
+$(SAN_DIR)/core/%.o: src/core/%.c $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(SAN_DIR)/cli/%.o: src/cli/%.c $(CORE_HDRS) $(wildcard src/cli/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(SAN_DIR)/unit/%.o: tests/unit/%.c $(CORE_HDRS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -Isrc/core -c -o $@ $<
+
+$(SAN_DIR)/pg/%.o: src/pg/%.c $(CORE_HDRS) $(wildcard src/pg/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(SAN_DIR)/zkml: $(SAN_CORE_OBJS) $(SAN_CLI_OBJS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(ZKML_LIBS)
+
+$(SAN_DIR)/zkml_unit: $(SAN_CORE_OBJS) $(SAN_UNIT_OBJS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(ZKML_LIBS)
+
+$(SAN_DIR)/zkml.so: $(SAN_CORE_OBJS) $(SAN_PG_OBJS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -shared -o $@ $^ $(LDFLAGS) $(LDFLAGS_SL) $(SHLIB_LINK)
+
+# Not sanitized: preloaded next to the runtime (see the file).
+$(SAN_DIR)/swift_demangle.so: tests/sanitize/swift_demangle.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -fPIC -shared $(ZKML_WARN) -o $@ $<
+
+.PHONY: unit bench fuzz check-cli check-sanitize sanitize-so
 fuzz: $(FUZZ_TARGETS) tests/fuzz/make_seeds
 	tests/fuzz/run $(FUZZ_SECONDS)
 
@@ -110,3 +160,8 @@ check-cli: zkml
 	tests/cli/run ./zkml
 
 bench: bench/zkml_bench
+
+check-sanitize: $(SAN_DIR)/zkml_unit $(SAN_DIR)/zkml
+	tests/sanitize/run $(SAN_DIR)/zkml_unit $(SAN_DIR)/zkml
+
+sanitize-so: $(SAN_DIR)/zkml.so $(SAN_DIR)/swift_demangle.so

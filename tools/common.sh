@@ -96,6 +96,9 @@ zkml_as_user() {
             "$@")
 }
 
+# Settings (NAME=VALUE) that zkml_cluster_start adds to the server's environment.
+ZKML_SERVER_ENV=()
+
 # A fresh cluster that listens on a Unix socket in the sandbox only.
 zkml_cluster_start() {
     zkml_log "starting a throwaway PostgreSQL server"
@@ -103,7 +106,8 @@ zkml_cluster_start() {
     zkml_as_user initdb -D "$ZKML_SANDBOX/data" --auth=trust --no-locale --encoding=UTF8 \
         --no-sync >"$ZKML_SANDBOX/initdb.log" ||
         { cat "$ZKML_SANDBOX/initdb.log" >&2; return 1; }
-    zkml_as_user pg_ctl -D "$ZKML_SANDBOX/data" -l "$ZKML_SANDBOX/server.log" -w -t 60 \
+    zkml_as_user "${ZKML_SERVER_ENV[@]}" pg_ctl -D "$ZKML_SANDBOX/data" \
+        -l "$ZKML_SANDBOX/server.log" -w -t 60 \
         -o "-c listen_addresses='' -k '$ZKML_SANDBOX/socket' -p $ZKML_PORT -c fsync=off" start ||
         { cat "$ZKML_SANDBOX/server.log" >&2; return 1; }
 }

@@ -34,6 +34,7 @@
  * schedule.  Every thread owns its scratch; in parallel, nothing shared is written
  * except each task's own output slot.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,29 +235,55 @@ scratch_new(unsigned c, size_t len)
 
 /*
  * Each thread keeps the scratch of its last MSM: fresh scratch is a few MB of new pages
- * whose faults cost more than a small MSM itself (the worker threads of OpenMP live as
- * long as the process, and so does what they keep).
+ * whose faults cost more than a small MSM itself.  It is kept as the thread's value of
+ * a key whose destructor frees it when the thread exits: OpenMP's worker threads mostly
+ * live as long as the process, but a team smaller than the one before retires the
+ * threads it does not need.
  */
-static __thread bucket_scratch *kept_scratch;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static pthread_key_t scratch_key;
+static int scratch_key_ok;
+
+static void
+scratch_destroy(void *s)
+{
+    scratch_free(s);
+}
+
+static void
+scratch_setup(void)
+{
+    scratch_key_ok = pthread_key_create(&scratch_key, scratch_destroy) == 0;
+}
+
+static int
+scratch_key_ready(void)
+{
+    return pthread_once(&scratch_once, scratch_setup) == 0 && scratch_key_ok;
+}
 
 /* Scratch for (c, len): the kept one if it fits, else a new one. */
 static bucket_scratch *
 scratch_take(unsigned c, size_t len)
 {
-    bucket_scratch *s = kept_scratch;
+    bucket_scratch *s = NULL;
 
-    kept_scratch = NULL;
+    if (scratch_key_ready()) {
+        s = pthread_getspecific(scratch_key);
+        (void)pthread_setspecific(scratch_key, NULL);   /* clearing a set value cannot fail */
+    }
     if (s != NULL && s->c == c && s->len >= len)
         return s;
     scratch_free(s);
     return scratch_new(c, len);
 }
 
+/* Keep s (taken by scratch_take, or NULL) for this thread's next MSM. */
 static void
 scratch_keep(bucket_scratch *s)
 {
-    scratch_free(kept_scratch);
-    kept_scratch = s;
+    if (s != NULL && (!scratch_key_ready() || pthread_setspecific(scratch_key, s) != 0))
+        scratch_free(s);
 }
 
 /*

@@ -606,8 +606,12 @@ UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
         CHECK(wait4(pid, &status, 0, &ru) == pid && WIFEXITED(status) &&
               WEXITSTATUS(status) == 0);
         peak = (double)ru.ru_maxrss * 1024.0;
+#ifndef UNIT_ASAN
         CHECKF((double)est >= peak && (double)est <= 2.0 * peak,
                "estimate %.0f MB, peak %.0f MB", (double)est / 1048576.0, peak / 1048576.0);
+#else
+        (void)peak;     /* the peak holds AddressSanitizer's shadow and quarantine too */
+#endif
     }
     icase_free(&pc);
 }

@@ -6,6 +6,7 @@
  * independent of the MSM code and cheap at any size.  Small sizes are also checked
  * against msm_naive.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,6 +359,47 @@ UNIT_TEST(msm_threads_identical)
     free(d);
     free(k);
     free(v);
+}
+
+/* Bytes the heap holds for the program: small chunks and mmap'd large ones. */
+static size_t
+heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+
+    return mi.uordblks + mi.hblkhd;
+}
+
+/*
+ * Each thread keeps its last MSM's scratch (megabytes) for the next one.  OpenMP retires
+ * the threads a smaller team does not need: they must free theirs.  MSMs on 8 threads and
+ * on 2 in turn, as a proof runs large and small ones: the heap does not grow round after
+ * round (it grew by the scratch of the 6 retired threads, about 50 MB a round).
+ */
+UNIT_TEST(msm_retired_threads_free_their_scratch)
+{
+    enum { N = 4096, ROUNDS = 8 };
+    ge_t *P = malloc(N * sizeof *P);
+    fq_t *d = malloc(N * sizeof *d), *k = malloc(N * sizeof *k);
+    gep_t r;
+    size_t i, before = 0, after;
+    int round;
+
+    points_walk(P, d, N);
+    for (i = 0; i < N; i++)
+        rand_fq(&k[i]);
+    for (round = 0; round < ROUNDS; round++) {
+        if (round == 1)
+            before = heap_in_use();
+        CHECK(msm(&r, P, k, N, 8) == 0);
+        CHECK(msm(&r, P, k, N, 2) == 0);
+    }
+    after = heap_in_use();
+    CHECKF(after < before + ((size_t)1 << 20), "the heap grew by %zu kB over %d rounds",
+           (after - before) / 1024, ROUNDS - 1);
+    free(P);
+    free(d);
+    free(k);
 }
 
 /* msm_small against the discrete-log expectation; 1 and 2 threads. */

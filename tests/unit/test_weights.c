@@ -86,6 +86,7 @@ UNIT_TEST(weights_commitment_is_bound_to_weights_and_seed)
     for (i = 0; i < nrows; i++)
         differ += !ge_eq(&a.rows[i], &c.rows[i]);
     CHECK(differ == 1);
+    hyrax_commitment_free(&b);
     /* a descriptor-only model cannot be committed */
     {
         int32_t *w = m.weights[0].w;

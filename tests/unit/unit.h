@@ -12,6 +12,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Built with AddressSanitizer (make check-sanitize): a process's memory includes its own. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNIT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNIT_ASAN 1
+#endif
+#endif
+
 typedef void (*unit_fn)(void);
 
 void unit_register(const char *name, unit_fn fn);

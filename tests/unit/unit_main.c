@@ -1,6 +1,7 @@
 /*
- * unit_main.c: the runner.  `zkml_unit [substring ...]` runs the tests whose names
- * contain any of the substrings (all tests without arguments).
+ * unit_main.c: the runner.  `zkml_unit [substring ...] [-substring ...]` runs the tests
+ * whose names contain any of the substrings (all tests without them), except those whose
+ * names contain a substring given after a '-'.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,14 +89,17 @@ seed_from_name(const char *name)
 static int
 selected(const char *name, int argc, char **argv)
 {
-    int i;
+    int i, wanted = -1;         /* -1: no substring given, so every test is wanted */
 
-    if (argc < 2)
-        return 1;
-    for (i = 1; i < argc; i++)
-        if (strstr(name, argv[i]) != NULL)
-            return 1;
-    return 0;
+    for (i = 1; i < argc; i++) {
+        if (argv[i][0] == '-') {
+            if (strstr(name, argv[i] + 1) != NULL)
+                return 0;
+        } else if (wanted != 1) {
+            wanted = strstr(name, argv[i]) != NULL;
+        }
+    }
+    return wanted != 0;
 }
 
 int
