@@ -1,5 +1,6 @@
 /*
- * model_internal.h: what model.c and model_json.c share; not part of the core's API.
+ * model_internal.h: what model.c, model_json.c and model_descriptor.c share; not part of
+ * the core's API.
  */
 #ifndef ZKML_MODEL_INTERNAL_H
 #define ZKML_MODEL_INTERNAL_H
@@ -9,8 +10,6 @@
 
 #include "model.h"
 
-/* Write the message into err (ZKML_ERR_LEN bytes, may be NULL) and return code. */
-
 /* calloc of count elements (at least one) of size bytes; NULL if the product overflows. */
 void *model_alloc_array(size_t count, size_t size);
 
@@ -18,5 +17,12 @@ void *model_alloc_array(size_t count, size_t size);
  * point 0, no name) when it has none. */
 const model_io *model_input_io(const zk_model *model, uint32_t j);
 const model_io *model_output_io(const zk_model *model, uint32_t i);
+
+/* 1 if scale is a usable quantization scale: finite and positive. */
+int model_scale_is_valid(double scale);
+
+/* Layer l's own fields (shapes, bits, M, s, Q, activation) within their bounds: MODEL_OK,
+ * or MODEL_ERR_INVALID naming the field. */
+int model_validate_layer(const zk_model *model, uint32_t l, char *err);
 
 #endif
