@@ -110,8 +110,9 @@ tests/fuzz/obj/fuzz_statements.o: tests/fuzz/fuzz_statements.c tests/fuzz/fuzz_s
 	@mkdir -p tests/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc/core -c -o $@ $<
 
-tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/obj/fuzz_statements.o $(FUZZ_CORE_OBJS)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc/core -o $@ $^ -lgmp -lcrypto -lm
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_core_init.h tests/fuzz/obj/fuzz_statements.o \
+		$(FUZZ_CORE_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc/core -o $@ $(filter-out %.h,$^) -lgmp -lcrypto -lm
 
 tests/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c tests/fuzz/fuzz_statements.h $(CORE_OBJS)
 	$(CC) $(ZKML_CORE_CFLAGS) -Isrc/core -o $@ tests/fuzz/make_seeds.c tests/fuzz/fuzz_statements.c \

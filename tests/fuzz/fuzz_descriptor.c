@@ -8,21 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_core_init.h"
 #include "model.h"
 #include "zkml.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void) argc;
-    (void) argv;
-    if (zkml_init() != NULL)
-        abort();
-    return 0;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
