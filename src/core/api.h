@@ -6,11 +6,12 @@
 #define ZKML_API_H
 
 #include "error.h"
-#include "model.h"
+#include "model_kind.h"
 #include "modelkey.h"
 
-/* "20-64-32-1": MODEL_MAX_LAYERS + 1 widths of at most 5 digits, with dashes. */
-#define API_SHAPES_LEN (6 * (MODEL_MAX_LAYERS + 1) + 1)
+/* A kind's shape for people: "20-64-32-1" for a dense network of MODEL_MAX_LAYERS + 1
+ * widths of at most 5 digits, with dashes. */
+#define API_SHAPES_LEN 128
 
 struct zkml_model {
     int has_key;
@@ -19,7 +20,8 @@ struct zkml_model {
     int pub_ready;
     uint8_t *pub_bytes;         /* a key's given public file, until its first proof */
     size_t pub_len;
-    const zk_model *model;      /* &key.model, or &pub.model when verify-only */
+    const model_kind *kind;     /* the key's or the public file's */
+    const void *model;          /* &key.model, or &pub.model when verify-only */
     zkml_model_info info;
     char shapes[API_SHAPES_LEN];
     const char **names;         /* n_1 pointers into the model (or "") */

@@ -7,15 +7,13 @@
 #include <string.h>
 
 #include "api.h"
-#include "infer_proof.h"
 
 /* The facts of zkml_model_describe, from the decoded model. */
 static int
 describe(zkml_model *m, char *err)
 {
-    const zk_model *model = m->model;
-    uint32_t n_in = model->layer[0].n, l, j;
-    size_t at;
+    const model_kind *kind = m->kind;
+    uint32_t n_in = kind->n_inputs(m->model), j;
 
     m->names = calloc(n_in, sizeof *m->names);
     m->input_min = calloc(n_in, sizeof *m->input_min);
@@ -23,17 +21,14 @@ describe(zkml_model *m, char *err)
     if (m->names == NULL || m->input_min == NULL || m->input_max == NULL)
         return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
     for (j = 0; j < n_in; j++) {
-        m->names[j] = model_input_name(model, j);
-        model_input_range(model, j, &m->input_min[j], &m->input_max[j]);
+        m->names[j] = kind->input_name(m->model, j);
+        kind->input_range(m->model, j, &m->input_min[j], &m->input_max[j]);
     }
-    at = (size_t)snprintf(m->shapes, sizeof m->shapes, "%u", (unsigned)n_in);
-    for (l = 0; l < model->n_layers && at < sizeof m->shapes; l++)
-        at += (size_t)snprintf(m->shapes + at, sizeof m->shapes - at, "-%u",
-                               (unsigned)model->layer[l].m);
+    kind->shapes(m->model, m->shapes, sizeof m->shapes);
     m->info.has_key = m->has_key;
-    m->info.kind = "dense";
+    m->info.kind = kind->name;
     m->info.n_inputs = n_in;
-    m->info.n_outputs = model->layer[model->n_layers - 1].m;
+    m->info.n_outputs = kind->n_outputs(m->model);
     m->info.shapes = m->shapes;
     m->info.input_names = m->names;
     m->info.input_min = m->input_min;
@@ -60,6 +55,7 @@ zkml_model_open(zkml_model **out, const uint8_t *key, size_t key_len, const uint
             return rc == MODELKEY_ERR_NOMEM ? ZKML_E_NOMEM : ZKML_E_INVALID;
         }
         m->has_key = 1;
+        m->kind = m->key.kind;
         m->model = &m->key.model;
         if (pub != NULL) {      /* decoded by the first proof, which needs it */
             if ((m->pub_bytes = malloc(pub_len > 0 ? pub_len : 1)) == NULL) {
@@ -76,6 +72,7 @@ zkml_model_open(zkml_model **out, const uint8_t *key, size_t key_len, const uint
             return rc == MODELKEY_ERR_NOMEM ? ZKML_E_NOMEM : ZKML_E_BAD_PUBLIC;
         }
         m->pub_ready = 1;
+        m->kind = m->pub.kind;
         m->model = &m->pub.model;
     }
     if (pub != NULL) {
@@ -152,56 +149,46 @@ int
 zkml_quantize_row(const zkml_model *m, const double *features, zkml_feature_policy policy,
                   int32_t *out, uint32_t *failed, char *err)
 {
-    int rc = model_quantize_features_policy(m->model, features, policy, out, failed, err);
-
-    if (rc == MODEL_OK)
-        return ZKML_OK;
-    if (rc == MODEL_ERR_FEATURE_RANGE)
-        return ZKML_E_FEATURE_RANGE;
-    return rc == MODEL_ERR_NOMEM ? ZKML_E_NOMEM : ZKML_E_INVALID;
+    return m->kind->quantize_row(m->model, features, policy, out, failed, err);
 }
 
 double
 zkml_dequantize_input(const zkml_model *m, uint32_t j, int32_t v)
 {
-    return model_dequantize_input(m->model, j, v);
+    return m->kind->dequantize_input(m->model, j, v);
 }
 
 double
 zkml_dequantize_output(const zkml_model *m, uint32_t i, int32_t v)
 {
-    return model_dequantize_output(m->model, i, v);
+    return m->kind->dequantize_output(m->model, i, v);
 }
 
 int
 zkml_score_rows(const zkml_model *m, const int32_t *rows, size_t batch, double *scores,
                 size_t *failed_row, char *err)
 {
-    model_trace tr;
     size_t b, i, n_out = m->info.n_outputs;
+    int32_t *out;
     int rc;
 
     if (!m->has_key)
         return zkml_fail(err, ZKML_E_NO_KEY, "the model was opened from its public file: "
                          "it has no weights");
-    rc = model_forward(&tr, &m->key.model, rows, batch, 0, err);
-    if (rc == MODEL_ERR_RANGE) {
-        if (failed_row != NULL)
-            *failed_row = tr.failed_row;
-        return ZKML_E_ROW_RANGE;
-    }
-    if (rc != MODEL_OK)
-        return rc == MODEL_ERR_NOMEM ? ZKML_E_NOMEM : ZKML_E_INVALID;
-    for (b = 0; b < batch; b++)
-        for (i = 0; i < n_out; i++)
-            scores[b * n_out + i] =
-                model_dequantize_output(&m->key.model, (uint32_t)i, tr.out[b * n_out + i]);
-    model_trace_free(&tr);
-    return ZKML_OK;
+    if ((out = malloc(batch * n_out * sizeof *out + 1)) == NULL)
+        return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+    rc = m->kind->forward(m->model, rows, batch, out, failed_row, err);
+    if (rc == ZKML_OK)
+        for (b = 0; b < batch; b++)
+            for (i = 0; i < n_out; i++)
+                scores[b * n_out + i] =
+                    m->kind->dequantize_output(m->model, (uint32_t)i, out[b * n_out + i]);
+    free(out);
+    return rc;
 }
 
 uint64_t
 zkml_prove_memory_estimate(const zkml_model *m, size_t batch)
 {
-    return infer_prove_memory_estimate(m->model, batch);
+    return m->kind->prove_memory_estimate(m->model, batch);
 }

@@ -1,13 +1,13 @@
 /*
- * api_prove.c: zkml_prove_rows (zkml.h), the one way to a proof: the model's forward pass on
- * the rows, the inference proof (infer_prove, the core's one prover) of the statement
- * the receipt fixes, and the receipt file (receipt.h).
+ * api_prove.c: zkml_prove_rows (zkml.h), the one way to a proof: the forward pass of the
+ * model's kind on the rows, the proof of its kind (model_kind.h; for a dense network
+ * infer_prove, the core's one prover of it) of the statement the receipt fixes, and the
+ * receipt file (receipt.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
-#include "infer_proof.h"
 #include "receipt.h"
 
 int
@@ -17,15 +17,15 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
 {
     static const zkml_prove_options none;
     char sub[ZKML_ERR_LEN] = "";
-    const zk_model *model;
-    model_trace trace;
-    infer_statement st;
+    const model_kind *kind = m->kind;
+    model_statement st;
     infer_options io;
     receipt r;
     uint8_t *proof = NULL, *sc = NULL;
     size_t proof_len = 0, sc_len = 0;
+    int32_t *outputs = NULL;
     const char *bad;
-    uint32_t last;
+    uint32_t n_out = m->info.n_outputs;
     int rc, frc;
 
     *out = NULL;
@@ -35,62 +35,59 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
     if (!m->has_key)
         return zkml_fail(err, ZKML_E_NO_KEY, "the model was opened from its public file: "
                          "it has no weights");
-    model = &m->key.model;
-    last = model->n_layers - 1;
-    bad = receipt_shape_problem(batch, n_in, model->layer[last].m, opts->context_len);
+    bad = receipt_shape_problem(batch, n_in, n_out, opts->context_len);
     if (bad != NULL)
         return zkml_fail(err, ZKML_E_INVALID, "%s", bad);
-    if (n_in != model->layer[0].n)
+    if (n_in != m->info.n_inputs)
         return zkml_fail(err, ZKML_E_INVALID, "the rows have %zu values, the model takes %u",
-                         n_in, (unsigned)model->layer[0].n);
+                         n_in, (unsigned)m->info.n_inputs);
     if ((rc = api_model_public_ready(m, err)) != ZKML_OK)
         return rc;
     if (receipt_statement_context(&sc, &sc_len, opts->context, opts->context_len, batch,
                                   opts->row_keys, opts->row_key_lens, err) != 0)
         return ZKML_E_INVALID;
-    memset(&trace, 0, sizeof trace);
     memset(&r, 0, sizeof r);
-    frc = model_forward(&trace, model, rows, batch, 0, sub);
-    if (frc != MODEL_OK) {
-        rc = zkml_fail(err, ZKML_E_INVALID, "forward pass: %s", sub);
-        if (frc == MODEL_ERR_RANGE) {
-            if (failed_row != NULL)
-                *failed_row = trace.failed_row;
-            rc = ZKML_E_ROW_RANGE;
-        }
+    if ((outputs = malloc(batch * n_out * sizeof *outputs)) == NULL) {
+        rc = zkml_fail(err, ZKML_E_NOMEM, "out of memory");
         goto done;
     }
-    st.model = model;
-    st.w_rows = &m->pub.rows;
+    frc = kind->forward(m->model, rows, batch, outputs, failed_row, sub);
+    if (frc != ZKML_OK) {
+        rc = zkml_fail(err, frc == ZKML_E_ROW_RANGE ? ZKML_E_ROW_RANGE : ZKML_E_INVALID,
+                       "forward pass: %s", sub);
+        goto done;
+    }
+    st.model = m->model;
+    st.commitment = &m->pub.rows;
     st.batch = batch;
     st.inputs = rows;
-    st.outputs = trace.out;
+    st.outputs = outputs;
     st.context = sc;
     st.context_len = sc_len;
     io.fixed_rng = opts->fixed_rng;
     io.progress = opts->progress;
     io.progress_arg = opts->progress_arg;
     io.hooks = NULL;            /* never the test seam */
-    if (infer_prove(&proof, &proof_len, &st, m->key.seed, &io, sub) != 0) {
+    if (kind->prove(&proof, &proof_len, &st, m->key.seed, &io, sub) != ZKML_OK) {
         rc = zkml_fail(err, ZKML_E_INTERNAL, "proof: %s", sub);
         goto done;
     }
     memcpy(r.digest, m->info.digest, 32);
     r.batch = (uint32_t)batch;
     r.n_in = (uint32_t)n_in;
-    r.n_out = model->layer[last].m;
+    r.n_out = n_out;
     r.context = opts->context;
     r.context_len = opts->context_len;
     r.keys = opts->row_keys;
     r.key_lens = opts->row_key_lens;
     r.inputs = rows;
-    r.outputs = trace.out;
+    r.outputs = outputs;
     r.proof = proof;
     r.proof_len = proof_len;
     rc = receipt_encode(out, out_len, &r, err) == 0 ? ZKML_OK : ZKML_E_INVALID;
 done:
     free(proof);
     free(sc);
-    model_trace_free(&trace);
+    free(outputs);
     return rc;
 }

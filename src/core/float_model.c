@@ -14,17 +14,6 @@
 
 #define PATH_LEN 96
 
-/* calloc of count elements, refusing products that overflow; never size 0. */
-void *
-quant_alloc_array(size_t count, size_t size)
-{
-    if (count == 0)
-        count = 1;
-    if (count > SIZE_MAX / size)
-        return NULL;
-    return calloc(count, size);
-}
-
 /* A JSON path for an error message; long paths are cut, never overflowed. */
 __attribute__((format(printf, 2, 3))) static void
 path_fmt(char *out, const char *fmt, ...)
@@ -99,7 +88,7 @@ get_vector(const json_value *v, size_t count, const char *path, double **out, ch
     if (v->len != count)
         return zkml_fail(err, QUANT_ERR_INVALID, "%s: must have %zu entries, not %zu", path,
                           count, v->len);
-    *out = quant_alloc_array(count, sizeof **out);
+    *out = alloc_array(count, sizeof **out);
     if (*out == NULL)
         return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (i = 0; i < count; i++) {
@@ -124,7 +113,7 @@ parse_features(float_model *fm, const json_value *root, char *err)
         return zkml_fail(err, QUANT_ERR_INVALID, "$.features: must have 1 to %u names",
                           MODEL_MAX_DIM);
     fm->n_features = (uint32_t)f->len;
-    fm->names = quant_alloc_array(f->len, sizeof *fm->names);
+    fm->names = alloc_array(f->len, sizeof *fm->names);
     if (fm->names == NULL)
         return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (j = 0; j < f->len; j++) {
@@ -208,7 +197,7 @@ parse_layer(float_model *fm, uint32_t l, const json_value *lj, char *err)
     }
     ly->n = n_expected;
     ly->m = (uint32_t)w->len;
-    ly->w = quant_alloc_array((size_t)ly->m * ly->n, sizeof *ly->w);
+    ly->w = alloc_array((size_t)ly->m * ly->n, sizeof *ly->w);
     if (ly->w == NULL)
         return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (i = 0; i < ly->m; i++) {
@@ -355,8 +344,8 @@ quant_float_run(const float_model *fm, const double *rows, size_t n_rows, double
                 float_stats *stats, char *err)
 {
     size_t width = quant_max_width(fm), b, i, j;
-    double *cur = quant_alloc_array(width, sizeof *cur);
-    double *next = quant_alloc_array(width, sizeof *next);
+    double *cur = alloc_array(width, sizeof *cur);
+    double *next = alloc_array(width, sizeof *next);
     uint32_t l;
 
     if (cur == NULL || next == NULL) {

@@ -407,17 +407,6 @@ model_trace_free(model_trace *trace)
     memset(trace, 0, sizeof *trace);
 }
 
-/* calloc of count elements of size bytes, refusing products that overflow. */
-void *
-model_alloc_array(size_t count, size_t size)
-{
-    if (count == 0)
-        count = 1;
-    if (count > SIZE_MAX / size)
-        return NULL;
-    return calloc(count, size);
-}
-
 static int
 trace_alloc_layer(model_layer_trace *lt, const model_layer *ly, size_t batch, int with_y)
 {
@@ -429,14 +418,14 @@ trace_alloc_layer(model_layer_trace *lt, const model_layer *ly, size_t batch, in
     entries = (size_t)ly->m * batch;
     lt->m = ly->m;
     lt->n_limbs = model_limb_plan(ly, widths, offsets);
-    lt->q = model_alloc_array(entries, sizeof *lt->q);
-    lt->rem = model_alloc_array(entries, sizeof *lt->rem);
-    lt->a = model_alloc_array(entries, sizeof *lt->a);
+    lt->q = alloc_array(entries, sizeof *lt->q);
+    lt->rem = alloc_array(entries, sizeof *lt->rem);
+    lt->a = alloc_array(entries, sizeof *lt->a);
     lt->limbs = entries > SIZE_MAX / lt->n_limbs ? NULL
-                                                 : model_alloc_array(entries * lt->n_limbs,
+                                                 : alloc_array(entries * lt->n_limbs,
                                                                sizeof *lt->limbs);
     if (with_y)
-        lt->y = model_alloc_array(entries, sizeof *lt->y);
+        lt->y = alloc_array(entries, sizeof *lt->y);
     if (lt->q == NULL || lt->rem == NULL || lt->a == NULL || lt->limbs == NULL ||
         (with_y && lt->y == NULL))
         return -1;
@@ -512,7 +501,7 @@ forward_input(int32_t **out, const zk_model *model, const int32_t *x, size_t bat
 
     if (batch > SIZE_MAX / n)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    in = model_alloc_array(n * batch, sizeof *in);
+    in = alloc_array(n * batch, sizeof *in);
     if (in == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (b = 0; b < batch; b++) {
@@ -549,7 +538,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
         return zkml_fail(err, MODEL_ERR_INVALID, "the batch must have at least one row");
     if ((rc = forward_input(&in, model, x, batch, err)) != MODEL_OK)
         return rc;
-    acc = model_alloc_array(batch, sizeof *acc);
+    acc = alloc_array(batch, sizeof *acc);
     if (acc == NULL) {
         free(in);
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
@@ -575,7 +564,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
     }
     last = model->n_layers - 1;
     m_last = model->layer[last].m;
-    trace->out = model_alloc_array(m_last * batch, sizeof *trace->out);
+    trace->out = alloc_array(m_last * batch, sizeof *trace->out);
     if (trace->out == NULL) {
         rc = zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
         goto fail;

@@ -80,6 +80,7 @@
 #define MODEL_MAX_BITS 16u          /* wbits and xbits */
 #define MODEL_PADDING_RULE_V1 1u
 #define MODEL_DESCRIPTOR_MAGIC "ZKMLMD01"
+#define MODEL_DOCUMENT_FORMAT "zkml-quantized-v1"   /* the Q.json document below */
 #define MODEL_MAX_NAME_LEN 63u      /* bytes of a feature name (PostgreSQL's NAMEDATALEN - 1) */
 
 /* Defaults of PROTOCOL.md 6.1. */

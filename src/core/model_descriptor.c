@@ -259,8 +259,8 @@ descriptor_read_interface(zk_model *model, const uint8_t *p, char *err)
 {
     uint32_t j, i, n_in = model->layer[0].n, m_out = model->layer[model->n_layers - 1].m;
 
-    model->inputs = model_alloc_array(n_in, sizeof *model->inputs);
-    model->outputs = model_alloc_array(m_out, sizeof *model->outputs);
+    model->inputs = alloc_array(n_in, sizeof *model->inputs);
+    model->outputs = alloc_array(m_out, sizeof *model->outputs);
     if (model->inputs == NULL || model->outputs == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     model->output_kind = le_get_u32(p);

@@ -8,10 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc.h"
 #include "model.h"
-
-/* calloc of count elements (at least one) of size bytes; NULL if the product overflows. */
-void *model_alloc_array(size_t count, size_t size);
 
 /* The quantization of input j or output i: the model's, or the defaults (scale 1, zero
  * point 0, no name) when it has none. */

@@ -14,7 +14,6 @@
 
 /* ---- the quantized model document (Q.json) ---- */
 
-#define MODEL_FORMAT_V1 "zkml-quantized-v1"
 #define PATH_LEN 128
 
 /* A JSON path for an error message; long paths are cut, never overflowed. */
@@ -173,7 +172,7 @@ parse_activation(zk_model *model, uint32_t l, const json_value *act, const char 
     model_act_range(model, l, &lo, &hi);
     if ((rc = json_expect(act, JSON_OBJECT, path, err)) != MODEL_OK)
         return rc;
-    ly->act = model_alloc_array((size_t)1 << ly->q_bits, sizeof *ly->act);
+    ly->act = alloc_array((size_t)1 << ly->q_bits, sizeof *ly->act);
     if (ly->act == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     kind = json_get(act, "kind");
@@ -238,7 +237,7 @@ parse_weights(zk_model *model, uint32_t l, const json_value *lj, const char *pat
                                     : "%s: must have %u entries (as row 0)",
                               ipath, (unsigned)ly->n);
     }
-    model->weights[l].w = model_alloc_array((size_t)ly->m * ly->n, sizeof(int32_t));
+    model->weights[l].w = alloc_array((size_t)ly->m * ly->n, sizeof(int32_t));
     if (model->weights[l].w == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (i = 0; i < ly->m; i++) {
@@ -270,7 +269,7 @@ parse_bias(zk_model *model, uint32_t l, const json_value *lj, const char *path, 
     if (b->len != model->layer[l].m)
         return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (one per row)",
                           ipath, (unsigned)model->layer[l].m);
-    model->weights[l].bias = model_alloc_array(b->len, sizeof(int32_t));
+    model->weights[l].bias = alloc_array(b->len, sizeof(int32_t));
     if (model->weights[l].bias == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (i = 0; i < b->len; i++) {
@@ -350,7 +349,7 @@ parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t
     uint32_t k;
     int rc;
 
-    io = model_alloc_array(count, sizeof *io);
+    io = alloc_array(count, sizeof *io);
     if (io == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     *out = io;
@@ -429,8 +428,10 @@ parse_document(zk_model *model, const json_value *root, char *err)
         (rc = json_check_keys(root, keys, "(document)", err)) != MODEL_OK)
         return rc;
     format = json_get(root, "format");
-    if (format == NULL || format->kind != JSON_STRING || strcmp(format->str, MODEL_FORMAT_V1))
-        return zkml_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\"", MODEL_FORMAT_V1);
+    if (format == NULL || format->kind != JSON_STRING ||
+        strcmp(format->str, MODEL_DOCUMENT_FORMAT) != 0)
+        return zkml_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\"",
+                         MODEL_DOCUMENT_FORMAT);
     if ((rc = json_member_u32(root, "xbits", "", 2, MODEL_MAX_BITS,
                               MODEL_DEFAULT_BITS, 0, &model->xbits, err)) != MODEL_OK)
         return rc;
@@ -484,7 +485,7 @@ model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
         return rc;
     json_writer_init(&w);
     json_write_raw(&w, "{\"format\": \"%s\", \"xbits\": %u, \"output_kind\": \"%s\",\n",
-                   MODEL_FORMAT_V1, (unsigned)model->xbits,
+                   MODEL_DOCUMENT_FORMAT, (unsigned)model->xbits,
                    model_output_kind_name(model->output_kind));
     json_write_raw(&w, " \"inputs\": [");
     for (j = 0; j < model->layer[0].n; j++) {

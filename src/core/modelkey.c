@@ -14,7 +14,6 @@
 #include "le.h"
 #include "modelkey.h"
 #include "sha256.h"
-#include "weights.h"
 
 #define MAGIC_LEN 8
 
@@ -46,15 +45,6 @@ get_u32(reader *r)
     return v;
 }
 
-static int32_t
-get_i32(reader *r)
-{
-    int32_t v = le_get_i32(r->data + r->pos);
-
-    r->pos += 4;
-    return v;
-}
-
 static uint64_t
 get_u64(reader *r)
 {
@@ -77,44 +67,72 @@ check_magic(reader *r, const char *magic, const char *kind, char *err)
     return 0;
 }
 
-/* The u64-length-prefixed descriptor: the length is bounded by the bytes left before
- * anything is decoded, so the tables model_descriptor_decode allocates (after checking
- * every field and the exact length) are never larger than the file. */
+/* The kind of a key or public file; NULL stands for the dense network (a key built in
+ * code by filling its model). */
+static const model_kind *
+kind_or_dense(const model_kind *kind)
+{
+    return kind != NULL ? kind : &model_kind_dense;
+}
+
+/* The u64-length-prefixed descriptor, decoded by the kind its magic names: the length is
+ * bounded by the bytes left before anything is decoded, so the tables the decoder
+ * allocates (after checking every field and the exact length) are never larger than the
+ * file. */
 static int
-get_descriptor(zk_model *model, reader *r, char *err)
+get_descriptor(const model_kind **kind, void *model, reader *r, char *err)
 {
     char merr[ZKML_ERR_LEN];
     uint64_t dlen;
+    int rc;
 
     if (need(r, 8, "descriptor length", err) != 0)
         return MODELKEY_ERR_INVALID;
     dlen = get_u64(r);
     if (dlen > r->len - r->pos) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (descriptor length %llu at byte %zu exceeds "
-                "the %zu bytes left)", r->len, (unsigned long long)dlen, r->pos - 8,
-                r->len - r->pos);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (descriptor length %llu "
+                  "at byte %zu exceeds the %zu bytes left)", r->len, (unsigned long long)dlen,
+                  r->pos - 8, r->len - r->pos);
         return MODELKEY_ERR_INVALID;
     }
-    if (model_descriptor_decode(model, r->data + r->pos, (size_t)dlen, merr) != MODEL_OK) {
+    *kind = model_kind_of_descriptor(r->data + r->pos, (size_t)dlen, merr);
+    rc = *kind == NULL ? ZKML_E_INVALID
+                       : (*kind)->descriptor_decode(model, r->data + r->pos, (size_t)dlen, merr);
+    if (rc != ZKML_OK) {
+        *kind = NULL;
         zkml_fail(err, MODELKEY_ERR_INVALID, "descriptor at byte %zu: %s", r->pos, merr);
-        return MODELKEY_ERR_INVALID;
+        return rc == ZKML_E_NOMEM ? MODELKEY_ERR_NOMEM : MODELKEY_ERR_INVALID;
     }
     r->pos += (size_t)dlen;
     return MODELKEY_OK;
 }
 
-/* The encoded descriptor with its length prefix, into a malloc'd buffer. */
+/* The encoded descriptor, into a malloc'd buffer. */
 static int
-encode_descriptor(uint8_t **desc, size_t *desc_len, const zk_model *model, char *err)
+encode_descriptor(uint8_t **desc, size_t *desc_len, const model_kind *kind, const void *model,
+                  char *err)
 {
     char merr[ZKML_ERR_LEN];
-    int rc = model_descriptor_encode(desc, desc_len, model, merr);
+    int rc = kind->descriptor_encode(desc, desc_len, model, merr);
 
-    if (rc == MODEL_ERR_NOMEM) {
+    if (rc == ZKML_E_NOMEM) {
         zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
         return MODELKEY_ERR_NOMEM;
     }
-    if (rc != MODEL_OK) {
+    if (rc != ZKML_OK) {
+        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
+        return MODELKEY_ERR_INVALID;
+    }
+    return MODELKEY_OK;
+}
+
+/* The whole model (public and secret parts) passes its kind's rules. */
+static int
+validate(const model_kind *kind, const void *model, char *err)
+{
+    char merr[ZKML_ERR_LEN];
+
+    if (kind->validate(model, merr) != ZKML_OK) {
         zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
         return MODELKEY_ERR_INVALID;
     }
@@ -123,33 +141,18 @@ encode_descriptor(uint8_t **desc, size_t *desc_len, const zk_model *model, char 
 
 /* ---- release ---- */
 
-static void
-wipe_weights(zk_model *model)
-{
-    uint32_t l;
-
-    for (l = 0; l < MODEL_MAX_LAYERS; l++) {
-        size_t m = model->layer[l].m, n = model->layer[l].n;
-
-        if (model->weights[l].w != NULL)
-            explicit_bzero(model->weights[l].w, m * n * sizeof(int32_t));
-        if (model->weights[l].bias != NULL)
-            explicit_bzero(model->weights[l].bias, m * sizeof(int32_t));
-    }
-}
-
 void
 modelkey_free(modelkey *key)
 {
     explicit_bzero(key->seed, sizeof key->seed);
-    wipe_weights(&key->model);
-    model_free(&key->model);
+    kind_or_dense(key->kind)->free(&key->model);     /* wipes the secret part */
+    key->kind = NULL;
 }
 
 void
 modelpub_free(modelpub *pub)
 {
-    model_free(&pub->model);
+    kind_or_dense(pub->kind)->free(&pub->model);
     hyrax_commitment_free(&pub->rows);
     memset(pub, 0, sizeof *pub);
 }
@@ -168,21 +171,21 @@ int
 modelkey_generate(modelkey *key, const char *json, size_t json_len, char *err)
 {
     char merr[ZKML_ERR_LEN];
+    const model_kind *kind = model_kind_of_document(json, json_len);
     int rc;
 
     memset(key, 0, sizeof *key);
-    rc = model_from_json(&key->model, json, json_len, merr);
-    if (rc == MODEL_OK)
-        rc = model_validate(&key->model, merr);
-    if (rc != MODEL_OK) {
+    rc = kind->from_document(&key->model, json, json_len, merr);
+    if (rc != ZKML_OK) {
         modelkey_free(key);
-        if (rc == MODEL_ERR_NOMEM) {
+        if (rc == ZKML_E_NOMEM) {
             zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
             return MODELKEY_ERR_NOMEM;
         }
         zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
         return MODELKEY_ERR_INVALID;
     }
+    key->kind = kind;
     if (RAND_bytes(key->seed, MODELKEY_SEED_LEN) != 1) {
         modelkey_free(key);
         zkml_fail(err, MODELKEY_ERR_INVALID, "the operating system's random generator failed");
@@ -191,42 +194,28 @@ modelkey_generate(modelkey *key, const char *json, size_t json_len, char *err)
     return MODELKEY_OK;
 }
 
-/* Bytes of all weights and biases of a model with valid shapes (at most
- * 16 · 4 · (2^32 + 2^16), no overflow in 64 bits). */
-static uint64_t
-weights_bytes(const zk_model *model)
-{
-    uint64_t total = 0;
-    uint32_t l;
-
-    for (l = 0; l < model->n_layers; l++)
-        total += ((uint64_t)model->layer[l].m * model->layer[l].n + model->layer[l].m) * 4;
-    return total;
-}
-
 int
 modelkey_encode(uint8_t **out, size_t *out_len, const modelkey *key, char *err)
 {
-    char merr[ZKML_ERR_LEN];
+    const model_kind *kind = kind_or_dense(key->kind);
     uint8_t *desc, *buf, *p;
     size_t desc_len, total;
-    uint32_t l;
+    uint64_t secret;
     int rc;
 
     *out = NULL;
     *out_len = 0;
-    if (model_validate(&key->model, merr) != MODEL_OK) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
-        return MODELKEY_ERR_INVALID;
-    }
-    if (weights_bytes(&key->model) > SIZE_MAX / 2) {
+    if ((rc = validate(kind, &key->model, err)) != MODELKEY_OK)
+        return rc;
+    secret = kind->secret_size(&key->model);
+    if (secret > SIZE_MAX / 2) {
         zkml_fail(err, MODELKEY_ERR_INVALID, "model too large for this platform");
         return MODELKEY_ERR_NOMEM;
     }
-    rc = encode_descriptor(&desc, &desc_len, &key->model, err);
+    rc = encode_descriptor(&desc, &desc_len, kind, &key->model, err);
     if (rc != MODELKEY_OK)
         return rc;
-    total = MAGIC_LEN + MODELKEY_SEED_LEN + 8 + desc_len + (size_t)weights_bytes(&key->model);
+    total = MAGIC_LEN + MODELKEY_SEED_LEN + 8 + desc_len + (size_t)secret;
     buf = malloc(total);
     if (buf == NULL) {
         free(desc);
@@ -240,58 +229,42 @@ modelkey_encode(uint8_t **out, size_t *out_len, const modelkey *key, char *err)
     memcpy(p + 8, desc, desc_len);
     p += 8 + desc_len;
     free(desc);
-    for (l = 0; l < key->model.n_layers; l++) {
-        const model_layer *ly = &key->model.layer[l];
-        size_t i;
-
-        for (i = 0; i < (size_t)ly->m * ly->n; i++, p += 4)
-            le_put_u32(p, (uint32_t)key->model.weights[l].w[i]);
-        for (i = 0; i < ly->m; i++, p += 4)
-            le_put_u32(p, (uint32_t)key->model.weights[l].bias[i]);
-    }
+    kind->secret_write(p, &key->model);
     *out = buf;
     *out_len = total;
     return MODELKEY_OK;
 }
 
-/* The weights of every layer, once the exact remaining length has been checked. */
+/* The secret part, once the exact remaining length has been checked. */
 static int
-get_weights(zk_model *model, reader *r, char *err)
+get_secret(const model_kind *kind, void *model, reader *r, char *err)
 {
-    uint64_t expected = weights_bytes(model);
-    uint32_t l;
+    uint64_t expected = kind->secret_size(model);
+    char merr[ZKML_ERR_LEN];
+    int rc;
 
     if (r->len - r->pos < expected) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (weights: %llu bytes expected after byte %zu)",
-                r->len, (unsigned long long)expected, r->pos);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (weights: %llu bytes "
+                  "expected after byte %zu)", r->len, (unsigned long long)expected, r->pos);
         return MODELKEY_ERR_INVALID;
     }
     if (r->len - r->pos > expected) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "%zu unexpected bytes after the weights, at byte %zu",
-                r->len - r->pos - (size_t)expected, r->pos + (size_t)expected);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "%zu unexpected bytes after the weights, at "
+                  "byte %zu", r->len - r->pos - (size_t)expected, r->pos + (size_t)expected);
         return MODELKEY_ERR_INVALID;
     }
-    for (l = 0; l < model->n_layers; l++) {
-        size_t m = model->layer[l].m, n = model->layer[l].n, i;
-
-        model->weights[l].w = malloc(m * n * sizeof(int32_t));
-        model->weights[l].bias = malloc(m * sizeof(int32_t));
-        if (model->weights[l].w == NULL || model->weights[l].bias == NULL) {
-            zkml_fail(err, MODELKEY_ERR_INVALID, "out of memory");
-            return MODELKEY_ERR_NOMEM;
-        }
-        for (i = 0; i < m * n; i++)
-            model->weights[l].w[i] = get_i32(r);
-        for (i = 0; i < m; i++)
-            model->weights[l].bias[i] = get_i32(r);
+    rc = kind->secret_decode(model, r->data + r->pos, (size_t)expected, merr);
+    if (rc != ZKML_OK) {
+        zkml_fail(err, MODELKEY_ERR_INVALID, "%s", merr);
+        return rc == ZKML_E_NOMEM ? MODELKEY_ERR_NOMEM : MODELKEY_ERR_INVALID;
     }
+    r->pos += (size_t)expected;
     return MODELKEY_OK;
 }
 
 int
 modelkey_decode(modelkey *key, const uint8_t *buf, size_t len, char *err)
 {
-    char merr[ZKML_ERR_LEN];
     reader r = { buf, len, 0 };
     int rc = MODELKEY_ERR_INVALID;
 
@@ -302,13 +275,11 @@ modelkey_decode(modelkey *key, const uint8_t *buf, size_t len, char *err)
         return MODELKEY_ERR_INVALID;
     memcpy(key->seed, buf + r.pos, MODELKEY_SEED_LEN);
     r.pos += MODELKEY_SEED_LEN;
-    rc = get_descriptor(&key->model, &r, err);
+    rc = get_descriptor(&key->kind, &key->model, &r, err);
     if (rc == MODELKEY_OK)
-        rc = get_weights(&key->model, &r, err);
-    if (rc == MODELKEY_OK && model_validate(&key->model, merr) != MODEL_OK) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
-        rc = MODELKEY_ERR_INVALID;
-    }
+        rc = get_secret(key->kind, &key->model, &r, err);
+    if (rc == MODELKEY_OK)
+        rc = validate(key->kind, &key->model, err);
     if (rc != MODELKEY_OK)
         modelkey_free(key);
     return rc;
@@ -319,34 +290,33 @@ modelkey_decode(modelkey *key, const uint8_t *buf, size_t len, char *err)
 int
 modelpub_from_key(modelpub *pub, const modelkey *key, char *err)
 {
+    const model_kind *kind = kind_or_dense(key->kind);
     char merr[ZKML_ERR_LEN];
-    weights_layout lay;
     uint8_t *desc;
     size_t desc_len;
     int rc;
 
     memset(pub, 0, sizeof *pub);
-    if (model_validate(&key->model, merr) != MODEL_OK) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: %s", merr);
-        return MODELKEY_ERR_INVALID;
-    }
-    if (weights_layout_build(&lay, &key->model) != 0) {
+    if ((rc = validate(kind, &key->model, err)) != MODELKEY_OK)
+        return rc;
+    if (kind->commitment_vars(&key->model) == 0) {
         zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: no W layout");
         return MODELKEY_ERR_INVALID;
     }
-    /* The public model is the descriptor alone: a round trip drops the weights. */
-    rc = encode_descriptor(&desc, &desc_len, &key->model, err);
+    /* The public model is the descriptor alone: a round trip drops the secret part. */
+    rc = encode_descriptor(&desc, &desc_len, kind, &key->model, err);
     if (rc != MODELKEY_OK)
         return rc;
-    rc = model_descriptor_decode(&pub->model, desc, desc_len, merr);
+    rc = kind->descriptor_decode(&pub->model, desc, desc_len, merr);
     free(desc);
-    if (rc != MODEL_OK) {
+    if (rc != ZKML_OK) {
         zkml_fail(err, MODELKEY_ERR_INVALID, "descriptor: %s", merr);
-        return rc == MODEL_ERR_NOMEM ? MODELKEY_ERR_NOMEM : MODELKEY_ERR_INVALID;
+        return rc == ZKML_E_NOMEM ? MODELKEY_ERR_NOMEM : MODELKEY_ERR_INVALID;
     }
-    if (weights_commit(&pub->rows, &lay, &key->model, key->seed) != 0) {
+    pub->kind = kind;
+    if (kind->commit(&pub->rows, &key->model, key->seed, merr) != ZKML_OK) {
         modelpub_free(pub);
-        zkml_fail(err, MODELKEY_ERR_INVALID, "committing to the weights failed");
+        zkml_fail(err, MODELKEY_ERR_INVALID, "%s", merr);
         return MODELKEY_ERR_INTERNAL;
     }
     return MODELKEY_OK;
@@ -355,25 +325,25 @@ modelpub_from_key(modelpub *pub, const modelkey *key, char *err)
 int
 modelpub_encode(uint8_t **out, size_t *out_len, const modelpub *pub, char *err)
 {
+    const model_kind *kind = kind_or_dense(pub->kind);
     uint8_t *desc, *buf, *p;
     size_t desc_len, nrows, total, i;
-    weights_layout lay;
-    unsigned lc, lr;
+    unsigned l_W, lc, lr;
     int rc;
 
     *out = NULL;
     *out_len = 0;
     /* never write a file the decoder would refuse */
-    if (weights_layout_build(&lay, &pub->model) != 0) {
+    if ((l_W = kind->commitment_vars(&pub->model)) == 0) {
         zkml_fail(err, MODELKEY_ERR_INVALID, "invalid model: no W layout");
         return MODELKEY_ERR_INVALID;
     }
-    hyrax_split(lay.l_W, &lc, &lr);
-    if (pub->rows.rows == NULL || pub->rows.l != lay.l_W || pub->rows.lr != lr) {
+    hyrax_split(l_W, &lc, &lr);
+    if (pub->rows.rows == NULL || pub->rows.l != l_W || pub->rows.lr != lr) {
         zkml_fail(err, MODELKEY_ERR_INVALID, "the row commitments do not match the descriptor");
         return MODELKEY_ERR_INVALID;
     }
-    rc = encode_descriptor(&desc, &desc_len, &pub->model, err);
+    rc = encode_descriptor(&desc, &desc_len, kind, &pub->model, err);
     if (rc != MODELKEY_OK)
         return rc;
     nrows = (size_t)1 << pub->rows.lr;
@@ -398,36 +368,36 @@ modelpub_encode(uint8_t **out, size_t *out_len, const modelpub *pub, char *err)
     return MODELKEY_OK;
 }
 
-/* l_W and the row commitments, against the layout of the decoded descriptor. */
+/* l_W and the row commitments, against the decoded descriptor. */
 static int
-get_rows(hyrax_commitment *c, const zk_model *model, reader *r, char *err)
+get_rows(hyrax_commitment *c, const model_kind *kind, const void *model, reader *r,
+         char *err)
 {
-    weights_layout lay;
-    unsigned l_W, lc, lr;
+    unsigned l_W, want, lc, lr;
     size_t nrows, i;
 
-    if (weights_layout_build(&lay, model) != 0) {
+    if ((want = kind->commitment_vars(model)) == 0) {
         zkml_fail(err, MODELKEY_ERR_INVALID, "descriptor has no W layout");
         return MODELKEY_ERR_INVALID;
     }
     if (need(r, 4, "l_W", err) != 0)
         return MODELKEY_ERR_INVALID;
     l_W = get_u32(r);
-    if (l_W != lay.l_W) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "l_W at byte %zu is %u, the descriptor gives %u", r->pos - 4, l_W,
-                lay.l_W);
+    if (l_W != want) {
+        zkml_fail(err, MODELKEY_ERR_INVALID, "l_W at byte %zu is %u, the descriptor gives %u",
+                  r->pos - 4, l_W, want);
         return MODELKEY_ERR_INVALID;
     }
     hyrax_split(l_W, &lc, &lr);
     nrows = (size_t)1 << lr;
     if (r->len - r->pos < 32 * nrows) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (%zu row commitments expected after byte %zu)",
-                r->len, nrows, r->pos);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "truncated at byte %zu (%zu row commitments "
+                  "expected after byte %zu)", r->len, nrows, r->pos);
         return MODELKEY_ERR_INVALID;
     }
     if (r->len - r->pos > 32 * nrows) {
-        zkml_fail(err, MODELKEY_ERR_INVALID, "%zu unexpected bytes after the row commitments, at byte %zu",
-                r->len - r->pos - 32 * nrows, r->pos + 32 * nrows);
+        zkml_fail(err, MODELKEY_ERR_INVALID, "%zu unexpected bytes after the row commitments, "
+                  "at byte %zu", r->len - r->pos - 32 * nrows, r->pos + 32 * nrows);
         return MODELKEY_ERR_INVALID;
     }
     c->rows = malloc(nrows * sizeof(ge_t));
@@ -442,12 +412,13 @@ get_rows(hyrax_commitment *c, const zk_model *model, reader *r, char *err)
         ge_decode_status st = ge_decode(&c->rows[i], r->data + r->pos);
 
         if (st != GE_DECODE_OK) {
-            zkml_fail(err, MODELKEY_ERR_INVALID, "row commitment %zu at byte %zu: %s", i, r->pos,
-                    ge_decode_status_str(st));
+            zkml_fail(err, MODELKEY_ERR_INVALID, "row commitment %zu at byte %zu: %s", i,
+                      r->pos, ge_decode_status_str(st));
             return MODELKEY_ERR_INVALID;
         }
         if (c->rows[i].infinity) {
-            zkml_fail(err, MODELKEY_ERR_INVALID, "row commitment %zu at byte %zu is the identity", i, r->pos);
+            zkml_fail(err, MODELKEY_ERR_INVALID, "row commitment %zu at byte %zu is the "
+                      "identity", i, r->pos);
             return MODELKEY_ERR_INVALID;
         }
     }
@@ -463,9 +434,9 @@ modelpub_decode(modelpub *pub, const uint8_t *buf, size_t len, char *err)
     memset(pub, 0, sizeof *pub);
     if (check_magic(&r, MODELPUB_MAGIC, "public", err) != 0)
         return MODELKEY_ERR_INVALID;
-    rc = get_descriptor(&pub->model, &r, err);
+    rc = get_descriptor(&pub->kind, &pub->model, &r, err);
     if (rc == MODELKEY_OK)
-        rc = get_rows(&pub->rows, &pub->model, &r, err);
+        rc = get_rows(&pub->rows, pub->kind, &pub->model, &r, err);
     if (rc != MODELKEY_OK)
         modelpub_free(pub);
     return rc;

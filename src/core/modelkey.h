@@ -50,6 +50,7 @@
 #include "error.h"
 #include "hyrax.h"
 #include "model.h"
+#include "model_kind.h"
 
 #define MODELKEY_MAGIC "ZKMLKEY1"
 #define MODELPUB_MAGIC "ZKMLPUB1"
@@ -60,15 +61,27 @@
 #define MODELKEY_ERR_NOMEM (-2)
 #define MODELKEY_ERR_INTERNAL (-3)  /* OS randomness, hashing or commitment failure */
 
-/* The private key: σ and the whole model (descriptor and weights). */
+/*
+ * The private key: σ and the whole model (public and secret parts) of its kind
+ * (model_kind.h), which the descriptor's magic names.  A key built in code may leave kind
+ * NULL and fill model: it stands for the dense network.  A second kind of model is a
+ * second member of the union, which the kind's operations take as their model.
+ */
 typedef struct {
     uint8_t seed[MODELKEY_SEED_LEN];
-    zk_model model;
+    const model_kind *kind;
+    union {
+        zk_model model;         /* "dense" */
+    };
 } modelkey;
 
-/* The public file: the model without weights and the W row commitments. */
+/* The public file: the model of its kind without its secret part, and the row
+ * commitments of the secret part (for "dense", W). */
 typedef struct {
-    zk_model model;
+    const model_kind *kind;     /* NULL: the dense network, as for modelkey */
+    union {
+        zk_model model;         /* "dense" */
+    };
     hyrax_commitment rows;
 } modelpub;
 

@@ -153,7 +153,7 @@ splitmix64(uint64_t *state)
 static double *
 synthetic_rows(const float_model *fm, size_t n_rows)
 {
-    double *rows = quant_alloc_array(n_rows * fm->n_features, sizeof *rows);
+    double *rows = alloc_array(n_rows * fm->n_features, sizeof *rows);
     uint64_t state = 0x7a6b6d6c2d63616cull;     /* fixed: the set is part of the method */
     size_t b, k;
     uint32_t j;
@@ -203,14 +203,14 @@ static int
 equalize_hidden(float_model *fm, const double *rows, size_t n_rows, char *err)
 {
     float_stats stats;
-    double *out = quant_alloc_array(n_rows * fm->layer[fm->n_layers - 1].m, sizeof *out);
+    double *out = alloc_array(n_rows * fm->layer[fm->n_layers - 1].m, sizeof *out);
     uint32_t l;
     size_t i, j;
     int rc = QUANT_OK;
 
     memset(&stats, 0, sizeof stats);
     for (l = 0; l + 1 < fm->n_layers; l++) {
-        stats.unit_max[l] = quant_alloc_array(fm->layer[l].m, sizeof(double));
+        stats.unit_max[l] = alloc_array(fm->layer[l].m, sizeof(double));
         if (stats.unit_max[l] == NULL)
             out = (free(out), NULL);
     }
@@ -261,9 +261,9 @@ plan_inputs(quant_ctx *c, zk_model *model, const double *rows, char *err)
     size_t b;
     uint32_t j;
 
-    c->in_lo = quant_alloc_array(fm->n_features, sizeof *c->in_lo);
-    c->in_hi = quant_alloc_array(fm->n_features, sizeof *c->in_hi);
-    model->inputs = quant_alloc_array(fm->n_features, sizeof *model->inputs);
+    c->in_lo = alloc_array(fm->n_features, sizeof *c->in_lo);
+    c->in_hi = alloc_array(fm->n_features, sizeof *c->in_hi);
+    model->inputs = alloc_array(fm->n_features, sizeof *model->inputs);
     if (c->in_lo == NULL || c->in_hi == NULL || model->inputs == NULL)
         return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (j = 0; j < fm->n_features; j++) {
@@ -357,13 +357,13 @@ plan_weights(quant_ctx *c, zk_model *model, uint32_t l, char *err)
     layer_plan *lp = &c->lp[l];
     model_weights *wt = &model->weights[l];
     size_t n = ly->n, m = ly->m, i, j;
-    double *wf = quant_alloc_array(n * m, sizeof *wf), *bf = quant_alloc_array(m, sizeof *bf);
+    double *wf = alloc_array(n * m, sizeof *wf), *bf = alloc_array(m, sizeof *bf);
     double wmax = 0.0, bmax = 0.0, wlim = ldexp(1.0, (int)c->opt->wbits - 1) - 1.0;
     int64_t vmax = (int64_t)1 << (l == 0 ? c->opt->xbits - 1 : 7);
     int rc = QUANT_OK;
 
-    wt->w = quant_alloc_array(n * m, sizeof *wt->w);
-    wt->bias = quant_alloc_array(m, sizeof *wt->bias);
+    wt->w = alloc_array(n * m, sizeof *wt->w);
+    wt->bias = alloc_array(m, sizeof *wt->bias);
     if (wf == NULL || bf == NULL || wt->w == NULL || wt->bias == NULL) {
         rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto done;
@@ -504,7 +504,7 @@ build_layer(quant_ctx *c, zk_model *model, uint32_t l, uint32_t q_bits, const in
     res->step = lp->s_w * ldexp(1.0, (int)s) / mult;
     size = (size_t)1 << q_bits;
     free(ly->act);
-    ly->act = table = quant_alloc_array(size, sizeof *table);
+    ly->act = table = alloc_array(size, sizeof *table);
     if (table == NULL)
         return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     rc = model_act_fill(table, q_bits, fl->act, res->step, lp->out_scale,
@@ -584,9 +584,9 @@ build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *re
                 double *max_err, double *mean_err, char *err)
 {
     size_t width = quant_max_width(c->fm), B = c->n_rows, b, j;
-    int32_t *in = quant_alloc_array(width * B, sizeof *in);
-    int32_t *next = quant_alloc_array(width * B, sizeof *next);
-    int64_t *y = quant_alloc_array(width * B, sizeof *y);
+    int32_t *in = alloc_array(width * B, sizeof *in);
+    int32_t *next = alloc_array(width * B, sizeof *next);
+    int64_t *y = alloc_array(width * B, sizeof *y);
     char merr[ZKML_ERR_LEN];
     model_trace tr;
     uint32_t l;
@@ -706,7 +706,7 @@ quantize_at(quant_ctx *c, zk_model *out, const double *rows, const float_stats *
         if ((rc = plan_weights(c, out, l, err)) != QUANT_OK)
             return rc;
     }
-    out->outputs = quant_alloc_array(m_last, sizeof *out->outputs);
+    out->outputs = alloc_array(m_last, sizeof *out->outputs);
     if (out->outputs == NULL)
         return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (l = 0; l < m_last; l++) {
@@ -791,8 +791,8 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
         (holdout != NULL && (rc = quant_check_rows(&fm, holdout, n_holdout, "holdout", err)) !=
                                 QUANT_OK))
         goto fail;
-    c.cal_ref = quant_alloc_array(n_rows * m_last, sizeof *c.cal_ref);
-    c.cal_x = quant_alloc_array(n_rows * fm.n_features, sizeof *c.cal_x);
+    c.cal_ref = alloc_array(n_rows * m_last, sizeof *c.cal_ref);
+    c.cal_x = alloc_array(n_rows * fm.n_features, sizeof *c.cal_x);
     if (c.cal_ref == NULL || c.cal_x == NULL) {
         rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto fail;
@@ -800,7 +800,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     /* the reference is the model as given; the plan uses its equalized twin */
     memset(&stats, 0, sizeof stats);
     if (holdout != NULL && n_holdout > 0) {
-        hold_ref = quant_alloc_array(n_holdout * m_last, sizeof *hold_ref);
+        hold_ref = alloc_array(n_holdout * m_last, sizeof *hold_ref);
         if (hold_ref == NULL) {
             rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
             goto fail;
@@ -812,7 +812,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
         (rc = equalize_hidden(&fm, rows, n_rows, err)) != QUANT_OK)
         goto fail;
     {
-        double *twin = quant_alloc_array(n_rows * m_last, sizeof *twin);
+        double *twin = alloc_array(n_rows * m_last, sizeof *twin);
 
         if (twin == NULL) {
             rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc.h"
 #include "json.h"
 #include "model.h"
 #include "quantize.h"
@@ -16,9 +17,6 @@
 /* err := "<path>: unknown key ..." if obj has a key outside allowed (NULL-terminated). */
 int quant_check_keys(const json_value *obj, const char *const *allowed, const char *path,
                      char *err);
-
-/* calloc of count elements, refusing products that overflow; never size 0. */
-void *quant_alloc_array(size_t count, size_t size);
 
 /* Per-layer statistics of the float pass: the range of each layer's activations and,
  * where unit_max[l] is not NULL, each unit's largest |activation|. */

@@ -112,7 +112,7 @@ quant_measure_holdout(const zk_model *model, const double *rows, const double *r
                       size_t n, error_summary *e, char *err)
 {
     size_t n0 = model->layer[0].n, mL = model->layer[model->n_layers - 1].m, b;
-    int32_t *x = quant_alloc_array(n * n0, sizeof *x);
+    int32_t *x = alloc_array(n * n0, sizeof *x);
     double sum = 0.0;
     char merr[ZKML_ERR_LEN];
     model_trace tr;

@@ -9,10 +9,9 @@
 #include <string.h>
 
 #include "error.h"
-#include "infer_proof.h"
 #include "json.h"
 #include "le.h"
-#include "model.h"
+#include "model_kind.h"
 #include "modelkey.h"
 
 const char *
@@ -284,7 +283,7 @@ receipt_open(receipt *r, modelpub *pub, const uint8_t *rct, size_t rct_len,
 {
     char sub[ZKML_ERR_LEN] = "";
     uint8_t digest[32];
-    uint32_t last;
+    uint32_t n_in, n_out;
 
     memset(r, 0, sizeof *r);
     if (modelpub_decode(pub, pub_buf, pub_len, sub) != MODELKEY_OK) {
@@ -301,13 +300,14 @@ receipt_open(receipt *r, modelpub *pub, const uint8_t *rct, size_t rct_len,
         modelpub_free(pub);
         return RECEIPT_ROWS_BAD_RECEIPT;
     }
-    last = pub->model.n_layers - 1;
+    n_in = pub->kind->n_inputs(&pub->model);
+    n_out = pub->kind->n_outputs(&pub->model);
     if (memcmp(r->digest, digest, 32) != 0) {
         zkml_fail(err, -1, "the receipt names another model (digest mismatch)");
-    } else if (r->n_in != pub->model.layer[0].n || r->n_out != pub->model.layer[last].m) {
+    } else if (r->n_in != n_in || r->n_out != n_out) {
         zkml_fail(err, -1, "the receipt's shapes (n_1 = %u, m_L = %u) are not the model's "
-                "(%u, %u)", (unsigned)r->n_in, (unsigned)r->n_out,
-                (unsigned)pub->model.layer[0].n, (unsigned)pub->model.layer[last].m);
+                "(%u, %u)", (unsigned)r->n_in, (unsigned)r->n_out, (unsigned)n_in,
+                (unsigned)n_out);
     } else {
         return RECEIPT_ROWS_OK;
     }
@@ -322,7 +322,7 @@ receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf, size_
 {
     modelpub pub;
     receipt r;
-    infer_statement st;
+    model_statement st;
     const char *why = NULL;
     int rc;
 
@@ -332,13 +332,13 @@ receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf, size_
     if (rc != RECEIPT_ROWS_OK)
         return 0;
     st.model = &pub.model;
-    st.w_rows = &pub.rows;
+    st.commitment = &pub.rows;
     st.batch = r.batch;
     st.inputs = r.inputs;
     st.outputs = r.outputs;
     st.context = r.statement_context;
     st.context_len = r.statement_context_len;
-    rc = infer_verify(&st, r.proof, r.proof_len, &why);
+    rc = pub.kind->verify(&st, r.proof, r.proof_len, &why);
     if (rc != 1)
         zkml_fail(err, -1, "%s", why != NULL ? why : "proof rejected");
     receipt_free(&r);
@@ -392,9 +392,10 @@ receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
             }
             for (j = 0; j < r.n_in; j++)
                 out->features[b * r.n_in + j] =
-                    model_dequantize_input(&pub.model, (uint32_t)j, r.inputs[b * r.n_in + j]);
+                    pub.kind->dequantize_input(&pub.model, (uint32_t)j,
+                                               r.inputs[b * r.n_in + j]);
             for (j = 0; j < r.n_out; j++)
-                out->scores[b * r.n_out + j] = model_dequantize_output(
+                out->scores[b * r.n_out + j] = pub.kind->dequantize_output(
                     &pub.model, (uint32_t)j, r.outputs[b * r.n_out + j]);
         }
     }

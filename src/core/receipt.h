@@ -1,6 +1,6 @@
 /*
- * receipt.h: a self-contained inference receipt: the public parts of an inference
- * statement (infer_proof.h) together with its proof.  Whoever holds the model's public
+ * receipt.h: a self-contained inference receipt: the public parts of a proof statement
+ * (model_kind.h; for a dense network, infer_proof.h) together with its proof.  Whoever holds the model's public
  * file (modelkey.h) checks a receipt with receipt_verify and learns that the committed
  * model maps the receipt's inputs to its outputs.  zkml_prove_rows (zkml.h, api_prove.c)
  * makes receipts with the pieces below.
@@ -102,10 +102,10 @@ int receipt_statement_context(uint8_t **out, size_t *out_len, const uint8_t *con
 
 /*
  * Check a receipt against a model's public file: the receipt must decode, name the
- * digest of this public file, have the model's n_1 and m_L, and carry a proof that
- * infer_verify accepts.  1 valid; 0 invalid, with err saying why; -1 if the check could
- * not be made, with err: the public file does not decode, the receipt's batch is beyond
- * what the proof system handles for this model (infer_verify's unusable statement), or
+ * digest of this public file, have the model's n_1 and m_L, and carry a proof that the
+ * verifier of the model's kind accepts.  1 valid; 0 invalid, with err saying why; -1 if
+ * the check could not be made, with err: the public file does not decode, the receipt's
+ * batch is beyond what the proof system handles for this model (an unusable statement), or
  * an internal failure.  A receipt that does not decode is invalid (0).  Needs
  * zkml_init().
  */

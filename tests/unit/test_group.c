@@ -8,6 +8,7 @@
 
 #include "group.h"
 #include "unit.h"
+#include "unit_fq.h"
 
 /* ---- the oracle: affine points over mpz, textbook chord-and-tangent ---- */
 
@@ -139,15 +140,6 @@ opt_mul(opt *r, const opt *a, const uint64_t k[4])
 
 /* ---- helpers ---- */
 
-static void
-random_scalar(fq_t *k)
-{
-    uint8_t wide[64];
-
-    unit_rand_bytes(wide, sizeof wide);
-    fq_from_bytes_wide(k, wide);
-}
-
 /* A random multiple of the test generator, in projective form with a random Z. */
 static void
 random_point(gep_t *r, ge_t *affine)
@@ -160,7 +152,7 @@ random_point(gep_t *r, ge_t *affine)
 
     ge_test_generator(&g_aff);
     gep_set_ge(&g, &g_aff);
-    random_scalar(&k);
+    unit_random_fq(&k);
     gep_mul_vartime(r, &g, &k);
     ge_set_gep(affine, r);
     unit_rand_bytes(wide, sizeof wide);
@@ -293,7 +285,7 @@ UNIT_TEST(group_scalar_multiplication)
         case 1: fq_set_u64(&k, 1); break;
         case 2: fq_set_i64(&k, -1); break;
         case 3: fq_set_u64(&k, 16); break;
-        default: random_scalar(&k); break;
+        default: unit_random_fq(&k); break;
         }
         gep_mul_ct(&r1, &g, &k);
         gep_mul_vartime(&r2, &g, &k);
@@ -311,7 +303,7 @@ UNIT_TEST(group_scalar_multiplication)
     CHECK(gep_is_infinity(&r1));
     /* multiplying the identity */
     gep_set_infinity(&t);
-    random_scalar(&k);
+    unit_random_fq(&k);
     gep_mul_ct(&r1, &t, &k);
     CHECK(gep_is_infinity(&r1));
     opt_clear(&og);
@@ -462,7 +454,7 @@ UNIT_TEST(group_fixed_base_multiplication)
             lim[j / 16] = (uint64_t)1 << (4 * (j % 16));
             CHECK(fq_from_limbs(&k, lim));
             break;
-        default: random_scalar(&k); break;
+        default: unit_random_fq(&k); break;
         }
         gep_mul_fixed_ct(&r, &T, &k);
         fq_to_limbs(kl, &k);

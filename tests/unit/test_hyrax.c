@@ -12,25 +12,8 @@
 #include "pedersen.h"
 #include "product.h"
 #include "unit.h"
+#include "unit_fq.h"
 #include "zkml.h"
-
-static void
-random_scalar(fq_t *r)
-{
-    uint8_t w[64];
-
-    unit_rand_bytes(w, sizeof w);
-    fq_from_bytes_wide(r, w);
-}
-
-static void
-commit1(ge_t *C, const fq_t *v, const fq_t *b)
-{
-    gep_t p;
-
-    pedersen_com1(&p, v, b);
-    ge_set_gep(C, &p);
-}
 
 static void
 test_rng(drbg_t *rng, uint8_t seed, const transcript_t *t)
@@ -51,17 +34,17 @@ typedef struct {
 static void
 product_case_make(product_case *c, int wrong)
 {
-    random_scalar(&c->x);
-    random_scalar(&c->y);
-    random_scalar(&c->rx);
-    random_scalar(&c->ry);
-    random_scalar(&c->rz);
+    unit_random_fq(&c->x);
+    unit_random_fq(&c->y);
+    unit_random_fq(&c->rx);
+    unit_random_fq(&c->ry);
+    unit_random_fq(&c->rz);
     fq_mul(&c->z, &c->x, &c->y);
     if (wrong)
         fq_add(&c->z, &c->z, &FQ_ONE);
-    commit1(&c->X, &c->x, &c->rx);
-    commit1(&c->Y, &c->y, &c->ry);
-    commit1(&c->Z, &c->z, &c->rz);
+    unit_commit1(&c->X, &c->x, &c->rx);
+    unit_commit1(&c->Y, &c->y, &c->ry);
+    unit_commit1(&c->Z, &c->z, &c->rz);
 }
 
 static int
@@ -165,15 +148,15 @@ hyrax_case_make(hyrax_case *c, unsigned l, int small)
                 Ps[i] = 0;
             fq_set_i64(&c->P[i], Ps[i]);
         } else
-            random_scalar(&c->P[i]);
+            unit_random_fq(&c->P[i]);
     }
     for (i = 0; i < c->nrows; i++)
-        random_scalar(&c->beta[i]);
+        unit_random_fq(&c->beta[i]);
     for (i = 0; i < l; i++)
-        random_scalar(&c->z[i]);
+        unit_random_fq(&c->z[i]);
     mle_eval(&c->v, c->P, l, c->z);
-    random_scalar(&c->bv);
-    commit1(&c->Cv, &c->v, &c->bv);
+    unit_random_fq(&c->bv);
+    unit_commit1(&c->Cv, &c->v, &c->bv);
     rc = small ? hyrax_commit_small(&c->com, Ps, l, c->beta)
                : hyrax_commit(&c->com, c->P, l, c->beta);
     free(Ps);
@@ -290,7 +273,7 @@ UNIT_TEST(hyrax_rejects_wrong_claims)
     CHECK(hyrax_case_verify(&c, &c.com, c.z, &c.Cv, &pf, &reason) == 1);
     /* another value */
     fq_add(&v1, &c.v, &FQ_ONE);
-    commit1(&Cv1, &v1, &c.bv);
+    unit_commit1(&Cv1, &v1, &c.bv);
     CHECK(hyrax_case_verify(&c, &c.com, c.z, &Cv1, &pf, &reason) == 0);
     /* another point, in a low and in a high coordinate */
     memcpy(z1, c.z, sizeof z1);
@@ -386,7 +369,7 @@ UNIT_TEST(hyrax_open_sum_of_two_commitments)
     for (s = 0; s < 2; s++) {
         CHECK(hyrax_case_make(&a, 9, s) == 0);
         CHECK(hyrax_case_make(&b, 9, 1 - s) == 0);
-        random_scalar(&mu);
+        unit_random_fq(&mu);
         P = malloc(a.n * sizeof(fq_t));
         beta = malloc(a.nrows * sizeof(fq_t));
         for (i = 0; i < a.n; i++) {
@@ -398,8 +381,8 @@ UNIT_TEST(hyrax_open_sum_of_two_commitments)
             fq_add(&beta[i], &a.beta[i], &tmp);
         }
         mle_eval(&v, P, 9, a.z);
-        random_scalar(&bv);
-        commit1(&Cv, &v, &bv);
+        unit_random_fq(&bv);
+        unit_commit1(&Cv, &v, &bv);
         transcript_init(&t, "test/hyrax-sum", 14);
         test_rng(&rng, 10, &t);
         CHECK(hyrax_open_sum(&pf, &t, &rng, &a.com, &b.com, &mu, P, beta, a.z, &Cv, &bv) == 0);

@@ -10,6 +10,7 @@
 #include "ipa.h"
 #include "pedersen.h"
 #include "unit.h"
+#include "unit_fq.h"
 
 typedef struct {
     unsigned k;
@@ -18,15 +19,6 @@ typedef struct {
     fq_t bx, by, y;
     ge_t Cx, Cy;
 } ipa_case;
-
-static void
-random_scalar(fq_t *r)
-{
-    uint8_t w[64];
-
-    unit_rand_bytes(w, sizeof w);
-    fq_from_bytes_wide(r, w);
-}
 
 static void
 case_make(ipa_case *c, unsigned k)
@@ -42,13 +34,13 @@ case_make(ipa_case *c, unsigned k)
     for (i = 0; i < c->n; i++) {
         fq_t t;
 
-        random_scalar(&c->x[i]);
-        random_scalar(&c->a[i]);
+        unit_random_fq(&c->x[i]);
+        unit_random_fq(&c->a[i]);
         fq_mul(&t, &c->x[i], &c->a[i]);
         fq_add(&c->y, &c->y, &t);
     }
-    random_scalar(&c->bx);
-    random_scalar(&c->by);
+    unit_random_fq(&c->bx);
+    unit_random_fq(&c->by);
     pedersen_comv(&p, c->x, c->n, &c->bx);
     ge_set_gep(&c->Cx, &p);
     pedersen_com1(&p, &c->y, &c->by);
@@ -137,7 +129,7 @@ UNIT_TEST(ipa_rejects_each_forgery)
     CHECK(strstr(reason, "rounds") != NULL);
     CHECK(case_verify(&c.Cx, &c.Cy, c.a, 3, &pf, &reason) == 0);
     /* the value-shift attack: Cx + δ·G with Cy - δ·G */
-    random_scalar(&delta);
+    unit_random_fq(&delta);
     gep_set_ge(&shift, generators_G());
     gep_mul_vartime(&shift, &shift, &delta);
     {

@@ -10,20 +10,12 @@
 #include "linrel.h"
 #include "pedersen.h"
 #include "unit.h"
+#include "unit_fq.h"
 
 #define LR_SCALARS 6
 #define LR_MASK_LOG 3
 #define LR_MASK (1u << LR_MASK_LOG)
 #define LR_RELATIONS 4
-
-static void
-random_scalar(fq_t *r)
-{
-    uint8_t w[64];
-
-    unit_rand_bytes(w, sizeof w);
-    fq_from_bytes_wide(r, w);
-}
 
 /* A statement: scalars, mask, sparse relations whose constants make them hold. */
 typedef struct {
@@ -37,31 +29,22 @@ typedef struct {
 } lr_case;
 
 static void
-commit1(ge_t *C, const fq_t *v, const fq_t *b)
-{
-    gep_t p;
-
-    pedersen_com1(&p, v, b);
-    ge_set_gep(C, &p);
-}
-
-static void
 case_make(lr_case *c)
 {
     size_t i, t, j;
     gep_t p;
 
     for (i = 0; i < LR_SCALARS; i++) {
-        random_scalar(&c->v[i]);
-        random_scalar(&c->b[i]);
-        commit1(&c->C[i], &c->v[i], &c->b[i]);
+        unit_random_fq(&c->v[i]);
+        unit_random_fq(&c->b[i]);
+        unit_commit1(&c->C[i], &c->v[i], &c->b[i]);
     }
     for (i = 0; i < LR_MASK; i++)
-        random_scalar(&c->mask[i]);
-    random_scalar(&c->bM);
+        unit_random_fq(&c->mask[i]);
+    unit_random_fq(&c->bM);
     CHECK(pedersen_comv(&p, c->mask, LR_MASK, &c->bM) == 0);
     ge_set_gep(&c->CM, &p);
-    random_scalar(&c->form_const);
+    unit_random_fq(&c->form_const);
     for (t = 0; t < LR_RELATIONS; t++) {
         fq_t acc, x;
 
@@ -71,13 +54,13 @@ case_make(lr_case *c)
         fq_set_zero(&acc);
         for (j = 0; j < c->nst[t]; j++) {
             c->st[t][j].id = t == 3 ? 1 : (t + 2 * j) % LR_SCALARS;
-            random_scalar(&c->st[t][j].coef);
+            unit_random_fq(&c->st[t][j].coef);
             fq_mul(&x, &c->st[t][j].coef, &c->v[c->st[t][j].id]);
             fq_add(&acc, &acc, &x);
         }
         for (j = 0; j < c->nmt[t]; j++) {
             c->mt[t][j].id = t == 3 ? 5 : (3 * t + j) % LR_MASK;
-            random_scalar(&c->mt[t][j].coef);
+            unit_random_fq(&c->mt[t][j].coef);
             fq_mul(&x, &c->mt[t][j].coef, &c->mask[c->mt[t][j].id]);
             fq_add(&acc, &acc, &x);
         }
@@ -213,7 +196,7 @@ UNIT_TEST(linrel_rejects_wrong_committed_value)
     /* the verifier's C_1 commits to v_1 + 1 (same blind) */
     v = c;
     fq_add(&v.v[1], &v.v[1], &FQ_ONE);
-    commit1(&v.C[1], &v.v[1], &v.b[1]);
+    unit_commit1(&v.C[1], &v.v[1], &v.b[1]);
     CHECK(case_run(&c, c.K, c.mask, &v, c.K, &check, &reason, NULL) == 0);
     CHECK(check == 0);
     /* the prover's value differs from what it committed */

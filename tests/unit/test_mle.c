@@ -3,17 +3,9 @@
  */
 #include "mle.h"
 #include "unit.h"
+#include "unit_fq.h"
 
 #define MLE_TEST_MAX_VARS 10
-
-static void
-random_scalar(fq_t *x)
-{
-    uint8_t wide[64];
-
-    unit_rand_bytes(wide, sizeof(wide));
-    fq_from_bytes_wide(x, wide);
-}
 
 /* eq(z, bits(i)) = prod_j (bit_j(i) ? z_j : 1 - z_j), straight from the definition. */
 static void
@@ -41,7 +33,7 @@ UNIT_TEST(mle_eq_table_definition)
 
     for (k = 0; k <= MLE_TEST_MAX_VARS; k++) {
         for (j = 0; j < k; j++)
-            random_scalar(&z[j]);
+            unit_random_fq(&z[j]);
         mle_eq_table(table, z, k);
         fq_set_zero(&sum);
         for (i = 0; i < ((size_t)1 << k); i++) {
@@ -62,9 +54,9 @@ UNIT_TEST(mle_eval_matches_eq_table)
 
     for (k = 0; k <= MLE_TEST_MAX_VARS; k++) {
         for (i = 0; i < ((size_t)1 << k); i++)
-            random_scalar(&f[i]);
+            unit_random_fq(&f[i]);
         for (j = 0; j < k; j++)
-            random_scalar(&z[j]);
+            unit_random_fq(&z[j]);
         mle_eq_table(table, z, k);
         fq_set_zero(&want);
         for (i = 0; i < ((size_t)1 << k); i++) {

@@ -12,15 +12,7 @@
 
 #include "msm.h"
 #include "unit.h"
-
-static void
-rand_fq(fq_t *r)
-{
-    uint8_t wide[64];
-
-    unit_rand_bytes(wide, sizeof wide);
-    fq_from_bytes_wide(r, wide);
-}
+#include "unit_fq.h"
 
 static void
 generator(gep_t *g)
@@ -40,7 +32,7 @@ points_random(ge_t *P, fq_t *d, size_t n)
 
     generator(&g);
     for (i = 0; i < n; i++) {
-        rand_fq(&d[i]);
+        unit_random_fq(&d[i]);
         gep_mul_vartime(&proj[i], &g, &d[i]);
     }
     ge_set_gep_batch(P, proj, n);
@@ -60,7 +52,7 @@ points_walk(ge_t *P, fq_t *d, size_t n)
 
     generator(&g);
     for (i = 0; i < 16; i++) {
-        rand_fq(&dstep[i]);
+        unit_random_fq(&dstep[i]);
         gep_mul_vartime(&step[i], &g, &dstep[i]);
     }
     gep_set_infinity(&cur);
@@ -132,7 +124,7 @@ UNIT_TEST(msm_random_sizes)
 
         points_random(P, d, n);
         for (i = 0; i < n; i++)
-            rand_fq(&k[i]);
+            unit_random_fq(&k[i]);
         check_msm(P, d, k, n, 1);
     }
     free(P);
@@ -162,7 +154,7 @@ UNIT_TEST(msm_65536)
 
     points_walk(P, d, n);
     for (i = 0; i < n; i++)
-        rand_fq(&k[i]);
+        unit_random_fq(&k[i]);
     check_msm(P, d, k, n, 0);
     expected_sum(&want, d, k, n);
     for (c = 11; c <= MSM_MAX_WINDOW; c += 2) {
@@ -197,7 +189,7 @@ UNIT_TEST(msm_edge_scalars_and_identity)
             short_k[0] = unit_rand64() >> (unit_rand64() & 63);
             (void)fq_from_limbs(&k[i], short_k);
             break;
-        default: rand_fq(&k[i]); break;
+        default: unit_random_fq(&k[i]); break;
         }
         if (i % 7 == 3) {                       /* identity point, scalar kept */
             ge_set_infinity(&P[i]);
@@ -224,7 +216,7 @@ UNIT_TEST(msm_edge_scalars_and_identity)
         k[i] = zero;
     CHECK(msm(&r, P, k, N, 2) == 0 && gep_is_infinity(&r));
     for (i = 0; i < N; i++) {
-        rand_fq(&k[i]);
+        unit_random_fq(&k[i]);
         ge_set_infinity(&P[i]);
     }
     CHECK(msm(&r, P, k, N, 2) == 0 && gep_is_infinity(&r));
@@ -266,7 +258,7 @@ UNIT_TEST(msm_duplicates_every_window)
     fq_neg(&vals[1], &FQ_ONE);
     fq_set_u64(&vals[2], 2);
     fq_set_u64(&vals[3], 3);
-    rand_fq(&vals[4]);
+    unit_random_fq(&vals[4]);
     for (i = 0; i < N; i++) {
         unsigned j = (unsigned)(unit_rand64() % POOL);
 
@@ -342,7 +334,7 @@ UNIT_TEST(msm_threads_identical)
 
     points_walk(P, d, N);
     for (i = 0; i < N; i++) {
-        rand_fq(&k[i]);
+        unit_random_fq(&k[i]);
         v[i] = (int32_t)(unit_rand64() % (2 * MSM_SMALL_BOUND - 1)) - (MSM_SMALL_BOUND - 1);
     }
     CHECK(msm(&one, P, k, N, 1) == 0);
@@ -387,7 +379,7 @@ UNIT_TEST(msm_retired_threads_free_their_scratch)
 
     points_walk(P, d, N);
     for (i = 0; i < N; i++)
-        rand_fq(&k[i]);
+        unit_random_fq(&k[i]);
     for (round = 0; round < ROUNDS; round++) {
         if (round == 1)
             before = heap_in_use();
@@ -532,7 +524,7 @@ check_fixed(const msm_fixed_table *tab, const fq_t *d, size_t n, int threads, in
 
     fq_set_zero(&acc);
     for (i = 0; i < n; i++) {
-        rand_fq(&k[i]);
+        unit_random_fq(&k[i]);
         if (zeros && i % 2 == 1)
             fq_set_zero(&k[i]);
         if (i % 7 == 3)

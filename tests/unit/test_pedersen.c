@@ -7,15 +7,7 @@
 #include "msm.h"
 #include "pedersen.h"
 #include "unit.h"
-
-static void
-random_scalar(fq_t *x)
-{
-    uint8_t wide[64];
-
-    unit_rand_bytes(wide, sizeof(wide));
-    fq_from_bytes_wide(x, wide);
-}
+#include "unit_fq.h"
 
 static void
 mul_ge(gep_t *r, const ge_t *p, const fq_t *k)
@@ -33,10 +25,10 @@ UNIT_TEST(pedersen_com1_definition_and_homomorphism)
     int trial;
 
     for (trial = 0; trial < 20; trial++) {
-        random_scalar(&a);
-        random_scalar(&b);
-        random_scalar(&ra);
-        random_scalar(&rb);
+        unit_random_fq(&a);
+        unit_random_fq(&b);
+        unit_random_fq(&ra);
+        unit_random_fq(&rb);
         pedersen_com1(&ca, &a, &ra);
         pedersen_com1(&cb, &b, &rb);
         fq_add(&s, &a, &b);
@@ -70,12 +62,12 @@ UNIT_TEST(pedersen_comv_homomorphism)
     size_t i;
 
     for (i = 0; i < N; i++) {
-        random_scalar(&x[i]);
-        random_scalar(&y[i]);
+        unit_random_fq(&x[i]);
+        unit_random_fq(&y[i]);
         fq_add(&s[i], &x[i], &y[i]);
     }
-    random_scalar(&rx);
-    random_scalar(&ry);
+    unit_random_fq(&rx);
+    unit_random_fq(&ry);
     fq_add(&rs, &rx, &ry);
     CHECK(pedersen_comv(&cx, x, N, &rx) == 0);
     CHECK(pedersen_comv(&cy, y, N, &ry) == 0);
@@ -96,8 +88,8 @@ UNIT_TEST(pedersen_comv_definition)
     if (v == NULL)
         return;
     for (i = 0; i < N; i++)
-        random_scalar(&x[i]);
-    random_scalar(&b);
+        unit_random_fq(&x[i]);
+    unit_random_fq(&b);
     mul_ge(&want, generators_H(), &b);
     for (i = 0; i < N; i++) {
         mul_ge(&t, &v[i], &x[i]);
@@ -119,7 +111,7 @@ UNIT_TEST(pedersen_comv_empty_is_blind_only)
     fq_t b, zero;
     gep_t c, want;
 
-    random_scalar(&b);
+    unit_random_fq(&b);
     fq_set_zero(&zero);
     CHECK(pedersen_comv(&c, NULL, 0, &b) == 0);
     pedersen_com1(&want, &zero, &b);
@@ -154,7 +146,7 @@ UNIT_TEST(pedersen_comv_small_matches_comv)
         }
         for (i = 0; i < N; i++)
             fq_set_i64(&x[i], xs[i]);
-        random_scalar(&b);
+        unit_random_fq(&b);
         CHECK(pedersen_comv(&a, x, N, &b) == 0);
         CHECK(pedersen_comv_small(&c, xs, N, &b) == 0);
         CHECK(gep_eq(&a, &c));

@@ -17,18 +17,10 @@
 #include "product.h"
 #include "sumcheck.h"
 #include "unit.h"
+#include "unit_fq.h"
 #include "zkml.h"
 
 #define MAX_INST 8
-
-static void
-random_scalar(fq_t *r)
-{
-    uint8_t w[64];
-
-    unit_rand_bytes(w, sizeof w);
-    fq_from_bytes_wide(r, w);
-}
 
 static void
 pow2(fq_t *r, unsigned e)
@@ -95,7 +87,7 @@ shape_terms(sumcheck_instance *in, shape_t s)
     static const unsigned e[1] = {4}, aa[2] = {0, 0}, b[1] = {1}, a[1] = {0};
     fq_t c;
 
-    random_scalar(&c);
+    unit_random_fq(&c);
     switch (s) {
     case SHAPE_AB:
         CHECK(sumcheck_instance_term(in, &c, 2, ab) == 0);
@@ -105,14 +97,14 @@ shape_terms(sumcheck_instance *in, shape_t s)
         break;
     case SHAPE_MIXED:
         CHECK(sumcheck_instance_term(in, &c, 2, ab) == 0);
-        random_scalar(&c);
+        unit_random_fq(&c);
         CHECK(sumcheck_instance_term(in, &c, 3, ecd) == 0);
-        random_scalar(&c);
+        unit_random_fq(&c);
         CHECK(sumcheck_instance_term(in, &c, 1, e) == 0);
         break;
     case SHAPE_SQUARE:
         CHECK(sumcheck_instance_term(in, &c, 2, aa) == 0);
-        random_scalar(&c);
+        unit_random_fq(&c);
         CHECK(sumcheck_instance_term(in, &c, 1, b) == 0);
         break;
     default:
@@ -130,9 +122,9 @@ fill_table(fq_t *t, size_t len)
 {
     size_t i;
 
-    random_scalar(&t[0]);
+    unit_random_fq(&t[0]);
     if (len > 1)
-        random_scalar(&t[1]);
+        unit_random_fq(&t[1]);
     for (i = 2; i < len; i++) {
         fq_sqr(&t[i], &t[i - 1]);
         fq_add(&t[i], &t[i], &t[i - 2]);
@@ -284,8 +276,8 @@ statement_check_honest(statement *st)
     int ok = 1;
 
     for (i = 0; i < nm; i++)
-        random_scalar(&g[i]);
-    random_scalar(&rho);
+        unit_random_fq(&g[i]);
+    unit_random_fq(&rho);
     transcript_init(&tp, "test/sumcheck", 13);
     tv = tp;
     if (sumcheck_prove(&tp, "S1", n, D, &rho, g, st->inst, st->n_inst, &T, msg, nmsg, r, &e,
@@ -347,9 +339,9 @@ UNIT_TEST(sumcheck_mle_fold_and_sum)
 
     for (k = 1; k <= 6; k++) {
         for (i = 0; i < ((size_t)1 << k); i++)
-            random_scalar(&f[i]);
+            unit_random_fq(&f[i]);
         for (j = 0; j < k; j++)
-            random_scalar(&z[j]);
+            unit_random_fq(&z[j]);
         mle_eval(&want, f, k, z);
         memcpy(g, f, sizeof f);
         for (j = 0; j < k; j++)
@@ -444,8 +436,8 @@ UNIT_TEST(sumcheck_identical_across_threads)
     memcpy(st.spec, spec, sizeof spec);
     statement_make(&st);
     for (k = 0; k < nm; k++)
-        random_scalar(&g[k]);
-    random_scalar(&rho);
+        unit_random_fq(&g[k]);
+    unit_random_fq(&rho);
     memset(finals, 0, sizeof finals);
     for (run = 0; run < 2; run++) {
         transcript_t tp;
@@ -478,8 +470,8 @@ UNIT_TEST(sumcheck_verifier_message_count)
     unsigned D;
 
     for (i = 0; i < sizeof msg / sizeof msg[0]; i++)
-        random_scalar(&msg[i]);
-    random_scalar(&T);
+        unit_random_fq(&msg[i]);
+    unit_random_fq(&T);
     for (D = 2; D <= 3; D++) {
         /* D - 1 and D + 1 coefficients per round; one round too few or too many */
         transcript_init(&t, "v", 1);
@@ -511,8 +503,8 @@ UNIT_TEST(sumcheck_verifier_message_count)
         st.spec[0] = sp;
         statement_make(&st);
         for (i = 0; i < 12; i++)
-            random_scalar(&g[i]);
-        random_scalar(&rho);
+            unit_random_fq(&g[i]);
+        unit_random_fq(&rho);
         transcript_init(&t, "p", 1);
         CHECK(sumcheck_prove(&t, "S1", 3, 3, &rho, g, st.inst, 1, &T, msg, 8, r, &e,
                              NULL) == -1);
@@ -536,7 +528,7 @@ UNIT_TEST(sumcheck_next_claim_definition)
 
     for (D = 2; D <= 3; D++) {
         for (e = 0; e <= D; e++)
-            random_scalar(&c[e]);
+            unit_random_fq(&c[e]);
         /* claim = s(0) + s(1) = 2c0 + c1 + c2 (+ c3) */
         fq_dbl(&s01, &c[0]);
         for (e = 1; e <= D; e++)
@@ -545,7 +537,7 @@ UNIT_TEST(sumcheck_next_claim_definition)
         msg[0] = c[0];
         for (e = 2; e <= D; e++)
             msg[e - 1] = c[e];
-        random_scalar(&r);
+        unit_random_fq(&r);
         sumcheck_next_claim(&got, D, &claim, msg, &r);
         fq_set_zero(&want);
         for (e = D + 1; e-- > 0;) {
@@ -603,7 +595,7 @@ commit_scalar(committed *cs, const fq_t *v)
     size_t id = cs->n++;
 
     cs->v[id] = *v;
-    random_scalar(&cs->b[id]);
+    unit_random_fq(&cs->b[id]);
     pedersen_com1(&p, &cs->v[id], &cs->b[id]);
     ge_set_gep(&cs->C[id], &p);
     return id;
@@ -718,8 +710,8 @@ e2e_prove(statement *st, e2e_run *run, e2e_proof *pf, committed *cs, fq_t *mask,
         ;
     nm = (size_t)1 << *mask_log;
     for (i = 0; i < nm; i++)
-        random_scalar(&mask[i]);
-    random_scalar(bM);
+        unit_random_fq(&mask[i]);
+    unit_random_fq(bM);
     /* the prover's messages use `sent`; `mask` is what gets committed and opened */
     memcpy(sent, mask, nm * sizeof(fq_t));
 
@@ -729,8 +721,8 @@ e2e_prove(statement *st, e2e_run *run, e2e_proof *pf, committed *cs, fq_t *mask,
             /* committing first, the forger can only guess r_n (and ρ) */
             fq_t guess_r, guess_rho;
 
-            random_scalar(&guess_r);
-            random_scalar(&guess_rho);
+            unit_random_fq(&guess_r);
+            unit_random_fq(&guess_rho);
             forge_mask(mask, base, n, D, &guess_rho, &guess_r, st->spec[0].n_vars);
         }
         CHECK(pedersen_comv(&p, mask, nm, bM) == 0);
@@ -1085,13 +1077,13 @@ logup_statement(statement *st, unsigned n, int with_factors)
     st->n_inst = 2;
     st->spec[0].n_vars = nk;
     st->spec[1].n_vars = w;
-    random_scalar(&alpha);
-    random_scalar(&lam);
-    random_scalar(&lam2);
-    random_scalar(&zeta);
+    unit_random_fq(&alpha);
+    unit_random_fq(&lam);
+    unit_random_fq(&lam2);
+    unit_random_fq(&zeta);
     for (i = 0; i < 8; i++) {
-        random_scalar(&tau[i]);
-        random_scalar(&tau2[i]);
+        unit_random_fq(&tau[i]);
+        unit_random_fq(&tau2[i]);
     }
     for (i = 0; i < 3; i++)
         st->orig[0][i] = malloc(lk * sizeof(fq_t));

@@ -9,6 +9,7 @@
 #include "generators.h"
 #include "transcript.h"
 #include "unit.h"
+#include "unit_fq.h"
 
 /* ---- reference: each hash input built as one buffer ---- */
 
@@ -118,15 +119,6 @@ ref_init(uint8_t st[32], const char *id)
 }
 
 static void
-random_scalar(fq_t *x)
-{
-    uint8_t wide[64];
-
-    unit_rand_bytes(wide, sizeof(wide));
-    fq_from_bytes_wide(x, wide);
-}
-
-static void
 challenge_bytes(transcript_t *t, const char *label, uint8_t out[32])
 {
     fq_t c;
@@ -173,7 +165,7 @@ UNIT_TEST(transcript_helpers_encode_as_documented)
     size_t i;
 
     for (i = 0; i < 3; i++) {
-        random_scalar(&x[i]);
+        unit_random_fq(&x[i]);
         p[i] = generators_V(3)[i];
         gep_set_ge(&pp[i], &p[i]);
         gep_dbl(&pp[i], &pp[i]);
@@ -240,7 +232,7 @@ UNIT_TEST(transcript_gep_points_many)
     size_t i;
 
     for (i = 0; i < N; i++) {
-        random_scalar(&k);
+        unit_random_fq(&k);
         gep_set_ge(&pp[i], &v[i]);
         gep_mul_vartime(&pp[i], &pp[i], &k);
         if (i % 17 == 3)
@@ -261,8 +253,8 @@ UNIT_TEST(transcript_separation)
     fq_t x[2];
 
     unit_rand_bytes(data, sizeof(data));
-    random_scalar(&x[0]);
-    random_scalar(&x[1]);
+    unit_random_fq(&x[0]);
+    unit_random_fq(&x[1]);
     transcript_init(&base, "sep", 3);
 
     /* different ids */
