@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # test.sh: install what is missing, build and install zkml, then run every test:
-# the C unit tests, the zkml command's tests, both again built with AddressSanitizer and
-# UndefinedBehaviorSanitizer, the fuzz targets for a bounded time (ZKML_FUZZ_SECONDS each,
-# 20 by default), pg_regress against a sanitized zkml.so, the pg_regress and TAP suites
-# against throwaway servers, and the self-test of the installed zkml command.  Exits
-# non-zero if any of them fails.
+# the C unit tests, the zkml command's tests (both again built with AddressSanitizer and
+# UndefinedBehaviorSanitizer), the conformance vectors, the fuzz targets for a bounded
+# time (ZKML_FUZZ_SECONDS each, 20 by default), pg_regress against a sanitized zkml.so,
+# the pg_regress and TAP suites against throwaway servers, and the self-test of the
+# installed zkml command.  Exits non-zero if any of them fails.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -79,6 +79,9 @@ make -C "$ZKML_ROOT" unit PG_CONFIG="$PG_CONFIG" || failed+=("unit tests")
 
 zkml_log "the zkml command's arguments, files and exit statuses (make check-cli)"
 make -C "$ZKML_ROOT" check-cli PG_CONFIG="$PG_CONFIG" || failed+=("zkml command tests")
+
+zkml_log "the conformance vectors (make check-vectors)"
+make -C "$ZKML_ROOT" check-vectors PG_CONFIG="$PG_CONFIG" || failed+=("conformance vectors")
 
 zkml_log "unit and zkml command tests with AddressSanitizer and UBSan (make check-sanitize)"
 make -C "$ZKML_ROOT" -j2 check-sanitize PG_CONFIG="$PG_CONFIG" ||

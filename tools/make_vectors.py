@@ -1,0 +1,627 @@
+#!/usr/bin/env python3
+"""Write the conformance vectors of tests/vectors (docs/protocol.md 13).
+
+For each model kind of protocol version 1 (a logistic regression, lr20, and a dense
+network, mlp20, both with public inputs) this makes a fresh key with the built `zkml`
+command, writes the model's public file, proves a few batches (honest receipts), and
+derives damaged receipts from one of them, one file per kind of damage the verifier must
+catch.  It also copies, unchanged, receipts issued by release 0.1.0 (from the database
+dump tests/fixtures/lender-0.1.0.sql), which carry row keys and a context, and damages
+one of them.  Every file is listed in tests/vectors/MANIFEST with the verdict and reason
+class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` on each.
+
+The damage is computed from the specification, not from the verifier: this script
+parses the public file and the receipt by the layouts of docs/protocol.md 12, derives
+the byte offset of every part of the proof from the sizes of docs/protocol.md 7.13, and
+insists that they add up to the proof's length.  So it is also a check of those sections
+against the prover.
+
+Receipts are zero knowledge, hence randomized: running this again gives other bytes
+(and, since a key's seed is drawn afresh, other public files).  The expected verdicts
+do not change.  The private keys are not kept.
+
+Standard library only.  Usage (from the repository root, after make):
+
+    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors]
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+
+# docs/protocol.md 1.1
+Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+P = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
+POINT = 32
+SCALAR = 32
+
+
+def log2_ceil(v):
+    l = 0
+    while (1 << l) < v:
+        l += 1
+    return l
+
+
+def hyrax_split(l):
+    """docs/protocol.md 4.2: (l_c, l_r) with delta = 2."""
+    lc = min(l, (l + 1) // 2 + 2)
+    return lc, l - lc
+
+
+def place(log_sizes):
+    """docs/protocol.md 6.3: the variables of the polynomial holding these columns."""
+    total = sum(1 << s for s in log_sizes)
+    return log2_ceil(total)
+
+
+# ---- files (docs/protocol.md 12) ----
+
+class Reader:
+    def __init__(self, data, pos=0):
+        self.data, self.pos = data, pos
+
+    def take(self, n):
+        if self.pos + n > len(self.data):
+            raise ValueError("truncated")
+        b = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return b
+
+    def u32(self):
+        return struct.unpack("<I", self.take(4))[0]
+
+    def i32(self):
+        return struct.unpack("<i", self.take(4))[0]
+
+    def u64(self):
+        return struct.unpack("<Q", self.take(8))[0]
+
+    def f64(self):
+        return struct.unpack("<d", self.take(8))[0]
+
+
+def parse_descriptor(d):
+    r = Reader(d)
+    if r.take(8) != b"ZKMLMD01":
+        raise ValueError("descriptor magic")
+    L, xbits, rule = r.u32(), r.u32(), r.u32()
+    layers = []
+    for _ in range(L):
+        n, m, wbits, qb, w, s, mult = (r.u32() for _ in range(7))
+        act = [r.i32() for _ in range(1 << qb)]
+        layers.append(dict(n=n, m=m, wbits=wbits, Q=qb, w=w, s=s, M=mult, act=act))
+    kind = r.u32()
+    for _ in range(layers[0]["n"]):
+        r.take(r.u32())
+        r.f64()
+        r.i32()
+    for _ in range(layers[-1]["m"]):
+        r.f64()
+        r.i32()
+    if r.pos != len(d):
+        raise ValueError("descriptor length")
+    return dict(L=L, xbits=xbits, rule=rule, layers=layers, output_kind=kind)
+
+
+def parse_public(pub):
+    r = Reader(pub)
+    if r.take(8) != b"ZKMLPUB1":
+        raise ValueError("public file magic")
+    model = parse_descriptor(r.take(r.u64()))
+    l_w = r.u32()
+    _, lr = hyrax_split(l_w)
+    rows_at = r.pos
+    r.take(POINT << lr)
+    if r.pos != len(pub):
+        raise ValueError("public file length")
+    model["l_W"] = l_w
+    model["w_rows_at"] = rows_at
+    return model
+
+
+def parse_receipt(rct):
+    r = Reader(rct)
+    if r.take(8) != b"ZKMLRCT1":
+        raise ValueError("receipt magic")
+    digest = r.take(32)
+    B, n_in, n_out, C = r.u32(), r.u32(), r.u32(), r.u32()
+    context_at = r.pos
+    context = r.take(C)
+    keys = []
+    for _ in range(B):
+        keys.append((r.pos, r.take(r.u32())))
+    inputs_at = r.pos
+    inputs = [r.i32() for _ in range(B * n_in)]
+    outputs_at = r.pos
+    outputs = [r.i32() for _ in range(B * n_out)]
+    plen_at = r.pos
+    plen = r.u64()
+    proof_at = r.pos
+    r.take(plen)
+    if r.pos != len(rct):
+        raise ValueError("receipt length")
+    return dict(digest=digest, B=B, n_in=n_in, n_out=n_out, context=context,
+                context_at=context_at, keys=keys, inputs_at=inputs_at, inputs=inputs,
+                outputs_at=outputs_at, outputs=outputs, plen_at=plen_at, plen=plen,
+                proof_at=proof_at)
+
+
+# ---- the proof's parts (docs/protocol.md 7.13) ----
+
+def proof_parts(model, B):
+    """[(name, kind, count)] in proof order; kind is "point", "scalar" or "header"."""
+    layers = model["layers"]
+    L = len(layers)
+    beta = log2_ceil(B)
+    nu = [log2_ceil(ly["n"]) for ly in layers]
+    mu = [log2_ceil(ly["m"]) for ly in layers]
+    limbs = []
+    for ly in layers:
+        widths, done = [], 0
+        while done < ly["s"]:
+            widths.append(min(ly["w"], ly["s"] - done))
+            done += widths[-1]
+        limbs.append(widths)
+    # tables: RANGE_w per distinct limb width ascending, then ACT deduplicated by content
+    tables = [w for w in sorted({w for ws in limbs for w in ws})]
+    acts = []
+    for ly in layers:
+        key = (ly["Q"], tuple(ly["act"]))
+        if key not in acts:
+            acts.append(key)
+    tables += [a[0] for a in acts]
+    p1 = []
+    lookups = []            # (log size, has a committed output column)
+    for l in range(L):
+        p1 += [beta + mu[l]] * (1 + len(limbs[l]) + (1 if l < L - 1 else 0))
+        lookups += [(beta + mu[l], False)] * len(limbs[l])
+        lookups.append((beta + mu[l], l < L - 1))
+    p1 += tables
+    p2 = [lk[0] for lk in lookups] + tables
+    l_p = max(place(p1), place(p2))
+    l_w = place([nu[l] + mu[l] for l in range(L)] + mu)
+    if l_w != model["l_W"]:
+        raise ValueError("l_W of the public file is not the one its shapes give")
+    n1 = max(max(nu), max(beta + m for m in mu), max(tables))
+    n2 = max(l_p, l_w)
+    mask_log = log2_ceil(4 * n1 + 3 * n2)
+    lc_p, lr_p = hyrax_split(l_p)
+    lc_w, _ = hyrax_split(l_w)
+    pre = sum(len(ws) + 2 for ws in limbs)
+    finals = L + 2 * (L - 1) + sum(3 + (1 if out else 0) for _, out in lookups) \
+        + 2 * len(tables)
+    parts = [("header", "header", 16),
+             ("P1/rows", "point", 1 << lr_p),
+             ("mask/C", "point", 1),
+             ("P2/rows", "point", 1 << lr_p),
+             ("S1/pre-claims", "point", pre),
+             ("S1/T", "scalar", 1),
+             ("S1/rounds", "scalar", 3 * n1),
+             ("S1/finals", "point", finals)]
+    for l in range(1, L):
+        parts += [("S1/product-mm%d/ABD" % (l + 1), "point", 3),
+                  ("S1/product-mm%d/z" % (l + 1), "scalar", 5)]
+    for k in range(len(lookups)):
+        parts += [("S1/product-lk%d/ABD" % (k + 1), "point", 3),
+                  ("S1/product-lk%d/z" % (k + 1), "scalar", 5)]
+    parts += [("S2/T", "scalar", 1),
+              ("S2/rounds", "scalar", 2 * n2),
+              ("S2/finals", "point", 3)]
+    for name, k in (("open-P", lc_p), ("open-W", lc_w), ("lin", mask_log)):
+        parts += [(name + "/LR", "point", 2 * k),
+                  (name + "/delta-beta", "point", 2),
+                  (name + "/z", "scalar", 2)]
+    sizes = dict(beta=beta, n1=n1, n2=n2, l_P=l_p, l_W=l_w, mask_log=mask_log,
+                 lookups=len(lookups), tables=len(tables))
+    return parts, sizes
+
+
+def part_offsets(parts):
+    out, pos = [], 0
+    for name, kind, count in parts:
+        size = count if kind == "header" else 32 * count
+        out.append((name, kind, count, pos))
+        pos += size
+    return out, pos
+
+
+# ---- encodings (docs/protocol.md 1.2) ----
+
+def scalar_bytes(v):
+    return v.to_bytes(32, "little")
+
+
+def point_decodes(b):
+    """1 if the 32 bytes are a valid, non-identity point encoding."""
+    if b[31] & 0x40:
+        return 0
+    x = int.from_bytes(b[:31] + bytes([b[31] & 0x3F]), "little")
+    if x >= P:
+        return 0
+    w = (x * x * x - 17) % P
+    return 1 if w == 0 or pow(w, (P - 1) // 2, P) == 1 else 0
+
+
+def non_point_x():
+    """The smallest x whose x^3 - 17 is not a square mod p (no point has it)."""
+    x = 0
+    while point_decodes(x.to_bytes(32, "little")):
+        x += 1
+    return x
+
+
+# ---- running zkml ----
+
+def run(zkml, *args):
+    subprocess.run([zkml] + list(args), check=True, stdout=subprocess.DEVNULL)
+
+
+def write_rows(path, header, rows):
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for row in rows:
+            f.write(",".join(str(v) for v in row) + "\n")
+
+
+def read_rows(path):
+    with open(path) as f:
+        lines = [l.strip() for l in f if l.strip()]
+    return lines[0].split(","), [[int(v) for v in l.split(",")] for l in lines[1:]]
+
+
+# ---- the manifest ----
+
+class Manifest:
+    def __init__(self, out):
+        self.out = out
+        self.lines = []
+
+    def add(self, rel, pub, verdict, reason, what, data=None):
+        if data is not None:
+            with open(os.path.join(self.out, rel), "wb") as f:
+                f.write(data)
+        self.lines.append((rel, pub, verdict, reason, what))
+
+    def write(self):
+        w = max(len(l[0]) for l in self.lines)
+        wp = max(len(l[1]) for l in self.lines)
+        with open(os.path.join(self.out, "MANIFEST"), "w") as f:
+            f.write(MANIFEST_HEAD)
+            for rel, pub, verdict, reason, what in self.lines:
+                f.write("%-*s  %-*s  %-6s  %-16s  %s\n"
+                        % (w, rel, wp, pub, verdict, reason, what))
+
+
+MANIFEST_HEAD = """\
+# Conformance vectors of zkml's proof format, protocol version 1 (docs/protocol.md 13).
+# Written by tools/make_vectors.py; checked by tests/vectors/check.
+#
+# One vector a line, five fields separated by spaces (the last runs to the end of
+# the line); paths are relative to this directory:
+#
+#   RECEIPT  PUBLIC  VERDICT  CLASS  DESCRIPTION
+#
+# VERDICT  accept: the receipt is valid for the public file;
+#          reject: it is not (the verifier must say so, never crash or accept);
+#          unusable: the public file does not decode, no verdict on the receipt.
+# CLASS    why, for reject and unusable (docs/protocol.md 13.2); "-" for accept:
+#          receipt-format  the receipt file does not decode (12.3)
+#          model-mismatch  it names the digest of another public file
+#          shape-mismatch  its n_1 or m_L is not the model's
+#          proof-encoding  the proof bytes are not a proof of the expected length
+#                          with canonical elements (1.2, 7.13)
+#          proof-check     a well-formed proof fails a check of 7 (the statement,
+#                          any commitment or message altered)
+#          public-file     the public file does not decode (12.2)
+"""
+
+
+def honest_set(zkml, m, tmp, name, qjson, rows_csv, batches, context):
+    """Key, public file and honest receipts of one model; returns their paths."""
+    out = os.path.join(m.out, name)
+    os.makedirs(out, exist_ok=True)
+    key = os.path.join(tmp, name + ".key")
+    pub = os.path.join(out, "model.pub")
+    run(zkml, "keygen", "--model", qjson, "--out", key, "--force")
+    run(zkml, "public", "--key", key, "--out", pub, "--force")
+    header, rows = read_rows(rows_csv)
+    made = {}
+    for label, sel in batches:
+        csv = os.path.join(tmp, "%s-%s.csv" % (name, label))
+        write_rows(csv, header, sel(rows, len(header)))
+        rct = os.path.join(out, label + ".rct")
+        run(zkml, "prove", "--key", key, "--input", csv, "--context", context,
+            "--out", rct, "--force")
+        made[label] = rct
+    return pub, made
+
+
+def damage_receipt(m, name, base_label, pub_path, rct_path, with_shape, statement_only=False):
+    """Every kind of damage, each in its own file, derived from one honest receipt
+    (statement_only: only the statement's items, for a second batch size)."""
+    pub = open(pub_path, "rb").read()
+    rct = open(rct_path, "rb").read()
+    model = parse_public(pub)
+    rc = parse_receipt(rct)
+    if hashlib.sha256(pub).digest() != rc["digest"]:
+        raise SystemExit("%s: the receipt does not name its public file" % rct_path)
+    parts, sizes = proof_parts(model, rc["B"])
+    offs, total = part_offsets(parts)
+    if total != rc["plen"]:
+        raise SystemExit("%s: the proof has %d bytes, the specification's layout %d"
+                         % (rct_path, rc["plen"], total))
+    pa = rc["proof_at"]
+    pubrel = name + "/model.pub"
+    prefix = "%s/%s." % (name, base_label)
+
+    def add(tag, reason, what, data):
+        m.add(prefix + tag + ".rct", pubrel, "reject", reason, what, bytes(data))
+
+    def patched(at, new):
+        d = bytearray(rct)
+        d[at:at + len(new)] = new
+        return d
+
+    if statement_only:
+        damage_statement(rct, rc, add, patched)
+        return sizes
+    # the receipt file (12.3)
+    add("magic", "receipt-format", "receipt magic ZKMLRCT1 changed to ZKMLRCT2",
+        patched(7, b"2"))
+    add("truncated", "receipt-format", "the last byte of the file removed", rct[:-1])
+    add("extended", "receipt-format", "one byte appended after the proof", rct + b"\0")
+    add("proof-length", "receipt-format", "the proof length field one more than the bytes",
+        patched(rc["plen_at"], struct.pack("<Q", rc["plen"] + 1)))
+    add("batch", "receipt-format", "B one less: the fields no longer fill the file",
+        patched(40, struct.pack("<I", rc["B"] - 1)))
+    add("digest", "model-mismatch", "a byte of the model digest flipped",
+        patched(8, bytes([rct[8] ^ 0x01])))
+    if with_shape:
+        # n_1 - 1 inputs and m_L + 1 outputs a row: the same count of values, so the
+        # file still decodes, with shapes other than the model's (one-row receipts)
+        assert rc["B"] == 1
+        add("shapes", "shape-mismatch",
+            "n_1 one less and m_L one more (the same number of values)",
+            patched(44, struct.pack("<II", rc["n_in"] - 1, rc["n_out"] + 1)))
+    damage_statement(rct, rc, add, patched)
+    damage_proof(rct, rc, offs, add, patched)
+    return sizes
+
+
+def damage_statement(rct, rc, add, patched):
+    """The statement (7.0) changed: the proof no longer fits it."""
+    def i32(v):
+        return struct.pack("<i", v)
+
+    o0 = rc["outputs_at"]
+    add("score", "proof-check", "the first output (score) one more",
+        patched(o0, i32(rc["outputs"][0] + 1)))
+    last = o0 + 4 * (rc["B"] * rc["n_out"] - 1)
+    add("score-last", "proof-check", "the last row's output one less",
+        patched(last, i32(rc["outputs"][-1] - 1)))
+    add("input", "proof-check", "the first input feature one more",
+        patched(rc["inputs_at"], i32(rc["inputs"][0] + 1)))
+    if rc["B"] >= 2:
+        n, mo = rc["n_in"], rc["n_out"]
+        d = bytearray(rct)
+        ia, oa = rc["inputs_at"], rc["outputs_at"]
+        d[ia:ia + 4 * n], d[ia + 4 * n:ia + 8 * n] = rct[ia + 4 * n:ia + 8 * n], rct[ia:ia + 4 * n]
+        d[oa:oa + 4 * mo], d[oa + 4 * mo:oa + 8 * mo] = rct[oa + 4 * mo:oa + 8 * mo], rct[oa:oa + 4 * mo]
+        add("rows-swapped", "proof-check", "rows 1 and 2 swapped (inputs and outputs)", d)
+    if len(rc["context"]) > 0:
+        c0 = rc["context_at"]
+        add("context", "proof-check", "a byte of the context changed",
+            patched(c0, bytes([rct[c0] ^ 0x20])))
+
+
+def damage_proof(rct, rc, offs, add, patched):
+    """The proof's bytes: header, length, each part, encodings."""
+    pa = rc["proof_at"]
+    seen = set()
+    # the proof header (1.2)
+    add("proof-magic", "proof-encoding", "proof header ZKMLPG01 changed to ZKMLPG02",
+        patched(pa + 7, b"2"))
+    add("proof-version", "proof-encoding", "proof version byte 1 changed to 2",
+        patched(pa + 8, b"\x02"))
+    add("proof-reserved", "proof-encoding", "a reserved header byte set to 1",
+        patched(pa + 15, b"\x01"))
+    # the proof's length (7.13): the receipt's length field follows, so only the
+    # proof is wrong
+    short = bytearray(rct[:-32])
+    short[rc["plen_at"]:rc["plen_at"] + 8] = struct.pack("<Q", rc["plen"] - 32)
+    add("proof-short", "proof-encoding", "the proof's last 32 bytes removed", short)
+    long_ = bytearray(rct + bytes(32))
+    long_[rc["plen_at"]:rc["plen_at"] + 8] = struct.pack("<Q", rc["plen"] + 32)
+    add("proof-long", "proof-encoding", "32 zero bytes appended to the proof", long_)
+    # each part of the proof: a valid element changed (proof-check)
+    first_point = first_scalar = None
+    for pname, kind, count, off in offs:
+        at = pa + off
+        # one product proof of each kind (the others are laid out alike)
+        group = re.sub(r"(mm|lk)\d+", r"\1", pname)
+        if group != pname and group in seen:
+            continue
+        seen.add(group)
+        tag = "part-" + pname.replace("/", "-")
+        if kind == "point":
+            first_point = first_point or at
+            # the parity bit flipped: the negated point, always a valid encoding
+            d = patched(at + 31, bytes([rct[at + 31] ^ 0x80]))
+            add(tag, "proof-check",
+                "proof part %s (%d points at proof byte %d): its first point negated"
+                % (pname, count, off), d)
+        elif kind == "scalar":
+            first_scalar = first_scalar or at
+            v = int.from_bytes(rct[at:at + 32], "little")
+            d = patched(at, scalar_bytes((v + 1) % Q))
+            add(tag, "proof-check",
+                "proof part %s (%d scalars at proof byte %d): its first scalar plus one"
+                % (pname, count, off), d)
+    # encodings a decoder must refuse (1.2), in the first point and the first scalar
+    at = first_point
+    bad_x = non_point_x()
+    add("point-not-on-curve", "proof-encoding",
+        "first point of P1/rows: x = %d, x^3 - 17 not a square" % bad_x,
+        patched(at, bad_x.to_bytes(32, "little")))
+    add("point-x-range", "proof-encoding", "first point of P1/rows: x = p",
+        patched(at, P.to_bytes(32, "little")))
+    add("point-identity", "proof-encoding", "first point of P1/rows: the identity",
+        patched(at, bytes(31) + b"\x40"))
+    add("point-bad-infinity", "proof-encoding",
+        "first point of P1/rows: infinity flag with a nonzero x byte",
+        patched(at, b"\x01" + bytes(30) + b"\x40"))
+    add("point-both-flags", "proof-encoding",
+        "first point of P1/rows: identity encoding with the parity bit also set",
+        patched(at, bytes(31) + b"\xc0"))
+    at = first_scalar
+    add("scalar-q", "proof-encoding", "first scalar of S1/T set to q",
+        patched(at, scalar_bytes(Q)))
+    add("scalar-max", "proof-encoding", "first scalar of S1/T set to 2^256 - 1",
+        patched(at, b"\xff" * 32))
+
+
+# ---- receipts of release 0.1.0 ----
+
+def copy_rows(path):
+    """{table: [fields...]} of the COPY blocks of a plain pg_dump."""
+    out, cur = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if cur is None:
+                mt = re.match(r"COPY (\S+) ", line)
+                if mt:
+                    cur = mt.group(1)
+                    out[cur] = []
+            elif line == "\\.":
+                cur = None
+            else:
+                out[cur].append(line.split("\t"))
+    return out
+
+
+def bytea(field):
+    assert field.startswith("\\\\x")
+    return bytes.fromhex(field[3:])
+
+
+def release_010(m):
+    dump = copy_rows(os.path.join(FIXTURES, "lender-0.1.0.sql"))
+    out = os.path.join(m.out, "v0.1.0")
+    os.makedirs(out, exist_ok=True)
+    pubs = {}
+    for row in dump["zkml.models"]:
+        name, version, digest, public = row[0], row[1], bytea(row[2]), bytea(row[3])
+        if name == "partner":
+            continue
+        rel = "v0.1.0/%s-v%s.pub" % (name, version)
+        with open(os.path.join(m.out, rel), "wb") as f:
+            f.write(public)
+        assert hashlib.sha256(public).digest() == digest
+        pubs[digest] = rel
+    n = 0
+    for row in dump["public.receipts"]:
+        label, rct = row[0], bytea(row[1])
+        rc = parse_receipt(rct)
+        if rc["digest"] not in pubs:
+            continue
+        pub = pubs[rc["digest"]]
+        model = parse_public(open(os.path.join(m.out, pub), "rb").read())
+        parts, _ = proof_parts(model, rc["B"])
+        if part_offsets(parts)[1] != rc["plen"]:
+            raise SystemExit("0.1.0 receipt %s: proof length differs from the layout" % label)
+        n += 1
+        rel = "v0.1.0/receipt-%d.rct" % n
+        keyed = sum(1 for _, k in rc["keys"] if k)
+        m.add(rel, pub, "accept", "-",
+              "issued by release 0.1.0: %d rows, %d with keys, context of %d bytes (%s)"
+              % (rc["B"], keyed, len(rc["context"]), label), rct)
+        if rc["B"] >= 2 and keyed >= 2:
+            (a0, k0), (a1, k1) = rc["keys"][0], rc["keys"][1]
+            d = bytearray(rct)
+            # the two keys exchanged (same lengths: app-NN)
+            assert len(k0) == len(k1)
+            d[a0 + 4:a0 + 4 + len(k0)] = k1
+            d[a1 + 4:a1 + 4 + len(k1)] = k0
+            m.add(rel.replace(".rct", ".keys-swapped.rct"), pub, "reject", "proof-check",
+                  "receipt-%d with the keys of rows 1 and 2 exchanged" % n, bytes(d))
+            d = bytearray(rct)
+            d[a0 + 4 + len(k0) - 1] ^= 0x01
+            m.add(rel.replace(".rct", ".key-changed.rct"), pub, "reject", "proof-check",
+                  "receipt-%d with the last byte of row 1's key changed" % n, bytes(d))
+            # the same receipt against the other version's public file (same model,
+            # another seed): the digest is not this one's
+            other = [p for dg, p in pubs.items() if dg != rc["digest"]]
+            if other:
+                m.add(rel, other[0], "reject", "model-mismatch",
+                      "receipt-%d against the public file of the other registration" % n)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--zkml", default=os.path.join(ROOT, "zkml"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "tests", "vectors"))
+    args = ap.parse_args()
+    zkml = os.path.abspath(args.zkml)
+    for sub in ("lr20", "mlp20", "v0.1.0"):
+        shutil.rmtree(os.path.join(args.out, sub), ignore_errors=True)
+    m = Manifest(args.out)
+    edge = lambda rows, n: [[-128] * n, [127] * n, [(-128 if j % 2 else 127) for j in range(n)]]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, with_shape in (("lr20", True), ("mlp20", False)):
+            batches = [("b1", lambda rows, n: rows[:1]),
+                       ("b3", lambda rows, n: rows[:3]),
+                       ("b4", lambda rows, n: rows[3:7]),
+                       ("edge", edge)]
+            pub, made = honest_set(zkml, m, tmp, name,
+                                   os.path.join(FIXTURES, name + ".q.json"),
+                                   os.path.join(FIXTURES, name + ".rows.csv"),
+                                   batches, "conformance vectors")
+            descr = {"b1": "one row", "b3": "three rows (batch padded to 4)",
+                     "b4": "four rows (no batch padding)",
+                     "edge": "three rows of extreme inputs (-128, 127, alternating)"}
+            for label in ("b1", "b3", "b4", "edge"):
+                m.add("%s/%s.rct" % (name, label), name + "/model.pub", "accept", "-",
+                      "honest receipt, %s" % descr[label])
+            base = "b1" if with_shape else "b3"
+            damage_receipt(m, name, base, pub, made[base], with_shape)
+            if with_shape:
+                damage_receipt(m, name, "b3", pub, made["b3"], False, statement_only=True)
+            # public files that do not decode
+            data = open(pub, "rb").read()
+            bad = bytearray(data)
+            bad[7] ^= 0x01
+            m.add("%s/b3.rct" % name, "%s/bad-magic.pub" % name, "unusable", "public-file",
+                  "b3.rct against its public file with the magic changed")
+            with open(os.path.join(args.out, name, "bad-magic.pub"), "wb") as f:
+                f.write(bytes(bad))
+            with open(os.path.join(args.out, name, "truncated.pub"), "wb") as f:
+                f.write(data[:-1])
+            m.add("%s/b3.rct" % name, "%s/truncated.pub" % name, "unusable", "public-file",
+                  "b3.rct against its public file without its last byte")
+            model = parse_public(data)
+            at = model["w_rows_at"]
+            neg = bytearray(data)
+            neg[at + 31] ^= 0x80
+            with open(os.path.join(args.out, name, "other-rows.pub"), "wb") as f:
+                f.write(bytes(neg))
+            m.add("%s/b3.rct" % name, "%s/other-rows.pub" % name, "reject", "model-mismatch",
+                  "b3.rct against a public file with its first W row negated (another digest)")
+    release_010(m)
+    m.write()
+    print("%d vectors in %s" % (len(m.lines), os.path.relpath(args.out)))
+
+
+if __name__ == "__main__":
+    main()
