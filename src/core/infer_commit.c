@@ -95,6 +95,10 @@ infer_step_commit(ictx *c)
     if (!drawn && (transcript_challenge(&c->t, "lookup/alpha", 0, &c->alpha) != 0 ||
                    transcript_challenge(&c->t, "lookup/gamma", 0, &c->gamma) != 0))
         return ictx_fail(c, "transcript failure");
+    if (c->hooks != NULL && c->prover && c->hooks->tamper_field_late &&
+        c->hooks->tamper_field != NULL)             /* test seam: P1 changed after its rows */
+        c->hooks->tamper_field(c->P1f, (size_t)1 << c->lay->l_P, c->lay, c->m, &c->alpha,
+                               &c->gamma, c->hooks->arg);
     if (c->prover) {
         size_t len = (size_t)1 << c->lay->l_P;
         fq_t *f, *tv;
@@ -132,6 +136,9 @@ infer_step_commit(ictx *c)
         }
         if (drbg_scalars(&c->rng, c->beta2, nrows) != 0)
             return ictx_fail(c, "the prover's random generator failed");
+        if (c->hooks != NULL && c->hooks->tamper_p2 != NULL)    /* test seam */
+            c->hooks->tamper_p2(c->P2f, len, c->lay, c->m, &c->alpha, &c->gamma,
+                                c->hooks->arg);
     }
     return ictx_exchange_rows(c, "P2/rows", &c->c2, NULL, c->P2f, c->beta2);
 }

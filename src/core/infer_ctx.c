@@ -9,6 +9,7 @@
 
 #include "generators.h"
 #include "infer_ctx.h"
+#include "infer_phases.h"
 #include "logup.h"
 #include "mle.h"
 #include "pedersen.h"
@@ -292,6 +293,15 @@ ictx_sumcheck(ictx *c, const char *label, unsigned n, unsigned degree, const fq_
 
     if (msg == NULL)
         return -1;
+    if (c->prover && c->hooks != NULL &&            /* test seam: a lying sumcheck prover */
+        (c->hooks->forge_sum == label[1] - '0' || c->hooks->bump_last_round == label[1] - '0')) {
+        if (infer_seam_sumcheck_prove(c, label, label[1] - '0', n, degree, rho, mask, inst,
+                                      ninst, T, msg, r, e) != 0)
+            return ictx_fail(c, "the sumcheck prover failed");
+        codec_put_scalar(c->w, T);
+        codec_put_scalars(c->w, msg, nmsg);
+        return 0;
+    }
     if (c->prover) {
         if (sumcheck_prove(&c->t, label, n, degree, rho, mask, inst, ninst, T, msg, nmsg, r, e,
                            NULL) != 0)
@@ -304,6 +314,11 @@ ictx_sumcheck(ictx *c, const char *label, unsigned n, unsigned degree, const fq_
     codec_get_scalars(c->r, msg, nmsg);
     if (ictx_reader_ok(c) != 0)
         return -1;
+    if (c->hooks != NULL &&                         /* test seam: a round unchained */
+        (c->hooks->skip == (label[1] == '1' ? INFER_CHECK_S1_ROUND : INFER_CHECK_S2_ROUND)) &&
+        c->hooks->skip_index < n)
+        return infer_seam_sumcheck_verify(c, label, n, degree, T, msg, c->hooks->skip_index,
+                                          r, e);
     if (sumcheck_verify(&c->t, label, n, degree, T, msg, nmsg, r, e, &why) != 1)
         return ictx_fail(c, why != NULL ? why : "the sumcheck messages are malformed");
     return 0;

@@ -79,6 +79,7 @@ typedef struct {
     size_t id_w[MODEL_MAX_LAYERS], id_x[MODEL_MAX_LAYERS], id_p[MODEL_MAX_LAYERS];
     size_t *id_h, *id_in, *id_out, *id_P, *id_g, *id_m;
     size_t id_u[3];
+    unsigned n_products;        /* product proofs exchanged so far (step 8) */
 
     /* prover only */
     const infer_options *opts;  /* never NULL for the prover */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "infer_ctx.h"
+#include "infer_testing.h"
 #include "infer_witness.h"
 #include "model.h"
 #include "sumcheck.h"
@@ -21,6 +22,7 @@
 /* Step 0 (infer_statement.c). */
 int infer_setup(ictx *c);               /* step 0: the sizes, generators and public matrices */
 int infer_step_statement(ictx *c);      /* step 0: the statement absorbed */
+int infer_inputs_in_domain(ictx *c);    /* step 0, verifier: every input within xbits */
 
 /* Steps 1-3 (infer_commit.c). */
 int infer_step_commit(ictx *c);         /* steps 1-3: P1, the mask, α and γ, P2 */
@@ -48,5 +50,18 @@ int infer_seam_witness(ictx *c, infer_witness *wit, model_trace *tr, char *err);
 void infer_seam_after_statement(ictx *c);       /* after step 0: the transcript observer */
 int infer_seam_before_p1_rows(ictx *c, int32_t **small, int *drawn);    /* step 1 */
 int infer_seam_step_linear(ictx *c);    /* step 12 for a hooked prover */
+/* 1 if the hooks switch off check (instance index), 0 otherwise and in every real run */
+int infer_seam_skips(const ictx *c, infer_check check, unsigned index);
+void infer_seam_after_lambda(ictx *c);  /* step 6: a zero-check's lambda set to 0 */
+void infer_seam_preclaims(ictx *c, fq_t *v);    /* step 5: the prover's false pre-claims */
+/* Steps 7 and 9 for a hooked prover with a sumcheck strategy, and for a verifier with a
+ * round unchained; the arguments of ictx_sumcheck (which = 1 for S1, 2 for S2). */
+int infer_seam_sumcheck_prove(ictx *c, const char *label, int which, unsigned n,
+                              unsigned degree, const fq_t *rho, const fq_t *mask,
+                              sumcheck_instance *inst, size_t ninst, fq_t *T, fq_t *msg,
+                              fq_t *r, fq_t *e);
+int infer_seam_sumcheck_verify(ictx *c, const char *label, unsigned n, unsigned degree,
+                               const fq_t *T, const fq_t *msg, unsigned unchained, fq_t *r,
+                               fq_t *e);
 
 #endif

@@ -202,6 +202,12 @@ infer_verify_hooked(const infer_statement *st, const uint8_t *proof, size_t proo
     }
     if (hooks != NULL)
         infer_seam_after_statement(&c);
+    if (infer_inputs_in_domain(&c) != 0 && !infer_seam_skips(&c, INFER_CHECK_INPUT_DOMAIN, 0)) {
+        *reason = c.fail;
+        ictx_free_all(&c);
+        return 0;
+    }
+    c.fail = NULL;
     codec_reader_init(&r, proof, proof_len);
     codec_get_header(&r);
     if (ictx_reader_ok(&c) == 0 && run_protocol(&c) == 0 && codec_reader_finish(&r) == 0) {

@@ -43,6 +43,8 @@ infer_step_preclaims(ictx *c)
         }
         n += c->lay->n_limbs[l] + 2;
     }
+    if (c->hooks != NULL && c->prover)             /* test seam: false pre-claims */
+        infer_seam_preclaims(c, v);
     if (ictx_exchange_committed(c, "S1/pre-claims", v, n, &first) != 0)
         return -1;
     for (l = 0; l < c->L; l++) {
@@ -63,8 +65,10 @@ infer_step_preclaims(ictx *c)
         transcript_challenges(&c->t, "S1/lambda-lk", 0, c->lam_lk, c->lay->n_lookups) != 0 ||
         transcript_challenges(&c->t, "S1/lambda-tb", 0, c->lam_tb, c->lay->n_tables) != 0 ||
         transcript_challenges(&c->t, "S1/zeta", 0, c->zeta, c->lay->n_tables) != 0 ||
-        transcript_challenge(&c->t, "S1/rho", 0, &c->rho1) != 0)
+        transcript_challenge(&c->t, "S1/rho", 1, &c->rho1) != 0)
         return ictx_fail(c, "transcript failure");
+    if (c->hooks != NULL)                           /* test seam: a zero-check left out */
+        infer_seam_after_lambda(c);
     return 0;
 }
 
@@ -274,8 +278,16 @@ exchange_product(ictx *c, const ge_t *X, const ge_t *Y, const ge_t *Z, const fq_
 {
     product_proof pf;
     const char *why = NULL;
+    unsigned idx = c->n_products++;
+    int rc;
 
     if (c->prover) {
+        fq_t wrong;
+
+        if (c->hooks != NULL && c->hooks->wrong_product == idx + 1) {  /* test seam */
+            fq_add(&wrong, x, &FQ_ONE);
+            x = &wrong;
+        }
         if (product_prove(&pf, &c->t, &c->rng, X, Y, Z, x, rx, y, ry, rz) != 0)
             return ictx_fail(c, "the product prover failed");
         codec_put_product(c->w, &pf);
@@ -284,7 +296,10 @@ exchange_product(ictx *c, const ge_t *X, const ge_t *Y, const ge_t *Z, const fq_
     codec_get_product(c->r, &pf);
     if (ictx_reader_ok(c) != 0)
         return -1;
-    if (product_verify(&c->t, X, Y, Z, &pf, &why) != 1)
+    rc = product_verify(&c->t, X, Y, Z, &pf, &why);
+    if (rc == 0 && infer_seam_skips(c, INFER_CHECK_PRODUCT, idx))
+        rc = 1;
+    if (rc != 1)
         return ictx_fail(c, why != NULL ? why : "a product proof does not verify");
     return 0;
 }

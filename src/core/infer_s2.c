@@ -20,7 +20,7 @@ infer_step_s2(ictx *c)
     size_t i, j, first;
 
     if (transcript_challenges(&c->t, "S2/theta", 0, c->theta, c->n_claims) != 0 ||
-        transcript_challenge(&c->t, "S2/rho", 0, &c->rho2) != 0)
+        transcript_challenge(&c->t, "S2/rho", 1, &c->rho2) != 0)
         return ictx_fail(c, "transcript failure");
     if (c->prover) {
         fq_t *K[3], *src[3] = {c->P1f, c->P2f, c->Wf}, *e;

@@ -122,6 +122,26 @@ infer_setup(ictx *c)
     return 0;
 }
 
+/*
+ * Step 0, verifier: every public input is a signed xbits integer, the domain the model
+ * was registered for.  The proof does not range-check public inputs itself (the
+ * verifier evaluates X_1's extension from them), so without this a prover who skips
+ * its own forward-pass check would obtain a valid proof for features outside it.
+ * 0, or -1 with the context failed.
+ */
+int
+infer_inputs_in_domain(ictx *c)
+{
+    const infer_statement *st = c->st;
+    int64_t top = (int64_t)1 << (c->m->xbits - 1);
+    size_t i, n = st->batch * c->m->layer[0].n;
+
+    for (i = 0; i < n; i++)
+        if (st->inputs[i] < -top || st->inputs[i] >= top)
+            return ictx_fail(c, "a public input lies outside the model's input width");
+    return 0;
+}
+
 /* Step 0: the statement (docs/inference-proof.md). */
 int
 infer_step_statement(ictx *c)

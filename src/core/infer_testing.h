@@ -30,6 +30,26 @@
 #include "infer_proof.h"
 #include "transcript.h"
 
+/*
+ * The verifier's checks, each of which a test may switch off (infer_test_hooks.skip,
+ * with skip_index where a check has several instances) to show that some forged proof
+ * is then accepted: every check of infer_verify matters.  Checks marked "both roles"
+ * change what is proven (a relation or a challenge), so the hooked prover follows too.
+ */
+typedef enum {
+    INFER_CHECK_NONE = 0,
+    INFER_CHECK_INPUT_DOMAIN,   /* step 0: every public input within xbits */
+    INFER_CHECK_PRODUCT,        /* step 8: product proof skip_index (MM l = 2..L, then LK k) */
+    INFER_CHECK_S1_ROUND,       /* step 7: round skip_index of S1 chained to the claim before */
+    INFER_CHECK_S2_ROUND,       /* step 9: the same for S2 */
+    INFER_CHECK_OPENING_P,      /* step 11: the opening of P1 + mu*P2 */
+    INFER_CHECK_OPENING_W,      /* step 11: the opening of W */
+    INFER_CHECK_RELATION,       /* step 12, both roles: relation R(skip_index + 1) left out */
+    INFER_CHECK_LOOKUP_ZERO,    /* step 7, both roles: lambda^LK of lookup skip_index is 0 */
+    INFER_CHECK_TABLE_ZERO,     /* step 7, both roles: lambda^TB of table skip_index is 0 */
+    INFER_CHECK_LINEAR          /* step 12: the inner-product argument of the relations */
+} infer_check;
+
 /* What a hooked run observed (filled by infer_prove and infer_verify_hooked when not NULL). */
 typedef struct {
     /* prover: the index of the first linear relation of step 12 that does not hold
@@ -38,6 +58,9 @@ typedef struct {
     /* verifier: proof bytes read when it decided (the whole proof if the decision came
      * at the last check, the linear-relation argument, or on acceptance) */
     size_t bytes_read;
+    /* prover, under forge_sum: the true claim entering round forge_round (what an
+     * unchained verifier round would have to start from) */
+    fq_t round_claim;
 } infer_test_report;
 
 typedef struct infer_test_hooks {
@@ -66,6 +89,39 @@ typedef struct infer_test_hooks {
     transcript_trace_fn trace;
     void *trace_arg;
     infer_test_report *report;
+
+    /* ---- switching a check off (both roles where infer_check says so) ---- */
+    infer_check skip;
+    unsigned skip_index;
+    /* verifier, under INFER_CHECK_S1_ROUND / S2_ROUND: the claim round skip_index
+     * starts from instead of the one the rounds before it give */
+    fq_t round_claim;
+
+    /* ---- the malicious prover's strategies (prover only) ---- */
+    /* tamper_field is applied after "P1/rows" (with the real alpha and gamma) to the
+     * P1 that every later step uses, not to the one committed */
+    int tamper_field_late;
+    /* Called once with P2 (field form, inverse columns in place) before its rows are
+     * committed, with the real alpha and gamma. */
+    void (*tamper_p2)(fq_t *p2, size_t len, const infer_layout *lay, const zk_model *m,
+                      const fq_t *alpha, const fq_t *gamma, void *arg);
+    /* 1 + the index (as INFER_CHECK_PRODUCT counts) of a product proof made with x + 1
+     * in place of x (its first check fails; nothing else depends on it) */
+    unsigned wrong_product;
+    /*
+     * 1 (S1) or 2 (S2): T is sent to match the hidden sum the committed claims state
+     * (R_init holds) rather than the true sum of the instances; rounds before
+     * forge_round are shifted by constants to stay consistent with it, and round
+     * forge_round and later are honest (report->round_claim: the true claim they
+     * start from).
+     */
+    int forge_sum;
+    unsigned forge_round;
+    /* 1 (S1) or 2 (S2): c2 of the last round message + 1 (only R_final breaks) */
+    int bump_last_round;
+    /* The first layer's bias pre-claim + 1 and its q pre-claim + M/2^s: R1 still
+     * holds, the claims handed to S2 are false (only R3 breaks). */
+    int shift_preclaims;
 } infer_test_hooks;
 
 /* infer_verify with hooks (hooks NULL: exactly infer_verify). */

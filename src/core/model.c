@@ -470,9 +470,9 @@ forward_layer(model_layer_trace *lt, const model_layer *ly, const model_weights 
             if (q < -half || q >= half) {
                 *failed_row = b;
                 return zkml_fail(err, MODEL_ERR_RANGE,
-                                  "layer %u, output %zu, batch row %zu: the requantized value "
-                                  "is outside the activation table range [-2^%u, 2^%u)",
-                                  (unsigned)l + 1, i, b, (unsigned)ly->q_bits - 1,
+                                  "layer %u, batch row %zu: a requantized value is outside "
+                                  "the activation table range [-2^%u, 2^%u)",
+                                  (unsigned)l + 1, b, (unsigned)ly->q_bits - 1,
                                   (unsigned)ly->q_bits - 1);
             }
             if (lt->y != NULL)

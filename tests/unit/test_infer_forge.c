@@ -16,6 +16,8 @@
  * The harness checks itself: the same machinery with no change verifies, and a prover
  * that learns α and γ before committing P1 (an order the protocol forbids) does forge
  * a wrong output with a non-integer multiplicity, which the real order rejects.
+ *
+ * The infer_checks_* tests at the end show that every check of the verifier matters.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -568,5 +570,407 @@ UNIT_TEST(infer_forge_early_alpha_is_forgeable)
         CHECK(infer_verify_hooked(&st, proof, len, &why, &early) == 0);
         free(proof);
     }
+    forge_free(&fc);
+}
+
+/* ---- every check of the verifier matters ----
+ *
+ * For each check of infer_verify, a forged proof that the verifier rejects with every
+ * check and accepts with that one check switched off (infer_test_hooks.skip).  Most
+ * forgeries claim a wrong score; where a check guards only a sub-argument (a product
+ * proof, a relation between honest values) the forgery is a false claim inside an
+ * otherwise honest proof.  Removing any check from the verifier fails this test.
+ */
+
+typedef struct {
+    forgery f;                  /* the witness committed (tamper_p1) */
+    size_t h_at, g_at;          /* tamper_p2: P2 entries to change (SIZE_MAX: none) */
+    int64_t h_row, g_bad;       /* h[h_at] = 1/(α - h_row); g[g_at] += 1/(α - g_bad) */
+} check_forgery;
+
+static void
+commit_this_c(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m, void *arg)
+{
+    commit_this(p1, len, lay, m, &((check_forgery *)arg)->f);
+}
+
+static void
+balance_at_alpha_c(fq_t *p1, size_t len, const infer_layout *lay, const zk_model *m,
+                   const fq_t *alpha, const fq_t *gamma, void *arg)
+{
+    balance_at_alpha(p1, len, lay, m, alpha, gamma, &((check_forgery *)arg)->f);
+}
+
+static void
+inverse_at(fq_t *out, const fq_t *alpha, int64_t v)
+{
+    fq_t d;
+
+    fq_set_i64(&d, v);
+    fq_sub(&d, alpha, &d);
+    fq_inv(out, &d);
+}
+
+static void
+tamper_p2_c(fq_t *p2, size_t len, const infer_layout *lay, const zk_model *m,
+            const fq_t *alpha, const fq_t *gamma, void *arg)
+{
+    check_forgery *cf = arg;
+    fq_t v;
+
+    (void)len;
+    (void)lay;
+    (void)m;
+    (void)gamma;
+    if (cf->h_at != SIZE_MAX)
+        inverse_at(&p2[cf->h_at], alpha, cf->h_row);
+    if (cf->g_at != SIZE_MAX) {
+        inverse_at(&v, alpha, cf->g_bad);
+        fq_add(&p2[cf->g_at], &p2[cf->g_at], &v);
+    }
+}
+
+/* Prove (strategy, with `skip` on the prover's side too: it matters there only for the
+ * checks of both roles) and verify with `skip`.  The verdict, -1 if proving failed. */
+static int
+prove_and_verify(forge_case *fc, const int32_t *x, const int32_t *y, check_forgery *cf,
+                 const infer_test_hooks *strategy, infer_check skip, unsigned idx,
+                 const char **why)
+{
+    infer_statement st = {&fc->m, &fc->rows, 3, x, y, (const uint8_t *)"checks", 6};
+    infer_test_report rep;
+    infer_test_hooks hk = *strategy, hv;
+    uint8_t *proof = NULL, fixed[32] = {33};
+    size_t len = 0;
+    char err[ZKML_ERR_LEN] = "";
+    int verdict;
+
+    memset(&rep, 0, sizeof rep);
+    cf->f.len = (size_t)1 << fc->lay.l_P;
+    hk.tamper_p1 = commit_this_c;
+    if (hk.tamper_field != NULL)
+        hk.tamper_field = balance_at_alpha_c;
+    hk.tamper_p2 = cf->h_at != SIZE_MAX || cf->g_at != SIZE_MAX ? tamper_p2_c : NULL;
+    hk.arg = cf;
+    hk.report = &rep;
+    hk.skip = skip;
+    hk.skip_index = idx;
+    if (infer_prove(&proof, &len, &st, fc->seed,
+                    &(infer_options){.fixed_rng = fixed, .hooks = &hk}, err) != 0 ||
+        !cf->f.len_ok) {
+        *why = "the malicious prover failed";
+        return -1;
+    }
+    memset(&hv, 0, sizeof hv);
+    hv.skip = skip;
+    hv.skip_index = idx;
+    hv.round_claim = rep.round_claim;
+    verdict = infer_verify_hooked(&st, proof, len, why, &hv);
+    free(proof);
+    return verdict;
+}
+
+/* Rejected with every check (reason containing on_why when given), accepted without
+ * `skip`. */
+static void
+expect_check_matters(forge_case *fc, const char *what, const int32_t *x, const int32_t *y,
+                     check_forgery *cf, const infer_test_hooks *strategy, infer_check skip,
+                     unsigned idx, const char *on_why)
+{
+    const char *why_on = NULL, *why_off = NULL;
+    int on = prove_and_verify(fc, x, y, cf, strategy, INFER_CHECK_NONE, 0, &why_on);
+    int off = prove_and_verify(fc, x, y, cf, strategy, skip, idx, &why_off);
+
+    CHECKF(on == 0 && (on_why == NULL || (why_on != NULL && strstr(why_on, on_why) != NULL)),
+           "%s (%u): with every check: verdict %d (%s)", what, idx, on, why_on ? why_on : "");
+    CHECKF(off == 1, "%s (%u): with the check off: verdict %d (%s)", what, idx, off,
+           why_off ? why_off : "");
+}
+
+static void
+check_forgery_from(check_forgery *cf, forge_case *fc, int32_t *y)
+{
+    memset(cf, 0, sizeof *cf);
+    cf->h_at = cf->g_at = SIZE_MAX;
+    ref_outputs(&fc->rt, y);
+    cf->f.p1 = ref_witness(&fc->rt, &fc->lay, 0);
+}
+
+/* The forged score of infer_forge_a_is_not_act_q: an output a != ACT(q). */
+static void
+forge_output_not_act(forge_case *fc)
+{
+    reset(fc);
+    fc->rt.a[1][at(1, 0)] += 1;
+    CHECK(output_changed(fc));
+}
+
+/* Rounds of S1 (n1) and S2 (n2) for the forge case, as the statement fixes them. */
+static unsigned
+forge_rounds(const forge_case *fc, int which)
+{
+    unsigned n = 0, l, t;
+
+    if (which == 2)
+        return fc->lay.l_P > fc->wl.l_W ? fc->lay.l_P : fc->wl.l_W;
+    for (l = 0; l < fc->m.n_layers; l++) {
+        n = fc->lay.nu[l] > n ? fc->lay.nu[l] : n;
+        n = fc->lay.beta + fc->lay.mu[l] > n ? fc->lay.beta + fc->lay.mu[l] : n;
+    }
+    for (t = 0; t < fc->lay.n_tables; t++)
+        n = fc->lay.tables[t].log_size > n ? fc->lay.tables[t].log_size : n;
+    return n;
+}
+
+UNIT_TEST(infer_checks_input_domain)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9];
+
+    CHECK(forge_setup(&fc) == 0);
+    memset(&s, 0, sizeof s);
+    fc.x[2] = 300;                                  /* xbits = 9: [-256, 256) */
+    reset(&fc);
+    CHECK(fc.rt.out_of_range == 0);
+    check_forgery_from(&cf, &fc, y);
+    expect_check_matters(&fc, "input outside xbits", fc.x, y, &cf, &s, INFER_CHECK_INPUT_DOMAIN,
+                         0, "outside the model's input width");
+    free((void *)cf.f.p1);
+    fc.x[2] = forge_x[2];
+    forge_free(&fc);
+}
+
+UNIT_TEST(infer_checks_each_product_proof)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9];
+    unsigned i, n_products;
+
+    CHECK(forge_setup(&fc) == 0);
+    n_products = fc.m.n_layers - 1 + (unsigned)fc.lay.n_lookups;
+    CHECK(n_products == 6);
+    check_forgery_from(&cf, &fc, y);
+    for (i = 0; i < n_products; i++) {
+        memset(&s, 0, sizeof s);
+        s.wrong_product = i + 1;
+        expect_check_matters(&fc, "a product proof of x + 1", fc.x, y, &cf, &s,
+                             INFER_CHECK_PRODUCT, i, "product proof: the check on X fails");
+    }
+    free((void *)cf.f.p1);
+    forge_free(&fc);
+}
+
+/* A forged score whose hidden sum the claims state (R1 holds through T), carried by
+ * shifted rounds up to round j, which an unchained verifier would take as it comes. */
+UNIT_TEST(infer_checks_each_s1_round)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9];
+    unsigned j, n1;
+
+    CHECK(forge_setup(&fc) == 0);
+    n1 = forge_rounds(&fc, 1);
+    CHECK(n1 >= 4);
+    forge_output_not_act(&fc);
+    check_forgery_from(&cf, &fc, y);
+    for (j = 0; j < n1; j++) {
+        memset(&s, 0, sizeof s);
+        s.forge_sum = 1;
+        s.forge_round = j;
+        expect_check_matters(&fc, "S1 round", fc.x, y, &cf, &s, INFER_CHECK_S1_ROUND, j,
+                             FINAL_CHECK);
+    }
+    free((void *)cf.f.p1);
+    forge_free(&fc);
+}
+
+/* False claims handed to S2 (the pre-claims shifted, R1 unchanged), their sum carried
+ * by shifted rounds up to round j of S2. */
+UNIT_TEST(infer_checks_each_s2_round)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9];
+    unsigned j, n2;
+
+    CHECK(forge_setup(&fc) == 0);
+    n2 = forge_rounds(&fc, 2);
+    CHECK(n2 >= 4);
+    check_forgery_from(&cf, &fc, y);
+    for (j = 0; j < n2; j++) {
+        memset(&s, 0, sizeof s);
+        s.shift_preclaims = 1;
+        s.forge_sum = 2;
+        s.forge_round = j;
+        expect_check_matters(&fc, "S2 round", fc.x, y, &cf, &s, INFER_CHECK_S2_ROUND, j,
+                             FINAL_CHECK);
+    }
+    free((void *)cf.f.p1);
+    forge_free(&fc);
+}
+
+/* A wrong score whose LogUp sums balance through a multiplicity set after α is known:
+ * the P1 that S1 and S2 see is not the one committed; only the opening of P1 + μ·P2
+ * ties them. */
+UNIT_TEST(infer_checks_opening_of_p)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9], honest_y[9];
+    size_t e = at(0, 0);
+
+    CHECK(forge_setup(&fc) == 0);
+    ref_outputs(&fc.rt, honest_y);
+    fc.rt.q[1][e] -= 1;
+    fc.rt.rem[1][e] += 16;
+    fc.rt.limb[1][e] = fc.rt.rem[1][e];
+    fc.rt.a[1][e] = fc.m.layer[1].act[ref_row(&fc.rt, 1, fc.rt.q[1][e])];
+    check_forgery_from(&cf, &fc, y);
+    CHECK(y[0] != honest_y[0]);
+    CHECK(fc.lay.tables[1].is_range && fc.lay.tables[1].log_size == 4);
+    cf.f.field_at = fc.lay.p1[fc.lay.col_mult0 + 1].offset + 5;
+    cf.f.field_bad = fc.rt.limb[1][e];
+    cf.f.field_row = 5;
+    memset(&s, 0, sizeof s);
+    s.tamper_field = balance_at_alpha_c;
+    s.tamper_field_late = 1;
+    expect_check_matters(&fc, "P1 changed after its rows", fc.x, y, &cf, &s,
+                         INFER_CHECK_OPENING_P, 0, FINAL_CHECK);
+    free((void *)cf.f.p1);
+    forge_free(&fc);
+}
+
+/* A score of other weights than the committed ones (a bias changed). */
+UNIT_TEST(infer_checks_opening_of_w)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9], honest_y[9];
+
+    CHECK(forge_setup(&fc) == 0);
+    ref_outputs(&fc.rt, honest_y);
+    fc.m.weights[0].bias[2] += 200;
+    reset(&fc);
+    check_forgery_from(&cf, &fc, y);
+    CHECK(fc.rt.out_of_range == 0 && memcmp(y, honest_y, sizeof y) != 0);
+    memset(&s, 0, sizeof s);
+    expect_check_matters(&fc, "other weights", fc.x, y, &cf, &s, INFER_CHECK_OPENING_W, 0,
+                         FINAL_CHECK);
+    free((void *)cf.f.p1);
+    fc.m.weights[0].bias[2] -= 200;
+    forge_free(&fc);
+}
+
+/* Each relation of step 12 left out (both roles), with a forgery that breaks it alone:
+ * R1 a forged score, R2 and R4 a last round bumped, R3 false pre-claims. */
+UNIT_TEST(infer_checks_each_relation)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9];
+    unsigned t;
+
+    CHECK(forge_setup(&fc) == 0);
+    for (t = 0; t < 4; t++) {
+        if (t == 0)
+            forge_output_not_act(&fc);
+        else
+            reset(&fc);
+        check_forgery_from(&cf, &fc, y);
+        memset(&s, 0, sizeof s);
+        s.bump_last_round = t == 1 ? 1 : t == 3 ? 2 : 0;
+        s.shift_preclaims = t == 2;
+        expect_check_matters(&fc, "relation", fc.x, y, &cf, &s, INFER_CHECK_RELATION, t,
+                             FINAL_CHECK);
+        free((void *)cf.f.p1);
+    }
+    forge_free(&fc);
+}
+
+/* A wrong score through an output-layer limb of 16 or more in RANGE_4 (rem + 2^s). */
+static size_t
+forge_output_limb(forge_case *fc, int32_t *honest_y)
+{
+    size_t e;
+
+    reset(fc);
+    ref_outputs(&fc->rt, honest_y);
+    for (e = 0; e < 12; e++) {
+        long row = ref_row(&fc->rt, 1, fc->rt.q[1][e]);
+
+        if (e % 4 < 2 && row > 0 && fc->m.layer[1].act[row - 1] != fc->m.layer[1].act[row])
+            break;
+    }
+    CHECK(e < 12);
+    fc->rt.q[1][e] -= 1;
+    fc->rt.rem[1][e] += 16;
+    fc->rt.limb[1][e] = fc->rt.rem[1][e];
+    fc->rt.a[1][e] = fc->m.layer[1].act[ref_row(&fc->rt, 1, fc->rt.q[1][e])];
+    CHECK(output_changed(fc));
+    return e;
+}
+
+/* The zero-check of the lookup (h = 1/(α - f)) left out: h of the forged limb set to
+ * 1/(α - 0) and row 0 counted once more.  The zero-check of the table (g = m/(α - t))
+ * left out: g of row 0 raised by 1/(α - limb), the limb not counted. */
+UNIT_TEST(infer_checks_lookup_and_table_zero_checks)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9], honest_y[9];
+    size_t e;
+    const unsigned k_limb2 = 3, t_range4 = 1;
+
+    CHECK(forge_setup(&fc) == 0);
+    CHECK(fc.lay.n_lookups == 5 && !fc.lay.lookups[k_limb2].is_act &&
+          fc.lay.lookups[k_limb2].table == t_range4 && fc.lay.tables[t_range4].log_size == 4);
+
+    e = forge_output_limb(&fc, honest_y);
+    check_forgery_from(&cf, &fc, y);
+    ((int64_t *)cf.f.p1)[fc.lay.p1[fc.lay.col_mult0 + t_range4].offset + 0] += 1;
+    cf.h_at = fc.lay.p2[k_limb2].offset + e;
+    cf.h_row = 0;
+    memset(&s, 0, sizeof s);
+    expect_check_matters(&fc, "lookup zero-check", fc.x, y, &cf, &s, INFER_CHECK_LOOKUP_ZERO,
+                         k_limb2, FINAL_CHECK);
+    free((void *)cf.f.p1);
+
+    e = forge_output_limb(&fc, honest_y);
+    check_forgery_from(&cf, &fc, y);
+    cf.g_at = fc.lay.p2[fc.lay.n_lookups + t_range4].offset + 0;
+    cf.g_bad = fc.rt.limb[1][e];
+    CHECK(cf.g_bad >= 16);
+    memset(&s, 0, sizeof s);
+    expect_check_matters(&fc, "table zero-check", fc.x, y, &cf, &s, INFER_CHECK_TABLE_ZERO,
+                         t_range4, FINAL_CHECK);
+    free((void *)cf.f.p1);
+    forge_free(&fc);
+}
+
+UNIT_TEST(infer_checks_final_inner_product)
+{
+    forge_case fc;
+    check_forgery cf;
+    infer_test_hooks s;
+    int32_t y[9];
+
+    CHECK(forge_setup(&fc) == 0);
+    forge_output_not_act(&fc);
+    check_forgery_from(&cf, &fc, y);
+    memset(&s, 0, sizeof s);
+    expect_check_matters(&fc, "a forged score", fc.x, y, &cf, &s, INFER_CHECK_LINEAR, 0,
+                         FINAL_CHECK);
+    free((void *)cf.f.p1);
     forge_free(&fc);
 }
