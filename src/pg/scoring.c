@@ -486,10 +486,20 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	SET_VARSIZE(result, VARHDRSZ + run->out_len);
 	memcpy(VARDATA(result), run->out, run->out_len);
 	free(run->out);
-	for (i = 0; zkml_log_progress && i < run->nphases; i++)
-		ereport(NOTICE,
-				(errmsg("zkml: %zu row%s, %s: %.0f ms", batch, batch == 1 ? "" : "s",
-						run->phase[i], 1e3 * run->seconds[i])));
+	if (zkml_log_progress)
+	{
+		/* the group: model@version, and the first and last keys of a keyed batch */
+		char	   *group = psprintf("model \"%s@%d\"", c->name, (int) c->version);
+
+		if (keys != NULL && key_lens[0] > 0 && key_lens[batch - 1] > 0)
+			group = psprintf("%s, rows \"%s\" to \"%s\"", group,
+							 pnstrdup((const char *) keys[0], key_lens[0]),
+							 pnstrdup((const char *) keys[batch - 1], key_lens[batch - 1]));
+		for (i = 0; i < run->nphases; i++)
+			ereport(NOTICE,
+					(errmsg("zkml: %s, %zu row%s, %s: %.0f ms", group, batch,
+							batch == 1 ? "" : "s", run->phase[i], 1e3 * run->seconds[i])));
+	}
 	return result;
 }
 
