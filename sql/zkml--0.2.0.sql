@@ -50,8 +50,10 @@ COMMENT ON FUNCTION zkml.zkml_self_test(pg_catalog.int4) IS
 -- Roles (cluster-wide; created once, kept when the extension is dropped).
 --   zkml_admin    registers, imports and drops models
 --   zkml_prover   scores and proves with registered models
---   zkml_auditor  verifies receipts, reads zkml_models, exports public descriptors
--- PUBLIC gets nothing.
+--   zkml_auditor  verifies receipts, reads zkml_models, exports public descriptors and
+--                 imports them (a verify-only model, to verify in its own database)
+-- PUBLIC gets nothing but the entry points that check these roles themselves, so that a
+-- refusal can name the role it takes (zkml.require_privilege).
 DO $roles$
 DECLARE
     r pg_catalog.text;
@@ -80,6 +82,10 @@ CREATE TABLE zkml.models (
     verify_only pg_catalog.bool NOT NULL,
     created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
     created_by pg_catalog.name NOT NULL DEFAULT CURRENT_USER,
+    -- the quantization report of a float model (with the holdout evaluation when the
+    -- registration gave holdout rows); NULL for a quantized document, an import, and a
+    -- model registered by 0.1.0
+    report pg_catalog.jsonb DEFAULT NULL,
     PRIMARY KEY (name, version)
 );
 
@@ -102,12 +108,14 @@ LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 REVOKE ALL ON FUNCTION zkml.keygen(pg_catalog.text) FROM PUBLIC;
 
 -- Internal: a float model document quantized with its calibration rows (quantize.h):
--- the quantized document (it holds the weights) and the report.
+-- the quantized document (it holds the weights) and the report, which measures the
+-- holdout rows too when they are given.
 CREATE FUNCTION zkml.quantize(document pg_catalog.text, calibration pg_catalog.float8[],
-    options pg_catalog.jsonb, OUT quantized pg_catalog.text, OUT report pg_catalog.jsonb)
+    options pg_catalog.jsonb, holdout pg_catalog.float8[],
+    OUT quantized pg_catalog.text, OUT report pg_catalog.jsonb)
 AS 'MODULE_PATHNAME', 'zkml_quantize'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-REVOKE ALL ON FUNCTION zkml.quantize(pg_catalog.text, pg_catalog.float8[], pg_catalog.jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION zkml.quantize(pg_catalog.text, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[]) FROM PUBLIC;
 
 -- Internal: the facts of a public file (ERROR if it is not one).
 CREATE FUNCTION zkml.public_info(public_file pg_catalog.bytea,
@@ -160,23 +168,152 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 REVOKE ALL ON FUNCTION zkml.next_version(pg_catalog.text) FROM PUBLIC;
 
-CREATE FUNCTION zkml.zkml_register_model(model_name pg_catalog.text,
+-- Internal: a model reference, "NAME" (the latest version) or "NAME@VERSION" (that
+-- version), split; the name checked as check_name does.  A name whose text after its last
+-- '@' is not all digits is a name as it stands (one registered by 0.1.0, which allowed
+-- '@'); registrations and imports of 0.2.0 refuse '@' in names.
+CREATE FUNCTION zkml.model_ref(ref pg_catalog.text, argument pg_catalog.text,
+    OUT name pg_catalog.text, OUT version pg_catalog.int4)
+AS $ref$
+DECLARE
+    m pg_catalog.text[];
+BEGIN
+    m := pg_catalog.regexp_match(ref, '^(.+)@([0-9]+)$');
+    IF m IS NULL THEN
+        name := ref;
+    ELSE
+        name := m[1];
+        IF pg_catalog.length(m[2]) > 9 OR m[2]::pg_catalog.int4 < 1 THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = pg_catalog.format('argument "%s" names version %s, which no model has', argument, m[2]),
+                HINT = 'Versions start at 1; zkml_models lists them.';
+        END IF;
+        version := m[2]::pg_catalog.int4;
+    END IF;
+    PERFORM zkml.check_name(name, argument);
+END
+$ref$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION zkml.model_ref(pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+
+-- Internal: a name for a new model or an import may not hold '@', which starts a version.
+CREATE FUNCTION zkml.check_new_name(model_name pg_catalog.text)
+RETURNS void
+AS $new$
+BEGIN
+    PERFORM zkml.check_name(model_name, 'model_name');
+    IF pg_catalog.strpos(model_name, '@') > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_name',
+            MESSAGE = 'argument "model_name" must not contain "@"',
+            DETAIL = 'NAME@VERSION names one version of a model: zkml_score(''credit@2'', ...).';
+    END IF;
+END
+$new$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION zkml.check_new_name(pg_catalog.text) FROM PUBLIC;
+
+-- Refuse, with a hint naming the role, a caller who may not run the function behind an
+-- entry point.  PostgreSQL's own refusal ("permission denied for function") cannot carry
+-- a hint, so entry points that a user of the wrong role is likely to try are executable
+-- by PUBLIC and run this first; the function behind them keeps its grants, so the check
+-- itself is PostgreSQL's.  SECURITY INVOKER: has_function_privilege asks for the caller.
+CREATE FUNCTION zkml.require_privilege(target pg_catalog.regprocedure,
+    entry pg_catalog.text, roles pg_catalog.text)
+RETURNS pg_catalog.bool
+AS $require$
+BEGIN
+    IF NOT pg_catalog.has_function_privilege(target, 'EXECUTE') THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = pg_catalog.format('permission denied for function %s', entry),
+            DETAIL = pg_catalog.format('%s is granted to %s; role %s is not a member.',
+                                       entry, roles, pg_catalog.quote_ident(CURRENT_USER::pg_catalog.text)),
+            HINT = pg_catalog.format('A superuser can grant it: GRANT %s TO %s;',
+                                     pg_catalog.split_part(roles, ' ', 2),
+                                     pg_catalog.quote_ident(CURRENT_USER::pg_catalog.text));
+    END IF;
+    RETURN true;
+END
+$require$
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+GRANT EXECUTE ON FUNCTION zkml.require_privilege(pg_catalog.regprocedure, pg_catalog.text, pg_catalog.text) TO PUBLIC;
+
+COMMENT ON FUNCTION zkml.require_privilege(pg_catalog.regprocedure, pg_catalog.text, pg_catalog.text) IS
+'true if the caller may run the function behind an entry point; otherwise an error whose hint names the role to grant';
+
+-- Internal: the options of a registration without the ones zkml_register_model reads
+-- itself ("accept_missed_target"), which the quantizer does not know.
+CREATE FUNCTION zkml.quantizer_options(options pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS $opts$
+BEGIN
+    IF options IS NULL OR pg_catalog.jsonb_typeof(options) IS DISTINCT FROM 'object' THEN
+        RETURN options;
+    END IF;
+    IF options ? 'accept_missed_target'
+       AND pg_catalog.jsonb_typeof(options -> 'accept_missed_target') IS DISTINCT FROM 'boolean' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'argument "options" is not valid',
+            DETAIL = '$.accept_missed_target must be true or false.';
+    END IF;
+    RETURN options - 'accept_missed_target';
+END
+$opts$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION zkml.quantizer_options(pg_catalog.jsonb) FROM PUBLIC;
+
+-- Internal: the registration; zkml_register_model checks the caller's role first.
+CREATE FUNCTION zkml.register_model(model_name pg_catalog.text,
     model pg_catalog.jsonb,
-    calibration pg_catalog.float8[] DEFAULT NULL,
-    options pg_catalog.jsonb DEFAULT '{}',
+    calibration pg_catalog.float8[],
+    options pg_catalog.jsonb,
+    holdout pg_catalog.float8[],
+    holdout_labels pg_catalog.float8[],
     OUT name pg_catalog.text, OUT version pg_catalog.int4, OUT digest pg_catalog.text,
     OUT report pg_catalog.jsonb)
 AS $register$
 DECLARE
     k record;
     q record;
+    accept pg_catalog.bool;
+    target pg_catalog.float8;
+    cal_err pg_catalog.float8;
+    hold_err pg_catalog.float8;
 BEGIN
     PERFORM zkml.hide_statement_in_log();
-    PERFORM zkml.check_name(model_name, 'model_name');
+    PERFORM zkml.check_new_name(model_name);
+    IF holdout_labels IS NOT NULL AND holdout IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'argument "holdout_labels" needs argument "holdout"',
+            HINT = 'Give the holdout rows, a row of features per line, and one label (0 or 1) per row.';
+    END IF;
     IF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-float-v1' THEN
-        q := zkml.quantize(model::pg_catalog.text, calibration, options);
+        q := zkml.quantize(model::pg_catalog.text, calibration, zkml.quantizer_options(options), holdout);
+        accept := COALESCE((options -> 'accept_missed_target')::pg_catalog.bool, false);
         k := zkml.keygen(q.quantized);
         report := q.report;
+        -- a model that misses its accuracy target is refused unless the options accept it:
+        -- on the calibration rows (target_met) and, when given, on the holdout rows
+        target := (report ->> 'target_max_error')::pg_catalog.float8;
+        cal_err := (report #>> '{calibration,max_abs_error}')::pg_catalog.float8;
+        hold_err := (report #>> '{holdout,max_abs_error}')::pg_catalog.float8;
+        IF NOT accept AND ((report ->> 'target_met')::pg_catalog.bool IS NOT TRUE
+                           OR hold_err > target) THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = pg_catalog.format('model %s misses its accuracy target once quantized',
+                                            pg_catalog.quote_literal(model_name)),
+                DETAIL = pg_catalog.format('Its largest error against the float model is %s on %s calibration rows%s; the target is %s.',
+                    cal_err, report #>> '{calibration,rows}',
+                    CASE WHEN hold_err IS NULL THEN ''
+                         ELSE pg_catalog.format(' and %s on %s holdout rows', hold_err, report #>> '{holdout,rows}') END,
+                    target),
+                HINT = 'Give calibration rows that cover the data it will score, set a target it can meet (options {"max_error": ...}), or register it as it is with options {"accept_missed_target": true}.';
+        END IF;
+        report := report OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+            'accepted_missed_target', accept AND ((report ->> 'target_met')::pg_catalog.bool IS NOT TRUE OR hold_err > target));
     ELSIF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-quantized-v1' THEN
         IF calibration IS NOT NULL OR options IS DISTINCT FROM '{}'::pg_catalog.jsonb THEN
             RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
@@ -194,9 +331,21 @@ BEGIN
     END IF;
     name := model_name;
     version := zkml.next_version(model_name);
-    INSERT INTO zkml.models (name, version, digest, public_file, shapes, n_inputs, n_outputs, verify_only)
-    VALUES (name, version, k.digest, k.public_file, k.shapes, k.n_inputs, k.n_outputs, false);
+    INSERT INTO zkml.models (name, version, digest, public_file, shapes, n_inputs, n_outputs,
+                             verify_only, created_by, report)
+    VALUES (name, version, k.digest, k.public_file, k.shapes, k.n_inputs, k.n_outputs, false,
+            SESSION_USER, report);
     INSERT INTO zkml.model_secrets (digest, key_file) VALUES (k.digest, k.key_file);
+    -- the holdout rows scored by the registered model itself: AUC against the labels,
+    -- saturation, rows it cannot take
+    IF holdout IS NOT NULL THEN
+        report := report OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('holdout_evaluation',
+            (SELECT pg_catalog.to_jsonb(e) - 'max_abs_error' - 'mean_abs_error'
+             FROM zkml.zkml_evaluate(model_name OPERATOR(pg_catalog.||) '@' OPERATOR(pg_catalog.||) version,
+                                holdout, holdout_labels, NULL) e));
+        UPDATE zkml.models m SET report = register_model.report
+        WHERE m.digest OPERATOR(pg_catalog.=) k.digest;
+    END IF;
     digest := pg_catalog.encode(k.digest, 'hex');
     RETURN;
 END
@@ -204,17 +353,41 @@ $register$
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb) IS
-'register a model under a name (a new version if the name exists): commits to its weights and returns the digest that receipts name';
+COMMENT ON FUNCTION zkml.register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.float8[]) IS
+'what zkml_register_model runs once the caller''s role is checked';
 
-CREATE FUNCTION zkml.zkml_import_model_public(model_name pg_catalog.text,
+CREATE FUNCTION zkml.zkml_register_model(model_name pg_catalog.text,
+    model pg_catalog.jsonb,
+    calibration pg_catalog.float8[] DEFAULT NULL,
+    options pg_catalog.jsonb DEFAULT '{}',
+    holdout pg_catalog.float8[] DEFAULT NULL,
+    holdout_labels pg_catalog.float8[] DEFAULT NULL,
+    OUT name pg_catalog.text, OUT version pg_catalog.int4, OUT digest pg_catalog.text,
+    OUT report pg_catalog.jsonb)
+AS $register$
+BEGIN
+    PERFORM zkml.require_privilege('zkml.register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.float8[])',
+                                   'zkml_register_model', 'role zkml_admin');
+    SELECT r.name, r.version, r.digest, r.report INTO name, version, digest, report
+    FROM zkml.register_model(model_name, model, calibration, options, holdout, holdout_labels) r;
+    RETURN;
+END
+$register$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.float8[]) IS
+'register a model under a name (a new version if the name exists): commits to its weights, stores its quantization report (with the holdout rows'' errors, AUC and saturation) and returns the digest that receipts name';
+
+-- Internal: the import; zkml_import_model_public checks the caller's role first.
+CREATE FUNCTION zkml.import_model_public(model_name pg_catalog.text,
     public_file pg_catalog.bytea,
     OUT name pg_catalog.text, OUT version pg_catalog.int4, OUT digest pg_catalog.text)
 AS $import$
 DECLARE
     p record;
 BEGIN
-    PERFORM zkml.check_name(model_name, 'model_name');
+    PERFORM zkml.check_new_name(model_name);
     p := zkml.public_info(public_file);
     IF EXISTS (SELECT 1 FROM zkml.models m WHERE m.digest OPERATOR(pg_catalog.=) p.digest) THEN
         RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
@@ -234,8 +407,10 @@ BEGIN
             DETAIL = 'An imported descriptor would become its latest version.',
             HINT = 'Import the descriptor under another name.';
     END IF;
-    INSERT INTO zkml.models (name, version, digest, public_file, shapes, n_inputs, n_outputs, verify_only)
-    VALUES (name, version, p.digest, public_file, p.shapes, p.n_inputs, p.n_outputs, true);
+    INSERT INTO zkml.models (name, version, digest, public_file, shapes, n_inputs, n_outputs,
+                             verify_only, created_by)
+    VALUES (name, version, p.digest, public_file, p.shapes, p.n_inputs, p.n_outputs, true,
+            SESSION_USER);
     digest := pg_catalog.encode(p.digest, 'hex');
     RETURN;
 END
@@ -243,25 +418,49 @@ $import$
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION zkml.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea) IS
-'add a verify-only model from its public descriptor (zkml_model_public of the registering database)';
+COMMENT ON FUNCTION zkml.import_model_public(pg_catalog.text, pg_catalog.bytea) IS
+'what zkml_import_model_public runs once the caller''s role is checked';
 
-CREATE FUNCTION zkml.zkml_drop_model(name pg_catalog.text,
-    version pg_catalog.int4 DEFAULT NULL)
+CREATE FUNCTION zkml.zkml_import_model_public(model_name pg_catalog.text,
+    public_file pg_catalog.bytea,
+    OUT name pg_catalog.text, OUT version pg_catalog.int4, OUT digest pg_catalog.text)
+AS $import$
+BEGIN
+    PERFORM zkml.require_privilege('zkml.import_model_public(pg_catalog.text, pg_catalog.bytea)',
+                                   'zkml_import_model_public', 'role zkml_auditor or zkml_admin');
+    SELECT i.name, i.version, i.digest INTO name, version, digest
+    FROM zkml.import_model_public(model_name, public_file) i;
+    RETURN;
+END
+$import$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION zkml.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea) IS
+'add a verify-only model from its public descriptor (zkml_model_public of the registering database); for auditors and administrators';
+
+-- Internal: dropping; zkml_drop_model checks the caller's role first.
+CREATE FUNCTION zkml.drop_model(name pg_catalog.text, version pg_catalog.int4)
 RETURNS pg_catalog.int4
 AS $drop$
 DECLARE
     n pg_catalog.int4;
+    r record;
 BEGIN
-    PERFORM zkml.check_name(name, 'name');
+    r := zkml.model_ref(name, 'name');
+    IF r.version IS NOT NULL AND version IS NOT NULL AND r.version <> version THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = pg_catalog.format('argument "name" names version %s and argument "version" is %s', r.version, version);
+    END IF;
+    r.version := COALESCE(r.version, version);
     DELETE FROM zkml.models m
-    WHERE m.name OPERATOR(pg_catalog.=) zkml_drop_model.name
-      AND (zkml_drop_model.version IS NULL OR m.version OPERATOR(pg_catalog.=) zkml_drop_model.version);
+    WHERE m.name OPERATOR(pg_catalog.=) r.name
+      AND (r.version IS NULL OR m.version OPERATOR(pg_catalog.=) r.version);
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n OPERATOR(pg_catalog.=) 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-            MESSAGE = pg_catalog.format('model %s does not exist', pg_catalog.quote_literal(name)
-                || CASE WHEN version IS NULL THEN '' ELSE pg_catalog.format(' (version %s)', version) END);
+            MESSAGE = pg_catalog.format('model %s does not exist', pg_catalog.quote_literal(r.name)
+                || CASE WHEN r.version IS NULL THEN '' ELSE pg_catalog.format(' (version %s)', r.version) END);
     END IF;
     RETURN n;
 END
@@ -269,8 +468,24 @@ $drop$
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
+COMMENT ON FUNCTION zkml.drop_model(pg_catalog.text, pg_catalog.int4) IS
+'what zkml_drop_model runs once the caller''s role is checked';
+
+CREATE FUNCTION zkml.zkml_drop_model(name pg_catalog.text,
+    version pg_catalog.int4 DEFAULT NULL)
+RETURNS pg_catalog.int4
+AS $drop$
+BEGIN
+    PERFORM zkml.require_privilege('zkml.drop_model(pg_catalog.text, pg_catalog.int4)',
+                                   'zkml_drop_model', 'role zkml_admin');
+    RETURN zkml.drop_model(name, version);
+END
+$drop$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
 COMMENT ON FUNCTION zkml.zkml_drop_model(pg_catalog.text, pg_catalog.int4) IS
-'drop a model (every version, or one); returns the number of versions dropped';
+'drop a model (every version, one version given as NAME@VERSION or as argument "version"); returns the number of versions dropped';
 
 CREATE FUNCTION zkml.zkml_model_public(name pg_catalog.text,
     version pg_catalog.int4 DEFAULT NULL)
@@ -278,15 +493,23 @@ RETURNS pg_catalog.bytea
 AS $public$
 DECLARE
     f pg_catalog.bytea;
+    r record;
 BEGIN
-    PERFORM zkml.check_name(name, 'name');
+    r := zkml.model_ref(name, 'name');
+    IF r.version IS NOT NULL AND version IS NOT NULL AND r.version <> version THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = pg_catalog.format('argument "name" names version %s and argument "version" is %s', r.version, version);
+    END IF;
+    r.version := COALESCE(r.version, version);
     SELECT m.public_file INTO f FROM zkml.models m
-    WHERE m.name OPERATOR(pg_catalog.=) zkml_model_public.name
-      AND (zkml_model_public.version IS NULL OR m.version OPERATOR(pg_catalog.=) zkml_model_public.version)
+    WHERE m.name OPERATOR(pg_catalog.=) r.name
+      AND (r.version IS NULL OR m.version OPERATOR(pg_catalog.=) r.version)
     ORDER BY m.version DESC LIMIT 1;
     IF f IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-            MESSAGE = pg_catalog.format('model %s does not exist', pg_catalog.quote_literal(name));
+            MESSAGE = pg_catalog.format('model %s does not exist', pg_catalog.quote_literal(r.name)
+                || CASE WHEN r.version IS NULL THEN '' ELSE pg_catalog.format(' (version %s)', r.version) END),
+            HINT = 'zkml_models lists the models and their versions.';
     END IF;
     RETURN f;
 END
@@ -295,15 +518,42 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4) IS
-'the public descriptor of a model (its latest version by default): what an auditor needs to verify its receipts';
+'the public descriptor of a model (its current version, or the one given as NAME@VERSION or as argument "version"): what an auditor needs to verify its receipts';
 
+-- current: the version that "NAME" without "@VERSION" means (the highest); a pinned
+-- reference, NAME@VERSION, means the same version forever.
 CREATE VIEW zkml.zkml_models AS
 SELECT m.name, m.version, m.shapes, pg_catalog.encode(m.digest, 'hex') AS digest,
-       m.verify_only, m.created_at, m.created_by
+       m.verify_only, m.created_at, m.created_by,
+       m.version OPERATOR(pg_catalog.=) pg_catalog.max(m.version) OVER (PARTITION BY m.name) AS current
 FROM zkml.models m;
 
 COMMENT ON VIEW zkml.zkml_models IS
-'the registered and imported models, every version; never their weights';
+'the registered and imported models, every version, and which one is current (what a name without @VERSION means); never their weights';
+
+-- What quantization cost, as the model risk reviewer reads it: the target and the errors
+-- against the float model, and the holdout rows scored by the registered model.
+CREATE VIEW zkml.zkml_model_reports AS
+SELECT m.name, m.version,
+       (m.report OPERATOR(pg_catalog.->>) 'target_max_error')::pg_catalog.float8 AS target_max_error,
+       (m.report OPERATOR(pg_catalog.->>) 'target_met')::pg_catalog.bool AS target_met,
+       (m.report OPERATOR(pg_catalog.->>) 'accepted_missed_target')::pg_catalog.bool AS accepted_missed_target,
+       (m.report OPERATOR(pg_catalog.#>>) '{calibration,rows}')::pg_catalog.int4 AS calibration_rows,
+       (m.report OPERATOR(pg_catalog.#>>) '{calibration,synthetic}')::pg_catalog.bool AS calibration_synthetic,
+       (m.report OPERATOR(pg_catalog.#>>) '{calibration,max_abs_error}')::pg_catalog.float8 AS calibration_max_abs_error,
+       (m.report OPERATOR(pg_catalog.#>>) '{calibration,mean_abs_error}')::pg_catalog.float8 AS calibration_mean_abs_error,
+       (m.report OPERATOR(pg_catalog.#>>) '{holdout_evaluation,rows}')::pg_catalog.int4 AS holdout_rows,
+       (m.report OPERATOR(pg_catalog.#>>) '{holdout,max_abs_error}')::pg_catalog.float8 AS holdout_max_abs_error,
+       (m.report OPERATOR(pg_catalog.#>>) '{holdout,mean_abs_error}')::pg_catalog.float8 AS holdout_mean_abs_error,
+       (m.report OPERATOR(pg_catalog.#>>) '{holdout_evaluation,auc}')::pg_catalog.float8 AS holdout_auc,
+       (m.report OPERATOR(pg_catalog.#>>) '{holdout_evaluation,saturated_share}')::pg_catalog.float8 AS holdout_saturated_share,
+       (m.report OPERATOR(pg_catalog.#>>) '{holdout_evaluation,rows_out_of_range}')::pg_catalog.int4 AS holdout_rows_out_of_range,
+       m.report
+FROM zkml.models m
+WHERE m.report IS NOT NULL;
+
+COMMENT ON VIEW zkml.zkml_model_reports IS
+'the quantization report stored with each version registered from a float model: target, errors against the float model, holdout AUC and saturation, and the whole report';
 
 CREATE FUNCTION zkml.zkml_score(name pg_catalog.text, features pg_catalog.float8[])
 RETURNS pg_catalog.float8
@@ -312,7 +562,21 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]) IS
-'the score of the latest version of a model for one row of features: the quantized computation that proofs attest, dequantized';
+'the score of a model for one row of features (its current version, or NAME@VERSION): the quantized computation that proofs attest, dequantized';
+
+-- STABLE like zkml_score; not STRICT: labels and scores are optional.
+CREATE FUNCTION zkml.zkml_evaluate(name pg_catalog.text, features pg_catalog.float8[],
+    labels pg_catalog.float8[] DEFAULT NULL, scores pg_catalog.float8[] DEFAULT NULL,
+    OUT rows pg_catalog.int4, OUT rows_scored pg_catalog.int4,
+    OUT rows_out_of_range pg_catalog.int4, OUT rows_saturated pg_catalog.int4,
+    OUT saturated_share pg_catalog.float8, OUT auc pg_catalog.float8,
+    OUT max_abs_error pg_catalog.float8, OUT mean_abs_error pg_catalog.float8)
+AS 'MODULE_PATHNAME', 'zkml_evaluate'
+LANGUAGE C STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION zkml.zkml_evaluate(pg_catalog.text, pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
+'a registered model on rows of features (a row per line): the rows it scores and cannot, the rows with a feature it clamps (saturated), the AUC against 0/1 labels, and the largest and mean absolute error against given (float) scores';
 
 CREATE FUNCTION zkml.zkml_prove(name pg_catalog.text, features pg_catalog.float8[],
     context pg_catalog.text DEFAULT NULL)
@@ -354,6 +618,28 @@ CREATE AGGREGATE zkml.zkml_prove_batch(name pg_catalog.text, row_key pg_catalog.
 COMMENT ON AGGREGATE zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) IS
 'one receipt for every row of the group, each row named by its key (bound into the proof); rows in the order of the aggregate''s ORDER BY';
 
+CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog.text,
+    row_key pg_catalog.text, features pg_catalog.float8[], context pg_catalog.text)
+RETURNS pg_catalog.internal
+AS 'MODULE_PATHNAME', 'zkml_prove_batch_step'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION zkml.prove_batch_step(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) FROM PUBLIC;
+
+-- The same with a context bound into the receipt (as zkml_prove's, and the command's
+-- --context): one context for the whole group.
+CREATE AGGREGATE zkml.zkml_prove_batch(name pg_catalog.text, row_key pg_catalog.text,
+    features pg_catalog.float8[], context pg_catalog.text) (
+    SFUNC = zkml.prove_batch_step,
+    STYPE = pg_catalog.internal,
+    FINALFUNC = zkml.prove_batch_final,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = RESTRICTED
+);
+
+COMMENT ON AGGREGATE zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) IS
+'one receipt for every row of the group with a context bound into it (the same for every row of the group), each row named by its key';
+
 -- ---------------------------------------------------------------------------------
 -- Receipts.
 CREATE FUNCTION zkml.zkml_receipt_info(receipt pg_catalog.bytea)
@@ -372,13 +658,23 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION zkml.zkml_verify(pg_catalog.bytea, pg_catalog.bytea) IS
 'true if the receipt''s proof holds for the model of this public descriptor; an error for bytes that are not a receipt';
 
+-- Never an error for what the arguments hold: an audit query over many receipts goes on
+-- past a damaged one, which gets ok false and a reason.
 CREATE FUNCTION zkml.zkml_verify_detail(receipt pg_catalog.bytea,
-    model_public pg_catalog.bytea, OUT ok pg_catalog.bool, OUT reason pg_catalog.text)
+    model_public pg_catalog.bytea, OUT ok pg_catalog.bool, OUT reason pg_catalog.text,
+    OUT detail pg_catalog.text)
 AS 'MODULE_PATHNAME', 'zkml_verify_detail_public'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION zkml.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea) IS
-'the verdict on a receipt against a public descriptor, and why it failed';
+'the verdict on any bytes as a receipt of the model of a public descriptor; when false, the reason in an auditor''s words and the check that failed (detail); never an error';
+
+-- Internal: the model digest a receipt names, NULL for bytes that are not a receipt.
+CREATE FUNCTION zkml.receipt_digest(receipt pg_catalog.bytea)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'zkml_receipt_digest'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+REVOKE ALL ON FUNCTION zkml.receipt_digest(pg_catalog.bytea) FROM PUBLIC;
 
 -- The SQL-language functions below are SECURITY DEFINER: their bodies are BEGIN ATOMIC,
 -- bound to the objects they name when the extension is created, never looked up again.
@@ -397,23 +693,29 @@ COMMENT ON FUNCTION zkml.zkml_verify(pg_catalog.bytea) IS
 'true if the receipt''s proof holds for the model it names, registered or imported here (NULL if no such model is here)';
 
 CREATE FUNCTION zkml.zkml_verify_detail(receipt pg_catalog.bytea,
-    OUT ok pg_catalog.bool, OUT reason pg_catalog.text)
+    OUT ok pg_catalog.bool, OUT reason pg_catalog.text, OUT detail pg_catalog.text)
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT (v.d).ok,
-           CASE WHEN p.pub IS NULL
+    SELECT CASE WHEN p.unknown THEN NULL ELSE (v.d).ok END,
+           CASE WHEN p.unknown
                 THEN 'no model with the receipt''s digest is registered or imported here'
-                ELSE (v.d).reason END
-    FROM (SELECT (SELECT m.public_file FROM zkml.models m
-                  WHERE m.digest OPERATOR(pg_catalog.=) pg_catalog.decode(
-                      zkml.zkml_receipt_info(receipt) OPERATOR(pg_catalog.->>) 'model_digest',
-                      'hex')) AS pub) p,
-         LATERAL (SELECT zkml.zkml_verify_detail(receipt, p.pub) AS d) v;
+                ELSE (v.d).reason END,
+           CASE WHEN p.unknown
+                THEN 'The receipt names model digest ' OPERATOR(pg_catalog.||) pg_catalog.encode(p.digest, 'hex')
+                     OPERATOR(pg_catalog.||) '; zkml_import_model_public adds a model from its public descriptor.'
+                ELSE (v.d).detail END
+    FROM (SELECT a.digest, a.pub, a.digest IS NOT NULL AND a.pub IS NULL AS unknown
+          FROM (SELECT r.digest,
+                       (SELECT m.public_file FROM zkml.models m
+                        WHERE m.digest OPERATOR(pg_catalog.=) r.digest) AS pub
+                FROM (SELECT zkml.receipt_digest(receipt) AS digest) r) a) p,
+         LATERAL (SELECT zkml.zkml_verify_detail(receipt,
+                             COALESCE(p.pub, '\x'::pg_catalog.bytea)) AS d) v;
 END;
 
 COMMENT ON FUNCTION zkml.zkml_verify_detail(pg_catalog.bytea) IS
-'the verdict on a receipt against the model it names, registered or imported here, and why it failed (ok NULL if no such model is here)';
+'the verdict on any bytes as a receipt of the model it names, registered or imported here, with the reason and the check that failed (ok NULL if no such model is here); never an error';
 
 CREATE FUNCTION zkml.zkml_receipt_rows(receipt pg_catalog.bytea,
     model_public pg_catalog.bytea)
@@ -442,9 +744,11 @@ COMMENT ON FUNCTION zkml.zkml_receipt_rows(pg_catalog.bytea) IS
 
 -- ---------------------------------------------------------------------------------
 -- Privileges.
-REVOKE ALL ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb),
-    zkml.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea),
-    zkml.zkml_drop_model(pg_catalog.text, pg_catalog.int4),
+REVOKE ALL ON FUNCTION zkml.register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.float8[]),
+    zkml.import_model_public(pg_catalog.text, pg_catalog.bytea),
+    zkml.drop_model(pg_catalog.text, pg_catalog.int4),
+    zkml.zkml_evaluate(pg_catalog.text, pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]),
+    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
     zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4),
     zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]),
     zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
@@ -456,14 +760,21 @@ REVOKE ALL ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.json
     zkml.zkml_receipt_rows(pg_catalog.bytea),
     zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea),
     zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) FROM PUBLIC;
-REVOKE ALL ON zkml.zkml_models FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb),
+REVOKE ALL ON zkml.zkml_models, zkml.zkml_model_reports FROM PUBLIC;
+-- the entry points that check the caller's role themselves (zkml.require_privilege)
+GRANT EXECUTE ON FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.float8[]),
     zkml.zkml_import_model_public(pg_catalog.text, pg_catalog.bytea),
-    zkml.zkml_drop_model(pg_catalog.text, pg_catalog.int4) TO zkml_admin;
+    zkml.zkml_drop_model(pg_catalog.text, pg_catalog.int4) TO PUBLIC;
+
+GRANT EXECUTE ON FUNCTION zkml.register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.float8[]),
+    zkml.drop_model(pg_catalog.text, pg_catalog.int4) TO zkml_admin;
+-- an auditor imports a descriptor to verify its receipts in its own database
+GRANT EXECUTE ON FUNCTION zkml.import_model_public(pg_catalog.text, pg_catalog.bytea) TO zkml_admin, zkml_auditor;
+GRANT EXECUTE ON FUNCTION zkml.zkml_evaluate(pg_catalog.text, pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) TO zkml_admin, zkml_prover;
 GRANT EXECUTE ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]),
     zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
-    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) TO zkml_prover;
+    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]),
+    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) TO zkml_prover;
 GRANT EXECUTE ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4),
     zkml.zkml_verify(pg_catalog.bytea),
     zkml.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
@@ -472,4 +783,4 @@ GRANT EXECUTE ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int
     zkml.zkml_receipt_info(pg_catalog.bytea),
     zkml.zkml_receipt_rows(pg_catalog.bytea),
     zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;
-GRANT SELECT ON zkml.zkml_models TO zkml_auditor, zkml_admin, zkml_prover;
+GRANT SELECT ON zkml.zkml_models, zkml.zkml_model_reports TO zkml_auditor, zkml_admin, zkml_prover;

@@ -96,7 +96,7 @@ SELECT hostile_outcome(set_byte(r, 63 + 4 * k, get_byte(r, 63 + 4 * k) # 1), pub
     AS input_changed, count(*)
 FROM h_good, generate_series(0, 19) k GROUP BY 1 ORDER BY 1;
 SELECT hostile_outcome(set_byte(r, 63 + 80, get_byte(r, 63 + 80) # 1), pub) AS output_changed,
-       (zkml_verify_detail(set_byte(r, 63 + 80, get_byte(r, 63 + 80) # 1), pub)).reason
+       (zkml_verify_detail(set_byte(r, 63 + 80, get_byte(r, 63 + 80) # 1), pub)).detail
 FROM h_good;
 -- the change is where the layout says: the rows read back differ only there
 SELECT (SELECT features FROM zkml_receipt_rows(r, pub)) AS honest_features,

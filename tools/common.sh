@@ -17,6 +17,7 @@ ZKML_PACKAGES=(
     libipc-run-perl
     clang
     libclang-rt-14-dev
+    python3
 )
 
 ZKML_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -47,7 +47,11 @@ SELECT name, version, digest,
 FROM zkml_register_model('credit', convert_from(lo_get(:LASTOID), 'UTF8')::jsonb,
                          (SELECT array_agg(features ORDER BY id) FROM calibration));
 \lo_unlink :LASTOID
-SELECT name, version, shapes, verify_only FROM zkml_models;
+-- The report stays with the version, for model risk review; created_by is who registered.
+SELECT name, version, shapes, verify_only, current, created_by FROM zkml_models;
+SELECT name, version, target_max_error, target_met, calibration_rows,
+       round(calibration_max_abs_error::numeric, 5) AS calibration_max_abs_error
+FROM zkml_model_reports;
 RESET ROLE;
 
 -- Two days of applications (held-out rows of the same data).
@@ -66,8 +70,11 @@ SET ROLE loan_officer;
 SELECT id, decision_date, round(zkml_score('credit', features)::numeric, 4) AS probability
 FROM applications ORDER BY id LIMIT 5;
 SET zkml.log_progress = on;
+-- 'credit@1' pins the version: a later registration of 'credit' does not move it.  The
+-- context binds the decision date into each day's receipt.
 INSERT INTO decisions
-SELECT decision_date, zkml_prove_batch('credit', id::text, features ORDER BY id)
+SELECT decision_date, zkml_prove_batch('credit@1', id::text, features,
+                                       'credit decisions of ' || decision_date ORDER BY id)
 FROM applications GROUP BY decision_date;
 RESET zkml.log_progress;
 -- The weights stay out of reach: the loan officer cannot read the catalog.
@@ -88,7 +95,11 @@ FROM decisions ORDER BY decision_date;
 CREATE EXTENSION zkml;
 CREATE TEMP TABLE received (name text, descriptor bytea);
 \copy received FROM 'credit.descriptor'
+GRANT SELECT ON received TO regulator;
+-- The regulator imports the descriptor itself (zkml_auditor may import, not register).
+SET ROLE regulator;
 SELECT i.* FROM received r, zkml_import_model_public('lender-credit', r.descriptor) i;
+RESET ROLE;
 CREATE TABLE decisions (decision_date date PRIMARY KEY, receipt bytea NOT NULL);
 \copy decisions FROM 'decisions.copy'
 -- The regulator's own copy of the applications (from the same source files).
@@ -106,11 +117,14 @@ SET ROLE regulator;
 SELECT decision_date, zkml_verify(receipt) AS valid,
        (zkml_receipt_info(receipt)->>'rows')::int AS rows
 FROM decisions ORDER BY decision_date;
--- A receipt changed in transit does not verify, and says why.
+-- A receipt changed in transit does not verify, and says why; a damaged one too, without
+-- stopping the query.
 SELECT (zkml_verify_detail(set_byte(receipt, length(receipt) - 100,
                                     get_byte(receipt, length(receipt) - 100) # 1),
                            zkml_model_public('lender-credit'))).*
 FROM decisions WHERE decision_date = '2026-11-23';
+SELECT decision_date, (zkml_verify_detail(set_byte(receipt, 55, get_byte(receipt, 55) # 1))).*
+FROM decisions ORDER BY decision_date;
 -- The proven scores, joined with the regulator's own applications: every row the
 -- receipts name is an application it knows, with the features it has: the receipt holds
 -- them as the model quantized them (8 bits over each feature's calibrated range), so they

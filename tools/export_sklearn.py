@@ -3,7 +3,9 @@
 
 Supported: a binary LogisticRegression, or a binary MLPClassifier (hidden activations
 identity, relu, logistic or tanh; logistic output), optionally preceded by a
-StandardScaler, either as a Pipeline or as separate objects.  The document's output is
+StandardScaler, MinMaxScaler or RobustScaler, either as a Pipeline or as separate
+objects (each scaler is an affine map per feature, which the document's normalization
+holds).  The document's output is
 the probability of the positive class (classes_[1]), as predict_proba(X)[:, 1] gives it.
 
 As a library:
@@ -18,7 +20,8 @@ From the command line, with an estimator or pipeline saved by pickle or joblib:
         [--features NAMES.txt] [--range-from TRAIN.csv]
 
 Feature names come from --features (one per line), else from the estimator's
-feature_names_in_ (when it was fitted on a DataFrame), else x1, x2, ...  --range-from
+feature_names_in_ (when it was fitted on a DataFrame), else x1, x2, ... (with a warning:
+errors and reports then name features by position only).  --range-from
 reads a CSV (a header line, then rows of the features) and records each feature's
 minimum and maximum as the document's input_range, which zkml uses when no calibration
 rows are given.
@@ -66,6 +69,31 @@ def _layers_mlp(clf):
     return layers
 
 
+SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler")
+
+
+def _normalization(scaler, n):
+    """(mean, std) such that (x - mean) / std is what the fitted scaler computes."""
+    kind = type(scaler).__name__
+    if kind == "StandardScaler":
+        mean = getattr(scaler, "mean_", None)
+        std = getattr(scaler, "scale_", None)
+        return (_floats(mean) if mean is not None else [0.0] * n,
+                _floats(std) if std is not None else [1.0] * n)
+    if kind == "MinMaxScaler":
+        # x * scale_ + min_ = (x - (-min_ / scale_)) / (1 / scale_)
+        scale, shift = _floats(scaler.scale_), _floats(scaler.min_)
+        if any(v == 0.0 for v in scale):
+            raise ValueError("MinMaxScaler has a zero scale")
+        return [-m / s for m, s in zip(shift, scale)], [1.0 / s for s in scale]
+    if kind == "RobustScaler":
+        center = getattr(scaler, "center_", None)
+        scale = getattr(scaler, "scale_", None)
+        return (_floats(center) if center is not None else [0.0] * n,
+                _floats(scale) if scale is not None else [1.0] * n)
+    raise ValueError("unsupported scaler %s (supported: %s)" % (kind, ", ".join(SCALERS)))
+
+
 def _split_pipeline(model):
     """(scaler or None, classifier) from a Pipeline or a bare classifier."""
     steps = getattr(model, "steps", None)
@@ -74,9 +102,11 @@ def _split_pipeline(model):
     objects = [s for _, s in steps if s is not None and s != "passthrough"]
     if len(objects) == 1:
         return None, objects[0]
-    if len(objects) == 2 and type(objects[0]).__name__ == "StandardScaler":
+    if len(objects) == 2 and type(objects[0]).__name__ in SCALERS:
         return objects[0], objects[1]
-    raise ValueError("a Pipeline must be [StandardScaler,] LogisticRegression|MLPClassifier")
+    raise ValueError("a Pipeline must be [StandardScaler|MinMaxScaler|RobustScaler,] "
+                     "LogisticRegression|MLPClassifier; this one is %s"
+                     % " -> ".join(type(o).__name__ for o in objects))
 
 
 def export(model, feature_names=None, scaler=None, input_range=None):
@@ -89,21 +119,26 @@ def export(model, feature_names=None, scaler=None, input_range=None):
     elif kind == "MLPClassifier":
         layers = _layers_mlp(clf)
     else:
-        raise ValueError("unsupported estimator %s" % kind)
+        raise ValueError("unsupported estimator %s (supported: a binary LogisticRegression "
+                         "or MLPClassifier, optionally in a Pipeline after a scaler)" % kind)
     n = len(layers[0]["weights"][0])
     if feature_names is None:
         names = getattr(model, "feature_names_in_", None)
         if names is None:
             names = getattr(clf, "feature_names_in_", None)
+        if names is None:
+            print("export_sklearn: warning: the model carries no feature names, so the "
+                  "document names them x1..x%d; give the names (--features NAMES.txt, or "
+                  "fit on a DataFrame) so that errors and reports name each feature" % n,
+                  file=sys.stderr)
         feature_names = list(names) if names is not None else ["x%d" % (j + 1) for j in range(n)]
     feature_names = [str(f) for f in feature_names]
     if len(feature_names) != n:
         raise ValueError("%d feature names for a model of %d inputs" % (len(feature_names), n))
     doc = {"format": "zkml-float-v1", "features": feature_names}
     if scaler is not None:
-        mean = scaler.mean_ if getattr(scaler, "mean_", None) is not None else [0.0] * n
-        std = scaler.scale_ if getattr(scaler, "scale_", None) is not None else [1.0] * n
-        doc["normalization"] = {"mean": _floats(mean), "std": _floats(std)}
+        mean, std = _normalization(scaler, n)
+        doc["normalization"] = {"mean": mean, "std": std}
     if input_range is not None:
         lo, hi = input_range
         doc["input_range"] = {"min": _floats(lo), "max": _floats(hi)}
@@ -127,6 +162,27 @@ def _read_range(path, n):
     return lo, hi
 
 
+def _load(path):
+    """The object saved in path by joblib or pickle; ValueError if it cannot be read."""
+    with open(path, "rb") as f:
+        f.read(1)   # an unreadable file is an OSError, reported as such
+    try:
+        try:
+            import joblib
+        except ImportError:
+            joblib = None
+        if joblib is not None:
+            return joblib.load(path)
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except ImportError as e:
+        raise ValueError("%s: reading it needs a module that is not installed (%s); "
+                         "install scikit-learn" % (path, e))
+    except Exception as e:  # pickle raises many kinds for bytes that are not a pickle
+        raise ValueError("%s is not a pickle or joblib file of a scikit-learn estimator "
+                         "(%s: %s)" % (path, type(e).__name__, e))
+
+
 def main():
     ap = argparse.ArgumentParser(description="scikit-learn classifier -> zkml-float-v1")
     ap.add_argument("model", help="a pickled (or joblib) estimator or pipeline")
@@ -134,12 +190,7 @@ def main():
     ap.add_argument("--features", help="a file with one feature name per line")
     ap.add_argument("--range-from", help="a CSV of rows whose min and max become input_range")
     args = ap.parse_args()
-    try:
-        import joblib
-        model = joblib.load(args.model)
-    except ImportError:
-        with open(args.model, "rb") as f:
-            model = pickle.load(f)
+    model = _load(args.model)
     names = None
     if args.features:
         with open(args.features) as f:
@@ -147,7 +198,8 @@ def main():
     doc = export(model, names)
     if args.range_from:
         doc_range = _read_range(args.range_from, len(doc["features"]))
-        doc = export(model, doc["features"], input_range=doc_range)
+        doc = export(model, names if names is not None else doc["features"],
+                     input_range=doc_range)
     with open(args.out, "w") as f:
         json.dump(doc, f)
         f.write("\n")

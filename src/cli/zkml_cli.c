@@ -59,8 +59,11 @@ usage(FILE *out)
             "  verify --public MODEL.pub --receipt RECEIPT\n"
             "               check a receipt against a public file: print \"valid\" and\n"
             "               exit 0, or exit 1 with the reason on standard error\n"
-            "  inspect RECEIPT [--json]\n"
-            "               print the contents of a receipt without checking its proof\n"
+            "  inspect RECEIPT [--public MODEL.pub] [--raw] [--json]\n"
+            "               print the contents of a receipt without checking its proof:\n"
+            "               with --public, each row's key, score and features (real\n"
+            "               values, dequantized with the model's public file); with\n"
+            "               --raw, the rows' integers as the proof states them\n"
             "  --help       show this help\n"
             "\n"
             "Exit status: 0 success, 1 the operation failed, 2 unusable arguments or files.\n");
@@ -343,6 +346,14 @@ cmd_keygen(int argc, char **argv)
     if (json == NULL)
         return EXIT_USAGE;
     rc = zkml_key_generate(&key, &key_len, (const char *)json, json_len, err);
+    if (rc != ZKML_OK && strstr((const char *)json, "\"zkml-float-v1\"") != NULL) {
+        zkml_secret_free(json, json_len);
+        fprintf(stderr, "zkml keygen: %s is a float model document (zkml-float-v1); keygen "
+                "takes a quantized one: run \"zkml quantize --model %s --calibration "
+                "CAL.csv --out Q.json\" first, then \"zkml keygen --model Q.json\"\n",
+                opt.model, opt.model);
+        return EXIT_USAGE;
+    }
     zkml_secret_free(json, json_len);   /* the document holds the weights */
     if (rc != ZKML_OK) {
         fprintf(stderr, "zkml: %s: %s\n", opt.model, err);
@@ -751,31 +762,95 @@ print_escaped(const uint8_t *p, size_t n)
     putchar('"');
 }
 
-/* zkml inspect RECEIPT [--json] */
+/* The rows of a receipt, dequantized with its model's public file: a line per row, its
+ * key (if any), its score(s) and its features.  0, or an exit status with a message. */
+static int
+print_rows(const uint8_t *rct, size_t rct_len, const char *pub_path, int json)
+{
+    char err[ZKML_ERR_LEN];
+    uint8_t *pub;
+    size_t pub_len, b, j;
+    zkml_rows rows;
+    int rc;
+
+    pub = read_file(pub_path, &pub_len);
+    if (pub == NULL)
+        return EXIT_USAGE;
+    if (init_core() != 0) {
+        free(pub);
+        return EXIT_FAILED;
+    }
+    rc = zkml_receipt_read_rows(&rows, rct, rct_len, pub, pub_len, err);
+    free(pub);
+    if (rc != ZKML_OK) {
+        fprintf(stderr, "zkml inspect: %s: %s\n", pub_path, err);
+        return rc == ZKML_E_BAD_PUBLIC ? EXIT_USAGE : EXIT_FAILED;
+    }
+    if (json)
+        printf(", \"rows_dequantized\": [");
+    for (b = 0; b < rows.batch; b++) {
+        if (json) {
+            printf("%s{\"key\": ", b > 0 ? ", " : "");
+            if (rows.key_lens[b] > 0)
+                print_escaped(rows.keys[b], rows.key_lens[b]);
+            else
+                printf("null");
+            printf(", \"scores\": [");
+            for (j = 0; j < rows.n_out; j++)
+                printf("%s%.17g", j > 0 ? ", " : "", rows.scores[b * rows.n_out + j]);
+            printf("], \"features\": [");
+            for (j = 0; j < rows.n_in; j++)
+                printf("%s%.17g", j > 0 ? ", " : "", rows.features[b * rows.n_in + j]);
+            printf("]}");
+            continue;
+        }
+        printf("row %zu", b + 1);
+        if (rows.key_lens[b] > 0) {
+            printf(" ");
+            print_escaped(rows.keys[b], rows.key_lens[b]);
+        }
+        printf(": score");
+        for (j = 0; j < rows.n_out; j++)
+            printf(" %.6g", rows.scores[b * rows.n_out + j]);
+        printf("; features");
+        for (j = 0; j < rows.n_in; j++)
+            printf(" %.6g", rows.features[b * rows.n_in + j]);
+        printf("\n");
+    }
+    if (json)
+        printf("]");
+    zkml_rows_free(&rows);
+    return 0;
+}
+
+/* zkml inspect RECEIPT [--public MODEL.pub] [--raw] [--json] */
 static int
 cmd_inspect(int argc, char **argv)
 {
     char err[ZKML_ERR_LEN];
-    const char *path = NULL;
+    const char *path = NULL, *pub_path = NULL;
     uint8_t *buf;
     size_t len, b, j;
     zkml_receipt *h;
     const zkml_receipt_summary *r;
-    int json = 0, i;
+    int json = 0, raw = 0, rc = 0, i, bad = 0;
 
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--json") == 0 && !json)
             json = 1;
+        else if (strcmp(argv[i], "--raw") == 0 && !raw)
+            raw = 1;
+        else if (strcmp(argv[i], "--public") == 0 && pub_path == NULL && i + 1 < argc)
+            pub_path = argv[++i];
         else if (argv[i][0] != '-' && path == NULL)
             path = argv[i];
         else {
             fprintf(stderr, "zkml inspect: unexpected argument \"%s\"\n", argv[i]);
-            path = NULL;
-            break;
+            bad = 1;
         }
     }
-    if (path == NULL) {
-        fprintf(stderr, "Usage: zkml inspect RECEIPT [--json]\n");
+    if (path == NULL || bad) {
+        fprintf(stderr, "Usage: zkml inspect RECEIPT [--public MODEL.pub] [--raw] [--json]\n");
         return EXIT_USAGE;
     }
     buf = read_file(path, &len);
@@ -788,7 +863,8 @@ cmd_inspect(int argc, char **argv)
     }
     r = zkml_receipt_describe(h);
     if (json) {
-        /* zkml_receipt_info_json's object (zkml_receipt_info's vocabulary), and the outputs */
+        /* zkml_receipt_info_json's object (zkml_receipt_info's vocabulary), the outputs,
+         * and with --public the rows dequantized */
         char *info = NULL;
 
         if (zkml_receipt_info_json(&info, buf, len, err) != ZKML_OK) {
@@ -805,7 +881,10 @@ cmd_inspect(int argc, char **argv)
                 printf("%s%d", j > 0 ? ", " : "", (int)r->outputs[b * r->n_out + j]);
             printf("]");
         }
-        printf("]}\n");
+        printf("]");
+        if (pub_path != NULL)
+            rc = print_rows(buf, len, pub_path, 1);
+        printf("}\n");
     } else {
         printf("model digest   ");
         print_hex(r->digest, 32);
@@ -813,8 +892,16 @@ cmd_inspect(int argc, char **argv)
                (unsigned)r->batch, (unsigned)r->n_in, (unsigned)r->n_out);
         print_escaped(r->context, r->context_len);
         printf(" (%zu bytes)\nproof bytes    %zu\n", r->context_len, r->proof_len);
-        for (b = 0; b < r->batch; b++) {
-            printf("row %zu:", b);
+        if (pub_path != NULL)
+            rc = print_rows(buf, len, pub_path, 0);
+        else if (!raw)
+            printf("(give --public MODEL.pub for the rows' scores and features, --raw for "
+                   "their integers)\n");
+        for (b = 0; raw && b < r->batch; b++) {
+            printf("row %zu integers: inputs", b + 1);
+            for (j = 0; j < r->n_in; j++)
+                printf(" %d", (int)r->inputs[b * r->n_in + j]);
+            printf("; outputs");
             for (j = 0; j < r->n_out; j++)
                 printf(" %d", (int)r->outputs[b * r->n_out + j]);
             printf("\n");
@@ -822,7 +909,7 @@ cmd_inspect(int argc, char **argv)
     }
     zkml_receipt_close(h);
     free(buf);
-    return 0;
+    return rc;
 }
 
 static const command COMMANDS[] = {

@@ -2,8 +2,10 @@
  * receipts.c: checking and reading receipts in SQL, against a public descriptor given
  * as an argument (zkml_verify, zkml_verify_detail, zkml_receipt_info).
  *
- * Bytes that are not a receipt at all are an error; a well-formed receipt that does
- * not verify is false, with the reason from zkml_verify_detail.  The core does the
+ * For zkml_verify, bytes that are not a receipt at all are an error and a well-formed
+ * receipt that does not verify is false; zkml_verify_detail never raises for what the
+ * bytes hold: any failure is false, with a reason for an auditor and the check that
+ * failed.  The core does the
  * checking (zkml.h); this file only moves bytes and words.
  */
 #include "postgres.h"
@@ -91,28 +93,155 @@ zkml_verify_public(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(run_verify(rct, pub, reason) == 1);
 }
 
+/* Lower-case hex of 32 bytes into out (65 bytes). */
+static void
+digest_hex(char *out, const uint8_t *d)
+{
+	static const char hex[] = "0123456789abcdef";
+	int			i;
+
+	for (i = 0; i < 32; i++)
+	{
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/*
+ * The verdict on any bytes as a receipt of the model of a public descriptor, as an
+ * auditor reads it: 1, or 0 with *reason (what is wrong, in the auditor's words) and
+ * *detail (the check that failed, the core's words).  Never an ERROR for what the bytes
+ * hold; out of memory is still one.
+ */
+static int
+verdict(bytea *rct, bytea *pub, char **reason, char **detail)
+{
+	char		err[ZKML_ERR_LEN] = "";
+	zkml_receipt *r;
+	zkml_model *m;
+	uint8_t		digest[32],
+				named[32];
+	char		hex_named[65],
+				hex_model[65];
+	VerifyRun	run;
+	int			rc;
+
+	rc = zkml_receipt_open(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct), err);
+	if (rc == ZKML_E_NOMEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (rc != ZKML_OK)
+	{
+		*reason = "the receipt is damaged or is not a zkml receipt: it cannot be read";
+		*detail = psprintf("Decoding failed: %s.", err);
+		return 0;
+	}
+	memcpy(named, zkml_receipt_describe(r)->digest, 32);
+	zkml_receipt_close(r);
+
+	rc = zkml_model_open(&m, NULL, 0, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub),
+						 err);
+	if (rc == ZKML_E_NOMEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (rc != ZKML_OK)
+	{
+		*reason = "the model descriptor given is damaged or is not a zkml public descriptor";
+		*detail = psprintf("Decoding the descriptor failed: %s.", err);
+		return 0;
+	}
+	zkml_model_close(m);
+	if (zkml_public_digest(digest, (const uint8_t *) VARDATA_ANY(pub), VARSIZE_ANY_EXHDR(pub),
+						   err) != ZKML_OK)
+	{
+		*reason = "the model descriptor given is damaged or is not a zkml public descriptor";
+		*detail = psprintf("Its digest cannot be computed: %s.", err);
+		return 0;
+	}
+	if (memcmp(digest, named, 32) != 0)
+	{
+		digest_hex(hex_named, named);
+		digest_hex(hex_model, digest);
+		*reason = "the receipt was made for another model";
+		*detail = psprintf("The receipt names model digest %s; the descriptor's digest is %s.",
+						   hex_named, hex_model);
+		return 0;
+	}
+
+	zkml_pg_ensure_init();
+	run.receipt = (const uint8_t *) VARDATA_ANY(rct);
+	run.receipt_len = VARSIZE_ANY_EXHDR(rct);
+	run.pub = (const uint8_t *) VARDATA_ANY(pub);
+	run.pub_len = VARSIZE_ANY_EXHDR(pub);
+	run.err[0] = '\0';
+	zkml_pg_run(verify_chunk, &run);
+	if (run.result == 1)
+		return 1;
+	if (run.result == 0)
+	{
+		*reason = "the proof does not hold for the rows, scores and context the receipt "
+			"states: they or the proof were changed after it was made";
+		*detail = psprintf("Proof check failed: %s.", run.err);
+		return 0;
+	}
+	*reason = "the receipt cannot be checked against this descriptor";
+	*detail = psprintf("The check could not be made: %s.", run.err);
+	return 0;
+}
+
 PG_FUNCTION_INFO_V1(zkml_verify_detail_public);
-/* (ok, reason): the verdict and, for a receipt that does not verify, why */
+/* (ok, reason, detail): the verdict and, when false, why; never an error for the bytes */
 Datum
 zkml_verify_detail_public(PG_FUNCTION_ARGS)
 {
 	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
 	bytea	   *pub = PG_GETARG_BYTEA_PP(1);
-	char		reason[ZKML_ERR_LEN];
+	char	   *reason = NULL,
+			   *detail = NULL;
 	TupleDesc	desc;
-	Datum		values[2];
-	bool		nulls[2] = {false, false};
+	Datum		values[3];
+	bool		nulls[3] = {false, true, true};
 	int			ok;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	ok = run_verify(rct, pub, reason);
+	ok = verdict(rct, pub, &reason, &detail);
 	values[0] = BoolGetDatum(ok == 1);
-	if (ok == 1)
-		nulls[1] = true;
-	else
+	if (ok != 1)
+	{
 		values[1] = CStringGetTextDatum(reason);
+		values[2] = CStringGetTextDatum(pg_any_to_server(detail, strlen(detail), PG_UTF8));
+		nulls[1] = nulls[2] = false;
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(zkml_receipt_digest);
+/* the model digest a receipt names; NULL for bytes that are not a receipt */
+Datum
+zkml_receipt_digest(PG_FUNCTION_ARGS)
+{
+	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
+	bytea	   *out;
+	zkml_receipt *r;
+	char		err[ZKML_ERR_LEN] = "";
+	int			rc;
+
+	rc = zkml_receipt_open(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct), err);
+	if (rc == ZKML_E_NOMEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (rc != ZKML_OK)
+		PG_RETURN_NULL();
+	out = palloc(VARHDRSZ + 32);
+	SET_VARSIZE(out, VARHDRSZ + 32);
+	memcpy(VARDATA(out), zkml_receipt_describe(r)->digest, 32);
+	zkml_receipt_close(r);
+	PG_RETURN_BYTEA_P(out);
 }
 
 PG_FUNCTION_INFO_V1(zkml_receipt_info);

@@ -158,6 +158,37 @@ quantize_chunk(void *arg)
 								  run->json_len, &run->in, &run->n_features, run->err);
 }
 
+/* Rows of features from a two-dimensional float8 array argument (a row per line). */
+static double *
+rows_arg(ArrayType *a, const char *argument, size_t *n_rows, size_t *width)
+{
+	Datum	   *elems;
+	bool	   *enulls;
+	int			n,
+				i;
+	double	   *rows;
+
+	if (ARR_NDIM(a) != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("argument \"%s\" must be a two-dimensional array: a row per line",
+						argument)));
+	*width = (size_t) ARR_DIMS(a)[1];
+	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &enulls, &n);
+	rows = palloc(sizeof(double) * n);
+	for (i = 0; i < n; i++)
+	{
+		if (enulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument \"%s\" holds a NULL (row %d)", argument,
+							i / ARR_DIMS(a)[1] + 1)));
+		rows[i] = DatumGetFloat8(elems[i]);
+	}
+	*n_rows = (size_t) ARR_DIMS(a)[0];
+	return rows;
+}
+
 PG_FUNCTION_INFO_V1(zkml_quantize);
 /* (quantized document, report) of a float model document and its calibration rows */
 Datum
@@ -188,32 +219,11 @@ zkml_quantize(PG_FUNCTION_ARGS)
 		run.in.options_len = strlen(opts);
 	}
 	if (!PG_ARGISNULL(1))
-	{
-		ArrayType  *a = PG_GETARG_ARRAYTYPE_P(1);
-		Datum	   *elems;
-		bool	   *enulls;
-		int			n,
-					i;
-
-		if (ARR_NDIM(a) != 2)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("argument \"calibration\" must be a two-dimensional array: a row per line")));
-		run.in.calibration_width = (size_t) ARR_DIMS(a)[1];
-		deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &enulls,
-						  &n);
-		rows = palloc(sizeof(double) * n);
-		for (i = 0; i < n; i++)
-		{
-			if (enulls[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("argument \"calibration\" holds a NULL (row %d)",
-								i / ARR_DIMS(a)[1] + 1)));
-			rows[i] = DatumGetFloat8(elems[i]);
-		}
-		n_rows = (size_t) ARR_DIMS(a)[0];
-	}
+		rows = rows_arg(PG_GETARG_ARRAYTYPE_P(1), "calibration", &n_rows,
+						&run.in.calibration_width);
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+		run.in.holdout = rows_arg(PG_GETARG_ARRAYTYPE_P(3), "holdout", &run.in.n_holdout,
+								  &run.in.holdout_width);
 	zkml_pg_ensure_init();
 	run.json = VARDATA_ANY(doc);
 	run.json_len = VARSIZE_ANY_EXHDR(doc);
@@ -223,8 +233,11 @@ zkml_quantize(PG_FUNCTION_ARGS)
 	if (run.rc == ZKML_E_WIDTH)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("argument \"calibration\" has rows of %zu values, the model takes %zu",
-						run.in.calibration_width, run.n_features),
+				 errmsg("argument \"%s\" has rows of %zu values, the model takes %zu",
+						rows != NULL && run.in.calibration_width != run.n_features
+						? "calibration" : "holdout",
+						rows != NULL && run.in.calibration_width != run.n_features
+						? run.in.calibration_width : run.in.holdout_width, run.n_features),
 				 errhint("Give one row of features per line, in the order of the model's features.")));
 	if (run.rc != 0)
 	{

@@ -16,9 +16,12 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
@@ -32,7 +35,9 @@
 
 typedef struct ModelCache
 {
-	char	   *name;			/* in fn_mcxt */
+	char	   *name;			/* in fn_mcxt: the model's name */
+	char	   *ref;			/* in fn_mcxt: the reference it was loaded by */
+	int32		version;		/* the version loaded */
 	zkml_model *model;			/* malloc'd by the core; closed (its secrets wiped) by
 								 * cache_clear and the reset callback */
 	MemoryContextCallback cb;
@@ -44,7 +49,10 @@ cache_clear(ModelCache *cache)
 {
 	if (cache->name != NULL)
 		pfree(cache->name);
+	if (cache->ref != NULL)
+		pfree(cache->ref);
 	cache->name = NULL;
+	cache->ref = NULL;
 	zkml_model_close(cache->model);
 	cache->model = NULL;
 }
@@ -98,45 +106,91 @@ cache_new(MemoryContext cxt)
 
 /* A model name is 1 to 63 bytes (zkml.models): refused before anything echoes it. */
 static void
-check_name(text *name_text)
+check_name_len(size_t len)
 {
-	if (VARSIZE_ANY_EXHDR(name_text) < 1 || VARSIZE_ANY_EXHDR(name_text) > ZKML_NAME_MAX_BYTES)
+	if (len < 1 || len > ZKML_NAME_MAX_BYTES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_NAME),
 				 errmsg("argument \"name\" must be a model name of 1 to %d bytes",
 						ZKML_NAME_MAX_BYTES),
-				 errdetail("It has %zu bytes.", (size_t) VARSIZE_ANY_EXHDR(name_text))));
+				 errdetail("It has %zu bytes.", len)));
 }
 
-/* Open the latest version of `name`, with its key file, into cache (memory in cxt). */
+/*
+ * A model reference, "NAME" (the current version: the highest) or "NAME@VERSION" (that
+ * version), split as zkml.model_ref does: text after the last '@' that is all digits is a
+ * version; otherwise the whole text is the name (0.1.0 allowed '@' in names).  *version
+ * is 0 for the current version.
+ */
+static char *
+parse_model_ref(text *ref, int32 *version)
+{
+	char	   *s;
+	char	   *at;
+	size_t		len = VARSIZE_ANY_EXHDR(ref);
+
+	check_name_len(len > 0 ? 1 : 0);
+	s = text_to_cstring(ref);
+	*version = 0;
+	at = strrchr(s, '@');
+	if (at != NULL && at > s && at[1] != '\0' && strspn(at + 1, "0123456789") == strlen(at + 1))
+	{
+		long		v = strlen(at + 1) <= 9 ? strtol(at + 1, NULL, 10) : 0;
+
+		if (v < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("argument \"name\" names version %s, which no model has", at + 1),
+					 errhint("Versions start at 1; zkml_models lists them.")));
+		*version = (int32) v;
+		*at = '\0';
+	}
+	check_name_len(strlen(s));
+	return s;
+}
+
+/* Open the model `ref` names (NAME or NAME@VERSION), with its key file, into cache. */
 static void
-cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
+cache_load(ModelCache *cache, MemoryContext cxt, text *ref)
 {
 	char	   *name;
+	int32		version;
 	char		err[ZKML_ERR_LEN] = "";
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
+	Oid			argtypes[2] = {TEXTOID, INT4OID};
+	Datum		args[2];
 	bytea	   *key_file,
 			   *pub;
 	int			rc;
 
-	check_name(name_text);
-	name = text_to_cstring(name_text);
+	name = parse_model_ref(ref, &version);
 	cache_clear(cache);
-	args[0] = PointerGetDatum(name_text);
+	args[0] = CStringGetTextDatum(name);
+	args[1] = Int32GetDatum(version);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args("SELECT s.key_file, m.public_file FROM zkml.models m "
+	rc = SPI_execute_with_args("SELECT s.key_file, m.public_file, m.version FROM zkml.models m "
 							   "LEFT JOIN zkml.model_secrets s ON s.digest = m.digest "
-							   "WHERE m.name = $1 ORDER BY m.version DESC LIMIT 1",
-							   1, argtypes, args, NULL, true, 1);
+							   "WHERE m.name = $1 AND ($2 = 0 OR m.version = $2) "
+							   "ORDER BY m.version DESC LIMIT 1",
+							   2, argtypes, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the model catalog");
+	if (SPI_processed == 0 && version != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version %d", name, (int) version),
+				 errhint("zkml_models lists the registered models and their versions.")));
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" does not exist", name),
 				 errhint("zkml_models lists the registered models.")));
+	{
+		bool		isnull;
+
+		cache->version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+													 SPI_tuptable->tupdesc, 3, &isnull));
+	}
 	key_file = spi_bytea_copy(1, cxt);
 	pub = spi_bytea_copy(2, cxt);
 	SPI_finish();
@@ -159,23 +213,24 @@ cache_load(ModelCache *cache, MemoryContext cxt, text *name_text)
 				 errmsg("the key file of model \"%s\" is damaged", name),
 				 errdetail_log("%s", err)));
 	cache->name = MemoryContextStrdup(cxt, name);
+	cache->ref = text_to_cstring(ref);
+	cache->ref = MemoryContextStrdup(cxt, cache->ref);
 }
 
-/* The latest version of `name` with its key file, cached in fn_extra for the query. */
+/* The model `ref` names with its key file, cached in fn_extra for the query. */
 static ModelCache *
-model_for_call(FunctionCallInfo fcinfo, text *name_text)
+model_for_call(FunctionCallInfo fcinfo, text *ref_text)
 {
 	ModelCache *cache = fcinfo->flinfo->fn_extra;
-	char	   *name;
+	char	   *ref;
 
-	check_name(name_text);
-	name = text_to_cstring(name_text);
-
-	if (cache != NULL && cache->name != NULL && strcmp(cache->name, name) == 0)
+	check_name_len(VARSIZE_ANY_EXHDR(ref_text) > 0 ? 1 : 0);
+	ref = text_to_cstring(ref_text);
+	if (cache != NULL && cache->ref != NULL && strcmp(cache->ref, ref) == 0)
 		return cache;
 	if (cache == NULL)
 		cache = fcinfo->flinfo->fn_extra = cache_new(fcinfo->flinfo->fn_mcxt);
-	cache_load(cache, fcinfo->flinfo->fn_mcxt, name_text);
+	cache_load(cache, fcinfo->flinfo->fn_mcxt, ref_text);
 	return cache;
 }
 
@@ -332,32 +387,44 @@ prove_chunk(void *arg)
 }
 
 /*
- * A proof refused because the forward pass cannot take a row: which row (with its key),
- * never which unit.  core_err, which names the layer and unit, goes to the server log.
+ * A proof refused because the forward pass cannot take a row: which row, by its key when
+ * it has one, never which unit.  core_err, which names the layer and unit, goes to the
+ * server log.  The hint says what to do about it.
  */
 static void
-report_row_range(size_t batch, size_t row, const uint8_t *const *keys,
+report_row_range(const char *model, size_t batch, size_t row, const uint8_t *const *keys,
 				 const uint32_t *key_lens, const char *core_err)
 {
 	const char *why = "lies outside the range the model was quantized for";
+	const char *hint = "Register the model again with calibration rows that cover this row, "
+		"or set zkml.out_of_range_features to \"refuse\" to refuse rows with features "
+		"beyond the model's input range before they are proven.";
 
+	if (keys != NULL && key_lens[row] > 0)
+	{
+		char	   *key = pnstrdup((const char *) keys[row], key_lens[row]);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("could not prove row \"%s\" with model \"%s\"", key, model),
+				 errdetail("Row \"%s\" (row %zu of %zu in the order of the aggregate) %s.",
+						   key, row + 1, batch, why),
+				 errhint("%s", hint),
+				 errdetail_log("%s", core_err)));
+	}
 	if (batch == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("could not prove the scores of these rows"),
+				 errmsg("could not prove this row with model \"%s\"", model),
 				 errdetail("The row %s.", why),
-				 errdetail_log("%s", core_err)));
-	if (keys != NULL && key_lens[row] > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("could not prove the scores of these rows"),
-				 errdetail("Row %zu of the batch (row_key \"%s\") %s.", row + 1,
-						   pnstrdup((const char *) keys[row], key_lens[row]), why),
+				 errhint("%s", hint),
 				 errdetail_log("%s", core_err)));
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("could not prove the scores of these rows"),
-			 errdetail("Row %zu of the batch %s.", row + 1, why),
+			 errmsg("could not prove row %zu of %zu with model \"%s\"", row + 1, batch, model),
+			 errdetail("Row %zu (in the order of the aggregate; it has no row_key) %s.",
+					   row + 1, why),
+			 errhint("Give every row a key to have it named here.  %s", hint),
 			 errdetail_log("%s", core_err)));
 }
 
@@ -409,7 +476,7 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	PG_END_TRY();
 	zkml_pg_release_free_memory();
 	if (run->rc == ZKML_E_ROW_RANGE)
-		report_row_range(batch, run->failed_row, keys, key_lens, run->err);
+		report_row_range(c->name, batch, run->failed_row, keys, key_lens, run->err);
 	if (run->rc != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -419,10 +486,20 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	SET_VARSIZE(result, VARHDRSZ + run->out_len);
 	memcpy(VARDATA(result), run->out, run->out_len);
 	free(run->out);
-	for (i = 0; zkml_log_progress && i < run->nphases; i++)
-		ereport(NOTICE,
-				(errmsg("zkml: %zu row%s, %s: %.0f ms", batch, batch == 1 ? "" : "s",
-						run->phase[i], 1e3 * run->seconds[i])));
+	if (zkml_log_progress)
+	{
+		/* the group: model@version, and the first and last keys of a keyed batch */
+		char	   *group = psprintf("model \"%s@%d\"", c->name, (int) c->version);
+
+		if (keys != NULL && key_lens[0] > 0 && key_lens[batch - 1] > 0)
+			group = psprintf("%s, rows \"%s\" to \"%s\"", group,
+							 pnstrdup((const char *) keys[0], key_lens[0]),
+							 pnstrdup((const char *) keys[batch - 1], key_lens[batch - 1]));
+		for (i = 0; i < run->nphases; i++)
+			ereport(NOTICE,
+					(errmsg("zkml: %s, %zu row%s, %s: %.0f ms", group, batch,
+							batch == 1 ? "" : "s", run->phase[i], 1e3 * run->seconds[i])));
+	}
 	return result;
 }
 
@@ -457,10 +534,41 @@ typedef struct BatchState
 				cap;
 	StringInfoData keys;		/* the keys, one after the other */
 	uint32_t   *key_lens;
+	text	   *context;		/* the group's context (the 4-argument aggregate), or NULL */
+	bool		has_context;
 } BatchState;
 
+/* What an error while a batch row is read says of where it happened. */
+typedef struct BatchRowContext
+{
+	text	   *key;
+	size_t		row;
+} BatchRowContext;
+
+static void
+batch_row_error_context(void *arg)
+{
+	BatchRowContext *rc = arg;
+
+	if (rc->key != NULL)
+		errcontext("row \"%s\" (row %zu of the batch) of zkml_prove_batch",
+				   text_to_cstring(rc->key), rc->row + 1);
+	else
+		errcontext("row %zu of zkml_prove_batch (it has no row_key)", rc->row + 1);
+}
+
+/* The same text, or both NULL. */
+static bool
+same_text(text *a, text *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
 PG_FUNCTION_INFO_V1(zkml_prove_batch_step);
-/* transition: quantize one row and keep it with its key */
+/* transition: quantize one row and keep it with its key (and the group's context) */
 Datum
 zkml_prove_batch_step(PG_FUNCTION_ARGS)
 {
@@ -468,8 +576,12 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 				old;
 	BatchState *st = PG_ARGISNULL(0) ? NULL : (BatchState *) PG_GETARG_POINTER(0);
 	text	   *name,
-			   *key;
+			   *key,
+			   *context = NULL;
+	bool		has_context = PG_NARGS() > 4;
 	uint32_t	n_in;
+	BatchRowContext where;
+	ErrorContextCallback errcb;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "zkml_prove_batch_step called in a non-aggregate context");
@@ -478,6 +590,27 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("arguments \"name\" and \"features\" of zkml_prove_batch must not be NULL")));
 	name = PG_GETARG_TEXT_PP(1);
+	key = PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2);
+	if (key != NULL && VARSIZE_ANY_EXHDR(key) > ZKML_MAX_ROW_KEY)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("argument \"row_key\" is longer than %u bytes", ZKML_MAX_ROW_KEY)));
+	if (has_context && !PG_ARGISNULL(4))
+	{
+		context = PG_GETARG_TEXT_PP(4);
+		if (VARSIZE_ANY_EXHDR(context) > ZKML_MAX_CONTEXT)
+			ereport(ERROR,
+					(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+					 errmsg("argument \"context\" is longer than %u bytes", ZKML_MAX_CONTEXT)));
+	}
+	/* errors from here on name the row */
+	where.key = key;
+	where.row = st != NULL ? st->batch : 0;
+	errcb.callback = batch_row_error_context;
+	errcb.arg = &where;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
 	old = MemoryContextSwitchTo(aggcxt);
 	if (st == NULL)
 	{
@@ -485,17 +618,23 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 		st->model = cache_new(aggcxt);
 		cache_load(st->model, aggcxt, name);
 		st->name = (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
+		st->has_context = has_context;
+		st->context = context != NULL ? (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(4)) : NULL;
 		initStringInfo(&st->keys);
 		st->cap = 64;
 		st->rows = palloc(st->cap * zkml_model_describe(st->model->model)->n_inputs *
 						  sizeof(int32_t));
 		st->key_lens = palloc(st->cap * sizeof(uint32_t));
 	}
-	else if (VARSIZE_ANY_EXHDR(name) != VARSIZE_ANY_EXHDR(st->name) ||
-			 memcmp(VARDATA_ANY(name), VARDATA_ANY(st->name), VARSIZE_ANY_EXHDR(name)) != 0)
+	else if (!same_text(name, st->name))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"name\" must be the same model for every row of a batch")));
+	else if (!same_text(context, st->context))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"context\" must be the same for every row of a batch"),
+				 errdetail("A receipt binds one context; group the rows by it.")));
 	n_in = zkml_model_describe(st->model->model)->n_inputs;
 	if (st->batch >= (size_t) zkml_max_batch_rows)
 		ereport(ERROR,
@@ -510,11 +649,7 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 	}
 	MemoryContextSwitchTo(old);
 	quantize_row(st->model->model, PG_GETARG_ARRAYTYPE_P(3), st->rows + st->batch * n_in);
-	key = PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2);
-	if (key != NULL && VARSIZE_ANY_EXHDR(key) > ZKML_MAX_ROW_KEY)
-		ereport(ERROR,
-				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("argument \"row_key\" is longer than %u bytes", ZKML_MAX_ROW_KEY)));
+	error_context_stack = errcb.previous;
 	st->key_lens[st->batch] = key != NULL ? VARSIZE_ANY_EXHDR(key) : 0;
 	if (key != NULL)
 		appendBinaryStringInfo(&st->keys, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
@@ -540,5 +675,243 @@ zkml_prove_batch_final(PG_FUNCTION_ARGS)
 		keys[b] = (const uint8_t *) st->keys.data + at;
 		at += st->key_lens[b];
 	}
-	PG_RETURN_BYTEA_P(prove_rows(st->model, st->rows, st->batch, keys, st->key_lens, NULL));
+	PG_RETURN_BYTEA_P(prove_rows(st->model, st->rows, st->batch, keys, st->key_lens,
+								 st->context));
+}
+
+/* ---- zkml_evaluate ---- */
+
+typedef struct ScoredRow
+{
+	double		score;
+	double		label;
+} ScoredRow;
+
+static int
+scored_row_cmp(const void *a, const void *b)
+{
+	double		x = ((const ScoredRow *) a)->score,
+				y = ((const ScoredRow *) b)->score;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/*
+ * The AUC of scores against 0/1 labels: the Mann-Whitney statistic over the positives'
+ * ranks (ties get their average rank), divided by n_pos·n_neg.  NaN when a class is empty.
+ */
+static double
+auc_of(ScoredRow *rows, size_t n)
+{
+	double		rank_sum = 0.0,
+				n_pos = 0.0,
+				n_neg;
+	size_t		i = 0,
+				j;
+
+	qsort(rows, n, sizeof(ScoredRow), scored_row_cmp);
+	while (i < n)
+	{
+		double		avg;
+
+		for (j = i + 1; j < n && rows[j].score == rows[i].score; j++)
+			;
+		avg = (double) (i + 1 + j) / 2.0;	/* ranks i+1 .. j */
+		for (; i < j; i++)
+			if (rows[i].label == 1.0)
+			{
+				rank_sum += avg;
+				n_pos += 1.0;
+			}
+	}
+	n_neg = (double) n - n_pos;
+	if (n_pos == 0.0 || n_neg == 0.0)
+		return get_float8_nan();
+	return (rank_sum - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg);
+}
+
+/* A one-dimensional float8 array argument of n values, without NULLs. */
+static double *
+vector_arg(ArrayType *a, const char *argument, int n, bool labels)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count,
+				i;
+	double	   *v;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("argument \"%s\" must be a one-dimensional array: a value per row", argument)));
+	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &count);
+	if (count != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"%s\" has %d values for %d rows of features", argument, count, n)));
+	v = palloc(sizeof(double) * (n > 0 ? n : 1));
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("value %d of argument \"%s\" is NULL", i + 1, argument)));
+		v[i] = DatumGetFloat8(elems[i]);
+		if (labels && v[i] != 0.0 && v[i] != 1.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("value %d of argument \"labels\" is %s; labels are 0 or 1", i + 1,
+							float8out_internal(v[i]))));
+		if (!labels && isnan(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("value %d of argument \"%s\" is NaN", i + 1, argument)));
+	}
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(zkml_evaluate);
+/*
+ * (rows, rows_scored, rows_out_of_range, rows_saturated, saturated_share, auc,
+ * max_abs_error, mean_abs_error): the model on rows of features, against labels and
+ * reference scores.  Rows the forward pass cannot take are counted, not scored; a
+ * saturated row has a feature beyond the model's input range (quantization clamps it).
+ */
+Datum
+zkml_evaluate(PG_FUNCTION_ARGS)
+{
+	ModelCache *c;
+	const zkml_model_info *info;
+	ArrayType  *a;
+	TupleDesc	desc;
+	Datum	   *elems;
+	bool	   *enulls;
+	int			n_elems,
+				n_rows,
+				width,
+				r,
+				j;
+	double	   *labels = NULL,
+			   *refs = NULL,
+			   *x;
+	int32_t    *q;
+	ScoredRow  *scored;
+	int			n_scored = 0,
+				n_out_of_range = 0,
+				n_saturated = 0;
+	double		max_err = 0.0,
+				sum_err = 0.0;
+	Datum		values[8];
+	bool		nulls[8] = {false, false, false, false, false, false, false, false};
+	char		err[ZKML_ERR_LEN] = "";
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments \"name\" and \"features\" must not be NULL")));
+	c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
+	info = zkml_model_describe(c->model);
+	if (info->n_outputs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the model has %u outputs; zkml_evaluate takes one",
+						(unsigned) info->n_outputs)));
+	a = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(a) != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("argument \"features\" must be a two-dimensional array: a row per line")));
+	n_rows = ARR_DIMS(a)[0];
+	width = ARR_DIMS(a)[1];
+	if (width != (int) info->n_inputs)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("argument \"features\" has rows of %d values, the model takes %u", width,
+						(unsigned) info->n_inputs)));
+	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &enulls,
+					  &n_elems);
+	if (!PG_ARGISNULL(2))
+		labels = vector_arg(PG_GETARG_ARRAYTYPE_P(2), "labels", n_rows, true);
+	if (!PG_ARGISNULL(3))
+		refs = vector_arg(PG_GETARG_ARRAYTYPE_P(3), "scores", n_rows, false);
+
+	x = palloc(sizeof(double) * width);
+	q = palloc(sizeof(int32_t) * width);
+	scored = palloc(sizeof(ScoredRow) * (n_rows > 0 ? n_rows : 1));
+	for (r = 0; r < n_rows; r++)
+	{
+		bool		saturated = false;
+		double		score;
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+		for (j = 0; j < width; j++)
+		{
+			if (enulls[(size_t) r * width + j])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("argument \"features\" holds a NULL (row %d, feature %d)", r + 1, j + 1)));
+			x[j] = DatumGetFloat8(elems[(size_t) r * width + j]);
+			if (x[j] < info->input_min[j] || x[j] > info->input_max[j])
+				saturated = true;
+		}
+		if (zkml_quantize_row(c->model, x, ZKML_FEATURES_SATURATE, q, NULL, err) != ZKML_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("row %d of argument \"features\": %s", r + 1, err)));
+		n_saturated += saturated;
+		rc = zkml_score_rows(c->model, q, 1, &score, NULL, err);
+		if (rc == ZKML_E_ROW_RANGE)
+		{
+			n_out_of_range++;
+			continue;
+		}
+		if (rc != ZKML_OK)
+		{
+			CHECK_FOR_INTERRUPTS();
+			ereport(ERROR,
+					(errcode(rc == ZKML_E_NOMEM ? ERRCODE_OUT_OF_MEMORY : ERRCODE_INTERNAL_ERROR),
+					 errmsg("the model cannot score row %d", r + 1),
+					 errdetail_log("%s", err)));
+		}
+		if (refs != NULL)
+		{
+			double		e = fabs(score - refs[r]);
+
+			max_err = Max(max_err, e);
+			sum_err += e;
+		}
+		scored[n_scored].score = score;
+		scored[n_scored].label = labels != NULL ? labels[r] : 0.0;
+		n_scored++;
+	}
+	values[0] = Int32GetDatum(n_rows);
+	values[1] = Int32GetDatum(n_scored);
+	values[2] = Int32GetDatum(n_out_of_range);
+	values[3] = Int32GetDatum(n_saturated);
+	if (n_rows > 0)
+		values[4] = Float8GetDatum((double) n_saturated / n_rows);
+	else
+		nulls[4] = true;
+	if (labels != NULL)
+	{
+		double		auc = auc_of(scored, n_scored);
+
+		if (isnan(auc))
+			nulls[5] = true;
+		else
+			values[5] = Float8GetDatum(auc);
+	}
+	else
+		nulls[5] = true;
+	if (refs != NULL && n_scored > 0)
+	{
+		values[6] = Float8GetDatum(max_err);
+		values[7] = Float8GetDatum(sum_err / n_scored);
+	}
+	else
+		nulls[6] = nulls[7] = true;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
