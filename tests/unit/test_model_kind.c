@@ -36,7 +36,7 @@ UNIT_TEST(model_kind_lookup)
     CHECK(model_kind_of_document("{\"format\": \"zkml-float-v1\"}", 27) == &model_kind_dense);
     CHECK(model_kind_of_document("[", 1) == &model_kind_dense);
     CHECK(model_kind_by_name("dense") == &model_kind_dense);
-    CHECK(model_kind_by_name("trees") == NULL);
+    CHECK(model_kind_by_name("forest") == NULL);
     CHECK(memcmp(model_kind_dense.magic, MODEL_DESCRIPTOR_MAGIC, MODEL_KIND_MAGIC_LEN) == 0);
     free(doc);
     free(desc);
