@@ -895,7 +895,7 @@ trees_prove(uint8_t **proof, size_t *proof_len, const model_statement *st,
     (void)opts;
     *proof = NULL;
     *proof_len = 0;
-    return zkml_fail(err, ZKML_E_INVALID, "proofs are %s (docs/trees.md 7)", NOT_YET);
+    return zkml_fail(err, ZKML_E_UNSUPPORTED, "proofs are %s (docs/trees.md 7)", NOT_YET);
 }
 
 static int

@@ -477,6 +477,13 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	zkml_pg_release_free_memory();
 	if (run->rc == ZKML_E_ROW_RANGE)
 		report_row_range(c->name, batch, run->failed_row, keys, key_lens, run->err);
+	if (run->rc == ZKML_E_UNSUPPORTED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" cannot be proven by this version of zkml", c->name),
+				 errdetail("Model kind \"%s\": %s.", zkml_model_describe(c->model)->kind,
+						   run->err),
+				 errhint("Its scores can be computed with zkml_score.")));
 	if (run->rc != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

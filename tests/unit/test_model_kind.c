@@ -73,6 +73,7 @@ UNIT_TEST(model_kind_dense_operations)
 
     CHECK(k->from_document(&doc_model, doc, len, err) == ZKML_OK);
     CHECK(k->validate(&doc_model, err) == ZKML_OK);
+    k->free(&doc_model);
     CHECK(k->from_document(&doc_model, "{}", 2, err) == ZKML_E_INVALID);
     CHECK(doc_model.n_layers == 0);     /* emptied on failure */
 

@@ -544,7 +544,7 @@ UNIT_TEST(tree_proof_refused)
     CHECK(small_key(&key, err) == MODELKEY_OK);
     st.model = &key.trees;
     CHECK(model_kind_trees.prove(&proof, &proof_len, &st, key.seed, NULL, err) ==
-          ZKML_E_INVALID);
+          ZKML_E_UNSUPPORTED);
     CHECK(proof == NULL && proof_len == 0);
     CHECK(strstr(err, "not yet implemented for tree ensembles") != NULL);
     CHECK(model_kind_trees.verify(&st, NULL, 0, &reason) == -1);
