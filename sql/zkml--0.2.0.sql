@@ -784,3 +784,38 @@ GRANT EXECUTE ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int
     zkml.zkml_receipt_rows(pg_catalog.bytea),
     zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;
 GRANT SELECT ON zkml.zkml_models, zkml.zkml_model_reports TO zkml_auditor, zkml_admin, zkml_prover;
+
+-- ---------------------------------------------------------------------------------
+-- The proofs running in the server, from shared memory (src/pg/progress.c): it is
+-- reserved only when zkml is in shared_preload_libraries; without it the function raises
+-- an error that says so, rather than answer "no proof is running" when it cannot know.
+-- PARALLEL RESTRICTED: it reads other backends' state, as pg_stat_get_activity.
+CREATE FUNCTION zkml.proof_progress(
+    OUT pid pg_catalog.int4, OUT database pg_catalog.text, OUT usename pg_catalog.text,
+    OUT model pg_catalog.text, OUT first_row_key pg_catalog.text,
+    OUT last_row_key pg_catalog.text, OUT rows pg_catalog.int8, OUT phase pg_catalog.text,
+    OUT phase_started pg_catalog.timestamptz, OUT started pg_catalog.timestamptz,
+    OUT elapsed pg_catalog.interval)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'zkml_proof_progress'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED
+ROWS 10;
+
+COMMENT ON FUNCTION zkml.proof_progress() IS
+'a row per proof running in the server (zkml_proof_progress); an error unless zkml is in shared_preload_libraries';
+
+-- A view over it: model names and row keys are the lender's, so not PUBLIC.  Row keys
+-- are shown to the session user running the proof (and roles with its privileges) and
+-- to zkml_admin; to others they are NULL, as pg_stat_activity hides another role's query.
+CREATE VIEW zkml.zkml_proof_progress AS
+SELECT p.pid, p.database, p.usename, p.model, p.first_row_key, p.last_row_key, p.rows,
+       p.phase, p.phase_started, p.started, p.elapsed
+FROM zkml.proof_progress() p;
+
+COMMENT ON VIEW zkml.zkml_proof_progress IS
+'the proofs running in the server: backend pid, database, session user, model as NAME@VERSION, the batch''s first and last row keys (NULL unless the proof is yours or you are zkml_admin), rows, the phase running (witness, commitments, sumcheck S1, sumcheck S2, openings, receipt) and since when, and the time since the proof started; needs zkml in shared_preload_libraries';
+
+REVOKE ALL ON FUNCTION zkml.proof_progress() FROM PUBLIC;
+REVOKE ALL ON zkml.zkml_proof_progress FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION zkml.proof_progress() TO zkml_admin, zkml_prover, zkml_auditor;
+GRANT SELECT ON zkml.zkml_proof_progress TO zkml_admin, zkml_prover, zkml_auditor;

@@ -345,8 +345,6 @@ zkml_score(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
-#define PROVE_PHASES 8
-
 typedef struct ProveRun
 {
 	zkml_model *model;
@@ -359,22 +357,40 @@ typedef struct ProveRun
 	int			rc;
 	size_t		failed_row;		/* rc ZKML_E_ROW_RANGE: the row (0-based) */
 	char		err[ZKML_ERR_LEN];
-	int			nphases;
-	const char *phase[PROVE_PHASES];
-	double		seconds[PROVE_PHASES];
+	const char *group;			/* zkml.log_progress: what the NOTICEs name, else NULL */
+	MemoryContext cxt;			/* of the proof's caller */
+	ErrorData  *notice_error;	/* an error raised by a NOTICE, raised after the proof */
 } ProveRun;
 
-/* zkml_prove_options.progress: record the phase; reported after the proof (no ereport here) */
+/*
+ * zkml_prove_options.progress, on the backend's thread as each phase ends: the phase goes
+ * to the shared slot (zkml_proof_progress) and, with zkml.log_progress, to the client as a
+ * NOTICE now, while the proof runs.  The core is below on the stack, so nothing may
+ * longjmp through it: an error raised while reporting (the client gone, out of memory) is
+ * kept, the core is told to stop, and prove_rows raises the error after the chunk.
+ */
 static void
 record_phase(void *arg, const char *phase, double seconds)
 {
 	ProveRun   *run = arg;
 
-	if (run->nphases < PROVE_PHASES)
+	zkml_progress_phase_end(phase);
+	if (run->group == NULL || run->notice_error != NULL)
+		return;
+	PG_TRY();
 	{
-		run->phase[run->nphases] = phase;
-		run->seconds[run->nphases++] = seconds;
+		ereport(NOTICE,
+				(errmsg("zkml: %s, %zu row%s, %s: %.0f ms", run->group, run->batch,
+						run->batch == 1 ? "" : "s", phase, 1e3 * seconds)));
 	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(run->cxt);
+		run->notice_error = CopyErrorData();
+		FlushErrorState();
+		zkml_pg_run_stop();
+	}
+	PG_END_TRY();
 }
 
 static void
@@ -436,7 +452,6 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	ProveRun   *run = palloc0(sizeof(ProveRun));	/* on the heap: read after a longjmp */
 	bytea	   *result;
 	uint64		need = zkml_prove_memory_estimate(c->model, batch);
-	int			i;
 
 	/* refused before it starts, rather than risk the server's memory (and every session) */
 	if (need > (uint64) zkml_max_proof_memory_kb * 1024)
@@ -462,19 +477,38 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	run->opts.row_key_lens = key_lens;
 	run->opts.progress = record_phase;
 	run->opts.progress_arg = run;
+	run->cxt = CurrentMemoryContext;
+	if (zkml_log_progress)
+	{
+		/* the group: model@version, and the first and last keys of a keyed batch */
+		run->group = psprintf("model \"%s@%d\"", c->name, (int) c->version);
+		if (keys != NULL && key_lens[0] > 0 && key_lens[batch - 1] > 0)
+			run->group = psprintf("%s, rows \"%s\" to \"%s\"", run->group,
+								  pnstrdup((const char *) keys[0], key_lens[0]),
+								  pnstrdup((const char *) keys[batch - 1], key_lens[batch - 1]));
+	}
 	zkml_pg_ensure_init();
+	/* the shared slot is freed on every way out: here, in PG_CATCH, or at exit (FATAL) */
+	zkml_progress_begin(c->name, c->version, batch, keys, key_lens);
 	PG_TRY();
 	{
 		zkml_pg_run(prove_chunk, run);
 	}
 	PG_CATCH();
 	{
+		zkml_progress_end();
 		free(run->out);			/* a cancel raised after the chunk */
 		zkml_pg_release_free_memory();
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	zkml_progress_end();
 	zkml_pg_release_free_memory();
+	if (run->notice_error != NULL)
+	{
+		free(run->out);
+		ReThrowError(run->notice_error);
+	}
 	if (run->rc == ZKML_E_ROW_RANGE)
 		report_row_range(c->name, batch, run->failed_row, keys, key_lens, run->err);
 	if (run->rc != 0)
@@ -486,20 +520,6 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	SET_VARSIZE(result, VARHDRSZ + run->out_len);
 	memcpy(VARDATA(result), run->out, run->out_len);
 	free(run->out);
-	if (zkml_log_progress)
-	{
-		/* the group: model@version, and the first and last keys of a keyed batch */
-		char	   *group = psprintf("model \"%s@%d\"", c->name, (int) c->version);
-
-		if (keys != NULL && key_lens[0] > 0 && key_lens[batch - 1] > 0)
-			group = psprintf("%s, rows \"%s\" to \"%s\"", group,
-							 pnstrdup((const char *) keys[0], key_lens[0]),
-							 pnstrdup((const char *) keys[batch - 1], key_lens[batch - 1]));
-		for (i = 0; i < run->nphases; i++)
-			ereport(NOTICE,
-					(errmsg("zkml: %s, %zu row%s, %s: %.0f ms", group, batch,
-							batch == 1 ? "" : "s", run->phase[i], 1e3 * run->seconds[i])));
-	}
 	return result;
 }
 
