@@ -555,11 +555,14 @@ WHERE m.report IS NOT NULL;
 COMMENT ON VIEW zkml.zkml_model_reports IS
 'the quantization report stored with each version registered from a float model: target, errors against the float model, holdout AUC and saturation, and the whole report';
 
+-- zkml_score, zkml_prove and zkml_prove_batch are SECURITY INVOKER and executable by
+-- PUBLIC: when a call site first opens a model, the C code refuses a caller without
+-- zkml_prover with a hint naming the role, and reads the catalog as the extension owner
+-- with search_path pinned (src/pg/scoring.c), once per call site rather than per row.
 CREATE FUNCTION zkml.zkml_score(name pg_catalog.text, features pg_catalog.float8[])
 RETURNS pg_catalog.float8
 AS 'MODULE_PATHNAME', 'zkml_score'
-LANGUAGE C STABLE STRICT PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]) IS
 'the score of a model for one row of features (its current version, or NAME@VERSION): the quantized computation that proofs attest, dequantized';
@@ -582,8 +585,7 @@ CREATE FUNCTION zkml.zkml_prove(name pg_catalog.text, features pg_catalog.float8
     context pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.bytea
 AS 'MODULE_PATHNAME', 'zkml_prove'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text) IS
 'a receipt for one row: its quantized features, its score and a zero-knowledge proof that the registered model computed it';
@@ -592,14 +594,12 @@ CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog
     row_key pg_catalog.text, features pg_catalog.float8[])
 RETURNS pg_catalog.internal
 AS 'MODULE_PATHNAME', 'zkml_prove_batch_step'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 CREATE FUNCTION zkml.prove_batch_final(state pg_catalog.internal)
 RETURNS pg_catalog.bytea
 AS 'MODULE_PATHNAME', 'zkml_prove_batch_final'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 REVOKE ALL ON FUNCTION zkml.prove_batch_step(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.float8[]),
     zkml.prove_batch_final(pg_catalog.internal) FROM PUBLIC;
@@ -622,8 +622,7 @@ CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog
     row_key pg_catalog.text, features pg_catalog.float8[], context pg_catalog.text)
 RETURNS pg_catalog.internal
 AS 'MODULE_PATHNAME', 'zkml_prove_batch_step'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 REVOKE ALL ON FUNCTION zkml.prove_batch_step(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) FROM PUBLIC;
 
 -- The same with a context bound into the receipt (as zkml_prove's, and the command's
@@ -771,10 +770,11 @@ GRANT EXECUTE ON FUNCTION zkml.register_model(pg_catalog.text, pg_catalog.jsonb,
 -- an auditor imports a descriptor to verify its receipts in its own database
 GRANT EXECUTE ON FUNCTION zkml.import_model_public(pg_catalog.text, pg_catalog.bytea) TO zkml_admin, zkml_auditor;
 GRANT EXECUTE ON FUNCTION zkml.zkml_evaluate(pg_catalog.text, pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) TO zkml_admin, zkml_prover;
+-- these check the caller's zkml_prover themselves, in C (src/pg/scoring.c)
 GRANT EXECUTE ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]),
     zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
     zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]),
-    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) TO zkml_prover;
+    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4),
     zkml.zkml_verify(pg_catalog.bytea),
     zkml.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
