@@ -198,8 +198,8 @@ _PG_init(void)
 
 	DefineCustomBoolVariable("zkml.log_progress",
 							 "Report the phases of each proof, with their times, as NOTICE messages.",
-							 "The phases (witness, commitments, sumchecks, openings) are reported "
-							 "when the proof ends.",
+							 "Each phase (witness, commitments, sumchecks, openings) is reported "
+							 "as it ends, naming the model and the batch's first and last row keys.",
 							 &zkml_log_progress,
 							 false,
 							 PGC_USERSET,
@@ -247,6 +247,9 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("zkml");
+
+	/* shared slots for zkml_proof_progress, when loaded as the server starts */
+	zkml_progress_init();
 
 	if (defining_in_parallel_mode)
 	{
