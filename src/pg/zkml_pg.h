@@ -20,6 +20,12 @@ extern int	zkml_out_of_range_features;	/* a zkml_feature_policy */
 extern void zkml_placeholders_capture(void);
 extern void zkml_placeholders_apply(void);
 
+/*
+ * Until the transaction ends, reports to the server log leave out the statement: it
+ * carries a secret (init.c; zkml.hide_statement_in_log in SQL).
+ */
+extern void zkml_pg_hide_statement_in_log(void);
+
 /* Initialise the core in this process if not done yet; ERROR if it cannot be. */
 extern void zkml_pg_ensure_init(void);
 
