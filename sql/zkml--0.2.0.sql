@@ -819,3 +819,34 @@ REVOKE ALL ON FUNCTION zkml.proof_progress() FROM PUBLIC;
 REVOKE ALL ON zkml.zkml_proof_progress FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION zkml.proof_progress() TO zkml_admin, zkml_prover, zkml_auditor;
 GRANT SELECT ON zkml.zkml_proof_progress TO zkml_admin, zkml_prover, zkml_auditor;
+
+-- ---------------------------------------------------------------------------------
+-- One model on many servers (src/pg/transfer.c): a model version's key file moved, by a
+-- superuser, to a shard server, so that every shard proves with the same commitment and
+-- its receipts name the same digest.  Not SECURITY DEFINER: both run as the caller and
+-- refuse any caller that is not a superuser (the key file is what zkml.model_secrets
+-- keeps from every other role).  The zkml roles may execute them to get that refusal,
+-- which names the role needed; PUBLIC gets nothing.
+CREATE FUNCTION zkml.zkml_export_model_key(name pg_catalog.text,
+    version pg_catalog.int4 DEFAULT NULL)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'zkml_export_model_key'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog.int4) IS
+'superuser only: the key file (weights and secret seed) of a model version (the latest by default), for zkml_import_model_key on another server';
+
+CREATE FUNCTION zkml.zkml_import_model_key(model_name pg_catalog.text,
+    key_file pg_catalog.bytea, model_version pg_catalog.int4 DEFAULT NULL,
+    OUT name pg_catalog.text, OUT version pg_catalog.int4, OUT digest pg_catalog.text)
+AS 'MODULE_PATHNAME', 'zkml_import_model_key'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION zkml.zkml_import_model_key(pg_catalog.text, pg_catalog.bytea, pg_catalog.int4) IS
+'superuser only: register a model from its key file (zkml_export_model_key of another server, or zkml keygen), as the given version or the next; it proves with the same commitment and digest';
+
+REVOKE ALL ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog.int4),
+    zkml.zkml_import_model_key(pg_catalog.text, pg_catalog.bytea, pg_catalog.int4) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog.int4),
+    zkml.zkml_import_model_key(pg_catalog.text, pg_catalog.bytea, pg_catalog.int4)
+    TO zkml_admin, zkml_prover, zkml_auditor;

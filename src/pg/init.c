@@ -114,13 +114,19 @@ zkml_xact_callback(XactEvent event, void *arg)
 	SetConfigOption("zkml.threads", value, PGC_USERSET, PGC_S_SESSION);
 }
 
-PG_FUNCTION_INFO_V1(zkml_hide_statement_in_log);
 /* until the transaction ends, reports to the server log leave out the statement */
+void
+zkml_pg_hide_statement_in_log(void)
+{
+	hide_statement = true;
+}
+
+PG_FUNCTION_INFO_V1(zkml_hide_statement_in_log);
 Datum
 zkml_hide_statement_in_log(PG_FUNCTION_ARGS)
 {
 	(void) fcinfo;
-	hide_statement = true;
+	zkml_pg_hide_statement_in_log();
 	PG_RETURN_VOID();
 }
 

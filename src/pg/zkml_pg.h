@@ -31,6 +31,12 @@ extern void zkml_progress_begin(const char *model, int32 version, size_t rows,
 extern void zkml_progress_phase_end(const char *ended);
 extern void zkml_progress_end(void);
 
+/*
+ * Until the transaction ends, reports to the server log leave out the statement: it
+ * carries a secret (init.c; zkml.hide_statement_in_log in SQL).
+ */
+extern void zkml_pg_hide_statement_in_log(void);
+
 /* Initialise the core in this process if not done yet; ERROR if it cannot be. */
 extern void zkml_pg_ensure_init(void);
 
