@@ -131,7 +131,8 @@ quant_count_saturated(const zk_model *model, const double *rows, size_t n, error
 
     free(e->saturated_per_feature);
     e->saturated = 0;
-    e->saturated_per_feature = quant_alloc_array(n0, sizeof *e->saturated_per_feature);
+    /* n0 is a layer width, at most MODEL_MAX_DIM: the product cannot overflow */
+    e->saturated_per_feature = calloc(n0, sizeof *e->saturated_per_feature);
     if (e->saturated_per_feature == NULL)
         return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     for (b = 0; b < n; b++) {
