@@ -3,6 +3,8 @@
 #   make / make install     the extension (zkml.so, SQL script) and the zkml command
 #   make unit               build and run the C unit tests of src/core
 #   make check-cli          build the zkml command and run its tests (tests/cli/run)
+#   make check-accuracy     the zkml command's scores against five credit models' float
+#                           scores on held-out rows (bench/accuracy --check; needs python3)
 #   make bench              build the benchmark driver (run it with bench/run)
 #   make fuzz               build the libFuzzer targets (clang) and run each for a while
 #   make check-sanitize     the unit tests and the zkml command's tests again, built with
@@ -150,7 +152,7 @@ $(SAN_DIR)/swift_demangle.so: tests/sanitize/swift_demangle.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -fPIC -shared $(ZKML_WARN) -o $@ $<
 
-.PHONY: unit bench fuzz check-cli check-sanitize sanitize-so
+.PHONY: unit bench fuzz check-cli check-accuracy check-sanitize sanitize-so
 fuzz: $(FUZZ_TARGETS) tests/fuzz/make_seeds
 	tests/fuzz/run $(FUZZ_SECONDS)
 
@@ -159,6 +161,9 @@ unit: tests/unit/zkml_unit
 
 check-cli: zkml
 	tests/cli/run ./zkml
+
+check-accuracy: zkml
+	python3 bench/accuracy --check --zkml ./zkml
 
 bench: bench/zkml_bench
 

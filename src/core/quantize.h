@@ -12,7 +12,9 @@
  *                                                   optional: the model sees
  *                                                   (x_j - mean_j) / std_j, std_j > 0
  *     "input_range": {"min": [...], "max": [...]}, optional: the range of each raw
- *                                                   feature, used without calibration rows
+ *                                                   feature, joined with the calibrated
+ *                                                   range (no margin), and the synthetic
+ *                                                   set's range without calibration rows
  *     "layers": [
  *       {"weights": [[w, ...], ...],               m rows of n numbers: output i is
  *                                                   sum_j weights[i][j]·in_j + bias[i]
