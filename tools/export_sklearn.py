@@ -23,8 +23,9 @@ Feature names come from --features (one per line), else from the estimator's
 feature_names_in_ (when it was fitted on a DataFrame), else x1, x2, ... (with a warning:
 errors and reports then name features by position only).  --range-from
 reads a CSV (a header line, then rows of the features) and records each feature's
-minimum and maximum as the document's input_range, which zkml uses when no calibration
-rows are given.
+minimum and maximum as the document's input_range, which zkml takes as each feature's
+domain: joined with the calibration rows' range instead of widening that by a margin,
+and the range of its synthetic rows when no calibration rows are given.
 """
 import argparse
 import json
