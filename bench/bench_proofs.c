@@ -1,6 +1,6 @@
 /*
  * bench_proofs.c: the --proofs group: the inference proof on the standard shapes of
- * DESIGN.md 6 (tests/fixtures) at B = 1, 16 and 1024 rows, 2 threads.  For each
+ * docs/design.md 6 (tests/fixtures) at B = 1, 16 and 1024 rows, 2 threads.  For each
  * configuration: prove_ms and verify_ms (median of a few runs), proof_bytes, and
  * peak_rss_mb of a child process that does only that configuration, the share of
  * prove time spent in MSMs (msm_seconds), each phase of the prover, and the longest

@@ -3,7 +3,7 @@
  * prints one figure per line, "name value", each the median of several runs.  Groups are
  * rows of the table `groups` below; a new group is one function and one row.
  *
- *   --micro      field multiplication and MSM figures (DESIGN.md 6)
+ *   --micro      field multiplication and MSM figures (docs/design.md 6)
  *   --msm-tune   MSM time at 2^16 points for each window width near the chosen one
  *   --args       commitments and arguments: Hyrax, IPA, sumcheck, LogUp (bench_args.c)
  *   --proofs     inference proofs on the standard shapes (bench_proofs.c)

@@ -72,7 +72,7 @@ typedef int (*zkml_interrupt_hook)(void);
 void zkml_set_interrupt_hook(zkml_interrupt_hook hook);
 void zkml_clear_interrupt(void);
 
-/* ---- self-test: the known-answer checks of kat/zkmlpg-v1.kat ---- */
+/* ---- self-test: the known-answer checks of tests/kat/zkmlpg-v1.kat ---- */
 
 /* One check's outcome: its static name and whether it passed. */
 typedef struct {

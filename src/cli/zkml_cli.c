@@ -328,7 +328,7 @@ cmd_self_test(int argc, char **argv)
     return failed == 0 ? 0 : EXIT_FAILED;
 }
 
-/* zkml keygen --model Q.json --out MODEL.key [--force] (PROTOCOL.md 7 "Registration") */
+/* zkml keygen --model Q.json --out MODEL.key [--force] (docs/protocol.md 7 "Registration") */
 static int
 cmd_keygen(int argc, char **argv)
 {

@@ -1,5 +1,5 @@
 /*
- * codec.c: proof bytes (PROTOCOL.md 1.2).
+ * codec.c: proof bytes (docs/protocol.md 1.2).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * codec.h: proof bytes (PROTOCOL.md 1.2).
+ * codec.h: proof bytes (docs/protocol.md 1.2).
  *
  * A proof is the header "ZKMLPG01" || u8 version (1) || 7 zero bytes, then every
  * element in transcript order, with no length fields: the verifier derives every count

@@ -1,5 +1,5 @@
 /*
- * drbg.c: the SHA-256 counter-mode prover DRBG with hedged seeding (PROTOCOL.md 3).
+ * drbg.c: the SHA-256 counter-mode prover DRBG with hedged seeding (docs/protocol.md 3).
  */
 #include <string.h>
 

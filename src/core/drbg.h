@@ -1,5 +1,5 @@
 /*
- * drbg.h: the prover's random tape (PROTOCOL.md 3).
+ * drbg.h: the prover's random tape (docs/protocol.md 3).
  *
  * Hedged seeding: key = SHA256("ZKMLPG-V1/prover-rng" || 32 bytes of the OS CSPRNG ||
  * the model's secret seed (32 bytes) || the transcript state after step 0).  A broken

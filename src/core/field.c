@@ -1,6 +1,6 @@
 /*
  * field.c: out-of-line field operations and the start-up check of every constant
- * (PROTOCOL.md 1.1, 2).  The hot inline code lives in field.h.
+ * (docs/protocol.md 1.1, 2).  The hot inline code lives in field.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,7 @@ static const char *const Q_DECIMAL =
 static const char *const P_DECIMAL =
     "21888242871839275222246405745257275088548364400416034343698204186575808495617";
 
-/* Tonelli-Shanks data for Fp (PROTOCOL.md 1.1): p - 1 = 2^28 * t, z = 5, c = z^t. */
+/* Tonelli-Shanks data for Fp (docs/protocol.md 1.1): p - 1 = 2^28 * t, z = 5, c = z^t. */
 #define FP_TWO_ADICITY 28
 static const uint64_t FP_T_MINUS1_HALF[4] = {   /* (t - 1) / 2 */
     0xcdcb848a1f0fac9fULL, 0x0c0ac2e9419f4243ULL, 0x098d014dc2822db4ULL, 0x0000000183227397ULL};
@@ -402,7 +402,7 @@ F##_is_odd(const T *a)                                                          
 ZKML_FIELD_DEFINE(fq, fq_t, FQ_MODULUS, FQ_ONE, FQ_R2, FQ_R3)
 ZKML_FIELD_DEFINE(fp, fp_t, FP_MODULUS, FP_ONE, FP_R2, FP_R3)
 
-/* ---- square root in Fp (PROTOCOL.md 1.1), variable time ---- */
+/* ---- square root in Fp (docs/protocol.md 1.1), variable time ---- */
 
 static void
 fp_pow_vartime(fp_t *r, const fp_t *a, const uint64_t e[4])

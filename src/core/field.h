@@ -1,5 +1,5 @@
 /*
- * field.h: the two 254-bit prime fields of ZKMLPG-V1 (PROTOCOL.md 1.1, 2).
+ * field.h: the two 254-bit prime fields of ZKMLPG-V1 (docs/protocol.md 1.1, 2).
  *
  *   fq: the proof (scalar) field, q = order of Grumpkin = BN254 base prime.
  *   fp: the base field of Grumpkin, p = BN254 scalar prime.
@@ -25,7 +25,7 @@ typedef unsigned __int128 zk_u128;
 typedef struct { uint64_t l[4]; } fq_t;   /* Montgomery form, < q */
 typedef struct { uint64_t l[4]; } fp_t;   /* Montgomery form, < p */
 
-/* Moduli and Montgomery constants (PROTOCOL.md 1.1); checked by field_init(). */
+/* Moduli and Montgomery constants (docs/protocol.md 1.1); checked by field_init(). */
 #define FQ_M0 0x3c208c16d87cfd47ULL
 #define FQ_M1 0x97816a916871ca8dULL
 #define FQ_M2 0xb85045b68181585dULL

@@ -1,5 +1,5 @@
 /*
- * generators.c: the cached generators G, H and V_i (PROTOCOL.md 1.3).
+ * generators.c: the cached generators G, H and V_i (docs/protocol.md 1.3).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * generators.h: the transparent generators of ZKMLPG-V1 (PROTOCOL.md 1.3).
+ * generators.h: the transparent generators of ZKMLPG-V1 (docs/protocol.md 1.3).
  *
  *   G   = hash_to_curve("value-generator-G")
  *   H   = hash_to_curve("blinding-generator-H")
@@ -56,7 +56,7 @@ const ge_t *generators_V(size_t n);
 const msm_fixed_table *generators_V_table(size_t n);
 
 /*
- * The parameter digest of PROTOCOL.md 1.3:
+ * The parameter digest of docs/protocol.md 1.3:
  * SHA-256(enc(G) || enc(H) || enc(V_0) || ... || enc(V_{n-1})).  0 or -1 (as
  * generators_V; the same threading rule applies).
  */

@@ -1,5 +1,5 @@
 /*
- * group.c: Grumpkin point arithmetic and encodings (PROTOCOL.md 1.1, 1.2, 2).
+ * group.c: Grumpkin point arithmetic and encodings (docs/protocol.md 1.1, 1.2, 2).
  *
  * Projective arithmetic uses the complete formulas of Renes, Costello and Batina
  * (ePrint 2015/1060, algorithms 7-9 for a = 0): no exceptional inputs, so the same
@@ -451,7 +451,7 @@ gep_mul_fixed_ct(gep_t *r, const ge_fixed_table *T, const fq_t *k)
     explicit_bzero(&ny, sizeof ny);
 }
 
-/* ---- encodings (PROTOCOL.md 1.2) ---- */
+/* ---- encodings (docs/protocol.md 1.2) ---- */
 
 void
 ge_encode(uint8_t out[32], const ge_t *a)

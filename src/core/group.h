@@ -1,5 +1,6 @@
 /*
- * group.h: the Grumpkin group, y^2 = x^3 - 17 over Fp, prime order q (PROTOCOL.md 1.1-1.2).
+ * group.h: the Grumpkin group, y^2 = x^3 - 17 over Fp, prime order q
+ * (docs/protocol.md 1.1-1.2).
  *
  * Two representations:
  *   ge_t   affine (x, y) with an explicit infinity flag; inputs of MSM, encodings.
@@ -23,7 +24,7 @@ extern const fp_t GROUP_B, GROUP_B3;
 /* Check the compiled-in group constants; NULL or a fatal message.  Needs field_init(). */
 const char *group_init(void);
 
-/* The conventional generator (1, sqrt(-16)) of PROTOCOL.md 1.1, for tests only. */
+/* The conventional generator (1, sqrt(-16)) of docs/protocol.md 1.1, for tests only. */
 void ge_test_generator(ge_t *r);
 
 int ge_is_on_curve(const ge_t *a);         /* the identity counts as on the curve */
@@ -71,7 +72,7 @@ void gep_mul_fixed_ct(gep_t *r, const ge_fixed_table *T, const fq_t *k);
 /* r = k·a, variable time (public scalars only). */
 void gep_mul_vartime(gep_t *r, const gep_t *a, const fq_t *k);
 
-/* Point encoding of PROTOCOL.md 1.2. */
+/* Point encoding of docs/protocol.md 1.2. */
 void ge_encode(uint8_t out[32], const ge_t *a);
 void gep_encode(uint8_t out[32], const gep_t *a);
 

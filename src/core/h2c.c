@@ -9,7 +9,7 @@
 #define SHA256_BLOCK 64     /* r_in_bytes of SHA-256: the length of Z_pad */
 
 /*
- * SVDW constants for Z = 1 (PROTOCOL.md 1.3), canonical limbs; h2c_init derives them
+ * SVDW constants for Z = 1 (docs/protocol.md 1.3), canonical limbs; h2c_init derives them
  * and keeps the Montgomery forms below.
  */
 static const uint64_t SVDW_C1[4] = {    /* g(Z) = p - 16 */
@@ -104,7 +104,7 @@ h2c_init(void)
 
     if (!fp_equals_limbs(&svdw_c1, SVDW_C1) || !fp_equals_limbs(&svdw_c2, SVDW_C2) ||
         !fp_equals_limbs(&svdw_c3, SVDW_C3) || !fp_equals_limbs(&svdw_c4, SVDW_C4))
-        return "h2c: SVDW constants differ from PROTOCOL.md 1.3";
+        return "h2c: SVDW constants differ from docs/protocol.md 1.3";
     h2c_ready = 1;
     return NULL;
 }

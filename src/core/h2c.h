@@ -1,5 +1,5 @@
 /*
- * h2c.h: hashing to Grumpkin per RFC 9380 (PROTOCOL.md 1.3).
+ * h2c.h: hashing to Grumpkin per RFC 9380 (docs/protocol.md 1.3).
  *
  *   expand_message_xmd with SHA-256 (RFC 9380 5.3.1),
  *   hash_to_field into Fp with L = 48 bytes per element (RFC 9380 5.2: big-endian
@@ -9,7 +9,7 @@
  *
  * Everything here except expand_message_xmd is variable time: it hashes public
  * strings only (generator names).  expand_message_xmd is also used on secrets (the W
- * blinds of PROTOCOL.md 7) and wipes its intermediate blocks.
+ * blinds of docs/protocol.md 7) and wipes its intermediate blocks.
  */
 #ifndef ZKML_H2C_H
 #define ZKML_H2C_H
@@ -20,7 +20,7 @@
 #include "field.h"
 #include "group.h"
 
-/* The domain-separation tag of the ZKMLPG-V1 generators (PROTOCOL.md 1.3). */
+/* The domain-separation tag of the ZKMLPG-V1 generators (docs/protocol.md 1.3). */
 #define H2C_GENERATORS_DST "ZKMLPG-V1-GENERATORS-GRUMPKIN_XMD:SHA-256_SVDW_RO_"
 
 /* RFC 9380 limits: len_in_bytes <= 255 * 32, |DST| <= 255. */
@@ -32,7 +32,7 @@
 
 /*
  * Derive the SVDW constants c1..c4 from their definitions with field operations,
- * check them against the values of PROTOCOL.md 1.3 and check the conditions RFC 9380
+ * check them against the values of docs/protocol.md 1.3 and check the conditions RFC 9380
  * 6.6.1 puts on Z.  NULL on success or a static message.  Needs field_init(); call on
  * the main thread before any other function here (generators_init() does).
  */

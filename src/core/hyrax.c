@@ -1,6 +1,6 @@
 /*
  * hyrax.c: the Hyrax polynomial commitment and its evaluation proof
- * (PROTOCOL.md 4.2, 4.4).
+ * (docs/protocol.md 4.2, 4.4).
  */
 #include <stdlib.h>
 #include <string.h>

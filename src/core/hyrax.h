@@ -1,5 +1,5 @@
 /*
- * hyrax.h: the Hyrax polynomial commitment (PROTOCOL.md 4.2, 4.4).
+ * hyrax.h: the Hyrax polynomial commitment (docs/protocol.md 4.2, 4.4).
  *
  * A multilinear polynomial P with l variables is its table of 2^l values (index bits
  * LSB-first).  The table is cut into 2^lr rows of 2^lc entries, lc = min(l,
@@ -24,12 +24,12 @@ typedef struct {
     ge_t *rows;             /* 2^lr row commitments, malloc'd */
 } hyrax_commitment;
 
-/* The row/column split of PROTOCOL.md 4.2 for l variables. */
+/* The row/column split of docs/protocol.md 4.2 for l variables. */
 void hyrax_split(unsigned l, unsigned *lc, unsigned *lr);
 
 /*
  * Row blinds: a prover draws fresh ones from its DRBG (drbg_scalars); the committed
- * weights of a model use blinds derived from the model's secret seed σ (PROTOCOL.md 7,
+ * weights of a model use blinds derived from the model's secret seed σ (docs/protocol.md 7,
  * "Registration"): β_i = wide_reduce(expand_message_xmd(σ || u64le(i),
  * "ZKMLPG-V1/W-blind", 64)), the 64 bytes read little-endian and reduced mod q.
  * 0, or -1 if hashing failed.
@@ -58,7 +58,7 @@ int hyrax_verify(transcript_t *t, const hyrax_commitment *c, const fq_t *z,
                  const ge_t *Cv, const ipa_proof *pf, const char **reason);
 
 /*
- * The same against the commitment C_i + μ·C2_i of P = P_1 + μ·P_2 (PROTOCOL.md 7 step
+ * The same against the commitment C_i + μ·C2_i of P = P_1 + μ·P_2 (docs/protocol.md 7 step
  * 11), c and c2 of the same shape; P and beta are the combined table and blinds.  The
  * combined rows are never formed: they are folded with the rows of both in one MSM.
  */

@@ -1,6 +1,6 @@
 /*
- * infer_commit.c: steps 1-3 of the inference proof (PROTOCOL.md 7;
- * docs/inference-proof.md): P1 committed, the mask and C_M, α and γ, P2 (the inverse
+ * infer_commit.c: steps 1-3 of the inference proof (docs/protocol.md 7;
+ * docs/protocol.md 7): P1 committed, the mask and C_M, α and γ, P2 (the inverse
  * columns h_k of the lookups and g_T of the tables) committed.
  */
 #include <stddef.h>

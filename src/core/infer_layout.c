@@ -1,6 +1,6 @@
 /*
  * infer_layout.c: tables, lookup instances, columns and placement of an inference
- * proof (PROTOCOL.md 6.2, 6.3).
+ * proof (docs/protocol.md 6.2, 6.3).
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * infer_layout.h: the shape of an inference proof (PROTOCOL.md 6.2, 6.3), derived from
+ * infer_layout.h: the shape of an inference proof (docs/protocol.md 6.2, 6.3), derived from
  * the public model descriptor and the batch size B alone, so that the prover and the
  * verifier derive the same one and nothing of it comes from a proof.
  *

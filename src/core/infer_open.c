@@ -1,6 +1,6 @@
 /*
- * infer_open.c: steps 11-12 of the inference proof (PROTOCOL.md 7;
- * docs/inference-proof.md): the two Hyrax openings (P1 + μ·P2 at r^P, W at r^W); the
+ * infer_open.c: steps 11-12 of the inference proof (docs/protocol.md 7;
+ * docs/protocol.md 7): the two Hyrax openings (P1 + μ·P2 at r^P, W at r^W); the
  * linear relations R1..R4 and their argument over the mask.
  */
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /*
- * infer_phases.h: the phases of the inference proof (PROTOCOL.md 7;
- * docs/inference-proof.md), in protocol order, as infer_proof.c's driver calls them
+ * infer_phases.h: the phases of the inference proof (docs/protocol.md 7;
+ * docs/protocol.md 7), in protocol order, as infer_proof.c's driver calls them
  * (internal to the infer_*.c files of the prover and verifier; not an API).
  *
  * Each phase runs for both roles on the shared context of infer_ctx.h (the prover

@@ -1,5 +1,5 @@
 /*
- * infer_proof.c: the inference proof (PROTOCOL.md 7; docs/inference-proof.md): the
+ * infer_proof.c: the inference proof (docs/protocol.md 7): the
  * entry points of infer_proof.h and infer_testing.h, the prover's witness, and the
  * driver that runs steps 1-12 in order on the shared schedule of infer_ctx.h.  The
  * steps themselves are in infer_statement.c (0), infer_commit.c (1-3), infer_s1.c

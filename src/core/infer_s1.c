@@ -1,5 +1,5 @@
 /*
- * infer_s1.c: steps 4-8 of the inference proof (PROTOCOL.md 7; docs/inference-proof.md):
+ * infer_s1.c: steps 4-8 of the inference proof (docs/protocol.md 7):
  * τ, the pre-claims, λ, ζ and ρ1; the prover's S1 instances (MM, LK, TB); the S1 finals,
  * their claims for S2, and the product proofs.
  */
@@ -182,7 +182,7 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
 
     if (c->fail != NULL)
         return -1;
-    /* the order of docs/inference-proof.md step 8; positions first, values for the prover */
+    /* the order of docs/protocol.md 7.8; positions first, values for the prover */
     for (l = 0; l < c->L; l++) {
         pos_w[l] = n;
         if (c->prover)

@@ -1,5 +1,5 @@
 /*
- * infer_s2.c: steps 9-10 of the inference proof (PROTOCOL.md 7; docs/inference-proof.md):
+ * infer_s2.c: steps 9-10 of the inference proof (docs/protocol.md 7):
  * S2, the claims reduction: θ and ρ2, the instances P1·K1, P2·K2 and W·K_W, the S2
  * finals and μ.
  */

@@ -1,5 +1,5 @@
 /*
- * infer_seam.c: the test seam of the inference proof (infer_testing.h; PROTOCOL.md
+ * infer_seam.c: the test seam of the inference proof (infer_testing.h; docs/protocol.md
  * 11.3, 11.5): what a hooked run does instead at the places it serves, in the
  * witness, after step 0, before the P1 rows of step 1 and in step 12.  No real proof
  * ever has hooks.

@@ -1,5 +1,5 @@
 /*
- * infer_statement.c: step 0 of the inference proof (PROTOCOL.md 7; docs/inference-proof.md
+ * infer_statement.c: step 0 of the inference proof (docs/protocol.md 7
  * "Sizes, fixed by the statement" and "Step 0"): the sizes, generators and public
  * matrices the statement fixes, and the statement absorbed into the transcript.
  */
@@ -142,7 +142,7 @@ infer_inputs_in_domain(ictx *c)
     return 0;
 }
 
-/* Step 0: the statement (docs/inference-proof.md). */
+/* Step 0: the statement (docs/protocol.md 7). */
 int
 infer_step_statement(ictx *c)
 {

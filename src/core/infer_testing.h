@@ -1,5 +1,5 @@
 /*
- * infer_testing.h: the test seam of the inference proof (PROTOCOL.md 11.3, 11.5).
+ * infer_testing.h: the test seam of the inference proof (docs/protocol.md 11.3, 11.5).
  *
  * Soundness tests need a prover that lies: one that commits a witness the honest code
  * would never build, skips its own checks, and, to show that the tests can tell a

@@ -1,5 +1,5 @@
 /*
- * infer_witness.c: the P1 polynomial and the multiplicities (PROTOCOL.md 6.2, 6.3).
+ * infer_witness.c: the P1 polynomial and the multiplicities (docs/protocol.md 6.2, 6.3).
  */
 #include <stdio.h>
 #include <stdlib.h>

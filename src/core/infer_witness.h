@@ -1,5 +1,5 @@
 /*
- * infer_witness.h: the phase-1 witness of an inference proof (PROTOCOL.md 6.2, 6.3,
+ * infer_witness.h: the phase-1 witness of an inference proof (docs/protocol.md 6.2, 6.3,
  * 7 step 1): the P1 polynomial filled from a forward-pass trace, padding included, and
  * the multiplicity of every table row over every lookup instance.
  *

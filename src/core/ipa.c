@@ -1,5 +1,5 @@
 /*
- * ipa.c: the zero-knowledge dot-product argument (PROTOCOL.md 4.3).
+ * ipa.c: the zero-knowledge dot-product argument (docs/protocol.md 4.3).
  *
  * The prover never folds the generators as points (that would cost n two-scalar
  * multiplications per round).  After round j the folded generator i is

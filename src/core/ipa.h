@@ -1,5 +1,5 @@
 /*
- * ipa.h: the zero-knowledge dot-product argument (PROTOCOL.md 4.3).
+ * ipa.h: the zero-knowledge dot-product argument (docs/protocol.md 4.3).
  *
  * Statement: Cx = ComV(x; bx) over V_0..V_{n-1}, Cy = Com1(y; by), a public vector a of
  * length n = 2^k, and the claim <x, a> = y.  The proof is k pairs (L_j, R_j), the

@@ -1,5 +1,5 @@
 /*
- * layout.c: column placement and claim lifting (PROTOCOL.md 6.3).
+ * layout.c: column placement and claim lifting (docs/protocol.md 6.3).
  */
 #include <stdlib.h>
 

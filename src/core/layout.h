@@ -1,6 +1,6 @@
 /*
  * layout.h: placing columns in one committed polynomial, and lifting a claim on a
- * column to a claim on the polynomial (PROTOCOL.md 6.3, "Placement").
+ * column to a claim on the polynomial (docs/protocol.md 6.3, "Placement").
  *
  * Columns have power-of-two sizes 2^κ.  They are sorted by size, largest first (ties
  * keep the declared order), and placed one after the other from offset 0; each offset is

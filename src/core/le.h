@@ -1,5 +1,5 @@
 /*
- * le.h: little-endian fixed-width integers in byte buffers (PROTOCOL.md 0), shared by
+ * le.h: little-endian fixed-width integers in byte buffers (docs/protocol.md 0), shared by
  * the file formats (descriptor, key and public files, receipts).  The caller has checked
  * that the bytes are there.
  */

@@ -1,5 +1,5 @@
 /*
- * linrel.c: the linear-relation accumulator (PROTOCOL.md 4.6).
+ * linrel.c: the linear-relation accumulator (docs/protocol.md 4.6).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * linrel.h: the linear-relation accumulator (PROTOCOL.md 4.6).
+ * linrel.h: the linear-relation accumulator (docs/protocol.md 4.6).
  *
  * Relations R_t: sum_i a_{t,i}·v_i + <A_t, mask> = K_t over
  *   - committed scalars v_i, C_i = Com1(v_i; b_i), registered one by one (ids 0, 1, ..

@@ -1,6 +1,6 @@
 /*
  * logup.c: LogUp tables, multiplicities, inverse columns and the sumcheck instances
- * of lookups (PROTOCOL.md 6.3, 7).
+ * of lookups (docs/protocol.md 6.3, 7).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * logup.h: lookups by LogUp with committed inverses (PROTOCOL.md 6.3, 7 steps 3, 7, 8).
+ * logup.h: lookups by LogUp with committed inverses (docs/protocol.md 6.3, 7.3, 7.7, 7.8).
  *
  * A lookup shows that every entry f[x] of a committed column (or of a γ-combination of
  * two columns, f = q + γ·a) is a row of a public table t.  With the multiplicities
@@ -64,7 +64,7 @@ int logup_count(uint64_t *m, const logup_table *T, const int64_t *in, const int6
 
 /*
  * inv[i] = num[i]/(α - v[i]) for n entries (num NULL means 1): h from f, g from (m, t).
- * Returns 0; 1 if some α - v[i] is zero (the proof must abort, PROTOCOL.md 7 step 3);
+ * Returns 0; 1 if some α - v[i] is zero (the proof must abort, docs/protocol.md 7.3);
  * -1 on allocation failure.
  */
 int logup_inverse_column(fq_t *inv, const fq_t *v, const fq_t *num, size_t n,

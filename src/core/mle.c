@@ -1,5 +1,5 @@
 /*
- * mle.c: EqTable and multilinear evaluation (PROTOCOL.md 0).
+ * mle.c: EqTable and multilinear evaluation (docs/protocol.md 0).
  */
 #include "mle.h"
 

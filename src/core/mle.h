@@ -1,5 +1,5 @@
 /*
- * mle.h: multilinear extensions over F = F_q (PROTOCOL.md 0).
+ * mle.h: multilinear extensions over F = F_q (docs/protocol.md 0).
  *
  * A table f of 2^k entries is a function on {0,1}^k with LSB-first index bits:
  * variable x_j goes with bit j-1 of the index (x_1 with the lowest bit).

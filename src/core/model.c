@@ -1,6 +1,6 @@
 /*
  * model.c: the quantized model: validation, activation tables, the forward pass and the
- * interface (PROTOCOL.md 6.1, 7 step 0, 8); the descriptor is in model_descriptor.c.
+ * interface (docs/protocol.md 6.1, 7.0, 8); the descriptor is in model_descriptor.c.
  * See model.h for the semantics and formats.
  */
 #include <math.h>
@@ -103,7 +103,7 @@ check_range_u32(char *err, uint32_t l, const char *name, uint32_t v, uint32_t lo
     return MODEL_OK;
 }
 
-/* The scalar fields of layer l (0-based; messages count from 1 as PROTOCOL.md does). */
+/* The scalar fields of layer l (0-based; messages count from 1 as docs/protocol.md does). */
 int
 model_validate_layer(const zk_model *model, uint32_t l, char *err)
 {

@@ -1,6 +1,6 @@
 /*
  * model.h: the quantized model, its deterministic forward pass and its canonical public
- * descriptor (PROTOCOL.md 6.1, 7 step 0, 8).
+ * descriptor (docs/protocol.md 6.1, 7.0, 8).
  *
  * A model is L dense layers.  Layer l maps n_l inputs to m_l outputs (n_{l+1} = m_l):
  *
@@ -11,7 +11,7 @@
  *
  * and rem is split into K = ceil(s / w) limbs of widths w, .., w, s - w·(K-1).
  *
- * Public and private parts (PROTOCOL.md 8).  The shapes, wbits, xbits, M, s, Q, the
+ * Public and private parts (docs/protocol.md 8).  The shapes, wbits, xbits, M, s, Q, the
  * limb width and the full ACT tables are public: they make the canonical descriptor
  * whose SHA-256 the proof statement absorbs.  W and the bias are secret and live in
  * model_weights, apart from the descriptor.
@@ -28,7 +28,7 @@
  *   8 bytes  magic "ZKMLMD01"
  *   u32      L, the number of layers (1 .. MODEL_MAX_LAYERS)
  *   u32      xbits, width of the signed input features (2 .. 16)
- *   u32      padding rule, MODEL_PADDING_RULE_V1 = 1: PROTOCOL.md 6.2 (padded W, bias
+ *   u32      padding rule, MODEL_PADDING_RULE_V1 = 1: docs/protocol.md 6.2 (padded W, bias
  *            and features are 0, padded batch columns copy row B-1, padded output rows
  *            are ACT_L(0))
  *   per layer l = 1 .. L:
@@ -56,7 +56,7 @@
  * field and the exact total length before it allocates anything.
  *
  * The interface is the public affine quantization of the model's inputs and outputs
- * (DESIGN.md 5): integer v of feature j stands for the real value (v - zp_j)·scale_j,
+ * (docs/design.md 5): integer v of feature j stands for the real value (v - zp_j)·scale_j,
  * and output i likewise.  It does not enter the forward pass or the proof, which work
  * on integers only; it is bound into the descriptor so that whoever scores, proves or
  * displays a receipt's rows converts between reals and integers in one agreed way.
@@ -83,7 +83,7 @@
 #define MODEL_DOCUMENT_FORMAT "zkml-quantized-v1"   /* the Q.json document below */
 #define MODEL_MAX_NAME_LEN 63u      /* bytes of a feature name (PostgreSQL's NAMEDATALEN - 1) */
 
-/* Defaults of PROTOCOL.md 6.1. */
+/* Defaults of docs/protocol.md 6.1. */
 #define MODEL_DEFAULT_BITS 8u
 #define MODEL_DEFAULT_Q 16u
 #define MODEL_DEFAULT_LIMB_BITS 16u
@@ -208,7 +208,7 @@ int model_act_fill(int32_t *table, uint32_t q_bits, model_act_kind kind, double 
 /* ---- the forward pass ---- */
 
 /* Every intermediate of one layer, entry-major: value (i, b) at index i·B + b, the order
- * of PROTOCOL.md 6.3 without padding. */
+ * of docs/protocol.md 6.3 without padding. */
 typedef struct {
     uint32_t m;
     unsigned n_limbs;       /* K */
@@ -248,7 +248,7 @@ int model_forward(model_trace *trace, const zk_model *model, const int32_t *x, s
                   int with_y, char *err);
 
 /*
- * Requantization of one entry (PROTOCOL.md 6.1 step 2): q = floor((M·Y + 2^(s-1)) / 2^s)
+ * Requantization of one entry (docs/protocol.md 6.1 step 2): q = floor((M·Y + 2^(s-1)) / 2^s)
  * and rem.  Exact for |Y| < 2^63, M < 2^32, s in [1, 64].
  */
 void model_requantize(int64_t y, uint32_t mult, uint32_t shift, __int128 *q, uint64_t *rem);
@@ -328,7 +328,7 @@ int model_descriptor_encode(uint8_t **out, size_t *out_len, const zk_model *mode
  */
 int model_descriptor_decode(zk_model *model, const uint8_t *buf, size_t len, char *err);
 
-/* SHA-256 of the canonical descriptor (PROTOCOL.md 7 step 0, "stmt/model-descriptor"). */
+/* SHA-256 of the canonical descriptor (docs/protocol.md 7.0, "stmt/model-descriptor"). */
 int model_descriptor_digest(uint8_t digest[32], const zk_model *model, char *err);
 
 /* ---- the quantized model document (Q.json) ----

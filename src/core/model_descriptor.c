@@ -1,6 +1,6 @@
 /*
  * model_descriptor.c: the canonical public descriptor of a quantized model and its digest
- * (model.h, PROTOCOL.md 6.1): what a public file carries of the model, byte by byte.
+ * (model.h, docs/protocol.md 6.1): what a public file carries of the model, byte by byte.
  */
 #include <math.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /*
  * model_kind.h: what a kind of model supplies to the core, so that the files of a model
  * (modelkey.c), receipts (receipt.c) and the front door (api_*.c) reach it only through
- * these operations (PROTOCOL.md 7, 8).  The dense network (model.h, infer_proof.h) is
+ * these operations (docs/protocol.md 7, 8).  The dense network (model.h, infer_proof.h) is
  * the first kind, model_dense.c; a second kind is one more table of operations and one
  * more member of the model unions in modelkey.h, not a second pipeline.
  *
@@ -32,7 +32,7 @@
 
 #define MODEL_KIND_MAGIC_LEN 8
 
-/* A proof statement of any kind (for "dense", PROTOCOL.md 7 step 0). */
+/* A proof statement of any kind (for "dense", docs/protocol.md 7.0). */
 typedef struct {
     const void *model;                  /* the public part; the prover needs the secret */
     const hyrax_commitment *commitment; /* the registration's commitment to the secret */

@@ -1,5 +1,5 @@
 /*
- * modelkey.h: the files of a registered model (PROTOCOL.md 7 "Registration", 8).
+ * modelkey.h: the files of a registered model (docs/protocol.md 7 "Registration", 8).
  *
  * The owner of a model keeps a private key file; anyone who verifies proofs needs only
  * the public file derived from it.  Both formats are versioned by their magic, use
@@ -28,7 +28,7 @@
  *   u32      l_W, the variables of the W polynomial: must equal the l_W that
  *            weights_layout_build gives for the descriptor
  *   2^lr × 32 bytes  the Hyrax row commitments of W (lr from hyrax_split(l_W)), each a
- *            point encoding of PROTOCOL.md 1.2; the identity and invalid encodings are
+ *            point encoding of docs/protocol.md 1.2; the identity and invalid encodings are
  *            rejected
  *
  * The model digest is SHA-256 over the whole public file, magic included: it names one

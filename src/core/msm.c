@@ -1,5 +1,5 @@
 /*
- * msm.c: multi-scalar multiplication over Grumpkin (PROTOCOL.md 2).
+ * msm.c: multi-scalar multiplication over Grumpkin (docs/protocol.md 2).
  *
  * Pippenger's bucket method:
  *   1. Every scalar is recoded into nwin signed digits of c bits, d in [-2^(c-1), 2^(c-1))

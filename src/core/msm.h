@@ -1,5 +1,5 @@
 /*
- * msm.h: multi-scalar multiplication sum_i k_i·P_i over Grumpkin (PROTOCOL.md 2).
+ * msm.h: multi-scalar multiplication sum_i k_i·P_i over Grumpkin (docs/protocol.md 2).
  *
  * Pippenger's bucket method with signed digits, a window chosen by size, batch-affine
  * bucket accumulation, zero scalars skipped, and a dedicated path for small signed
@@ -8,7 +8,7 @@
  * `threads` threads; they allocate with the C library only (malloc, aligned_alloc) and
  * return nonzero if an allocation failed (r is then undefined).
  * Points may repeat and may be the identity.  Variable time: the memory pattern depends
- * on the scalars (see PROTOCOL.md 2 on hosts shared with an adversary).  Each thread
+ * on the scalars (see docs/protocol.md 2 on hosts shared with an adversary).  Each thread
  * that ran a Pippenger window keeps its bucket scratch (a few MB) for the next call.
  */
 #ifndef ZKML_MSM_H

@@ -1,5 +1,5 @@
 /*
- * pedersen.c: Pedersen commitments over the generators of PROTOCOL.md 1.3.
+ * pedersen.c: Pedersen commitments over the generators of docs/protocol.md 1.3.
  */
 #include <stdlib.h>
 #include <string.h>

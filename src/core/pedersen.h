@@ -1,5 +1,5 @@
 /*
- * pedersen.h: Pedersen commitments (PROTOCOL.md 4.1).
+ * pedersen.h: Pedersen commitments (docs/protocol.md 4.1).
  *
  *   Com1(v; b) = v·G + b·H
  *   ComV(x; b) = sum_i x_i·V_i + b·H
@@ -8,7 +8,7 @@
  * value v of Com1 are multiplied in constant time (gep_mul_ct).  The vector part of
  * ComV is a Pippenger MSM (msm.h), whose memory pattern depends on the entries x_i:
  * for secret x that is variable time, acceptable only on a host not shared with an
- * adversary (PROTOCOL.md 2).
+ * adversary (docs/protocol.md 2).
  *
  * ComV uses generators_V(n): when called from a worker thread, generators_V(n) must
  * already have been called on the main thread (generators.h).  Its MSM runs with

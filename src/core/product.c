@@ -1,5 +1,5 @@
 /*
- * product.c: the product proof (PROTOCOL.md 4.5).
+ * product.c: the product proof (docs/protocol.md 4.5).
  */
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * product.h: the product proof of PROTOCOL.md 4.5.
+ * product.h: the product proof of docs/protocol.md 4.5.
  *
  * For commitments X = Com1(x; rX), Y = Com1(y; rY), Z = Com1(z; rZ) it shows z = x·y
  * without revealing x, y or z: 3 points and 5 scalars, bound to the caller's

@@ -1,5 +1,5 @@
 /*
- * quantize.c: the quantizer (DESIGN.md 5, PROTOCOL.md 6.1): its options, the plan of
+ * quantize.c: the quantizer (docs/design.md 5, docs/protocol.md 6.1): its options, the plan of
  * each layer's scales and integer weights, and the search over the table bits Q.  See
  * quantize.h for the format and the method.
  */

@@ -1,6 +1,6 @@
 /*
- * quantize.h: from a float model to the integer model that proofs attest (DESIGN.md 5,
- * PROTOCOL.md 6.1), with a report of what the quantization cost in accuracy.
+ * quantize.h: from a float model to the integer model that proofs attest (docs/design.md 5,
+ * docs/protocol.md 6.1), with a report of what the quantization cost in accuracy.
  *
  * ---- The float model document, "zkml-float-v1" ----
  *
@@ -57,7 +57,7 @@
  * Weights.  Symmetric per tensor: W_q = round(W' / s_w), s_w = max|W'| / (2^(wbits-1) - 1).
  * The bias goes to the accumulator scale s_w and absorbs the input zero points:
  * B_q[i] = round(b'[i] / s_w) - sum_j W_q[i][j]·zp_j, so Y = W_q·v + B_q stands for the
- * pre-activation Y·s_w (PROTOCOL.md 6.1: zero points fold into b and ACT).
+ * pre-activation Y·s_w (docs/protocol.md 6.1: zero points fold into b and ACT).
  *
  * Table range.  The integer network runs on the calibration rows layer by layer; the
  * table of layer l must hold R_l = min(headroom · max|Y|, the worst case over all

@@ -23,7 +23,7 @@
  *   u64      P, the proof length: exactly the bytes that remain
  *   P bytes  the inference proof (codec.h)
  *
- * The statement's context (PROTOCOL.md 7 step 0, "stmt/context") is the receipt's bytes
+ * The statement's context (docs/protocol.md 7.0, "stmt/context") is the receipt's bytes
  * from C through the last row key: the caller's context and every row key are bound
  * into the proof, so a score cannot be moved to another row.
  *

@@ -1,6 +1,6 @@
 /*
- * selftest.c: the known answers of kat/zkmlpg-v1.kat, embedded, plus an MSM and a
- * field check, run in-process (PROTOCOL.md 11).  The unit tests check the KAT file
+ * selftest.c: the known answers of tests/kat/zkmlpg-v1.kat, embedded, plus an MSM and a
+ * field check, run in-process (docs/protocol.md 11).  The unit tests check the KAT file
  * itself against the implementation; this copy lets an installation check itself.
  *
  * Nothing here recomputes generators: generators_V() serves them from the cache
@@ -23,7 +23,7 @@
 #include "transcript.h"
 #include "runtime.h"
 
-/* ---- the values of kat/zkmlpg-v1.kat ---- */
+/* ---- the values of tests/kat/zkmlpg-v1.kat ---- */
 
 static const char KAT_Q_DEC[] =
     "21888242871839275222246405745257275088696311157297823662689037894645226208583";

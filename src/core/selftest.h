@@ -1,5 +1,5 @@
 /*
- * selftest.h: the known-answer checks of kat/zkmlpg-v1.kat, runnable in-process so that
+ * selftest.h: the known-answer checks of tests/kat/zkmlpg-v1.kat, runnable in-process so that
  * an installation can be validated where it runs (zkml_self_test() in SQL).  The front door
  * offers them as zkml_self_test_count and zkml_self_test_run.
  */

@@ -32,7 +32,7 @@ int sha256_finish(sha256_ctx *h, uint8_t out[32]);
 /* One-shot digest of one buffer; 0 on success, -1 on an internal failure. */
 int sha256_digest(uint8_t out[32], const void *data, size_t len);
 
-/* Little-endian fixed-width integers (PROTOCOL.md 0). */
+/* Little-endian fixed-width integers (docs/protocol.md 0). */
 static inline void
 sha256_write_u32le(sha256_ctx *h, uint32_t v)
 {

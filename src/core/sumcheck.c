@@ -1,5 +1,5 @@
 /*
- * sumcheck.c: the masked, batched, zero-knowledge sumcheck (PROTOCOL.md 5).
+ * sumcheck.c: the masked, batched, zero-knowledge sumcheck (docs/protocol.md 5).
  *
  * Prover layout.  The round polynomial of an instance is a sum over pairs
  * (f[2i], f[2i+1]) of its tables; its value at X = 0..D follows by differences
@@ -804,7 +804,7 @@ fail:
     return -1;
 }
 
-/* c[0..D]: the polynomial with values ev[0..D] at X = 0..D (PROTOCOL.md 5, step 3) */
+/* c[0..D]: the polynomial with values ev[0..D] at X = 0..D (docs/protocol.md 5, step 3) */
 static void
 interpolate(const sumcheck_prover *sp, fq_t *c, const fq_t *ev)
 {

@@ -1,10 +1,10 @@
 /*
- * sumcheck.h: the masked, batched, zero-knowledge sumcheck (PROTOCOL.md 5).
+ * sumcheck.h: the masked, batched, zero-knowledge sumcheck (docs/protocol.md 5).
  *
  * Statement.  n rounds, degree D (2 or 3).  Instances k = 1..K, each a polynomial
  *   F_k = sum_terms coef·(product of 1..D of its multilinear tables)
  * over n_k <= n variables (every table of an instance has 2^n_k entries, index bits
- * LSB-first as in PROTOCOL.md 0, so F_k has degree <= D in each variable).  Suffix
+ * LSB-first as in docs/protocol.md 0, so F_k has degree <= D in each variable).  Suffix
  * alignment: instance k uses the global variables x_{n-n_k+1} .. x_n (its table's
  * lowest index bit is x_{n-n_k+1}), contributes 2^(n-n_k)·sum_x F_k(x), and its final
  * point is r^(k) = (r_{n-n_k+1}, .., r_n) = r + (n - n_k) in the challenge array.
@@ -29,7 +29,7 @@
  * evaluation and folding run OpenMP regions of zkml_threads() threads; the output does
  * not depend on the thread count.
  *
- * Choices where PROTOCOL.md 5 leaves room (documented here, used by both sides):
+ * Choices where docs/protocol.md 5 leaves room (documented here, used by both sides):
  *   - T is absorbed as a single scalar (absorb_scalar, no count) and a round message
  *     as a scalar vector (absorb_scalars, with its count D).
  *   - r_j is a plain challenge (zero allowed).  ρ is the caller's to draw, best with
@@ -154,7 +154,7 @@ void sumcheck_prover_claim(const sumcheck_prover *sp, fq_t *claim);
 void sumcheck_prover_free(sumcheck_prover *sp);
 
 /*
- * The relations of PROTOCOL.md 5 for the accumulator.  The caller expresses the
+ * The relations of docs/protocol.md 5 for the accumulator.  The caller expresses the
  * hidden sum H, and the value sum_k F_k(finals at r^(k)), as linear forms over its
  * committed scalars (any number of forms, added up; their constants are allowed).
  *   R_init:  H + ρ·sum_{i,e} w_e·g_{i,e} = T,  w_0 = 2^n, w_e = 2^(n-1) (e >= 1)

@@ -1,12 +1,12 @@
 /*
- * transcript.c: the SHA-256 Fiat-Shamir transcript (PROTOCOL.md 3).
+ * transcript.c: the SHA-256 Fiat-Shamir transcript (docs/protocol.md 3).
  */
 #include <string.h>
 
 #include "sha256.h"
 #include "transcript.h"
 
-/* Domain-separation bytes of the four hash inputs of PROTOCOL.md 3. */
+/* Domain-separation bytes of the four hash inputs of docs/protocol.md 3. */
 #define TR_INIT      0x00
 #define TR_ABSORB    0x01
 #define TR_SQUEEZE   0x02

@@ -1,5 +1,5 @@
 /*
- * transcript.h: the Fiat-Shamir transcript of ZKMLPG-V1 (PROTOCOL.md 3).
+ * transcript.h: the Fiat-Shamir transcript of ZKMLPG-V1 (docs/protocol.md 3).
  *
  *   init(id):        st = SHA256("ZKMLPG-TRANSCRIPT-V1" || 0x00 || u32le(|id|) || id)
  *   absorb(l, d):    st = SHA256(st || 0x01 || u32le(|l|) || l || u64le(|d|) || d)
@@ -14,7 +14,7 @@
  *   absorb_scalars      u64le(n) || enc(x_0) || ... || enc(x_{n-1})
  *   absorb_points       u64le(n) || enc(P_0) || ... || enc(P_{n-1})
  * A single element is thus absorbed without the count of the vector form.  This is
- * what reproduces the transcript KATs of kat/zkmlpg-v1.kat, whose three transcript
+ * what reproduces the transcript KATs of tests/kat/zkmlpg-v1.kat, whose three transcript
  * lines are one sequence on one transcript:
  *   t = init("ZKMLPG-V1/kat")                 -> the ".state" line
  *   absorb_scalar(t, "x", 1); challenge("c")  -> the absorb_scalar line
@@ -41,7 +41,7 @@ typedef enum {
 
 /*
  * Optional observer of every absorb and challenge (tests compare the prover's and the
- * verifier's sequences, PROTOCOL.md 11.1): the label, the length of the absorbed data
+ * verifier's sequences, docs/protocol.md 11.1): the label, the length of the absorbed data
  * (0 for a challenge) and the state after the operation, which commits to all before.
  */
 typedef void (*transcript_trace_fn)(void *arg, transcript_event ev, const char *label,
@@ -73,7 +73,7 @@ void transcript_absorb_gep_points(transcript_t *t, const char *label, const gep_
  */
 int transcript_challenge(transcript_t *t, const char *label, int nonzero, fq_t *out);
 
-/* n challenges with the same label, the state ratcheting after each (PROTOCOL.md 3).
+/* n challenges with the same label, the state ratcheting after each (docs/protocol.md 3).
  * 0, or -1 on failure (all of out is then zero from the failed one on). */
 int transcript_challenges(transcript_t *t, const char *label, int nonzero, fq_t *out,
                           size_t n);

@@ -1,5 +1,5 @@
 /*
- * weights.c: the W polynomial and its registration commitment (PROTOCOL.md 6.3, 7).
+ * weights.c: the W polynomial and its registration commitment (docs/protocol.md 6.3, 7).
  */
 #include <stdlib.h>
 #include <string.h>

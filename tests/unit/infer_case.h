@@ -2,7 +2,7 @@
  * infer_case.h: inference-proof statements for the unit tests, and an integer
  * reference of what such a proof is about.
  *
- * The reference forward pass is written from PROTOCOL.md 6.1-6.3 alone and shares no
+ * The reference forward pass is written from docs/protocol.md 6.1-6.3 alone and shares no
  * code with model.c or infer_witness.c: it computes every layer on the padded matrices
  * (2^μ_l rows, 2^β batch columns, padded batch columns copying row B-1, padded rows
  * from zero weights), requantizes with an arithmetic shift instead of a division, and

@@ -1,5 +1,5 @@
 /*
- * test_codec.c: proof bytes (PROTOCOL.md 1.2, 11.1, 11.7, 11.10): exact lengths,
+ * test_codec.c: proof bytes (docs/protocol.md 1.2, 11.1, 11.7, 11.10): exact lengths,
  * canonical scalars, valid non-identity points, and every byte of a real proof
  * mattering.
  */
@@ -144,7 +144,7 @@ UNIT_TEST(codec_truncated_and_extended_rejected)
     codec_writer_free(&w);
 }
 
-/* PROTOCOL.md 11.7: scalars q, q + 1, 2^256 - 1; the identity and bad points. */
+/* docs/protocol.md 11.7: scalars q, q + 1, 2^256 - 1; the identity and bad points. */
 UNIT_TEST(codec_element_rejections)
 {
     uint8_t b[32];

@@ -1,5 +1,5 @@
 /*
- * test_drbg.c: the prover DRBG (PROTOCOL.md 3).
+ * test_drbg.c: the prover DRBG (docs/protocol.md 3).
  */
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * test_field.c: Fq and Fp against GMP's mpz as an independent oracle (PROTOCOL.md 11.8).
+ * test_field.c: Fq and Fp against GMP's mpz as an independent oracle (docs/protocol.md 11.8).
  */
 #include <string.h>
 

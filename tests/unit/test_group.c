@@ -1,5 +1,5 @@
 /*
- * test_group.c: Grumpkin point laws and encodings (PROTOCOL.md 11.7), with an
+ * test_group.c: Grumpkin point laws and encodings (docs/protocol.md 11.7), with an
  * independent affine oracle written on GMP's mpz.
  */
 #include <string.h>
@@ -359,7 +359,7 @@ UNIT_TEST(group_encoding_round_trip)
     CHECK(ge_decode(&d, enc) == GE_DECODE_OK && d.infinity);
 }
 
-/* Every rejection rule of PROTOCOL.md 1.2 and 11.7. */
+/* Every rejection rule of docs/protocol.md 1.2 and 11.7. */
 UNIT_TEST(group_encoding_rejections)
 {
     uint8_t enc[32];

@@ -1,6 +1,6 @@
 /*
  * test_h2c.c: RFC 9380 expand_message_xmd, hash_to_field, the SVDW map and the
- * generators (PROTOCOL.md 1.3).
+ * generators (docs/protocol.md 1.3).
  */
 #include <string.h>
 

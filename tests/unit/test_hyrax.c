@@ -1,5 +1,5 @@
 /*
- * test_hyrax.c: the product proof (PROTOCOL.md 4.5) and the Hyrax commitment with its
+ * test_hyrax.c: the product proof (docs/protocol.md 4.5) and the Hyrax commitment with its
  * evaluation proof (4.2, 4.4): honest proofs verify, each forgery is rejected.
  */
 #include <stdlib.h>
@@ -353,7 +353,7 @@ UNIT_TEST(hyrax_blinds_from_seed_definition)
     CHECK(!fq_eq(&other[0], &beta[0]));
 }
 
-/* P1 + μ·P2 opened against the rows of both (PROTOCOL.md 7 step 11). */
+/* P1 + μ·P2 opened against the rows of both (docs/protocol.md 7.11). */
 UNIT_TEST(hyrax_open_sum_of_two_commitments)
 {
     hyrax_case a, b;

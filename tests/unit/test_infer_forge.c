@@ -1,5 +1,5 @@
 /*
- * test_infer_forge.c: a malicious inference prover (PROTOCOL.md 11.3, 11.5).
+ * test_infer_forge.c: a malicious inference prover (docs/protocol.md 11.3, 11.5).
  *
  * Each forgery starts from the integer reference trace of infer_case.c, changes it the
  * way a cheating prover would (a remainder of 2^s with q shifted to compensate, a limb

@@ -1,6 +1,6 @@
 /*
  * test_infer_layout.c: the shape of an inference proof and its phase-1 witness
- * (PROTOCOL.md 6.2, 6.3) on the standard shapes.
+ * (docs/protocol.md 6.2, 6.3) on the standard shapes.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * test_infer_proof.c: the inference proof end to end (PROTOCOL.md 7; 11.1, 11.4, 11.9):
+ * test_infer_proof.c: the inference proof end to end (docs/protocol.md 7; 11.1, 11.4, 11.9):
  * round trips over batch sizes and shapes, outputs bit-exact against the integer
  * reference of infer_case.c, the honest witness against the reference's, and the
  * zero-knowledge sanity checks.  Forgeries are in test_infer_forge.c, tampered
@@ -67,7 +67,7 @@ round_trip(const char *shape, size_t B)
     icase_free(&ic);
 }
 
-/* PROTOCOL.md 11 asks for B = 1, 2, 3, 16, 1000 and 1024 on the standard shapes. */
+/* docs/protocol.md 11 asks for B = 1, 2, 3, 16, 1000 and 1024 on the standard shapes. */
 static const size_t std_batches[] = {1, 2, 3, 16, 1000, 1024};
 
 UNIT_TEST(infer_proof_lr20_batches)
@@ -152,7 +152,7 @@ UNIT_TEST(infer_proof_uncommitted_weights_rejected)
     icase_free(&ic);
 }
 
-/* ---- zero knowledge, sanity (PROTOCOL.md 11.9) ---- */
+/* ---- zero knowledge, sanity (docs/protocol.md 11.9) ---- */
 
 /*
  * Windows of 32 bytes, at every offset of the proof, that encode a field element of
@@ -389,7 +389,7 @@ UNIT_TEST(infer_proof_witness_matches_reference)
 }
 
 /*
- * A model made to hit the edges of requantization and activation (PROTOCOL.md 11.4):
+ * A model made to hit the edges of requantization and activation (docs/protocol.md 11.4):
  *   layer 1: 2 -> 4, M = 1, s = 2: rows x0 (ties when x0 = 2 mod 4, negative ones
  *            included: -0.5 rounds up to 0), -x0, x0 + x1 and 3·x1 - x0; identity
  *            clamped to [-20, 20], so large |q| saturates on both sides;

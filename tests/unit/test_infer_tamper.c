@@ -1,6 +1,6 @@
 /*
  * test_infer_tamper.c: tampered statements, proofs and receipts of the inference proof
- * (PROTOCOL.md 11.1, 11.10).
+ * (docs/protocol.md 11.1, 11.10).
  *
  * One honest proof of a small model (two layers, 3 -> 5 -> 2, Q = 8, B = 3: padded
  * rows and a padded batch column) is checked against every public item altered in
@@ -526,7 +526,7 @@ out:
     tamper_free(&tc);
 }
 
-/* ---- the transcripts (PROTOCOL.md 11.1, 11.5) ---- */
+/* ---- the transcripts (docs/protocol.md 11.1, 11.5) ---- */
 
 #define MAX_EVENTS 4096
 

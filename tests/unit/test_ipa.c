@@ -1,5 +1,5 @@
 /*
- * test_ipa.c: the dot-product argument (PROTOCOL.md 4.3, 11.6): honest proofs verify,
+ * test_ipa.c: the dot-product argument (docs/protocol.md 4.3, 11.6): honest proofs verify,
  * and each verifier check rejects the forgery it exists for.
  */
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * test_kat.c: every line of kat/zkmlpg-v1.kat against the implementation.
+ * test_kat.c: every line of tests/kat/zkmlpg-v1.kat against the implementation.
  *
  * The file is read at run time (tests/kat/zkmlpg-v1.kat from the repository root, or
  * the path in $ZKML_KAT).  A line is "<key> <value>": the value is the last

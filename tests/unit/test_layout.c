@@ -1,5 +1,5 @@
 /*
- * test_layout.c: column placement and claim lifting (PROTOCOL.md 6.3).
+ * test_layout.c: column placement and claim lifting (docs/protocol.md 6.3).
  */
 #include <stdlib.h>
 #include <string.h>

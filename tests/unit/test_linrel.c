@@ -1,5 +1,5 @@
 /*
- * test_linrel.c: the linear-relation accumulator (PROTOCOL.md 4.6): honest relations
+ * test_linrel.c: the linear-relation accumulator (docs/protocol.md 4.6): honest relations
  * verify; a wrong constant, a wrong committed value and a wrong mask are each rejected
  * by the inner-product argument; building errors are caught before any proof.
  */

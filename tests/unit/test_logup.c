@@ -1,11 +1,11 @@
 /*
  * test_logup.c: LogUp end to end.  A small protocol commits a column r and a pair of
  * columns (q, a), and proves r lies in RANGE_8 and every (q, a) is a row of an
- * activation table ACT_8, with the pieces of PROTOCOL.md 7 steps 1-8 and 11-12:
+ * activation table ACT_8, with the pieces of docs/protocol.md 7.1-7.8 and 7.11-7.12:
  * Hyrax commitments, α and γ, inverse columns, one batched degree-3 sumcheck, committed
  * finals, product proofs, Hyrax openings and the linear relations.  A malicious
  * prover (the honest algorithm run on a false witness, skipping its own checks) then
- * tries each forgery of PROTOCOL.md 11.3.
+ * tries each forgery of docs/protocol.md 11.3.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -561,7 +561,7 @@ UNIT_TEST(logup_honest_proofs_verify)
 }
 
 /*
- * Each forgery of PROTOCOL.md 11.3 that a lookup must catch.  The malicious prover
+ * Each forgery of docs/protocol.md 11.3 that a lookup must catch.  The malicious prover
  * commits the false witness and proves as if it were true; the LogUp identity then
  * fails, which shows in R_init (relation 0): the verifier rejects in the final
  * inner-product argument of the linear relations.

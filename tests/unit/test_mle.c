@@ -1,5 +1,5 @@
 /*
- * test_mle.c: EqTable and multilinear evaluation (PROTOCOL.md 0).
+ * test_mle.c: EqTable and multilinear evaluation (docs/protocol.md 0).
  */
 #include "mle.h"
 #include "unit.h"

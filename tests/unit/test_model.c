@@ -1,6 +1,6 @@
 /*
  * test_model.c: the quantized model, its forward pass, its descriptor and the Q.json
- * reader (PROTOCOL.md 6.1, 7 step 0).
+ * reader (docs/protocol.md 6.1, 7.0).
  *
  * The standard shapes in tests/fixtures (ZKML_FIXTURES overrides the directory; tests
  * run from the repository root) come with outputs computed by an independent Python

@@ -1,5 +1,5 @@
 /*
- * test_modelkey.c: the private key file and the public file of a model (PROTOCOL.md 7
+ * test_modelkey.c: the private key file and the public file of a model (docs/protocol.md 7
  * "Registration", 8).
  */
 #include <stdlib.h>

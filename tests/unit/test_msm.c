@@ -1,5 +1,5 @@
 /*
- * test_msm.c: multi-scalar multiplication (PROTOCOL.md 2, 11.7).
+ * test_msm.c: multi-scalar multiplication (docs/protocol.md 2, 11.7).
  *
  * Every test point is a known multiple d_i·G of the test generator, so the expected
  * sum_i k_i·P_i is (sum_i k_i·d_i)·G: one scalar multiplication after arithmetic in Fq,

@@ -1,5 +1,5 @@
 /*
- * test_pedersen.c: Pedersen commitments (PROTOCOL.md 4.1).
+ * test_pedersen.c: Pedersen commitments (docs/protocol.md 4.1).
  */
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 /*
- * test_sumcheck.c: the masked, batched, zero-knowledge sumcheck (PROTOCOL.md 5, 11.2).
+ * test_sumcheck.c: the masked, batched, zero-knowledge sumcheck (docs/protocol.md 5, 11.2).
  *
  * Honest proofs are checked against references computed here from the definitions
  * (sums over the hypercube, MLE evaluations of the original tables); the end-to-end
@@ -345,7 +345,7 @@ UNIT_TEST(sumcheck_mle_fold_and_sum)
         mle_eval(&want, f, k, z);
         memcpy(g, f, sizeof f);
         for (j = 0; j < k; j++)
-            mle_fold(g, k - j, &z[j]);   /* binds x_1 first, as PROTOCOL.md 0 */
+            mle_fold(g, k - j, &z[j]);   /* binds x_1 first, as docs/protocol.md 0 */
         CHECK(fq_eq(&g[0], &want));
         fq_set_zero(&s);
         for (i = 0; i < ((size_t)1 << k); i++)
@@ -1055,7 +1055,7 @@ UNIT_TEST(sumcheck_unbound_transcript_is_forgeable)
 }
 
 /*
- * A LogUp-shaped batch (PROTOCOL.md 7, step 7): LK (n_k = 3) and TB (w = 5) instances
+ * A LogUp-shaped batch (docs/protocol.md 7.7): LK (n_k = 3) and TB (w = 5) instances
  *   LK: λ·eq(τ, x)·(h·(α - f) - 1) + ζ·2^-(n-n_k)·h
  *   TB: λ'·eq(τ', y)·(g·(α - t) - m) - ζ·2^-(n-w)·g
  * have total 0 (zero-checks plus sum h = sum g).  With the ζ factors the honest proof

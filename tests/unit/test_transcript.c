@@ -1,5 +1,5 @@
 /*
- * test_transcript.c: the Fiat-Shamir transcript (PROTOCOL.md 3) against a direct
+ * test_transcript.c: the Fiat-Shamir transcript (docs/protocol.md 3) against a direct
  * reimplementation over whole buffers, plus its separation properties.
  */
 #include <string.h>
