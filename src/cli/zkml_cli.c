@@ -328,7 +328,7 @@ cmd_self_test(int argc, char **argv)
     return failed == 0 ? 0 : EXIT_FAILED;
 }
 
-/* zkml keygen --model Q.json --out MODEL.key [--force] (docs/protocol.md 7 "Registration") */
+/* zkml keygen --model Q.json --out MODEL.key [--force] (docs/protocol.md 7.15) */
 static int
 cmd_keygen(int argc, char **argv)
 {

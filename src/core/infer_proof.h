@@ -1,6 +1,6 @@
 /*
- * infer_proof.h: the inference proof (docs/protocol.md 7), prover and verifier, following
- * docs/protocol.md 7, step by step.
+ * infer_proof.h: the inference proof (docs/protocol.md 7), prover and verifier, step by
+ * step.
  *
  * Statement: a model's public descriptor and W row commitments, B input rows (public,
  * quantized), the B output rows, and caller context bytes.  The proof shows that the

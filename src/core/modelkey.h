@@ -1,5 +1,5 @@
 /*
- * modelkey.h: the files of a registered model (docs/protocol.md 7 "Registration", 8).
+ * modelkey.h: the files of a registered model (docs/protocol.md 7.15, 8).
  *
  * The owner of a model keeps a private key file; anyone who verifies proofs needs only
  * the public file derived from it.  Both formats are versioned by their magic, use
