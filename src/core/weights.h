@@ -1,6 +1,6 @@
 /*
  * weights.h: the W polynomial of a model and its commitment, made once at registration
- * (docs/protocol.md 6.3 "W polynomial", 7 "Registration").
+ * (docs/protocol.md 6.3 "W polynomial", 7.15).
  *
  * W holds W_1..W_L, then b_1..b_L, placed by the rule of 6.3 (layout.h): W_l[i][j] at
  * index j + 2^ν_l·i of its column of 2^(μ_l + ν_l) entries, b_l[i] at index i of its
