@@ -321,3 +321,70 @@ UNIT_TEST(tree_proof_forgeries)
 
     tcase_close(&tc);
 }
+
+UNIT_TEST(tree_proof_roundtrip_1024)
+{
+    roundtrip("trees/dt.json", "trees/credit.rows.csv", 1024);
+    roundtrip("trees/gbc.json", "trees/credit.rows.csv", 1024);
+}
+
+/* The smallest ensemble: one tree of depth 1 over two features. */
+static const char tiny_doc[] =
+    "{\"format\": \"zkml-trees-v1\", \"features\": [\"a\", \"b\"], \"transform\": \"identity\","
+    " \"trees\": [{\"left\": [1, -1, -1], \"right\": [2, -1, -1], \"feature\": [1, 0, 0],"
+    " \"threshold\": [2.5, 0, 0], \"default_left\": [false, false, false],"
+    " \"value\": [0, -0.25, 0.75]}]}";
+
+/*
+ * Bytes of a small proof flipped, one at a time (the lowest bit, and one more bit
+ * rotating with the position, as test_infer_tamper does): every byte of the first 1,024
+ * (header, P1 and P2 rows, the mask, the start of S1) and every 17th byte after, so the
+ * unit suite stays quick (a verification of this proof is a few milliseconds; all bytes
+ * would be minutes); each rejected, never accepted.  Truncations at a stride rejected.
+ */
+UNIT_TEST(tree_proof_every_byte)
+{
+    char err[ZKML_ERR_LEN] = "";
+    modelkey key;
+    modelpub pub;
+    int32_t in[2], out[1];
+    size_t len = 0, i, tried = 0, accepted = 0, first = 0, failed;
+    uint8_t *proof = NULL;
+    const char *reason = NULL;
+    model_statement st;
+    infer_options opts = {fixed_rng, NULL, NULL, NULL};
+
+    CHECK(modelkey_generate(&key, tiny_doc, sizeof tiny_doc - 1, err) == MODELKEY_OK);
+    CHECK(modelpub_from_key(&pub, &key, err) == MODELKEY_OK);
+    in[0] = tree_key_of_double(1.0);
+    in[1] = tree_key_of_double(NAN);
+    CHECK(model_kind_trees.forward(&key.trees, in, 1, out, &failed, err) == ZKML_OK);
+    memset(&st, 0, sizeof st);
+    st.model = &key.trees;
+    st.commitment = &pub.rows;
+    st.batch = 1;
+    st.inputs = in;
+    st.outputs = out;
+    CHECK(tree_proof_prove(&proof, &len, &st, key.seed, &opts, err) == 0);
+    st.model = &pub.trees;
+    CHECK(proof != NULL && tree_proof_verify(&st, proof, len, &reason) == 1);
+    for (i = 0; proof != NULL && i < len; i += i < 1024 ? 1 : 17) {
+        unsigned bits[2] = {0, 1 + (unsigned)(i % 7)}, k;
+
+        for (k = 0; k < 2; k++) {
+            proof[i] ^= (uint8_t)(1u << bits[k]);
+            tried++;
+            if (tree_proof_verify(&st, proof, len, &reason) != 0 && accepted++ == 0)
+                first = i;
+            proof[i] ^= (uint8_t)(1u << bits[k]);
+        }
+    }
+    CHECK(len > 2048 && tried > 2048);
+    CHECKF(accepted == 0, "%zu of %zu flips accepted, the first at byte %zu", accepted, tried,
+           first);
+    for (i = 0; proof != NULL && i < len; i += 257)
+        CHECK(tree_proof_verify(&st, proof, i, &reason) == 0);
+    free(proof);
+    modelkey_free(&key);
+    modelpub_free(&pub);
+}
