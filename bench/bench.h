@@ -25,5 +25,6 @@ double bench_fq_mul(void);
 /* The groups defined outside zkml_bench.c; each returns 0, or 1 on a failure. */
 int group_args(void);
 int group_proofs(void);
+int group_trees(void);       /* part of --proofs */
 
 #endif

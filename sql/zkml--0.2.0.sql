@@ -323,10 +323,23 @@ BEGIN
         k := zkml.keygen(model::pg_catalog.text);
         report := pg_catalog.jsonb_build_object('format', 'zkml-quantized-v1',
             'quantization', 'given by the document');
+    ELSIF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-trees-v1'
+          OR (NOT model OPERATOR(pg_catalog.?) 'format' AND model OPERATOR(pg_catalog.?) 'learner') THEN
+        -- a tree ensemble: the zkml-trees-v1 document, or XGBoost's JSON model (no
+        -- "format", a top-level "learner"); quantized exactly (docs/trees.md 3)
+        IF calibration IS NOT NULL OR options IS DISTINCT FROM '{}'::pg_catalog.jsonb THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = 'calibration and options apply to float networks only',
+                HINT = 'A tree ensemble is quantized exactly from its thresholds; pass neither.';
+        END IF;
+        k := zkml.keygen(model::pg_catalog.text);
+        report := pg_catalog.jsonb_build_object('format',
+            COALESCE(model OPERATOR(pg_catalog.->>) 'format', 'xgboost-json'),
+            'quantization', 'exact decisions (docs/trees.md 3)');
     ELSE
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'argument "model" is not a model document',
-            DETAIL = pg_catalog.format('$.format is %s; it must be "zkml-float-v1" or "zkml-quantized-v1".',
+            DETAIL = pg_catalog.format('$.format is %s; it must be "zkml-float-v1", "zkml-quantized-v1" or "zkml-trees-v1" (or an XGBoost JSON model, with "learner" and no "format").',
                                        COALESCE(pg_catalog.quote_literal(model OPERATOR(pg_catalog.->>) 'format'), 'missing'));
     END IF;
     name := model_name;

@@ -4,6 +4,7 @@
  * and refused with the same messages.
  */
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +202,10 @@ csv_read_rows(csv_table *t, csv_kind kind, size_t width, size_t max_rows)
             }
             if (kind == CSV_INT32)
                 rc = parse_int32(t->text + a, b - a, (int32_t *)buf + count);
-            else
+            else if (kind == CSV_DOUBLE_MISSING && a == b) {
+                ((double *)buf)[count] = NAN;
+                rc = 0;
+            } else
                 rc = parse_double(t->text + a, b - a, (double *)buf + count);
             if (rc != 0) {
                 fprintf(stderr, "zkml: %s: line %zu: value %zu %s\n", t->path, line,

@@ -17,7 +17,8 @@
 
 typedef enum {
     CSV_INT32,      /* an optional sign and decimal digits, in the int32 range */
-    CSV_DOUBLE      /* a number as strtod reads it */
+    CSV_DOUBLE,     /* a number as strtod reads it */
+    CSV_DOUBLE_MISSING  /* the same, and an empty field is NaN: a missing value (trees) */
 } csv_kind;
 
 typedef struct {

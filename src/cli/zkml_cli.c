@@ -468,10 +468,11 @@ check_feature_header(const char *path, char *const *names, size_t count,
 
 /* A feature CSV file: the header checked before any row is read (a file of another
  * layout is refused for its header, not for a row), then one row of numbers per line,
- * n_features wide.  0 and *rows (malloc'd, row-major), or an exit code. */
+ * n_features wide; with missing_ok an empty field is NaN.  0 and *rows (malloc'd,
+ * row-major), or an exit code. */
 static int
 read_feature_file(const char *path, const char *const *names, size_t n_features,
-                  double **rows, size_t *batch)
+                  int missing_ok, double **rows, size_t *batch)
 {
     csv_table t;
     uint8_t *csv;
@@ -485,7 +486,8 @@ read_feature_file(const char *path, const char *const *names, size_t n_features,
     if (rc == 0)
         rc = check_feature_header(path, t.names, t.n_names, names, n_features);
     if (rc == 0)
-        rc = csv_read_rows(&t, CSV_DOUBLE, n_features, ZKML_MAX_BATCH);
+        rc = csv_read_rows(&t, missing_ok ? CSV_DOUBLE_MISSING : CSV_DOUBLE, n_features,
+                           ZKML_MAX_BATCH);
     if (rc == 0) {
         *rows = t.reals;
         *batch = t.n_rows;
@@ -536,10 +538,10 @@ cmd_quantize(int argc, char **argv)
     }
     rc = 0;
     if (opt.calibration != NULL)
-        rc = read_feature_file(opt.calibration, (const char *const *)names, n_features, &cal,
+        rc = read_feature_file(opt.calibration, (const char *const *)names, n_features, 0, &cal,
                                &n_cal);
     if (rc == 0 && opt.holdout != NULL)
-        rc = read_feature_file(opt.holdout, (const char *const *)names, n_features, &hold,
+        rc = read_feature_file(opt.holdout, (const char *const *)names, n_features, 0, &hold,
                                &n_hold);
     free(names);
     if (rc == 0) {
@@ -582,7 +584,10 @@ quantize_feature_rows(const char *path, const zkml_model *m, zkml_feature_policy
     size_t n = 0, b, n_in = info->n_inputs;
     int rc;
 
-    rc = read_feature_file(path, info->input_names, n_in, &x, &n);
+    /* an empty field is a missing value for a tree ensemble (docs/trees.md 2.2), an
+     * error for every other kind */
+    rc = read_feature_file(path, info->input_names, n_in, strcmp(info->kind, "trees") == 0,
+                           &x, &n);
     if (rc == 0) {
         *rows = malloc(n * n_in * sizeof **rows);
         if (*rows == NULL) {

@@ -1,8 +1,7 @@
 /*
  * tree_model.c: tree ensembles as a kind of model (model_kind.h, docs/trees.md): the
  * integer model on the complete layout, its descriptor, secret part, forward pass,
- * interface and the commitment to N.  The proof (docs/trees.md 7) is not built yet:
- * prove and verify refuse with a clear message.
+ * interface and the commitment to N.  The proof (docs/trees.md 7) is tree_proof.c.
  */
 #include <float.h>
 #include <math.h>
@@ -13,8 +12,8 @@
 #include "hyrax.h"
 #include "le.h"
 #include "tree_model.h"
+#include "tree_proof.h"
 
-#define NOT_YET "not yet implemented for tree ensembles"
 
 static int
 nomem(char *err)
@@ -876,37 +875,26 @@ trees_commit(hyrax_commitment *c, const void *model, const uint8_t seed[32], cha
     return rc;
 }
 
-/* ---- the proof: docs/trees.md 7, not built yet ---- */
+/* ---- the proof: docs/trees.md 7 (tree_proof.c) ---- */
 
 static uint64_t
 trees_prove_memory_estimate(const void *model, size_t batch)
 {
-    (void)model;
-    (void)batch;
-    return 0;
+    return tree_proof_memory_estimate(model, batch);
 }
 
 static int
 trees_prove(uint8_t **proof, size_t *proof_len, const model_statement *st,
             const uint8_t seed[32], const infer_options *opts, char *err)
 {
-    (void)st;
-    (void)seed;
-    (void)opts;
-    *proof = NULL;
-    *proof_len = 0;
-    return zkml_fail(err, ZKML_E_UNSUPPORTED, "proofs are %s (docs/trees.md 7)", NOT_YET);
+    return tree_proof_prove(proof, proof_len, st, seed, opts, err);
 }
 
 static int
 trees_verify(const model_statement *st, const uint8_t *proof, size_t proof_len,
              const char **reason)
 {
-    (void)st;
-    (void)proof;
-    (void)proof_len;
-    *reason = "verification is " NOT_YET;
-    return -1;
+    return tree_proof_verify(st, proof, proof_len, reason);
 }
 
 const model_kind model_kind_trees = {

@@ -326,7 +326,8 @@ report_out_of_range(const zkml_model_info *info, uint32_t j, double value)
 
 /*
  * One row of features, quantized: checks the count, that every value is finite and,
- * with zkml.out_of_range_features = refuse, within the model's input range.
+ * with zkml.out_of_range_features = refuse, within the model's input range.  For a tree
+ * ensemble a NULL feature, like NaN, is a missing value (docs/trees.md 2.2).
  */
 static void
 quantize_row(const zkml_model *m, ArrayType *features, int32_t *out)
@@ -355,6 +356,11 @@ quantize_row(const zkml_model *m, ArrayType *features, int32_t *out)
 	x = palloc(n * sizeof(double));
 	for (j = 0; j < n; j++)
 	{
+		if (nulls[j] && strcmp(info->kind, "trees") == 0)
+		{
+			x[j] = get_float8_nan();
+			continue;
+		}
 		if (nulls[j])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -946,6 +952,11 @@ zkml_evaluate(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		for (j = 0; j < width; j++)
 		{
+			if (enulls[(size_t) r * width + j] && strcmp(info->kind, "trees") == 0)
+			{
+				x[j] = get_float8_nan();	/* a missing value (docs/trees.md 2.2) */
+				continue;
+			}
 			if (enulls[(size_t) r * width + j])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -3,7 +3,7 @@
  * fixtures of tests/fixtures/trees takes the library's own leaf in every tree and scores
  * within 1e-4 of the library; bad documents name their JSON path; the binary32 order
  * key; the descriptor, key and public files round-trip and their decoders refuse damage;
- * the commitment follows the seed; proofs are refused clearly until they exist.
+ * the commitment follows the seed (the proof: test_tree_proof.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -527,27 +527,5 @@ UNIT_TEST(tree_key_file_rules)
     CHECKF(strstr(err, "sum") != NULL, "%s", err);
 done:
     modelkey_bytes_free(kb, klen);
-    modelkey_free(&key);
-}
-
-/* Until the proof of docs/trees.md 7 exists, proving and verifying refuse clearly. */
-UNIT_TEST(tree_proof_refused)
-{
-    char err[ZKML_ERR_LEN] = "";
-    const char *reason = NULL;
-    uint8_t *proof = (uint8_t *)1;
-    size_t proof_len = 1;
-    model_statement st;
-    modelkey key;
-
-    memset(&st, 0, sizeof st);
-    CHECK(small_key(&key, err) == MODELKEY_OK);
-    st.model = &key.trees;
-    CHECK(model_kind_trees.prove(&proof, &proof_len, &st, key.seed, NULL, err) ==
-          ZKML_E_UNSUPPORTED);
-    CHECK(proof == NULL && proof_len == 0);
-    CHECK(strstr(err, "not yet implemented for tree ensembles") != NULL);
-    CHECK(model_kind_trees.verify(&st, NULL, 0, &reason) == -1);
-    CHECK(reason != NULL && strstr(reason, "not yet implemented") != NULL);
     modelkey_free(&key);
 }

@@ -1,0 +1,34 @@
+/*
+ * tree_proof.h: the proof of a tree ensemble (docs/trees.md 7): the committed node
+ * polynomial N maps B public rows of keys to B public outputs by the function of
+ * docs/trees.md 1, revealing nothing of N and of any path.
+ *
+ * Statement: a model_statement whose model is a tree_model (public part; the prover
+ * needs the secret part), whose commitment holds the rows of N made at registration.
+ * Failures follow error.h; verdicts follow infer_verify.
+ */
+#ifndef ZKML_TREE_PROOF_H
+#define ZKML_TREE_PROOF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model_kind.h"
+
+#define TREE_PROOF_MAGIC "ZKMLPT01"
+#define TREE_PROOF_VERSION 2
+#define TREE_PROOF_HEADER_LEN 16
+#define TREE_PROOF_TRANSCRIPT_ID "ZKMLPG-V2/trees"
+
+/* 0 and *proof (malloc'd), or a negative code with err. */
+int tree_proof_prove(uint8_t **proof, size_t *proof_len, const model_statement *st,
+                     const uint8_t seed[32], const infer_options *opts, char *err);
+
+/* 1 accept; 0 reject with *reason; -1 unusable statement or internal failure. */
+int tree_proof_verify(const model_statement *st, const uint8_t *proof, size_t proof_len,
+                      const char **reason);
+
+/* About how many bytes tree_proof_prove holds at its peak; 0 if the batch is unusable. */
+uint64_t tree_proof_memory_estimate(const void *model, size_t batch);
+
+#endif

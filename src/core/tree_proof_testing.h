@@ -1,0 +1,63 @@
+/*
+ * tree_proof_testing.h: the test seam of the tree proof (docs/trees.md 7.7), as
+ * infer_testing.h is for networks.  Soundness tests need a prover that lies (a witness
+ * the honest code never builds) and a verifier with one check switched off (to show
+ * that the check is what rejects the lie).  Nothing outside tests/unit includes this
+ * header; tree_proof_prove and tree_proof_verify run without hooks, so a real proof
+ * never takes these paths.
+ *
+ * With hooks the prover does not compare the outputs with the forward pass; the
+ * outputs of the witness it builds are given by tree_proof_forged_outputs.
+ */
+#ifndef ZKML_TREE_PROOF_TESTING_H
+#define ZKML_TREE_PROOF_TESTING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tree_model.h"
+#include "tree_proof.h"
+
+/* Checks a test may switch off, in both roles (the relation is left out of S1). */
+typedef enum {
+    TREE_CHECK_NONE = 0,
+    TREE_CHECK_BIT,             /* zero-check b(1-b) at level skip_index */
+    TREE_CHECK_MISSING,         /* zero-check e = m·d at level skip_index */
+    TREE_CHECK_COMPARE,         /* zero-check of the comparison at level skip_index */
+    TREE_CHECK_LOOKUP,          /* lookup instance skip_index (4s: NODE, 4s+1: ROW,
+                                 * 4s+2, 4s+3: the limbs; 4D: LEAF) */
+    TREE_CHECK_SUM,             /* the sum instance */
+    TREE_CHECK_OPENING_N        /* verifier only: the opening of N is not checked */
+} tree_check;
+
+typedef struct tree_test_hooks {
+    /* The bit of (row, tree, level) given the honest one (NULL: honest). */
+    int (*bit)(void *arg, size_t row, uint32_t tree, unsigned level, int honest);
+    /* The slot whose fields the prover reports at (row, tree, level) (NULL: honest). */
+    uint32_t (*slot)(void *arg, size_t row, uint32_t tree, unsigned level, uint32_t honest);
+    /* The feature the prover reads at (row, tree, level) and reports (NULL: honest). */
+    uint32_t (*feature)(void *arg, size_t row, uint32_t tree, unsigned level,
+                        uint32_t honest);
+    /* The tree whose leaf value the prover reports at (row, tree) (NULL: honest). */
+    uint32_t (*leaf_tree)(void *arg, size_t row, uint32_t tree);
+    /* e = m·(1 - d) rather than m·d wherever the reported bit is not the default */
+    int forge_missing_e;
+    void *arg;
+    /* The model whose nodes the prover uses (NULL: the statement's). */
+    const tree_model *witness_model;
+    tree_check skip;
+    unsigned skip_index;
+} tree_test_hooks;
+
+int tree_proof_prove_hooked(uint8_t **proof, size_t *proof_len, const model_statement *st,
+                            const uint8_t seed[32], const infer_options *opts,
+                            const tree_test_hooks *hooks, char *err);
+int tree_proof_verify_hooked(const model_statement *st, const uint8_t *proof,
+                             size_t proof_len, const char **reason,
+                             const tree_test_hooks *hooks);
+
+/* The outputs (B) of the witness a hooked prover builds; 0 or -1. */
+int tree_proof_forged_outputs(int32_t *outputs, const model_statement *st,
+                              const tree_test_hooks *hooks);
+
+#endif
