@@ -112,6 +112,10 @@ infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char 
     memset(lay, 0, sizeof *lay);
     if (model_validate_public(model, err) != MODEL_OK)
         return -1;
+    if (model_version(model) != 1) {
+        zkml_fail(err, -1, "proofs of version 2 models are not implemented yet");
+        return -1;
+    }
     if (batch < 1 || batch > INFER_MAX_BATCH) {
         zkml_fail(err, -1, "the batch size B must be between 1 and 2^24 rows");
         return -1;

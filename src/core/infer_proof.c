@@ -75,7 +75,7 @@ infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
     codec_writer w;
     model_trace tr;
     infer_witness wit;
-    int32_t *wtab = NULL;
+    int64_t *wtab = NULL;
     size_t i, nout;
     int rc = -1;
 
@@ -163,7 +163,7 @@ out:
         snprintf(err, ZKML_ERR_LEN, "%s", zkml_interrupted() ? "interrupted" : c.fail);
 out_err:
     if (wtab != NULL) {
-        explicit_bzero(wtab, ((size_t)1 << c.wl.l_W) * sizeof(int32_t));
+        explicit_bzero(wtab, ((size_t)1 << c.wl.l_W) * sizeof(int64_t));
         free(wtab);
     }
     codec_writer_free(&w);

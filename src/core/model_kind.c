@@ -9,6 +9,7 @@
 
 static const model_kind *const kinds[] = {
     &model_kind_dense,
+    &model_kind_dense_v2,
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
