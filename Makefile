@@ -5,6 +5,8 @@
 #   make check-cli          build the zkml command and run its tests (tests/cli/run)
 #   make check-vectors      build the zkml command and check it against the conformance
 #                           vectors (tests/vectors/check, docs/protocol.md 13)
+#   make check-accuracy     the zkml command's scores against five credit models' float
+#                           scores on held-out rows (bench/accuracy --check; needs python3)
 #   make bench              build the benchmark driver (run it with bench/run)
 #   make fuzz               build the libFuzzer targets (clang) and run each for a while
 #   make check-sanitize     the unit tests and the zkml command's tests again, built with
@@ -49,7 +51,7 @@ SHLIB_LINK = $(ZKML_LIBS)
 
 FUZZ_TARGETS = tests/fuzz/fuzz_proof tests/fuzz/fuzz_infer tests/fuzz/fuzz_receipt \
 	tests/fuzz/fuzz_descriptor tests/fuzz/fuzz_model_json tests/fuzz/fuzz_float_model \
-	tests/fuzz/fuzz_receipt_rows
+	tests/fuzz/fuzz_receipt_rows tests/fuzz/fuzz_tree_document
 FUZZ_CORE_OBJS = $(patsubst src/core/%.c,tests/fuzz/obj/%.o,$(CORE_SRCS))
 FUZZ_CC = clang
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
@@ -152,7 +154,7 @@ $(SAN_DIR)/swift_demangle.so: tests/sanitize/swift_demangle.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -fPIC -shared $(ZKML_WARN) -o $@ $<
 
-.PHONY: unit bench fuzz check-cli check-vectors check-sanitize sanitize-so
+.PHONY: unit bench fuzz check-cli check-vectors check-accuracy check-sanitize sanitize-so
 fuzz: $(FUZZ_TARGETS) tests/fuzz/make_seeds
 	tests/fuzz/run $(FUZZ_SECONDS)
 
@@ -164,6 +166,11 @@ check-cli: zkml
 
 check-vectors: zkml
 	tests/vectors/check ./zkml
+
+# ACCURACY_MODELS: the models of tests/fixtures/accuracy to check (all when empty)
+ACCURACY_MODELS ?=
+check-accuracy: zkml
+	python3 bench/accuracy --check --zkml ./zkml $(ACCURACY_MODELS)
 
 bench: bench/zkml_bench
 

@@ -37,6 +37,7 @@
 #define ZKML_E_MISMATCH (-8)        /* a receipt of another model, or of other shapes */
 #define ZKML_E_NO_KEY (-9)          /* the model was opened from its public file alone */
 #define ZKML_E_WIDTH (-10)          /* rows not as wide as the model's features */
+#define ZKML_E_UNSUPPORTED (-11)    /* the model's kind cannot do this (yet): proofs of trees */
 
 /* ---- limits ---- */
 

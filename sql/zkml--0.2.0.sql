@@ -555,11 +555,14 @@ WHERE m.report IS NOT NULL;
 COMMENT ON VIEW zkml.zkml_model_reports IS
 'the quantization report stored with each version registered from a float model: target, errors against the float model, holdout AUC and saturation, and the whole report';
 
+-- zkml_score, zkml_prove and zkml_prove_batch are SECURITY INVOKER and executable by
+-- PUBLIC: when a call site first opens a model, the C code refuses a caller without
+-- zkml_prover with a hint naming the role, and reads the catalog as the extension owner
+-- with search_path pinned (src/pg/scoring.c), once per call site rather than per row.
 CREATE FUNCTION zkml.zkml_score(name pg_catalog.text, features pg_catalog.float8[])
 RETURNS pg_catalog.float8
 AS 'MODULE_PATHNAME', 'zkml_score'
-LANGUAGE C STABLE STRICT PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]) IS
 'the score of a model for one row of features (its current version, or NAME@VERSION): the quantized computation that proofs attest, dequantized';
@@ -582,8 +585,7 @@ CREATE FUNCTION zkml.zkml_prove(name pg_catalog.text, features pg_catalog.float8
     context pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.bytea
 AS 'MODULE_PATHNAME', 'zkml_prove'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text) IS
 'a receipt for one row: its quantized features, its score and a zero-knowledge proof that the registered model computed it';
@@ -592,14 +594,12 @@ CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog
     row_key pg_catalog.text, features pg_catalog.float8[])
 RETURNS pg_catalog.internal
 AS 'MODULE_PATHNAME', 'zkml_prove_batch_step'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 CREATE FUNCTION zkml.prove_batch_final(state pg_catalog.internal)
 RETURNS pg_catalog.bytea
 AS 'MODULE_PATHNAME', 'zkml_prove_batch_final'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 REVOKE ALL ON FUNCTION zkml.prove_batch_step(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.float8[]),
     zkml.prove_batch_final(pg_catalog.internal) FROM PUBLIC;
@@ -622,8 +622,7 @@ CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog
     row_key pg_catalog.text, features pg_catalog.float8[], context pg_catalog.text)
 RETURNS pg_catalog.internal
 AS 'MODULE_PATHNAME', 'zkml_prove_batch_step'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 REVOKE ALL ON FUNCTION zkml.prove_batch_step(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) FROM PUBLIC;
 
 -- The same with a context bound into the receipt (as zkml_prove's, and the command's
@@ -771,10 +770,11 @@ GRANT EXECUTE ON FUNCTION zkml.register_model(pg_catalog.text, pg_catalog.jsonb,
 -- an auditor imports a descriptor to verify its receipts in its own database
 GRANT EXECUTE ON FUNCTION zkml.import_model_public(pg_catalog.text, pg_catalog.bytea) TO zkml_admin, zkml_auditor;
 GRANT EXECUTE ON FUNCTION zkml.zkml_evaluate(pg_catalog.text, pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) TO zkml_admin, zkml_prover;
+-- these check the caller's zkml_prover themselves, in C (src/pg/scoring.c)
 GRANT EXECUTE ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]),
     zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
     zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]),
-    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) TO zkml_prover;
+    zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4),
     zkml.zkml_verify(pg_catalog.bytea),
     zkml.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
@@ -784,3 +784,69 @@ GRANT EXECUTE ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int
     zkml.zkml_receipt_rows(pg_catalog.bytea),
     zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;
 GRANT SELECT ON zkml.zkml_models, zkml.zkml_model_reports TO zkml_auditor, zkml_admin, zkml_prover;
+
+-- ---------------------------------------------------------------------------------
+-- The proofs running in the server, from shared memory (src/pg/progress.c): it is
+-- reserved only when zkml is in shared_preload_libraries; without it the function raises
+-- an error that says so, rather than answer "no proof is running" when it cannot know.
+-- PARALLEL RESTRICTED: it reads other backends' state, as pg_stat_get_activity.
+CREATE FUNCTION zkml.proof_progress(
+    OUT pid pg_catalog.int4, OUT database pg_catalog.text, OUT usename pg_catalog.text,
+    OUT model pg_catalog.text, OUT first_row_key pg_catalog.text,
+    OUT last_row_key pg_catalog.text, OUT rows pg_catalog.int8, OUT phase pg_catalog.text,
+    OUT phase_started pg_catalog.timestamptz, OUT started pg_catalog.timestamptz,
+    OUT elapsed pg_catalog.interval)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'zkml_proof_progress'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED
+ROWS 10;
+
+COMMENT ON FUNCTION zkml.proof_progress() IS
+'a row per proof running in the server (zkml_proof_progress); an error unless zkml is in shared_preload_libraries';
+
+-- A view over it: model names and row keys are the lender's, so not PUBLIC.  Row keys
+-- are shown to the session user running the proof (and roles with its privileges) and
+-- to zkml_admin; to others they are NULL, as pg_stat_activity hides another role's query.
+CREATE VIEW zkml.zkml_proof_progress AS
+SELECT p.pid, p.database, p.usename, p.model, p.first_row_key, p.last_row_key, p.rows,
+       p.phase, p.phase_started, p.started, p.elapsed
+FROM zkml.proof_progress() p;
+
+COMMENT ON VIEW zkml.zkml_proof_progress IS
+'the proofs running in the server: backend pid, database, session user, model as NAME@VERSION, the batch''s first and last row keys (NULL unless the proof is yours or you are zkml_admin), rows, the phase running (witness, commitments, sumcheck S1, sumcheck S2, openings, receipt) and since when, and the time since the proof started; needs zkml in shared_preload_libraries';
+
+REVOKE ALL ON FUNCTION zkml.proof_progress() FROM PUBLIC;
+REVOKE ALL ON zkml.zkml_proof_progress FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION zkml.proof_progress() TO zkml_admin, zkml_prover, zkml_auditor;
+GRANT SELECT ON zkml.zkml_proof_progress TO zkml_admin, zkml_prover, zkml_auditor;
+
+-- ---------------------------------------------------------------------------------
+-- One model on many servers (src/pg/transfer.c): a model version's key file moved, by a
+-- superuser, to a shard server, so that every shard proves with the same commitment and
+-- its receipts name the same digest.  Not SECURITY DEFINER: both run as the caller and
+-- refuse any caller that is not a superuser (the key file is what zkml.model_secrets
+-- keeps from every other role).  The zkml roles may execute them to get that refusal,
+-- which names the role needed; PUBLIC gets nothing.
+CREATE FUNCTION zkml.zkml_export_model_key(name pg_catalog.text,
+    version pg_catalog.int4 DEFAULT NULL)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'zkml_export_model_key'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog.int4) IS
+'superuser only: the key file (weights and secret seed) of a model version (the latest by default), for zkml_import_model_key on another server';
+
+CREATE FUNCTION zkml.zkml_import_model_key(model_name pg_catalog.text,
+    key_file pg_catalog.bytea, model_version pg_catalog.int4 DEFAULT NULL,
+    OUT name pg_catalog.text, OUT version pg_catalog.int4, OUT digest pg_catalog.text)
+AS 'MODULE_PATHNAME', 'zkml_import_model_key'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION zkml.zkml_import_model_key(pg_catalog.text, pg_catalog.bytea, pg_catalog.int4) IS
+'superuser only: register a model from its key file (zkml_export_model_key of another server, or zkml keygen), as the given version or the next; it proves with the same commitment and digest';
+
+REVOKE ALL ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog.int4),
+    zkml.zkml_import_model_key(pg_catalog.text, pg_catalog.bytea, pg_catalog.int4) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog.int4),
+    zkml.zkml_import_model_key(pg_catalog.text, pg_catalog.bytea, pg_catalog.int4)
+    TO zkml_admin, zkml_prover, zkml_auditor;

@@ -127,7 +127,7 @@ SELECT decision_date, (zkml_verify_detail(set_byte(receipt, 55, get_byte(receipt
 FROM decisions ORDER BY decision_date;
 -- The proven scores, joined with the regulator's own applications: every row the
 -- receipts name is an application it knows, with the features it has: the receipt holds
--- them as the model quantized them (8 bits over each feature's calibrated range), so they
+-- them as the model quantized them (12 bits over each feature's quantized range), so they
 -- differ from the regulator's by a small fraction of each feature's spread.
 SELECT d.decision_date, count(*) AS rows, count(a.id) AS known_applications,
        round(max(diff.rel)::numeric, 4) AS max_difference_over_feature_scale,

@@ -23,8 +23,9 @@ Feature names come from --features (one per line), else from the estimator's
 feature_names_in_ (when it was fitted on a DataFrame), else x1, x2, ... (with a warning:
 errors and reports then name features by position only).  --range-from
 reads a CSV (a header line, then rows of the features) and records each feature's
-minimum and maximum as the document's input_range, which zkml uses when no calibration
-rows are given.
+minimum and maximum as the document's input_range, which zkml takes as each feature's
+domain: joined with the calibration rows' range instead of widening that by a margin,
+and the range of its synthetic rows when no calibration rows are given.
 """
 import argparse
 import json
@@ -109,11 +110,115 @@ def _split_pipeline(model):
                      % " -> ".join(type(o).__name__ for o in objects))
 
 
+# ---- tree ensembles: the zkml tree document (zkml-trees-v1, docs/trees.md 2) ----
+#
+# DecisionTreeClassifier and RandomForestClassifier: a leaf's value is the probability of
+# the positive class in that leaf (divided by the number of trees for a forest, whose
+# predict_proba is their mean), summed as it is.  GradientBoostingClassifier and
+# HistGradientBoostingClassifier: the leaves hold the raw margin (shrinkage included),
+# base is the initial margin, and the sigmoid gives the probability.  scikit-learn sends
+# a row left when x <= threshold ("le"); the trees of the first three models compare the
+# feature rounded to binary32, as zkml does; HistGradientBoostingClassifier compares
+# binary64 values, which zkml reproduces exactly when the features are binary32 numbers
+# (integers below 2^24, for instance).
+
+def _tree_arrays(left, right, feature, threshold, default_left, value):
+    """One tree of the document from scikit-learn's parallel node arrays."""
+    leaf = [int(a) < 0 or int(a) == int(b) for a, b in zip(left, right)]
+    # HistGradientBoosting splits that send every non-missing value one way carry an
+    # infinite threshold; scikit-learn refuses infinite features, so the largest finite
+    # double sends every value it accepts the same way.
+    threshold = [0.0 if lf else max(-sys.float_info.max, min(sys.float_info.max, float(t)))
+                 for t, lf in zip(threshold, leaf)]
+    return {
+        "left": [-1 if lf else int(a) for a, lf in zip(left, leaf)],
+        "right": [-1 if lf else int(b) for b, lf in zip(right, leaf)],
+        "feature": [0 if lf else int(f) for f, lf in zip(feature, leaf)],
+        "threshold": [0.0 if lf else t for t, lf in zip(_floats(threshold), leaf)],
+        "default_left": [bool(d) for d in default_left],
+        "value": [v if lf else 0.0 for v, lf in zip(_floats(value), leaf)],
+    }
+
+
+def _sklearn_tree(tree, scale=1.0, proba=False):
+    """A fitted sklearn.tree._tree.Tree; value = the positive class's share, or the
+    regression value times scale."""
+    if proba:
+        counts = tree.value[:, 0, :]
+        if counts.shape[1] != 2:
+            raise ValueError("only binary classifiers are supported")
+        value = counts[:, 1] / counts.sum(axis=1) * scale
+    else:
+        value = tree.value[:, 0, 0] * scale
+    return _tree_arrays(tree.children_left, tree.children_right, tree.feature,
+                        tree.threshold, [False] * tree.node_count, value)
+
+
+def _trees_sklearn(clf):
+    """(trees, base, transform) of a scikit-learn tree model."""
+    kind = type(clf).__name__
+    if len(getattr(clf, "classes_", [])) != 2:
+        raise ValueError("only binary classifiers are supported")
+    if kind == "DecisionTreeClassifier":
+        return [_sklearn_tree(clf.tree_, proba=True)], 0.0, "identity"
+    if kind == "RandomForestClassifier":
+        n = len(clf.estimators_)
+        return ([_sklearn_tree(e.tree_, 1.0 / n, proba=True) for e in clf.estimators_],
+                0.0, "identity")
+    if kind == "GradientBoostingClassifier":
+        if clf.estimators_.shape[1] != 1:
+            raise ValueError("only binary GradientBoostingClassifier is supported")
+        base = float(clf._raw_predict_init(
+            __import__("numpy").zeros((1, clf.n_features_in_)))[0, 0])
+        return ([_sklearn_tree(e.tree_, clf.learning_rate) for e in clf.estimators_[:, 0]],
+                base, "sigmoid")
+    if kind == "HistGradientBoostingClassifier":
+        if clf.n_trees_per_iteration_ != 1:
+            raise ValueError("only binary HistGradientBoostingClassifier is supported")
+        trees = []
+        for (pred,) in clf._predictors:
+            nodes = pred.nodes
+            if nodes["is_categorical"].any():
+                raise ValueError("categorical splits are not supported")
+            left = [-1 if lf else int(a) for a, lf in zip(nodes["left"], nodes["is_leaf"])]
+            right = [-1 if lf else int(b) for b, lf in zip(nodes["right"], nodes["is_leaf"])]
+            trees.append(_tree_arrays(left, right, nodes["feature_idx"],
+                                      nodes["num_threshold"], nodes["missing_go_to_left"],
+                                      nodes["value"]))
+        return trees, float(clf._baseline_prediction.ravel()[0]), "sigmoid"
+    raise ValueError("unsupported estimator %s" % kind)
+
+
+TREE_ESTIMATORS = ("DecisionTreeClassifier", "RandomForestClassifier",
+                   "GradientBoostingClassifier", "HistGradientBoostingClassifier")
+
+
+def export_trees(clf, feature_names):
+    """The zkml-trees-v1 document (a dict) of a fitted scikit-learn tree model."""
+    trees, base, transform = _trees_sklearn(clf)
+    if len(feature_names) != clf.n_features_in_:
+        raise ValueError("%d feature names for a model of %d inputs"
+                         % (len(feature_names), clf.n_features_in_))
+    return {"format": "zkml-trees-v1", "features": feature_names, "decision": "le",
+            "rounding": "binary32" if type(clf).__name__ != "HistGradientBoostingClassifier"
+            else "binary64",
+            "base": base, "transform": transform, "output_kind": "probability",
+            "trees": trees}
+
+# ---- end of the tree section ----
+
+
 def export(model, feature_names=None, scaler=None, input_range=None):
     """The zkml-float-v1 document (a dict) of a fitted classifier or pipeline."""
     pipe_scaler, clf = _split_pipeline(model)
     scaler = scaler if scaler is not None else pipe_scaler
     kind = type(clf).__name__
+    if kind in TREE_ESTIMATORS:
+        n = clf.n_features_in_
+        if feature_names is None:
+            names = getattr(clf, "feature_names_in_", None)
+            feature_names = list(names) if names is not None else ["x%d" % (j + 1) for j in range(n)]
+        return export_trees(clf, [str(f) for f in feature_names])
     if kind == "LogisticRegression":
         layers = _layers_logistic(clf)
     elif kind == "MLPClassifier":

@@ -68,8 +68,8 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
     io.progress = opts->progress;
     io.progress_arg = opts->progress_arg;
     io.hooks = NULL;            /* never the test seam */
-    if (kind->prove(&proof, &proof_len, &st, m->key.seed, &io, sub) != ZKML_OK) {
-        rc = zkml_fail(err, ZKML_E_INTERNAL, "proof: %s", sub);
+    if ((rc = kind->prove(&proof, &proof_len, &st, m->key.seed, &io, sub)) != ZKML_OK) {
+        rc = zkml_fail(err, rc == ZKML_E_UNSUPPORTED ? rc : ZKML_E_INTERNAL, "proof: %s", sub);
         goto done;
     }
     memcpy(r.digest, m->info.digest, 32);

@@ -6,10 +6,12 @@
 
 #include "json.h"
 #include "model_kind.h"
+#include "tree_model.h"
 
 static const model_kind *const kinds[] = {
     &model_kind_dense,
     &model_kind_dense_v2,
+    &model_kind_trees,
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
@@ -46,6 +48,8 @@ model_kind_of_document(const char *text, size_t len)
         for (k = 0; k < N_KINDS; k++)
             if (strcmp(format->str, kinds[k]->document_format) == 0)
                 kind = kinds[k];
+    if (format == NULL && json_get(root, "learner") != NULL)
+        kind = &model_kind_trees;   /* XGBoost's JSON model (docs/trees.md 2.3) */
     json_free(root);
     return kind;
 }

@@ -94,7 +94,8 @@ typedef struct model_kind {
     /* The commitment to the secret part, blinds derived from seed.  Needs zkml_init(). */
     int (*commit)(hyrax_commitment *c, const void *model, const uint8_t seed[32], char *err);
     uint64_t (*prove_memory_estimate)(const void *model, size_t batch);
-    /* The proof of a statement whose outputs are the forward pass's. */
+    /* The proof of a statement whose outputs are the forward pass's; ZKML_E_UNSUPPORTED
+     * for a kind whose proofs are not built yet. */
     int (*prove)(uint8_t **proof, size_t *proof_len, const model_statement *st,
                  const uint8_t seed[32], const infer_options *opts, char *err);
     /* 1 accept; 0 reject with *reason; -1 unusable statement or internal failure. */

@@ -52,6 +52,7 @@
 #include "hyrax.h"
 #include "model.h"
 #include "model_kind.h"
+#include "tree_model.h"
 
 #define MODELKEY_MAGIC "ZKMLKEY1"
 #define MODELPUB_MAGIC "ZKMLPUB1"
@@ -73,6 +74,7 @@ typedef struct {
     const model_kind *kind;
     union {
         zk_model model;         /* "dense" */
+        tree_model trees;       /* "trees" (docs/trees.md) */
     };
 } modelkey;
 
@@ -82,6 +84,7 @@ typedef struct {
     const model_kind *kind;     /* NULL: the dense network, as for modelkey */
     union {
         zk_model model;         /* "dense" */
+        tree_model trees;       /* "trees" (docs/trees.md) */
     };
     hyrax_commitment rows;
 } modelpub;

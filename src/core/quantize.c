@@ -28,6 +28,7 @@ quant_options_default(quant_options *opt)
     opt->max_error = 0.01;
     opt->headroom = 2.0;
     opt->hidden_headroom = 1.5;
+    opt->input_margin = QUANT_DEFAULT_INPUT_MARGIN;
 }
 
 static int
@@ -59,6 +60,10 @@ options_check(const quant_options *opt, char *err)
         opt->hidden_headroom > 1e6)
         return zkml_fail(err, QUANT_ERR_INVALID,
                           "options: hidden_headroom must be a number in [1, 1e6]");
+    if (!isfinite(opt->input_margin) || !(opt->input_margin >= 0.0) ||
+        opt->input_margin > 1e6)
+        return zkml_fail(err, QUANT_ERR_INVALID,
+                          "options: input_margin must be a number in [0, 1e6]");
     return QUANT_OK;
 }
 
@@ -94,7 +99,8 @@ int
 quant_options_from_json(quant_options *opt, const char *text, size_t len, char *err)
 {
     static const char *const keys[] = {"xbits", "wbits", "Q", "Q_min", "Q_max", "limb_bits",
-                                       "max_error", "headroom", "hidden_headroom", NULL};
+                                       "max_error", "headroom", "hidden_headroom",
+                                       "input_margin", NULL};
     char jerr[ZKML_ERR_LEN];
     json_value *root;
     int rc;
@@ -117,7 +123,8 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
              (rc = option_double(root, "max_error", &opt->max_error, err)) == QUANT_OK &&
              (rc = option_double(root, "headroom", &opt->headroom, err)) == QUANT_OK &&
              (rc = option_double(root, "hidden_headroom", &opt->hidden_headroom, err)) ==
-                 QUANT_OK)
+                 QUANT_OK &&
+             (rc = option_double(root, "input_margin", &opt->input_margin, err)) == QUANT_OK)
         rc = options_check(opt, err);
     json_free(root);
     return rc;
@@ -251,7 +258,33 @@ done:
 
 /* ---- inputs ---- */
 
-/* Per feature: the calibration range with 0, then scale and zero point (quantize.h). */
+/*
+ * The range feature j is quantized over (quantize.h, "Inputs"): its calibration range
+ * [lo, hi]; joined with the document's input_range when it has one; else, for
+ * calibration rows that were given and a feature that is not an indicator (values other
+ * than 0 and 1), widened by input_margin·(hi - lo) on each side, a side never pushed
+ * across 0 when the rows never cross it; finally widened to hold 0.
+ */
+static void
+input_range(const quant_ctx *c, uint32_t j, double lo, double hi, int indicator,
+            double *range_lo, double *range_hi)
+{
+    const float_model *fm = c->fm;
+
+    if (fm->range_min != NULL) {
+        lo = fm->range_min[j] < lo ? fm->range_min[j] : lo;
+        hi = fm->range_max[j] > hi ? fm->range_max[j] : hi;
+    } else if (!c->synthetic && !indicator) {
+        double pad = c->opt->input_margin * (hi - lo), wlo = lo - pad, whi = hi + pad;
+
+        lo = lo >= 0.0 && wlo < 0.0 ? 0.0 : wlo;
+        hi = hi <= 0.0 && whi > 0.0 ? 0.0 : whi;
+    }
+    *range_lo = lo < 0.0 ? lo : 0.0;
+    *range_hi = hi > 0.0 ? hi : 0.0;
+}
+
+/* Per feature: its range (input_range above), then scale and zero point (quantize.h). */
 static int
 plan_inputs(quant_ctx *c, zk_model *model, const double *rows, char *err)
 {
@@ -269,17 +302,18 @@ plan_inputs(quant_ctx *c, zk_model *model, const double *rows, char *err)
     for (j = 0; j < fm->n_features; j++) {
         model_io *io = &model->inputs[j];
         double lo = rows[j], hi = rows[j], zp;
+        int indicator = 1;
 
-        for (b = 1; b < c->n_rows; b++) {
+        for (b = 0; b < c->n_rows; b++) {
             double x = rows[b * fm->n_features + j];
 
             lo = x < lo ? x : lo;
             hi = x > hi ? x : hi;
+            indicator = indicator && (x == 0.0 || x == 1.0);
         }
         c->in_lo[j] = lo;
         c->in_hi[j] = hi;
-        lo = lo < 0.0 ? lo : 0.0;
-        hi = hi > 0.0 ? hi : 0.0;
+        input_range(c, j, lo, hi, indicator, &lo, &hi);
         memcpy(io->name, fm->names[j], sizeof io->name);
         if (!(hi > lo)) {
             io->scale = 1.0;
@@ -760,6 +794,8 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
 
     memset(out, 0, sizeof *out);
     memset(&c, 0, sizeof c);
+    memset(&cal, 0, sizeof cal);
+    memset(&hold, 0, sizeof hold);
     *report_json = NULL;
     if (opt_in != NULL)
         opt = *opt_in;
@@ -861,6 +897,8 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     cal.out_of_range = 0;
     cal.max_err = at.max_err;
     cal.mean_err = at.mean_err;
+    if ((rc = quant_count_saturated(out, rows, n_rows, &cal, err)) != QUANT_OK)
+        goto fail;
     if (holdout != NULL && n_holdout > 0 &&
         (rc = quant_measure_holdout(out, holdout, hold_ref, n_holdout, &hold, err)) != QUANT_OK)
         goto fail;
@@ -873,12 +911,16 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     }
     free(synth);
     free(hold_ref);
+    quant_summary_free(&cal);
+    quant_summary_free(&hold);
     quant_ctx_free(&c);
     float_model_free(&fm);
     return QUANT_OK;
 fail:
     free(synth);
     free(hold_ref);
+    quant_summary_free(&cal);
+    quant_summary_free(&hold);
     quant_ctx_free(&c);
     float_model_free(&fm);
     model_free(out);

@@ -12,7 +12,9 @@
  *                                                   optional: the model sees
  *                                                   (x_j - mean_j) / std_j, std_j > 0
  *     "input_range": {"min": [...], "max": [...]}, optional: the range of each raw
- *                                                   feature, used without calibration rows
+ *                                                   feature, joined with the calibrated
+ *                                                   range (no margin), and the synthetic
+ *                                                   set's range without calibration rows
  *     "layers": [
  *       {"weights": [[w, ...], ...],               m rows of n numbers: output i is
  *                                                   sum_j weights[i][j]·in_j + bias[i]
@@ -33,11 +35,19 @@
  *
  * ---- The method ----
  *
- * Inputs.  Each raw feature j gets an affine xbits quantization from its calibration
- * range widened to hold 0 (the descriptor wants zero points within xbits), [lo_j, hi_j]:
+ * Inputs.  Each raw feature j gets an affine xbits quantization over a range [lo_j, hi_j]:
+ * its calibration range; joined with the document's input_range when it has one (the
+ * modeller's word on the feature's domain); else, with calibration rows given, widened
+ * by input_margin times its width on each side, since held-out rows of heavy-tailed
+ * features (incomes, balances, amounts) often lie beyond the calibration maximum, and
+ * a clamped feature can move a probability by tenths.  A side is not pushed across 0
+ * when the rows never cross it (an amount or a count stays non-negative), and an
+ * indicator (only 0 and 1 in the rows) keeps [0, 1].  Last, the range is widened to
+ * hold 0 (the descriptor wants zero points within xbits):
  * scale_j = (hi_j - lo_j) / (2^xbits - 1), zero point round(-2^(xbits-1) - lo_j / scale_j),
  * so the range fills the integer range; values beyond it saturate
- * (model_quantize_features).  A feature that is always 0 gets scale 1.  The
+ * (model_quantize_features), and the report counts them per feature on the calibration
+ * and the held-out rows.  A feature that is always 0 gets scale 1.  The
  * normalization and the input scales fold into the first layer:
  *   W'[i][j] = W[i][j]·scale_j / std_j,  b'[i] = b[i] - sum_j W[i][j]·mean_j / std_j,
  * and a layer's pre-activation is sum_j W'[i][j]·(v_j - zp_j) + b'[i] for the integer
@@ -90,7 +100,8 @@
  * more), and below 12 bits inputs and weights often dominate the error.  Unless the
  * options fix them, 8, 12 and 16 bits (both) are tried in turn, each with its Q search,
  * and the first whose calibration error is within half of max_error is kept (else the
- * most accurate).  On the credit fixtures 8 bits suffice; steeper models take 12 or 16.
+ * most accurate).  On the credit fixtures 12 bits suffice (8 did before the input
+ * margin); steeper models take 16.
  *
  * Limb width.  Accuracy does not depend on it.  The rule: K_l = ceil(s_l / max(Q_max, 8))
  * limbs for each layer, Q_max the model's largest table bits, and w the smallest width
@@ -125,6 +136,7 @@
 #define QUANT_MULT_BITS 7
 #define QUANT_SYNTHETIC_ROWS 1024
 #define QUANT_MAX_ROWS ((size_t)1 << 24)
+#define QUANT_DEFAULT_INPUT_MARGIN 1.0
 
 #define QUANT_OK 0
 #define QUANT_ERR_INVALID (-1)      /* the document, the options or a row breaks a rule */
@@ -176,6 +188,9 @@ typedef struct quant_options {
                                        the calibrated range, >= 1; default 2 */
     double hidden_headroom;         /* hidden output range over the calibrated range
                                        (relu, identity), >= 1; default 1.5 */
+    double input_margin;            /* each side of a feature's input range over the
+                                       calibrated range, >= 0; default
+                                       QUANT_DEFAULT_INPUT_MARGIN */
 } quant_options;
 
 void quant_options_default(quant_options *opt);
@@ -183,7 +198,7 @@ void quant_options_default(quant_options *opt);
 /*
  * Options from a JSON object; absent keys keep their defaults, unknown keys are errors:
  *   {"xbits": 12, "wbits": 12, "Q": 12, "Q_min": 6, "Q_max": 16, "limb_bits": 12,
- *    "max_error": 0.01, "headroom": 2, "hidden_headroom": 1.5}
+ *    "max_error": 0.01, "headroom": 2, "hidden_headroom": 1.5, "input_margin": 1}
  * An empty text (len 0) is the defaults.
  */
 int quant_options_from_json(quant_options *opt, const char *text, size_t len, char *err);
@@ -196,17 +211,23 @@ int quant_options_from_json(quant_options *opt, const char *text, size_t len, ch
  * with free):
  *
  *   {"format": "zkml-quantization-report-v1",
- *    "calibration": {"rows", "synthetic", "max_abs_error", "mean_abs_error"},
- *    "holdout": {"rows", "max_abs_error", "mean_abs_error", "rows_out_of_range"},
- *                                                        only with holdout rows
+ *    "calibration": {"rows", "synthetic", "max_abs_error", "mean_abs_error",
+ *                    "rows_saturated"},
+ *    "holdout": {"rows", "max_abs_error", "mean_abs_error", "rows_saturated",
+ *                "rows_out_of_range"},                   only with holdout rows
  *    "target_max_error", "target_met", "output_kind", "xbits", "wbits",
- *    "inputs": [{"name", "scale", "zero_point", "min", "max"}, ...],
+ *    "inputs": [{"name", "scale", "zero_point", "min", "max", "quantized_min",
+ *                "quantized_max", "calibration_rows_saturated",
+ *                "holdout_rows_saturated"}, ...],        the last with holdout rows
  *    "layers": [{"n", "m", "activation", "weight_scale", "M", "s", "Q", "limb_bits",
  *                "limbs", "table_step", "table_range", "covers_worst_case",
  *                "output_scale", "output_zero_point", "q_min", "q_max"}, ...],
  *    "outputs": [{"scale", "zero_point"}, ...],
  *    "q_search": [{"Q", "max_abs_error"}, ...]}           the candidates tried
  *
+ * min and max are the calibrated range of an input, quantized_min and quantized_max
+ * the real values its integer range stands for; rows_saturated counts the rows with at
+ * least one feature beyond that, *_rows_saturated the rows where this feature is.
  * Errors are absolute differences between the dequantized output and the float model.
  * A holdout row whose requantized value leaves a table is counted in
  * rows_out_of_range, not measured.  On failure *out is empty, *report_json NULL.

@@ -79,7 +79,16 @@ typedef struct {
 typedef struct {
     size_t rows, out_of_range;
     double max_err, mean_err;
+    size_t saturated;           /* rows with a feature beyond its quantized range */
+    size_t *saturated_per_feature;  /* n_0 counts, or NULL; freed by quant_summary_free */
 } error_summary;
+
+/* Count the rows (n x n_0 raw features) and, per feature, the values that
+ * model_quantize_features clamps: round(x / scale + zero_point) beyond the xbits range. */
+int quant_count_saturated(const zk_model *model, const double *rows, size_t n,
+                          error_summary *e, char *err);
+
+void quant_summary_free(error_summary *e);
 
 /* The report (quantize.h) as a malloc'd JSON text; NULL when out of memory. */
 char *quant_write_report(const quant_ctx *c, const zk_model *model, const layer_result *res,

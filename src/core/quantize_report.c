@@ -22,6 +22,7 @@ write_error_summary(json_writer *w, const error_summary *e)
     json_write_double(w, e->max_err);
     json_write_raw(w, ", \"mean_abs_error\": ");
     json_write_double(w, e->mean_err);
+    json_write_raw(w, ", \"rows_saturated\": %zu", e->saturated);
 }
 
 char *
@@ -59,6 +60,21 @@ quant_write_report(const quant_ctx *c, const zk_model *model, const layer_result
         json_write_double(&w, c->in_lo[j]);
         json_write_raw(&w, ", \"max\": ");
         json_write_double(&w, c->in_hi[j]);
+        /* the real values the end points of the xbits range stand for */
+        json_write_raw(&w, ", \"quantized_min\": ");
+        json_write_double(&w, model->inputs[j].scale *
+                                  (-ldexp(1.0, (int)model->xbits - 1) -
+                                   (double)model->inputs[j].zero_point));
+        json_write_raw(&w, ", \"quantized_max\": ");
+        json_write_double(&w, model->inputs[j].scale *
+                                  (ldexp(1.0, (int)model->xbits - 1) - 1.0 -
+                                   (double)model->inputs[j].zero_point));
+        json_write_raw(&w, ", \"calibration_rows_saturated\": %zu",
+                       cal->saturated_per_feature != NULL ? cal->saturated_per_feature[j] : 0);
+        if (hold != NULL)
+            json_write_raw(&w, ", \"holdout_rows_saturated\": %zu",
+                           hold->saturated_per_feature != NULL
+                               ? hold->saturated_per_feature[j] : 0);
         json_write_raw(&w, "}");
     }
     json_write_raw(&w, "],\n \"layers\": [");
@@ -104,6 +120,47 @@ quant_write_report(const quant_ctx *c, const zk_model *model, const layer_result
     return w.text;
 }
 
+/* ---- saturated features ---- */
+
+int
+quant_count_saturated(const zk_model *model, const double *rows, size_t n, error_summary *e,
+                      char *err)
+{
+    size_t n0 = model->layer[0].n, b, j;
+    double lo = -ldexp(1.0, (int)model->xbits - 1), hi = ldexp(1.0, (int)model->xbits - 1) - 1;
+
+    free(e->saturated_per_feature);
+    e->saturated = 0;
+    /* n0 is a layer width, at most MODEL_MAX_DIM: the product cannot overflow */
+    e->saturated_per_feature = calloc(n0, sizeof *e->saturated_per_feature);
+    if (e->saturated_per_feature == NULL)
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    for (b = 0; b < n; b++) {
+        int any = 0;
+
+        for (j = 0; j < n0; j++) {
+            /* as model_quantize_features does it: one IEEE operation per statement */
+            double t = rows[b * n0 + j] / model->inputs[j].scale;
+
+            t = t + (double)model->inputs[j].zero_point;
+            t = round(t);
+            if (t < lo || t > hi) {
+                e->saturated_per_feature[j]++;
+                any = 1;
+            }
+        }
+        e->saturated += (size_t)any;
+    }
+    return QUANT_OK;
+}
+
+void
+quant_summary_free(error_summary *e)
+{
+    free(e->saturated_per_feature);
+    e->saturated_per_feature = NULL;
+}
+
 /* ---- held-out rows ---- */
 
 /* Quantize and run the held-out rows; rows whose q leaves a table are counted apart. */
@@ -118,6 +175,7 @@ quant_measure_holdout(const zk_model *model, const double *rows, const double *r
     model_trace tr;
     int rc;
 
+    quant_summary_free(e);
     memset(e, 0, sizeof *e);
     e->rows = n;
     if (x == NULL) {
@@ -129,6 +187,8 @@ quant_measure_holdout(const zk_model *model, const double *rows, const double *r
             rc = zkml_fail(err, QUANT_ERR_INVALID, "holdout row %zu: %s", b + 1, merr);
             goto done;
         }
+    if ((rc = quant_count_saturated(model, rows, n, e, err)) != QUANT_OK)
+        goto done;
     rc = model_forward(&tr, model, x, n, 0, merr);
     if (rc == MODEL_OK) {
         quant_measure(model, tr.out, ref, n, &e->max_err, &e->mean_err);

@@ -114,13 +114,19 @@ zkml_xact_callback(XactEvent event, void *arg)
 	SetConfigOption("zkml.threads", value, PGC_USERSET, PGC_S_SESSION);
 }
 
-PG_FUNCTION_INFO_V1(zkml_hide_statement_in_log);
 /* until the transaction ends, reports to the server log leave out the statement */
+void
+zkml_pg_hide_statement_in_log(void)
+{
+	hide_statement = true;
+}
+
+PG_FUNCTION_INFO_V1(zkml_hide_statement_in_log);
 Datum
 zkml_hide_statement_in_log(PG_FUNCTION_ARGS)
 {
 	(void) fcinfo;
-	hide_statement = true;
+	zkml_pg_hide_statement_in_log();
 	PG_RETURN_VOID();
 }
 
@@ -198,8 +204,8 @@ _PG_init(void)
 
 	DefineCustomBoolVariable("zkml.log_progress",
 							 "Report the phases of each proof, with their times, as NOTICE messages.",
-							 "The phases (witness, commitments, sumchecks, openings) are reported "
-							 "when the proof ends.",
+							 "Each phase (witness, commitments, sumchecks, openings) is reported "
+							 "as it ends, naming the model and the batch's first and last row keys.",
 							 &zkml_log_progress,
 							 false,
 							 PGC_USERSET,
@@ -247,6 +253,9 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("zkml");
+
+	/* shared slots for zkml_proof_progress, when loaded as the server starts */
+	zkml_progress_init();
 
 	if (defining_in_parallel_mode)
 	{

@@ -19,6 +19,7 @@
 /* The signal mask outside the current zkml_pg_run, for the interrupt hook. */
 static sigset_t run_saved_mask;
 static bool run_active = false;
+static bool run_stop = false;	/* zkml_pg_run_stop: stop the current chunk */
 
 /*
  * The core's interrupt hook (zkml.h), called on this thread between parallel regions:
@@ -34,6 +35,8 @@ interrupt_hook(void)
 
 	if (!run_active)
 		return 0;
+	if (run_stop)
+		return 1;
 	sigfillset(&all);
 	if (pthread_sigmask(SIG_SETMASK, &run_saved_mask, NULL) != 0 ||
 		pthread_sigmask(SIG_SETMASK, &all, NULL) != 0)
@@ -65,6 +68,7 @@ zkml_pg_run(zkml_pg_chunk_fn fn, void *arg)
 
 	run_saved_mask = saved;
 	run_active = true;
+	run_stop = false;
 	zkml_clear_interrupt();
 	zkml_set_interrupt_hook(interrupt_hook);
 	fn(arg);
@@ -78,6 +82,16 @@ zkml_pg_run(zkml_pg_chunk_fn fn, void *arg)
 		elog(FATAL, "could not restore the signal mask: %s", strerror(rc));
 
 	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * From a callback the core makes on this thread during a chunk: have the core stop at its
+ * next safe point, as for an interrupt (the caller then reports why).
+ */
+void
+zkml_pg_run_stop(void)
+{
+	run_stop = true;
 }
 
 static void

@@ -25,6 +25,7 @@
 typedef void (*zkml_pg_chunk_fn) (void *arg);
 
 extern void zkml_pg_run(zkml_pg_chunk_fn fn, void *arg);
+extern void zkml_pg_run_stop(void);
 extern void *zkml_pg_malloc_tracked(Size size);
 extern void zkml_pg_release_free_memory(void);
 

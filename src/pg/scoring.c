@@ -1,8 +1,14 @@
 /*
  * scoring.c: zkml_score and zkml_prove, the functions that use a model's weights.
  *
- * Both are SECURITY DEFINER: they read the key file from zkml.model_secrets, which no
- * caller can, and never return or report anything of it.  The model, opened once by
+ * They read the key file from zkml.model_secrets, which no caller can, and never return
+ * or report anything of it.  zkml_score, zkml_prove and zkml_prove_batch are SECURITY
+ * INVOKER and executable by PUBLIC, so that a caller without zkml_prover can be refused
+ * with a hint naming the role (PostgreSQL's own refusal carries none): when a call site
+ * first opens a model, require_prover checks the caller, and the catalog is read as the
+ * function's owner (the extension owner) with search_path pinned, as SECURITY DEFINER
+ * would for every call.  So the check and the switch are made once per call site and
+ * model, not per row (zkml_score's rows stay a plain C call).  The model, opened once by
  * the core (zkml_model_open: the key file decoded, and wiped here), is kept for the rest
  * of the query in fn_extra (closed with the function's memory context), so a scan scores
  * its rows without reading the catalog or decoding the key again.
@@ -18,6 +24,8 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -27,7 +35,10 @@
 #include "utils/float.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "parallel.h"
 #include "zkml.h"
@@ -149,10 +160,53 @@ parse_model_ref(text *ref, int32 *version)
 	return s;
 }
 
-/* Open the model `ref` names (NAME or NAME@VERSION), with its key file, into cache. */
+/*
+ * The caller may use the models' weights: zkml_prover's privileges (a superuser has
+ * them).  Otherwise PostgreSQL's refusal, with the role in the detail and a hint;
+ * object is what is refused ("function zkml_score"), entry its name.
+ */
 static void
-cache_load(ModelCache *cache, MemoryContext cxt, text *ref)
+require_prover(const char *object, const char *entry)
 {
+	Oid			prover = get_role_oid("zkml_prover", true);
+	const char *me;
+
+	if (OidIsValid(prover) ? has_privs_of_role(GetUserId(), prover) : superuser())
+		return;
+	me = quote_identifier(GetUserNameFromId(GetUserId(), false));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for %s", object),
+			 errdetail("%s is granted to role zkml_prover; role %s is not a member.", entry, me),
+			 errhint("A superuser can grant it: GRANT zkml_prover TO %s;", me)));
+}
+
+/* The owner of the function being called: the extension owner. */
+static Oid
+function_owner(FunctionCallInfo fcinfo)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Open the model `ref` names (NAME or NAME@VERSION), with its key file, into cache.  The
+ * catalog is read as owner, in a restricted security context with search_path pinned to
+ * pg_catalog: an error on the way is cleaned up by the (sub)transaction's abort, which
+ * restores the user and the settings.
+ */
+static void
+cache_load(ModelCache *cache, MemoryContext cxt, text *ref, Oid owner)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
 	char	   *name;
 	int32		version;
 	char		err[ZKML_ERR_LEN] = "";
@@ -166,6 +220,12 @@ cache_load(ModelCache *cache, MemoryContext cxt, text *ref)
 	cache_clear(cache);
 	args[0] = CStringGetTextDatum(name);
 	args[1] = Int32GetDatum(version);
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	rc = SPI_execute_with_args("SELECT s.key_file, m.public_file, m.version FROM zkml.models m "
@@ -194,6 +254,8 @@ cache_load(ModelCache *cache, MemoryContext cxt, text *ref)
 	key_file = spi_bytea_copy(1, cxt);
 	pub = spi_bytea_copy(2, cxt);
 	SPI_finish();
+	AtEOXact_GUC(true, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	if (key_file == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -217,9 +279,12 @@ cache_load(ModelCache *cache, MemoryContext cxt, text *ref)
 	cache->ref = MemoryContextStrdup(cxt, cache->ref);
 }
 
-/* The model `ref` names with its key file, cached in fn_extra for the query. */
+/*
+ * The model `ref` names with its key file, cached in fn_extra for the query; the caller's
+ * privilege is checked when a model is opened (object and entry: require_prover).
+ */
 static ModelCache *
-model_for_call(FunctionCallInfo fcinfo, text *ref_text)
+model_for_call(FunctionCallInfo fcinfo, text *ref_text, const char *object, const char *entry)
 {
 	ModelCache *cache = fcinfo->flinfo->fn_extra;
 	char	   *ref;
@@ -230,7 +295,8 @@ model_for_call(FunctionCallInfo fcinfo, text *ref_text)
 		return cache;
 	if (cache == NULL)
 		cache = fcinfo->flinfo->fn_extra = cache_new(fcinfo->flinfo->fn_mcxt);
-	cache_load(cache, fcinfo->flinfo->fn_mcxt, ref_text);
+	require_prover(object, entry);
+	cache_load(cache, fcinfo->flinfo->fn_mcxt, ref_text, function_owner(fcinfo));
 	return cache;
 }
 
@@ -311,7 +377,8 @@ PG_FUNCTION_INFO_V1(zkml_score);
 Datum
 zkml_score(PG_FUNCTION_ARGS)
 {
-	ModelCache *c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
+	ModelCache *c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0), "function zkml_score",
+								   "zkml_score");
 	const zkml_model_info *info = zkml_model_describe(c->model);
 	int32_t    *x = palloc(info->n_inputs * sizeof(int32_t));
 	char		err[ZKML_ERR_LEN] = "";
@@ -345,8 +412,6 @@ zkml_score(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
-#define PROVE_PHASES 8
-
 typedef struct ProveRun
 {
 	zkml_model *model;
@@ -359,22 +424,40 @@ typedef struct ProveRun
 	int			rc;
 	size_t		failed_row;		/* rc ZKML_E_ROW_RANGE: the row (0-based) */
 	char		err[ZKML_ERR_LEN];
-	int			nphases;
-	const char *phase[PROVE_PHASES];
-	double		seconds[PROVE_PHASES];
+	const char *group;			/* zkml.log_progress: what the NOTICEs name, else NULL */
+	MemoryContext cxt;			/* of the proof's caller */
+	ErrorData  *notice_error;	/* an error raised by a NOTICE, raised after the proof */
 } ProveRun;
 
-/* zkml_prove_options.progress: record the phase; reported after the proof (no ereport here) */
+/*
+ * zkml_prove_options.progress, on the backend's thread as each phase ends: the phase goes
+ * to the shared slot (zkml_proof_progress) and, with zkml.log_progress, to the client as a
+ * NOTICE now, while the proof runs.  The core is below on the stack, so nothing may
+ * longjmp through it: an error raised while reporting (the client gone, out of memory) is
+ * kept, the core is told to stop, and prove_rows raises the error after the chunk.
+ */
 static void
 record_phase(void *arg, const char *phase, double seconds)
 {
 	ProveRun   *run = arg;
 
-	if (run->nphases < PROVE_PHASES)
+	zkml_progress_phase_end(phase);
+	if (run->group == NULL || run->notice_error != NULL)
+		return;
+	PG_TRY();
 	{
-		run->phase[run->nphases] = phase;
-		run->seconds[run->nphases++] = seconds;
+		ereport(NOTICE,
+				(errmsg("zkml: %s, %zu row%s, %s: %.0f ms", run->group, run->batch,
+						run->batch == 1 ? "" : "s", phase, 1e3 * seconds)));
 	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(run->cxt);
+		run->notice_error = CopyErrorData();
+		FlushErrorState();
+		zkml_pg_run_stop();
+	}
+	PG_END_TRY();
 }
 
 static void
@@ -436,7 +519,6 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	ProveRun   *run = palloc0(sizeof(ProveRun));	/* on the heap: read after a longjmp */
 	bytea	   *result;
 	uint64		need = zkml_prove_memory_estimate(c->model, batch);
-	int			i;
 
 	/* refused before it starts, rather than risk the server's memory (and every session) */
 	if (need > (uint64) zkml_max_proof_memory_kb * 1024)
@@ -462,21 +544,47 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	run->opts.row_key_lens = key_lens;
 	run->opts.progress = record_phase;
 	run->opts.progress_arg = run;
+	run->cxt = CurrentMemoryContext;
+	if (zkml_log_progress)
+	{
+		/* the group: model@version, and the first and last keys of a keyed batch */
+		run->group = psprintf("model \"%s@%d\"", c->name, (int) c->version);
+		if (keys != NULL && key_lens[0] > 0 && key_lens[batch - 1] > 0)
+			run->group = psprintf("%s, rows \"%s\" to \"%s\"", run->group,
+								  pnstrdup((const char *) keys[0], key_lens[0]),
+								  pnstrdup((const char *) keys[batch - 1], key_lens[batch - 1]));
+	}
 	zkml_pg_ensure_init();
+	/* the shared slot is freed on every way out: here, in PG_CATCH, or at exit (FATAL) */
+	zkml_progress_begin(c->name, c->version, batch, keys, key_lens);
 	PG_TRY();
 	{
 		zkml_pg_run(prove_chunk, run);
 	}
 	PG_CATCH();
 	{
+		zkml_progress_end();
 		free(run->out);			/* a cancel raised after the chunk */
 		zkml_pg_release_free_memory();
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	zkml_progress_end();
 	zkml_pg_release_free_memory();
+	if (run->notice_error != NULL)
+	{
+		free(run->out);
+		ReThrowError(run->notice_error);
+	}
 	if (run->rc == ZKML_E_ROW_RANGE)
 		report_row_range(c->name, batch, run->failed_row, keys, key_lens, run->err);
+	if (run->rc == ZKML_E_UNSUPPORTED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" cannot be proven by this version of zkml", c->name),
+				 errdetail("Model kind \"%s\": %s.", zkml_model_describe(c->model)->kind,
+						   run->err),
+				 errhint("Its scores can be computed with zkml_score.")));
 	if (run->rc != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -486,20 +594,6 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	SET_VARSIZE(result, VARHDRSZ + run->out_len);
 	memcpy(VARDATA(result), run->out, run->out_len);
 	free(run->out);
-	if (zkml_log_progress)
-	{
-		/* the group: model@version, and the first and last keys of a keyed batch */
-		char	   *group = psprintf("model \"%s@%d\"", c->name, (int) c->version);
-
-		if (keys != NULL && key_lens[0] > 0 && key_lens[batch - 1] > 0)
-			group = psprintf("%s, rows \"%s\" to \"%s\"", group,
-							 pnstrdup((const char *) keys[0], key_lens[0]),
-							 pnstrdup((const char *) keys[batch - 1], key_lens[batch - 1]));
-		for (i = 0; i < run->nphases; i++)
-			ereport(NOTICE,
-					(errmsg("zkml: %s, %zu row%s, %s: %.0f ms", group, batch,
-							batch == 1 ? "" : "s", run->phase[i], 1e3 * run->seconds[i])));
-	}
 	return result;
 }
 
@@ -515,7 +609,7 @@ zkml_prove(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("arguments \"name\" and \"features\" must not be NULL")));
-	c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
+	c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0), "function zkml_prove", "zkml_prove");
 	x = palloc(zkml_model_describe(c->model)->n_inputs * sizeof(int32_t));
 	quantize_row(c->model, PG_GETARG_ARRAYTYPE_P(1), x);
 	PG_RETURN_BYTEA_P(prove_rows(c, x, 1, NULL, NULL,
@@ -585,6 +679,8 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "zkml_prove_batch_step called in a non-aggregate context");
+	if (st == NULL)				/* the group's first row: the caller, checked once */
+		require_prover("aggregate zkml_prove_batch", "zkml_prove_batch");
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -616,7 +712,7 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 	{
 		st = palloc0(sizeof(BatchState));
 		st->model = cache_new(aggcxt);
-		cache_load(st->model, aggcxt, name);
+		cache_load(st->model, aggcxt, name, function_owner(fcinfo));
 		st->name = (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
 		st->has_context = has_context;
 		st->context = context != NULL ? (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(4)) : NULL;
@@ -811,7 +907,8 @@ zkml_evaluate(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("arguments \"name\" and \"features\" must not be NULL")));
-	c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0));
+	/* SECURITY DEFINER, granted by PostgreSQL's privileges: the check below passes */
+	c = model_for_call(fcinfo, PG_GETARG_TEXT_PP(0), "function zkml_evaluate", "zkml_evaluate");
 	info = zkml_model_describe(c->model);
 	if (info->n_outputs != 1)
 		ereport(ERROR,

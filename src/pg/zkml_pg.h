@@ -20,6 +20,23 @@ extern int	zkml_out_of_range_features;	/* a zkml_feature_policy */
 extern void zkml_placeholders_capture(void);
 extern void zkml_placeholders_apply(void);
 
+/*
+ * The proofs running in the server (progress.c), for zkml_proof_progress: shared slots
+ * reserved by zkml_progress_init when zkml is in shared_preload_libraries; otherwise
+ * begin, phase_end and end do nothing.
+ */
+extern void zkml_progress_init(void);
+extern void zkml_progress_begin(const char *model, int32 version, size_t rows,
+								const uint8_t *const *keys, const uint32_t *key_lens);
+extern void zkml_progress_phase_end(const char *ended);
+extern void zkml_progress_end(void);
+
+/*
+ * Until the transaction ends, reports to the server log leave out the statement: it
+ * carries a secret (init.c; zkml.hide_statement_in_log in SQL).
+ */
+extern void zkml_pg_hide_statement_in_log(void);
+
 /* Initialise the core in this process if not done yet; ERROR if it cannot be. */
 extern void zkml_pg_ensure_init(void);
 

@@ -157,11 +157,14 @@ $node->reload;
 is(max_threads_during_proof(2), 1, 'ceiling 1, threads 2: one thread only');
 # zkml first loaded by a parallel query, in the leader (no workers), after the prover's
 # own ceiling of 64 (a placeholder until then): the ceiling of postgresql.conf holds, for
-# the setting and for the core's thread count
+# the setting and for the core's thread count.  zkml_evaluate, SECURITY DEFINER, loads
+# the library at its first call, in parallel mode (zkml_score, a plain C function, loads
+# it as the executor starts, before parallel mode, where PostgreSQL refuses the
+# placeholder itself, with a warning).
 my @parallel_first = ('SET zkml.max_threads = 64', 'SET parallel_setup_cost = 0',
 	'SET parallel_tuple_cost = 0', 'SET min_parallel_table_scan_size = 0',
 	'SET max_parallel_workers = 0');
-my $first_load = q{SELECT count(zkml.zkml_score('lr20', x)) FROM audit.rows};
+my $first_load = q{SELECT count((zkml.zkml_evaluate('lr20', ARRAY[x])).rows) FROM audit.rows};
 like($node->safe_psql('bank', join(";\n", @parallel_first) . ";\nEXPLAIN (COSTS OFF) $first_load",
 	extra_params => ['-U', 'bank_prover']), qr/Gather/, 'the first call is in a parallel plan');
 is(max_threads_during_proof(2, @parallel_first, $first_load), 1,

@@ -36,7 +36,7 @@ UNIT_TEST(model_kind_lookup)
     CHECK(model_kind_of_document("{\"format\": \"zkml-float-v1\"}", 27) == &model_kind_dense);
     CHECK(model_kind_of_document("[", 1) == &model_kind_dense);
     CHECK(model_kind_by_name("dense") == &model_kind_dense);
-    CHECK(model_kind_by_name("trees") == NULL);
+    CHECK(model_kind_by_name("forest") == NULL);
     CHECK(memcmp(model_kind_dense.magic, MODEL_DESCRIPTOR_MAGIC, MODEL_KIND_MAGIC_LEN) == 0);
     free(doc);
     free(desc);
@@ -73,6 +73,7 @@ UNIT_TEST(model_kind_dense_operations)
 
     CHECK(k->from_document(&doc_model, doc, len, err) == ZKML_OK);
     CHECK(k->validate(&doc_model, err) == ZKML_OK);
+    k->free(&doc_model);
     CHECK(k->from_document(&doc_model, "{}", 2, err) == ZKML_E_INVALID);
     CHECK(doc_model.n_layers == 0);     /* emptied on failure */
 

@@ -281,6 +281,7 @@ UNIT_TEST(quantize_linear_known_parameters)
 
     quant_options_default(&opt);
     opt.xbits = opt.wbits = 8;
+    opt.input_margin = 0.0;     /* the calibrated ranges as they are */
     rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), LINEAR_ROWS, 6, NULL, 0,
                         &opt, err);
     CHECKF(rc == QUANT_OK, "%s", err);
@@ -335,9 +336,14 @@ UNIT_TEST(quantize_saturates_out_of_range_inputs)
 {
     char err[ZKML_ERR_LEN] = "", *report = NULL;
     int32_t corner[2], far[2];
+    quant_options opt;
     zk_model m;
-    int rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), LINEAR_ROWS, 6, NULL,
-                            0, NULL, err);
+    int rc;
+
+    quant_options_default(&opt);
+    opt.input_margin = 0.0;     /* so that (1, 0) is the corner of the quantized range */
+    rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), LINEAR_ROWS, 6, NULL, 0,
+                        &opt, err);
 
     CHECKF(rc == QUANT_OK, "%s", err);
     if (rc != QUANT_OK)
@@ -360,6 +366,90 @@ UNIT_TEST(quantize_saturates_out_of_range_inputs)
     CHECKF(strstr(err, "feature \"a\"") != NULL, "%s", err);
     free(report);
     model_free(&m);
+}
+
+/*
+ * Input ranges: the calibrated range widened by input_margin on each side, a side not
+ * pushed across 0 when the rows stay on one side of it, indicators (0 and 1 only) kept
+ * as they are, the document's input_range joined instead; the report counts the rows
+ * and the values of each feature that saturate.
+ */
+UNIT_TEST(quantize_input_margin)
+{
+    static const char doc[] =
+        "{\"format\":\"zkml-float-v1\",\"features\":[\"a\",\"b\",\"c\"],"
+        "\"layers\":[{\"weights\":[[2,-1,0.5]],\"bias\":[0.5],\"activation\":\"identity\"}]}";
+    static const char ranged[] =
+        "{\"format\":\"zkml-float-v1\",\"features\":[\"a\",\"b\",\"c\"],"
+        "\"input_range\":{\"min\":[-10,0,-4],\"max\":[10,1,-1]},"
+        "\"layers\":[{\"weights\":[[2,-1,0.5]],\"bias\":[0.5],\"activation\":\"identity\"}]}";
+    /* a in [-1, 1] crosses 0; b is an indicator; c in [-3, -1] stays below 0 */
+    static const double rows[] = {-1, 0, -3, 1, 1, -1, 0.5, 1, -2, 0, 0, -1.5};
+    /* a at 2.5 lies within [-3, 3], c at -6 beyond [-5, 0]: one row, one value */
+    static const double hold[] = {2.5, 1, -6, 0, 0, -2};
+    char err[ZKML_ERR_LEN] = "", *report = NULL;
+    quant_options opt;
+    zk_model m;
+    int rc;
+
+    quant_options_default(&opt);
+    CHECK(opt.input_margin == QUANT_DEFAULT_INPUT_MARGIN && opt.input_margin == 1.0);
+    opt.xbits = opt.wbits = 8;
+    rc = quantize_model(&m, &report, doc, strlen(doc), rows, 4, hold, 2, &opt, err);
+    CHECKF(rc == QUANT_OK, "%s", err);
+    if (rc != QUANT_OK)
+        return;
+    /* a: [-1, 1] widened by 2 each side to [-3, 3]; b: [0, 1] kept; c: [-3, -1] widened
+     * to [-5, 1], its upper side held at 0 */
+    CHECK(m.inputs[0].scale == 6.0 / 255 && m.inputs[0].zero_point == -1);
+    CHECK(m.inputs[1].scale == 1.0 / 255 && m.inputs[1].zero_point == -128);
+    CHECK(m.inputs[2].scale == 5.0 / 255 && m.inputs[2].zero_point == 127);
+    /* the report: the calibrated range, the quantized one and the saturation counts */
+    CHECK(report_number(report, "\"name\": \"a\"", "min") == -1.0 &&
+          report_number(report, "\"name\": \"a\"", "max") == 1.0);
+    CHECKF(fabs(report_number(report, "\"name\": \"a\"", "quantized_max") - 128 * 6.0 / 255) <
+               1e-12, "%.17g", report_number(report, "\"name\": \"a\"", "quantized_max"));
+    CHECK(fabs(report_number(report, "\"name\": \"c\"", "quantized_min") + 5.0) < 1e-12);
+    CHECK(report_number(report, "\"calibration\"", "rows_saturated") == 0.0);
+    CHECK(report_number(report, "\"holdout\"", "rows_saturated") == 1.0);
+    CHECK(report_number(report, "\"name\": \"a\"", "holdout_rows_saturated") == 0.0);
+    CHECK(report_number(report, "\"name\": \"c\"", "calibration_rows_saturated") == 0.0);
+    CHECK(report_number(report, "\"name\": \"c\"", "holdout_rows_saturated") == 1.0);
+    free(report);
+    model_free(&m);
+
+    /* without the margin, a at 2.5 saturates too: still one row, two values */
+    opt.input_margin = 0.0;
+    rc = quantize_model(&m, &report, doc, strlen(doc), rows, 4, hold, 2, &opt, err);
+    CHECKF(rc == QUANT_OK, "%s", err);
+    if (rc != QUANT_OK)
+        return;
+    CHECK(m.inputs[0].scale == 2.0 / 255);
+    CHECK(report_number(report, "\"holdout\"", "rows_saturated") == 1.0);
+    CHECK(report_number(report, "\"name\": \"a\"", "holdout_rows_saturated") == 1.0);
+    free(report);
+    model_free(&m);
+
+    /* the document's input_range is joined with the calibrated range, with no margin */
+    opt.input_margin = 1.0;
+    rc = quantize_model(&m, &report, ranged, strlen(ranged), rows, 4, NULL, 0, &opt, err);
+    CHECKF(rc == QUANT_OK, "%s", err);
+    if (rc != QUANT_OK)
+        return;
+    CHECK(m.inputs[0].scale == 20.0 / 255 && m.inputs[1].scale == 1.0 / 255 &&
+          m.inputs[2].scale == 4.0 / 255);
+    free(report);
+    model_free(&m);
+
+    /* the option: parsed, and refused below 0 */
+    {
+        static const char quarter[] = "{\"input_margin\": 0.25}", below[] = "{\"input_margin\": -1}";
+
+        CHECK(quant_options_from_json(&opt, quarter, strlen(quarter), err) == QUANT_OK &&
+              opt.input_margin == 0.25);
+        CHECK(quant_options_from_json(&opt, below, strlen(below), err) == QUANT_ERR_INVALID &&
+              strstr(err, "input_margin") != NULL);
+    }
 }
 
 /* A two-layer model: relu hidden units of very different ranges, tanh output. */
