@@ -81,7 +81,10 @@ proof_config(const char *shape, size_t B)
     snprintf(name, sizeof name, "%s.q.json", shape);
     if (fixture_model(&key.model, name, err) != MODEL_OK)
         return 1;
-    snprintf(name, sizeof name, "%s.rows.csv", shape);
+    /* a version 2 twin (tools/make_v2_fixtures.py) reads its version 1 shape's rows */
+    snprintf(name, sizeof name, "%.*s.rows.csv",
+             (int)(strstr(shape, "v2") != NULL ? (size_t)(strstr(shape, "v2") - shape)
+                                               : strlen(shape)), shape);
     all = fixture_csv(name, &rows, &cols);
     if (all == NULL)
         return 1;
@@ -163,6 +166,12 @@ group_proofs(void)
     } configs[] = {{"lr20", 1, 0},   {"lr20", 16, 0},   {"lr20", 1024, 0},
                    {"mlp20", 1, 0},  {"mlp20", 16, 0},  {"mlp20", 1024, 0},
                    {"mlp64", 1, 0},  {"mlp64", 16, 0},  {"mlp64", 1024, 0},
+                   /* protocol version 2, the same functions (docs/numerics-0.2.md) */
+                   {"lr20v2", 1, 0}, {"lr20v2", 16, 0}, {"lr20v2", 1024, 0},
+                   {"mlp20v2", 1, 0}, {"mlp20v2", 16, 0}, {"mlp20v2", 1024, 0},
+                   {"mlp64v2", 1, 0}, {"mlp64v2", 16, 0}, {"mlp64v2", 1024, 0},
+                   {"mlp20v2relu", 1, 0}, {"mlp20v2relu", 16, 0}, {"mlp20v2relu", 1024, 0},
+                   {"mlp64v2relu", 1, 0}, {"mlp64v2relu", 16, 0}, {"mlp64v2relu", 1024, 0},
                    {"mlp20", 10000, 1}};
     const char *only = getenv("ZKML_BENCH_ONLY");
     size_t k;

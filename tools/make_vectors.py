@@ -2,7 +2,8 @@
 """Write the conformance vectors of tests/vectors (docs/protocol.md 13).
 
 For each model kind of protocol version 1 (a logistic regression, lr20, and a dense
-network, mlp20, both with public inputs) this makes a fresh key with the built `zkml`
+network, mlp20, both with public inputs) and their version 2 twins (lr20v2, mlp20v2:
+tests/fixtures/*v2.q.json, docs/numerics-0.2.md) this makes a fresh key with the built `zkml`
 command, writes the model's public file, proves a few batches (honest receipts), and
 derives damaged receipts from one of them, one file per kind of damage the verifier must
 catch.  It also copies, unchanged, receipts issued by release 0.1.0 (from the database
@@ -22,7 +23,7 @@ do not change.  The private keys are not kept.
 
 Standard library only.  Usage (from the repository root, after make):
 
-    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors]
+    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors] [--sets lr20v2,mlp20v2]
 """
 
 import argparse
@@ -91,7 +92,39 @@ class Reader:
         return struct.unpack("<d", self.take(8))[0]
 
 
+def parse_descriptor_v2(d):
+    """docs/numerics-0.2.md 3: the ZKMLMD02 descriptor."""
+    r = Reader(d)
+    r.take(8)
+    L, rule = r.u32(), r.u32()
+    layers = []
+    for _ in range(L):
+        n, m, s, w, kind, qb = (r.u32() for _ in range(6))
+        ly = dict(n=n, m=m, s=s, w=w, kind=kind, Q=qb, act=None)
+        if kind != 3:
+            ly["wu"] = r.u32()
+        if kind == 2:
+            ly["lo"], ly["hi"] = r.i32(), r.i32()
+        if kind == 3:
+            ly["act"] = [r.i32() for _ in range(1 << qb)]
+        layers.append(ly)
+    kind = r.u32()
+    for _ in range(layers[0]["n"]):
+        r.u32()
+        r.take(r.u32())
+        r.f64()
+        r.i32()
+    for _ in range(layers[-1]["m"]):
+        r.f64()
+        r.i32()
+    if r.pos != len(d):
+        raise ValueError("descriptor length")
+    return dict(version=2, L=L, rule=rule, layers=layers, output_kind=kind)
+
+
 def parse_descriptor(d):
+    if d[:8] == b"ZKMLMD02":
+        return parse_descriptor_v2(d)
     r = Reader(d)
     if r.take(8) != b"ZKMLMD01":
         raise ValueError("descriptor magic")
@@ -111,7 +144,7 @@ def parse_descriptor(d):
         r.i32()
     if r.pos != len(d):
         raise ValueError("descriptor length")
-    return dict(L=L, xbits=xbits, rule=rule, layers=layers, output_kind=kind)
+    return dict(version=1, L=L, xbits=xbits, rule=rule, layers=layers, output_kind=kind)
 
 
 def parse_public(pub):
@@ -159,8 +192,104 @@ def parse_receipt(rct):
 
 # ---- the proof's parts (docs/protocol.md 7.13) ----
 
+def limb_widths(bits, width):
+    widths, done = [], 0
+    while done < bits:
+        widths.append(min(width, bits - done))
+        done += widths[-1]
+    return widths
+
+
+def proof_parts_v2(model, B):
+    """docs/numerics-0.2.md 4-5: the parts of a version 2 proof."""
+    layers = model["layers"]
+    L = len(layers)
+    beta = log2_ceil(B)
+    nu = [log2_ceil(ly["n"]) for ly in layers]
+    mu = [log2_ceil(ly["m"]) for ly in layers]
+    rem = [limb_widths(ly["s"], ly["w"]) for ly in layers]
+    u = [limb_widths(ly["Q"] - 1, ly["wu"]) if ly["kind"] != 3 else [] for ly in layers]
+    d = [limb_widths(ly["Q"], ly["wu"]) if ly["kind"] == 2 else [] for ly in layers]
+    widths = {w for ws in rem + u + d for w in ws}
+    if any(ly["kind"] != 3 for ly in layers):
+        widths.add(1)
+    tables = sorted(widths)
+    acts = []
+    for ly in layers:
+        if ly["kind"] == 3 and (ly["Q"], tuple(ly["act"])) not in acts:
+            acts.append((ly["Q"], tuple(ly["act"])))
+    tables += [a[0] for a in acts]
+    p1, lookups, pre, pw = [], [], 0, []
+    for l, ly in enumerate(layers):
+        size, k, last = beta + mu[l], ly["kind"], l == L - 1
+        q_public = last and k == 0
+        cols = (0 if q_public else 1) + len(rem[l])
+        look = [(size, False)] * len(rem[l])
+        if k != 3:
+            cols += len(u[l]) + 1
+            look += [(size, False)] * (len(u[l]) + 1)
+        if k == 2:
+            cols += 2 * (len(d[l]) + 1) + 1
+            look += [(size, False)] * (2 * (len(d[l]) + 1))
+        if not last and k != 0:
+            cols += 1
+        if k == 3:
+            look.append((size, not last))
+        p1 += [size] * cols
+        lookups += look
+        pre += (0 if q_public else 1) + len(rem[l]) + (len(u[l]) + 1 if k != 3 else 0) \
+            + (2 * (len(d[l]) + 1) if k == 2 else 0) + 1
+        # zero-checks: (log size, out committed)
+        if k == 1:
+            pw.append(not last)
+        if k == 2:
+            pw += [True, not last]
+    p1 += tables
+    p2 = [lk[0] for lk in lookups] + tables
+    l_p = max(place(p1), place(p2))
+    l_w = place([nu[l] + mu[l] for l in range(L)] + mu)
+    if l_w != model["l_W"]:
+        raise ValueError("l_W of the public file is not the one its shapes give")
+    n1 = max(max(nu), max(beta + m for m in mu), max(tables))
+    n2 = max(l_p, l_w)
+    mask_log = log2_ceil(4 * n1 + 3 * n2)
+    lc_p, lr_p = hyrax_split(l_p)
+    lc_w, _ = hyrax_split(l_w)
+    finals = L + 2 * (L - 1) + sum(3 + (1 if out else 0) for _, out in lookups) \
+        + 2 * len(tables) + sum(3 + (1 if out else 0) for out in pw)
+    parts = [("header", "header", 16),
+             ("P1/rows", "point", 1 << lr_p),
+             ("mask/C", "point", 1),
+             ("P2/rows", "point", 1 << lr_p),
+             ("S1/pre-claims", "point", pre),
+             ("S1/T", "scalar", 1),
+             ("S1/rounds", "scalar", 3 * n1),
+             ("S1/finals", "point", finals)]
+    for l in range(1, L):
+        parts += [("S1/product-mm%d/ABD" % (l + 1), "point", 3),
+                  ("S1/product-mm%d/z" % (l + 1), "scalar", 5)]
+    for k in range(len(lookups)):
+        parts += [("S1/product-lk%d/ABD" % (k + 1), "point", 3),
+                  ("S1/product-lk%d/z" % (k + 1), "scalar", 5)]
+    for k in range(len(pw)):
+        parts += [("S1/product-pw%d/ABD" % (k + 1), "point", 3),
+                  ("S1/product-pw%d/z" % (k + 1), "scalar", 5)]
+    parts += [("S2/T", "scalar", 1),
+              ("S2/rounds", "scalar", 2 * n2),
+              ("S2/finals", "point", 3)]
+    for name, k in (("open-P", lc_p), ("open-W", lc_w), ("lin", mask_log)):
+        parts += [(name + "/LR", "point", 2 * k),
+                  (name + "/delta-beta", "point", 2),
+                  (name + "/z", "scalar", 2)]
+    sizes = dict(beta=beta, n1=n1, n2=n2, l_P=l_p, l_W=l_w, mask_log=mask_log,
+                 lookups=len(lookups), tables=len(tables))
+    return parts, sizes
+
+
 def proof_parts(model, B):
     """[(name, kind, count)] in proof order; kind is "point", "scalar" or "header"."""
+    if model.get("version") == 2:
+        return proof_parts_v2(model, B)
     layers = model["layers"]
     L = len(layers)
     beta = log2_ceil(B)
@@ -304,7 +433,8 @@ class Manifest:
 
 
 MANIFEST_HEAD = """\
-# Conformance vectors of zkml's proof format, protocol version 1 (docs/protocol.md 13).
+# Conformance vectors of zkml's proof format, protocol versions 1 (docs/protocol.md 13)
+# and 2 (lr20v2, mlp20v2: docs/numerics-0.2.md).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
 #
 # One vector a line, five fields separated by spaces (the last runs to the end of
@@ -429,11 +559,12 @@ def damage_proof(rct, rc, offs, add, patched):
     """The proof's bytes: header, length, each part, encodings."""
     pa = rc["proof_at"]
     seen = set()
+    version = rct[pa + 8]
     # the proof header (1.2)
     add("proof-magic", "proof-encoding", "proof header ZKMLPG01 changed to ZKMLPG02",
         patched(pa + 7, b"2"))
-    add("proof-version", "proof-encoding", "proof version byte 1 changed to 2",
-        patched(pa + 8, b"\x02"))
+    add("proof-version", "proof-encoding", "proof version byte %d changed to %d"
+        % (version, 3 - version), patched(pa + 8, bytes([3 - version])))
     add("proof-reserved", "proof-encoding", "a reserved header byte set to 1",
         patched(pa + 15, b"\x01"))
     # the proof's length (7.13): the receipt's length field follows, so only the
@@ -449,7 +580,7 @@ def damage_proof(rct, rc, offs, add, patched):
     for pname, kind, count, off in offs:
         at = pa + off
         # one product proof of each kind (the others are laid out alike)
-        group = re.sub(r"(mm|lk)\d+", r"\1", pname)
+        group = re.sub(r"(mm|lk|pw)\d+", r"\1", pname)
         if group != pname and group in seen:
             continue
         seen.add(group)
@@ -568,25 +699,55 @@ def release_010(m):
                       "receipt-%d against the public file of the other registration" % n)
 
 
+SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "v0.1.0")
+
+
+def kept_lines(out, sets):
+    """The MANIFEST lines of the sets not regenerated, as Manifest.lines tuples."""
+    path = os.path.join(out, "MANIFEST")
+    lines = []
+    if not os.path.exists(path):
+        return lines
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            rel, pub, verdict, reason, what = line.rstrip("\n").split(None, 4)
+            if rel.split("/")[0] not in sets:
+                lines.append((rel, pub, verdict, reason, what))
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--zkml", default=os.path.join(ROOT, "zkml"))
     ap.add_argument("--out", default=os.path.join(ROOT, "tests", "vectors"))
+    ap.add_argument("--sets", default=",".join(SETS),
+                    help="comma-separated sets to write again (default all: %s); the "
+                    "MANIFEST lines of the others are kept" % ",".join(SETS))
     args = ap.parse_args()
     zkml = os.path.abspath(args.zkml)
-    for sub in ("lr20", "mlp20", "v0.1.0"):
+    sets = [x for x in args.sets.split(",") if x]
+    if any(x not in SETS for x in sets):
+        raise SystemExit("--sets: the sets are %s" % ", ".join(SETS))
+    for sub in sets:
         shutil.rmtree(os.path.join(args.out, sub), ignore_errors=True)
     m = Manifest(args.out)
+    kept = kept_lines(args.out, sets)
     edge = lambda rows, n: [[-128] * n, [127] * n, [(-128 if j % 2 else 127) for j in range(n)]]
     with tempfile.TemporaryDirectory() as tmp:
-        for name, with_shape in (("lr20", True), ("mlp20", False)):
+        for name, with_shape in (("lr20", True), ("mlp20", False), ("lr20v2", True),
+                                 ("mlp20v2", False)):
+            if name not in sets:
+                continue
+            base_name = name.replace("v2", "")
             batches = [("b1", lambda rows, n: rows[:1]),
                        ("b3", lambda rows, n: rows[:3]),
                        ("b4", lambda rows, n: rows[3:7]),
                        ("edge", edge)]
             pub, made = honest_set(zkml, m, tmp, name,
                                    os.path.join(FIXTURES, name + ".q.json"),
-                                   os.path.join(FIXTURES, name + ".rows.csv"),
+                                   os.path.join(FIXTURES, base_name + ".rows.csv"),
                                    batches, "conformance vectors")
             descr = {"b1": "one row", "b3": "three rows (batch padded to 4)",
                      "b4": "four rows (no batch padding)",
@@ -618,7 +779,15 @@ def main():
                 f.write(bytes(neg))
             m.add("%s/b3.rct" % name, "%s/other-rows.pub" % name, "reject", "model-mismatch",
                   "b3.rct against a public file with its first W row negated (another digest)")
-    release_010(m)
+            if name.endswith("v2") and base_name in SETS:
+                # a version 2 receipt against its version 1 twin's public file
+                m.add("%s/b3.rct" % name, "%s/model.pub" % base_name, "reject",
+                      "model-mismatch", "b3.rct against the version 1 model of the same "
+                      "weights (another digest)")
+    if "v0.1.0" in sets:
+        release_010(m)
+    order = {x: i for i, x in enumerate(SETS)}
+    m.lines = sorted(kept + m.lines, key=lambda l: order.get(l[0].split("/")[0], len(SETS)))
     m.write()
     print("%d vectors in %s" % (len(m.lines), os.path.relpath(args.out)))
 

@@ -52,13 +52,19 @@ codec_put_bytes(codec_writer *w, const void *data, size_t len)
 }
 
 void
-codec_put_header(codec_writer *w)
+codec_put_header_version(codec_writer *w, unsigned version)
 {
     uint8_t h[CODEC_HEADER_LEN] = {0};
 
     memcpy(h, CODEC_MAGIC, sizeof CODEC_MAGIC);
-    h[8] = CODEC_VERSION;
+    h[8] = (uint8_t)version;
     codec_put_bytes(w, h, sizeof h);
+}
+
+void
+codec_put_header(codec_writer *w)
+{
+    codec_put_header_version(w, CODEC_VERSION);
 }
 
 void
@@ -163,6 +169,12 @@ codec_take(codec_reader *r, size_t len)
 int
 codec_get_header(codec_reader *r)
 {
+    return codec_get_header_version(r, CODEC_VERSION);
+}
+
+int
+codec_get_header_version(codec_reader *r, unsigned version)
+{
     const uint8_t *h = codec_take(r, CODEC_HEADER_LEN);
     int i;
 
@@ -170,7 +182,10 @@ codec_get_header(codec_reader *r)
         return -1;
     if (memcmp(h, CODEC_MAGIC, sizeof CODEC_MAGIC) != 0)
         return codec_fail(r, "the proof does not start with the ZKMLPG01 header");
-    if (h[8] != CODEC_VERSION)
+    if (h[8] == 1 || h[8] == 2) {
+        if (h[8] != version)
+            return codec_fail(r, "the proof has a format version other than its model descriptor's");
+    } else
         return codec_fail(r, "the proof has an unknown format version");
     for (i = 9; i < CODEC_HEADER_LEN; i++)
         if (h[i] != 0)

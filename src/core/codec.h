@@ -1,7 +1,8 @@
 /*
  * codec.h: proof bytes (docs/protocol.md 1.2).
  *
- * A proof is the header "ZKMLPG01" || u8 version (1) || 7 zero bytes, then every
+ * A proof is the header "ZKMLPG01" || u8 version (1, or 2 for the proofs of version 2
+ * models, docs/numerics-0.2.md 1) || 7 zero bytes, then every
  * element in transcript order, with no length fields: the verifier derives every count
  * from the public descriptor and the statement and rejects unless the length is exactly
  * the expected one.  Scalars are 32 bytes, canonical; points are 32 bytes and never the
@@ -38,6 +39,8 @@ void codec_writer_init(codec_writer *w);
 void codec_writer_free(codec_writer *w);
 
 void codec_put_header(codec_writer *w);
+/* The header with the given version byte (1 or 2). */
+void codec_put_header_version(codec_writer *w, unsigned version);
 void codec_put_bytes(codec_writer *w, const void *data, size_t len);
 void codec_put_scalar(codec_writer *w, const fq_t *x);
 void codec_put_scalars(codec_writer *w, const fq_t *x, size_t n);
@@ -60,6 +63,8 @@ void codec_reader_init(codec_reader *r, const uint8_t *data, size_t len);
 
 /* Each returns 0, or -1 once the reader has failed (out is then left zeroed). */
 int codec_get_header(codec_reader *r);
+/* The header, whose version byte must be `version`. */
+int codec_get_header_version(codec_reader *r, unsigned version);
 int codec_get_bytes(codec_reader *r, void *out, size_t len);
 int codec_get_scalar(codec_reader *r, fq_t *x);
 int codec_get_scalars(codec_reader *r, fq_t *x, size_t n);

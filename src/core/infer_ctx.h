@@ -63,6 +63,7 @@ typedef struct {
     /* challenges */
     fq_t alpha, gamma, rho1, rho2, mu, T1, e1, T2, e2;
     fq_t *tau[MODEL_MAX_LAYERS], *tau_lk, *lam_mm, *lam_lk, *lam_tb, *zeta, *theta;
+    fq_t *lam_pw;               /* version 2: one per piecewise zero-check */
     fq_t r1[SUMCHECK_MAX_ROUNDS], r2[SUMCHECK_MAX_ROUNDS];
 
     /* commitments */
@@ -79,6 +80,14 @@ typedef struct {
     size_t id_w[MODEL_MAX_LAYERS], id_x[MODEL_MAX_LAYERS], id_p[MODEL_MAX_LAYERS];
     size_t *id_h, *id_in, *id_out, *id_P, *id_g, *id_m;
     size_t id_u[3];
+    /* version 2: pre-claims of the decompositions (first limb; t after the limbs) and,
+     * per piecewise zero-check, its finals: a (or z), t, q (or z), P; SIZE_MAX where
+     * the column is public */
+    size_t id_v[MODEL_MAX_LAYERS], id_t[MODEL_MAX_LAYERS];
+    size_t id_vlo[MODEL_MAX_LAYERS], id_tlo[MODEL_MAX_LAYERS];
+    size_t id_vhi[MODEL_MAX_LAYERS], id_thi[MODEL_MAX_LAYERS];
+    size_t id_pw_out[INFER_MAX_PW], id_pw_t[INFER_MAX_PW], id_pw_in[INFER_MAX_PW];
+    size_t id_pw_P[INFER_MAX_PW];
     unsigned n_products;        /* product proofs exchanged so far (step 8) */
 
     /* prover only */

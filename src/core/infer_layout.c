@@ -102,6 +102,175 @@ place(infer_column *cols, unsigned n)
     return l;
 }
 
+
+/* ---- version 2 (docs/numerics-0.2.md 4) ---- */
+
+/* A range lookup of column col (layer l) into RANGE_width, with its h column in P2. */
+static void
+push_range_lookup(infer_layout *lay, const unsigned *range_of_width, unsigned l,
+                  unsigned width, unsigned col)
+{
+    infer_lookup *lk = &lay->lookups[lay->n_lookups];
+
+    lk->layer = l;
+    lk->is_act = 0;
+    lk->limb = 0;
+    lk->table = range_of_width[width];
+    lk->log_size = lay->beta + lay->mu[l];
+    lk->public_output = 0;
+    lk->col_in = (int)col;
+    lk->col_out = -1;
+    push_column(lay->p2, &lay->n_p2, INFER_COL_H, l, 0, lay->n_lookups, lk->log_size);
+    lay->n_lookups++;
+}
+
+/* Tables, P1 columns, lookup instances and piecewise zero-checks of a version 2 model:
+ * the layer plans (n_limbs, widths) are already set. */
+static void
+layout_v2(infer_layout *lay, const zk_model *model)
+{
+    unsigned range_of_width[MODEL_MAX_LIMB_BITS + 1] = {0}, act_of_layer[MODEL_MAX_LAYERS];
+    int used[MODEL_MAX_LIMB_BITS + 1] = {0};
+    unsigned l, l2, k, w, t, last = lay->n_layers - 1;
+
+    for (l = 0; l < lay->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+
+        lay->kind[l] = ly->act_kind;
+        lay->q_public[l] = l == last && ly->act_kind == MODEL_PW_IDENTITY;
+        for (k = 0; k < lay->n_limbs[l]; k++)
+            used[lay->limb_width[l][k]] = 1;
+        if (ly->act_kind == MODEL_PW_TABLE)
+            continue;
+        lay->n_u[l] = model_u_limb_plan(ly, lay->u_width[l], lay->u_offset[l]);
+        for (k = 0; k < lay->n_u[l]; k++)
+            used[lay->u_width[l][k]] = 1;
+        used[1] = 1;                                /* the sign bits */
+        if (ly->act_kind == MODEL_PW_CLAMP) {
+            lay->n_d[l] = model_d_limb_plan(ly, lay->d_width[l], lay->d_offset[l]);
+            for (k = 0; k < lay->n_d[l]; k++)
+                used[lay->d_width[l][k]] = 1;
+        }
+    }
+    /* tables: RANGE_w ascending, then the kind 3 tables deduplicated by content */
+    lay->n_tables = 0;
+    for (w = 1; w <= MODEL_MAX_LIMB_BITS; w++) {
+        if (!used[w])
+            continue;
+        range_of_width[w] = lay->n_tables;
+        lay->tables[lay->n_tables].log_size = w;
+        lay->tables[lay->n_tables].is_range = 1;
+        lay->tables[lay->n_tables].table = (logup_table){w, 0, NULL};
+        lay->n_tables++;
+    }
+    for (l = 0; l < lay->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+
+        if (ly->act_kind != MODEL_PW_TABLE)
+            continue;
+        act_of_layer[l] = lay->n_tables;
+        for (l2 = 0; l2 < l; l2++) {
+            const model_layer *o = &model->layer[l2];
+
+            if (o->act_kind == MODEL_PW_TABLE && o->q_bits == ly->q_bits &&
+                memcmp(o->act, ly->act, ((size_t)1 << ly->q_bits) * sizeof(int32_t)) == 0) {
+                act_of_layer[l] = act_of_layer[l2];
+                break;
+            }
+        }
+        if (act_of_layer[l] != lay->n_tables)
+            continue;
+        lay->tables[lay->n_tables].log_size = ly->q_bits;
+        lay->tables[lay->n_tables].is_range = 0;
+        lay->tables[lay->n_tables].table =
+            (logup_table){ly->q_bits, -((int64_t)1 << (ly->q_bits - 1)), ly->act};
+        lay->n_tables++;
+    }
+
+    /* P1: per layer q (unless public), rem limbs, v limbs and t, the clamp's columns,
+     * a (l < L, kinds 1-3); then the multiplicities */
+    for (l = 0; l < lay->n_layers; l++) {
+        unsigned logn = lay->beta + lay->mu[l], kind = lay->kind[l];
+
+        if (!lay->q_public[l])
+            lay->col_q[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_Q, l, 0, 0, logn);
+        lay->col_rem[l] = lay->n_p1;
+        for (k = 0; k < lay->n_limbs[l]; k++)
+            push_column(lay->p1, &lay->n_p1, INFER_COL_REM, l, k, 0, logn);
+        if (kind != MODEL_PW_TABLE) {
+            lay->col_v[l] = lay->n_p1;
+            for (k = 0; k < lay->n_u[l]; k++)
+                push_column(lay->p1, &lay->n_p1, INFER_COL_V, l, k, 0, logn);
+            lay->col_t[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_T, l, 0, 0, logn);
+        }
+        if (kind == MODEL_PW_CLAMP) {
+            lay->col_vlo[l] = lay->n_p1;
+            for (k = 0; k < lay->n_d[l]; k++)
+                push_column(lay->p1, &lay->n_p1, INFER_COL_VLO, l, k, 0, logn);
+            lay->col_tlo[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_TLO, l, 0, 0, logn);
+            lay->col_vhi[l] = lay->n_p1;
+            for (k = 0; k < lay->n_d[l]; k++)
+                push_column(lay->p1, &lay->n_p1, INFER_COL_VHI, l, k, 0, logn);
+            lay->col_thi[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_THI, l, 0, 0, logn);
+            lay->col_z[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_Z, l, 0, 0, logn);
+        }
+        if (l < last && kind != MODEL_PW_IDENTITY)
+            lay->col_a[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_A, l, 0, 0, logn);
+        if (l < last)
+            lay->col_x[l] = kind == MODEL_PW_IDENTITY ? lay->col_q[l] : lay->col_a[l];
+    }
+    lay->col_mult0 = lay->n_p1;
+    for (t = 0; t < lay->n_tables; t++)
+        push_column(lay->p1, &lay->n_p1, INFER_COL_MULT, 0, 0, t, lay->tables[t].log_size);
+
+    /* lookups in canonical order, and P2: h_k for each, then g_T for each table */
+    for (l = 0; l < lay->n_layers; l++) {
+        unsigned kind = lay->kind[l];
+
+        for (k = 0; k < lay->n_limbs[l]; k++)
+            push_range_lookup(lay, range_of_width, l, lay->limb_width[l][k],
+                              lay->col_rem[l] + k);
+        if (kind != MODEL_PW_TABLE) {
+            for (k = 0; k < lay->n_u[l]; k++)
+                push_range_lookup(lay, range_of_width, l, lay->u_width[l][k], lay->col_v[l] + k);
+            push_range_lookup(lay, range_of_width, l, 1, lay->col_t[l]);
+        }
+        if (kind == MODEL_PW_CLAMP) {
+            for (k = 0; k < lay->n_d[l]; k++)
+                push_range_lookup(lay, range_of_width, l, lay->d_width[l][k],
+                                  lay->col_vlo[l] + k);
+            push_range_lookup(lay, range_of_width, l, 1, lay->col_tlo[l]);
+            for (k = 0; k < lay->n_d[l]; k++)
+                push_range_lookup(lay, range_of_width, l, lay->d_width[l][k],
+                                  lay->col_vhi[l] + k);
+            push_range_lookup(lay, range_of_width, l, 1, lay->col_thi[l]);
+        }
+        if (kind == MODEL_PW_TABLE) {
+            infer_lookup *lk = &lay->lookups[lay->n_lookups];
+
+            lk->layer = l;
+            lk->is_act = 1;
+            lk->limb = 0;
+            lk->table = act_of_layer[l];
+            lk->log_size = lay->beta + lay->mu[l];
+            lk->public_output = l == last;
+            lk->col_in = (int)lay->col_q[l];
+            lk->col_out = l < last ? (int)lay->col_a[l] : -1;
+            push_column(lay->p2, &lay->n_p2, INFER_COL_H, l, 0, lay->n_lookups, lk->log_size);
+            lay->n_lookups++;
+        }
+        /* the piecewise zero-checks of step 7, in layer order */
+        if (kind == MODEL_PW_RELU)
+            lay->pw[lay->n_pw++] = (infer_pw){l, INFER_PW_RELU, lay->beta + lay->mu[l]};
+        if (kind == MODEL_PW_CLAMP) {
+            lay->pw[lay->n_pw++] = (infer_pw){l, INFER_PW_CLAMP_HI, lay->beta + lay->mu[l]};
+            lay->pw[lay->n_pw++] = (infer_pw){l, INFER_PW_CLAMP_LO, lay->beta + lay->mu[l]};
+        }
+    }
+    for (t = 0; t < lay->n_tables; t++)
+        push_column(lay->p2, &lay->n_p2, INFER_COL_G, 0, 0, t, lay->tables[t].log_size);
+}
+
 int
 infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char *err)
 {
@@ -126,6 +295,11 @@ infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char 
         lay->n_limbs[l] = model_limb_plan(&model->layer[l], lay->limb_width[l],
                                           lay->limb_offset[l]);
     }
+    lay->version = model_version(model);
+    if (lay->version == 2) {
+        layout_v2(lay, model);
+        goto place;
+    }
     layout_tables(lay, model, range_of_width, act_of_layer);
 
     /* P1: per layer q, limbs, a (not the public output); then the multiplicities */
@@ -137,7 +311,8 @@ infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char 
         for (k = 0; k < lay->n_limbs[l]; k++)
             push_column(lay->p1, &lay->n_p1, INFER_COL_REM, l, k, 0, logn);
         if (l < last)
-            lay->col_a[l] = push_column(lay->p1, &lay->n_p1, INFER_COL_A, l, 0, 0, logn);
+            lay->col_a[l] = lay->col_x[l] =
+                push_column(lay->p1, &lay->n_p1, INFER_COL_A, l, 0, 0, logn);
     }
     lay->col_mult0 = lay->n_p1;
     for (t = 0; t < lay->n_tables; t++)
@@ -166,6 +341,7 @@ infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char 
     for (t = 0; t < lay->n_tables; t++)
         push_column(lay->p2, &lay->n_p2, INFER_COL_G, 0, 0, t, lay->tables[t].log_size);
 
+place:
     lp1 = place(lay->p1, lay->n_p1);
     lp2 = place(lay->p2, lay->n_p2);
     if (lp1 < 0 || lp2 < 0 || lp1 > INFER_MAX_POLY_LOG || lp2 > INFER_MAX_POLY_LOG) {

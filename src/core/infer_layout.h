@@ -26,9 +26,13 @@
 #include "logup.h"
 #include "model.h"
 
-#define INFER_MAX_LOOKUPS (MODEL_MAX_LAYERS * (MODEL_MAX_LIMBS + 1))
+/* Version 2 limbs of u, d_lo, d_hi per layer: at most 16 each (Q <= 16, w_u >= 1). */
+#define INFER_MAX_PW_LIMBS 16u
+#define INFER_MAX_LOOKUPS (MODEL_MAX_LAYERS * (MODEL_MAX_LIMBS + 3 * INFER_MAX_PW_LIMBS + 4))
 #define INFER_MAX_TABLES (MODEL_MAX_LAYERS + MODEL_MAX_LIMBS)
-#define INFER_MAX_P1 (INFER_MAX_LOOKUPS + MODEL_MAX_LAYERS + INFER_MAX_TABLES)
+#define INFER_MAX_P1 (INFER_MAX_LOOKUPS + 3 * MODEL_MAX_LAYERS + INFER_MAX_TABLES)
+/* Piecewise zero-checks of version 2: one per relu layer, two per clamp layer. */
+#define INFER_MAX_PW (2 * MODEL_MAX_LAYERS)
 #define INFER_MAX_P2 (INFER_MAX_LOOKUPS + INFER_MAX_TABLES)
 #define INFER_MAX_BATCH ((size_t)1 << 24)
 
@@ -38,8 +42,29 @@ typedef enum {
     INFER_COL_A,            /* a_l, l < L */
     INFER_COL_MULT,         /* m_T */
     INFER_COL_H,            /* h_k of lookup instance k */
-    INFER_COL_G             /* g_T */
+    INFER_COL_G,            /* g_T */
+    /* version 2 (docs/numerics-0.2.md 4) */
+    INFER_COL_V,            /* limb k of u = q + 2^(Q-1) below its sign bit */
+    INFER_COL_T,            /* the sign bit t = [q >= 0] */
+    INFER_COL_VLO,          /* limb k of d_lo = q - lo + 2^Q */
+    INFER_COL_TLO,          /* [q >= lo] */
+    INFER_COL_VHI,          /* limb k of d_hi = hi - q + 2^Q */
+    INFER_COL_THI,          /* [q <= hi] */
+    INFER_COL_Z             /* min(q, hi) */
 } infer_col_kind;
+
+/* The role of a piecewise zero-check (version 2, step 7). */
+typedef enum {
+    INFER_PW_RELU,          /* a - t·q */
+    INFER_PW_CLAMP_HI,      /* z - hi - t_hi·(q - hi) */
+    INFER_PW_CLAMP_LO       /* a - lo - t_lo·(z - lo) */
+} infer_pw_role;
+
+typedef struct {
+    unsigned layer;
+    infer_pw_role role;
+    unsigned log_size;      /* β + μ_l */
+} infer_pw;
 
 typedef struct {
     infer_col_kind kind;
@@ -89,6 +114,26 @@ typedef struct {
     unsigned col_rem[MODEL_MAX_LAYERS];     /* P1 index of rem_{l,0} (limbs follow) */
     unsigned col_a[MODEL_MAX_LAYERS];       /* P1 index of a_l (l < L) */
     unsigned col_mult0;                     /* P1 index of m_T for table 0 */
+
+    /* version 2 (docs/numerics-0.2.md 4); version 1 layouts leave these zero */
+    unsigned version;                       /* the model's: 1 or 2 */
+    unsigned kind[MODEL_MAX_LAYERS];        /* model_pw_kind of each layer */
+    int q_public[MODEL_MAX_LAYERS];         /* l = L of kind 0: q_L is the public output */
+    unsigned n_u[MODEL_MAX_LAYERS];         /* K_u (kinds 0-2) */
+    unsigned u_width[MODEL_MAX_LAYERS][INFER_MAX_PW_LIMBS];
+    unsigned u_offset[MODEL_MAX_LAYERS][INFER_MAX_PW_LIMBS];
+    unsigned n_d[MODEL_MAX_LAYERS];         /* K' (kind 2) */
+    unsigned d_width[MODEL_MAX_LAYERS][INFER_MAX_PW_LIMBS];
+    unsigned d_offset[MODEL_MAX_LAYERS][INFER_MAX_PW_LIMBS];
+    unsigned col_v[MODEL_MAX_LAYERS];       /* P1 index of v_{l,0} (limbs follow), then t */
+    unsigned col_t[MODEL_MAX_LAYERS];
+    unsigned col_vlo[MODEL_MAX_LAYERS], col_tlo[MODEL_MAX_LAYERS];
+    unsigned col_vhi[MODEL_MAX_LAYERS], col_thi[MODEL_MAX_LAYERS];
+    unsigned col_z[MODEL_MAX_LAYERS];
+    /* P1 index of the column layer l + 1 reads (a_l, or q_l for identity layers) */
+    unsigned col_x[MODEL_MAX_LAYERS];
+    unsigned n_pw;
+    infer_pw pw[INFER_MAX_PW];
 } infer_layout;
 
 /* ceil(log2 v) for v >= 1 */

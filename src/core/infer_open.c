@@ -92,22 +92,125 @@ infer_step_openings(ictx *c)
 
 /* ---- step 12: the linear relations R1..R4 ---- */
 
+/*
+ * Version 2, R2's part for zero-check p at its final point r^(l):
+ * λ·eq(τ^(l), r^(l))·(out - c - P + c·t), out the public OUT~(r^(l)) where a_L is public
+ * (c = hi, lo, or 0 for relu).  terms: room for 3.
+ */
+static void
+pw_form(ictx *c, unsigned p, linrel_form *f, linrel_term *terms)
+{
+    const infer_pw *pw = &c->lay->pw[p];
+    unsigned n = pw->log_size;
+    const fq_t *rk = c->r1 + (c->n1 - n);
+    const model_layer *ly = &c->m->layer[pw->layer];
+    fq_t e, cst, tmp;
+
+    ictx_eq_eval(&e, c->tau_lk + (c->n1 - n), rk, n);
+    fq_mul(&e, &e, &c->lam_pw[p]);
+    fq_set_i64(&cst, pw->role == INFER_PW_CLAMP_HI ? ly->hi
+                     : pw->role == INFER_PW_CLAMP_LO ? ly->lo : 0);
+    f->terms = terms;
+    f->n_terms = 0;
+    fq_mul(&f->constant, &e, &cst);
+    fq_neg(&f->constant, &f->constant);
+    if (c->id_pw_out[p] != SIZE_MAX) {
+        terms[f->n_terms].id = c->id_pw_out[p];
+        terms[f->n_terms++].coef = e;
+    } else {
+        mle_eval(&tmp, c->outpub, n, rk);
+        fq_mul(&tmp, &tmp, &e);
+        fq_add(&f->constant, &f->constant, &tmp);
+    }
+    terms[f->n_terms].id = c->id_pw_P[p];
+    fq_neg(&terms[f->n_terms++].coef, &e);
+    terms[f->n_terms].id = c->id_pw_t[p];
+    fq_mul(&terms[f->n_terms++].coef, &e, &cst);
+}
+
+/*
+ * Version 2, R5_l (docs/numerics-0.2.md 5, step 12): the decompositions of layer l at τ_l,
+ * each its own relation: q~ + 2^(Q-1) - Σ 2^(o_k)·v_k~ - 2^(Q-1)·t~ = 0, and for a clamp
+ * q~ - lo + 2^Q - Σ 2^(o'_k)·v^lo_k~ - 2^Q·t^lo~ = 0, hi - q~ + 2^Q - Σ ... - 2^Q·t^hi~ = 0
+ * (q~ the public OUT~(τ_L) where q_L is public).
+ */
+static int
+decomposition_relation(ictx *c, unsigned l, int which, const fq_t *q_public)
+{
+    const infer_layout *lay = c->lay;
+    const model_layer *ly = &c->m->layer[l];
+    unsigned k, n = which == 0 ? lay->n_u[l] : lay->n_d[l];
+    const unsigned *off = which == 0 ? lay->u_offset[l] : lay->d_offset[l];
+    size_t v0 = which == 0 ? c->id_v[l] : which == 1 ? c->id_vlo[l] : c->id_vhi[l];
+    size_t tid = which == 0 ? c->id_t[l] : which == 1 ? c->id_tlo[l] : c->id_thi[l];
+    fq_t coef, top, rhs, qsign;
+
+    /* the sign of q~ and the constant: 2^(Q-1); -lo + 2^Q; hi + 2^Q */
+    fq_set_i64(&qsign, which == 2 ? -1 : 1);
+    ictx_pow2(&top, which == 0 ? ly->q_bits - 1 : ly->q_bits);
+    fq_set_i64(&rhs, which == 1 ? ly->lo : which == 2 ? -(int64_t)ly->hi : 0);
+    fq_sub(&rhs, &rhs, &top);                       /* everything constant to the right */
+    if (linrel_relation_begin(&c->lr) != 0)
+        return -1;
+    if (c->id_q[l] != SIZE_MAX)
+        linrel_relation_scalar(&c->lr, c->id_q[l], &qsign);
+    else {
+        fq_mul(&coef, &qsign, q_public);
+        fq_sub(&rhs, &rhs, &coef);
+    }
+    for (k = 0; k < n; k++) {
+        ictx_pow2(&coef, off[k]);
+        fq_neg(&coef, &coef);
+        linrel_relation_scalar(&c->lr, v0 + k, &coef);
+    }
+    fq_neg(&coef, &top);
+    linrel_relation_scalar(&c->lr, tid, &coef);
+    return linrel_relation_end(&c->lr, &rhs);
+}
+
+/* Every R5_l of a version 2 proof, in layer order. */
+static int
+decomposition_relations(ictx *c)
+{
+    unsigned l, idx = 4;
+    fq_t out;
+
+    for (l = 0; l < c->L; l++) {
+        int which, n = c->lay->kind[l] == MODEL_PW_CLAMP ? 3 : 1;
+
+        if (c->lay->kind[l] == MODEL_PW_TABLE)
+            continue;
+        fq_set_zero(&out);
+        if (c->lay->q_public[l])
+            mle_eval(&out, c->outpub, c->lay->beta + c->lay->mu[l], c->tau[l]);
+        for (which = 0; which < n; which++, idx++)
+            if (!infer_seam_skips(c, INFER_CHECK_RELATION, idx) &&
+                decomposition_relation(c, l, which, &out) != 0)
+                return ictx_fail(c, "internal failure building the relations");
+    }
+    return 0;
+}
+
 int
 infer_step_relations(ictx *c)
 {
-    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, nf = c->L + nk + nt, k, t, i;
+    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, np = c->lay->n_pw;
+    size_t nf = c->L + nk + nt + np, k, t, i;
     linrel_form *f1 = ictx_alloc(c, c->L, sizeof(linrel_form));
     linrel_term *t1 = ictx_alloc(c, (size_t)c->L * (MODEL_MAX_LIMBS + 2), sizeof(linrel_term));
     linrel_form *f2 = ictx_alloc(c, nf, sizeof(linrel_form));
-    linrel_term *t2 = ictx_alloc(c, 2 * nf, sizeof(linrel_term));
+    linrel_term *t2 = ictx_alloc(c, 3 * nf, sizeof(linrel_term));
     linrel_term *t3 = ictx_alloc(c, c->n_claims, sizeof(linrel_term)), t4[3];
+    linrel_term *tpw = ictx_alloc(c, 3 * np + 1, sizeof(linrel_term));
     linrel_form f3, f4;
     fq_t *pt = ictx_alloc(c, LAYOUT_MAX_LOG, sizeof(fq_t)), *lifted = ictx_alloc(c, LAYOUT_MAX_LOG, sizeof(fq_t));
     unsigned l, beta = c->lay->beta;
     size_t nt1 = 0;
+    fq_t q_public_term;
 
     if (c->fail != NULL)
         return -1;
+    fq_set_zero(&q_public_term);
     /* R1: H = Σ_l λ_l·2^(n1-ν_l)·(M^-1·(2^s·q + Σ 2^o_k·rem_k - 2^(s-1)) - b) */
     for (l = 0; l < c->L; l++) {
         const model_layer *ly = &c->m->layer[l];
@@ -120,9 +223,19 @@ infer_step_relations(ictx *c)
         fq_inv(&cst, &cst);
         fq_mul(&cst, &cst, &w);
         f1[l].terms = t1 + nt1;
-        t1[nt1].id = c->id_q[l];
+        f1[l].n_terms = c->lay->n_limbs[l] + 2;
         ictx_pow2(&p2, ly->shift);
-        fq_mul(&t1[nt1++].coef, &cst, &p2);
+        if (c->id_q[l] != SIZE_MAX) {
+            t1[nt1].id = c->id_q[l];
+            fq_mul(&t1[nt1++].coef, &cst, &p2);
+        } else {                                    /* version 2: q_L is OUT, public */
+            fq_t out;
+
+            mle_eval(&out, c->outpub, beta + c->lay->mu[l], c->tau[l]);
+            fq_mul(&q_public_term, &cst, &p2);
+            fq_mul(&q_public_term, &q_public_term, &out);
+            f1[l].n_terms--;
+        }
         for (k2 = 0; k2 < c->lay->n_limbs[l]; k2++) {
             t1[nt1].id = c->id_rem[l] + k2;
             ictx_pow2(&p2, c->lay->limb_offset[l][k2]);
@@ -130,10 +243,11 @@ infer_step_relations(ictx *c)
         }
         t1[nt1].id = c->id_b[l];
         fq_neg(&t1[nt1++].coef, &w);
-        f1[l].n_terms = c->lay->n_limbs[l] + 2;
         ictx_pow2(&p2, ly->shift - 1);
         fq_mul(&f1[l].constant, &cst, &p2);
         fq_neg(&f1[l].constant, &f1[l].constant);
+        fq_add(&f1[l].constant, &f1[l].constant, &q_public_term);
+        fq_set_zero(&q_public_term);
     }
     if (!infer_seam_skips(c, INFER_CHECK_RELATION, 0) &&
         sumcheck_relation_init(&c->lr, c->n1, 3, 0, &c->rho1, f1, c->L, &c->T1) != 0)
@@ -179,6 +293,8 @@ infer_step_relations(ictx *c)
         logup_table_form(&f2[c->L + nk + t], &t2[2 * (c->L + nk + t)], c->id_g[t], c->id_m[t],
                          &c->lam_tb[t], &c->alpha, &zw, &e, &tr);
     }
+    for (k = 0; k < np; k++)                       /* version 2: the zero-checks */
+        pw_form(c, (unsigned)k, &f2[c->L + nk + nt + k], tpw + 3 * k);
     if (!infer_seam_skips(c, INFER_CHECK_RELATION, 1) &&
         sumcheck_relation_final(&c->lr, c->n1, 3, 0, &c->rho1, c->r1, f2, nf, &c->e1) != 0)
         return ictx_fail(c, "internal failure building the relations");
@@ -215,7 +331,7 @@ infer_step_relations(ictx *c)
          sumcheck_relation_final(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, c->r2, &f4, 1,
                                  &c->e2) != 0))
         return ictx_fail(c, "internal failure building the relations");
-    return 0;
+    return c->lay->version == 2 ? decomposition_relations(c) : 0;
 }
 
 int

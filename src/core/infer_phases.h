@@ -33,6 +33,8 @@ int infer_step_preclaims(ictx *c);      /* steps 4-6: τ, the pre-claims, λ, ζ
 sumcheck_instance *infer_s1_instances(ictx *c, size_t *count);  /* step 7: the prover's S1 */
 int infer_step_s1_finals(ictx *c, sumcheck_instance *inst);     /* step 8: the S1 finals */
 int infer_step_s1_products(ictx *c);    /* step 8: the product proofs */
+/* Version 2: the columns (out, t, in) of piecewise zero-check p; -1 for a public one. */
+void infer_pw_columns(const ictx *c, unsigned p, int *out, int *t, int *in);
 
 /* Steps 9-10 (infer_s2.c). */
 int infer_step_s2(ictx *c);             /* steps 9-10: S2, its finals and μ */

@@ -75,7 +75,7 @@ infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
     codec_writer w;
     model_trace tr;
     infer_witness wit;
-    int32_t *wtab = NULL;
+    int64_t *wtab = NULL;
     size_t i, nout;
     int rc = -1;
 
@@ -147,7 +147,7 @@ witness_ready:
         ictx_fail(&c, "the operating system's random generator failed");
         goto out;
     }
-    codec_put_header(&w);
+    codec_put_header_version(&w, c.lay->version);
     if (run_protocol(&c) != 0)
         goto out;
     if (w.failed) {
@@ -163,7 +163,7 @@ out:
         snprintf(err, ZKML_ERR_LEN, "%s", zkml_interrupted() ? "interrupted" : c.fail);
 out_err:
     if (wtab != NULL) {
-        explicit_bzero(wtab, ((size_t)1 << c.wl.l_W) * sizeof(int32_t));
+        explicit_bzero(wtab, ((size_t)1 << c.wl.l_W) * sizeof(int64_t));
         free(wtab);
     }
     codec_writer_free(&w);
@@ -209,7 +209,7 @@ infer_verify_hooked(const infer_statement *st, const uint8_t *proof, size_t proo
     }
     c.fail = NULL;
     codec_reader_init(&r, proof, proof_len);
-    codec_get_header(&r);
+    codec_get_header_version(&r, c.lay->version);
     if (ictx_reader_ok(&c) == 0 && run_protocol(&c) == 0 && codec_reader_finish(&r) == 0) {
         rc = 1;
     } else {

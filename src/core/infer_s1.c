@@ -15,12 +15,43 @@
 
 /* ---- steps 4-6: τ, the pre-claims, λ, ζ, ρ1 ---- */
 
+/* Version 2 (docs/numerics-0.2.md 5, step 5): the P1 columns whose values at τ_l join
+ * the pre-claims of layer l, in order (q unless public, rem limbs, v limbs, t, and for
+ * a clamp v^lo, t^lo, v^hi, t^hi); the bias follows them.  Returns the count. */
+static unsigned
+preclaim_columns(const ictx *c, unsigned l, unsigned *cols)
+{
+    const infer_layout *lay = c->lay;
+    unsigned n = 0, k;
+
+    if (!lay->q_public[l])
+        cols[n++] = lay->col_q[l];
+    for (k = 0; k < lay->n_limbs[l]; k++)
+        cols[n++] = lay->col_rem[l] + k;
+    if (lay->version == 2 && lay->kind[l] != MODEL_PW_TABLE) {
+        for (k = 0; k < lay->n_u[l]; k++)
+            cols[n++] = lay->col_v[l] + k;
+        cols[n++] = lay->col_t[l];
+    }
+    if (lay->version == 2 && lay->kind[l] == MODEL_PW_CLAMP) {
+        for (k = 0; k < lay->n_d[l]; k++)
+            cols[n++] = lay->col_vlo[l] + k;
+        cols[n++] = lay->col_tlo[l];
+        for (k = 0; k < lay->n_d[l]; k++)
+            cols[n++] = lay->col_vhi[l] + k;
+        cols[n++] = lay->col_thi[l];
+    }
+    return n;
+}
+
+#define PRECLAIM_MAX (MODEL_MAX_LIMBS + 3 * INFER_MAX_PW_LIMBS + 4)
+
 int
 infer_step_preclaims(ictx *c)
 {
-    unsigned l, k, beta = c->lay->beta;
+    unsigned l, k, beta = c->lay->beta, cols[PRECLAIM_MAX], ncols;
     size_t n = 0;
-    fq_t *v = ictx_alloc(c, (size_t)c->L * (MODEL_MAX_LIMBS + 2), sizeof(fq_t));
+    fq_t *v = ictx_alloc(c, (size_t)c->L * (PRECLAIM_MAX + 1), sizeof(fq_t));
     size_t first;
 
     if (v == NULL)
@@ -33,15 +64,14 @@ infer_step_preclaims(ictx *c)
     for (l = 0; l < c->L; l++) {
         unsigned vars = beta + c->lay->mu[l];
 
+        ncols = preclaim_columns(c, l, cols);
         if (c->prover) {
-            mle_eval(&v[n], c->P1f + c->lay->p1[c->lay->col_q[l]].offset, vars, c->tau[l]);
-            for (k = 0; k < c->lay->n_limbs[l]; k++)
-                mle_eval(&v[n + 1 + k], c->P1f + c->lay->p1[c->lay->col_rem[l] + k].offset,
-                         vars, c->tau[l]);
-            mle_eval(&v[n + 1 + c->lay->n_limbs[l]], c->Wf + c->wl.b_offset[l],
-                     c->lay->mu[l], c->tau[l] + beta);
+            for (k = 0; k < ncols; k++)
+                mle_eval(&v[n + k], c->P1f + c->lay->p1[cols[k]].offset, vars, c->tau[l]);
+            mle_eval(&v[n + ncols], c->Wf + c->wl.b_offset[l], c->lay->mu[l],
+                     c->tau[l] + beta);
         }
-        n += c->lay->n_limbs[l] + 2;
+        n += ncols + 1;
     }
     if (c->hooks != NULL && c->prover)             /* test seam: false pre-claims */
         infer_seam_preclaims(c, v);
@@ -49,14 +79,21 @@ infer_step_preclaims(ictx *c)
         return -1;
     for (l = 0; l < c->L; l++) {
         unsigned vars = beta + c->lay->mu[l];
+        const infer_layout *lay = c->lay;
 
-        c->id_q[l] = first;
-        ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_q[l]].offset, vars, c->tau[l], vars,
-                  NULL, 0, first++);
-        c->id_rem[l] = first;
-        for (k = 0; k < c->lay->n_limbs[l]; k++)
-            ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_rem[l] + k].offset, vars, c->tau[l],
-                      vars, NULL, 0, first++);
+        ncols = preclaim_columns(c, l, cols);
+        /* ids: q (SIZE_MAX when public), then each group's first limb and its sign bit */
+        c->id_q[l] = lay->q_public[l] ? SIZE_MAX : first;
+        c->id_rem[l] = first + !lay->q_public[l];
+        c->id_v[l] = c->id_rem[l] + lay->n_limbs[l];
+        c->id_t[l] = c->id_v[l] + lay->n_u[l];
+        c->id_vlo[l] = c->id_t[l] + 1;
+        c->id_tlo[l] = c->id_vlo[l] + lay->n_d[l];
+        c->id_vhi[l] = c->id_tlo[l] + 1;
+        c->id_thi[l] = c->id_vhi[l] + lay->n_d[l];
+        for (k = 0; k < ncols; k++)
+            ictx_add_claim(c, POLY_P1, lay->p1[cols[k]].offset, vars, c->tau[l], vars, NULL, 0,
+                           first++);
         c->id_b[l] = first;
         ictx_add_claim(c, POLY_W, c->wl.b_offset[l], c->lay->mu[l], c->tau[l] + beta,
                   c->lay->mu[l], NULL, 0, first++);
@@ -65,6 +102,8 @@ infer_step_preclaims(ictx *c)
         transcript_challenges(&c->t, "S1/lambda-lk", 0, c->lam_lk, c->lay->n_lookups) != 0 ||
         transcript_challenges(&c->t, "S1/lambda-tb", 0, c->lam_tb, c->lay->n_tables) != 0 ||
         transcript_challenges(&c->t, "S1/zeta", 0, c->zeta, c->lay->n_tables) != 0 ||
+        (c->lay->version == 2 &&
+         transcript_challenges(&c->t, "S1/lambda-pw", 0, c->lam_pw, c->lay->n_pw) != 0) ||
         transcript_challenge(&c->t, "S1/rho", 1, &c->rho1) != 0)
         return ictx_fail(c, "transcript failure");
     if (c->hooks != NULL)                           /* test seam: a zero-check left out */
@@ -74,12 +113,93 @@ infer_step_preclaims(ictx *c)
 
 /* ---- step 7: S1 ---- */
 
-/* The prover's S1 instances: MM_l, then LK_k, then TB_T (tables are working copies). */
+/*
+ * Version 2, step 7: the P1 columns a piecewise zero-check reads, as (out, t, in):
+ * relu (a, t, q), clamp hi (z, t_hi, q), clamp lo (a, t_lo, z); -1 for a column that is
+ * public (a_L, read from the public outputs).
+ */
+void
+infer_pw_columns(const ictx *c, unsigned p, int *out, int *t, int *in)
+{
+    const infer_pw *pw = &c->lay->pw[p];
+    const infer_layout *lay = c->lay;
+    unsigned l = pw->layer;
+    int a = l + 1 < c->L ? (int)lay->col_a[l] : -1;
+
+    switch (pw->role) {
+    case INFER_PW_RELU:
+        *out = a;
+        *t = (int)lay->col_t[l];
+        *in = (int)lay->col_q[l];
+        break;
+    case INFER_PW_CLAMP_HI:
+        *out = (int)lay->col_z[l];
+        *t = (int)lay->col_thi[l];
+        *in = (int)lay->col_q[l];
+        break;
+    default:
+        *out = a;
+        *t = (int)lay->col_tlo[l];
+        *in = (int)lay->col_z[l];
+        break;
+    }
+}
+
+/* The constant c of a zero-check: out - c - t·(in - c), c = hi, lo or 0 (relu). */
+static int32_t
+pw_constant(const ictx *c, unsigned p)
+{
+    const infer_pw *pw = &c->lay->pw[p];
+    const model_layer *ly = &c->m->layer[pw->layer];
+
+    return pw->role == INFER_PW_CLAMP_HI ? ly->hi : pw->role == INFER_PW_CLAMP_LO ? ly->lo : 0;
+}
+
+/* PW_p = λ·eq(τ^(l), x)·(out - c - t·in + c·t): tables eq, out, t, in (copies). */
+static int
+pw_instance(ictx *c, unsigned p, sumcheck_instance *in)
+{
+    const infer_pw *pw = &c->lay->pw[p];
+    unsigned n = pw->log_size;
+    size_t len = (size_t)1 << n;
+    static const unsigned f_out[2] = {0, 1}, f_e[1] = {0}, f_tin[3] = {0, 2, 3}, f_t[2] = {0, 2};
+    int out, t, xin;
+    fq_t *eq, *o, *tt, *ii, coef, cst;
+
+    infer_pw_columns(c, p, &out, &t, &xin);
+    eq = ictx_eq_table(c, c->tau_lk + (c->n1 - n), n);
+    o = out >= 0 ? ictx_copy(c, c->P1f + c->lay->p1[out].offset, len) : ictx_copy(c, c->outpub, len);
+    tt = ictx_copy(c, c->P1f + c->lay->p1[t].offset, len);
+    ii = ictx_copy(c, c->P1f + c->lay->p1[xin].offset, len);
+    if (c->fail != NULL)
+        return -1;
+    fq_set_i64(&cst, pw_constant(c, p));
+    sumcheck_instance_init(in, n);
+    if (sumcheck_instance_table(in, eq) != 0 || sumcheck_instance_table(in, o) != 1 ||
+        sumcheck_instance_table(in, tt) != 2 || sumcheck_instance_table(in, ii) != 3 ||
+        sumcheck_instance_term(in, &c->lam_pw[p], 2, f_out) != 0)
+        return ictx_fail(c, "internal failure building S1");
+    fq_neg(&coef, &c->lam_pw[p]);
+    if (sumcheck_instance_term(in, &coef, 3, f_tin) != 0)
+        return ictx_fail(c, "internal failure building S1");
+    if (pw->role != INFER_PW_RELU) {
+        fq_mul(&coef, &c->lam_pw[p], &cst);         /* + λ·c·eq·t - λ·c·eq */
+        if (sumcheck_instance_term(in, &coef, 2, f_t) != 0)
+            return ictx_fail(c, "internal failure building S1");
+        fq_neg(&coef, &coef);
+        if (sumcheck_instance_term(in, &coef, 1, f_e) != 0)
+            return ictx_fail(c, "internal failure building S1");
+    }
+    return 0;
+}
+
+/* The prover's S1 instances: MM_l, then LK_k, then TB_T, then (version 2) PW_p (tables
+ * are working copies). */
 sumcheck_instance *
 infer_s1_instances(ictx *c, size_t *count)
 {
-    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, k, t, i, j, b;
-    sumcheck_instance *inst = ictx_alloc(c, c->L + nk + nt, sizeof(sumcheck_instance));
+    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, np = c->lay->n_pw, k, t, i, j, b;
+    sumcheck_instance *inst = ictx_alloc(c, c->L + nk + nt + np, sizeof(sumcheck_instance));
     unsigned l, beta = c->lay->beta;
     static const unsigned wx[2] = {0, 1};
 
@@ -96,7 +216,7 @@ infer_s1_instances(ictx *c, size_t *count)
         fq_t *eqi = ictx_eq_table(c, c->tau[l] + beta, mu), *eqb = ictx_eq_table(c, c->tau[l], beta);
         fq_t *wv = ictx_alloc(c, (size_t)1 << nu, sizeof(fq_t));
         fq_t *xv = ictx_alloc(c, (size_t)1 << nu, sizeof(fq_t));
-        const fq_t *X = l == 0 ? c->xpub : c->P1f + c->lay->p1[c->lay->col_a[l - 1]].offset;
+        const fq_t *X = l == 0 ? c->xpub : c->P1f + c->lay->p1[c->lay->col_x[l - 1]].offset;
         size_t cols = (size_t)1 << beta;
 
         if (c->fail != NULL)
@@ -165,7 +285,10 @@ infer_s1_instances(ictx *c, size_t *count)
             return NULL;
         }
     }
-    *count = c->L + nk + nt;
+    for (k = 0; k < np; k++)
+        if (pw_instance(c, (unsigned)k, &inst[c->L + nk + nt + k]) != 0)
+            return NULL;
+    *count = c->L + nk + nt + np;
     return inst;
 }
 
@@ -174,10 +297,10 @@ infer_s1_instances(ictx *c, size_t *count)
 int
 infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
 {
-    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, k, t, n = 0, first;
-    size_t pos_w[MODEL_MAX_LAYERS], pos_x[MODEL_MAX_LAYERS];
+    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, np = c->lay->n_pw, k, t, n = 0, first;
+    size_t pos_w[MODEL_MAX_LAYERS], pos_x[MODEL_MAX_LAYERS], pos_pw[INFER_MAX_PW];
     size_t *pos_h = ictx_alloc(c, nk, sizeof(size_t)), *pos_g = ictx_alloc(c, nt, sizeof(size_t));
-    fq_t *v = ictx_alloc(c, 3 * (size_t)c->L + 5 * nk + 2 * nt + 1, sizeof(fq_t));
+    fq_t *v = ictx_alloc(c, 3 * (size_t)c->L + 5 * nk + 2 * nt + 4 * np + 1, sizeof(fq_t));
     unsigned l, beta = c->lay->beta;
 
     if (c->fail != NULL)
@@ -223,6 +346,24 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
         }
         n += 2;
     }
+    /* version 2: each zero-check's out~ (unless public), t~, in~ and P = t~·in~ */
+    for (k = 0; k < np; k++) {
+        int out, tc, in;
+        const sumcheck_instance *pi = c->prover ? &inst[c->L + nk + nt + k] : NULL;
+
+        infer_pw_columns(c, (unsigned)k, &out, &tc, &in);
+        pos_pw[k] = n;
+        if (c->prover) {
+            size_t p = n;
+
+            if (out >= 0)
+                v[p++] = pi->tables[1][0];
+            v[p] = pi->tables[2][0];
+            v[p + 1] = pi->tables[3][0];
+            fq_mul(&v[p + 2], &v[p], &v[p + 1]);
+        }
+        n += (out >= 0) + 3;
+    }
     if (ictx_exchange_committed(c, "S1/finals", v, n, &first) != 0)
         return -1;
 
@@ -239,7 +380,7 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
 
         c->id_x[l] = first + pos_x[l];
         c->id_p[l] = c->id_x[l] + 1;
-        ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_a[l - 1]].offset, beta + nu, c->tau[l],
+        ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_x[l - 1]].offset, beta + nu, c->tau[l],
                   beta, c->r1 + (c->n1 - nu), nu, c->id_x[l]);
     }
     for (k = 0; k < nk; k++) {
@@ -267,6 +408,24 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
         ictx_add_claim(c, POLY_P2, c->lay->p2[nk + t].offset, w, rt, w, NULL, 0, c->id_g[t]);
         ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_mult0 + t].offset, w, rt, w, NULL, 0,
                   c->id_m[t]);
+    }
+    for (k = 0; k < np; k++) {
+        unsigned n_k = c->lay->pw[k].log_size;
+        const fq_t *rk = c->r1 + (c->n1 - n_k);
+        size_t id = first + pos_pw[k];
+        int out, tc, in;
+
+        infer_pw_columns(c, (unsigned)k, &out, &tc, &in);
+        c->id_pw_out[k] = SIZE_MAX;
+        if (out >= 0) {
+            c->id_pw_out[k] = id;
+            ictx_add_claim(c, POLY_P1, c->lay->p1[out].offset, n_k, rk, n_k, NULL, 0, id++);
+        }
+        c->id_pw_t[k] = id;
+        ictx_add_claim(c, POLY_P1, c->lay->p1[tc].offset, n_k, rk, n_k, NULL, 0, id++);
+        c->id_pw_in[k] = id;
+        ictx_add_claim(c, POLY_P1, c->lay->p1[in].offset, n_k, rk, n_k, NULL, 0, id++);
+        c->id_pw_P[k] = id;
     }
     return 0;
 }
@@ -364,6 +523,13 @@ infer_step_s1_products(ictx *c)
         lookup_f_commitment(c, k, &Y, &y, &ry);
         if (exchange_product(c, &c->com[h], &Y, &c->com[P], &c->val[h], &c->bl[h], &y, &ry,
                              &c->bl[P]) != 0)
+            return -1;
+    }
+    for (k = 0; k < c->lay->n_pw; k++) {           /* version 2: (C_t, C_in, C_P) */
+        size_t t = c->id_pw_t[k], x = c->id_pw_in[k], P = c->id_pw_P[k];
+
+        if (exchange_product(c, &c->com[t], &c->com[x], &c->com[P], &c->val[t], &c->bl[t],
+                             &c->val[x], &c->bl[x], &c->bl[P]) != 0)
             return -1;
     }
     return 0;

@@ -111,6 +111,8 @@ infer_seam_after_lambda(ictx *c)
         fq_set_zero(&c->lam_lk[hk->skip_index]);
     if (hk->skip == INFER_CHECK_TABLE_ZERO && hk->skip_index < c->lay->n_tables)
         fq_set_zero(&c->lam_tb[hk->skip_index]);
+    if (hk->skip == INFER_CHECK_PW_ZERO && hk->skip_index < c->lay->n_pw)
+        fq_set_zero(&c->lam_pw[hk->skip_index]);
 }
 
 /* Step 5, prover: layer 1's bias pre-claim + 1 and its q pre-claim + M/2^s, so that its

@@ -69,7 +69,9 @@ infer_setup(ictx *c)
     /* arrays sized by the layout */
     {
         size_t nk = c->lay->n_lookups, nt = c->lay->n_tables;
-        size_t ncom = 4 * (size_t)c->L + (size_t)c->L * MODEL_MAX_LIMBS + 5 * nk + 2 * nt + 8;
+        /* version 2 adds the decomposition pre-claims and 4 finals per zero-check */
+        size_t ncom = 4 * (size_t)c->L + (size_t)c->L * MODEL_MAX_LIMBS + 5 * nk + 2 * nt + 8 +
+                      (size_t)c->L * (3 * INFER_MAX_PW_LIMBS + 3) + 4 * (size_t)c->lay->n_pw;
 
         c->cap_com = ncom;
         c->com = ictx_alloc(c, ncom, sizeof(ge_t));
@@ -84,6 +86,7 @@ infer_setup(ictx *c)
         c->id_g = ictx_alloc(c, nt, sizeof(size_t));
         c->id_m = ictx_alloc(c, nt, sizeof(size_t));
         c->lam_mm = ictx_alloc(c, c->L, sizeof(fq_t));
+        c->lam_pw = ictx_alloc(c, c->lay->n_pw, sizeof(fq_t));
         c->lam_lk = ictx_alloc(c, nk, sizeof(fq_t));
         c->lam_tb = ictx_alloc(c, nt, sizeof(fq_t));
         c->zeta = ictx_alloc(c, nt, sizeof(fq_t));
@@ -98,7 +101,7 @@ infer_setup(ictx *c)
         size_t cols = (size_t)1 << c->lay->beta, B = st->batch, b, j;
         size_t n1rows = (size_t)1 << c->lay->nu[0], mrows = (size_t)1 << c->lay->mu[c->L - 1];
         const model_layer *last = &m->layer[c->L - 1];
-        int32_t act0 = last->act[(size_t)1 << (last->q_bits - 1)];
+        int32_t act0 = model_act_apply(m, c->L - 1, 0);
 
         c->xpub = ictx_alloc(c, cols * n1rows, sizeof(fq_t));
         c->outpub = ictx_alloc(c, cols * mrows, sizeof(fq_t));
@@ -133,12 +136,24 @@ int
 infer_inputs_in_domain(ictx *c)
 {
     const infer_statement *st = c->st;
-    int64_t top = (int64_t)1 << (c->m->xbits - 1);
-    size_t i, n = st->batch * c->m->layer[0].n;
+    const model_layer *last = &c->m->layer[c->L - 1];
+    size_t n = c->m->layer[0].n, b, j, nout = last->m;
+    int32_t lo, hi;
 
-    for (i = 0; i < n; i++)
-        if (st->inputs[i] < -top || st->inputs[i] >= top)
-            return ictx_fail(c, "a public input lies outside the model's input width");
+    for (j = 0; j < n; j++) {
+        int64_t top = (int64_t)1 << (model_input_bits(c->m, (uint32_t)j) - 1);
+
+        for (b = 0; b < st->batch; b++)
+            if (st->inputs[b * n + j] < -top || st->inputs[b * n + j] >= top)
+                return ictx_fail(c, "a public input lies outside the model's input width");
+    }
+    /* version 2, kinds 0-2 at the output: the outputs' range is not proven either */
+    if (model_version(c->m) == 2 && last->act_kind != MODEL_PW_TABLE) {
+        model_act_range(c->m, c->L - 1, &lo, &hi);
+        for (j = 0; j < st->batch * nout; j++)
+            if (st->outputs[j] < lo || st->outputs[j] > hi)
+                return ictx_fail(c, "a public output lies outside the model's output range");
+    }
     return 0;
 }
 
@@ -154,7 +169,10 @@ infer_step_statement(ictx *c)
     size_t nv;
     sha256_ctx h;
 
-    transcript_init(&c->t, "ZKMLPG-V1/inference", 19);
+    if (model_version(m) == 2)
+        transcript_init(&c->t, "ZKMLPG-V2/inference", 19);
+    else
+        transcript_init(&c->t, "ZKMLPG-V1/inference", 19);
     hyrax_split(c->lay->l_P, &lc, &lr);
     hyrax_split(c->wl.l_W, &lcW, &lrW);
     nv = (size_t)1 << lc;

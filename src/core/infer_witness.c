@@ -33,7 +33,7 @@ fill_layer(int64_t *p1, const infer_layout *lay, const zk_model *model,
     const model_layer_trace *lt = &tr->layer[l];
     size_t rows = (size_t)1 << lay->mu[l], cols = (size_t)1 << lay->beta, i, b;
     size_t off_q = lay->p1[lay->col_q[l]].offset;
-    int64_t act0 = ly->act[(size_t)1 << (ly->q_bits - 1)];
+    int64_t act0 = model_act_apply(model, l, 0);
     unsigned k;
 
     for (i = 0; i < rows; i++)
@@ -54,6 +54,64 @@ fill_layer(int64_t *p1, const infer_layout *lay, const zk_model *model,
         }
 }
 
+/* Limbs of v (bits below `bits`) into the consecutive columns from col. */
+static void
+put_limbs(int64_t *p1, const infer_layout *lay, unsigned col, unsigned n, const unsigned *width,
+          const unsigned *offset, uint64_t v, size_t at)
+{
+    unsigned k;
+
+    for (k = 0; k < n; k++)
+        p1[lay->p1[col + k].offset + at] =
+            (int64_t)((v >> offset[k]) & (((uint64_t)1 << width[k]) - 1));
+}
+
+/* Version 2 (docs/numerics-0.2.md 2, 4): the columns of layer l, each entry from its q
+ * and rem (a padded entry has q = 0 and rem = 2^(s-1)). */
+static void
+fill_layer_v2(int64_t *p1, const infer_layout *lay, const zk_model *model,
+              const model_trace *tr, unsigned l)
+{
+    const model_layer *ly = &model->layer[l];
+    const model_layer_trace *lt = &tr->layer[l];
+    size_t rows = (size_t)1 << lay->mu[l], cols = (size_t)1 << lay->beta, i, b;
+    int64_t half = (int64_t)1 << (ly->q_bits - 1), full = (int64_t)1 << ly->q_bits;
+    unsigned kind = lay->kind[l];
+
+    for (i = 0; i < rows; i++)
+        for (b = 0; b < cols; b++) {
+            size_t at = b + cols * i, t = trace_index(tr, i, b);
+            int real = i < ly->m;
+            int64_t q = real ? lt->q[t] : 0;
+            uint64_t rem = real ? lt->rem[t] : padded_rem(ly);
+
+            if (!lay->q_public[l])
+                p1[lay->p1[lay->col_q[l]].offset + at] = q;
+            put_limbs(p1, lay, lay->col_rem[l], lay->n_limbs[l], lay->limb_width[l],
+                      lay->limb_offset[l], rem, at);
+            if (kind != MODEL_PW_TABLE) {
+                uint64_t u = (uint64_t)(q + half);
+
+                put_limbs(p1, lay, lay->col_v[l], lay->n_u[l], lay->u_width[l],
+                          lay->u_offset[l], u, at);
+                p1[lay->p1[lay->col_t[l]].offset + at] = q >= 0;
+            }
+            if (kind == MODEL_PW_CLAMP) {
+                uint64_t dlo = (uint64_t)(q - ly->lo + full), dhi = (uint64_t)(ly->hi - q + full);
+
+                put_limbs(p1, lay, lay->col_vlo[l], lay->n_d[l], lay->d_width[l],
+                          lay->d_offset[l], dlo, at);
+                p1[lay->p1[lay->col_tlo[l]].offset + at] = q >= ly->lo;
+                put_limbs(p1, lay, lay->col_vhi[l], lay->n_d[l], lay->d_width[l],
+                          lay->d_offset[l], dhi, at);
+                p1[lay->p1[lay->col_thi[l]].offset + at] = q <= ly->hi;
+                p1[lay->p1[lay->col_z[l]].offset + at] = q < ly->hi ? q : ly->hi;
+            }
+            if (l + 1 < lay->n_layers && kind != MODEL_PW_IDENTITY)
+                p1[lay->p1[lay->col_a[l]].offset + at] = model_act_apply(model, l, q);
+        }
+}
+
 /* The a values of the last layer's lookup: the public outputs, padded likewise. */
 static int64_t
 last_a(const infer_layout *lay, const zk_model *model, const model_trace *tr, size_t at)
@@ -63,7 +121,7 @@ last_a(const infer_layout *lay, const zk_model *model, const model_trace *tr, si
     size_t cols = (size_t)1 << lay->beta, i = at / cols, b = at % cols;
 
     if (i >= ly->m)
-        return ly->act[(size_t)1 << (ly->q_bits - 1)];
+        return model_act_apply(model, l, 0);
     return tr->layer[l].a[trace_index(tr, i, b)];
 }
 
@@ -139,7 +197,10 @@ infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_model 
             infer_witness_free(wit);
             return -1;
         }
-        fill_layer(wit->p1, lay, model, trace, l);
+        if (lay->version == 2)
+            fill_layer_v2(wit->p1, lay, model, trace, l);
+        else
+            fill_layer(wit->p1, lay, model, trace, l);
     }
     if (zkml_interrupted() || count_lookups(wit->p1, lay, model, trace, err) != 0) {
         if (zkml_interrupted())

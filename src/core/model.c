@@ -22,6 +22,8 @@ model_free(zk_model *model)
         free(model->layer[l].act);
         free(model->weights[l].w);
         free(model->weights[l].bias);
+        free(model->weights[l].w64);
+        free(model->weights[l].bias64);
     }
     free(model->inputs);
     free(model->outputs);
@@ -49,7 +51,7 @@ model_output_kind_name(uint32_t kind)
 }
 
 /* The quantization of input j or output i, the defaults when the array is absent. */
-static const model_io MODEL_IO_DEFAULT = { "", 1.0, 0 };
+static const model_io MODEL_IO_DEFAULT = { "", 1.0, 0, 0 };
 
 const model_io *
 model_input_io(const zk_model *model, uint32_t j)
@@ -80,9 +82,113 @@ model_limb_plan(const model_layer *layer, unsigned *widths, unsigned *offsets)
     return k;
 }
 
+uint32_t
+model_version(const zk_model *model)
+{
+    return model->version == 2 ? 2 : 1;
+}
+
+uint32_t
+model_input_bits(const zk_model *model, uint32_t j)
+{
+    if (model_version(model) == 2 && model->inputs != NULL && model->n_layers >= 1 &&
+        j < model->layer[0].n && model->inputs[j].bits != 0)
+        return model->inputs[j].bits;
+    return model->xbits;
+}
+
+/* A limb plan of `bits` bits in limbs of `width` (the last one shorter). */
+static unsigned
+limb_plan_bits(unsigned bits, unsigned width, unsigned *widths, unsigned *offsets)
+{
+    unsigned k = 0, done = 0;
+
+    if (width == 0)
+        return 0;
+    while (done < bits && k < MODEL_MAX_LIMBS) {
+        unsigned w = bits - done < width ? bits - done : width;
+
+        widths[k] = w;
+        offsets[k] = done;
+        done += w;
+        k++;
+    }
+    return k;
+}
+
+unsigned
+model_u_limb_plan(const model_layer *layer, unsigned *widths, unsigned *offsets)
+{
+    return limb_plan_bits(layer->q_bits - 1, layer->u_bits, widths, offsets);
+}
+
+unsigned
+model_d_limb_plan(const model_layer *layer, unsigned *widths, unsigned *offsets)
+{
+    return limb_plan_bits(layer->q_bits, layer->u_bits, widths, offsets);
+}
+
+int32_t
+model_act_apply(const zk_model *model, uint32_t l, int64_t q)
+{
+    const model_layer *ly = &model->layer[l];
+    int64_t half = (int64_t)1 << (ly->q_bits - 1);
+
+    if (model_version(model) == 2) {
+        switch (ly->act_kind) {
+        case MODEL_PW_IDENTITY:
+            return (int32_t)q;
+        case MODEL_PW_RELU:
+            return q > 0 ? (int32_t)q : 0;
+        case MODEL_PW_CLAMP:
+            return q < ly->lo ? ly->lo : q > ly->hi ? ly->hi : (int32_t)q;
+        default:
+            break;
+        }
+    }
+    return ly->act[q + half];
+}
+
+int64_t
+model_weight_at(const zk_model *model, uint32_t l, size_t idx)
+{
+    return model_version(model) == 2 ? model->weights[l].w64[idx] : model->weights[l].w[idx];
+}
+
+int64_t
+model_bias_at(const zk_model *model, uint32_t l, size_t i)
+{
+    return model_version(model) == 2 ? model->weights[l].bias64[i]
+                                     : model->weights[l].bias[i];
+}
+
 void
 model_act_range(const zk_model *model, uint32_t l, int32_t *lo, int32_t *hi)
 {
+    if (model_version(model) == 2) {
+        const model_layer *ly = &model->layer[l];
+        int32_t half = (int32_t)1 << (ly->q_bits >= 2 && ly->q_bits <= MODEL_V2_MAX_Q
+                                          ? ly->q_bits - 1 : 15);
+
+        switch (ly->act_kind) {
+        case MODEL_PW_IDENTITY:
+            *lo = -half;
+            *hi = half - 1;
+            return;
+        case MODEL_PW_RELU:
+            *lo = 0;
+            *hi = half - 1;
+            return;
+        case MODEL_PW_CLAMP:
+            *lo = ly->lo;
+            *hi = ly->hi;
+            return;
+        default:
+            *lo = INT16_MIN;
+            *hi = INT16_MAX;
+            return;
+        }
+    }
     if (l + 1 == model->n_layers) {
         *lo = INT16_MIN;
         *hi = INT16_MAX;
@@ -128,10 +234,48 @@ model_validate_layer(const zk_model *model, uint32_t l, char *err)
     return MODEL_OK;
 }
 
+/* Version 2's fields of layer l (docs/numerics-0.2.md 3). */
+int
+model_validate_layer_v2(const zk_model *model, uint32_t l, char *err)
+{
+    const model_layer *ly = &model->layer[l];
+    int rc;
+
+    if ((rc = check_range_u32(err, l, "n", ly->n, 1, MODEL_MAX_DIM)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "m", ly->m, 1, MODEL_MAX_DIM)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "s", ly->shift, 1, MODEL_MAX_SHIFT)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "limb width of rem", ly->limb_bits, 1,
+                              MODEL_V2_MAX_LIMB_BITS)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "activation kind", ly->act_kind, MODEL_PW_IDENTITY,
+                              MODEL_PW_TABLE)) != MODEL_OK ||
+        (rc = check_range_u32(err, l, "Q", ly->q_bits, 2, MODEL_V2_MAX_Q)) != MODEL_OK)
+        return rc;
+    if (ly->act_kind != MODEL_PW_TABLE &&
+        (rc = check_range_u32(err, l, "limb width of u", ly->u_bits, 1,
+                              MODEL_V2_MAX_LIMB_BITS)) != MODEL_OK)
+        return rc;
+    if (ly->act_kind == MODEL_PW_CLAMP) {
+        int32_t half = (int32_t)1 << (ly->q_bits - 1);
+
+        if (ly->lo < -half || ly->hi >= half || ly->lo > ly->hi)
+            return zkml_fail(err, MODEL_ERR_INVALID,
+                              "layer %u: the clamp must satisfy -2^(Q-1) <= lo <= hi < 2^(Q-1)",
+                              (unsigned)l + 1);
+    }
+    if (l > 0 && ly->n != model->layer[l - 1].m)
+        return zkml_fail(err, MODEL_ERR_INVALID,
+                          "layer %u: n must equal the outputs m of layer %u",
+                          (unsigned)l + 1, (unsigned)l);
+    return MODEL_OK;
+}
+
 static int
 validate_table(const zk_model *model, uint32_t l, char *err)
 {
     const model_layer *ly = &model->layer[l];
+
+    if (model_version(model) == 2 && ly->act_kind != MODEL_PW_TABLE)
+        return MODEL_OK;
     size_t size = (size_t)1 << ly->q_bits, y;
     int32_t lo, hi;
 
@@ -144,8 +288,9 @@ validate_table(const zk_model *model, uint32_t l, char *err)
             return zkml_fail(err, MODEL_ERR_INVALID,
                               "layer %u: activation table entry %zu must be in [%d, %d]%s",
                               (unsigned)l + 1, y, (int)lo, (int)hi,
-                              l + 1 == model->n_layers ? " (last layer: int16)"
-                                                       : " (hidden layer: int8)");
+                              model_version(model) == 2 ? " (int16)"
+                              : l + 1 == model->n_layers ? " (last layer: int16)"
+                                                         : " (hidden layer: int8)");
     return MODEL_OK;
 }
 
@@ -209,9 +354,13 @@ static int
 validate_interface(const zk_model *model, char *err)
 {
     const model_layer *last = &model->layer[model->n_layers - 1];
-    int32_t xmax = (int32_t)1 << (model->xbits - 1);
+    int32_t out_lo = INT16_MIN, out_hi = INT16_MAX;
     uint32_t j, i;
 
+    if (model_version(model) == 2 && last->act_kind != MODEL_PW_TABLE) {
+        out_lo = -((int32_t)1 << (last->q_bits - 1));
+        out_hi = ((int32_t)1 << (last->q_bits - 1)) - 1;
+    }
     if (model->output_kind != MODEL_OUTPUT_SCORE &&
         model->output_kind != MODEL_OUTPUT_PROBABILITY)
         return zkml_fail(err, MODEL_ERR_INVALID,
@@ -219,7 +368,18 @@ validate_interface(const zk_model *model, char *err)
     for (j = 0; model->inputs != NULL && j < model->layer[0].n; j++) {
         const model_io *io = &model->inputs[j];
         const char *nul = memchr(io->name, 0, sizeof io->name);
+        uint32_t bits;
+        int32_t xmax;
 
+        if (io->bits != 0 && (model_version(model) == 1 ? io->bits != model->xbits
+                                                         : io->bits < 2 ||
+                                                               io->bits > MODEL_MAX_BITS))
+            return zkml_fail(err, MODEL_ERR_INVALID,
+                              "input %u: the width must be in [2, %u]%s", (unsigned)j + 1,
+                              MODEL_MAX_BITS,
+                              model_version(model) == 1 ? " and xbits in version 1" : "");
+        bits = model_input_bits(model, j);
+        xmax = (int32_t)1 << (bits - 1);
         if (nul == NULL || !model_name_is_valid(io->name, (size_t)(nul - io->name)))
             return zkml_fail(err, MODEL_ERR_INVALID,
                               "input %u: the name must be UTF-8 of at most %u bytes without "
@@ -231,7 +391,7 @@ validate_interface(const zk_model *model, char *err)
         if (io->zero_point < -xmax || io->zero_point >= xmax)
             return zkml_fail(err, MODEL_ERR_INVALID,
                               "input %u: the zero point must be a signed %u-bit integer",
-                              (unsigned)j + 1, (unsigned)model->xbits);
+                              (unsigned)j + 1, (unsigned)bits);
     }
     for (i = 0; model->outputs != NULL && i < last->m; i++) {
         const model_io *io = &model->outputs[i];
@@ -243,9 +403,13 @@ validate_interface(const zk_model *model, char *err)
             return zkml_fail(err, MODEL_ERR_INVALID,
                               "output %u: the scale must be finite and positive",
                               (unsigned)i + 1);
-        if (io->zero_point < INT16_MIN || io->zero_point > INT16_MAX)
+        if ((io->zero_point < out_lo || io->zero_point > out_hi) && out_hi == INT16_MAX)
             return zkml_fail(err, MODEL_ERR_INVALID,
                               "output %u: the zero point must be an int16", (unsigned)i + 1);
+        if (io->zero_point < out_lo || io->zero_point > out_hi)
+            return zkml_fail(err, MODEL_ERR_INVALID,
+                              "output %u: the zero point must be a signed %u-bit integer",
+                              (unsigned)i + 1, (unsigned)last->q_bits);
     }
     return MODEL_OK;
 }
@@ -262,8 +426,11 @@ model_validate_public(const zk_model *model, char *err)
     if (model->xbits < 2 || model->xbits > MODEL_MAX_BITS)
         return zkml_fail(err, MODEL_ERR_INVALID, "xbits must be in [2, %u]",
                           MODEL_MAX_BITS);
+    if (model->version > 2)
+        return zkml_fail(err, MODEL_ERR_INVALID, "the model's version must be 1 or 2");
     for (l = 0; l < model->n_layers; l++) {
-        if ((rc = model_validate_layer(model, l, err)) != MODEL_OK ||
+        if ((rc = model_version(model) == 2 ? model_validate_layer_v2(model, l, err)
+                                            : model_validate_layer(model, l, err)) != MODEL_OK ||
             (rc = validate_table(model, l, err)) != MODEL_OK)
             return rc;
     }
@@ -284,6 +451,24 @@ model_validate(const zk_model *model, char *err)
         int32_t wmax = (int32_t)1 << (ly->wbits - 1);
         size_t i, count = (size_t)ly->m * ly->n;
 
+        if (model_version(model) == 2) {
+            const int64_t vmax = (int64_t)1 << MODEL_V2_MAX_WEIGHT_BITS;
+
+            if (wt->w64 == NULL || wt->bias64 == NULL)
+                return zkml_fail(err, MODEL_ERR_INVALID, "layer %u: weights missing",
+                                  (unsigned)l + 1);
+            for (i = 0; i < count; i++)
+                if (wt->w64[i] <= -vmax || wt->w64[i] >= vmax)
+                    return zkml_fail(err, MODEL_ERR_INVALID,
+                                      "layer %u: weight [%zu][%zu] must be below 2^62 in "
+                                      "magnitude", (unsigned)l + 1, i / ly->n, i % ly->n);
+            for (i = 0; i < ly->m; i++)
+                if (wt->bias64[i] <= -vmax || wt->bias64[i] >= vmax)
+                    return zkml_fail(err, MODEL_ERR_INVALID,
+                                      "layer %u: bias [%zu] must be below 2^62 in magnitude",
+                                      (unsigned)l + 1, i);
+            continue;
+        }
         if (wt->w == NULL || wt->bias == NULL)
             return zkml_fail(err, MODEL_ERR_INVALID, "layer %u: weights missing",
                               (unsigned)l + 1);
@@ -491,12 +676,76 @@ forward_layer(model_layer_trace *lt, const model_layer *ly, const model_weights 
     return MODEL_OK;
 }
 
-/* x (B x n_1, row-major) checked against xbits and transposed to entry-major. */
+/*
+ * One layer of version 2 (docs/numerics-0.2.md 2): Y' = W'·X + b' over the integers (in
+ * 128 bits: |W'| < 2^62, |x| < 2^16, n <= 2^16), q = floor((Y' + 2^(s-1)) / 2^s), then
+ * the kind's activation.  As forward_layer otherwise; y, when kept, saturates at int64.
+ */
+static int
+forward_layer_v2(model_layer_trace *lt, const zk_model *model, uint32_t l, const int32_t *in,
+                 size_t batch, __int128 *acc, size_t *failed_row, char *err)
+{
+    const model_layer *ly = &model->layer[l];
+    const model_weights *wt = &model->weights[l];
+    unsigned widths[MODEL_MAX_LIMBS], offsets[MODEL_MAX_LIMBS], k;
+    int64_t half = (int64_t)1 << (ly->q_bits - 1);
+    size_t i, j, b;
+
+    model_limb_plan(ly, widths, offsets);
+    for (i = 0; i < ly->m; i++) {
+        const int64_t *row = wt->w64 + i * ly->n;
+
+        for (b = 0; b < batch; b++)
+            acc[b] = wt->bias64[i];
+        for (j = 0; j < ly->n; j++) {
+            const int32_t *xj = in + j * batch;
+            __int128 wij = row[j];
+
+            if (wij == 0)
+                continue;
+            for (b = 0; b < batch; b++)
+                acc[b] += wij * xj[b];
+        }
+        for (b = 0; b < batch; b++) {
+            size_t e = i * batch + b;
+            __int128 t = acc[b] + ((__int128)1 << (ly->shift - 1));
+            __int128 pow = (__int128)1 << ly->shift, q;
+            uint64_t rem;
+
+            q = t >= 0 ? t / pow : -((-t + pow - 1) / pow);
+            rem = (uint64_t)(t - q * pow);
+            if (q < -half || q >= half) {
+                *failed_row = b;
+                return zkml_fail(err, MODEL_ERR_RANGE,
+                                  "layer %u, batch row %zu: a requantized value is outside "
+                                  "the layer's range [-2^%u, 2^%u)",
+                                  (unsigned)l + 1, b, (unsigned)ly->q_bits - 1,
+                                  (unsigned)ly->q_bits - 1);
+            }
+            if (lt->y != NULL)
+                lt->y[e] = acc[b] > INT64_MAX ? INT64_MAX
+                           : acc[b] < INT64_MIN ? INT64_MIN : (int64_t)acc[b];
+            lt->q[e] = (int32_t)q;
+            lt->rem[e] = rem;
+            for (k = 0; k < lt->n_limbs; k++) {
+                uint64_t mask = widths[k] >= 64 ? UINT64_MAX : ((uint64_t)1 << widths[k]) - 1;
+
+                lt->limbs[((size_t)k * ly->m + i) * batch + b] =
+                    (uint32_t)((rem >> offsets[k]) & mask);
+            }
+            lt->a[e] = model_act_apply(model, l, (int64_t)q);
+        }
+    }
+    return MODEL_OK;
+}
+
+/* x (B x n_1, row-major) checked against each input's width and transposed to
+ * entry-major. */
 static int
 forward_input(int32_t **out, const zk_model *model, const int32_t *x, size_t batch, char *err)
 {
     size_t n = model->layer[0].n, b, j;
-    int32_t xmax = (int32_t)1 << (model->xbits - 1);
+    int32_t xmax;
     int32_t *in;
 
     if (batch > SIZE_MAX / n)
@@ -507,12 +756,14 @@ forward_input(int32_t **out, const zk_model *model, const int32_t *x, size_t bat
     for (b = 0; b < batch; b++) {
         for (j = 0; j < n; j++) {
             int32_t v = x[b * n + j];
+            uint32_t bits = model_input_bits(model, (uint32_t)j);
 
+            xmax = (int32_t)1 << (bits - 1);
             if (v < -xmax || v >= xmax) {
                 free(in);
                 return zkml_fail(err, MODEL_ERR_INVALID,
                                   "input row %zu, feature %zu: must be a signed %u-bit integer",
-                                  b, j, (unsigned)model->xbits);
+                                  b, j, (unsigned)bits);
             }
             in[j * batch + b] = v;
         }
@@ -527,6 +778,7 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
 {
     int32_t *in = NULL;
     int64_t *acc = NULL;
+    __int128 *acc128 = NULL;
     uint32_t l, last;
     size_t i, b, m_last, failed_row = 0;
     int rc;
@@ -539,7 +791,10 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
     if ((rc = forward_input(&in, model, x, batch, err)) != MODEL_OK)
         return rc;
     acc = alloc_array(batch, sizeof *acc);
-    if (acc == NULL) {
+    if (model_version(model) == 2)
+        acc128 = alloc_array(batch, sizeof *acc128);
+    if (acc == NULL || (model_version(model) == 2 && acc128 == NULL)) {
+        free(acc);
         free(in);
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     }
@@ -552,9 +807,13 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
             rc = zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
             goto fail;
         }
-        rc = forward_layer(lt, &model->layer[l], &model->weights[l],
-                           l == 0 ? in : trace->layer[l - 1].a, batch, acc, l, &failed_row,
-                           err);
+        if (model_version(model) == 2)
+            rc = forward_layer_v2(lt, model, l, l == 0 ? in : trace->layer[l - 1].a, batch,
+                                  acc128, &failed_row, err);
+        else
+            rc = forward_layer(lt, &model->layer[l], &model->weights[l],
+                               l == 0 ? in : trace->layer[l - 1].a, batch, acc, l,
+                               &failed_row, err);
         if (rc != MODEL_OK)
             goto fail;
         if (zkml_interrupted()) {               /* a large batch: ask between layers */
@@ -574,10 +833,12 @@ model_forward(model_trace *trace, const zk_model *model, const int32_t *x, size_
             trace->out[b * m_last + i] = trace->layer[last].a[i * batch + b];
     free(in);
     free(acc);
+    free(acc128);
     return MODEL_OK;
 fail:
     free(in);
     free(acc);
+    free(acc128);
     model_trace_free(trace);
     if (rc == MODEL_ERR_RANGE)
         trace->failed_row = failed_row;
@@ -608,7 +869,7 @@ model_input_range(const zk_model *model, uint32_t j, double *min, double *max)
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS || model->xbits < 2 ||
         model->xbits > MODEL_MAX_BITS || j >= model->layer[0].n)
         return MODEL_ERR_INVALID;
-    top = (int32_t)1 << (model->xbits - 1);
+    top = (int32_t)1 << (model_input_bits(model, j) - 1);
     *min = model_dequantize_input(model, j, -top);
     *max = model_dequantize_input(model, j, top - 1);
     return MODEL_OK;
@@ -646,12 +907,15 @@ model_quantize_features_policy(const zk_model *model, const double *features,
     if (model->n_layers < 1 || model->n_layers > MODEL_MAX_LAYERS || model->xbits < 2 ||
         model->xbits > MODEL_MAX_BITS)
         return zkml_fail(err, MODEL_ERR_INVALID, "the model is not valid");
-    lo = -ldexp(1.0, (int)model->xbits - 1);
-    hi = ldexp(1.0, (int)model->xbits - 1) - 1.0;
     for (j = 0; j < model->layer[0].n; j++) {
         const model_io *io = model_input_io(model, j);
+        uint32_t bits = model_input_bits(model, j);
         double t;
 
+        if (bits < 2 || bits > MODEL_MAX_BITS)
+            return zkml_fail(err, MODEL_ERR_INVALID, "the model is not valid");
+        lo = -ldexp(1.0, (int)bits - 1);
+        hi = ldexp(1.0, (int)bits - 1) - 1.0;
         if (failed != NULL)
             *failed = j;
         if (!isfinite(features[j]))

@@ -61,6 +61,21 @@
  * on integers only; it is bound into the descriptor so that whoever scores, proves or
  * displays a receipt's rows converts between reals and integers in one agreed way.
  *
+ * Version 2 (docs/numerics-0.2.md; model.version = 2): descriptor "ZKMLMD02", one
+ * requantization multiplier per output row folded into the weights (W' = M_i·W, b' =
+ * M_i·b, int64 in model_weights.w64 / bias64, M = 1 in the layer), hidden activations up
+ * to 16 bits, kinds identity, relu and clamp without a table (act NULL), sigmoid and
+ * tanh as tables of at most 2^16 int16 entries, and a width per input feature
+ * (model_io.bits).  Its document is the Q.json below with "format": "zkml-quantized-v2"
+ * and these differences: per layer "s", "Q" (2 .. 16, default 16), "limb_bits" (w_rem,
+ * 1 .. 16, default 16), "u_bits" (w_u, 1 .. 16, default 8), "weights" and "bias"
+ * (integers below 2^62 in magnitude), an optional "M" (m integers in [1, 2^31), folded
+ * into the row and its bias when read; absent: the weights are already folded), no
+ * "wbits"; "activation" {"kind": "identity"} or {"kind": "relu"} (no other key), {"kind":
+ * "clamp", "min": lo, "max": hi}, or a table as in version 1 (sigmoid, tanh, table;
+ * int16 range); each "inputs" entry may carry "bits" (2 .. 16, default the document's
+ * "xbits", itself default 8).  model_to_json writes the folded weights without "M".
+ *
  * Failures follow error.h: 0 or a negative code, and a message in err.
  */
 #ifndef ZKML_MODEL_H
@@ -81,6 +96,15 @@
 #define MODEL_PADDING_RULE_V1 1u
 #define MODEL_DESCRIPTOR_MAGIC "ZKMLMD01"
 #define MODEL_DOCUMENT_FORMAT "zkml-quantized-v1"   /* the Q.json document below */
+/* Version 2 (docs/numerics-0.2.md): its descriptor magic, padding rule, document format
+ * and bounds. */
+#define MODEL_DESCRIPTOR_MAGIC_V2 "ZKMLMD02"
+#define MODEL_PADDING_RULE_V2 2u
+#define MODEL_DOCUMENT_FORMAT_V2 "zkml-quantized-v2"
+#define MODEL_V2_MAX_Q 16u
+#define MODEL_V2_MAX_LIMB_BITS 16u
+#define MODEL_V2_MAX_WEIGHT_BITS 62u /* |W'|, |b'| < 2^62 */
+#define MODEL_V2_DEFAULT_U_BITS 8u
 #define MODEL_MAX_NAME_LEN 63u      /* bytes of a feature name (PostgreSQL's NAMEDATALEN - 1) */
 
 /* Defaults of docs/protocol.md 6.1. */
@@ -96,22 +120,39 @@
 #define MODEL_ERR_RANGE (-3)        /* forward pass: q outside the table's input range */
 #define MODEL_ERR_FEATURE_RANGE (-4) /* a feature beyond the input range, refused */
 
+/* The activation kinds of version 2 (docs/numerics-0.2.md 2): 0-2 are proven by a sign
+ * and limb decomposition, 3 by its table.  Version 1 layers are all tables. */
+typedef enum {
+    MODEL_PW_IDENTITY = 0,
+    MODEL_PW_RELU = 1,
+    MODEL_PW_CLAMP = 2,
+    MODEL_PW_TABLE = 3
+} model_pw_kind;
+
 /* The public part of one layer. */
 typedef struct {
     uint32_t n;             /* inputs */
     uint32_t m;             /* outputs */
-    uint32_t wbits;
+    uint32_t wbits;         /* version 1 only (0 in version 2) */
     uint32_t q_bits;        /* Q */
-    uint32_t limb_bits;     /* w */
+    uint32_t limb_bits;     /* w, the limb width of rem (w_rem) */
     uint32_t shift;         /* s */
-    uint32_t mult;          /* M */
-    int32_t *act;           /* 2^Q entries, act[y] = ACT(y - 2^(Q-1)) */
+    uint32_t mult;          /* M: version 1 only (1 in version 2: folded into W') */
+    int32_t *act;           /* 2^Q entries, act[y] = ACT(y - 2^(Q-1)); version 2: kind 3
+                               only, NULL otherwise */
+    /* version 2 */
+    uint32_t act_kind;      /* model_pw_kind; MODEL_PW_TABLE in version 1 */
+    uint32_t u_bits;        /* w_u, the limb width of u, d_lo, d_hi (kinds 0-2) */
+    int32_t lo, hi;         /* kind 2: the clamp */
 } model_layer;
 
-/* The secret part of one layer. */
+/* The secret part of one layer: version 1 holds W and the bias as int32 (w, bias),
+ * version 2 the folded W' = M_i·W and b' as int64 (w64, bias64); the other pair is NULL. */
 typedef struct {
     int32_t *w;             /* m x n, row-major: W[i][j] = w[i·n + j] */
     int32_t *bias;          /* m */
+    int64_t *w64;           /* version 2: m x n, |v| < 2^62 */
+    int64_t *bias64;        /* version 2: m */
 } model_weights;
 
 /* What the model's output means (the descriptor's output kind). */
@@ -126,11 +167,15 @@ typedef struct {
     char name[MODEL_MAX_NAME_LEN + 1]; /* UTF-8, NUL-terminated, may be empty; outputs: "" */
     double scale;                   /* finite, > 0; default 1 */
     int32_t zero_point;             /* default 0 */
+    uint32_t bits;                  /* version 2 inputs: xbits_j (2 .. 16); 0 stands for
+                                       the model's xbits (always so in version 1) */
 } model_io;
 
 typedef struct {
+    uint32_t version;               /* 1 (0 stands for 1) or 2: which descriptor and proof */
     uint32_t n_layers;
-    uint32_t xbits;
+    uint32_t xbits;                 /* version 1: every input; version 2: the default and
+                                       the widest of the inputs' bits */
     model_layer layer[MODEL_MAX_LAYERS];
     model_weights weights[MODEL_MAX_LAYERS];    /* NULL arrays in a descriptor-only model */
     /*
@@ -157,8 +202,29 @@ const char *model_output_kind_name(uint32_t kind);
  * sums of the earlier widths.  Arrays of MODEL_MAX_LIMBS; returns K. */
 unsigned model_limb_plan(const model_layer *layer, unsigned *widths, unsigned *offsets);
 
-/* The range of a layer's activation outputs: int8 for hidden layers, int16 for the last. */
+/* The range of a layer's activation outputs: version 1 int8 for hidden layers, int16 for
+ * the last; version 2 by kind (identity [-2^(Q-1), 2^(Q-1)), relu [0, 2^(Q-1)), clamp
+ * [lo, hi], tables int16). */
 void model_act_range(const zk_model *model, uint32_t l, int32_t *lo, int32_t *hi);
+
+/* 1 or 2 (a version field of 0 is version 1). */
+uint32_t model_version(const zk_model *model);
+
+/* The width of input feature j: xbits in version 1, xbits_j in version 2. */
+uint32_t model_input_bits(const zk_model *model, uint32_t j);
+
+/* ACT_l(q) for q in [-2^(Q-1), 2^(Q-1)): the table, or the version 2 kind's formula. */
+int32_t model_act_apply(const zk_model *model, uint32_t l, int64_t q);
+
+/* Version 2: the limb plan of u = q + 2^(Q-1) below its sign bit (Q - 1 bits in limbs of
+ * u_bits), and of d_lo, d_hi below their top bit (Q bits).  Returns K_u or K'. */
+unsigned model_u_limb_plan(const model_layer *layer, unsigned *widths, unsigned *offsets);
+unsigned model_d_limb_plan(const model_layer *layer, unsigned *widths, unsigned *offsets);
+
+/* Weight W[i][j] (entry idx = i·n + j) and bias i of layer l as int64, either version
+ * (version 2: the folded W', b'). */
+int64_t model_weight_at(const zk_model *model, uint32_t l, size_t idx);
+int64_t model_bias_at(const zk_model *model, uint32_t l, size_t i);
 
 /*
  * Check the public part: every bound of the descriptor format above, chained shapes,
@@ -167,7 +233,8 @@ void model_act_range(const zk_model *model, uint32_t l, int32_t *lo, int32_t *hi
  */
 int model_validate_public(const zk_model *model, char *err);
 
-/* model_validate_public, plus: weights present and within wbits. */
+/* model_validate_public, plus: weights present and within wbits (version 2: |W'|, |b'|
+ * < 2^62). */
 int model_validate(const zk_model *model, char *err);
 
 /* ---- activation tables ---- */

@@ -54,6 +54,10 @@ dense_free(void *model)
             explicit_bzero(m->weights[l].w, rows * cols * sizeof(int32_t));
         if (m->weights[l].bias != NULL)
             explicit_bzero(m->weights[l].bias, rows * sizeof(int32_t));
+        if (m->weights[l].w64 != NULL)
+            explicit_bzero(m->weights[l].w64, rows * cols * sizeof(int64_t));
+        if (m->weights[l].bias64 != NULL)
+            explicit_bzero(m->weights[l].bias64, rows * sizeof(int64_t));
     }
     model_free(m);
 }
@@ -136,17 +140,18 @@ dense_from_document(void *model, const char *text, size_t len, char *err)
     return zkml_code(rc);
 }
 
-/* Per layer: W_l row-major, then bias_l, as i32 (modelkey.h).  At most
- * 16 · 4 · (2^32 + 2^16) bytes for valid shapes: no overflow in 64 bits. */
+/* Per layer: W_l row-major, then bias_l, as i32 in version 1, as i64 (the folded W', b')
+ * in version 2 (modelkey.h).  At most 16 · 8 · (2^32 + 2^16) bytes for valid shapes: no
+ * overflow in 64 bits. */
 static uint64_t
 dense_secret_size(const void *model)
 {
     const zk_model *m = model;
-    uint64_t total = 0;
+    uint64_t total = 0, width = model_version(m) == 2 ? 8 : 4;
     uint32_t l;
 
     for (l = 0; l < m->n_layers; l++)
-        total += ((uint64_t)m->layer[l].m * m->layer[l].n + m->layer[l].m) * 4;
+        total += ((uint64_t)m->layer[l].m * m->layer[l].n + m->layer[l].m) * width;
     return total;
 }
 
@@ -156,7 +161,16 @@ dense_secret_write(uint8_t *p, const void *model)
     const zk_model *m = model;
     uint32_t l;
 
-    for (l = 0; l < m->n_layers; l++) {
+    for (l = 0; l < m->n_layers && model_version(m) == 2; l++) {
+        const model_layer *ly = &m->layer[l];
+        size_t i;
+
+        for (i = 0; i < (size_t)ly->m * ly->n; i++, p += 8)
+            le_put_u64(p, (uint64_t)m->weights[l].w64[i]);
+        for (i = 0; i < ly->m; i++, p += 8)
+            le_put_u64(p, (uint64_t)m->weights[l].bias64[i]);
+    }
+    for (l = 0; l < m->n_layers && model_version(m) == 1; l++) {
         const model_layer *ly = &m->layer[l];
         size_t i;
 
@@ -175,7 +189,19 @@ dense_secret_decode(void *model, const uint8_t *p, size_t len, char *err)
     uint32_t l;
 
     (void)len;
-    for (l = 0; l < m->n_layers; l++) {
+    for (l = 0; l < m->n_layers && model_version(m) == 2; l++) {
+        size_t rows = m->layer[l].m, cols = m->layer[l].n, i;
+
+        m->weights[l].w64 = malloc(rows * cols * sizeof(int64_t));
+        m->weights[l].bias64 = malloc(rows * sizeof(int64_t));
+        if (m->weights[l].w64 == NULL || m->weights[l].bias64 == NULL)
+            return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+        for (i = 0; i < rows * cols; i++, p += 8)
+            m->weights[l].w64[i] = (int64_t)le_get_u64(p);
+        for (i = 0; i < rows; i++, p += 8)
+            m->weights[l].bias64[i] = (int64_t)le_get_u64(p);
+    }
+    for (l = 0; l < m->n_layers && model_version(m) == 1; l++) {
         size_t rows = m->layer[l].m, cols = m->layer[l].n, i;
 
         m->weights[l].w = malloc(rows * cols * sizeof(int32_t));
@@ -265,30 +291,43 @@ dense_verify(const model_statement *st, const uint8_t *proof, size_t proof_len,
     return infer_verify(&ist, proof, proof_len, reason);
 }
 
+/* Both descriptor versions are the dense kind: two tables that share every operation
+ * (each dispatches on the model's version), differing in the magic and document format
+ * by which a file or a document is recognized. */
+#define DENSE_OPERATIONS \
+    .descriptor_decode = dense_descriptor_decode, \
+    .descriptor_encode = dense_descriptor_encode, \
+    .free = dense_free, \
+    .n_inputs = dense_n_inputs, \
+    .n_outputs = dense_n_outputs, \
+    .shapes = dense_shapes, \
+    .input_name = dense_input_name, \
+    .input_range = dense_input_range, \
+    .quantize_row = dense_quantize_row, \
+    .dequantize_input = dense_dequantize_input, \
+    .dequantize_output = dense_dequantize_output, \
+    .from_document = dense_from_document, \
+    .validate = dense_validate, \
+    .secret_size = dense_secret_size, \
+    .secret_write = dense_secret_write, \
+    .secret_decode = dense_secret_decode, \
+    .forward = dense_forward, \
+    .commitment_vars = dense_commitment_vars, \
+    .commit = dense_commit, \
+    .prove_memory_estimate = dense_prove_memory_estimate, \
+    .prove = dense_prove, \
+    .verify = dense_verify,
+
 const model_kind model_kind_dense = {
     .name = "dense",
     .magic = MODEL_DESCRIPTOR_MAGIC,
     .document_format = MODEL_DOCUMENT_FORMAT,
-    .descriptor_decode = dense_descriptor_decode,
-    .descriptor_encode = dense_descriptor_encode,
-    .free = dense_free,
-    .n_inputs = dense_n_inputs,
-    .n_outputs = dense_n_outputs,
-    .shapes = dense_shapes,
-    .input_name = dense_input_name,
-    .input_range = dense_input_range,
-    .quantize_row = dense_quantize_row,
-    .dequantize_input = dense_dequantize_input,
-    .dequantize_output = dense_dequantize_output,
-    .from_document = dense_from_document,
-    .validate = dense_validate,
-    .secret_size = dense_secret_size,
-    .secret_write = dense_secret_write,
-    .secret_decode = dense_secret_decode,
-    .forward = dense_forward,
-    .commitment_vars = dense_commitment_vars,
-    .commit = dense_commit,
-    .prove_memory_estimate = dense_prove_memory_estimate,
-    .prove = dense_prove,
-    .verify = dense_verify,
+    DENSE_OPERATIONS
+};
+
+const model_kind model_kind_dense_v2 = {
+    .name = "dense",
+    .magic = MODEL_DESCRIPTOR_MAGIC_V2,
+    .document_format = MODEL_DOCUMENT_FORMAT_V2,
+    DENSE_OPERATIONS
 };

@@ -415,6 +415,8 @@ parse_interface(zk_model *model, const json_value *root, char *err)
     return MODEL_OK;
 }
 
+static int parse_document_v2(zk_model *model, const json_value *root, char *err);
+
 static int
 parse_document(zk_model *model, const json_value *root, char *err)
 {
@@ -424,14 +426,18 @@ parse_document(zk_model *model, const json_value *root, char *err)
     uint32_t l;
     int rc;
 
-    if ((rc = json_expect(root, JSON_OBJECT, "(document)", err)) != MODEL_OK ||
-        (rc = json_check_keys(root, keys, "(document)", err)) != MODEL_OK)
+    if ((rc = json_expect(root, JSON_OBJECT, "(document)", err)) != MODEL_OK)
         return rc;
     format = json_get(root, "format");
+    if (format != NULL && format->kind == JSON_STRING &&
+        strcmp(format->str, MODEL_DOCUMENT_FORMAT_V2) == 0)
+        return parse_document_v2(model, root, err);
+    if ((rc = json_check_keys(root, keys, "(document)", err)) != MODEL_OK)
+        return rc;
     if (format == NULL || format->kind != JSON_STRING ||
         strcmp(format->str, MODEL_DOCUMENT_FORMAT) != 0)
-        return zkml_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\"",
-                         MODEL_DOCUMENT_FORMAT);
+        return zkml_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\" or \"%s\"",
+                         MODEL_DOCUMENT_FORMAT, MODEL_DOCUMENT_FORMAT_V2);
     if ((rc = json_member_u32(root, "xbits", "", 2, MODEL_MAX_BITS,
                               MODEL_DEFAULT_BITS, 0, &model->xbits, err)) != MODEL_OK)
         return rc;
@@ -452,6 +458,287 @@ parse_document(zk_model *model, const json_value *root, char *err)
     return model_validate(model, err);
 }
 
+
+/* ---- the version 2 document (model.h, docs/numerics-0.2.md) ---- */
+
+/* An array of count integers in [lo, hi] at path into out (int64). */
+static int
+parse_int64_array(const json_value *arr, size_t count, int64_t lo, int64_t hi,
+                  const char *path, int64_t *out, char *err)
+{
+    char ipath[PATH_LEN];
+    size_t i;
+    int rc;
+
+    if ((rc = json_expect(arr, JSON_ARRAY, path, err)) != MODEL_OK)
+        return rc;
+    if (arr->len != count)
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have %zu entries", path, count);
+    for (i = 0; i < count; i++) {
+        path_format(ipath, "%s[%zu]", path, i);
+        if ((rc = json_int_in(&arr->items[i], lo, hi, ipath, "in", &out[i], err)) != MODEL_OK)
+            return rc;
+    }
+    return MODEL_OK;
+}
+
+/* "activation" of a version 2 layer: identity, relu, clamp (min, max), a named table
+ * (sigmoid, tanh with in_scale, out_scale, min, max) or an explicit table. */
+static int
+parse_activation_v2(zk_model *model, uint32_t l, const json_value *act, const char *path,
+                    char *err)
+{
+    static const char *const plain_keys[] = {"kind", NULL};
+    static const char *const clamp_keys[] = {"kind", "min", "max", NULL};
+    model_layer *ly = &model->layer[l];
+    const json_value *kind, *vmin, *vmax;
+    char kpath[PATH_LEN];
+    int32_t half = (int32_t)1 << (ly->q_bits - 1);
+    int64_t v = 0;
+    int rc;
+
+    if ((rc = json_expect(act, JSON_OBJECT, path, err)) != MODEL_OK)
+        return rc;
+    kind = json_get(act, "kind");
+    path_format(kpath, "%s.kind", path);
+    if (kind == NULL)
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", kpath);
+    if ((rc = json_expect(kind, JSON_STRING, kpath, err)) != MODEL_OK)
+        return rc;
+    if (strcmp(kind->str, "identity") == 0 || strcmp(kind->str, "relu") == 0) {
+        ly->act_kind = kind->str[0] == 'i' ? MODEL_PW_IDENTITY : MODEL_PW_RELU;
+        return json_check_keys(act, plain_keys, path, err);
+    }
+    if (strcmp(kind->str, "clamp") == 0) {
+        ly->act_kind = MODEL_PW_CLAMP;
+        vmin = json_get(act, "min");
+        vmax = json_get(act, "max");
+        if ((rc = json_check_keys(act, clamp_keys, path, err)) != MODEL_OK)
+            return rc;
+        if (vmin == NULL || vmax == NULL)
+            return zkml_fail(err, MODEL_ERR_INVALID, "%s: a clamp needs min and max", path);
+        path_format(kpath, "%s.min", path);
+        if ((rc = json_int_in(vmin, -half, half - 1, kpath, "in", &v, err)) != MODEL_OK)
+            return rc;
+        ly->lo = (int32_t)v;
+        path_format(kpath, "%s.max", path);
+        if ((rc = json_int_in(vmax, ly->lo, half - 1, kpath, "in [min, 2^(Q-1) - 1]:", &v,
+                              err)) != MODEL_OK)
+            return rc;
+        ly->hi = (int32_t)v;
+        return MODEL_OK;
+    }
+    if (strcmp(kind->str, "sigmoid") != 0 && strcmp(kind->str, "tanh") != 0 &&
+        strcmp(kind->str, "table") != 0)
+        return zkml_fail(err, MODEL_ERR_INVALID,
+                          "%s: must be identity, relu, clamp, sigmoid, tanh or table", kpath);
+    ly->act_kind = MODEL_PW_TABLE;
+    return parse_activation(model, l, act, path, err);
+}
+
+static int
+parse_layer_v2(zk_model *model, uint32_t l, const json_value *lj, char *err)
+{
+    static const char *const keys[] = {"weights", "bias", "M", "s", "Q", "limb_bits",
+                                       "u_bits", "activation", NULL};
+    const int64_t vmax = ((int64_t)1 << MODEL_V2_MAX_WEIGHT_BITS) - 1;
+    model_layer *ly = &model->layer[l];
+    model_weights *wt = &model->weights[l];
+    const json_value *w, *b, *M, *act;
+    char path[PATH_LEN], ipath[PATH_LEN];
+    int64_t *mult = NULL;
+    size_t i, j;
+    int rc;
+
+    path_format(path, "layers[%u]", (unsigned)l);
+    if ((rc = json_expect(lj, JSON_OBJECT, path, err)) != MODEL_OK ||
+        (rc = json_check_keys(lj, keys, path, err)) != MODEL_OK ||
+        (rc = json_member_u32(lj, "s", path, 1, MODEL_MAX_SHIFT, 0, 1, &ly->shift, err)) !=
+            MODEL_OK ||
+        (rc = json_member_u32(lj, "Q", path, 2, MODEL_V2_MAX_Q, MODEL_DEFAULT_Q, 0,
+                              &ly->q_bits, err)) != MODEL_OK ||
+        (rc = json_member_u32(lj, "limb_bits", path, 1, MODEL_V2_MAX_LIMB_BITS,
+                              MODEL_DEFAULT_LIMB_BITS, 0, &ly->limb_bits, err)) != MODEL_OK ||
+        (rc = json_member_u32(lj, "u_bits", path, 1, MODEL_V2_MAX_LIMB_BITS,
+                              MODEL_V2_DEFAULT_U_BITS, 0, &ly->u_bits, err)) != MODEL_OK)
+        return rc;
+    ly->mult = 1;
+    /* the shapes, as version 1 reads them (weights within 62 bits) */
+    w = json_get(lj, "weights");
+    path_format(ipath, "%s.weights", path);
+    if (w == NULL)
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+    if ((rc = json_expect(w, JSON_ARRAY, ipath, err)) != MODEL_OK)
+        return rc;
+    if (w->len < 1 || w->len > MODEL_MAX_DIM)
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
+                          MODEL_MAX_DIM);
+    ly->m = (uint32_t)w->len;
+    ly->n = l == 0 ? (w->items[0].kind == JSON_ARRAY ? (uint32_t)w->items[0].len : 0)
+                   : model->layer[l - 1].m;
+    if (ly->n < 1 || ly->n > MODEL_MAX_DIM)
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s[0]: must have 1 to %u entries", ipath,
+                          MODEL_MAX_DIM);
+    wt->w64 = alloc_array((size_t)ly->m * ly->n, sizeof(int64_t));
+    wt->bias64 = alloc_array(ly->m, sizeof(int64_t));
+    mult = alloc_array(ly->m, sizeof(int64_t));
+    if (wt->w64 == NULL || wt->bias64 == NULL || mult == NULL) {
+        free(mult);
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    }
+    for (i = 0; i < ly->m && rc == MODEL_OK; i++) {
+        path_format(ipath, "%s.weights[%zu]", path, i);
+        rc = parse_int64_array(&w->items[i], ly->n, -vmax, vmax, ipath,
+                               wt->w64 + i * ly->n, err);
+    }
+    b = json_get(lj, "bias");
+    path_format(ipath, "%s.bias", path);
+    if (rc == MODEL_OK && b == NULL)
+        rc = zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+    if (rc == MODEL_OK)
+        rc = parse_int64_array(b, ly->m, -vmax, vmax, ipath, wt->bias64, err);
+    /* "M": one multiplier per row, folded into the row and its bias */
+    M = json_get(lj, "M");
+    path_format(ipath, "%s.M", path);
+    for (i = 0; i < ly->m; i++)
+        mult[i] = 1;
+    if (rc == MODEL_OK && M != NULL)
+        rc = parse_int64_array(M, ly->m, 1, 0x7fffffff, ipath, mult, err);
+    for (i = 0; rc == MODEL_OK && i < ly->m; i++) {
+        __int128 v;
+
+        for (j = 0; j <= ly->n && rc == MODEL_OK; j++) {
+            int64_t *at = j < ly->n ? &wt->w64[i * ly->n + j] : &wt->bias64[i];
+
+            v = (__int128)*at * mult[i];
+            if (v > vmax || v < -vmax)
+                rc = zkml_fail(err, MODEL_ERR_INVALID,
+                               "%s.%s: M times the row must stay below 2^62 in magnitude",
+                               path, j < ly->n ? "weights" : "bias");
+            else
+                *at = (int64_t)v;
+        }
+    }
+    free(mult);
+    if (rc != MODEL_OK)
+        return rc;
+    act = json_get(lj, "activation");
+    path_format(ipath, "%s.activation", path);
+    if (act == NULL)
+        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
+    return parse_activation_v2(model, l, act, ipath, err);
+}
+
+/* "inputs" of version 2: as version 1's, each with its "bits" (default xbits). */
+static int
+parse_inputs_v2(zk_model *model, const json_value *root, char *err)
+{
+    static const char *const keys[] = {"name", "scale", "zero_point", "bits", NULL};
+    const json_value *arr = json_get(root, "inputs");
+    uint32_t n = model->layer[0].n, k;
+    char path[PATH_LEN], npath[PATH_LEN];
+    int rc;
+
+    model->inputs = alloc_array(n, sizeof *model->inputs);
+    if (model->inputs == NULL)
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    for (k = 0; k < n; k++) {
+        model->inputs[k].scale = 1.0;
+        model->inputs[k].bits = model->xbits;
+    }
+    if (arr == NULL)
+        return MODEL_OK;
+    if ((rc = json_expect(arr, JSON_ARRAY, "inputs", err)) != MODEL_OK)
+        return rc;
+    if (arr->len != n)
+        return zkml_fail(err, MODEL_ERR_INVALID,
+                          "inputs: must have %u entries (the first layer's inputs)",
+                          (unsigned)n);
+    for (k = 0; k < n; k++) {
+        const json_value *e = &arr->items[k], *name;
+        model_io *io = &model->inputs[k];
+        int32_t xmax;
+
+        path_format(path, "inputs[%u]", (unsigned)k);
+        if ((rc = json_expect(e, JSON_OBJECT, path, err)) != MODEL_OK ||
+            (rc = json_check_keys(e, keys, path, err)) != MODEL_OK ||
+            (rc = json_member_u32(e, "bits", path, 2, MODEL_MAX_BITS, model->xbits, 0,
+                                  &io->bits, err)) != MODEL_OK ||
+            (rc = json_member_scale(e, "scale", path, &io->scale, err)) != MODEL_OK)
+            return rc;
+        xmax = (int32_t)1 << (io->bits - 1);
+        if ((rc = json_member_zero_point(e, path, -xmax, xmax - 1, &io->zero_point, err)) !=
+            MODEL_OK)
+            return rc;
+        name = json_get(e, "name");
+        if (name == NULL)
+            continue;
+        path_format(npath, "%s.name", path);
+        if ((rc = json_expect(name, JSON_STRING, npath, err)) != MODEL_OK)
+            return rc;
+        if (!model_name_is_valid(name->str, name->len))
+            return zkml_fail(err, MODEL_ERR_INVALID,
+                              "%s: must be at most %u bytes without control characters",
+                              npath, MODEL_MAX_NAME_LEN);
+        memcpy(io->name, name->str, name->len);
+        io->name[name->len] = '\0';
+    }
+    return MODEL_OK;
+}
+
+static int
+parse_document_v2(zk_model *model, const json_value *root, char *err)
+{
+    static const char *const keys[] = {"format", "xbits", "layers", "inputs", "outputs",
+                                       "output_kind", NULL};
+    const json_value *layers, *kind;
+    const model_layer *last;
+    int32_t out_lo = INT16_MIN, out_hi = INT16_MAX;
+    uint32_t l, j;
+    int rc;
+
+    model->version = 2;
+    if ((rc = json_check_keys(root, keys, "(document)", err)) != MODEL_OK ||
+        (rc = json_member_u32(root, "xbits", "", 2, MODEL_MAX_BITS, MODEL_DEFAULT_BITS, 0,
+                              &model->xbits, err)) != MODEL_OK)
+        return rc;
+    layers = json_get(root, "layers");
+    if (layers == NULL)
+        return zkml_fail(err, MODEL_ERR_INVALID, "layers: missing");
+    if ((rc = json_expect(layers, JSON_ARRAY, "layers", err)) != MODEL_OK)
+        return rc;
+    if (layers->len < 1 || layers->len > MODEL_MAX_LAYERS)
+        return zkml_fail(err, MODEL_ERR_INVALID, "layers: must have 1 to %d layers",
+                          MODEL_MAX_LAYERS);
+    model->n_layers = (uint32_t)layers->len;
+    for (l = 0; l < model->n_layers; l++)
+        if ((rc = parse_layer_v2(model, l, &layers->items[l], err)) != MODEL_OK)
+            return rc;
+    last = &model->layer[model->n_layers - 1];
+    if (last->act_kind != MODEL_PW_TABLE) {
+        out_lo = -((int32_t)1 << (last->q_bits - 1));
+        out_hi = ((int32_t)1 << (last->q_bits - 1)) - 1;
+    }
+    if ((rc = parse_inputs_v2(model, root, err)) != MODEL_OK ||
+        (rc = parse_io_array(&model->outputs, root, "outputs", last->m, out_lo, out_hi,
+                             err)) != MODEL_OK)
+        return rc;
+    model->xbits = 2;                           /* from now on: the widest input */
+    for (j = 0; j < model->layer[0].n; j++)
+        if (model->inputs[j].bits > model->xbits)
+            model->xbits = model->inputs[j].bits;
+    kind = json_get(root, "output_kind");
+    model->output_kind = MODEL_OUTPUT_SCORE;
+    if (kind != NULL) {
+        if (kind->kind == JSON_STRING && strcmp(kind->str, "probability") == 0)
+            model->output_kind = MODEL_OUTPUT_PROBABILITY;
+        else if (kind->kind != JSON_STRING || strcmp(kind->str, "score") != 0)
+            return zkml_fail(err, MODEL_ERR_INVALID,
+                              "output_kind: must be \"score\" or \"probability\"");
+    }
+    return model_validate(model, err);
+}
+
 int
 model_from_json(zk_model *model, const char *text, size_t len, char *err)
 {
@@ -469,7 +756,83 @@ model_from_json(zk_model *model, const char *text, size_t len, char *err)
     return rc;
 }
 
+
 /* ---- writing Q.json ---- */
+
+/* version 2 */
+
+static int
+model_to_json_v2(char **out, size_t *out_len, const zk_model *model, char *err)
+{
+    static const char *const kinds[] = {"identity", "relu", "clamp", "table"};
+    json_writer w;
+    uint32_t l, i, j;
+    size_t y;
+
+    json_writer_init(&w);
+    json_write_raw(&w, "{\"format\": \"%s\", \"output_kind\": \"%s\",\n",
+                   MODEL_DOCUMENT_FORMAT_V2, model_output_kind_name(model->output_kind));
+    json_write_raw(&w, " \"inputs\": [");
+    for (j = 0; j < model->layer[0].n; j++) {
+        const model_io *io = model_input_io(model, j);
+
+        json_write_raw(&w, "%s\n  {\"name\": ", j > 0 ? "," : "");
+        json_write_string(&w, io->name);
+        json_write_raw(&w, ", \"bits\": %u, \"scale\": ", (unsigned)model_input_bits(model, j));
+        json_write_double(&w, io->scale);
+        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
+    }
+    json_write_raw(&w, "],\n \"outputs\": [");
+    for (i = 0; i < model->layer[model->n_layers - 1].m; i++) {
+        const model_io *io = model_output_io(model, i);
+
+        json_write_raw(&w, "%s{\"scale\": ", i > 0 ? ", " : "");
+        json_write_double(&w, io->scale);
+        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
+    }
+    json_write_raw(&w, "],\n \"layers\": [");
+    for (l = 0; l < model->n_layers; l++) {
+        const model_layer *ly = &model->layer[l];
+        const model_weights *wt = &model->weights[l];
+
+        json_write_raw(&w, "%s\n  {\"s\": %u, \"Q\": %u, \"limb_bits\": %u, \"u_bits\": %u,"
+                       "\n   \"weights\": [", l > 0 ? "," : "", (unsigned)ly->shift,
+                       (unsigned)ly->q_bits, (unsigned)ly->limb_bits,
+                       (unsigned)(ly->act_kind == MODEL_PW_TABLE ? MODEL_V2_DEFAULT_U_BITS
+                                                                 : ly->u_bits));
+        for (i = 0; i < ly->m; i++) {
+            json_write_raw(&w, "%s[", i > 0 ? ",\n    " : "");
+            for (j = 0; j < ly->n; j++)
+                json_write_raw(&w, "%s%lld", j > 0 ? "," : "",
+                               (long long)wt->w64[(size_t)i * ly->n + j]);
+            json_write_raw(&w, "]");
+        }
+        json_write_raw(&w, "],\n   \"bias\": [");
+        for (i = 0; i < ly->m; i++)
+            json_write_raw(&w, "%s%lld", i > 0 ? "," : "", (long long)wt->bias64[i]);
+        json_write_raw(&w, "],\n   \"activation\": {\"kind\": \"%s\"", kinds[ly->act_kind]);
+        if (ly->act_kind == MODEL_PW_CLAMP)
+            json_write_raw(&w, ", \"min\": %d, \"max\": %d", (int)ly->lo, (int)ly->hi);
+        if (ly->act_kind == MODEL_PW_TABLE) {
+            json_write_raw(&w, ", \"table\": [");
+            for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
+                json_write_raw(&w, "%s%d", y == 0 ? "" : y % 32 == 0 ? ",\n    " : ",",
+                               (int)ly->act[y]);
+            json_write_raw(&w, "]");
+        }
+        json_write_raw(&w, "}}");
+    }
+    json_write_raw(&w, "]}\n");
+    if (w.failed) {
+        json_writer_free(&w);
+        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
+    }
+    *out = w.text;
+    *out_len = w.len;
+    return MODEL_OK;
+}
+
+
 
 int
 model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
@@ -483,6 +846,8 @@ model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
     *out_len = 0;
     if ((rc = model_validate(model, err)) != MODEL_OK)
         return rc;
+    if (model_version(model) == 2)
+        return model_to_json_v2(out, out_len, model, err);
     json_writer_init(&w);
     json_write_raw(&w, "{\"format\": \"%s\", \"xbits\": %u, \"output_kind\": \"%s\",\n",
                    MODEL_DOCUMENT_FORMAT, (unsigned)model->xbits,

@@ -10,6 +10,7 @@
 
 static const model_kind *const kinds[] = {
     &model_kind_dense,
+    &model_kind_dense_v2,
     &model_kind_trees,
 };
 

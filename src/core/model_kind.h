@@ -103,8 +103,10 @@ typedef struct model_kind {
                   const char **reason);
 } model_kind;
 
-/* The dense network: model.h, weights.h, infer_proof.h. */
+/* The dense network: model.h, weights.h, infer_proof.h; its descriptor version 1
+ * (ZKMLMD01) and version 2 (ZKMLMD02, docs/numerics-0.2.md) share the operations. */
 extern const model_kind model_kind_dense;
+extern const model_kind model_kind_dense_v2;
 
 /* The kind whose descriptor starts these bytes, or NULL (err says which magic it was). */
 const model_kind *model_kind_of_descriptor(const uint8_t *buf, size_t len, char *err);

@@ -15,6 +15,7 @@
  *   per layer l = 1 .. L, in order:
  *     i32    W_l[i][j], m_l·n_l values, row-major
  *     i32    bias_l[i], m_l values
+ *   (a version 2 descriptor, ZKMLMD02: the folded W'_l and b'_l as i64 instead)
  *
  * The weight counts follow from the decoded descriptor's shapes, never from a length
  * field; the decoder checks that exactly that many bytes remain before it allocates the

@@ -29,6 +29,7 @@ quant_options_default(quant_options *opt)
     opt->headroom = 2.0;
     opt->hidden_headroom = 1.5;
     opt->input_margin = QUANT_DEFAULT_INPUT_MARGIN;
+    opt->version = 1;
 }
 
 static int
@@ -100,7 +101,7 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
 {
     static const char *const keys[] = {"xbits", "wbits", "Q", "Q_min", "Q_max", "limb_bits",
                                        "max_error", "headroom", "hidden_headroom",
-                                       "input_margin", NULL};
+                                       "input_margin", "version", NULL};
     char jerr[ZKML_ERR_LEN];
     json_value *root;
     int rc;
@@ -124,7 +125,8 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
              (rc = option_double(root, "headroom", &opt->headroom, err)) == QUANT_OK &&
              (rc = option_double(root, "hidden_headroom", &opt->hidden_headroom, err)) ==
                  QUANT_OK &&
-             (rc = option_double(root, "input_margin", &opt->input_margin, err)) == QUANT_OK)
+             (rc = option_double(root, "input_margin", &opt->input_margin, err)) == QUANT_OK &&
+             (rc = option_u32(root, "version", 1, 2, &opt->version, err)) == QUANT_OK)
         rc = options_check(opt, err);
     json_free(root);
     return rc;
@@ -733,6 +735,16 @@ quantize_at(quant_ctx *c, zk_model *out, const double *rows, const float_stats *
         if (model_quantize_features(out, rows + b * fm->n_features,
                                     c->cal_x + b * fm->n_features, merr) != MODEL_OK)
             return zkml_fail(err, QUANT_ERR_INVALID, "calibration row %zu: %s", b + 1, merr);
+    }
+    if (opt->version == 2) {                   /* quantize_v2.c; tables are int16 */
+        for (l = 0; l < fm->n_layers; l++)
+            plan_outputs(&c->lp[l], &fm->layer[l], 1, stats->act_lo[l], stats->act_hi[l],
+                         opt->headroom, opt->hidden_headroom);
+        out->outputs = alloc_array(m_last, sizeof *out->outputs);
+        if (out->outputs == NULL)
+            return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
+        return quant_layers_v2(c, out, at->res, at->search, &at->n_search, &at->q_bits,
+                               &at->max_err, &at->mean_err, err);
     }
     for (l = 0; l < fm->n_layers; l++) {
         plan_outputs(&c->lp[l], &fm->layer[l], l + 1 == fm->n_layers, stats->act_lo[l],

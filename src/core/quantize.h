@@ -109,6 +109,16 @@
  * larger than the largest activation table (or 2^8), with as few limbs as that allows.
  * The "limb_bits" option overrides.
  *
+ * Version 2 (option "version": 2; quantize_v2.c, docs/numerics-0.2.md).  Inputs as
+ * above, each feature at the attempt's xbits with its own scale.  Weights get a scale
+ * per output row (its largest |W'| uses the full wbits, unless its bias would then need
+ * more than 2^29 steps), B_q at that scale.  Each layer's range R is chosen as above;
+ * ReLU and identity layers get Q = 16 and output q itself in steps of R / (2^15 - 1),
+ * proven without a table; sigmoid and tanh keep a table (int16 outputs, Q searched,
+ * at most 16).  One shift per layer and a multiplier per row, M_i ~ 2^s·s_w,i / step
+ * (s the smallest giving every row QUANT_MULT_BITS of precision, M_i < 2^31), folded
+ * into the committed weights: W' = M_i·W_q, b' = M_i·B_q.  Limbs of rem: K_l =
+ * ceil(s_l / 12), w the smallest width keeping each layer at K_l; limbs of u: 8 bits.
  * Calibration.  Rows of raw features (n_rows x n_0, row-major).  Without rows, a
  * synthetic set of QUANT_SYNTHETIC_ROWS rows is drawn deterministically: each feature
  * mean + std·(u_1 + .. + u_12 - 6) with uniform u (an approximately normal variable
@@ -191,6 +201,9 @@ typedef struct quant_options {
     double input_margin;            /* each side of a feature's input range over the
                                        calibrated range, >= 0; default
                                        QUANT_DEFAULT_INPUT_MARGIN */
+    uint32_t version;               /* the model's protocol version, 1 (default) or 2:
+                                       per-row multipliers, 16-bit ReLU and identity
+                                       layers without tables (quantize_v2.c) */
 } quant_options;
 
 void quant_options_default(quant_options *opt);
@@ -198,7 +211,8 @@ void quant_options_default(quant_options *opt);
 /*
  * Options from a JSON object; absent keys keep their defaults, unknown keys are errors:
  *   {"xbits": 12, "wbits": 12, "Q": 12, "Q_min": 6, "Q_max": 16, "limb_bits": 12,
- *    "max_error": 0.01, "headroom": 2, "hidden_headroom": 1.5, "input_margin": 1}
+ *    "max_error": 0.01, "headroom": 2, "hidden_headroom": 1.5, "input_margin": 1,
+ *    "version": 2}
  * An empty text (len 0) is the defaults.
  */
 int quant_options_from_json(quant_options *opt, const char *text, size_t len, char *err);

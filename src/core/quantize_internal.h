@@ -95,6 +95,17 @@ char *quant_write_report(const quant_ctx *c, const zk_model *model, const layer_
                          const error_summary *cal, const error_summary *hold,
                          const search_entry *search, size_t n_search);
 
+/*
+ * Version 2 (quantize_v2.c): after the inputs are planned and the calibration rows
+ * quantized (c->cal_x), and c->lp[l] of the table layers set (plan_outputs), every
+ * layer's per-row weights, multipliers and kinds, the search over Q for the tables,
+ * and the limb widths; *out becomes a version 2 model.  res, search, n_search, q_chosen,
+ * max_err and mean_err as version 1's search fills them.
+ */
+int quant_layers_v2(quant_ctx *c, zk_model *out, layer_result *res, search_entry *search,
+                    size_t *n_search, uint32_t *q_chosen, double *max_err, double *mean_err,
+                    char *err);
+
 /* Quantize and run the held-out rows; rows whose q leaves a table are counted apart. */
 int quant_measure_holdout(const zk_model *model, const double *rows, const double *ref,
                           size_t n, error_summary *e, char *err);

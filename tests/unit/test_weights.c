@@ -14,7 +14,7 @@ UNIT_TEST(weights_table_places_every_entry)
     char err[ZKML_ERR_LEN];
     weights_layout lay;
     zk_model m;
-    int32_t *P;
+    int64_t *P;
     size_t i, j, total = 0, nonzero = 0, expected_nonzero = 0;
     unsigned l;
 
@@ -52,7 +52,7 @@ UNIT_TEST(weights_commitment_is_bound_to_weights_and_seed)
     weights_layout lay;
     hyrax_commitment a, b, c, direct;
     zk_model m;
-    int32_t *P;
+    int64_t *P;
     fq_t *beta, *Pf;
     size_t i, nrows, differ = 0;
 
