@@ -536,13 +536,19 @@ COMMENT ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4) IS
 -- current: the version that "NAME" without "@VERSION" means (the highest); a pinned
 -- reference, NAME@VERSION, means the same version forever.
 CREATE VIEW zkml.zkml_models AS
-SELECT m.name, m.version, m.shapes, pg_catalog.encode(m.digest, 'hex') AS digest,
+SELECT m.name, m.version,
+       -- the kind, by the magic of the descriptor the public file carries (after its
+       -- own 8-byte magic and the descriptor's 8-byte length)
+       CASE pg_catalog.substr(m.public_file, 17, 8)
+           WHEN 'ZKMLTE01'::pg_catalog.bytea THEN 'trees'
+           ELSE 'dense' END AS kind,
+       m.shapes, pg_catalog.encode(m.digest, 'hex') AS digest,
        m.verify_only, m.created_at, m.created_by,
        m.version OPERATOR(pg_catalog.=) pg_catalog.max(m.version) OVER (PARTITION BY m.name) AS current
 FROM zkml.models m;
 
 COMMENT ON VIEW zkml.zkml_models IS
-'the registered and imported models, every version, and which one is current (what a name without @VERSION means); never their weights';
+'the registered and imported models, every version, their kind (dense or trees) and shapes, and which one is current (what a name without @VERSION means); never their weights';
 
 -- What quantization cost, as the model risk reviewer reads it: the target and the errors
 -- against the float model, and the holdout rows scored by the registered model.

@@ -12,7 +12,7 @@ SET search_path = public, zkml;   -- the extension's objects are in schema zkml
 SELECT name, version, report FROM zkml_register_model('xgb', :'xgb');
 SELECT name, version, report FROM zkml_register_model('rf', :'rf');
 SELECT name, version, report FROM zkml_register_model('tiny_trees', :'tiny');
-SELECT name, shapes, verify_only FROM zkml_models
+SELECT name, kind, shapes, verify_only FROM zkml_models
 WHERE name IN ('xgb', 'rf', 'tiny_trees') ORDER BY name;
 
 -- scores: every fixture row within 1e-4 of XGBoost's predict_proba, empty fields as NULL

@@ -18,8 +18,9 @@ zkml_log "the extension, through psql"
 cp "$ZKML_ROOT/tools/demo.sql" "$ZKML_SANDBOX/demo.sql"
 cp "$ZKML_ROOT/tests/fixtures/credit_lr20.float.json" \
     "$ZKML_ROOT/tests/fixtures/credit.calibration.csv" \
-    "$ZKML_ROOT/tests/fixtures/credit.holdout.csv" "$ZKML_SANDBOX/"
-chown "$ZKML_USER": "$ZKML_SANDBOX"/credit*
+    "$ZKML_ROOT/tests/fixtures/credit.holdout.csv" \
+    "$ZKML_ROOT/tests/fixtures/trees/xgb100.json" "$ZKML_SANDBOX/"
+chown "$ZKML_USER": "$ZKML_SANDBOX"/credit* "$ZKML_SANDBOX/xgb100.json"
 zkml_as_user psql -X --no-psqlrc -v ON_ERROR_STOP=1 --echo-all -f "$ZKML_SANDBOX/demo.sql"
 
 zkml_cluster_stop

@@ -77,6 +77,33 @@ SELECT decision_date, zkml_prove_batch('credit@1', id::text, features,
                                        'credit decisions of ' || decision_date ORDER BY id)
 FROM applications GROUP BY decision_date;
 RESET zkml.log_progress;
+RESET ROLE;
+
+-- Beside the logistic regression, the model a credit-risk team trains most often:
+-- gradient-boosted trees.  XGBoost's 100 trees of depth 6 on the same data
+-- (tests/fixtures/trees/make_trees.py), its own JSON model (save_model("model.json"))
+-- registered as it is: zkml recognizes the document, keeps every threshold exact and
+-- commits to the nodes (docs/trees.md).  Thresholds, structure and leaves stay hidden;
+-- the number of trees, the depth and the features are public.
+SET ROLE lender_admin;
+\lo_import xgb100.json
+SELECT name, version, digest
+FROM zkml_register_model('credit_xgb', convert_from(lo_get(:LASTOID), 'UTF8')::jsonb);
+\lo_unlink :LASTOID
+SELECT name, version, kind, shapes FROM zkml_models ORDER BY name, version;
+RESET ROLE;
+
+-- Both models score the same applications; the ensemble's decisions of four of them
+-- are proven in one receipt, which verifies like any other.
+SET ROLE loan_officer;
+SELECT id, round(zkml_score('credit', features)::numeric, 4) AS logistic_regression,
+       round(zkml_score('credit_xgb', features)::numeric, 4) AS xgboost
+FROM applications ORDER BY id LIMIT 5;
+SELECT (zkml_receipt_info(r)->>'rows')::int AS rows,
+       (zkml_receipt_info(r)->>'proof_bytes')::int AS proof_bytes, zkml_verify(r) AS valid
+FROM (SELECT zkml_prove_batch('credit_xgb', id::text, features,
+                              'xgboost decisions' ORDER BY id) AS r
+      FROM applications WHERE id <= 1004) s;
 -- The weights stay out of reach: the loan officer cannot read the catalog.
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM zkml.model_secrets;

@@ -1306,20 +1306,33 @@ msm_with_window(gep_t *r, const ge_t *P, const fq_t *k, size_t n, int threads, u
     return msm_full(r, P, k, n, threads, c);
 }
 
-static int msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads);
+static int msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads,
+                         int any_int32);
 
 int
 msm_small(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads)
 {
     double t0 = msm_clock_begin();
-    int rc = msm_small_run(r, P, v, n, threads);
+    int rc = msm_small_run(r, P, v, n, threads, 0);
 
     msm_clock_end(t0);
     return rc;
 }
 
+int
+msm_i32(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads)
+{
+    double t0 = msm_clock_begin();
+    int rc = msm_small_run(r, P, v, n, threads, 1);
+
+    msm_clock_end(t0);
+    return rc;
+}
+
+/* The digits cover bit_length(max |v|) + 1 bits, at most 33 for INT32_MIN. */
 static int
-msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads)
+msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads,
+              int any_int32)
 {
     int32_t *digits;
     size_t i, nnz = 0;
@@ -1330,11 +1343,11 @@ msm_small_run(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads)
     for (i = 0; i < n; i++) {
         uint32_t a;
 
-        if (v[i] >= MSM_SMALL_BOUND || v[i] <= -MSM_SMALL_BOUND)
+        if (!any_int32 && (v[i] >= MSM_SMALL_BOUND || v[i] <= -MSM_SMALL_BOUND))
             return 1;
         if (v[i] == 0 || P[i].infinity)
             continue;
-        a = (uint32_t)(v[i] < 0 ? -v[i] : v[i]);
+        a = v[i] < 0 ? 0u - (uint32_t)v[i] : (uint32_t)v[i];
         nnz++;
         if (a > maxabs)
             maxabs = a;

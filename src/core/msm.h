@@ -26,6 +26,10 @@ int msm(gep_t *r, const ge_t *P, const fq_t *k, size_t n, int threads);
 #define MSM_SMALL_BOUND (1 << 17)
 int msm_small(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads);
 
+/* r = sum_i v[i]·P[i] for any int32 scalars (INT32_MIN included), by the signed digits of
+ * msm_small over as many bits as the largest |v[i]| needs (at most 33). */
+int msm_i32(gep_t *r, const ge_t *P, const int32_t *v, size_t n, int threads);
+
 /*
  * msm by Pippenger's method with a given window width c in [1, MSM_MAX_WINDOW] (tests,
  * benchmarks); returns nonzero for any other c.  msm_window_bits is the width msm

@@ -394,11 +394,19 @@ parse_xgboost(tree_doc *doc, const json_value *root, char *err)
     size_t t, i;
     int rc;
 
+    /* the objective first: a model zkml cannot read (multi-class, ranking, survival) is
+     * named as such, whatever else its document lacks */
     if ((rc = member(&learner, root, "learner", JSON_OBJECT, "", err)) != ZKML_OK ||
-        (rc = member(&param, learner, "learner_model_param", JSON_OBJECT, "learner",
-                     err)) != ZKML_OK ||
         (rc = member(&obj, learner, "objective", JSON_OBJECT, "learner", err)) != ZKML_OK ||
-        (rc = member(&name, obj, "name", JSON_STRING, "learner.objective", err)) != ZKML_OK ||
+        (rc = member(&name, obj, "name", JSON_STRING, "learner.objective", err)) != ZKML_OK)
+        return rc;
+    if (strcmp(name->str, "binary:logistic") != 0 && strcmp(name->str, "reg:logistic") != 0 &&
+        strcmp(name->str, "binary:logitraw") != 0 && strcmp(name->str, "reg:squarederror") != 0)
+        return zkml_fail(err, ZKML_E_INVALID, "learner.objective.name: unknown objective "
+                         "\"%.40s\" (zkml reads binary:logistic, reg:logistic, "
+                         "binary:logitraw, reg:squarederror)", name->str);
+    if ((rc = member(&param, learner, "learner_model_param", JSON_OBJECT, "learner",
+                     err)) != ZKML_OK ||
         (rc = member(&gb, learner, "gradient_booster", JSON_OBJECT, "learner", err)) != ZKML_OK)
         return rc;
     if ((v = json_get(param, "base_score")) == NULL)
@@ -430,16 +438,11 @@ parse_xgboost(tree_doc *doc, const json_value *root, char *err)
                              "must lie in (0, 1) for %s", name->str);
         doc->base = log(base_score / (1.0 - base_score));
         doc->sigmoid = 1;
-    } else if (strcmp(name->str, "binary:logitraw") == 0 ||
-               strcmp(name->str, "reg:squarederror") == 0) {
+    } else {                    /* binary:logitraw, reg:squarederror (checked above) */
         /* the margin starts at base_score itself (XGBoost 1.7's logitraw does not take
          * its logit: checked against predict(output_margin=True) in the fixtures) */
         doc->base = base_score;
         doc->sigmoid = 0;
-    } else {
-        return zkml_fail(err, ZKML_E_INVALID, "learner.objective.name: unknown objective "
-                         "\"%.40s\" (zkml reads binary:logistic, reg:logistic, "
-                         "binary:logitraw, reg:squarederror)", name->str);
     }
     doc->output_kind = doc->sigmoid ? TREE_OUTPUT_PROBABILITY : TREE_OUTPUT_SCORE;
     doc->decision_le = 0;

@@ -371,8 +371,9 @@ trees_shapes(const void *model, char *buf, size_t len)
     const tree_model *m = model;
 
     if (len > 0)
-        snprintf(buf, len, "%u trees, depth %u, %u features", m->n_trees, m->depth,
-                 m->n_features);
+        snprintf(buf, len, "%u tree%s, depth %u, %u feature%s", m->n_trees,
+                 m->n_trees == 1 ? "" : "s", m->depth, m->n_features,
+                 m->n_features == 1 ? "" : "s");
 }
 
 /* ---- the interface (docs/trees.md 3.1, 4) ---- */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "codec.h"
 #include "generators.h"
@@ -18,6 +19,7 @@
 #include "linrel.h"
 #include "logup.h"
 #include "mle.h"
+#include "msm.h"
 #include "pedersen.h"
 #include "product.h"
 #include "runtime.h"
@@ -117,6 +119,8 @@ typedef struct {
     int32_t *p1;                /* prover: the witness */
     int32_t *outw;              /* prover: the witness's outputs (B) */
     fq_t *P1f, *P2f, *Nf, *mask, bM, *beta1, *beta2;
+    fq_t *fcol[MAX_LOOKUPS];    /* prover: each lookup's f column, from P2 to S1 */
+    double phase_start;         /* prover: when the current phase began */
 } tctx;
 
 /* ---- context helpers ---- */
@@ -373,6 +377,58 @@ exchange_committed(tctx *c, const char *label, const fq_t *v, size_t n, size_t *
 }
 
 /* Hyrax rows of a witness polynomial of l variables. */
+/*
+ * The Hyrax rows of an int32 polynomial (P 4.3), as hyrax_commit_small computes them,
+ * but every row through the int32 MSM: P1's keys, thresholds and large multiplicities
+ * (up to 2^31 in magnitude) cost their bit length rather than a full scalar each.
+ */
+static int
+commit_rows_i32(hyrax_commitment *h, const int32_t *P, unsigned l, const fq_t *beta)
+{
+    size_t nrows, ncols;
+    const ge_t *V;
+    gep_t *acc;
+    ptrdiff_t r;
+    int failed = 0;
+
+    memset(h, 0, sizeof *h);
+    h->l = l;
+    hyrax_split(l, &h->lc, &h->lr);
+    nrows = (size_t)1 << h->lr;
+    ncols = (size_t)1 << h->lc;
+    V = generators_V(ncols);
+    h->rows = malloc(nrows * sizeof(ge_t));
+    acc = malloc(nrows * sizeof(gep_t));
+    if (V == NULL || h->rows == NULL || acc == NULL) {
+        free(acc);
+        hyrax_commitment_free(h);
+        return -1;
+    }
+#pragma omp parallel for num_threads(zkml_threads()) schedule(dynamic) reduction(|:failed)
+    for (r = 0; r < (ptrdiff_t)nrows; r++) {
+        gep_t blind;
+
+        if (failed || zkml_interrupted_in_region()) {
+            failed |= 1;
+            continue;
+        }
+        if (msm_i32(&acc[r], V, P + (size_t)r * ncols, ncols, 1) != 0) {
+            failed |= 1;
+            continue;
+        }
+        pedersen_blind(&blind, &beta[r]);
+        gep_add(&acc[r], &acc[r], &blind);
+    }
+    if (!failed)
+        ge_set_gep_batch(h->rows, acc, nrows);
+    free(acc);
+    if (failed) {
+        hyrax_commitment_free(h);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 exchange_rows(tctx *c, const char *label, hyrax_commitment *h, unsigned l,
               const int32_t *small, const fq_t *full, const fq_t *beta)
@@ -381,7 +437,7 @@ exchange_rows(tctx *c, const char *label, hyrax_commitment *h, unsigned l,
 
     hyrax_split(l, &lc, &lr);
     if (c->prover) {
-        int rc = small ? hyrax_commit_small(h, small, l, beta) : hyrax_commit(h, full, l, beta);
+        int rc = small ? commit_rows_i32(h, small, l, beta) : hyrax_commit(h, full, l, beta);
 
         if (rc != 0)
             return tp_fail(c, "could not commit a witness polynomial");
@@ -441,11 +497,32 @@ run_sumcheck(tctx *c, const char *label, unsigned n, unsigned degree, const fq_t
     return 0;
 }
 
-static int
-phase_end(tctx *c)
+static double
+monotonic_seconds(void)
 {
-    if (c->prover && zkml_interrupted())
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The end of a prover's phase: its seconds to the progress callback (include/zkml.h
+ * names the phases), and a pending interruption stops the proof. */
+static int
+phase_end(tctx *c, const char *name)
+{
+    double now;
+
+    if (!c->prover)
+        return 0;
+    if (zkml_interrupted())
         return tp_fail(c, "interrupted");
+    if (c->opts == NULL || c->opts->progress == NULL)
+        return 0;
+    now = monotonic_seconds();
+    if (name != NULL)
+        c->opts->progress(c->opts->progress_arg, name, now - c->phase_start);
+    c->phase_start = now;
     return 0;
 }
 
@@ -702,23 +779,37 @@ floor_shift(int64_t a, unsigned s)
  * The witness P1 of the model wm (with the hooks' lies, if any) and its outputs.
  * p1 NULL: only the outputs.  0, or -1 (a sum outside the output table).
  */
+/* One more lookup of a table entry, from any thread. */
+static inline void
+count_up(int32_t *m)
+{
+#pragma omp atomic
+    (*m)++;
+}
+
 static int
 build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw)
 {
     const tree_test_hooks *hk = c->hooks;
     size_t cols = (size_t)1 << c->beta, L = (size_t)1 << c->D, b;
-    size_t ncell = cols << c->tau;
     int64_t *sums = calloc(cols, sizeof *sums);
-    unsigned s, t;
+    ptrdiff_t tt;
 
     if (sums == NULL)
         return -1;
-    for (t = 0; t < (1u << c->tau); t++)
-        for (b = 0; b < cols; b++) {
-            size_t bb = b < c->B ? b : c->B - 1, x = b + cols * t;
+    /* the trees over the threads: a cell's columns are its own, the multiplicities and
+     * the row sums are shared counts (atomic: integers, so the order does not matter) */
+#pragma omp parallel for schedule(dynamic) num_threads(zkml_threads())
+    for (tt = 0; tt < (ptrdiff_t)1 << c->tau; tt++) {
+        unsigned t = (unsigned)tt;
+        size_t bw;
+
+        for (bw = 0; bw < cols; bw++) {
+            size_t b = bw, bb = b < c->B ? b : c->B - 1, x = b + cols * t;
             const int32_t *row = c->st->inputs + bb * c->n;
             uint32_t slot = 1, leaf, lt;
             int32_t v;
+            unsigned s;
 
             for (s = 0; s < c->D; s++) {
                 uint32_t used = slot, f;
@@ -757,13 +848,15 @@ build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw)
                     p1[c->off1[gcol(s, GC1)] + x] = (int32_t)(((uint64_t)delta >> 16) & 0xffff);
                     /* multiplicities: what the prover looks up */
                     if (c->lk[4 * s].active)
-                        p1[c->off1[c->tb[0].mcol] + slot + L * t]++;
+                        count_up(&p1[c->off1[c->tb[0].mcol] + slot + L * t]);
                     if (c->lk[4 * s + 1].active)
-                        p1[c->off1[c->tb[2].mcol] + b + cols * (f < (1u << c->lnf) ? f : 0)]++;
+                        count_up(&p1[c->off1[c->tb[2].mcol] + b +
+                                     cols * (f < (1u << c->lnf) ? f : 0)]);
                     if (c->lk[4 * s + 2].active)
-                        p1[c->off1[c->tb[3].mcol] + ((uint64_t)delta & 0xffff)]++;
+                        count_up(&p1[c->off1[c->tb[3].mcol] + ((uint64_t)delta & 0xffff)]);
                     if (c->lk[4 * s + 3].active)
-                        p1[c->off1[c->tb[3].mcol] + (((uint64_t)delta >> 16) & 0xffff)]++;
+                        count_up(&p1[c->off1[c->tb[3].mcol] +
+                                     (((uint64_t)delta >> 16) & 0xffff)]);
                 }
                 slot = 2 * slot + (uint32_t)bit;
             }
@@ -772,14 +865,18 @@ build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw)
             if (hk != NULL && hk->leaf_tree != NULL && b < c->B && t < c->T)
                 lt = hk->leaf_tree(hk->arg, b, t);
             v = lt < c->T ? wm->leaf[(size_t)lt * L + leaf] : 0;
-            sums[b] += v;
+            if (hk == NULL || hk->in_sum == NULL || b >= c->B || t >= c->T ||
+                hk->in_sum(hk->arg, b, t)) {
+#pragma omp atomic
+                sums[b] += v;
+            }
             if (p1 != NULL) {
                 p1[c->off1[c->col_V] + x] = v;
                 if (c->lk[4 * c->D].active)
-                    p1[c->off1[c->tb[1].mcol] + leaf + L * t]++;
+                    count_up(&p1[c->off1[c->tb[1].mcol] + leaf + L * t]);
             }
         }
-    (void)ncell;
+    }
     for (b = 0; b < cols; b++) {
         int64_t S = sums[b], q = 0, rem, half;
         int32_t out = (int32_t)S;
@@ -811,6 +908,8 @@ build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw)
                 }
             }
         }
+        if (hk != NULL && hk->output != NULL && b < c->B)
+            out = hk->output(hk->arg, b, out);
         if (b < c->B && outw != NULL)
             outw[b] = out;
     }
@@ -968,19 +1067,32 @@ tp_commit(tctx *c)
         c->beta2 = tp_alloc(c, (size_t)1 << lr, sizeof(fq_t));
         if (c->fail != NULL)
             return -1;
-        for (k = 0; k < c->nlk; k++) {
-            size_t n = (size_t)1 << c->lk[k].vars;
-            fq_t *f;
+        {
+            ptrdiff_t j;
+            int vanished = 0;
 
-            mark = c->n_mem;
-            if ((f = tp_alloc(c, n, sizeof(fq_t))) == NULL)
-                return -1;
-            lookup_f_column(c, &c->lk[k], f);
-            if (logup_inverse_column(c->P2f + c->off2[k], f, NULL, n, &c->alpha) != 0)
-                return tp_fail(c, "a lookup denominator vanished; prove again");
-            tp_release(c, mark);
+            /* the f columns stay for S1, which folds them */
+            for (k = 0; k < c->nlk; k++)
+                if ((c->fcol[k] = tp_alloc(c, (size_t)1 << c->lk[k].vars, sizeof(fq_t))) == NULL)
+                    return -1;
+            /* one lookup per thread: each column and its batch inversion are sequential */
+#pragma omp parallel for schedule(dynamic) num_threads(zkml_threads()) reduction(|:vanished)
+            for (j = 0; j < (ptrdiff_t)c->nlk; j++) {
+                size_t n = (size_t)1 << c->lk[j].vars;
+
+                if (vanished || zkml_interrupted_in_region()) {
+                    vanished |= 1;
+                    continue;
+                }
+                lookup_f_column(c, &c->lk[j], c->fcol[j]);
+                if (logup_inverse_column(c->P2f + c->off2[j], c->fcol[j], NULL, n,
+                                         &c->alpha) != 0)
+                    vanished |= 1;
+            }
             if (zkml_interrupted())
                 return tp_fail(c, "interrupted");
+            if (vanished)
+                return tp_fail(c, "a lookup denominator vanished; prove again");
         }
         for (k = 0; k < c->ntb; k++) {
             size_t n = (size_t)1 << c->tb[k].vars;
@@ -1065,14 +1177,35 @@ tp_preclaims(tctx *c)
 
 /* ---- step 7: the instances of S1 (prover) ---- */
 
+/* A copy of a column for a sumcheck table (S1 and S2 fold their tables in place). */
 static fq_t *
 copy_col(tctx *c, const fq_t *src, size_t n)
 {
     fq_t *d = tp_alloc(c, n, sizeof(fq_t));
+    size_t chunk = (size_t)1 << 14;
+    ptrdiff_t j;
 
-    if (d != NULL)
-        memcpy(d, src, n * sizeof(fq_t));
+    if (d == NULL)
+        return NULL;
+    /* in chunks over the threads: the first touch of fresh pages is most of the cost */
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n > chunk)
+    for (j = 0; j < (ptrdiff_t)((n + chunk - 1) / chunk); j++) {
+        size_t lo = (size_t)j * chunk, len = n - lo < chunk ? n - lo : chunk;
+
+        memcpy(d + lo, src + lo, len * sizeof(fq_t));
+    }
     return d;
+}
+
+/* P1 as field elements again from the int32 witness, after a sumcheck folded it. */
+static void
+restore_p1(tctx *c)
+{
+    ptrdiff_t i, n = (ptrdiff_t)1 << c->l1;
+
+#pragma omp parallel for schedule(static) num_threads(zkml_threads())
+    for (i = 0; i < n; i++)
+        fq_set_i64(&c->P1f[i], c->p1[i]);
 }
 
 static int
@@ -1110,22 +1243,24 @@ s1_instances(tctx *c, size_t *count)
 
         for (i = 0; i < NGRID; i++)
             colp[i] = c->P1f + c->off1[gcol(s, i)];
+        /* P1's columns are folded in place where only one instance reads them (P1 is
+         * restored from the int32 witness after S1), copied where two do (b, e) */
         sumcheck_instance_init(A, c->g);
         sumcheck_instance_table(A, copy_col(c, eqz, ng));
         sumcheck_instance_table(A, copy_col(c, colp[GB], ng));
-        sumcheck_instance_table(A, copy_col(c, colp[GM], ng));
-        sumcheck_instance_table(A, copy_col(c, colp[GD], ng));
+        sumcheck_instance_table(A, colp[GM]);
+        sumcheck_instance_table(A, colp[GD]);
         sumcheck_instance_table(A, copy_col(c, colp[GE], ng));
         bad |= term(A, lb, 1, 2, 0, 1, 0) | term(A, lb, -1, 3, 0, 1, 1) |
                term(A, le, 1, 2, 0, 4, 0) | term(A, le, -1, 3, 0, 2, 3);
         sumcheck_instance_init(C, c->g);
-        sumcheck_instance_table(C, copy_col(c, eqz, ng));
-        sumcheck_instance_table(C, copy_col(c, colp[GB], ng));
-        sumcheck_instance_table(C, copy_col(c, colp[GX], ng));
-        sumcheck_instance_table(C, copy_col(c, colp[GK], ng));
-        sumcheck_instance_table(C, copy_col(c, colp[GE], ng));
-        sumcheck_instance_table(C, copy_col(c, colp[GC0], ng));
-        sumcheck_instance_table(C, copy_col(c, colp[GC1], ng));
+        sumcheck_instance_table(C, s + 1 < c->D ? copy_col(c, eqz, ng) : eqz);
+        sumcheck_instance_table(C, colp[GB]);
+        sumcheck_instance_table(C, colp[GX]);
+        sumcheck_instance_table(C, colp[GK]);
+        sumcheck_instance_table(C, colp[GE]);
+        sumcheck_instance_table(C, colp[GC0]);
+        sumcheck_instance_table(C, colp[GC1]);
         {
             fq_t l2e33, l2e32;
 
@@ -1149,7 +1284,7 @@ s1_instances(tctx *c, size_t *count)
             eqs[x] = e[x & (cols - 1)];
         sumcheck_instance_init(S, c->g);
         sumcheck_instance_table(S, eqs);
-        sumcheck_instance_table(S, copy_col(c, c->P1f + c->off1[c->col_V], ng));
+        sumcheck_instance_table(S, c->P1f + c->off1[c->col_V]);
         bad |= term(S, &c->lam_s, 1, 2, 0, 1, 0);
     }
     for (k = 0; k < c->nlk; k++) {
@@ -1159,9 +1294,7 @@ s1_instances(tctx *c, size_t *count)
 
         if (!lk->active)
             continue;
-        if ((f = tp_alloc(c, nk, sizeof(fq_t))) == NULL)
-            return NULL;
-        lookup_f_column(c, lk, f);
+        f = c->fcol[k];                 /* from P2, folded here */
         logup_zeta_weight(&zw, &c->zeta[lk->table], c->n1, lk->vars);
         mle_eq_table(eqlk, c->tau_lk + (c->n1 - lk->vars), lk->vars);
         if (logup_lookup_instance(&inst[n++], lk->vars, copy_col(c, eqlk, nk),
@@ -1181,7 +1314,7 @@ s1_instances(tctx *c, size_t *count)
         mle_eq_table(eqlk, c->tau_lk + (c->n1 - tb->vars), tb->vars);
         if (logup_table_instance(&inst[n++], tb->vars, copy_col(c, eqlk, nt),
                                  copy_col(c, c->P2f + c->off2[c->nlk + k], nt), tv,
-                                 copy_col(c, c->P1f + c->off1[tb->mcol], nt), &c->lam_tb[k],
+                                 c->P1f + c->off1[tb->mcol], &c->lam_tb[k],
                                  &c->alpha, &zw) != 0)
             bad = 1;
     }
@@ -1770,7 +1903,7 @@ run_protocol(tctx *c)
     sumcheck_instance *inst = NULL;
     size_t ninst = 0, mark;
 
-    if (tp_commit(c) != 0 || phase_end(c) != 0)
+    if (tp_commit(c) != 0 || phase_end(c, "commitments") != 0)
         return -1;
     if (c->prover)
         linrel_init_prover(&c->lr, &c->CM, c->mask_log);
@@ -1785,11 +1918,15 @@ run_protocol(tctx *c)
                      &c->e1) != 0)
         return -1;
     tp_release(c, mark);                /* the folded S1 tables */
-    if (tp_finals(c) != 0 || tp_products(c) != 0 || phase_end(c) != 0)
+    if (c->prover)
+        restore_p1(c);
+    if (tp_finals(c) != 0 || tp_products(c) != 0 || phase_end(c, "sumcheck S1") != 0)
         return -1;
-    if (tp_s2(c) != 0 || tp_openings(c) != 0 || tp_relations(c) != 0 || tp_linear(c) != 0)
+    if (tp_s2(c) != 0 || phase_end(c, "sumcheck S2") != 0)
         return -1;
-    return phase_end(c);
+    if (tp_openings(c) != 0 || tp_relations(c) != 0 || tp_linear(c) != 0)
+        return -1;
+    return phase_end(c, "openings");
 }
 
 /* ---- entry points ---- */
@@ -1875,6 +2012,7 @@ tree_proof_prove_hooked(uint8_t **proof, size_t *proof_len, const model_statemen
         tp_fail(&c, "the model has no nodes (a public model)");
         goto out;
     }
+    c.phase_start = monotonic_seconds();
     if (tp_setup(&c) != 0)
         goto out;
     len = (size_t)1 << c.l1;
@@ -1894,8 +2032,7 @@ tree_proof_prove_hooked(uint8_t **proof, size_t *proof_len, const model_statemen
                 tp_fail(&c, "the outputs are not what the model computes for these inputs");
                 goto out;
             }
-    for (i = 0; i < len; i++)
-        fq_set_i64(&c.P1f[i], c.p1[i]);
+    restore_p1(&c);
     if (tree_model_node_table(&N, c.wm, err) != 0)
         goto out_err;
     for (i = 0; i < ((size_t)1 << c.lN); i++)
@@ -1911,6 +2048,8 @@ tree_proof_prove_hooked(uint8_t **proof, size_t *proof_len, const model_statemen
         goto out;
     }
     put_header(&w);
+    if (phase_end(&c, "witness") != 0)
+        goto out;
     if (run_protocol(&c) != 0)
         goto out;
     if (w.failed) {

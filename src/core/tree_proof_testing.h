@@ -40,6 +40,11 @@ typedef struct tree_test_hooks {
                         uint32_t honest);
     /* The tree whose leaf value the prover reports at (row, tree) (NULL: honest). */
     uint32_t (*leaf_tree)(void *arg, size_t row, uint32_t tree);
+    /* Whether tree's leaf enters row's sum, S_b (NULL: every tree's does). */
+    int (*in_sum)(void *arg, size_t row, uint32_t tree);
+    /* The output the prover reports for row given the honest one, the table's value
+     * (NULL: honest). */
+    int32_t (*output)(void *arg, size_t row, int32_t honest);
     /* e = m·(1 - d) rather than m·d wherever the reported bit is not the default */
     int forge_missing_e;
     void *arg;

@@ -314,6 +314,13 @@ UNIT_TEST(tree_bad_documents)
           "\"2\", \"num_class\": \"0\"}, \"objective\": {\"name\": \"multi:softprob\"}, "
           "\"gradient_booster\": {\"name\": \"gbtree\"}}}",
           "learner.objective.name: unknown objective \"multi:softprob\"" },
+        /* the objective is named before anything else the document lacks or breaks */
+        { "{\"learner\": {\"objective\": {\"name\": \"multi:softprob\"}}}",
+          "learner.objective.name: unknown objective \"multi:softprob\"" },
+        { "{\"learner\": {\"learner_model_param\": {\"base_score\": \"5E-1\", \"num_feature\": "
+          "\"2\", \"num_class\": \"3\"}, \"objective\": {\"name\": \"multi:softprob\"}, "
+          "\"gradient_booster\": {\"name\": \"gbtree\"}}}",
+          "learner.objective.name: unknown objective \"multi:softprob\"" },
         { "{\"learner\": {\"learner_model_param\": {\"base_score\": \"5E-1\", \"num_feature\": "
           "\"2\", \"num_class\": \"0\"}, \"objective\": {\"name\": \"binary:logistic\"}, "
           "\"gradient_booster\": {\"name\": \"dart\"}}}",

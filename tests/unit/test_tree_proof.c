@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "generators.h"
 #include "model_kind.h"
 #include "modelkey.h"
+#include "msm.h"
 #include "tree_model.h"
 #include "tree_proof.h"
 #include "tree_proof_testing.h"
@@ -222,6 +224,22 @@ hook_leaf_tree(void *arg, size_t row, uint32_t tree)
     return row == a->row && tree == a->tree ? tree + 1 : tree;
 }
 
+static int
+hook_in_sum(void *arg, size_t row, uint32_t tree)
+{
+    const forge_at *a = arg;
+
+    return !(row == a->row && tree == a->tree);
+}
+
+static int32_t
+hook_output(void *arg, size_t row, int32_t honest)
+{
+    const forge_at *a = arg;
+
+    return row == a->row ? honest + 1 : honest;
+}
+
 /*
  * Prove under the forgery hooks h with the witness's own outputs: rejected by the honest
  * verifier (reason containing want, if given), accepted when check (index) alone is
@@ -319,6 +337,19 @@ UNIT_TEST(tree_proof_forgeries)
     forgery(&tc, &h, TREE_CHECK_OPENING_N, 0, "a node table other than the committed one");
     tc.key.trees.threshold[L + 1] -= 3;
 
+    /* a sum that leaves out a tree: row 6's sum without tree 2's leaf */
+    at = (forge_at){6, 2, 0, 0};
+    h.in_sum = hook_in_sum;
+    forgery(&tc, &h, TREE_CHECK_SUM, 0, "a sum that leaves out a tree");
+    h.in_sum = NULL;
+
+    /* an output not the table's: row 7 reports the table's value plus one */
+    CHECK(tc.key.trees.transform == TREE_TRANSFORM_TABLE);
+    at = (forge_at){7, 0, 0, 0};
+    h.output = hook_output;
+    forgery(&tc, &h, TREE_CHECK_LOOKUP, 4 * tc.key.trees.depth + 1, "an output not the table's");
+    h.output = NULL;
+
     tcase_close(&tc);
 }
 
@@ -387,4 +418,38 @@ UNIT_TEST(tree_proof_every_byte)
     free(proof);
     modelkey_free(&key);
     modelpub_free(&pub);
+}
+
+/* P1's rows are committed with msm_i32: keys and thresholds up to 2^31 in magnitude,
+ * MISSING (INT32_MIN) included, must give the plain sum of products. */
+UNIT_TEST(tree_proof_msm_i32)
+{
+    static const size_t sizes[] = {1, 7, 64, 700};
+    const ge_t *V = generators_V(700);
+    int32_t v[700];
+    fq_t k[700];
+    size_t s, i;
+
+    CHECK(V != NULL);
+    if (V == NULL)
+        return;
+    for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        gep_t r1, r2, want;
+
+        for (i = 0; i < n; i++) {
+            switch (unit_rand64() % 6) {
+            case 0: v[i] = INT32_MIN; break;
+            case 1: v[i] = INT32_MAX; break;
+            case 2: v[i] = 0; break;
+            case 3: v[i] = (int32_t)(unit_rand64() % 200) - 100; break;
+            default: v[i] = (int32_t)(uint32_t)unit_rand64(); break;
+            }
+            fq_set_i64(&k[i], v[i]);
+        }
+        msm_naive(&want, V, k, n);
+        CHECKF(msm_i32(&r1, V, v, n, 1) == 0 && gep_eq(&r1, &want), "msm_i32, n = %zu", n);
+        CHECKF(msm_i32(&r2, V, v, n, 2) == 0 && gep_eq(&r2, &want),
+               "msm_i32, n = %zu, 2 threads", n);
+    }
 }
