@@ -448,8 +448,8 @@ model_validate(const zk_model *model, char *err)
     for (l = 0; l < model->n_layers; l++) {
         const model_layer *ly = &model->layer[l];
         const model_weights *wt = &model->weights[l];
-        int32_t wmax = (int32_t)1 << (ly->wbits - 1);
         size_t i, count = (size_t)ly->m * ly->n;
+        int32_t wmax;
 
         if (model_version(model) == 2) {
             const int64_t vmax = (int64_t)1 << MODEL_V2_MAX_WEIGHT_BITS;
@@ -472,6 +472,7 @@ model_validate(const zk_model *model, char *err)
         if (wt->w == NULL || wt->bias == NULL)
             return zkml_fail(err, MODEL_ERR_INVALID, "layer %u: weights missing",
                               (unsigned)l + 1);
+        wmax = (int32_t)1 << (ly->wbits - 1);       /* version 1: wbits is 2 .. 16 */
         for (i = 0; i < count; i++)
             if (wt->w[i] < -wmax || wt->w[i] >= wmax)
                 return zkml_fail(err, MODEL_ERR_INVALID,

@@ -453,7 +453,8 @@ UNIT_TEST(model_v2_forward_matches_reference)
                     for (k = 0; k < V2_N0; k++)
                         y += (__int128)w.w1[j][k] * x[b * V2_N0 + k];
                     y *= w.m1[j];
-                    CHECK(((__int128)qs[0][j] << 21) + tr.layer[0].rem[j] == y + (1 << 20));
+                    CHECK((__int128)qs[0][j] * ((__int128)1 << 21) + tr.layer[0].rem[j] ==
+                          y + (1 << 20));
                     for (k = 0; k < tr.layer[0].n_limbs; k++)
                         rem |= (uint64_t)tr.layer[0].limbs[k * V2_N1 + j] << (4 * k);
                     CHECK(rem == tr.layer[0].rem[j] && tr.layer[0].n_limbs == 6);
