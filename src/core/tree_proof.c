@@ -1079,7 +1079,7 @@ build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw)
         if (c->table) {
             half = (int64_t)1 << (c->Q - 1);
             q = floor_shift(S + ((int64_t)1 << (c->shift - 1)), c->shift);
-            rem = S + ((int64_t)1 << (c->shift - 1)) - (q << c->shift);
+            rem = S + ((int64_t)1 << (c->shift - 1)) - q * ((int64_t)1 << c->shift);
             if (q < -half || q >= half) {
                 free(sums);
                 return -1;
