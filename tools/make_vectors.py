@@ -3,8 +3,9 @@
 
 For each model kind of protocol version 1 (a logistic regression, lr20, and a dense
 network, mlp20, both with public inputs) and their version 2 twins (lr20v2, mlp20v2:
-tests/fixtures/*v2.q.json, docs/numerics-0.2.md) this makes a fresh key with the built `zkml`
-command, writes the model's public file, proves a few batches (honest receipts), and
+tests/fixtures/*v2.q.json, docs/protocol.md 6.4), and for two small tree ensembles
+(trees, trees-id: docs/protocol.md 15, 16; their documents are in this script), this
+makes a fresh key with the built `zkml` command, writes the model's public file, proves a few batches (honest receipts), and
 derives damaged receipts from one of them, one file per kind of damage the verifier must
 catch.  It also copies, unchanged, receipts issued by release 0.1.0 (from the database
 dump tests/fixtures/lender-0.1.0.sql), which carry row keys and a context, and damages
@@ -13,7 +14,8 @@ class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` o
 
 The damage is computed from the specification, not from the verifier: this script
 parses the public file and the receipt by the layouts of docs/protocol.md 12, derives
-the byte offset of every part of the proof from the sizes of docs/protocol.md 7.13, and
+the byte offset of every part of the proof from the sizes of docs/protocol.md 7.13 (16.8
+for a tree proof), and
 insists that they add up to the proof's length.  So it is also a check of those sections
 against the prover.
 
@@ -23,11 +25,12 @@ do not change.  The private keys are not kept.
 
 Standard library only.  Usage (from the repository root, after make):
 
-    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors] [--sets lr20v2,mlp20v2]
+    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors] [--sets trees,trees-id]
 """
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -125,6 +128,8 @@ def parse_descriptor_v2(d):
 def parse_descriptor(d):
     if d[:8] == b"ZKMLMD02":
         return parse_descriptor_v2(d)
+    if d[:8] == b"ZKMLTE01":
+        return parse_descriptor_trees(d)
     r = Reader(d)
     if r.take(8) != b"ZKMLMD01":
         raise ValueError("descriptor magic")
@@ -288,6 +293,8 @@ def proof_parts_v2(model, B):
 
 def proof_parts(model, B):
     """[(name, kind, count)] in proof order; kind is "point", "scalar" or "header"."""
+    if model.get("kind") == "trees":
+        return proof_parts_trees(model, B)
     if model.get("version") == 2:
         return proof_parts_v2(model, B)
     layers = model["layers"]
@@ -433,8 +440,8 @@ class Manifest:
 
 
 MANIFEST_HEAD = """\
-# Conformance vectors of zkml's proof format, protocol versions 1 (docs/protocol.md 13)
-# and 2 (lr20v2, mlp20v2: docs/numerics-0.2.md).
+# Conformance vectors of zkml's proof format (docs/protocol.md 13): protocol version 1
+# (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
 #
 # One vector a line, five fields separated by spaces (the last runs to the end of
@@ -622,6 +629,290 @@ def damage_proof(rct, rc, offs, add, patched):
         patched(at, b"\xff" * 32))
 
 
+# ---- tree ensembles (docs/protocol.md 12.7, 15, 16) ----
+
+MISSING = -2 ** 31
+
+
+def parse_descriptor_trees(d):
+    """docs/protocol.md 12.7: the ZKMLTE01 descriptor."""
+    r = Reader(d)
+    r.take(8)
+    T, D, n, F, transform = (r.u32() for _ in range(5))
+    model = dict(kind="trees", T=T, D=D, n=n, F=F, transform=transform)
+    if transform == 1:
+        model["s"], model["Q"], model["G"] = r.u32(), r.u32(), r.u32()
+        model["table"] = [r.i32() for _ in range(1 << model["Q"])]
+    elif transform != 0:
+        raise ValueError("tree transform")
+    model["output_kind"] = r.u32()
+    for _ in range(n):
+        r.take(r.u32())
+    if r.pos != len(d):
+        raise ValueError("descriptor length")
+    return model
+
+
+def proof_parts_trees(model, B):
+    """docs/protocol.md 16.1 and 16.8: the parts of a tree proof, in proof order."""
+    D, table = model["D"], model["transform"] == 1
+    beta, tau, lnf = log2_ceil(B), log2_ceil(model["T"]), log2_ceil(model["n"])
+    g, l_n = beta + tau, tau + D + 2
+    K = (model["s"] + 15) // 16 if table else 0
+    lastw = model["s"] - 16 * (K - 1) if table else 16
+    # tables: NODE, LEAF, ROW, RANGE_16, [RANGE_w], [OUTT]
+    tables = [tau + D, tau + D, beta + lnf, 16]
+    if table:
+        tables += ([lastw] if lastw < 16 else []) + [model["Q"]]
+    p1 = [g] * (9 * D + 1) + ([beta] * (2 + K) if table else []) + tables
+    lookups = [g] * (4 * D + 1) + ([beta] * (1 + K) if table else [])
+    p2 = lookups + tables
+    l1, l2 = place(p1), place(p2)
+    if l_n != model["l_W"]:
+        raise ValueError("l_N of the public file is not the one its shapes give")
+    n1 = max([g] + tables)
+    n2 = max(l1, l2, l_n)
+    mask_log = log2_ceil(4 * n1 + 3 * n2)
+    lc1, lr1 = hyrax_split(l1)
+    lc2, lr2 = hyrax_split(l2)
+    lcn, _ = hyrax_split(l_n)
+    products = 3 * D + len(lookups) + 2
+    parts = [("header", "header", 16),
+             ("P1/rows", "point", 1 << lr1),
+             ("mask/C", "point", 1),
+             ("P2/rows", "point", 1 << lr2)]
+    if table:
+        parts.append(("S1/pre-claims", "point", 2 + K))
+    parts += [("S1/T", "scalar", 1),
+              ("S1/rounds", "scalar", 3 * n1),
+              ("S1/finals", "point", len(p1) + len(p2) + 4),
+              ("S1/products", "point", products)]
+    names = []
+    for s in range(D):
+        names += ["bit%d" % (s + 1), "missing%d" % (s + 1), "compare%d" % (s + 1)]
+    names += ["lk%d" % (k + 1) for k in range(len(lookups))] + ["node-table", "leaf-table"]
+    for nm in names:
+        parts += [("S1/product-%s/ABD" % nm, "point", 3),
+                  ("S1/product-%s/z" % nm, "scalar", 5)]
+    parts += [("S2/T", "scalar", 1),
+              ("S2/rounds", "scalar", 2 * n2),
+              ("S2/finals", "point", 3)]
+    for name, k in (("open-P1", lc1), ("open-P2", lc2), ("open-N", lcn), ("lin", mask_log)):
+        parts += [(name + "/LR", "point", 2 * k),
+                  (name + "/delta-beta", "point", 2),
+                  (name + "/z", "scalar", 2)]
+    sizes = dict(beta=beta, n1=n1, n2=n2, l_P1=l1, l_P2=l2, l_N=l_n, mask_log=mask_log,
+                 lookups=len(lookups), tables=len(tables))
+    return parts, sizes
+
+
+def tree_node(feature, threshold, default_left, left, right):
+    return dict(feature=feature, threshold=threshold, default_left=default_left,
+                left=left, right=right, value=0)
+
+
+def tree_leaf(value):
+    return dict(feature=0, threshold=0, default_left=False, left=-1, right=-1, value=value)
+
+
+def tree_arrays(nodes):
+    """A tree of the zkml-trees-v1 document (docs/protocol.md 15.2) from its nodes."""
+    return {k: [nd[k] for nd in nodes]
+            for k in ("left", "right", "feature", "threshold", "default_left", "value")}
+
+
+# Two small ensembles over three features.  "trees": three trees of depth up to 3 (one
+# leaf at depth 1, so pass-through subtrees), default directions both ways, a sigmoid
+# output (the table transform, with its pre-claims, limbs and output lookup; margins
+# below 0.1 keep its table, hence the public file, small); "trees-id":
+# two trees of depth 2, the identity transform (the margin is the output).
+TREE_DOCS = {
+    "trees": {
+        "format": "zkml-trees-v1", "features": ["income", "debt", "age"],
+        "decision": "lt", "rounding": "binary32", "base": -0.25 / 16,
+        "transform": "sigmoid", "depth": 3,
+        "trees": [tree_arrays([tree_node(0, 1.5, True, 1, 2),
+                               tree_node(1, -2.25, False, 3, 4),
+                               tree_leaf(0.4 / 16),
+                               tree_node(2, 30.0, True, 5, 6),
+                               tree_leaf(0.1 / 16),
+                               tree_leaf(-0.3 / 16), tree_leaf(-0.05 / 16)]),
+                  tree_arrays([tree_node(2, 10.0, False, 1, 2),
+                               tree_leaf(-0.5 / 16), tree_leaf(0.25 / 16)]),
+                  tree_arrays([tree_node(1, 0.5, True, 1, 2),
+                               tree_leaf(0.05 / 16),
+                               tree_node(2, 3.0, True, 3, 4),
+                               tree_leaf(-0.15 / 16), tree_leaf(0.35 / 16)])]},
+    "trees-id": {
+        "format": "zkml-trees-v1", "features": ["income", "debt", "age"],
+        "decision": "le", "rounding": "binary32", "base": 0.5,
+        "transform": "identity",
+        "trees": [tree_arrays([tree_node(0, 2.0, False, 1, 2),
+                               tree_node(2, 40.0, True, 3, 4),
+                               tree_leaf(1.25), tree_leaf(-0.75), tree_leaf(0.5)]),
+                  tree_arrays([tree_node(1, -1.0, True, 1, 2),
+                               tree_leaf(-2.0), tree_leaf(0.125)])]},
+}
+
+# Feature rows (an empty field is a missing value, docs/protocol.md 15.2.2)
+TREE_ROWS = ["2,-3,", ",1,4", "0.5,,12", "1.5,-2.25,30"]
+
+
+def tree_key_of(x):
+    """docs/protocol.md 15.3.1: the binary32 order key of a double."""
+    u = struct.unpack("<I", struct.pack("<f", x))[0]
+    return u if u < 2 ** 31 else -(u - 2 ** 31)
+
+
+def tree_set(zkml, m, tmp, name):
+    """Key, public file, honest and damaged receipts and public files of one ensemble."""
+    out = os.path.join(m.out, name)
+    os.makedirs(out, exist_ok=True)
+    doc = os.path.join(tmp, name + ".json")
+    with open(doc, "w") as f:
+        json.dump(TREE_DOCS[name], f)
+    key = os.path.join(tmp, name + ".key")
+    pub = os.path.join(out, "model.pub")
+    pubrel = name + "/model.pub"
+    run(zkml, "keygen", "--model", doc, "--out", key, "--force")
+    run(zkml, "public", "--key", key, "--out", pub, "--force")
+    header = TREE_DOCS[name]["features"]
+    made = {}
+    for label, rows, flag in (("b1", TREE_ROWS[:1], "--features"),
+                              ("b3", TREE_ROWS[:3], "--features"),
+                              ("b4", TREE_ROWS, "--features"),
+                              ("edge", ["2147483647,-2147483647,%d" % MISSING,
+                                        "%d,0,2139095040" % MISSING,
+                                        "%d,%d,%d" % (MISSING, MISSING, MISSING)],
+                               "--input")):
+        csv = os.path.join(tmp, "%s-%s.csv" % (name, label))
+        with open(csv, "w") as f:
+            f.write(",".join(header) + "\n" + "\n".join(rows) + "\n")
+        rct = os.path.join(out, label + ".rct")
+        run(zkml, "prove", "--key", key, flag, csv, "--context", "conformance vectors",
+            "--out", rct, "--force")
+        made[label] = rct
+    descr = {"b1": "one row, a missing value",
+             "b3": "three rows (batch padded to 4), a missing value in each",
+             "b4": "four rows (no batch padding), values equal to thresholds",
+             "edge": "three rows of extreme keys (2^31 - 1, -(2^31 - 1), +infinity) and "
+                     "the missing code, one row all missing"}
+    for label in ("b1", "b3", "b4", "edge"):
+        m.add("%s/%s.rct" % (name, label), pubrel, "accept", "-",
+              "honest receipt, %s" % descr[label])
+    # the inputs of b3 are the keys of its rows (a check of 15.3.1 against the prover)
+    rc3 = parse_receipt(open(made["b3"], "rb").read())
+    keys = [MISSING if v == "" else tree_key_of(float(v))
+            for row in TREE_ROWS[:3] for v in row.split(",")]
+    if rc3["inputs"] != keys:
+        raise SystemExit("%s: the receipt's inputs are not the order keys of its rows" % name)
+
+    damage_tree_receipt(m, name, "b1", pub, made["b1"])
+    damage_tree_receipt(m, name, "b3", pub, made["b3"], statement_only=True)
+    # damage_proof describes the dense header; a tree proof has its own magic
+    m.lines = [(rel, p, v, c, what.replace("ZKMLPG01 changed to ZKMLPG02",
+                                           "ZKMLPT01 changed to ZKMLPT02")
+                if rel.startswith(name + "/") else what)
+               for rel, p, v, c, what in m.lines]
+    damage_tree_public(m, name, pub)
+    return pub
+
+
+def damage_tree_receipt(m, name, base_label, pub_path, rct_path, statement_only=False):
+    """damage_receipt's kinds of damage for a tree receipt, and the tree's own: the
+    missing code in the inputs, a row key, the tree proof header's mode byte and a
+    dense proof header."""
+    pub = open(pub_path, "rb").read()
+    rct = open(rct_path, "rb").read()
+    model = parse_public(pub)
+    rc = parse_receipt(rct)
+    if hashlib.sha256(pub).digest() != rc["digest"]:
+        raise SystemExit("%s: the receipt does not name its public file" % rct_path)
+    parts, sizes = proof_parts_trees(model, rc["B"])
+    offs, total = part_offsets(parts)
+    if total != rc["plen"]:
+        raise SystemExit("%s: the proof has %d bytes, the specification's layout %d"
+                         % (rct_path, rc["plen"], total))
+    prefix = "%s/%s." % (name, base_label)
+    pubrel = name + "/model.pub"
+
+    def add(tag, reason, what, data):
+        m.add(prefix + tag + ".rct", pubrel, "reject", reason, what, bytes(data))
+
+    def patched(at, new):
+        d = bytearray(rct)
+        d[at:at + len(new)] = new
+        return d
+
+    def i32(v):
+        return struct.pack("<i", v)
+
+    inputs = rc["inputs"]
+    gone = [j for j, v in enumerate(inputs) if v == MISSING]
+    here = [j for j, v in enumerate(inputs) if v != MISSING]
+    if gone:
+        j = gone[0]
+        add("input-unmissing", "proof-check",
+            "input %d (row %d, feature %d) the missing code changed to key 0"
+            % (j, j // rc["n_in"] + 1, j % rc["n_in"] + 1),
+            patched(rc["inputs_at"] + 4 * j, i32(0)))
+    j = here[-1]
+    add("input-missing", "proof-check",
+        "input %d (row %d, feature %d) key %d changed to the missing code"
+        % (j, j // rc["n_in"] + 1, j % rc["n_in"] + 1, inputs[j]),
+        patched(rc["inputs_at"] + 4 * j, i32(MISSING)))
+    # a row key given to row 1 (empty in these receipts): the statement context changes
+    at, k0 = rc["keys"][0]
+    assert k0 == b""
+    add("row-key", "proof-check", "row 1 given the one-byte key \"1\" (the file still "
+        "decodes; the statement context is not the one proven)",
+        rct[:at] + struct.pack("<I", 1) + b"1" + rct[at + 4:])
+    if statement_only:
+        damage_statement(rct, rc, add, patched)
+        return sizes
+    pa = rc["proof_at"]
+    add("proof-mode", "proof-encoding", "the proof header's input mode byte 0 changed to 1 "
+        "(committed inputs: no such tree proof)", patched(pa + 9, b"\x01"))
+    add("proof-dense-magic", "proof-encoding", "proof header ZKMLPT01 changed to the dense "
+        "proof's ZKMLPG01", patched(pa + 6, b"G"))
+    damage_receipt(m, name, base_label, pub_path, rct_path, True)
+    return sizes
+
+
+def damage_tree_public(m, name, pub_path):
+    """Public files of a tree model that must not decode, and one of another digest."""
+    data = open(pub_path, "rb").read()
+    model = parse_public(data)
+    d0 = 16                                         # the descriptor, after magic and D
+
+    def write(tag, reason, verdict, what, blob):
+        rel = "%s/%s.pub" % (name, tag)
+        with open(os.path.join(m.out, rel), "wb") as f:
+            f.write(bytes(blob))
+        m.add("%s/b3.rct" % name, rel, verdict, reason, "b3.rct against " + what)
+
+    def patched(at, new):
+        d = bytearray(data)
+        d[at:at + len(new)] = new
+        return d
+
+    write("bad-magic", "public-file", "unusable", "its public file with the magic changed",
+          patched(7, bytes([data[7] ^ 0x01])))
+    write("truncated", "public-file", "unusable", "its public file without its last byte",
+          data[:-1])
+    write("bad-kind", "public-file", "unusable", "its public file with the descriptor magic "
+          "ZKMLTE01 changed to ZKMLTE02 (no such kind)", patched(d0 + 7, b"2"))
+    write("bad-depth", "public-file", "unusable", "its public file with the depth D = 21 "
+          "(above 20)", patched(d0 + 12, struct.pack("<I", 21)))
+    write("bad-transform", "public-file", "unusable", "its public file with the transform 2 "
+          "(neither identity nor table)", patched(d0 + 24, struct.pack("<I", 2)))
+    write("bad-trees", "public-file", "unusable", "its public file with T = 0 trees",
+          patched(d0 + 8, struct.pack("<I", 0)))
+    at = model["w_rows_at"]
+    write("other-rows", "model-mismatch", "reject", "a public file with its first N row "
+          "negated (another digest)", patched(at + 31, bytes([data[at + 31] ^ 0x80])))
+
+
 # ---- receipts of release 0.1.0 ----
 
 def copy_rows(path):
@@ -699,7 +990,7 @@ def release_010(m):
                       "receipt-%d against the public file of the other registration" % n)
 
 
-SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "v0.1.0")
+SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "trees", "trees-id", "v0.1.0")
 
 
 def kept_lines(out, sets):
@@ -784,6 +1075,12 @@ def main():
                 m.add("%s/b3.rct" % name, "%s/model.pub" % base_name, "reject",
                       "model-mismatch", "b3.rct against the version 1 model of the same "
                       "weights (another digest)")
+        for name in ("trees", "trees-id"):
+            if name in sets:
+                tree_set(zkml, m, tmp, name)
+                if os.path.exists(os.path.join(args.out, "lr20", "model.pub")):
+                    m.add("%s/b3.rct" % name, "lr20/model.pub", "reject", "model-mismatch",
+                          "a tree receipt against a dense model's public file")
     if "v0.1.0" in sets:
         release_010(m)
     order = {x: i for i, x in enumerate(SETS)}
