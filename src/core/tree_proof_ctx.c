@@ -1,0 +1,550 @@
+/*
+ * tree_proof_ctx.c: the tree proof's context (docs/trees.md 7): memory wiped on release,
+ * forms over committed scalars, the exchanges every prover message passes through, claims,
+ * the sumcheck runner, sizes (7.1) and the public tables.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "generators.h"
+#include "pedersen.h"
+#include "runtime.h"
+#include "tree_proof_internal.h"
+
+/* ---- context helpers ---- */
+
+int
+tp_fail(tctx *c, const char *why)
+{
+    if (c->fail == NULL)
+        c->fail = why;
+    return -1;
+}
+
+void *
+tp_alloc(tctx *c, size_t n, size_t size)
+{
+    void *p;
+
+    if (c->fail != NULL)
+        return NULL;
+    if (c->n_mem == c->cap_mem) {
+        size_t cap = c->cap_mem ? 2 * c->cap_mem : 64;
+        void **m = realloc(c->mem, cap * sizeof *m);
+        size_t *ml;
+
+        if (m == NULL) {
+            tp_fail(c, "out of memory");
+            return NULL;
+        }
+        c->mem = m;
+        if ((ml = realloc(c->mem_len, cap * sizeof *ml)) == NULL) {
+            tp_fail(c, "out of memory");
+            return NULL;
+        }
+        c->mem_len = ml;
+        c->cap_mem = cap;
+    }
+    if ((p = calloc(n ? n : 1, size)) == NULL) {
+        tp_fail(c, "out of memory");
+        return NULL;
+    }
+    c->mem[c->n_mem] = p;
+    c->mem_len[c->n_mem++] = (n ? n : 1) * size;
+    return p;
+}
+
+/* Release (wiping) the allocations made since mark. */
+void
+tp_release(tctx *c, size_t mark)
+{
+    while (c->n_mem > mark) {
+        c->n_mem--;
+        explicit_bzero(c->mem[c->n_mem], c->mem_len[c->n_mem]);
+        free(c->mem[c->n_mem]);
+    }
+}
+
+void
+tp_free_all(tctx *c)
+{
+    tp_release(c, 0);
+    free(c->mem);
+    free(c->mem_len);
+    hyrax_commitment_free(&c->c1);
+    hyrax_commitment_free(&c->c2);
+    linrel_clear(&c->lr);
+    if (c->prover)
+        drbg_clear(&c->rng);
+}
+
+unsigned
+tp_log2c(uint64_t v)
+{
+    unsigned l = 0;
+
+    while (((uint64_t)1 << l) < v)
+        l++;
+    return l;
+}
+
+void
+tp_pow2(fq_t *r, unsigned k)
+{
+    fq_t two32;
+
+    if (k < 64) {
+        fq_set_u64(r, (uint64_t)1 << k);
+        return;
+    }
+    fq_set_u64(&two32, (uint64_t)1 << 32);
+    fq_mul(r, &two32, &two32);
+}
+
+void
+tp_eq_eval(fq_t *r, const fq_t *a, const fq_t *b, unsigned k)
+{
+    fq_t acc = FQ_ONE, ab, t;
+    unsigned i;
+
+    for (i = 0; i < k; i++) {
+        fq_mul(&ab, &a[i], &b[i]);
+        fq_dbl(&t, &ab);
+        fq_sub(&t, &t, &a[i]);
+        fq_sub(&t, &t, &b[i]);
+        fq_add(&t, &t, &FQ_ONE);
+        fq_mul(&acc, &acc, &t);
+    }
+    *r = acc;
+}
+
+/* Σ_j 2^j·z_j: the extension of the index function over k variables. */
+void
+tp_index_mle(fq_t *r, const fq_t *z, unsigned k)
+{
+    fq_t p, t;
+    unsigned j;
+
+    fq_set_zero(r);
+    for (j = 0; j < k; j++) {
+        tp_pow2(&p, j);
+        fq_mul(&t, &p, &z[j]);
+        fq_add(r, r, &t);
+    }
+}
+
+int
+tp_skipped(const tctx *c, tree_check check, unsigned index)
+{
+    return c->hooks != NULL && c->hooks->skip == check && c->hooks->skip_index == index;
+}
+
+/* ---- forms over committed scalars ---- */
+
+void
+tp_form_init(tform *f)
+{
+    f->n = 0;
+    fq_set_zero(&f->c);
+}
+
+void
+tp_form_add(tform *f, size_t id, const fq_t *coef)
+{
+    if (f->n < FORM_TERMS) {
+        f->t[f->n].id = id;
+        f->t[f->n++].coef = *coef;
+    }
+}
+
+void
+tp_form_add_i(tform *f, size_t id, int64_t coef)
+{
+    fq_t k;
+
+    fq_set_i64(&k, coef);
+    tp_form_add(f, id, &k);
+}
+
+linrel_form
+tp_form_view(const tform *f)
+{
+    linrel_form v;
+
+    v.terms = f->t;
+    v.n_terms = f->n;
+    v.constant = f->c;
+    return v;
+}
+
+/* The commitment of a form (Σ coef·C_id + c·G) and, for the prover, its value and blind. */
+void
+tp_form_commit(const tctx *c, const tform *f, ge_t *C, fq_t *v, fq_t *b)
+{
+    gep_t acc, p;
+    fq_t zero, t;
+    size_t i;
+
+    fq_set_zero(&zero);
+    pedersen_com1(&acc, &f->c, &zero);
+    *v = f->c;
+    fq_set_zero(b);
+    for (i = 0; i < f->n; i++) {
+        gep_set_ge(&p, &c->com[f->t[i].id]);
+        gep_mul_vartime(&p, &p, &f->t[i].coef);
+        gep_add(&acc, &acc, &p);
+        if (c->prover) {
+            fq_mul(&t, &f->t[i].coef, &c->val[f->t[i].id]);
+            fq_add(v, v, &t);
+            fq_mul(&t, &f->t[i].coef, &c->bl[f->t[i].id]);
+            fq_add(b, b, &t);
+        }
+    }
+    ge_set_gep(C, &acc);
+}
+
+/* ---- exchanges ---- */
+
+int
+tp_reader_ok(tctx *c)
+{
+    if (!c->prover && c->r->error != NULL)
+        return tp_fail(c, c->r->error);
+    return 0;
+}
+
+int
+tp_exchange_points(tctx *c, const char *label, ge_t *p, size_t n)
+{
+    if (c->prover)
+        codec_put_points(c->w, p, n);
+    else if (codec_get_points(c->r, p, n) != 0)
+        return tp_reader_ok(c);
+    transcript_absorb_points(&c->t, label, p, n);
+    return 0;
+}
+
+/* n committed scalars (fresh blinds), registered with the accumulator in order. */
+int
+tp_exchange_committed(tctx *c, const char *label, const fq_t *v, size_t n, size_t *first)
+{
+    size_t mark = c->n_mem, i, id;
+    ge_t *pts = tp_alloc(c, n, sizeof(ge_t));
+
+    if (pts == NULL)
+        return -1;
+    if (n > c->cap_com - c->n_com)
+        return tp_fail(c, "internal failure: too many committed scalars");
+    if (c->prover) {
+        gep_t *pp = tp_alloc(c, n, sizeof(gep_t));
+
+        if (pp == NULL)
+            return -1;
+        for (i = 0; i < n; i++) {
+            c->val[c->n_com + i] = v[i];
+            if (drbg_scalar(&c->rng, &c->bl[c->n_com + i]) != 0)
+                return tp_fail(c, "the prover's random generator failed");
+            pedersen_com1(&pp[i], &v[i], &c->bl[c->n_com + i]);
+        }
+        ge_set_gep_batch(pts, pp, n);
+    }
+    if (tp_exchange_points(c, label, pts, n) != 0)
+        return -1;
+    *first = c->n_com;
+    for (i = 0; i < n; i++) {
+        int rc = c->prover
+                     ? linrel_add_secret(&c->lr, &c->val[c->n_com], &c->bl[c->n_com], &id)
+                     : linrel_add_commitment(&c->lr, &pts[i], &id);
+
+        if (rc != 0 || id != c->n_com)
+            return tp_fail(c, "internal failure registering a commitment");
+        c->com[c->n_com++] = pts[i];
+    }
+    tp_release(c, mark);
+    return 0;
+}
+
+int
+tp_exchange_rows(tctx *c, const char *label, hyrax_commitment *h, unsigned l,
+                 const int32_t *small, const fq_t *full, const fq_t *beta)
+{
+    unsigned lc, lr;
+
+    hyrax_split(l, &lc, &lr);
+    if (c->prover) {
+        int rc = small ? tp_commit_rows_i32(h, small, l, beta) :
+                 full == c->P2f ? tp_commit_p2(c, h, beta) : hyrax_commit(h, full, l, beta);
+
+        if (rc != 0)
+            return tp_fail(c, "could not commit a witness polynomial");
+    } else {
+        h->l = l;
+        h->lc = lc;
+        h->lr = lr;
+        if ((h->rows = calloc((size_t)1 << lr, sizeof(ge_t))) == NULL)
+            return tp_fail(c, "out of memory");
+    }
+    return tp_exchange_points(c, label, h->rows, (size_t)1 << lr);
+}
+
+void
+tp_add_claim(tctx *c, int poly, size_t offset, unsigned kappa, const fq_t *z, size_t id)
+{
+    tclaim *cl;
+
+    if (c->n_claims == c->cap_claims) {
+        tp_fail(c, "internal failure: too many claims");
+        return;
+    }
+    cl = &c->claims[c->n_claims++];
+    cl->poly = poly;
+    cl->offset = offset;
+    cl->kappa = kappa;
+    memcpy(cl->z, z, kappa * sizeof(fq_t));
+    cl->id = id;
+}
+
+int
+tp_run_sumcheck(tctx *c, const char *label, unsigned n, unsigned degree, const fq_t *rho,
+                const fq_t *mask, sumcheck_instance *inst, size_t ninst, fq_t *T, fq_t *r,
+                fq_t *e)
+{
+    size_t nmsg = sumcheck_message_count(n, degree), mark = c->n_mem;
+    fq_t *msg = tp_alloc(c, nmsg, sizeof(fq_t));
+    const char *why = NULL;
+
+    if (msg == NULL)
+        return -1;
+    if (c->prover) {
+        if (sumcheck_prove(&c->t, label, n, degree, rho, mask, inst, ninst, T, msg, nmsg, r, e,
+                           NULL) != 0)
+            return tp_fail(c, "the sumcheck prover failed");
+        codec_put_scalar(c->w, T);
+        codec_put_scalars(c->w, msg, nmsg);
+    } else {
+        codec_get_scalar(c->r, T);
+        codec_get_scalars(c->r, msg, nmsg);
+        if (tp_reader_ok(c) != 0)
+            return -1;
+        if (sumcheck_verify(&c->t, label, n, degree, T, msg, nmsg, r, e, &why) != 1)
+            return tp_fail(c, why != NULL ? why : "the sumcheck messages are malformed");
+    }
+    tp_release(c, mark);
+    return 0;
+}
+
+double
+tp_monotonic_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The end of a prover's phase: its seconds to the progress callback (include/zkml.h
+ * names the phases), and a pending interruption stops the proof. */
+int
+tp_phase_end(tctx *c, const char *name)
+{
+    double now;
+
+    if (!c->prover)
+        return 0;
+    if (zkml_interrupted())
+        return tp_fail(c, "interrupted");
+    if (c->opts == NULL || c->opts->progress == NULL)
+        return 0;
+    now = tp_monotonic_seconds();
+    if (name != NULL)
+        c->opts->progress(c->opts->progress_arg, name, now - c->phase_start);
+    c->phase_start = now;
+    return 0;
+}
+
+/* ---- sizes (docs/trees.md 7.1) and the public tables ---- */
+
+size_t
+tp_gcol(unsigned s, unsigned k)
+{
+    return (size_t)s * NGRID + k;
+}
+
+int
+tp_setup(tctx *c)
+{
+    const tree_model *m = c->m;
+    const model_statement *st = c->st;
+    unsigned lc, lr, lcN, lrN, i, s;
+    size_t b, cols, need, ncom;
+
+    if (m == NULL || st->batch == 0 || st->batch > ((size_t)1 << 24))
+        return tp_fail(c, "the statement's batch size is not usable");
+    c->T = m->n_trees;
+    c->D = m->depth;
+    c->n = m->n_features;
+    c->B = st->batch;
+    c->beta = tp_log2c(c->B);
+    c->tau = tp_log2c(c->T);
+    c->nu = c->D;
+    c->g = c->beta + c->tau;
+    c->lnf = tp_log2c(c->n);
+    c->table = m->transform == TREE_TRANSFORM_TABLE;
+    c->lN = c->tau + c->nu + 2;
+    if (c->table) {
+        c->shift = m->shift;
+        c->Q = m->q_bits;
+        c->K = (c->shift + 15) / 16;
+        c->lastw = c->shift - 16 * (c->K - 1);
+    }
+    if (c->g > 30)
+        return tp_fail(c, "the batch is too large for this ensemble");
+    hyrax_split(c->lN, &lcN, &lrN);
+    if (st->commitment == NULL || st->commitment->l != c->lN || st->commitment->lc != lcN ||
+        st->commitment->lr != lrN || st->commitment->rows == NULL)
+        return tp_fail(c, "the node commitment does not match the model's shapes");
+
+    /* P1: the grid columns, V, the per-row columns, the multiplicities */
+    c->ncol1 = 0;
+    for (s = 0; s < c->D; s++)
+        for (i = 0; i < NGRID; i++)
+            c->log1[c->ncol1++] = c->g;
+    c->col_V = c->ncol1;
+    c->log1[c->ncol1++] = c->g;
+    if (c->table) {
+        c->col_S = c->ncol1;
+        c->log1[c->ncol1++] = c->beta;
+        c->col_Q = c->ncol1;
+        c->log1[c->ncol1++] = c->beta;
+        c->col_L0 = c->ncol1;
+        for (i = 0; i < c->K; i++)
+            c->log1[c->ncol1++] = c->beta;
+    }
+    /* tables and their multiplicity columns */
+    c->ntb = 0;
+    c->tb[c->ntb++] = (ttable){TB_NODE, c->tau + c->nu, 0};
+    c->tb[c->ntb++] = (ttable){TB_LEAF, c->tau + c->nu, 0};
+    c->tb[c->ntb++] = (ttable){TB_ROW, c->beta + c->lnf, 0};
+    c->tb[c->ntb++] = (ttable){TB_R16, 16, 0};
+    if (c->table && c->lastw < 16)
+        c->tb[c->ntb++] = (ttable){TB_RW, c->lastw, 0};
+    if (c->table)
+        c->tb[c->ntb++] = (ttable){TB_OUT, c->Q, 0};
+    for (i = 0; i < c->ntb; i++) {
+        c->tb[i].mcol = c->ncol1;
+        c->log1[c->ncol1++] = c->tb[i].vars;
+    }
+    /* lookups: per level NODE, ROW and the two limbs; LEAF; the output and its limbs */
+    c->nlk = 0;
+    for (s = 0; s < c->D; s++) {
+        c->lk[c->nlk++] = (tlookup){LK_NODE, 0, c->g, s, 1};
+        c->lk[c->nlk++] = (tlookup){LK_ROW, 2, c->g, s, 1};
+        c->lk[c->nlk++] = (tlookup){LK_C0, 3, c->g, s, 1};
+        c->lk[c->nlk++] = (tlookup){LK_C1, 3, c->g, s, 1};
+    }
+    c->lk[c->nlk++] = (tlookup){LK_LEAF, 1, c->g, 0, 1};
+    if (c->table) {
+        c->lk[c->nlk++] = (tlookup){LK_OUT, (unsigned)c->ntb - 1, c->beta, 0, 1};
+        for (i = 0; i < c->K; i++)
+            c->lk[c->nlk++] = (tlookup){LK_LIMB,
+                                        (i + 1 == c->K && c->lastw < 16) ? 4u : 3u,
+                                        c->beta, i, 1};
+    }
+    for (i = 0; i < c->nlk; i++)
+        if (tp_skipped(c, TREE_CHECK_LOOKUP, i))
+            c->lk[i].active = 0;
+    c->ncol2 = 0;
+    for (i = 0; i < c->nlk; i++)
+        c->log2[c->ncol2++] = c->lk[i].vars;
+    for (i = 0; i < c->ntb; i++)
+        c->log2[c->ncol2++] = c->tb[i].vars;
+    {
+        int l1 = layout_place(c->off1, c->log1, c->ncol1);
+        int l2 = layout_place(c->off2, c->log2, c->ncol2);
+
+        if (l1 < 0 || l2 < 0)
+            return tp_fail(c, "the statement has no layout");
+        c->l1 = (unsigned)l1;
+        c->l2 = (unsigned)l2;
+    }
+    c->n1 = c->g;
+    for (i = 0; i < c->ntb; i++)
+        c->n1 = c->tb[i].vars > c->n1 ? c->tb[i].vars : c->n1;
+    c->n2 = c->l1 > c->l2 ? c->l1 : c->l2;
+    c->n2 = c->lN > c->n2 ? c->lN : c->n2;
+    if (c->n1 > SUMCHECK_MAX_ROUNDS || c->n2 > SUMCHECK_MAX_ROUNDS)
+        return tp_fail(c, "the statement needs too many sumcheck rounds");
+    c->mask_log = tp_log2c(4 * (uint64_t)c->n1 + 3 * (uint64_t)c->n2);
+    c->nM = (size_t)1 << c->mask_log;
+    hyrax_split(c->l1, &lc, &lr);
+    need = (size_t)1 << lc;
+    hyrax_split(c->l2, &lc, &lr);
+    need = ((size_t)1 << lc) > need ? (size_t)1 << lc : need;
+    need = ((size_t)1 << lcN) > need ? (size_t)1 << lcN : need;
+    need = c->nM > need ? c->nM : need;
+    if (generators_V(need) == NULL)
+        return tp_fail(c, "could not compute the generators");
+
+    ncom = 2 * (c->ncol1 + c->ncol2) + 4 * c->nlk + 4 * c->ntb + 4 * (size_t)c->D + 32;
+    c->cap_com = ncom;
+    c->cap_claims = ncom;
+    c->com = tp_alloc(c, ncom, sizeof(ge_t));
+    c->val = tp_alloc(c, ncom, sizeof(fq_t));
+    c->bl = tp_alloc(c, ncom, sizeof(fq_t));
+    c->claims = tp_alloc(c, ncom, sizeof(tclaim));
+    c->theta = tp_alloc(c, ncom, sizeof(fq_t));
+    c->tau_z = tp_alloc(c, c->g, sizeof(fq_t));
+    c->tau_s = tp_alloc(c, c->beta + 1, sizeof(fq_t));
+    c->tau_lk = tp_alloc(c, c->n1, sizeof(fq_t));
+    c->lam_z = tp_alloc(c, 3 * (size_t)c->D, sizeof(fq_t));
+    c->lam_lk = tp_alloc(c, c->nlk, sizeof(fq_t));
+    c->lam_tb = tp_alloc(c, c->ntb, sizeof(fq_t));
+    c->zeta = tp_alloc(c, c->ntb, sizeof(fq_t));
+
+    /* public: OUT padded by the last row; the ROW table (b + 2^β·j: the key and
+     * whether it is missing), rows padded by the last one, features by zeros */
+    cols = (size_t)1 << c->beta;
+    c->outpub = tp_alloc(c, cols, sizeof(fq_t));
+    c->rowtab = tp_alloc(c, cols << c->lnf, sizeof(fq_t));
+    if (c->fail != NULL)
+        return -1;
+    for (b = 0; b < cols; b++)
+        fq_set_i64(&c->outpub[b], st->outputs[b < c->B ? b : c->B - 1]);
+    return 0;
+}
+
+/* The ROW table's values with γ (after γ is drawn). */
+void
+tp_row_table_values(tctx *c)
+{
+    size_t cols = (size_t)1 << c->beta, nj = (size_t)1 << c->lnf, b, j;
+
+    for (j = 0; j < nj; j++)
+        for (b = 0; b < cols; b++) {
+            size_t bb = b < c->B ? b : c->B - 1, y = b + cols * j;
+            int32_t x = j < c->n ? c->st->inputs[bb * c->n + j] : 0;
+            fq_t v, t;
+
+            fq_set_u64(&c->rowtab[y], y);
+            fq_set_i64(&v, x);
+            fq_mul(&t, &v, &c->gpow[1]);
+            fq_add(&c->rowtab[y], &c->rowtab[y], &t);
+            if (x == TREE_MISSING)
+                fq_add(&c->rowtab[y], &c->rowtab[y], &c->gpow[2]);
+        }
+}
+
+/* The public range and output tables (logup.h). */
+void
+tp_public_table(const tctx *c, const ttable *tb, logup_table *lt)
+{
+    lt->log_size = tb->vars;
+    lt->in_offset = 0;
+    lt->out = NULL;
+    if (tb->kind == TB_OUT) {
+        lt->in_offset = -((int64_t)1 << (c->Q - 1));
+        lt->out = c->m->table;
+    }
+}

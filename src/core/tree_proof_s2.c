@@ -1,0 +1,320 @@
+/*
+ * tree_proof_s2.c: the rest of the tree proof (docs/trees.md 7.4): S2 reduces the claims
+ * to one point per polynomial, the Hyrax openings, and the linear relations.
+ */
+
+#include "mle.h"
+#include "tree_proof_internal.h"
+
+/* ---- S2 (the claims reduced to one point per polynomial) and the openings ---- */
+
+static unsigned
+poly_vars(const tctx *c, int poly)
+{
+    return poly == POLY_P1 ? c->l1 : poly == POLY_P2 ? c->l2 : c->lN;
+}
+
+int
+tp_s2(tctx *c)
+{
+    sumcheck_instance *inst = NULL;
+    static const unsigned pk[2] = {0, 1};
+    fq_t v[3];
+    size_t i, j, first;
+
+    if (transcript_challenges(&c->t, "S2/theta", 0, c->theta, c->n_claims) != 0 ||
+        transcript_challenge(&c->t, "S2/rho", 1, &c->rho2) != 0)
+        return tp_fail(c, "transcript failure");
+    if (c->prover) {
+        fq_t *K[3], *src[3], *e;
+        int x;
+
+        inst = tp_alloc(c, 3, sizeof(sumcheck_instance));
+        src[0] = c->P1f;
+        src[1] = tp_copy_col(c, c->P2f, (size_t)1 << c->l2);
+        src[2] = tp_copy_col(c, c->Nf, (size_t)1 << c->lN);
+        for (x = 0; x < 3; x++)
+            K[x] = tp_alloc(c, (size_t)1 << poly_vars(c, x), sizeof(fq_t));
+        e = tp_alloc(c, (size_t)1 << c->n1, sizeof(fq_t));
+        if (c->fail != NULL)
+            return -1;
+        for (i = 0; i < c->n_claims; i++) {
+            const tclaim *cl = &c->claims[i];
+            fq_t *k = K[cl->poly] + cl->offset;
+
+            mle_eq_table_scaled(e, cl->z, cl->kappa, &c->theta[i]);
+            for (j = 0; j < ((size_t)1 << cl->kappa); j++)
+                fq_add(&k[j], &k[j], &e[j]);
+        }
+        for (x = 0; x < 3; x++) {
+            sumcheck_instance_init(&inst[x], poly_vars(c, x));
+            if (sumcheck_instance_table(&inst[x], src[x]) != 0 ||
+                sumcheck_instance_table(&inst[x], K[x]) != 1 ||
+                sumcheck_instance_term(&inst[x], &FQ_ONE, 2, pk) != 0)
+                return tp_fail(c, "internal failure building S2");
+        }
+    }
+    if (tp_run_sumcheck(c, "S2", c->n2, 2, &c->rho2, c->prover ? c->mask + 4 * (size_t)c->n1 : NULL,
+                        inst, 3, &c->T2, c->r2, &c->e2) != 0)
+        return -1;
+    if (c->prover) {
+        size_t n = (size_t)1 << c->l1;
+
+        for (i = 0; i < 3; i++)
+            v[i] = inst[i].tables[0][0];
+        for (i = 0; i < n; i++)             /* P1 folded in place by S2: back from p1 */
+            fq_set_i64(&c->P1f[i], c->p1[i]);
+    }
+    return tp_exchange_committed(c, "S2/finals", v, 3, &first) != 0 ? -1 :
+           (c->id_u[0] = first, c->id_u[1] = first + 1, c->id_u[2] = first + 2, 0);
+}
+
+static int
+opening(tctx *c, const hyrax_commitment *h, const fq_t *P, const fq_t *beta, size_t id,
+        int check)
+{
+    ipa_proof pf;
+    const char *why = NULL;
+    const fq_t *z = c->r2 + (c->n2 - h->l);
+    int rc;
+
+    if (c->prover) {
+        if (hyrax_open(&pf, &c->t, &c->rng, h, P, beta, z, &c->com[id], &c->bl[id]) != 0)
+            return tp_fail(c, "the opening prover failed");
+        codec_put_ipa(c->w, &pf);
+        return 0;
+    }
+    codec_get_ipa(c->r, &pf, h->lc);
+    if (tp_reader_ok(c) != 0)
+        return -1;
+    rc = hyrax_verify(&c->t, h, z, &c->com[id], &pf, &why);
+    if (rc == 0 && !check)
+        rc = 1;
+    if (rc != 1)
+        return tp_fail(c, why != NULL ? why : "an opening does not verify");
+    return 0;
+}
+
+int
+tp_openings(tctx *c)
+{
+    fq_t *betaN = NULL;
+
+    if (opening(c, &c->c1, c->P1f, c->beta1, c->id_u[0], 1) != 0 ||
+        opening(c, &c->c2, c->P2f, c->beta2, c->id_u[1], 1) != 0)
+        return -1;
+    if (c->prover) {
+        size_t rows = (size_t)1 << c->st->commitment->lr;
+
+        betaN = tp_alloc(c, rows, sizeof(fq_t));
+        if (betaN == NULL || hyrax_blinds_from_seed(betaN, rows, c->seed) != 0)
+            return tp_fail(c, "could not derive the node blinds");
+    }
+    return opening(c, c->st->commitment, c->Nf, betaN, c->id_u[2],
+                   !tp_skipped(c, TREE_CHECK_OPENING_N, 0));
+}
+
+/* ---- the linear relations ---- */
+
+int
+tp_relations(tctx *c)
+{
+    size_t nf = 2 * (size_t)c->D + 1 + c->nlk + c->ntb, k, i, nfo = 0, ip;
+    tform *F = tp_alloc(c, nf + 2, sizeof(tform));
+    linrel_form *lf = tp_alloc(c, nf + 2, sizeof(linrel_form));
+    linrel_term *t3 = tp_alloc(c, c->n_claims, sizeof(linrel_term));
+    const fq_t *rg = c->r1 + (c->n1 - c->g);
+    fq_t ez, es, two32, p;
+    linrel_form f3, f4;
+    linrel_term t4[3];
+    unsigned s;
+
+    if (c->fail != NULL)
+        return -1;
+    tp_pow2(&two32, 32);
+    /* the pre-claims (table): S~ + 2^(s-1) = 2^s·q~ + Σ 2^(16k)·limb~_k */
+    if (c->table) {
+        fq_t one = FQ_ONE, rhs;
+
+        linrel_relation_begin(&c->lr);
+        linrel_relation_scalar(&c->lr, c->id_pre, &one);
+        tp_pow2(&p, c->shift);
+        fq_neg(&p, &p);
+        linrel_relation_scalar(&c->lr, c->id_pre + 1, &p);
+        for (k = 0; k < c->K; k++) {
+            tp_pow2(&p, 16 * (unsigned)k);
+            fq_neg(&p, &p);
+            linrel_relation_scalar(&c->lr, c->id_pre + 2 + k, &p);
+        }
+        tp_pow2(&rhs, c->shift - 1);
+        fq_neg(&rhs, &rhs);
+        linrel_relation_end(&c->lr, &rhs);
+    }
+    /* R_init of S1: H = 2^(n1-g)·λ_S·S~(τ_S) */
+    tp_form_init(&F[0]);
+    tp_pow2(&p, c->n1 - c->g);
+    fq_mul(&p, &p, &c->lam_s);
+    if (c->table) {
+        tp_form_add(&F[0], c->id_pre, &p);
+    } else {
+        mle_eval(&es, c->outpub, c->beta, c->tau_s);
+        fq_mul(&F[0].c, &p, &es);
+    }
+    lf[0] = tp_form_view(&F[0]);
+    if (sumcheck_relation_init(&c->lr, c->n1, 3, 0, &c->rho1, &lf[0], 1, &c->T1) != 0)
+        return tp_fail(c, "internal failure building the relations");
+
+    /* R_final of S1: each instance at the finals */
+    tp_eq_eval(&ez, c->tau_z, rg, c->g);
+    for (s = 0; s < c->D; s++) {
+        tform *A = &F[nfo++], *C = &F[nfo++];
+        fq_t w, m1;
+        size_t pb = c->id_prod + 3 * s;
+
+        tp_form_init(A);
+        fq_mul(&w, &ez, &c->lam_z[3 * s]);              /* λb·e·(b - b·b) */
+        tp_form_add(A, tp_fin1(c, tp_gcol(s, GB)), &w);
+        fq_neg(&m1, &w);
+        tp_form_add(A, pb, &m1);
+        fq_mul(&w, &ez, &c->lam_z[3 * s + 1]);          /* λe·e·(e - m·d) */
+        tp_form_add(A, tp_fin1(c, tp_gcol(s, GE)), &w);
+        fq_neg(&m1, &w);
+        tp_form_add(A, pb + 1, &m1);
+        /* λc·e·(2·b·y - x - 2^32·e + k - 1 + b - c0 - 2^16·c1) */
+        tp_form_init(C);
+        fq_mul(&w, &ez, &c->lam_z[3 * s + 2]);
+        fq_dbl(&m1, &w);
+        tp_form_add(C, pb + 2, &m1);
+        fq_neg(&m1, &w);
+        tp_form_add(C, tp_fin1(c, tp_gcol(s, GX)), &m1);
+        fq_mul(&m1, &m1, &two32);
+        tp_form_add(C, tp_fin1(c, tp_gcol(s, GE)), &m1);
+        tp_form_add(C, tp_fin1(c, tp_gcol(s, GK)), &w);
+        fq_neg(&C->c, &w);
+        tp_form_add(C, tp_fin1(c, tp_gcol(s, GB)), &w);
+        fq_neg(&m1, &w);
+        tp_form_add(C, tp_fin1(c, tp_gcol(s, GC0)), &m1);
+        fq_set_u64(&p, 65536);
+        fq_mul(&m1, &m1, &p);
+        tp_form_add(C, tp_fin1(c, tp_gcol(s, GC1)), &m1);
+    }
+    {                                                   /* λ_S·eq(τ_S, r_b)·v~ */
+        tform *S = &F[nfo++];
+
+        tp_form_init(S);
+        tp_eq_eval(&es, c->tau_s, rg, c->beta);
+        fq_mul(&p, &es, &c->lam_s);
+        tp_form_add(S, tp_fin1(c, c->col_V), &p);
+    }
+    ip = c->id_prod + 3 * (size_t)c->D;
+    for (k = 0; k < c->nlk; k++) {
+        const tlookup *lk = &c->lk[k];
+        fq_t zw, e;
+
+        if (!lk->active)
+            continue;
+        logup_zeta_weight(&zw, &c->zeta[lk->table], c->n1, lk->vars);
+        tp_eq_eval(&e, c->tau_lk + (c->n1 - lk->vars), c->r1 + (c->n1 - lk->vars), lk->vars);
+        tp_form_init(&F[nfo]);
+        logup_lookup_form(&lf[nfo], F[nfo].t, c->id_f2 + k, ip++, &c->lam_lk[k], &c->alpha,
+                          &zw, &e);
+        F[nfo].n = lf[nfo].n_terms;
+        F[nfo].c = lf[nfo].constant;
+        nfo++;
+    }
+    for (k = 0; k < c->ntb; k++) {
+        const ttable *tb = &c->tb[k];
+        const fq_t *rt = c->r1 + (c->n1 - tb->vars);
+        size_t id_g = c->id_f2 + c->nlk + k, id_m = tp_fin1(c, tb->mcol);
+        fq_t zw, e, tr, w, m1;
+
+        logup_zeta_weight(&zw, &c->zeta[k], c->n1, tb->vars);
+        tp_eq_eval(&e, c->tau_lk + (c->n1 - tb->vars), rt, tb->vars);
+        tp_form_init(&F[nfo]);
+        if (tb->kind == TB_NODE || tb->kind == TB_LEAF) {
+            /* λ·e·(α·g - t·g - m) - ζ_w·g, t·g a product */
+            fq_mul(&w, &c->lam_tb[k], &e);
+            fq_mul(&m1, &w, &c->alpha);
+            fq_sub(&m1, &m1, &zw);
+            tp_form_add(&F[nfo], id_g, &m1);
+            fq_neg(&m1, &w);
+            tp_form_add(&F[nfo], ip + (tb->kind == TB_NODE ? 0 : 1), &m1);
+            tp_form_add(&F[nfo], id_m, &m1);
+        } else {
+            if (tb->kind == TB_ROW) {
+                mle_eval(&tr, c->rowtab, tb->vars, rt);
+            } else {
+                logup_table lt;
+
+                tp_public_table(c, tb, &lt);
+                if (logup_table_mle(&tr, &lt, rt, &c->gamma) != 0)
+                    return tp_fail(c, "out of memory");
+            }
+            logup_table_form(&lf[nfo], F[nfo].t, id_g, id_m, &c->lam_tb[k], &c->alpha, &zw, &e,
+                             &tr);
+            F[nfo].n = lf[nfo].n_terms;
+            F[nfo].c = lf[nfo].constant;
+        }
+        nfo++;
+    }
+    for (i = 0; i < nfo; i++)
+        lf[i] = tp_form_view(&F[i]);
+    if (sumcheck_relation_final(&c->lr, c->n1, 3, 0, &c->rho1, c->r1, lf, nfo, &c->e1) != 0)
+        return tp_fail(c, "internal failure building the relations");
+
+    /* S2: R_init Σ_c θ_c·2^(n2 - l(X_c))·v_c; R_final Σ_X u_X·K_X(r) */
+    for (i = 0; i < 3; i++) {
+        t4[i].id = c->id_u[i];
+        fq_set_zero(&t4[i].coef);
+    }
+    for (i = 0; i < c->n_claims; i++) {
+        const tclaim *cl = &c->claims[i];
+        unsigned lx = poly_vars(c, cl->poly);
+        fq_t lifted[LAYOUT_MAX_LOG], e;
+
+        t3[i].id = cl->id;
+        tp_pow2(&t3[i].coef, c->n2 - lx);
+        fq_mul(&t3[i].coef, &t3[i].coef, &c->theta[i]);
+        if (layout_claim_point(lifted, cl->z, cl->kappa, cl->offset, lx) != 0)
+            return tp_fail(c, "internal failure lifting a claim");
+        tp_eq_eval(&e, lifted, c->r2 + (c->n2 - lx), lx);
+        fq_mul(&e, &e, &c->theta[i]);
+        fq_add(&t4[cl->poly].coef, &t4[cl->poly].coef, &e);
+    }
+    f3.terms = t3;
+    f3.n_terms = c->n_claims;
+    fq_set_zero(&f3.constant);
+    f4.terms = t4;
+    f4.n_terms = 3;
+    fq_set_zero(&f4.constant);
+    if (sumcheck_relation_init(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, &f3, 1,
+                               &c->T2) != 0 ||
+        sumcheck_relation_final(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, c->r2, &f4, 1,
+                                &c->e2) != 0)
+        return tp_fail(c, "internal failure building the relations");
+    return 0;
+}
+
+int
+tp_linear(tctx *c)
+{
+    ipa_proof pf;
+    const char *why = NULL;
+
+    if (c->prover) {
+        size_t bad;
+
+        if (c->hooks == NULL && linrel_check(&c->lr, c->mask, &bad) != 0)
+            return tp_fail(c, "internal error: a linear relation of the proof does not hold");
+        if (linrel_prove(&c->lr, &c->t, &c->rng, c->mask, &c->bM, &pf) != 0)
+            return tp_fail(c, "the linear-relation prover failed");
+        codec_put_ipa(c->w, &pf);
+        return 0;
+    }
+    codec_get_ipa(c->r, &pf, c->mask_log);
+    if (tp_reader_ok(c) != 0)
+        return -1;
+    if (linrel_verify(&c->lr, &c->t, &pf, &why) != 1)
+        return tp_fail(c, why != NULL ? why : "the linear relations do not hold");
+    return 0;
+}

@@ -1,0 +1,323 @@
+/*
+ * tree_proof_witness.c: step 0, the statement (docs/trees.md 7.4), the witness grid
+ * (7.2) and the f and t columns of the lookups (7.3).
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "generators.h"
+#include "sha256.h"
+#include "tree_proof_internal.h"
+
+/* ---- step 0: the statement (docs/trees.md 7.4 items 1-8) ---- */
+
+static int
+hash_ints(uint8_t out[32], const int32_t *v, size_t n)
+{
+    sha256_ctx h;
+    size_t i;
+
+    sha256_begin(&h);
+    for (i = 0; i < n; i++)
+        sha256_write_u32le(&h, (uint32_t)v[i]);
+    return sha256_finish(&h, out);
+}
+
+int
+tp_statement(tctx *c)
+{
+    const model_statement *st = c->st;
+    uint8_t d[32], params[32], *desc = NULL;
+    size_t desc_len;
+    unsigned lc, lr;
+    char err[ZKML_ERR_LEN];
+    sha256_ctx h;
+
+    transcript_init(&c->t, TREE_PROOF_TRANSCRIPT_ID, strlen(TREE_PROOF_TRANSCRIPT_ID));
+    hyrax_split(c->l1, &lc, &lr);
+    if (generators_param_digest(c->nM > ((size_t)1 << lc) ? c->nM : (size_t)1 << lc, d) != 0)
+        return tp_fail(c, "could not hash the parameters");
+    sha256_begin(&h);
+    sha256_write(&h, d, 32);
+    sha256_write_u32le(&h, HYRAX_DELTA);
+    sha256_write_u32le(&h, 16);                         /* the limb width of 7.2 */
+    if (sha256_finish(&h, params) != 0)
+        return tp_fail(c, "could not hash the parameters");
+    transcript_absorb(&c->t, "stmt/params", params, 32);
+    if (model_kind_trees.descriptor_encode(&desc, &desc_len, c->m, err) != 0)
+        return tp_fail(c, "could not encode the model descriptor");
+    if (sha256_digest(d, desc, desc_len) != 0) {
+        free(desc);
+        return tp_fail(c, "could not hash the model descriptor");
+    }
+    free(desc);
+    transcript_absorb(&c->t, "stmt/model-descriptor", d, 32);
+    transcript_absorb_points(&c->t, "stmt/N-rows", st->commitment->rows,
+                             (size_t)1 << st->commitment->lr);
+    transcript_absorb_u64(&c->t, "stmt/B", st->batch);
+    transcript_absorb(&c->t, "stmt/context", st->context, st->context_len);
+    if (hash_ints(d, st->inputs, st->batch * c->n) != 0)
+        return tp_fail(c, "could not hash the inputs");
+    transcript_absorb(&c->t, "stmt/inputs", d, 32);
+    if (hash_ints(d, st->outputs, st->batch) != 0)
+        return tp_fail(c, "could not hash the outputs");
+    transcript_absorb(&c->t, "stmt/outputs", d, 32);
+    return c->t.failed ? tp_fail(c, "transcript failure") : 0;
+}
+
+/* ---- the witness (docs/trees.md 7.2) ---- */
+
+static int64_t
+floor_shift(int64_t a, unsigned s)
+{
+    return a >= 0 ? a >> s : -((-a + ((int64_t)1 << s) - 1) >> s);
+}
+
+/*
+ * The witness P1 of the model wm (with the hooks' lies, if any) and its outputs.
+ * p1 NULL: only the outputs.  0, or -1 (a sum outside the output table).
+ */
+/* One more lookup of a table entry, from any thread. */
+static inline void
+count_up(int32_t *m)
+{
+#pragma omp atomic
+    (*m)++;
+}
+
+int
+tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw)
+{
+    const tree_test_hooks *hk = c->hooks;
+    size_t cols = (size_t)1 << c->beta, L = (size_t)1 << c->D, b;
+    int64_t *sums = calloc(cols, sizeof *sums);
+    ptrdiff_t tt;
+
+    if (sums == NULL)
+        return -1;
+    /* the trees over the threads: a cell's columns are its own, the multiplicities and
+     * the row sums are shared counts (atomic: integers, so the order does not matter) */
+#pragma omp parallel for schedule(dynamic) num_threads(zkml_threads())
+    for (tt = 0; tt < (ptrdiff_t)1 << c->tau; tt++) {
+        unsigned t = (unsigned)tt;
+        size_t bw;
+
+        for (bw = 0; bw < cols; bw++) {
+            size_t b = bw, bb = b < c->B ? b : c->B - 1, x = b + cols * t;
+            const int32_t *row = c->st->inputs + bb * c->n;
+            uint32_t slot = 1, leaf, lt;
+            int32_t v;
+            unsigned s;
+
+            for (s = 0; s < c->D; s++) {
+                uint32_t used = slot, f;
+                int32_t k = 0, xv;
+                int d = 0, miss, bit, e;
+                int64_t y, delta;
+
+                if (hk != NULL && hk->slot != NULL && b < c->B && t < c->T)
+                    used = hk->slot(hk->arg, b, t, s, slot);
+                f = t < c->T ? wm->feature[(size_t)t * L + used] : 0;
+                if (t < c->T) {
+                    k = wm->threshold[(size_t)t * L + used];
+                    d = wm->right_default[(size_t)t * L + used];
+                }
+                if (hk != NULL && hk->feature != NULL && b < c->B && t < c->T)
+                    f = hk->feature(hk->arg, b, t, s, f);
+                xv = f < c->n ? row[f] : 0;
+                miss = xv == TREE_MISSING;
+                bit = miss ? d : xv >= k;
+                if (hk != NULL && hk->bit != NULL && b < c->B && t < c->T)
+                    bit = hk->bit(hk->arg, b, t, s, bit) != 0;
+                e = miss && d;
+                if (hk != NULL && hk->forge_missing_e && miss && bit != d)
+                    e = !d;
+                y = (int64_t)xv + ((int64_t)e << 32) - k;
+                delta = bit ? y : -y - 1;
+                if (p1 != NULL) {
+                    p1[c->off1[tp_gcol(s, GB)] + x] = bit;
+                    p1[c->off1[tp_gcol(s, GF)] + x] = (int32_t)f;
+                    p1[c->off1[tp_gcol(s, GK)] + x] = k;
+                    p1[c->off1[tp_gcol(s, GD)] + x] = d;
+                    p1[c->off1[tp_gcol(s, GX)] + x] = xv;
+                    p1[c->off1[tp_gcol(s, GM)] + x] = miss;
+                    p1[c->off1[tp_gcol(s, GE)] + x] = e;
+                    p1[c->off1[tp_gcol(s, GC0)] + x] = (int32_t)((uint64_t)delta & 0xffff);
+                    p1[c->off1[tp_gcol(s, GC1)] + x] = (int32_t)(((uint64_t)delta >> 16) & 0xffff);
+                    /* multiplicities: what the prover looks up */
+                    if (c->lk[4 * s].active)
+                        count_up(&p1[c->off1[c->tb[0].mcol] + slot + L * t]);
+                    if (c->lk[4 * s + 1].active)
+                        count_up(&p1[c->off1[c->tb[2].mcol] + b +
+                                     cols * (f < (1u << c->lnf) ? f : 0)]);
+                    if (c->lk[4 * s + 2].active)
+                        count_up(&p1[c->off1[c->tb[3].mcol] + ((uint64_t)delta & 0xffff)]);
+                    if (c->lk[4 * s + 3].active)
+                        count_up(&p1[c->off1[c->tb[3].mcol] +
+                                     (((uint64_t)delta >> 16) & 0xffff)]);
+                }
+                slot = 2 * slot + (uint32_t)bit;
+            }
+            leaf = slot - (uint32_t)L;
+            lt = t;
+            if (hk != NULL && hk->leaf_tree != NULL && b < c->B && t < c->T)
+                lt = hk->leaf_tree(hk->arg, b, t);
+            v = lt < c->T ? wm->leaf[(size_t)lt * L + leaf] : 0;
+            if (hk == NULL || hk->in_sum == NULL || b >= c->B || t >= c->T ||
+                hk->in_sum(hk->arg, b, t)) {
+#pragma omp atomic
+                sums[b] += v;
+            }
+            if (p1 != NULL) {
+                p1[c->off1[c->col_V] + x] = v;
+                if (c->lk[4 * c->D].active)
+                    count_up(&p1[c->off1[c->tb[1].mcol] + leaf + L * t]);
+            }
+        }
+    }
+    for (b = 0; b < cols; b++) {
+        int64_t S = sums[b], q = 0, rem, half;
+        int32_t out = (int32_t)S;
+
+        if (c->table) {
+            half = (int64_t)1 << (c->Q - 1);
+            q = floor_shift(S + ((int64_t)1 << (c->shift - 1)), c->shift);
+            rem = S + ((int64_t)1 << (c->shift - 1)) - q * ((int64_t)1 << c->shift);
+            if (q < -half || q >= half) {
+                free(sums);
+                return -1;
+            }
+            out = c->m->table[q + half];
+            if (p1 != NULL) {
+                unsigned k;
+                size_t toff = c->off1[c->tb[c->ntb - 1].mcol];
+
+                p1[c->off1[c->col_S] + b] = (int32_t)S;
+                p1[c->off1[c->col_Q] + b] = (int32_t)q;
+                if (c->lk[4 * c->D + 1].active)
+                    p1[toff + q + half]++;
+                for (k = 0; k < c->K; k++) {
+                    int32_t limb = (int32_t)((rem >> (16 * k)) & 0xffff);
+                    const tlookup *lk = &c->lk[4 * c->D + 2 + k];
+
+                    p1[c->off1[c->col_L0 + k] + b] = limb;
+                    if (lk->active)
+                        p1[c->off1[c->tb[lk->table].mcol] + limb]++;
+                }
+            }
+        }
+        if (hk != NULL && hk->output != NULL && b < c->B)
+            out = hk->output(hk->arg, b, out);
+        if (b < c->B && outw != NULL)
+            outw[b] = out;
+    }
+    free(sums);
+    return 0;
+}
+
+/* ---- lookups (LogUp with committed inverses, logup.h; docs/trees.md 7.3) ---- */
+
+/* f of lookup k at every entry (prover), from P1 in field form. */
+void
+tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f)
+{
+    size_t n = (size_t)1 << lk->vars, cols = (size_t)1 << c->beta, x;
+    unsigned s = lk->s;
+
+    for (x = 0; x < n; x++) {
+        fq_t v, t;
+        size_t b = x & (cols - 1), tr = x >> c->beta;
+        const int32_t *p = c->p1;
+
+        switch (lk->kind) {
+        case LK_NODE: {
+            uint64_t slot = 1;
+            unsigned j;
+
+            for (j = 0; j < s; j++)
+                slot = 2 * slot + (uint64_t)p[c->off1[tp_gcol(j, GB)] + x];
+            fq_set_u64(&v, slot + ((uint64_t)tr << c->nu));
+            fq_mul(&t, &c->gpow[1], &c->P1f[c->off1[tp_gcol(s, GF)] + x]);
+            fq_add(&v, &v, &t);
+            fq_mul(&t, &c->gpow[2], &c->P1f[c->off1[tp_gcol(s, GK)] + x]);
+            fq_add(&v, &v, &t);
+            fq_mul(&t, &c->gpow[3], &c->P1f[c->off1[tp_gcol(s, GD)] + x]);
+            fq_add(&v, &v, &t);
+            break;
+        }
+        case LK_ROW:
+            fq_set_u64(&v, b);
+            fq_set_u64(&t, (uint64_t)1 << c->beta);
+            fq_mul(&t, &t, &c->P1f[c->off1[tp_gcol(s, GF)] + x]);
+            fq_add(&v, &v, &t);
+            fq_mul(&t, &c->gpow[1], &c->P1f[c->off1[tp_gcol(s, GX)] + x]);
+            fq_add(&v, &v, &t);
+            fq_mul(&t, &c->gpow[2], &c->P1f[c->off1[tp_gcol(s, GM)] + x]);
+            fq_add(&v, &v, &t);
+            break;
+        case LK_C0:
+            v = c->P1f[c->off1[tp_gcol(s, GC0)] + x];
+            break;
+        case LK_C1:
+            v = c->P1f[c->off1[tp_gcol(s, GC1)] + x];
+            break;
+        case LK_LEAF: {
+            uint64_t leaf = 0;
+            unsigned j;
+
+            for (j = 0; j < c->D; j++)
+                leaf = 2 * leaf + (uint64_t)p[c->off1[tp_gcol(j, GB)] + x];
+            fq_set_u64(&v, leaf + ((uint64_t)tr << c->nu));
+            fq_mul(&t, &c->gpow[1], &c->P1f[c->off1[c->col_V] + x]);
+            fq_add(&v, &v, &t);
+            break;
+        }
+        case LK_OUT:
+            fq_mul(&t, &c->gpow[1], &c->outpub[x]);
+            fq_add(&v, &c->P1f[c->off1[c->col_Q] + x], &t);
+            break;
+        default:                    /* LK_LIMB */
+            v = c->P1f[c->off1[c->col_L0 + s] + x];
+            break;
+        }
+        f[x] = v;
+    }
+}
+
+/* t of table k at every row (prover): public tables and the committed NODE, LEAF. */
+void
+tp_table_t_column(const tctx *c, const ttable *tb, fq_t *tv)
+{
+    size_t n = (size_t)1 << tb->vars, col = (size_t)1 << (c->lN - 2), y;
+
+    if (tb->kind == TB_ROW) {
+        memcpy(tv, c->rowtab, n * sizeof(fq_t));
+        return;
+    }
+    if (tb->kind == TB_NODE || tb->kind == TB_LEAF) {
+        for (y = 0; y < n; y++) {
+            fq_t t;
+
+            fq_set_u64(&tv[y], y);
+            if (tb->kind == TB_NODE) {
+                fq_mul(&t, &c->gpow[1], &c->Nf[y]);
+                fq_add(&tv[y], &tv[y], &t);
+                fq_mul(&t, &c->gpow[2], &c->Nf[col + y]);
+                fq_add(&tv[y], &tv[y], &t);
+                fq_mul(&t, &c->gpow[3], &c->Nf[2 * col + y]);
+                fq_add(&tv[y], &tv[y], &t);
+            } else {
+                fq_mul(&t, &c->gpow[1], &c->Nf[3 * col + y]);
+                fq_add(&tv[y], &tv[y], &t);
+            }
+        }
+        return;
+    }
+    {
+        logup_table lt;
+
+        tp_public_table(c, tb, &lt);
+        logup_table_values(tv, &lt, &c->gamma);
+    }
+}
