@@ -28,6 +28,7 @@
 #include "field.h"
 #include "infer_layout.h"
 #include "infer_proof.h"
+#include "logup_gkr.h"
 #include "transcript.h"
 
 /*
@@ -52,8 +53,14 @@ typedef enum {
     INFER_CHECK_LOOKUP_ZERO,    /* step 7, both roles: lambda^LK of lookup skip_index is 0 */
     INFER_CHECK_TABLE_ZERO,     /* step 7, both roles: lambda^TB of table skip_index is 0 */
     INFER_CHECK_LINEAR,         /* step 12: the inner-product argument of the relations */
-    INFER_CHECK_PW_ZERO         /* step 7, both roles (version 2): lambda^PW of piecewise
+    INFER_CHECK_PW_ZERO,        /* step 7, both roles (version 2): lambda^PW of piecewise
                                    zero-check skip_index is 0 */
+    INFER_CHECK_GKR_RELATION,   /* version 2, both roles: the lookup tree's relation
+                                   skip_index left out (docs/logup-gkr.md 3.6: 0 = G_0,
+                                   2j - 1 = G_j^init, 2j = G_j^final, 2d - 1 = G_leaf^p,
+                                   2d = G_leaf^q) */
+    INFER_CHECK_GKR_PRODUCT     /* version 2: the tree's product proof skip_index (2j and
+                                   2j + 1 in layer j) */
 } infer_check;
 
 /* What a hooked run observed (filled by infer_prove and infer_verify_hooked when not NULL). */
@@ -128,6 +135,9 @@ typedef struct infer_test_hooks {
     /* The first layer's bias pre-claim + 1 and its q pre-claim + M/2^s: R1 still
      * holds, the claims handed to S2 are false (only R3 breaks). */
     int shift_preclaims;
+    /* version 2: the lookup tree's own strategies (logup_gkr.h: wrong_product,
+     * forge_layer, unit_weights; its skip fields are set from skip above) */
+    gkr_hooks gkr;
 } infer_test_hooks;
 
 /* infer_verify with hooks (hooks NULL: exactly infer_verify). */
