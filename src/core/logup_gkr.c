@@ -328,6 +328,7 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
     fq_t *tab = malloc(5 * m * sizeof(fq_t)), *msg = malloc(nmsg * sizeof(fq_t));
     const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1];
     sumcheck_instance in;
+    sumcheck_prover *sp = NULL;
     static const unsigned f_pq[3] = {0, 1, 4}, f_qp[3] = {0, 2, 3}, f_qq[3] = {0, 3, 4};
     int rc = -1;
 
@@ -352,9 +353,27 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
         sumcheck_instance_term(&in, &FQ_ONE, 3, f_qp) != 0 ||
         sumcheck_instance_term(&in, &g->lambda[j], 3, f_qq) != 0)
         goto out;
-    if (sumcheck_prove(g->t, "GKR", j, 3, &g->rho,
-                       g->mask + g->mask_base + gkr_mask_count(j), &in, 1, &g->T[j], msg,
-                       nmsg, s, &g->e[j], NULL) != 0)
+    /* sumcheck_prove's schedule, on the state machine so that the test seam can change
+     * the last round message after computing it (bump_layer) */
+    if (sumcheck_prover_new(&sp, j, 3, &g->rho, g->mask + g->mask_base + gkr_mask_count(j),
+                            &in, 1, &g->T[j], NULL) != 0)
+        goto out;
+    transcript_absorb_scalar(g->t, "GKR/T", &g->T[j]);
+    for (i = 0; i < j; i++) {
+        fq_t *mi = msg + 3 * i, claim;
+
+        sumcheck_prover_claim(sp, &claim);
+        if (zkml_interrupted() || sumcheck_prover_round(sp, mi) != 0)
+            goto out;
+        if (i + 1 == j && g->hooks != NULL && g->hooks->bump_layer == j + 1)
+            fq_add(&mi[1], &mi[1], &FQ_ONE);        /* test seam: c2 + 1 */
+        transcript_absorb_scalars(g->t, "GKR/round", mi, 3);
+        if (transcript_challenge(g->t, "GKR/r", 0, &s[i]) != 0 ||
+            sumcheck_prover_bind(sp, &s[i]) != 0)
+            goto out;
+        sumcheck_next_claim(&g->e[j], 3, &claim, mi, &s[i]);
+    }
+    if (g->t->failed)
         goto out;
     codec_put_scalar(g->w, &g->T[j]);
     codec_put_scalars(g->w, msg, nmsg);
@@ -362,6 +381,7 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
         fin[i] = in.tables[i + 1][0];
     rc = 0;
 out:
+    sumcheck_prover_free(sp);
     explicit_bzero(tab, 5 * m * sizeof(fq_t));
     free(tab);
     free(msg);

@@ -70,6 +70,9 @@ typedef struct {
      * for j >= 1 the sumcheck of layer j forged to end on them (T_j kept, rounds
      * shifted); for j = 0, PO shifted too so that A + B is unchanged */
     unsigned forge_layer;
+    /* prover: 1 + the layer j >= 1 whose last round message has c2 + 1 (only
+     * G_j^final breaks) */
+    unsigned bump_layer;
     /* prover: every weight η_T forced to 1 (both roles: the caller's) */
     int unit_weights;
 } gkr_hooks;
