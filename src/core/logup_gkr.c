@@ -440,12 +440,29 @@ gkr_run(gkr_proof *g)
             if (g->hooks != NULL && g->hooks->forge_layer == j + 1) {
                 /* test seam (9.1 item 4): PE + δ, PO - δ·QO/QE, so that A + B and the
                  * sumcheck's final relation still hold; the claims below are false */
-                fq_t delta = FQ_ONE, inv;
+                fq_t delta = FQ_ONE, inv, ab, u;
 
-                fq_add(&fin[0], &fin[0], &delta);
-                fq_inv(&inv, &fin[2]);
-                fq_mul(&t, &fin[3], &inv);
-                fq_sub(&fin[1], &fin[1], &t);
+                if (!g->hooks->forge_q) {
+                    fq_add(&fin[0], &fin[0], &delta);
+                    fq_inv(&inv, &fin[2]);
+                    fq_mul(&t, &fin[3], &inv);
+                    fq_sub(&fin[1], &fin[1], &t);
+                } else {
+                    /* A + B = QO·(PE + λ·QE) + QE·PO: QO from the shifted QE */
+                    fq_mul(&ab, &fin[0], &fin[3]);
+                    fq_mul(&u, &fin[2], &fin[1]);
+                    fq_add(&ab, &ab, &u);
+                    fq_mul(&u, &g->lambda[j], &fin[3]);
+                    fq_mul(&u, &u, &fin[2]);
+                    fq_add(&ab, &ab, &u);               /* A + B, honest */
+                    fq_add(&fin[2], &fin[2], &delta);
+                    fq_mul(&u, &fin[2], &fin[1]);
+                    fq_sub(&ab, &ab, &u);
+                    fq_mul(&u, &g->lambda[j], &fin[2]);
+                    fq_add(&u, &u, &fin[0]);
+                    fq_inv(&inv, &u);
+                    fq_mul(&fin[3], &ab, &inv);
+                }
             }
             fq_mul(&fin[4], &fin[0], &fin[3]);          /* A = PE·QO */
             t = fin[1];                                 /* B = QE·(PO + λ_j·QO) */

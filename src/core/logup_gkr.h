@@ -70,6 +70,9 @@ typedef struct {
      * for j >= 1 the sumcheck of layer j forged to end on them (T_j kept, rounds
      * shifted); for j = 0, PO shifted too so that A + B is unchanged */
     unsigned forge_layer;
+    /* with forge_layer: QE + δ and QO solved so that A + B is unchanged instead (PE, PO
+     * honest: only the q claim handed down is false) */
+    int forge_q;
     /* prover: 1 + the layer j >= 1 whose last round message has c2 + 1 (only
      * G_j^final breaks) */
     unsigned bump_layer;

@@ -891,6 +891,14 @@ UNIT_TEST(infer_v2_tree_layers)
         hk.gkr.wrong_product = 2 * j + 2;
         snprintf(what, sizeof what, "layer %u: B other than its product", j);
         CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_PRODUCT, 2 * j + 1, what));
+        if (j == 0 || j == d - 1) {                 /* the q claim alone */
+            memset(&hk, 0, sizeof hk);
+            hk.gkr.forge_layer = j + 1;
+            hk.gkr.forge_q = 1;
+            snprintf(what, sizeof what, "layer %u of %u: q forged", j, d);
+            CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_RELATION,
+                                  j == d - 1 ? 2 * d : 2 * j + 1, what));
+        }
         if (j >= 1) {
             memset(&hk, 0, sizeof hk);
             hk.gkr.bump_layer = j + 1;
@@ -899,4 +907,114 @@ UNIT_TEST(infer_v2_tree_layers)
         }
     }
     v2_free(&vc);
+}
+
+/* 9.2: the prover's bytes do not depend on the thread count (fixed test seed) */
+UNIT_TEST(infer_v2_tree_threads_same_bytes)
+{
+    v2_case vc;
+    uint8_t *a, *b;
+    size_t la = 0, lb = 0;
+    int before = zkml_threads();
+
+    CHECK(v2_setup(&vc, DIMS_A, "rcs", 3, 16) == 0);
+    zkml_set_threads(1);
+    a = v2_prove(&vc, &la, NULL);
+    zkml_set_threads(2);
+    b = v2_prove(&vc, &lb, NULL);
+    zkml_set_threads(before);
+    CHECK(a != NULL && b != NULL && la == lb && memcmp(a, b, la) == 0);
+    free(a);
+    free(b);
+    v2_free(&vc);
+}
+
+/* 9.2: prover and verifier transcripts agree over the whole schedule of 3.8, in its
+ * order (version 2: the tree between the lookup challenges and "mm/tau") */
+#define TREE_EVENTS 8192
+
+typedef struct {
+    size_t n;
+    int overflow;
+    struct {
+        transcript_event ev;
+        char label[32];
+        uint8_t state[32];
+    } e[TREE_EVENTS];
+} tree_log;
+
+static void
+tree_log_event(void *arg, transcript_event ev, const char *label, size_t len,
+               const uint8_t state[32])
+{
+    tree_log *lg = arg;
+
+    (void)len;
+    if (lg->n == TREE_EVENTS) {
+        lg->overflow = 1;
+        return;
+    }
+    lg->e[lg->n].ev = ev;
+    snprintf(lg->e[lg->n].label, sizeof lg->e[lg->n].label, "%s", label);
+    memcpy(lg->e[lg->n].state, state, 32);
+    lg->n++;
+}
+
+static size_t
+tree_event(const tree_log *lg, const char *label)
+{
+    size_t i;
+
+    for (i = 0; i < lg->n; i++)
+        if (strcmp(lg->e[i].label, label) == 0)
+            return i;
+    return TREE_EVENTS;
+}
+
+UNIT_TEST(infer_v2_tree_transcripts_agree)
+{
+    static const unsigned lr[2] = {7, 1};
+    static const struct {
+        const unsigned *dims;
+        const char *kinds;
+        unsigned L;
+        size_t B;
+    } cases[] = {{lr, "s", 1, 1}, {DIMS_A, "rcs", 3, 3}};
+    size_t s;
+
+    for (s = 0; s < 2; s++) {
+        tree_log *pl = calloc(1, sizeof *pl), *vl = calloc(1, sizeof *vl);
+        infer_test_hooks hk;
+        v2_case vc;
+        uint8_t *proof = NULL;
+        size_t len = 0, i, diff = 0;
+        const char *why = NULL;
+
+        CHECK(pl != NULL && vl != NULL &&
+              v2_setup(&vc, cases[s].dims, cases[s].kinds, cases[s].L, cases[s].B) == 0);
+        memset(&hk, 0, sizeof hk);
+        hk.trace = tree_log_event;
+        hk.trace_arg = pl;
+        proof = v2_prove(&vc, &len, &hk);
+        hk.trace_arg = vl;
+        CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 1);
+        CHECK(!pl->overflow && pl->n == vl->n && pl->n > 50);
+        for (i = 0; i < pl->n && i < vl->n; i++)
+            diff += pl->e[i].ev != vl->e[i].ev || strcmp(pl->e[i].label, vl->e[i].label) != 0 ||
+                    memcmp(pl->e[i].state, vl->e[i].state, 32) != 0;
+        CHECKF(diff == 0, "%zu events differ", diff);
+        CHECK(tree_event(vl, "P1/rows") == 0 && tree_event(vl, "mask/C") == 1 &&
+              tree_event(vl, "lookup/alpha") == 2 && tree_event(vl, "lookup/gamma") == 3 &&
+              tree_event(vl, "GKR/weight") == 4);
+        CHECK(tree_event(vl, "GKR/rho") < tree_event(vl, "GKR/finals") &&
+              tree_event(vl, "GKR/leaves") < tree_event(vl, "S1/pre-claims") &&
+              tree_event(vl, "S1/pre-claims") < TREE_EVENTS);
+        CHECK(tree_event(vl, "P2/rows") == TREE_EVENTS && tree_event(vl, "pcs/mu") == TREE_EVENTS &&
+              tree_event(vl, "S1/zeta") == TREE_EVENTS &&
+              tree_event(vl, "S1/lambda-lk") == TREE_EVENTS);
+        free(proof);
+        free(pl);
+        free(vl);
+        v2_free(&vc);
+    }
 }
