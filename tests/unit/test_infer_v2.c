@@ -1018,3 +1018,67 @@ UNIT_TEST(infer_v2_tree_transcripts_agree)
         v2_free(&vc);
     }
 }
+
+/* 9.1 item 8: a limb v + 2^w in RANGE_w (the next limb one less), "paid" by one more
+ * count of its row in a wider range table: the sum over all tables is unchanged, each
+ * table's is wrong, so only the weights η_T tell. */
+typedef struct {
+    size_t entry;
+    unsigned wider;                 /* the wider range table */
+} paid_limb;
+
+static void
+tamper_paid_limb(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m,
+                 void *arg)
+{
+    const paid_limb *pl = arg;
+
+    (void)len;
+    (void)m;
+    edit_limb_overflow(p1, lay, 0, pl->entry);
+    recount(p1, lay);
+    col(p1, lay, lay->col_mult0 + pl->wider)[col(p1, lay, lay->col_v[0])[pl->entry]] += 1;
+}
+
+UNIT_TEST(infer_v2_tree_table_weights)
+{
+    v2_case vc;
+    infer_test_hooks hk;
+    infer_layout lay;
+    int64_t *p1;
+    paid_limb pl = {0, 0};
+    unsigned t;
+    int found = 0;
+
+    CHECK(v2_setup(&vc, DIMS_A, "rci", 3, 3) == 0);
+    p1 = honest_witness(&vc, &lay);
+    CHECK(p1 != NULL && lay.n_u[0] >= 2);
+    free(p1);
+    for (t = 0; t < lay.n_tables && !found; t++)
+        if (lay.tables[t].is_range && lay.tables[t].log_size > lay.u_width[0][0]) {
+            pl.wider = t;
+            found = 1;
+        }
+    CHECKF(found, "no range table wider than %u bits", lay.u_width[0][0]);
+    CHECK(find_entry(&vc, 0, v1_nonzero, &pl.entry));
+    memset(&hk, 0, sizeof hk);
+    hk.tamper_p1 = tamper_paid_limb;
+    hk.arg = &pl;
+    /* with every weight 1 on both sides: accepted; with the real weights: rejected */
+    hk.gkr.unit_weights = 1;
+    {
+        uint8_t *proof;
+        size_t len = 0;
+        const char *why = NULL;
+
+        proof = v2_prove(&vc, &len, &hk);
+        CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 1);
+        CHECK(proof != NULL && infer_verify(&vc.st, proof, len, &why) == 0);
+        free(proof);
+        hk.gkr.unit_weights = 0;
+        proof = v2_prove(&vc, &len, &hk);
+        CHECK(proof != NULL && infer_verify(&vc.st, proof, len, &why) == 0);
+        free(proof);
+    }
+    v2_free(&vc);
+}
