@@ -140,6 +140,11 @@ gkr_free(gkr_proof *g)
             free(g->q[j]);
         }
     }
+    if (g->scratch != NULL) {
+        explicit_bzero(g->scratch, 5 * ((size_t)1 << (g->shape->d - 1)) * sizeof(fq_t));
+        free(g->scratch);
+        g->scratch = NULL;
+    }
     if (g->val != NULL) {
         explicit_bzero(g->val, g->cap_com * sizeof(fq_t));
         explicit_bzero(g->bl, g->cap_com * sizeof(fq_t));
@@ -325,15 +330,18 @@ static int
 layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
 {
     size_t m = (size_t)1 << j, i, nmsg = sumcheck_message_count(j, 3);
-    fq_t *tab = malloc(5 * m * sizeof(fq_t)), *msg = malloc(nmsg * sizeof(fq_t));
+    fq_t *tab, *msg = malloc(nmsg * sizeof(fq_t));
     const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1];
     sumcheck_instance in;
     sumcheck_prover *sp = NULL;
     static const unsigned f_pq[3] = {0, 1, 4}, f_qp[3] = {0, 2, 3}, f_qq[3] = {0, 3, 4};
     int rc = -1;
 
+    /* one scratch for every layer: its pages are faulted in once */
+    if (g->scratch == NULL)
+        g->scratch = malloc(5 * ((size_t)1 << (g->shape->d - 1)) * sizeof(fq_t));
+    tab = g->scratch;
     if (tab == NULL || msg == NULL) {
-        free(tab);
         free(msg);
         return gkr_fail(g, "out of memory");
     }
@@ -382,8 +390,6 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
     rc = 0;
 out:
     sumcheck_prover_free(sp);
-    explicit_bzero(tab, 5 * m * sizeof(fq_t));
-    free(tab);
     free(msg);
     return rc != 0 ? gkr_fail(g, "the sumcheck prover of the lookup tree failed") : 0;
 }
@@ -477,6 +483,13 @@ gkr_run(gkr_proof *g)
         if (exchange_committed(g, "GKR/finals", fin, 6, &g->id_fin[j]) != 0 ||
             layer_products(g, j) != 0)
             return -1;
+        if (g->prover && j + 1 < d) {              /* layer j + 1 is read: wipe it */
+            explicit_bzero(g->p[j + 1], ((size_t)1 << (j + 1)) * sizeof(fq_t));
+            explicit_bzero(g->q[j + 1], ((size_t)1 << (j + 1)) * sizeof(fq_t));
+            free(g->p[j + 1]);
+            free(g->q[j + 1]);
+            g->p[j + 1] = g->q[j + 1] = NULL;
+        }
         if (transcript_challenge(g->t, "GKR/line", 0, &r) != 0)
             return gkr_fail(g, "transcript failure");
         g->z[j + 1][0] = r;
