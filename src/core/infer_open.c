@@ -1,7 +1,8 @@
 /*
  * infer_open.c: steps 11-12 of the inference proof (docs/protocol.md 7;
  * docs/protocol.md 7): the two Hyrax openings (P1 + μ·P2 at r^P, W at r^W); the
- * linear relations R1..R4 and their argument over the mask.
+ * linear relations R1..R4 and their argument over the mask.  Version 2 opens P1 alone
+ * and adds R5 and the lookup tree's relations (docs/logup-gkr.md 3.5-3.6).
  */
 #include <stddef.h>
 #include <string.h>

@@ -1,7 +1,8 @@
 /*
  * infer_s2.c: steps 9-10 of the inference proof (docs/protocol.md 7):
  * S2, the claims reduction: θ and ρ2, the instances P1·K1, P2·K2 and W·K_W, the S2
- * finals and μ.
+ * finals and μ.  Version 2 (docs/logup-gkr.md 3.5): the tree's leaf claims join the
+ * claims last, two instances (P1·K1, W·K_W), two finals, no μ.
  */
 #include <stddef.h>
 

@@ -41,17 +41,19 @@ typedef enum {
     INFER_CHECK_NONE = 0,
     INFER_CHECK_INPUT_DOMAIN,   /* step 0: every public input within its width (version 2:
                                    and the outputs of kinds 0-2 within their range) */
-    INFER_CHECK_PRODUCT,        /* step 8: product proof skip_index (MM l = 2..L, then LK k,
-                                   then version 2's zero-checks p) */
+    INFER_CHECK_PRODUCT,        /* step 8: product proof skip_index (MM l = 2..L, then LK k
+                                   (version 1 only), then version 2's zero-checks p) */
     INFER_CHECK_S1_ROUND,       /* step 7: round skip_index of S1 chained to the claim before */
     INFER_CHECK_S2_ROUND,       /* step 9: the same for S2 */
-    INFER_CHECK_OPENING_P,      /* step 11: the opening of P1 + mu*P2 */
+    INFER_CHECK_OPENING_P,      /* step 11: the opening of P1 + mu*P2 (version 2: of P1) */
     INFER_CHECK_OPENING_W,      /* step 11: the opening of W */
     INFER_CHECK_RELATION,       /* step 12, both roles: relation R(skip_index + 1) left out
                                    (version 2: indexes 4, 5, .. are the decompositions R5_l
                                    in order, three for a clamp layer: u, d_lo, d_hi) */
-    INFER_CHECK_LOOKUP_ZERO,    /* step 7, both roles: lambda^LK of lookup skip_index is 0 */
-    INFER_CHECK_TABLE_ZERO,     /* step 7, both roles: lambda^TB of table skip_index is 0 */
+    INFER_CHECK_LOOKUP_ZERO,    /* step 7, both roles (version 1): lambda^LK of lookup
+                                   skip_index is 0 */
+    INFER_CHECK_TABLE_ZERO,     /* step 7, both roles (version 1): lambda^TB of table
+                                   skip_index is 0 */
     INFER_CHECK_LINEAR,         /* step 12: the inner-product argument of the relations */
     INFER_CHECK_PW_ZERO,        /* step 7, both roles (version 2): lambda^PW of piecewise
                                    zero-check skip_index is 0 */
