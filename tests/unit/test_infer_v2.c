@@ -1082,3 +1082,86 @@ UNIT_TEST(infer_v2_tree_table_weights)
     }
     v2_free(&vc);
 }
+
+/* 9.1 item 7, the harness check: a prover that knows α before committing P1 balances an
+ * uncounted limb outside its table (v + 2^w, the next limb one less) with a non-integer
+ * count c = (α - y0)/(α - f) of row y0 of the same table; the tree's root is then 0.  In
+ * the real order it can only use the α it predicts, and is rejected (G_0). */
+typedef struct {
+    size_t entry;
+    unsigned table;
+} early_forgery;
+
+static void
+tamper_early_witness(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m,
+                     void *arg)
+{
+    const early_forgery *ef = arg;
+
+    (void)len;
+    (void)m;
+    edit_limb_overflow(p1, lay, 0, ef->entry);
+    recount(p1, lay);
+}
+
+static void
+tamper_early_count(fq_t *p1, size_t len, const infer_layout *lay, const zk_model *m,
+                   const fq_t *alpha, const fq_t *gamma, void *arg)
+{
+    const early_forgery *ef = arg;
+    fq_t num, den;
+    size_t y0 = 0;
+
+    (void)len;
+    (void)m;
+    (void)gamma;
+    fq_set_u64(&num, y0);
+    fq_sub(&num, alpha, &num);                      /* α - y0 */
+    fq_sub(&den, alpha, &p1[lay->p1[lay->col_v[0]].offset + ef->entry]);   /* α - f */
+    fq_inv(&den, &den);
+    fq_mul(&num, &num, &den);
+    fq_add(&p1[lay->p1[lay->col_mult0 + ef->table].offset + y0],
+           &p1[lay->p1[lay->col_mult0 + ef->table].offset + y0], &num);
+}
+
+UNIT_TEST(infer_v2_tree_early_alpha_is_forgeable)
+{
+    v2_case vc;
+    infer_test_hooks hk;
+    infer_layout lay;
+    int64_t *p1;
+    early_forgery ef = {0, 0};
+    uint8_t *proof;
+    size_t len = 0, k;
+    const char *why = NULL;
+
+    CHECK(v2_setup(&vc, DIMS_A, "rci", 3, 3) == 0);
+    p1 = honest_witness(&vc, &lay);
+    CHECK(p1 != NULL && lay.n_u[0] >= 2);
+    free(p1);
+    for (k = 0; k < lay.n_lookups; k++)
+        if (lay.lookups[k].col_in == (int)lay.col_v[0])
+            ef.table = lay.lookups[k].table;
+    CHECK(find_entry(&vc, 0, v1_nonzero, &ef.entry));
+    memset(&hk, 0, sizeof hk);
+    hk.tamper_p1 = tamper_early_witness;
+    hk.tamper_field = tamper_early_count;
+    hk.arg = &ef;
+    /* the unsound order on both sides: accepted */
+    hk.early_lookup_challenges = 1;
+    proof = v2_prove(&vc, &len, &hk);
+    CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 1);
+    free(proof);
+    /* the real order, with the α it can predict: rejected */
+    hk.early_lookup_challenges = 0;
+    proof = v2_prove(&vc, &len, &hk);
+    CHECK(proof != NULL && infer_verify(&vc.st, proof, len, &why) == 0);
+    free(proof);
+    /* without the balancing count, the unsound order rejects too */
+    hk.early_lookup_challenges = 1;
+    hk.tamper_field = NULL;
+    proof = v2_prove(&vc, &len, &hk);
+    CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 0);
+    free(proof);
+    v2_free(&vc);
+}
