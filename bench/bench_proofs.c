@@ -26,11 +26,13 @@
 #include "bench.h"
 
 #define PROOF_RUNS 3
-#define PHASES 5
+#define PHASES 6
 
-static const char *const phase_names[PHASES] = {"witness", "commitments", "sumcheck S1",
-                                                "sumcheck S2", "openings"};
-static const char *const phase_keys[PHASES] = {"witness", "commit", "s1", "s2", "open"};
+/* "lookup tree": version 2's fractional-sum tree (docs/logup-gkr.md 3.3); 0 in version 1 */
+static const char *const phase_names[PHASES] = {"witness", "commitments", "lookup tree",
+                                                "sumcheck S1", "sumcheck S2", "openings"};
+static const char *const phase_keys[PHASES] = {"witness", "commit", "tree", "s1", "s2",
+                                               "open"};
 
 /* Seconds of each phase of the current run (zkml_prove_options.progress). */
 static double phase_seconds[PHASES];

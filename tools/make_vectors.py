@@ -206,7 +206,8 @@ def limb_widths(bits, width):
 
 
 def proof_parts_v2(model, B):
-    """docs/numerics-0.2.md 4-5: the parts of a version 2 proof."""
+    """docs/numerics-0.2.md 4-5 and docs/logup-gkr.md 3.7: the parts of a version 2
+    proof (lookups by the fractional-sum tree, no P2)."""
     layers = model["layers"]
     L = len(layers)
     beta = log2_ceil(B)
@@ -250,44 +251,51 @@ def proof_parts_v2(model, B):
         if k == 2:
             pw += [True, not last]
     p1 += tables
-    p2 = [lk[0] for lk in lookups] + tables
-    l_p = max(place(p1), place(p2))
+    l_p = place(p1)                         # no P2 (docs/logup-gkr.md 3.0)
     l_w = place([nu[l] + mu[l] for l in range(L)] + mu)
     if l_w != model["l_W"]:
         raise ValueError("l_W of the public file is not the one its shapes give")
-    n1 = max(max(nu), max(beta + m for m in mu), max(tables))
+    n1 = max(max(nu), max(beta + m for m in mu))
     n2 = max(l_p, l_w)
-    mask_log = log2_ceil(4 * n1 + 3 * n2)
+    # the tree (docs/logup-gkr.md 2.2, 3.0): blocks of the lookups, then the tables
+    n_leaf = sum(1 << size for size, _ in lookups) + sum(1 << w for w in tables)
+    depth = log2_ceil(n_leaf)
+    n_lc = sum(2 if out else 1 for _, out in lookups) + len(tables)
+    mask_log = log2_ceil(4 * n1 + 3 * n2 + 2 * depth * (depth - 1))
     lc_p, lr_p = hyrax_split(l_p)
     lc_w, _ = hyrax_split(l_w)
-    finals = L + 2 * (L - 1) + sum(3 + (1 if out else 0) for _, out in lookups) \
-        + 2 * len(tables) + sum(3 + (1 if out else 0) for out in pw)
+    finals = L + 2 * (L - 1) + sum(3 + (1 if out else 0) for out in pw)
     parts = [("header", "header", 16),
              ("P1/rows", "point", 1 << lr_p),
-             ("mask/C", "point", 1),
-             ("P2/rows", "point", 1 << lr_p),
-             ("S1/pre-claims", "point", pre),
-             ("S1/T", "scalar", 1),
-             ("S1/rounds", "scalar", 3 * n1),
-             ("S1/finals", "point", finals)]
+             ("mask/C", "point", 1)]
+    for j in range(depth):
+        if j >= 1:
+            parts += [("GKR/layer%d/T" % j, "scalar", 1),
+                      ("GKR/layer%d/rounds" % j, "scalar", 3 * j)]
+        parts += [("GKR/layer%d/finals" % j, "point", 6)]
+        for i in (1, 2):
+            parts += [("GKR/layer%d/product%d/ABD" % (j, i), "point", 3),
+                      ("GKR/layer%d/product%d/z" % (j, i), "scalar", 5)]
+    parts += [("GKR/leaves", "point", n_lc),
+              ("S1/pre-claims", "point", pre),
+              ("S1/T", "scalar", 1),
+              ("S1/rounds", "scalar", 3 * n1),
+              ("S1/finals", "point", finals)]
     for l in range(1, L):
         parts += [("S1/product-mm%d/ABD" % (l + 1), "point", 3),
                   ("S1/product-mm%d/z" % (l + 1), "scalar", 5)]
-    for k in range(len(lookups)):
-        parts += [("S1/product-lk%d/ABD" % (k + 1), "point", 3),
-                  ("S1/product-lk%d/z" % (k + 1), "scalar", 5)]
     for k in range(len(pw)):
         parts += [("S1/product-pw%d/ABD" % (k + 1), "point", 3),
                   ("S1/product-pw%d/z" % (k + 1), "scalar", 5)]
     parts += [("S2/T", "scalar", 1),
               ("S2/rounds", "scalar", 2 * n2),
-              ("S2/finals", "point", 3)]
+              ("S2/finals", "point", 2)]
     for name, k in (("open-P", lc_p), ("open-W", lc_w), ("lin", mask_log)):
         parts += [(name + "/LR", "point", 2 * k),
                   (name + "/delta-beta", "point", 2),
                   (name + "/z", "scalar", 2)]
     sizes = dict(beta=beta, n1=n1, n2=n2, l_P=l_p, l_W=l_w, mask_log=mask_log,
-                 lookups=len(lookups), tables=len(tables))
+                 lookups=len(lookups), tables=len(tables), d=depth, N_LC=n_lc)
     return parts, sizes
 
 
@@ -587,7 +595,7 @@ def damage_proof(rct, rc, offs, add, patched):
     for pname, kind, count, off in offs:
         at = pa + off
         # one product proof of each kind (the others are laid out alike)
-        group = re.sub(r"(mm|lk|pw)\d+", r"\1", pname)
+        group = re.sub(r"(mm|lk|pw|layer)\d+", r"\1", pname)
         if group != pname and group in seen:
             continue
         seen.add(group)

@@ -1,7 +1,8 @@
 /*
  * infer_commit.c: steps 1-3 of the inference proof (docs/protocol.md 7;
  * docs/protocol.md 7): P1 committed, the mask and C_M, α and γ, P2 (the inverse
- * columns h_k of the lookups and g_T of the tables) committed.
+ * columns h_k of the lookups and g_T of the tables) committed.  Version 2 commits no
+ * P2: it draws the tree's η_T and ρ_G instead (docs/logup-gkr.md 3.2).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -99,6 +100,8 @@ infer_step_commit(ictx *c)
         c->hooks->tamper_field != NULL)             /* test seam: P1 changed after its rows */
         c->hooks->tamper_field(c->P1f, (size_t)1 << c->lay->l_P, c->lay, c->m, &c->alpha,
                                &c->gamma, c->hooks->arg);
+    if (c->lay->version == 2)                       /* no P2: the tree's challenges */
+        return infer_gkr_challenges(c);
     if (c->prover) {
         size_t len = (size_t)1 << c->lay->l_P;
         fq_t *f, *tv;

@@ -75,6 +75,9 @@ ictx_free_all(ictx *c)
     free(c->mem_len);
     hyrax_commitment_free(&c->c1);
     hyrax_commitment_free(&c->c2);
+    if (c->gkr_started)
+        gkr_free(&c->gkr);
+    gkr_shape_free(&c->gshape);
     linrel_clear(&c->lr);
     if (c->prover)
         drbg_clear(&c->rng);

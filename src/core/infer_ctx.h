@@ -20,6 +20,7 @@
 #include "infer_proof.h"
 #include "layout.h"
 #include "linrel.h"
+#include "logup_gkr.h"
 #include "sumcheck.h"
 #include "transcript.h"
 #include "weights.h"
@@ -89,6 +90,14 @@ typedef struct {
     size_t id_pw_out[INFER_MAX_PW], id_pw_t[INFER_MAX_PW], id_pw_in[INFER_MAX_PW];
     size_t id_pw_P[INFER_MAX_PW];
     unsigned n_products;        /* product proofs exchanged so far (step 8) */
+
+    /* version 2: the lookup tree (docs/logup-gkr.md 3.2-3.3) */
+    fq_t *eta, rho_gkr;         /* η_T per table, ρ_G */
+    gkr_shape gshape;           /* blocks: the lookups, then the tables */
+    gkr_proof gkr;
+    int gkr_started;
+    claim *leaf_claims;         /* joined to the S2 claims after the S1 finals (3.5) */
+    size_t n_leaf_claims;
 
     /* prover only */
     const infer_options *opts;  /* never NULL for the prover */

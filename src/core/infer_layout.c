@@ -351,6 +351,7 @@ place:
     }
     lay->l_p1 = (unsigned)lp1;
     lay->l_p2 = (unsigned)lp2;
-    lay->l_P = lay->l_p1 > lay->l_p2 ? lay->l_p1 : lay->l_p2;
+    /* version 2 has no P2 (docs/logup-gkr.md 3.0): l_P = l(P1) */
+    lay->l_P = lay->version == 2 || lay->l_p1 > lay->l_p2 ? lay->l_p1 : lay->l_p2;
     return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * infer_open.c: steps 11-12 of the inference proof (docs/protocol.md 7;
  * docs/protocol.md 7): the two Hyrax openings (P1 + μ·P2 at r^P, W at r^W); the
- * linear relations R1..R4 and their argument over the mask.
+ * linear relations R1..R4 and their argument over the mask.  Version 2 opens P1 alone
+ * and adds R5 and the lookup tree's relations (docs/logup-gkr.md 3.5-3.6).
  */
 #include <stddef.h>
 #include <string.h>
@@ -49,6 +50,13 @@ infer_step_openings(ictx *c)
     ge_t Cv;
     int rc;
 
+    if (c->lay->version == 2) {                     /* P1 alone (docs/logup-gkr.md 3.5) */
+        if (exchange_opening(c, &c->c1, NULL, c->P1f, c->beta1, c->r2 + (c->n2 - c->lay->l_P),
+                             &c->com[c->id_u[0]], c->prover ? &c->bl[c->id_u[0]] : NULL,
+                             INFER_CHECK_OPENING_P) != 0)
+            return -1;
+        goto open_w;
+    }
     gep_set_ge(&p, &c->com[c->id_u[1]]);            /* C_u1 + μ·C_u2 */
     gep_mul_vartime(&p, &p, &c->mu);
     gep_set_ge(&q, &c->com[c->id_u[0]]);
@@ -77,6 +85,7 @@ infer_step_openings(ictx *c)
                           &Cv, &bv, INFER_CHECK_OPENING_P);
     if (rc != 0)
         return -1;
+open_w:
     beta = NULL;
     if (c->prover) {
         size_t wrows = (size_t)1 << c->st->w_rows->lr;
@@ -194,7 +203,7 @@ decomposition_relations(ictx *c)
 int
 infer_step_relations(ictx *c)
 {
-    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, np = c->lay->n_pw;
+    size_t nk = infer_s1_lookups(c), nt = infer_s1_tables(c), np = c->lay->n_pw;
     size_t nf = c->L + nk + nt + np, k, t, i;
     linrel_form *f1 = ictx_alloc(c, c->L, sizeof(linrel_form));
     linrel_term *t1 = ictx_alloc(c, (size_t)c->L * (MODEL_MAX_LIMBS + 2), sizeof(linrel_term));
@@ -323,6 +332,10 @@ infer_step_relations(ictx *c)
     fq_set_zero(&f3.constant);
     f4.terms = t4;
     f4.n_terms = 3;
+    if (c->lay->version == 2) {                     /* u1, uW: no P2 */
+        t4[1] = t4[2];
+        f4.n_terms = 2;
+    }
     fq_set_zero(&f4.constant);
     if ((!infer_seam_skips(c, INFER_CHECK_RELATION, 2) &&
          sumcheck_relation_init(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, &f3, 1,
@@ -331,7 +344,11 @@ infer_step_relations(ictx *c)
          sumcheck_relation_final(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, c->r2, &f4, 1,
                                  &c->e2) != 0))
         return ictx_fail(c, "internal failure building the relations");
-    return c->lay->version == 2 ? decomposition_relations(c) : 0;
+    if (c->lay->version != 2)
+        return 0;
+    if (decomposition_relations(c) != 0)
+        return -1;
+    return infer_gkr_relations(c);                  /* docs/logup-gkr.md 3.6 */
 }
 
 int

@@ -28,11 +28,20 @@ int infer_inputs_in_domain(ictx *c);    /* step 0, verifier: every input within 
 int infer_step_commit(ictx *c);         /* steps 1-3: P1, the mask, α and γ, P2 */
 int infer_lookup_f(ictx *c, unsigned k, size_t x, fq_t *f);   /* step 3: f_k at entry x */
 
+/* Version 2's lookups (infer_gkr.c; docs/logup-gkr.md 3). */
+int infer_gkr_setup(ictx *c);           /* 3.0: the leaf blocks, N_LC, d */
+int infer_gkr_challenges(ictx *c);      /* 3.2: η_T and ρ_G */
+int infer_step_tree(ictx *c);           /* 3.3: the tree and its leaf claims */
+int infer_gkr_relations(ictx *c);       /* 3.6: G_0, G_j, G_leaf */
+
 /* Steps 4-8 (infer_s1.c). */
 int infer_step_preclaims(ictx *c);      /* steps 4-6: τ, the pre-claims, λ, ζ, ρ1 */
 sumcheck_instance *infer_s1_instances(ictx *c, size_t *count);  /* step 7: the prover's S1 */
 int infer_step_s1_finals(ictx *c, sumcheck_instance *inst);     /* step 8: the S1 finals */
 int infer_step_s1_products(ictx *c);    /* step 8: the product proofs */
+/* LK and TB instances in S1 (version 1: every lookup and table; version 2: none). */
+size_t infer_s1_lookups(const ictx *c);
+size_t infer_s1_tables(const ictx *c);
 /* Version 2: the columns (out, t, in) of piecewise zero-check p; -1 for a public one. */
 void infer_pw_columns(const ictx *c, unsigned p, int *out, int *t, int *in);
 

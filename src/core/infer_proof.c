@@ -45,6 +45,9 @@ run_protocol(ictx *c)
         linrel_init_prover(&c->lr, &c->CM, c->mask_log);
     else
         linrel_init_verifier(&c->lr, &c->CM, c->mask_log);
+    if (c->lay->version == 2 &&                     /* docs/logup-gkr.md 3.3 */
+        (infer_step_tree(c) != 0 || ictx_phase_end(c, "lookup tree") != 0))
+        return -1;
     if (infer_step_preclaims(c) != 0)
         return -1;
     if (c->prover && (inst = infer_s1_instances(c, &ninst)) == NULL)

@@ -98,10 +98,12 @@ infer_step_preclaims(ictx *c)
         ictx_add_claim(c, POLY_W, c->wl.b_offset[l], c->lay->mu[l], c->tau[l] + beta,
                   c->lay->mu[l], NULL, 0, first++);
     }
+    /* version 2 has no LK, TB or ζ in S1 (docs/logup-gkr.md 3.4) */
     if (transcript_challenges(&c->t, "S1/lambda-mm", 0, c->lam_mm, c->L) != 0 ||
-        transcript_challenges(&c->t, "S1/lambda-lk", 0, c->lam_lk, c->lay->n_lookups) != 0 ||
-        transcript_challenges(&c->t, "S1/lambda-tb", 0, c->lam_tb, c->lay->n_tables) != 0 ||
-        transcript_challenges(&c->t, "S1/zeta", 0, c->zeta, c->lay->n_tables) != 0 ||
+        (c->lay->version != 2 &&
+         (transcript_challenges(&c->t, "S1/lambda-lk", 0, c->lam_lk, c->lay->n_lookups) != 0 ||
+          transcript_challenges(&c->t, "S1/lambda-tb", 0, c->lam_tb, c->lay->n_tables) != 0 ||
+          transcript_challenges(&c->t, "S1/zeta", 0, c->zeta, c->lay->n_tables) != 0)) ||
         (c->lay->version == 2 &&
          transcript_challenges(&c->t, "S1/lambda-pw", 0, c->lam_pw, c->lay->n_pw) != 0) ||
         transcript_challenge(&c->t, "S1/rho", 1, &c->rho1) != 0)
@@ -112,6 +114,20 @@ infer_step_preclaims(ictx *c)
 }
 
 /* ---- step 7: S1 ---- */
+
+/* The LK and TB instances of S1: version 1's lookups; version 2 has none (they are
+ * proven by the tree, docs/logup-gkr.md 3.4). */
+size_t
+infer_s1_lookups(const ictx *c)
+{
+    return c->lay->version == 2 ? 0 : c->lay->n_lookups;
+}
+
+size_t
+infer_s1_tables(const ictx *c)
+{
+    return c->lay->version == 2 ? 0 : c->lay->n_tables;
+}
 
 /*
  * Version 2, step 7: the P1 columns a piecewise zero-check reads, as (out, t, in):
@@ -198,7 +214,7 @@ pw_instance(ictx *c, unsigned p, sumcheck_instance *in)
 sumcheck_instance *
 infer_s1_instances(ictx *c, size_t *count)
 {
-    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, np = c->lay->n_pw, k, t, i, j, b;
+    size_t nk = infer_s1_lookups(c), nt = infer_s1_tables(c), np = c->lay->n_pw, k, t, i, j, b;
     sumcheck_instance *inst = ictx_alloc(c, c->L + nk + nt + np, sizeof(sumcheck_instance));
     unsigned l, beta = c->lay->beta;
     static const unsigned wx[2] = {0, 1};
@@ -297,7 +313,7 @@ infer_s1_instances(ictx *c, size_t *count)
 int
 infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
 {
-    size_t nk = c->lay->n_lookups, nt = c->lay->n_tables, np = c->lay->n_pw, k, t, n = 0, first;
+    size_t nk = infer_s1_lookups(c), nt = infer_s1_tables(c), np = c->lay->n_pw, k, t, n = 0, first;
     size_t pos_w[MODEL_MAX_LAYERS], pos_x[MODEL_MAX_LAYERS], pos_pw[INFER_MAX_PW];
     size_t *pos_h = ictx_alloc(c, nk, sizeof(size_t)), *pos_g = ictx_alloc(c, nt, sizeof(size_t));
     fq_t *v = ictx_alloc(c, 3 * (size_t)c->L + 5 * nk + 2 * nt + 4 * np + 1, sizeof(fq_t));
@@ -515,7 +531,7 @@ infer_step_s1_products(ictx *c)
                              &c->val[x], &c->bl[x], &c->bl[p]) != 0)
             return -1;
     }
-    for (k = 0; k < c->lay->n_lookups; k++) {
+    for (k = 0; k < infer_s1_lookups(c); k++) {
         ge_t Y;
         fq_t y = zero, ry = zero;
         size_t h = c->id_h[k], P = c->id_P[k];

@@ -47,13 +47,18 @@ infer_setup(ictx *c)
         nmax = c->lay->nu[l] > nmax ? c->lay->nu[l] : nmax;
         nmax = c->lay->beta + c->lay->mu[l] > nmax ? c->lay->beta + c->lay->mu[l] : nmax;
     }
-    for (t = 0; t < c->lay->n_tables; t++)
+    /* version 2: table widths no longer enter S1 (docs/logup-gkr.md 3.0) */
+    for (t = 0; t < c->lay->n_tables && c->lay->version != 2; t++)
         nmax = c->lay->tables[t].log_size > nmax ? c->lay->tables[t].log_size : nmax;
     c->n1 = nmax;
     c->n2 = c->lay->l_P > c->wl.l_W ? c->lay->l_P : c->wl.l_W;
     if (c->n1 > SUMCHECK_MAX_ROUNDS || c->n2 > SUMCHECK_MAX_ROUNDS)
         return ictx_fail(c, "the statement needs too many sumcheck rounds");
-    c->mask_log = infer_log2_ceil(4 * (uint64_t)c->n1 + 3 * (uint64_t)c->n2);
+    if (c->lay->version == 2 && infer_gkr_setup(c) != 0)
+        return -1;
+    /* version 2: the tree's layer sumchecks follow S1's and S2's segments (3.0) */
+    c->mask_log = infer_log2_ceil(4 * (uint64_t)c->n1 + 3 * (uint64_t)c->n2 +
+                                  (c->lay->version == 2 ? gkr_mask_count(c->gshape.d) : 0));
     c->nM = (size_t)1 << c->mask_log;
     hyrax_split(c->lay->l_P, &lcP, &lrP);
     {
@@ -72,6 +77,9 @@ infer_setup(ictx *c)
         /* version 2 adds the decomposition pre-claims and 4 finals per zero-check */
         size_t ncom = 4 * (size_t)c->L + (size_t)c->L * MODEL_MAX_LIMBS + 5 * nk + 2 * nt + 8 +
                       (size_t)c->L * (3 * INFER_MAX_PW_LIMBS + 3) + 4 * (size_t)c->lay->n_pw;
+
+        if (c->lay->version == 2)                   /* the tree's finals and leaf claims */
+            ncom += 6 * (size_t)c->gshape.d + c->n_leaf_claims;
 
         c->cap_com = ncom;
         c->com = ictx_alloc(c, ncom, sizeof(ge_t));

@@ -28,6 +28,7 @@
 #include "field.h"
 #include "infer_layout.h"
 #include "infer_proof.h"
+#include "logup_gkr.h"
 #include "transcript.h"
 
 /*
@@ -40,20 +41,28 @@ typedef enum {
     INFER_CHECK_NONE = 0,
     INFER_CHECK_INPUT_DOMAIN,   /* step 0: every public input within its width (version 2:
                                    and the outputs of kinds 0-2 within their range) */
-    INFER_CHECK_PRODUCT,        /* step 8: product proof skip_index (MM l = 2..L, then LK k,
-                                   then version 2's zero-checks p) */
+    INFER_CHECK_PRODUCT,        /* step 8: product proof skip_index (MM l = 2..L, then LK k
+                                   (version 1 only), then version 2's zero-checks p) */
     INFER_CHECK_S1_ROUND,       /* step 7: round skip_index of S1 chained to the claim before */
     INFER_CHECK_S2_ROUND,       /* step 9: the same for S2 */
-    INFER_CHECK_OPENING_P,      /* step 11: the opening of P1 + mu*P2 */
+    INFER_CHECK_OPENING_P,      /* step 11: the opening of P1 + mu*P2 (version 2: of P1) */
     INFER_CHECK_OPENING_W,      /* step 11: the opening of W */
     INFER_CHECK_RELATION,       /* step 12, both roles: relation R(skip_index + 1) left out
                                    (version 2: indexes 4, 5, .. are the decompositions R5_l
                                    in order, three for a clamp layer: u, d_lo, d_hi) */
-    INFER_CHECK_LOOKUP_ZERO,    /* step 7, both roles: lambda^LK of lookup skip_index is 0 */
-    INFER_CHECK_TABLE_ZERO,     /* step 7, both roles: lambda^TB of table skip_index is 0 */
+    INFER_CHECK_LOOKUP_ZERO,    /* step 7, both roles (version 1): lambda^LK of lookup
+                                   skip_index is 0 */
+    INFER_CHECK_TABLE_ZERO,     /* step 7, both roles (version 1): lambda^TB of table
+                                   skip_index is 0 */
     INFER_CHECK_LINEAR,         /* step 12: the inner-product argument of the relations */
-    INFER_CHECK_PW_ZERO         /* step 7, both roles (version 2): lambda^PW of piecewise
+    INFER_CHECK_PW_ZERO,        /* step 7, both roles (version 2): lambda^PW of piecewise
                                    zero-check skip_index is 0 */
+    INFER_CHECK_GKR_RELATION,   /* version 2, both roles: the lookup tree's relation
+                                   skip_index left out (docs/logup-gkr.md 3.6: 0 = G_0,
+                                   2j - 1 = G_j^init, 2j = G_j^final, 2d - 1 = G_leaf^p,
+                                   2d = G_leaf^q) */
+    INFER_CHECK_GKR_PRODUCT     /* version 2: the tree's product proof skip_index (2j and
+                                   2j + 1 in layer j) */
 } infer_check;
 
 /* What a hooked run observed (filled by infer_prove and infer_verify_hooked when not NULL). */
@@ -128,6 +137,9 @@ typedef struct infer_test_hooks {
     /* The first layer's bias pre-claim + 1 and its q pre-claim + M/2^s: R1 still
      * holds, the claims handed to S2 are false (only R3 breaks). */
     int shift_preclaims;
+    /* version 2: the lookup tree's own strategies (logup_gkr.h: wrong_product,
+     * forge_layer, unit_weights; its skip fields are set from skip above) */
+    gkr_hooks gkr;
 } infer_test_hooks;
 
 /* infer_verify with hooks (hooks NULL: exactly infer_verify). */

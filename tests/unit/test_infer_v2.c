@@ -306,8 +306,6 @@ typedef struct {
     unsigned layer;
     size_t entry;                   /* b + 2^β·i */
     void (*edit)(int64_t *p1, const infer_layout *lay, unsigned l, size_t e);
-    int fix_lookup;                 /* >= 0: this lookup's h at entry is set to 1/α, as if
-                                       its value were 0, and row 0 counted once more */
 } v2_forgery;
 
 static int64_t *
@@ -352,20 +350,6 @@ tamper(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m, void
     if (f->edit != NULL)
         f->edit(p1, lay, f->layer, f->entry);
     recount(p1, lay);
-    if (f->fix_lookup >= 0)
-        col(p1, lay, lay->col_mult0 + lay->lookups[f->fix_lookup].table)[0] += 1;
-}
-
-static void
-tamper_h(fq_t *p2, size_t len, const infer_layout *lay, const zk_model *m, const fq_t *alpha,
-         const fq_t *gamma, void *arg)
-{
-    const v2_forgery *f = arg;
-
-    (void)len;
-    (void)m;
-    (void)gamma;
-    fq_inv(&p2[lay->p2[f->fix_lookup].offset + f->entry], alpha);
 }
 
 /* The proof of a forgery, with hooks (skip as given).  NULL if the prover failed. */
@@ -377,7 +361,6 @@ forged_proof(v2_case *vc, v2_forgery *f, infer_test_hooks *hk, infer_check skip,
 
     memset(hk, 0, sizeof *hk);
     hk->tamper_p1 = tamper;
-    hk->tamper_p2 = f->fix_lookup >= 0 ? tamper_h : NULL;
     hk->arg = f;
     hk->report = &rep;
     hk->skip = skip;
@@ -561,24 +544,12 @@ edit_clamp_a(int64_t *p1, const infer_layout *lay, unsigned l, size_t e)
     col(p1, lay, lay->col_a[l])[e] += 1;
 }
 
-/* The lookup whose input column is c. */
-static int
-lookup_of(const infer_layout *lay, unsigned c)
-{
-    unsigned k;
-
-    for (k = 0; k < lay->n_lookups; k++)
-        if (lay->lookups[k].col_in == (int)c)
-            return (int)k;
-    return -1;
-}
-
 /* The network "rci" of DIMS_A: zero-check 0 is the relu of layer 1, 1 and 2 the clamp's
  * hi and lo in layer 2; relations 4 (R5 of layer 1), 5-7 (layer 2), 8 (layer 3). */
 UNIT_TEST(infer_v2_forge_relu)
 {
     v2_case vc;
-    v2_forgery f = {0, 0, NULL, -1};
+    v2_forgery f = {0, 0, NULL};
     infer_layout lay;
     int64_t *p1;
     size_t neg = 0, pos = 0;
@@ -595,14 +566,14 @@ UNIT_TEST(infer_v2_forge_relu)
     f.entry = pos;
     f.edit = edit_relu_a_plus_one;
     CHECK(forged_verdicts(&vc, &f, INFER_CHECK_PW_ZERO, 0, "relu: a = q + 1"));
-    /* the product of the zero-check: P other than t·q (the product proof after MM 2, 3
-     * and every lookup's) */
+    /* the product of the zero-check: P other than t·q (the product proof after MM 2, 3;
+     * version 2 has no lookup products in S1) */
     {
         infer_test_hooks hk;
         uint8_t *proof;
         size_t len = 0;
         const char *why;
-        unsigned idx = 2 + lay.n_lookups;           /* MM l = 2, 3; then LK; then PW 0 */
+        unsigned idx = 2;                           /* MM l = 2, 3; then PW 0 */
 
         memset(&hk, 0, sizeof hk);
         hk.wrong_product = idx + 1;
@@ -616,13 +587,12 @@ UNIT_TEST(infer_v2_forge_relu)
     /* t flipped: R5 of layer 1 */
     f.edit = edit_relu_t_flipped;
     CHECK(forged_verdicts(&vc, &f, INFER_CHECK_RELATION, 4, "relu: t flipped"));
-    /* t flipped, the top limb compensating: the range lookup of that limb */
+    /* t flipped, the top limb compensating: the range lookup of that limb, whose tree
+     * then has a root other than 0 (G_0, docs/logup-gkr.md 3.6) */
     f.edit = edit_relu_t_flipped_compensated;
-    f.fix_lookup = lookup_of(&lay, lay.col_v[0] + lay.n_u[0] - 1);
-    CHECK(forged_verdicts(&vc, &f, INFER_CHECK_LOOKUP_ZERO, (unsigned)f.fix_lookup,
+    CHECK(forged_verdicts(&vc, &f, INFER_CHECK_GKR_RELATION, 0,
                           "relu: t flipped, limb compensating"));
     /* t = 2 with a = 2q: rejected (RANGE_1 and R5 both see it) */
-    f.fix_lookup = -1;
     f.edit = edit_t_two;
     CHECK(forged_rejected(&vc, &f, "relu: t = 2"));
     v2_free(&vc);
@@ -631,7 +601,7 @@ UNIT_TEST(infer_v2_forge_relu)
 UNIT_TEST(infer_v2_forge_clamp)
 {
     v2_case vc;
-    v2_forgery f = {1, 0, NULL, -1};
+    v2_forgery f = {1, 0, NULL};
 
     CHECK(v2_setup_dead(&vc, DIMS_A, "rci", 3, 8, 2) == 0);
     CHECK(find_entry(&vc, 1, q_inside_clamp, &f.entry));
@@ -645,7 +615,7 @@ UNIT_TEST(infer_v2_forge_clamp)
 UNIT_TEST(infer_v2_forge_decomposition)
 {
     v2_case vc;
-    v2_forgery f = {0, 0, edit_limb_overflow, -1};
+    v2_forgery f = {0, 0, edit_limb_overflow};
     infer_layout lay;
     int64_t *p1;
 
@@ -654,8 +624,7 @@ UNIT_TEST(infer_v2_forge_decomposition)
     CHECK(p1 != NULL && lay.n_u[0] >= 2);
     free(p1);
     CHECK(find_entry(&vc, 0, v1_nonzero, &f.entry));
-    f.fix_lookup = lookup_of(&lay, lay.col_v[0]);
-    CHECK(forged_verdicts(&vc, &f, INFER_CHECK_LOOKUP_ZERO, (unsigned)f.fix_lookup,
+    CHECK(forged_verdicts(&vc, &f, INFER_CHECK_GKR_RELATION, 0,
                           "limb of 2^w, the next one less"));
     v2_free(&vc);
 }
@@ -716,12 +685,483 @@ edit_output_plus_one(int64_t *p1, const infer_layout *lay, unsigned l, size_t e)
 UNIT_TEST(infer_v2_forge_identity_output)
 {
     v2_case vc;
-    v2_forgery f = {2, 0, edit_output_plus_one, -1};
+    v2_forgery f = {2, 0, edit_output_plus_one};
 
     CHECK(v2_setup(&vc, DIMS_A, "rci", 3, 2) == 0);
     vc.y[0] += 1;                                   /* row 0, output 0: entry 0 */
     CHECK(forged_verdicts(&vc, &f, INFER_CHECK_RELATION, 0, "identity output + 1"));
     /* without re-split limbs R5 of layer 3 (relation 8) sees it too */
     f.edit = NULL;
+    v2_free(&vc);
+}
+
+/* ---- the lookup tree (docs/logup-gkr.md 9.1) ---- */
+
+/* d of the case's tree: its blocks are the lookups, then the tables (3.0). */
+static unsigned
+tree_depth(v2_case *vc)
+{
+    char err[ZKML_ERR_LEN];
+    infer_layout lay;
+    unsigned kappa[INFER_MAX_LOOKUPS + INFER_MAX_TABLES], d;
+    size_t k, n = 0;
+    gkr_shape s;
+
+    if (infer_layout_build(&lay, &vc->m, vc->B, err) != 0)
+        return 0;
+    for (k = 0; k < lay.n_lookups; k++)
+        kappa[n++] = lay.lookups[k].log_size;
+    for (k = 0; k < lay.n_tables; k++)
+        kappa[n++] = lay.tables[k].log_size;
+    if (gkr_shape_build(&s, kappa, n) != 0)
+        return 0;
+    d = s.d;
+    gkr_shape_free(&s);
+    return d;
+}
+
+/* Rejected as the hooks make it; accepted with check (skip, index) off as well. */
+static int
+hooked_verdicts(v2_case *vc, infer_test_hooks *hk, infer_check skip, unsigned index,
+                const char *what)
+{
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+    int with, without;
+
+    hk->skip = INFER_CHECK_NONE;
+    proof = v2_prove(vc, &len, hk);
+    if (proof == NULL) {
+        CHECKF(0, "%s: the prover failed", what);
+        return 0;
+    }
+    with = infer_verify(&vc->st, proof, len, &why);
+    CHECKF(with == 0, "%s: accepted with every check", what);
+    free(proof);
+    hk->skip = skip;
+    hk->skip_index = index;
+    proof = v2_prove(vc, &len, hk);
+    if (proof == NULL) {
+        CHECKF(0, "%s: the prover failed", what);
+        return 0;
+    }
+    without = infer_verify_hooked(&vc->st, proof, len, &why, hk);
+    CHECKF(without == 1, "%s: rejected with the check off: %s", what, why ? why : "");
+    free(proof);
+    hk->skip = INFER_CHECK_NONE;
+    return with == 0 && without == 1;
+}
+
+UNIT_TEST(infer_v2_tree_round_trips)
+{
+    static const struct {
+        const char *kinds;
+        unsigned L;
+        unsigned dims[4];
+        size_t B;
+    } cases[] = {
+        {"s", 1, {7, 1, 0, 0}, 16},     /* lr: one sigmoid table */
+        {"rcs", 3, {5, 6, 4, 1}, 16},   /* relu, clamp, a table at the output */
+        {"rci", 3, {5, 6, 4, 3}, 16},
+        {"s", 1, {7, 1, 0, 0}, 1024},
+        {"rs", 2, {5, 4, 1, 0}, 1024},
+    };
+    size_t s;
+
+    for (s = 0; s < sizeof cases / sizeof cases[0]; s++) {
+        v2_case vc;
+        uint8_t *proof;
+        size_t len = 0;
+        const char *why = NULL;
+
+        if (v2_setup(&vc, cases[s].dims, cases[s].kinds, cases[s].L, cases[s].B) != 0) {
+            CHECKF(0, "%s: setup", cases[s].kinds);
+            v2_free(&vc);
+            continue;
+        }
+        proof = v2_prove(&vc, &len, NULL);
+        CHECKF(proof != NULL, "%s B = %zu: prove", cases[s].kinds, cases[s].B);
+        if (proof != NULL) {
+            int rc = infer_verify(&vc.st, proof, len, &why);
+
+            CHECKF(rc == 1, "%s B = %zu: %s", cases[s].kinds, cases[s].B, why ? why : "");
+            CHECK(infer_verify(&vc.st, proof, len - 32, &why) == 0);
+        }
+        free(proof);
+        v2_free(&vc);
+    }
+}
+
+/* m_T[1] + 1 in the first table (9.1 items 1 and 5: the honest tree of a witness
+ * whose root is not 0, committed as it is) */
+static void
+tamper_mult(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m, void *arg)
+{
+    (void)len;
+    (void)m;
+    (void)arg;
+    col(p1, lay, lay->col_mult0)[1] += 1;
+}
+
+/* The range multiplicities counted over the real entries only (9.1 item 2). */
+static void
+tamper_padding(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m, void *arg)
+{
+    unsigned k;
+    size_t x, cols = (size_t)1 << lay->beta;
+
+    (void)len;
+    (void)arg;
+    for (k = 0; k < lay->n_lookups; k++) {
+        const infer_lookup *lk = &lay->lookups[k];
+        int64_t *in = col(p1, lay, (unsigned)lk->col_in);
+
+        if (!lay->tables[lk->table].is_range)
+            continue;
+        for (x = 0; x < ((size_t)1 << lk->log_size); x++)
+            if (x % cols >= lay->batch || x / cols >= m->layer[lk->layer].m)
+                col(p1, lay, lay->col_mult0 + lk->table)[in[x]] -= 1;
+    }
+}
+
+/* a of unit 0 of layer 1 (it feeds nothing) + 1: (q, a) is no row of the table */
+static void
+tamper_tuple(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m, void *arg)
+{
+    (void)len;
+    (void)m;
+    (void)arg;
+    col(p1, lay, lay->col_a[0])[0] += 1;
+}
+
+UNIT_TEST(infer_v2_tree_multiplicities_and_tables)
+{
+    v2_case vc;
+    infer_test_hooks hk;
+    v2_forgery f = {0, 0, edit_limb_overflow};
+
+    memset(&hk, 0, sizeof hk);
+    CHECK(v2_setup(&vc, DIMS_A, "rci", 3, 3) == 0);
+    hk.tamper_p1 = tamper_mult;
+    CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_RELATION, 0, "m_T[1] + 1"));
+    hk.tamper_p1 = tamper_padding;
+    CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_RELATION, 0, "padding not counted"));
+    CHECK(find_entry(&vc, 0, v1_nonzero, &f.entry));
+    CHECK(forged_verdicts(&vc, &f, INFER_CHECK_GKR_RELATION, 0, "a limb of 2^w"));
+    v2_free(&vc);
+
+    /* a tuple outside its kind 3 table, in a hidden layer whose unit 0 feeds nothing */
+    {
+        static const unsigned dims[3] = {3, 2, 3};
+
+        CHECK(v2_setup_dead(&vc, dims, "sr", 2, 2, 1) == 0);
+        memset(&hk, 0, sizeof hk);
+        hk.tamper_p1 = tamper_tuple;
+        CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_RELATION, 0, "(q, a + 1)"));
+        v2_free(&vc);
+    }
+}
+
+/* 9.1 items 4, 6 and 10: a forged layer claim (G_{j+1}^init, or G_leaf^p below the
+ * last layer), a false product in layer j, the last round of layer j's sumcheck bumped
+ * (G_j^final), for j = 0, 1, d/2 and d - 1. */
+UNIT_TEST(infer_v2_tree_layers)
+{
+    v2_case vc;
+    infer_test_hooks hk;
+    unsigned d, js[4], i;
+    char what[96];
+
+    CHECK(v2_setup(&vc, DIMS_A, "rcs", 3, 3) == 0);
+    d = tree_depth(&vc);
+    CHECK(d >= 4);
+    js[0] = 0;
+    js[1] = 1;
+    js[2] = d / 2;
+    js[3] = d - 1;
+    for (i = 0; i < 4 && d >= 4; i++) {
+        unsigned j = js[i];
+
+        memset(&hk, 0, sizeof hk);
+        hk.gkr.forge_layer = j + 1;
+        snprintf(what, sizeof what, "layer %u of %u forged", j, d);
+        CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_RELATION, 2 * j + 1, what));
+        memset(&hk, 0, sizeof hk);
+        hk.gkr.wrong_product = 2 * j + 2;
+        snprintf(what, sizeof what, "layer %u: B other than its product", j);
+        CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_PRODUCT, 2 * j + 1, what));
+        if (j == 0 || j == d - 1) {                 /* the q claim alone */
+            memset(&hk, 0, sizeof hk);
+            hk.gkr.forge_layer = j + 1;
+            hk.gkr.forge_q = 1;
+            snprintf(what, sizeof what, "layer %u of %u: q forged", j, d);
+            CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_RELATION,
+                                  j == d - 1 ? 2 * d : 2 * j + 1, what));
+        }
+        if (j >= 1) {
+            memset(&hk, 0, sizeof hk);
+            hk.gkr.bump_layer = j + 1;
+            snprintf(what, sizeof what, "layer %u: last round bumped", j);
+            CHECK(hooked_verdicts(&vc, &hk, INFER_CHECK_GKR_RELATION, 2 * j, what));
+        }
+    }
+    v2_free(&vc);
+}
+
+/* 9.2: the prover's bytes do not depend on the thread count (fixed test seed) */
+UNIT_TEST(infer_v2_tree_threads_same_bytes)
+{
+    v2_case vc;
+    uint8_t *a, *b;
+    size_t la = 0, lb = 0;
+    int before = zkml_threads();
+
+    CHECK(v2_setup(&vc, DIMS_A, "rcs", 3, 16) == 0);
+    zkml_set_threads(1);
+    a = v2_prove(&vc, &la, NULL);
+    zkml_set_threads(2);
+    b = v2_prove(&vc, &lb, NULL);
+    zkml_set_threads(before);
+    CHECK(a != NULL && b != NULL && la == lb && memcmp(a, b, la) == 0);
+    free(a);
+    free(b);
+    v2_free(&vc);
+}
+
+/* 9.2: prover and verifier transcripts agree over the whole schedule of 3.8, in its
+ * order (version 2: the tree between the lookup challenges and "mm/tau") */
+#define TREE_EVENTS 8192
+
+typedef struct {
+    size_t n;
+    int overflow;
+    struct {
+        transcript_event ev;
+        char label[32];
+        uint8_t state[32];
+    } e[TREE_EVENTS];
+} tree_log;
+
+static void
+tree_log_event(void *arg, transcript_event ev, const char *label, size_t len,
+               const uint8_t state[32])
+{
+    tree_log *lg = arg;
+
+    (void)len;
+    if (lg->n == TREE_EVENTS) {
+        lg->overflow = 1;
+        return;
+    }
+    lg->e[lg->n].ev = ev;
+    snprintf(lg->e[lg->n].label, sizeof lg->e[lg->n].label, "%s", label);
+    memcpy(lg->e[lg->n].state, state, 32);
+    lg->n++;
+}
+
+static size_t
+tree_event(const tree_log *lg, const char *label)
+{
+    size_t i;
+
+    for (i = 0; i < lg->n; i++)
+        if (strcmp(lg->e[i].label, label) == 0)
+            return i;
+    return TREE_EVENTS;
+}
+
+UNIT_TEST(infer_v2_tree_transcripts_agree)
+{
+    static const unsigned lr[2] = {7, 1};
+    static const struct {
+        const unsigned *dims;
+        const char *kinds;
+        unsigned L;
+        size_t B;
+    } cases[] = {{lr, "s", 1, 1}, {DIMS_A, "rcs", 3, 3}};
+    size_t s;
+
+    for (s = 0; s < 2; s++) {
+        tree_log *pl = calloc(1, sizeof *pl), *vl = calloc(1, sizeof *vl);
+        infer_test_hooks hk;
+        v2_case vc;
+        uint8_t *proof = NULL;
+        size_t len = 0, i, diff = 0;
+        const char *why = NULL;
+
+        CHECK(pl != NULL && vl != NULL &&
+              v2_setup(&vc, cases[s].dims, cases[s].kinds, cases[s].L, cases[s].B) == 0);
+        memset(&hk, 0, sizeof hk);
+        hk.trace = tree_log_event;
+        hk.trace_arg = pl;
+        proof = v2_prove(&vc, &len, &hk);
+        hk.trace_arg = vl;
+        CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 1);
+        CHECK(!pl->overflow && pl->n == vl->n && pl->n > 50);
+        for (i = 0; i < pl->n && i < vl->n; i++)
+            diff += pl->e[i].ev != vl->e[i].ev || strcmp(pl->e[i].label, vl->e[i].label) != 0 ||
+                    memcmp(pl->e[i].state, vl->e[i].state, 32) != 0;
+        CHECKF(diff == 0, "%zu events differ", diff);
+        CHECK(tree_event(vl, "P1/rows") == 0 && tree_event(vl, "mask/C") == 1 &&
+              tree_event(vl, "lookup/alpha") == 2 && tree_event(vl, "lookup/gamma") == 3 &&
+              tree_event(vl, "GKR/weight") == 4);
+        CHECK(tree_event(vl, "GKR/rho") < tree_event(vl, "GKR/finals") &&
+              tree_event(vl, "GKR/leaves") < tree_event(vl, "S1/pre-claims") &&
+              tree_event(vl, "S1/pre-claims") < TREE_EVENTS);
+        CHECK(tree_event(vl, "P2/rows") == TREE_EVENTS && tree_event(vl, "pcs/mu") == TREE_EVENTS &&
+              tree_event(vl, "S1/zeta") == TREE_EVENTS &&
+              tree_event(vl, "S1/lambda-lk") == TREE_EVENTS);
+        free(proof);
+        free(pl);
+        free(vl);
+        v2_free(&vc);
+    }
+}
+
+/* 9.1 item 8: a limb v + 2^w in RANGE_w (the next limb one less), "paid" by one more
+ * count of its row in a wider range table: the sum over all tables is unchanged, each
+ * table's is wrong, so only the weights η_T tell. */
+typedef struct {
+    size_t entry;
+    unsigned wider;                 /* the wider range table */
+} paid_limb;
+
+static void
+tamper_paid_limb(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m,
+                 void *arg)
+{
+    const paid_limb *pl = arg;
+
+    (void)len;
+    (void)m;
+    edit_limb_overflow(p1, lay, 0, pl->entry);
+    recount(p1, lay);
+    col(p1, lay, lay->col_mult0 + pl->wider)[col(p1, lay, lay->col_v[0])[pl->entry]] += 1;
+}
+
+UNIT_TEST(infer_v2_tree_table_weights)
+{
+    v2_case vc;
+    infer_test_hooks hk;
+    infer_layout lay;
+    int64_t *p1;
+    paid_limb pl = {0, 0};
+    unsigned t;
+    int found = 0;
+
+    CHECK(v2_setup(&vc, DIMS_A, "rci", 3, 3) == 0);
+    p1 = honest_witness(&vc, &lay);
+    CHECK(p1 != NULL && lay.n_u[0] >= 2);
+    free(p1);
+    for (t = 0; t < lay.n_tables && !found; t++)
+        if (lay.tables[t].is_range && lay.tables[t].log_size > lay.u_width[0][0]) {
+            pl.wider = t;
+            found = 1;
+        }
+    CHECKF(found, "no range table wider than %u bits", lay.u_width[0][0]);
+    CHECK(find_entry(&vc, 0, v1_nonzero, &pl.entry));
+    memset(&hk, 0, sizeof hk);
+    hk.tamper_p1 = tamper_paid_limb;
+    hk.arg = &pl;
+    /* with every weight 1 on both sides: accepted; with the real weights: rejected */
+    hk.gkr.unit_weights = 1;
+    {
+        uint8_t *proof;
+        size_t len = 0;
+        const char *why = NULL;
+
+        proof = v2_prove(&vc, &len, &hk);
+        CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 1);
+        CHECK(proof != NULL && infer_verify(&vc.st, proof, len, &why) == 0);
+        free(proof);
+        hk.gkr.unit_weights = 0;
+        proof = v2_prove(&vc, &len, &hk);
+        CHECK(proof != NULL && infer_verify(&vc.st, proof, len, &why) == 0);
+        free(proof);
+    }
+    v2_free(&vc);
+}
+
+/* 9.1 item 7, the harness check: a prover that knows α before committing P1 balances an
+ * uncounted limb outside its table (v + 2^w, the next limb one less) with a non-integer
+ * count c = (α - y0)/(α - f) of row y0 of the same table; the tree's root is then 0.  In
+ * the real order it can only use the α it predicts, and is rejected (G_0). */
+typedef struct {
+    size_t entry;
+    unsigned table;
+} early_forgery;
+
+static void
+tamper_early_witness(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m,
+                     void *arg)
+{
+    const early_forgery *ef = arg;
+
+    (void)len;
+    (void)m;
+    edit_limb_overflow(p1, lay, 0, ef->entry);
+    recount(p1, lay);
+}
+
+static void
+tamper_early_count(fq_t *p1, size_t len, const infer_layout *lay, const zk_model *m,
+                   const fq_t *alpha, const fq_t *gamma, void *arg)
+{
+    const early_forgery *ef = arg;
+    fq_t num, den;
+    size_t y0 = 0;
+
+    (void)len;
+    (void)m;
+    (void)gamma;
+    fq_set_u64(&num, y0);
+    fq_sub(&num, alpha, &num);                      /* α - y0 */
+    fq_sub(&den, alpha, &p1[lay->p1[lay->col_v[0]].offset + ef->entry]);   /* α - f */
+    fq_inv(&den, &den);
+    fq_mul(&num, &num, &den);
+    fq_add(&p1[lay->p1[lay->col_mult0 + ef->table].offset + y0],
+           &p1[lay->p1[lay->col_mult0 + ef->table].offset + y0], &num);
+}
+
+UNIT_TEST(infer_v2_tree_early_alpha_is_forgeable)
+{
+    v2_case vc;
+    infer_test_hooks hk;
+    infer_layout lay;
+    int64_t *p1;
+    early_forgery ef = {0, 0};
+    uint8_t *proof;
+    size_t len = 0, k;
+    const char *why = NULL;
+
+    CHECK(v2_setup(&vc, DIMS_A, "rci", 3, 3) == 0);
+    p1 = honest_witness(&vc, &lay);
+    CHECK(p1 != NULL && lay.n_u[0] >= 2);
+    free(p1);
+    for (k = 0; k < lay.n_lookups; k++)
+        if (lay.lookups[k].col_in == (int)lay.col_v[0])
+            ef.table = lay.lookups[k].table;
+    CHECK(find_entry(&vc, 0, v1_nonzero, &ef.entry));
+    memset(&hk, 0, sizeof hk);
+    hk.tamper_p1 = tamper_early_witness;
+    hk.tamper_field = tamper_early_count;
+    hk.arg = &ef;
+    /* the unsound order on both sides: accepted */
+    hk.early_lookup_challenges = 1;
+    proof = v2_prove(&vc, &len, &hk);
+    CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 1);
+    free(proof);
+    /* the real order, with the α it can predict: rejected */
+    hk.early_lookup_challenges = 0;
+    proof = v2_prove(&vc, &len, &hk);
+    CHECK(proof != NULL && infer_verify(&vc.st, proof, len, &why) == 0);
+    free(proof);
+    /* without the balancing count, the unsound order rejects too */
+    hk.early_lookup_challenges = 1;
+    hk.tamper_field = NULL;
+    proof = v2_prove(&vc, &len, &hk);
+    CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 0);
+    free(proof);
     v2_free(&vc);
 }

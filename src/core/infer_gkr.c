@@ -1,0 +1,239 @@
+/*
+ * infer_gkr.c: the lookups of a version 2 inference proof (docs/logup-gkr.md 3.0,
+ * 3.2-3.3, 3.6): the leaf blocks of the network (its lookup instances, then its
+ * tables), the leaves from P1, the tree on logup_gkr.c, the leaf claims and the
+ * forms of G_leaf^p and G_leaf^q.  Version 1 keeps committed inverses (infer_commit.c,
+ * logup.c).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "infer_phases.h"
+#include "logup.h"
+#include "mle.h"
+#include "runtime.h"
+
+/* Leaf claims of lookup k (3.3): the looked-up column, and a for a tuple unless public. */
+static size_t
+lookup_claims(const infer_lookup *lk)
+{
+    return 1 + (lk->is_act && lk->col_out >= 0);
+}
+
+/* 3.0: the blocks (lookups, then tables), N_LC, d and the mask the tree needs. */
+int
+infer_gkr_setup(ictx *c)
+{
+    const infer_layout *lay = c->lay;
+    unsigned kappa[INFER_MAX_LOOKUPS + INFER_MAX_TABLES];
+    size_t k, n = 0;
+
+    c->n_leaf_claims = 0;
+    for (k = 0; k < lay->n_lookups; k++) {
+        kappa[n++] = lay->lookups[k].log_size;
+        c->n_leaf_claims += lookup_claims(&lay->lookups[k]);
+    }
+    for (k = 0; k < lay->n_tables; k++)
+        kappa[n++] = lay->tables[k].log_size;
+    c->n_leaf_claims += lay->n_tables;
+    if (gkr_shape_build(&c->gshape, kappa, n) != 0)
+        return ictx_fail(c, "the statement's lookup tree is too large");
+    c->eta = ictx_alloc(c, lay->n_tables, sizeof(fq_t));
+    c->leaf_claims = ictx_alloc(c, c->n_leaf_claims, sizeof(claim));
+    return c->fail != NULL ? -1 : 0;
+}
+
+/* 3.2: η_T ("GKR/weight", one per table) and ρ_G ("GKR/rho", nonzero). */
+int
+infer_gkr_challenges(ictx *c)
+{
+    size_t t;
+
+    if (transcript_challenges(&c->t, "GKR/weight", 0, c->eta, c->lay->n_tables) != 0 ||
+        transcript_challenge(&c->t, "GKR/rho", 1, &c->rho_gkr) != 0)
+        return ictx_fail(c, "transcript failure");
+    if (c->hooks != NULL && c->hooks->gkr.unit_weights)    /* test seam: η_T = 1 */
+        for (t = 0; t < c->lay->n_tables; t++)
+            c->eta[t] = FQ_ONE;
+    return 0;
+}
+
+/* The prover's leaves (2.2): (η_T, α - f_k[u]) for lookup k, (-η_T·m_T[u], α - t_T[u])
+ * for table T, at their blocks' offsets. */
+static int
+build_leaves(ictx *c)
+{
+    const infer_layout *lay = c->lay;
+    const gkr_shape *s = &c->gshape;
+    fq_t *p, *q;
+    size_t k, t, u;
+
+    if (gkr_leaves(&c->gkr, &p, &q) != 0)
+        return ictx_fail(c, c->gkr.fail);
+    for (k = 0; k < lay->n_lookups; k++) {
+        const infer_lookup *lk = &lay->lookups[k];
+        size_t o = s->offset[k], n = (size_t)1 << lk->log_size;
+
+        if (zkml_interrupted())
+            return ictx_fail(c, "interrupted");
+        for (u = 0; u < n; u++) {
+            fq_t f;
+
+            infer_lookup_f(c, (unsigned)k, u, &f);
+            p[o + u] = c->eta[lk->table];
+            fq_sub(&q[o + u], &c->alpha, &f);
+        }
+    }
+    for (t = 0; t < lay->n_tables; t++) {
+        const infer_table *T = &lay->tables[t];
+        size_t o = s->offset[lay->n_lookups + t], n = (size_t)1 << T->log_size;
+        const fq_t *m = c->P1f + lay->p1[lay->col_mult0 + t].offset;
+        fq_t *tv = ictx_alloc(c, n, sizeof(fq_t)), neta;
+
+        if (tv == NULL)
+            return -1;
+        logup_table_values(tv, &T->table, &c->gamma);
+        fq_neg(&neta, &c->eta[t]);
+        for (u = 0; u < n; u++) {
+            fq_mul(&p[o + u], &neta, &m[u]);
+            fq_sub(&q[o + u], &c->alpha, &tv[u]);
+        }
+    }
+    return 0;
+}
+
+/* The claim of a leaf on P1 column col (kappa variables, at z_d's first coordinates). */
+static void
+leaf_claim(ictx *c, size_t i, unsigned col, unsigned kappa, size_t id)
+{
+    claim *cl = &c->leaf_claims[i];
+
+    cl->poly = POLY_P1;
+    cl->offset = c->lay->p1[col].offset;
+    cl->kappa = kappa;
+    memcpy(cl->z, c->gkr.z[c->gshape.d], kappa * sizeof(fq_t));
+    cl->id = id;
+}
+
+/* 3.3: the tree, both roles, after "GKR/rho"; its committed scalars join the context's. */
+int
+infer_step_tree(ictx *c)
+{
+    const infer_layout *lay = c->lay;
+    gkr_hooks *gh = ictx_alloc(c, 1, sizeof(gkr_hooks));
+    fq_t *v = ictx_alloc(c, c->n_leaf_claims, sizeof(fq_t));
+    size_t k, t, n = 0, id, i;
+
+    if (gh == NULL || v == NULL)
+        return -1;
+    if (c->hooks != NULL) {                         /* test seam (infer_testing.h) */
+        *gh = c->hooks->gkr;
+        if (c->hooks->skip == INFER_CHECK_GKR_RELATION)
+            gh->skip_relation = c->hooks->skip_index + 1;
+        if (c->hooks->skip == INFER_CHECK_GKR_PRODUCT && !c->prover)
+            gh->skip_product = c->hooks->skip_index + 1;
+    }
+    c->gkr_started = 1;
+    if (gkr_init(&c->gkr, c->prover, &c->gshape, &c->t, c->w, c->r, &c->lr, &c->rng, c->mask,
+                 4 * (size_t)c->n1 + 3 * (size_t)c->n2, &c->rho_gkr, c->n_leaf_claims,
+                 c->hooks != NULL ? gh : NULL) != 0)
+        return ictx_fail(c, c->gkr.fail);
+    if (c->prover && (build_leaves(c) != 0 || gkr_prove_layers(&c->gkr) != 0))
+        return ictx_fail(c, c->gkr.fail != NULL ? c->gkr.fail : "the lookup tree failed");
+    if (gkr_run(&c->gkr) != 0)
+        return ictx_fail(c, c->gkr.fail);
+    if (c->prover) {                                /* the leaf claims (3.3), canonical order */
+        const fq_t *z = c->gkr.z[c->gshape.d];
+
+        for (k = 0; k < lay->n_lookups; k++) {
+            const infer_lookup *lk = &lay->lookups[k];
+
+            mle_eval(&v[n++], c->P1f + lay->p1[lk->col_in].offset, lk->log_size, z);
+            if (lookup_claims(lk) == 2)
+                mle_eval(&v[n++], c->P1f + lay->p1[lk->col_out].offset, lk->log_size, z);
+        }
+        for (t = 0; t < lay->n_tables; t++)
+            mle_eval(&v[n++], c->P1f + lay->p1[lay->col_mult0 + t].offset,
+                     lay->tables[t].log_size, z);
+    }
+    if (gkr_exchange_leaves(&c->gkr, v, c->n_leaf_claims) != 0)
+        return ictx_fail(c, c->gkr.fail);
+    /* the tree's commitments in the context's arrays, by id */
+    for (i = 0; i < c->gkr.n_com; i++) {
+        id = c->gkr.first_id + i;
+        if (id != c->n_com || c->n_com >= c->cap_com)
+            return ictx_fail(c, "internal failure registering a commitment");
+        gkr_committed(&c->gkr, id, &c->com[id], &c->val[id], &c->bl[id]);
+        c->n_com++;
+    }
+    id = c->gkr.id_leaf;
+    n = 0;
+    for (k = 0; k < lay->n_lookups; k++) {
+        const infer_lookup *lk = &lay->lookups[k];
+
+        leaf_claim(c, n++, (unsigned)lk->col_in, lk->log_size, id++);
+        if (lookup_claims(lk) == 2)
+            leaf_claim(c, n++, (unsigned)lk->col_out, lk->log_size, id++);
+    }
+    for (t = 0; t < lay->n_tables; t++)
+        leaf_claim(c, n++, lay->col_mult0 + (unsigned)t, lay->tables[t].log_size, id++);
+    return 0;
+}
+
+/* 3.6: the tree's relations, after R5; the leaf forms p_B~(y_B), q_B~(y_B). */
+int
+infer_gkr_relations(ictx *c)
+{
+    const infer_layout *lay = c->lay;
+    size_t nb = c->gshape.n_blocks, k, t, id = c->gkr.id_leaf;
+    linrel_form *fp = ictx_alloc(c, nb, sizeof(linrel_form));
+    linrel_form *fq = ictx_alloc(c, nb, sizeof(linrel_form));
+    linrel_term *tp = ictx_alloc(c, nb, sizeof(linrel_term));
+    linrel_term *tq = ictx_alloc(c, 2 * nb, sizeof(linrel_term));
+    const fq_t *z = c->gkr.z[c->gshape.d];
+    fq_t minus_one, minus_gamma, x;
+
+    if (c->fail != NULL)
+        return -1;
+    fq_neg(&minus_one, &FQ_ONE);
+    fq_neg(&minus_gamma, &c->gamma);
+    for (k = 0; k < lay->n_lookups; k++) {
+        const infer_lookup *lk = &lay->lookups[k];
+
+        fp[k].terms = NULL;                         /* p = η_T */
+        fp[k].n_terms = 0;
+        fp[k].constant = c->eta[lk->table];
+        fq[k].terms = tq + 2 * k;                   /* q = α - f~ */
+        fq[k].n_terms = 1;
+        fq[k].constant = c->alpha;
+        tq[2 * k].id = id++;
+        tq[2 * k].coef = minus_one;
+        if (lookup_claims(lk) == 2) {
+            tq[2 * k + 1].id = id++;
+            tq[2 * k + 1].coef = minus_gamma;
+            fq[k].n_terms = 2;
+        } else if (lk->is_act) {                    /* a is the public output */
+            mle_eval(&x, c->outpub, lk->log_size, z);
+            fq_mul(&x, &x, &c->gamma);
+            fq_sub(&fq[k].constant, &fq[k].constant, &x);
+        }
+    }
+    for (t = 0; t < lay->n_tables; t++) {
+        const infer_table *T = &lay->tables[t];
+        size_t b = lay->n_lookups + t;
+
+        fp[b].terms = tp + b;                       /* p = -η_T·m_T~ */
+        fp[b].n_terms = 1;
+        fq_set_zero(&fp[b].constant);
+        tp[b].id = id++;
+        fq_neg(&tp[b].coef, &c->eta[t]);
+        fq[b].terms = NULL;                         /* q = α - t_T~(y_T) */
+        fq[b].n_terms = 0;
+        if (logup_table_mle(&x, &T->table, z, &c->gamma) != 0)
+            return ictx_fail(c, "out of memory");
+        fq_sub(&fq[b].constant, &c->alpha, &x);
+    }
+    if (gkr_relations(&c->gkr, fp, fq) != 0)
+        return ictx_fail(c, c->gkr.fail);
+    return 0;
+}

@@ -1,0 +1,152 @@
+/*
+ * logup_gkr.h: lookups by a tree of fractional sums (docs/logup-gkr.md 2-5), the
+ * GKR-style fractional sumcheck of Papini and Haböck (2023) that replaces committed
+ * inverse columns in protocol version 2.
+ *
+ * Leaves (2.2): blocks of 2^κ_B pairs (p, q), placed largest first (ties in the
+ * caller's canonical order) so that each block's offset is a multiple of its size;
+ * the rest of the 2^d leaves are padding (0, 1).  Layers (2.3): neighbours are added
+ * as fractions up to the root (p_0, q_0); the statement proven is p_0 = 0.
+ *
+ * Protocol (3.3), on the caller's transcript, codec and linear-relation accumulator:
+ *   layer 0:  "GKR/finals" [PE, PO, QE, QO, A, B] of layer 1, two product proofs,
+ *             r_1 = "GKR/line";
+ *   layer j:  λ_j = "GKR/lambda", the masked degree-3 sumcheck "GKR" of j rounds over
+ *             eq(z_j, x)·(pE·qO + pO·qE + λ_j·qE·qO) (mask segment at base_j), its
+ *             "GKR/finals", two product proofs, r_{j+1} = "GKR/line";
+ *   leaves:   the caller's leaf claims, one point vector "GKR/leaves".
+ * Relations (3.6, added by gkr_relations in this order): G_0, then G_j^init and
+ * G_j^final for j = 1..d-1, then G_leaf^p and G_leaf^q.
+ *
+ * Committed scalars are registered with the accumulator as they are exchanged (ids
+ * consecutive from the accumulator's count); the caller that keeps its own arrays by
+ * id reads them back with gkr_committed.
+ *
+ * Failures: every function returns 0, or -1 with g->fail set to a static sentence
+ * (the first one kept).
+ */
+#ifndef ZKML_LOGUP_GKR_H
+#define ZKML_LOGUP_GKR_H
+
+#include <stddef.h>
+
+#include "codec.h"
+#include "drbg.h"
+#include "field.h"
+#include "linrel.h"
+#include "transcript.h"
+
+#define GKR_MAX_LEVELS 28           /* d <= 28 (3.0): N_leaf <= 2^28 */
+
+/* The leaf blocks and their placement (2.2). */
+typedef struct {
+    size_t n_blocks;
+    unsigned *kappa;                /* block B has 2^kappa[B] leaves (canonical order) */
+    size_t *offset;                 /* o_B, a multiple of 2^kappa[B] */
+    size_t n_leaf;                  /* N_leaf = sum 2^kappa[B] */
+    unsigned d;                     /* log2c(N_leaf), at least 1 */
+} gkr_shape;
+
+/* Place n_blocks blocks (2.2).  0, or -1 (none, too large, allocation failure). */
+int gkr_shape_build(gkr_shape *s, const unsigned *kappa, size_t n_blocks);
+void gkr_shape_free(gkr_shape *s);
+
+/* sel_B(z) of 2.4 for z in F^d: the MLE of block B's indicator. */
+void gkr_selector(fq_t *out, const gkr_shape *s, size_t block, const fq_t *z);
+
+/* The mask entries the tree's sumchecks use: 2·d·(d - 1) (3.0). */
+size_t gkr_mask_count(unsigned d);
+
+/* Test hooks of the tree (docs/logup-gkr.md 9.1); NULL in every real proof. */
+typedef struct {
+    /* verifier, both roles for relations: relation index skip_relation - 1 left out
+     * (0 = G_0, 2j - 1 = G_j^init, 2j = G_j^final, 2d - 1 = G_leaf^p, 2d = G_leaf^q) */
+    unsigned skip_relation;
+    /* verifier: product proof skip_product - 1 accepted unchecked (2j, 2j + 1 in layer j) */
+    unsigned skip_product;
+    /* prover: product proof wrong_product - 1 made with x + 1 in place of x */
+    unsigned wrong_product;
+    /* prover: 1 + the layer j whose finals are shifted: PE + δ (A, B recomputed), and
+     * for j >= 1 the sumcheck of layer j forged to end on them (T_j kept, rounds
+     * shifted); for j = 0, PO shifted too so that A + B is unchanged */
+    unsigned forge_layer;
+    /* with forge_layer: QE + δ and QO solved so that A + B is unchanged instead (PE, PO
+     * honest: only the q claim handed down is false) */
+    int forge_q;
+    /* prover: 1 + the layer j >= 1 whose last round message has c2 + 1 (only
+     * G_j^final breaks) */
+    unsigned bump_layer;
+    /* prover: every weight η_T forced to 1 (both roles: the caller's) */
+    int unit_weights;
+} gkr_hooks;
+
+/* The state of one tree proof, both roles. */
+typedef struct {
+    int prover;
+    const gkr_shape *shape;
+    transcript_t *t;
+    codec_writer *w;                /* prover */
+    codec_reader *r;                /* verifier */
+    linrel *lr;
+    drbg_t *rng;                    /* prover */
+    const fq_t *mask;               /* prover: the whole mask */
+    size_t mask_base;               /* slot of layer 1's segment: base_1 */
+    fq_t rho;                       /* ρ_G */
+    const gkr_hooks *hooks;
+    const char *fail;
+
+    /* prover: layers 0..d, p[j] and q[j] of 2^j entries (p[d], q[d] the leaves, kept
+     * to the end; layers 1 .. d - 1 are freed once the layer above has read them) */
+    fq_t *p[GKR_MAX_LEVELS + 1], *q[GKR_MAX_LEVELS + 1];
+    fq_t *scratch;                  /* prover: the layer sumchecks' tables, 5·2^(d-1) */
+
+    /* per layer j = 0..d-1: the id of PE (PO, QE, QO, A, B follow), λ_j, T_j, e_j */
+    size_t id_fin[GKR_MAX_LEVELS];
+    fq_t lambda[GKR_MAX_LEVELS], T[GKR_MAX_LEVELS], e[GKR_MAX_LEVELS];
+    /* z[j] = z_j (j coordinates; z[d] the point on the leaves) */
+    fq_t z[GKR_MAX_LEVELS + 1][GKR_MAX_LEVELS];
+    unsigned products;              /* product proofs exchanged so far */
+
+    /* committed scalars, by id - first_id (values and blinds: prover only) */
+    size_t first_id, n_com, cap_com;
+    ge_t *com;
+    fq_t *val, *bl;
+    size_t id_leaf;                 /* the first leaf claim's id */
+} gkr_proof;
+
+/*
+ * Start a proof: mask (prover) and mask_base as 3.0 places them, rho = ρ_G, n_leaf_claims
+ * the claims the caller will exchange at the leaves (N_LC).  The caller then (prover)
+ * builds the leaves with gkr_leaves and fills them, and runs gkr_prove_layers.
+ */
+int gkr_init(gkr_proof *g, int prover, const gkr_shape *s, transcript_t *t, codec_writer *w,
+             codec_reader *r, linrel *lr, drbg_t *rng, const fq_t *mask, size_t mask_base,
+             const fq_t *rho, size_t n_leaf_claims, const gkr_hooks *hooks);
+void gkr_free(gkr_proof *g);       /* wipes the prover's layers and secrets */
+
+/* Prover: the leaf arrays (2^d entries each, padding set to (0, 1)) to fill by block. */
+int gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q);
+
+/* Prover: every layer from the leaves (2.3); -1 if a leaf denominator is zero. */
+int gkr_prove_layers(gkr_proof *g);
+
+/* Both roles: layers 0 .. d-1 of 3.3 (finals, sumchecks, product proofs, lines). */
+int gkr_run(gkr_proof *g);
+
+/* Both roles: the leaf claims, n values (prover), one point vector "GKR/leaves". */
+int gkr_exchange_leaves(gkr_proof *g, const fq_t *v, size_t n);
+
+/* The point y_B on block B's own variables: the first kappa[B] coordinates of z_d. */
+const fq_t *gkr_leaf_point(const gkr_proof *g, size_t block);
+
+/*
+ * Both roles: the relations of 3.6 (G_0, G_j^init, G_j^final, G_leaf^p, G_leaf^q).
+ * leaf_p[B] and leaf_q[B] are block B's p~(y_B) and q~(y_B) as linear forms over the
+ * committed leaf claims (with public constants).
+ */
+int gkr_relations(gkr_proof *g, const linrel_form *leaf_p, const linrel_form *leaf_q);
+
+/* The committed scalar of id (from first_id on): commitment, value and blind. */
+int gkr_committed(const gkr_proof *g, size_t id, ge_t *C, fq_t *v, fq_t *b);
+
+#endif

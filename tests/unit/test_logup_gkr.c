@@ -1,0 +1,200 @@
+/*
+ * test_logup_gkr.c: the tree of fractional sums on its own (docs/logup-gkr.md 2-3):
+ * the placement of blocks, the selectors against the blocks' indicators, the layers
+ * against the sum of the leaf fractions, and a whole tree proved and verified on a
+ * transcript of its own, its leaf claims committed as plain scalars: every relation
+ * holds for honest leaves, and a tree whose fractions do not sum to zero breaks G_0
+ * alone.  The network's use of the tree is tested in test_infer_v2.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "drbg.h"
+#include "generators.h"
+#include "linrel.h"
+#include "logup_gkr.h"
+#include "mle.h"
+#include "pedersen.h"
+#include "unit.h"
+#include "unit_fq.h"
+
+static const unsigned KAPPA[5] = {3, 5, 3, 1, 5};
+
+UNIT_TEST(logup_gkr_placement)
+{
+    gkr_shape s;
+    size_t b;
+
+    CHECK(gkr_shape_build(&s, KAPPA, 5) == 0);
+    /* largest first, ties in canonical order */
+    CHECK(s.offset[1] == 0 && s.offset[4] == 32 && s.offset[0] == 64 && s.offset[2] == 72 &&
+          s.offset[3] == 80);
+    CHECK(s.n_leaf == 82 && s.d == 7);
+    for (b = 0; b < 5; b++)
+        CHECK(s.offset[b] % ((size_t)1 << s.kappa[b]) == 0);
+    gkr_shape_free(&s);
+    /* one leaf in all: no tree */
+    CHECK(gkr_shape_build(&s, (const unsigned[]){0}, 1) != 0);
+    CHECK(gkr_shape_build(&s, KAPPA, 0) != 0);
+    CHECK(gkr_mask_count(1) == 0 && gkr_mask_count(7) == 84);
+}
+
+UNIT_TEST(logup_gkr_selectors_are_indicators)
+{
+    gkr_shape s;
+    fq_t z[7], sel;
+    size_t x, b;
+    unsigned i;
+
+    CHECK(gkr_shape_build(&s, KAPPA, 5) == 0);
+    for (x = 0; x < 128; x++) {
+        for (i = 0; i < 7; i++)
+            z[i] = (x >> i) & 1 ? FQ_ONE : (fq_t){{0, 0, 0, 0}};
+        for (b = 0; b < 5; b++) {
+            int inside = x >= s.offset[b] && x < s.offset[b] + ((size_t)1 << s.kappa[b]);
+
+            gkr_selector(&sel, &s, b, z);
+            CHECKF(inside ? fq_eq(&sel, &FQ_ONE) : fq_is_zero(&sel), "x %zu block %zu", x, b);
+        }
+    }
+    gkr_shape_free(&s);
+}
+
+/* A tree proof on its own transcript: the leaves of every block random (or, with
+ * balanced, p chosen so that the fractions sum to zero), the leaf claims p~(y_B) and
+ * q~(y_B) committed per block.  Returns the prover's first broken relation (-1 none)
+ * and, in *verdict, the verifier's. */
+static int
+tree_case(int balanced, int *verdict)
+{
+    gkr_shape s;
+    gkr_proof gp, gv;
+    transcript_t tp, tv;
+    codec_writer w;
+    codec_reader r;
+    linrel lp, lv;
+    drbg_t rng;
+    ipa_proof pf;
+    uint8_t fixed[32] = {3}, seed[32] = {4};
+    fq_t *p, *q, *mask = NULL, bM, v[10], sum, x;
+    linrel_form fp[5], fq[5];
+    linrel_term tp_[5], tq[5];
+    size_t nM, b, u, bad = 0;
+    unsigned d, mlog = 0;
+    const char *why = NULL;
+    ge_t CM;
+    gep_t P;
+    int broken = -1;
+
+    *verdict = -1;
+    if (gkr_shape_build(&s, KAPPA, 5) != 0)
+        return -2;
+    d = s.d;
+    while (((size_t)1 << mlog) < gkr_mask_count(d))
+        mlog++;
+    nM = (size_t)1 << mlog;
+    if (generators_V(nM) == NULL || (mask = calloc(nM, sizeof(fq_t))) == NULL)
+        return -2;
+    transcript_init(&tp, "test/gkr", 8);
+    drbg_init_fixed(&rng, fixed, seed, tp.state);
+    drbg_scalars(&rng, mask, nM);
+    drbg_scalar(&rng, &bM);
+    pedersen_comv(&P, mask, nM, &bM);
+    ge_set_gep(&CM, &P);
+    tv = tp;
+    codec_writer_init(&w);
+    linrel_init_prover(&lp, &CM, mlog);
+    linrel_init_verifier(&lv, &CM, mlog);
+    unit_random_fq(&x);                             /* ρ_G */
+    gkr_init(&gp, 1, &s, &tp, &w, NULL, &lp, &rng, mask, 0, &x, 10, NULL);
+    gkr_leaves(&gp, &p, &q);
+    fq_set_zero(&sum);
+    for (b = 0; b < 5; b++)
+        for (u = 0; u < ((size_t)1 << s.kappa[b]); u++) {
+            size_t i = s.offset[b] + u;
+            fq_t t;
+
+            unit_random_fq(&p[i]);
+            unit_random_fq(&q[i]);
+            fq_inv(&t, &q[i]);
+            fq_mul(&t, &t, &p[i]);
+            fq_add(&sum, &sum, &t);
+        }
+    if (balanced) {                                 /* p of leaf 0 cancels the sum */
+        fq_t t, pq;
+
+        fq_inv(&t, &q[0]);
+        fq_mul(&pq, &p[0], &t);
+        fq_sub(&sum, &sum, &pq);
+        fq_neg(&p[0], &sum);
+        fq_mul(&p[0], &p[0], &q[0]);
+    }
+    CHECK(gkr_prove_layers(&gp) == 0);
+    /* the root is the sum of the fractions */
+    {
+        fq_t t;
+
+        fq_inv(&t, &gp.q[0][0]);
+        fq_mul(&t, &t, &gp.p[0][0]);
+        if (!balanced)
+            CHECK(fq_eq(&t, &sum));
+        else
+            CHECK(fq_is_zero(&gp.p[0][0]));
+    }
+    CHECK(gkr_run(&gp) == 0);
+    for (b = 0; b < 5; b++) {
+        mle_eval(&v[2 * b], p + s.offset[b], s.kappa[b], gkr_leaf_point(&gp, b));
+        mle_eval(&v[2 * b + 1], q + s.offset[b], s.kappa[b], gkr_leaf_point(&gp, b));
+    }
+    CHECK(gkr_exchange_leaves(&gp, v, 10) == 0);
+    for (b = 0; b < 5; b++) {
+        tp_[b].id = gp.id_leaf + 2 * b;
+        tp_[b].coef = FQ_ONE;
+        tq[b].id = gp.id_leaf + 2 * b + 1;
+        tq[b].coef = FQ_ONE;
+        fp[b] = (linrel_form){&tp_[b], 1, {{0, 0, 0, 0}}};
+        fq[b] = (linrel_form){&tq[b], 1, {{0, 0, 0, 0}}};
+    }
+    CHECK(gkr_relations(&gp, fp, fq) == 0);
+    if (linrel_check(&lp, mask, &bad) == 1)
+        broken = (int)bad;
+    CHECK(linrel_prove(&lp, &tp, &rng, mask, &bM, &pf) == 0);
+    codec_put_ipa(&w, &pf);
+
+    /* the verifier */
+    codec_reader_init(&r, w.data, w.len);
+    gkr_init(&gv, 0, &s, &tv, NULL, &r, &lv, NULL, NULL, 0, &x, 10, NULL);
+    if (gkr_run(&gv) == 0 && gkr_exchange_leaves(&gv, NULL, 10) == 0 &&
+        gkr_relations(&gv, fp, fq) == 0 && codec_get_ipa(&r, &pf, mlog) == 0)
+        *verdict = linrel_verify(&lv, &tv, &pf, &why);
+    else
+        *verdict = 0;
+    CHECK(codec_reader_finish(&r) == 0);
+
+    gkr_free(&gp);
+    gkr_free(&gv);
+    linrel_clear(&lp);
+    linrel_clear(&lv);
+    codec_writer_free(&w);
+    drbg_clear(&rng);
+    free(mask);
+    gkr_shape_free(&s);
+    return broken;
+}
+
+UNIT_TEST(logup_gkr_tree_proves_a_zero_sum)
+{
+    int verdict;
+
+    CHECK(tree_case(1, &verdict) == -1);
+    CHECK(verdict == 1);
+}
+
+UNIT_TEST(logup_gkr_tree_rejects_a_nonzero_sum)
+{
+    int verdict;
+
+    CHECK(tree_case(0, &verdict) == 0);             /* the first broken relation: G_0 */
+    CHECK(verdict == 0);
+}
