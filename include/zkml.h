@@ -224,6 +224,7 @@ typedef struct {
     uint32_t parts;                 /* 1, or the parts of a receipt of several proofs
                                      * (then batch, inputs and outputs are all parts'
                                      * in order, and batch is at most 2^32 - 1) */
+    const uint32_t *part_rows;      /* the rows of each part (parts values) */
 } zkml_receipt_summary;
 
 /* Decode a receipt (the bytes must outlive the handle).  ZKML_E_BAD_RECEIPT with err

@@ -13,6 +13,7 @@ struct zkml_receipt {
     receipt r;                  /* a receipt of one proof */
     receipt_group g;            /* or of several (g.k > 0) */
     int32_t *values;            /* every part's inputs, then outputs */
+    uint32_t *part_rows;
     zkml_receipt_summary s;
 };
 
@@ -29,7 +30,8 @@ summarize_group(zkml_receipt *h, char *err)
                          "read at once", (unsigned long long)g->total_rows);
     /* the parts held every value: the products fit */
     h->values = malloc((size_t)g->total_rows * (n_in + n_out) * sizeof(int32_t));
-    if (h->values == NULL)
+    h->part_rows = malloc((size_t)g->k * sizeof(uint32_t));
+    if (h->values == NULL || h->part_rows == NULL)
         return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
     in = h->values;
     out = h->values + (size_t)g->total_rows * n_in;
@@ -41,6 +43,7 @@ summarize_group(zkml_receipt *h, char *err)
         memcpy(out + at * n_out, r->outputs, (size_t)r->batch * n_out * sizeof(int32_t));
         at += r->batch;
         h->s.proof_len += r->proof_len;
+        h->part_rows[i] = r->batch;
     }
     memcpy(h->s.digest, g->parts[0].digest, 32);
     h->s.batch = (uint32_t)g->total_rows;
@@ -51,6 +54,7 @@ summarize_group(zkml_receipt *h, char *err)
     h->s.inputs = in;
     h->s.outputs = out;
     h->s.parts = g->k;
+    h->s.part_rows = h->part_rows;
     return ZKML_OK;
 }
 
@@ -97,6 +101,7 @@ zkml_receipt_open(zkml_receipt **out, const uint8_t *rct, size_t rct_len, char *
     h->s.outputs = h->r.outputs;
     h->s.proof_len = h->r.proof_len;
     h->s.parts = 1;
+    h->s.part_rows = &h->s.batch;
     *out = h;
     return ZKML_OK;
 }
@@ -115,6 +120,7 @@ zkml_receipt_close(zkml_receipt *r)
     receipt_free(&r->r);
     receipt_group_free(&r->g);
     free(r->values);
+    free(r->part_rows);
     free(r);
 }
 
