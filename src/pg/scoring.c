@@ -488,7 +488,8 @@ record_part(void *arg, size_t part, size_t parts, size_t first_row, size_t rows)
 	run->part = part;
 	run->parts = parts;
 	run->part_rows = rows;
-	zkml_progress_part(part, parts);
+	if (parts > 1)				/* a proof of one part shows its phases alone */
+		zkml_progress_part(part, parts);
 }
 
 static void
