@@ -66,6 +66,11 @@ FROM grp_receipts WHERE what = 'single';
 SELECT zkml_prove_batch('grp_v1', app_id, x ORDER BY app_id) FROM grp_apps;
 SET zkml.rows_per_proof = 8;
 SELECT zkml_verify(zkml_prove_batch('grp_v1', app_id, x ORDER BY app_id)) AS v1_in_one FROM grp_apps;
+-- a tree ensemble has no receipt of several proofs: its group is one proof, as before
+SET zkml.rows_per_proof = 3;
+SELECT name, version FROM zkml_register_model('grp_trees', '{"format":"zkml-trees-v1","features":["a","b"],"transform":"identity","trees":[{"left":[1,-1,-1],"right":[2,-1,-1],"feature":[1,0,0],"threshold":[2.5,0,0],"default_left":[false,false,false],"value":[0,-0.25,0.75]}]}');
+SELECT substring(r FROM 1 FOR 8) AS magic, zkml_receipt_info(r)->'parts' AS parts, zkml_verify(r) AS valid
+FROM (SELECT zkml_prove_batch('grp_trees', app_id, x[1:2] ORDER BY app_id) AS r FROM grp_apps) t;
 
 -- the memory limit bounds a part: one row that does not fit is refused, naming the
 -- part's size
@@ -85,3 +90,4 @@ DROP TABLE grp_receipts, grp_apps;
 DROP FUNCTION grp_u64(bytea, int);
 SELECT zkml_drop_model('grp');
 SELECT zkml_drop_model('grp_v1');
+SELECT zkml_drop_model('grp_trees');

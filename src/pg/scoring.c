@@ -553,8 +553,9 @@ report_row_range(const char *model, size_t batch, size_t part_rows, size_t row,
 /*
  * The rows of each proof of a group of batch rows (docs/logup-gkr.md 6.4): the group
  * itself when it fits in one, else zkml.rows_per_proof, halved while a part would need
- * more than zkml.max_proof_memory.  ERROR if one row does not fit, or if the model
- * cannot be proven in parts and the group needs several.
+ * more than zkml.max_proof_memory.  ERROR if one row does not fit, or if a network of
+ * protocol version 1 (which cannot be proven in parts) has more rows than the setting; a
+ * tree ensemble's group is one proof whatever the setting.
  */
 static size_t
 rows_per_part(ModelCache *c, size_t batch)
@@ -565,22 +566,20 @@ rows_per_part(ModelCache *c, size_t batch)
 				part = Min(batch, setting);
 	uint64		need;
 
-	if (batch > setting && !info->proves_in_parts)
+	/* a tree ensemble has no receipt of several proofs: its group is one proof, as before */
+	if (batch > setting && !info->proves_in_parts && strcmp(info->kind, "dense") != 0)
+		part = batch;
+	else if (batch > setting && !info->proves_in_parts)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("a group of %zu rows of model \"%s\" cannot be proven in parts of %zu rows",
 						batch, c->name, setting),
-				 strcmp(info->kind, "dense") == 0 ?
 				 errdetail("Model \"%s@%d\" was registered under protocol version 1 (zkml 0.1.0), "
 						   "whose proofs cannot be split into parts of one receipt.",
-						   c->name, (int) c->version) :
-				 errdetail("Models of kind \"%s\" are proven in one part.", info->kind),
-				 strcmp(info->kind, "dense") == 0 ?
+						   c->name, (int) c->version),
 				 errhint("Register the model again to prove groups of any size, or set "
 						 "zkml.rows_per_proof to at least %zu to prove this group in one proof.",
-						 batch) :
-				 errhint("Set zkml.rows_per_proof to at least %zu to prove this group in one "
-						 "proof, or group the rows into smaller batches.", batch)));
+						 batch)));
 	if (info->proves_in_parts)
 		while (part > 1 && zkml_prove_memory_estimate(c->model, part) > limit)
 			part /= 2;
