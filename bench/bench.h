@@ -26,5 +26,6 @@ double bench_fq_mul(void);
 int group_args(void);
 int group_proofs(void);
 int group_trees(void);       /* part of --proofs */
+int group_parts(void);       /* bench_parts.c */
 
 #endif

@@ -7,6 +7,7 @@
  *   --msm-tune   MSM time at 2^16 points for each window width near the chosen one
  *   --args       commitments and arguments: Hyrax, IPA, sumcheck, LogUp (bench_args.c)
  *   --proofs     inference proofs on the standard shapes (bench_proofs.c)
+ *   --parts      groups proven in parts of a receipt of several proofs (bench_parts.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,8 @@ static const bench_group groups[] = {
     {"--args", "Hyrax, IPA, sumcheck and LogUp figures", group_args},
     {"--proofs", "inference proofs on the standard shapes (run from the repository root)",
      group_proofs},
+    {"--parts", "groups proven in parts: rows/s per part size, a 100,000-row group (minutes)",
+     group_parts},
 };
 
 #define NGROUPS (sizeof groups / sizeof groups[0])

@@ -117,6 +117,9 @@ typedef struct {
     const char *const *input_names; /* n_inputs names, "" for an unnamed feature */
     const double *input_min;        /* n_inputs: the real range each input represents */
     const double *input_max;
+    int proves_in_parts;            /* a batch can be proven in parts of one receipt
+                                     * (zkml_prove_options.rows_per_proof): networks of
+                                     * protocol version 2 */
 } zkml_model_info;
 
 /* The model's facts, valid until zkml_model_close (a proof may fill in the digest). */
@@ -166,6 +169,14 @@ typedef struct {
     zkml_progress_fn progress;
     void *progress_arg;
     const uint8_t *fixed_rng;       /* 32 bytes replacing OS randomness: tests only */
+    /* Groups of several proofs (docs/logup-gkr.md 6): 0, or a batch of more rows than
+     * this is proven in parts of rows_per_proof rows (the last holds the rest), one
+     * after another, into one receipt of several proofs ("ZKMLRCTM"); only for models
+     * whose info says proves_in_parts (else ZKML_E_UNSUPPORTED). */
+    size_t rows_per_proof;
+    /* Called, if not NULL, as each part begins (1-based part of parts, its first row
+     * 0-based, its rows), with progress_arg, on the caller's thread. */
+    void (*part)(void *arg, size_t part, size_t parts, size_t first_row, size_t rows);
 } zkml_prove_options;
 
 /* About how many bytes a proof of batch rows holds at its peak (0: no layout). */
@@ -173,7 +184,10 @@ uint64_t zkml_prove_memory_estimate(const zkml_model *m, size_t batch);
 
 /*
  * Score batch integer rows (batch x n_in, row-major; n_in must be the model's), prove
- * the scores and write the receipt into *receipt (malloc'd).  opts may be NULL.
+ * the scores and write the receipt into *receipt (malloc'd).  opts may be NULL.  Every
+ * row is scored before the first proof; a batch split into parts (rows_per_proof) has
+ * at most ZKML_MAX_BATCH rows a part and 2^32 in all, and its errors start with
+ * "part i of k: ".  Interrupted between parts too.
  * ZKML_E_ROW_RANGE as for zkml_score_rows (whoever reports it to others names at most the
  * row, *failed_row); ZKML_E_NO_KEY; otherwise a negative code with err.  Needs
  * zkml_init().
@@ -185,7 +199,9 @@ int zkml_prove_rows(uint8_t **receipt, size_t *receipt_len, zkml_model *m,
 /* ---- receipts ---- */
 
 /*
- * Check a receipt against a model's public file.  1 valid; 0 invalid (a receipt that
+ * Check a receipt, of one proof ("ZKMLRCT1") or several ("ZKMLRCTM", valid exactly when
+ * every part is; the first failing part is named: "part i of k: ...", docs/logup-gkr.md
+ * 6.3), against a model's public file.  1 valid; 0 invalid (a receipt that
  * does not decode, names another model or has a rejected proof), err saying why; -1 if
  * the check could not be made (the public file does not decode, an unusable batch, an
  * internal failure), err saying why.  Needs zkml_init().
@@ -204,7 +220,11 @@ typedef struct {
     size_t context_len;
     const int32_t *inputs;          /* batch x n_in, row-major */
     const int32_t *outputs;         /* batch x n_out, row-major */
-    size_t proof_len;
+    size_t proof_len;               /* of every proof together */
+    uint32_t parts;                 /* 1, or the parts of a receipt of several proofs
+                                     * (then batch, inputs and outputs are all parts'
+                                     * in order, and batch is at most 2^32 - 1) */
+    const uint32_t *part_rows;      /* the rows of each part (parts values) */
 } zkml_receipt_summary;
 
 /* Decode a receipt (the bytes must outlive the handle).  ZKML_E_BAD_RECEIPT with err
@@ -219,14 +239,16 @@ void zkml_receipt_close(zkml_receipt *r);
 
 /*
  * A receipt's public facts as a JSON object (malloc'd, NUL-terminated):
- *   {"format": "ZKMLRCT1", "model_digest", "rows", "inputs_per_row", "outputs_per_row",
- *    "rows_with_keys", "context_bytes", "context" (a string, or null unless UTF-8 without
- *    NUL), "context_hex", "proof_bytes", "receipt_bytes"}
+ *   {"format": "ZKMLRCT1" or "ZKMLRCTM", "model_digest", "rows", "inputs_per_row",
+ *    "outputs_per_row", "rows_with_keys", "context_bytes", "context" (a string, or null
+ *    unless UTF-8 without NUL), "context_hex", "proof_bytes" (all proofs'),
+ *    "receipt_bytes", "parts" (1 for one proof), "part_rows" (the rows of each part)}
  * ZKML_E_BAD_RECEIPT or ZKML_E_NOMEM with err.
  */
 int zkml_receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err);
 
-/* A receipt's rows as it states them, dequantized with its model's public file. */
+/* A receipt's rows as it states them (every part's, in order), dequantized with its
+ * model's public file. */
 typedef struct {
     uint32_t batch, n_in, n_out;
     double *features;           /* batch x n_in, row-major */

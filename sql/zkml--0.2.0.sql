@@ -635,7 +635,7 @@ CREATE AGGREGATE zkml.zkml_prove_batch(name pg_catalog.text, row_key pg_catalog.
 );
 
 COMMENT ON AGGREGATE zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]) IS
-'one receipt for every row of the group, each row named by its key (bound into the proof); rows in the order of the aggregate''s ORDER BY';
+'one receipt for every row of the group, each row named by its key (bound into the proof); rows in the order of the aggregate''s ORDER BY; more rows than zkml.rows_per_proof are proven in parts of one receipt';
 
 CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog.text,
     row_key pg_catalog.text, features pg_catalog.float8[], context pg_catalog.text)
@@ -656,7 +656,7 @@ CREATE AGGREGATE zkml.zkml_prove_batch(name pg_catalog.text, row_key pg_catalog.
 );
 
 COMMENT ON AGGREGATE zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) IS
-'one receipt for every row of the group with a context bound into it (the same for every row of the group), each row named by its key';
+'one receipt for every row of the group with a context bound into it (the same for every row of the group), each row named by its key; more rows than zkml.rows_per_proof are proven in parts of one receipt';
 
 -- ---------------------------------------------------------------------------------
 -- Receipts.
@@ -666,7 +666,7 @@ AS 'MODULE_PATHNAME', 'zkml_receipt_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION zkml.zkml_receipt_info(pg_catalog.bytea) IS
-'a receipt''s public facts: format, model digest, rows, shapes, context and sizes';
+'a receipt''s public facts: format, model digest, rows, shapes, context, sizes, and its parts with their rows';
 
 CREATE FUNCTION zkml.zkml_verify(receipt pg_catalog.bytea, model_public pg_catalog.bytea)
 RETURNS pg_catalog.bool

@@ -50,12 +50,14 @@ usage(FILE *out)
             "               set; write it (mode 0600) and print the quantization report\n"
             "  prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv\n"
             "        [--out-of-range-features saturate|refuse]) [--context TEXT]\n"
-            "        --out RECEIPT [--force]\n"
+            "        [--rows-per-proof N] --out RECEIPT [--force]\n"
             "               run the model on the rows of ROWS.csv (one header line, then\n"
             "               one row per line: integers with --input, real features that\n"
             "               the model quantizes with --features, clamping values beyond\n"
             "               its input range or, with refuse, failing on them), prove the\n"
-            "               outputs and write the receipt\n"
+            "               outputs and write the receipt; with --rows-per-proof, more\n"
+            "               rows than N are proven in parts of N rows, one receipt of\n"
+            "               several proofs (models of protocol version 2)\n"
             "  verify --public MODEL.pub --receipt RECEIPT\n"
             "               check a receipt against a public file: print \"valid\" and\n"
             "               exit 0, or exit 1 with the reason on standard error\n"
@@ -190,12 +192,13 @@ write_all(int fd, const char *path, const uint8_t *buf, size_t len)
 #define OPT_QOPTIONS 1024u      /* optional */
 #define OPT_FEATURES 2048u      /* prove: this or --input */
 #define OPT_OUT_OF_RANGE 4096u  /* optional */
+#define OPT_ROWS_PER_PROOF 8192u    /* optional */
 #define OPT_OPTIONAL (OPT_CONTEXT | OPT_FORCE | OPT_CALIBRATION | OPT_HOLDOUT | OPT_QOPTIONS | \
-                      OPT_OUT_OF_RANGE)
+                      OPT_OUT_OF_RANGE | OPT_ROWS_PER_PROOF)
 
 typedef struct {
     const char *model, *key, *out, *input, *context, *public, *receipt;
-    const char *calibration, *holdout, *qoptions, *features, *out_of_range;
+    const char *calibration, *holdout, *qoptions, *features, *out_of_range, *rows_per_proof;
     int force;
 } options;
 
@@ -220,6 +223,7 @@ option_slot(options *opt, const char *name, unsigned accepted)
         { OPT_QOPTIONS, "--options", offsetof(options, qoptions) },
         { OPT_FEATURES, "--features", offsetof(options, features) },
         { OPT_OUT_OF_RANGE, "--out-of-range-features", offsetof(options, out_of_range) },
+        { OPT_ROWS_PER_PROOF, "--rows-per-proof", offsetof(options, rows_per_proof) },
     };
     size_t i;
 
@@ -611,8 +615,8 @@ quantize_feature_rows(const char *path, const zkml_model *m, zkml_feature_policy
 }
 
 /* zkml prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv
- *            [--out-of-range-features saturate|refuse]) [--context TEXT] --out RECEIPT
- *            [--force] */
+ *            [--out-of-range-features saturate|refuse]) [--context TEXT]
+ *            [--rows-per-proof N] --out RECEIPT [--force] */
 static int
 cmd_prove(int argc, char **argv)
 {
@@ -624,15 +628,28 @@ cmd_prove(int argc, char **argv)
     int32_t *rows = NULL;
     size_t key_len, rct_len, batch = 0, cols = 0, ctx_len;
     zkml_feature_policy policy = ZKML_FEATURES_SATURATE;
+    unsigned long long rows_per_proof = 0;
     int fd, rc;
 
     if (parse_options(&opt, argc, argv,
                       OPT_KEY | OPT_INPUT | OPT_FEATURES | OPT_OUT_OF_RANGE | OPT_CONTEXT |
-                          OPT_OUT | OPT_FORCE) != 0) {
+                          OPT_ROWS_PER_PROOF | OPT_OUT | OPT_FORCE) != 0) {
         fprintf(stderr, "Usage: zkml prove --key MODEL.key (--input ROWS.csv | --features "
                 "ROWS.csv [--out-of-range-features saturate|refuse]) [--context TEXT] "
-                "--out RECEIPT [--force]\n");
+                "[--rows-per-proof N] --out RECEIPT [--force]\n");
         return EXIT_USAGE;
+    }
+    if (opt.rows_per_proof != NULL) {
+        char *end = NULL;
+
+        errno = 0;
+        rows_per_proof = strtoull(opt.rows_per_proof, &end, 10);
+        if (opt.rows_per_proof[0] < '0' || opt.rows_per_proof[0] > '9' || errno != 0 ||
+            *end != '\0' || rows_per_proof < 1 || rows_per_proof > ZKML_MAX_BATCH) {
+            fprintf(stderr, "zkml prove: --rows-per-proof must be an integer in 1 .. %u\n",
+                    ZKML_MAX_BATCH);
+            return EXIT_USAGE;
+        }
     }
     if (opt.out_of_range != NULL) {
         if (opt.features == NULL) {
@@ -683,6 +700,7 @@ cmd_prove(int argc, char **argv)
     memset(&popt, 0, sizeof popt);
     popt.context = (const uint8_t *)opt.context;
     popt.context_len = ctx_len;
+    popt.rows_per_proof = (size_t)rows_per_proof;
     rc = zkml_prove_rows(&rct, &rct_len, m, rows, batch, cols, &popt, NULL, err);
     zkml_model_close(m);
     free(rows);
@@ -693,7 +711,10 @@ cmd_prove(int argc, char **argv)
     fd = open_output(opt.out, opt.force, 0);
     rc = fd < 0 ? EXIT_USAGE : write_all(fd, opt.out, rct, rct_len) != 0 ? EXIT_FAILED : 0;
     free(rct);
-    if (rc == 0)
+    if (rc == 0 && rows_per_proof > 0 && batch > rows_per_proof)
+        printf("%zu rows proven in %llu parts, receipt of %zu bytes\n", batch,
+               (batch + rows_per_proof - 1) / rows_per_proof, rct_len);
+    else if (rc == 0)
         printf("%zu rows proven, receipt of %zu bytes\n", batch, rct_len);
     return rc;
 }
@@ -896,7 +917,11 @@ cmd_inspect(int argc, char **argv)
         printf("\nrows (B)       %u\ninputs (n_1)   %u\noutputs (m_L)  %u\ncontext        ",
                (unsigned)r->batch, (unsigned)r->n_in, (unsigned)r->n_out);
         print_escaped(r->context, r->context_len);
-        printf(" (%zu bytes)\nproof bytes    %zu\n", r->context_len, r->proof_len);
+        printf(" (%zu bytes)\nproof bytes    %zu\nparts          %u (rows", r->context_len,
+               r->proof_len, (unsigned)r->parts);
+        for (b = 0; b < r->parts; b++)
+            printf("%s %u", b > 0 ? "," : "", (unsigned)r->part_rows[b]);
+        printf(")\n");
         if (pub_path != NULL)
             rc = print_rows(buf, len, pub_path, 0);
         else if (!raw)

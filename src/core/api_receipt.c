@@ -7,11 +7,56 @@
 
 #include "error.h"
 #include "receipt.h"
+#include "receipt_group.h"
 
 struct zkml_receipt {
-    receipt r;
+    receipt r;                  /* a receipt of one proof */
+    receipt_group g;            /* or of several (g.k > 0) */
+    int32_t *values;            /* every part's inputs, then outputs */
+    uint32_t *part_rows;
     zkml_receipt_summary s;
 };
+
+/* The summary of a receipt of several proofs: every part's rows, in order. */
+static int
+summarize_group(zkml_receipt *h, char *err)
+{
+    const receipt_group *g = &h->g;
+    size_t n_in = g->parts[0].n_in, n_out = g->parts[0].n_out, at = 0, i;
+    int32_t *in, *out;
+
+    if (g->total_rows > UINT32_MAX)
+        return zkml_fail(err, ZKML_E_NOMEM, "the receipt holds %llu rows, more than can be "
+                         "read at once", (unsigned long long)g->total_rows);
+    /* the parts held every value: the products fit */
+    h->values = malloc((size_t)g->total_rows * (n_in + n_out) * sizeof(int32_t));
+    h->part_rows = malloc((size_t)g->k * sizeof(uint32_t));
+    if (h->values == NULL || h->part_rows == NULL)
+        return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+    in = h->values;
+    out = h->values + (size_t)g->total_rows * n_in;
+    h->s.proof_len = 0;
+    for (i = 0; i < g->k; i++) {
+        const receipt *r = &g->parts[i];
+
+        memcpy(in + at * n_in, r->inputs, (size_t)r->batch * n_in * sizeof(int32_t));
+        memcpy(out + at * n_out, r->outputs, (size_t)r->batch * n_out * sizeof(int32_t));
+        at += r->batch;
+        h->s.proof_len += r->proof_len;
+        h->part_rows[i] = r->batch;
+    }
+    memcpy(h->s.digest, g->parts[0].digest, 32);
+    h->s.batch = (uint32_t)g->total_rows;
+    h->s.n_in = (uint32_t)n_in;
+    h->s.n_out = (uint32_t)n_out;
+    h->s.context = g->parts[0].context;
+    h->s.context_len = g->parts[0].context_len;
+    h->s.inputs = in;
+    h->s.outputs = out;
+    h->s.parts = g->k;
+    h->s.part_rows = h->part_rows;
+    return ZKML_OK;
+}
 
 int
 zkml_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub, size_t pub_len,
@@ -28,6 +73,20 @@ zkml_receipt_open(zkml_receipt **out, const uint8_t *rct, size_t rct_len, char *
     *out = NULL;
     if (h == NULL)
         return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+    if (receipt_is_group(rct, rct_len)) {
+        int rc;
+
+        if (receipt_group_decode(&h->g, rct, rct_len, err) != 0) {
+            free(h);
+            return ZKML_E_BAD_RECEIPT;
+        }
+        if ((rc = summarize_group(h, err)) != ZKML_OK) {
+            zkml_receipt_close(h);
+            return rc;
+        }
+        *out = h;
+        return ZKML_OK;
+    }
     if (receipt_decode(&h->r, rct, rct_len, err) != 0) {
         free(h);
         return ZKML_E_BAD_RECEIPT;
@@ -41,6 +100,8 @@ zkml_receipt_open(zkml_receipt **out, const uint8_t *rct, size_t rct_len, char *
     h->s.inputs = h->r.inputs;
     h->s.outputs = h->r.outputs;
     h->s.proof_len = h->r.proof_len;
+    h->s.parts = 1;
+    h->s.part_rows = &h->s.batch;
     *out = h;
     return ZKML_OK;
 }
@@ -57,6 +118,9 @@ zkml_receipt_close(zkml_receipt *r)
     if (r == NULL)
         return;
     receipt_free(&r->r);
+    receipt_group_free(&r->g);
+    free(r->values);
+    free(r->part_rows);
     free(r);
 }
 

@@ -29,6 +29,10 @@ typedef struct {
     const int32_t *outputs;             /* B x m_L, row-major */
     const uint8_t *context;
     size_t context_len;
+    /* version 2: the 40 bytes of "stmt/group", u32le(i) || u32le(k) || G (docs/logup-gkr.md
+     * 6.2), which every receipt supplies; NULL (statements outside a receipt, in tests):
+     * part 1 of 1 of a group whose digest is 32 zero bytes.  Version 1 ignores it. */
+    const uint8_t *group;
 } infer_statement;
 
 /*

@@ -211,5 +211,11 @@ infer_step_statement(ictx *c)
     if (hash_ints(d, st->outputs, st->batch * m->layer[c->L - 1].m) != 0)
         return ictx_fail(c, "could not hash the outputs");
     transcript_absorb(&c->t, "stmt/outputs", d, 32);
+    if (model_version(m) == 2) {
+        /* docs/logup-gkr.md 3.1 item 8: the proof's place in its group (6.2) */
+        uint8_t alone[40] = {1, 0, 0, 0, 1, 0, 0, 0};
+
+        transcript_absorb(&c->t, "stmt/group", st->group != NULL ? st->group : alone, 40);
+    }
     return c->t.failed ? ictx_fail(c, "transcript failure") : 0;
 }

@@ -268,6 +268,7 @@ dense_statement(infer_statement *out, const model_statement *st)
     out->outputs = st->outputs;
     out->context = st->context;
     out->context_len = st->context_len;
+    out->group = st->group;
 }
 
 static int

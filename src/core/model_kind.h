@@ -41,6 +41,7 @@ typedef struct {
     const int32_t *outputs;             /* B x n_outputs, row-major */
     const uint8_t *context;
     size_t context_len;
+    const uint8_t *group;               /* "stmt/group" (infer_proof.h), or NULL */
 } model_statement;
 
 typedef struct model_kind {

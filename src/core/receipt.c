@@ -13,6 +13,8 @@
 #include "le.h"
 #include "model_kind.h"
 #include "modelkey.h"
+#include "receipt_group.h"
+#include "sha256.h"
 
 const char *
 receipt_shape_problem(uint64_t batch, uint64_t n_in, uint64_t n_out, uint64_t context_len)
@@ -317,30 +319,59 @@ receipt_open(receipt *r, modelpub *pub, const uint8_t *rct, size_t rct_len,
 }
 
 int
+receipt_statement_digest(uint8_t out[32], const uint8_t *rct, const receipt *r)
+{
+    /* the proof and its u64 length are the last fields: S is everything before them */
+    return sha256_digest(out, rct, (size_t)(r->proof - rct) - 8);
+}
+
+int
+receipt_verify_decoded(const receipt *r, const modelpub *pub, const uint8_t group[40],
+                       const char **why)
+{
+    model_statement st;
+
+    *why = NULL;
+    st.model = &pub->model;
+    st.commitment = &pub->rows;
+    st.batch = r->batch;
+    st.inputs = r->inputs;
+    st.outputs = r->outputs;
+    st.context = r->statement_context;
+    st.context_len = r->statement_context_len;
+    st.group = group;
+    return pub->kind->verify(&st, r->proof, r->proof_len, why);
+}
+
+int
 receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf, size_t pub_len,
                char *err)
 {
     modelpub pub;
     receipt r;
-    model_statement st;
+    uint8_t s_digest[32], G[32], group[40];
     const char *why = NULL;
     int rc;
 
+    if (receipt_is_group(rct, rct_len))
+        return receipt_group_verify(rct, rct_len, pub_buf, pub_len, err);
     rc = receipt_open(&r, &pub, rct, rct_len, pub_buf, pub_len, err);
     if (rc == RECEIPT_ROWS_BAD_PUBLIC)
         return -1;
     if (rc != RECEIPT_ROWS_OK)
         return 0;
-    st.model = &pub.model;
-    st.commitment = &pub.rows;
-    st.batch = r.batch;
-    st.inputs = r.inputs;
-    st.outputs = r.outputs;
-    st.context = r.statement_context;
-    st.context_len = r.statement_context_len;
-    rc = pub.kind->verify(&st, r.proof, r.proof_len, &why);
-    if (rc != 1)
-        zkml_fail(err, -1, "%s", why != NULL ? why : "proof rejected");
+    /* a receipt of one proof is the group of one (docs/logup-gkr.md 6.2); version 1
+     * proofs and other kinds do not absorb it */
+    if (receipt_statement_digest(s_digest, rct, &r) != 0 ||
+        receipt_group_digest(G, (const uint8_t(*)[32])s_digest, 1) != 0) {
+        zkml_fail(err, -1, "could not hash the receipt's statement");
+        rc = -1;
+    } else {
+        receipt_group_bytes(group, 1, 1, G);
+        rc = receipt_verify_decoded(&r, &pub, group, &why);
+        if (rc != 1)
+            zkml_fail(err, -1, "%s", why != NULL ? why : "proof rejected");
+    }
     receipt_free(&r);
     modelpub_free(&pub);
     return rc;
@@ -365,6 +396,8 @@ receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
     size_t b, j, n_features, n_scores;
     int rc;
 
+    if (receipt_is_group(rct, rct_len))
+        return receipt_group_read_rows(out, rct, rct_len, pub_buf, pub_len, err);
     memset(out, 0, sizeof *out);
     rc = receipt_open(&r, &pub, rct, rct_len, pub_buf, pub_len, err);
     if (rc != RECEIPT_ROWS_OK)
@@ -406,8 +439,8 @@ receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
     return rc;
 }
 
-static void
-json_write_hex(json_writer *w, const uint8_t *p, size_t n)
+void
+receipt_json_write_hex(json_writer *w, const uint8_t *p, size_t n)
 {
     size_t i;
 
@@ -426,13 +459,15 @@ receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err)
     char *context;
 
     *json = NULL;
+    if (receipt_is_group(rct, rct_len))
+        return receipt_group_info_json(json, rct, rct_len, err);
     if (receipt_decode(&r, rct, rct_len, err) != 0)
         return -1;
     for (b = 0; b < r.batch; b++)
         keyed += r.key_lens != NULL && r.key_lens[b] > 0;
     json_writer_init(&w);
     json_write_raw(&w, "{\"format\": \"" RECEIPT_MAGIC "\", \"model_digest\": ");
-    json_write_hex(&w, r.digest, 32);
+    receipt_json_write_hex(&w, r.digest, 32);
     json_write_raw(&w, ", \"rows\": %u, \"inputs_per_row\": %u, \"outputs_per_row\": %u, "
                    "\"rows_with_keys\": %zu, \"context_bytes\": %zu, \"context\": ",
                    (unsigned)r.batch, (unsigned)r.n_in, (unsigned)r.n_out, keyed,
@@ -448,9 +483,9 @@ receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err)
         free(context);
     }
     json_write_raw(&w, ", \"context_hex\": ");
-    json_write_hex(&w, r.context, r.context_len);
-    json_write_raw(&w, ", \"proof_bytes\": %zu, \"receipt_bytes\": %zu}", r.proof_len,
-                   rct_len);
+    receipt_json_write_hex(&w, r.context, r.context_len);
+    json_write_raw(&w, ", \"proof_bytes\": %zu, \"receipt_bytes\": %zu, \"parts\": 1, "
+                   "\"part_rows\": [%u]}", r.proof_len, rct_len, (unsigned)r.batch);
     receipt_free(&r);
     if (w.failed) {
         json_writer_free(&w);

@@ -42,6 +42,8 @@
 
 #include "error.h"
 #include "infer_proof.h"
+#include "json.h"
+#include "modelkey.h"
 
 #define RECEIPT_MAGIC "ZKMLRCT1"
 #define RECEIPT_MAX_BATCH ZKML_MAX_BATCH
@@ -149,5 +151,20 @@ int receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
                       const uint8_t *pub_buf, size_t pub_len, char *err);
 
 void receipt_rows_free(receipt_rows *rows);
+
+/* ---- what receipts of several proofs (receipt_group.h) use of a single receipt ---- */
+
+/* SHA-256 of a decoded receipt's statement bytes S: the bytes of rct (the buffer it was
+ * decoded from) before the proof-length field (docs/logup-gkr.md 6.1).  0, or -1. */
+int receipt_statement_digest(uint8_t out[32], const uint8_t *rct, const receipt *r);
+
+/* The verdict of the model's kind on a decoded receipt's proof, its statement bound to
+ * "stmt/group" bytes group (40); as infer_verify, *why set when not 1.  The caller has
+ * checked the digest and shapes against pub. */
+int receipt_verify_decoded(const receipt *r, const modelpub *pub,
+                           const uint8_t group[40], const char **why);
+
+/* Lower-case hex of n bytes as a JSON string. */
+void receipt_json_write_hex(json_writer *w, const uint8_t *p, size_t n);
 
 #endif

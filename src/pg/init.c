@@ -39,6 +39,7 @@ bool		zkml_log_progress = false;
 int			zkml_max_batch_rows = 100000;
 int			zkml_max_proof_memory_kb = 4 * 1024 * 1024;	/* 4 GB */
 int			zkml_out_of_range_features = ZKML_FEATURES_SATURATE;
+int			zkml_rows_per_proof = 8192;
 
 static const struct config_enum_entry out_of_range_features_options[] = {
 	{"saturate", ZKML_FEATURES_SATURATE, false},
@@ -211,6 +212,21 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	/* docs/logup-gkr.md 6.4: speed and the receipt's layout, never what is proven */
+	DefineCustomIntVariable("zkml.rows_per_proof",
+							"Rows of each proof when zkml_prove_batch splits a group into several proofs of one receipt.",
+							"A group of more rows is proven in parts of this many rows (the last "
+							"holds the rest), one after another; fewer if a part would need more "
+							"than zkml.max_proof_memory.  Networks registered under zkml 0.1.0 "
+							"cannot be split; a tree ensemble is proven in one proof.",
+							&zkml_rows_per_proof,
+							8192,
+							1,
+							ZKML_MAX_BATCH,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("zkml.max_batch_rows",
 							"Largest number of rows zkml_prove_batch accepts in one receipt.",

@@ -41,6 +41,7 @@
 #define PROGRESS_KEY_BYTES		63
 #define PROGRESS_MODEL_BYTES	(ZKML_NAME_MAX_BYTES + 12)	/* NAME@VERSION */
 #define PROGRESS_PHASE_BYTES	32
+#define PROGRESS_PART_BYTES		24		/* "part 65536 of 65536: " */
 
 typedef struct ProofSlot
 {
@@ -56,6 +57,7 @@ typedef struct ProofSlot
 	char		first_key[PROGRESS_KEY_BYTES + 1];	/* "" for none */
 	char		last_key[PROGRESS_KEY_BYTES + 1];
 	char		phase[PROGRESS_PHASE_BYTES + 1];
+	char		part[PROGRESS_PART_BYTES + 1];	/* "" for a proof of one part */
 	int			encoding;		/* of model and keys: the database's */
 } ProofSlot;
 
@@ -201,8 +203,27 @@ zkml_progress_begin(const char *model, int32 version, size_t rows,
 					 PROGRESS_KEY_BYTES);
 	}
 	strlcpy(slot->phase, proof_phases[0], sizeof slot->phase);
+	slot->part[0] = '\0';
 	SpinLockRelease(&slot->mutex);
 	my_slot = slot;
+}
+
+/*
+ * Part `part` of `parts` of this backend's group begins (docs/logup-gkr.md 6.4): the
+ * phase is its first, shown as "part 3 of 13: witness".  Called like phase_end.
+ */
+void
+zkml_progress_part(size_t part, size_t parts)
+{
+	ProofSlot  *slot = my_slot;
+
+	if (slot == NULL)
+		return;
+	SpinLockAcquire(&slot->mutex);
+	snprintf(slot->part, sizeof slot->part, "part %zu of %zu: ", part, parts);
+	strlcpy(slot->phase, proof_phases[0], sizeof slot->phase);
+	slot->phase_started = GetCurrentTimestamp();
+	SpinLockRelease(&slot->mutex);
 }
 
 /*
@@ -328,7 +349,7 @@ zkml_proof_progress(PG_FUNCTION_ARGS)
 			nulls[5] = !text_in_encoding(copy.last_key, copy.encoding, &values[5]);
 		}
 		values[6] = Int64GetDatum(copy.rows);
-		values[7] = CStringGetTextDatum(copy.phase);
+		values[7] = CStringGetTextDatum(psprintf("%s%s", copy.part, copy.phase));
 		values[8] = TimestampTzGetDatum(copy.phase_started);
 		values[9] = TimestampTzGetDatum(copy.started);
 		values[10] = interval_datum(copy.started, Max(now, copy.started));

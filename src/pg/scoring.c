@@ -431,6 +431,9 @@ typedef struct ProveRun
 	size_t		failed_row;		/* rc ZKML_E_ROW_RANGE: the row (0-based) */
 	char		err[ZKML_ERR_LEN];
 	const char *group;			/* zkml.log_progress: what the NOTICEs name, else NULL */
+	size_t		part,			/* the part being proven (1-based), of parts */
+				parts,
+				part_rows;
 	MemoryContext cxt;			/* of the proof's caller */
 	ErrorData  *notice_error;	/* an error raised by a NOTICE, raised after the proof */
 } ProveRun;
@@ -452,9 +455,15 @@ record_phase(void *arg, const char *phase, double seconds)
 		return;
 	PG_TRY();
 	{
-		ereport(NOTICE,
-				(errmsg("zkml: %s, %zu row%s, %s: %.0f ms", run->group, run->batch,
-						run->batch == 1 ? "" : "s", phase, 1e3 * seconds)));
+		if (run->parts > 1)
+			ereport(NOTICE,
+					(errmsg("zkml: %s, part %zu of %zu, %zu row%s, %s: %.0f ms", run->group,
+							run->part, run->parts, run->part_rows,
+							run->part_rows == 1 ? "" : "s", phase, 1e3 * seconds)));
+		else
+			ereport(NOTICE,
+					(errmsg("zkml: %s, %zu row%s, %s: %.0f ms", run->group, run->batch,
+							run->batch == 1 ? "" : "s", phase, 1e3 * seconds)));
 	}
 	PG_CATCH();
 	{
@@ -464,6 +473,23 @@ record_phase(void *arg, const char *phase, double seconds)
 		zkml_pg_run_stop();
 	}
 	PG_END_TRY();
+}
+
+/*
+ * zkml_prove_options.part, as each part of a group begins (docs/logup-gkr.md 6.4): the
+ * progress slot and the NOTICEs name it.
+ */
+static void
+record_part(void *arg, size_t part, size_t parts, size_t first_row, size_t rows)
+{
+	ProveRun   *run = arg;
+
+	(void) first_row;
+	run->part = part;
+	run->parts = parts;
+	run->part_rows = rows;
+	if (parts > 1)				/* a proof of one part shows its phases alone */
+		zkml_progress_part(part, parts);
 }
 
 static void
@@ -481,13 +507,20 @@ prove_chunk(void *arg)
  * server log.  The hint says what to do about it.
  */
 static void
-report_row_range(const char *model, size_t batch, size_t row, const uint8_t *const *keys,
-				 const uint32_t *key_lens, const char *core_err)
+report_row_range(const char *model, size_t batch, size_t part_rows, size_t row,
+				 const uint8_t *const *keys, const uint32_t *key_lens, const char *core_err)
 {
 	const char *why = "lies outside the range the model was quantized for";
 	const char *hint = "Register the model again with calibration rows that cover this row, "
 		"or set zkml.out_of_range_features to \"refuse\" to refuse rows with features "
 		"beyond the model's input range before they are proven.";
+	char	   *part = "";
+
+	/* a group proven in parts: the part the row belongs to (every row is scored before
+	 * the first part is proven, so no part was proven) */
+	if (part_rows < batch)
+		part = psprintf(", part %zu of %zu", row / part_rows + 1,
+						(batch + part_rows - 1) / part_rows);
 
 	if (keys != NULL && key_lens[row] > 0)
 	{
@@ -496,8 +529,8 @@ report_row_range(const char *model, size_t batch, size_t row, const uint8_t *con
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("could not prove row \"%s\" with model \"%s\"", key, model),
-				 errdetail("Row \"%s\" (row %zu of %zu in the order of the aggregate) %s.",
-						   key, row + 1, batch, why),
+				 errdetail("Row \"%s\" (row %zu of %zu in the order of the aggregate%s) %s.",
+						   key, row + 1, batch, part, why),
 				 errhint("%s", hint),
 				 errdetail_log("%s", core_err)));
 	}
@@ -511,30 +544,73 @@ report_row_range(const char *model, size_t batch, size_t row, const uint8_t *con
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("could not prove row %zu of %zu with model \"%s\"", row + 1, batch, model),
-			 errdetail("Row %zu (in the order of the aggregate; it has no row_key) %s.",
-					   row + 1, why),
+			 errdetail("Row %zu (in the order of the aggregate%s; it has no row_key) %s.",
+					   row + 1, part, why),
 			 errhint("Give every row a key to have it named here.  %s", hint),
 			 errdetail_log("%s", core_err)));
 }
 
-/* Prove B quantized rows (with optional keys) of the cached model; the receipt as bytea. */
+/*
+ * The rows of each proof of a group of batch rows (docs/logup-gkr.md 6.4): the group
+ * itself when it fits in one, else zkml.rows_per_proof, halved while a part would need
+ * more than zkml.max_proof_memory.  ERROR if one row does not fit, or if a network of
+ * protocol version 1 (which cannot be proven in parts) has more rows than the setting; a
+ * tree ensemble's group is one proof whatever the setting.
+ */
+static size_t
+rows_per_part(ModelCache *c, size_t batch)
+{
+	const zkml_model_info *info = zkml_model_describe(c->model);
+	uint64		limit = (uint64) zkml_max_proof_memory_kb * 1024;
+	size_t		setting = (size_t) zkml_rows_per_proof,
+				part = Min(batch, setting);
+	uint64		need;
+
+	/* a tree ensemble has no receipt of several proofs: its group is one proof, as before */
+	if (batch > setting && !info->proves_in_parts && strcmp(info->kind, "dense") != 0)
+		part = batch;
+	else if (batch > setting && !info->proves_in_parts)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a group of %zu rows of model \"%s\" cannot be proven in parts of %zu rows",
+						batch, c->name, setting),
+				 errdetail("Model \"%s@%d\" was registered under protocol version 1 (zkml 0.1.0), "
+						   "whose proofs cannot be split into parts of one receipt.",
+						   c->name, (int) c->version),
+				 errhint("Register the model again to prove groups of any size, or set "
+						 "zkml.rows_per_proof to at least %zu to prove this group in one proof.",
+						 batch)));
+	if (info->proves_in_parts)
+		while (part > 1 && zkml_prove_memory_estimate(c->model, part) > limit)
+			part /= 2;
+	/* refused before it starts, rather than risk the server's memory (and every session) */
+	need = zkml_prove_memory_estimate(c->model, part);
+	if (need > limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a proof of %zu row%s of model \"%s\" needs about %llu MB of memory",
+						part, part == 1 ? "" : "s", c->name,
+						(unsigned long long) ((need + (1 << 20) - 1) >> 20)),
+				 errdetail("zkml.max_proof_memory is %d MB.", zkml_max_proof_memory_kb / 1024),
+				 errhint("Prove the rows in smaller batches, or have a superuser raise zkml.max_proof_memory if the server has the memory.")));
+	if (part < Min(batch, setting))
+		ereport(NOTICE,
+				(errmsg("zkml: proving the %zu rows in parts of %zu rows", batch, part),
+				 errdetail("A proof of %zu rows (zkml.rows_per_proof) would need more than "
+						   "zkml.max_proof_memory (%d MB).", Min(batch, setting),
+						   zkml_max_proof_memory_kb / 1024)));
+	return part;
+}
+
+/* Prove B quantized rows (with optional keys) of the cached model; the receipt as bytea:
+ * one proof, or several in parts of rows_per_part rows. */
 static bytea *
 prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *const *keys,
 		   const uint32_t *key_lens, text *context)
 {
 	ProveRun   *run = palloc0(sizeof(ProveRun));	/* on the heap: read after a longjmp */
 	bytea	   *result;
-	uint64		need = zkml_prove_memory_estimate(c->model, batch);
-
-	/* refused before it starts, rather than risk the server's memory (and every session) */
-	if (need > (uint64) zkml_max_proof_memory_kb * 1024)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a proof of %zu row%s of model \"%s\" needs about %llu MB of memory",
-						batch, batch == 1 ? "" : "s", c->name,
-						(unsigned long long) ((need + (1 << 20) - 1) >> 20)),
-				 errdetail("zkml.max_proof_memory is %d MB.", zkml_max_proof_memory_kb / 1024),
-				 errhint("Prove the rows in smaller batches, or have a superuser raise zkml.max_proof_memory if the server has the memory.")));
+	size_t		part_rows = rows_per_part(c, batch);
 
 	if (context != NULL && VARSIZE_ANY_EXHDR(context) > ZKML_MAX_CONTEXT)
 		ereport(ERROR,
@@ -550,6 +626,8 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	run->opts.row_key_lens = key_lens;
 	run->opts.progress = record_phase;
 	run->opts.progress_arg = run;
+	run->opts.rows_per_proof = part_rows < batch ? part_rows : 0;
+	run->opts.part = record_part;
 	run->cxt = CurrentMemoryContext;
 	if (zkml_log_progress)
 	{
@@ -583,7 +661,7 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 		ReThrowError(run->notice_error);
 	}
 	if (run->rc == ZKML_E_ROW_RANGE)
-		report_row_range(c->name, batch, run->failed_row, keys, key_lens, run->err);
+		report_row_range(c->name, batch, part_rows, run->failed_row, keys, key_lens, run->err);
 	if (run->rc == ZKML_E_UNSUPPORTED)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -596,6 +674,14 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("could not prove the scores of these rows"),
 				 errdetail("%s", run->err)));
+	if (run->out_len > MaxAllocSize - VARHDRSZ)
+	{
+		free(run->out);
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the receipt of %zu rows is larger than a bytea value can be", batch),
+				 errhint("Group the rows into smaller batches.")));
+	}
 	result = palloc(VARHDRSZ + run->out_len);
 	SET_VARSIZE(result, VARHDRSZ + run->out_len);
 	memcpy(VARDATA(result), run->out, run->out_len);

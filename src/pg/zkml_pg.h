@@ -12,6 +12,7 @@ extern bool zkml_log_progress;
 extern int	zkml_max_batch_rows;
 extern int	zkml_max_proof_memory_kb;
 extern int	zkml_out_of_range_features;	/* a zkml_feature_policy */
+extern int	zkml_rows_per_proof;
 
 /*
  * The superuser's settings (PGC_SUSET) when zkml is first loaded in parallel mode
@@ -29,6 +30,7 @@ extern void zkml_progress_init(void);
 extern void zkml_progress_begin(const char *model, int32 version, size_t rows,
 								const uint8_t *const *keys, const uint32_t *key_lens);
 extern void zkml_progress_phase_end(const char *ended);
+extern void zkml_progress_part(size_t part, size_t parts);
 extern void zkml_progress_end(void);
 
 /*

@@ -18,6 +18,7 @@
 #include "model.h"
 #include "modelkey.h"
 #include "receipt.h"
+#include "receipt_group.h"
 #include "zkml.h"
 
 static int
@@ -175,6 +176,17 @@ main(int argc, char **argv)
         if (receipt_encode(&rbytes, &rlen, &rc, err) != 0 ||
             write_file(argv[2], "fuzz_receipt", "honest", rbytes, rlen) != 0)
             return 1;
+        {
+            /* two of it in a container (receipt_group.h): well-formed bytes, not valid */
+            const uint8_t *parts[2] = {rbytes, rbytes};
+            size_t lens[2] = {rlen, rlen}, glen;
+            uint8_t *gbytes;
+
+            if (receipt_group_encode(&gbytes, &glen, 2, 6, parts, lens, err) != 0 ||
+                write_file(argv[2], "fuzz_receipt", "group", gbytes, glen) != 0)
+                return 1;
+            free(gbytes);
+        }
         free(rbytes);
         free(proof);
     }
