@@ -32,8 +32,7 @@ for n in 1024 10000; do
     # SQL: prove the batch (kept for the verification runs), then verify it
     times=()
     for _ in 1 2 3; do
-        # one proof of n rows, as the zkml command makes (mlp20 is a version 1 model)
-        times+=("$(sql_ms "SET zkml.rows_per_proof = $n; DELETE FROM receipts WHERE rows = $n;
+        times+=("$(sql_ms "DELETE FROM receipts WHERE rows = $n;
             INSERT INTO receipts SELECT $n, zkml_prove_batch('mlp20', i::text, x ORDER BY i)
             FROM apps WHERE i <= $n")")
     done

@@ -553,9 +553,10 @@ report_row_range(const char *model, size_t batch, size_t part_rows, size_t row,
 /*
  * The rows of each proof of a group of batch rows (docs/logup-gkr.md 6.4): the group
  * itself when it fits in one, else zkml.rows_per_proof, halved while a part would need
- * more than zkml.max_proof_memory.  ERROR if one row does not fit, or if a network of
- * protocol version 1 (which cannot be proven in parts) has more rows than the setting; a
- * tree ensemble's group is one proof whatever the setting.
+ * more than zkml.max_proof_memory.  A model that cannot be proven in parts (a network of
+ * protocol version 1, a tree ensemble) keeps one proof per group whatever the setting, as
+ * in 0.1.0, so no group that proved before is refused now.  ERROR if the part does not
+ * fit in zkml.max_proof_memory.
  */
 static size_t
 rows_per_part(ModelCache *c, size_t batch)
@@ -566,21 +567,10 @@ rows_per_part(ModelCache *c, size_t batch)
 				part = Min(batch, setting);
 	uint64		need;
 
-	/* a tree ensemble has no receipt of several proofs: its group is one proof, as before */
-	if (batch > setting && !info->proves_in_parts && strcmp(info->kind, "dense") != 0)
+	/* no receipt of several proofs for these: the group is one proof, as before */
+	if (!info->proves_in_parts)
 		part = batch;
-	else if (batch > setting && !info->proves_in_parts)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("a group of %zu rows of model \"%s\" cannot be proven in parts of %zu rows",
-						batch, c->name, setting),
-				 errdetail("Model \"%s@%d\" was registered under protocol version 1 (zkml 0.1.0), "
-						   "whose proofs cannot be split into parts of one receipt.",
-						   c->name, (int) c->version),
-				 errhint("Register the model again to prove groups of any size, or set "
-						 "zkml.rows_per_proof to at least %zu to prove this group in one proof.",
-						 batch)));
-	if (info->proves_in_parts)
+	else
 		while (part > 1 && zkml_prove_memory_estimate(c->model, part) > limit)
 			part /= 2;
 	/* refused before it starts, rather than risk the server's memory (and every session) */

@@ -88,9 +88,7 @@ END
 \$s\$;
 });
 
-# lr20 is a version 1 model: its 10,000 rows in one proof (it cannot be split into parts)
-my $prove = q{SET zkml.rows_per_proof = 10000;
-SELECT length(zkml_prove_batch('lr20', id, x ORDER BY id)) > 0 FROM apps;};
+my $prove = q{SELECT length(zkml_prove_batch('lr20', id, x ORDER BY id)) > 0 FROM apps;};
 
 # Two watchers start before the proof: the superuser sees the row keys, the auditor not.
 my $watch_su = $node->background_psql('postgres', on_error_stop => 1);
