@@ -67,6 +67,9 @@ typedef struct {
     int synthetic;
 } quant_ctx;
 
+/* The calibration error at which the searches over bit widths and Q stop. */
+double quant_goal(const quant_options *opt);
+
 /* Errors of the model's dequantized outputs against ref (rows x m_L). */
 void quant_measure(const zk_model *model, const int32_t *out, const double *ref, size_t rows,
                    double *max_err, double *mean_err);

@@ -84,15 +84,15 @@ UNIT_TEST(quantize_v2_per_row_multipliers)
     memset(&m2, 0, sizeof m2);
     CHECK(rows != NULL);
     quant_options_default(&opt);
-    CHECK(opt.version == 1);
-    CHECK(quant_options_from_json(&opt, "{\"version\": 2}", 14, err) == QUANT_OK &&
-          opt.version == 2);
+    CHECK(opt.version == 2);
+    CHECK(quant_options_from_json(&opt, "{\"version\": 1}", 14, err) == QUANT_OK &&
+          opt.version == 1);
     CHECK(quant_options_from_json(&opt, "{\"version\": 3}", 14, err) == QUANT_ERR_INVALID);
-    rc = quantize_model(&m1, &r1, WIDE_MLP, strlen(WIDE_MLP), rows, n, NULL, 0, NULL, err);
+    CHECK(quant_options_from_json(&opt, "{\"version\": 1}", 14, err) == QUANT_OK);
+    rc = quantize_model(&m1, &r1, WIDE_MLP, strlen(WIDE_MLP), rows, n, NULL, 0, &opt, err);
     CHECKF(rc == QUANT_OK, "%s", err);
-    quant_options_default(&opt);
-    opt.version = 2;
-    rc = quantize_model(&m2, &r2, WIDE_MLP, strlen(WIDE_MLP), rows, n, NULL, 0, &opt, err);
+    /* the default options: version 2 */
+    rc = quantize_model(&m2, &r2, WIDE_MLP, strlen(WIDE_MLP), rows, n, NULL, 0, NULL, err);
     CHECKF(rc == QUANT_OK, "%s", err);
     if (rc != QUANT_OK)
         goto done;
