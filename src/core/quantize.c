@@ -887,11 +887,14 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
             goto fail;
     }
 
-    /* the bit widths: as given, or the cheapest of AUTO_BITS within half the budget */
+    /* the bit widths: as given, or the cheapest of AUTO_BITS within the goal; version 2
+     * starts at 12 (its inputs cost the proof no table, and a receipt's features read
+     * back at 8 bits are visibly rounded: 24.16 months for 24) */
     n_tries = opt_in != NULL && opt_in->xbits != 0 && opt_in->wbits != 0
                   ? 1 : sizeof AUTO_BITS / sizeof AUTO_BITS[0];
     best_at.max_err = INFINITY;
-    for (k = 0; k < n_tries; k++) {
+    best_bits = n_tries > 1 && opt.version == 2 ? 1 : 0;
+    for (k = best_bits; k < n_tries; k++) {
         opt.xbits = opt_in != NULL && opt_in->xbits != 0 ? opt_in->xbits : AUTO_BITS[k];
         opt.wbits = opt_in != NULL && opt_in->wbits != 0 ? opt_in->wbits : AUTO_BITS[k];
         if ((rc = quantize_at(&c, out, rows, &stats, &at, err)) != QUANT_OK)
