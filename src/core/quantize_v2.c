@@ -114,10 +114,10 @@ v2_alloc(v2_layer *v, size_t n, size_t m)
  * in: the calibration rows' integer inputs (entry-major); out: their activations.
  */
 static int
-build_layer_v2(quant_ctx *c, zk_model *model, v2_layer *layers, uint32_t l, uint32_t q_bits,
+build_layer_v2(quant_ctx *c, zk_model *model, void *state, uint32_t l, uint32_t q_bits,
                const int32_t *in, int32_t *out, layer_result *res, char *err)
 {
-    v2_layer *v = &layers[l];
+    v2_layer *layers = state, *v = &layers[l];
     const float_layer *fl = &c->fm->layer[l];
     layer_plan *lp = &c->lp[l];
     model_layer *ly = &model->layer[l];
@@ -134,6 +134,8 @@ build_layer_v2(quant_ctx *c, zk_model *model, v2_layer *layers, uint32_t l, uint
         q_bits = V2_HIDDEN_Q;
     q_bits = q_bits > MODEL_V2_MAX_Q ? MODEL_V2_MAX_Q : q_bits;
     half = ((int64_t)1 << (q_bits - 1)) - 1;
+    if (v->c == NULL && !v2_alloc(v, n, m))
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
     plan_columns(c, model, layers, l);
     yr = alloc_array(B, sizeof *yr);
     if (yr == NULL)
@@ -286,74 +288,6 @@ build_layer_v2(quant_ctx *c, zk_model *model, v2_layer *layers, uint32_t l, uint
     return QUANT_OK;
 }
 
-/* Every layer for table bits q_bits, then model_forward on the calibration rows. */
-static int
-build_v2(quant_ctx *c, zk_model *model, v2_layer *v, uint32_t q_bits, layer_result *res,
-         double *max_err, double *mean_err, char *err)
-{
-    size_t width = quant_max_width(c->fm), B = c->n_rows, b, j;
-    int32_t *in = alloc_array(width * B, sizeof *in), *next = alloc_array(width * B, sizeof *next);
-    char merr[ZKML_ERR_LEN];
-    model_trace tr;
-    uint32_t l;
-    int rc = QUANT_OK;
-
-    if (in == NULL || next == NULL) {
-        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (b = 0; b < B; b++)
-        for (j = 0; j < c->fm->n_features; j++)
-            in[j * B + b] = c->cal_x[b * c->fm->n_features + j];
-    for (l = 0; l < model->n_layers; l++) {
-        int32_t *t;
-
-        if (v[l].c == NULL && !v2_alloc(&v[l], c->fm->layer[l].n, c->fm->layer[l].m)) {
-            rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        if ((rc = build_layer_v2(c, model, v, l, q_bits, in, next, &res[l], err)) != QUANT_OK)
-            goto done;
-        t = in;
-        in = next;
-        next = t;
-    }
-    rc = model_forward(&tr, model, c->cal_x, B, 0, merr);
-    if (rc != MODEL_OK) {
-        rc = zkml_fail(err, rc == MODEL_ERR_RANGE ? QUANT_ERR_RANGE : QUANT_ERR_INVALID,
-                       "the quantized model: %s", merr);
-        goto done;
-    }
-    for (b = 0; b < B && rc == QUANT_OK; b++)
-        for (j = 0; j < model->layer[model->n_layers - 1].m; j++)
-            if (tr.out[b * model->layer[model->n_layers - 1].m + j] != in[j * B + b])
-                rc = zkml_fail(err, QUANT_ERR_INVALID, "internal: forward passes disagree");
-    if (rc == QUANT_OK)
-        quant_measure(model, tr.out, c->cal_ref, B, max_err, mean_err);
-    model_trace_free(&tr);
-done:
-    free(in);
-    free(next);
-    return rc;
-}
-/* The limb width of rem: K_l = ceil(s_l / 12) limbs, the smallest width keeping each. */
-static void
-choose_limb_bits_v2(zk_model *model, uint32_t fixed)
-{
-    uint32_t l, w = 1;
-
-    for (l = 0; l < model->n_layers && fixed == 0; l++) {
-        uint32_t s = model->layer[l].shift, k = (s + V2_LIMB_CAP - 1) / V2_LIMB_CAP;
-        uint32_t need = (s + k - 1) / k;
-
-        w = need > w ? need : w;
-    }
-    if (fixed > MODEL_V2_MAX_LIMB_BITS)
-        fixed = MODEL_V2_MAX_LIMB_BITS;
-    for (l = 0; l < model->n_layers; l++)
-        model->layer[l].limb_bits = fixed != 0 ? fixed : w;
-}
-
 int
 quant_layers_v2(quant_ctx *c, zk_model *out, layer_result *res, search_entry *search,
                 size_t *n_search, uint32_t *q_chosen, double *max_err, double *mean_err,
@@ -362,8 +296,7 @@ quant_layers_v2(quant_ctx *c, zk_model *out, layer_result *res, search_entry *se
     const float_model *fm = c->fm;
     const quant_options *opt = c->opt;
     v2_layer v[MODEL_MAX_LAYERS];
-    uint32_t l, j, q, q_lo, q_hi;
-    double best = INFINITY;
+    uint32_t l, j, q_lo, q_hi;
     int any_table = 0, rc = QUANT_OK;
 
     memset(v, 0, sizeof v);
@@ -387,33 +320,16 @@ quant_layers_v2(quant_ctx *c, zk_model *out, layer_result *res, search_entry *se
             goto done;
         }
     }
-    *n_search = 0;
     q_lo = opt->q_bits != 0 ? opt->q_bits : opt->q_min;
     q_hi = opt->q_bits != 0 ? opt->q_bits : opt->q_max;
     q_hi = q_hi > MODEL_V2_MAX_Q ? MODEL_V2_MAX_Q : q_hi;
     q_lo = q_lo > q_hi ? q_hi : q_lo;
     if (!any_table)
         q_lo = q_hi;                        /* nothing depends on Q */
-    *q_chosen = q_lo;
-    for (q = q_lo; q <= q_hi; q++) {
-        double mx = 0.0, mean = 0.0;
-
-        if ((rc = build_v2(c, out, v, q, res, &mx, &mean, err)) != QUANT_OK)
-            goto done;
-        search[*n_search].q_bits = q;
-        search[(*n_search)++].max_err = mx;
-        if (mx < best) {
-            best = mx;
-            *q_chosen = q;
-        }
-        if (mx <= quant_goal(opt)) {
-            *q_chosen = q;
-            break;
-        }
-    }
-    if ((rc = build_v2(c, out, v, *q_chosen, res, max_err, mean_err, err)) != QUANT_OK)
+    if ((rc = quant_search_q(c, out, build_layer_v2, v, q_lo, q_hi, res, search, n_search,
+                             q_chosen, max_err, mean_err, err)) != QUANT_OK)
         goto done;
-    choose_limb_bits_v2(out, opt->limb_bits);
+    quant_choose_limb_bits(out, opt->limb_bits, V2_LIMB_CAP, MODEL_V2_MAX_LIMB_BITS);
 done:
     v2_free(v, fm->n_layers);
     return rc;
