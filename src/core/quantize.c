@@ -971,17 +971,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     *report_json = quant_write_report(&c, out, at.res, &cal,
                                 holdout != NULL && n_holdout > 0 ? &hold : NULL, at.search,
                                 at.n_search);
-    if (*report_json == NULL) {
-        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    free(synth);
-    free(hold_ref);
-    quant_summary_free(&cal);
-    quant_summary_free(&hold);
-    quant_ctx_free(&c);
-    float_model_free(&fm);
-    return QUANT_OK;
+    rc = *report_json != NULL ? QUANT_OK : zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
 fail:
     free(synth);
     free(hold_ref);
@@ -989,6 +979,7 @@ fail:
     quant_summary_free(&hold);
     quant_ctx_free(&c);
     float_model_free(&fm);
-    model_free(out);
+    if (rc != QUANT_OK)
+        model_free(out);
     return rc;
 }

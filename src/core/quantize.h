@@ -123,7 +123,9 @@
  * of W' within 1/16 of a step on every calibration row (W' and b' below 2^61), so that
  * the only rounding left is that of the inputs, of each requantization and of the table.
  * The searches over Q and the bit widths stop at a quarter of max_error instead of half
- * (quant_goal).  Limbs of rem: K_l = ceil(s_l / 12), w the smallest width keeping each
+ * (quant_goal), and the bit widths tried start at 12 (inputs cost no table; at 8 bits a
+ * receipt's features read back visibly rounded); wbits means nothing (W' is rounded at
+ * the shift) but is reported as tried.  Limbs of rem: K_l = ceil(s_l / 12), w the smallest width keeping each
  * layer at K_l; limbs of u: 8 bits.  The report's weight_scale is 0 and M 1 (no such
  * parameters), its table_range and table_step the largest unit's.
  *
