@@ -18,6 +18,8 @@
 /* W' is rounded at a shift that keeps its rounding, summed over a calibration row's
  * inputs, within this share of one output step */
 #define V2_WEIGHT_ERROR (1.0 / 16)
+/* no unit's range below 2^-20 of its layer's widest */
+#define V2_MIN_RANGE_BITS 20
 
 /* Layer l's integer inputs, column j: the real value of one step, the zero point and
  * the integer range the column can hold. */
@@ -180,8 +182,8 @@ build_layer_v2(quant_ctx *c, zk_model *model, void *state, uint32_t l, uint32_t 
             R = worst;
         else
             covers = 0;
-        if (!(R > 0.0))
-            R = 1.0;
+        if (!(R > 0.0))         /* a unit silent on every calibration row */
+            R = worst > 0.0 ? worst : 1.0;
         v->step[i] = R;         /* the range for now; the step below */
         R_all = R > R_all ? R : R_all;
     }
@@ -189,8 +191,12 @@ build_layer_v2(quant_ctx *c, zk_model *model, void *state, uint32_t l, uint32_t 
     for (i = 0; i < m; i++) {
         double bq = 0.0;
 
+        /* a table serves every unit at one step; a unit far narrower than the layer's
+         * widest would force a short shift on the whole layer (W' < 2^61) */
         if (v->table)
             v->step[i] = R_all;
+        else if (v->step[i] < ldexp(R_all, -V2_MIN_RANGE_BITS))
+            v->step[i] = ldexp(R_all, -V2_MIN_RANGE_BITS);
         v->step[i] /= (double)half;
         for (j = 0; j < n; j++) {
             double r = fabs(v->c[i * n + j]) / v->step[i];
