@@ -5,7 +5,7 @@
 #   make check-cli          build the zkml command and run its tests (tests/cli/run)
 #   make check-vectors      build the zkml command and check it against the conformance
 #                           vectors (tests/vectors/check, docs/protocol.md 13)
-#   make check-accuracy     the zkml command's scores against five credit models' float
+#   make check-accuracy     the zkml command's scores against ten credit models' float
 #                           scores on held-out rows (bench/accuracy --check; needs python3)
 #   make bench              build the benchmark driver (run it with bench/run)
 #   make fuzz               build the libFuzzer targets (clang) and run each for a while

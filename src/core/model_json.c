@@ -196,13 +196,35 @@ parse_activation(zk_model *model, uint32_t l, const json_value *act, const char 
                           err);
 }
 
-/* "weights": m rows of n integers within wbits; n is fixed by the first row (layer 0)
- * or by the previous layer's m. */
+/* An integer of a weight matrix or bias at path: version 1 within [lo, hi] into an int32,
+ * version 2 below 2^62 in magnitude into an int64. */
 static int
-parse_weights(zk_model *model, uint32_t l, const json_value *lj, const char *path, char *err)
+parse_entry(const json_value *v, int v2, int64_t lo, int64_t hi, const char *what,
+            int32_t *w32, int64_t *w64, const char *path, char *err)
+{
+    const int64_t vmax = ((int64_t)1 << MODEL_V2_MAX_WEIGHT_BITS) - 1;
+    int64_t x = 0;
+    int rc;
+
+    if ((rc = json_int_in(v, v2 ? -vmax : lo, v2 ? vmax : hi, path, v2 ? "in" : what, &x,
+                          err)) != MODEL_OK)
+        return rc;
+    if (v2)
+        *w64 = x;
+    else
+        *w32 = (int32_t)x;
+    return MODEL_OK;
+}
+
+/* "weights": m rows of n integers (version 1: within wbits; version 2: W', below 2^62);
+ * n is fixed by the first row (layer 0) or by the previous layer's m. */
+static int
+parse_weights(zk_model *model, uint32_t l, const json_value *lj, int v2, const char *path,
+              char *err)
 {
     model_layer *ly = &model->layer[l];
-    int64_t wmax = (int64_t)1 << (ly->wbits - 1), v = 0;
+    model_weights *wt = &model->weights[l];
+    int64_t wmax = v2 ? 0 : (int64_t)1 << (ly->wbits - 1);
     const json_value *w = json_get(lj, "weights");
     char ipath[PATH_LEN];
     size_t i, j;
@@ -237,28 +259,35 @@ parse_weights(zk_model *model, uint32_t l, const json_value *lj, const char *pat
                                     : "%s: must have %u entries (as row 0)",
                               ipath, (unsigned)ly->n);
     }
-    model->weights[l].w = alloc_array((size_t)ly->m * ly->n, sizeof(int32_t));
-    if (model->weights[l].w == NULL)
+    if (v2)
+        wt->w64 = alloc_array((size_t)ly->m * ly->n, sizeof(int64_t));
+    else
+        wt->w = alloc_array((size_t)ly->m * ly->n, sizeof(int32_t));
+    if (wt->w64 == NULL && wt->w == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (i = 0; i < ly->m; i++) {
         for (j = 0; j < ly->n; j++) {
+            size_t idx = i * ly->n + j;
+
             path_format(ipath, "%s.weights[%zu][%zu]", path, i, j);
-            if ((rc = json_int_in(&w->items[i].items[j], -wmax, wmax - 1, ipath,
-                                  "within wbits,", &v, err)) != MODEL_OK)
+            if ((rc = parse_entry(&w->items[i].items[j], v2, -wmax, wmax - 1,
+                                  "within wbits,", v2 ? NULL : &wt->w[idx],
+                                  v2 ? &wt->w64[idx] : NULL, ipath, err)) != MODEL_OK)
                 return rc;
-            model->weights[l].w[i * ly->n + j] = (int32_t)v;
         }
     }
     return MODEL_OK;
 }
 
+/* "bias": m integers (version 1: int32; version 2: b', below 2^62). */
 static int
-parse_bias(zk_model *model, uint32_t l, const json_value *lj, const char *path, char *err)
+parse_bias(zk_model *model, uint32_t l, const json_value *lj, int v2, const char *path,
+           char *err)
 {
+    model_weights *wt = &model->weights[l];
     const json_value *b = json_get(lj, "bias");
     char ipath[PATH_LEN];
     size_t i;
-    int64_t v = 0;
     int rc;
 
     path_format(ipath, "%s.bias", path);
@@ -269,24 +298,36 @@ parse_bias(zk_model *model, uint32_t l, const json_value *lj, const char *path, 
     if (b->len != model->layer[l].m)
         return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have %u entries (one per row)",
                           ipath, (unsigned)model->layer[l].m);
-    model->weights[l].bias = alloc_array(b->len, sizeof(int32_t));
-    if (model->weights[l].bias == NULL)
+    if (v2)
+        wt->bias64 = alloc_array(b->len, sizeof(int64_t));
+    else
+        wt->bias = alloc_array(b->len, sizeof(int32_t));
+    if (wt->bias64 == NULL && wt->bias == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     for (i = 0; i < b->len; i++) {
         path_format(ipath, "%s.bias[%zu]", path, i);
-        if ((rc = json_int_in(&b->items[i], INT32_MIN, INT32_MAX, ipath, "in", &v, err)) !=
-            MODEL_OK)
+        if ((rc = parse_entry(&b->items[i], v2, INT32_MIN, INT32_MAX, "in",
+                              v2 ? NULL : &wt->bias[i], v2 ? &wt->bias64[i] : NULL, ipath,
+                              err)) != MODEL_OK)
             return rc;
-        model->weights[l].bias[i] = (int32_t)v;
     }
     return MODEL_OK;
 }
 
+static int parse_activation_v2(zk_model *model, uint32_t l, const json_value *act,
+                               const char *path, char *err);
+static int fold_multipliers(zk_model *model, uint32_t l, const json_value *lj,
+                            const char *path, char *err);
+
+/* A layer of either version: its parameters, weights, bias, (version 2: M folded,) and
+ * activation. */
 static int
-parse_layer(zk_model *model, uint32_t l, const json_value *lj, char *err)
+parse_layer(zk_model *model, uint32_t l, const json_value *lj, int v2, char *err)
 {
-    static const char *const keys[] = {"weights", "bias", "wbits", "M", "s", "Q",
-                                       "limb_bits", "activation", NULL};
+    static const char *const keys_v1[] = {"weights", "bias", "wbits", "M", "s", "Q",
+                                          "limb_bits", "activation", NULL};
+    static const char *const keys_v2[] = {"weights", "bias", "M", "s", "Q", "limb_bits",
+                                          "u_bits", "activation", NULL};
     model_layer *ly = &model->layer[l];
     const json_value *act;
     char path[PATH_LEN], apath[PATH_LEN];
@@ -294,25 +335,34 @@ parse_layer(zk_model *model, uint32_t l, const json_value *lj, char *err)
 
     path_format(path, "layers[%u]", (unsigned)l);
     if ((rc = json_expect(lj, JSON_OBJECT, path, err)) != MODEL_OK ||
-        (rc = json_check_keys(lj, keys, path, err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "wbits", path, 2, MODEL_MAX_BITS, MODEL_DEFAULT_BITS, 0,
-                              &ly->wbits, err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "M", path, 1, 0x7fffffffu, 0, 1, &ly->mult, err)) !=
-            MODEL_OK ||
+        (rc = json_check_keys(lj, v2 ? keys_v2 : keys_v1, path, err)) != MODEL_OK)
+        return rc;
+    if (v2) {
+        ly->mult = 1;
+        rc = json_member_u32(lj, "u_bits", path, 1, MODEL_V2_MAX_LIMB_BITS,
+                             MODEL_V2_DEFAULT_U_BITS, 0, &ly->u_bits, err);
+    } else if ((rc = json_member_u32(lj, "wbits", path, 2, MODEL_MAX_BITS, MODEL_DEFAULT_BITS,
+                                     0, &ly->wbits, err)) == MODEL_OK) {
+        rc = json_member_u32(lj, "M", path, 1, 0x7fffffffu, 0, 1, &ly->mult, err);
+    }
+    if (rc != MODEL_OK ||
         (rc = json_member_u32(lj, "s", path, 1, MODEL_MAX_SHIFT, 0, 1, &ly->shift, err)) !=
             MODEL_OK ||
-        (rc = json_member_u32(lj, "Q", path, 2, MODEL_MAX_Q, MODEL_DEFAULT_Q, 0, &ly->q_bits,
-                              err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "limb_bits", path, 1, MODEL_MAX_LIMB_BITS,
+        (rc = json_member_u32(lj, "Q", path, 2, v2 ? MODEL_V2_MAX_Q : MODEL_MAX_Q,
+                              MODEL_DEFAULT_Q, 0, &ly->q_bits, err)) != MODEL_OK ||
+        (rc = json_member_u32(lj, "limb_bits", path, 1,
+                              v2 ? MODEL_V2_MAX_LIMB_BITS : MODEL_MAX_LIMB_BITS,
                               MODEL_DEFAULT_LIMB_BITS, 0, &ly->limb_bits, err)) != MODEL_OK ||
-        (rc = parse_weights(model, l, lj, path, err)) != MODEL_OK ||
-        (rc = parse_bias(model, l, lj, path, err)) != MODEL_OK)
+        (rc = parse_weights(model, l, lj, v2, path, err)) != MODEL_OK ||
+        (rc = parse_bias(model, l, lj, v2, path, err)) != MODEL_OK ||
+        (v2 && (rc = fold_multipliers(model, l, lj, path, err)) != MODEL_OK))
         return rc;
     act = json_get(lj, "activation");
     path_format(apath, "%s.activation", path);
     if (act == NULL)
         return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", apath);
-    return parse_activation(model, l, act, apath, err);
+    return v2 ? parse_activation_v2(model, l, act, apath, err)
+              : parse_activation(model, l, act, apath, err);
 }
 
 /* An integer zero point in [lo, hi] at parent.zero_point, 0 when absent. */
@@ -335,12 +385,15 @@ json_member_zero_point(const json_value *obj, const char *parent, int32_t lo, in
     return MODEL_OK;
 }
 
-/* "inputs" (n_1 entries) or "outputs" (m_L entries): optional, defaults otherwise. */
+/* "inputs" (n_1 entries) or "outputs" (m_L entries): optional, defaults otherwise.
+ * Version 2 inputs (bits != 0) may carry their "bits" (default bits), and their zero
+ * points are within their own width. */
 static int
 parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t count,
-               int32_t zp_lo, int32_t zp_hi, char *err)
+               int32_t zp_lo, int32_t zp_hi, uint32_t bits, char *err)
 {
     static const char *const input_keys[] = {"name", "scale", "zero_point", NULL};
+    static const char *const input_keys_v2[] = {"name", "scale", "zero_point", "bits", NULL};
     static const char *const output_keys[] = {"scale", "zero_point", NULL};
     int is_input = strcmp(key, "inputs") == 0;
     const json_value *arr = json_get(root, key);
@@ -353,8 +406,10 @@ parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t
     if (io == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
     *out = io;
-    for (k = 0; k < count; k++)
+    for (k = 0; k < count; k++) {
         io[k].scale = 1.0;
+        io[k].bits = bits;
+    }
     if (arr == NULL)
         return MODEL_OK;
     if ((rc = json_expect(arr, JSON_ARRAY, key, err)) != MODEL_OK)
@@ -368,11 +423,20 @@ parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t
 
         path_format(path, "%s[%u]", key, (unsigned)k);
         if ((rc = json_expect(e, JSON_OBJECT, path, err)) != MODEL_OK ||
-            (rc = json_check_keys(e, is_input ? input_keys : output_keys, path, err)) !=
+            (rc = json_check_keys(e, !is_input ? output_keys
+                                     : bits != 0 ? input_keys_v2 : input_keys, path, err)) !=
                 MODEL_OK ||
-            (rc = json_member_scale(e, "scale", path, &io[k].scale, err)) != MODEL_OK ||
-            (rc = json_member_zero_point(e, path, zp_lo, zp_hi, &io[k].zero_point, err)) !=
-                MODEL_OK)
+            (rc = json_member_scale(e, "scale", path, &io[k].scale, err)) != MODEL_OK)
+            return rc;
+        if (bits != 0) {
+            if ((rc = json_member_u32(e, "bits", path, 2, MODEL_MAX_BITS, bits, 0,
+                                      &io[k].bits, err)) != MODEL_OK)
+                return rc;
+            zp_lo = -((int32_t)1 << (io[k].bits - 1));
+            zp_hi = ((int32_t)1 << (io[k].bits - 1)) - 1;
+        }
+        if ((rc = json_member_zero_point(e, path, zp_lo, zp_hi, &io[k].zero_point, err)) !=
+            MODEL_OK)
             return rc;
         name = json_get(e, "name");
         if (name == NULL)
@@ -390,20 +454,33 @@ parse_io_array(model_io **out, const json_value *root, const char *key, uint32_t
     return MODEL_OK;
 }
 
-/* The interface: "inputs", "outputs", "output_kind" (model.h); the layers are parsed. */
+/* The interface: "inputs", "outputs", "output_kind" (model.h); the layers are parsed.
+ * Version 2: each input its own width (default xbits, which then becomes the widest),
+ * and the outputs of a kind 0-2 last layer signed Q_L-bit. */
 static int
-parse_interface(zk_model *model, const json_value *root, char *err)
+parse_interface(zk_model *model, const json_value *root, int v2, char *err)
 {
     const json_value *kind = json_get(root, "output_kind");
-    int32_t xmax = (int32_t)1 << (model->xbits - 1);
+    const model_layer *last = &model->layer[model->n_layers - 1];
+    int32_t xmax = (int32_t)1 << (model->xbits - 1), out_lo = INT16_MIN, out_hi = INT16_MAX;
+    uint32_t j;
     int rc;
 
+    if (v2 && last->act_kind != MODEL_PW_TABLE) {
+        out_lo = -((int32_t)1 << (last->q_bits - 1));
+        out_hi = ((int32_t)1 << (last->q_bits - 1)) - 1;
+    }
     if ((rc = parse_io_array(&model->inputs, root, "inputs", model->layer[0].n, -xmax,
-                             xmax - 1, err)) != MODEL_OK ||
-        (rc = parse_io_array(&model->outputs, root, "outputs",
-                             model->layer[model->n_layers - 1].m, INT16_MIN, INT16_MAX,
+                             xmax - 1, v2 ? model->xbits : 0, err)) != MODEL_OK ||
+        (rc = parse_io_array(&model->outputs, root, "outputs", last->m, out_lo, out_hi, 0,
                              err)) != MODEL_OK)
         return rc;
+    if (v2) {
+        model->xbits = 2;
+        for (j = 0; j < model->layer[0].n; j++)
+            if (model->inputs[j].bits > model->xbits)
+                model->xbits = model->inputs[j].bits;
+    }
     model->output_kind = MODEL_OUTPUT_SCORE;
     if (kind == NULL)
         return MODEL_OK;
@@ -415,8 +492,7 @@ parse_interface(zk_model *model, const json_value *root, char *err)
     return MODEL_OK;
 }
 
-static int parse_document_v2(zk_model *model, const json_value *root, char *err);
-
+/* The document of either version, told apart by its "format". */
 static int
 parse_document(zk_model *model, const json_value *root, char *err)
 {
@@ -424,20 +500,20 @@ parse_document(zk_model *model, const json_value *root, char *err)
                                        "output_kind", NULL};
     const json_value *format, *layers;
     uint32_t l;
-    int rc;
+    int v2, rc;
 
     if ((rc = json_expect(root, JSON_OBJECT, "(document)", err)) != MODEL_OK)
         return rc;
     format = json_get(root, "format");
-    if (format != NULL && format->kind == JSON_STRING &&
-        strcmp(format->str, MODEL_DOCUMENT_FORMAT_V2) == 0)
-        return parse_document_v2(model, root, err);
+    v2 = format != NULL && format->kind == JSON_STRING &&
+         strcmp(format->str, MODEL_DOCUMENT_FORMAT_V2) == 0;
     if ((rc = json_check_keys(root, keys, "(document)", err)) != MODEL_OK)
         return rc;
-    if (format == NULL || format->kind != JSON_STRING ||
-        strcmp(format->str, MODEL_DOCUMENT_FORMAT) != 0)
+    if (!v2 && (format == NULL || format->kind != JSON_STRING ||
+                strcmp(format->str, MODEL_DOCUMENT_FORMAT) != 0))
         return zkml_fail(err, MODEL_ERR_INVALID, "format: must be \"%s\" or \"%s\"",
                          MODEL_DOCUMENT_FORMAT, MODEL_DOCUMENT_FORMAT_V2);
+    model->version = v2 ? 2 : 0;
     if ((rc = json_member_u32(root, "xbits", "", 2, MODEL_MAX_BITS,
                               MODEL_DEFAULT_BITS, 0, &model->xbits, err)) != MODEL_OK)
         return rc;
@@ -451,13 +527,12 @@ parse_document(zk_model *model, const json_value *root, char *err)
                           MODEL_MAX_LAYERS);
     model->n_layers = (uint32_t)layers->len;
     for (l = 0; l < model->n_layers; l++)
-        if ((rc = parse_layer(model, l, &layers->items[l], err)) != MODEL_OK)
+        if ((rc = parse_layer(model, l, &layers->items[l], v2, err)) != MODEL_OK)
             return rc;
-    if ((rc = parse_interface(model, root, err)) != MODEL_OK)
+    if ((rc = parse_interface(model, root, v2, err)) != MODEL_OK)
         return rc;
     return model_validate(model, err);
 }
-
 
 /* ---- the version 2 document (model.h, docs/numerics-0.2.md) ---- */
 
@@ -536,81 +611,33 @@ parse_activation_v2(zk_model *model, uint32_t l, const json_value *act, const ch
     return parse_activation(model, l, act, path, err);
 }
 
+/* "M" of a version 2 layer: one multiplier per row, folded into the row and its bias
+ * (docs/numerics-0.2.md 3.1). */
 static int
-parse_layer_v2(zk_model *model, uint32_t l, const json_value *lj, char *err)
+fold_multipliers(zk_model *model, uint32_t l, const json_value *lj, const char *path,
+                 char *err)
 {
-    static const char *const keys[] = {"weights", "bias", "M", "s", "Q", "limb_bits",
-                                       "u_bits", "activation", NULL};
     const int64_t vmax = ((int64_t)1 << MODEL_V2_MAX_WEIGHT_BITS) - 1;
-    model_layer *ly = &model->layer[l];
+    const model_layer *ly = &model->layer[l];
     model_weights *wt = &model->weights[l];
-    const json_value *w, *b, *M, *act;
-    char path[PATH_LEN], ipath[PATH_LEN];
-    int64_t *mult = NULL;
+    const json_value *M = json_get(lj, "M");
+    char ipath[PATH_LEN];
+    int64_t *mult;
     size_t i, j;
     int rc;
 
-    path_format(path, "layers[%u]", (unsigned)l);
-    if ((rc = json_expect(lj, JSON_OBJECT, path, err)) != MODEL_OK ||
-        (rc = json_check_keys(lj, keys, path, err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "s", path, 1, MODEL_MAX_SHIFT, 0, 1, &ly->shift, err)) !=
-            MODEL_OK ||
-        (rc = json_member_u32(lj, "Q", path, 2, MODEL_V2_MAX_Q, MODEL_DEFAULT_Q, 0,
-                              &ly->q_bits, err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "limb_bits", path, 1, MODEL_V2_MAX_LIMB_BITS,
-                              MODEL_DEFAULT_LIMB_BITS, 0, &ly->limb_bits, err)) != MODEL_OK ||
-        (rc = json_member_u32(lj, "u_bits", path, 1, MODEL_V2_MAX_LIMB_BITS,
-                              MODEL_V2_DEFAULT_U_BITS, 0, &ly->u_bits, err)) != MODEL_OK)
-        return rc;
-    ly->mult = 1;
-    /* the shapes, as version 1 reads them (weights within 62 bits) */
-    w = json_get(lj, "weights");
-    path_format(ipath, "%s.weights", path);
-    if (w == NULL)
-        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
-    if ((rc = json_expect(w, JSON_ARRAY, ipath, err)) != MODEL_OK)
-        return rc;
-    if (w->len < 1 || w->len > MODEL_MAX_DIM)
-        return zkml_fail(err, MODEL_ERR_INVALID, "%s: must have 1 to %u rows", ipath,
-                          MODEL_MAX_DIM);
-    ly->m = (uint32_t)w->len;
-    ly->n = l == 0 ? (w->items[0].kind == JSON_ARRAY ? (uint32_t)w->items[0].len : 0)
-                   : model->layer[l - 1].m;
-    if (ly->n < 1 || ly->n > MODEL_MAX_DIM)
-        return zkml_fail(err, MODEL_ERR_INVALID, "%s[0]: must have 1 to %u entries", ipath,
-                          MODEL_MAX_DIM);
-    wt->w64 = alloc_array((size_t)ly->m * ly->n, sizeof(int64_t));
-    wt->bias64 = alloc_array(ly->m, sizeof(int64_t));
-    mult = alloc_array(ly->m, sizeof(int64_t));
-    if (wt->w64 == NULL || wt->bias64 == NULL || mult == NULL) {
-        free(mult);
+    if (M == NULL)
+        return MODEL_OK;
+    mult = alloc_array(ly->m, sizeof *mult);
+    if (mult == NULL)
         return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    }
-    for (i = 0; i < ly->m && rc == MODEL_OK; i++) {
-        path_format(ipath, "%s.weights[%zu]", path, i);
-        rc = parse_int64_array(&w->items[i], ly->n, -vmax, vmax, ipath,
-                               wt->w64 + i * ly->n, err);
-    }
-    b = json_get(lj, "bias");
-    path_format(ipath, "%s.bias", path);
-    if (rc == MODEL_OK && b == NULL)
-        rc = zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
-    if (rc == MODEL_OK)
-        rc = parse_int64_array(b, ly->m, -vmax, vmax, ipath, wt->bias64, err);
-    /* "M": one multiplier per row, folded into the row and its bias */
-    M = json_get(lj, "M");
     path_format(ipath, "%s.M", path);
-    for (i = 0; i < ly->m; i++)
-        mult[i] = 1;
-    if (rc == MODEL_OK && M != NULL)
-        rc = parse_int64_array(M, ly->m, 1, 0x7fffffff, ipath, mult, err);
+    rc = parse_int64_array(M, ly->m, 1, 0x7fffffff, ipath, mult, err);
     for (i = 0; rc == MODEL_OK && i < ly->m; i++) {
-        __int128 v;
-
         for (j = 0; j <= ly->n && rc == MODEL_OK; j++) {
             int64_t *at = j < ly->n ? &wt->w64[i * ly->n + j] : &wt->bias64[i];
+            __int128 v = (__int128)*at * mult[i];
 
-            v = (__int128)*at * mult[i];
             if (v > vmax || v < -vmax)
                 rc = zkml_fail(err, MODEL_ERR_INVALID,
                                "%s.%s: M times the row must stay below 2^62 in magnitude",
@@ -620,123 +647,7 @@ parse_layer_v2(zk_model *model, uint32_t l, const json_value *lj, char *err)
         }
     }
     free(mult);
-    if (rc != MODEL_OK)
-        return rc;
-    act = json_get(lj, "activation");
-    path_format(ipath, "%s.activation", path);
-    if (act == NULL)
-        return zkml_fail(err, MODEL_ERR_INVALID, "%s: missing", ipath);
-    return parse_activation_v2(model, l, act, ipath, err);
-}
-
-/* "inputs" of version 2: as version 1's, each with its "bits" (default xbits). */
-static int
-parse_inputs_v2(zk_model *model, const json_value *root, char *err)
-{
-    static const char *const keys[] = {"name", "scale", "zero_point", "bits", NULL};
-    const json_value *arr = json_get(root, "inputs");
-    uint32_t n = model->layer[0].n, k;
-    char path[PATH_LEN], npath[PATH_LEN];
-    int rc;
-
-    model->inputs = alloc_array(n, sizeof *model->inputs);
-    if (model->inputs == NULL)
-        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    for (k = 0; k < n; k++) {
-        model->inputs[k].scale = 1.0;
-        model->inputs[k].bits = model->xbits;
-    }
-    if (arr == NULL)
-        return MODEL_OK;
-    if ((rc = json_expect(arr, JSON_ARRAY, "inputs", err)) != MODEL_OK)
-        return rc;
-    if (arr->len != n)
-        return zkml_fail(err, MODEL_ERR_INVALID,
-                          "inputs: must have %u entries (the first layer's inputs)",
-                          (unsigned)n);
-    for (k = 0; k < n; k++) {
-        const json_value *e = &arr->items[k], *name;
-        model_io *io = &model->inputs[k];
-        int32_t xmax;
-
-        path_format(path, "inputs[%u]", (unsigned)k);
-        if ((rc = json_expect(e, JSON_OBJECT, path, err)) != MODEL_OK ||
-            (rc = json_check_keys(e, keys, path, err)) != MODEL_OK ||
-            (rc = json_member_u32(e, "bits", path, 2, MODEL_MAX_BITS, model->xbits, 0,
-                                  &io->bits, err)) != MODEL_OK ||
-            (rc = json_member_scale(e, "scale", path, &io->scale, err)) != MODEL_OK)
-            return rc;
-        xmax = (int32_t)1 << (io->bits - 1);
-        if ((rc = json_member_zero_point(e, path, -xmax, xmax - 1, &io->zero_point, err)) !=
-            MODEL_OK)
-            return rc;
-        name = json_get(e, "name");
-        if (name == NULL)
-            continue;
-        path_format(npath, "%s.name", path);
-        if ((rc = json_expect(name, JSON_STRING, npath, err)) != MODEL_OK)
-            return rc;
-        if (!model_name_is_valid(name->str, name->len))
-            return zkml_fail(err, MODEL_ERR_INVALID,
-                              "%s: must be at most %u bytes without control characters",
-                              npath, MODEL_MAX_NAME_LEN);
-        memcpy(io->name, name->str, name->len);
-        io->name[name->len] = '\0';
-    }
-    return MODEL_OK;
-}
-
-static int
-parse_document_v2(zk_model *model, const json_value *root, char *err)
-{
-    static const char *const keys[] = {"format", "xbits", "layers", "inputs", "outputs",
-                                       "output_kind", NULL};
-    const json_value *layers, *kind;
-    const model_layer *last;
-    int32_t out_lo = INT16_MIN, out_hi = INT16_MAX;
-    uint32_t l, j;
-    int rc;
-
-    model->version = 2;
-    if ((rc = json_check_keys(root, keys, "(document)", err)) != MODEL_OK ||
-        (rc = json_member_u32(root, "xbits", "", 2, MODEL_MAX_BITS, MODEL_DEFAULT_BITS, 0,
-                              &model->xbits, err)) != MODEL_OK)
-        return rc;
-    layers = json_get(root, "layers");
-    if (layers == NULL)
-        return zkml_fail(err, MODEL_ERR_INVALID, "layers: missing");
-    if ((rc = json_expect(layers, JSON_ARRAY, "layers", err)) != MODEL_OK)
-        return rc;
-    if (layers->len < 1 || layers->len > MODEL_MAX_LAYERS)
-        return zkml_fail(err, MODEL_ERR_INVALID, "layers: must have 1 to %d layers",
-                          MODEL_MAX_LAYERS);
-    model->n_layers = (uint32_t)layers->len;
-    for (l = 0; l < model->n_layers; l++)
-        if ((rc = parse_layer_v2(model, l, &layers->items[l], err)) != MODEL_OK)
-            return rc;
-    last = &model->layer[model->n_layers - 1];
-    if (last->act_kind != MODEL_PW_TABLE) {
-        out_lo = -((int32_t)1 << (last->q_bits - 1));
-        out_hi = ((int32_t)1 << (last->q_bits - 1)) - 1;
-    }
-    if ((rc = parse_inputs_v2(model, root, err)) != MODEL_OK ||
-        (rc = parse_io_array(&model->outputs, root, "outputs", last->m, out_lo, out_hi,
-                             err)) != MODEL_OK)
-        return rc;
-    model->xbits = 2;                           /* from now on: the widest input */
-    for (j = 0; j < model->layer[0].n; j++)
-        if (model->inputs[j].bits > model->xbits)
-            model->xbits = model->inputs[j].bits;
-    kind = json_get(root, "output_kind");
-    model->output_kind = MODEL_OUTPUT_SCORE;
-    if (kind != NULL) {
-        if (kind->kind == JSON_STRING && strcmp(kind->str, "probability") == 0)
-            model->output_kind = MODEL_OUTPUT_PROBABILITY;
-        else if (kind->kind != JSON_STRING || strcmp(kind->str, "score") != 0)
-            return zkml_fail(err, MODEL_ERR_INVALID,
-                              "output_kind: must be \"score\" or \"probability\"");
-    }
-    return model_validate(model, err);
+    return rc;
 }
 
 int
@@ -759,105 +670,38 @@ model_from_json(zk_model *model, const char *text, size_t len, char *err)
 
 /* ---- writing Q.json ---- */
 
-/* version 2 */
-
-static int
-model_to_json_v2(char **out, size_t *out_len, const zk_model *model, char *err)
-{
-    static const char *const kinds[] = {"identity", "relu", "clamp", "table"};
-    json_writer w;
-    uint32_t l, i, j;
-    size_t y;
-
-    json_writer_init(&w);
-    json_write_raw(&w, "{\"format\": \"%s\", \"output_kind\": \"%s\",\n",
-                   MODEL_DOCUMENT_FORMAT_V2, model_output_kind_name(model->output_kind));
-    json_write_raw(&w, " \"inputs\": [");
-    for (j = 0; j < model->layer[0].n; j++) {
-        const model_io *io = model_input_io(model, j);
-
-        json_write_raw(&w, "%s\n  {\"name\": ", j > 0 ? "," : "");
-        json_write_string(&w, io->name);
-        json_write_raw(&w, ", \"bits\": %u, \"scale\": ", (unsigned)model_input_bits(model, j));
-        json_write_double(&w, io->scale);
-        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
-    }
-    json_write_raw(&w, "],\n \"outputs\": [");
-    for (i = 0; i < model->layer[model->n_layers - 1].m; i++) {
-        const model_io *io = model_output_io(model, i);
-
-        json_write_raw(&w, "%s{\"scale\": ", i > 0 ? ", " : "");
-        json_write_double(&w, io->scale);
-        json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
-    }
-    json_write_raw(&w, "],\n \"layers\": [");
-    for (l = 0; l < model->n_layers; l++) {
-        const model_layer *ly = &model->layer[l];
-        const model_weights *wt = &model->weights[l];
-
-        json_write_raw(&w, "%s\n  {\"s\": %u, \"Q\": %u, \"limb_bits\": %u, \"u_bits\": %u,"
-                       "\n   \"weights\": [", l > 0 ? "," : "", (unsigned)ly->shift,
-                       (unsigned)ly->q_bits, (unsigned)ly->limb_bits,
-                       (unsigned)(ly->act_kind == MODEL_PW_TABLE ? MODEL_V2_DEFAULT_U_BITS
-                                                                 : ly->u_bits));
-        for (i = 0; i < ly->m; i++) {
-            json_write_raw(&w, "%s[", i > 0 ? ",\n    " : "");
-            for (j = 0; j < ly->n; j++)
-                json_write_raw(&w, "%s%lld", j > 0 ? "," : "",
-                               (long long)wt->w64[(size_t)i * ly->n + j]);
-            json_write_raw(&w, "]");
-        }
-        json_write_raw(&w, "],\n   \"bias\": [");
-        for (i = 0; i < ly->m; i++)
-            json_write_raw(&w, "%s%lld", i > 0 ? "," : "", (long long)wt->bias64[i]);
-        json_write_raw(&w, "],\n   \"activation\": {\"kind\": \"%s\"", kinds[ly->act_kind]);
-        if (ly->act_kind == MODEL_PW_CLAMP)
-            json_write_raw(&w, ", \"min\": %d, \"max\": %d", (int)ly->lo, (int)ly->hi);
-        if (ly->act_kind == MODEL_PW_TABLE) {
-            json_write_raw(&w, ", \"table\": [");
-            for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
-                json_write_raw(&w, "%s%d", y == 0 ? "" : y % 32 == 0 ? ",\n    " : ",",
-                               (int)ly->act[y]);
-            json_write_raw(&w, "]");
-        }
-        json_write_raw(&w, "}}");
-    }
-    json_write_raw(&w, "]}\n");
-    if (w.failed) {
-        json_writer_free(&w);
-        return zkml_fail(err, MODEL_ERR_NOMEM, "out of memory");
-    }
-    *out = w.text;
-    *out_len = w.len;
-    return MODEL_OK;
-}
-
-
-
+/* Either version (model.h, docs/numerics-0.2.md 3.1): version 1 writes xbits, each
+ * layer's wbits and M and a table; version 2 each input's bits, each layer's u_bits, the
+ * folded W' and b', and its kind (a table only for kind 3). */
 int
 model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
 {
+    static const char *const kinds[] = {"identity", "relu", "clamp", "table"};
+    int v2 = model_version(model) == 2, rc;
     json_writer w;
     uint32_t l, i, j;
     size_t y;
-    int rc;
 
     *out = NULL;
     *out_len = 0;
     if ((rc = model_validate(model, err)) != MODEL_OK)
         return rc;
-    if (model_version(model) == 2)
-        return model_to_json_v2(out, out_len, model, err);
     json_writer_init(&w);
-    json_write_raw(&w, "{\"format\": \"%s\", \"xbits\": %u, \"output_kind\": \"%s\",\n",
-                   MODEL_DOCUMENT_FORMAT, (unsigned)model->xbits,
-                   model_output_kind_name(model->output_kind));
+    if (v2)
+        json_write_raw(&w, "{\"format\": \"%s\", \"output_kind\": \"%s\",\n",
+                       MODEL_DOCUMENT_FORMAT_V2, model_output_kind_name(model->output_kind));
+    else
+        json_write_raw(&w, "{\"format\": \"%s\", \"xbits\": %u, \"output_kind\": \"%s\",\n",
+                       MODEL_DOCUMENT_FORMAT, (unsigned)model->xbits,
+                       model_output_kind_name(model->output_kind));
     json_write_raw(&w, " \"inputs\": [");
     for (j = 0; j < model->layer[0].n; j++) {
         const model_io *io = model_input_io(model, j);
 
         json_write_raw(&w, "%s\n  {\"name\": ", j > 0 ? "," : "");
         json_write_string(&w, io->name);
+        if (v2)
+            json_write_raw(&w, ", \"bits\": %u", (unsigned)model_input_bits(model, j));
         json_write_raw(&w, ", \"scale\": ");
         json_write_double(&w, io->scale);
         json_write_raw(&w, ", \"zero_point\": %d}", (int)io->zero_point);
@@ -873,26 +717,42 @@ model_to_json(char **out, size_t *out_len, const zk_model *model, char *err)
     json_write_raw(&w, "],\n \"layers\": [");
     for (l = 0; l < model->n_layers; l++) {
         const model_layer *ly = &model->layer[l];
-        const model_weights *wt = &model->weights[l];
+        uint32_t kind = v2 ? ly->act_kind : MODEL_PW_TABLE;
 
-        json_write_raw(&w, "%s\n  {\"wbits\": %u, \"M\": %u, \"s\": %u, \"Q\": %u, "
-                       "\"limb_bits\": %u,\n   \"weights\": [", l > 0 ? "," : "",
-                       (unsigned)ly->wbits, (unsigned)ly->mult, (unsigned)ly->shift,
-                       (unsigned)ly->q_bits, (unsigned)ly->limb_bits);
+        if (v2)
+            json_write_raw(&w, "%s\n  {\"s\": %u, \"Q\": %u, \"limb_bits\": %u, "
+                           "\"u_bits\": %u,\n   \"weights\": [", l > 0 ? "," : "",
+                           (unsigned)ly->shift, (unsigned)ly->q_bits,
+                           (unsigned)ly->limb_bits,
+                           (unsigned)(kind == MODEL_PW_TABLE ? MODEL_V2_DEFAULT_U_BITS
+                                                             : ly->u_bits));
+        else
+            json_write_raw(&w, "%s\n  {\"wbits\": %u, \"M\": %u, \"s\": %u, \"Q\": %u, "
+                           "\"limb_bits\": %u,\n   \"weights\": [", l > 0 ? "," : "",
+                           (unsigned)ly->wbits, (unsigned)ly->mult, (unsigned)ly->shift,
+                           (unsigned)ly->q_bits, (unsigned)ly->limb_bits);
         for (i = 0; i < ly->m; i++) {
             json_write_raw(&w, "%s[", i > 0 ? ",\n    " : "");
             for (j = 0; j < ly->n; j++)
-                json_write_raw(&w, "%s%d", j > 0 ? "," : "", (int)wt->w[(size_t)i * ly->n + j]);
+                json_write_raw(&w, "%s%lld", j > 0 ? "," : "",
+                               (long long)model_weight_at(model, l, (size_t)i * ly->n + j));
             json_write_raw(&w, "]");
         }
         json_write_raw(&w, "],\n   \"bias\": [");
         for (i = 0; i < ly->m; i++)
-            json_write_raw(&w, "%s%d", i > 0 ? "," : "", (int)wt->bias[i]);
-        json_write_raw(&w, "],\n   \"activation\": {\"kind\": \"table\", \"table\": [");
-        for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
-            json_write_raw(&w, "%s%d", y == 0 ? "" : y % 32 == 0 ? ",\n    " : ",",
-                           (int)ly->act[y]);
-        json_write_raw(&w, "]}}");
+            json_write_raw(&w, "%s%lld", i > 0 ? "," : "",
+                           (long long)model_bias_at(model, l, i));
+        json_write_raw(&w, "],\n   \"activation\": {\"kind\": \"%s\"", kinds[kind]);
+        if (kind == MODEL_PW_CLAMP)
+            json_write_raw(&w, ", \"min\": %d, \"max\": %d", (int)ly->lo, (int)ly->hi);
+        if (kind == MODEL_PW_TABLE) {
+            json_write_raw(&w, ", \"table\": [");
+            for (y = 0; y < ((size_t)1 << ly->q_bits); y++)
+                json_write_raw(&w, "%s%d", y == 0 ? "" : y % 32 == 0 ? ",\n    " : ",",
+                               (int)ly->act[y]);
+            json_write_raw(&w, "]");
+        }
+        json_write_raw(&w, "}}");
     }
     json_write_raw(&w, "]}\n");
     if (w.failed) {

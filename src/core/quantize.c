@@ -26,10 +26,10 @@ quant_options_default(quant_options *opt)
     opt->q_max = MODEL_DEFAULT_Q;
     opt->limb_bits = 0;
     opt->max_error = 0.01;
-    opt->headroom = 2.0;
+    opt->headroom = 0.0;            /* the version's: QUANT_HEADROOM_V1 or _V2 */
     opt->hidden_headroom = 1.5;
     opt->input_margin = QUANT_DEFAULT_INPUT_MARGIN;
-    opt->version = 1;
+    opt->version = 2;
 }
 
 static int
@@ -54,7 +54,8 @@ options_check(const quant_options *opt, char *err)
     if (!isfinite(opt->max_error) || !(opt->max_error > 0.0))
         return zkml_fail(err, QUANT_ERR_INVALID,
                           "options: max_error must be a positive number");
-    if (!isfinite(opt->headroom) || !(opt->headroom >= 1.0) || opt->headroom > 1e6)
+    if (opt->headroom != 0.0 &&
+        (!isfinite(opt->headroom) || !(opt->headroom >= 1.0) || opt->headroom > 1e6))
         return zkml_fail(err, QUANT_ERR_INVALID,
                           "options: headroom must be a number in [1, 1e6]");
     if (!isfinite(opt->hidden_headroom) || !(opt->hidden_headroom >= 1.0) ||
@@ -123,6 +124,9 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
                               err)) == QUANT_OK &&
              (rc = option_double(root, "max_error", &opt->max_error, err)) == QUANT_OK &&
              (rc = option_double(root, "headroom", &opt->headroom, err)) == QUANT_OK &&
+             (json_get(root, "headroom") == NULL || opt->headroom >= 1.0 ||
+              (rc = zkml_fail(err, QUANT_ERR_INVALID,
+                              "options: headroom must be a number in [1, 1e6]")) == QUANT_OK) &&
              (rc = option_double(root, "hidden_headroom", &opt->hidden_headroom, err)) ==
                  QUANT_OK &&
              (rc = option_double(root, "input_margin", &opt->input_margin, err)) == QUANT_OK &&
@@ -133,6 +137,15 @@ quant_options_from_json(quant_options *opt, const char *text, size_t len, char *
 }
 
 /* ==== the quantizer ==== */
+
+/* The calibration error a search stops at: half the target in version 1, a quarter in
+ * version 2 (its widths cost the proof little, and held-out rows drift further than
+ * calibration rows: the accuracy suite's held-out errors reach twice the calibration's) */
+double
+quant_goal(const quant_options *opt)
+{
+    return opt->version == 2 ? opt->max_error / 4 : opt->max_error / 2;
+}
 
 
 
@@ -611,24 +624,38 @@ quant_measure(const zk_model *model, const int32_t *out, const double *ref, size
     *mean_err = rows > 0 ? sum / ((double)rows * m) : 0.0;
 }
 
-/*
- * Every layer's requantization and table for table bits q_bits, then the authoritative
- * check: model_forward on the calibration rows, whose errors go to *max_err, *mean_err.
- */
+/* Version 1's layer l for table bits q_bits (a quant_layer_fn): Y = W_q·in + B_q, then
+ * build_layer. */
 static int
-build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *res,
-                double *max_err, double *mean_err, char *err)
+build_layer_v1(quant_ctx *c, zk_model *model, void *state, uint32_t l, uint32_t q_bits,
+               const int32_t *in, int32_t *out, layer_result *res, char *err)
+{
+    int64_t *y = alloc_array((size_t)model->layer[l].m * c->n_rows, sizeof *y);
+    int rc;
+
+    (void)state;
+    if (y == NULL)
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    accumulate(model, l, in, c->n_rows, y);
+    rc = build_layer(c, model, l, q_bits, y, out, res, err);
+    free(y);
+    return rc;
+}
+
+int
+quant_build_candidate(quant_ctx *c, zk_model *model, quant_layer_fn build, void *state,
+                      uint32_t q_bits, layer_result *res, double *max_err, double *mean_err,
+                      char *err)
 {
     size_t width = quant_max_width(c->fm), B = c->n_rows, b, j;
     int32_t *in = alloc_array(width * B, sizeof *in);
     int32_t *next = alloc_array(width * B, sizeof *next);
-    int64_t *y = alloc_array(width * B, sizeof *y);
     char merr[ZKML_ERR_LEN];
     model_trace tr;
     uint32_t l;
     int rc = QUANT_OK;
 
-    if (in == NULL || next == NULL || y == NULL) {
+    if (in == NULL || next == NULL) {
         rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -638,8 +665,7 @@ build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *re
     for (l = 0; l < model->n_layers; l++) {
         int32_t *t;
 
-        accumulate(model, l, in, B, y);
-        if ((rc = build_layer(c, model, l, q_bits, y, next, &res[l], err)) != QUANT_OK)
+        if ((rc = build(c, model, state, l, q_bits, in, next, &res[l], err)) != QUANT_OK)
             goto done;
         t = in;
         in = next;
@@ -666,27 +692,66 @@ build_candidate(quant_ctx *c, zk_model *model, uint32_t q_bits, layer_result *re
 done:
     free(in);
     free(next);
-    free(y);
     return rc;
 }
 
-/* The limb width rule of quantize.h. */
-static void
-choose_limb_bits(zk_model *model, uint32_t fixed)
+int
+quant_search_q(quant_ctx *c, zk_model *model, quant_layer_fn build, void *state,
+               uint32_t q_lo, uint32_t q_hi, layer_result *res, search_entry *search,
+               size_t *n_search, uint32_t *q_chosen, double *max_err, double *mean_err,
+               char *err)
 {
-    uint32_t l, qmax = 0, w = 1;
+    double best = INFINITY;
+    uint32_t q;
+    int rc;
 
-    for (l = 0; l < model->n_layers; l++)
-        qmax = model->layer[l].q_bits > qmax ? model->layer[l].q_bits : qmax;
-    if (qmax < 8)
-        qmax = 8;
+    *n_search = 0;
+    *q_chosen = q_lo;
+    for (q = q_lo; q <= q_hi; q++) {
+        double mx = 0.0, mean = 0.0;
+
+        if ((rc = quant_build_candidate(c, model, build, state, q, res, &mx, &mean, err)) !=
+            QUANT_OK)
+            return rc;
+        search[*n_search].q_bits = q;
+        search[(*n_search)++].max_err = mx;
+        if (mx < best) {
+            best = mx;
+            *q_chosen = q;
+        }
+        if (mx <= quant_goal(c->opt)) {
+            *q_chosen = q;
+            break;
+        }
+    }
+    return quant_build_candidate(c, model, build, state, *q_chosen, res, max_err, mean_err,
+                                 err);
+}
+
+void
+quant_choose_limb_bits(zk_model *model, uint32_t fixed, uint32_t cap, uint32_t max_fixed)
+{
+    uint32_t l, w = 1;
+
     for (l = 0; l < model->n_layers && fixed == 0; l++) {
-        uint32_t s = model->layer[l].shift, k = (s + qmax - 1) / qmax, need = (s + k - 1) / k;
+        uint32_t s = model->layer[l].shift, k = (s + cap - 1) / cap, need = (s + k - 1) / k;
 
         w = need > w ? need : w;
     }
+    fixed = fixed > max_fixed ? max_fixed : fixed;
     for (l = 0; l < model->n_layers; l++)
         model->layer[l].limb_bits = fixed != 0 ? fixed : w;
+}
+
+/* Version 1's cap: the largest table bits of the model, at least 8. */
+static uint32_t
+limb_cap_v1(const zk_model *model)
+{
+    uint32_t l, qmax = 8;
+
+    for (l = 0; l < model->n_layers; l++)
+        qmax = model->layer[l].q_bits > qmax ? model->layer[l].q_bits : qmax;
+    return qmax;
 }
 
 /* ---- the whole ---- */
@@ -710,8 +775,7 @@ quantize_at(quant_ctx *c, zk_model *out, const double *rows, const float_stats *
 {
     const float_model *fm = c->fm;
     const quant_options *opt = c->opt;
-    uint32_t l, q, q_lo, q_hi, m_last = fm->layer[fm->n_layers - 1].m;
-    double best = INFINITY;
+    uint32_t l, q_lo, q_hi, m_last = fm->layer[fm->n_layers - 1].m;
     size_t b;
     int rc;
 
@@ -759,29 +823,14 @@ quantize_at(quant_ctx *c, zk_model *out, const double *rows, const float_stats *
         out->outputs[l].scale = c->lp[fm->n_layers - 1].out_scale;
         out->outputs[l].zero_point = c->lp[fm->n_layers - 1].out_zp;
     }
-    /* Q: the smallest within half the error budget, else the most accurate */
+    /* Q: the smallest within the goal, else the most accurate */
     q_lo = opt->q_bits != 0 ? opt->q_bits : opt->q_min;
     q_hi = opt->q_bits != 0 ? opt->q_bits : opt->q_max;
-    for (q = q_lo; q <= q_hi; q++) {
-        double mx = 0.0, mean = 0.0;
-
-        if ((rc = build_candidate(c, out, q, at->res, &mx, &mean, err)) != QUANT_OK)
-            return rc;
-        at->search[at->n_search].q_bits = q;
-        at->search[at->n_search++].max_err = mx;
-        if (mx < best) {
-            best = mx;
-            at->q_bits = q;
-        }
-        if (mx <= opt->max_error / 2) {
-            at->q_bits = q;
-            break;
-        }
-    }
-    if ((rc = build_candidate(c, out, at->q_bits, at->res, &at->max_err, &at->mean_err,
-                              err)) != QUANT_OK)
+    if ((rc = quant_search_q(c, out, build_layer_v1, NULL, q_lo, q_hi, at->res, at->search,
+                             &at->n_search, &at->q_bits, &at->max_err, &at->mean_err, err)) !=
+        QUANT_OK)
         return rc;
-    choose_limb_bits(out, opt->limb_bits);
+    quant_choose_limb_bits(out, opt->limb_bits, limb_cap_v1(out), MODEL_MAX_LIMB_BITS);
     return QUANT_OK;
 }
 
@@ -815,6 +864,8 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
         quant_options_default(&opt);
     if ((rc = options_check(&opt, err)) != QUANT_OK)
         return rc;
+    if (opt.headroom == 0.0)
+        opt.headroom = opt.version == 2 ? QUANT_HEADROOM_V2 : QUANT_HEADROOM_V1;
     if ((rc = float_model_from_json(&fm, float_json, len, err)) != QUANT_OK)
         return rc;
     c.fm = &fm;
@@ -872,11 +923,14 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
             goto fail;
     }
 
-    /* the bit widths: as given, or the cheapest of AUTO_BITS within half the budget */
+    /* the bit widths: as given, or the cheapest of AUTO_BITS within the goal; version 2
+     * starts at 12 (its inputs cost the proof no table, and a receipt's features read
+     * back at 8 bits are visibly rounded: 24.16 months for 24) */
     n_tries = opt_in != NULL && opt_in->xbits != 0 && opt_in->wbits != 0
                   ? 1 : sizeof AUTO_BITS / sizeof AUTO_BITS[0];
     best_at.max_err = INFINITY;
-    for (k = 0; k < n_tries; k++) {
+    best_bits = n_tries > 1 && opt.version == 2 ? 1 : 0;
+    for (k = best_bits; k < n_tries; k++) {
         opt.xbits = opt_in != NULL && opt_in->xbits != 0 ? opt_in->xbits : AUTO_BITS[k];
         opt.wbits = opt_in != NULL && opt_in->wbits != 0 ? opt_in->wbits : AUTO_BITS[k];
         if ((rc = quantize_at(&c, out, rows, &stats, &at, err)) != QUANT_OK)
@@ -885,7 +939,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
             best_at = at;
             best_bits = (uint32_t)k;
         }
-        if (at.max_err <= opt.max_error / 2)
+        if (at.max_err <= quant_goal(&opt))
             break;
     }
     if (k >= n_tries)
@@ -917,17 +971,7 @@ quantize_model(zk_model *out, char **report_json, const char *float_json, size_t
     *report_json = quant_write_report(&c, out, at.res, &cal,
                                 holdout != NULL && n_holdout > 0 ? &hold : NULL, at.search,
                                 at.n_search);
-    if (*report_json == NULL) {
-        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    free(synth);
-    free(hold_ref);
-    quant_summary_free(&cal);
-    quant_summary_free(&hold);
-    quant_ctx_free(&c);
-    float_model_free(&fm);
-    return QUANT_OK;
+    rc = *report_json != NULL ? QUANT_OK : zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
 fail:
     free(synth);
     free(hold_ref);
@@ -935,6 +979,7 @@ fail:
     quant_summary_free(&hold);
     quant_ctx_free(&c);
     float_model_free(&fm);
-    model_free(out);
+    if (rc != QUANT_OK)
+        model_free(out);
     return rc;
 }

@@ -109,16 +109,26 @@
  * larger than the largest activation table (or 2^8), with as few limbs as that allows.
  * The "limb_bits" option overrides.
  *
- * Version 2 (option "version": 2; quantize_v2.c, docs/numerics-0.2.md).  Inputs as
- * above, each feature at the attempt's xbits with its own scale.  Weights get a scale
- * per output row (its largest |W'| uses the full wbits, unless its bias would then need
- * more than 2^29 steps), B_q at that scale.  Each layer's range R is chosen as above;
- * ReLU and identity layers get Q = 16 and output q itself in steps of R / (2^15 - 1),
- * proven without a table; sigmoid and tanh keep a table (int16 outputs, Q searched,
- * at most 16).  One shift per layer and a multiplier per row, M_i ~ 2^s·s_w,i / step
- * (s the smallest giving every row QUANT_MULT_BITS of precision, M_i < 2^31), folded
- * into the committed weights: W' = M_i·W_q, b' = M_i·B_q.  Limbs of rem: K_l =
- * ceil(s_l / 12), w the smallest width keeping each layer at K_l; limbs of u: 8 bits.
+ * Version 2 (the default; quantize_v2.c, docs/numerics-0.2.md).  Option "version": 1
+ * builds version 1 by the method above.  Inputs as above, each feature at the attempt's
+ * xbits with its own scale.  Each unit i of a layer gets its own range R_i: headroom
+ * (default QUANT_HEADROOM_V2) times its largest calibrated |pre-activation|, or the
+ * largest any input of the layer's integer ranges can give when that is smaller
+ * (covers_worst_case); a table layer takes the largest R_i for all its units.  ReLU and
+ * identity layers get Q = 16 and output q itself in steps of R_i / (2^15 - 1), proven
+ * without a table; the next layer reads each unit at its own step.  Sigmoid and tanh keep
+ * a table (int16 outputs, Q searched, at most 16).  No integer weight times a multiplier:
+ * one shift s per layer and W'[i][j] = round(w_ij·scale_j·2^s / step_i), b'_i =
+ * round(b_i·2^s / step_i) - sum_j W'[i][j]·zp_j, s the smallest that keeps the rounding
+ * of W' within 1/16 of a step on every calibration row (W' and b' below 2^61), so that
+ * the only rounding left is that of the inputs, of each requantization and of the table.
+ * The searches over Q and the bit widths stop at a quarter of max_error instead of half
+ * (quant_goal), and the bit widths tried start at 12 (inputs cost no table; at 8 bits a
+ * receipt's features read back visibly rounded); wbits means nothing (W' is rounded at
+ * the shift) but is reported as tried.  Limbs of rem: K_l = ceil(s_l / 12), w the smallest width keeping each
+ * layer at K_l; limbs of u: 8 bits.  The report's weight_scale is 0 and M 1 (no such
+ * parameters), its table_range and table_step the largest unit's.
+ *
  * Calibration.  Rows of raw features (n_rows x n_0, row-major).  Without rows, a
  * synthetic set of QUANT_SYNTHETIC_ROWS rows is drawn deterministically: each feature
  * mean + std·(u_1 + .. + u_12 - 6) with uniform u (an approximately normal variable
@@ -147,6 +157,8 @@
 #define QUANT_SYNTHETIC_ROWS 1024
 #define QUANT_MAX_ROWS ((size_t)1 << 24)
 #define QUANT_DEFAULT_INPUT_MARGIN 1.0
+#define QUANT_HEADROOM_V1 2.0       /* the default headroom of each version */
+#define QUANT_HEADROOM_V2 3.0
 
 #define QUANT_OK 0
 #define QUANT_ERR_INVALID (-1)      /* the document, the options or a row breaks a rule */
@@ -195,15 +207,16 @@ typedef struct quant_options {
     uint32_t limb_bits;             /* 0 (default): the rule above; else 1 .. 24 */
     double max_error;               /* target maximum absolute output error; default 0.01 */
     double headroom;                /* table range and last-layer output range over
-                                       the calibrated range, >= 1; default 2 */
+                                       the calibrated range, >= 1; 0 (default): the
+                                       version's, QUANT_HEADROOM_V1 or _V2 */
     double hidden_headroom;         /* hidden output range over the calibrated range
                                        (relu, identity), >= 1; default 1.5 */
     double input_margin;            /* each side of a feature's input range over the
                                        calibrated range, >= 0; default
                                        QUANT_DEFAULT_INPUT_MARGIN */
-    uint32_t version;               /* the model's protocol version, 1 (default) or 2:
-                                       per-row multipliers, 16-bit ReLU and identity
-                                       layers without tables (quantize_v2.c) */
+    uint32_t version;               /* the model's protocol version, 1 or 2 (default):
+                                       a step per unit folded into W', 16-bit ReLU and
+                                       identity layers without tables (quantize_v2.c) */
 } quant_options;
 
 void quant_options_default(quant_options *opt);

@@ -67,6 +67,9 @@ typedef struct {
     int synthetic;
 } quant_ctx;
 
+/* The calibration error at which the searches over bit widths and Q stop. */
+double quant_goal(const quant_options *opt);
+
 /* Errors of the model's dequantized outputs against ref (rows x m_L). */
 void quant_measure(const zk_model *model, const int32_t *out, const double *ref, size_t rows,
                    double *max_err, double *mean_err);
@@ -94,6 +97,34 @@ void quant_summary_free(error_summary *e);
 char *quant_write_report(const quant_ctx *c, const zk_model *model, const layer_result *res,
                          const error_summary *cal, const error_summary *hold,
                          const search_entry *search, size_t n_search);
+
+/*
+ * Build layer l of a candidate for table bits q_bits from its calibration inputs (in,
+ * entry-major: input j of row b at j·B + b) into its activations (out, likewise); state
+ * is the version's own.  Version 1: quantize.c; version 2: quantize_v2.c.
+ */
+typedef int (*quant_layer_fn)(quant_ctx *c, zk_model *model, void *state, uint32_t l,
+                              uint32_t q_bits, const int32_t *in, int32_t *out,
+                              layer_result *res, char *err);
+
+/* Every layer through build, then the authoritative check, either version: model_forward
+ * on the calibration rows agrees with the layer by layer pass, and its errors go to
+ * *max_err and *mean_err. */
+int quant_build_candidate(quant_ctx *c, zk_model *model, quant_layer_fn build, void *state,
+                          uint32_t q_bits, layer_result *res, double *max_err,
+                          double *mean_err, char *err);
+
+/* The search over Q (quantize.h, "Q, the proof's largest cost") in [q_lo, q_hi], either
+ * version; *model is left built for the chosen Q (*q_chosen). */
+int quant_search_q(quant_ctx *c, zk_model *model, quant_layer_fn build, void *state,
+                   uint32_t q_lo, uint32_t q_hi, layer_result *res, search_entry *search,
+                   size_t *n_search, uint32_t *q_chosen, double *max_err, double *mean_err,
+                   char *err);
+
+/* The limb width of rem (quantize.h, "Limb width"): K_l = ceil(s_l / cap) limbs per layer
+ * and the smallest width keeping each layer at its K_l, or fixed (at most max_fixed) when
+ * it is not 0.  Version 1's cap is the largest Q (at least 8), version 2's 12. */
+void quant_choose_limb_bits(zk_model *model, uint32_t fixed, uint32_t cap, uint32_t max_fixed);
 
 /*
  * Version 2 (quantize_v2.c): after the inputs are planned and the calibration rows

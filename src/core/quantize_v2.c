@@ -1,9 +1,10 @@
 /*
  * quantize_v2.c: the quantizer's choices for models of protocol version 2
- * (docs/numerics-0.2.md 2; quantize.h "Version 2"): a weight scale and a requantization
- * multiplier per output row, folded into the committed weights; hidden ReLU and identity
- * layers at 16 bits, proven without a table; sigmoid and tanh tables at the searched Q
- * (at most 16); every input feature at the attempt's xbits with its own scale.
+ * (docs/numerics-0.2.md 2; quantize.h "Version 2"): each hidden unit its own output
+ * step, the committed weights W' rounded directly at the layer's shift (no integer W
+ * times a multiplier), hidden ReLU and identity layers at 16 bits proven without a
+ * table, sigmoid and tanh tables at the searched Q (at most 16), every input feature
+ * with its own scale.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -14,16 +15,27 @@
 #define V2_HIDDEN_Q 16u         /* bits of a hidden ReLU or identity layer */
 #define V2_U_BITS 8u            /* limb width of u, d_lo, d_hi */
 #define V2_LIMB_CAP 12u         /* rem limbs: no range table above 2^12 rows */
+/* W' is rounded at a shift that keeps its rounding, summed over a calibration row's
+ * inputs, within this share of one output step */
+#define V2_WEIGHT_ERROR (1.0 / 16)
+/* no unit's range below 2^-20 of its layer's widest */
+#define V2_MIN_RANGE_BITS 20
 
-/* Per layer, what does not depend on Q: the integer weights W_q (m x n, unfolded), the
- * integer bias B_q (zero points folded in), each row's weight scale, and the worst case
- * of |Y| in real units. */
+/* Layer l's integer inputs, column j: the real value of one step, the zero point and
+ * the integer range the column can hold. */
 typedef struct {
-    int32_t *wq;
-    int64_t *bq;
-    int64_t *mult;              /* M_i of the current build */
-    double *s_w;
-    double worst;
+    double *scale;
+    int32_t *zp;
+    int32_t *lo, *hi;
+} v2_columns;
+
+/* Per layer: the real weight of one integer step of each input (m x n), the real bias
+ * (the normalization folded), and each unit's output step. */
+typedef struct {
+    double *c;
+    double *bf;
+    double *step;
+    v2_columns col;
     int table;                  /* sigmoid or tanh: kind 3 */
 } v2_layer;
 
@@ -33,154 +45,178 @@ v2_free(v2_layer *v, uint32_t L)
     uint32_t l;
 
     for (l = 0; l < L; l++) {
-        free(v[l].wq);
-        free(v[l].bq);
-        free(v[l].s_w);
-        free(v[l].mult);
+        free(v[l].c);
+        free(v[l].bf);
+        free(v[l].step);
+        free(v[l].col.scale);
+        free(v[l].col.zp);
+        free(v[l].col.lo);
+        free(v[l].col.hi);
     }
 }
 
-/* The scale and zero point of layer l's integer inputs, feature j. */
+/* The columns of layer l: the features for l = 0 (standardization folded into the
+ * scale), else the previous layer's outputs: a unit's own step for ReLU and identity,
+ * the table's output quantization for kind 3. */
 static void
-input_quant(const quant_ctx *c, const zk_model *model, uint32_t l, uint32_t j, double *scale,
-            int32_t *zp)
+plan_columns(const quant_ctx *c, const zk_model *model, v2_layer *v, uint32_t l)
 {
-    if (l == 0) {
-        *scale = model->inputs[j].scale;
-        *zp = model->inputs[j].zero_point;
-        if (c->fm->mean != NULL)
-            *scale /= c->fm->std[j];
-    } else {
-        *scale = c->lp[l - 1].out_scale;
-        *zp = c->lp[l - 1].out_zp;
+    size_t n = c->fm->layer[l].n, j;
+
+    for (j = 0; j < n; j++) {
+        if (l == 0) {
+            int32_t half = (int32_t)1 << (model->inputs[j].bits - 1);
+
+            v[0].col.scale[j] = model->inputs[j].scale;
+            if (c->fm->mean != NULL)
+                v[0].col.scale[j] /= c->fm->std[j];
+            v[0].col.zp[j] = model->inputs[j].zero_point;
+            v[0].col.lo[j] = -half;
+            v[0].col.hi[j] = half - 1;
+        } else if (v[l - 1].table) {
+            const layer_plan *lp = &c->lp[l - 1];
+
+            v[l].col.scale[j] = lp->out_scale;
+            v[l].col.zp[j] = lp->out_zp;
+            v[l].col.lo[j] = lp->out_min;
+            v[l].col.hi[j] = lp->out_max;
+        } else {
+            int32_t half = (int32_t)1 << (V2_HIDDEN_Q - 1);
+
+            v[l].col.scale[j] = v[l - 1].step[j];
+            v[l].col.zp[j] = 0;
+            v[l].col.lo[j] = c->fm->layer[l - 1].act == MODEL_ACT_RELU ? 0 : -half;
+            v[l].col.hi[j] = half - 1;
+        }
     }
 }
 
-/* W_q, B_q, the row scales and the worst case of layer l (after layer l - 1's output
- * scale is known). */
 static int
-plan_rows(quant_ctx *c, const zk_model *model, v2_layer *v, uint32_t l, double in_max,
-          char *err)
+v2_alloc(v2_layer *v, size_t n, size_t m)
 {
-    const float_layer *ly = &c->fm->layer[l];
-    size_t n = ly->n, m = ly->m, i, j;
-    double wlim = ldexp(1.0, (int)c->opt->wbits - 1) - 1.0;
-
-    v->wq = alloc_array(n * m, sizeof *v->wq);
-    v->bq = alloc_array(m, sizeof *v->bq);
-    v->s_w = alloc_array(m, sizeof *v->s_w);
-    v->mult = alloc_array(m, sizeof *v->mult);
-    if (v->wq == NULL || v->bq == NULL || v->s_w == NULL || v->mult == NULL)
-        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
-    v->worst = 0.0;
-    for (i = 0; i < m; i++) {
-        double bf = ly->bias[i], wmax = 0.0, b0, wsum = 0.0;
-        int64_t zsum = 0;
-
-        for (j = 0; j < n; j++) {
-            double scale, w = ly->w[i * n + j];
-            int32_t zp;
-
-            input_quant(c, model, l, (uint32_t)j, &scale, &zp);
-            if (l == 0 && c->fm->mean != NULL)
-                bf -= w * c->fm->mean[j] / c->fm->std[j];
-            wmax = fabs(w * scale) > wmax ? fabs(w * scale) : wmax;
-        }
-        /* the row's own scale: its largest weight uses the full width, unless the bias
-         * would then need more than 2^30 steps (a row of tiny weights) */
-        v->s_w[i] = wmax / wlim > fabs(bf) / 0x1p29 ? wmax / wlim : fabs(bf) / 0x1p29;
-        if (v->s_w[i] == 0.0)
-            v->s_w[i] = 1.0;
-        if (!isfinite(v->s_w[i]) || !(v->s_w[i] > 0.0))
-            return zkml_fail(err, QUANT_ERR_RANGE,
-                              "$.layers[%u]: the folded weights or bias overflow", (unsigned)l);
-        for (j = 0; j < n; j++) {
-            double scale, q;
-            int32_t zp, wq;
-
-            input_quant(c, model, l, (uint32_t)j, &scale, &zp);
-            q = round(ly->w[i * n + j] * scale / v->s_w[i]);
-            wq = (int32_t)(q > wlim ? wlim : q < -wlim ? -wlim : q);
-            v->wq[i * n + j] = wq;
-            zsum += (int64_t)wq * zp;
-            wsum += fabs((double)wq);
-        }
-        b0 = round(bf / v->s_w[i]);
-        if (!(fabs(b0) < 0x1p30))
-            return zkml_fail(err, QUANT_ERR_RANGE,
-                              "$.layers[%u].bias[%zu]: beyond 2^30 steps of its row's weight "
-                              "scale", (unsigned)l, i);
-        v->bq[i] = (int64_t)b0 - zsum;
-        wsum = v->s_w[i] * (wsum * in_max + fabs((double)v->bq[i]));
-        v->worst = wsum > v->worst ? wsum : v->worst;
-    }
-    return QUANT_OK;
+    v->c = alloc_array(n * m, sizeof *v->c);
+    v->bf = alloc_array(m, sizeof *v->bf);
+    v->step = alloc_array(m, sizeof *v->step);
+    v->col.scale = alloc_array(n, sizeof *v->col.scale);
+    v->col.zp = alloc_array(n, sizeof *v->col.zp);
+    v->col.lo = alloc_array(n, sizeof *v->col.lo);
+    v->col.hi = alloc_array(n, sizeof *v->col.hi);
+    return v->c != NULL && v->bf != NULL && v->step != NULL && v->col.scale != NULL &&
+           v->col.zp != NULL && v->col.lo != NULL && v->col.hi != NULL;
 }
 
 /*
- * Layer l for table bits q_bits: the range R (as version 1: headroom over the calibrated
- * |Y|, or the worst case when that is smaller), the step R / (2^(Q-1) - 1), one shift
- * and a multiplier per row M_i ~ 2^s·s_w,i / step, folded: W' = M_i·W_q, b' = M_i·B_q.
+ * Layer l for table bits q_bits (docs/numerics-0.2.md 2).  Each unit's range R_i is
+ * headroom times its largest calibrated |Y|, or the largest |Y| any input can give when
+ * that is at most V2_COVER_FACTOR times more (then no row can leave it); a table layer
+ * takes the largest R_i for all its units.  Steps R_i / (2^(Q-1) - 1); one shift s for
+ * the layer, the smallest keeping the rounding of W' within V2_WEIGHT_ERROR of a step on
+ * every calibration row; W'[i][j] = round(c_ij·2^s / step_i) and b'_i =
+ * round(b_i·2^s / step_i) - sum_j W'[i][j]·zp_j, so that Y' / 2^s is Y in steps.
  * in: the calibration rows' integer inputs (entry-major); out: their activations.
  */
 static int
-build_layer_v2(quant_ctx *c, zk_model *model, v2_layer *v, uint32_t l, uint32_t q_bits,
-               const int32_t *in, int32_t *out, int64_t *y, layer_result *res, char *err)
+build_layer_v2(quant_ctx *c, zk_model *model, void *state, uint32_t l, uint32_t q_bits,
+               const int32_t *in, int32_t *out, layer_result *res, char *err)
 {
+    v2_layer *layers = state, *v = &layers[l];
     const float_layer *fl = &c->fm->layer[l];
     layer_plan *lp = &c->lp[l];
     model_layer *ly = &model->layer[l];
     model_weights *wt = &model->weights[l];
     size_t n = fl->n, m = fl->m, B = c->n_rows, i, j, b;
-    int last = l + 1 == model->n_layers;
-    double ymax = 0.0, R, step, rmax = 0.0, rmin = INFINITY;
+    int last = l + 1 == model->n_layers, covers = 1;
+    double R_all = 0.0, a_max = 0.0, ratio = 0.0, bias_ratio = 0.0, *yr = NULL;
     int64_t half;
     uint32_t s;
     char merr[ZKML_ERR_LEN];
-    int rc;
+    int rc = QUANT_OK;
 
     if (!v->table)
         q_bits = V2_HIDDEN_Q;
     q_bits = q_bits > MODEL_V2_MAX_Q ? MODEL_V2_MAX_Q : q_bits;
     half = ((int64_t)1 << (q_bits - 1)) - 1;
-    for (i = 0; i < m; i++) {
-        int64_t *yi = y + i * B;
+    if (v->c == NULL && !v2_alloc(v, n, m))
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    plan_columns(c, model, layers, l);
+    yr = alloc_array(B, sizeof *yr);
+    if (yr == NULL)
+        return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
+    /* the real weights and bias, Y on the calibration rows, and the ranges */
+    for (b = 0; b < B; b++) {
+        double a = 0.0;
 
-        for (b = 0; b < B; b++)
-            yi[b] = v->bq[i];
+        for (j = 0; j < n; j++)
+            a += fabs((double)in[j * B + b] - (double)v->col.zp[j]);
+        a_max = a > a_max ? a : a_max;
+    }
+    for (i = 0; i < m; i++) {
+        double bf = fl->bias[i], ymax = 0.0, top = 0.0, bottom = 0.0, worst, R;
+
         for (j = 0; j < n; j++) {
-            int64_t w = v->wq[i * n + j];
+            double w = fl->w[i * n + j];
+
+            if (l == 0 && c->fm->mean != NULL)
+                bf -= w * c->fm->mean[j] / c->fm->std[j];
+            v->c[i * n + j] = w * v->col.scale[j];
+        }
+        v->bf[i] = bf;
+        for (b = 0; b < B; b++)
+            yr[b] = bf;
+        top = bottom = bf;
+        for (j = 0; j < n; j++) {
+            double cij = v->c[i * n + j], zp = (double)v->col.zp[j];
+            double lo = cij * ((double)v->col.lo[j] - zp), hi = cij * ((double)v->col.hi[j] - zp);
             const int32_t *xj = in + j * B;
 
+            top += lo > hi ? lo : hi;
+            bottom += lo < hi ? lo : hi;
             for (b = 0; b < B; b++)
-                yi[b] += w * xj[b];
+                yr[b] += cij * ((double)xj[b] - zp);
         }
         for (b = 0; b < B; b++)
-            ymax = fabs((double)yi[b] * v->s_w[i]) > ymax ? fabs((double)yi[b] * v->s_w[i])
-                                                          : ymax;
+            ymax = fabs(yr[b]) > ymax ? fabs(yr[b]) : ymax;
+        worst = fabs(top) > fabs(bottom) ? fabs(top) : fabs(bottom);
+        R = c->opt->headroom * ymax;
+        if (worst <= R)
+            R = worst;
+        else
+            covers = 0;
+        if (!(R > 0.0))         /* a unit silent on every calibration row */
+            R = worst > 0.0 ? worst : 1.0;
+        v->step[i] = R;         /* the range for now; the step below */
+        R_all = R > R_all ? R : R_all;
     }
-    R = c->opt->headroom * ymax;
-    res->covers_worst_case = R >= v->worst;
-    if (res->covers_worst_case)
-        R = v->worst;
-    if (!(R > 0.0))
-        R = 1.0;
-    step = R / (double)half;
-    /* one shift for the layer: the smallest that gives every row's multiplier
-     * QUANT_MULT_BITS of precision, unless the largest would leave 31 bits */
+    free(yr);
     for (i = 0; i < m; i++) {
-        double r = v->s_w[i] / step;
+        double bq = 0.0;
 
-        rmax = r > rmax ? r : rmax;
-        rmin = r < rmin ? r : rmin;
+        /* a table serves every unit at one step; a unit far narrower than the layer's
+         * widest would force a short shift on the whole layer (W' < 2^61) */
+        if (v->table)
+            v->step[i] = R_all;
+        else if (v->step[i] < ldexp(R_all, -V2_MIN_RANGE_BITS))
+            v->step[i] = ldexp(R_all, -V2_MIN_RANGE_BITS);
+        v->step[i] /= (double)half;
+        for (j = 0; j < n; j++) {
+            double r = fabs(v->c[i * n + j]) / v->step[i];
+
+            ratio = r > ratio ? r : ratio;
+            bq += r * fabs((double)v->col.zp[j]);
+        }
+        bq += fabs(v->bf[i]) / v->step[i];
+        bias_ratio = bq > bias_ratio ? bq : bias_ratio;
     }
-    for (s = 1; s < MODEL_MAX_SHIFT; s++)
-        if (ldexp(rmin, (int)s) >= ldexp(1.0, QUANT_MULT_BITS) ||
-            ldexp(rmax, (int)s + 1) >= 2147483647.0)
+    /* the shift: precise enough, and W', b' below 2^61 (room for the rounding) */
+    for (s = 1; s < MODEL_MAX_SHIFT - 1; s++)
+        if ((0.5 * a_max + 0.5) <= V2_WEIGHT_ERROR * ldexp(1.0, (int)s))
             break;
-    if (ldexp(rmax, (int)s) >= 2147483647.0)
+    while (s > 1 && (ldexp(ratio, (int)s) >= 0x1p61 || ldexp(bias_ratio, (int)s) >= 0x1p61))
+        s--;
+    if (ldexp(ratio, (int)s) >= 0x1p61 || ldexp(bias_ratio, (int)s) >= 0x1p61 ||
+        !isfinite(ratio) || !isfinite(bias_ratio))
         return zkml_fail(err, QUANT_ERR_RANGE,
-                          "$.layers[%u]: the accumulator range is too wide for 2^%u levels",
+                          "$.layers[%u]: the weights are too wide for 2^%u levels",
                           (unsigned)l, (unsigned)q_bits);
     ly->q_bits = q_bits;
     ly->shift = s;
@@ -191,19 +227,16 @@ build_layer_v2(quant_ctx *c, zk_model *model, v2_layer *v, uint32_t l, uint32_t 
     ly->u_bits = V2_U_BITS;
     ly->limb_bits = s < V2_LIMB_CAP ? s : V2_LIMB_CAP;     /* set at the end */
     for (i = 0; i < m; i++) {
-        double mi = round(ldexp(v->s_w[i] / step, (int)s));
-        int64_t M = mi < 1.0 ? 1 : (int64_t)mi;
-        __int128 bb = (__int128)M * v->bq[i];
+        double k = ldexp(1.0, (int)s) / v->step[i];
+        int64_t bsum = 0;
 
-        if (bb >= ((__int128)1 << MODEL_V2_MAX_WEIGHT_BITS) ||
-            bb <= -((__int128)1 << MODEL_V2_MAX_WEIGHT_BITS))
-            return zkml_fail(err, QUANT_ERR_RANGE,
-                              "$.layers[%u].bias[%zu]: too wide for the folded bias",
-                              (unsigned)l, i);
-        wt->bias64[i] = (int64_t)bb;
-        v->mult[i] = M;
-        for (j = 0; j < n; j++)
-            wt->w64[i * n + j] = M * v->wq[i * n + j];
+        for (j = 0; j < n; j++) {
+            int64_t w = (int64_t)round(v->c[i * n + j] * k);
+
+            wt->w64[i * n + j] = w;
+            bsum += w * (int64_t)v->col.zp[j];
+        }
+        wt->bias64[i] = (int64_t)round(v->bf[i] * k) - bsum;
     }
     /* the outputs: q itself in steps for ReLU and identity, a table otherwise */
     free(ly->act);
@@ -214,29 +247,35 @@ build_layer_v2(quant_ctx *c, zk_model *model, v2_layer *v, uint32_t l, uint32_t 
         ly->act = alloc_array(size, sizeof *ly->act);
         if (ly->act == NULL)
             return zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
-        rc = model_act_fill(ly->act, q_bits, fl->act, step, lp->out_scale,
+        rc = model_act_fill(ly->act, q_bits, fl->act, v->step[0], lp->out_scale,
                             lp->out_min - lp->out_zp, lp->out_max - lp->out_zp, merr);
         if (rc != MODEL_OK)
             return zkml_fail(err, QUANT_ERR_INVALID, "$.layers[%u]: %s", (unsigned)l, merr);
         for (e = 0; e < size; e++)
             ly->act[e] += lp->out_zp;
     } else {
-        lp->out_scale = step;
+        lp->out_scale = 0.0;
+        for (i = 0; i < m; i++)
+            lp->out_scale = v->step[i] > lp->out_scale ? v->step[i] : lp->out_scale;
         lp->out_zp = 0;
         lp->out_min = (int32_t)-half - 1;
         lp->out_max = (int32_t)half;
     }
-    res->table_range = R;
-    res->step = step;
+    lp->s_w = 0.0;
+    res->covers_worst_case = covers;
+    res->table_range = R_all;
+    res->step = R_all / (double)half;
     res->q_lo = INT32_MAX;
     res->q_hi = INT32_MIN;
     for (i = 0; i < m; i++) {
-        int64_t M = v->mult[i];
+        const int64_t *row = wt->w64 + i * n;
 
         for (b = 0; b < B; b++) {
-            __int128 t = (__int128)M * y[i * B + b] + ((__int128)1 << (s - 1));
-            __int128 q = t >> s;
+            __int128 t = (__int128)wt->bias64[i] + ((__int128)1 << (s - 1)), q;
 
+            for (j = 0; j < n; j++)
+                t += (__int128)row[j] * in[j * B + b];
+            q = t >> s;
             if (q < -(half + 1) || q > half)
                 return zkml_fail(err, QUANT_ERR_RANGE,
                                   "$.layers[%u]: a calibration row leaves the range",
@@ -248,83 +287,11 @@ build_layer_v2(quant_ctx *c, zk_model *model, v2_layer *v, uint32_t l, uint32_t 
     }
     if (last) {
         for (i = 0; i < m; i++) {
-            model->outputs[i].scale = lp->out_scale;
-            model->outputs[i].zero_point = lp->out_zp;
+            model->outputs[i].scale = v->table ? lp->out_scale : v->step[i];
+            model->outputs[i].zero_point = v->table ? lp->out_zp : 0;
         }
     }
     return QUANT_OK;
-}
-
-/* Every layer for table bits q_bits, then model_forward on the calibration rows. */
-static int
-build_v2(quant_ctx *c, zk_model *model, v2_layer *v, uint32_t q_bits, layer_result *res,
-         double *max_err, double *mean_err, char *err)
-{
-    size_t width = quant_max_width(c->fm), B = c->n_rows, b, j;
-    int32_t *in = alloc_array(width * B, sizeof *in), *next = alloc_array(width * B, sizeof *next);
-    int64_t *y = alloc_array(width * B, sizeof *y);
-    char merr[ZKML_ERR_LEN];
-    model_trace tr;
-    uint32_t l;
-    int rc = QUANT_OK;
-
-    if (in == NULL || next == NULL || y == NULL) {
-        rc = zkml_fail(err, QUANT_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (b = 0; b < B; b++)
-        for (j = 0; j < c->fm->n_features; j++)
-            in[j * B + b] = c->cal_x[b * c->fm->n_features + j];
-    for (l = 0; l < model->n_layers; l++) {
-        int32_t *t;
-        /* inputs: xbits, or a 16-bit activation (a ReLU or identity layer, or a table) */
-        double in_max = ldexp(1.0, l == 0 ? (int)model->xbits - 1 : 15);
-
-        if (v[l].wq == NULL && (rc = plan_rows(c, model, &v[l], l, in_max, err)) != QUANT_OK)
-            goto done;
-        if ((rc = build_layer_v2(c, model, &v[l], l, q_bits, in, next, y, &res[l], err)) !=
-            QUANT_OK)
-            goto done;
-        t = in;
-        in = next;
-        next = t;
-    }
-    rc = model_forward(&tr, model, c->cal_x, B, 0, merr);
-    if (rc != MODEL_OK) {
-        rc = zkml_fail(err, rc == MODEL_ERR_RANGE ? QUANT_ERR_RANGE : QUANT_ERR_INVALID,
-                       "the quantized model: %s", merr);
-        goto done;
-    }
-    for (b = 0; b < B && rc == QUANT_OK; b++)
-        for (j = 0; j < model->layer[model->n_layers - 1].m; j++)
-            if (tr.out[b * model->layer[model->n_layers - 1].m + j] != in[j * B + b])
-                rc = zkml_fail(err, QUANT_ERR_INVALID, "internal: forward passes disagree");
-    if (rc == QUANT_OK)
-        quant_measure(model, tr.out, c->cal_ref, B, max_err, mean_err);
-    model_trace_free(&tr);
-done:
-    free(in);
-    free(next);
-    free(y);
-    return rc;
-}
-
-/* The limb width of rem: K_l = ceil(s_l / 12) limbs, the smallest width keeping each. */
-static void
-choose_limb_bits_v2(zk_model *model, uint32_t fixed)
-{
-    uint32_t l, w = 1;
-
-    for (l = 0; l < model->n_layers && fixed == 0; l++) {
-        uint32_t s = model->layer[l].shift, k = (s + V2_LIMB_CAP - 1) / V2_LIMB_CAP;
-        uint32_t need = (s + k - 1) / k;
-
-        w = need > w ? need : w;
-    }
-    if (fixed > MODEL_V2_MAX_LIMB_BITS)
-        fixed = MODEL_V2_MAX_LIMB_BITS;
-    for (l = 0; l < model->n_layers; l++)
-        model->layer[l].limb_bits = fixed != 0 ? fixed : w;
 }
 
 int
@@ -335,8 +302,7 @@ quant_layers_v2(quant_ctx *c, zk_model *out, layer_result *res, search_entry *se
     const float_model *fm = c->fm;
     const quant_options *opt = c->opt;
     v2_layer v[MODEL_MAX_LAYERS];
-    uint32_t l, j, q, q_lo, q_hi;
-    double best = INFINITY;
+    uint32_t l, j, q_lo, q_hi;
     int any_table = 0, rc = QUANT_OK;
 
     memset(v, 0, sizeof v);
@@ -360,33 +326,16 @@ quant_layers_v2(quant_ctx *c, zk_model *out, layer_result *res, search_entry *se
             goto done;
         }
     }
-    *n_search = 0;
     q_lo = opt->q_bits != 0 ? opt->q_bits : opt->q_min;
     q_hi = opt->q_bits != 0 ? opt->q_bits : opt->q_max;
     q_hi = q_hi > MODEL_V2_MAX_Q ? MODEL_V2_MAX_Q : q_hi;
     q_lo = q_lo > q_hi ? q_hi : q_lo;
     if (!any_table)
         q_lo = q_hi;                        /* nothing depends on Q */
-    *q_chosen = q_lo;
-    for (q = q_lo; q <= q_hi; q++) {
-        double mx = 0.0, mean = 0.0;
-
-        if ((rc = build_v2(c, out, v, q, res, &mx, &mean, err)) != QUANT_OK)
-            goto done;
-        search[*n_search].q_bits = q;
-        search[(*n_search)++].max_err = mx;
-        if (mx < best) {
-            best = mx;
-            *q_chosen = q;
-        }
-        if (mx <= opt->max_error / 2) {
-            *q_chosen = q;
-            break;
-        }
-    }
-    if ((rc = build_v2(c, out, v, *q_chosen, res, max_err, mean_err, err)) != QUANT_OK)
+    if ((rc = quant_search_q(c, out, build_layer_v2, v, q_lo, q_hi, res, search, n_search,
+                             q_chosen, max_err, mean_err, err)) != QUANT_OK)
         goto done;
-    choose_limb_bits_v2(out, opt->limb_bits);
+    quant_choose_limb_bits(out, opt->limb_bits, V2_LIMB_CAP, MODEL_V2_MAX_LIMB_BITS);
 done:
     v2_free(v, fm->n_layers);
     return rc;

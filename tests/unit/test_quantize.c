@@ -14,6 +14,24 @@
 
 /* ---- helpers ---- */
 
+/* Most tests here check version 1's method (quantize.h); version 2, the default, has its
+ * own in test_quantize_v2.c.  These options ask for version 1. */
+static void
+options_v1(quant_options *opt)
+{
+    quant_options_default(opt);
+    opt->version = 1;
+}
+
+static const quant_options *
+v1(void)
+{
+    static quant_options opt;
+
+    options_v1(&opt);
+    return &opt;
+}
+
 static void
 expect_float_error(const char *doc, const char *needle)
 {
@@ -237,6 +255,8 @@ UNIT_TEST(quantize_options_json)
         {"{\"max_error\":0}", "options: max_error must be a positive number"},
         {"{\"max_error\":\"small\"}", "options: max_error must be a number"},
         {"{\"headroom\":0.5}", "options: headroom must be a number in [1, 1e6]"},
+        {"{\"headroom\":0}", "options: headroom must be a number in [1, 1e6]"},
+        {"{\"version\":3}", "options: version must be an integer in [1, 2]"},
         {"{\"hidden_headroom\":0.9}", "options: hidden_headroom must be"},
         {"{\"bits\":8}", "options: unknown key \"bits\""},
         {"[]", "options: must be a JSON object"},
@@ -245,9 +265,10 @@ UNIT_TEST(quantize_options_json)
     size_t i;
 
     CHECK(quant_options_from_json(&o, "", 0, err) == QUANT_OK);
+    /* headroom 0: the version's (QUANT_HEADROOM_V1, _V2); version 2 by default */
     CHECK(o.xbits == 0 && o.wbits == 0 && o.q_bits == 0 && o.q_min == 6 && o.q_max == 16 &&
-          o.limb_bits == 0 && o.max_error == 0.01 && o.headroom == 2.0 &&
-          o.hidden_headroom == 1.5);
+          o.limb_bits == 0 && o.max_error == 0.01 && o.headroom == 0.0 &&
+          o.hidden_headroom == 1.5 && o.version == 2);
     {
         static const char text[] = "{\"xbits\":12,\"wbits\":10,\"Q\":9,\"limb_bits\":7,"
                                    "\"max_error\":0.02,\"headroom\":3}";
@@ -279,7 +300,7 @@ UNIT_TEST(quantize_linear_known_parameters)
     zk_model m;
     int rc;
 
-    quant_options_default(&opt);
+    options_v1(&opt);
     opt.xbits = opt.wbits = 8;
     opt.input_margin = 0.0;     /* the calibrated ranges as they are */
     rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), LINEAR_ROWS, 6, NULL, 0,
@@ -340,7 +361,7 @@ UNIT_TEST(quantize_saturates_out_of_range_inputs)
     zk_model m;
     int rc;
 
-    quant_options_default(&opt);
+    options_v1(&opt);
     opt.input_margin = 0.0;     /* so that (1, 0) is the corner of the quantized range */
     rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), LINEAR_ROWS, 6, NULL, 0,
                         &opt, err);
@@ -392,7 +413,7 @@ UNIT_TEST(quantize_input_margin)
     zk_model m;
     int rc;
 
-    quant_options_default(&opt);
+    options_v1(&opt);
     CHECK(opt.input_margin == QUANT_DEFAULT_INPUT_MARGIN && opt.input_margin == 1.0);
     opt.xbits = opt.wbits = 8;
     rc = quantize_model(&m, &report, doc, strlen(doc), rows, 4, hold, 2, &opt, err);
@@ -490,9 +511,9 @@ UNIT_TEST(quantize_small_mlp_and_determinism)
     CHECK(rows != NULL && ref != NULL && out != NULL);
     if (rows == NULL || ref == NULL || out == NULL)
         goto done;
-    rc = quantize_model(&m1, &r1, SMALL_MLP, strlen(SMALL_MLP), rows, n, rows, n, NULL, err);
+    rc = quantize_model(&m1, &r1, SMALL_MLP, strlen(SMALL_MLP), rows, n, rows, n, v1(), err);
     CHECKF(rc == QUANT_OK, "%s", err);
-    rc |= quantize_model(&m2, &r2, SMALL_MLP, strlen(SMALL_MLP), rows, n, rows, n, NULL, err);
+    rc |= quantize_model(&m2, &r2, SMALL_MLP, strlen(SMALL_MLP), rows, n, rows, n, v1(), err);
     if (rc != QUANT_OK)
         goto done;
     /* the same inputs give the same bytes: descriptor, document with weights, report */
@@ -584,7 +605,7 @@ UNIT_TEST(quantize_options_take_effect)
 
     if (rows == NULL)
         return;
-    quant_options_default(&opt);
+    options_v1(&opt);
     opt.q_bits = 10;
     opt.limb_bits = 5;
     opt.xbits = 10;
@@ -601,7 +622,7 @@ UNIT_TEST(quantize_options_take_effect)
         model_free(&m);
     }
     /* the search stops at the first Q within half the budget */
-    quant_options_default(&opt);
+    options_v1(&opt);
     opt.max_error = 0.5;
     rc = quantize_model(&m, &report, SMALL_MLP, strlen(SMALL_MLP), rows, n, NULL, 0, &opt, err);
     CHECKF(rc == QUANT_OK, "%s", err);
@@ -621,7 +642,7 @@ UNIT_TEST(quantize_calibration_errors)
     zk_model m;
     int rc;
 
-    rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), rows, 3, NULL, 0, NULL,
+    rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), rows, 3, NULL, 0, v1(),
                         err);
     CHECK(rc == QUANT_ERR_INVALID && report == NULL && m.n_layers == 0);
     CHECKF(strstr(err, "calibration row 2, feature \"b\": not a finite number") != NULL, "%s",
@@ -629,11 +650,11 @@ UNIT_TEST(quantize_calibration_errors)
     rows[3] = 1.0;
     rows[4] = -INFINITY;
     rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), LINEAR_ROWS, 6, rows, 3,
-                        NULL, err);
+                        v1(), err);
     CHECK(rc == QUANT_ERR_INVALID);
     CHECKF(strstr(err, "holdout row 3, feature \"a\"") != NULL, "%s", err);
     /* a document error names its path through quantize_model too */
-    rc = quantize_model(&m, &report, "{}", 2, NULL, 0, NULL, 0, NULL, err);
+    rc = quantize_model(&m, &report, "{}", 2, NULL, 0, NULL, 0, v1(), err);
     CHECK(rc == QUANT_ERR_INVALID && strstr(err, "$.format") != NULL);
     {
         /* weights far below the bias: the bias does not fit an int32 at the weight scale */
@@ -641,14 +662,14 @@ UNIT_TEST(quantize_calibration_errors)
             "{\"format\":\"zkml-float-v1\",\"features\":[\"a\"],\"layers\":[{\"weights\":"
             "[[1e-12]],\"bias\":[1000000],\"activation\":\"identity\"}]}";
 
-        rc = quantize_model(&m, &report, doc, strlen(doc), NULL, 0, NULL, 0, NULL, err);
+        rc = quantize_model(&m, &report, doc, strlen(doc), NULL, 0, NULL, 0, v1(), err);
         CHECK(rc == QUANT_ERR_RANGE);
         CHECKF(strstr(err, "$.layers[0].bias[0]: too large for an int32") != NULL, "%s", err);
     }
     {
         quant_options opt;
 
-        quant_options_default(&opt);
+        options_v1(&opt);
         opt.headroom = 0.5;
         rc = quantize_model(&m, &report, LINEAR_DOC, strlen(LINEAR_DOC), NULL, 0, NULL, 0,
                             &opt, err);
@@ -666,7 +687,7 @@ UNIT_TEST(quantize_synthetic_calibration)
         "\"layers\":[{\"weights\":[[-0.4,0.6]],\"bias\":[-1],\"activation\":\"sigmoid\"}]}";
     char err[ZKML_ERR_LEN] = "", *report = NULL;
     zk_model m;
-    int rc = quantize_model(&m, &report, doc, strlen(doc), NULL, 0, NULL, 0, NULL, err);
+    int rc = quantize_model(&m, &report, doc, strlen(doc), NULL, 0, NULL, 0, v1(), err);
 
     CHECKF(rc == QUANT_OK, "%s", err);
     if (rc != QUANT_OK)
@@ -687,7 +708,7 @@ UNIT_TEST(quantize_synthetic_calibration)
 /* ---- real credit data ---- */
 
 static void
-check_credit(const char *shape)
+check_credit(const char *shape, const quant_options *opt)
 {
     char name[96], err[ZKML_ERR_LEN] = "", *report = NULL;
     size_t doc_len = 0, nc, cc, nh, ch, ne, ce, nl, cl, b;
@@ -731,7 +752,7 @@ check_credit(const char *shape)
         float_model_free(&fm);
     }
 
-    rc = quantize_model(&m, &report, doc, doc_len, cal, nc, hold, nh, NULL, err);
+    rc = quantize_model(&m, &report, doc, doc_len, cal, nc, hold, nh, opt, err);
     CHECKF(rc == QUANT_OK, "%s: %s", shape, err);
     if (rc != QUANT_OK)
         goto done;
@@ -779,5 +800,8 @@ done:
     free(f);
 }
 
-UNIT_TEST(quantize_credit_lr20) { check_credit("lr20"); }
-UNIT_TEST(quantize_credit_mlp20) { check_credit("mlp20"); }
+/* the default options (version 2), then version 1 */
+UNIT_TEST(quantize_credit_lr20) { check_credit("lr20", NULL); }
+UNIT_TEST(quantize_credit_mlp20) { check_credit("mlp20", NULL); }
+UNIT_TEST(quantize_credit_lr20_v1) { check_credit("lr20", v1()); }
+UNIT_TEST(quantize_credit_mlp20_v1) { check_credit("mlp20", v1()); }

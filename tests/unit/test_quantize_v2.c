@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "model.h"
 #include "quantize.h"
 #include "unit.h"
@@ -84,15 +85,15 @@ UNIT_TEST(quantize_v2_per_row_multipliers)
     memset(&m2, 0, sizeof m2);
     CHECK(rows != NULL);
     quant_options_default(&opt);
-    CHECK(opt.version == 1);
-    CHECK(quant_options_from_json(&opt, "{\"version\": 2}", 14, err) == QUANT_OK &&
-          opt.version == 2);
+    CHECK(opt.version == 2);
+    CHECK(quant_options_from_json(&opt, "{\"version\": 1}", 14, err) == QUANT_OK &&
+          opt.version == 1);
     CHECK(quant_options_from_json(&opt, "{\"version\": 3}", 14, err) == QUANT_ERR_INVALID);
-    rc = quantize_model(&m1, &r1, WIDE_MLP, strlen(WIDE_MLP), rows, n, NULL, 0, NULL, err);
+    CHECK(quant_options_from_json(&opt, "{\"version\": 1}", 14, err) == QUANT_OK);
+    rc = quantize_model(&m1, &r1, WIDE_MLP, strlen(WIDE_MLP), rows, n, NULL, 0, &opt, err);
     CHECKF(rc == QUANT_OK, "%s", err);
-    quant_options_default(&opt);
-    opt.version = 2;
-    rc = quantize_model(&m2, &r2, WIDE_MLP, strlen(WIDE_MLP), rows, n, NULL, 0, &opt, err);
+    /* the default options: version 2 */
+    rc = quantize_model(&m2, &r2, WIDE_MLP, strlen(WIDE_MLP), rows, n, NULL, 0, NULL, err);
     CHECKF(rc == QUANT_OK, "%s", err);
     if (rc != QUANT_OK)
         goto done;
@@ -130,4 +131,57 @@ done:
     free(rows);
     model_free(&m1);
     model_free(&m2);
+}
+
+/* The calibration error a report gives (-1 if it has none). */
+static double
+report_calibration_error(const char *report)
+{
+    char err[ZKML_ERR_LEN];
+    json_value *root = NULL;
+    const json_value *cal, *mx;
+    double e = -1.0;
+
+    if (json_parse(&root, report, strlen(report), err) != 0)
+        return -1.0;
+    cal = json_get(root, "calibration");
+    mx = cal != NULL ? json_get(cal, "max_abs_error") : NULL;
+    if (mx != NULL && (mx->kind == JSON_NUMBER || mx->kind == JSON_INT))
+        e = mx->d;
+    json_free(root);
+    return e;
+}
+
+/* Hidden unit 0 reaches -1999 below zero and 1 above, unit 1 stays within [-1, 1]: with
+ * one step for the layer (a range set by unit 0's negative side) unit 1 would keep about
+ * 16 of its levels and the score would be off by hundredths; with a step per unit it
+ * keeps its own range.  Equalization cannot help: both units' largest activations are 1. */
+UNIT_TEST(quantize_v2_step_per_unit)
+{
+    static const char doc[] =
+        "{\"format\":\"zkml-float-v1\",\"features\":[\"x\"],"
+        "\"layers\":[{\"weights\":[[1000],[1]],\"bias\":[-999,0],\"activation\":\"relu\"},"
+        "{\"weights\":[[0.01,1]],\"bias\":[0],\"activation\":\"identity\"}],"
+        "\"output_kind\":\"score\"}";
+    char err[ZKML_ERR_LEN] = "", *report = NULL;
+    double rows[401], e;
+    size_t b;
+    zk_model m;
+    int rc;
+
+    for (b = 0; b < 401; b++)
+        rows[b] = -1.0 + (double)b / 200.0;
+    rc = quantize_model(&m, &report, doc, strlen(doc), rows, 401, NULL, 0, NULL, err);
+    CHECKF(rc == QUANT_OK, "%s", err);
+    if (rc != QUANT_OK)
+        return;
+    CHECK(model_version(&m) == 2 && m.layer[0].act_kind == MODEL_PW_RELU);
+    /* W' = w·scale·2^s / step: unit 1's weight is 1/1000 of unit 0's, its step about
+     * 1/1300 of unit 0's (one step for both would leave W'[1] near W'[0] / 1000) */
+    CHECK(m.weights[0].w64[1] != 0 &&
+          llabs(m.weights[0].w64[1]) > llabs(m.weights[0].w64[0]) / 10);
+    e = report_calibration_error(report);
+    CHECKF(e >= 0.0 && e < 0.002, "calibration max abs error %g", e);
+    free(report);
+    model_free(&m);
 }
