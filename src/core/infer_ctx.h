@@ -89,6 +89,7 @@ typedef struct {
     size_t id_pw_out[INFER_MAX_PW], id_pw_t[INFER_MAX_PW], id_pw_in[INFER_MAX_PW];
     size_t id_pw_P[INFER_MAX_PW];
     unsigned n_products;        /* product proofs exchanged so far (step 8) */
+    size_t id_e;                /* committed inputs: e_0 (the e_k follow), step 8 */
 
     /* prover only */
     const infer_options *opts;  /* never NULL for the prover */

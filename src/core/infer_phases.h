@@ -36,11 +36,15 @@ int infer_step_s1_products(ictx *c);    /* step 8: the product proofs */
 /* Version 2: the columns (out, t, in) of piecewise zero-check p; -1 for a public one. */
 void infer_pw_columns(const ictx *c, unsigned p, int *out, int *t, int *in);
 
+/* Committed inputs: c_k~ of input lookup k at r (β batch, then ν_1 feature coordinates). */
+void infer_input_offset_mle(ictx *c, unsigned k, const fq_t *r, fq_t *out);
+
 /* Steps 9-10 (infer_s2.c). */
 int infer_step_s2(ictx *c);             /* steps 9-10: S2, its finals and μ */
 
 /* Steps 11-12 (infer_open.c). */
-int infer_step_openings(ictx *c);       /* step 11: the two Hyrax openings */
+int infer_step_openings(ictx *c);       /* step 11: the two Hyrax openings (three with
+                                           committed inputs: X, docs/committed-inputs.md 4.4) */
 int infer_step_relations(ictx *c);      /* step 12: the linear relations R1..R4 */
 int infer_step_linear(ictx *c);         /* step 12: their argument over the mask */
 

@@ -29,6 +29,15 @@ typedef struct {
     const int32_t *outputs;             /* B x m_L, row-major */
     const uint8_t *context;
     size_t context_len;
+    /*
+     * Committed inputs (docs/committed-inputs.md), version 2 only: the statement holds
+     * the receipt's nonce and B row commitments instead of the inputs.  The prover
+     * still passes its rows in inputs (private: they never enter the proof's bytes) and
+     * derives the row blinds from its seed and the nonce; the verifier passes NULL.
+     */
+    int committed;
+    const uint8_t *nonce;               /* 32 bytes */
+    const ge_t *row_commitments;        /* B points, none the identity */
 } infer_statement;
 
 /*

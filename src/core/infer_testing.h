@@ -52,8 +52,11 @@ typedef enum {
     INFER_CHECK_LOOKUP_ZERO,    /* step 7, both roles: lambda^LK of lookup skip_index is 0 */
     INFER_CHECK_TABLE_ZERO,     /* step 7, both roles: lambda^TB of table skip_index is 0 */
     INFER_CHECK_LINEAR,         /* step 12: the inner-product argument of the relations */
-    INFER_CHECK_PW_ZERO         /* step 7, both roles (version 2): lambda^PW of piecewise
+    INFER_CHECK_PW_ZERO,        /* step 7, both roles (version 2): lambda^PW of piecewise
                                    zero-check skip_index is 0 */
+    INFER_CHECK_OPENING_X,      /* committed inputs, step 11: the opening of X against the
+                                   row commitments (docs/committed-inputs.md 4.4) */
+    INFER_CHECK_INPUT_RELATION  /* committed inputs, step 12, both roles: R_in left out */
 } infer_check;
 
 /* What a hooked run observed (filled by infer_prove and infer_verify_hooked when not NULL). */
