@@ -70,7 +70,7 @@ proof_config(const char *shape, size_t B)
     double tp[PROOF_RUNS], tv[PROOF_RUNS], share[PROOF_RUNS], ph[PHASES][PROOF_RUNS];
     double gap[PROOF_RUNS];
     zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, record_phase, NULL,
-                               NULL};
+                               NULL, 0};
     uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL;
     zkml_model *zm = NULL;
     modelkey key;

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "receipt.h"
+#include "rowcommit.h"
 
 int
 zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *rows,
@@ -24,6 +25,9 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
     uint8_t *proof = NULL, *sc = NULL;
     size_t proof_len = 0, sc_len = 0;
     int32_t *outputs = NULL;
+    uint8_t nonce[ROWCOMMIT_NONCE_LEN];
+    ge_t *row_commitments = NULL;
+    fq_t *rho = NULL;
     const char *bad;
     uint32_t n_out = m->info.n_outputs;
     int rc, frc;
@@ -43,6 +47,11 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
                          n_in, (unsigned)m->info.n_inputs);
     if ((rc = api_model_public_ready(m, err)) != ZKML_OK)
         return rc;
+    if (opts->committed_inputs && kind != &model_kind_dense_v2)  /* committed-inputs.md 1 */
+        return zkml_fail(err, ZKML_E_UNSUPPORTED, kind == &model_kind_dense
+                         ? "committed inputs need a model of protocol version 2: register "
+                           "the model again under 0.2.0"
+                         : "committed inputs are not available for this kind of model yet");
     if (receipt_statement_context(&sc, &sc_len, opts->context, opts->context_len, batch,
                                   opts->row_keys, opts->row_key_lens, err) != 0)
         return ZKML_E_INVALID;
@@ -56,6 +65,24 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
         rc = zkml_fail(err, frc == ZKML_E_ROW_RANGE ? ZKML_E_ROW_RANGE : ZKML_E_INVALID,
                        "forward pass: %s", sub);
         goto done;
+    }
+    memset(&st, 0, sizeof st);
+    if (opts->committed_inputs) {                   /* docs/committed-inputs.md 2 */
+        row_commitments = malloc(batch * sizeof(ge_t));
+        rho = calloc(batch, sizeof(fq_t));
+        if (row_commitments == NULL || rho == NULL) {
+            rc = zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+            goto done;
+        }
+        if (rowcommit_nonce(nonce, m->key.seed, sc, sc_len, opts->fixed_rng) != 0 ||
+            rowcommit_blinds(rho, 0, batch, m->key.seed, nonce) != 0 ||
+            rowcommit_rows(row_commitments, rows, batch, n_in, rho) != 0) {
+            rc = zkml_fail(err, ZKML_E_INTERNAL, "could not commit to the rows");
+            goto done;
+        }
+        st.committed = 1;
+        st.nonce = nonce;
+        st.row_commitments = row_commitments;
     }
     st.model = m->model;
     st.commitment = &m->pub.rows;
@@ -84,8 +111,15 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
     r.outputs = outputs;
     r.proof = proof;
     r.proof_len = proof_len;
+    r.committed = st.committed;
+    r.nonce = st.nonce;
+    r.row_commitments = row_commitments;
     rc = receipt_encode(out, out_len, &r, err) == 0 ? ZKML_OK : ZKML_E_INVALID;
 done:
+    if (rho != NULL)
+        explicit_bzero(rho, batch * sizeof(fq_t));
+    free(rho);
+    free(row_commitments);
     free(proof);
     free(sc);
     free(outputs);

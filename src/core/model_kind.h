@@ -41,6 +41,11 @@ typedef struct {
     const int32_t *outputs;             /* B x n_outputs, row-major */
     const uint8_t *context;
     size_t context_len;
+    /* committed inputs (docs/committed-inputs.md; infer_proof.h): the verifier's inputs
+     * are NULL, the prover's private */
+    int committed;
+    const uint8_t *nonce;
+    const ge_t *row_commitments;
 } model_statement;
 
 typedef struct model_kind {

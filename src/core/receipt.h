@@ -44,6 +44,9 @@
 #include "infer_proof.h"
 
 #define RECEIPT_MAGIC "ZKMLRCT1"
+/* Committed inputs (docs/committed-inputs.md 3): after the last row key, a 32-byte nonce
+ * and B row commitments of 64 bytes (rowcommit.h) where RCT1 has the inputs. */
+#define RECEIPT_MAGIC_COMMITTED "ZKMLRCC1"
 #define RECEIPT_MAX_BATCH ZKML_MAX_BATCH
 #define RECEIPT_MAX_WIDTH 65536u
 #define RECEIPT_MAX_CONTEXT ZKML_MAX_CONTEXT
@@ -67,12 +70,16 @@ typedef struct {
     const uint32_t *key_lens;
     const uint8_t *statement_context;   /* decoder: C .. the last key, as proven */
     size_t statement_context_len;
-    const int32_t *inputs;      /* B x n_1, row-major */
+    const int32_t *inputs;      /* B x n_1, row-major; NULL when committed */
     const int32_t *outputs;     /* B x m_L, row-major */
     const uint8_t *proof;
     size_t proof_len;
+    int committed;              /* ZKMLRCC1 */
+    const uint8_t *nonce;       /* committed: 32 bytes */
+    const ge_t *row_commitments;    /* committed: B points */
     int32_t *storage;           /* decoder's allocations; NULL otherwise */
     void *key_storage;
+    ge_t *point_storage;
 } receipt;
 
 /* Release what receipt_decode allocated and zero the struct. */
