@@ -77,7 +77,7 @@ open_inputs(ictx *c)
 
             rho[b] = rho[bb];
             for (j = 0; j < n; j++)
-                fq_set_i64(&table[j + cols * b], st->inputs[bb * n + j]);
+                fq_set_i64(&table[j + cols * b], infer_x_rows(c)[bb * n + j]);
         }
     }
     return exchange_opening(c, &xc, NULL, table, rho, z, &c->com[c->id_x[0]],

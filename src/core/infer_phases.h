@@ -19,6 +19,15 @@
 #include "model.h"
 #include "sumcheck.h"
 
+/* The prover's input rows as its X holds them: st->inputs, unless the test seam says
+ * otherwise (infer_testing.h, committed_rows). */
+static inline const int32_t *
+infer_x_rows(const ictx *c)
+{
+    return c->hooks != NULL && c->hooks->committed_rows != NULL ? c->hooks->committed_rows
+                                                                 : c->st->inputs;
+}
+
 /* Step 0 (infer_statement.c). */
 int infer_setup(ictx *c);               /* step 0: the sizes, generators and public matrices */
 int infer_step_statement(ictx *c);      /* step 0: the statement absorbed */

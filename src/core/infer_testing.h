@@ -131,6 +131,10 @@ typedef struct infer_test_hooks {
     /* The first layer's bias pre-claim + 1 and its q pre-claim + M/2^s: R1 still
      * holds, the claims handed to S2 are false (only R3 breaks). */
     int shift_preclaims;
+    /* Committed inputs (prover): the rows its X holds (MM_1, the input limbs, the X
+     * opening) when they differ from the rows of its forward pass (st->inputs): a row
+     * outside its widths, whose weights are zero, proven with in-range outputs. */
+    const int32_t *committed_rows;
 } infer_test_hooks;
 
 /* infer_verify with hooks (hooks NULL: exactly infer_verify). */

@@ -243,3 +243,211 @@ UNIT_TEST(committed_round_trips)
             cm_free(&vc);
         }
 }
+
+UNIT_TEST(committed_round_trip_1024_rows)
+{
+    static const unsigned dims[3] = {20, 8, 1};
+    cm_case vc;
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+
+    CHECK(cm_setup_dead(&vc, dims, "rs", 2, 1024, 0) == 0);
+    proof = cm_prove(&vc, &len, NULL);
+    CHECK(proof != NULL);
+    CHECKF(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 1, "%s", why ? why : "");
+    /* row 1000's commitment replaced by row 3's: rejected */
+    if (proof != NULL) {
+        ge_t keep = vc.C[1000];
+
+        vc.C[1000] = vc.C[3];
+        CHECK(infer_verify(&vc.vst, proof, len, &why) == 0);
+        vc.C[1000] = keep;
+    }
+    free(proof);
+    cm_free(&vc);
+}
+
+UNIT_TEST(committed_every_byte_flip_rejected)
+{
+    static const unsigned dims[2] = {2, 1};
+    cm_case vc;
+    uint8_t *proof;
+    size_t len = 0, i, accepted = 0;
+    const char *why;
+
+    CHECK(cm_setup_dead(&vc, dims, "c", 1, 1, 0) == 0);
+    proof = cm_prove(&vc, &len, NULL);
+    CHECK(proof != NULL);
+    for (i = 0; proof != NULL && i < len; i++) {
+        uint8_t bit = (uint8_t)(1u << (i % 8));
+
+        proof[i] ^= bit;
+        if (infer_verify(&vc.vst, proof, len, &why) != 0)
+            accepted++;
+        proof[i] ^= bit;
+    }
+    CHECKF(accepted == 0, "%zu of %zu flips accepted", accepted, len);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 1);
+    /* the same proof as a public-mode statement of the same rows: rejected */
+    if (proof != NULL) {
+        infer_statement pub = vc.st;
+
+        pub.committed = 0;
+        CHECK(infer_verify(&pub, proof, len, &why) == 0);
+    }
+    free(proof);
+    cm_free(&vc);
+}
+
+/* ---- malicious provers (docs/committed-inputs.md 12) ---- */
+
+/* Feature 0 (8 bits) feeds nothing: its first-layer weights are zero, the weights
+ * recommitted, the outputs recomputed. */
+static int
+cm_zero_feature0(cm_case *vc)
+{
+    char err[ZKML_ERR_LEN] = "";
+    size_t i, n = vc->m.layer[0].n, mL = vc->m.layer[vc->m.n_layers - 1].m;
+    model_trace tr;
+
+    for (i = 0; i < vc->m.layer[0].m; i++)
+        vc->m.weights[0].w64[i * n] = 0;
+    if (model_forward(&tr, &vc->m, vc->x, vc->B, 0, err) != MODEL_OK)
+        return -1;
+    memcpy(vc->y, tr.out, vc->B * mL * sizeof(int32_t));
+    model_trace_free(&tr);
+    hyrax_commitment_free(&vc->rows);
+    if (weights_commit(&vc->rows, &vc->wl, &vc->m, vc->seed) != 0)
+        return -1;
+    return cm_commit(vc);
+}
+
+/* The committed rows xr: vc's with feature 0 of row 0 at 128, one above the largest
+ * 8-bit value; the prover's forward pass runs on 127 (the same outputs). */
+static int
+cm_out_of_range(cm_case *vc, int32_t **xr)
+{
+    size_t n = vc->m.layer[0].n;
+    int32_t *keep = vc->x;
+
+    vc->x[0] = 127;
+    if (cm_zero_feature0(vc) != 0 || (*xr = malloc(vc->B * n * sizeof(int32_t))) == NULL)
+        return -1;
+    memcpy(*xr, vc->x, vc->B * n * sizeof(int32_t));
+    (*xr)[0] = 128;
+    vc->x = *xr;                                    /* commitments of xr */
+    if (cm_commit(vc) != 0)
+        return -1;
+    vc->x = keep;
+    vc->st.inputs = keep;
+    return 0;
+}
+
+/* WR: the limb of (row 0, feature 0) is 256, out of its width 8, so that R_in holds. */
+static void
+tamper_limb(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m, void *arg)
+{
+    (void)len;
+    (void)m;
+    (void)arg;
+    p1[lay->p1[lay->col_vin].offset + 0] = 256;
+}
+
+/* Its h entry made that of the honest row (limb 0 of width 8), so that the LogUp sums
+ * agree and only the zero-check of lookup 0 sees the entry. */
+static void
+tamper_h(fq_t *p2, size_t len, const infer_layout *lay, const zk_model *m, const fq_t *alpha,
+         const fq_t *gamma, void *arg)
+{
+    fq_t t, w;
+
+    (void)len;
+    (void)m;
+    (void)arg;
+    fq_set_u64(&w, 8);
+    fq_mul(&w, &w, gamma);
+    fq_set_u64(&t, 255);
+    fq_add(&t, &t, &w);
+    fq_sub(&t, alpha, &t);
+    fq_inv(&t, &t);
+    p2[lay->p2[0].offset + 0] = t;
+}
+
+UNIT_TEST(committed_forge_input_out_of_range)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    cm_case vc;
+    int32_t *xr = NULL;
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+    infer_test_hooks h;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    CHECK(cm_out_of_range(&vc, &xr) == 0);
+    /* limbs in range that do not add up: R_in */
+    memset(&h, 0, sizeof h);
+    h.committed_rows = xr;
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    free(proof);
+    h.skip = INFER_CHECK_INPUT_RELATION;
+    proof = cm_prove(&vc, &len, &h);
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "R_in off: %s", why ? why : "");
+    free(proof);
+    /* a limb out of its width that adds up: the WR lookup */
+    memset(&h, 0, sizeof h);
+    h.committed_rows = xr;
+    h.tamper_p1 = tamper_limb;
+    h.tamper_p2 = tamper_h;
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    free(proof);
+    h.skip = INFER_CHECK_LOOKUP_ZERO;
+    h.skip_index = 0;                               /* the input lookup comes first */
+    proof = cm_prove(&vc, &len, &h);
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "WR zero-check off: %s", why ? why : "");
+    free(proof);
+    free(xr);
+    cm_free(&vc);
+}
+
+UNIT_TEST(committed_forge_other_commitment)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    cm_case vc;
+    uint8_t *proof;
+    size_t len = 0, n;
+    const char *why = NULL;
+    infer_test_hooks h;
+    int32_t *other;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    n = vc.m.layer[0].n;
+    /* the receipt's commitments hold rows with feature 1 of row 2 changed; the proof
+     * is run on the rows themselves */
+    other = malloc(vc.B * n * sizeof(int32_t));
+    memcpy(other, vc.x, vc.B * n * sizeof(int32_t));
+    other[2 * n + 1] = other[2 * n + 1] == 0 ? 1 : 0;
+    {
+        int32_t *keep = vc.x;
+
+        vc.x = other;
+        CHECK(cm_commit(&vc) == 0);
+        vc.x = keep;
+        vc.st.inputs = keep;
+    }
+    memset(&h, 0, sizeof h);
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    h.skip = INFER_CHECK_OPENING_X;
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "X opening off: %s", why ? why : "");
+    free(proof);
+    free(other);
+    cm_free(&vc);
+}
