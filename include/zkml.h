@@ -272,6 +272,13 @@ int zkml_open_rows(uint8_t **opening, size_t *opening_len, zkml_model *m,
                    const uint8_t *rct, size_t rct_len, const uint32_t *rows,
                    const int32_t *features, size_t count, char *err);
 
+/* The same with the rows named by their keys, each occurring exactly once in the
+ * receipt, in any order. */
+int zkml_open_rows_by_key(uint8_t **opening, size_t *opening_len, zkml_model *m,
+                          const uint8_t *rct, size_t rct_len, const uint8_t *const *keys,
+                          const uint32_t *key_lens, const int32_t *features, size_t count,
+                          char *err);
+
 /*
  * Check an opening (7.2): the receipt must verify against the public file, then the
  * opening must match it.  1 both hold; 0 either fails (err says which, naming the row);

@@ -39,6 +39,64 @@ zkml_open_rows(uint8_t **out, size_t *out_len, zkml_model *m, const uint8_t *rct
     return rc;
 }
 
+/* Rows named by key: each key must occur exactly once in the receipt. */
+int
+zkml_open_rows_by_key(uint8_t **out, size_t *out_len, zkml_model *m, const uint8_t *rct,
+                      size_t rct_len, const uint8_t *const *keys, const uint32_t *key_lens,
+                      const int32_t *features, size_t count, char *err)
+{
+    char sub[ZKML_ERR_LEN] = "";
+    receipt r;
+    uint32_t *idx = NULL, *order = NULL;
+    int32_t *sorted = NULL;
+    size_t i, b, n = m->info.n_inputs;
+    int rc = ZKML_OK;
+
+    *out = NULL;
+    *out_len = 0;
+    if (receipt_decode(&r, rct, rct_len, sub) != 0)
+        return zkml_fail(err, ZKML_E_BAD_RECEIPT, "malformed receipt: %s", sub);
+    idx = malloc((count > 0 ? count : 1) * sizeof *idx);
+    order = malloc((count > 0 ? count : 1) * sizeof *order);
+    sorted = malloc((count > 0 ? count : 1) * n * sizeof *sorted);
+    if (idx == NULL || order == NULL || sorted == NULL)
+        rc = zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+    for (i = 0; rc == ZKML_OK && i < count; i++) {
+        size_t found = 0;
+
+        for (b = 0; b < r.batch; b++)
+            if (r.keys != NULL && r.key_lens[b] == key_lens[i] &&
+                memcmp(r.keys[b], keys[i], key_lens[i]) == 0) {
+                idx[i] = (uint32_t)b;
+                found++;
+            }
+        if (found != 1)
+            rc = zkml_fail(err, ZKML_E_INVALID, "row key \"%.*s\" occurs %zu times in the "
+                           "receipt (it must occur exactly once)", (int)key_lens[i],
+                           (const char *)keys[i], found);
+        order[i] = (uint32_t)i;
+    }
+    /* receipt order (insertion sort: openings are of few rows) */
+    for (i = 1; rc == ZKML_OK && i < count; i++) {
+        uint32_t o = order[i];
+
+        for (b = i; b > 0 && idx[order[b - 1]] > idx[o]; b--)
+            order[b] = order[b - 1];
+        order[b] = o;
+    }
+    for (i = 0; rc == ZKML_OK && i < count; i++)
+        memcpy(sorted + i * n, features + (size_t)order[i] * n, n * sizeof *sorted);
+    for (i = 0; rc == ZKML_OK && i < count; i++)
+        order[i] = idx[order[i]];
+    receipt_free(&r);
+    if (rc == ZKML_OK)
+        rc = zkml_open_rows(out, out_len, m, rct, rct_len, order, sorted, count, err);
+    free(idx);
+    free(order);
+    free(sorted);
+    return rc;
+}
+
 /* Decode the receipt, the public file's model and the opening, and check the opening
  * (7.2 steps 2-3).  1, 0 (err), -1 (err); on 1, *o and *r are the caller's to free. */
 static int
