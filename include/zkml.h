@@ -204,7 +204,7 @@ typedef struct {
     uint32_t batch, n_in, n_out;
     const uint8_t *context;
     size_t context_len;
-    const int32_t *inputs;          /* batch x n_in, row-major */
+    const int32_t *inputs;          /* batch x n_in, row-major; NULL for committed inputs */
     const int32_t *outputs;         /* batch x n_out, row-major */
     size_t proof_len;
 } zkml_receipt_summary;
@@ -221,7 +221,8 @@ void zkml_receipt_close(zkml_receipt *r);
 
 /*
  * A receipt's public facts as a JSON object (malloc'd, NUL-terminated):
- *   {"format": "ZKMLRCT1", "model_digest", "rows", "inputs_per_row", "outputs_per_row",
+ *   {"format": "ZKMLRCT1" (or "ZKMLRCC1"), "inputs": "public" (or "committed", then
+ *    "nonce": "<64 hex>"), "model_digest", "rows", "inputs_per_row", "outputs_per_row",
  *    "rows_with_keys", "context_bytes", "context" (a string, or null unless UTF-8 without
  *    NUL), "context_hex", "proof_bytes", "receipt_bytes"}
  * ZKML_E_BAD_RECEIPT or ZKML_E_NOMEM with err.

@@ -123,7 +123,8 @@ int receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf,
  * A receipt's public facts as a JSON object (malloc'd, NUL-terminated, into *json), the
  * one vocabulary of zkml_receipt_info and `zkml inspect --json`:
  *
- *   {"format": "ZKMLRCT1", "model_digest": "<64 hex>", "rows": B, "inputs_per_row": n_1,
+ *   {"format": "ZKMLRCT1" or "ZKMLRCC1", "inputs": "public" or "committed" (then
+ *    "nonce": "<64 hex>"), "model_digest": "<64 hex>", "rows": B, "inputs_per_row": n_1,
  *    "outputs_per_row": m_L, "rows_with_keys": (rows whose key is not empty),
  *    "context_bytes": C, "context": (the context as a string if it is UTF-8 without NUL,
  *    else null), "context_hex": "<2C hex>", "proof_bytes": P, "receipt_bytes": (the
