@@ -302,17 +302,17 @@ UNIT_TEST(committed_every_byte_flip_rejected)
 
 /* ---- malicious provers (docs/committed-inputs.md 12) ---- */
 
-/* Feature 0 (8 bits) feeds nothing: its first-layer weights are zero, the weights
- * recommitted, the outputs recomputed. */
+/* Feature f feeds nothing: its first-layer weights are zero, the weights recommitted,
+ * the outputs recomputed. */
 static int
-cm_zero_feature0(cm_case *vc)
+cm_zero_feature(cm_case *vc, size_t f)
 {
     char err[ZKML_ERR_LEN] = "";
     size_t i, n = vc->m.layer[0].n, mL = vc->m.layer[vc->m.n_layers - 1].m;
     model_trace tr;
 
     for (i = 0; i < vc->m.layer[0].m; i++)
-        vc->m.weights[0].w64[i * n] = 0;
+        vc->m.weights[0].w64[i * n + f] = 0;
     if (model_forward(&tr, &vc->m, vc->x, vc->B, 0, err) != MODEL_OK)
         return -1;
     memcpy(vc->y, tr.out, vc->B * mL * sizeof(int32_t));
@@ -323,25 +323,32 @@ cm_zero_feature0(cm_case *vc)
     return cm_commit(vc);
 }
 
-/* The committed rows xr: vc's with feature 0 of row 0 at 128, one above the largest
- * 8-bit value; the prover's forward pass runs on 127 (the same outputs). */
+/* The committed rows xr: vc's with feature f of row 0 at `value`, outside its width;
+ * the prover's forward pass runs on `inside` (the same outputs: f feeds nothing). */
 static int
-cm_out_of_range(cm_case *vc, int32_t **xr)
+cm_out_of_range_at(cm_case *vc, int32_t **xr, size_t f, int32_t inside, int32_t value)
 {
     size_t n = vc->m.layer[0].n;
     int32_t *keep = vc->x;
 
-    vc->x[0] = 127;
-    if (cm_zero_feature0(vc) != 0 || (*xr = malloc(vc->B * n * sizeof(int32_t))) == NULL)
+    vc->x[f] = inside;
+    if (cm_zero_feature(vc, f) != 0 || (*xr = malloc(vc->B * n * sizeof(int32_t))) == NULL)
         return -1;
     memcpy(*xr, vc->x, vc->B * n * sizeof(int32_t));
-    (*xr)[0] = 128;
+    (*xr)[f] = value;
     vc->x = *xr;                                    /* commitments of xr */
     if (cm_commit(vc) != 0)
         return -1;
     vc->x = keep;
     vc->st.inputs = keep;
     return 0;
+}
+
+/* Feature 0 (8 bits) of row 0 at 128, one above the largest value. */
+static int
+cm_out_of_range(cm_case *vc, int32_t **xr)
+{
+    return cm_out_of_range_at(vc, xr, 0, 127, 128);
 }
 
 /* WR: the limb of (row 0, feature 0) is 256, out of its width 8, so that R_in holds. */
@@ -450,4 +457,42 @@ UNIT_TEST(committed_forge_other_commitment)
     free(proof);
     free(other);
     cm_free(&vc);
+}
+
+/* R_in for a 16-bit feature (two limbs, K_x = 2) one above its largest value, and for a
+ * 5-bit feature one below its smallest: rejected, accepted with R_in off. */
+UNIT_TEST(committed_forge_input_out_of_range_wide_and_below)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    static const struct {
+        size_t feature;
+        int32_t inside, value;
+    } cases[] = {{2, 32767, 32768}, {1, -16, -17}};
+    size_t k;
+
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        cm_case vc;
+        int32_t *xr = NULL;
+        uint8_t *proof;
+        size_t len = 0;
+        const char *why = NULL;
+        infer_test_hooks h;
+
+        CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+        CHECK(cm_out_of_range_at(&vc, &xr, cases[k].feature, cases[k].inside,
+                                 cases[k].value) == 0);
+        memset(&h, 0, sizeof h);
+        h.committed_rows = xr;
+        proof = cm_prove(&vc, &len, &h);
+        CHECKF(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0, "feature %zu",
+               cases[k].feature);
+        free(proof);
+        h.skip = INFER_CHECK_INPUT_RELATION;
+        proof = cm_prove(&vc, &len, &h);
+        CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+               "feature %zu, R_in off: %s", cases[k].feature, why ? why : "");
+        free(proof);
+        free(xr);
+        cm_free(&vc);
+    }
 }
