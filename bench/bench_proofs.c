@@ -6,7 +6,7 @@
  * prove time spent in MSMs (msm_seconds), each phase of the prover, and the longest
  * stretch without a question to the interrupt hook (how late a cancel can take effect;
  * the first run, which builds the generator tables, separately).
- * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration; mlp20_b10000 runs only so.
+ * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration (a comma-separated list, several); mlp20_b10000 runs only so.
  * A proof is what the front ends make, zkml_prove_rows of the rows (its receipt around the
  * proof: the forward pass and the encoding add little), checked with zkml_verify.
  */
@@ -62,9 +62,10 @@ gap_hook(void)
     return 0;
 }
 
-/* One configuration, in the current process; prints its figures.  0 or 1. */
+/* One configuration, in the current process; prints its figures under label (the
+ * shape, "committed" appended for committed inputs, docs/committed-inputs.md).  0 or 1. */
 static int
-proof_config(const char *shape, size_t B)
+proof_config(const char *shape, size_t B, int committed, const char *label)
 {
     char name[64], err[ZKML_ERR_LEN], fig[96];
     size_t rows, cols, i, len = 0, key_len = 0, pub_len = 0, rct_len = 0;
@@ -72,7 +73,7 @@ proof_config(const char *shape, size_t B)
     double tp[PROOF_RUNS], tv[PROOF_RUNS], share[PROOF_RUNS], ph[PHASES][PROOF_RUNS];
     double gap[PROOF_RUNS];
     zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, record_phase, NULL,
-                               NULL, 0, NULL};
+                               NULL, 0, NULL, committed};
     uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL;
     zkml_model *zm = NULL;
     modelkey key;
@@ -132,20 +133,23 @@ proof_config(const char *shape, size_t B)
         }
         tv[run] = 1e3 * (now_seconds() - t0);
     }
-    snprintf(fig, sizeof fig, "%s_b%zu_prove_ms", shape, B);
+    snprintf(fig, sizeof fig, "%s_b%zu_prove_ms", label, B);
     report(fig, median(tp, PROOF_RUNS));
-    snprintf(fig, sizeof fig, "%s_b%zu_verify_ms", shape, B);
+    snprintf(fig, sizeof fig, "%s_b%zu_verify_ms", label, B);
     report(fig, median(tv, PROOF_RUNS));
-    snprintf(fig, sizeof fig, "%s_b%zu_proof_bytes", shape, B);
+    snprintf(fig, sizeof fig, "%s_b%zu_proof_bytes", label, B);
     report(fig, (double)len);
-    snprintf(fig, sizeof fig, "%s_b%zu_msm_share", shape, B);
+    /* the receipt without its proof, per row: keys, inputs or commitments, outputs */
+    snprintf(fig, sizeof fig, "%s_b%zu_receipt_bytes_per_row", label, B);
+    report(fig, (double)(rct_len - len) / (double)B);
+    snprintf(fig, sizeof fig, "%s_b%zu_msm_share", label, B);
     report(fig, median(share, PROOF_RUNS));
-    snprintf(fig, sizeof fig, "%s_b%zu_first_interrupt_gap_ms", shape, B);
+    snprintf(fig, sizeof fig, "%s_b%zu_first_interrupt_gap_ms", label, B);
     report(fig, gap[0]);
-    snprintf(fig, sizeof fig, "%s_b%zu_interrupt_gap_ms", shape, B);
+    snprintf(fig, sizeof fig, "%s_b%zu_interrupt_gap_ms", label, B);
     report(fig, median(gap + 1, PROOF_RUNS - 1));
     for (run = 0; run < PHASES; run++) {
-        snprintf(fig, sizeof fig, "%s_b%zu_prove_%s_ms", shape, B, phase_keys[run]);
+        snprintf(fig, sizeof fig, "%s_b%zu_prove_%s_ms", label, B, phase_keys[run]);
         report(fig, median(ph[run], PROOF_RUNS));
     }
     free(rct);
@@ -158,6 +162,24 @@ proof_config(const char *shape, size_t B)
     return 0;
 }
 
+/* 1 if fig is one of the comma-separated names of list (ZKML_BENCH_ONLY). */
+static int
+named_in(const char *list, const char *fig)
+{
+    size_t n = strlen(fig);
+    const char *p = list;
+
+    while (*p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+        if (len == n && strncmp(p, fig, n) == 0)
+            return 1;
+        p += len + (end != NULL);
+    }
+    return 0;
+}
+
 int
 group_proofs(void)
 {
@@ -165,16 +187,19 @@ group_proofs(void)
         const char *shape;
         size_t batch;
         int on_request;                 /* only when ZKML_BENCH_ONLY names it */
-    } configs[] = {{"lr20", 1, 0},   {"lr20", 16, 0},   {"lr20", 1024, 0},
-                   {"mlp20", 1, 0},  {"mlp20", 16, 0},  {"mlp20", 1024, 0},
-                   {"mlp64", 1, 0},  {"mlp64", 16, 0},  {"mlp64", 1024, 0},
+        int committed;                  /* committed inputs: "<shape>committed_b<B>" */
+    } configs[] = {{"lr20", 1, 0, 0},   {"lr20", 16, 0, 0},   {"lr20", 1024, 0, 0},
+                   {"mlp20", 1, 0, 0},  {"mlp20", 16, 0, 0},  {"mlp20", 1024, 0, 0},
+                   {"mlp64", 1, 0, 0},  {"mlp64", 16, 0, 0},  {"mlp64", 1024, 0, 0},
                    /* protocol version 2, the same functions (docs/numerics-0.2.md) */
-                   {"lr20v2", 1, 0}, {"lr20v2", 16, 0}, {"lr20v2", 1024, 0},
-                   {"mlp20v2", 1, 0}, {"mlp20v2", 16, 0}, {"mlp20v2", 1024, 0},
-                   {"mlp64v2", 1, 0}, {"mlp64v2", 16, 0}, {"mlp64v2", 1024, 0},
-                   {"mlp20v2relu", 1, 0}, {"mlp20v2relu", 16, 0}, {"mlp20v2relu", 1024, 0},
-                   {"mlp64v2relu", 1, 0}, {"mlp64v2relu", 16, 0}, {"mlp64v2relu", 1024, 0},
-                   {"mlp20", 10000, 1}};
+                   {"lr20v2", 1, 0, 0}, {"lr20v2", 16, 0, 0}, {"lr20v2", 1024, 0, 0},
+                   {"mlp20v2", 1, 0, 0}, {"mlp20v2", 16, 0, 0}, {"mlp20v2", 1024, 0, 0},
+                   {"mlp64v2", 1, 0, 0}, {"mlp64v2", 16, 0, 0}, {"mlp64v2", 1024, 0, 0},
+                   {"mlp20v2relu", 1, 0, 0}, {"mlp20v2relu", 16, 0, 0}, {"mlp20v2relu", 1024, 0, 0},
+                   {"mlp64v2relu", 1, 0, 0}, {"mlp64v2relu", 16, 0, 0}, {"mlp64v2relu", 1024, 0, 0},
+                   /* committed inputs beside public ones (docs/committed-inputs.md 10) */
+                   {"lr20v2", 16, 0, 1}, {"mlp20v2", 16, 0, 1}, {"mlp20v2", 1024, 0, 1},
+                   {"mlp20", 10000, 1, 0}};
     const char *only = getenv("ZKML_BENCH_ONLY");
     size_t k;
     int rc = 0;
@@ -187,21 +212,24 @@ group_proofs(void)
         char fig[96];
         pid_t pid;
 
-        snprintf(fig, sizeof fig, "%s_b%zu", shape, batch);
-        if (only != NULL ? strcmp(only, fig) != 0 : configs[k].on_request)
+        char label[64];
+
+        snprintf(label, sizeof label, "%s%s", shape, configs[k].committed ? "committed" : "");
+        snprintf(fig, sizeof fig, "%s_b%zu", label, batch);
+        if (only != NULL ? !named_in(only, fig) : configs[k].on_request)
             continue;
         fflush(stdout);
         pid = fork();
         if (pid == 0) {                 /* a child per configuration: its own peak RSS */
             zkml_set_threads(2);
-            _exit(proof_config(shape, batch));
+            _exit(proof_config(shape, batch, configs[k].committed, label));
         }
         if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
             WEXITSTATUS(status) != 0) {
             rc = 1;
             continue;
         }
-        snprintf(fig, sizeof fig, "%s_b%zu_peak_rss_mb", shape, batch);
+        snprintf(fig, sizeof fig, "%s_b%zu_peak_rss_mb", label, batch);
         report(fig, (double)ru.ru_maxrss / 1024.0);
         {
             char err[ZKML_ERR_LEN], name[64];
@@ -209,7 +237,7 @@ group_proofs(void)
 
             snprintf(name, sizeof name, "%s.q.json", shape);
             if (fixture_model(&m, name, err) == MODEL_OK) {
-                snprintf(fig, sizeof fig, "%s_b%zu_memory_estimate_mb", shape, batch);
+                snprintf(fig, sizeof fig, "%s_b%zu_memory_estimate_mb", label, batch);
                 report(fig, (double)infer_prove_memory_estimate(&m, batch) / 1048576.0);
                 model_free(&m);
             }

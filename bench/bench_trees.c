@@ -90,7 +90,7 @@ tree_config(size_t B)
     char *json = fixture_read("trees/xgb100.json", &len);
     uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL;
     zkml_model *zm = NULL;
-    zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, NULL, NULL, NULL, 0, NULL};
+    zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0};
     double tp[TREE_RUNS], tv[TREE_RUNS], tc[TREE_RUNS];
     int32_t *x;
     int run, runs = TREE_RUNS;

@@ -177,6 +177,9 @@ typedef struct {
     /* Called, if not NULL, as each part begins (1-based part of parts, its first row
      * 0-based, its rows), with progress_arg, on the caller's thread. */
     void (*part)(void *arg, size_t part, size_t parts, size_t first_row, size_t rows);
+    int committed_inputs;           /* 1: a ZKMLRCC1 receipt (each part one), the rows
+                                     * committed, never written (docs/committed-inputs.md;
+                                     * version 2) */
 } zkml_prove_options;
 
 /* About how many bytes a proof of batch rows holds at its peak (0: no layout). */
@@ -218,7 +221,7 @@ typedef struct {
     uint32_t batch, n_in, n_out;
     const uint8_t *context;
     size_t context_len;
-    const int32_t *inputs;          /* batch x n_in, row-major */
+    const int32_t *inputs;          /* batch x n_in, row-major; NULL for committed inputs */
     const int32_t *outputs;         /* batch x n_out, row-major */
     size_t proof_len;               /* of every proof together */
     uint32_t parts;                 /* 1, or the parts of a receipt of several proofs
@@ -239,10 +242,12 @@ void zkml_receipt_close(zkml_receipt *r);
 
 /*
  * A receipt's public facts as a JSON object (malloc'd, NUL-terminated):
- *   {"format": "ZKMLRCT1" or "ZKMLRCTM", "model_digest", "rows", "inputs_per_row",
- *    "outputs_per_row", "rows_with_keys", "context_bytes", "context" (a string, or null
- *    unless UTF-8 without NUL), "context_hex", "proof_bytes" (all proofs'),
- *    "receipt_bytes", "parts" (1 for one proof), "part_rows" (the rows of each part)}
+ *   {"format": "ZKMLRCT1", "ZKMLRCC1" or "ZKMLRCTM", "inputs": "public" (or "committed",
+ *    then "nonce": "<64 hex>", the first part's in a ZKMLRCTM), "model_digest", "rows",
+ *    "inputs_per_row", "outputs_per_row", "rows_with_keys", "context_bytes", "context" (a
+ *    string, or null unless UTF-8 without NUL), "context_hex", "proof_bytes" (all
+ *    proofs'), "receipt_bytes", "parts" (1 for one proof), "part_rows" (the rows of each
+ *    part)}
  * ZKML_E_BAD_RECEIPT or ZKML_E_NOMEM with err.
  */
 int zkml_receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err);
@@ -255,6 +260,9 @@ typedef struct {
     double *scores;             /* batch x n_out, row-major */
     const uint8_t **keys;       /* batch row keys, pointing into the receipt's bytes */
     uint32_t *key_lens;         /* 0 for a row without a key */
+    int committed;              /* a committed-input receipt (ZKMLRCC1): features are NaN */
+    uint8_t *opened;            /* committed, with an opening: 1 for each opened row (its */
+                                /* features checked and given), else NULL */
 } zkml_rows;
 
 /*
@@ -266,6 +274,43 @@ typedef struct {
  */
 int zkml_receipt_read_rows(zkml_rows *out, const uint8_t *rct, size_t rct_len,
                            const uint8_t *pub, size_t pub_len, char *err);
+
+/*
+ * The same for a committed receipt with an opening (docs/committed-inputs.md 7): the
+ * opening is checked against the receipt (its digest, its rows' commitments; not the
+ * proof, which zkml_verify checks) and the opened rows' features are given, NaN for the
+ * others (rows->opened says which).  ZKML_E_INVALID with err naming the failed check for
+ * an opening that does not check; otherwise as zkml_receipt_read_rows.
+ */
+int zkml_receipt_read_rows_opened(zkml_rows *out, const uint8_t *rct, size_t rct_len,
+                                  const uint8_t *pub, size_t pub_len, const uint8_t *opening,
+                                  size_t opening_len, char *err);
+
+/*
+ * An opening of chosen rows of a committed receipt this model made (7.1): rows (count
+ * 0-based indices, increasing) and their quantized features (count x n_in, as given to
+ * the proof).  ZKML_E_NO_KEY; ZKML_E_INVALID naming the row whose features are not the
+ * committed ones, or an index out of order or range; ZKML_E_BAD_RECEIPT,
+ * ZKML_E_MISMATCH (another model's receipt).  Needs zkml_init().
+ */
+int zkml_open_rows(uint8_t **opening, size_t *opening_len, zkml_model *m,
+                   const uint8_t *rct, size_t rct_len, const uint32_t *rows,
+                   const int32_t *features, size_t count, char *err);
+
+/* The same with the rows named by their keys, each occurring exactly once in the
+ * receipt, in any order. */
+int zkml_open_rows_by_key(uint8_t **opening, size_t *opening_len, zkml_model *m,
+                          const uint8_t *rct, size_t rct_len, const uint8_t *const *keys,
+                          const uint32_t *key_lens, const int32_t *features, size_t count,
+                          char *err);
+
+/*
+ * Check an opening (7.2): the receipt must verify against the public file, then the
+ * opening must match it.  1 both hold; 0 either fails (err says which, naming the row);
+ * -1 the check could not be made.  Needs zkml_init().
+ */
+int zkml_check_opening(const uint8_t *rct, size_t rct_len, const uint8_t *pub,
+                       size_t pub_len, const uint8_t *opening, size_t opening_len, char *err);
 
 /* Release what zkml_receipt_read_rows filled in and zero it. */
 void zkml_rows_free(zkml_rows *rows);

@@ -601,13 +601,13 @@ COMMENT ON FUNCTION zkml.zkml_evaluate(pg_catalog.text, pg_catalog.float8[], pg_
 'a registered model on rows of features (a row per line): the rows it scores and cannot, the rows with a feature it clamps (saturated), the AUC against 0/1 labels, and the largest and mean absolute error against given (float) scores';
 
 CREATE FUNCTION zkml.zkml_prove(name pg_catalog.text, features pg_catalog.float8[],
-    context pg_catalog.text DEFAULT NULL)
+    context pg_catalog.text DEFAULT NULL, inputs pg_catalog.text DEFAULT 'public')
 RETURNS pg_catalog.bytea
 AS 'MODULE_PATHNAME', 'zkml_prove'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text) IS
-'a receipt for one row: its quantized features, its score and a zero-knowledge proof that the registered model computed it';
+COMMENT ON FUNCTION zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text, pg_catalog.text) IS
+'a receipt for one row: its quantized features (or, with inputs => ''committed'', a commitment to them), its score and a zero-knowledge proof that the registered model computed it';
 
 CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog.text,
     row_key pg_catalog.text, features pg_catalog.float8[])
@@ -769,7 +769,7 @@ REVOKE ALL ON FUNCTION zkml.register_model(pg_catalog.text, pg_catalog.jsonb, pg
     zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
     zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4),
     zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]),
-    zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
+    zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text, pg_catalog.text),
     zkml.zkml_verify(pg_catalog.bytea),
     zkml.zkml_verify(pg_catalog.bytea, pg_catalog.bytea),
     zkml.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea),
@@ -791,7 +791,7 @@ GRANT EXECUTE ON FUNCTION zkml.import_model_public(pg_catalog.text, pg_catalog.b
 GRANT EXECUTE ON FUNCTION zkml.zkml_evaluate(pg_catalog.text, pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) TO zkml_admin, zkml_prover;
 -- these check the caller's zkml_prover themselves, in C (src/pg/scoring.c)
 GRANT EXECUTE ON FUNCTION zkml.zkml_score(pg_catalog.text, pg_catalog.float8[]),
-    zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text),
+    zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text, pg_catalog.text),
     zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[]),
     zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION zkml.zkml_model_public(pg_catalog.text, pg_catalog.int4),
@@ -869,3 +869,84 @@ REVOKE ALL ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog.in
 GRANT EXECUTE ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog.int4),
     zkml.zkml_import_model_key(pg_catalog.text, pg_catalog.bytea, pg_catalog.int4)
     TO zkml_admin, zkml_prover, zkml_auditor;
+
+-- ---------------------------------------------------------------------------------
+-- Committed inputs (docs/committed-inputs.md): receipts that carry one commitment per row
+-- instead of its features, and openings of chosen rows.
+CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog.text,
+    row_key pg_catalog.text, features pg_catalog.float8[], context pg_catalog.text,
+    inputs pg_catalog.text)
+RETURNS pg_catalog.internal
+AS 'MODULE_PATHNAME', 'zkml_prove_batch_step'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+REVOKE ALL ON FUNCTION zkml.prove_batch_step(pg_catalog.internal, pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+
+CREATE AGGREGATE zkml.zkml_prove_batch(name pg_catalog.text, row_key pg_catalog.text,
+    features pg_catalog.float8[], context pg_catalog.text, inputs pg_catalog.text) (
+    SFUNC = zkml.prove_batch_step,
+    STYPE = pg_catalog.internal,
+    FINALFUNC = zkml.prove_batch_final,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = RESTRICTED
+);
+
+COMMENT ON AGGREGATE zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text, pg_catalog.text) IS
+'one receipt for every row of the group with a context, its inputs ''public'' (the rows'' features in the receipt) or ''committed'' (one commitment per row, no feature)';
+
+-- The lender opens chosen rows of one of its committed receipts: an aggregate over the
+-- rows to open, found by key, their features quantized as zkml_prove does and checked
+-- against the commitments.  It reads the model's secret seed: zkml_prover, checked in C.
+CREATE FUNCTION zkml.open_rows_step(state pg_catalog.internal, name pg_catalog.text,
+    receipt pg_catalog.bytea, row_key pg_catalog.text, features pg_catalog.float8[])
+RETURNS pg_catalog.internal
+AS 'MODULE_PATHNAME', 'zkml_open_rows_step'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION zkml.open_rows_final(state pg_catalog.internal)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'zkml_open_rows_final'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+REVOKE ALL ON FUNCTION zkml.open_rows_step(pg_catalog.internal, pg_catalog.text, pg_catalog.bytea, pg_catalog.text, pg_catalog.float8[]),
+    zkml.open_rows_final(pg_catalog.internal) FROM PUBLIC;
+
+CREATE AGGREGATE zkml.zkml_open_rows(name pg_catalog.text, receipt pg_catalog.bytea,
+    row_key pg_catalog.text, features pg_catalog.float8[]) (
+    SFUNC = zkml.open_rows_step,
+    STYPE = pg_catalog.internal,
+    FINALFUNC = zkml.open_rows_final,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = RESTRICTED
+);
+
+COMMENT ON AGGREGATE zkml.zkml_open_rows(pg_catalog.text, pg_catalog.bytea, pg_catalog.text, pg_catalog.float8[]) IS
+'an opening of the group''s rows of a committed receipt (each found by its key): their features and blinds, which an auditor checks against the receipt''s commitments';
+
+CREATE FUNCTION zkml.zkml_verify_opening(receipt pg_catalog.bytea,
+    model_public pg_catalog.bytea, opening pg_catalog.bytea)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'zkml_verify_opening'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION zkml.zkml_verify_opening(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea) IS
+'true if the committed receipt verifies against the public descriptor and the opening''s rows are the ones committed (a NOTICE says which check failed)';
+
+CREATE FUNCTION zkml.zkml_receipt_rows(receipt pg_catalog.bytea,
+    model_public pg_catalog.bytea, opening pg_catalog.bytea)
+RETURNS TABLE(row_key pg_catalog.text, features pg_catalog.float8[], score pg_catalog.float8)
+AS 'MODULE_PATHNAME', 'zkml_receipt_rows'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+ROWS 100;
+
+COMMENT ON FUNCTION zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea) IS
+'the rows of a committed receipt with an opening (checked first: an error if it does not check): every key and score, the features of the opened rows, NULL for the others';
+
+REVOKE ALL ON FUNCTION zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text, pg_catalog.text),
+    zkml.zkml_open_rows(pg_catalog.text, pg_catalog.bytea, pg_catalog.text, pg_catalog.float8[]),
+    zkml.zkml_verify_opening(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea),
+    zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea) FROM PUBLIC;
+-- these check the caller's zkml_prover themselves, in C (src/pg/scoring.c)
+GRANT EXECUTE ON FUNCTION zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text, pg_catalog.float8[], pg_catalog.text, pg_catalog.text),
+    zkml.zkml_open_rows(pg_catalog.text, pg_catalog.bytea, pg_catalog.text, pg_catalog.float8[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION zkml.zkml_verify_opening(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea),
+    zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;

@@ -50,22 +50,32 @@ usage(FILE *out)
             "               set; write it (mode 0600) and print the quantization report\n"
             "  prove --key MODEL.key (--input ROWS.csv | --features ROWS.csv\n"
             "        [--out-of-range-features saturate|refuse]) [--context TEXT]\n"
-            "        [--rows-per-proof N] --out RECEIPT [--force]\n"
+            "        [--rows-per-proof N] [--inputs public|committed] --out RECEIPT [--force]\n"
             "               run the model on the rows of ROWS.csv (one header line, then\n"
             "               one row per line: integers with --input, real features that\n"
             "               the model quantizes with --features, clamping values beyond\n"
             "               its input range or, with refuse, failing on them), prove the\n"
             "               outputs and write the receipt; with --rows-per-proof, more\n"
             "               rows than N are proven in parts of N rows, one receipt of\n"
-            "               several proofs (models of protocol version 2)\n"
-            "  verify --public MODEL.pub --receipt RECEIPT\n"
+            "               several proofs; with --inputs committed the receipt carries\n"
+            "               one commitment per row and no feature (both for models of\n"
+            "               protocol version 2)\n"
+            "  open --key MODEL.key --receipt RECEIPT --input ROWS.csv --rows K[,K..]\n"
+            "       --out OPENING [--force]\n"
+            "               write an opening of rows K (1-based) of a committed receipt:\n"
+            "               their features (from ROWS.csv, the integer rows proven) and\n"
+            "               blinds, checked against the receipt's commitments\n"
+            "  verify --public MODEL.pub --receipt RECEIPT [--opening OPENING]\n"
             "               check a receipt against a public file: print \"valid\" and\n"
-            "               exit 0, or exit 1 with the reason on standard error\n"
-            "  inspect RECEIPT [--public MODEL.pub] [--raw] [--json]\n"
+            "               exit 0, or exit 1 with the reason on standard error; with\n"
+            "               --opening, check the opening against the receipt too\n"
+            "  inspect RECEIPT [--public MODEL.pub [--opening OPENING]] [--raw] [--json]\n"
             "               print the contents of a receipt without checking its proof:\n"
             "               with --public, each row's key, score and features (real\n"
             "               values, dequantized with the model's public file); with\n"
-            "               --raw, the rows' integers as the proof states them\n"
+            "               --raw, the rows' integers as the proof states them (a\n"
+            "               committed receipt: outputs only; features only of rows an\n"
+            "               opening reveals, after checking it)\n"
             "  --help       show this help\n"
             "\n"
             "Exit status: 0 success, 1 the operation failed, 2 unusable arguments or files.\n");
@@ -192,13 +202,17 @@ write_all(int fd, const char *path, const uint8_t *buf, size_t len)
 #define OPT_QOPTIONS 1024u      /* optional */
 #define OPT_FEATURES 2048u      /* prove: this or --input */
 #define OPT_OUT_OF_RANGE 4096u  /* optional */
-#define OPT_ROWS_PER_PROOF 8192u    /* optional */
-#define OPT_OPTIONAL (OPT_CONTEXT | OPT_FORCE | OPT_CALIBRATION | OPT_HOLDOUT | OPT_QOPTIONS | \
-                      OPT_OUT_OF_RANGE | OPT_ROWS_PER_PROOF)
+#define OPT_INPUTS 8192u        /* optional: prove --inputs public|committed */
+#define OPT_ROWS 16384u         /* open --rows */
+#define OPT_OPENING 32768u      /* optional: verify --opening */
+#define OPT_ROWS_PER_PROOF 65536u   /* optional */
+#define OPT_OPTIONAL (OPT_INPUTS | OPT_OPENING | OPT_CONTEXT | OPT_FORCE | OPT_CALIBRATION | \
+                      OPT_HOLDOUT | OPT_QOPTIONS | OPT_OUT_OF_RANGE | OPT_ROWS_PER_PROOF)
 
 typedef struct {
     const char *model, *key, *out, *input, *context, *public, *receipt;
     const char *calibration, *holdout, *qoptions, *features, *out_of_range, *rows_per_proof;
+    const char *inputs, *rows, *opening;
     int force;
 } options;
 
@@ -224,6 +238,9 @@ option_slot(options *opt, const char *name, unsigned accepted)
         { OPT_FEATURES, "--features", offsetof(options, features) },
         { OPT_OUT_OF_RANGE, "--out-of-range-features", offsetof(options, out_of_range) },
         { OPT_ROWS_PER_PROOF, "--rows-per-proof", offsetof(options, rows_per_proof) },
+        { OPT_INPUTS, "--inputs", offsetof(options, inputs) },
+        { OPT_ROWS, "--rows", offsetof(options, rows) },
+        { OPT_OPENING, "--opening", offsetof(options, opening) },
     };
     size_t i;
 
@@ -267,6 +284,7 @@ parse_options(options *opt, int argc, char **argv, unsigned accepted)
     seen |= opt->public != NULL ? OPT_PUBLIC : 0;
     seen |= opt->receipt != NULL ? OPT_RECEIPT : 0;
     seen |= opt->features != NULL ? OPT_FEATURES : 0;
+    seen |= opt->rows != NULL ? OPT_ROWS : 0;
     /* --input and --features: exactly one of them where both are accepted */
     if ((accepted & OPT_FEATURES) && (accepted & OPT_INPUT)) {
         if ((seen & (OPT_INPUT | OPT_FEATURES)) == (OPT_INPUT | OPT_FEATURES)) {
@@ -633,10 +651,15 @@ cmd_prove(int argc, char **argv)
 
     if (parse_options(&opt, argc, argv,
                       OPT_KEY | OPT_INPUT | OPT_FEATURES | OPT_OUT_OF_RANGE | OPT_CONTEXT |
-                          OPT_ROWS_PER_PROOF | OPT_OUT | OPT_FORCE) != 0) {
+                          OPT_ROWS_PER_PROOF | OPT_OUT | OPT_FORCE | OPT_INPUTS) != 0) {
         fprintf(stderr, "Usage: zkml prove --key MODEL.key (--input ROWS.csv | --features "
                 "ROWS.csv [--out-of-range-features saturate|refuse]) [--context TEXT] "
-                "[--rows-per-proof N] --out RECEIPT [--force]\n");
+                "[--rows-per-proof N] [--inputs public|committed] --out RECEIPT [--force]\n");
+        return EXIT_USAGE;
+    }
+    if (opt.inputs != NULL && strcmp(opt.inputs, "public") != 0 &&
+        strcmp(opt.inputs, "committed") != 0) {
+        fprintf(stderr, "zkml prove: --inputs must be public or committed\n");
         return EXIT_USAGE;
     }
     if (opt.rows_per_proof != NULL) {
@@ -701,6 +724,7 @@ cmd_prove(int argc, char **argv)
     popt.context = (const uint8_t *)opt.context;
     popt.context_len = ctx_len;
     popt.rows_per_proof = (size_t)rows_per_proof;
+    popt.committed_inputs = opt.inputs != NULL && strcmp(opt.inputs, "committed") == 0;
     rc = zkml_prove_rows(&rct, &rct_len, m, rows, batch, cols, &popt, NULL, err);
     zkml_model_close(m);
     free(rows);
@@ -719,7 +743,104 @@ cmd_prove(int argc, char **argv)
     return rc;
 }
 
-/* zkml verify --public MODEL.pub --receipt RECEIPT */
+/* Rows "K,K,.." (1-based, increasing) into 0-based indices; 0 or -1. */
+static int
+parse_row_list(const char *text, uint32_t **rows, size_t *count)
+{
+    size_t n = 1, k = 0;
+    const char *p;
+    char *end;
+
+    for (p = text; *p != '\0'; p++)
+        n += *p == ',';
+    *rows = malloc(n * sizeof **rows);
+    if (*rows == NULL)
+        return -1;
+    for (p = text; k < n; k++) {
+        unsigned long v = strtoul(p, &end, 10);
+
+        if (end == p || v < 1 || v > 0xffffffffUL || (*end != ',' && *end != '\0') ||
+            (k > 0 && v - 1 <= (*rows)[k - 1])) {
+            free(*rows);
+            *rows = NULL;
+            return -1;
+        }
+        (*rows)[k] = (uint32_t)(v - 1);
+        p = end + (*end == ',');
+    }
+    *count = n;
+    return 0;
+}
+
+/* zkml open --key MODEL.key --receipt RECEIPT --input ROWS.csv --rows K[,K..]
+ *           --out OPENING [--force] */
+static int
+cmd_open(int argc, char **argv)
+{
+    char err[ZKML_ERR_LEN];
+    options opt;
+    zkml_model *m = NULL;
+    uint8_t *key = NULL, *rct = NULL, *opn = NULL;
+    int32_t *rows = NULL, *chosen = NULL;
+    uint32_t *idx = NULL;
+    size_t key_len, rct_len, opn_len = 0, batch = 0, cols = 0, count = 0, i;
+    int fd, rc = EXIT_USAGE;
+
+    if (parse_options(&opt, argc, argv, OPT_KEY | OPT_RECEIPT | OPT_INPUT | OPT_ROWS | OPT_OUT |
+                                            OPT_FORCE) != 0) {
+        fprintf(stderr, "Usage: zkml open --key MODEL.key --receipt RECEIPT --input ROWS.csv "
+                "--rows K[,K..] --out OPENING [--force]\n");
+        return EXIT_USAGE;
+    }
+    if (parse_row_list(opt.rows, &idx, &count) != 0) {
+        fprintf(stderr, "zkml open: --rows must be row numbers from 1, increasing, separated "
+                "by commas\n");
+        return EXIT_USAGE;
+    }
+    if ((rc = read_input_file(opt.input, &rows, &batch, &cols)) != 0)
+        goto out;
+    rc = EXIT_USAGE;
+    for (i = 0; i < count; i++)
+        if (idx[i] >= batch) {
+            fprintf(stderr, "zkml open: row %u is beyond the %zu rows of %s\n",
+                    (unsigned)idx[i] + 1, batch, opt.input);
+            goto out;
+        }
+    if ((rct = read_file(opt.receipt, &rct_len)) == NULL ||
+        (key = read_file(opt.key, &key_len)) == NULL)
+        goto out;
+    rc = EXIT_FAILED;
+    if (init_core() != 0)
+        goto out;
+    if (zkml_model_open(&m, key, key_len, NULL, 0, err) != ZKML_OK) {
+        fprintf(stderr, "zkml open: key file: %s\n", err);
+        goto out;
+    }
+    if ((chosen = malloc(count * cols * sizeof *chosen)) == NULL)
+        goto out;
+    for (i = 0; i < count; i++)
+        memcpy(chosen + i * cols, rows + (size_t)idx[i] * cols, cols * sizeof *chosen);
+    if (zkml_open_rows(&opn, &opn_len, m, rct, rct_len, idx, chosen, count, err) != ZKML_OK) {
+        fprintf(stderr, "zkml open: %s\n", err);
+        goto out;
+    }
+    fd = open_output(opt.out, opt.force, 1);        /* applicants' data: mode 0600 */
+    rc = fd < 0 ? EXIT_USAGE : write_all(fd, opt.out, opn, opn_len) != 0 ? EXIT_FAILED : 0;
+    if (rc == 0)
+        printf("%zu rows opened, opening of %zu bytes\n", count, opn_len);
+out:
+    zkml_model_close(m);
+    if (key != NULL)
+        zkml_secret_free(key, key_len);
+    free(rct);
+    free(opn);
+    free(rows);
+    free(chosen);
+    free(idx);
+    return rc;
+}
+
+/* zkml verify --public MODEL.pub --receipt RECEIPT [--opening OPENING] */
 static int
 cmd_verify(int argc, char **argv)
 {
@@ -729,10 +850,16 @@ cmd_verify(int argc, char **argv)
     size_t pub_len, rct_len;
     int rc;
 
-    if (parse_options(&opt, argc, argv, OPT_PUBLIC | OPT_RECEIPT) != 0) {
-        fprintf(stderr, "Usage: zkml verify --public MODEL.pub --receipt RECEIPT\n");
+    uint8_t *opn = NULL;
+    size_t opn_len = 0;
+
+    if (parse_options(&opt, argc, argv, OPT_PUBLIC | OPT_RECEIPT | OPT_OPENING) != 0) {
+        fprintf(stderr, "Usage: zkml verify --public MODEL.pub --receipt RECEIPT "
+                "[--opening OPENING]\n");
         return EXIT_USAGE;
     }
+    if (opt.opening != NULL && (opn = read_file(opt.opening, &opn_len)) == NULL)
+        return EXIT_USAGE;
     pub = read_file(opt.public, &pub_len);
     if (pub == NULL)
         return EXIT_USAGE;
@@ -746,11 +873,13 @@ cmd_verify(int argc, char **argv)
         free(rct);
         return EXIT_FAILED;
     }
-    rc = zkml_verify(rct, rct_len, pub, pub_len, err);
+    rc = opn != NULL ? zkml_check_opening(rct, rct_len, pub, pub_len, opn, opn_len, err)
+                     : zkml_verify(rct, rct_len, pub, pub_len, err);
     free(pub);
     free(rct);
+    free(opn);
     if (rc == 1) {
-        printf("valid\n");
+        printf(opt.opening != NULL ? "valid; the opening checks\n" : "valid\n");
         return 0;
     }
     if (rc == 0) {
@@ -791,11 +920,12 @@ print_escaped(const uint8_t *p, size_t n)
 /* The rows of a receipt, dequantized with its model's public file: a line per row, its
  * key (if any), its score(s) and its features.  0, or an exit status with a message. */
 static int
-print_rows(const uint8_t *rct, size_t rct_len, const char *pub_path, int json)
+print_rows(const uint8_t *rct, size_t rct_len, const char *pub_path, const char *opn_path,
+           int json)
 {
     char err[ZKML_ERR_LEN];
-    uint8_t *pub;
-    size_t pub_len, b, j;
+    uint8_t *pub, *opn = NULL;
+    size_t pub_len, b, j, opn_len = 0;
     zkml_rows rows;
     int rc;
 
@@ -806,8 +936,15 @@ print_rows(const uint8_t *rct, size_t rct_len, const char *pub_path, int json)
         free(pub);
         return EXIT_FAILED;
     }
-    rc = zkml_receipt_read_rows(&rows, rct, rct_len, pub, pub_len, err);
+    if (opn_path != NULL && (opn = read_file(opn_path, &opn_len)) == NULL) {
+        free(pub);
+        return EXIT_USAGE;
+    }
+    rc = opn != NULL ? zkml_receipt_read_rows_opened(&rows, rct, rct_len, pub, pub_len, opn,
+                                                     opn_len, err)
+                     : zkml_receipt_read_rows(&rows, rct, rct_len, pub, pub_len, err);
     free(pub);
+    free(opn);
     if (rc != ZKML_OK) {
         fprintf(stderr, "zkml inspect: %s: %s\n", pub_path, err);
         return rc == ZKML_E_BAD_PUBLIC ? EXIT_USAGE : EXIT_FAILED;
@@ -824,6 +961,10 @@ print_rows(const uint8_t *rct, size_t rct_len, const char *pub_path, int json)
             printf(", \"scores\": [");
             for (j = 0; j < rows.n_out; j++)
                 printf("%s%.17g", j > 0 ? ", " : "", rows.scores[b * rows.n_out + j]);
+            if (rows.committed && (rows.opened == NULL || !rows.opened[b])) {
+                printf("], \"features\": null}");     /* committed, not opened */
+                continue;
+            }
             printf("], \"features\": [");
             for (j = 0; j < rows.n_in; j++)
                 printf("%s%.17g", j > 0 ? ", " : "", rows.features[b * rows.n_in + j]);
@@ -838,6 +979,10 @@ print_rows(const uint8_t *rct, size_t rct_len, const char *pub_path, int json)
         printf(": score");
         for (j = 0; j < rows.n_out; j++)
             printf(" %.6g", rows.scores[b * rows.n_out + j]);
+        if (rows.committed && (rows.opened == NULL || !rows.opened[b])) {
+            printf("; features committed\n");
+            continue;
+        }
         printf("; features");
         for (j = 0; j < rows.n_in; j++)
             printf(" %.6g", rows.features[b * rows.n_in + j]);
@@ -854,7 +999,7 @@ static int
 cmd_inspect(int argc, char **argv)
 {
     char err[ZKML_ERR_LEN];
-    const char *path = NULL, *pub_path = NULL;
+    const char *path = NULL, *pub_path = NULL, *opn_path = NULL;
     uint8_t *buf;
     size_t len, b, j;
     zkml_receipt *h;
@@ -868,6 +1013,8 @@ cmd_inspect(int argc, char **argv)
             raw = 1;
         else if (strcmp(argv[i], "--public") == 0 && pub_path == NULL && i + 1 < argc)
             pub_path = argv[++i];
+        else if (strcmp(argv[i], "--opening") == 0 && opn_path == NULL && i + 1 < argc)
+            opn_path = argv[++i];
         else if (argv[i][0] != '-' && path == NULL)
             path = argv[i];
         else {
@@ -875,8 +1022,9 @@ cmd_inspect(int argc, char **argv)
             bad = 1;
         }
     }
-    if (path == NULL || bad) {
-        fprintf(stderr, "Usage: zkml inspect RECEIPT [--public MODEL.pub] [--raw] [--json]\n");
+    if (path == NULL || bad || (opn_path != NULL && pub_path == NULL)) {
+        fprintf(stderr, "Usage: zkml inspect RECEIPT [--public MODEL.pub [--opening OPENING]] "
+                "[--raw] [--json]\n");
         return EXIT_USAGE;
     }
     buf = read_file(path, &len);
@@ -909,7 +1057,7 @@ cmd_inspect(int argc, char **argv)
         }
         printf("]");
         if (pub_path != NULL)
-            rc = print_rows(buf, len, pub_path, 1);
+            rc = print_rows(buf, len, pub_path, opn_path, 1);
         printf("}\n");
     } else {
         printf("model digest   ");
@@ -922,16 +1070,23 @@ cmd_inspect(int argc, char **argv)
         for (b = 0; b < r->parts; b++)
             printf("%s %u", b > 0 ? "," : "", (unsigned)r->part_rows[b]);
         printf(")\n");
+        if (r->inputs == NULL)
+            printf("inputs         committed (one commitment per row; no feature is in the "
+                   "receipt)\n");
         if (pub_path != NULL)
-            rc = print_rows(buf, len, pub_path, 0);
+            rc = print_rows(buf, len, pub_path, opn_path, 0);
         else if (!raw)
             printf("(give --public MODEL.pub for the rows' scores and features, --raw for "
                    "their integers)\n");
         for (b = 0; raw && b < r->batch; b++) {
-            printf("row %zu integers: inputs", b + 1);
-            for (j = 0; j < r->n_in; j++)
-                printf(" %d", (int)r->inputs[b * r->n_in + j]);
-            printf("; outputs");
+            printf("row %zu integers: ", b + 1);
+            if (r->inputs != NULL) {
+                printf("inputs");
+                for (j = 0; j < r->n_in; j++)
+                    printf(" %d", (int)r->inputs[b * r->n_in + j]);
+                printf("; ");
+            }
+            printf("outputs");
             for (j = 0; j < r->n_out; j++)
                 printf(" %d", (int)r->outputs[b * r->n_out + j]);
             printf("\n");
@@ -951,6 +1106,7 @@ static const command COMMANDS[] = {
     { "quantize", cmd_quantize, 1 },
     { "prove", cmd_prove, 1 },
     { "verify", cmd_verify, 1 },
+    { "open", cmd_open, 1 },
     { "inspect", cmd_inspect, 1 },
 };
 

@@ -4,7 +4,8 @@
  * infer_prove, the core's one prover of it) of the statement the receipt fixes, and the
  * receipt file (receipt.h).  A batch of more rows than opts->rows_per_proof is proven in
  * parts, one after another, into a receipt of several proofs (receipt_group.h,
- * docs/logup-gkr.md 6.4).
+ * docs/logup-gkr.md 6.4).  With committed inputs each part is a ZKMLRCC1 receipt with
+ * its own nonce and row commitments (docs/committed-inputs.md 2).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "api.h"
 #include "receipt.h"
 #include "receipt_group.h"
+#include "rowcommit.h"
 #include "runtime.h"
 #include "sha256.h"
 
@@ -34,6 +36,41 @@ part_receipt(receipt *r, const zkml_model *m, const int32_t *rows, size_t n_in,
     }
     r->inputs = rows + first * n_in;
     r->outputs = outputs + first * n_out;
+}
+
+/*
+ * Committed inputs (docs/committed-inputs.md 2): a fresh nonce for the part of r, the
+ * blinds its rows take from the seed and that nonce, and their commitments C (r->batch
+ * points); the prover derives the same blinds again.
+ */
+static int
+part_commit_rows(receipt *r, uint8_t nonce[ROWCOMMIT_NONCE_LEN], ge_t *C,
+                 const zkml_model *m, const zkml_prove_options *opts, char *err)
+{
+    uint8_t *sc = NULL;
+    size_t sc_len = 0;
+    fq_t *rho;
+    int bad;
+
+    if (receipt_statement_context(&sc, &sc_len, r->context, r->context_len, r->batch,
+                                  r->keys, r->key_lens, err) != 0)
+        return ZKML_E_INVALID;
+    if ((rho = calloc(r->batch, sizeof *rho)) == NULL) {
+        free(sc);
+        return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+    }
+    bad = rowcommit_nonce(nonce, m->key.seed, sc, sc_len, opts->fixed_rng) != 0 ||
+          rowcommit_blinds(rho, 0, r->batch, m->key.seed, nonce) != 0 ||
+          rowcommit_rows(C, r->inputs, r->batch, r->n_in, rho) != 0;
+    explicit_bzero(rho, r->batch * sizeof *rho);
+    free(rho);
+    free(sc);
+    if (bad)
+        return zkml_fail(err, ZKML_E_INTERNAL, "could not commit to the rows");
+    r->committed = 1;
+    r->nonce = nonce;
+    r->row_commitments = C;
+    return ZKML_OK;
 }
 
 /* SHA-256 of a part's statement bytes S (docs/logup-gkr.md 6.1): its receipt encoded
@@ -69,6 +106,7 @@ prove_part(uint8_t **out, size_t *out_len, zkml_model *m, receipt *r, uint32_t i
     infer_options io;
     int rc;
 
+    memset(&st, 0, sizeof st);
     if (receipt_statement_context(&sc, &sc_len, r->context, r->context_len, r->batch,
                                   r->keys, r->key_lens, err) != 0)
         return ZKML_E_INVALID;
@@ -81,6 +119,9 @@ prove_part(uint8_t **out, size_t *out_len, zkml_model *m, receipt *r, uint32_t i
     st.context = sc;
     st.context_len = sc_len;
     st.group = group;
+    st.committed = r->committed;
+    st.nonce = r->nonce;
+    st.row_commitments = r->row_commitments;
     io.fixed_rng = opts->fixed_rng;
     io.progress = opts->progress;
     io.progress_arg = opts->progress_arg;
@@ -108,7 +149,8 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
     char sub[ZKML_ERR_LEN] = "";
     const model_kind *kind = m->kind;
     uint8_t (*digests)[32] = NULL, G[32];
-    uint8_t **parts = NULL;
+    uint8_t **parts = NULL, (*nonces)[ROWCOMMIT_NONCE_LEN] = NULL;
+    ge_t *row_commitments = NULL;
     size_t *part_lens = NULL, C, first;
     int32_t *outputs = NULL;
     const char *bad;
@@ -143,13 +185,23 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
                          n_in, (unsigned)m->info.n_inputs);
     if ((rc = api_model_public_ready(m, err)) != ZKML_OK)
         return rc;
+    if (opts->committed_inputs && kind != &model_kind_dense_v2)  /* committed-inputs.md 1 */
+        return zkml_fail(err, ZKML_E_UNSUPPORTED, kind == &model_kind_dense
+                         ? "committed inputs need a model of protocol version 2: register "
+                           "the model again under 0.2.0"
+                         : "committed inputs are not available for this kind of model yet");
     /* every row is scored first: a row the model cannot take stops the batch before
      * any proof, and the outputs fix every part's statement, hence G */
     outputs = malloc(batch * n_out * sizeof *outputs);
     digests = malloc((size_t)k * sizeof *digests);
     parts = calloc(k, sizeof *parts);
     part_lens = calloc(k, sizeof *part_lens);
-    if (outputs == NULL || digests == NULL || parts == NULL || part_lens == NULL) {
+    if (opts->committed_inputs) {
+        nonces = malloc((size_t)k * sizeof *nonces);
+        row_commitments = malloc(batch * sizeof *row_commitments);
+    }
+    if (outputs == NULL || digests == NULL || parts == NULL || part_lens == NULL ||
+        (opts->committed_inputs && (nonces == NULL || row_commitments == NULL))) {
         rc = zkml_fail(err, ZKML_E_NOMEM, "out of memory");
         goto done;
     }
@@ -162,6 +214,10 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
     for (i = 0, first = 0; i < k; i++, first += C) {
         part_receipt(&r, m, rows, n_in, outputs, n_out, first,
                      batch - first < C ? batch - first : C, opts);
+        if (opts->committed_inputs &&
+            (rc = part_commit_rows(&r, nonces[i], row_commitments + first, m, opts,
+                                   err)) != ZKML_OK)
+            goto done;
         if (part_statement_digest(digests[i], &r, err) != 0) {
             rc = ZKML_E_INVALID;
             goto done;
@@ -181,6 +237,11 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
         if (opts->part != NULL)
             opts->part(opts->progress_arg, i + 1, k, first, n);
         part_receipt(&r, m, rows, n_in, outputs, n_out, first, n, opts);
+        if (opts->committed_inputs) {
+            r.committed = 1;
+            r.nonce = nonces[i];
+            r.row_commitments = row_commitments + first;
+        }
         rc = prove_part(&parts[i], &part_lens[i], m, &r, i + 1, k, G, opts,
                         k > 1 ? sub : err);
         if (rc != ZKML_OK) {
@@ -204,6 +265,8 @@ done:
     free(parts);
     free(part_lens);
     free(digests);
+    free(nonces);
+    free(row_commitments);
     free(outputs);
     return rc;
 }

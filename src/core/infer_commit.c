@@ -15,7 +15,8 @@
 /* ---- steps 1-3: P1 and the mask, α and γ, P2 ---- */
 
 /* f_k at entry x (step 3): the limb for a range lookup, q + γ·a for an activation
- * lookup (a public in the last layer).  Also the f of S1's LK_k (step 7). */
+ * lookup (a public in the last layer), v + c_k for an input lookup of committed mode
+ * (docs/committed-inputs.md 4.3).  Also the f of S1's LK_k (step 7). */
 int
 infer_lookup_f(ictx *c, unsigned k, size_t x, fq_t *f)
 {
@@ -23,6 +24,19 @@ infer_lookup_f(ictx *c, unsigned k, size_t x, fq_t *f)
     const fq_t *in = c->P1f + c->lay->p1[lk->col_in].offset;
 
     *f = in[x];
+    if (lk->is_input) {                             /* + c_k = (2^w - 1) + γ·w */
+        unsigned w = infer_input_limb_width(c->lay, x >> c->lay->beta, lk->limb);
+        fq_t cw;
+
+        if (w == 0)
+            return 0;
+        fq_set_u64(&cw, w);
+        fq_mul(&cw, &cw, &c->gamma);
+        fq_add(f, f, &cw);
+        fq_set_u64(&cw, ((uint64_t)1 << w) - 1);
+        fq_add(f, f, &cw);
+        return 0;
+    }
     if (lk->is_act) {
         fq_t a;
 

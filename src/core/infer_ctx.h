@@ -90,6 +90,7 @@ typedef struct {
     size_t id_pw_out[INFER_MAX_PW], id_pw_t[INFER_MAX_PW], id_pw_in[INFER_MAX_PW];
     size_t id_pw_P[INFER_MAX_PW];
     unsigned n_products;        /* product proofs exchanged so far (step 8) */
+    size_t id_e;                /* committed inputs: e_0 (the e_k follow), step 8 */
 
     /* version 2: the lookup tree (docs/logup-gkr.md 3.2-3.3) */
     fq_t *eta, rho_gkr;         /* η_T per table, ρ_G */

@@ -216,6 +216,9 @@ infer_gkr_relations(ictx *c)
             mle_eval(&x, c->outpub, lk->log_size, z);
             fq_mul(&x, &x, &c->gamma);
             fq_sub(&fq[k].constant, &fq[k].constant, &x);
+        } else if (lk->is_input) {                  /* f = v + c_k, c_k public */
+            infer_input_offset_mle(c, (unsigned)k, z, &x);  /* docs/committed-inputs.md 4.3 */
+            fq_sub(&fq[k].constant, &fq[k].constant, &x);
         }
     }
     for (t = 0; t < lay->n_tables; t++) {

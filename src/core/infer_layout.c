@@ -124,6 +124,76 @@ push_range_lookup(infer_layout *lay, const unsigned *range_of_width, unsigned l,
     lay->n_lookups++;
 }
 
+/* ---- committed inputs (docs/committed-inputs.md 4.3) ---- */
+
+/* ω(y) = floor(log2(y + 1)) for y = 0..511, filled once (it is a constant table). */
+const int32_t infer_wr_omega[1 << INFER_WR_LOG] = {
+#define W2(w) w, w
+#define W4(w) W2(w), W2(w)
+#define W8(w) W4(w), W4(w)
+#define W16(w) W8(w), W8(w)
+#define W32(w) W16(w), W16(w)
+#define W64(w) W32(w), W32(w)
+#define W128(w) W64(w), W64(w)
+#define W256(w) W128(w), W128(w)
+    0, W2(1), W4(2), W8(3), W16(4), W32(5), W64(6), W128(7), W256(8), 9
+#undef W2
+#undef W4
+#undef W8
+#undef W16
+#undef W32
+#undef W64
+#undef W128
+#undef W256
+};
+
+unsigned
+infer_input_limb_width(const infer_layout *lay, size_t j, unsigned k)
+{
+    unsigned bits;
+
+    if (!lay->committed || j >= lay->model->layer[0].n)
+        return 0;
+    bits = model_input_bits(lay->model, (uint32_t)j);
+    return bits <= 8 * k ? 0 : bits - 8 * k > 8 ? 8 : bits - 8 * k;
+}
+
+/* The input part, first in every list: WR (table 0), the K_x limb columns, and their
+ * lookups with their h columns in P2. */
+static void
+layout_inputs(infer_layout *lay, const zk_model *model)
+{
+    unsigned k, logn = lay->beta + lay->nu[0], maxbits = 0;
+    uint32_t j;
+
+    for (j = 0; j < model->layer[0].n; j++)
+        if (model_input_bits(model, j) > maxbits)
+            maxbits = model_input_bits(model, j);
+    lay->n_xlimbs = (maxbits + 7) / 8;
+    lay->table_wr = lay->n_tables;
+    lay->tables[lay->n_tables].log_size = INFER_WR_LOG;
+    lay->tables[lay->n_tables].is_range = 0;
+    lay->tables[lay->n_tables].table = (logup_table){INFER_WR_LOG, 0, infer_wr_omega};
+    lay->n_tables++;
+    lay->col_vin = lay->n_p1;
+    for (k = 0; k < lay->n_xlimbs; k++)
+        push_column(lay->p1, &lay->n_p1, INFER_COL_VIN, 0, k, 0, logn);
+    for (k = 0; k < lay->n_xlimbs; k++) {
+        infer_lookup *lk = &lay->lookups[lay->n_lookups];
+
+        memset(lk, 0, sizeof *lk);
+        lk->layer = 0;
+        lk->limb = k;
+        lk->table = lay->table_wr;
+        lk->log_size = logn;
+        lk->col_in = (int)(lay->col_vin + k);
+        lk->col_out = -1;
+        lk->is_input = 1;
+        push_column(lay->p2, &lay->n_p2, INFER_COL_H, 0, k, lay->n_lookups, logn);
+        lay->n_lookups++;
+    }
+}
+
 /* Tables, P1 columns, lookup instances and piecewise zero-checks of a version 2 model:
  * the layer plans (n_limbs, widths) are already set. */
 static void
@@ -154,6 +224,8 @@ layout_v2(infer_layout *lay, const zk_model *model)
     }
     /* tables: RANGE_w ascending, then the kind 3 tables deduplicated by content */
     lay->n_tables = 0;
+    if (lay->committed)
+        layout_inputs(lay, model);
     for (w = 1; w <= MODEL_MAX_LIMB_BITS; w++) {
         if (!used[w])
             continue;
@@ -274,6 +346,13 @@ layout_v2(infer_layout *lay, const zk_model *model)
 int
 infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char *err)
 {
+    return infer_layout_build_mode(lay, model, batch, 0, err);
+}
+
+int
+infer_layout_build_mode(infer_layout *lay, const zk_model *model, size_t batch,
+                        int committed, char *err)
+{
     unsigned range_of_width[MODEL_MAX_LIMB_BITS + 1], act_of_layer[MODEL_MAX_LAYERS];
     unsigned l, k, t, last;
     int lp1, lp2;
@@ -296,6 +375,13 @@ infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char 
                                           lay->limb_offset[l]);
     }
     lay->version = model_version(model);
+    if (committed && lay->version != 2) {
+        zkml_fail(err, -1, "committed inputs need a model of protocol version 2: register "
+                  "the model again under 0.2.0");
+        return -1;
+    }
+    lay->committed = committed;
+    lay->model = committed ? model : NULL;
     if (lay->version == 2) {
         layout_v2(lay, model);
         goto place;

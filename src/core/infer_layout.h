@@ -50,7 +50,9 @@ typedef enum {
     INFER_COL_TLO,          /* [q >= lo] */
     INFER_COL_VHI,          /* limb k of d_hi = hi - q + 2^Q */
     INFER_COL_THI,          /* [q <= hi] */
-    INFER_COL_Z             /* min(q, hi) */
+    INFER_COL_Z,            /* min(q, hi) */
+    /* committed inputs (docs/committed-inputs.md 4.3) */
+    INFER_COL_VIN           /* input limb k of u = x + 2^(xbits_j - 1) */
 } infer_col_kind;
 
 /* The role of a piecewise zero-check (version 2, step 7). */
@@ -89,6 +91,7 @@ typedef struct {
     unsigned log_size;      /* n_k = β + μ_l */
     int public_output;      /* a is the public output (last layer's ACT lookup) */
     int col_in, col_out;    /* P1 columns looked up: the limb or q; a (-1 if public/none) */
+    int is_input;           /* committed inputs: input limb `limb` into WR, f = v + c_k */
 } infer_lookup;
 
 typedef struct {
@@ -134,7 +137,22 @@ typedef struct {
     unsigned col_x[MODEL_MAX_LAYERS];
     unsigned n_pw;
     infer_pw pw[INFER_MAX_PW];
+
+    /* committed inputs (docs/committed-inputs.md 4.3): K_x limb columns of β + ν_1
+     * variables first in P1, the table WR first, the K_x input lookups first */
+    int committed;
+    unsigned n_xlimbs;                      /* K_x */
+    unsigned col_vin;                       /* P1 index of v^in_0 (limbs follow) */
+    unsigned table_wr;                      /* index of WR (0) */
+    const zk_model *model;                  /* its widths xbits_j (committed only) */
 } infer_layout;
+
+/* The width-range table WR: 512 rows, row y has output floor(log2(y + 1)). */
+#define INFER_WR_LOG 9
+extern const int32_t infer_wr_omega[1 << INFER_WR_LOG];
+
+/* w_{j,k} = min(8, max(0, xbits_j - 8k)) of a committed layout (0 for j >= n_1). */
+unsigned infer_input_limb_width(const infer_layout *lay, size_t j, unsigned k);
 
 /* ceil(log2 v) for v >= 1 */
 unsigned infer_log2_ceil(uint64_t v);
@@ -145,5 +163,9 @@ unsigned infer_log2_ceil(uint64_t v);
  * broken (B out of [1, INFER_MAX_BATCH], or a polynomial too large).
  */
 int infer_layout_build(infer_layout *lay, const zk_model *model, size_t batch, char *err);
+
+/* The same for a committed-input proof when committed is 1 (version 2 models only). */
+int infer_layout_build_mode(infer_layout *lay, const zk_model *model, size_t batch,
+                            int committed, char *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "infer_phases.h"
 #include "logup.h"
 #include "mle.h"
+#include "rowcommit.h"
 #include "runtime.h"
 
 /* ---- step 11: the two openings ---- */
@@ -39,6 +40,49 @@ exchange_opening(ictx *c, const hyrax_commitment *h, const hyrax_commitment *h2,
     if (rc != 1)
         return ictx_fail(c, why != NULL ? why : "an opening does not verify");
     return 0;
+}
+
+/*
+ * Committed inputs (docs/committed-inputs.md 4.4, step 11.3): the Hyrax evaluation of X
+ * (feature bits low, batch bits high) at z_X = (r^(ν_1), τ_{1,b}) against C_x_1, its
+ * rows the receipt's row commitments C_{min(b, B-1)}.
+ */
+static int
+open_inputs(ictx *c)
+{
+    const infer_statement *st = c->st;
+    unsigned nu = c->lay->nu[0], beta = c->lay->beta;
+    size_t cols = (size_t)1 << nu, rows = (size_t)1 << beta, n = c->m->layer[0].n, b, j;
+    hyrax_commitment xc;
+    fq_t *z = ictx_alloc(c, nu + beta, sizeof(fq_t)), *table = NULL, *rho = NULL;
+
+    xc.l = nu + beta;
+    xc.lc = nu;
+    xc.lr = beta;
+    xc.rows = ictx_alloc(c, rows, sizeof(ge_t));
+    if (c->fail != NULL)
+        return -1;
+    for (b = 0; b < rows; b++)
+        xc.rows[b] = st->row_commitments[b < st->batch ? b : st->batch - 1];
+    memcpy(z, c->r1 + (c->n1 - nu), nu * sizeof(fq_t));
+    memcpy(z + nu, c->tau[0], beta * sizeof(fq_t));
+    if (c->prover) {
+        table = ictx_alloc(c, cols * rows, sizeof(fq_t));
+        rho = ictx_alloc(c, rows, sizeof(fq_t));
+        if (c->fail != NULL)
+            return -1;
+        if (rowcommit_blinds(rho, 0, st->batch, c->seed, st->nonce) != 0)
+            return ictx_fail(c, "could not derive the row blinds");
+        for (b = 0; b < rows; b++) {
+            size_t bb = b < st->batch ? b : st->batch - 1;
+
+            rho[b] = rho[bb];
+            for (j = 0; j < n; j++)
+                fq_set_i64(&table[j + cols * b], infer_x_rows(c)[bb * n + j]);
+        }
+    }
+    return exchange_opening(c, &xc, NULL, table, rho, z, &c->com[c->id_x[0]],
+                            c->prover ? &c->bl[c->id_x[0]] : NULL, INFER_CHECK_OPENING_X);
 }
 
 int
@@ -94,9 +138,11 @@ open_w:
         if (beta == NULL || hyrax_blinds_from_seed(beta, wrows, c->seed) != 0)
             return ictx_fail(c, "could not derive the W blinds");
     }
-    return exchange_opening(c, c->st->w_rows, NULL, c->Wf, beta,
-                            c->r2 + (c->n2 - c->wl.l_W), &c->com[c->id_u[2]],
-                            c->prover ? &c->bl[c->id_u[2]] : NULL, INFER_CHECK_OPENING_W);
+    if (exchange_opening(c, c->st->w_rows, NULL, c->Wf, beta, c->r2 + (c->n2 - c->wl.l_W),
+                         &c->com[c->id_u[2]], c->prover ? &c->bl[c->id_u[2]] : NULL,
+                         INFER_CHECK_OPENING_W) != 0)
+        return -1;
+    return c->lay->committed ? open_inputs(c) : 0;
 }
 
 /* ---- step 12: the linear relations R1..R4 ---- */
@@ -200,6 +246,41 @@ decomposition_relations(ictx *c)
     return 0;
 }
 
+/*
+ * Committed inputs, R_in (docs/committed-inputs.md 4.4, step 12), last:
+ * x_1 - Σ_k 2^(8k)·e_k = -S~(r^(ν_1)),  S_j = 2^(xbits_j - 1) for j < n_1.
+ */
+static int
+input_relation(ictx *c)
+{
+    unsigned nu = c->lay->nu[0], k;
+    size_t j, n = c->m->layer[0].n;
+    fq_t *eq = ictx_eq_table(c, c->r1 + (c->n1 - nu), nu), rhs, tmp, one;
+
+    if (eq == NULL)
+        return -1;
+    if (infer_seam_skips(c, INFER_CHECK_INPUT_RELATION, 0))
+        return 0;
+    fq_set_zero(&rhs);
+    for (j = 0; j < n; j++) {
+        ictx_pow2(&tmp, model_input_bits(c->m, (uint32_t)j) - 1);
+        fq_mul(&tmp, &tmp, &eq[j]);
+        fq_sub(&rhs, &rhs, &tmp);
+    }
+    fq_set_u64(&one, 1);
+    if (linrel_relation_begin(&c->lr) != 0)
+        return ictx_fail(c, "internal failure building the relations");
+    linrel_relation_scalar(&c->lr, c->id_x[0], &one);
+    for (k = 0; k < c->lay->n_xlimbs; k++) {
+        ictx_pow2(&tmp, 8 * k);
+        fq_neg(&tmp, &tmp);
+        linrel_relation_scalar(&c->lr, c->id_e + k, &tmp);
+    }
+    if (linrel_relation_end(&c->lr, &rhs) != 0)
+        return ictx_fail(c, "internal failure building the relations");
+    return 0;
+}
+
 int
 infer_step_relations(ictx *c)
 {
@@ -267,7 +348,7 @@ infer_step_relations(ictx *c)
         f2[l].terms = &t2[2 * l];
         f2[l].n_terms = 1;
         fq_set_zero(&f2[l].constant);
-        if (l == 0) {                               /* λ_1·X~pub(τ_{1,b}, r^(1))·w_1 */
+        if (l == 0 && !c->lay->committed) {         /* λ_1·X~pub(τ_{1,b}, r^(1))·w_1 */
             unsigned nu = c->lay->nu[0];
 
             memcpy(pt, c->tau[0], beta * sizeof(fq_t));
@@ -346,9 +427,10 @@ infer_step_relations(ictx *c)
         return ictx_fail(c, "internal failure building the relations");
     if (c->lay->version != 2)
         return 0;
-    if (decomposition_relations(c) != 0)
-        return -1;
-    return infer_gkr_relations(c);                  /* docs/logup-gkr.md 3.6 */
+    if (decomposition_relations(c) != 0 || infer_gkr_relations(c) != 0)
+        return -1;                                  /* docs/logup-gkr.md 3.6 */
+    /* committed inputs: R_in last (docs/committed-inputs.md 4.5) */
+    return c->lay->committed ? input_relation(c) : 0;
 }
 
 int

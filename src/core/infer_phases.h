@@ -19,6 +19,15 @@
 #include "model.h"
 #include "sumcheck.h"
 
+/* The prover's input rows as its X holds them: st->inputs, unless the test seam says
+ * otherwise (infer_testing.h, committed_rows). */
+static inline const int32_t *
+infer_x_rows(const ictx *c)
+{
+    return c->hooks != NULL && c->hooks->committed_rows != NULL ? c->hooks->committed_rows
+                                                                 : c->st->inputs;
+}
+
 /* Step 0 (infer_statement.c). */
 int infer_setup(ictx *c);               /* step 0: the sizes, generators and public matrices */
 int infer_step_statement(ictx *c);      /* step 0: the statement absorbed */
@@ -45,11 +54,15 @@ size_t infer_s1_tables(const ictx *c);
 /* Version 2: the columns (out, t, in) of piecewise zero-check p; -1 for a public one. */
 void infer_pw_columns(const ictx *c, unsigned p, int *out, int *t, int *in);
 
+/* Committed inputs: c_k~ of input lookup k at r (β batch, then ν_1 feature coordinates). */
+void infer_input_offset_mle(ictx *c, unsigned k, const fq_t *r, fq_t *out);
+
 /* Steps 9-10 (infer_s2.c). */
 int infer_step_s2(ictx *c);             /* steps 9-10: S2, its finals and μ */
 
 /* Steps 11-12 (infer_open.c). */
-int infer_step_openings(ictx *c);       /* step 11: the two Hyrax openings */
+int infer_step_openings(ictx *c);       /* step 11: the two Hyrax openings (three with
+                                           committed inputs: X, docs/committed-inputs.md 4.4) */
 int infer_step_relations(ictx *c);      /* step 12: the linear relations R1..R4 */
 int infer_step_linear(ictx *c);         /* step 12: their argument over the mask */
 

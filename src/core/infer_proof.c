@@ -32,6 +32,23 @@ ints_to_field(fq_t *out, const int64_t *in, size_t n)
     return zkml_interrupted() ? -1 : 0;
 }
 
+/* The proof header of a committed-input proof (docs/committed-inputs.md 1): version 2,
+ * input mode 1. */
+static const uint8_t committed_header[CODEC_HEADER_LEN] = {'Z', 'K', 'M', 'L', 'P', 'G', '0', '1',
+                                                           2, 1};
+
+/* Committed inputs, verifier: no row commitment is the identity (3.2). */
+static int
+row_commitments_valid(const infer_statement *st)
+{
+    size_t b;
+
+    for (b = 0; b < st->batch; b++)
+        if (st->row_commitments[b].infinity || !ge_is_on_curve(&st->row_commitments[b]))
+            return 0;
+    return 1;
+}
+
 /* Steps 1-12 after the statement, the same schedule for both roles. */
 static int
 run_protocol(ictx *c)
@@ -119,7 +136,7 @@ infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
             ictx_fail(&c, "the outputs are not what the model computes for these inputs");
             goto out;
         }
-    if (infer_witness_build(&wit, c.lay, st->model, &tr, err) != 0)
+    if (infer_witness_build_inputs(&wit, c.lay, st->model, &tr, st->inputs, err) != 0)
         goto out_err;
     if (zkml_interrupted()) {
         ictx_fail(&c, "interrupted");
@@ -150,7 +167,10 @@ witness_ready:
         ictx_fail(&c, "the operating system's random generator failed");
         goto out;
     }
-    codec_put_header_version(&w, c.lay->version);
+    if (c.lay->committed)                          /* byte 9: the input mode */
+        codec_put_bytes(&w, committed_header, sizeof committed_header);
+    else
+        codec_put_header_version(&w, c.lay->version);
     if (run_protocol(&c) != 0)
         goto out;
     if (w.failed) {
@@ -211,8 +231,26 @@ infer_verify_hooked(const infer_statement *st, const uint8_t *proof, size_t proo
         return 0;
     }
     c.fail = NULL;
-    codec_reader_init(&r, proof, proof_len);
-    codec_get_header_version(&r, c.lay->version);
+    if (st->committed && !row_commitments_valid(st)) {
+        *reason = "a row commitment is not a point of the curve other than the identity";
+        ictx_free_all(&c);
+        return 0;
+    }
+    if (st->committed) {                            /* the header of section 1, mode 1 */
+        if (proof_len < CODEC_HEADER_LEN ||
+            memcmp(proof, committed_header, CODEC_HEADER_LEN) != 0) {
+            *reason = proof_len >= CODEC_HEADER_LEN && memcmp(proof, committed_header, 9) == 0
+                          ? "the proof header does not name committed inputs (byte 9)"
+                          : "the proof does not start with the header of a committed-input "
+                            "proof of version 2";
+            ictx_free_all(&c);
+            return 0;
+        }
+        codec_reader_init(&r, proof + CODEC_HEADER_LEN, proof_len - CODEC_HEADER_LEN);
+    } else {
+        codec_reader_init(&r, proof, proof_len);
+        codec_get_header_version(&r, c.lay->version);
+    }
     if (ictx_reader_ok(&c) == 0 && run_protocol(&c) == 0 && codec_reader_finish(&r) == 0) {
         rc = 1;
     } else {
@@ -220,7 +258,7 @@ infer_verify_hooked(const infer_statement *st, const uint8_t *proof, size_t proo
         *reason = c.fail != NULL ? c.fail : (r.error != NULL ? r.error : "rejected");
     }
     if (hooks != NULL && hooks->report != NULL)     /* test seam */
-        hooks->report->bytes_read = r.pos;
+        hooks->report->bytes_read = r.pos + (st->committed ? CODEC_HEADER_LEN : 0);
     ictx_free_all(&c);
     return rc;
 }

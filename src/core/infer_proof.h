@@ -33,6 +33,15 @@ typedef struct {
      * 6.2), which every receipt supplies; NULL (statements outside a receipt, in tests):
      * part 1 of 1 of a group whose digest is 32 zero bytes.  Version 1 ignores it. */
     const uint8_t *group;
+    /*
+     * Committed inputs (docs/committed-inputs.md), version 2 only: the statement holds
+     * the receipt's nonce and B row commitments instead of the inputs.  The prover
+     * still passes its rows in inputs (private: they never enter the proof's bytes) and
+     * derives the row blinds from its seed and the nonce; the verifier passes NULL.
+     */
+    int committed;
+    const uint8_t *nonce;               /* 32 bytes */
+    const ge_t *row_commitments;        /* B points, none the identity */
 } infer_statement;
 
 /*

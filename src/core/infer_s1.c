@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "generators.h"
 #include "infer_phases.h"
@@ -316,8 +317,10 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
     size_t nk = infer_s1_lookups(c), nt = infer_s1_tables(c), np = c->lay->n_pw, k, t, n = 0, first;
     size_t pos_w[MODEL_MAX_LAYERS], pos_x[MODEL_MAX_LAYERS], pos_pw[INFER_MAX_PW];
     size_t *pos_h = ictx_alloc(c, nk, sizeof(size_t)), *pos_g = ictx_alloc(c, nt, sizeof(size_t));
-    fq_t *v = ictx_alloc(c, 3 * (size_t)c->L + 5 * nk + 2 * nt + 4 * np + 1, sizeof(fq_t));
-    unsigned l, beta = c->lay->beta;
+    fq_t *v = ictx_alloc(c, 3 * (size_t)c->L + 5 * nk + 2 * nt + 4 * np + 1 + c->lay->n_xlimbs,
+                         sizeof(fq_t));
+    unsigned l, beta = c->lay->beta, l0 = c->lay->committed ? 0 : 1;
+    size_t pos_e = 0;
 
     if (c->fail != NULL)
         return -1;
@@ -328,7 +331,8 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
             v[n] = inst[l].tables[0][0];
         n++;
     }
-    for (l = 1; l < c->L; l++) {
+    /* committed inputs: layer 1's x_1 = X_1~(z1), p_1, then the e_k (4.4 step 8) */
+    for (l = l0; l < c->L; l++) {
         pos_x[l] = n;
         if (c->prover) {
             v[n] = inst[l].tables[1][0];
@@ -336,6 +340,16 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
         }
         n += 2;
     }
+    pos_e = n;
+    for (k = 0; k < c->lay->n_xlimbs; k++, n++)
+        if (c->prover) {
+            fq_t z1[2 * LAYOUT_MAX_LOG];
+
+            memcpy(z1, c->tau[0], beta * sizeof(fq_t));
+            memcpy(z1 + beta, c->r1 + (c->n1 - c->lay->nu[0]), c->lay->nu[0] * sizeof(fq_t));
+            mle_eval(&v[n], c->P1f + c->lay->p1[c->lay->col_vin + k].offset,
+                     beta + c->lay->nu[0], z1);
+        }
     for (k = 0; k < nk; k++) {
         const infer_lookup *lk = &c->lay->lookups[k];
         const fq_t *rk = c->r1 + (c->n1 - lk->log_size);
@@ -346,7 +360,7 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
         if (!c->prover)
             continue;
         v[p] = inst[c->L + k].tables[1][0];
-        if (lk->is_act) {
+        if (lk->is_act || lk->is_input) {
             mle_eval(&v[p + 1], c->P1f + c->lay->p1[lk->col_in].offset, lk->log_size, rk);
             if (lk->col_out >= 0)
                 mle_eval(&v[p + 2], c->P1f + c->lay->p1[lk->col_out].offset, lk->log_size, rk);
@@ -391,14 +405,21 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
         ictx_add_claim(c, POLY_W, c->wl.w_offset[l], nu + mu, c->r1 + (c->n1 - nu), nu,
                   c->tau[l] + beta, mu, c->id_w[l]);
     }
-    for (l = 1; l < c->L; l++) {
+    for (l = l0; l < c->L; l++) {
         unsigned nu = c->lay->nu[l];
 
         c->id_x[l] = first + pos_x[l];
         c->id_p[l] = c->id_x[l] + 1;
+        if (l == 0)                                 /* x_1: settled by the X opening */
+            continue;
         ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_x[l - 1]].offset, beta + nu, c->tau[l],
                   beta, c->r1 + (c->n1 - nu), nu, c->id_x[l]);
     }
+    c->id_e = first + pos_e;
+    for (k = 0; k < c->lay->n_xlimbs; k++)          /* e_k = v^in_k~(τ_{1,b}, r^(ν_1)) */
+        ictx_add_claim(c, POLY_P1, c->lay->p1[c->lay->col_vin + k].offset,
+                       beta + c->lay->nu[0], c->tau[0], beta,
+                       c->r1 + (c->n1 - c->lay->nu[0]), c->lay->nu[0], c->id_e + k);
     for (k = 0; k < nk; k++) {
         const infer_lookup *lk = &c->lay->lookups[k];
         unsigned n_k = lk->log_size;
@@ -479,6 +500,34 @@ exchange_product(ictx *c, const ge_t *X, const ge_t *Y, const ge_t *Z, const fq_
     return 0;
 }
 
+/*
+ * Committed inputs (docs/committed-inputs.md 4.3): c_k~ at a point r of β batch then ν_1
+ * feature coordinates, Σ_{j<n_1} eq(r_j, bits(j))·((2^w_{j,k} - 1) + γ·w_{j,k}) (the
+ * batch coordinates drop out).
+ */
+void
+infer_input_offset_mle(ictx *c, unsigned k, const fq_t *r, fq_t *out)
+{
+    const infer_lookup *lk = &c->lay->lookups[k];
+    unsigned nu = c->lay->nu[0];
+    size_t j, n = c->m->layer[0].n;
+    fq_t *eq = ictx_eq_table(c, r + c->lay->beta, nu), a, cw;
+
+    fq_set_zero(out);
+    if (eq == NULL)
+        return;
+    for (j = 0; j < n; j++) {
+        unsigned w = infer_input_limb_width(c->lay, j, lk->limb);
+
+        fq_set_u64(&cw, w);
+        fq_mul(&cw, &cw, &c->gamma);
+        fq_set_u64(&a, ((uint64_t)1 << w) - 1);
+        fq_add(&cw, &cw, &a);
+        fq_mul(&cw, &cw, &eq[j]);
+        fq_add(out, out, &cw);
+    }
+}
+
 /* Y_k: the commitment to f_k, formed homomorphically (section 7 step 8). */
 static void
 lookup_f_commitment(ictx *c, size_t k, ge_t *Y, fq_t *y, fq_t *ry)
@@ -491,6 +540,17 @@ lookup_f_commitment(ictx *c, size_t k, ge_t *Y, fq_t *y, fq_t *ry)
     if (c->prover) {
         *y = c->val[c->id_in[k]];
         *ry = c->bl[c->id_in[k]];
+    }
+    if (lk->is_input) {                             /* C_limb + c_k~(r^(k))·G */
+        infer_input_offset_mle(c, (unsigned)k, c->r1 + (c->n1 - lk->log_size), &g);
+        gep_set_ge(&p, generators_G());
+        gep_mul_vartime(&p, &p, &g);
+        if (c->prover)
+            fq_add(y, y, &g);
+        gep_set_ge(&s, Y);
+        gep_add(&p, &p, &s);
+        ge_set_gep(Y, &p);
+        return;
     }
     if (!lk->is_act)
         return;
@@ -524,7 +584,7 @@ infer_step_s1_products(ictx *c)
     fq_t zero;
 
     fq_set_zero(&zero);
-    for (l = 1; l < c->L; l++) {
+    for (l = c->lay->committed ? 0 : 1; l < c->L; l++) {
         size_t w = c->id_w[l], x = c->id_x[l], p = c->id_p[l];
 
         if (exchange_product(c, &c->com[w], &c->com[x], &c->com[p], &c->val[w], &c->bl[w],

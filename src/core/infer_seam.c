@@ -17,7 +17,7 @@ int
 infer_seam_witness(ictx *c, infer_witness *wit, model_trace *tr, char *err)
 {
     if (model_forward(tr, c->m, c->st->inputs, c->st->batch, 0, err) == MODEL_OK) {
-        if (infer_witness_build(wit, c->lay, c->m, tr, err) != 0)
+        if (infer_witness_build_inputs(wit, c->lay, c->m, tr, infer_x_rows(c), err) != 0)
             return -1;
     } else {
         wit->len = (size_t)1 << c->lay->l_P;

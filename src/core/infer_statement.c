@@ -35,7 +35,10 @@ infer_setup(ictx *c)
     c->m = m;
     c->L = m->n_layers;
     c->lay = ictx_alloc(c, 1, sizeof(infer_layout));
-    if (c->lay == NULL || infer_layout_build(c->lay, m, st->batch, err) != 0 ||
+    if (st->committed && (st->nonce == NULL || st->row_commitments == NULL ||
+                          (c->prover && st->inputs == NULL)))
+        return ictx_fail(c, "a committed-input statement needs its nonce and row commitments");
+    if (c->lay == NULL || infer_layout_build_mode(c->lay, m, st->batch, st->committed, err) != 0 ||
         weights_layout_build(&c->wl, m) != 0)
         return ictx_fail(c, "the statement's model or batch size is not usable");
     hyrax_split(c->wl.l_W, &lcW, &lrW);
@@ -50,6 +53,8 @@ infer_setup(ictx *c)
     /* version 2: table widths no longer enter S1 (docs/logup-gkr.md 3.0) */
     for (t = 0; t < c->lay->n_tables && c->lay->version != 2; t++)
         nmax = c->lay->tables[t].log_size > nmax ? c->lay->tables[t].log_size : nmax;
+    if (c->lay->committed)                          /* docs/committed-inputs.md 4.1 */
+        nmax = c->lay->beta + c->lay->nu[0] > nmax ? c->lay->beta + c->lay->nu[0] : nmax;
     c->n1 = nmax;
     c->n2 = c->lay->l_P > c->wl.l_W ? c->lay->l_P : c->wl.l_W;
     if (c->n1 > SUMCHECK_MAX_ROUNDS || c->n2 > SUMCHECK_MAX_ROUNDS)
@@ -68,6 +73,8 @@ infer_setup(ictx *c)
             need = (size_t)1 << lcW;
         if (c->nM > need)
             need = c->nM;
+        if (((size_t)1 << c->lay->nu[0]) > need)  /* the X opening (committed inputs) */
+            need = (size_t)1 << c->lay->nu[0];
         if (generators_V(need) == NULL)
             return ictx_fail(c, "could not compute the generators");
     }
@@ -75,7 +82,7 @@ infer_setup(ictx *c)
     {
         size_t nk = c->lay->n_lookups, nt = c->lay->n_tables;
         /* version 2 adds the decomposition pre-claims and 4 finals per zero-check */
-        size_t ncom = 4 * (size_t)c->L + (size_t)c->L * MODEL_MAX_LIMBS + 5 * nk + 2 * nt + 8 +
+        size_t ncom = 4 * (size_t)c->L + 2 + 4 * (size_t)c->lay->n_xlimbs + (size_t)c->L * MODEL_MAX_LIMBS + 5 * nk + 2 * nt + 8 +
                       (size_t)c->L * (3 * INFER_MAX_PW_LIMBS + 3) + 4 * (size_t)c->lay->n_pw;
 
         if (c->lay->version == 2)                   /* the tree's finals and leaf claims */
@@ -111,16 +118,18 @@ infer_setup(ictx *c)
         const model_layer *last = &m->layer[c->L - 1];
         int32_t act0 = model_act_apply(m, c->L - 1, 0);
 
-        c->xpub = ictx_alloc(c, cols * n1rows, sizeof(fq_t));
+        /* committed inputs: only the prover has X_1 (its private rows) */
+        if (st->inputs != NULL)
+            c->xpub = ictx_alloc(c, cols * n1rows, sizeof(fq_t));
         c->outpub = ictx_alloc(c, cols * mrows, sizeof(fq_t));
         if (c->fail != NULL)
             return -1;
-        for (j = 0; j < n1rows; j++)
+        for (j = 0; j < n1rows && st->inputs != NULL; j++)
             for (b = 0; b < cols; b++) {
                 size_t bb = b < B ? b : B - 1;
 
                 if (j < m->layer[0].n)
-                    fq_set_i64(&c->xpub[b + cols * j], st->inputs[bb * m->layer[0].n + j]);
+                    fq_set_i64(&c->xpub[b + cols * j], infer_x_rows(c)[bb * m->layer[0].n + j]);
             }
         for (j = 0; j < mrows; j++)
             for (b = 0; b < cols; b++) {
@@ -148,7 +157,7 @@ infer_inputs_in_domain(ictx *c)
     size_t n = c->m->layer[0].n, b, j, nout = last->m;
     int32_t lo, hi;
 
-    for (j = 0; j < n; j++) {
+    for (j = 0; j < n && !st->committed; j++) {    /* committed: R_in and WR check them */
         int64_t top = (int64_t)1 << (model_input_bits(c->m, (uint32_t)j) - 1);
 
         for (b = 0; b < st->batch; b++)
@@ -177,7 +186,9 @@ infer_step_statement(ictx *c)
     size_t nv;
     sha256_ctx h;
 
-    if (model_version(m) == 2)
+    if (st->committed)                              /* docs/committed-inputs.md 1 */
+        transcript_init(&c->t, "ZKMLPG-V2/inference-committed", 29);
+    else if (model_version(m) == 2)
         transcript_init(&c->t, "ZKMLPG-V2/inference", 19);
     else
         transcript_init(&c->t, "ZKMLPG-V1/inference", 19);
@@ -188,6 +199,8 @@ infer_step_statement(ictx *c)
         nv = (size_t)1 << lcW;
     if (c->nM > nv)
         nv = c->nM;
+    if (st->committed && ((size_t)1 << c->lay->nu[0]) > nv)
+        nv = (size_t)1 << c->lay->nu[0];
     if (generators_param_digest(nv, d) != 0)
         return ictx_fail(c, "could not hash the parameters");
     sha256_begin(&h);
@@ -205,9 +218,14 @@ infer_step_statement(ictx *c)
                              (size_t)1 << st->w_rows->lr);
     transcript_absorb_u64(&c->t, "stmt/B", st->batch);
     transcript_absorb(&c->t, "stmt/context", st->context, st->context_len);
-    if (hash_ints(d, st->inputs, st->batch * m->layer[0].n) != 0)
-        return ictx_fail(c, "could not hash the inputs");
-    transcript_absorb(&c->t, "stmt/inputs", d, 32);
+    if (st->committed) {                            /* docs/committed-inputs.md 4.2 */
+        transcript_absorb(&c->t, "stmt/nonce", st->nonce, 32);
+        transcript_absorb_points(&c->t, "stmt/input-rows", st->row_commitments, st->batch);
+    } else {
+        if (hash_ints(d, st->inputs, st->batch * m->layer[0].n) != 0)
+            return ictx_fail(c, "could not hash the inputs");
+        transcript_absorb(&c->t, "stmt/inputs", d, 32);
+    }
     if (hash_ints(d, st->outputs, st->batch * m->layer[c->L - 1].m) != 0)
         return ictx_fail(c, "could not hash the outputs");
     transcript_absorb(&c->t, "stmt/outputs", d, 32);

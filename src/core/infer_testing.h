@@ -61,8 +61,11 @@ typedef enum {
                                    skip_index left out (docs/logup-gkr.md 3.6: 0 = G_0,
                                    2j - 1 = G_j^init, 2j = G_j^final, 2d - 1 = G_leaf^p,
                                    2d = G_leaf^q) */
-    INFER_CHECK_GKR_PRODUCT     /* version 2: the tree's product proof skip_index (2j and
+    INFER_CHECK_GKR_PRODUCT,    /* version 2: the tree's product proof skip_index (2j and
                                    2j + 1 in layer j) */
+    INFER_CHECK_OPENING_X,      /* committed inputs, step 11: the opening of X against the
+                                   row commitments (docs/committed-inputs.md 4.4) */
+    INFER_CHECK_INPUT_RELATION  /* committed inputs, step 12, both roles: R_in left out */
 } infer_check;
 
 /* What a hooked run observed (filled by infer_prove and infer_verify_hooked when not NULL). */
@@ -140,6 +143,10 @@ typedef struct infer_test_hooks {
     /* version 2: the lookup tree's own strategies (logup_gkr.h: wrong_product,
      * forge_layer, unit_weights; its skip fields are set from skip above) */
     gkr_hooks gkr;
+    /* Committed inputs (prover): the rows its X holds (MM_1, the input limbs, the X
+     * opening) when they differ from the rows of its forward pass (st->inputs): a row
+     * outside its widths, whose weights are zero, proven with in-range outputs. */
+    const int32_t *committed_rows;
 } infer_test_hooks;
 
 /* infer_verify with hooks (hooks NULL: exactly infer_verify). */

@@ -151,10 +151,13 @@ count_lookups(int64_t *p1, const infer_layout *lay, const zk_model *model,
             int64_t a = 0, v = in[x];
             size_t bad;
 
-            if (lk->is_act)
+            if (lk->is_input) {                 /* row 2^w - 1 + v of WR, output w */
+                a = infer_input_limb_width(lay, x >> lay->beta, lk->limb);
+                v += ((int64_t)1 << a) - 1;
+            } else if (lk->is_act)
                 a = lk->col_out >= 0 ? p1[lay->p1[lk->col_out].offset + x]
                                      : last_a(lay, model, tr, x);
-            if (logup_count(m[lk->table], &T->table, &v, lk->is_act ? &a : NULL, 1,
+            if (logup_count(m[lk->table], &T->table, &v, lk->is_act || lk->is_input ? &a : NULL, 1,
                             &bad) != 0) {
                 zkml_fail(err, -1, "internal error: a witness entry is not a row of its table");
                 goto out;
@@ -174,9 +177,43 @@ out:
     return rc;
 }
 
+/* Committed inputs (docs/committed-inputs.md 4.3): the limbs of u = x + 2^(xbits_j - 1),
+ * padded features 0, padded batch columns copying row B - 1. */
+static void
+fill_input_limbs(int64_t *p1, const infer_layout *lay, const zk_model *model,
+                 const int32_t *inputs)
+{
+    size_t n = model->layer[0].n, cols = (size_t)1 << lay->beta, j, b;
+    unsigned k;
+
+    for (j = 0; j < n; j++) {
+        int64_t half = (int64_t)1 << (model_input_bits(model, (uint32_t)j) - 1);
+
+        for (b = 0; b < cols; b++) {
+            size_t bb = b < lay->batch ? b : lay->batch - 1;
+            uint64_t u = (uint64_t)(inputs[bb * n + j] + half);
+
+            for (k = 0; k < lay->n_xlimbs; k++) {
+                unsigned w = infer_input_limb_width(lay, j, k);
+
+                p1[lay->p1[lay->col_vin + k].offset + b + cols * j] =
+                    (int64_t)((u >> (8 * k)) & (((uint64_t)1 << w) - 1));
+            }
+        }
+    }
+}
+
 int
 infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_model *model,
                     const model_trace *trace, char *err)
+{
+    return infer_witness_build_inputs(wit, lay, model, trace, NULL, err);
+}
+
+int
+infer_witness_build_inputs(infer_witness *wit, const infer_layout *lay,
+                           const zk_model *model, const model_trace *trace,
+                           const int32_t *inputs, char *err)
 {
     unsigned l;
 
@@ -201,6 +238,14 @@ infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_model 
             fill_layer_v2(wit->p1, lay, model, trace, l);
         else
             fill_layer(wit->p1, lay, model, trace, l);
+    }
+    if (lay->committed) {
+        if (inputs == NULL) {
+            zkml_fail(err, -1, "internal error: a committed-input witness without its rows");
+            infer_witness_free(wit);
+            return -1;
+        }
+        fill_input_limbs(wit->p1, lay, model, inputs);
     }
     if (zkml_interrupted() || count_lookups(wit->p1, lay, model, trace, err) != 0) {
         if (zkml_interrupted())

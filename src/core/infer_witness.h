@@ -35,6 +35,12 @@ typedef struct {
 int infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_model *model,
                         const model_trace *trace, char *err);
 
+/* The same with the input rows (B x n_1), which a committed layout's input limbs need
+ * (docs/committed-inputs.md 4.3); inputs may be NULL for any other layout. */
+int infer_witness_build_inputs(infer_witness *wit, const infer_layout *lay,
+                               const zk_model *model, const model_trace *trace,
+                               const int32_t *inputs, char *err);
+
 void infer_witness_free(infer_witness *wit);
 
 #endif

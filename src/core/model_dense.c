@@ -269,6 +269,9 @@ dense_statement(infer_statement *out, const model_statement *st)
     out->context = st->context;
     out->context_len = st->context_len;
     out->group = st->group;
+    out->committed = st->committed;
+    out->nonce = st->nonce;
+    out->row_commitments = st->row_commitments;
 }
 
 static int

@@ -42,6 +42,11 @@ typedef struct {
     const uint8_t *context;
     size_t context_len;
     const uint8_t *group;               /* "stmt/group" (infer_proof.h), or NULL */
+    /* committed inputs (docs/committed-inputs.md; infer_proof.h): the verifier's inputs
+     * are NULL, the prover's private */
+    int committed;
+    const uint8_t *nonce;
+    const ge_t *row_commitments;
 } model_statement;
 
 typedef struct model_kind {

@@ -3,6 +3,7 @@
  */
 #include "receipt.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "model_kind.h"
 #include "modelkey.h"
 #include "receipt_group.h"
+#include "rowcommit.h"
 #include "sha256.h"
 
 const char *
@@ -35,6 +37,7 @@ receipt_free(receipt *r)
 {
     free(r->storage);
     free(r->key_storage);
+    free(r->point_storage);
     memset(r, 0, sizeof *r);
 }
 
@@ -98,8 +101,10 @@ receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
                                r->keys != NULL ? r->key_lens : NULL, err) != 0)
         return -1;
     /* at most 2^24 · 2^17 values, 2^24 · 2^12 key bytes: no overflow in 64 bits */
-    n_values = (uint64_t)r->batch * ((uint64_t)r->n_in + r->n_out);
+    n_values = (uint64_t)r->batch * ((r->committed ? 0 : (uint64_t)r->n_in) + r->n_out);
     total = RECEIPT_HEADER_LEN - 4 + sc_len + 4 * n_values + 8;
+    if (r->committed)           /* the nonce and the row commitments */
+        total += ROWCOMMIT_NONCE_LEN + (uint64_t)ROWCOMMIT_POINT_LEN * r->batch;
     if (total > SIZE_MAX || r->proof_len > SIZE_MAX - (size_t)total) {
         zkml_fail(err, -1, "cannot encode the receipt: too large");
         return -1;
@@ -110,10 +115,10 @@ receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
         zkml_fail(err, -1, "out of memory encoding the receipt");
         return -1;
     }
-    n_inputs = (size_t)r->batch * r->n_in;
+    n_inputs = r->committed ? 0 : (size_t)r->batch * r->n_in;
     n_outputs = (size_t)r->batch * r->n_out;
     p = buf;
-    memcpy(p, RECEIPT_MAGIC, 8);
+    memcpy(p, r->committed ? RECEIPT_MAGIC_COMMITTED : RECEIPT_MAGIC, 8);
     p += 8;
     memcpy(p, r->digest, 32);
     p += 32;
@@ -123,6 +128,17 @@ receipt_encode(uint8_t **out, size_t *out_len, const receipt *r, char *err)
     p += 12;
     statement_context_write(p, r->context, r->context_len, r->batch, r->keys, r->key_lens);
     p += sc_len;
+    if (r->committed) {
+        memcpy(p, r->nonce, ROWCOMMIT_NONCE_LEN);
+        p += ROWCOMMIT_NONCE_LEN;
+        for (i = 0; i < r->batch; i++, p += ROWCOMMIT_POINT_LEN)
+            if (rowcommit_encode(p, &r->row_commitments[i]) != 0) {
+                free(buf);
+                zkml_fail(err, -1, "cannot encode the receipt: row commitment %zu is the "
+                          "identity", i + 1);
+                return -1;
+            }
+    }
     for (i = 0; i < n_inputs; i++, p += 4)
         le_put_i32(p, r->inputs[i]);
     for (i = 0; i < n_outputs; i++, p += 4)
@@ -143,17 +159,19 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     const uint8_t **keys;
     uint32_t *key_lens;
     const char *bad;
-    size_t pos, left, i, b;
+    size_t pos, left, i, b, sc_end;
 
     memset(r, 0, sizeof *r);
     if (len < RECEIPT_HEADER_LEN) {
         zkml_fail(err, -1, "truncated at byte %zu (header of %d bytes)", len, RECEIPT_HEADER_LEN);
         return -1;
     }
-    if (memcmp(buf, RECEIPT_MAGIC, 8) != 0) {
-        zkml_fail(err, -1, "not a receipt (magic \"" RECEIPT_MAGIC "\" expected at byte 0)");
+    if (memcmp(buf, RECEIPT_MAGIC, 8) != 0 && memcmp(buf, RECEIPT_MAGIC_COMMITTED, 8) != 0) {
+        zkml_fail(err, -1, "not a receipt (magic \"" RECEIPT_MAGIC "\" or \""
+                  RECEIPT_MAGIC_COMMITTED "\" expected at byte 0)");
         return -1;
     }
+    r->committed = memcmp(buf, RECEIPT_MAGIC_COMMITTED, 8) == 0;
     batch = le_get_u32(buf + 40);
     n_in = le_get_u32(buf + 44);
     n_out = le_get_u32(buf + 48);
@@ -204,8 +222,36 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
         pos += k;
     }
     left = len - pos;
+    sc_end = pos;
+    if (r->committed) {         /* the nonce and B row commitments (docs/committed-inputs.md 3) */
+        uint64_t need = ROWCOMMIT_NONCE_LEN + (uint64_t)ROWCOMMIT_POINT_LEN * batch;
+
+        if (need > left) {
+            zkml_fail(err, -1, "truncated at byte %zu (nonce and row commitments)", len);
+            receipt_free(r);
+            return -1;
+        }
+        r->point_storage = malloc((size_t)batch * sizeof(ge_t));
+        if (r->point_storage == NULL) {
+            zkml_fail(err, -1, "out of memory decoding the receipt");
+            receipt_free(r);
+            return -1;
+        }
+        r->nonce = buf + pos;
+        pos += ROWCOMMIT_NONCE_LEN;
+        for (b = 0; b < (size_t)batch; b++, pos += ROWCOMMIT_POINT_LEN)
+            if (rowcommit_decode(&r->point_storage[b], buf + pos) != 0) {
+                zkml_fail(err, -1, "row commitment %zu at byte %zu is not a point of the "
+                          "curve in affine form", b + 1, pos);
+                receipt_free(r);
+                return -1;
+            }
+        r->row_commitments = r->point_storage;
+        r->committed = 1;
+        left = len - pos;
+    }
     /* bounded above: B·n_1 <= 2^40, so 4·(B·n_1 + B·m_L) < 2^43 */
-    n_inputs = batch * n_in;
+    n_inputs = r->committed ? 0 : batch * n_in;
     n_outputs = batch * n_out;
     values_len = 4 * (n_inputs + n_outputs);
     if (values_len > left || 8 > left - values_len) {
@@ -230,10 +276,10 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     r->keys = keys;
     r->key_lens = key_lens;
     r->statement_context = buf + RECEIPT_HEADER_LEN - 4;
-    r->statement_context_len = pos - (RECEIPT_HEADER_LEN - 4);
+    r->statement_context_len = sc_end - (RECEIPT_HEADER_LEN - 4);
     for (i = 0; i < (size_t)(n_inputs + n_outputs); i++, pos += 4)
         r->storage[i] = le_get_i32(buf + pos);
-    r->inputs = r->storage;
+    r->inputs = r->committed ? NULL : r->storage;
     r->outputs = r->storage + n_inputs;
     proof_len = le_get_u64(buf + pos);
     pos += 8;
@@ -332,6 +378,19 @@ receipt_verify_decoded(const receipt *r, const modelpub *pub, const uint8_t grou
     model_statement st;
 
     *why = NULL;
+    if (r->committed && pub->kind != &model_kind_dense_v2) {
+        /* docs/committed-inputs.md 1: only (ZKMLRCC1, ZKMLMD02), before any proof work */
+        *why = pub->kind == &model_kind_dense
+               ? "a committed-input receipt needs a model of protocol version 2 (this one is "
+                 "of version 1)"
+               : "a committed-input receipt needs a model of protocol version 2 (this one is "
+                 "another kind)";
+        return 0;
+    }
+    memset(&st, 0, sizeof st);
+    st.committed = r->committed;
+    st.nonce = r->nonce;
+    st.row_commitments = r->row_commitments;
     st.model = &pub->model;
     st.commitment = &pub->rows;
     st.batch = r->batch;
@@ -384,6 +443,7 @@ receipt_rows_free(receipt_rows *rows)
     free(rows->scores);
     free(rows->keys);
     free(rows->key_lens);
+    free(rows->opened);
     memset(rows, 0, sizeof *rows);
 }
 
@@ -416,6 +476,7 @@ receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
         rc = RECEIPT_ROWS_NO_MEMORY;
     } else {
         out->batch = r.batch;
+        out->committed = r.committed;
         out->n_in = r.n_in;
         out->n_out = r.n_out;
         for (b = 0; b < r.batch; b++) {
@@ -423,10 +484,11 @@ receipt_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
                 out->keys[b] = r.keys[b];
                 out->key_lens[b] = r.key_lens[b];
             }
-            for (j = 0; j < r.n_in; j++)
+            for (j = 0; j < r.n_in; j++)        /* committed: no row's features */
                 out->features[b * r.n_in + j] =
-                    pub.kind->dequantize_input(&pub.model, (uint32_t)j,
-                                               r.inputs[b * r.n_in + j]);
+                    r.committed ? NAN
+                                : pub.kind->dequantize_input(&pub.model, (uint32_t)j,
+                                                             r.inputs[b * r.n_in + j]);
             for (j = 0; j < r.n_out; j++)
                 out->scores[b * r.n_out + j] = pub.kind->dequantize_output(
                     &pub.model, (uint32_t)j, r.outputs[b * r.n_out + j]);
@@ -466,7 +528,15 @@ receipt_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err)
     for (b = 0; b < r.batch; b++)
         keyed += r.key_lens != NULL && r.key_lens[b] > 0;
     json_writer_init(&w);
-    json_write_raw(&w, "{\"format\": \"" RECEIPT_MAGIC "\", \"model_digest\": ");
+    json_write_raw(&w, "{\"format\": \"%s\", \"inputs\": \"%s\", ",
+                   r.committed ? RECEIPT_MAGIC_COMMITTED : RECEIPT_MAGIC,
+                   r.committed ? "committed" : "public");
+    if (r.committed) {
+        json_write_raw(&w, "\"nonce\": ");
+        receipt_json_write_hex(&w, r.nonce, ROWCOMMIT_NONCE_LEN);
+        json_write_raw(&w, ", ");
+    }
+    json_write_raw(&w, "\"model_digest\": ");
     receipt_json_write_hex(&w, r.digest, 32);
     json_write_raw(&w, ", \"rows\": %u, \"inputs_per_row\": %u, \"outputs_per_row\": %u, "
                    "\"rows_with_keys\": %zu, \"context_bytes\": %zu, \"context\": ",

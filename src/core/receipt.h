@@ -46,6 +46,9 @@
 #include "modelkey.h"
 
 #define RECEIPT_MAGIC "ZKMLRCT1"
+/* Committed inputs (docs/committed-inputs.md 3): after the last row key, a 32-byte nonce
+ * and B row commitments of 64 bytes (rowcommit.h) where RCT1 has the inputs. */
+#define RECEIPT_MAGIC_COMMITTED "ZKMLRCC1"
 #define RECEIPT_MAX_BATCH ZKML_MAX_BATCH
 #define RECEIPT_MAX_WIDTH 65536u
 #define RECEIPT_MAX_CONTEXT ZKML_MAX_CONTEXT
@@ -69,12 +72,16 @@ typedef struct {
     const uint32_t *key_lens;
     const uint8_t *statement_context;   /* decoder: C .. the last key, as proven */
     size_t statement_context_len;
-    const int32_t *inputs;      /* B x n_1, row-major */
+    const int32_t *inputs;      /* B x n_1, row-major; NULL when committed */
     const int32_t *outputs;     /* B x m_L, row-major */
     const uint8_t *proof;
     size_t proof_len;
+    int committed;              /* ZKMLRCC1 */
+    const uint8_t *nonce;       /* committed: 32 bytes */
+    const ge_t *row_commitments;    /* committed: B points */
     int32_t *storage;           /* decoder's allocations; NULL otherwise */
     void *key_storage;
+    ge_t *point_storage;
 } receipt;
 
 /* Release what receipt_decode allocated and zero the struct. */
@@ -118,7 +125,8 @@ int receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf,
  * A receipt's public facts as a JSON object (malloc'd, NUL-terminated, into *json), the
  * one vocabulary of zkml_receipt_info and `zkml inspect --json`:
  *
- *   {"format": "ZKMLRCT1", "model_digest": "<64 hex>", "rows": B, "inputs_per_row": n_1,
+ *   {"format": "ZKMLRCT1" or "ZKMLRCC1", "inputs": "public" or "committed" (then
+ *    "nonce": "<64 hex>"), "model_digest": "<64 hex>", "rows": B, "inputs_per_row": n_1,
  *    "outputs_per_row": m_L, "rows_with_keys": (rows whose key is not empty),
  *    "context_bytes": C, "context": (the context as a string if it is UTF-8 without NUL,
  *    else null), "context_hex": "<2C hex>", "proof_bytes": P, "receipt_bytes": (the

@@ -93,6 +93,59 @@ zkml_verify_public(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(run_verify(rct, pub, reason) == 1);
 }
 
+typedef struct OpeningRun
+{
+	const uint8_t *receipt,
+			   *pub,
+			   *opening;
+	size_t		receipt_len,
+				pub_len,
+				opening_len;
+	int			result;
+	char		err[ZKML_ERR_LEN];
+} OpeningRun;
+
+static void
+opening_chunk(void *arg)
+{
+	OpeningRun *run = arg;
+
+	run->result = zkml_check_opening(run->receipt, run->receipt_len, run->pub, run->pub_len,
+									 run->opening, run->opening_len, run->err);
+}
+
+PG_FUNCTION_INFO_V1(zkml_verify_opening);
+/* true if the receipt verifies and the opening's rows are the committed ones */
+Datum
+zkml_verify_opening(PG_FUNCTION_ARGS)
+{
+	bytea	   *rct = PG_GETARG_BYTEA_PP(0);
+	bytea	   *pub = PG_GETARG_BYTEA_PP(1);
+	bytea	   *opn = PG_GETARG_BYTEA_PP(2);
+	OpeningRun	run;
+
+	require_receipt(rct);
+	zkml_pg_ensure_init();
+	run.receipt = (const uint8_t *) VARDATA_ANY(rct);
+	run.receipt_len = VARSIZE_ANY_EXHDR(rct);
+	run.pub = (const uint8_t *) VARDATA_ANY(pub);
+	run.pub_len = VARSIZE_ANY_EXHDR(pub);
+	run.opening = (const uint8_t *) VARDATA_ANY(opn);
+	run.opening_len = VARSIZE_ANY_EXHDR(opn);
+	run.err[0] = '\0';
+	zkml_pg_run(opening_chunk, &run);
+	if (run.result < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the receipt cannot be checked against argument \"model_public\""),
+				 errdetail("%s", run.err)));
+	if (run.result == 0)
+		ereport(NOTICE,
+				(errmsg("the receipt or its opening does not check"),
+				 errdetail("%s.", run.err)));
+	PG_RETURN_BOOL(run.result == 1);
+}
+
 /* Lower-case hex of 32 bytes into out (65 bytes). */
 static void
 digest_hex(char *out, const uint8_t *d)
@@ -279,6 +332,8 @@ typedef struct RowsRun
 	size_t		receipt_len;
 	const uint8_t *pub;
 	size_t		pub_len;
+	const uint8_t *opening;		/* committed receipts: an opening, or NULL */
+	size_t		opening_len;
 	zkml_rows	rows;
 	int			rc;
 	char		err[ZKML_ERR_LEN];
@@ -289,8 +344,13 @@ rows_chunk(void *arg)
 {
 	RowsRun    *run = arg;
 
-	run->rc = zkml_receipt_read_rows(&run->rows, run->receipt, run->receipt_len, run->pub,
-								run->pub_len, run->err);
+	if (run->opening != NULL)
+		run->rc = zkml_receipt_read_rows_opened(&run->rows, run->receipt, run->receipt_len,
+												run->pub, run->pub_len, run->opening,
+												run->opening_len, run->err);
+	else
+		run->rc = zkml_receipt_read_rows(&run->rows, run->receipt, run->receipt_len, run->pub,
+										 run->pub_len, run->err);
 }
 
 static void
@@ -319,6 +379,13 @@ zkml_receipt_rows(PG_FUNCTION_ARGS)
 	run->receipt_len = VARSIZE_ANY_EXHDR(rct);
 	run->pub = (const uint8_t *) VARDATA_ANY(pub);
 	run->pub_len = VARSIZE_ANY_EXHDR(pub);
+	if (PG_NARGS() > 2)			/* zkml_receipt_rows(receipt, model_public, opening) */
+	{
+		bytea	   *opn = PG_GETARG_BYTEA_PP(2);
+
+		run->opening = (const uint8_t *) VARDATA_ANY(opn);
+		run->opening_len = VARSIZE_ANY_EXHDR(opn);
+	}
 	/* the core's arrays go with this call's memory, after an ERROR too */
 	release->func = release_rows;
 	release->arg = &run->rows;
@@ -346,6 +413,12 @@ zkml_receipt_rows(PG_FUNCTION_ARGS)
 					 errmsg("the receipt does not belong to the model of argument \"model_public\""),
 					 errdetail("%s", run->err)));
 			break;
+		case ZKML_E_INVALID:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("argument \"opening\" does not check against the receipt"),
+					 errdetail("%s.", run->err)));
+			break;
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -369,8 +442,12 @@ zkml_receipt_rows(PG_FUNCTION_ARGS)
 			out[0] = PointerGetDatum(cstring_to_text_with_len(key, key_len));
 		for (j = 0; j < rows.n_in; j++)
 			f[j] = Float8GetDatum(rows.features[(size_t) b * rows.n_in + j]);
-		out[1] = PointerGetDatum(construct_array(f, (int) rows.n_in, FLOAT8OID, 8,
-												 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		/* committed inputs: features of opened rows only (NULL for the others) */
+		if (rows.committed && (rows.opened == NULL || !rows.opened[b]))
+			nulls[1] = true;
+		else
+			out[1] = PointerGetDatum(construct_array(f, (int) rows.n_in, FLOAT8OID, 8,
+													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 		out[2] = Float8GetDatum(rows.scores[(size_t) b * rows.n_out]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls);
 		pfree(f);

@@ -596,7 +596,7 @@ rows_per_part(ModelCache *c, size_t batch)
  * one proof, or several in parts of rows_per_part rows. */
 static bytea *
 prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *const *keys,
-		   const uint32_t *key_lens, text *context)
+		   const uint32_t *key_lens, text *context, bool committed)
 {
 	ProveRun   *run = palloc0(sizeof(ProveRun));	/* on the heap: read after a longjmp */
 	bytea	   *result;
@@ -614,6 +614,7 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	run->opts.context_len = context != NULL ? VARSIZE_ANY_EXHDR(context) : 0;
 	run->opts.row_keys = keys;
 	run->opts.row_key_lens = key_lens;
+	run->opts.committed_inputs = committed;
 	run->opts.progress = record_phase;
 	run->opts.progress_arg = run;
 	run->opts.rows_per_proof = part_rows < batch ? part_rows : 0;
@@ -652,6 +653,12 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	}
 	if (run->rc == ZKML_E_ROW_RANGE)
 		report_row_range(c->name, batch, part_rows, run->failed_row, keys, key_lens, run->err);
+	if (run->rc == ZKML_E_UNSUPPORTED && committed)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" cannot prove committed inputs", c->name),
+				 errdetail("%s.", run->err),
+				 errhint("Prove with inputs => 'public', or register the model again under zkml 0.2.0.")));
 	if (run->rc == ZKML_E_UNSUPPORTED)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -679,6 +686,29 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 	return result;
 }
 
+/*
+ * The input mode argument (docs/committed-inputs.md 8): 'public' (the default, NULL
+ * included) or 'committed'; anything else is an error naming the argument.
+ */
+static bool
+committed_arg(text *mode)
+{
+	char	   *m;
+
+	if (mode == NULL)
+		return false;
+	m = text_to_cstring(mode);
+	if (strcmp(m, "committed") == 0)
+		return true;
+	if (strcmp(m, "public") == 0)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("argument \"inputs\" must be 'public' or 'committed', not '%s'", m),
+			 errhint("'committed' keeps every row's features out of the receipt.")));
+	return false;
+}
+
 PG_FUNCTION_INFO_V1(zkml_prove);
 /* a receipt for one row: features, score, and the proof */
 Datum
@@ -695,7 +725,9 @@ zkml_prove(PG_FUNCTION_ARGS)
 	x = palloc(zkml_model_describe(c->model)->n_inputs * sizeof(int32_t));
 	quantize_row(c->model, PG_GETARG_ARRAYTYPE_P(1), x);
 	PG_RETURN_BYTEA_P(prove_rows(c, x, 1, NULL, NULL,
-								 PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2)));
+								 PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2),
+								 PG_NARGS() > 3 && !PG_ARGISNULL(3) &&
+								 committed_arg(PG_GETARG_TEXT_PP(3))));
 }
 
 /* ---- zkml_prove_batch ---- */
@@ -712,6 +744,7 @@ typedef struct BatchState
 	uint32_t   *key_lens;
 	text	   *context;		/* the group's context (the 4-argument aggregate), or NULL */
 	bool		has_context;
+	bool		committed;		/* the 5-argument aggregate's inputs => 'committed' */
 } BatchState;
 
 /* What an error while a batch row is read says of where it happened. */
@@ -755,6 +788,7 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 			   *key,
 			   *context = NULL;
 	bool		has_context = PG_NARGS() > 4;
+	bool		committed;
 	uint32_t	n_in;
 	BatchRowContext where;
 	ErrorContextCallback errcb;
@@ -781,6 +815,7 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
 					 errmsg("argument \"context\" is longer than %u bytes", ZKML_MAX_CONTEXT)));
 	}
+	committed = PG_NARGS() > 5 && !PG_ARGISNULL(5) && committed_arg(PG_GETARG_TEXT_PP(5));
 	/* errors from here on name the row */
 	where.key = key;
 	where.row = st != NULL ? st->batch : 0;
@@ -798,6 +833,7 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 		st->name = (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
 		st->has_context = has_context;
 		st->context = context != NULL ? (text *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(4)) : NULL;
+		st->committed = committed;
 		initStringInfo(&st->keys);
 		st->cap = 64;
 		st->rows = palloc(st->cap * zkml_model_describe(st->model->model)->n_inputs *
@@ -808,6 +844,10 @@ zkml_prove_batch_step(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"name\" must be the same model for every row of a batch")));
+	else if (committed != st->committed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"inputs\" must be the same for every row of a batch")));
 	else if (!same_text(context, st->context))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -854,7 +894,108 @@ zkml_prove_batch_final(PG_FUNCTION_ARGS)
 		at += st->key_lens[b];
 	}
 	PG_RETURN_BYTEA_P(prove_rows(st->model, st->rows, st->batch, keys, st->key_lens,
-								 st->context));
+								 st->context, st->committed));
+}
+
+/* ---- zkml_open_rows (docs/committed-inputs.md 7, 8) ---- */
+
+typedef struct OpenState
+{
+	ModelCache *model;
+	bytea	   *receipt;
+	int32_t    *rows;			/* count x n_1, quantized as zkml_prove does */
+	size_t		count,
+				cap;
+	StringInfoData keys;
+	uint32_t   *key_lens;
+} OpenState;
+
+PG_FUNCTION_INFO_V1(zkml_open_rows_step);
+/* transition: one row to open, by its key, with its features */
+Datum
+zkml_open_rows_step(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt,
+				old;
+	OpenState  *st = PG_ARGISNULL(0) ? NULL : (OpenState *) PG_GETARG_POINTER(0);
+	text	   *key;
+	uint32_t	n_in;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "zkml_open_rows_step called in a non-aggregate context");
+	if (st == NULL)
+		require_prover("aggregate zkml_open_rows", "zkml_open_rows");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments \"name\", \"receipt\", \"row_key\" and \"features\" of zkml_open_rows must not be NULL")));
+	key = PG_GETARG_TEXT_PP(3);
+	old = MemoryContextSwitchTo(aggcxt);
+	if (st == NULL)
+	{
+		st = palloc0(sizeof(OpenState));
+		st->model = cache_new(aggcxt);
+		cache_load(st->model, aggcxt, PG_GETARG_TEXT_PP(1), function_owner(fcinfo));
+		st->receipt = (bytea *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(2));
+		initStringInfo(&st->keys);
+		st->cap = 16;
+		st->rows = palloc(st->cap * zkml_model_describe(st->model->model)->n_inputs *
+						  sizeof(int32_t));
+		st->key_lens = palloc(st->cap * sizeof(uint32_t));
+	}
+	n_in = zkml_model_describe(st->model->model)->n_inputs;
+	if (st->count == st->cap)
+	{
+		st->cap *= 2;
+		st->rows = repalloc_huge(st->rows, st->cap * n_in * sizeof(int32_t));
+		st->key_lens = repalloc_huge(st->key_lens, st->cap * sizeof(uint32_t));
+	}
+	MemoryContextSwitchTo(old);
+	quantize_row(st->model->model, PG_GETARG_ARRAYTYPE_P(4), st->rows + st->count * n_in);
+	st->key_lens[st->count] = VARSIZE_ANY_EXHDR(key);
+	appendBinaryStringInfo(&st->keys, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+	st->count++;
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(zkml_open_rows_final);
+/* final: one opening of the group's rows */
+Datum
+zkml_open_rows_final(PG_FUNCTION_ARGS)
+{
+	OpenState  *st = PG_ARGISNULL(0) ? NULL : (OpenState *) PG_GETARG_POINTER(0);
+	const uint8_t **keys;
+	uint8_t    *out = NULL;
+	size_t		out_len = 0,
+				b,
+				at = 0;
+	char		err[ZKML_ERR_LEN] = "";
+	bytea	   *result;
+	int			rc;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	keys = palloc(st->count * sizeof(uint8_t *));
+	for (b = 0; b < st->count; b++)
+	{
+		keys[b] = (const uint8_t *) st->keys.data + at;
+		at += st->key_lens[b];
+	}
+	zkml_pg_ensure_init();
+	rc = zkml_open_rows_by_key(&out, &out_len, st->model->model,
+							   (const uint8_t *) VARDATA_ANY(st->receipt),
+							   VARSIZE_ANY_EXHDR(st->receipt), keys, st->key_lens, st->rows,
+							   st->count, err);
+	if (rc != ZKML_OK)
+		ereport(ERROR,
+				(errcode(rc == ZKML_E_NOMEM ? ERRCODE_OUT_OF_MEMORY : ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("could not open these rows of the receipt with model \"%s\"", st->model->name),
+				 errdetail("%s.", err)));
+	result = palloc(VARHDRSZ + out_len);
+	SET_VARSIZE(result, VARHDRSZ + out_len);
+	memcpy(VARDATA(result), out, out_len);
+	free(out);
+	PG_RETURN_BYTEA_P(result);
 }
 
 /* ---- zkml_evaluate ---- */

@@ -185,7 +185,7 @@ UNIT_TEST(api_prove_verify_read)
     const uint8_t *keys[2] = {(const uint8_t *)"app-1", (const uint8_t *)"app-22"};
     const uint32_t key_lens[2] = {5, 6};
     zkml_prove_options o = {(const uint8_t *)"2026-12-02", 10, keys, key_lens, NULL, NULL,
-                            fixed, 0, NULL};
+                            fixed, 0, NULL, 0};
     zkml_model *m = NULL;
     zkml_receipt *r = NULL;
     zkml_rows rows;

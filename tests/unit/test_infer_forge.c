@@ -180,7 +180,7 @@ static void
 forge_run(forge_case *fc, const int32_t *x, const int32_t *y, forgery *f, int early,
           int field, outcome *o)
 {
-    infer_statement st = {&fc->m, &fc->rows, 3, x, y, (const uint8_t *)"forge", 5, NULL};
+    infer_statement st = {&fc->m, &fc->rows, 3, x, y, (const uint8_t *)"forge", 5, NULL, 0, NULL, NULL};
     infer_test_report rep;
     infer_test_hooks hk;
     uint8_t *proof = NULL, fixed[32] = {21};
@@ -550,7 +550,7 @@ UNIT_TEST(infer_forge_early_alpha_is_forgeable)
 
     /* an honest proof made in one order never verifies in the other */
     {
-        infer_statement st = {&fc.m, &fc.rows, 3, fc.x, honest_y, (const uint8_t *)"x", 1, NULL};
+        infer_statement st = {&fc.m, &fc.rows, 3, fc.x, honest_y, (const uint8_t *)"x", 1, NULL, 0, NULL, NULL};
         infer_test_hooks early;
         uint8_t *proof = NULL;
         size_t len = 0;
@@ -637,7 +637,7 @@ prove_and_verify(forge_case *fc, const int32_t *x, const int32_t *y, check_forge
                  const infer_test_hooks *strategy, infer_check skip, unsigned idx,
                  const char **why)
 {
-    infer_statement st = {&fc->m, &fc->rows, 3, x, y, (const uint8_t *)"checks", 6, NULL};
+    infer_statement st = {&fc->m, &fc->rows, 3, x, y, (const uint8_t *)"checks", 6, NULL, 0, NULL, NULL};
     infer_test_report rep;
     infer_test_hooks hk = *strategy, hv;
     uint8_t *proof = NULL, fixed[32] = {33};

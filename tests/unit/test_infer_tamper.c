@@ -485,7 +485,7 @@ UNIT_TEST(infer_tamper_receipt_proof_length)
     CHECK(modelkey_encode(&key_buf, &key_len, &key, err) == 0);
     CHECK(key_buf != NULL && modelkey_public(&pub, &pub_len, key_buf, key_len, err) == 0);
     if (pub != NULL) {
-        zkml_prove_options o = {tc.ic.context, 8, NULL, NULL, NULL, NULL, NULL, 0, NULL};
+        zkml_prove_options o = {tc.ic.context, 8, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0};
         zkml_model *m = NULL;
 
         CHECK(zkml_model_open(&m, key_buf, key_len, NULL, 0, err) == ZKML_OK &&

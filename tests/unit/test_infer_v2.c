@@ -156,7 +156,7 @@ v2_setup_dead(v2_case *vc, const unsigned *dims, const char *kinds, unsigned L, 
         weights_commit(&vc->rows, &vc->wl, &vc->m, vc->seed) != 0)
         return -1;
     vc->st = (infer_statement){&vc->m, &vc->rows, B, vc->x, vc->y, vc->context,
-                               sizeof vc->context, NULL};
+                               sizeof vc->context, NULL, 0, NULL, NULL};
     return 0;
 }
 

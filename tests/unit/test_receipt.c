@@ -105,7 +105,7 @@ UNIT_TEST(receipt_lr20_round_trip_and_tampering)
         return;
     }
     {
-        zkml_prove_options o = {context, sizeof context - 1, NULL, NULL, NULL, NULL, fixed, 0, NULL};
+        zkml_prove_options o = {context, sizeof context - 1, NULL, NULL, NULL, NULL, fixed, 0, NULL, 0};
 
         rc = prove_with(&rct, &rct_len, key, key_len, NULL, 0, x, 3, cols, &o, NULL, err);
     }
@@ -427,7 +427,7 @@ UNIT_TEST(receipt_row_outside_the_range)
     uint8_t *key = NULL, *pub = NULL, *rct = NULL, fixed[32] = {9};
     size_t key_len, pub_len, rct_len = 0, rows_n, cols, j, failed_row = 99;
     int32_t *rows, *x = NULL;
-    zkml_prove_options opts = {NULL, 0, NULL, NULL, NULL, NULL, fixed, 0, NULL};
+    zkml_prove_options opts = {NULL, 0, NULL, NULL, NULL, NULL, fixed, 0, NULL, 0};
     zk_model m;
 
     memset(&m, 0, sizeof m);

@@ -1,0 +1,477 @@
+/*
+ * test_committed.c: committed-input proofs (docs/committed-inputs.md): round trips at 1,
+ * 3, 16 and 1,024 rows, the header and transcript of the mode, every byte of a small
+ * committed proof flipped, the wrong descriptor, the malicious provers of section 12
+ * (an input out of range caught by the WR lookup or by R_in, a commitment other than
+ * the one the proof used caught by the X opening), and the hiding scan.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infer_phases.h"
+#include "infer_testing.h"
+#include "infer_witness.h"
+#include "le.h"
+#include "model.h"
+#include "rowcommit.h"
+#include "unit.h"
+#include "weights.h"
+#include "zkml.h"
+
+/* Input widths of the test networks: 8-bit, 5-bit, 16-bit (two limbs) and 3-bit. */
+static const unsigned cm_bits[4] = {8, 5, 16, 3};
+
+/* A committed-mode statement: the prover's (inputs) and the verifier's (none). */
+typedef struct {
+    zk_model m;
+    weights_layout wl;
+    hyrax_commitment rows;
+    uint8_t seed[32];
+    int32_t *x, *y;
+    size_t B;
+    uint8_t context[8];
+    uint8_t nonce[32];
+    ge_t *C;
+    infer_statement st;         /* the prover's */
+    infer_statement vst;        /* the verifier's */
+} cm_case;
+
+/* Layer kinds of the test networks, one letter each: r relu, c clamp, i identity,
+ * s sigmoid table. */
+static void
+cat(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    size_t at = strlen(buf);
+
+    va_start(ap, fmt);
+    vsnprintf(buf + at, cap - at, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * The document of a network n_0 -> dims[1] -> .. with kinds[l]: small random weights
+ * and per-row multipliers, inputs of widths 5, 9, 13, .. bits.
+ */
+static char *
+cm_doc(const unsigned *dims, const char *kinds, unsigned L)
+{
+    size_t cap = 1 << 20;
+    char *buf = calloc(cap, 1);
+    unsigned l, i, j;
+
+    cat(buf, cap, "{\"format\": \"zkml-quantized-v2\", \"inputs\": [");
+    for (j = 0; j < dims[0]; j++)
+        cat(buf, cap, "%s{\"bits\": %u}", j ? "," : "", cm_bits[j % 4]);
+    cat(buf, cap, "], \"layers\": [");
+    for (l = 0; l < L; l++) {
+        unsigned Q = kinds[l] == 's' ? 8 : 10 + l % 3;
+
+        cat(buf, cap, "%s{\"s\": %u, \"Q\": %u, \"limb_bits\": %u, \"u_bits\": %u, \"weights\": [",
+            l ? "," : "", 12 + l, Q, 5 + l, 3 + l);
+        for (i = 0; i < dims[l + 1]; i++) {
+            cat(buf, cap, "%s[", i ? "," : "");
+            for (j = 0; j < dims[l]; j++)
+                cat(buf, cap, "%s%d", j ? "," : "", (int)(unit_rand64() % 31) - 15);
+            cat(buf, cap, "]");
+        }
+        cat(buf, cap, "], \"bias\": [");
+        for (i = 0; i < dims[l + 1]; i++)
+            cat(buf, cap, "%s%d", i ? "," : "", (int)(unit_rand64() % 2001) - 1000);
+        cat(buf, cap, "], \"M\": [");
+        for (i = 0; i < dims[l + 1]; i++)
+            cat(buf, cap, "%s%u", i ? "," : "", 1 + (unsigned)(unit_rand64() % 40));
+        cat(buf, cap, "], \"activation\": ");
+        switch (kinds[l]) {
+        case 'r':
+            cat(buf, cap, "{\"kind\": \"relu\"}}");
+            break;
+        case 'c':
+            cat(buf, cap, "{\"kind\": \"clamp\", \"min\": -100, \"max\": 90}}");
+            break;
+        case 'i':
+            cat(buf, cap, "{\"kind\": \"identity\"}}");
+            break;
+        default:
+            cat(buf, cap, "{\"kind\": \"sigmoid\", \"in_scale\": 0.05, \"out_scale\": 0.001}}");
+        }
+    }
+    cat(buf, cap, "]}");
+    return buf;
+}
+
+static void
+cm_free(cm_case *vc)
+{
+    free(vc->x);
+    free(vc->y);
+    free(vc->C);
+    hyrax_commitment_free(&vc->rows);
+    model_free(&vc->m);
+    memset(vc, 0, sizeof *vc);
+}
+
+/* The nonce and row commitments of vc's rows (docs/committed-inputs.md 2). */
+static int
+cm_commit(cm_case *vc)
+{
+    fq_t *rho = calloc(vc->B, sizeof(fq_t));
+    size_t n = vc->m.layer[0].n;
+    int rc;
+
+    free(vc->C);
+    vc->C = calloc(vc->B, sizeof(ge_t));
+    rc = rho == NULL || vc->C == NULL ||
+         rowcommit_nonce(vc->nonce, vc->seed, vc->context, sizeof vc->context, NULL) != 0 ||
+         rowcommit_blinds(rho, 0, vc->B, vc->seed, vc->nonce) != 0 ||
+         rowcommit_rows(vc->C, vc->x, vc->B, n, rho) != 0 ? -1 : 0;
+    free(rho);
+    vc->st = (infer_statement){&vc->m, &vc->rows, vc->B, vc->x, vc->y, vc->context,
+                               sizeof vc->context, NULL, 1, vc->nonce, vc->C};
+    vc->vst = vc->st;
+    vc->vst.inputs = NULL;
+    return rc;
+}
+
+/*
+ * Inputs drawn within each feature's width; rows whose forward pass leaves a range are
+ * drawn again (small values).  dead >= 1: unit 0 of layer dead (1-based) feeds nothing,
+ * the next layer's weights on it being 0, so that a forged activation there changes
+ * nothing downstream.  0 or -1.
+ */
+static int
+cm_setup_dead(cm_case *vc, const unsigned *dims, const char *kinds, unsigned L, size_t B,
+              unsigned dead)
+{
+    char err[ZKML_ERR_LEN] = "", *doc = cm_doc(dims, kinds, L);
+    size_t b, j, n = dims[0], m = dims[L], tries;
+    model_trace tr;
+    int rc;
+
+    memset(vc, 0, sizeof *vc);
+    rc = model_from_json(&vc->m, doc, strlen(doc), err);
+    free(doc);
+    if (rc != MODEL_OK) {
+        fprintf(stderr, "    v2 model: %s\n", err);
+        return -1;
+    }
+    for (j = 0; dead >= 1 && dead < L && j < dims[dead + 1]; j++)
+        vc->m.weights[dead].w64[j * dims[dead]] = 0;
+    vc->B = B;
+    vc->x = calloc(B * n, sizeof(int32_t));
+    vc->y = calloc(B * m, sizeof(int32_t));
+    for (b = 0; b < B; b++) {
+        for (tries = 0; tries < 200; tries++) {
+            for (j = 0; j < n; j++) {
+                int32_t half = (int32_t)1 << (model_input_bits(&vc->m, (uint32_t)j) - 1);
+                int32_t lim = tries < 100 ? half : 4;
+
+                vc->x[b * n + j] = (int32_t)(unit_rand64() % (2u * (uint32_t)lim)) - lim;
+            }
+            if (model_forward(&tr, &vc->m, vc->x + b * n, 1, 0, err) == MODEL_OK) {
+                memcpy(vc->y + b * m, tr.out, m * sizeof(int32_t));
+                model_trace_free(&tr);
+                break;
+            }
+        }
+        if (tries == 200)
+            return -1;
+    }
+    unit_rand_bytes(vc->seed, 32);
+    unit_rand_bytes(vc->context, sizeof vc->context);
+    if (weights_layout_build(&vc->wl, &vc->m) != 0 ||
+        weights_commit(&vc->rows, &vc->wl, &vc->m, vc->seed) != 0)
+        return -1;
+    return cm_commit(vc);
+}
+
+static uint8_t *
+cm_prove(cm_case *vc, size_t *len, const infer_test_hooks *hooks)
+{
+    uint8_t *proof = NULL, fixed[32] = {9};
+    char err[ZKML_ERR_LEN] = "";
+
+    if (infer_prove(&proof, len, &vc->st, vc->seed,
+                    &(infer_options){.fixed_rng = fixed, .hooks = hooks}, err) != 0) {
+        fprintf(stderr, "    prove: %s\n", err);
+        return NULL;
+    }
+    return proof;
+}
+
+UNIT_TEST(committed_round_trips)
+{
+    static const struct {
+        const char *kinds;
+        unsigned L;
+        unsigned dims[4];
+    } shapes[] = {
+        {"rci", 3, {5, 6, 4, 3}},
+        {"rs", 2, {4, 3, 1, 0}},
+        {"s", 1, {1, 1, 0, 0}},         /* one feature: ν_1 = 0 */
+        {"ri", 2, {3, 4, 2, 0}},        /* no 16-bit feature: K_x = 1 */
+    };
+    static const size_t batches[] = {1, 3, 16};
+    size_t s, k;
+
+    for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (k = 0; k < sizeof batches / sizeof batches[0]; k++) {
+            cm_case vc;
+            uint8_t *proof;
+            size_t len = 0;
+            const char *why = NULL;
+            int rc;
+
+            if (cm_setup_dead(&vc, shapes[s].dims, shapes[s].kinds, shapes[s].L, batches[k],
+                              0) != 0) {
+                CHECKF(0, "%s: setup", shapes[s].kinds);
+                cm_free(&vc);
+                continue;
+            }
+            proof = cm_prove(&vc, &len, NULL);
+            CHECKF(proof != NULL, "%s B = %zu: prove", shapes[s].kinds, batches[k]);
+            if (proof == NULL) {
+                cm_free(&vc);
+                continue;
+            }
+            CHECK(proof[8] == 2 && proof[9] == 1);
+            rc = infer_verify(&vc.vst, proof, len, &why);
+            CHECKF(rc == 1, "%s B = %zu: %s", shapes[s].kinds, batches[k], why ? why : "");
+            free(proof);
+            cm_free(&vc);
+        }
+}
+
+UNIT_TEST(committed_round_trip_1024_rows)
+{
+    static const unsigned dims[3] = {20, 8, 1};
+    cm_case vc;
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+
+    CHECK(cm_setup_dead(&vc, dims, "rs", 2, 1024, 0) == 0);
+    proof = cm_prove(&vc, &len, NULL);
+    CHECK(proof != NULL);
+    CHECKF(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 1, "%s", why ? why : "");
+    /* row 1000's commitment replaced by row 3's: rejected */
+    if (proof != NULL) {
+        ge_t keep = vc.C[1000];
+
+        vc.C[1000] = vc.C[3];
+        CHECK(infer_verify(&vc.vst, proof, len, &why) == 0);
+        vc.C[1000] = keep;
+    }
+    free(proof);
+    cm_free(&vc);
+}
+
+UNIT_TEST(committed_every_byte_flip_rejected)
+{
+    static const unsigned dims[2] = {2, 1};
+    cm_case vc;
+    uint8_t *proof;
+    size_t len = 0, i, accepted = 0;
+    const char *why;
+
+    CHECK(cm_setup_dead(&vc, dims, "c", 1, 1, 0) == 0);
+    proof = cm_prove(&vc, &len, NULL);
+    CHECK(proof != NULL);
+    for (i = 0; proof != NULL && i < len; i++) {
+        uint8_t bit = (uint8_t)(1u << (i % 8));
+
+        proof[i] ^= bit;
+        if (infer_verify(&vc.vst, proof, len, &why) != 0)
+            accepted++;
+        proof[i] ^= bit;
+    }
+    CHECKF(accepted == 0, "%zu of %zu flips accepted", accepted, len);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 1);
+    /* the same proof as a public-mode statement of the same rows: rejected */
+    if (proof != NULL) {
+        infer_statement pub = vc.st;
+
+        pub.committed = 0;
+        CHECK(infer_verify(&pub, proof, len, &why) == 0);
+    }
+    free(proof);
+    cm_free(&vc);
+}
+
+/* ---- malicious provers (docs/committed-inputs.md 12) ---- */
+
+/* Feature f feeds nothing: its first-layer weights are zero, the weights recommitted,
+ * the outputs recomputed. */
+static int
+cm_zero_feature(cm_case *vc, size_t f)
+{
+    char err[ZKML_ERR_LEN] = "";
+    size_t i, n = vc->m.layer[0].n, mL = vc->m.layer[vc->m.n_layers - 1].m;
+    model_trace tr;
+
+    for (i = 0; i < vc->m.layer[0].m; i++)
+        vc->m.weights[0].w64[i * n + f] = 0;
+    if (model_forward(&tr, &vc->m, vc->x, vc->B, 0, err) != MODEL_OK)
+        return -1;
+    memcpy(vc->y, tr.out, vc->B * mL * sizeof(int32_t));
+    model_trace_free(&tr);
+    hyrax_commitment_free(&vc->rows);
+    if (weights_commit(&vc->rows, &vc->wl, &vc->m, vc->seed) != 0)
+        return -1;
+    return cm_commit(vc);
+}
+
+/* The committed rows xr: vc's with feature f of row 0 at `value`, outside its width;
+ * the prover's forward pass runs on `inside` (the same outputs: f feeds nothing). */
+static int
+cm_out_of_range_at(cm_case *vc, int32_t **xr, size_t f, int32_t inside, int32_t value)
+{
+    size_t n = vc->m.layer[0].n;
+    int32_t *keep = vc->x;
+
+    vc->x[f] = inside;
+    if (cm_zero_feature(vc, f) != 0 || (*xr = malloc(vc->B * n * sizeof(int32_t))) == NULL)
+        return -1;
+    memcpy(*xr, vc->x, vc->B * n * sizeof(int32_t));
+    (*xr)[f] = value;
+    vc->x = *xr;                                    /* commitments of xr */
+    if (cm_commit(vc) != 0)
+        return -1;
+    vc->x = keep;
+    vc->st.inputs = keep;
+    return 0;
+}
+
+/* Feature 0 (8 bits) of row 0 at 128, one above the largest value. */
+static int
+cm_out_of_range(cm_case *vc, int32_t **xr)
+{
+    return cm_out_of_range_at(vc, xr, 0, 127, 128);
+}
+
+/* WR: the limb of (row 0, feature 0) is 256, out of its width 8, so that R_in holds. */
+static void
+tamper_limb(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m, void *arg)
+{
+    (void)len;
+    (void)m;
+    (void)arg;
+    p1[lay->p1[lay->col_vin].offset + 0] = 256;
+}
+
+UNIT_TEST(committed_forge_input_out_of_range)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    cm_case vc;
+    int32_t *xr = NULL;
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+    infer_test_hooks h;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    CHECK(cm_out_of_range(&vc, &xr) == 0);
+    /* limbs in range that do not add up: R_in */
+    memset(&h, 0, sizeof h);
+    h.committed_rows = xr;
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    free(proof);
+    h.skip = INFER_CHECK_INPUT_RELATION;
+    proof = cm_prove(&vc, &len, &h);
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "R_in off: %s", why ? why : "");
+    free(proof);
+    /* a limb out of its width that adds up: the WR lookup */
+    memset(&h, 0, sizeof h);
+    h.committed_rows = xr;
+    h.tamper_p1 = tamper_limb;
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    free(proof);
+    h.skip = INFER_CHECK_GKR_RELATION;              /* the lookup tree's root, G_0 */
+    h.skip_index = 0;                               /* (docs/logup-gkr.md 3.6) */
+    proof = cm_prove(&vc, &len, &h);
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "G_0 off: %s", why ? why : "");
+    free(proof);
+    free(xr);
+    cm_free(&vc);
+}
+
+UNIT_TEST(committed_forge_other_commitment)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    cm_case vc;
+    uint8_t *proof;
+    size_t len = 0, n;
+    const char *why = NULL;
+    infer_test_hooks h;
+    int32_t *other;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    n = vc.m.layer[0].n;
+    /* the receipt's commitments hold rows with feature 1 of row 2 changed; the proof
+     * is run on the rows themselves */
+    other = malloc(vc.B * n * sizeof(int32_t));
+    memcpy(other, vc.x, vc.B * n * sizeof(int32_t));
+    other[2 * n + 1] = other[2 * n + 1] == 0 ? 1 : 0;
+    {
+        int32_t *keep = vc.x;
+
+        vc.x = other;
+        CHECK(cm_commit(&vc) == 0);
+        vc.x = keep;
+        vc.st.inputs = keep;
+    }
+    memset(&h, 0, sizeof h);
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    h.skip = INFER_CHECK_OPENING_X;
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "X opening off: %s", why ? why : "");
+    free(proof);
+    free(other);
+    cm_free(&vc);
+}
+
+/* R_in for a 16-bit feature (two limbs, K_x = 2) one above its largest value, and for a
+ * 5-bit feature one below its smallest: rejected, accepted with R_in off. */
+UNIT_TEST(committed_forge_input_out_of_range_wide_and_below)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    static const struct {
+        size_t feature;
+        int32_t inside, value;
+    } cases[] = {{2, 32767, 32768}, {1, -16, -17}};
+    size_t k;
+
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        cm_case vc;
+        int32_t *xr = NULL;
+        uint8_t *proof;
+        size_t len = 0;
+        const char *why = NULL;
+        infer_test_hooks h;
+
+        CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+        CHECK(cm_out_of_range_at(&vc, &xr, cases[k].feature, cases[k].inside,
+                                 cases[k].value) == 0);
+        memset(&h, 0, sizeof h);
+        h.committed_rows = xr;
+        proof = cm_prove(&vc, &len, &h);
+        CHECKF(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0, "feature %zu",
+               cases[k].feature);
+        free(proof);
+        h.skip = INFER_CHECK_INPUT_RELATION;
+        proof = cm_prove(&vc, &len, &h);
+        CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+               "feature %zu, R_in off: %s", cases[k].feature, why ? why : "");
+        free(proof);
+        free(xr);
+        cm_free(&vc);
+    }
+}

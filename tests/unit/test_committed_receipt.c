@@ -1,0 +1,417 @@
+/*
+ * test_committed_receipt.c: committed-input receipts and openings through the front door
+ * (docs/committed-inputs.md 3, 7, 12): the ZKMLRCC1 file and its verdicts, the hiding
+ * scan, openings of chosen rows and what each check of an opening catches, the wrong
+ * descriptor and the version 1 model.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "field.h"
+#include "le.h"
+#include "modelkey.h"
+#include "opening.h"
+#include "receipt.h"
+#include "rowcommit.h"
+#include "unit.h"
+#include "zkml.h"
+
+/* A key file (seed filled with `fill`) and its public file from a fixture document. */
+static int
+cr_files(const char *shape, uint8_t fill, uint8_t **key_buf, size_t *key_len,
+         uint8_t **pub_buf, size_t *pub_len)
+{
+    char name[64], err[ZKML_ERR_LEN] = "";
+    modelkey key;
+    int rc;
+
+    *key_buf = *pub_buf = NULL;
+    memset(&key, 0, sizeof key);
+    snprintf(name, sizeof name, "%s.q.json", shape);
+    rc = fixture_model(&key.model, name, err);
+    memset(key.seed, fill, sizeof key.seed);
+    if (rc == 0)
+        rc = modelkey_encode(key_buf, key_len, &key, err);
+    if (rc == 0)
+        rc = modelkey_public(pub_buf, pub_len, *key_buf, *key_len, err);
+    if (rc != 0)
+        fprintf(stderr, "    %s: %s\n", shape, err);
+    modelkey_free(&key);
+    return rc;
+}
+
+/* A receipt of the first B rows of lr20v2 (keys "app-1" ..), committed or public. */
+typedef struct {
+    uint8_t *key, *pub, *rct;
+    size_t key_len, pub_len, rct_len, B, n;
+    int32_t *x;
+    zkml_model *m;
+} cr_case;
+
+static int
+cr_setup(cr_case *cc, const char *shape, size_t B, int committed, const uint8_t *fixed)
+{
+    char err[ZKML_ERR_LEN] = "", rowsname[64], keybuf[16][8];
+    const uint8_t *keys[16];
+    uint32_t key_lens[16];
+    size_t rows = 0, i;
+    int rc;
+
+    memset(cc, 0, sizeof *cc);
+    snprintf(rowsname, sizeof rowsname, "%.4s.rows.csv", shape);
+    if (strncmp(shape, "mlp20", 5) == 0)
+        snprintf(rowsname, sizeof rowsname, "mlp20.rows.csv");
+    if (cr_files(shape, 0x21, &cc->key, &cc->key_len, &cc->pub, &cc->pub_len) != 0)
+        return -1;
+    cc->x = fixture_csv(rowsname, &rows, &cc->n);
+    if (cc->x == NULL || rows < B || B > 16)
+        return -1;
+    cc->B = B;
+    for (i = 0; i < B; i++) {
+        snprintf(keybuf[i], sizeof keybuf[i], "app-%zu", i + 1);
+        keys[i] = (const uint8_t *)keybuf[i];
+        key_lens[i] = (uint32_t)strlen(keybuf[i]);
+    }
+    if (zkml_model_open(&cc->m, cc->key, cc->key_len, cc->pub, cc->pub_len, err) != ZKML_OK)
+        return -1;
+    {
+        zkml_prove_options o = {(const uint8_t *)"audit", 5, keys, key_lens, NULL, NULL,
+                                fixed, 0, NULL, committed};
+
+        rc = zkml_prove_rows(&cc->rct, &cc->rct_len, cc->m, cc->x, B, cc->n, &o, NULL, err);
+    }
+    if (rc != ZKML_OK)
+        fprintf(stderr, "    prove: %s\n", err);
+    return rc;
+}
+
+static void
+cr_free(cr_case *cc)
+{
+    if (cc->key != NULL)
+        modelkey_bytes_free(cc->key, cc->key_len);
+    free(cc->pub);
+    free(cc->rct);
+    free(cc->x);
+    zkml_model_close(cc->m);
+    memset(cc, 0, sizeof *cc);
+}
+
+/* 1 if needle occurs in buf. */
+static int
+contains(const uint8_t *buf, size_t len, const uint8_t *needle, size_t n)
+{
+    size_t i;
+
+    for (i = 0; n <= len && i <= len - n; i++)
+        if (buf[i] == needle[0] && memcmp(buf + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if any row's feature vector appears in buf as i32, i16 or i8, or any feature as a
+ * 32-byte scalar (v mod q). */
+static int
+features_found(const uint8_t *buf, size_t len, const int32_t *x, size_t B, size_t n)
+{
+    size_t b, j, w;
+    uint8_t enc[4 * 64], s[32];
+    fq_t f;
+
+    for (b = 0; b < B; b++)
+        for (w = 1; w <= 4; w *= 2) {
+            int fits = 1;
+
+            for (j = 0; j < n && j < 64; j++) {
+                int32_t v = x[b * n + j];
+
+                fits &= w == 4 || (w == 2 ? v >= -32768 && v < 32768 : v >= -128 && v < 128);
+                le_put_u32(enc + 4 * j, (uint32_t)v);
+                memmove(enc + w * j, enc + 4 * j, w);
+            }
+            if (fits && contains(buf, len, enc, w * (n < 64 ? n : 64)))
+                return 1;
+        }
+    for (b = 0; b < B * n; b++) {
+        if (x[b] == 0)
+            continue;           /* the zero scalar is no feature's trace */
+        fq_set_i64(&f, x[b]);
+        fq_to_bytes(s, &f);
+        if (contains(buf, len, s, 32))
+            return 1;
+    }
+    return 0;
+}
+
+UNIT_TEST(committed_receipt_round_trip_and_hiding)
+{
+    cr_case cc, pc;
+    uint8_t fixed[32] = {5};
+    char err[ZKML_ERR_LEN] = "", *json = NULL;
+    receipt r;
+    size_t b, j, constant = 0;
+
+    CHECK(cr_setup(&cc, "lr20v2", 3, 1, fixed) == ZKML_OK);
+    CHECK(cr_setup(&pc, "lr20v2", 3, 0, fixed) == ZKML_OK);
+    if (cc.rct == NULL || pc.rct == NULL)
+        goto out;
+    CHECK(memcmp(cc.rct, RECEIPT_MAGIC_COMMITTED, 8) == 0);
+    CHECK(memcmp(pc.rct, RECEIPT_MAGIC, 8) == 0);
+    CHECKF(zkml_verify(cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == 1, "%s", err);
+    CHECK(zkml_verify(pc.rct, pc.rct_len, pc.pub, pc.pub_len, err) == 1);
+    /* the layout of 3.1: no inputs, a nonce, B row commitments that decode */
+    CHECK(receipt_decode(&r, cc.rct, cc.rct_len, err) == 0);
+    CHECK(r.committed && r.inputs == NULL && r.batch == 3 && r.n_in == cc.n);
+    CHECK(cc.rct_len == RECEIPT_HEADER_LEN - 4 + r.statement_context_len + 32 + 3 * 64 +
+                        4 * 3 * r.n_out + 8 + r.proof_len);
+    receipt_free(&r);
+    /* the hiding scan: the rows are not constant, the scanner finds them in public mode */
+    for (b = 0; b < 3; b++) {
+        int same = 1;
+
+        for (j = 1; j < cc.n; j++)
+            same &= cc.x[b * cc.n + j] == cc.x[b * cc.n];
+        constant += same;
+    }
+    CHECK(constant == 0);
+    CHECK(features_found(pc.rct, pc.rct_len, pc.x, 3, pc.n) == 1);
+    CHECK(features_found(cc.rct, cc.rct_len, cc.x, 3, cc.n) == 0);
+    /* the facts */
+    CHECK(zkml_receipt_info_json(&json, cc.rct, cc.rct_len, err) == ZKML_OK);
+    CHECK(json != NULL && strstr(json, "\"format\": \"ZKMLRCC1\", \"inputs\": \"committed\"") &&
+          strstr(json, "\"nonce\": \""));
+    free(json);
+    json = NULL;
+    CHECK(zkml_receipt_info_json(&json, pc.rct, pc.rct_len, err) == ZKML_OK);
+    CHECK(json != NULL && strstr(json, "\"inputs\": \"public\""));
+    free(json);
+    /* every byte outside the proof changed: rejected (header, context, keys, nonce,
+     * commitments, outputs, the proof length) */
+    {
+        size_t at, accepted = 0, outside;
+
+        CHECK(receipt_decode(&r, cc.rct, cc.rct_len, err) == 0);
+        outside = (size_t)(r.proof - cc.rct);
+        receipt_free(&r);
+        for (at = 0; at < outside; at++) {
+            cc.rct[at] ^= 0x01;
+            if (zkml_verify(cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == 1)
+                accepted++;
+            cc.rct[at] ^= 0x01;
+        }
+        CHECKF(accepted == 0, "%zu of %zu bytes accepted", accepted, outside);
+    }
+    /* two row commitments exchanged */
+    {
+        uint8_t tmp[64];
+        size_t at;
+
+        CHECK(receipt_decode(&r, cc.rct, cc.rct_len, err) == 0);
+        at = RECEIPT_HEADER_LEN - 4 + r.statement_context_len + 32;
+        receipt_free(&r);
+        memcpy(tmp, cc.rct + at, 64);
+        memcpy(cc.rct + at, cc.rct + at + 64, 64);
+        memcpy(cc.rct + at + 64, tmp, 64);
+        CHECK(zkml_verify(cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == 0);
+        memcpy(cc.rct + at + 64, cc.rct + at, 64);
+        memcpy(cc.rct + at, tmp, 64);
+        CHECK(zkml_verify(cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == 1);
+    }
+    /* two receipts of the same rows share no row commitment (other nonces) */
+    {
+        cr_case cc2;
+
+        CHECK(cr_setup(&cc2, "lr20v2", 3, 1, NULL) == ZKML_OK);
+        if (cc2.rct != NULL) {
+            receipt r2;
+
+            CHECK(receipt_decode(&r, cc.rct, cc.rct_len, err) == 0);
+            CHECK(receipt_decode(&r2, cc2.rct, cc2.rct_len, err) == 0);
+            for (b = 0; b < 3; b++)
+                for (j = 0; j < 3; j++)
+                    CHECK(!ge_eq(&r.row_commitments[b], &r2.row_commitments[j]));
+            receipt_free(&r);
+            receipt_free(&r2);
+        }
+        cr_free(&cc2);
+    }
+out:
+    cr_free(&cc);
+    cr_free(&pc);
+}
+
+UNIT_TEST(committed_receipt_openings)
+{
+    cr_case cc;
+    uint8_t fixed[32] = {6}, *opn = NULL, *bad = NULL;
+    size_t opn_len = 0, off;
+    char err[ZKML_ERR_LEN] = "";
+    uint32_t row1 = 1, rows02[2] = {0, 2};
+    zkml_rows rows;
+
+    CHECK(cr_setup(&cc, "lr20v2", 3, 1, fixed) == ZKML_OK);
+    if (cc.rct == NULL)
+        goto out;
+    /* the lender refuses features that are not the committed ones */
+    cc.x[cc.n + 3] ^= 1;
+    CHECK(zkml_open_rows(&opn, &opn_len, cc.m, cc.rct, cc.rct_len, &row1, cc.x + cc.n, 1,
+                         err) == ZKML_E_INVALID && strstr(err, "row 2 (key \"app-2\")"));
+    cc.x[cc.n + 3] ^= 1;
+    CHECK(zkml_open_rows(&opn, &opn_len, cc.m, cc.rct, cc.rct_len, rows02 + 1, cc.x, 1, err) ==
+          ZKML_E_INVALID);                         /* row 1's features as row 3's */
+    /* an honest opening of row 2 (index 1) */
+    CHECKF(zkml_open_rows(&opn, &opn_len, cc.m, cc.rct, cc.rct_len, &row1, cc.x + cc.n, 1,
+                          err) == ZKML_OK, "%s", err);
+    if (opn == NULL)
+        goto out;
+    CHECK(opn_len == 48 + 1 * (36 + 4 * cc.n));
+    CHECKF(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, opn, opn_len, err) == 1,
+           "%s", err);
+    /* zkml_receipt_rows: keys and scores for every row, features for row 2 only */
+    CHECK(zkml_receipt_read_rows(&rows, cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == ZKML_OK);
+    CHECK(rows.committed && isnan(rows.features[0]) && isnan(rows.features[cc.n]) &&
+          rows.opened == NULL && rows.key_lens[1] == 5 && !isnan(rows.scores[1]));
+    zkml_rows_free(&rows);
+    CHECKF(zkml_receipt_read_rows_opened(&rows, cc.rct, cc.rct_len, cc.pub, cc.pub_len, opn,
+                                         opn_len, err) == ZKML_OK, "%s", err);
+    if (rows.opened != NULL) {
+        size_t j;
+        int equal = 1;
+
+        CHECK(rows.opened[1] && !rows.opened[0] && !rows.opened[2]);
+        CHECK(isnan(rows.features[0]) && isnan(rows.features[2 * cc.n]));
+        for (j = 0; j < cc.n; j++)
+            equal &= rows.features[cc.n + j] ==
+                     zkml_dequantize_input(cc.m, (uint32_t)j, cc.x[cc.n + j]);
+        CHECK(equal);
+    }
+    zkml_rows_free(&rows);
+    bad = malloc(opn_len);
+    if (bad == NULL)
+        goto out;
+    /* the opening of row 2 checked as row 1 and as row 3: rejected, naming the row */
+    memcpy(bad, opn, opn_len);
+    le_put_u32(bad + 48, 0);
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "row 1 (key \"app-1\")"));
+    le_put_u32(bad + 48, 2);
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "row 3"));
+    le_put_u32(bad + 48, 3);                        /* index >= B */
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0);
+    /* one feature changed (within its width), then the blind plus one */
+    memcpy(bad, opn, opn_len);
+    off = 52 + 4 * 5;
+    le_put_u32(bad + off, le_get_u32(bad + off) ^ 1);
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "does not match"));
+    memcpy(bad, opn, opn_len);
+    {
+        fq_t bl;
+        uint8_t *p = bad + 52 + 4 * cc.n;
+
+        CHECK(fq_from_bytes(&bl, p));
+        fq_add(&bl, &bl, &FQ_ONE);
+        fq_to_bytes(p, &bl);
+    }
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "does not match"));
+    /* decoder: a feature beyond its width, a blind >= q, a short file */
+    memcpy(bad, opn, opn_len);
+    le_put_u32(bad + 52, 128);                      /* 8-bit feature: 128 is out */
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "width"));
+    memcpy(bad, opn, opn_len);
+    memset(bad + 52 + 4 * cc.n, 0xff, 32);
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "canonical"));
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, opn, opn_len - 1, err) ==
+          0);
+    /* rows out of order, or repeated: refused by the lender */
+    {
+        uint32_t rev[2] = {2, 0}, rep[2] = {1, 1};
+        uint8_t *o2 = NULL;
+        size_t o2_len = 0;
+
+        CHECK(zkml_open_rows(&o2, &o2_len, cc.m, cc.rct, cc.rct_len, rev, cc.x, 2, err) ==
+              ZKML_E_INVALID);
+        CHECK(zkml_open_rows(&o2, &o2_len, cc.m, cc.rct, cc.rct_len, rep, cc.x, 2, err) ==
+              ZKML_E_INVALID);
+        /* two rows, 0 and 2 */
+        {
+            int32_t two[2 * 64];
+
+            memcpy(two, cc.x, cc.n * sizeof(int32_t));
+            memcpy(two + cc.n, cc.x + 2 * cc.n, cc.n * sizeof(int32_t));
+            CHECK(zkml_open_rows(&o2, &o2_len, cc.m, cc.rct, cc.rct_len, rows02, two, 2, err) ==
+                  ZKML_OK);
+            CHECK(o2 != NULL && zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, o2,
+                                                   o2_len, err) == 1);
+            free(o2);
+        }
+    }
+    /* an opening of another receipt of the same rows (another nonce): its digest */
+    {
+        cr_case cc2;
+
+        CHECK(cr_setup(&cc2, "lr20v2", 3, 1, NULL) == ZKML_OK);
+        if (cc2.rct != NULL)
+            CHECK(zkml_check_opening(cc2.rct, cc2.rct_len, cc2.pub, cc2.pub_len, opn, opn_len,
+                                     err) == 0 && strstr(err, "another receipt"));
+        cr_free(&cc2);
+    }
+    /* an opening of a receipt that does not verify is not checked further */
+    cc.rct[cc.rct_len - 40] ^= 1;
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, opn, opn_len, err) == 0);
+    cc.rct[cc.rct_len - 40] ^= 1;
+out:
+    free(bad);
+    free(opn);
+    cr_free(&cc);
+}
+
+UNIT_TEST(committed_receipt_wrong_descriptor)
+{
+    cr_case cc, v1;
+    uint8_t fixed[32] = {7}, *other_key = NULL, *other_pub = NULL;
+    size_t other_key_len = 0, other_pub_len = 0;
+    char err[ZKML_ERR_LEN] = "";
+
+    CHECK(cr_setup(&cc, "lr20v2", 2, 1, fixed) == ZKML_OK);
+    /* another model's public file (same seed, another model): model-mismatch */
+    CHECK(cr_files("mlp20v2", 0x21, &other_key, &other_key_len, &other_pub,
+                   &other_pub_len) == 0);
+    if (cc.rct != NULL && other_pub != NULL)
+        CHECK(zkml_verify(cc.rct, cc.rct_len, other_pub, other_pub_len, err) == 0 &&
+              strstr(err, "another model"));
+    /* the header's mode byte: committed proof as public (in a ZKMLRCC1 receipt), and the
+     * proof of a public receipt marked committed */
+    if (cc.rct != NULL) {
+        receipt r;
+        size_t at;
+
+        CHECK(receipt_decode(&r, cc.rct, cc.rct_len, err) == 0);
+        at = (size_t)(r.proof - cc.rct) + 9;
+        receipt_free(&r);
+        CHECK(cc.rct[at] == 1);
+        cc.rct[at] = 0;
+        CHECK(zkml_verify(cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == 0 &&
+              strstr(err, "byte 9"));
+        cc.rct[at] = 1;
+        memcpy(cc.rct, RECEIPT_MAGIC, 8);           /* a committed receipt read as public */
+        CHECK(zkml_verify(cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == 0);
+        memcpy(cc.rct, RECEIPT_MAGIC_COMMITTED, 8);
+        CHECK(zkml_verify(cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == 1);
+    }
+    /* a version 1 model: the prover refuses committed inputs */
+    memset(&v1, 0, sizeof v1);
+    CHECK(cr_setup(&v1, "lr20", 2, 1, fixed) == ZKML_E_UNSUPPORTED);
+    cr_free(&v1);
+    if (other_key != NULL)
+        modelkey_bytes_free(other_key, other_key_len);
+    free(other_pub);
+    cr_free(&cc);
+}
