@@ -243,7 +243,7 @@ void zkml_receipt_close(zkml_receipt *r);
 /*
  * A receipt's public facts as a JSON object (malloc'd, NUL-terminated):
  *   {"format": "ZKMLRCT1", "ZKMLRCC1" or "ZKMLRCTM", "inputs": "public" (or "committed",
- *    then "nonce": "<64 hex>", the first part's in a ZKMLRCTM), "model_digest", "rows",
+ *    then, for a ZKMLRCC1, "nonce": "<64 hex>"), "model_digest", "rows",
  *    "inputs_per_row", "outputs_per_row", "rows_with_keys", "context_bytes", "context" (a
  *    string, or null unless UTF-8 without NUL), "context_hex", "proof_bytes" (all
  *    proofs'), "receipt_bytes", "parts" (1 for one proof), "part_rows" (the rows of each

@@ -10,6 +10,11 @@
 #include "api.h"
 #include "opening.h"
 #include "receipt.h"
+#include "receipt_group.h"
+
+/* Openings name rows of one proof's receipt; a receipt of several proofs has none yet. */
+#define GROUP_OPENING_MSG "openings of a receipt of several proofs (ZKMLRCTM) are not " \
+    "built yet: prove the rows to open in one part (zkml.rows_per_proof, --rows-per-proof)"
 
 int
 zkml_open_rows(uint8_t **out, size_t *out_len, zkml_model *m, const uint8_t *rct,
@@ -27,6 +32,8 @@ zkml_open_rows(uint8_t **out, size_t *out_len, zkml_model *m, const uint8_t *rct
                          "it has no secret seed to derive the blinds from");
     if ((rc = api_model_public_ready(m, err)) != ZKML_OK)
         return rc;
+    if (receipt_is_group(rct, rct_len))
+        return zkml_fail(err, ZKML_E_UNSUPPORTED, GROUP_OPENING_MSG);
     if (receipt_decode(&r, rct, rct_len, sub) != 0)
         return zkml_fail(err, ZKML_E_BAD_RECEIPT, "malformed receipt: %s", sub);
     if (memcmp(r.digest, m->info.digest, 32) != 0 || r.n_in != m->info.n_inputs) {
@@ -54,6 +61,8 @@ zkml_open_rows_by_key(uint8_t **out, size_t *out_len, zkml_model *m, const uint8
 
     *out = NULL;
     *out_len = 0;
+    if (receipt_is_group(rct, rct_len))
+        return zkml_fail(err, ZKML_E_UNSUPPORTED, GROUP_OPENING_MSG);
     if (receipt_decode(&r, rct, rct_len, sub) != 0)
         return zkml_fail(err, ZKML_E_BAD_RECEIPT, "malformed receipt: %s", sub);
     idx = malloc((count > 0 ? count : 1) * sizeof *idx);
@@ -114,6 +123,11 @@ open_and_check(opening *o, receipt *r, modelpub *pub, const uint8_t *rct, size_t
     if (pub->kind != &model_kind_dense_v2) {
         modelpub_free(pub);
         zkml_fail(err, -1, "openings exist for committed receipts of version 2 models only");
+        return 0;
+    }
+    if (receipt_is_group(rct, rct_len)) {
+        modelpub_free(pub);
+        zkml_fail(err, -1, GROUP_OPENING_MSG);
         return 0;
     }
     if (receipt_decode(r, rct, rct_len, sub) != 0) {

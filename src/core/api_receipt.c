@@ -39,7 +39,8 @@ summarize_group(zkml_receipt *h, char *err)
     for (i = 0; i < g->k; i++) {
         const receipt *r = &g->parts[i];
 
-        memcpy(in + at * n_in, r->inputs, (size_t)r->batch * n_in * sizeof(int32_t));
+        if (!r->committed)              /* committed parts hold no inputs */
+            memcpy(in + at * n_in, r->inputs, (size_t)r->batch * n_in * sizeof(int32_t));
         memcpy(out + at * n_out, r->outputs, (size_t)r->batch * n_out * sizeof(int32_t));
         at += r->batch;
         h->s.proof_len += r->proof_len;
@@ -51,7 +52,7 @@ summarize_group(zkml_receipt *h, char *err)
     h->s.n_out = (uint32_t)n_out;
     h->s.context = g->parts[0].context;
     h->s.context_len = g->parts[0].context_len;
-    h->s.inputs = in;
+    h->s.inputs = g->parts[0].committed ? NULL : in;
     h->s.outputs = out;
     h->s.parts = g->k;
     h->s.part_rows = h->part_rows;

@@ -3,6 +3,7 @@
  */
 #include "receipt_group.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,6 +355,7 @@ receipt_group_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
         goto done;
     }
     out->batch = (uint32_t)total;
+    out->committed = g.parts[0].committed;       /* every part has the first's format */
     out->n_in = (uint32_t)n_in;
     out->n_out = (uint32_t)n_out;
     for (i = 0; i < g.k; i++) {
@@ -364,9 +366,11 @@ receipt_group_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_len,
                 out->keys[at] = r->keys[b];
                 out->key_lens[at] = r->key_lens[b];
             }
-            for (j = 0; j < n_in; j++)
-                out->features[at * n_in + j] = pub.kind->dequantize_input(
-                    &pub.model, (uint32_t)j, r->inputs[b * n_in + j]);
+            for (j = 0; j < n_in; j++)          /* committed: no row's features */
+                out->features[at * n_in + j] =
+                    r->committed ? NAN
+                                 : pub.kind->dequantize_input(&pub.model, (uint32_t)j,
+                                                              r->inputs[b * n_in + j]);
             for (j = 0; j < n_out; j++)
                 out->scores[at * n_out + j] = pub.kind->dequantize_output(
                     &pub.model, (uint32_t)j, r->outputs[b * n_out + j]);
@@ -400,7 +404,8 @@ receipt_group_info_json(char **json, const uint8_t *rct, size_t rct_len, char *e
     }
     r = &g.parts[0];
     json_writer_init(&w);
-    json_write_raw(&w, "{\"format\": \"" RECEIPT_GROUP_MAGIC "\", \"model_digest\": ");
+    json_write_raw(&w, "{\"format\": \"" RECEIPT_GROUP_MAGIC "\", \"inputs\": \"%s\", "
+                   "\"model_digest\": ", r->committed ? "committed" : "public");
     receipt_json_write_hex(&w, r->digest, 32);
     json_write_raw(&w, ", \"rows\": %llu, \"inputs_per_row\": %u, \"outputs_per_row\": %u, "
                    "\"rows_with_keys\": %zu, \"context_bytes\": %zu, \"context\": ",
