@@ -191,7 +191,7 @@ group_proofs(void)
     } configs[] = {{"lr20", 1, 0, 0},   {"lr20", 16, 0, 0},   {"lr20", 1024, 0, 0},
                    {"mlp20", 1, 0, 0},  {"mlp20", 16, 0, 0},  {"mlp20", 1024, 0, 0},
                    {"mlp64", 1, 0, 0},  {"mlp64", 16, 0, 0},  {"mlp64", 1024, 0, 0},
-                   /* protocol version 2, the same functions (docs/numerics-0.2.md) */
+                   /* protocol version 2, the same functions (docs/protocol.md 6.4, 7.17) */
                    {"lr20v2", 1, 0, 0}, {"lr20v2", 16, 0, 0}, {"lr20v2", 1024, 0, 0},
                    {"mlp20v2", 1, 0, 0}, {"mlp20v2", 16, 0, 0}, {"mlp20v2", 1024, 0, 0},
                    {"mlp64v2", 1, 0, 0}, {"mlp64v2", 16, 0, 0}, {"mlp64v2", 1024, 0, 0},

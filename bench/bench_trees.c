@@ -1,5 +1,5 @@
 /*
- * bench_trees.c: the proof of a tree ensemble (docs/trees.md 7) in bench --proofs:
+ * bench_trees.c: the proof of a tree ensemble (docs/protocol.md 16) in bench --proofs:
  * XGBoost's 100 trees of depth 6 (tests/fixtures/trees/xgb100.json) on the German
  * Credit rows with missing values, at 1 and 1,024 rows, through the front door
  * (zkml_prove_rows, zkml_verify) on 2 threads: prove and verify times (medians), the

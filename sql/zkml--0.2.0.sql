@@ -326,7 +326,7 @@ BEGIN
     ELSIF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-trees-v1'
           OR (NOT model OPERATOR(pg_catalog.?) 'format' AND model OPERATOR(pg_catalog.?) 'learner') THEN
         -- a tree ensemble: the zkml-trees-v1 document, or XGBoost's JSON model (no
-        -- "format", a top-level "learner"); quantized exactly (docs/trees.md 3)
+        -- "format", a top-level "learner"); quantized exactly (docs/protocol.md 15.3)
         IF calibration IS NOT NULL OR options IS DISTINCT FROM '{}'::pg_catalog.jsonb THEN
             RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
                 MESSAGE = 'calibration and options apply to float networks only',
@@ -335,7 +335,7 @@ BEGIN
         k := zkml.keygen(model::pg_catalog.text);
         report := pg_catalog.jsonb_build_object('format',
             COALESCE(model OPERATOR(pg_catalog.->>) 'format', 'xgboost-json'),
-            'quantization', 'exact decisions (docs/trees.md 3)');
+            'quantization', 'exact decisions (docs/protocol.md 15.3)');
     ELSE
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'argument "model" is not a model document',

@@ -1,5 +1,5 @@
 --
--- Tree ensembles (docs/trees.md): an XGBoost JSON model and a zkml-trees-v1 document
+-- Tree ensembles (docs/protocol.md 15, 16): an XGBoost JSON model and a zkml-trees-v1 document
 -- registered, scored against the library's own predictions, proven and verified, with
 -- missing values (NULL or NaN) following each node's default direction; and the errors.
 --

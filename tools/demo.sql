@@ -83,7 +83,7 @@ RESET ROLE;
 -- gradient-boosted trees.  XGBoost's 100 trees of depth 6 on the same data
 -- (tests/fixtures/trees/make_trees.py), its own JSON model (save_model("model.json"))
 -- registered as it is: zkml recognizes the document, keeps every threshold exact and
--- commits to the nodes (docs/trees.md).  Thresholds, structure and leaves stay hidden;
+-- commits to the nodes (docs/protocol.md 15, 16).  Thresholds, structure and leaves stay hidden;
 -- the number of trees, the depth and the features are public.
 SET ROLE lender_admin;
 \lo_import xgb100.json

@@ -110,7 +110,7 @@ def _split_pipeline(model):
                      % " -> ".join(type(o).__name__ for o in objects))
 
 
-# ---- tree ensembles: the zkml tree document (zkml-trees-v1, docs/trees.md 2) ----
+# ---- tree ensembles: the zkml tree document (zkml-trees-v1, docs/protocol.md 15.2) ----
 #
 # DecisionTreeClassifier and RandomForestClassifier: a leaf's value is the probability of
 # the positive class in that leaf (divided by the number of trees for a forest, whose

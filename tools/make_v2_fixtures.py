@@ -2,7 +2,7 @@
 """Write the version 2 fixtures tests/fixtures/{lr20,mlp20,mlp64}v2.q.json.
 
 Each is its version 1 fixture (NAME.q.json) restated in the zkml-quantized-v2 document
-(docs/numerics-0.2.md 3.1), computing the same function on every input: the layer's
+(docs/protocol.md 12.6), computing the same function on every input: the layer's
 multiplier M folded into each row and its bias (the "M" key, one entry per row), a
 hidden ReLU (whose version 1 table, with scales 1 and the default int8 range, is
 clamp(q, 0, 127)) as the clamp [0, 127] proven without a table (one limb of u and of

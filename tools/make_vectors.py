@@ -96,7 +96,7 @@ class Reader:
 
 
 def parse_descriptor_v2(d):
-    """docs/numerics-0.2.md 3: the ZKMLMD02 descriptor."""
+    """docs/protocol.md 12.5: the ZKMLMD02 descriptor."""
     r = Reader(d)
     r.take(8)
     L, rule = r.u32(), r.u32()
@@ -206,7 +206,7 @@ def limb_widths(bits, width):
 
 
 def proof_parts_v2(model, B):
-    """docs/numerics-0.2.md 4-5 and docs/logup-gkr.md 3.7: the parts of a version 2
+    """docs/protocol.md 6.5, 7.17 and docs/logup-gkr.md 3.7: the parts of a version 2
     proof (lookups by the fractional-sum tree, no P2)."""
     layers = model["layers"]
     L = len(layers)

@@ -606,7 +606,7 @@ quantize_feature_rows(const char *path, const zkml_model *m, zkml_feature_policy
     size_t n = 0, b, n_in = info->n_inputs;
     int rc;
 
-    /* an empty field is a missing value for a tree ensemble (docs/trees.md 2.2), an
+    /* an empty field is a missing value for a tree ensemble (docs/protocol.md 15.2.2), an
      * error for every other kind */
     rc = read_feature_file(path, info->input_names, n_in, strcmp(info->kind, "trees") == 0,
                            &x, &n);

@@ -2,7 +2,7 @@
  * codec.h: proof bytes (docs/protocol.md 1.2).
  *
  * A proof is the header "ZKMLPG01" || u8 version (1, or 2 for the proofs of version 2
- * models, docs/numerics-0.2.md 1) || 7 zero bytes, then every
+ * models, docs/protocol.md 14.3) || 7 zero bytes, then every
  * element in transcript order, with no length fields: the verifier derives every count
  * from the public descriptor and the statement and rejects unless the length is exactly
  * the expected one.  Scalars are 32 bytes, canonical; points are 32 bytes and never the

@@ -103,7 +103,7 @@ place(infer_column *cols, unsigned n)
 }
 
 
-/* ---- version 2 (docs/numerics-0.2.md 4) ---- */
+/* ---- version 2 (docs/protocol.md 6.5) ---- */
 
 /* A range lookup of column col (layer l) into RANGE_width, with its h column in P2. */
 static void

@@ -43,7 +43,7 @@ typedef enum {
     INFER_COL_MULT,         /* m_T */
     INFER_COL_H,            /* h_k of lookup instance k */
     INFER_COL_G,            /* g_T */
-    /* version 2 (docs/numerics-0.2.md 4) */
+    /* version 2 (docs/protocol.md 6.5) */
     INFER_COL_V,            /* limb k of u = q + 2^(Q-1) below its sign bit */
     INFER_COL_T,            /* the sign bit t = [q >= 0] */
     INFER_COL_VLO,          /* limb k of d_lo = q - lo + 2^Q */
@@ -118,7 +118,7 @@ typedef struct {
     unsigned col_a[MODEL_MAX_LAYERS];       /* P1 index of a_l (l < L) */
     unsigned col_mult0;                     /* P1 index of m_T for table 0 */
 
-    /* version 2 (docs/numerics-0.2.md 4); version 1 layouts leave these zero */
+    /* version 2 (docs/protocol.md 6.5); version 1 layouts leave these zero */
     unsigned version;                       /* the model's: 1 or 2 */
     unsigned kind[MODEL_MAX_LAYERS];        /* model_pw_kind of each layer */
     int q_public[MODEL_MAX_LAYERS];         /* l = L of kind 0: q_L is the public output */

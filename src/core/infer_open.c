@@ -184,7 +184,7 @@ pw_form(ictx *c, unsigned p, linrel_form *f, linrel_term *terms)
 }
 
 /*
- * Version 2, R5_l (docs/numerics-0.2.md 5, step 12): the decompositions of layer l at τ_l,
+ * Version 2, R5_l (docs/protocol.md 7.17, step 12): the decompositions of layer l at τ_l,
  * each its own relation: q~ + 2^(Q-1) - Σ 2^(o_k)·v_k~ - 2^(Q-1)·t~ = 0, and for a clamp
  * q~ - lo + 2^Q - Σ 2^(o'_k)·v^lo_k~ - 2^Q·t^lo~ = 0, hi - q~ + 2^Q - Σ ... - 2^Q·t^hi~ = 0
  * (q~ the public OUT~(τ_L) where q_L is public).

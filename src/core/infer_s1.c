@@ -16,7 +16,7 @@
 
 /* ---- steps 4-6: τ, the pre-claims, λ, ζ, ρ1 ---- */
 
-/* Version 2 (docs/numerics-0.2.md 5, step 5): the P1 columns whose values at τ_l join
+/* Version 2 (docs/protocol.md 7.17, step 5): the P1 columns whose values at τ_l join
  * the pre-claims of layer l, in order (q unless public, rem limbs, v limbs, t, and for
  * a clamp v^lo, t^lo, v^hi, t^hi); the bias follows them.  Returns the count. */
 static unsigned

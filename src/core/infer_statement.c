@@ -164,7 +164,8 @@ infer_inputs_in_domain(ictx *c)
             if (st->inputs[b * n + j] < -top || st->inputs[b * n + j] >= top)
                 return ictx_fail(c, "a public input lies outside the model's input width");
     }
-    /* version 2, kinds 0-2 at the output: the outputs' range is not proven either */
+    /* version 2, kinds 0-2 at the output: public outputs lie in the output layer's range
+     * (docs/protocol.md 7.17), refused before any proof work as the inputs are */
     if (model_version(c->m) == 2 && last->act_kind != MODEL_PW_TABLE) {
         model_act_range(c->m, c->L - 1, &lo, &hi);
         for (j = 0; j < st->batch * nout; j++)

@@ -66,7 +66,7 @@ put_limbs(int64_t *p1, const infer_layout *lay, unsigned col, unsigned n, const 
             (int64_t)((v >> offset[k]) & (((uint64_t)1 << width[k]) - 1));
 }
 
-/* Version 2 (docs/numerics-0.2.md 2, 4): the columns of layer l, each entry from its q
+/* Version 2 (docs/protocol.md 6.4, 6.5): the columns of layer l, each entry from its q
  * and rem (a padded entry has q = 0 and rem = 2^(s-1)). */
 static void
 fill_layer_v2(int64_t *p1, const infer_layout *lay, const zk_model *model,

@@ -234,7 +234,7 @@ model_validate_layer(const zk_model *model, uint32_t l, char *err)
     return MODEL_OK;
 }
 
-/* Version 2's fields of layer l (docs/numerics-0.2.md 3). */
+/* Version 2's fields of layer l (docs/protocol.md 12.5). */
 int
 model_validate_layer_v2(const zk_model *model, uint32_t l, char *err)
 {
@@ -678,7 +678,7 @@ forward_layer(model_layer_trace *lt, const model_layer *ly, const model_weights 
 }
 
 /*
- * One layer of version 2 (docs/numerics-0.2.md 2): Y' = W'·X + b' over the integers (in
+ * One layer of version 2 (docs/protocol.md 6.4): Y' = W'·X + b' over the integers (in
  * 128 bits: |W'| < 2^62, |x| < 2^16, n <= 2^16), q = floor((Y' + 2^(s-1)) / 2^s), then
  * the kind's activation.  As forward_layer otherwise; y, when kept, saturates at int64.
  */

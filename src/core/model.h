@@ -61,7 +61,7 @@
  * on integers only; it is bound into the descriptor so that whoever scores, proves or
  * displays a receipt's rows converts between reals and integers in one agreed way.
  *
- * Version 2 (docs/numerics-0.2.md; model.version = 2): descriptor "ZKMLMD02", one
+ * Version 2 (docs/protocol.md 6.4, 7.17; model.version = 2): descriptor "ZKMLMD02", one
  * requantization multiplier per output row folded into the weights (W' = M_i·W, b' =
  * M_i·b, int64 in model_weights.w64 / bias64, M = 1 in the layer), hidden activations up
  * to 16 bits, kinds identity, relu and clamp without a table (act NULL), sigmoid and
@@ -96,7 +96,7 @@
 #define MODEL_PADDING_RULE_V1 1u
 #define MODEL_DESCRIPTOR_MAGIC "ZKMLMD01"
 #define MODEL_DOCUMENT_FORMAT "zkml-quantized-v1"   /* the Q.json document below */
-/* Version 2 (docs/numerics-0.2.md): its descriptor magic, padding rule, document format
+/* Version 2 (docs/protocol.md 6.4, 7.17): its descriptor magic, padding rule, document format
  * and bounds. */
 #define MODEL_DESCRIPTOR_MAGIC_V2 "ZKMLMD02"
 #define MODEL_PADDING_RULE_V2 2u
@@ -120,7 +120,7 @@
 #define MODEL_ERR_RANGE (-3)        /* forward pass: q outside the table's input range */
 #define MODEL_ERR_FEATURE_RANGE (-4) /* a feature beyond the input range, refused */
 
-/* The activation kinds of version 2 (docs/numerics-0.2.md 2): 0-2 are proven by a sign
+/* The activation kinds of version 2 (docs/protocol.md 6.4): 0-2 are proven by a sign
  * and limb decomposition, 3 by its table.  Version 1 layers are all tables. */
 typedef enum {
     MODEL_PW_IDENTITY = 0,

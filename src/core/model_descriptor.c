@@ -16,7 +16,7 @@
 
 /*
  * Both versions in one path: version 1 (ZKMLMD01, docs/protocol.md 6.1) and version 2
- * (ZKMLMD02, docs/numerics-0.2.md 3) differ in the header (version 1 carries xbits),
+ * (ZKMLMD02, docs/protocol.md 12.5) differ in the header (version 1 carries xbits),
  * in each layer's fields (version 1: wbits and M; version 2: the kind, u's limb width
  * and a clamp's bounds) and which layers carry a table (version 1: all; version 2: kind
  * 3), and in each input's width field (version 2 only).  The rest is shared.

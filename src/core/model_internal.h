@@ -22,7 +22,7 @@ int model_scale_is_valid(double scale);
 /* Layer l's own fields (shapes, bits, M, s, Q, activation) within their bounds: MODEL_OK,
  * or MODEL_ERR_INVALID naming the field. */
 int model_validate_layer(const zk_model *model, uint32_t l, char *err);
-/* The same for a version 2 layer (docs/numerics-0.2.md 3). */
+/* The same for a version 2 layer (docs/protocol.md 12.5). */
 int model_validate_layer_v2(const zk_model *model, uint32_t l, char *err);
 
 #endif

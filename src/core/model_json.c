@@ -534,7 +534,7 @@ parse_document(zk_model *model, const json_value *root, char *err)
     return model_validate(model, err);
 }
 
-/* ---- the version 2 document (model.h, docs/numerics-0.2.md) ---- */
+/* ---- the version 2 document (model.h, docs/protocol.md 6.4, 7.17) ---- */
 
 /* An array of count integers in [lo, hi] at path into out (int64). */
 static int
@@ -612,7 +612,7 @@ parse_activation_v2(zk_model *model, uint32_t l, const json_value *act, const ch
 }
 
 /* "M" of a version 2 layer: one multiplier per row, folded into the row and its bias
- * (docs/numerics-0.2.md 3.1). */
+ * (docs/protocol.md 12.6). */
 static int
 fold_multipliers(zk_model *model, uint32_t l, const json_value *lj, const char *path,
                  char *err)
@@ -670,7 +670,7 @@ model_from_json(zk_model *model, const char *text, size_t len, char *err)
 
 /* ---- writing Q.json ---- */
 
-/* Either version (model.h, docs/numerics-0.2.md 3.1): version 1 writes xbits, each
+/* Either version (model.h, docs/protocol.md 12.6): version 1 writes xbits, each
  * layer's wbits and M and a table; version 2 each input's bits, each layer's u_bits, the
  * folded W' and b', and its kind (a table only for kind 3). */
 int

@@ -49,7 +49,7 @@ model_kind_of_document(const char *text, size_t len)
             if (strcmp(format->str, kinds[k]->document_format) == 0)
                 kind = kinds[k];
     if (format == NULL && json_get(root, "learner") != NULL)
-        kind = &model_kind_trees;   /* XGBoost's JSON model (docs/trees.md 2.3) */
+        kind = &model_kind_trees;   /* XGBoost's JSON model (docs/protocol.md 15.2.3) */
     json_free(root);
     return kind;
 }

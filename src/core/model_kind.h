@@ -110,7 +110,7 @@ typedef struct model_kind {
 } model_kind;
 
 /* The dense network: model.h, weights.h, infer_proof.h; its descriptor version 1
- * (ZKMLMD01) and version 2 (ZKMLMD02, docs/numerics-0.2.md) share the operations. */
+ * (ZKMLMD01) and version 2 (ZKMLMD02, docs/protocol.md 6.4, 7.17) share the operations. */
 extern const model_kind model_kind_dense;
 extern const model_kind model_kind_dense_v2;
 

@@ -74,7 +74,7 @@ typedef struct {
     const model_kind *kind;
     union {
         zk_model model;         /* "dense" */
-        tree_model trees;       /* "trees" (docs/trees.md) */
+        tree_model trees;       /* "trees" (docs/protocol.md 15, 16) */
     };
 } modelkey;
 
@@ -84,7 +84,7 @@ typedef struct {
     const model_kind *kind;     /* NULL: the dense network, as for modelkey */
     union {
         zk_model model;         /* "dense" */
-        tree_model trees;       /* "trees" (docs/trees.md) */
+        tree_model trees;       /* "trees" (docs/protocol.md 15, 16) */
     };
     hyrax_commitment rows;
 } modelpub;

@@ -109,7 +109,7 @@
  * larger than the largest activation table (or 2^8), with as few limbs as that allows.
  * The "limb_bits" option overrides.
  *
- * Version 2 (the default; quantize_v2.c, docs/numerics-0.2.md).  Option "version": 1
+ * Version 2 (the default; quantize_v2.c, docs/protocol.md 6.4, 7.17).  Option "version": 1
  * builds version 1 by the method above.  Inputs as above, each feature at the attempt's
  * xbits with its own scale.  Each unit i of a layer gets its own range R_i: headroom
  * (default QUANT_HEADROOM_V2) times its largest calibrated |pre-activation|, or the

@@ -1,6 +1,6 @@
 /*
  * quantize_v2.c: the quantizer's choices for models of protocol version 2
- * (docs/numerics-0.2.md 2; quantize.h "Version 2"): each hidden unit its own output
+ * (docs/protocol.md 6.4; quantize.h "Version 2"): each hidden unit its own output
  * step, the committed weights W' rounded directly at the layer's shift (no integer W
  * times a multiplier), hidden ReLU and identity layers at 16 bits proven without a
  * table, sigmoid and tanh tables at the searched Q (at most 16), every input feature
@@ -106,7 +106,7 @@ v2_alloc(v2_layer *v, size_t n, size_t m)
 }
 
 /*
- * Layer l for table bits q_bits (docs/numerics-0.2.md 2).  Each unit's range R_i is
+ * Layer l for table bits q_bits (docs/protocol.md 6.4).  Each unit's range R_i is
  * headroom times its largest calibrated |Y|, or the largest |Y| any input can give when
  * that is at most V2_COVER_FACTOR times more (then no row can leave it); a table layer
  * takes the largest R_i for all its units.  Steps R_i / (2^(Q-1) - 1); one shift s for

@@ -1,6 +1,6 @@
 /*
  * tree_json.c: the tree document "zkml-trees-v1" and XGBoost's JSON model format read
- * into a tree_doc (docs/trees.md 2), every rule checked with the JSON path of the value
+ * into a tree_doc (docs/protocol.md 15.2), every rule checked with the JSON path of the value
  * that breaks it.
  */
 #include <math.h>
@@ -286,7 +286,7 @@ read_trees(tree_doc *doc, const json_value *trees, const tree_keys *k, const cha
     return ZKML_OK;
 }
 
-/* ---- zkml-trees-v1 (docs/trees.md 2) ---- */
+/* ---- zkml-trees-v1 (docs/protocol.md 15.2) ---- */
 
 static int
 parse_document(tree_doc *doc, const json_value *root, char *err)
@@ -361,7 +361,7 @@ parse_document(tree_doc *doc, const json_value *root, char *err)
     return read_trees(doc, trees, &doc_keys, "trees", err);
 }
 
-/* ---- XGBoost's JSON model (docs/trees.md 2.3) ---- */
+/* ---- XGBoost's JSON model (docs/protocol.md 15.2.3) ---- */
 
 /* A number XGBoost writes as a string ("5E-1", or "[5E-1]" in later versions). */
 static int

@@ -1,7 +1,7 @@
 /*
- * tree_model.c: tree ensembles as a kind of model (model_kind.h, docs/trees.md): the
+ * tree_model.c: tree ensembles as a kind of model (model_kind.h, docs/protocol.md 15, 16): the
  * integer model on the complete layout, its descriptor, secret part, forward pass,
- * interface and the commitment to N.  The proof (docs/trees.md 7) is tree_proof.c.
+ * interface and the commitment to N.  The proof (docs/protocol.md 16) is tree_proof.c.
  */
 #include <float.h>
 #include <math.h>
@@ -38,7 +38,7 @@ slots(const tree_model *m)
     return (size_t)1 << m->depth;
 }
 
-/* ---- docs/trees.md 3.1: the binary32 order key ---- */
+/* ---- docs/protocol.md 15.3.1: the binary32 order key ---- */
 
 int32_t
 tree_key_of_double(double x)
@@ -124,7 +124,7 @@ trees_free(void *model)
     memset(m, 0, sizeof *m);
 }
 
-/* ---- the public part: rules and descriptor (docs/trees.md 4) ---- */
+/* ---- the public part: rules and descriptor (docs/protocol.md 12.7) ---- */
 
 static int
 check_public(const tree_model *m, char *err)
@@ -376,7 +376,7 @@ trees_shapes(const void *model, char *buf, size_t len)
                  m->n_features == 1 ? "" : "s");
 }
 
-/* ---- the interface (docs/trees.md 3.1, 4) ---- */
+/* ---- the interface (docs/protocol.md 15.3.1, 12.7) ---- */
 
 static const char *
 trees_input_name(const void *model, uint32_t j)
@@ -516,7 +516,7 @@ trees_validate(const void *model, char *err)
     return ZKML_OK;
 }
 
-/* docs/trees.md 5: per tree and slot f, k, d (u32, i32, u32); then per tree and leaf v. */
+/* docs/protocol.md 12.8: per tree and slot f, k, d (u32, i32, u32); per tree and leaf v. */
 static uint64_t
 trees_secret_size(const void *model)
 {
@@ -581,7 +581,7 @@ trees_secret_decode(void *model, const uint8_t *p, size_t len, char *err)
     return ZKML_OK;
 }
 
-/* ---- the forward pass (docs/trees.md 1, 3.3) ---- */
+/* ---- the forward pass (docs/protocol.md 15.1, 15.3.3) ---- */
 
 void
 tree_model_leaves(const tree_model *m, const int32_t *row, uint32_t *leaves)
@@ -643,7 +643,7 @@ trees_forward(const void *model, const int32_t *rows, size_t batch, int32_t *out
     return ZKML_OK;
 }
 
-/* ---- registration: the integer model of a document (docs/trees.md 3) ---- */
+/* ---- registration: the integer model of a document (docs/protocol.md 15.3) ---- */
 
 /* Lay out the document subtree of node at slot (a leaf index + 2^D when slot >= 2^D). */
 static void
@@ -678,7 +678,7 @@ sigmoid(double z)
     return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
 }
 
-/* F, s, Q and the table (docs/trees.md 3.2, 3.3). */
+/* F, s, Q and the table (docs/protocol.md 15.3.2, 15.3.3). */
 static int
 choose_frac_bits(uint32_t *frac, const tree_doc *doc, char *err)
 {
@@ -809,7 +809,7 @@ trees_from_document(void *model, const char *text, size_t len, char *err)
     return rc;
 }
 
-/* ---- the committed polynomial N (docs/trees.md 6) ---- */
+/* ---- the committed polynomial N (docs/protocol.md 15.4) ---- */
 
 unsigned
 tree_model_node_vars(const tree_model *m)
@@ -876,7 +876,7 @@ trees_commit(hyrax_commitment *c, const void *model, const uint8_t seed[32], cha
     return rc;
 }
 
-/* ---- the proof: docs/trees.md 7 (tree_proof.c) ---- */
+/* ---- the proof: docs/protocol.md 16 (tree_proof.c) ---- */
 
 static uint64_t
 trees_prove_memory_estimate(const void *model, size_t batch)

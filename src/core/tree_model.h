@@ -1,11 +1,11 @@
 /*
- * tree_model.h: tree ensembles, the second kind of model (docs/trees.md): the tree
+ * tree_model.h: tree ensembles, the second kind of model (docs/protocol.md 15, 16): the tree
  * document and XGBoost's JSON model (tree_json.c), the exact integer model on the
  * complete layout, its descriptor "ZKMLTE01", secret part, forward pass, interface and
  * the commitment to the node polynomial N (tree_model.c), as model_kind_trees.
  *
- * Integers: input j of a row is the binary32 order key of the feature (docs/trees.md
- * 3.1) or TREE_MISSING; at slot i of tree t a row goes right when its key is >= k, or by
+ * Integers: input j of a row is the binary32 order key of the feature (docs/protocol.md
+ * 15.3.1) or TREE_MISSING; at slot i of tree t a row goes right when its key is >= k, or by
  * the slot's default direction when it is missing; the output is the sum of the leaves
  * (identity) or the public table of the rounded sum (table).
  *
@@ -42,7 +42,7 @@
 #define TREE_OUTPUT_SCORE 0u
 #define TREE_OUTPUT_PROBABILITY 1u
 
-/* Registration's choices (docs/trees.md 3.2, 3.3). */
+/* Registration's choices (docs/protocol.md 15.3.2, 15.3.3). */
 #define TREE_DEFAULT_FRAC_BITS 24u
 #define TREE_TABLE_STEP_BITS 12u            /* a margin step of 2^-12 */
 #define TREE_SIGMOID_OUT_BITS 20u           /* G */
@@ -91,7 +91,7 @@ typedef struct {
     uint32_t n_features;
     tree_feature *features;
     int decision_le;            /* 1: left when x <= threshold; 0: when x < threshold */
-    int rounding_binary64;      /* informative (docs/trees.md 3.1) */
+    int rounding_binary64;      /* informative (docs/protocol.md 15.3.1) */
     double base;
     int sigmoid;                /* transform "sigmoid" (else "identity") */
     uint32_t output_kind;
@@ -107,18 +107,18 @@ void tree_doc_free(tree_doc *doc);
 
 /* ---- the integer model (tree_model.c) ---- */
 
-/* The integer model of a parsed document (docs/trees.md 3): keys of the thresholds,
+/* The integer model of a parsed document (docs/protocol.md 15.3): keys of the thresholds,
  * leaves in fixed point, the complete layout, the output table. */
 int tree_model_from_doc(tree_model *m, const tree_doc *doc, char *err);
 
-/* docs/trees.md 3.1: the key of a double (TREE_MISSING for NaN), and back. */
+/* docs/protocol.md 15.3.1: the key of a double (TREE_MISSING for NaN), and back. */
 int32_t tree_key_of_double(double x);
 double tree_double_of_key(int32_t key);
 
 /* The layout leaf (0 .. 2^D - 1) that one row reaches in each tree, into leaves[T]. */
 void tree_model_leaves(const tree_model *m, const int32_t *row, uint32_t *leaves);
 
-/* The variables of N (docs/trees.md 6). */
+/* The variables of N (docs/protocol.md 15.4). */
 unsigned tree_model_node_vars(const tree_model *m);
 
 /* The node polynomial N, 2^l_N int32 entries, malloc'd; wipe it after use. */

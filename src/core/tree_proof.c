@@ -1,5 +1,5 @@
 /*
- * tree_proof.c: the proof of a tree ensemble (docs/trees.md 7), prover and verifier on
+ * tree_proof.c: the proof of a tree ensemble (docs/protocol.md 16), prover and verifier on
  * one schedule: every prover message passes through an exchange that the prover writes
  * and absorbs and the verifier reads and absorbs, so the two cannot disagree on the
  * transcript order.  Built on the arguments of the dense network's proof: Hyrax

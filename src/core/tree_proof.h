@@ -1,7 +1,7 @@
 /*
- * tree_proof.h: the proof of a tree ensemble (docs/trees.md 7): the committed node
+ * tree_proof.h: the proof of a tree ensemble (docs/protocol.md 16): the committed node
  * polynomial N maps B public rows of keys to B public outputs by the function of
- * docs/trees.md 1, revealing nothing of N and of any path.
+ * docs/protocol.md 15.1, revealing nothing of N and of any path.
  *
  * Statement: a model_statement whose model is a tree_model (public part; the prover
  * needs the secret part), whose commitment holds the rows of N made at registration.

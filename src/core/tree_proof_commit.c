@@ -1,5 +1,5 @@
 /*
- * tree_proof_commit.c: steps 1-6 of the tree proof (docs/trees.md 7.4): P1 and the mask,
+ * tree_proof_commit.c: steps 1-6 of the tree proof (docs/protocol.md 16.4): P1 and the mask,
  * α and γ, the inverse columns P2 (committed by table entry), τ, the pre-claims, λ, ζ, ρ.
  */
 
@@ -65,7 +65,7 @@ tp_commit_rows_i32(hyrax_commitment *h, const int32_t *P, unsigned l, const fq_t
 }
 
 /*
- * The entry of its table that lookup lk reads at grid cell x (docs/trees.md 7.3), for
+ * The entry of its table that lookup lk reads at grid cell x (docs/protocol.md 16.3), for
  * the lookups whose inverse columns P2 commits by grouped_row: NODE (the slot of level
  * s plus 2^ν·t), LEAF (the leaf plus 2^ν·t), ROW (b + 2^β·f_s), the limbs (c_s0, c_s1).
  * Two cells of the same entry have the same f, hence the same h, for an honest prover.

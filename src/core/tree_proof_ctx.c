@@ -1,5 +1,5 @@
 /*
- * tree_proof_ctx.c: the tree proof's context (docs/trees.md 7): memory wiped on release,
+ * tree_proof_ctx.c: the tree proof's context (docs/protocol.md 16): memory wiped on release,
  * forms over committed scalars, the exchanges every prover message passes through, claims,
  * the sumcheck runner, sizes (7.1) and the public tables.
  */
@@ -364,7 +364,7 @@ tp_phase_end(tctx *c, const char *name)
     return 0;
 }
 
-/* ---- sizes (docs/trees.md 7.1) and the public tables ---- */
+/* ---- sizes (docs/protocol.md 16.1) and the public tables ---- */
 
 size_t
 tp_gcol(unsigned s, unsigned k)

@@ -1,5 +1,5 @@
 /*
- * tree_proof_internal.h: what the files of the tree proof share (docs/trees.md 7): the
+ * tree_proof_internal.h: what the files of the tree proof share (docs/protocol.md 16): the
  * context both roles run on, and the functions one phase's file offers another's.
  * tree_proof.c runs the schedule; tree_proof_ctx.c holds memory, forms, exchanges,
  * claims, sizes and the public tables; tree_proof_witness.c the statement, the witness
@@ -26,7 +26,7 @@
 #include "tree_proof.h"
 #include "tree_proof_testing.h"
 
-/* Grid columns per level (docs/trees.md 7.2), in this order. */
+/* Grid columns per level (docs/protocol.md 16.2), in this order. */
 enum { GB, GF, GK, GD, GX, GM, GE, GC0, GC1, NGRID };
 
 enum { LK_NODE, LK_ROW, LK_C0, LK_C1, LK_LEAF, LK_OUT, LK_LIMB };
@@ -184,7 +184,7 @@ int tp_phase_end(tctx *c, const char *name);
 /* The P1 column of grid column k at level s. */
 size_t tp_gcol(unsigned s, unsigned k);
 
-/* Sizes, offsets, lookups and tables (docs/trees.md 7.1), from the public model. */
+/* Sizes, offsets, lookups and tables (docs/protocol.md 16.1), from the public model. */
 int tp_setup(tctx *c);
 
 /* The ROW table's values with γ (after γ is drawn). */
@@ -195,10 +195,10 @@ void tp_public_table(const tctx *c, const ttable *tb, logup_table *lt);
 
 /* ---- tree_proof_witness.c ---- */
 
-/* Step 0: the statement absorbed (docs/trees.md 7.4 items 1-8). */
+/* Step 0: the statement absorbed (docs/protocol.md 16.4 items 1-8). */
 int tp_statement(tctx *c);
 
-/* The witness grid and the outputs it gives (docs/trees.md 7.2). */
+/* The witness grid and the outputs it gives (docs/protocol.md 16.2). */
 int tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw);
 
 /* f of lookup k at every entry (prover), from P1 in field form. */

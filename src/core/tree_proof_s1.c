@@ -1,5 +1,5 @@
 /*
- * tree_proof_s1.c: steps 7-8 of the tree proof (docs/trees.md 7.4): the instances of S1,
+ * tree_proof_s1.c: steps 7-8 of the tree proof (docs/protocol.md 16.4): the instances of S1,
  * its finals and the product proofs that tie them.
  */
 

@@ -1,5 +1,5 @@
 /*
- * tree_proof_s2.c: the rest of the tree proof (docs/trees.md 7.4): S2 reduces the claims
+ * tree_proof_s2.c: the rest of the tree proof (docs/protocol.md 16.4): S2 reduces the claims
  * to one point per polynomial, the Hyrax openings, and the linear relations.
  */
 

@@ -1,5 +1,5 @@
 /*
- * tree_proof_testing.h: the test seam of the tree proof (docs/trees.md 7.7), as
+ * tree_proof_testing.h: the test seam of the tree proof (docs/protocol.md 16.7), as
  * infer_testing.h is for networks.  Soundness tests need a prover that lies (a witness
  * the honest code never builds) and a verifier with one check switched off (to show
  * that the check is what rejects the lie).  Nothing outside tests/unit includes this

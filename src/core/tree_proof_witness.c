@@ -1,5 +1,5 @@
 /*
- * tree_proof_witness.c: step 0, the statement (docs/trees.md 7.4), the witness grid
+ * tree_proof_witness.c: step 0, the statement (docs/protocol.md 16.4), the witness grid
  * (7.2) and the f and t columns of the lookups (7.3).
  */
 
@@ -10,7 +10,7 @@
 #include "sha256.h"
 #include "tree_proof_internal.h"
 
-/* ---- step 0: the statement (docs/trees.md 7.4 items 1-8) ---- */
+/* ---- step 0: the statement (docs/protocol.md 16.4 items 1-8) ---- */
 
 static int
 hash_ints(uint8_t out[32], const int32_t *v, size_t n)
@@ -66,7 +66,7 @@ tp_statement(tctx *c)
     return c->t.failed ? tp_fail(c, "transcript failure") : 0;
 }
 
-/* ---- the witness (docs/trees.md 7.2) ---- */
+/* ---- the witness (docs/protocol.md 16.2) ---- */
 
 static int64_t
 floor_shift(int64_t a, unsigned s)
@@ -216,7 +216,7 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
     return 0;
 }
 
-/* ---- lookups (LogUp with committed inverses, logup.h; docs/trees.md 7.3) ---- */
+/* ---- lookups (LogUp with committed inverses, logup.h; docs/protocol.md 16.3) ---- */
 
 /* f of lookup k at every entry (prover), from P1 in field form. */
 void

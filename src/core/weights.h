@@ -30,7 +30,7 @@ int weights_layout_build(weights_layout *lay, const zk_model *model);
 /*
  * The W table (2^l_W int64 entries, malloc'd into *out; a secret: wipe it after use):
  * W and the bias in version 1 (int32 values), the folded W' and b' in version 2
- * (docs/numerics-0.2.md 2).  0, or -1 on allocation failure or a model without weights.
+ * (docs/protocol.md 6.4).  0, or -1 on allocation failure or a model without weights.
  */
 int weights_table(int64_t **out, const weights_layout *lay, const zk_model *model);
 

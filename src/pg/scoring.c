@@ -327,7 +327,7 @@ report_out_of_range(const zkml_model_info *info, uint32_t j, double value)
 /*
  * One row of features, quantized: checks the count, that every value is finite and,
  * with zkml.out_of_range_features = refuse, within the model's input range.  For a tree
- * ensemble a NULL feature, like NaN, is a missing value (docs/trees.md 2.2).
+ * ensemble a NULL feature, like NaN, is a missing value (docs/protocol.md 15.2.2).
  */
 static void
 quantize_row(const zkml_model *m, ArrayType *features, int32_t *out)
@@ -1171,7 +1171,7 @@ zkml_evaluate(PG_FUNCTION_ARGS)
 		{
 			if (enulls[(size_t) r * width + j] && strcmp(info->kind, "trees") == 0)
 			{
-				x[j] = get_float8_nan();	/* a missing value (docs/trees.md 2.2) */
+				x[j] = get_float8_nan();	/* a missing value (docs/protocol.md 15.2.2) */
 				continue;
 			}
 			if (enulls[(size_t) r * width + j])

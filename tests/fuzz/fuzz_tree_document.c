@@ -1,6 +1,6 @@
 /*
  * fuzz_tree_document.c: hostile tree documents and XGBoost models (tree_json.c,
- * docs/trees.md 2), and hostile tree descriptors (docs/trees.md 4).  No crash; an
+ * docs/protocol.md 15.2), and hostile tree descriptors (docs/protocol.md 12.7).  No crash; an
  * accepted document gives a model that validates, scores any row (missing values
  * included) and whose descriptor and secret part round-trip byte for byte; an accepted
  * descriptor encodes back to the same bytes.

@@ -1,6 +1,6 @@
 /*
  * fuzz_tree_proof.c: hostile bytes as the proof of a fixed tree-ensemble statement
- * (docs/trees.md 7): one tree of depth 1 over two features, one row with a missing
+ * (docs/protocol.md 16): one tree of depth 1 over two features, one row with a missing
  * value.  The verifier must never crash, and accept only the honest proof.
  */
 #include <math.h>

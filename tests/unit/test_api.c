@@ -292,7 +292,7 @@ UNIT_TEST(api_registration_calls)
     free(doc);
 }
 
-/* A version 2 model through the front door (docs/numerics-0.2.md): its document gives a
+/* A version 2 model through the front door (docs/protocol.md 6.4, 7.17): its document gives a
  * key and a public file, it describes itself as the dense kind, scores as its version 1
  * twin does (the fixtures compute the same function), proves and verifies; each
  * version's receipt names its own model. */

@@ -1,5 +1,5 @@
 /*
- * test_infer_v2.c: the inference proof of version 2 models (docs/numerics-0.2.md 4-5):
+ * test_infer_v2.c: the inference proof of version 2 models (docs/protocol.md 6.5, 7.17):
  * round trips over the activation kinds (relu, clamp, identity, tables) in hidden and
  * output layers and batch sizes, the version byte and transcript, every byte of a small
  * proof flipped, and the malicious provers of section 9: each new relation (the
@@ -293,7 +293,7 @@ UNIT_TEST(infer_v2_statement_domain)
     v2_free(&vc);
 }
 
-/* ---- the malicious prover (docs/numerics-0.2.md 9) ----
+/* ---- the malicious prover (docs/protocol.md 11.1) ----
  *
  * The hooked prover builds the honest witness and hands it to tamper_p1; the edits
  * below change a column of P1 and recount the multiplicities of the range tables from

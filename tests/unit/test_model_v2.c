@@ -1,5 +1,5 @@
 /*
- * test_model_v2.c: the model of protocol version 2 (docs/numerics-0.2.md 2-3): the
+ * test_model_v2.c: the model of protocol version 2 (docs/protocol.md 6.4, 12.5): the
  * zkml-quantized-v2 document, the ZKMLMD02 descriptor (round trips, strict decoding of
  * every field), key and public files, and the forward pass against a reference written
  * here from the document's definitions (folding after the sum, shifts instead of floor

@@ -1,6 +1,6 @@
 /*
  * test_quantize_v2.c: the quantizer's version 2 choices (quantize_v2.c,
- * docs/numerics-0.2.md): per-row multipliers folded into the weights, 16-bit ReLU layers
+ * docs/protocol.md 6.4, 7.17): per-row multipliers folded into the weights, 16-bit ReLU layers
  * without a table, a searched table at the output; the model it gives is a valid version
  * 2 model, reads back from its document, and is more faithful than version 1's on a
  * network whose hidden units differ in scale by 10^4.

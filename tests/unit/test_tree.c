@@ -1,9 +1,9 @@
 /*
- * test_tree.c: tree ensembles (tree_model.h, docs/trees.md 1-6): every row of the
- * fixtures of tests/fixtures/trees takes the library's own leaf in every tree and scores
- * within 1e-4 of the library; bad documents name their JSON path; the binary32 order
- * key; the descriptor, key and public files round-trip and their decoders refuse damage;
- * the commitment follows the seed (the proof: test_tree_proof.c).
+ * test_tree.c: tree ensembles (tree_model.h, docs/protocol.md 15.1-15.4, 12.7, 12.8):
+ * every row of the fixtures of tests/fixtures/trees takes the library's own leaf in every
+ * tree and scores within 1e-4 of the library; bad documents name their JSON path; the
+ * binary32 order key; the descriptor, key and public files round-trip and their decoders
+ * refuse damage; the commitment follows the seed (the proof: test_tree_proof.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -186,7 +186,7 @@ UNIT_TEST(tree_kind_lookup)
     free(text);
 }
 
-/* docs/trees.md 3.1: monotone, exact on binary32, NaN missing, -0 = +0. */
+/* docs/protocol.md 15.3.1: monotone, exact on binary32, NaN missing, -0 = +0. */
 UNIT_TEST(tree_order_key)
 {
     static const double v[] = { -INFINITY, -3.4e38, -1.5, -1e-45, -0.0, 0.0, 1e-45, 0.5,
@@ -381,7 +381,7 @@ UNIT_TEST(tree_depth_limit)
     CHECKF(strstr(err, "trees[0]: depth beyond the limit 20") != NULL, "%s", err);
 }
 
-/* The small XGBoost model as a key (docs/trees.md 4, 5, 6). */
+/* The small XGBoost model as a key (docs/protocol.md 12.7, 12.8, 15.4). */
 static int
 small_key(modelkey *key, char *err)
 {

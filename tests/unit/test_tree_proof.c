@@ -1,5 +1,5 @@
 /*
- * test_tree_proof.c: the proof of a tree ensemble (docs/trees.md 7): round trips on the
+ * test_tree_proof.c: the proof of a tree ensemble (docs/protocol.md 16): round trips on the
  * fixtures of tests/fixtures/trees at 1, 16 and 1,024 rows, a proof with any byte
  * flipped or the statement changed is rejected, and the forgeries of 7.7, each made by
  * a prover that lies through the test seam (tree_proof_testing.h), are rejected by the
@@ -181,7 +181,7 @@ UNIT_TEST(tree_proof_roundtrip_small)
     roundtrip("trees/xgb_raw.json", "trees/credit_gaps.rows.csv", 16);
 }
 
-/* ---- forgeries (docs/trees.md 7.7) ---- */
+/* ---- forgeries (docs/protocol.md 16.7) ---- */
 
 typedef struct {
     size_t row;
