@@ -360,7 +360,7 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
         if (!c->prover)
             continue;
         v[p] = inst[c->L + k].tables[1][0];
-        if (lk->is_act || lk->is_input) {
+        if (lk->is_act) {
             mle_eval(&v[p + 1], c->P1f + c->lay->p1[lk->col_in].offset, lk->log_size, rk);
             if (lk->col_out >= 0)
                 mle_eval(&v[p + 2], c->P1f + c->lay->p1[lk->col_out].offset, lk->log_size, rk);
@@ -540,17 +540,6 @@ lookup_f_commitment(ictx *c, size_t k, ge_t *Y, fq_t *y, fq_t *ry)
     if (c->prover) {
         *y = c->val[c->id_in[k]];
         *ry = c->bl[c->id_in[k]];
-    }
-    if (lk->is_input) {                             /* C_limb + c_k~(r^(k))·G */
-        infer_input_offset_mle(c, (unsigned)k, c->r1 + (c->n1 - lk->log_size), &g);
-        gep_set_ge(&p, generators_G());
-        gep_mul_vartime(&p, &p, &g);
-        if (c->prover)
-            fq_add(y, y, &g);
-        gep_set_ge(&s, Y);
-        gep_add(&p, &p, &s);
-        ge_set_gep(Y, &p);
-        return;
     }
     if (!lk->is_act)
         return;
