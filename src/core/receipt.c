@@ -320,6 +320,38 @@ receipt_statement_context(uint8_t **out, size_t *out_len, const uint8_t *context
     return 0;
 }
 
+int
+receipt_public_open(modelpub *pub, uint8_t digest[32], const uint8_t *pub_buf, size_t pub_len,
+                    char *err)
+{
+    char sub[ZKML_ERR_LEN] = "";
+
+    if (modelpub_decode(pub, pub_buf, pub_len, sub) != MODELKEY_OK) {
+        zkml_fail(err, -1, "public file: %s", sub);
+        return RECEIPT_ROWS_BAD_PUBLIC;
+    }
+    if (modelpub_digest(digest, pub_buf, pub_len, sub) != MODELKEY_OK) {
+        zkml_fail(err, -1, "public file: %s", sub);
+        modelpub_free(pub);
+        return RECEIPT_ROWS_BAD_PUBLIC;
+    }
+    return RECEIPT_ROWS_OK;
+}
+
+int
+receipt_names_model(const receipt *r, const modelpub *pub, const uint8_t digest[32], char *err)
+{
+    uint32_t n_in = pub->kind->n_inputs(&pub->model), n_out = pub->kind->n_outputs(&pub->model);
+
+    if (memcmp(r->digest, digest, 32) != 0)
+        return zkml_fail(err, -1, "the receipt names another model (digest mismatch)");
+    if (r->n_in != n_in || r->n_out != n_out)
+        return zkml_fail(err, -1, "the receipt's shapes (n_1 = %u, m_L = %u) are not the "
+                         "model's (%u, %u)", (unsigned)r->n_in, (unsigned)r->n_out,
+                         (unsigned)n_in, (unsigned)n_out);
+    return 0;
+}
+
 /*
  * Decode a public file and a receipt, and check that the receipt names this model and has
  * its shapes: every count the receipt states is then the model's.  One of the
@@ -331,34 +363,18 @@ receipt_open(receipt *r, modelpub *pub, const uint8_t *rct, size_t rct_len,
 {
     char sub[ZKML_ERR_LEN] = "";
     uint8_t digest[32];
-    uint32_t n_in, n_out;
+    int rc;
 
     memset(r, 0, sizeof *r);
-    if (modelpub_decode(pub, pub_buf, pub_len, sub) != MODELKEY_OK) {
-        zkml_fail(err, -1, "public file: %s", sub);
-        return RECEIPT_ROWS_BAD_PUBLIC;
-    }
-    if (modelpub_digest(digest, pub_buf, pub_len, sub) != MODELKEY_OK) {
-        zkml_fail(err, -1, "public file: %s", sub);
-        modelpub_free(pub);
-        return RECEIPT_ROWS_BAD_PUBLIC;
-    }
+    if ((rc = receipt_public_open(pub, digest, pub_buf, pub_len, err)) != RECEIPT_ROWS_OK)
+        return rc;
     if (receipt_decode(r, rct, rct_len, sub) != 0) {
         zkml_fail(err, -1, "malformed receipt: %s", sub);
         modelpub_free(pub);
         return RECEIPT_ROWS_BAD_RECEIPT;
     }
-    n_in = pub->kind->n_inputs(&pub->model);
-    n_out = pub->kind->n_outputs(&pub->model);
-    if (memcmp(r->digest, digest, 32) != 0) {
-        zkml_fail(err, -1, "the receipt names another model (digest mismatch)");
-    } else if (r->n_in != n_in || r->n_out != n_out) {
-        zkml_fail(err, -1, "the receipt's shapes (n_1 = %u, m_L = %u) are not the model's "
-                "(%u, %u)", (unsigned)r->n_in, (unsigned)r->n_out, (unsigned)n_in,
-                (unsigned)n_out);
-    } else {
+    if (receipt_names_model(r, pub, digest, err) == 0)
         return RECEIPT_ROWS_OK;
-    }
     receipt_free(r);
     modelpub_free(pub);
     return RECEIPT_ROWS_MISMATCH;

@@ -162,6 +162,16 @@ void receipt_rows_free(receipt_rows *rows);
 
 /* ---- what receipts of several proofs (receipt_group.h) use of a single receipt ---- */
 
+/* A public file decoded into pub, with its digest: RECEIPT_ROWS_OK, or
+ * RECEIPT_ROWS_BAD_PUBLIC with err (pub then empty). */
+int receipt_public_open(modelpub *pub, uint8_t digest[32], const uint8_t *pub_buf,
+                        size_t pub_len, char *err);
+
+/* Whether receipt r names the model of pub (its digest) and has its shapes: 0, or -1 with
+ * err. */
+int receipt_names_model(const receipt *r, const modelpub *pub, const uint8_t digest[32],
+                        char *err);
+
 /* SHA-256 of a decoded receipt's statement bytes S: the bytes of rct (the buffer it was
  * decoded from) before the proof-length field (docs/logup-gkr.md 6.1).  0, or -1. */
 int receipt_statement_digest(uint8_t out[32], const uint8_t *rct, const receipt *r);

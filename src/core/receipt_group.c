@@ -246,36 +246,19 @@ group_open(receipt_group *g, modelpub *pub, const uint8_t *rct, size_t rct_len,
 {
     char sub[ZKML_ERR_LEN] = "";
     uint8_t digest[32];
-    uint32_t n_in, n_out;
-    const receipt *r;
+    int rc;
 
     memset(g, 0, sizeof *g);
-    if (modelpub_decode(pub, pub_buf, pub_len, sub) != MODELKEY_OK) {
-        zkml_fail(err, -1, "public file: %s", sub);
-        return RECEIPT_ROWS_BAD_PUBLIC;
-    }
-    if (modelpub_digest(digest, pub_buf, pub_len, sub) != MODELKEY_OK) {
-        zkml_fail(err, -1, "public file: %s", sub);
-        modelpub_free(pub);
-        return RECEIPT_ROWS_BAD_PUBLIC;
-    }
+    if ((rc = receipt_public_open(pub, digest, pub_buf, pub_len, err)) != RECEIPT_ROWS_OK)
+        return rc;
     if (receipt_group_decode(g, rct, rct_len, sub) != 0) {
         zkml_fail(err, -1, "malformed receipt: %s", sub);
         modelpub_free(pub);
         return RECEIPT_ROWS_BAD_RECEIPT;
     }
-    r = &g->parts[0];
-    n_in = pub->kind->n_inputs(&pub->model);
-    n_out = pub->kind->n_outputs(&pub->model);
-    if (memcmp(r->digest, digest, 32) != 0) {
-        zkml_fail(err, -1, "the receipt names another model (digest mismatch)");
-    } else if (r->n_in != n_in || r->n_out != n_out) {
-        zkml_fail(err, -1, "the receipt's shapes (n_1 = %u, m_L = %u) are not the model's "
-                  "(%u, %u)", (unsigned)r->n_in, (unsigned)r->n_out, (unsigned)n_in,
-                  (unsigned)n_out);
-    } else {
+    /* every part has the first part's digest and shapes (6.1) */
+    if (receipt_names_model(&g->parts[0], pub, digest, err) == 0)
         return RECEIPT_ROWS_OK;
-    }
     receipt_group_free(g);
     modelpub_free(pub);
     return RECEIPT_ROWS_MISMATCH;
