@@ -79,12 +79,35 @@ FROM applications GROUP BY decision_date;
 RESET zkml.log_progress;
 RESET ROLE;
 
+-- Receipts that keep the applicants' data inside the lender: the second day's decisions
+-- proven again with inputs => 'committed'.  That receipt holds one commitment per
+-- application and no feature (docs/committed-inputs.md); the lender can later open the
+-- rows a regulator asks about, and only those.
+CREATE TABLE hidden_decisions (decision_date date PRIMARY KEY, receipt bytea NOT NULL,
+                               opening bytea);
+GRANT SELECT, INSERT, UPDATE ON hidden_decisions TO loan_officer;
+SET ROLE loan_officer;
+INSERT INTO hidden_decisions (decision_date, receipt)
+SELECT decision_date, zkml_prove_batch('credit@1', id::text, features,
+                                       'credit decisions of ' || decision_date, 'committed'
+                                       ORDER BY id)
+FROM applications WHERE decision_date = '2026-11-24' GROUP BY decision_date;
+-- The regulator asks about application 1030: the loan officer opens that row alone (the
+-- blinds come from the model's secret seed, which only the lender holds).
+UPDATE hidden_decisions h
+SET opening = (SELECT zkml_open_rows('credit@1', h.receipt, a.id::text, a.features)
+               FROM applications a WHERE a.id = 1030);
+SELECT decision_date, zkml_receipt_info(receipt)->>'inputs' AS inputs,
+       length(receipt) AS receipt_bytes, length(opening) AS opening_bytes
+FROM hidden_decisions;
+RESET ROLE;
+
 -- Beside the logistic regression, the model a credit-risk team trains most often:
 -- gradient-boosted trees.  XGBoost's 100 trees of depth 6 on the same data
 -- (tests/fixtures/trees/make_trees.py), its own JSON model (save_model("model.json"))
 -- registered as it is: zkml recognizes the document, keeps every threshold exact and
--- commits to the nodes (docs/protocol.md 15, 16).  Thresholds, structure and leaves stay hidden;
--- the number of trees, the depth and the features are public.
+-- commits to the nodes (docs/protocol.md 15, 16).  Thresholds, structure and leaves stay
+-- hidden; the number of trees, the depth and the features are public.
 SET ROLE lender_admin;
 \lo_import xgb100.json
 SELECT name, version, digest
@@ -115,6 +138,7 @@ FROM decisions ORDER BY decision_date;
 -- What leaves the lender: the model's public descriptor and the receipts, as files.
 \copy (SELECT 'credit', zkml_model_public('credit')) TO 'credit.descriptor'
 \copy decisions TO 'decisions.copy'
+\copy hidden_decisions TO 'hidden_decisions.copy'
 
 -- ===================================================================================
 -- At the regulator, in another database: no weights, only what the lender sent.
@@ -129,6 +153,9 @@ SELECT i.* FROM received r, zkml_import_model_public('lender-credit', r.descript
 RESET ROLE;
 CREATE TABLE decisions (decision_date date PRIMARY KEY, receipt bytea NOT NULL);
 \copy decisions FROM 'decisions.copy'
+CREATE TABLE hidden_decisions (decision_date date PRIMARY KEY, receipt bytea NOT NULL,
+                               opening bytea);
+\copy hidden_decisions FROM 'hidden_decisions.copy'
 -- The regulator's own copy of the applications (from the same source files).
 CREATE TABLE applications (id int PRIMARY KEY, features float8[]);
 CREATE TEMP TABLE holdout (n serial, features float8[]);
@@ -138,7 +165,7 @@ INSERT INTO applications SELECT 1000 + n, features FROM holdout WHERE n <= 40;
 CREATE TABLE feature_scale AS
 SELECT k, greatest(max(v) - min(v), 1e-9) AS scale
 FROM applications, unnest(features) WITH ORDINALITY AS f(v, k) GROUP BY k;
-GRANT SELECT ON decisions, applications, feature_scale TO regulator;
+GRANT SELECT ON decisions, hidden_decisions, applications, feature_scale TO regulator;
 
 SET ROLE regulator;
 SELECT decision_date, zkml_verify(receipt) AS valid,
@@ -169,6 +196,16 @@ GROUP BY d.decision_date ORDER BY d.decision_date;
 SELECT r.row_key AS application, round(r.score::numeric, 4) AS proven_probability
 FROM decisions d, zkml_receipt_rows(d.receipt) r
 ORDER BY r.row_key::int LIMIT 5;
+-- The receipt with hidden rows verifies like the others; its rows give each application's
+-- key and proven score, and features only for the row the lender opened, which the
+-- opening shows to be the committed one.
+SELECT decision_date, zkml_verify(receipt) AS valid,
+       zkml_verify_opening(receipt, zkml_model_public('lender-credit'), opening) AS opening_checks
+FROM hidden_decisions;
+SELECT count(*) AS rows, count(r.features) AS rows_with_features,
+       min(r.row_key) FILTER (WHERE r.features IS NOT NULL) AS opened_application
+FROM hidden_decisions h,
+     zkml_receipt_rows(h.receipt, zkml_model_public('lender-credit'), h.opening) r;
 -- The regulator can verify, not score or prove.
 \set ON_ERROR_STOP 0
 SELECT zkml_score('lender-credit', (SELECT features FROM applications LIMIT 1));
