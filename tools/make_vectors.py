@@ -9,15 +9,19 @@ makes a fresh key with the built `zkml` command, writes the model's public file,
 derives damaged receipts from one of them, one file per kind of damage the verifier must
 catch.  It also copies, unchanged, receipts issued by release 0.1.0 (from the database
 dump tests/fixtures/lender-0.1.0.sql), which carry row keys and a context, and damages
-one of them.  Every file is listed in tests/vectors/MANIFEST with the verdict and reason
-class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` on each.
+one of them.  For committed inputs (lr20v2c: docs/committed-inputs.md) it proves committed
+receipts of the lr20v2 model and openings of their rows, and damages both; for receipts
+of several proofs (groups: docs/logup-gkr.md 6) it proves containers and damages them
+(parts dropped, exchanged, taken from elsewhere; the container's fields).  Every file is
+listed in tests/vectors/MANIFEST with the verdict and reason class that docs/protocol.md
+prescribes; tests/vectors/check runs `zkml verify` (with --opening for an opening) on each.
 
 The damage is computed from the specification, not from the verifier: this script
 parses the public file and the receipt by the layouts of docs/protocol.md 12, derives
 the byte offset of every part of the proof from the sizes of docs/protocol.md 7.13 (16.8
-for a tree proof), and
-insists that they add up to the proof's length.  So it is also a check of those sections
-against the prover.
+for a tree proof, docs/logup-gkr.md 3.7 for version 2, with the additions of
+docs/committed-inputs.md 4.6 for committed inputs), and insists that they add up to
+the proof's length.  So it is also a check of those sections against the prover.
 
 Receipts are zero knowledge, hence randomized: running this again gives other bytes
 (and, since a key's seed is drawn afresh, other public files).  The expected verdicts
@@ -25,7 +29,7 @@ do not change.  The private keys are not kept.
 
 Standard library only.  Usage (from the repository root, after make):
 
-    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors] [--sets trees,trees-id]
+    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors] [--sets lr20v2c,groups]
 """
 
 import argparse
@@ -547,15 +551,19 @@ class Manifest:
 
 MANIFEST_HEAD = """\
 # Conformance vectors of zkml's proof format (docs/protocol.md 13): protocol version 1
-# (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16).
+# (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16;
+# committed inputs and openings lr20v2c: docs/committed-inputs.md; receipts of several
+# proofs groups: docs/logup-gkr.md 6).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
 #
 # One vector a line, five fields separated by spaces (the last runs to the end of
 # the line); paths are relative to this directory:
 #
-#   RECEIPT  PUBLIC  VERDICT  CLASS  DESCRIPTION
+#   RECEIPT[+OPENING]  PUBLIC  VERDICT  CLASS  DESCRIPTION
 #
-# VERDICT  accept: the receipt is valid for the public file;
+# RECEIPT+OPENING (two paths joined by "+"): check the receipt against the public file,
+#          then, if it is valid, the opening against both (docs/committed-inputs.md 7.2).
+# VERDICT  accept: the receipt is valid for the public file (and the opening checks);
 #          reject: it is not (the verifier must say so, never crash or accept);
 #          unusable: the public file does not decode, no verdict on the receipt.
 # CLASS    why, for reject and unusable (docs/protocol.md 13.2); "-" for accept:
@@ -567,6 +575,9 @@ MANIFEST_HEAD = """\
 #          proof-check     a well-formed proof fails a check of 7 (the statement,
 #                          any commitment or message altered)
 #          public-file     the public file does not decode (12.2)
+#          opening-format  the receipt is valid; the opening does not decode or does
+#                          not fit it (docs/committed-inputs.md 7.2 step 2)
+#          opening-check   an opened row is not what its commitment holds (step 3)
 """
 
 
