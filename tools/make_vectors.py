@@ -9,8 +9,8 @@ makes a fresh key with the built `zkml` command, writes the model's public file,
 derives damaged receipts from one of them, one file per kind of damage the verifier must
 catch.  It also copies, unchanged, receipts issued by release 0.1.0 (from the database
 dump tests/fixtures/lender-0.1.0.sql), which carry row keys and a context, and damages
-one of them.  For committed inputs (lr20v2c: docs/committed-inputs.md) it proves committed
-receipts of the lr20v2 model and openings of their rows, and damages both; for receipts
+one of them.  For committed inputs (lr20v2c, mlp20v2c: docs/committed-inputs.md) it proves
+committed receipts of the version 2 models and openings of their rows, and damages both; for receipts
 of several proofs (groups: docs/logup-gkr.md 6) it proves containers and damages them
 (parts dropped, exchanged, taken from elsewhere; the container's fields).  Every file is
 listed in tests/vectors/MANIFEST with the verdict and reason class that docs/protocol.md
@@ -552,8 +552,8 @@ class Manifest:
 MANIFEST_HEAD = """\
 # Conformance vectors of zkml's proof format (docs/protocol.md 13): protocol version 1
 # (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16;
-# committed inputs and openings lr20v2c: docs/committed-inputs.md; receipts of several
-# proofs groups: docs/logup-gkr.md 6).
+# committed inputs and openings lr20v2c, mlp20v2c: docs/committed-inputs.md; receipts of
+# several proofs groups: docs/logup-gkr.md 6).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
 #
 # One vector a line, five fields separated by spaces (the last runs to the end of
@@ -1493,7 +1493,7 @@ def release_010(m):
 
 
 SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "trees", "trees-id", "v0.1.0", "lr20v2c",
-        "groups")
+        "mlp20v2c", "groups")
 
 
 def kept_lines(out, sets):
@@ -1584,8 +1584,9 @@ def main():
                 if os.path.exists(os.path.join(args.out, "lr20", "model.pub")):
                     m.add("%s/b3.rct" % name, "lr20/model.pub", "reject", "model-mismatch",
                           "a tree receipt against a dense model's public file")
-        if "lr20v2c" in sets:
-            committed_set(zkml, m, tmp, "lr20v2c", "lr20v2")
+        for name in ("lr20v2c", "mlp20v2c"):
+            if name in sets:
+                committed_set(zkml, m, tmp, name, name[:-1])
         if "groups" in sets:
             group_set(zkml, m, tmp, "groups", "lr20v2")
     if "v0.1.0" in sets:
