@@ -9,12 +9,13 @@ makes a fresh key with the built `zkml` command, writes the model's public file,
 derives damaged receipts from one of them, one file per kind of damage the verifier must
 catch.  It also copies, unchanged, receipts issued by release 0.1.0 (from the database
 dump tests/fixtures/lender-0.1.0.sql), which carry row keys and a context, and damages
-one of them.  For committed inputs (lr20v2c, mlp20v2c: docs/committed-inputs.md) it proves
-committed receipts of the version 2 models and openings of their rows, and damages both; for receipts
-of several proofs (groups: docs/logup-gkr.md 6) it proves containers and damages them
-(parts dropped, exchanged, taken from elsewhere; the container's fields).  Every file is
-listed in tests/vectors/MANIFEST with the verdict and reason class that docs/protocol.md
-prescribes; tests/vectors/check runs `zkml verify` (with --opening for an opening) on each.
+one of them.  For committed inputs (lr20v2c, mlp20v2c: docs/committed-inputs.md) it
+proves committed receipts of the version 2 models and openings of their rows, and damages
+both; for receipts of several proofs (groups: docs/logup-gkr.md 6) it proves containers
+and damages them (parts dropped, exchanged, taken from elsewhere; the container's
+fields).  Every file is listed in tests/vectors/MANIFEST with the verdict and reason
+class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` (with
+--opening for an opening) on each.
 
 The damage is computed from the specification, not from the verifier: this script
 parses the public file and the receipt by the layouts of docs/protocol.md 12, derives
@@ -1073,7 +1074,6 @@ def committed_set(zkml, m, tmp, name, base):
         damage_committed(m, name, label, data, model, open(made[label], "rb").read(),
                          statement_only=label == "c3")
     c3 = open(made["c3"], "rb").read()
-    rc3 = parse_committed(c3)
     p3 = open(made["p3"], "rb").read()
     rp3 = parse_receipt(p3)
 
@@ -1209,7 +1209,6 @@ def opening_vectors(zkml, m, tmp, name, key, csv, made, model):
         "--rows", "1", "--out", path, "--force")
     m.add("%s/c1.rct+%s/c1.open-1.opn" % (name, name), pubrel, "accept", "-",
           "honest opening of the one row of c1.rct")
-    o2 = opened["c3.open-2"]
     o13 = opened["c3.open-13"]
     op = parse_opening(o13, n_in)
     if op["digest"] != hashlib.sha256(c3).digest() or [r["b"] for r in op["rows"]] != [0, 2]:
@@ -1268,7 +1267,6 @@ def opening_vectors(zkml, m, tmp, name, key, csv, made, model):
           "(the receipt is checked first)")
     m.add("%s/p3.rct+%s/c3.open-2.opn" % (name, name), pubrel, "reject", "opening-format",
           "an opening of c3.rct given with p3.rct, a public-input receipt (nothing to open)")
-    assert o2
 
 
 # ---- receipts of several proofs (docs/logup-gkr.md 6) ----
@@ -1361,7 +1359,6 @@ def group_set(zkml, m, tmp, name, base):
     add("part-score", "proof-check", "part 2's output one more (part 2 of 3 fails)",
         make_group([p3[0], bytes(d), p3[2]]))
     # the container's fields (6.1): receipt-format
-    k_at, total_at = 8, 12
     add("count-more", "receipt-format", "k = 4 for 3 parts", make_group(p3, k=4))
     add("count-less", "receipt-format", "k = 2 for 3 parts (bytes follow part 2)",
         make_group(p3, k=2))
