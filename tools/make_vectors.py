@@ -9,15 +9,20 @@ makes a fresh key with the built `zkml` command, writes the model's public file,
 derives damaged receipts from one of them, one file per kind of damage the verifier must
 catch.  It also copies, unchanged, receipts issued by release 0.1.0 (from the database
 dump tests/fixtures/lender-0.1.0.sql), which carry row keys and a context, and damages
-one of them.  Every file is listed in tests/vectors/MANIFEST with the verdict and reason
-class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` on each.
+one of them.  For committed inputs (lr20v2c, mlp20v2c: docs/committed-inputs.md) it
+proves committed receipts of the version 2 models and openings of their rows, and damages
+both; for receipts of several proofs (groups: docs/logup-gkr.md 6) it proves containers
+and damages them (parts dropped, exchanged, taken from elsewhere; the container's
+fields).  Every file is listed in tests/vectors/MANIFEST with the verdict and reason
+class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` (with
+--opening for an opening) on each.
 
 The damage is computed from the specification, not from the verifier: this script
 parses the public file and the receipt by the layouts of docs/protocol.md 12, derives
 the byte offset of every part of the proof from the sizes of docs/protocol.md 7.13 (16.8
-for a tree proof), and
-insists that they add up to the proof's length.  So it is also a check of those sections
-against the prover.
+for a tree proof, docs/logup-gkr.md 3.7 for version 2, with the additions of
+docs/committed-inputs.md 4.6 for committed inputs), and insists that they add up to
+the proof's length.  So it is also a check of those sections against the prover.
 
 Receipts are zero knowledge, hence randomized: running this again gives other bytes
 (and, since a key's seed is drawn afresh, other public files).  The expected verdicts
@@ -25,7 +30,7 @@ do not change.  The private keys are not kept.
 
 Standard library only.  Usage (from the repository root, after make):
 
-    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors] [--sets trees,trees-id]
+    tools/make_vectors.py [--zkml ./zkml] [--out tests/vectors] [--sets lr20v2c,groups]
 """
 
 import argparse
@@ -112,8 +117,9 @@ def parse_descriptor_v2(d):
             ly["act"] = [r.i32() for _ in range(1 << qb)]
         layers.append(ly)
     kind = r.u32()
+    xbits = []
     for _ in range(layers[0]["n"]):
-        r.u32()
+        xbits.append(r.u32())
         r.take(r.u32())
         r.f64()
         r.i32()
@@ -122,7 +128,7 @@ def parse_descriptor_v2(d):
         r.i32()
     if r.pos != len(d):
         raise ValueError("descriptor length")
-    return dict(version=2, L=L, rule=rule, layers=layers, output_kind=kind)
+    return dict(version=2, L=L, rule=rule, layers=layers, output_kind=kind, xbits=xbits)
 
 
 def parse_descriptor(d):
@@ -195,6 +201,86 @@ def parse_receipt(rct):
                 proof_at=proof_at)
 
 
+
+def parse_committed(rct):
+    """docs/committed-inputs.md 3.1: the ZKMLRCC1 receipt."""
+    r = Reader(rct)
+    if r.take(8) != b"ZKMLRCC1":
+        raise ValueError("committed receipt magic")
+    digest = r.take(32)
+    B, n_in, n_out, C = r.u32(), r.u32(), r.u32(), r.u32()
+    context_at = r.pos
+    context = r.take(C)
+    keys = []
+    for _ in range(B):
+        keys.append((r.pos, r.take(r.u32())))
+    nonce_at = r.pos
+    r.take(32)
+    rows_at = r.pos
+    rows = [r.take(64) for _ in range(B)]
+    outputs_at = r.pos
+    outputs = [r.i32() for _ in range(B * n_out)]
+    plen_at = r.pos
+    plen = r.u64()
+    proof_at = r.pos
+    r.take(plen)
+    if r.pos != len(rct):
+        raise ValueError("receipt length")
+    return dict(digest=digest, B=B, n_in=n_in, n_out=n_out, context=context,
+                context_at=context_at, keys=keys, nonce_at=nonce_at, rows_at=rows_at,
+                rows=rows, outputs_at=outputs_at, outputs=outputs, plen_at=plen_at,
+                plen=plen, proof_at=proof_at, committed=True)
+
+
+def parse_any_receipt(rct):
+    return parse_committed(rct) if rct[:8] == b"ZKMLRCC1" else parse_receipt(rct)
+
+
+def parse_group(rct):
+    """docs/logup-gkr.md 6.1: the ZKMLRCTM container; its parts as (offset, bytes)."""
+    r = Reader(rct)
+    if r.take(8) != b"ZKMLRCTM":
+        raise ValueError("container magic")
+    k, total = r.u32(), r.u64()
+    parts = []
+    for _ in range(k):
+        n = r.u64()
+        parts.append((r.pos, r.take(n)))
+    if r.pos != len(rct) or sum(parse_any_receipt(p)["B"] for _, p in parts) != total:
+        raise ValueError("container length or rows")
+    return dict(k=k, total=total, parts=parts)
+
+
+def make_group(parts, k=None, total=None):
+    """A ZKMLRCTM container of these part receipts (docs/logup-gkr.md 6.1)."""
+    if total is None:
+        total = sum(parse_any_receipt(p)["B"] for p in parts)
+    out = b"ZKMLRCTM" + struct.pack("<IQ", len(parts) if k is None else k, total)
+    for p in parts:
+        out += struct.pack("<Q", len(p)) + p
+    return out
+
+
+def parse_opening(opn, n_in):
+    """docs/committed-inputs.md 7.1: the ZKMLOPN1 opening; its rows as (offset, b)."""
+    r = Reader(opn)
+    if r.take(8) != b"ZKMLOPN1":
+        raise ValueError("opening magic")
+    digest = r.take(32)
+    if r.u32() != n_in:
+        raise ValueError("opening n_1")
+    K = r.u32()
+    rows = []
+    for _ in range(K):
+        at = r.pos
+        b = r.u32()
+        feats = [r.i32() for _ in range(n_in)]
+        blind = int.from_bytes(r.take(32), "little")
+        rows.append(dict(at=at, b=b, features=feats, blind=blind))
+    if r.pos != len(opn):
+        raise ValueError("opening length")
+    return dict(digest=digest, rows=rows)
+
 # ---- the proof's parts (docs/protocol.md 7.13) ----
 
 def limb_widths(bits, width):
@@ -205,9 +291,12 @@ def limb_widths(bits, width):
     return widths
 
 
-def proof_parts_v2(model, B):
+def proof_parts_v2(model, B, committed=False):
     """docs/protocol.md 6.5, 7.17 and docs/logup-gkr.md 3.7: the parts of a version 2
-    proof (lookups by the fractional-sum tree, no P2)."""
+    proof (lookups by the fractional-sum tree, no P2); committed: those of a committed-
+    input proof (docs/committed-inputs.md 4.1, 4.3, 4.4, 4.6 applied to that schedule:
+    the input limbs, their lookups into WR and WR first in every list, layer 1's product,
+    the e_k, and the opening of X after that of W)."""
     layers = model["layers"]
     L = len(layers)
     beta = log2_ceil(B)
@@ -226,6 +315,12 @@ def proof_parts_v2(model, B):
             acts.append((ly["Q"], tuple(ly["act"])))
     tables += [a[0] for a in acts]
     p1, lookups, pre, pw = [], [], 0, []
+    kx, nu1 = 0, nu[0]
+    if committed:
+        kx = (max(model["xbits"]) + 7) // 8
+        tables = [9] + tables                   # WR, 512 rows, first
+        p1 += [beta + nu1] * kx                 # the input limbs v^in_k
+        lookups += [(beta + nu1, False)] * kx   # one lookup into WR each
     for l, ly in enumerate(layers):
         size, k, last = beta + mu[l], ly["kind"], l == L - 1
         q_public = last and k == 0
@@ -256,6 +351,8 @@ def proof_parts_v2(model, B):
     if l_w != model["l_W"]:
         raise ValueError("l_W of the public file is not the one its shapes give")
     n1 = max(max(nu), max(beta + m for m in mu))
+    if committed:
+        n1 = max(n1, beta + nu1)
     n2 = max(l_p, l_w)
     # the tree (docs/logup-gkr.md 2.2, 3.0): blocks of the lookups, then the tables
     n_leaf = sum(1 << size for size, _ in lookups) + sum(1 << w for w in tables)
@@ -265,6 +362,8 @@ def proof_parts_v2(model, B):
     lc_p, lr_p = hyrax_split(l_p)
     lc_w, _ = hyrax_split(l_w)
     finals = L + 2 * (L - 1) + sum(3 + (1 if out else 0) for out in pw)
+    if committed:
+        finals += 2 + kx                        # x_1, p_1, then the e_k
     parts = [("header", "header", 16),
              ("P1/rows", "point", 1 << lr_p),
              ("mask/C", "point", 1)]
@@ -281,7 +380,7 @@ def proof_parts_v2(model, B):
               ("S1/T", "scalar", 1),
               ("S1/rounds", "scalar", 3 * n1),
               ("S1/finals", "point", finals)]
-    for l in range(1, L):
+    for l in range(0 if committed else 1, L):
         parts += [("S1/product-mm%d/ABD" % (l + 1), "point", 3),
                   ("S1/product-mm%d/z" % (l + 1), "scalar", 5)]
     for k in range(len(pw)):
@@ -290,21 +389,23 @@ def proof_parts_v2(model, B):
     parts += [("S2/T", "scalar", 1),
               ("S2/rounds", "scalar", 2 * n2),
               ("S2/finals", "point", 2)]
-    for name, k in (("open-P", lc_p), ("open-W", lc_w), ("lin", mask_log)):
+    opens = (("open-P", lc_p), ("open-W", lc_w)) + ((("open-X", nu1),) if committed else ()) \
+        + (("lin", mask_log),)
+    for name, k in opens:
         parts += [(name + "/LR", "point", 2 * k),
                   (name + "/delta-beta", "point", 2),
                   (name + "/z", "scalar", 2)]
     sizes = dict(beta=beta, n1=n1, n2=n2, l_P=l_p, l_W=l_w, mask_log=mask_log,
-                 lookups=len(lookups), tables=len(tables), d=depth, N_LC=n_lc)
+                 lookups=len(lookups), tables=len(tables), d=depth, N_LC=n_lc, K_x=kx)
     return parts, sizes
 
 
-def proof_parts(model, B):
+def proof_parts(model, B, committed=False):
     """[(name, kind, count)] in proof order; kind is "point", "scalar" or "header"."""
     if model.get("kind") == "trees":
         return proof_parts_trees(model, B)
     if model.get("version") == 2:
-        return proof_parts_v2(model, B)
+        return proof_parts_v2(model, B, committed)
     layers = model["layers"]
     L = len(layers)
     beta = log2_ceil(B)
@@ -438,7 +539,9 @@ class Manifest:
         self.lines.append((rel, pub, verdict, reason, what))
 
     def write(self):
-        w = max(len(l[0]) for l in self.lines)
+        # the column of receipts is as wide as the widest receipt without an opening
+        # (RECEIPT+OPENING lines run over it)
+        w = max(len(l[0]) for l in self.lines if "+" not in l[0])
         wp = max(len(l[1]) for l in self.lines)
         with open(os.path.join(self.out, "MANIFEST"), "w") as f:
             f.write(MANIFEST_HEAD)
@@ -449,15 +552,19 @@ class Manifest:
 
 MANIFEST_HEAD = """\
 # Conformance vectors of zkml's proof format (docs/protocol.md 13): protocol version 1
-# (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16).
+# (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16;
+# committed inputs and openings lr20v2c, mlp20v2c: docs/committed-inputs.md; receipts of
+# several proofs groups: docs/logup-gkr.md 6).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
 #
 # One vector a line, five fields separated by spaces (the last runs to the end of
 # the line); paths are relative to this directory:
 #
-#   RECEIPT  PUBLIC  VERDICT  CLASS  DESCRIPTION
+#   RECEIPT[+OPENING]  PUBLIC  VERDICT  CLASS  DESCRIPTION
 #
-# VERDICT  accept: the receipt is valid for the public file;
+# RECEIPT+OPENING (two paths joined by "+"): check the receipt against the public file,
+#          then, if it is valid, the opening against both (docs/committed-inputs.md 7.2).
+# VERDICT  accept: the receipt is valid for the public file (and the opening checks);
 #          reject: it is not (the verifier must say so, never crash or accept);
 #          unusable: the public file does not decode, no verdict on the receipt.
 # CLASS    why, for reject and unusable (docs/protocol.md 13.2); "-" for accept:
@@ -469,6 +576,9 @@ MANIFEST_HEAD = """\
 #          proof-check     a well-formed proof fails a check of 7 (the statement,
 #                          any commitment or message altered)
 #          public-file     the public file does not decode (12.2)
+#          opening-format  the receipt is valid; the opening does not decode or does
+#                          not fit it (docs/committed-inputs.md 7.2 step 2)
+#          opening-check   an opened row is not what its commitment holds (step 3)
 """
 
 
@@ -921,6 +1031,387 @@ def damage_tree_public(m, name, pub_path):
           "negated (another digest)", patched(at + 31, bytes([data[at + 31] ^ 0x80])))
 
 
+
+# ---- committed inputs and openings (docs/committed-inputs.md 3, 4.6, 7) ----
+
+def prove(zkml, key, csv, out, *extra):
+    run(zkml, "prove", "--key", key, "--input", csv, "--out", out, "--force", *extra)
+
+
+def committed_set(zkml, m, tmp, name, base):
+    """Committed receipts (ZKMLRCC1) of the version 2 model `base` with their damage, and
+    openings (ZKMLOPN1) with theirs."""
+    out = os.path.join(m.out, name)
+    os.makedirs(out, exist_ok=True)
+    key = os.path.join(tmp, name + ".key")
+    pub = os.path.join(out, "model.pub")
+    pubrel = name + "/model.pub"
+    run(zkml, "keygen", "--model", os.path.join(FIXTURES, base + ".q.json"), "--out", key,
+        "--force")
+    run(zkml, "public", "--key", key, "--out", pub, "--force")
+    header, rows = read_rows(os.path.join(FIXTURES, base.replace("v2", "") + ".rows.csv"))
+    csv = {}
+    for label, sel in (("c1", rows[:1]), ("c3", rows[:3]), ("c3-nc", rows[:3]),
+                       ("p3", rows[:3])):
+        csv[label] = os.path.join(tmp, "%s-%s.csv" % (name, label))
+        write_rows(csv[label], header, sel)
+    made = {}
+    for label, extra, what in (
+            ("c1", ("--inputs", "committed", "--context", "conformance vectors"),
+             "honest committed receipt, one row, a context"),
+            ("c3", ("--inputs", "committed", "--context", "conformance vectors"),
+             "honest committed receipt, three rows (batch padded to 4), a context"),
+            ("c3-nc", ("--inputs", "committed"),
+             "honest committed receipt, the same three rows, no context (another nonce)"),
+            ("p3", ("--context", "conformance vectors"),
+             "honest public-input receipt of the same three rows (for the mode damage)")):
+        made[label] = os.path.join(out, label + ".rct")
+        prove(zkml, key, csv[label], made[label], *extra)
+        m.add("%s/%s.rct" % (name, label), pubrel, "accept", "-", what)
+    data = open(pub, "rb").read()
+    model = parse_public(data)
+    for label in ("c1", "c3"):
+        damage_committed(m, name, label, data, model, open(made[label], "rb").read(),
+                         statement_only=label == "c3")
+    c3 = open(made["c3"], "rb").read()
+    p3 = open(made["p3"], "rb").read()
+    rp3 = parse_receipt(p3)
+
+    def add(rel, reason, what, blob, public=pubrel):
+        m.add("%s/%s.rct" % (name, rel), public, "reject", reason, what, bytes(blob))
+
+    # the mode (docs/committed-inputs.md 1): magic, header byte 9, descriptor
+    add("p3.magic-committed", "receipt-format", "p3.rct (public inputs) with the magic "
+        "ZKMLRCT1 changed to ZKMLRCC1: the fields do not fill the file", b"ZKMLRCC1" + p3[8:])
+    add("c3.magic-public", "receipt-format", "c3.rct with the magic ZKMLRCC1 changed to "
+        "ZKMLRCT1: the fields do not fill the file", b"ZKMLRCT1" + c3[8:])
+    d = bytearray(p3)
+    d[rp3["proof_at"] + 9] = 1
+    add("p3.proof-mode", "proof-encoding", "p3.rct (public inputs) with the proof header's "
+        "input mode byte 0 changed to 1 (committed)", d)
+    if "lr20" in SETS and base == "lr20v2" and os.path.exists(
+            os.path.join(m.out, "lr20", "model.pub")):
+        m.add("%s/c3.rct" % name, "lr20/model.pub", "reject", "model-mismatch",
+              "c3.rct against the version 1 model of the same weights (another digest)")
+        v1 = open(os.path.join(m.out, "lr20", "model.pub"), "rb").read()
+        add("c3.digest-v1", "proof-encoding", "c3.rct naming the version 1 model lr20 "
+            "(its digest written in): a committed receipt of a ZKMLMD01 model, refused by "
+            "the rule of the three magics", c3[:8] + hashlib.sha256(v1).digest() + c3[40:],
+            public="lr20/model.pub")
+    opening_vectors(zkml, m, tmp, name, key, csv, made, model)
+
+
+def damage_committed(m, name, label, data, model, rct, statement_only=False):
+    """docs/committed-inputs.md 3.1-3.3 and 4.6: every kind of damage of one committed
+    receipt (statement_only: only the statement's, for a second batch size)."""
+    rc = parse_committed(rct)
+    if hashlib.sha256(data).digest() != rc["digest"]:
+        raise SystemExit("%s/%s: the receipt does not name its public file" % (name, label))
+    parts, sizes = proof_parts(model, rc["B"], committed=True)
+    offs, total = part_offsets(parts)
+    if total != rc["plen"]:
+        raise SystemExit("%s/%s: the proof has %d bytes, the specification's layout %d"
+                         % (name, label, rc["plen"], total))
+    pubrel = name + "/model.pub"
+    prefix = "%s/%s." % (name, label)
+
+    def add(tag, reason, what, blob):
+        m.add(prefix + tag + ".rct", pubrel, "reject", reason, what, bytes(blob))
+
+    def patched(at, new):
+        d = bytearray(rct)
+        d[at:at + len(new)] = new
+        return d
+
+    def i32(v):
+        return struct.pack("<i", v)
+
+    ra, B = rc["rows_at"], rc["B"]
+    x0 = int.from_bytes(rct[ra:ra + 32], "little")
+    y0 = int.from_bytes(rct[ra + 32:ra + 64], "little")
+    # the statement (4.2): outputs, context, nonce, row commitments
+    o0 = rc["outputs_at"]
+    add("score", "proof-check", "the first output (score) one more",
+        patched(o0, i32(rc["outputs"][0] + 1)))
+    add("score-last", "proof-check", "the last row's output one less",
+        patched(o0 + 4 * (B * rc["n_out"] - 1), i32(rc["outputs"][-1] - 1)))
+    c0 = rc["context_at"]
+    add("context", "proof-check", "a byte of the context changed",
+        patched(c0, bytes([rct[c0] ^ 0x20])))
+    add("nonce", "proof-check", "a byte of the nonce changed",
+        patched(rc["nonce_at"], bytes([rct[rc["nonce_at"]] ^ 0x01])))
+    add("row-negated", "proof-check", "row 1's commitment negated (y = p - y: a valid "
+        "point, another commitment)", patched(ra + 32, scalar_bytes(P - y0)))
+    if B >= 2:
+        r0, r1 = rct[ra:ra + 64], rct[ra + 64:ra + 128]
+        add("rows-swapped", "proof-check", "the commitments of rows 1 and 2 exchanged",
+            patched(ra, r1 + r0))
+        n = rc["n_out"]
+        add("outputs-swapped", "proof-check", "the outputs of rows 1 and 2 exchanged",
+            patched(o0, rct[o0 + 4 * n:o0 + 8 * n] + rct[o0:o0 + 4 * n]))
+        add("row-copied", "proof-check", "row 2's commitment replaced by row 1's",
+            patched(ra + 64, r0))
+    at, k0 = rc["keys"][0]
+    assert k0 == b""
+    add("row-key", "proof-check", "row 1 given the one-byte key \"1\" (the file still "
+        "decodes; the statement context is not the one proven)",
+        rct[:at] + struct.pack("<I", 1) + b"1" + rct[at + 4:])
+    if statement_only:
+        return sizes
+    # the receipt file (3.1, 3.2)
+    add("magic", "receipt-format", "receipt magic ZKMLRCC1 changed to ZKMLRCC2",
+        patched(7, b"2"))
+    add("truncated", "receipt-format", "the last byte of the file removed", rct[:-1])
+    add("truncated-rows", "receipt-format", "the file cut in the middle of row 1's "
+        "commitment", rct[:ra + 32])
+    add("extended", "receipt-format", "one byte appended after the proof", rct + b"\0")
+    add("proof-length", "receipt-format", "the proof length field one more than the bytes",
+        patched(rc["plen_at"], struct.pack("<Q", rc["plen"] + 1)))
+    add("batch", "receipt-format", "B one more: the fields no longer fill the file",
+        patched(40, struct.pack("<I", B + 1)))
+    add("digest", "model-mismatch", "a byte of the model digest flipped",
+        patched(8, bytes([rct[8] ^ 0x01])))
+    add("shapes", "shape-mismatch", "n_1 one less (the file still decodes: no input is in "
+        "it)", patched(44, struct.pack("<I", rc["n_in"] - 1)))
+    y1 = (y0 + 1) % P
+    add("row-not-on-curve", "receipt-format", "row 1's commitment with y one more: not a "
+        "point of the curve (3.2)", patched(ra + 32, scalar_bytes(y1)))
+    add("row-identity", "receipt-format", "row 1's commitment all zero bytes: (0, 0) is no "
+        "point, and the identity has no affine encoding (3.2)", patched(ra, bytes(64)))
+    add("row-x-range", "receipt-format", "row 1's commitment with x + p in place of x "
+        "(x not below p)", patched(ra, scalar_bytes(x0 + P)))
+    add("row-y-range", "receipt-format", "row 1's commitment with y + p in place of y "
+        "(y not below p)", patched(ra + 32, scalar_bytes(y0 + P)))
+    pa = rc["proof_at"]
+    add("proof-mode", "proof-encoding", "the proof header's input mode byte 1 changed to 0 "
+        "(public inputs)", patched(pa + 9, b"\x00"))
+    damage_proof(rct, rc, offs, add, patched)
+    return sizes
+
+
+def opening_vectors(zkml, m, tmp, name, key, csv, made, model):
+    """Openings of rows of c3 (docs/committed-inputs.md 7): honest ones and their damage,
+    each checked with `zkml verify --opening`."""
+    pubrel = name + "/model.pub"
+    c3 = open(made["c3"], "rb").read()
+    n_in = parse_committed(c3)["n_in"]
+    opened = {}
+    for label, rows_arg, what in (("c3.open-2", "2", "row 2"),
+                                  ("c3.open-13", "1,3", "rows 1 and 3")):
+        path = os.path.join(m.out, name, label + ".opn")
+        run(zkml, "open", "--key", key, "--receipt", made["c3"], "--input", csv["c3"],
+            "--rows", rows_arg, "--out", path, "--force")
+        opened[label] = open(path, "rb").read()
+        m.add("%s/c3.rct+%s/%s.opn" % (name, name, label), pubrel, "accept", "-",
+              "honest opening of %s of c3.rct" % what)
+    path = os.path.join(m.out, name, "c1.open-1.opn")
+    run(zkml, "open", "--key", key, "--receipt", made["c1"], "--input", csv["c1"],
+        "--rows", "1", "--out", path, "--force")
+    m.add("%s/c1.rct+%s/c1.open-1.opn" % (name, name), pubrel, "accept", "-",
+          "honest opening of the one row of c1.rct")
+    o13 = opened["c3.open-13"]
+    op = parse_opening(o13, n_in)
+    if op["digest"] != hashlib.sha256(c3).digest() or [r["b"] for r in op["rows"]] != [0, 2]:
+        raise SystemExit("%s: the opening does not name its receipt and rows" % name)
+    xbits = model["xbits"]
+
+    def add(tag, reason, what, blob, receipt="c3"):
+        rel = "%s/c3.open-13.%s.opn" % (name, tag)
+        with open(os.path.join(m.out, rel), "wb") as f:
+            f.write(bytes(blob))
+        m.add("%s/%s.rct+%s" % (name, receipt, rel), pubrel, "reject", reason, what)
+
+    def patched(at, new):
+        d = bytearray(o13)
+        d[at:at + len(new)] = new
+        return d
+
+    r1 = op["rows"][0]
+    f0 = r1["features"][0]
+    lim = 1 << (xbits[0] - 1)
+    g = f0 + 1 if f0 + 1 < lim else f0 - 1
+    fat = r1["at"] + 4
+    bat = r1["at"] + 4 + 4 * n_in
+    r2at = op["rows"][1]["at"]
+    # 7.2 step 3: binding (opening-check)
+    add("feature", "opening-check", "row 1's first feature %d changed to %d (within its "
+        "width)" % (f0, g), patched(fat, struct.pack("<i", g)))
+    add("blind", "opening-check", "row 1's blind plus one",
+        patched(bat, scalar_bytes((r1["blind"] + 1) % Q)))
+    add("row-moved", "opening-check", "the second entry's index 2 (row 3) changed to 1 "
+        "(row 2: another commitment)", patched(r2at, struct.pack("<I", 1)))
+    # 7.2 step 2: the opening's fields (opening-format)
+    add("other-receipt", "opening-format", "c3.open-13.opn checked against c3-nc.rct (the "
+        "same rows, another receipt: its receipt digest)", o13, receipt="c3-nc")
+    add("magic", "opening-format", "opening magic ZKMLOPN1 changed to ZKMLOPN2",
+        patched(7, b"2"))
+    add("truncated", "opening-format", "the last byte of the opening removed", o13[:-1])
+    add("extended", "opening-format", "one byte appended to the opening", o13 + b"\0")
+    add("count", "opening-format", "K one more than the rows in the file",
+        patched(44, struct.pack("<I", 3)))
+    add("n-inputs", "opening-format", "n_1 one less than the receipt's",
+        patched(40, struct.pack("<I", n_in - 1)))
+    add("order", "opening-format", "the two entries exchanged (indices not increasing)",
+        o13[:48] + o13[r2at:] + o13[48:r2at])
+    add("repeated", "opening-format", "the second entry's index set to the first's",
+        patched(r2at, struct.pack("<I", 0)))
+    add("index-range", "opening-format", "the second entry's index set to B = 3 (beyond "
+        "the receipt's rows)", patched(r2at, struct.pack("<I", 3)))
+    add("feature-width", "opening-format", "row 1's first feature set to 2^(xbits - 1) = %d "
+        "(beyond its width)" % lim, patched(fat, struct.pack("<i", lim)))
+    add("blind-q", "opening-format", "row 1's blind set to q (not a canonical scalar)",
+        patched(bat, scalar_bytes(Q)))
+    # 7.2 step 1: the receipt must verify first; an opening of a public receipt
+    m.add("%s/c3.score.rct+%s/c3.open-13.opn" % (name, name), pubrel, "reject",
+          "proof-check", "an honest opening of c3.rct with its damaged copy c3.score.rct "
+          "(the receipt is checked first)")
+    m.add("%s/p3.rct+%s/c3.open-2.opn" % (name, name), pubrel, "reject", "opening-format",
+          "an opening of c3.rct given with p3.rct, a public-input receipt (nothing to open)")
+
+
+# ---- receipts of several proofs (docs/logup-gkr.md 6) ----
+
+def group_set(zkml, m, tmp, name, base):
+    """Containers (ZKMLRCTM) of the version 2 model `base`, honest and damaged."""
+    out = os.path.join(m.out, name)
+    os.makedirs(out, exist_ok=True)
+    pubrel = name + "/model.pub"
+    keys = {}
+    for tag in ("model", "other"):
+        keys[tag] = os.path.join(tmp, "%s-%s.key" % (name, tag))
+        run(zkml, "keygen", "--model", os.path.join(FIXTURES, base + ".q.json"), "--out",
+            keys[tag], "--force")
+    pub = os.path.join(out, "model.pub")
+    run(zkml, "public", "--key", keys["model"], "--out", pub, "--force")
+    other_pub = os.path.join(out, "other.pub")
+    run(zkml, "public", "--key", keys["other"], "--out", other_pub, "--force")
+    header, rows = read_rows(os.path.join(FIXTURES, base.replace("v2", "") + ".rows.csv"))
+    csv3 = os.path.join(tmp, name + "-3.csv")
+    write_rows(csv3, header, rows[:3])
+    csv3b = os.path.join(tmp, name + "-3b.csv")
+    write_rows(csv3b, header, rows[3:6])
+    csv4 = os.path.join(tmp, name + "-4.csv")
+    write_rows(csv4, header, rows[3:7])
+    ctx = ("--context", "conformance vectors")
+    made = {}
+    for label, k, csv, extra, what in (
+            ("g3", "1", csv3, ctx, "3 parts of one row each, public inputs"),
+            ("g3-again", "1", csv3, ctx, "the same rows and context proven again (the "
+             "same statements, other proofs)"),
+            ("g3-rows", "1", csv3b, ctx, "3 parts of one row each, other rows (rows 4-6 "
+             "of the fixture)"),
+            ("g2", "2", csv3, ctx, "2 parts (2 rows, then 1 row), public inputs"),
+            ("g2-4", "2", csv4, (), "2 parts of 2 rows each, public inputs, no context"),
+            ("gc2", "2", csv3, ctx + ("--inputs", "committed"),
+             "2 parts (2 rows, then 1), committed inputs"),
+            ("g3-other", "1", csv3, ctx, "3 parts of one row each, of another model "
+             "(another key of the same weights)")):
+        made[label] = os.path.join(out, label + ".rct")
+        prove(zkml, keys["other" if label == "g3-other" else "model"], csv, made[label],
+              "--rows-per-proof", k, *extra)
+        m.add("%s/%s.rct" % (name, label), name + "/other.pub" if label == "g3-other"
+              else pubrel, "accept", "-", "honest container, " + what)
+    data = open(pub, "rb").read()
+    model = parse_public(data)
+    blobs = {l: open(p, "rb").read() for l, p in made.items()}
+    groups = {l: parse_group(b) for l, b in blobs.items()}
+    # each part's proof has the length of the specification's layout
+    for l, g in groups.items():
+        if g["k"] != len(g["parts"]):
+            raise SystemExit("%s: k is not the number of parts" % l)
+        for _, part in g["parts"]:
+            rc = parse_any_receipt(part)
+            parts, _ = proof_parts(model, rc["B"], committed=rc.get("committed", False))
+            if part_offsets(parts)[1] != rc["plen"]:
+                raise SystemExit("%s: a part's proof length differs from the layout" % l)
+
+    def add(tag, reason, what, blob, base_label="g3"):
+        m.add("%s/%s.%s.rct" % (name, base_label, tag), pubrel, "reject", reason, what,
+              bytes(blob))
+
+    g3 = blobs["g3"]
+    p3 = [p for _, p in groups["g3"]["parts"]]
+    pa = [p for _, p in groups["g3-again"]["parts"]]
+    po = [p for _, p in groups["g3-other"]["parts"]]
+    # the parts' order and membership (6.2): the file decodes, the proofs fail
+    add("dropped", "proof-check", "part 3 dropped, k and the total rows lowered to match "
+        "(a valid container of 2 parts whose proofs name k = 3)", make_group(p3[:2]))
+    add("dropped-first", "proof-check", "part 1 dropped, k and the total rows lowered",
+        make_group(p3[1:]))
+    add("swapped", "proof-check", "parts 1 and 2 exchanged", make_group([p3[1], p3[0], p3[2]]))
+    pr = [p for _, p in groups["g3-rows"]["parts"]]
+    add("other-group", "proof-check", "part 2 taken from g3-rows.rct (the same model and "
+        "context, another row: another group digest)", make_group([p3[0], pr[1], p3[2]]))
+    # G is a function of the parts' statements only (6.2): a part proven again for the
+    # same statement, in the same place, leaves a valid container
+    m.add("%s/g3.reproven.rct" % name, pubrel, "accept", "-", "part 2 taken from "
+          "g3-again.rct (the same statement proven again: the group digest is the same, "
+          "and so are the part's index and k)", make_group([p3[0], pa[1], p3[2]]))
+    add("duplicated", "proof-check", "part 1 in place of part 2 (part 1 twice)",
+        make_group([p3[0], p3[0], p3[2]]))
+    add("duplicated-extra", "proof-check", "part 1 appended as a fourth part, k and the "
+        "total rows raised", make_group(p3 + [p3[0]]))
+    m.add("%s/g3.part-1.rct" % name, pubrel, "reject", "proof-check", "part 1 of g3.rct "
+          "alone, as a single ZKMLRCT1 receipt (its proof names k = 3)", p3[0])
+    d = bytearray(p3[1])
+    rc = parse_receipt(p3[1])
+    d[rc["outputs_at"]:rc["outputs_at"] + 4] = struct.pack("<i", rc["outputs"][0] + 1)
+    add("part-score", "proof-check", "part 2's output one more (part 2 of 3 fails)",
+        make_group([p3[0], bytes(d), p3[2]]))
+    # the container's fields (6.1): receipt-format
+    add("count-more", "receipt-format", "k = 4 for 3 parts", make_group(p3, k=4))
+    add("count-less", "receipt-format", "k = 2 for 3 parts (bytes follow part 2)",
+        make_group(p3, k=2))
+    add("count-one", "receipt-format", "k = 1 and only part 1 (a container has 2 parts or "
+        "more)", make_group(p3[:1]))
+    add("total", "receipt-format", "the total rows one more than the parts' B",
+        make_group(p3, total=4))
+    add("magic", "receipt-format", "container magic ZKMLRCTM changed to ZKMLRCTN",
+        b"ZKMLRCTN" + g3[8:])
+    add("truncated", "receipt-format", "the last byte of the file removed", g3[:-1])
+    add("extended", "receipt-format", "one byte appended after part 3", g3 + b"\0")
+    last_len_at = groups["g3"]["parts"][2][0] - 8
+    add("part-length", "receipt-format", "part 3's length field one more than its bytes "
+        "(past the end)", g3[:last_len_at] + struct.pack("<Q", len(p3[2]) + 1)
+        + g3[last_len_at + 8:])
+    add("part-length-short", "receipt-format", "part 1's length field 7 (below 8)",
+        g3[:20] + struct.pack("<Q", 7) + g3[28:])
+    add("other-model", "receipt-format", "part 2 taken from g3-other.rct (another model: "
+        "the parts' digests differ)", make_group([p3[0], po[1], p3[2]]))
+    ctx_part = p3[1][:56] + bytes([p3[1][56] ^ 0x20]) + p3[1][57:]
+    add("other-context", "receipt-format", "a byte of part 2's context changed (the parts' "
+        "contexts differ)", make_group([p3[0], ctx_part, p3[2]]))
+    gp = [p for _, p in groups["g2"]["parts"]]
+    gc = [p for _, p in groups["gc2"]["parts"]]
+    add("mixed-modes", "receipt-format", "part 2 of gc2.rct (committed) in place of part 2 "
+        "of g2.rct (the parts' magics differ)", make_group([gp[0], gc[1]]), "g2")
+    # the container against other public files (6.3 steps 3, 4)
+    m.add("%s/g3.rct" % name, "%s/other.pub" % name, "reject", "model-mismatch",
+          "g3.rct against the public file of another key")
+    if base == "lr20v2" and os.path.exists(os.path.join(m.out, "lr20", "model.pub")):
+        v1 = open(os.path.join(m.out, "lr20", "model.pub"), "rb").read()
+        dv = hashlib.sha256(v1).digest()
+        m.add("%s/g3.rct" % name, "lr20/model.pub", "reject", "model-mismatch",
+              "g3.rct against the version 1 model of the same weights (another digest)")
+        m.add("%s/g3.digest-v1.rct" % name, "lr20/model.pub", "reject", "receipt-format",
+              "g3.rct with every part naming the version 1 model lr20 (its digest written "
+              "in): containers exist for version 2 models only",
+              make_group([p[:8] + dv + p[40:] for p in p3]))
+    # committed parts
+    gcb = blobs["gc2"]
+    rc = parse_committed(gc[1])
+    ra = rc["rows_at"]
+    y0 = int.from_bytes(gc[1][ra + 32:ra + 64], "little")
+    add("part-row-negated", "proof-check", "part 2's row commitment negated (a valid point)",
+        make_group([gc[0], gc[1][:ra + 32] + scalar_bytes(P - y0) + gc[1][ra + 64:]]), "gc2")
+    add("swapped", "proof-check", "parts 1 and 2 exchanged", make_group([gc[1], gc[0]]),
+        "gc2")
+    add("truncated", "receipt-format", "the last byte of the file removed", gcb[:-1], "gc2")
+    gd = [p for _, p in groups["g2-4"]["parts"]]
+    add("swapped", "proof-check", "parts 1 and 2 (2 rows each) exchanged: the same rows in "
+        "another order", make_group([gd[1], gd[0]]), "g2-4")
+
+
 # ---- receipts of release 0.1.0 ----
 
 def copy_rows(path):
@@ -998,7 +1489,8 @@ def release_010(m):
                       "receipt-%d against the public file of the other registration" % n)
 
 
-SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "trees", "trees-id", "v0.1.0")
+SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "trees", "trees-id", "v0.1.0", "lr20v2c",
+        "mlp20v2c", "groups")
 
 
 def kept_lines(out, sets):
@@ -1089,6 +1581,11 @@ def main():
                 if os.path.exists(os.path.join(args.out, "lr20", "model.pub")):
                     m.add("%s/b3.rct" % name, "lr20/model.pub", "reject", "model-mismatch",
                           "a tree receipt against a dense model's public file")
+        for name in ("lr20v2c", "mlp20v2c"):
+            if name in sets:
+                committed_set(zkml, m, tmp, name, name[:-1])
+        if "groups" in sets:
+            group_set(zkml, m, tmp, "groups", "lr20v2")
     if "v0.1.0" in sets:
         release_010(m)
     order = {x: i for i, x in enumerate(SETS)}
