@@ -189,9 +189,14 @@ def rewrite_match(m):
     design = [t[1] for t in targets if isinstance(t, tuple)]
     gap = m.group("gap") or " "
     word = m.group("word") or ""
+    # a list that went on after a line break keeps one, before its last section
+    broken = [sep for sep in LIST_SEP.findall(m.group("list") or "") if "\n" in sep]
     out = []
     if proto:
-        out.append("%sdocs/protocol.md%s%s%s%s" % (tick, tick, gap, word, ", ".join(proto)))
+        text = ", ".join(proto)
+        if broken and len(proto) > 1:
+            text = ", ".join(proto[:-1]) + broken[0] + proto[-1]
+        out.append("%sdocs/protocol.md%s%s%s%s" % (tick, tick, gap, word, text))
     if design:
         out.append("%sdocs/design.md%s%s%s%s" % (tick, tick, gap if not proto else " ", word,
                                                   ", ".join(design)))
