@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Rewrite citations of docs/numerics-0.2.md and docs/trees.md into docs/protocol.md.
+"""Rewrite citations of folded documents into docs/protocol.md (and docs/design.md).
 
-Both documents were folded into docs/protocol.md (and the "directions weighed" of the
-first into docs/design.md 7).  This rewrites, in the files named on the command line,
-every citation of the form
+docs/numerics-0.2.md, docs/trees.md, docs/logup-gkr.md and docs/committed-inputs.md were
+folded into docs/protocol.md (their informative "directions weighed" and cost estimates
+into docs/design.md 7-9).  This rewrites, in the files named on the command line, every
+citation of the form
 
-    docs/numerics-0.2.md N.M        docs/trees.md N.M
+    docs/numerics-0.2.md N.M        docs/trees.md N.M          docs/logup-gkr.md 3.2-3.3
     docs/trees.md 3.2, 3.3          docs/trees.md 1-6          `docs/numerics-0.2.md` 5
     docs/numerics-0.2.md section 1  docs/trees.md              (no section: the whole text)
+    committed-inputs.md 1           logup-gkr.md               (the last two without docs/)
 
 (a section list may follow a line break and a comment leader: " * ", "-- ", "# ", "// ")
 into the sections that now hold the text, by the table below.  Ranges become the list of
@@ -17,11 +19,12 @@ Dry run by default: prints each rewrite as FILE:LINE: OLD -> NEW.  --write appli
 Exit status 0 when every citation was mapped, 1 when one was not (it is printed and left
 as it is), 2 on a usage error.
 
-    tools/rewrite_citations.py $(git grep -l 'numerics-0.2.md\\|trees.md')
-    tools/rewrite_citations.py --write $(git grep -l 'numerics-0.2.md\\|trees.md')
+    tools/rewrite_citations.py $(git grep -l 'logup-gkr.md\\|committed-inputs.md')
+    tools/rewrite_citations.py --write $(git grep -l 'logup-gkr.md\\|committed-inputs.md')
 """
 
 import argparse
+import os
 import re
 import sys
 
@@ -72,15 +75,87 @@ TREES = {
     "10": ["14.4"],
 }
 
-DOCS = {"numerics-0.2.md": NUMERICS, "trees.md": TREES}
+LOGUP_GKR = {
+    "": ["6.6", "7.18", "12.10"],
+    "1": ["14.2"],
+    "2": ["6.6"],
+    "2.1": ["6.6.1"],
+    "2.2": ["6.6.2"],
+    "2.3": ["6.6.3"],
+    "2.4": ["6.6.4"],
+    "3": ["7.18"],
+    "3.0": ["7.18.0"],
+    "3.1": ["7.18.1"],
+    "3.2": ["7.18.2"],
+    "3.3": ["7.18.3"],
+    "3.4": ["7.18.4"],
+    "3.5": ["7.18.5"],
+    "3.6": ["7.18.6"],
+    "3.7": ["7.18.7"],
+    "3.8": ["7.18.8"],
+    "4": ["9.2"],
+    "4.1": ["9.2.1"],
+    "4.2": ["9.2.2"],
+    "5": ["8.1"],
+    "6": ["12.10"],
+    "6.1": ["12.10.1"],
+    "6.2": ["12.10.2"],
+    "6.3": ["12.10.3"],
+    "6.4": ["12.10.4"],
+    "7": [(DESIGN, "8.2")],
+    "8": ["10.1"],
+    "9": ["11.3"],
+    "9.1": ["11.3.1"],
+    "9.2": ["11.3.2"],
+    "9.3": ["11.3.3"],
+    "10": [(DESIGN, "8.1")],
+    "11": ["14.5"],
+}
+
+COMMITTED_INPUTS = {
+    "": ["7.19", "7.20", "12.9", "12.11"],
+    "1": ["7.19.1"],
+    "2": ["7.19.2", "7.19.3", "7.19.4"],
+    "2.1": ["7.19.2"],
+    "2.2": ["7.19.3"],
+    "2.3": ["7.19.4"],
+    "3": ["12.9"],
+    "3.1": ["12.9.1"],
+    "3.2": ["12.9.2"],
+    "3.3": ["12.9.3"],
+    "4": ["7.20"],
+    "4.1": ["7.20.1"],
+    "4.2": ["7.20.2"],
+    "4.3": ["7.20.3"],
+    "4.4": ["7.20.4"],
+    "4.5": ["7.20.5"],
+    "4.6": ["7.20.6"],
+    "4.7": ["7.20.7"],
+    "5": ["8.2"],
+    "6": ["9.3"],
+    "7": ["12.11"],
+    "7.1": ["12.11.1"],
+    "7.2": ["12.11.2"],
+    "7.3": ["12.11.3"],
+    "8": [(DESIGN, "9.3")],
+    "9": ["14.4"],
+    "10": [(DESIGN, "9.2")],
+    "11": [(DESIGN, "9.1")],
+    "12": ["11.4"],
+}
+
+DOCS = {"numerics-0.2.md": NUMERICS, "trees.md": TREES, "logup-gkr.md": LOGUP_GKR,
+        "committed-inputs.md": COMMITTED_INPUTS}
 
 SEC = r"\d+(?:\.\d+)?"
 ITEM = r"%s(?:-%s)?" % (SEC, SEC)
 CITE = re.compile(
-    r"(?P<tick>`?)docs/(?P<doc>numerics-0\.2\.md|trees\.md)(?P=tick)"
+    r"(?P<tick>`?)(?:docs/(?P<doc>numerics-0\.2\.md|trees\.md|logup-gkr\.md|committed-inputs\.md)"
+    r"|(?<![\w/.-])(?P<bare>logup-gkr\.md|committed-inputs\.md))(?P=tick)"
     r"(?:(?P<gap>[ \t]*\n[ \t]*(?:\* |-- |# |// )?|[ \t]+)"
     r"(?P<word>section )?"
-    r"(?P<list>%s(?:, %s)*)(?![\d.]*\d))?" % (ITEM, ITEM))
+    r"(?P<list>%s(?:,(?:[ \t]+|[ \t]*\n[ \t]*(?:\* |-- |# |// )?)%s)*)(?![\d.]*\d))?" % (ITEM, ITEM))
+LIST_SEP = re.compile(r",\s*(?:\* |-- |# |// )?")
 
 
 def sections_of(table, item):
@@ -98,8 +173,8 @@ def sections_of(table, item):
 
 def rewrite_match(m):
     """The new text of one citation, or None when a section has no mapping."""
-    table = DOCS[m.group("doc")]
-    items = m.group("list").split(", ") if m.group("list") else [""]
+    table = DOCS[m.group("doc") or m.group("bare")]
+    items = LIST_SEP.split(m.group("list")) if m.group("list") else [""]
     targets = []
     for item in items:
         olds = sections_of(table, item) if item else [""]
@@ -114,9 +189,14 @@ def rewrite_match(m):
     design = [t[1] for t in targets if isinstance(t, tuple)]
     gap = m.group("gap") or " "
     word = m.group("word") or ""
+    # a list that went on after a line break keeps one, before its last section
+    broken = [sep for sep in LIST_SEP.findall(m.group("list") or "") if "\n" in sep]
     out = []
     if proto:
-        out.append("%sdocs/protocol.md%s%s%s%s" % (tick, tick, gap, word, ", ".join(proto)))
+        text = ", ".join(proto)
+        if broken and len(proto) > 1:
+            text = ", ".join(proto[:-1]) + broken[0] + proto[-1]
+        out.append("%sdocs/protocol.md%s%s%s%s" % (tick, tick, gap, word, text))
     if design:
         out.append("%sdocs/design.md%s%s%s%s" % (tick, tick, gap if not proto else " ", word,
                                                   ", ".join(design)))
@@ -151,6 +231,8 @@ def main():
     args = ap.parse_args()
     unmapped = changed = 0
     for path in args.files:
+        if os.path.realpath(path) == os.path.realpath(__file__):
+            continue                    # its own tables and examples name the old documents
         with open(path, encoding="utf-8") as f:
             text = f.read()
         new, bad = rewrite_text(text, path, print)
