@@ -1,5 +1,5 @@
 /*
- * bench_parts.c: the --parts group: groups proven in parts (docs/logup-gkr.md 6.4), on
+ * bench_parts.c: the --parts group: groups proven in parts (docs/protocol.md 12.10.4), on
  * mlp20v2 with 2 threads, one run each (the figures the default of zkml.rows_per_proof
  * is chosen from).  For C = 1024 .. 16384: one proof of C rows, its rows per second and
  * the peak RSS of a child process that does only that.  Then a group of

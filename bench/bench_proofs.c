@@ -28,7 +28,7 @@
 #define PROOF_RUNS 3
 #define PHASES 6
 
-/* "lookup tree": version 2's fractional-sum tree (docs/logup-gkr.md 3.3); 0 in version 1 */
+/* "lookup tree": version 2's fractional-sum tree (docs/protocol.md 7.18.3); 0 in version 1 */
 static const char *const phase_names[PHASES] = {"witness", "commitments", "lookup tree",
                                                 "sumcheck S1", "sumcheck S2", "openings"};
 static const char *const phase_keys[PHASES] = {"witness", "commit", "tree", "s1", "s2",
@@ -63,7 +63,7 @@ gap_hook(void)
 }
 
 /* One configuration, in the current process; prints its figures under label (the
- * shape, "committed" appended for committed inputs, docs/committed-inputs.md).  0 or 1. */
+ * shape, "committed" appended for committed inputs, docs/protocol.md 7.19-7.20).  0 or 1. */
 static int
 proof_config(const char *shape, size_t B, int committed, const char *label)
 {
@@ -197,7 +197,7 @@ group_proofs(void)
                    {"mlp64v2", 1, 0, 0}, {"mlp64v2", 16, 0, 0}, {"mlp64v2", 1024, 0, 0},
                    {"mlp20v2relu", 1, 0, 0}, {"mlp20v2relu", 16, 0, 0}, {"mlp20v2relu", 1024, 0, 0},
                    {"mlp64v2relu", 1, 0, 0}, {"mlp64v2relu", 16, 0, 0}, {"mlp64v2relu", 1024, 0, 0},
-                   /* committed inputs beside public ones (docs/committed-inputs.md 10) */
+                   /* committed inputs beside public ones (docs/design.md 9.2) */
                    {"lr20v2", 16, 0, 1}, {"mlp20v2", 16, 0, 1}, {"mlp20v2", 1024, 0, 1},
                    {"mlp20", 10000, 1, 0}};
     const char *only = getenv("ZKML_BENCH_ONLY");

@@ -169,7 +169,7 @@ typedef struct {
     zkml_progress_fn progress;
     void *progress_arg;
     const uint8_t *fixed_rng;       /* 32 bytes replacing OS randomness: tests only */
-    /* Groups of several proofs (docs/logup-gkr.md 6): 0, or a batch of more rows than
+    /* Groups of several proofs (docs/protocol.md 12.10): 0, or a batch of more rows than
      * this is proven in parts of rows_per_proof rows (the last holds the rest), one
      * after another, into one receipt of several proofs ("ZKMLRCTM"); only for models
      * whose info says proves_in_parts (else ZKML_E_UNSUPPORTED). */
@@ -178,7 +178,7 @@ typedef struct {
      * 0-based, its rows), with progress_arg, on the caller's thread. */
     void (*part)(void *arg, size_t part, size_t parts, size_t first_row, size_t rows);
     int committed_inputs;           /* 1: a ZKMLRCC1 receipt (each part one), the rows
-                                     * committed, never written (docs/committed-inputs.md;
+                                     * committed, never written (docs/protocol.md 7.19-7.20;
                                      * version 2) */
 } zkml_prove_options;
 
@@ -203,8 +203,8 @@ int zkml_prove_rows(uint8_t **receipt, size_t *receipt_len, zkml_model *m,
 
 /*
  * Check a receipt, of one proof ("ZKMLRCT1") or several ("ZKMLRCTM", valid exactly when
- * every part is; the first failing part is named: "part i of k: ...", docs/logup-gkr.md
- * 6.3), against a model's public file.  1 valid; 0 invalid (a receipt that
+ * every part is; the first failing part is named: "part i of k: ...", docs/protocol.md
+ * 12.10.3), against a model's public file.  1 valid; 0 invalid (a receipt that
  * does not decode, names another model or has a rejected proof), err saying why; -1 if
  * the check could not be made (the public file does not decode, an unusable batch, an
  * internal failure), err saying why.  Needs zkml_init().
@@ -276,7 +276,7 @@ int zkml_receipt_read_rows(zkml_rows *out, const uint8_t *rct, size_t rct_len,
                            const uint8_t *pub, size_t pub_len, char *err);
 
 /*
- * The same for a committed receipt with an opening (docs/committed-inputs.md 7): the
+ * The same for a committed receipt with an opening (docs/protocol.md 12.11): the
  * opening is checked against the receipt (its digest, its rows' commitments; not the
  * proof, which zkml_verify checks) and the opened rows' features are given, NaN for the
  * others (rows->opened says which).  ZKML_E_INVALID with err naming the failed check for

@@ -871,7 +871,7 @@ GRANT EXECUTE ON FUNCTION zkml.zkml_export_model_key(pg_catalog.text, pg_catalog
     TO zkml_admin, zkml_prover, zkml_auditor;
 
 -- ---------------------------------------------------------------------------------
--- Committed inputs (docs/committed-inputs.md): receipts that carry one commitment per row
+-- Committed inputs (docs/protocol.md 7.19-7.20): receipts that carry one commitment per row
 -- instead of its features, and openings of chosen rows.
 CREATE FUNCTION zkml.prove_batch_step(state pg_catalog.internal, name pg_catalog.text,
     row_key pg_catalog.text, features pg_catalog.float8[], context pg_catalog.text,

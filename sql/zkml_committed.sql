@@ -1,5 +1,5 @@
 --
--- Committed inputs (docs/committed-inputs.md): the lender proves the day's rows with
+-- Committed inputs (docs/protocol.md 7.19-7.20): the lender proves the day's rows with
 -- inputs => 'committed' (one commitment per row, no feature in the receipt); the
 -- regulator verifies the receipt and sees keys and scores; it asks for one
 -- application, the lender opens that row, and the regulator checks the opening against

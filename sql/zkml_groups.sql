@@ -1,5 +1,5 @@
 --
--- Groups of any size (docs/logup-gkr.md 6.4): zkml_prove_batch over more rows than
+-- Groups of any size (docs/protocol.md 12.10.4): zkml_prove_batch over more rows than
 -- zkml.rows_per_proof proves them in parts into one receipt of several proofs
 -- ("ZKMLRCTM"), which zkml_verify, zkml_verify_detail, zkml_receipt_rows and
 -- zkml_receipt_info read; a model registered under protocol version 1 is not split.

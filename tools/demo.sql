@@ -81,7 +81,7 @@ RESET ROLE;
 
 -- Receipts that keep the applicants' data inside the lender: the second day's decisions
 -- proven again with inputs => 'committed'.  That receipt holds one commitment per
--- application and no feature (docs/committed-inputs.md); the lender can later open the
+-- application and no feature (docs/protocol.md 7.19-7.20); the lender can later open the
 -- rows a regulator asks about, and only those.
 CREATE TABLE hidden_decisions (decision_date date PRIMARY KEY, receipt bytea NOT NULL,
                                opening bytea);

@@ -9,9 +9,9 @@ makes a fresh key with the built `zkml` command, writes the model's public file,
 derives damaged receipts from one of them, one file per kind of damage the verifier must
 catch.  It also copies, unchanged, receipts issued by release 0.1.0 (from the database
 dump tests/fixtures/lender-0.1.0.sql), which carry row keys and a context, and damages
-one of them.  For committed inputs (lr20v2c, mlp20v2c: docs/committed-inputs.md) it
-proves committed receipts of the version 2 models and openings of their rows, and damages
-both; for receipts of several proofs (groups: docs/logup-gkr.md 6) it proves containers
+one of them.  For committed inputs (lr20v2c, mlp20v2c: docs/protocol.md 7.19-7.20, 12.9,
+12.11) it proves committed receipts of the version 2 models and openings of their rows, and damages
+both; for receipts of several proofs (groups: docs/protocol.md 12.10) it proves containers
 and damages them (parts dropped, exchanged, taken from elsewhere; the container's
 fields).  Every file is listed in tests/vectors/MANIFEST with the verdict and reason
 class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` (with
@@ -20,8 +20,8 @@ class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` (
 The damage is computed from the specification, not from the verifier: this script
 parses the public file and the receipt by the layouts of docs/protocol.md 12, derives
 the byte offset of every part of the proof from the sizes of docs/protocol.md 7.13 (16.8
-for a tree proof, docs/logup-gkr.md 3.7 for version 2, with the additions of
-docs/committed-inputs.md 4.6 for committed inputs), and insists that they add up to
+for a tree proof, docs/protocol.md 7.18.7 for version 2, with the additions of
+docs/protocol.md 7.20.6 for committed inputs), and insists that they add up to
 the proof's length.  So it is also a check of those sections against the prover.
 
 Receipts are zero knowledge, hence randomized: running this again gives other bytes
@@ -203,7 +203,7 @@ def parse_receipt(rct):
 
 
 def parse_committed(rct):
-    """docs/committed-inputs.md 3.1: the ZKMLRCC1 receipt."""
+    """docs/protocol.md 12.9.1: the ZKMLRCC1 receipt."""
     r = Reader(rct)
     if r.take(8) != b"ZKMLRCC1":
         raise ValueError("committed receipt magic")
@@ -237,7 +237,7 @@ def parse_any_receipt(rct):
 
 
 def parse_group(rct):
-    """docs/logup-gkr.md 6.1: the ZKMLRCTM container; its parts as (offset, bytes)."""
+    """docs/protocol.md 12.10.1: the ZKMLRCTM container; its parts as (offset, bytes)."""
     r = Reader(rct)
     if r.take(8) != b"ZKMLRCTM":
         raise ValueError("container magic")
@@ -252,7 +252,7 @@ def parse_group(rct):
 
 
 def make_group(parts, k=None, total=None):
-    """A ZKMLRCTM container of these part receipts (docs/logup-gkr.md 6.1)."""
+    """A ZKMLRCTM container of these part receipts (docs/protocol.md 12.10.1)."""
     if total is None:
         total = sum(parse_any_receipt(p)["B"] for p in parts)
     out = b"ZKMLRCTM" + struct.pack("<IQ", len(parts) if k is None else k, total)
@@ -262,7 +262,7 @@ def make_group(parts, k=None, total=None):
 
 
 def parse_opening(opn, n_in):
-    """docs/committed-inputs.md 7.1: the ZKMLOPN1 opening; its rows as (offset, b)."""
+    """docs/protocol.md 12.11.1: the ZKMLOPN1 opening; its rows as (offset, b)."""
     r = Reader(opn)
     if r.take(8) != b"ZKMLOPN1":
         raise ValueError("opening magic")
@@ -292,9 +292,9 @@ def limb_widths(bits, width):
 
 
 def proof_parts_v2(model, B, committed=False):
-    """docs/protocol.md 6.5, 7.17 and docs/logup-gkr.md 3.7: the parts of a version 2
+    """docs/protocol.md 6.5, 7.17 and docs/protocol.md 7.18.7: the parts of a version 2
     proof (lookups by the fractional-sum tree, no P2); committed: those of a committed-
-    input proof (docs/committed-inputs.md 4.1, 4.3, 4.4, 4.6 applied to that schedule:
+    input proof (docs/protocol.md 7.20.1, 7.20.3, 7.20.4, 7.20.6 applied to that schedule:
     the input limbs, their lookups into WR and WR first in every list, layer 1's product,
     the e_k, and the opening of X after that of W)."""
     layers = model["layers"]
@@ -346,7 +346,7 @@ def proof_parts_v2(model, B, committed=False):
         if k == 2:
             pw += [True, not last]
     p1 += tables
-    l_p = place(p1)                         # no P2 (docs/logup-gkr.md 3.0)
+    l_p = place(p1)                         # no P2 (docs/protocol.md 7.18.0)
     l_w = place([nu[l] + mu[l] for l in range(L)] + mu)
     if l_w != model["l_W"]:
         raise ValueError("l_W of the public file is not the one its shapes give")
@@ -354,7 +354,7 @@ def proof_parts_v2(model, B, committed=False):
     if committed:
         n1 = max(n1, beta + nu1)
     n2 = max(l_p, l_w)
-    # the tree (docs/logup-gkr.md 2.2, 3.0): blocks of the lookups, then the tables
+    # the tree (docs/protocol.md 6.6.2, 7.18.0): blocks of the lookups, then the tables
     n_leaf = sum(1 << size for size, _ in lookups) + sum(1 << w for w in tables)
     depth = log2_ceil(n_leaf)
     n_lc = sum(2 if out else 1 for _, out in lookups) + len(tables)
@@ -553,8 +553,8 @@ class Manifest:
 MANIFEST_HEAD = """\
 # Conformance vectors of zkml's proof format (docs/protocol.md 13): protocol version 1
 # (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16;
-# committed inputs and openings lr20v2c, mlp20v2c: docs/committed-inputs.md; receipts of
-# several proofs groups: docs/logup-gkr.md 6).
+# committed inputs and openings lr20v2c, mlp20v2c: 7.19-7.20, 12.9, 12.11; receipts of
+# several proofs groups: 12.10).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
 #
 # One vector a line, five fields separated by spaces (the last runs to the end of
@@ -563,7 +563,7 @@ MANIFEST_HEAD = """\
 #   RECEIPT[+OPENING]  PUBLIC  VERDICT  CLASS  DESCRIPTION
 #
 # RECEIPT+OPENING (two paths joined by "+"): check the receipt against the public file,
-#          then, if it is valid, the opening against both (docs/committed-inputs.md 7.2).
+#          then, if it is valid, the opening against both (docs/protocol.md 12.11.2).
 # VERDICT  accept: the receipt is valid for the public file (and the opening checks);
 #          reject: it is not (the verifier must say so, never crash or accept);
 #          unusable: the public file does not decode, no verdict on the receipt.
@@ -577,7 +577,7 @@ MANIFEST_HEAD = """\
 #                          any commitment or message altered)
 #          public-file     the public file does not decode (12.2)
 #          opening-format  the receipt is valid; the opening does not decode or does
-#                          not fit it (docs/committed-inputs.md 7.2 step 2)
+#                          not fit it (docs/protocol.md 12.11.2 step 2)
 #          opening-check   an opened row is not what its commitment holds (step 3)
 """
 
@@ -1032,7 +1032,7 @@ def damage_tree_public(m, name, pub_path):
 
 
 
-# ---- committed inputs and openings (docs/committed-inputs.md 3, 4.6, 7) ----
+# ---- committed inputs and openings (docs/protocol.md 12.9, 7.20.6, 12.11) ----
 
 def prove(zkml, key, csv, out, *extra):
     run(zkml, "prove", "--key", key, "--input", csv, "--out", out, "--force", *extra)
@@ -1080,7 +1080,7 @@ def committed_set(zkml, m, tmp, name, base):
     def add(rel, reason, what, blob, public=pubrel):
         m.add("%s/%s.rct" % (name, rel), public, "reject", reason, what, bytes(blob))
 
-    # the mode (docs/committed-inputs.md 1): magic, header byte 9, descriptor
+    # the mode (docs/protocol.md 7.19.1): magic, header byte 9, descriptor
     add("p3.magic-committed", "receipt-format", "p3.rct (public inputs) with the magic "
         "ZKMLRCT1 changed to ZKMLRCC1: the fields do not fill the file", b"ZKMLRCC1" + p3[8:])
     add("c3.magic-public", "receipt-format", "c3.rct with the magic ZKMLRCC1 changed to "
@@ -1102,7 +1102,7 @@ def committed_set(zkml, m, tmp, name, base):
 
 
 def damage_committed(m, name, label, data, model, rct, statement_only=False):
-    """docs/committed-inputs.md 3.1-3.3 and 4.6: every kind of damage of one committed
+    """docs/protocol.md 12.9.1, 12.9.2, 12.9.3 and 4.6: every kind of damage of one committed
     receipt (statement_only: only the statement's, for a second batch size)."""
     rc = parse_committed(rct)
     if hashlib.sha256(data).digest() != rc["digest"]:
@@ -1190,7 +1190,7 @@ def damage_committed(m, name, label, data, model, rct, statement_only=False):
 
 
 def opening_vectors(zkml, m, tmp, name, key, csv, made, model):
-    """Openings of rows of c3 (docs/committed-inputs.md 7): honest ones and their damage,
+    """Openings of rows of c3 (docs/protocol.md 12.11): honest ones and their damage,
     each checked with `zkml verify --opening`."""
     pubrel = name + "/model.pub"
     c3 = open(made["c3"], "rb").read()
@@ -1269,7 +1269,7 @@ def opening_vectors(zkml, m, tmp, name, key, csv, made, model):
           "an opening of c3.rct given with p3.rct, a public-input receipt (nothing to open)")
 
 
-# ---- receipts of several proofs (docs/logup-gkr.md 6) ----
+# ---- receipts of several proofs (docs/protocol.md 12.10) ----
 
 def group_set(zkml, m, tmp, name, base):
     """Containers (ZKMLRCTM) of the version 2 model `base`, honest and damaged."""

@@ -1,6 +1,6 @@
 /*
  * api_opening.c: the front door's openings of committed rows (zkml.h;
- * docs/committed-inputs.md 7): make one with a model's key, check one against a receipt,
+ * docs/protocol.md 12.11): make one with a model's key, check one against a receipt,
  * read a receipt's rows with the features of the opened ones.
  */
 #include <math.h>

@@ -4,8 +4,8 @@
  * infer_prove, the core's one prover of it) of the statement the receipt fixes, and the
  * receipt file (receipt.h).  A batch of more rows than opts->rows_per_proof is proven in
  * parts, one after another, into a receipt of several proofs (receipt_group.h,
- * docs/logup-gkr.md 6.4).  With committed inputs each part is a ZKMLRCC1 receipt with
- * its own nonce and row commitments (docs/committed-inputs.md 2).
+ * docs/protocol.md 12.10.4).  With committed inputs each part is a ZKMLRCC1 receipt with
+ * its own nonce and row commitments (docs/protocol.md 7.19.2-7.19.4).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +39,7 @@ part_receipt(receipt *r, const zkml_model *m, const int32_t *rows, size_t n_in,
 }
 
 /*
- * Committed inputs (docs/committed-inputs.md 2): a fresh nonce for the part of r, the
+ * Committed inputs (docs/protocol.md 7.19.2-7.19.4): a fresh nonce for the part of r, the
  * blinds its rows take from the seed and that nonce, and their commitments C (r->batch
  * points); the prover derives the same blinds again.
  */
@@ -73,7 +73,7 @@ part_commit_rows(receipt *r, uint8_t nonce[ROWCOMMIT_NONCE_LEN], ge_t *C,
     return ZKML_OK;
 }
 
-/* SHA-256 of a part's statement bytes S (docs/logup-gkr.md 6.1): its receipt encoded
+/* SHA-256 of a part's statement bytes S (docs/protocol.md 12.10.1): its receipt encoded
  * without a proof, less the proof-length field. */
 static int
 part_statement_digest(uint8_t out[32], const receipt *r, char *err)
@@ -185,7 +185,7 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
                          n_in, (unsigned)m->info.n_inputs);
     if ((rc = api_model_public_ready(m, err)) != ZKML_OK)
         return rc;
-    if (opts->committed_inputs && kind != &model_kind_dense_v2)  /* committed-inputs.md 1 */
+    if (opts->committed_inputs && kind != &model_kind_dense_v2)  /* docs/protocol.md 7.19.1 */
         return zkml_fail(err, ZKML_E_UNSUPPORTED, kind == &model_kind_dense
                          ? "committed inputs need a model of protocol version 2: register "
                            "the model again under 0.2.0"

@@ -2,7 +2,7 @@
  * infer_commit.c: steps 1-3 of the inference proof (docs/protocol.md 7;
  * docs/protocol.md 7): P1 committed, the mask and C_M, α and γ, P2 (the inverse
  * columns h_k of the lookups and g_T of the tables) committed.  Version 2 commits no
- * P2: it draws the tree's η_T and ρ_G instead (docs/logup-gkr.md 3.2).
+ * P2: it draws the tree's η_T and ρ_G instead (docs/protocol.md 7.18.2).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +16,7 @@
 
 /* f_k at entry x (step 3): the limb for a range lookup, q + γ·a for an activation
  * lookup (a public in the last layer), v + c_k for an input lookup of committed mode
- * (docs/committed-inputs.md 4.3).  Also the f of S1's LK_k (step 7). */
+ * (docs/protocol.md 7.20.3).  Also the f of S1's LK_k (step 7). */
 int
 infer_lookup_f(ictx *c, unsigned k, size_t x, fq_t *f)
 {

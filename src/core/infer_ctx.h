@@ -92,7 +92,7 @@ typedef struct {
     unsigned n_products;        /* product proofs exchanged so far (step 8) */
     size_t id_e;                /* committed inputs: e_0 (the e_k follow), step 8 */
 
-    /* version 2: the lookup tree (docs/logup-gkr.md 3.2-3.3) */
+    /* version 2: the lookup tree (docs/protocol.md 7.18.2, 7.18.3) */
     fq_t *eta, rho_gkr;         /* η_T per table, ρ_G */
     gkr_shape gshape;           /* blocks: the lookups, then the tables */
     gkr_proof gkr;

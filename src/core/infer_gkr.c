@@ -1,6 +1,6 @@
 /*
- * infer_gkr.c: the lookups of a version 2 inference proof (docs/logup-gkr.md 3.0,
- * 3.2-3.3, 3.6): the leaf blocks of the network (its lookup instances, then its
+ * infer_gkr.c: the lookups of a version 2 inference proof (docs/protocol.md 7.18.0-7.18.3,
+ * 7.18.6): the leaf blocks of the network (its lookup instances, then its
  * tables), the leaves from P1, the tree on logup_gkr.c, the leaf claims and the
  * forms of G_leaf^p and G_leaf^q.  Version 1 keeps committed inverses (infer_commit.c,
  * logup.c).
@@ -217,7 +217,7 @@ infer_gkr_relations(ictx *c)
             fq_mul(&x, &x, &c->gamma);
             fq_sub(&fq[k].constant, &fq[k].constant, &x);
         } else if (lk->is_input) {                  /* f = v + c_k, c_k public */
-            infer_input_offset_mle(c, (unsigned)k, z, &x);  /* docs/committed-inputs.md 4.3 */
+            infer_input_offset_mle(c, (unsigned)k, z, &x);  /* docs/protocol.md 7.20.3 */
             fq_sub(&fq[k].constant, &fq[k].constant, &x);
         }
     }

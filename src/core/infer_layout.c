@@ -124,7 +124,7 @@ push_range_lookup(infer_layout *lay, const unsigned *range_of_width, unsigned l,
     lay->n_lookups++;
 }
 
-/* ---- committed inputs (docs/committed-inputs.md 4.3) ---- */
+/* ---- committed inputs (docs/protocol.md 7.20.3) ---- */
 
 /* ω(y) = floor(log2(y + 1)) for y = 0..511, filled once (it is a constant table). */
 const int32_t infer_wr_omega[1 << INFER_WR_LOG] = {
@@ -437,7 +437,7 @@ place:
     }
     lay->l_p1 = (unsigned)lp1;
     lay->l_p2 = (unsigned)lp2;
-    /* version 2 has no P2 (docs/logup-gkr.md 3.0): l_P = l(P1) */
+    /* version 2 has no P2 (docs/protocol.md 7.18.0): l_P = l(P1) */
     lay->l_P = lay->version == 2 || lay->l_p1 > lay->l_p2 ? lay->l_p1 : lay->l_p2;
     return 0;
 }

@@ -51,7 +51,7 @@ typedef enum {
     INFER_COL_VHI,          /* limb k of d_hi = hi - q + 2^Q */
     INFER_COL_THI,          /* [q <= hi] */
     INFER_COL_Z,            /* min(q, hi) */
-    /* committed inputs (docs/committed-inputs.md 4.3) */
+    /* committed inputs (docs/protocol.md 7.20.3) */
     INFER_COL_VIN           /* input limb k of u = x + 2^(xbits_j - 1) */
 } infer_col_kind;
 
@@ -138,7 +138,7 @@ typedef struct {
     unsigned n_pw;
     infer_pw pw[INFER_MAX_PW];
 
-    /* committed inputs (docs/committed-inputs.md 4.3): K_x limb columns of β + ν_1
+    /* committed inputs (docs/protocol.md 7.20.3): K_x limb columns of β + ν_1
      * variables first in P1, the table WR first, the K_x input lookups first */
     int committed;
     unsigned n_xlimbs;                      /* K_x */

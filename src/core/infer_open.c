@@ -2,7 +2,7 @@
  * infer_open.c: steps 11-12 of the inference proof (docs/protocol.md 7;
  * docs/protocol.md 7): the two Hyrax openings (P1 + μ·P2 at r^P, W at r^W); the
  * linear relations R1..R4 and their argument over the mask.  Version 2 opens P1 alone
- * and adds R5 and the lookup tree's relations (docs/logup-gkr.md 3.5-3.6).
+ * and adds R5 and the lookup tree's relations (docs/protocol.md 7.18.5, 7.18.6).
  */
 #include <stddef.h>
 #include <string.h>
@@ -43,7 +43,7 @@ exchange_opening(ictx *c, const hyrax_commitment *h, const hyrax_commitment *h2,
 }
 
 /*
- * Committed inputs (docs/committed-inputs.md 4.4, step 11.3): the Hyrax evaluation of X
+ * Committed inputs (docs/protocol.md 7.20.4, step 11.3): the Hyrax evaluation of X
  * (feature bits low, batch bits high) at z_X = (r^(ν_1), τ_{1,b}) against C_x_1, its
  * rows the receipt's row commitments C_{min(b, B-1)}.
  */
@@ -94,7 +94,7 @@ infer_step_openings(ictx *c)
     ge_t Cv;
     int rc;
 
-    if (c->lay->version == 2) {                     /* P1 alone (docs/logup-gkr.md 3.5) */
+    if (c->lay->version == 2) {                     /* P1 alone (docs/protocol.md 7.18.5) */
         if (exchange_opening(c, &c->c1, NULL, c->P1f, c->beta1, c->r2 + (c->n2 - c->lay->l_P),
                              &c->com[c->id_u[0]], c->prover ? &c->bl[c->id_u[0]] : NULL,
                              INFER_CHECK_OPENING_P) != 0)
@@ -247,7 +247,7 @@ decomposition_relations(ictx *c)
 }
 
 /*
- * Committed inputs, R_in (docs/committed-inputs.md 4.4, step 12), last:
+ * Committed inputs, R_in (docs/protocol.md 7.20.4, step 12), last:
  * x_1 - Σ_k 2^(8k)·e_k = -S~(r^(ν_1)),  S_j = 2^(xbits_j - 1) for j < n_1.
  */
 static int
@@ -428,8 +428,8 @@ infer_step_relations(ictx *c)
     if (c->lay->version != 2)
         return 0;
     if (decomposition_relations(c) != 0 || infer_gkr_relations(c) != 0)
-        return -1;                                  /* docs/logup-gkr.md 3.6 */
-    /* committed inputs: R_in last (docs/committed-inputs.md 4.5) */
+        return -1;                                  /* docs/protocol.md 7.18.6 */
+    /* committed inputs: R_in last (docs/protocol.md 7.20.5) */
     return c->lay->committed ? input_relation(c) : 0;
 }
 

@@ -37,7 +37,7 @@ int infer_inputs_in_domain(ictx *c);    /* step 0, verifier: every input within 
 int infer_step_commit(ictx *c);         /* steps 1-3: P1, the mask, α and γ, P2 */
 int infer_lookup_f(ictx *c, unsigned k, size_t x, fq_t *f);   /* step 3: f_k at entry x */
 
-/* Version 2's lookups (infer_gkr.c; docs/logup-gkr.md 3). */
+/* Version 2's lookups (infer_gkr.c; docs/protocol.md 7.18). */
 int infer_gkr_setup(ictx *c);           /* 3.0: the leaf blocks, N_LC, d */
 int infer_gkr_challenges(ictx *c);      /* 3.2: η_T and ρ_G */
 int infer_step_tree(ictx *c);           /* 3.3: the tree and its leaf claims */
@@ -62,7 +62,7 @@ int infer_step_s2(ictx *c);             /* steps 9-10: S2, its finals and μ */
 
 /* Steps 11-12 (infer_open.c). */
 int infer_step_openings(ictx *c);       /* step 11: the two Hyrax openings (three with
-                                           committed inputs: X, docs/committed-inputs.md 4.4) */
+                                           committed inputs: X, docs/protocol.md 7.20.4) */
 int infer_step_relations(ictx *c);      /* step 12: the linear relations R1..R4 */
 int infer_step_linear(ictx *c);         /* step 12: their argument over the mask */
 

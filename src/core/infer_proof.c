@@ -32,7 +32,7 @@ ints_to_field(fq_t *out, const int64_t *in, size_t n)
     return zkml_interrupted() ? -1 : 0;
 }
 
-/* The proof header of a committed-input proof (docs/committed-inputs.md 1): version 2,
+/* The proof header of a committed-input proof (docs/protocol.md 7.19.1): version 2,
  * input mode 1. */
 static const uint8_t committed_header[CODEC_HEADER_LEN] = {'Z', 'K', 'M', 'L', 'P', 'G', '0', '1',
                                                            2, 1};
@@ -62,7 +62,7 @@ run_protocol(ictx *c)
         linrel_init_prover(&c->lr, &c->CM, c->mask_log);
     else
         linrel_init_verifier(&c->lr, &c->CM, c->mask_log);
-    if (c->lay->version == 2 &&                     /* docs/logup-gkr.md 3.3 */
+    if (c->lay->version == 2 &&                     /* docs/protocol.md 7.18.3 */
         (infer_step_tree(c) != 0 || ictx_phase_end(c, "lookup tree") != 0))
         return -1;
     if (infer_step_preclaims(c) != 0)

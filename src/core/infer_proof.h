@@ -29,12 +29,12 @@ typedef struct {
     const int32_t *outputs;             /* B x m_L, row-major */
     const uint8_t *context;
     size_t context_len;
-    /* version 2: the 40 bytes of "stmt/group", u32le(i) || u32le(k) || G (docs/logup-gkr.md
-     * 6.2), which every receipt supplies; NULL (statements outside a receipt, in tests):
+    /* version 2: the 40 bytes of "stmt/group", u32le(i) || u32le(k) || G (docs/protocol.md
+     * 12.10.2), which every receipt supplies; NULL (statements outside a receipt, in tests):
      * part 1 of 1 of a group whose digest is 32 zero bytes.  Version 1 ignores it. */
     const uint8_t *group;
     /*
-     * Committed inputs (docs/committed-inputs.md), version 2 only: the statement holds
+     * Committed inputs (docs/protocol.md 7.19-7.20), version 2 only: the statement holds
      * the receipt's nonce and B row commitments instead of the inputs.  The prover
      * still passes its rows in inputs (private: they never enter the proof's bytes) and
      * derives the row blinds from its seed and the nonce; the verifier passes NULL.

@@ -99,7 +99,7 @@ infer_step_preclaims(ictx *c)
         ictx_add_claim(c, POLY_W, c->wl.b_offset[l], c->lay->mu[l], c->tau[l] + beta,
                   c->lay->mu[l], NULL, 0, first++);
     }
-    /* version 2 has no LK, TB or ζ in S1 (docs/logup-gkr.md 3.4) */
+    /* version 2 has no LK, TB or ζ in S1 (docs/protocol.md 7.18.4) */
     if (transcript_challenges(&c->t, "S1/lambda-mm", 0, c->lam_mm, c->L) != 0 ||
         (c->lay->version != 2 &&
          (transcript_challenges(&c->t, "S1/lambda-lk", 0, c->lam_lk, c->lay->n_lookups) != 0 ||
@@ -117,7 +117,7 @@ infer_step_preclaims(ictx *c)
 /* ---- step 7: S1 ---- */
 
 /* The LK and TB instances of S1: version 1's lookups; version 2 has none (they are
- * proven by the tree, docs/logup-gkr.md 3.4). */
+ * proven by the tree, docs/protocol.md 7.18.4). */
 size_t
 infer_s1_lookups(const ictx *c)
 {
@@ -501,7 +501,7 @@ exchange_product(ictx *c, const ge_t *X, const ge_t *Y, const ge_t *Z, const fq_
 }
 
 /*
- * Committed inputs (docs/committed-inputs.md 4.3): c_k~ at a point r of β batch then ν_1
+ * Committed inputs (docs/protocol.md 7.20.3): c_k~ at a point r of β batch then ν_1
  * feature coordinates, Σ_{j<n_1} eq(r_j, bits(j))·((2^w_{j,k} - 1) + γ·w_{j,k}) (the
  * batch coordinates drop out).
  */

@@ -1,7 +1,7 @@
 /*
  * infer_s2.c: steps 9-10 of the inference proof (docs/protocol.md 7):
  * S2, the claims reduction: θ and ρ2, the instances P1·K1, P2·K2 and W·K_W, the S2
- * finals and μ.  Version 2 (docs/logup-gkr.md 3.5): the tree's leaf claims join the
+ * finals and μ.  Version 2 (docs/protocol.md 7.18.5): the tree's leaf claims join the
  * claims last, two instances (P1·K1, W·K_W), two finals, no μ.
  */
 #include <stddef.h>
@@ -17,7 +17,7 @@ infer_step_s2(ictx *c)
 {
     sumcheck_instance *inst = NULL;
     static const unsigned pk[2] = {0, 1};
-    /* the polynomials of S2: P1, P2, W; version 2 has no P2 (docs/logup-gkr.md 3.5) */
+    /* the polynomials of S2: P1, P2, W; version 2 has no P2 (docs/protocol.md 7.18.5) */
     static const int polys1[3] = {POLY_P1, POLY_P2, POLY_W}, polys2[2] = {POLY_P1, POLY_W};
     const int *polys = c->lay->version == 2 ? polys2 : polys1;
     size_t npoly = c->lay->version == 2 ? 2 : 3;

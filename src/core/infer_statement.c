@@ -50,10 +50,10 @@ infer_setup(ictx *c)
         nmax = c->lay->nu[l] > nmax ? c->lay->nu[l] : nmax;
         nmax = c->lay->beta + c->lay->mu[l] > nmax ? c->lay->beta + c->lay->mu[l] : nmax;
     }
-    /* version 2: table widths no longer enter S1 (docs/logup-gkr.md 3.0) */
+    /* version 2: table widths no longer enter S1 (docs/protocol.md 7.18.0) */
     for (t = 0; t < c->lay->n_tables && c->lay->version != 2; t++)
         nmax = c->lay->tables[t].log_size > nmax ? c->lay->tables[t].log_size : nmax;
-    if (c->lay->committed)                          /* docs/committed-inputs.md 4.1 */
+    if (c->lay->committed)                          /* docs/protocol.md 7.20.1 */
         nmax = c->lay->beta + c->lay->nu[0] > nmax ? c->lay->beta + c->lay->nu[0] : nmax;
     c->n1 = nmax;
     c->n2 = c->lay->l_P > c->wl.l_W ? c->lay->l_P : c->wl.l_W;
@@ -187,7 +187,7 @@ infer_step_statement(ictx *c)
     size_t nv;
     sha256_ctx h;
 
-    if (st->committed)                              /* docs/committed-inputs.md 1 */
+    if (st->committed)                              /* docs/protocol.md 7.19.1 */
         transcript_init(&c->t, "ZKMLPG-V2/inference-committed", 29);
     else if (model_version(m) == 2)
         transcript_init(&c->t, "ZKMLPG-V2/inference", 19);
@@ -219,7 +219,7 @@ infer_step_statement(ictx *c)
                              (size_t)1 << st->w_rows->lr);
     transcript_absorb_u64(&c->t, "stmt/B", st->batch);
     transcript_absorb(&c->t, "stmt/context", st->context, st->context_len);
-    if (st->committed) {                            /* docs/committed-inputs.md 4.2 */
+    if (st->committed) {                            /* docs/protocol.md 7.20.2 */
         transcript_absorb(&c->t, "stmt/nonce", st->nonce, 32);
         transcript_absorb_points(&c->t, "stmt/input-rows", st->row_commitments, st->batch);
     } else {
@@ -231,7 +231,7 @@ infer_step_statement(ictx *c)
         return ictx_fail(c, "could not hash the outputs");
     transcript_absorb(&c->t, "stmt/outputs", d, 32);
     if (model_version(m) == 2) {
-        /* docs/logup-gkr.md 3.1 item 8: the proof's place in its group (6.2) */
+        /* docs/protocol.md 7.18.1 item 8: the proof's place in its group (12.10.2) */
         uint8_t alone[40] = {1, 0, 0, 0, 1, 0, 0, 0};
 
         transcript_absorb(&c->t, "stmt/group", st->group != NULL ? st->group : alone, 40);

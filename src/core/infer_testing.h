@@ -58,13 +58,13 @@ typedef enum {
     INFER_CHECK_PW_ZERO,        /* step 7, both roles (version 2): lambda^PW of piecewise
                                    zero-check skip_index is 0 */
     INFER_CHECK_GKR_RELATION,   /* version 2, both roles: the lookup tree's relation
-                                   skip_index left out (docs/logup-gkr.md 3.6: 0 = G_0,
+                                   skip_index left out (docs/protocol.md 7.18.6: 0 = G_0,
                                    2j - 1 = G_j^init, 2j = G_j^final, 2d - 1 = G_leaf^p,
                                    2d = G_leaf^q) */
     INFER_CHECK_GKR_PRODUCT,    /* version 2: the tree's product proof skip_index (2j and
                                    2j + 1 in layer j) */
     INFER_CHECK_OPENING_X,      /* committed inputs, step 11: the opening of X against the
-                                   row commitments (docs/committed-inputs.md 4.4) */
+                                   row commitments (docs/protocol.md 7.20.4) */
     INFER_CHECK_INPUT_RELATION  /* committed inputs, step 12, both roles: R_in left out */
 } infer_check;
 

@@ -177,7 +177,7 @@ out:
     return rc;
 }
 
-/* Committed inputs (docs/committed-inputs.md 4.3): the limbs of u = x + 2^(xbits_j - 1),
+/* Committed inputs (docs/protocol.md 7.20.3): the limbs of u = x + 2^(xbits_j - 1),
  * padded features 0, padded batch columns copying row B - 1. */
 static void
 fill_input_limbs(int64_t *p1, const infer_layout *lay, const zk_model *model,

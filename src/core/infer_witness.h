@@ -36,7 +36,7 @@ int infer_witness_build(infer_witness *wit, const infer_layout *lay, const zk_mo
                         const model_trace *trace, char *err);
 
 /* The same with the input rows (B x n_1), which a committed layout's input limbs need
- * (docs/committed-inputs.md 4.3); inputs may be NULL for any other layout. */
+ * (docs/protocol.md 7.20.3); inputs may be NULL for any other layout. */
 int infer_witness_build_inputs(infer_witness *wit, const infer_layout *lay,
                                const zk_model *model, const model_trace *trace,
                                const int32_t *inputs, char *err);

@@ -1,5 +1,5 @@
 /*
- * logup_gkr.c: the tree of fractional sums (docs/logup-gkr.md 2-3): placement, layers,
+ * logup_gkr.c: the tree of fractional sums (docs/protocol.md 6.6, 7.18): placement, layers,
  * the layer protocol of 3.3 and the relations of 3.6.
  */
 #include <stdlib.h>

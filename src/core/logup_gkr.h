@@ -1,5 +1,5 @@
 /*
- * logup_gkr.h: lookups by a tree of fractional sums (docs/logup-gkr.md 2-5), the
+ * logup_gkr.h: lookups by a tree of fractional sums (docs/protocol.md 6.6, 7.18, 9.2, 8.1), the
  * GKR-style fractional sumcheck of Papini and Haböck (2023) that replaces committed
  * inverse columns in protocol version 2.
  *
@@ -57,7 +57,7 @@ void gkr_selector(fq_t *out, const gkr_shape *s, size_t block, const fq_t *z);
 /* The mask entries the tree's sumchecks use: 2·d·(d - 1) (3.0). */
 size_t gkr_mask_count(unsigned d);
 
-/* Test hooks of the tree (docs/logup-gkr.md 9.1); NULL in every real proof. */
+/* Test hooks of the tree (docs/protocol.md 11.3.1); NULL in every real proof. */
 typedef struct {
     /* verifier, both roles for relations: relation index skip_relation - 1 left out
      * (0 = G_0, 2j - 1 = G_j^init, 2j = G_j^final, 2d - 1 = G_leaf^p, 2d = G_leaf^q) */

@@ -42,7 +42,7 @@ typedef struct {
     const uint8_t *context;
     size_t context_len;
     const uint8_t *group;               /* "stmt/group" (infer_proof.h), or NULL */
-    /* committed inputs (docs/committed-inputs.md; infer_proof.h): the verifier's inputs
+    /* committed inputs (docs/protocol.md 7.19-7.20; infer_proof.h): the verifier's inputs
      * are NULL, the prover's private */
     int committed;
     const uint8_t *nonce;

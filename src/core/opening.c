@@ -1,5 +1,5 @@
 /*
- * opening.c: openings of committed rows (opening.h; docs/committed-inputs.md 7).
+ * opening.c: openings of committed rows (opening.h; docs/protocol.md 12.11).
  */
 #include "opening.h"
 

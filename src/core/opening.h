@@ -1,5 +1,5 @@
 /*
- * opening.h: openings of committed rows (docs/committed-inputs.md 7): the file
+ * opening.h: openings of committed rows (docs/protocol.md 12.11): the file
  * "ZKMLOPN1" that reveals chosen rows of one committed receipt (their features and
  * blinds), how the lender makes one, and how an auditor checks one.
  *

@@ -223,7 +223,7 @@ receipt_decode(receipt *r, const uint8_t *buf, size_t len, char *err)
     }
     left = len - pos;
     sc_end = pos;
-    if (r->committed) {         /* the nonce and B row commitments (docs/committed-inputs.md 3) */
+    if (r->committed) {         /* the nonce and B row commitments (docs/protocol.md 12.9) */
         uint64_t need = ROWCOMMIT_NONCE_LEN + (uint64_t)ROWCOMMIT_POINT_LEN * batch;
 
         if (need > left) {
@@ -395,7 +395,7 @@ receipt_verify_decoded(const receipt *r, const modelpub *pub, const uint8_t grou
 
     *why = NULL;
     if (r->committed && pub->kind != &model_kind_dense_v2) {
-        /* docs/committed-inputs.md 1: only (ZKMLRCC1, ZKMLMD02), before any proof work */
+        /* docs/protocol.md 7.19.1: only (ZKMLRCC1, ZKMLMD02), before any proof work */
         *why = pub->kind == &model_kind_dense
                ? "a committed-input receipt needs a model of protocol version 2 (this one is "
                  "of version 1)"
@@ -435,7 +435,7 @@ receipt_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf, size_
         return -1;
     if (rc != RECEIPT_ROWS_OK)
         return 0;
-    /* a receipt of one proof is the group of one (docs/logup-gkr.md 6.2); version 1
+    /* a receipt of one proof is the group of one (docs/protocol.md 12.10.2); version 1
      * proofs and other kinds do not absorb it */
     if (receipt_statement_digest(s_digest, rct, &r) != 0 ||
         receipt_group_digest(G, (const uint8_t(*)[32])s_digest, 1) != 0) {

@@ -46,7 +46,7 @@
 #include "modelkey.h"
 
 #define RECEIPT_MAGIC "ZKMLRCT1"
-/* Committed inputs (docs/committed-inputs.md 3): after the last row key, a 32-byte nonce
+/* Committed inputs (docs/protocol.md 12.9): after the last row key, a 32-byte nonce
  * and B row commitments of 64 bytes (rowcommit.h) where RCT1 has the inputs. */
 #define RECEIPT_MAGIC_COMMITTED "ZKMLRCC1"
 #define RECEIPT_MAX_BATCH ZKML_MAX_BATCH
@@ -173,7 +173,7 @@ int receipt_names_model(const receipt *r, const modelpub *pub, const uint8_t dig
                         char *err);
 
 /* SHA-256 of a decoded receipt's statement bytes S: the bytes of rct (the buffer it was
- * decoded from) before the proof-length field (docs/logup-gkr.md 6.1).  0, or -1. */
+ * decoded from) before the proof-length field (docs/protocol.md 12.10.1).  0, or -1. */
 int receipt_statement_digest(uint8_t out[32], const uint8_t *rct, const receipt *r);
 
 /* The verdict of the model's kind on a decoded receipt's proof, its statement bound to

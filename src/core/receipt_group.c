@@ -1,5 +1,5 @@
 /*
- * receipt_group.c: receipts of several proofs (receipt_group.h, docs/logup-gkr.md 6).
+ * receipt_group.c: receipts of several proofs (receipt_group.h, docs/protocol.md 12.10).
  */
 #include "receipt_group.h"
 

@@ -1,5 +1,5 @@
 /*
- * receipt_group.h: receipts of several proofs (docs/logup-gkr.md 6): the container
+ * receipt_group.h: receipts of several proofs (docs/protocol.md 12.10): the container
  * "ZKMLRCTM" holding k >= 2 complete single-proof receipts of one group, the group digest
  * G that every part's proof binds ("stmt/group"), and the container's checks.
  *

@@ -1,5 +1,6 @@
 /*
- * rowcommit.c: row commitments, their blinds and nonce (docs/committed-inputs.md 2, 3.2).
+ * rowcommit.c: row commitments, their blinds and nonce (docs/protocol.md 7.19.2-7.19.4,
+ * 12.9.2).
  */
 #include "rowcommit.h"
 
@@ -12,7 +13,7 @@
 #include "runtime.h"
 #include "sha256.h"
 
-/* docs/committed-inputs.md 2.3 */
+/* docs/protocol.md 7.19.4 */
 int
 rowcommit_nonce(uint8_t nonce[ROWCOMMIT_NONCE_LEN], const uint8_t seed[32],
                 const uint8_t *context, size_t context_len, const uint8_t *fixed_rng)
@@ -42,7 +43,7 @@ rowcommit_nonce(uint8_t nonce[ROWCOMMIT_NONCE_LEN], const uint8_t seed[32],
     return rc == 0 ? 0 : -1;
 }
 
-/* docs/committed-inputs.md 2.2: ρ_b = expand_message_xmd(σ || nonce || u64le(b)) mod q */
+/* docs/protocol.md 7.19.3: ρ_b = expand_message_xmd(σ || nonce || u64le(b)) mod q */
 int
 rowcommit_blinds(fq_t *rho, size_t first, size_t n, const uint8_t seed[32],
                  const uint8_t nonce[ROWCOMMIT_NONCE_LEN])

@@ -1,7 +1,8 @@
 /*
- * rowcommit.h: the row commitments of committed-input proofs (docs/committed-inputs.md
- * 2, 3.2): one blinded Pedersen vector commitment per applicant row, blinds derived
- * from the model's secret seed and the receipt's nonce, and their 64-byte affine form.
+ * rowcommit.h: the row commitments of committed-input proofs (docs/protocol.md
+ * 7.19.2-7.19.4, 12.9.2): one blinded Pedersen vector commitment per applicant row,
+ * blinds derived from the model's secret seed and the receipt's nonce, and their 64-byte
+ * affine form.
  *
  * Blinds are secrets (whoever holds one can open its row): callers wipe them.
  * Failures follow error.h: 0 or -1.

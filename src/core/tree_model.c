@@ -888,7 +888,7 @@ static int
 trees_prove(uint8_t **proof, size_t *proof_len, const model_statement *st,
             const uint8_t seed[32], const infer_options *opts, char *err)
 {
-    if (st->committed)                  /* docs/committed-inputs.md 9: not built yet */
+    if (st->committed)                  /* docs/protocol.md 14.4: not built yet */
         return zkml_fail(err, ZKML_E_UNSUPPORTED, "committed inputs are not available for "
                          "tree ensembles yet");
     return tree_proof_prove(proof, proof_len, st, seed, opts, err);

@@ -213,7 +213,7 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
-	/* docs/logup-gkr.md 6.4: speed and the receipt's layout, never what is proven */
+	/* docs/protocol.md 12.10.4: speed and the receipt's layout, never what is proven */
 	DefineCustomIntVariable("zkml.rows_per_proof",
 							"Rows of each proof when zkml_prove_batch splits a group into several proofs of one receipt.",
 							"A group of more rows is proven in parts of this many rows (the last "

@@ -209,7 +209,7 @@ zkml_progress_begin(const char *model, int32 version, size_t rows,
 }
 
 /*
- * Part `part` of `parts` of this backend's group begins (docs/logup-gkr.md 6.4): the
+ * Part `part` of `parts` of this backend's group begins (docs/protocol.md 12.10.4): the
  * phase is its first, shown as "part 3 of 13: witness".  Called like phase_end.
  */
 void

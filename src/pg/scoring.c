@@ -476,7 +476,7 @@ record_phase(void *arg, const char *phase, double seconds)
 }
 
 /*
- * zkml_prove_options.part, as each part of a group begins (docs/logup-gkr.md 6.4): the
+ * zkml_prove_options.part, as each part of a group begins (docs/protocol.md 12.10.4): the
  * progress slot and the NOTICEs name it.
  */
 static void
@@ -551,7 +551,7 @@ report_row_range(const char *model, size_t batch, size_t part_rows, size_t row,
 }
 
 /*
- * The rows of each proof of a group of batch rows (docs/logup-gkr.md 6.4): the group
+ * The rows of each proof of a group of batch rows (docs/protocol.md 12.10.4): the group
  * itself when it fits in one, else zkml.rows_per_proof, halved while a part would need
  * more than zkml.max_proof_memory.  A model that cannot be proven in parts (a network of
  * protocol version 1, a tree ensemble) keeps one proof per group whatever the setting, as
@@ -687,7 +687,7 @@ prove_rows(ModelCache *c, const int32_t *rows, size_t batch, const uint8_t *cons
 }
 
 /*
- * The input mode argument (docs/committed-inputs.md 8): 'public' (the default, NULL
+ * The input mode argument (docs/design.md 9.3): 'public' (the default, NULL
  * included) or 'committed'; anything else is an error naming the argument.
  */
 static bool
@@ -897,7 +897,7 @@ zkml_prove_batch_final(PG_FUNCTION_ARGS)
 								 st->context, st->committed));
 }
 
-/* ---- zkml_open_rows (docs/committed-inputs.md 7, 8) ---- */
+/* ---- zkml_open_rows (docs/protocol.md 12.11 and docs/design.md 9.3) ---- */
 
 typedef struct OpenState
 {

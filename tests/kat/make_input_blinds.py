@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The known answers of the input-row blinds (docs/committed-inputs.md 2.2), computed
+"""The known answers of the input-row blinds (docs/protocol.md 7.19.3), computed
 independently of the C code: expand_message_xmd of RFC 9380 over SHA-256, written here
 from the RFC, then reduced mod q.  Prints the lines test_committed.c checks against:
 row index, then the blind as 32 bytes little-endian in hex.

@@ -1,5 +1,5 @@
 /*
- * test_committed.c: committed-input proofs (docs/committed-inputs.md): round trips at 1,
+ * test_committed.c: committed-input proofs (docs/protocol.md 7.19-7.20): round trips at 1,
  * 3, 16 and 1,024 rows, the header and transcript of the mode, every byte of a small
  * committed proof flipped, the wrong descriptor, the malicious provers of section 12
  * (an input out of range caught by the WR lookup or by R_in, a commitment other than
@@ -113,7 +113,7 @@ cm_free(cm_case *vc)
     memset(vc, 0, sizeof *vc);
 }
 
-/* The nonce and row commitments of vc's rows (docs/committed-inputs.md 2). */
+/* The nonce and row commitments of vc's rows (docs/protocol.md 7.19.2-7.19.4). */
 static int
 cm_commit(cm_case *vc)
 {
@@ -300,7 +300,7 @@ UNIT_TEST(committed_every_byte_flip_rejected)
     cm_free(&vc);
 }
 
-/* ---- malicious provers (docs/committed-inputs.md 12) ---- */
+/* ---- malicious provers (docs/protocol.md 11.4) ---- */
 
 /* Feature f feeds nothing: its first-layer weights are zero, the weights recommitted,
  * the outputs recomputed. */
@@ -393,7 +393,7 @@ UNIT_TEST(committed_forge_input_out_of_range)
     CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
     free(proof);
     h.skip = INFER_CHECK_GKR_RELATION;              /* the lookup tree's root, G_0 */
-    h.skip_index = 0;                               /* (docs/logup-gkr.md 3.6) */
+    h.skip_index = 0;                               /* (docs/protocol.md 7.18.6) */
     proof = cm_prove(&vc, &len, &h);
     CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
            "G_0 off: %s", why ? why : "");

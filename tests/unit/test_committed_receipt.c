@@ -1,6 +1,6 @@
 /*
  * test_committed_receipt.c: committed-input receipts and openings through the front door
- * (docs/committed-inputs.md 3, 7, 12): the ZKMLRCC1 file and its verdicts, the hiding
+ * (docs/protocol.md 12.9, 12.11, 11.4): the ZKMLRCC1 file and its verdicts, the hiding
  * scan, openings of chosen rows and what each check of an opening catches, the wrong
  * descriptor and the version 1 model.
  */

@@ -588,7 +588,7 @@ UNIT_TEST(infer_v2_forge_relu)
     f.edit = edit_relu_t_flipped;
     CHECK(forged_verdicts(&vc, &f, INFER_CHECK_RELATION, 4, "relu: t flipped"));
     /* t flipped, the top limb compensating: the range lookup of that limb, whose tree
-     * then has a root other than 0 (G_0, docs/logup-gkr.md 3.6) */
+     * then has a root other than 0 (G_0, docs/protocol.md 7.18.6) */
     f.edit = edit_relu_t_flipped_compensated;
     CHECK(forged_verdicts(&vc, &f, INFER_CHECK_GKR_RELATION, 0,
                           "relu: t flipped, limb compensating"));
@@ -695,7 +695,7 @@ UNIT_TEST(infer_v2_forge_identity_output)
     v2_free(&vc);
 }
 
-/* ---- the lookup tree (docs/logup-gkr.md 9.1) ---- */
+/* ---- the lookup tree (docs/protocol.md 11.3.1) ---- */
 
 /* d of the case's tree: its blocks are the lookups, then the tables (3.0). */
 static unsigned

@@ -1,5 +1,5 @@
 /*
- * test_logup_gkr.c: the tree of fractional sums on its own (docs/logup-gkr.md 2-3):
+ * test_logup_gkr.c: the tree of fractional sums on its own (docs/protocol.md 6.6, 7.18):
  * the placement of blocks, the selectors against the blocks' indicators, the layers
  * against the sum of the leaf fractions, and a whole tree proved and verified on a
  * transcript of its own, its leaf claims committed as plain scalars: every relation

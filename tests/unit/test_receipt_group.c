@@ -1,5 +1,5 @@
 /*
- * test_receipt_group.c: receipts of several proofs (receipt_group.h, docs/logup-gkr.md 6):
+ * test_receipt_group.c: receipts of several proofs (receipt_group.h, docs/protocol.md 12.10):
  * round trips of 2 and 3 parts with an uneven last part, and each damage of 9.3 rejected
  * for its own reason.
  */
