@@ -2,6 +2,7 @@
  * infer_case.c: inference-proof statements and the integer reference pass of the unit
  * tests (infer_case.h).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,4 +354,65 @@ ref_witness(const ref_trace *rt, const infer_layout *lay, int skip_padding)
         }
     ref_count(p1, lay, rt, skip_padding);
     return p1;
+}
+
+/* ---- version 2 test networks ---- */
+
+static void
+cat(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    size_t at = strlen(buf);
+
+    va_start(ap, fmt);
+    vsnprintf(buf + at, cap - at, fmt, ap);
+    va_end(ap);
+}
+
+char *
+icase_v2_doc(const unsigned *dims, const char *kinds, unsigned L,
+             unsigned (*input_bits)(unsigned j))
+{
+    size_t cap = 1 << 20;
+    char *buf = calloc(cap, 1);
+    unsigned l, i, j;
+
+    cat(buf, cap, "{\"format\": \"zkml-quantized-v2\", \"inputs\": [");
+    for (j = 0; j < dims[0]; j++)
+        cat(buf, cap, "%s{\"bits\": %u}", j ? "," : "", input_bits(j));
+    cat(buf, cap, "], \"layers\": [");
+    for (l = 0; l < L; l++) {
+        unsigned Q = kinds[l] == 's' ? 8 : 10 + l % 3;
+
+        cat(buf, cap, "%s{\"s\": %u, \"Q\": %u, \"limb_bits\": %u, \"u_bits\": %u, \"weights\": [",
+            l ? "," : "", 12 + l, Q, 5 + l, 3 + l);
+        for (i = 0; i < dims[l + 1]; i++) {
+            cat(buf, cap, "%s[", i ? "," : "");
+            for (j = 0; j < dims[l]; j++)
+                cat(buf, cap, "%s%d", j ? "," : "", (int)(unit_rand64() % 31) - 15);
+            cat(buf, cap, "]");
+        }
+        cat(buf, cap, "], \"bias\": [");
+        for (i = 0; i < dims[l + 1]; i++)
+            cat(buf, cap, "%s%d", i ? "," : "", (int)(unit_rand64() % 2001) - 1000);
+        cat(buf, cap, "], \"M\": [");
+        for (i = 0; i < dims[l + 1]; i++)
+            cat(buf, cap, "%s%u", i ? "," : "", 1 + (unsigned)(unit_rand64() % 40));
+        cat(buf, cap, "], \"activation\": ");
+        switch (kinds[l]) {
+        case 'r':
+            cat(buf, cap, "{\"kind\": \"relu\"}}");
+            break;
+        case 'c':
+            cat(buf, cap, "{\"kind\": \"clamp\", \"min\": -100, \"max\": 90}}");
+            break;
+        case 'i':
+            cat(buf, cap, "{\"kind\": \"identity\"}}");
+            break;
+        default:
+            cat(buf, cap, "{\"kind\": \"sigmoid\", \"in_scale\": 0.05, \"out_scale\": 0.001}}");
+        }
+    }
+    cat(buf, cap, "]}");
+    return buf;
 }

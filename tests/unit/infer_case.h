@@ -109,4 +109,13 @@ size_t ref_p1_q(const infer_layout *lay, unsigned l, size_t e);
 size_t ref_p1_a(const infer_layout *lay, unsigned l, size_t e);
 size_t ref_p1_limb(const infer_layout *lay, unsigned l, unsigned k, size_t e);
 
+/*
+ * The version 2 quantized document of a network n_0 -> dims[1] -> .. -> dims[L] whose
+ * layer l has kind kinds[l] (r relu, c clamp, i identity, s sigmoid table): small random
+ * weights, biases and per-row multipliers; feature j of input_bits(j) bits.  The
+ * caller frees it.
+ */
+char *icase_v2_doc(const unsigned *dims, const char *kinds, unsigned L,
+                   unsigned (*input_bits)(unsigned j));
+
 #endif

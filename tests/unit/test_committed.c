@@ -5,11 +5,11 @@
  * (an input out of range caught by the WR lookup or by R_in, a commitment other than
  * the one the proof used caught by the X opening), and the hiding scan.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "infer_case.h"
 #include "infer_phases.h"
 #include "infer_testing.h"
 #include "infer_witness.h"
@@ -38,68 +38,11 @@ typedef struct {
     infer_statement vst;        /* the verifier's */
 } cm_case;
 
-/* Layer kinds of the test networks, one letter each: r relu, c clamp, i identity,
- * s sigmoid table. */
-static void
-cat(char *buf, size_t cap, const char *fmt, ...)
+/* Feature j's width in the committed test networks (8, 5, 16, 3, 8, ..). */
+static unsigned
+cm_input_bits(unsigned j)
 {
-    va_list ap;
-    size_t at = strlen(buf);
-
-    va_start(ap, fmt);
-    vsnprintf(buf + at, cap - at, fmt, ap);
-    va_end(ap);
-}
-
-/*
- * The document of a network n_0 -> dims[1] -> .. with kinds[l]: small random weights
- * and per-row multipliers, inputs of widths 5, 9, 13, .. bits.
- */
-static char *
-cm_doc(const unsigned *dims, const char *kinds, unsigned L)
-{
-    size_t cap = 1 << 20;
-    char *buf = calloc(cap, 1);
-    unsigned l, i, j;
-
-    cat(buf, cap, "{\"format\": \"zkml-quantized-v2\", \"inputs\": [");
-    for (j = 0; j < dims[0]; j++)
-        cat(buf, cap, "%s{\"bits\": %u}", j ? "," : "", cm_bits[j % 4]);
-    cat(buf, cap, "], \"layers\": [");
-    for (l = 0; l < L; l++) {
-        unsigned Q = kinds[l] == 's' ? 8 : 10 + l % 3;
-
-        cat(buf, cap, "%s{\"s\": %u, \"Q\": %u, \"limb_bits\": %u, \"u_bits\": %u, \"weights\": [",
-            l ? "," : "", 12 + l, Q, 5 + l, 3 + l);
-        for (i = 0; i < dims[l + 1]; i++) {
-            cat(buf, cap, "%s[", i ? "," : "");
-            for (j = 0; j < dims[l]; j++)
-                cat(buf, cap, "%s%d", j ? "," : "", (int)(unit_rand64() % 31) - 15);
-            cat(buf, cap, "]");
-        }
-        cat(buf, cap, "], \"bias\": [");
-        for (i = 0; i < dims[l + 1]; i++)
-            cat(buf, cap, "%s%d", i ? "," : "", (int)(unit_rand64() % 2001) - 1000);
-        cat(buf, cap, "], \"M\": [");
-        for (i = 0; i < dims[l + 1]; i++)
-            cat(buf, cap, "%s%u", i ? "," : "", 1 + (unsigned)(unit_rand64() % 40));
-        cat(buf, cap, "], \"activation\": ");
-        switch (kinds[l]) {
-        case 'r':
-            cat(buf, cap, "{\"kind\": \"relu\"}}");
-            break;
-        case 'c':
-            cat(buf, cap, "{\"kind\": \"clamp\", \"min\": -100, \"max\": 90}}");
-            break;
-        case 'i':
-            cat(buf, cap, "{\"kind\": \"identity\"}}");
-            break;
-        default:
-            cat(buf, cap, "{\"kind\": \"sigmoid\", \"in_scale\": 0.05, \"out_scale\": 0.001}}");
-        }
-    }
-    cat(buf, cap, "]}");
-    return buf;
+    return cm_bits[j % 4];
 }
 
 static void
@@ -145,7 +88,7 @@ static int
 cm_setup_dead(cm_case *vc, const unsigned *dims, const char *kinds, unsigned L, size_t B,
               unsigned dead)
 {
-    char err[ZKML_ERR_LEN] = "", *doc = cm_doc(dims, kinds, L);
+    char err[ZKML_ERR_LEN] = "", *doc = icase_v2_doc(dims, kinds, L, cm_input_bits);
     size_t b, j, n = dims[0], m = dims[L], tries;
     model_trace tr;
     int rc;
