@@ -4,8 +4,19 @@
 #ifndef ZKML_PG_H
 #define ZKML_PG_H
 
+#include "fmgr.h"
+
+#include "zkml.h"
+
 /* The longest model name, in bytes (as PostgreSQL's identifiers; zkml.models checks it). */
 #define ZKML_NAME_MAX_BYTES 63
+
+/*
+ * The model a call names (NAME or NAME@VERSION) with its weights, cached for the query in
+ * fn_extra; the caller's privilege is checked when it is first opened (scoring.c).
+ */
+extern zkml_model *zkml_pg_model_for_call(FunctionCallInfo fcinfo, text *ref,
+										  const char *object, const char *entry);
 
 /* Settings (init.c). */
 extern bool zkml_log_progress;
