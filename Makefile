@@ -51,7 +51,8 @@ SHLIB_LINK = $(ZKML_LIBS)
 
 FUZZ_TARGETS = tests/fuzz/fuzz_proof tests/fuzz/fuzz_infer tests/fuzz/fuzz_receipt \
 	tests/fuzz/fuzz_descriptor tests/fuzz/fuzz_model_json tests/fuzz/fuzz_float_model \
-	tests/fuzz/fuzz_receipt_rows tests/fuzz/fuzz_tree_document tests/fuzz/fuzz_tree_proof
+	tests/fuzz/fuzz_receipt_rows tests/fuzz/fuzz_tree_document tests/fuzz/fuzz_tree_proof \
+	tests/fuzz/fuzz_opening
 FUZZ_CORE_OBJS = $(patsubst src/core/%.c,tests/fuzz/obj/%.o,$(CORE_SRCS))
 FUZZ_CC = clang
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
