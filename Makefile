@@ -29,7 +29,10 @@ BENCH_SRCS = $(sort $(wildcard bench/*.c))
 
 MODULE_big = zkml
 OBJS = $(CORE_OBJS) $(PG_SRCS:.c=.o)
-DATA = sql/zkml--$(EXTVERSION).sql
+# 0.1.0's install script and its update to this version (ALTER EXTENSION zkml UPDATE),
+# and the control file of each version (zkml.control holds what they share)
+DATA = sql/zkml--$(EXTVERSION).sql zkml--$(EXTVERSION).control \
+	sql/zkml--0.1.0.sql sql/zkml--0.1.0--$(EXTVERSION).sql
 SCRIPTS_built = zkml
 
 REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/zkml--%,$(sort $(wildcard sql/*.sql))))
