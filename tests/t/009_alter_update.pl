@@ -137,7 +137,7 @@ INSERT INTO receipts SELECT 'batch', zkml_prove_batch('lr20', id, x ORDER BY id)
 CREATE VIEW receipt_checks AS SELECT id, zkml_verify(r) AS ok FROM receipts;
 CREATE FUNCTION score_of(x float8[]) RETURNS float8 LANGUAGE sql STABLE
 BEGIN ATOMIC SELECT zkml_score('lr20', x); END;
-GRANT EXECUTE ON FUNCTION zkml_score(text, float8[]) TO loan_app;
+GRANT EXECUTE ON FUNCTION zkml_verify(bytea) TO loan_app;
 GRANT SELECT ON receipt_checks TO loan_app;
 });
 is($node->safe_psql('lender', q{SELECT extversion || ':' || extnamespace::regnamespace FROM pg_extension
@@ -244,7 +244,7 @@ is($node->safe_psql('lender', $scores_q), $scores, 'the model scores as before (
 is($node->safe_psql('lender', q{
 INSERT INTO receipts SELECT 'new single', zkml.zkml_prove('lr20', x, 'after the update') FROM apps WHERE id = 'app-3';
 INSERT INTO receipts SELECT 'new batch', zkml.zkml_prove_batch('lr20', id, x, 'after the update' ORDER BY id) FROM apps;
-INSERT INTO receipts SELECT 'new committed', zkml.zkml_prove('lr20', x, NULL, 'committed') FROM apps WHERE id = 'app-4';
+INSERT INTO receipts SELECT 'new committed', zkml.zkml_prove('credit', x, NULL, 'committed') FROM apps WHERE id = 'app-4';
 SELECT string_agg(id || ':' || zkml.zkml_verify(r), ',' ORDER BY id) FROM receipts WHERE id LIKE 'new %'}),
 	'new batch:true,new committed:true,new single:true', 'it proves new receipts, which verify');
 is($node->safe_psql('lender', q{SELECT version FROM zkml.zkml_register_model('lr20', $doc$} . $lr20 . q{$doc$)}),
@@ -258,11 +258,11 @@ like($node->safe_psql('lender', q{SELECT pg_get_viewdef('receipt_checks'::regcla
 	'the user\'s view names zkml.zkml_verify');
 like($node->safe_psql('lender', q{SELECT pg_get_functiondef('score_of'::regproc)}), qr/zkml\.zkml_score\('lr20'::text, x\)/,
 	'the user\'s BEGIN ATOMIC function names zkml.zkml_score');
-is($node->safe_psql('lender', q{SELECT has_function_privilege('loan_app', 'zkml.zkml_score(text, float8[])', 'EXECUTE')
+is($node->safe_psql('lender', q{SELECT has_function_privilege('loan_app', 'zkml.zkml_verify(bytea)', 'EXECUTE')
 	|| ':' || has_table_privilege('loan_app', 'receipt_checks', 'SELECT')}), 'true:true', 'the user\'s grants stay');
 is($node->safe_psql('lender', q{SET ROLE loan_app; SELECT string_agg(id || ':' || ok, ',' ORDER BY id)
 	FROM receipt_checks WHERE id NOT LIKE 'new %'}), 'batch:true,single app-1:true',
-	'loan_app reads the user\'s view');
+	'loan_app reads the user\'s view, with the user\'s grant on zkml_verify');
 
 # the extension's objects: as a fresh install's
 my $diff = catalog_diff($fresh_catalog, $node->safe_psql('lender', $catalog_q));
@@ -271,8 +271,8 @@ is($node->safe_psql('lender', q{SELECT count(*) FROM pg_proc p JOIN pg_depend d 
 	AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension
 	WHERE extname = 'zkml') WHERE p.prosecdef AND p.proconfig IS NULL}), '0',
 	'no SECURITY DEFINER function of zkml without its search_path');
-is($node->safe_psql('lender', q{SELECT initprivs::text FROM pg_init_privs WHERE objoid = 'zkml.zkml_score'::regproc}),
-	$node->safe_psql('fresh', q{SELECT initprivs::text FROM pg_init_privs WHERE objoid = 'zkml.zkml_score'::regproc}),
+is($node->safe_psql('lender', q{SELECT initprivs::text FROM pg_init_privs WHERE objoid = 'zkml.zkml_verify(bytea)'::regprocedure}),
+	$node->safe_psql('fresh', q{SELECT initprivs::text FROM pg_init_privs WHERE objoid = 'zkml.zkml_verify(bytea)'::regprocedure}),
 	'the initial privileges leave out the user\'s grant');
 
 # ---- a dump of the updated database restores into a fresh 0.2.0 install ----------
@@ -280,8 +280,8 @@ $node->command_ok(['pg_dump', '-Fp', '-f', "$dir/lender.sql", '-d', $node->conns
 	'pg_dump of the updated database');
 my $dump = slurp_file_text("$dir/lender.sql");
 like($dump, qr/^CREATE EXTENSION IF NOT EXISTS zkml WITH SCHEMA zkml;$/m, 'the dump creates zkml WITH SCHEMA zkml');
-like($dump, qr/^GRANT ALL ON FUNCTION zkml\.zkml_score\(name text, features double precision\[\]\) TO loan_app;$/m,
-	'the dump keeps the user\'s grant on zkml_score');
+like($dump, qr/^GRANT ALL ON FUNCTION zkml\.zkml_verify\(receipt bytea\) TO loan_app;$/m,
+	'the dump keeps the user\'s grant on zkml_verify');
 $node->safe_psql('postgres', 'CREATE DATABASE restored OWNER lender_owner');
 $node->command_ok(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction',
 	'-d', $node->connstr('restored'), '-f', "$dir/lender.sql"], 'the dump restores into a new database');
@@ -289,7 +289,7 @@ is($node->safe_psql('restored', q{SELECT string_agg(id || ':' || ok, ',' ORDER B
 	'batch:true,new batch:true,new committed:true,new single:true,single app-1:true',
 	'restored: every receipt verifies');
 is($node->safe_psql('restored', $scores_q), $scores, 'restored: the model scores as before');
-is($node->safe_psql('restored', q{SELECT has_function_privilege('loan_app', 'zkml.zkml_score(text, float8[])', 'EXECUTE')}),
+is($node->safe_psql('restored', q{SELECT has_function_privilege('loan_app', 'zkml.zkml_verify(bytea)', 'EXECUTE')}),
 	't', 'restored: the user\'s grant');
 $diff = catalog_diff($fresh_catalog, $node->safe_psql('restored', $catalog_q));
 is($diff, '', 'restored: the extension\'s objects are a fresh install\'s');
@@ -333,7 +333,7 @@ is($node->safe_psql('lender', q{SELECT rolsuper FROM pg_roles WHERE rolname = 'l
 $node->safe_psql('postgres', 'CREATE DATABASE lending');
 $node->safe_psql('lending', qq{
 CREATE SCHEMA lending;
-CREATE EXTENSION zkml VERSION '0.1.0' WITH SCHEMA lending;
+CREATE EXTENSION zkml WITH SCHEMA lending VERSION '0.1.0';
 SELECT version FROM lending.zkml_register_model('lr20', \$doc\$$lr20\$doc\$);
 CREATE TABLE receipts AS SELECT lending.zkml_prove('lr20', '{$rows[0]}', 'lending') AS r;
 });
