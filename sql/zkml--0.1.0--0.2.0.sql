@@ -11,8 +11,9 @@
 -- the objects it keeps (a user's views, BEGIN ATOMIC functions, defaults, constraints,
 -- indexes and grants that use them go on working, and then name schema zkml):
 --   1. refuse, before anything changes, what it cannot move (the whole update rolls back);
---   2. drop the 0.1.0 objects whose signature 0.2.0 changes; move the others to zkml
---      with ALTER ... SET SCHEMA; make schema zkml the extension's schema;
+--   2. drop the 0.1.0 objects whose signature 0.2.0 changes (the user's grants on them
+--      are given again on their successors); move the others to zkml with
+--      ALTER ... SET SCHEMA; make schema zkml the extension's schema;
 --   3. the table changes of 0.2.0;
 --   4. every definition of 0.2.0 (the text of zkml--0.2.0.sql from its roles on, with
 --      CREATE OR REPLACE), its grants and comments;
@@ -98,8 +99,8 @@ BEGIN
     END IF;
 
     -- 0.2.0 changes the signatures of these: they are dropped and created again, which a
-    -- user's object that uses them, or a grant of the user's on them, would not survive.
-    -- Refused with the list rather than dropped with them.
+    -- user's object that uses them would not survive.  Refused with the list rather than
+    -- dropped with them.  (The user's grants on them are carried over: section 2.)
     SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (uses %s)',
                pg_catalog.pg_describe_object(u.classid, u.objid, 0),
                pg_catalog.pg_describe_object(u.refclassid, u.refobjid, 0)), '; ') INTO list
@@ -132,37 +133,47 @@ BEGIN
             DETAIL = pg_catalog.format('%s.  In 0.2.0 zkml_register_model takes holdout rows, zkml_prove an inputs argument, zkml_verify_detail returns a detail column, and view zkml_models has columns kind and current.', list),
             HINT = 'Drop those objects (pg_dump --schema-only keeps their definitions), update, then create them again.';
     END IF;
-    SELECT pg_catalog.string_agg(pg_catalog.format('%s to %s', o.obj, pg_catalog.quote_ident(r.rolname)), ', ') INTO list
-    FROM (SELECT pg_catalog.pg_describe_object('pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0) AS obj,
-                 p.proowner AS owner, p.proacl AS acl
-          FROM pg_catalog.pg_proc p
-          WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
-                    pg_catalog.to_regprocedure('@extschema@.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb)'),
-                    pg_catalog.to_regprocedure('@extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text)'),
-                    pg_catalog.to_regprocedure('@extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea)'),
-                    pg_catalog.to_regprocedure('@extschema@.zkml_verify_detail(pg_catalog.bytea)'),
-                    pg_catalog.to_regprocedure('zkml.quantize(pg_catalog.text, pg_catalog.float8[], pg_catalog.jsonb)')]::pg_catalog.oid[])
-          UNION ALL
-          SELECT pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass, c.oid, 0),
-                 c.relowner, c.relacl
-          FROM pg_catalog.pg_class c
-          WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('@extschema@.zkml_models')) o,
-         LATERAL pg_catalog.aclexplode(o.acl) a
-         JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
-    WHERE a.grantee OPERATOR(pg_catalog.<>) o.owner
-      AND r.rolname OPERATOR(pg_catalog.<>) ALL (ARRAY['zkml_admin', 'zkml_prover', 'zkml_auditor']::pg_catalog.name[]);
-    IF list IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'dependent_objects_still_exist',
-            MESSAGE = 'this database grants zkml 0.1.0 objects that 0.2.0 replaces to roles of its own',
-            DETAIL = pg_catalog.format('Granted: %s.  0.2.0 drops these objects and creates them again with other signatures.', list),
-            HINT = 'Revoke those grants, update, then grant the 0.2.0 objects again.';
-    END IF;
 END
 $refuse$;
 
 -- ---------------------------------------------------------------------------------
 -- 2. The objects.  Those whose signature or row type 0.2.0 changes go (nothing of the
 -- user's uses them: checked above); section 4 creates them as 0.2.0 has them.
+-- What the user granted on them to roles of its own is granted again on their 0.2.0
+-- successors at the end of section 4; until then the statements wait in a setting local
+-- to this transaction.
+DO $grants$
+DECLARE
+    stmts pg_catalog.text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.format('GRANT %s ON %s TO %I%s', a.privilege_type, o.successor,
+               r.rolname, CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '; ')
+    INTO stmts
+    FROM (SELECT p.proowner AS owner, p.proacl AS acl, t.successor
+          FROM (VALUES
+                ('@extschema@.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb)',
+                 'FUNCTION zkml.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.float8[])'),
+                ('@extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text)',
+                 'FUNCTION zkml.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text, pg_catalog.text)'),
+                ('@extschema@.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea)',
+                 'FUNCTION zkml.zkml_verify_detail(pg_catalog.bytea, pg_catalog.bytea)'),
+                ('@extschema@.zkml_verify_detail(pg_catalog.bytea)',
+                 'FUNCTION zkml.zkml_verify_detail(pg_catalog.bytea)'),
+                ('zkml.quantize(pg_catalog.text, pg_catalog.float8[], pg_catalog.jsonb)',
+                 'FUNCTION zkml.quantize(pg_catalog.text, pg_catalog.float8[], pg_catalog.jsonb, pg_catalog.float8[])')) t(old, successor)
+          JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) pg_catalog.to_regprocedure(t.old)
+          UNION ALL
+          SELECT c.relowner, c.relacl, 'TABLE zkml.zkml_models'
+          FROM pg_catalog.pg_class c
+          WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('@extschema@.zkml_models')) o,
+         LATERAL pg_catalog.aclexplode(o.acl) a
+         JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+    WHERE a.grantee OPERATOR(pg_catalog.<>) o.owner
+      AND r.rolname OPERATOR(pg_catalog.<>) ALL (ARRAY['zkml_admin', 'zkml_prover', 'zkml_auditor']::pg_catalog.name[]);
+    PERFORM pg_catalog.set_config('zkml_update.user_grants', COALESCE(stmts, ''), true);
+END
+$grants$;
+
 DROP VIEW @extschema@.zkml_models;
 DROP FUNCTION @extschema@.zkml_register_model(pg_catalog.text, pg_catalog.jsonb, pg_catalog.float8[], pg_catalog.jsonb);
 DROP FUNCTION @extschema@.zkml_prove(pg_catalog.text, pg_catalog.float8[], pg_catalog.text);
@@ -1113,6 +1124,17 @@ GRANT EXECUTE ON FUNCTION zkml.zkml_prove_batch(pg_catalog.text, pg_catalog.text
     zkml.zkml_open_rows(pg_catalog.text, pg_catalog.bytea, pg_catalog.text, pg_catalog.float8[]) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION zkml.zkml_verify_opening(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea),
     zkml.zkml_receipt_rows(pg_catalog.bytea, pg_catalog.bytea, pg_catalog.bytea) TO zkml_auditor, zkml_admin, zkml_prover;
+
+-- The user's grants on the objects recreated above (section 2).
+DO $grants$
+DECLARE
+    stmts pg_catalog.text := pg_catalog.current_setting('zkml_update.user_grants');
+BEGIN
+    IF stmts OPERATOR(pg_catalog.<>) '' THEN
+        EXECUTE stmts;
+    END IF;
+END
+$grants$;
 
 -- ---------------------------------------------------------------------------------
 -- 5. Initial privileges.  Every GRANT and REVOKE above recorded the whole ACL of its

@@ -3,7 +3,7 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION zkml" to load this file. \quit
 
--- Everything lives in schema zkml (zkml.control), which CREATE EXTENSION creates for the
+-- Everything lives in schema zkml (control file), which CREATE EXTENSION creates for the
 -- installing superuser.  Only a superuser may own it: its owner could drop or replace what
 -- the SECURITY DEFINER functions call, and read nothing less than the model secrets.  In
 -- PostgreSQL 15 the schema public belongs to the database owner, so nothing of zkml is

@@ -10,7 +10,9 @@
 # owners, initial privileges) and the extension's catalog rows are those of a fresh 0.2.0
 # install in another database, a dump restores into a new database with 0.2.0, and the
 # database owner can neither shadow zkml's names nor drop its objects.  The same for a
-# database whose 0.1.0 was installed WITH SCHEMA lending.
+# database whose 0.1.0 was installed WITH SCHEMA lending, and for the data of a 0.1.0 build
+# (tests/fixtures/lender-0.1.0.sql: its keys and receipts, and a generated column, default,
+# CHECK, index and a grant on the view zkml_models, which the update recreates).
 use strict;
 use warnings;
 use File::Temp qw(tempdir);
@@ -44,6 +46,7 @@ CREATE DATABASE fresh;
 # own grants to loan_app are left out of the functions' privileges (they are checked
 # apart).
 my $catalog_q = q{
+SET search_path = "$user", public;
 WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'zkml'),
 members AS (
   SELECT d.classid, d.objid FROM pg_depend d, ext
@@ -346,5 +349,54 @@ is($node->safe_psql('lending', q{SELECT (SELECT count(*) FROM pg_proc WHERE pron
 	'WITH SCHEMA lending: nothing left in lending, the receipt verifies');
 $diff = catalog_diff($fresh_catalog, $node->safe_psql('lending', $catalog_q));
 is($diff, '', 'WITH SCHEMA lending: the extension\'s objects are a fresh install\'s');
+
+# ---- the data of a 0.1.0 build ----------------------------------------------------------
+# tests/fixtures/lender-0.1.0.sql, a dump of a database made with 0.1.0 itself (key files,
+# descriptors and receipts of the 0.1.0 code; a view, BEGIN ATOMIC and plpgsql functions, a
+# generated column, a default, a CHECK constraint, an index and grants on zkml's objects),
+# restored over 0.1.0 installed from this release's script, then updated.
+$node->safe_psql('postgres', q{
+CREATE ROLE lender LOGIN;
+GRANT zkml_admin, zkml_prover, zkml_auditor TO lender;
+CREATE DATABASE built OWNER lender;
+});
+$node->safe_psql('built', q{CREATE EXTENSION zkml VERSION '0.1.0'});
+$node->command_ok(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction',
+	'-d', $node->connstr('built'), '-f', 'tests/fixtures/lender-0.1.0.sql'],
+	'0.1.0 data: the dump of a 0.1.0 build restores over 0.1.0 installed from this release');
+my $receipts_q = q{SELECT count(*) || ':' || bool_and(zkml_verify(r)) FROM receipts};
+is($node->safe_psql('built', $receipts_q), '4:true', '0.1.0 data: four receipts, valid');
+my $scored_q = q{SELECT string_agg(id || '=' || score, ',' ORDER BY id) FROM scored};
+my $scored = $node->safe_psql('built', $scored_q);
+my $batch = $node->safe_psql('built', q{SELECT encode(r, 'hex') FROM receipts WHERE id = 'batch 2026-11-20'});
+write_bytes("$dir/built-batch.receipt", pack('H*', $batch));
+write_bytes("$dir/built.pub", pack('H*', $node->safe_psql('built', q{SELECT encode(m.public_file, 'hex')
+	FROM receipts r JOIN zkml.models m ON encode(m.digest, 'hex') = r.digest WHERE r.id = 'batch 2026-11-20'})));
+($rc, $out, $err) = $node->psql('built', 'ALTER EXTENSION zkml UPDATE');
+is($rc, 0, '0.1.0 data: ALTER EXTENSION zkml UPDATE') or diag($err);
+$node->safe_psql('postgres', q{ALTER DATABASE built SET search_path = "$user", public, zkml});
+is($node->safe_psql('built', $receipts_q), '4:true', '0.1.0 data: the receipts of 0.1.0 verify');
+command_like(['zkml', 'verify', '--public', "$dir/built.pub", '--receipt', "$dir/built-batch.receipt"],
+	qr/^valid/, '0.1.0 data: and with the zkml command');
+is($node->safe_psql('built', $scored_q), $scored, '0.1.0 data: the 0.1.0 keys score as before (the user\'s view)');
+is($node->safe_psql('built', q{SELECT score_of('app-01') = (SELECT score FROM scored WHERE id = 'app-01')}), 't',
+	'0.1.0 data: the user\'s plpgsql function finds zkml_score through search_path');
+is($node->safe_psql('built', q{
+INSERT INTO receipts (id, r) SELECT 'after', zkml.zkml_prove('lr20', x, 'after the update') FROM apps WHERE id = 'app-01';
+SELECT made_with || ':' || (digest = (SELECT zkml.zkml_models.digest FROM zkml.zkml_models
+	WHERE name = 'lr20' AND current)) || ':' || receipt_context(r) || ':' || zkml.zkml_verify(r)
+FROM receipts WHERE id = 'after'}), '0.2.0:true:after the update:true',
+	'0.1.0 data: a new receipt of a 0.1.0 key, through the default, generated column and CHECK');
+is($node->safe_psql('built', q{SELECT id FROM receipts WHERE zkml.zkml_receipt_info(r)->>'context' = 'after the update'}),
+	'after', '0.1.0 data: the index expression');
+like($node->safe_psql('built', q{SET search_path = public; SELECT pg_get_indexdef('receipts_context'::regclass) || ' '
+	|| pg_get_constraintdef((SELECT oid FROM pg_constraint WHERE conname = 'receipts_r_check'))}),
+	qr/zkml\.zkml_receipt_info\(r\).*zkml\.zkml_receipt_info\(r\)/s, '0.1.0 data: the index and CHECK name zkml');
+is($node->safe_psql('built', q{SELECT has_table_privilege('loan_app', 'zkml.zkml_models', 'SELECT') || ':'
+	|| has_function_privilege('loan_app', 'zkml.zkml_verify(bytea)', 'EXECUTE') || ':'
+	|| has_table_privilege('loan_app', 'scored', 'SELECT')}), 'true:true:true',
+	'0.1.0 data: the grants to loan_app, on the recreated zkml_models too');
+$diff = catalog_diff($fresh_catalog, $node->safe_psql('built', $catalog_q) =~ s/loan_app=r\/\w+,?//r);
+is($diff, '', '0.1.0 data: the extension\'s objects are a fresh install\'s (but loan_app\'s grant on zkml_models)');
 
 done_testing();
