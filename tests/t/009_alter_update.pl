@@ -10,9 +10,10 @@
 # owners, initial privileges) and the extension's catalog rows are those of a fresh 0.2.0
 # install in another database, a dump restores into a new database with 0.2.0, and the
 # database owner can neither shadow zkml's names nor drop its objects.  The same for a
-# database whose 0.1.0 was installed WITH SCHEMA lending, and for the data of a 0.1.0 build
-# (tests/fixtures/lender-0.1.0.sql: its keys and receipts, and a generated column, default,
-# CHECK, index and a grant on the view zkml_models, which the update recreates).
+# database whose 0.1.0 was installed WITH SCHEMA lending (updated by another superuser),
+# and for the data of a 0.1.0 build (tests/fixtures/lender-0.1.0.sql: its keys and
+# receipts, and a generated column, default, CHECK, index and a grant on the view
+# zkml_models, which the update recreates).
 use strict;
 use warnings;
 use File::Temp qw(tempdir);
@@ -342,13 +343,16 @@ CREATE TABLE receipts AS SELECT lending.zkml_prove('lr20', '{$rows[0]}', 'lendin
 });
 is($node->safe_psql('lending', q{SELECT count(*) FROM pg_proc WHERE pronamespace = 'lending'::regnamespace}), '16',
 	'WITH SCHEMA lending: 0.1.0\'s functions are there');
-($rc, $out, $err) = $node->psql('lending', 'ALTER EXTENSION zkml UPDATE');
-is($rc, 0, 'WITH SCHEMA lending: ALTER EXTENSION zkml UPDATE') or diag($err);
+# updated by another superuser than the one who installed it: the new objects still
+# belong to the extension's owner
+$node->safe_psql('postgres', 'CREATE ROLE other_superuser SUPERUSER LOGIN');
+($rc, $out, $err) = $node->psql('lending', 'ALTER EXTENSION zkml UPDATE', extra_params => ['-U', 'other_superuser']);
+is($rc, 0, 'WITH SCHEMA lending: ALTER EXTENSION zkml UPDATE, by another superuser') or diag($err);
 is($node->safe_psql('lending', q{SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'lending'::regnamespace)
 	|| ':' || (SELECT bool_and(zkml.zkml_verify(r)) FROM receipts)}), '0:true',
 	'WITH SCHEMA lending: nothing left in lending, the receipt verifies');
 $diff = catalog_diff($fresh_catalog, $node->safe_psql('lending', $catalog_q));
-is($diff, '', 'WITH SCHEMA lending: the extension\'s objects are a fresh install\'s');
+is($diff, '', 'WITH SCHEMA lending: the extension\'s objects are a fresh install\'s, owners included');
 
 # ---- the data of a 0.1.0 build ----------------------------------------------------------
 # tests/fixtures/lender-0.1.0.sql, a dump of a database made with 0.1.0 itself (key files,
