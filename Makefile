@@ -29,7 +29,11 @@ BENCH_SRCS = $(sort $(wildcard bench/*.c))
 
 MODULE_big = zkml
 OBJS = $(CORE_OBJS) $(PG_SRCS:.c=.o)
-DATA = sql/zkml--$(EXTVERSION).sql
+# 0.1.0's install script and its update to this version (ALTER EXTENSION zkml UPDATE),
+# and the control file of each version (zkml.control holds what they share).  The update
+# ends with this version's definitions, taken from its install script when it is built.
+DATA = sql/zkml--$(EXTVERSION).sql zkml--$(EXTVERSION).control sql/zkml--0.1.0.sql
+DATA_built = sql/zkml--0.1.0--$(EXTVERSION).sql
 SCRIPTS_built = zkml
 
 REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/zkml--%,$(sort $(wildcard sql/*.sql))))
@@ -71,6 +75,10 @@ SAN_CORE_OBJS = $(patsubst src/core/%.c,$(SAN_DIR)/core/%.o,$(CORE_SRCS))
 SAN_PG_OBJS = $(patsubst src/pg/%.c,$(SAN_DIR)/pg/%.o,$(PG_SRCS))
 SAN_CLI_OBJS = $(patsubst src/cli/%.c,$(SAN_DIR)/cli/%.o,$(CLI_SRCS))
 SAN_UNIT_OBJS = $(patsubst tests/unit/%.c,$(SAN_DIR)/unit/%.o,$(UNIT_SRCS))
+
+sql/zkml--0.1.0--$(EXTVERSION).sql: sql/update/0.1.0--$(EXTVERSION).head.sql \
+		sql/zkml--$(EXTVERSION).sql sql/update/0.1.0--$(EXTVERSION).tail.sql tools/update_script.awk
+	awk -f tools/update_script.awk $(filter %.sql,$^) > $@.tmp && mv $@.tmp $@
 
 EXTRA_CLEAN = zkml tests/unit/zkml_unit bench/zkml_bench $(FUZZ_TARGETS) tests/fuzz/obj \
 	tests/fuzz/make_seeds $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o) $(SAN_DIR)

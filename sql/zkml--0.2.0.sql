@@ -3,7 +3,7 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION zkml" to load this file. \quit
 
--- Everything lives in schema zkml (zkml.control), which CREATE EXTENSION creates for the
+-- Everything lives in schema zkml (control file), which CREATE EXTENSION creates for the
 -- installing superuser.  Only a superuser may own it: its owner could drop or replace what
 -- the SECURITY DEFINER functions call, and read nothing less than the model secrets.  In
 -- PostgreSQL 15 the schema public belongs to the database owner, so nothing of zkml is
@@ -21,6 +21,7 @@ BEGIN
 END
 $owner$;
 
+-- (zkml--0.1.0--0.2.0.sql repeats this script from here on: tools/update_script.awk.)
 -- USAGE for PUBLIC, so that zkml_version and zkml_self_test are reachable; every other
 -- object of the schema grants its own privileges below, and CREATE stays with the owner.
 REVOKE ALL ON SCHEMA zkml FROM PUBLIC;
@@ -66,6 +67,7 @@ BEGIN
 END
 $roles$;
 
+-- (zkml--0.1.0--0.2.0.sql: not the catalog tables, which it alters.)
 -- ---------------------------------------------------------------------------------
 -- The catalog.  zkml.models holds what anyone may know of a model (its public file,
 -- the verifying key); zkml.model_secrets the key file (weights and blinding seed),
@@ -97,6 +99,7 @@ CREATE TABLE zkml.model_secrets (
 REVOKE ALL ON zkml.models, zkml.model_secrets FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('zkml.models', '');
 SELECT pg_catalog.pg_extension_config_dump('zkml.model_secrets', '');
+-- (zkml--0.1.0--0.2.0.sql: the catalog tables end.)
 
 -- Internal: a key file and its public file from a quantized model document.
 CREATE FUNCTION zkml.keygen(document pg_catalog.text,

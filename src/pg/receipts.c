@@ -180,6 +180,12 @@ verdict(bytea *rct, bytea *pub, char **reason, char **detail)
 	VerifyRun	run;
 	int			rc;
 
+	/*
+	 * Before any decoding: a descriptor's points are decoded with the core's curve
+	 * constants, and without them every descriptor reads as damaged (the first call of a
+	 * session, when nothing else initialized the core).
+	 */
+	zkml_pg_ensure_init();
 	rc = zkml_receipt_open(&r, (const uint8_t *) VARDATA_ANY(rct), VARSIZE_ANY_EXHDR(rct), err);
 	if (rc == ZKML_E_NOMEM)
 		ereport(ERROR,
@@ -224,7 +230,6 @@ verdict(bytea *rct, bytea *pub, char **reason, char **detail)
 		return 0;
 	}
 
-	zkml_pg_ensure_init();
 	run.receipt = (const uint8_t *) VARDATA_ANY(rct);
 	run.receipt_len = VARSIZE_ANY_EXHDR(rct);
 	run.pub = (const uint8_t *) VARDATA_ANY(pub);
@@ -259,8 +264,13 @@ zkml_verify_detail_public(PG_FUNCTION_ARGS)
 	bool		nulls[3] = {false, true, true};
 	int			ok;
 
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
+	/*
+	 * 0.1.0 declared (ok, reason), and its declaration calls this function until ALTER
+	 * EXTENSION zkml UPDATE: the tuple is formed with the declared columns only.
+	 */
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
+		desc->natts < 2 || desc->natts > 3)
+		elog(ERROR, "return type must be a row type of 2 or 3 columns");
 	ok = verdict(rct, pub, &reason, &detail);
 	values[0] = BoolGetDatum(ok == 1);
 	if (ok != 1)
