@@ -659,6 +659,7 @@ def parse_receipt(data):
     if B * mL * 4 > r.left():
         raise bad(r, "outputs")
     ob = r.take(B * mL * 4)
+    rc['stmt_bytes'] = data[:r.o]
     Pn = r.u64()
     if Pn != r.left():
         raise bad(r, "proof length %d, %d bytes left" % (Pn, r.left()))
@@ -1153,15 +1154,16 @@ def verify_v1(pub, rc):
 
 
 def lift(y, poly, col, z):
-    pos = {'P1': y.pos1, 'P2': y.pos2, 'W': y.posW}[poly]
+    pos = {'P1': y.pos1, 'P2': getattr(y, 'pos2', None), 'W': y.posW}[poly]
     off, kappa = pos[col]
     assert len(z) == kappa, (poly, col, len(z), kappa)
     lp = y.lW if poly == 'W' else y.lP
     return list(z) + bits_of(off >> kappa, lp - kappa)
 
 
-def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows):
-    """7.9-7.12 (shared by both versions)."""
+def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows, extra=()):
+    """7.9-7.12 (version 1), 7.18.5-7.18.6 (version 2: P2rows None, no mu, the relations
+    R5 and the tree's in extra, added after R4)."""
     theta = tr.challenges("S2/theta", len(claims))
     rho2 = tr.challenge("S2/rho", True)
     rs = pf.get("S2rounds")
@@ -1176,7 +1178,11 @@ def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows):
     acc.add(a3, S2.init_mask(rho2), S2.T)
     fin2 = pf.get("S2finals")
     tr.absorb_points("S2/finals", fin2)
-    u1, u2, uW = acc.commit(fin2)
+    if P2rows is None:
+        u1, uW = acc.commit(fin2)
+        u2 = None
+    else:
+        u1, u2, uW = acc.commit(fin2)
     rP = S2.suffix(y.lP)
     rW = S2.suffix(y.lW)
     Kx = {'P1': 0, 'P2': 0, 'W': 0}
@@ -1184,11 +1190,19 @@ def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows):
         Kx[poly] = (Kx[poly] + th * eq_pt(zh, rW if poly == 'W' else rP)) % Q
     a4 = {}
     addf(a4, u1, Kx['P1'])
-    addf(a4, u2, Kx['P2'])
+    if u2 is not None:
+        addf(a4, u2, Kx['P2'])
     addf(a4, uW, Kx['W'])
     acc.add(a4, S2.final_mask(rho2), S2.final)
-    mu = tr.challenge("pcs/mu")
+    for rel in extra:
+        acc.add(*rel)
     com = acc.coms
+    if P2rows is None:
+        hyrax_verify(tr, P1rows, com[u1], rP, ipa_msgs(pf, "oP"), "opening of P1")
+        hyrax_verify(tr, Wrows, com[uW], rW, ipa_msgs(pf, "oW"), "opening of W")
+        acc.verify(tr, CM, y.nM, y.kM, ipa_msgs(pf, "lin"))
+        return tr
+    mu = tr.challenge("pcs/mu")
     rowsP = [pt_add(a, pt_mul(b, mu)) for a, b in zip(P1rows, P2rows)]
     hyrax_verify(tr, rowsP, pt_add(com[u1], pt_mul(com[u2], mu)), rP, ipa_msgs(pf, "oP"), "opening of P1 + mu P2")
     hyrax_verify(tr, Wrows, com[uW], rW, ipa_msgs(pf, "oW"), "opening of W")
@@ -1196,12 +1210,523 @@ def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows):
     return tr
 
 
+
+
+# ---------------------------------------------------------------- 12.5 ZKMLMD02, 6.4-6.5 layout
+
 def parse_md02(r):
-    raise bad(r, "version 2 descriptor not implemented yet")
+    d = {'version': 2}
+    L = r.u32()
+    if not 1 <= L <= 16:
+        raise bad(r, "L")
+    if r.u32() != 2:
+        raise bad(r, "padding rule")
+    layers = []
+    for l in range(L):
+        ly = Layer()
+        ly.n = r.u32(); ly.m = r.u32(); ly.s = r.u32(); ly.w = r.u32(); ly.kind = r.u32(); ly.Q = r.u32()
+        if not (1 <= ly.n <= 65536 and 1 <= ly.m <= 65536):
+            raise bad(r, "layer shape")
+        if l > 0 and ly.n != layers[-1].m:
+            raise bad(r, "n_l != m_{l-1}")
+        if not (1 <= ly.s <= 64 and 1 <= ly.w <= 16 and 0 <= ly.kind <= 3 and 2 <= ly.Q <= 16):
+            raise bad(r, "layer parameter out of range")
+        ly.wu = ly.lo = ly.hi = None
+        ly.act = None
+        if ly.kind <= 2:
+            ly.wu = r.u32()
+            if not 1 <= ly.wu <= 16:
+                raise bad(r, "w_u")
+        if ly.kind == 2:
+            ly.lo = r.i32(); ly.hi = r.i32()
+            if not -(1 << (ly.Q - 1)) <= ly.lo <= ly.hi < (1 << (ly.Q - 1)):
+                raise bad(r, "clamp bounds")
+        if ly.kind == 3:
+            nb = 4 << ly.Q
+            if nb > r.left():
+                raise bad(r, "activation table")
+            ly.act = list(struct.unpack('<%di' % (1 << ly.Q), r.take(nb)))
+            if any(not -32768 <= a < 32768 for a in ly.act):
+                raise bad(r, "activation entry out of range")
+        ly.limbw, ly.limbo = limb_plan(ly.s, ly.w)
+        if ly.kind <= 2:
+            ly.uw, ly.uo = limb_plan(ly.Q - 1, ly.wu)
+            ly.dw, ly.do = limb_plan(ly.Q, ly.wu)
+        layers.append(ly)
+    d['L'] = L
+    d['layers'] = layers
+    if r.u32() not in (0, 1):
+        raise bad(r, "output kind")
+    xb = []
+    for j in range(layers[0].n):
+        w = r.u32()
+        if not 2 <= w <= 16:
+            raise bad(r, "xbits_j")
+        xb.append(w)
+        N = r.u32()
+        if N > 63:
+            raise bad(r, "name length")
+        nm = r.take(N)
+        check_name(r, nm)
+        check_scale(r, r.f64())
+        z = r.i32()
+        if not -(1 << (w - 1)) <= z < (1 << (w - 1)):
+            raise bad(r, "zero point")
+    d['xbits'] = xb
+    last = layers[-1]
+    for i in range(last.m):
+        check_scale(r, r.f64())
+        z = r.i32()
+        lim = 1 << 15 if last.kind == 3 else 1 << (last.Q - 1)
+        if not -lim <= z < lim:
+            raise bad(r, "output zero point")
+    return d
+
+
+def act_v2(ly, qv):
+    """6.4 step 4."""
+    if ly.kind == 0:
+        return qv
+    if ly.kind == 1:
+        return max(qv, 0)
+    if ly.kind == 2:
+        return min(max(qv, ly.lo), ly.hi)
+    return ly.act[qv + (1 << (ly.Q - 1))]
 
 
 def dense_layout_v2(desc, B):
-    raise NotImplementedError
+    """6.5 and 7.18.0: tables, lookups, PW instances, P1 columns, leaf blocks, sizes."""
+    Ls = desc['layers']
+    L = len(Ls)
+    y = Lay()
+    y.L = L
+    y.beta = log2c(B)
+    y.nu = [log2c(ly.n) for ly in Ls]
+    y.mu = [log2c(ly.m) for ly in Ls]
+    y.qpub = Ls[-1].kind == 0
+    widths = set()
+    for ly in Ls:
+        widths |= set(ly.limbw)
+        if ly.kind <= 2:
+            widths |= set(ly.uw) | {1}
+        if ly.kind == 2:
+            widths |= set(ly.dw)
+    y.tables = [{'kind': 'range', 'w': w, 'wT': w} for w in sorted(widths)]
+    rangeT = {w: i for i, w in enumerate(sorted(widths))}
+    acttab = {}
+    for l, ly in enumerate(Ls):
+        if ly.kind == 3:
+            found = None
+            for ti, t in enumerate(y.tables):
+                if t['kind'] == 'act' and t['Q'] == ly.Q and t['act'] == ly.act:
+                    found = ti
+            if found is None:
+                y.tables.append({'kind': 'act', 'Q': ly.Q, 'act': ly.act, 'wT': ly.Q})
+                found = len(y.tables) - 1
+            acttab[l] = found
+    y.inst = []
+    y.pw = []
+    p1 = []
+    for l, ly in enumerate(Ls):
+        nv = y.beta + y.mu[l]
+        last = l == L - 1
+        if not (last and ly.kind == 0):
+            p1.append((('q', l), nv))
+        for k, w in enumerate(ly.limbw):
+            p1.append((('rem', l, k), nv))
+            y.inst.append({'l': l, 'kind': 'range', 'col': ('rem', l, k), 'T': rangeT[w], 'n': nv})
+        if ly.kind <= 2:
+            for k, w in enumerate(ly.uw):
+                p1.append((('v', l, k), nv))
+                y.inst.append({'l': l, 'kind': 'range', 'col': ('v', l, k), 'T': rangeT[w], 'n': nv})
+            p1.append((('t', l), nv))
+            y.inst.append({'l': l, 'kind': 'range', 'col': ('t', l), 'T': rangeT[1], 'n': nv})
+        if ly.kind == 2:
+            for side in ('lo', 'hi'):
+                for k, w in enumerate(ly.dw):
+                    p1.append((('v' + side, l, k), nv))
+                    y.inst.append({'l': l, 'kind': 'range', 'col': ('v' + side, l, k), 'T': rangeT[w], 'n': nv})
+                p1.append((('t' + side, l), nv))
+                y.inst.append({'l': l, 'kind': 'range', 'col': ('t' + side, l), 'T': rangeT[1], 'n': nv})
+            p1.append((('z', l), nv))
+        if ly.kind == 3:
+            y.inst.append({'l': l, 'kind': 'act', 'col': ('q', l), 'T': acttab[l], 'n': nv,
+                           'apub': last})
+        if not last and ly.kind in (1, 2, 3):
+            p1.append((('a', l), nv))
+        if ly.kind == 1:
+            y.pw.append({'l': l, 'kind': 'relu', 'n': nv})
+        if ly.kind == 2:
+            y.pw.append({'l': l, 'kind': 'hi', 'n': nv})
+            y.pw.append({'l': l, 'kind': 'lo', 'n': nv})
+    for t, tb in enumerate(y.tables):
+        p1.append((('m', t), tb['wT']))
+    wc = [(('W', l), y.nu[l] + y.mu[l]) for l in range(L)] + [(('b', l), y.mu[l]) for l in range(L)]
+    y.pos1, y.lP1 = place(p1)
+    y.posW, y.lW = place(wc)
+    y.lP = y.lP1
+    blocks = [(('I', k), ins['n']) for k, ins in enumerate(y.inst)] + \
+             [(('T', t), tb['wT']) for t, tb in enumerate(y.tables)]
+    y.posLeaf, y.d = place(blocks)
+    y.n1 = max(max(y.nu), max(y.beta + m for m in y.mu))
+    y.n2 = max(y.lP, y.lW)
+    d = y.d
+    y.nM = nextpow2(4 * y.n1 + 3 * y.n2 + 2 * d * (d - 1))
+    y.kM = log2c(y.nM)
+    y.lcP, y.lrP = split(y.lP)
+    y.lcW, y.lrW = split(y.lW)
+    y.NV = max(1 << y.lcP, 1 << y.lcW, y.nM)
+    y.NLC = sum(2 if (ins['kind'] == 'act' and not ins['apub']) else 1 for ins in y.inst) + len(y.tables)
+    return y
+
+
+def x_source(Ls, l):
+    """The P1 column that holds X_l for l >= 1 (0-based): a_{l-1}, or q_{l-1} for kind 0."""
+    return ('q', l - 1) if Ls[l - 1].kind == 0 else ('a', l - 1)
+
+
+def out_matrix_v2(desc, rc, y):
+    Ls = desc['layers']
+    last = Ls[-1]
+    pad = act_v2(last, 0)
+    return padded_matrix(rc['outputs'], rc['B'], rc['mL'], y.beta, y.mu[-1], lambda i: pad)
+
+
+def check_outputs_v2(desc, rc):
+    last = desc['layers'][-1]
+    if last.kind == 3:
+        return
+    h = 1 << (last.Q - 1)
+    lo, hi = {0: (-h, h - 1), 1: (0, h - 1), 2: (last.lo, last.hi)}[last.kind]
+    for v in rc['outputs']:
+        if not lo <= v <= hi:
+            raise rej("proof-check", "output %d outside the range of the last layer" % v)
+
+
+def group_field(rc, i=1, k=1, G=None):
+    if G is None:
+        G = sha(b"ZKMLPG-V2/group" + u32(1) + sha(rc['stmt_bytes']))
+    return u32(i) + u32(k) + G
+
+
+# ---------------------------------------------------------------- 7.17-7.18 version 2
+
+def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
+    desc = pub['desc']
+    Ls = desc['layers']
+    B = rc['B']
+    y = dense_layout_v2(desc, B)
+    L = y.L
+    if y.lP1 > 28 or y.n1 > 48 or y.n2 > 48 or y.d > 28:
+        raise Reject("unusable", "limits", "beyond the limits of section 7")
+    body = check_header(rc['proof'], b"ZKMLPG01", 2, 0)
+    NT = len(y.tables)
+    d = y.d
+    npw_fin = 0
+    for p in y.pw:
+        apub = p['l'] == L - 1
+        npw_fin += 4 if p['kind'] == 'hi' else (3 if apub else 4)
+    npre = 0
+    for l, ly in enumerate(Ls):
+        npre += (0 if (l == L - 1 and ly.kind == 0) else 1) + len(ly.limbw) + 1
+        if ly.kind <= 2:
+            npre += len(ly.uw) + 1
+        if ly.kind == 2:
+            npre += 2 * (len(ly.dw) + 1)
+    parts = [("P1rows", 'p', 1 << y.lrP), ("maskC", 'p', 1)]
+    for j in range(d):
+        if j > 0:
+            parts += [("GT", 's', 1), ("Grounds", 's', 3 * j)]
+        parts += [("Gfinals", 'p', 6)]
+        parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * 2
+    parts += [("Gleaves", 'p', y.NLC), ("pre", 'p', npre), ("S1T", 's', 1), ("S1rounds", 's', 3 * y.n1),
+              ("S1finals", 'p', L + 2 * (L - 1) + npw_fin)]
+    parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * ((L - 1) + len(y.pw))
+    parts += [("S2T", 's', 1), ("S2rounds", 's', 2 * y.n2), ("S2finals", 'p', 2)]
+    parts += ipa_parts("oP", y.lcP) + ipa_parts("oW", y.lcW) + ipa_parts("lin", y.kM)
+    if hooks and 'parts' in hooks:
+        parts = hooks['parts'](parts, y)
+    pf = Proof(body, parts)
+    check_inputs(desc, rc)
+    if not rc.get('committed'):
+        check_outputs_v2(desc, rc)
+
+    tr = Transcript(tid)
+    if hooks and 'statement' in hooks:
+        hooks['statement'](tr, y)
+    else:
+        statement(tr, pub, y, rc, y.NV)
+    tr.absorb("stmt/group", group if group is not None else group_field(rc))
+    acc = LinAcc()
+    P1rows = pf.get("P1rows")
+    tr.absorb_points("P1/rows", P1rows)
+    CM = pf.get("maskC")[0]
+    tr.absorb_points("mask/C", [CM])
+    alpha = tr.challenge("lookup/alpha")
+    gamma = tr.challenge("lookup/gamma")
+    eta = tr.challenges("GKR/weight", NT)
+    rhoG = tr.challenge("GKR/rho", True)
+    com = acc.coms
+    rels_g = []
+
+    def gkr_finals(j):
+        f = pf.get("Gfinals")
+        tr.absorb_points("GKR/finals", f)
+        return acc.commit(f)
+
+    # layer 0
+    PE, PO, QE, QO, A, Bb = gkr_finals(0)
+    product_verify(tr, com[PE], com[QO], com[A], tuple(pf.get("prodABD")) + (pf.get("prodz"),), "tree layer 0")
+    product_verify(tr, com[QE], com[PO], com[Bb], tuple(pf.get("prodABD")) + (pf.get("prodz"),), "tree layer 0")
+    rels_g.append(({A: 1, Bb: 1}, {}, 0))
+    r = tr.challenge("GKR/line")
+    z = [r]
+    prev = (PE, PO, QE, QO, r)
+    for j in range(1, d):
+        lam = tr.challenge("GKR/lambda")
+        base = 4 * y.n1 + 3 * y.n2 + 2 * j * (j - 1)
+        T = pf.get("GT")[0]
+        rs = pf.get("Grounds")
+        S = Sumcheck(tr, "GKR", j, 3, base, T, [rs[3 * i:3 * i + 3] for i in range(j)])
+        pPE, pPO, pQE, pQO, rr = prev
+        a = {}
+        addf(a, pPE, 1 - rr); addf(a, pPO, rr)
+        addf(a, pQE, lam * (1 - rr)); addf(a, pQO, lam * rr)
+        rels_g.append((a, S.init_mask(rhoG), T))
+        PE, PO, QE, QO, A, Bb = gkr_finals(j)
+        product_verify(tr, com[PE], com[QO], com[A], tuple(pf.get("prodABD")) + (pf.get("prodz"),),
+                       "tree layer %d" % j)
+        Yp = pt_add(com[PO], pt_mul(com[QO], lam))
+        product_verify(tr, com[QE], Yp, com[Bb], tuple(pf.get("prodABD")) + (pf.get("prodz"),),
+                       "tree layer %d" % j)
+        e = eq_pt(z, S.r)
+        rels_g.append(({A: e, Bb: e}, S.final_mask(rhoG), S.final))
+        r = tr.challenge("GKR/line")
+        z = [r] + S.r
+        prev = (PE, PO, QE, QO, r)
+    zd = z
+    leaves = pf.get("Gleaves")
+    tr.absorb_points("GKR/leaves", leaves)
+    leaf_i = iter(acc.commit(leaves))
+    leaf_claims = []  # (index, column, point)
+    lk = []  # per instance: (committed f index, committed a index or None)
+    for k, ins in enumerate(y.inst):
+        yk = zd[:ins['n']]
+        ci = next(leaf_i)
+        leaf_claims.append((ci, ins['col'], yk))
+        ai = None
+        if ins['kind'] == 'act' and not ins['apub']:
+            ai = next(leaf_i)
+            leaf_claims.append((ai, ('a', ins['l']), yk))
+        lk.append((ci, ai))
+    mT = []
+    for t, tb in enumerate(y.tables):
+        ci = next(leaf_i)
+        leaf_claims.append((ci, ('m', t), zd[:tb['wT']]))
+        mT.append(ci)
+
+    def sel(name):
+        off, kap = y.posLeaf[name]
+        return eq_pt(zd[kap:], bits_of(off >> kap, d - kap))
+    pPE, pPO, pQE, pQO, rr = prev
+    ap = {}
+    addf(ap, pPE, 1 - rr); addf(ap, pPO, rr)
+    Kp = 0
+    for t, tb in enumerate(y.tables):
+        addf(ap, mT[t], eta[t] * sel(('T', t)))
+    for k, ins in enumerate(y.inst):
+        Kp += eta[ins['T']] * sel(('I', k))
+    rels_g.append((ap, {}, Kp))
+    aq = {}
+    addf(aq, pQE, 1 - rr); addf(aq, pQO, rr)
+    Kq = 1
+    out = out_matrix_v2(desc, rc, y) if not rc.get('committed') else None
+    for k, ins in enumerate(y.inst):
+        sk = sel(('I', k))
+        ci, ai = lk[k]
+        addf(aq, ci, sk)
+        if ins['kind'] == 'act':
+            if ai is not None:
+                addf(aq, ai, sk * gamma)
+            else:
+                Kq -= gamma * sk * mle(out, zd[:ins['n']])
+        Kq += sk * alpha - sk
+    for t, tb in enumerate(y.tables):
+        st = sel(('T', t))
+        yT = zd[:tb['wT']]
+        tval = sum(pow(2, i, Q) * yT[i] for i in range(tb['wT'])) % Q
+        if tb['kind'] == 'act':
+            tval = (tval - pow(2, tb['Q'] - 1, Q) + gamma * mle(tb['act'], yT)) % Q
+        Kq += st * (alpha - tval) - st
+    rels_g.append((aq, {}, Kq))
+
+    # S1
+    tau = []
+    for l in range(L):
+        t = tr.challenges("mm/tau", y.beta + y.mu[l])
+        tau.append((t[:y.beta], t[y.beta:]))
+    tauLK = tr.challenges("lk/tau", y.n1)
+    pre = pf.get("pre")
+    tr.absorb_points("S1/pre-claims", pre)
+    it = iter(acc.commit(pre))
+    C = {}
+    claims = []
+    for l, ly in enumerate(Ls):
+        tl = tau[l][0] + tau[l][1]
+        names = []
+        if not (l == L - 1 and ly.kind == 0):
+            names.append(('q', l))
+        names += [('rem', l, k) for k in range(len(ly.limbw))]
+        if ly.kind <= 2:
+            names += [('v', l, k) for k in range(len(ly.uw))] + [('t', l)]
+        if ly.kind == 2:
+            names += [('vlo', l, k) for k in range(len(ly.dw))] + [('tlo', l)]
+            names += [('vhi', l, k) for k in range(len(ly.dw))] + [('thi', l)]
+        for nm in names:
+            C[nm] = next(it)
+            claims.append((C[nm], 'P1', nm, tl))
+        C[('b', l)] = next(it)
+        claims.append((C[('b', l)], 'W', ('b', l), tau[l][1]))
+    lmm = tr.challenges("S1/lambda-mm", L)
+    lpw = tr.challenges("S1/lambda-pw", len(y.pw))
+    rho1 = tr.challenge("S1/rho", True)
+    rs = pf.get("S1rounds")
+    n1 = y.n1
+    S1 = Sumcheck(tr, "S1", n1, 3, 0, pf.get("S1T")[0], [rs[3 * j:3 * j + 3] for j in range(n1)])
+    if out is not None:
+        qL_tau = mle(out, tau[-1][0] + tau[-1][1]) if y.qpub else None
+    # R1
+    a1 = {}
+    K1 = S1.T
+    for l, ly in enumerate(Ls):
+        f = lmm[l] * pow(2, n1 - y.nu[l], Q) % Q
+        if ('q', l) in C:
+            addf(a1, C[('q', l)], f * pow(2, ly.s, Q))
+        else:
+            K1 -= f * pow(2, ly.s, Q) * public_q_tau(rc, out, y, tau, acc, a1, f * pow(2, ly.s, Q))
+        for k, o in enumerate(ly.limbo):
+            addf(a1, C[('rem', l, k)], f * pow(2, o, Q))
+        addf(a1, C[('b', l)], -f)
+        K1 += f * pow(2, ly.s - 1, Q)
+    # finals
+    fin = pf.get("S1finals")
+    tr.absorb_points("S1/finals", fin)
+    it = iter(acc.commit(fin))
+    for l in range(L):
+        C[('w', l)] = next(it)
+    for l in range(1, L):
+        C[('x', l)] = next(it)
+        C[('p', l)] = next(it)
+    pwv = []
+    for p in y.pw:
+        l = p['l']
+        apub = l == L - 1
+        rl = S1.suffix(p['n'])
+        ent = {}
+        if p['kind'] == 'relu':
+            seq = ([] if apub else [('a', l)]) + [('t', l), ('q', l)]
+        elif p['kind'] == 'hi':
+            seq = [('z', l), ('thi', l), ('q', l)]
+        else:
+            seq = ([] if apub else [('a', l)]) + [('tlo', l), ('z', l)]
+        for nm in seq:
+            ent[nm[0]] = next(it)
+            claims_pw = (ent[nm[0]], 'P1', nm, rl)
+            p.setdefault('claims', []).append(claims_pw)
+        ent['P'] = next(it)
+        pwv.append(ent)
+    for l in range(1, L):
+        product_verify(tr, com[C[('w', l)]], com[C[('x', l)]], com[C[('p', l)]],
+                       tuple(pf.get("prodABD")) + (pf.get("prodz"),), "layer %d" % (l + 1))
+    for p, ent in zip(y.pw, pwv):
+        tk = 't' if p['kind'] == 'relu' else ('thi' if p['kind'] == 'hi' else 'tlo')
+        yk = 'q' if p['kind'] in ('relu', 'hi') else 'z'
+        product_verify(tr, com[ent[tk]], com[ent[yk]], com[ent['P']],
+                       tuple(pf.get("prodABD")) + (pf.get("prodz"),), "zero-check of layer %d" % (p['l'] + 1))
+    # R2
+    a2 = {}
+    K2 = S1.final
+    for l in range(L):
+        rl = S1.suffix(y.nu[l])
+        if l == 0:
+            addf(a2, C[('w', 0)], lmm[0] * x1_eval(rc, y, tau[0][0] + rl, acc, a2, C, lmm[0]))
+        else:
+            addf(a2, C[('p', l)], lmm[l])
+    for i, (p, ent) in enumerate(zip(y.pw, pwv)):
+        l = p['l']
+        ly = Ls[l]
+        rl = S1.suffix(p['n'])
+        e = lpw[i] * eq_pt(tauLK[n1 - p['n']:], rl) % Q
+        if p['kind'] == 'hi':
+            addf(a2, ent['z'], e); addf(a2, ent['P'], -e); addf(a2, ent['thi'], e * ly.hi)
+            K2 += e * ly.hi
+        else:
+            if 'a' in ent:
+                addf(a2, ent['a'], e)
+            else:
+                K2 -= e * public_out(rc, out, rl, acc, a2, e)
+            addf(a2, ent['P'], -e)
+            if p['kind'] == 'lo':
+                addf(a2, ent['tlo'], e * ly.lo)
+                K2 += e * ly.lo
+    acc.add(a1, S1.init_mask(rho1), K1)
+    acc.add(a2, S1.final_mask(rho1), K2)
+    # R5
+    r5 = []
+    for l, ly in enumerate(Ls):
+        if ly.kind > 2:
+            continue
+        tl = tau[l][0] + tau[l][1]
+        h = 1 << (ly.Q - 1)
+
+        def qform(a, c):
+            if ('q', l) in C:
+                addf(a, C[('q', l)], c)
+                return 0
+            return c * public_q_tau(rc, out, y, tau, acc, a, c)
+        a = {}
+        K = -h - qform(a, 1)
+        for k, o in enumerate(ly.uo):
+            addf(a, C[('v', l, k)], -pow(2, o, Q))
+        addf(a, C[('t', l)], -h)
+        r5.append((a, {}, K))
+        if ly.kind == 2:
+            a = {}
+            K = ly.lo - (1 << ly.Q) - qform(a, 1)
+            for k, o in enumerate(ly.do):
+                addf(a, C[('vlo', l, k)], -pow(2, o, Q))
+            addf(a, C[('tlo', l)], -(1 << ly.Q))
+            r5.append((a, {}, K))
+            a = {}
+            K = -ly.hi - (1 << ly.Q) - qform(a, -1)
+            for k, o in enumerate(ly.do):
+                addf(a, C[('vhi', l, k)], -pow(2, o, Q))
+            addf(a, C[('thi', l)], -(1 << ly.Q))
+            r5.append((a, {}, K))
+    # claims of S2: pre-claims (above), finals except products, leaves
+    for l in range(L):
+        claims.append((C[('w', l)], 'W', ('W', l), S1.suffix(y.nu[l]) + tau[l][1]))
+    for l in range(1, L):
+        claims.append((C[('x', l)], 'P1', x_source(Ls, l), tau[l][0] + S1.suffix(y.nu[l])))
+    for p in y.pw:
+        claims += p['claims']
+    for ci, col, pt in leaf_claims:
+        claims.append((ci, 'P1', col, pt))
+    return finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, None, pub['rows'], r5 + rels_g)
+
+
+def public_q_tau(rc, out, y, tau, acc, a, c):
+    """OUT~(τ_L), the public q_L of a kind 0 output layer."""
+    return mle(out, tau[-1][0] + tau[-1][1])
+
+
+def public_out(rc, out, pt, acc, a, c):
+    return mle(out, pt)
+
+
+def x1_eval(rc, y, pt, acc, a, C, lm):
+    xpub = padded_matrix(rc['inputs'], rc['B'], rc['n1'], y.beta, y.nu[0], lambda i: 0)
+    return mle(xpub, pt)
 
 
 # ---------------------------------------------------------------- 12.3 the order of checks
@@ -1242,10 +1767,6 @@ def parse_receipt_committed(data):
 
 def verify_container(pub, data):
     raise rej("receipt-format", "containers not implemented")
-
-
-def verify_v2(pub, rc):
-    raise rej("proof-check", "version 2 not implemented")
 
 
 def verify_committed(pub, rc):
