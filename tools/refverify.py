@@ -796,10 +796,11 @@ def ipa_verify(tr, Cx, Cy, a, k, msgs, what):
         raise rej("proof-check", what + ": inner-product check fails")
 
 
-def hyrax_verify(tr, rows, Cv, z, msgs, what):
-    """4.4 verifier."""
+def hyrax_verify(tr, rows, Cv, z, msgs, what, lc=None):
+    """4.4 verifier (lc given: a split other than 4.2's, for the X opening of 7.20.4)."""
     l = len(z)
-    lc, lr = split(l)
+    if lc is None:
+        lc, lr = split(l)
     Rv = eq_table(z[:lc])
     Lv = eq_table(z[lc:])
     CLZ = msm(rows, Lv)
@@ -1161,7 +1162,7 @@ def lift(y, poly, col, z):
     return list(z) + bits_of(off >> kappa, lp - kappa)
 
 
-def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows, extra=()):
+def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows, extra=(), xopen=None):
     """7.9-7.12 (version 1), 7.18.5-7.18.6 (version 2: P2rows None, no mu, the relations
     R5 and the tree's in extra, added after R4)."""
     theta = tr.challenges("S2/theta", len(claims))
@@ -1200,6 +1201,8 @@ def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows, extra=()):
     if P2rows is None:
         hyrax_verify(tr, P1rows, com[u1], rP, ipa_msgs(pf, "oP"), "opening of P1")
         hyrax_verify(tr, Wrows, com[uW], rW, ipa_msgs(pf, "oW"), "opening of W")
+        if xopen:
+            xopen()
         acc.verify(tr, CM, y.nM, y.kM, ipa_msgs(pf, "lin"))
         return tr
     mu = tr.challenge("pcs/mu")
@@ -1294,8 +1297,13 @@ def act_v2(ly, qv):
     return ly.act[qv + (1 << (ly.Q - 1))]
 
 
-def dense_layout_v2(desc, B):
-    """6.5 and 7.18.0: tables, lookups, PW instances, P1 columns, leaf blocks, sizes."""
+def wr_omega():
+    return [(y + 1).bit_length() - 1 for y in range(512)]
+
+
+def dense_layout_v2(desc, B, committed=False):
+    """6.5 and 7.18.0 (7.20.1, 7.20.3 in committed mode): tables, lookups, PW instances,
+    P1 columns, leaf blocks, sizes."""
     Ls = desc['layers']
     L = len(Ls)
     y = Lay()
@@ -1311,8 +1319,11 @@ def dense_layout_v2(desc, B):
             widths |= set(ly.uw) | {1}
         if ly.kind == 2:
             widths |= set(ly.dw)
-    y.tables = [{'kind': 'range', 'w': w, 'wT': w} for w in sorted(widths)]
-    rangeT = {w: i for i, w in enumerate(sorted(widths))}
+    y.committed = committed
+    y.tables = [{'kind': 'wr', 'wT': 9}] if committed else []
+    t0 = len(y.tables)
+    y.tables += [{'kind': 'range', 'w': w, 'wT': w} for w in sorted(widths)]
+    rangeT = {w: t0 + i for i, w in enumerate(sorted(widths))}
     acttab = {}
     for l, ly in enumerate(Ls):
         if ly.kind == 3:
@@ -1327,6 +1338,14 @@ def dense_layout_v2(desc, B):
     y.inst = []
     y.pw = []
     p1 = []
+    if committed:
+        xb = desc['xbits']
+        y.Kx = (max(xb) + 7) // 8
+        y.inw = [[min(8, max(0, w - 8 * k)) for w in xb] for k in range(y.Kx)]
+        nvin = y.beta + y.nu[0]
+        for k in range(y.Kx):
+            p1.append((('vin', k), nvin))
+            y.inst.append({'l': -1, 'kind': 'input', 'col': ('vin', k), 'T': 0, 'n': nvin, 'k': k})
     for l, ly in enumerate(Ls):
         nv = y.beta + y.mu[l]
         last = l == L - 1
@@ -1369,6 +1388,8 @@ def dense_layout_v2(desc, B):
              [(('T', t), tb['wT']) for t, tb in enumerate(y.tables)]
     y.posLeaf, y.d = place(blocks)
     y.n1 = max(max(y.nu), max(y.beta + m for m in y.mu))
+    if committed:
+        y.n1 = max(y.n1, y.beta + y.nu[0])
     y.n2 = max(y.lP, y.lW)
     d = y.d
     y.nM = nextpow2(4 * y.n1 + 3 * y.n2 + 2 * d * (d - 1))
@@ -1376,6 +1397,8 @@ def dense_layout_v2(desc, B):
     y.lcP, y.lrP = split(y.lP)
     y.lcW, y.lrW = split(y.lW)
     y.NV = max(1 << y.lcP, 1 << y.lcW, y.nM)
+    if committed:
+        y.NV = max(y.NV, 1 << y.nu[0])
     y.NLC = sum(2 if (ins['kind'] == 'act' and not ins['apub']) else 1 for ins in y.inst) + len(y.tables)
     return y
 
@@ -1415,11 +1438,14 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     desc = pub['desc']
     Ls = desc['layers']
     B = rc['B']
-    y = dense_layout_v2(desc, B)
+    cm = bool(rc.get('committed'))
+    y = dense_layout_v2(desc, B, cm)
     L = y.L
     if y.lP1 > 28 or y.n1 > 48 or y.n2 > 48 or y.d > 28:
         raise Reject("unusable", "limits", "beyond the limits of section 7")
-    body = check_header(rc['proof'], b"ZKMLPG01", 2, 0)
+    body = check_header(rc['proof'], b"ZKMLPG01", 2, 1 if cm else 0)
+    if cm:
+        tid = "ZKMLPG-V2/inference-committed"
     NT = len(y.tables)
     d = y.d
     npw_fin = 0
@@ -1440,20 +1466,23 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
         parts += [("Gfinals", 'p', 6)]
         parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * 2
     parts += [("Gleaves", 'p', y.NLC), ("pre", 'p', npre), ("S1T", 's', 1), ("S1rounds", 's', 3 * y.n1),
-              ("S1finals", 'p', L + 2 * (L - 1) + npw_fin)]
-    parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * ((L - 1) + len(y.pw))
+              ("S1finals", 'p', L + 2 * (L - 1) + npw_fin + (2 + y.Kx if cm else 0))]
+    parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * ((L - 1) + len(y.pw) + (1 if cm else 0))
     parts += [("S2T", 's', 1), ("S2rounds", 's', 2 * y.n2), ("S2finals", 'p', 2)]
-    parts += ipa_parts("oP", y.lcP) + ipa_parts("oW", y.lcW) + ipa_parts("lin", y.kM)
+    parts += ipa_parts("oP", y.lcP) + ipa_parts("oW", y.lcW)
+    if cm:
+        parts += ipa_parts("oX", y.nu[0])
+    parts += ipa_parts("lin", y.kM)
     if hooks and 'parts' in hooks:
         parts = hooks['parts'](parts, y)
     pf = Proof(body, parts)
-    check_inputs(desc, rc)
-    if not rc.get('committed'):
-        check_outputs_v2(desc, rc)
+    if not cm:
+        check_inputs(desc, rc)
+    check_outputs_v2(desc, rc)
 
     tr = Transcript(tid)
-    if hooks and 'statement' in hooks:
-        hooks['statement'](tr, y)
+    if cm:
+        statement_committed(tr, pub, rc, y.NV)
     else:
         statement(tr, pub, y, rc, y.NV)
     tr.absorb("stmt/group", group if group is not None else group_field(rc))
@@ -1540,7 +1569,7 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     aq = {}
     addf(aq, pQE, 1 - rr); addf(aq, pQO, rr)
     Kq = 1
-    out = out_matrix_v2(desc, rc, y) if not rc.get('committed') else None
+    out = out_matrix_v2(desc, rc, y)
     for k, ins in enumerate(y.inst):
         sk = sel(('I', k))
         ci, ai = lk[k]
@@ -1550,6 +1579,8 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
                 addf(aq, ai, sk * gamma)
             else:
                 Kq -= gamma * sk * mle(out, zd[:ins['n']])
+        if ins['kind'] == 'input':
+            Kq -= sk * c_in_mle(y, ins['k'], gamma, zd[y.beta:ins['n']])
         Kq += sk * alpha - sk
     for t, tb in enumerate(y.tables):
         st = sel(('T', t))
@@ -1557,6 +1588,8 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
         tval = sum(pow(2, i, Q) * yT[i] for i in range(tb['wT'])) % Q
         if tb['kind'] == 'act':
             tval = (tval - pow(2, tb['Q'] - 1, Q) + gamma * mle(tb['act'], yT)) % Q
+        if tb['kind'] == 'wr':
+            tval = (tval + gamma * mle(wr_omega(), yT)) % Q
         Kq += st * (alpha - tval) - st
     rels_g.append((aq, {}, Kq))
 
@@ -1593,8 +1626,6 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     rs = pf.get("S1rounds")
     n1 = y.n1
     S1 = Sumcheck(tr, "S1", n1, 3, 0, pf.get("S1T")[0], [rs[3 * j:3 * j + 3] for j in range(n1)])
-    if out is not None:
-        qL_tau = mle(out, tau[-1][0] + tau[-1][1]) if y.qpub else None
     # R1
     a1 = {}
     K1 = S1.T
@@ -1614,9 +1645,14 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     it = iter(acc.commit(fin))
     for l in range(L):
         C[('w', l)] = next(it)
-    for l in range(1, L):
+    for l in range(0 if cm else 1, L):
         C[('x', l)] = next(it)
         C[('p', l)] = next(it)
+    ein = []
+    if cm:
+        z1 = tau[0][0] + S1.suffix(y.nu[0])
+        for k in range(y.Kx):
+            ein.append(next(it))
     pwv = []
     for p in y.pw:
         l = p['l']
@@ -1635,7 +1671,7 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
             p.setdefault('claims', []).append(claims_pw)
         ent['P'] = next(it)
         pwv.append(ent)
-    for l in range(1, L):
+    for l in range(0 if cm else 1, L):
         product_verify(tr, com[C[('w', l)]], com[C[('x', l)]], com[C[('p', l)]],
                        tuple(pf.get("prodABD")) + (pf.get("prodz"),), "layer %d" % (l + 1))
     for p, ent in zip(y.pw, pwv):
@@ -1648,7 +1684,7 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     K2 = S1.final
     for l in range(L):
         rl = S1.suffix(y.nu[l])
-        if l == 0:
+        if l == 0 and not cm:
             addf(a2, C[('w', 0)], lmm[0] * x1_eval(rc, y, tau[0][0] + rl, acc, a2, C, lmm[0]))
         else:
             addf(a2, C[('p', l)], lmm[l])
@@ -1708,11 +1744,26 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
         claims.append((C[('w', l)], 'W', ('W', l), S1.suffix(y.nu[l]) + tau[l][1]))
     for l in range(1, L):
         claims.append((C[('x', l)], 'P1', x_source(Ls, l), tau[l][0] + S1.suffix(y.nu[l])))
+    for k, ci in enumerate(ein):
+        claims.append((ci, 'P1', ('vin', k), z1))
     for p in y.pw:
         claims += p['claims']
     for ci, col, pt in leaf_claims:
         claims.append((ci, 'P1', col, pt))
-    return finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, None, pub['rows'], r5 + rels_g)
+    xopen = None
+    if cm:
+        rin = {C[('x', 0)]: 1}
+        for k, ci in enumerate(ein):
+            addf(rin, ci, -pow(2, 8 * k, Q))
+        rnu = S1.suffix(y.nu[0])
+        Sv = sum(eq_pt(rnu, bits_of(j, y.nu[0])) * pow(2, w - 1, Q) for j, w in enumerate(desc['xbits'])) % Q
+        rels_g.append((rin, {}, -Sv))
+        rowsX = [rc['rows'][min(b, B - 1)] for b in range(1 << y.beta)]
+
+        def xopen():
+            hyrax_verify(tr, rowsX, com[C[('x', 0)]], rnu + tau[0][0], ipa_msgs(pf, "oX"), "opening of X",
+                         lc=y.nu[0])
+    return finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, None, pub['rows'], r5 + rels_g, xopen)
 
 
 def public_q_tau(rc, out, y, tau, acc, a, c):
@@ -1762,7 +1813,70 @@ def verify_statement(pub, rc):
 
 
 def parse_receipt_committed(data):
-    raise rej("receipt-format", "committed receipts not implemented")
+    """12.9.1-12.9.2."""
+    r = Reader(data, "receipt-format")
+    rc = {'committed': True}
+    if r.take(8, "magic") != b"ZKMLRCC1":
+        raise bad(r, "receipt magic")
+    rc['digest'] = r.take(32)
+    B = r.u32(); n1 = r.u32(); mL = r.u32()
+    if not (1 <= B <= 1 << 24 and 1 <= n1 <= 65536 and 1 <= mL <= 65536):
+        raise bad(r, "B, n_1 or m_L out of range")
+    c0 = r.o
+    C = r.u32()
+    if C > 65536:
+        raise bad(r, "context length")
+    r.take(C, "context")
+    keys = []
+    for b in range(B):
+        k = r.u32()
+        if k > 4096:
+            raise bad(r, "row key length")
+        keys.append(r.take(k, "row key"))
+    rc['context'] = data[c0:r.o]
+    rc['keys'] = keys
+    rc['nonce'] = r.take(32, "nonce")
+    if B * 64 > r.left():
+        raise bad(r, "row commitments")
+    rows = []
+    for b in range(B):
+        x = int.from_bytes(r.take(32), 'little')
+        yv = int.from_bytes(r.take(32), 'little')
+        if x >= P or yv >= P or (yv * yv - x * x * x + 17) % P:
+            raise bad(r, "row commitment %d is not an affine point of E" % b)
+        rows.append((x, yv, 1))
+    rc['rows'] = rows
+    if B * mL * 4 > r.left():
+        raise bad(r, "outputs")
+    ob = r.take(B * mL * 4)
+    rc['stmt_bytes'] = data[:r.o]
+    Pn = r.u64()
+    if Pn != r.left():
+        raise bad(r, "proof length %d, %d bytes left" % (Pn, r.left()))
+    rc['proof'] = r.take(Pn)
+    rc.update(B=B, n1=n1, mL=mL, outputs_bytes=ob)
+    rc['outputs'] = list(struct.unpack('<%di' % (B * mL), ob))
+    return rc
+
+
+def statement_committed(tr, pub, rc, NV):
+    """7.20.2, items 1-8."""
+    tr.absorb("stmt/params", sha(param_digest(NV) + u32(DELTA) + u32(16) + u32(16)))
+    tr.absorb("stmt/model-descriptor", pub['desc']['digest'])
+    tr.absorb_points("stmt/W-rows", pub['rows'])
+    tr.absorb_u64("stmt/B", rc['B'])
+    tr.absorb("stmt/context", rc['context'])
+    tr.absorb("stmt/nonce", rc['nonce'])
+    tr.absorb_points("stmt/input-rows", rc['rows'])
+    tr.absorb("stmt/outputs", sha(rc['outputs_bytes']))
+
+
+def c_in_mle(y, k, gamma, rj):
+    """c_k~ at the feature coordinates rj (7.20.3)."""
+    tot = 0
+    for j, w in enumerate(y.inw[k]):
+        tot += eq_pt(rj, bits_of(j, len(rj))) * ((1 << w) - 1 + gamma * w)
+    return tot % Q
 
 
 def verify_container(pub, data):
@@ -1770,7 +1884,10 @@ def verify_container(pub, data):
 
 
 def verify_committed(pub, rc):
-    raise rej("proof-check", "committed mode not implemented")
+    """12.9.3 step 4: the rule of the three magics (7.19.1), then the proof."""
+    if pub['desc']['version'] != 2:
+        raise rej("proof-encoding", "a committed receipt for a ZKMLMD01 model")
+    return verify_v2(pub, rc)
 
 
 # ---------------------------------------------------------------- KAT and MANIFEST
@@ -1854,7 +1971,51 @@ def run_manifest(path, sets, only=None, verbose=False):
 
 
 def verify_opening(pb, rb, ob):
-    raise rej("opening-format", "openings not implemented")
+    """12.11.2 steps 2-3, for a receipt that verified (step 1)."""
+    try:
+        pub = parse_public(pb)
+        if rb[:8] != b"ZKMLRCC1":
+            raise rej("opening-format", "an opening needs a committed receipt")
+        rc = parse_receipt_committed(rb)
+        r = Reader(ob, "opening-format")
+        if r.take(8, "magic") != b"ZKMLOPN1":
+            raise bad(r, "opening magic")
+        if r.take(32, "receipt digest") != sha(rb):
+            raise bad(r, "the opening names another receipt")
+        n1 = r.u32()
+        if n1 != rc['n1']:
+            raise bad(r, "n_1 is not the receipt's")
+        K = r.u32()
+        if not 1 <= K <= rc['B']:
+            raise bad(r, "K")
+        if K * (36 + 4 * n1) != r.left():
+            raise bad(r, "length: %d bytes for %d rows" % (r.left(), K))
+        xb = pub['desc']['xbits']
+        prev = -1
+        rows = []
+        for _ in range(K):
+            b = r.u32()
+            if b >= rc['B'] or b <= prev:
+                raise bad(r, "row index %d" % b)
+            prev = b
+            feats = [r.i32() for _ in range(n1)]
+            for j, v in enumerate(feats):
+                if not -(1 << (xb[j] - 1)) <= v < (1 << (xb[j] - 1)):
+                    raise bad(r, "feature %d of row %d beyond its width" % (j, b))
+            blind = int.from_bytes(r.take(32), 'little')
+            if blind >= Q:
+                raise bad(r, "blind of row %d not below q" % b)
+            rows.append((b, feats, blind))
+        r.end()
+        V = gens_v(n1)
+        for b, feats, blind in rows:
+            Cb = pt_add(msm(V, feats), pt_mul(GEN_H, blind))
+            if not pt_eq(Cb, rc['rows'][b]):
+                raise rej("opening-check", "row %d (key %r): features and blind do not give its commitment"
+                          % (b, rc['keys'][b]))
+        return ("accept", "-", "")
+    except Reject as e:
+        return (e.verdict, e.cls, e.why)
 
 
 def main():
