@@ -645,7 +645,7 @@ def parse_receipt(data):
     C = r.u32()
     if C > 65536:
         raise bad(r, "context length")
-    r.take(C, "context")
+    rc['context_field'] = r.take(C, "context")
     keys = []
     for b in range(B):
         k = r.u32()
@@ -1826,7 +1826,7 @@ def parse_receipt_committed(data):
     C = r.u32()
     if C > 65536:
         raise bad(r, "context length")
-    r.take(C, "context")
+    rc['context_field'] = r.take(C, "context")
     keys = []
     for b in range(B):
         k = r.u32()
@@ -1879,8 +1879,62 @@ def c_in_mle(y, k, gamma, rj):
     return tot % Q
 
 
+def parse_container(data):
+    """12.10.1."""
+    r = Reader(data, "receipt-format")
+    if r.take(8, "magic") != b"ZKMLRCTM":
+        raise bad(r, "container magic")
+    k = r.u32()
+    if not 2 <= k <= 65536:
+        raise bad(r, "k")
+    total = r.u64()
+    if not 2 <= total <= 1 << 32:
+        raise bad(r, "total rows")
+    parts = []
+    for i in range(k):
+        n = r.u64()
+        if n < 8 or n > r.left():
+            raise bad(r, "length of part %d" % (i + 1))
+        pb = r.take(n)
+        if pb[:8] == b"ZKMLRCT1":
+            parts.append(parse_receipt(pb))
+        elif pb[:8] == b"ZKMLRCC1":
+            parts.append(parse_receipt_committed(pb))
+        else:
+            raise bad(r, "part %d: magic %r" % (i + 1, pb[:8]))
+        parts[-1]['magic'] = pb[:8]
+    r.end()
+    p0 = parts[0]
+    for i, pt in enumerate(parts):
+        for f in ('magic', 'digest', 'n1', 'mL', 'context_field'):
+            if pt[f] != p0[f]:
+                raise bad(r, "part %d: %s differs from part 1's" % (i + 1, f))
+    if sum(pt['B'] for pt in parts) != total:
+        raise bad(r, "total rows is not the sum of the parts' B")
+    return parts
+
+
 def verify_container(pub, data):
-    raise rej("receipt-format", "containers not implemented")
+    """12.10.3."""
+    parts = parse_container(data)
+    p0 = parts[0]
+    if p0['digest'] != pub['digest']:
+        raise rej("model-mismatch", "the container names another model")
+    if p0['n1'] != pub['desc']['layers'][0].n or p0['mL'] != pub['desc']['layers'][-1].m:
+        raise rej("shape-mismatch", "n_1 or m_L is not the model's")
+    if pub['desc']['version'] != 2:
+        raise rej("receipt-format", "containers exist for version 2 models only")
+    k = len(parts)
+    G = sha(b"ZKMLPG-V2/group" + u32(k) + b''.join(sha(pt['stmt_bytes']) for pt in parts))
+    for i, pt in enumerate(parts):
+        try:
+            if pt.get('committed'):
+                if pub['desc']['version'] != 2:
+                    raise rej("proof-encoding", "a committed receipt for a ZKMLMD01 model")
+            verify_v2(pub, pt, group=u32(i + 1) + u32(k) + G)
+        except Reject as e:
+            raise Reject(e.verdict, e.cls, "part %d of %d: %s" % (i + 1, k, e.why))
+    return ("accept", "-", "")
 
 
 def verify_committed(pub, rc):
