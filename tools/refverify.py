@@ -599,9 +599,14 @@ def parse_descriptor(data, cls):
         d = parse_md01(r)
     elif magic == b"ZKMLMD02":
         d = parse_md02(r)
+    elif magic == b"ZKMLTE01":
+        d = parse_te01(r)
     else:
         raise bad(r, "descriptor magic %r" % magic)
     r.end()
+    if 'layers' in d:
+        d['n_in'] = d['layers'][0].n
+        d['m_out'] = d['layers'][-1].m
     d['bytes'] = data
     d['digest'] = sha(data)
     return d
@@ -617,7 +622,7 @@ def parse_public(data):
     try:
         D = r.u64()
         desc = parse_descriptor(r.take(D, "descriptor"), cls)
-        lay = dense_layout(desc, 1)
+        lay = tree_layout(desc, 1) if desc['version'] == 'tree' else dense_layout(desc, 1)
         lW = r.u32()
         if lW != lay.lW:
             raise bad(r, "l_W %d, the descriptor gives %d" % (lW, lay.lW))
@@ -1780,6 +1785,341 @@ def x1_eval(rc, y, pt, acc, a, C, lm):
     return mle(xpub, pt)
 
 
+# ---------------------------------------------------------------- 12.7 ZKMLTE01, 15-16 trees
+
+def parse_te01(r):
+    d = {'version': 'tree'}
+    T = r.u32(); D = r.u32(); n = r.u32(); F = r.u32(); tf = r.u32()
+    if not 1 <= T <= 65536:
+        raise bad(r, "T")
+    if not (1 <= D <= 20 and log2c(T) + D <= 22):
+        raise bad(r, "D")
+    if not 1 <= n <= 65536:
+        raise bad(r, "n")
+    if not 0 <= F <= 30:
+        raise bad(r, "F")
+    if tf not in (0, 1):
+        raise bad(r, "transform")
+    d.update(T=T, D=D, n=n, F=F, transform=tf)
+    if tf == 1:
+        s = r.u32(); Qw = r.u32(); G = r.u32()
+        if not (1 <= s <= 32 and 2 <= Qw <= 20 and 0 <= G <= 30):
+            raise bad(r, "s, Q or G")
+        nb = 4 << Qw
+        if nb > r.left():
+            raise bad(r, "table")
+        d.update(s=s, Q=Qw, G=G, table=list(struct.unpack('<%di' % (1 << Qw), r.take(nb))))
+    if r.u32() not in (0, 1):
+        raise bad(r, "output kind")
+    for j in range(n):
+        N = r.u32()
+        if N > 63:
+            raise bad(r, "name length")
+        check_name(r, r.take(N))
+    d['n_in'] = n
+    d['m_out'] = 1
+    return d
+
+
+class TreeLay:
+    pass
+
+
+def tree_layout(desc, B):
+    """16.1 sizes, 16.2 columns, 16.3 tables and lookups."""
+    y = TreeLay()
+    T, D, n = desc['T'], desc['D'], desc['n']
+    y.beta = log2c(B)
+    y.tau = log2c(T)
+    y.nu = D
+    y.lam = log2c(n)
+    y.g = y.beta + y.tau
+    y.D = D
+    tbl = desc['transform'] == 1
+    y.K = (desc['s'] + 15) // 16 if tbl else 0
+    y.w = desc['s'] - 16 * (y.K - 1) if tbl else 0
+    y.tables = [('NODE', y.tau + y.nu), ('LEAF', y.tau + y.nu), ('ROW', y.beta + y.lam), ('R16', 16)]
+    if tbl and y.w < 16:
+        y.tables.append(('Rw', y.w))
+    if tbl:
+        y.tables.append(('OUTT', desc['Q']))
+    tix = {nm: i for i, (nm, _) in enumerate(y.tables)}
+    y.tix = tix
+    y.inst = []
+    for s in range(D):
+        y.inst += [('NODE', s, y.g, tix['NODE']), ('ROW', s, y.g, tix['ROW']),
+                   ('C0', s, y.g, tix['R16']), ('C1', s, y.g, tix['R16'])]
+    y.inst.append(('LEAF', None, y.g, tix['LEAF']))
+    if tbl:
+        y.inst.append(('OUTT', None, y.beta, tix['OUTT']))
+        for k in range(y.K):
+            last = k == y.K - 1
+            y.inst.append(('LIMB', k, y.beta, tix['Rw'] if (last and y.w < 16) else tix['R16']))
+    y.grid = ['b', 'f', 'k', 'd', 'x', 'm', 'e', 'c0', 'c1']
+    p1 = []
+    for s in range(D):
+        for c in y.grid:
+            p1.append(((c, s), y.g))
+    p1.append((('v',), y.g))
+    if tbl:
+        p1 += [(('S',), y.beta), (('q',), y.beta)] + [(('limb', k), y.beta) for k in range(y.K)]
+    p1 += [(('mult', t), wv) for t, (_, wv) in enumerate(y.tables)]
+    p2 = [(('h', i), ins[2]) for i, ins in enumerate(y.inst)] + [(('g', t), wv) for t, (_, wv) in enumerate(y.tables)]
+    y.p1cols, y.p2cols = p1, p2
+    y.pos1, y.lP1 = place(p1)
+    y.pos2, y.lP2 = place(p2)
+    y.lN = y.tau + y.nu + 2
+    y.lW = y.lN
+    y.posN = {('N', c): (c << (y.tau + y.nu), y.tau + y.nu) for c in range(4)}
+    y.n1 = max([y.g] + [wv for _, wv in y.tables])
+    y.n2 = max(y.lP1, y.lP2, y.lN)
+    y.nM = nextpow2(4 * y.n1 + 3 * y.n2)
+    y.kM = log2c(y.nM)
+    y.NV = max(y.nM, 1 << split(y.lP1)[0])
+    return y
+
+
+def idx_mle(z):
+    return sum(pow(2, j, Q) * zj for j, zj in enumerate(z)) % Q
+
+
+class Form:
+    """Σ a_i·v_i + c over committed scalars (16.4.1)."""
+
+    def __init__(self, a=None, c=0):
+        self.a = dict(a or {})
+        self.c = c % Q
+
+    def add(self, i, coef):
+        addf(self.a, i, coef)
+        return self
+
+    def com(self, coms):
+        idx = sorted(self.a)
+        return pt_add(msm([coms[i] for i in idx], [self.a[i] for i in idx]), pt_mul(GEN_G, self.c))
+
+
+def verify_tree(pub, rc):
+    desc = pub['desc']
+    B = rc['B']
+    y = tree_layout(desc, B)
+    D = y.D
+    tbl = desc['transform'] == 1
+    if y.g > 30:
+        raise Reject("unusable", "limits", "beyond the limits of 16.1")
+    body = check_header(rc['proof'], b"ZKMLPT01", 2, 0)
+    NK, NT = len(y.inst), len(y.tables)
+    lc1, lr1 = split(y.lP1)
+    lc2, lr2 = split(y.lP2)
+    lcN, lrN = split(y.lN)
+    nprod = 3 * D + NK + 2
+    parts = [("P1rows", 'p', 1 << lr1), ("maskC", 'p', 1), ("P2rows", 'p', 1 << lr2)]
+    if tbl:
+        parts.append(("pre", 'p', 2 + y.K))
+    parts += [("S1T", 's', 1), ("S1rounds", 's', 3 * y.n1),
+              ("S1finals", 'p', len(y.p1cols) + len(y.p2cols) + 4), ("S1products", 'p', nprod)]
+    parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * nprod
+    parts += [("S2T", 's', 1), ("S2rounds", 's', 2 * y.n2), ("S2finals", 'p', 3)]
+    parts += ipa_parts("o1", lc1) + ipa_parts("o2", lc2) + ipa_parts("oN", lcN) + ipa_parts("lin", y.kM)
+    pf = Proof(body, parts)
+
+    tr = Transcript("ZKMLPG-V2/trees")
+    tr.absorb("stmt/params", sha(param_digest(y.NV) + u32(DELTA) + u32(16)))
+    tr.absorb("stmt/model-descriptor", desc['digest'])
+    tr.absorb_points("stmt/N-rows", pub['rows'])
+    tr.absorb_u64("stmt/B", B)
+    tr.absorb("stmt/context", rc['context'])
+    tr.absorb("stmt/inputs", sha(rc['inputs_bytes']))
+    tr.absorb("stmt/outputs", sha(rc['outputs_bytes']))
+    acc = LinAcc()
+    P1rows = pf.get("P1rows")
+    tr.absorb_points("P1/rows", P1rows)
+    CM = pf.get("maskC")[0]
+    tr.absorb_points("mask/C", [CM])
+    alpha = tr.challenge("lookup/alpha")
+    gamma = tr.challenge("lookup/gamma")
+    P2rows = pf.get("P2rows")
+    tr.absorb_points("P2/rows", P2rows)
+    tauZ = tr.challenges("tree/tau-z", y.g)
+    tauS = tr.challenges("tree/tau-s", y.beta)
+    tauLK = tr.challenges("lk/tau", y.n1)
+    C = {}
+    claims = []
+    rels = []
+    if tbl:
+        pre = pf.get("pre")
+        tr.absorb_points("S1/pre-claims", pre)
+        it = iter(acc.commit(pre))
+        for nm in [('S',), ('q',)] + [('limb', k) for k in range(y.K)]:
+            C[('pre',) + nm] = next(it)
+            claims.append((C[('pre',) + nm], 'P1', nm, tauS))
+        a = {C[('pre', 'S')]: 1}
+        addf(a, C[('pre', 'q')], -pow(2, desc['s'], Q))
+        for k in range(y.K):
+            addf(a, C[('pre', 'limb', k)], -pow(2, 16 * k, Q))
+        rels.append((a, {}, -pow(2, desc['s'] - 1, Q)))
+    lz = tr.challenges("S1/lambda-z", 3 * D)
+    lS = tr.challenge("S1/lambda-s")
+    llk = tr.challenges("S1/lambda-lk", NK)
+    ltb = tr.challenges("S1/lambda-tb", NT)
+    zeta = tr.challenges("S1/zeta", NT)
+    rho1 = tr.challenge("S1/rho", True)
+    n1 = y.n1
+    rs = pf.get("S1rounds")
+    S1 = Sumcheck(tr, "S1", n1, 3, 0, pf.get("S1T")[0], [rs[3 * j:3 * j + 3] for j in range(n1)])
+    # padded public matrices
+    n = desc['n']
+    nb = 1 << y.beta
+    outp = [rc['outputs'][min(b, B - 1)] for b in range(nb)]
+    # R1
+    a1 = {}
+    K1 = S1.T
+    f = pow(2, n1 - y.g, Q) * lS % Q
+    if tbl:
+        addf(a1, C[('pre', 'S')], f)
+    else:
+        K1 -= f * mle(outp, tauS)
+    # finals
+    fin = pf.get("S1finals")
+    tr.absorb_points("S1/finals", fin)
+    it = iter(acc.commit(fin))
+    for nm, kap in y.p1cols:
+        C[nm] = next(it)
+        claims.append((C[nm], 'P1', nm, S1.suffix(kap)))
+    for nm, kap in y.p2cols:
+        C[nm] = next(it)
+        claims.append((C[nm], 'P2', nm, S1.suffix(kap)))
+    rTN = S1.suffix(y.tau + y.nu)
+    for c in range(4):
+        C[('N', c)] = next(it)
+        claims.append((C[('N', c)], 'N', ('N', c), rTN))
+    prods = pf.get("S1products")
+    tr.absorb_points("S1/products", prods)
+    pit = iter(acc.commit(prods))
+    com = acc.coms
+    rg = S1.suffix(y.g)
+    rb, rt = rg[:y.beta], rg[y.beta:]
+
+    def cf(nm):
+        return Form({C[nm]: 1})
+    pairs = []  # (X form, Y form, product index, label)
+    for s in range(D):
+        pairs.append((cf(('b', s)), cf(('b', s)), next(pit), "level %d b*b" % s))
+        pairs.append((cf(('m', s)), cf(('d', s)), next(pit), "level %d m*d" % s))
+        yf = Form({C[('x', s)]: 1, C[('e', s)]: pow(2, 32, Q), C[('k', s)]: -1})
+        pairs.append((cf(('b', s)), yf, next(pit), "level %d b*y" % s))
+    fk = []
+    for i, (kind, s, nk, t) in enumerate(y.inst):
+        if kind == 'NODE':
+            ff = Form(c=pow(2, y.nu, Q) * idx_mle(rt) + pow(2, s, Q))
+            for j in range(s):
+                ff.add(C[('b', j)], pow(2, s - 1 - j, Q))
+            ff.add(C[('f', s)], gamma).add(C[('k', s)], gamma * gamma).add(C[('d', s)], pow(gamma, 3, Q))
+        elif kind == 'ROW':
+            ff = Form(c=idx_mle(rb))
+            ff.add(C[('f', s)], pow(2, y.beta, Q)).add(C[('x', s)], gamma).add(C[('m', s)], gamma * gamma)
+        elif kind == 'C0':
+            ff = cf(('c0', s))
+        elif kind == 'C1':
+            ff = cf(('c1', s))
+        elif kind == 'LEAF':
+            ff = Form(c=pow(2, y.nu, Q) * idx_mle(rt))
+            for j in range(D):
+                ff.add(C[('b', j)], pow(2, D - 1 - j, Q))
+            ff.add(C[('v',)], gamma)
+        elif kind == 'OUTT':
+            ff = Form({C[('q',)]: 1}, c=gamma * mle(outp, S1.suffix(y.beta)))
+        else:
+            ff = cf(('limb', s))
+        fk.append(ff)
+        pairs.append((cf(('h', i)), ff, next(pit), "lookup %d" % (i + 1)))
+    tN = {}
+    for name in ('NODE', 'LEAF'):
+        t = y.tix[name]
+        tf = Form(c=idx_mle(rTN))
+        if name == 'NODE':
+            tf.add(C[('N', 0)], gamma).add(C[('N', 1)], gamma * gamma).add(C[('N', 2)], pow(gamma, 3, Q))
+        else:
+            tf.add(C[('N', 3)], gamma)
+        pi = next(pit)
+        tN[name] = pi
+        pairs.append((tf, cf(('g', t)), pi, "table %s" % name))
+    for X, Yf, pi, what in pairs:
+        A, Bp, Dp = pf.get("prodABD")
+        product_verify(tr, X.com(com), Yf.com(com), com[pi], (A, Bp, Dp, pf.get("prodz")), what)
+    # R2
+    a2 = {}
+    K2 = S1.final
+    eZ = eq_pt(tauZ, rg)
+    pi = 0
+    for s in range(D):
+        Pbb, Pmd, Pby = pairs[3 * s][2], pairs[3 * s + 1][2], pairs[3 * s + 2][2]
+        lb, lm, lc_ = lz[3 * s], lz[3 * s + 1], lz[3 * s + 2]
+        addf(a2, C[('b', s)], lb * eZ); addf(a2, Pbb, -lb * eZ)
+        addf(a2, C[('e', s)], lm * eZ); addf(a2, Pmd, -lm * eZ)
+        e = lc_ * eZ
+        addf(a2, Pby, 2 * e); addf(a2, C[('x', s)], -e); addf(a2, C[('e', s)], -e * pow(2, 32, Q))
+        addf(a2, C[('k', s)], e); K2 += e; addf(a2, C[('b', s)], e); addf(a2, C[('c0', s)], -e)
+        addf(a2, C[('c1', s)], -e * 65536)
+    addf(a2, C[('v',)], lS * eq_pt(tauS, rb))
+    for i, (kind, s, nk, t) in enumerate(y.inst):
+        Pk = pairs[3 * D + i][2]
+        ek = eq_pt(tauLK[n1 - nk:], S1.suffix(nk))
+        addf(a2, C[('h', i)], llk[i] * ek * alpha + zeta[t] * inv(pow(2, n1 - nk, Q)))
+        addf(a2, Pk, -llk[i] * ek)
+        K2 += llk[i] * ek
+    xs = [[rc['inputs'][min(b, B - 1) * n + j] if j < n else 0 for j in range(1 << y.lam)] for b in range(nb)]
+    for t, (name, wT) in enumerate(y.tables):
+        rT = S1.suffix(wT)
+        eT = eq_pt(tauLK[n1 - wT:], rT)
+        z2 = zeta[t] * inv(pow(2, n1 - wT, Q)) % Q
+        if name in ('NODE', 'LEAF'):
+            addf(a2, C[('g', t)], ltb[t] * eT * alpha - z2)
+            addf(a2, tN[name], -ltb[t] * eT)
+            addf(a2, C[('mult', t)], -ltb[t] * eT)
+            continue
+        tval = idx_mle(rT)
+        if name == 'ROW':
+            X = [xs[b][j] for j in range(1 << y.lam) for b in range(nb)]
+            Mi = [1 if v == -2 ** 31 else 0 for v in X]
+            tval = (tval + gamma * mle(X, rT) + gamma * gamma * mle(Mi, rT)) % Q
+        elif name == 'OUTT':
+            tval = (tval - pow(2, desc['Q'] - 1, Q) + gamma * mle(desc['table'], rT)) % Q
+        addf(a2, C[('g', t)], ltb[t] * eT * (alpha - tval) - z2)
+        addf(a2, C[('mult', t)], -ltb[t] * eT)
+    # S2
+    theta = tr.challenges("S2/theta", len(claims))
+    rho2 = tr.challenge("S2/rho", True)
+    n2 = y.n2
+    rs = pf.get("S2rounds")
+    S2 = Sumcheck(tr, "S2", n2, 2, 4 * n1, pf.get("S2T")[0], [rs[2 * j:2 * j + 2] for j in range(n2)])
+    lv = {'P1': y.lP1, 'P2': y.lP2, 'N': y.lN}
+    posm = {'P1': y.pos1, 'P2': y.pos2, 'N': y.posN}
+    a3 = {}
+    Kx = {'P1': 0, 'P2': 0, 'N': 0}
+    rpt = {k: S2.suffix(v) for k, v in lv.items()}
+    for th, (ci, poly, col, z) in zip(theta, claims):
+        addf(a3, ci, th * pow(2, n2 - lv[poly], Q))
+        off, kap = posm[poly][col]
+        zh = list(z) + bits_of(off >> kap, lv[poly] - kap)
+        Kx[poly] = (Kx[poly] + th * eq_pt(zh, rpt[poly])) % Q
+    fin2 = pf.get("S2finals")
+    tr.absorb_points("S2/finals", fin2)
+    u1, u2, uN = acc.commit(fin2)
+    a4 = {}
+    addf(a4, u1, Kx['P1']); addf(a4, u2, Kx['P2']); addf(a4, uN, Kx['N'])
+    hyrax_verify(tr, P1rows, com[u1], rpt['P1'], ipa_msgs(pf, "o1"), "opening of P1")
+    hyrax_verify(tr, P2rows, com[u2], rpt['P2'], ipa_msgs(pf, "o2"), "opening of P2")
+    hyrax_verify(tr, pub['rows'], com[uN], rpt['N'], ipa_msgs(pf, "oN"), "opening of N")
+    for rel in rels:
+        acc.add(*rel)
+    acc.add(a1, S1.init_mask(rho1), K1)
+    acc.add(a2, S1.final_mask(rho1), K2)
+    acc.add(a3, S2.init_mask(rho2), S2.T)
+    acc.add(a4, S2.final_mask(rho2), S2.final)
+    acc.verify(tr, CM, y.nM, y.kM, ipa_msgs(pf, "lin"))
+
+
 # ---------------------------------------------------------------- 12.3 the order of checks
 
 def verify_receipt(pub_bytes, rct_bytes):
@@ -1795,7 +2135,7 @@ def verify_receipt(pub_bytes, rct_bytes):
             rc = parse_receipt(rct_bytes)
         if rc['digest'] != pub['digest']:
             raise rej("model-mismatch", "the receipt names another model")
-        if rc['n1'] != pub['desc']['layers'][0].n or rc['mL'] != pub['desc']['layers'][-1].m:
+        if rc['n1'] != pub['desc']['n_in'] or rc['mL'] != pub['desc']['m_out']:
             raise rej("shape-mismatch", "n_1 or m_L is not the model's")
         verify_statement(pub, rc)
         return ("accept", "-", "")
@@ -1805,6 +2145,10 @@ def verify_receipt(pub_bytes, rct_bytes):
 
 def verify_statement(pub, rc):
     v = pub['desc']['version']
+    if v == 'tree':
+        if rc.get('committed'):
+            raise rej("proof-encoding", "committed inputs are not defined for trees")
+        return verify_tree(pub, rc)
     if rc.get('committed'):
         return verify_committed(pub, rc)
     if v == 1:
@@ -1920,7 +2264,7 @@ def verify_container(pub, data):
     p0 = parts[0]
     if p0['digest'] != pub['digest']:
         raise rej("model-mismatch", "the container names another model")
-    if p0['n1'] != pub['desc']['layers'][0].n or p0['mL'] != pub['desc']['layers'][-1].m:
+    if p0['n1'] != pub['desc']['n_in'] or p0['mL'] != pub['desc']['m_out']:
         raise rej("shape-mismatch", "n_1 or m_L is not the model's")
     if pub['desc']['version'] != 2:
         raise rej("receipt-format", "containers exist for version 2 models only")
