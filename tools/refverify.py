@@ -1,31 +1,42 @@
 #!/usr/bin/env python3
 """refverify: an independent verifier of zkml receipts, written from docs/protocol.md.
 
-It is a second implementation of the verifier, in Python 3 with the standard library
-only, written from the specification (docs/protocol.md), the known-answer file
+A second implementation of the verifier, in Python 3 with the standard library only,
+written from the specification (docs/protocol.md), the known-answer file
 tests/kat/zkmlpg-v1.kat and the conformance vectors of tests/vectors, without zkml's C
-code. It checks that the document is enough to implement a verifier. Speed is not a goal
-(pure Python integers: a few seconds per receipt).
+code: it shows that the document is enough to implement a verifier. Speed is not a goal
+(pure Python integers: about a second per dense receipt, 15 to 20 s per tree receipt).
 
 What it implements (sections of docs/protocol.md):
-  0-3     notation, the fields, Grumpkin, the encodings of points and scalars, the
-          generators (hash_to_curve of RFC 9380, SvdW map), the SHA-256 transcript;
-          checked against the KAT file (--kat)
-  4-5     Pedersen, Hyrax evaluation proofs, the dot-product argument (IPA), product
-          proofs, the linear-relation accumulator, the masked batched sumcheck
-  6.1-6.3 version 1 models: padding, tables, lookup instances, columns, placement
-  7.0-7.14 the version 1 inference proof, verifier side
-  12.1-12.3 the descriptor ZKMLMD01, the public file ZKMLPUB1, the receipt ZKMLRCT1,
-          and the order of checks that gives the verdict and reason class (13.2)
-  13      the MANIFEST of tests/vectors: verdict and class compared line by line
-(Version 2 parts are added below as they are written; see VERSION2_DONE.)
+  0-3       notation, fields, Grumpkin, the encodings of points and scalars, the
+            generators (RFC 9380 hash_to_curve with the SvdW map), the SHA-256
+            transcript; checked against the known answers (--kat)
+  4-5       Pedersen, Hyrax evaluation proofs, the dot-product argument (IPA), product
+            proofs, the linear-relation accumulator, the masked batched sumcheck
+  6.1-6.3   version 1 models; 7.0-7.14 the version 1 inference proof
+  6.4-6.6   version 2 models and the fractional-sum tree of the lookups;
+  7.17-7.18 the version 2 inference proof (public inputs)
+  7.19-7.20 committed inputs; 12.9 the receipt ZKMLRCC1; 12.11 the opening ZKMLOPN1
+  12.10     receipts of several proofs (ZKMLRCTM) and the group digest
+  12.7-12.8, 15-16  tree ensembles (ZKMLTE01) and the tree proof (ZKMLPT01)
+  12.1-12.5 descriptors, public files, receipts, and the order of checks that gives the
+            verdict and reason class of 13.2
+  13        the MANIFEST of tests/vectors: each line's verdict and class compared
+Not implemented: the prover's side of anything, key files (12.4, 12.6), the documents
+of 15.2 and quantization.
 
-Run:
+Run (from the repository root):
   python3 tools/refverify.py --kat tests/kat/zkmlpg-v1.kat
   python3 tools/refverify.py --manifest tests/vectors/MANIFEST --sets lr20,mlp20,v0.1.0
-  python3 tools/refverify.py --public MODEL.pub --receipt R.rct
-A set is the directory of a line's receipt path. Exit status 0 when every chosen line
-agrees with the MANIFEST (or the single receipt verifies), 1 otherwise.
+  python3 tools/refverify.py --manifest tests/vectors/MANIFEST        (every set)
+  python3 tools/refverify.py --public MODEL.pub --receipt R.rct [--opening O.opn]
+A set is the first directory of a line's receipt path (lr20, mlp20, v0.1.0, lr20v2,
+mlp20v2, lr20v2c, mlp20v2c, groups, trees, trees-id). --only STRING keeps the lines whose
+receipt field contains STRING; -v prints every line. Exit status: 0 when every chosen
+line agrees with the MANIFEST (with --kat: every known answer matches; with --receipt:
+the receipt, and the opening if given, is valid), 1 otherwise, 2 for bad arguments.
+A verdict of this verifier is "accept", "reject" or "unusable" with the classes of 13.2;
+a statement beyond the limits of 7 or 16.1 is "unusable" with class "limits".
 """
 
 import argparse
@@ -729,9 +740,7 @@ def dense_layout(desc, B):
     y.inst = []
     for l, ly in enumerate(Ls):
         for k, w in enumerate(ly.limbw):
-            y.inst.append({'l': l, 'kind': 'range', 'limb': k, 'T': widths.index(w) if False else
-                           [i for i, t in enumerate(y.tables) if t['kind'] == 'range' and t['w'] == w][0],
-                           'n': y.beta + y.mu[l]})
+            y.inst.append({'l': l, 'kind': 'range', 'limb': k, 'T': widths.index(w), 'n': y.beta + y.mu[l]})
         y.inst.append({'l': l, 'kind': 'act', 'T': y.act_table[l], 'n': y.beta + y.mu[l]})
     p1 = []
     for l, ly in enumerate(Ls):
@@ -1439,7 +1448,7 @@ def group_field(rc, i=1, k=1, G=None):
 
 # ---------------------------------------------------------------- 7.17-7.18 version 2
 
-def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
+def verify_v2(pub, rc, group=None):
     desc = pub['desc']
     Ls = desc['layers']
     B = rc['B']
@@ -1449,8 +1458,7 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     if y.lP1 > 28 or y.n1 > 48 or y.n2 > 48 or y.d > 28:
         raise Reject("unusable", "limits", "beyond the limits of section 7")
     body = check_header(rc['proof'], b"ZKMLPG01", 2, 1 if cm else 0)
-    if cm:
-        tid = "ZKMLPG-V2/inference-committed"
+    tid = "ZKMLPG-V2/inference-committed" if cm else "ZKMLPG-V2/inference"
     NT = len(y.tables)
     d = y.d
     npw_fin = 0
@@ -1478,8 +1486,6 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     if cm:
         parts += ipa_parts("oX", y.nu[0])
     parts += ipa_parts("lin", y.kM)
-    if hooks and 'parts' in hooks:
-        parts = hooks['parts'](parts, y)
     pf = Proof(body, parts)
     if not cm:
         check_inputs(desc, rc)
@@ -1639,7 +1645,7 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
         if ('q', l) in C:
             addf(a1, C[('q', l)], f * pow(2, ly.s, Q))
         else:
-            K1 -= f * pow(2, ly.s, Q) * public_q_tau(rc, out, y, tau, acc, a1, f * pow(2, ly.s, Q))
+            K1 -= f * pow(2, ly.s, Q) * public_q_tau(out, tau)
         for k, o in enumerate(ly.limbo):
             addf(a1, C[('rem', l, k)], f * pow(2, o, Q))
         addf(a1, C[('b', l)], -f)
@@ -1690,7 +1696,7 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     for l in range(L):
         rl = S1.suffix(y.nu[l])
         if l == 0 and not cm:
-            addf(a2, C[('w', 0)], lmm[0] * x1_eval(rc, y, tau[0][0] + rl, acc, a2, C, lmm[0]))
+            addf(a2, C[('w', 0)], lmm[0] * x1_eval(rc, y, tau[0][0] + rl))
         else:
             addf(a2, C[('p', l)], lmm[l])
     for i, (p, ent) in enumerate(zip(y.pw, pwv)):
@@ -1705,7 +1711,7 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
             if 'a' in ent:
                 addf(a2, ent['a'], e)
             else:
-                K2 -= e * public_out(rc, out, rl, acc, a2, e)
+                K2 -= e * mle(out, rl)
             addf(a2, ent['P'], -e)
             if p['kind'] == 'lo':
                 addf(a2, ent['tlo'], e * ly.lo)
@@ -1724,7 +1730,7 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
             if ('q', l) in C:
                 addf(a, C[('q', l)], c)
                 return 0
-            return c * public_q_tau(rc, out, y, tau, acc, a, c)
+            return c * public_q_tau(out, tau)
         a = {}
         K = -h - qform(a, 1)
         for k, o in enumerate(ly.uo):
@@ -1771,16 +1777,13 @@ def verify_v2(pub, rc, group=None, tid="ZKMLPG-V2/inference", hooks=None):
     return finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, None, pub['rows'], r5 + rels_g, xopen)
 
 
-def public_q_tau(rc, out, y, tau, acc, a, c):
+def public_q_tau(out, tau):
     """OUT~(τ_L), the public q_L of a kind 0 output layer."""
     return mle(out, tau[-1][0] + tau[-1][1])
 
 
-def public_out(rc, out, pt, acc, a, c):
-    return mle(out, pt)
-
-
-def x1_eval(rc, y, pt, acc, a, C, lm):
+def x1_eval(rc, y, pt):
+    """X~pub at pt (7.12 R2, public mode)."""
     xpub = padded_matrix(rc['inputs'], rc['B'], rc['n1'], y.beta, y.nu[0], lambda i: 0)
     return mle(xpub, pt)
 
@@ -2424,6 +2427,7 @@ def main():
     ap.add_argument("--only", help="only lines whose receipt path contains this")
     ap.add_argument("--public")
     ap.add_argument("--receipt")
+    ap.add_argument("--opening")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     ok = True
@@ -2438,6 +2442,9 @@ def main():
         with open(a.receipt, 'rb') as f:
             rb = f.read()
         v, c, why = verify_receipt(pb, rb)
+        if v == "accept" and a.opening:
+            with open(a.opening, 'rb') as f:
+                v, c, why = verify_opening(pb, rb, f.read())
         print(v, c, why)
         ok &= v == "accept"
     if not (a.kat or a.manifest or (a.public and a.receipt)):
