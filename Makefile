@@ -5,6 +5,9 @@
 #   make check-cli          build the zkml command and run its tests (tests/cli/run)
 #   make check-vectors      build the zkml command and check it against the conformance
 #                           vectors (tests/vectors/check, docs/protocol.md 13)
+#   make check-refverify    the independent verifier tools/refverify.py (Python, written
+#                           from docs/protocol.md alone) against the same vectors: its
+#                           verdicts and classes must be the manifest's (REFVERIFY_SETS)
 #   make check-accuracy     the zkml command's scores against ten credit models' float
 #                           scores on held-out rows (bench/accuracy --check; needs python3)
 #   make bench              build the benchmark driver (run it with bench/run)
@@ -163,7 +166,7 @@ $(SAN_DIR)/swift_demangle.so: tests/sanitize/swift_demangle.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -fPIC -shared $(ZKML_WARN) -o $@ $<
 
-.PHONY: unit bench fuzz check-cli check-vectors check-accuracy check-sanitize sanitize-so
+.PHONY: unit bench fuzz check-cli check-vectors check-refverify check-accuracy check-sanitize sanitize-so
 fuzz: $(FUZZ_TARGETS) tests/fuzz/make_seeds
 	tests/fuzz/run $(FUZZ_SECONDS)
 
@@ -175,6 +178,14 @@ check-cli: zkml
 
 check-vectors: zkml
 	tests/vectors/check ./zkml
+
+# REFVERIFY_SETS: the sets of tests/vectors to run tools/refverify.py on (all when empty).
+# The default leaves out trees, trees-id and mlp20v2c, the slow ones in pure Python
+# (about 15 minutes for every set, 3 for these).
+REFVERIFY_SETS ?= lr20,mlp20,v0.1.0,lr20v2,mlp20v2,lr20v2c,groups
+check-refverify:
+	python3 tools/refverify.py --kat tests/kat/zkmlpg-v1.kat
+	python3 tools/refverify.py --manifest tests/vectors/MANIFEST $(if $(REFVERIFY_SETS),--sets $(REFVERIFY_SETS))
 
 # ACCURACY_MODELS: the models of tests/fixtures/accuracy to check (all when empty)
 ACCURACY_MODELS ?=

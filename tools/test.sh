@@ -83,6 +83,9 @@ make -C "$ZKML_ROOT" check-cli PG_CONFIG="$PG_CONFIG" || failed+=("zkml command 
 zkml_log "the conformance vectors (make check-vectors)"
 make -C "$ZKML_ROOT" check-vectors PG_CONFIG="$PG_CONFIG" || failed+=("conformance vectors")
 
+zkml_log "the same vectors through an independent verifier (make check-refverify)"
+make -C "$ZKML_ROOT" check-refverify PG_CONFIG="$PG_CONFIG" || failed+=("independent verifier")
+
 # All ten models (a logistic regression and an MLP on five data sets), version 2 numerics.
 zkml_log "accuracy of ten credit models on five data sets (make check-accuracy)"
 make -C "$ZKML_ROOT" check-accuracy PG_CONFIG="$PG_CONFIG" || failed+=("accuracy suite")
