@@ -19,6 +19,7 @@
 #define TREE_PROOF_VERSION 2
 #define TREE_PROOF_HEADER_LEN 16
 #define TREE_PROOF_TRANSCRIPT_ID "ZKMLPG-V2/trees"
+#define TREE_PROOF_COMMITTED_TRANSCRIPT_ID "ZKMLPG-V2/trees-committed"
 
 /* 0 and *proof (malloc'd), or a negative code with err. */
 int tree_proof_prove(uint8_t **proof, size_t *proof_len, const model_statement *st,
