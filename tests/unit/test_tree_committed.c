@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "field.h"
 #include "fixture.h"
+#include "le.h"
 #include "model_kind.h"
 #include "modelkey.h"
 #include "rowcommit.h"
@@ -18,6 +20,7 @@
 #include "tree_proof.h"
 #include "tree_proof_testing.h"
 #include "unit.h"
+#include "zkml.h"
 
 static const uint8_t fixed_rng[32] = {9};
 
@@ -463,4 +466,158 @@ UNIT_TEST(tree_committed_forgeries)
     cforgery(&cc, &h, TREE_CHECK_LOOKUP, 1, "a feature read from another row (xgb)");
     h.read_row = NULL;
     ccase_free(&cc);
+}
+
+/* ---- receipts and openings through the front door (12.9, 12.11, 16.10.1) ---- */
+
+/* 1 if any nonzero key of the rows appears in buf as i32 or as a 32-byte scalar. */
+static int
+keys_found(const uint8_t *buf, size_t len, const int32_t *x, size_t count)
+{
+    size_t i, at;
+    uint8_t s[32], w[4];
+    fq_t f;
+
+    for (i = 0; i < count; i++) {
+        if (x[i] == 0)
+            continue;
+        le_put_u32(w, (uint32_t)x[i]);
+        fq_set_i64(&f, x[i]);
+        fq_to_bytes(s, &f);
+        for (at = 0; at + 4 <= len; at++)
+            if (memcmp(buf + at, w, 4) == 0 || (at + 32 <= len && memcmp(buf + at, s, 32) == 0))
+                return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    uint8_t *key, *pub, *rct;
+    size_t key_len, pub_len, rct_len;
+    zkml_model *m;
+} tfiles;
+
+static int
+tfiles_prove(tfiles *tf, const char *doc, size_t doc_len, const int32_t *x, size_t B,
+             size_t n, int committed)
+{
+    static const uint8_t fixed[32] = {3};
+    char err[ZKML_ERR_LEN] = "", kb[16][8];
+    const uint8_t *keys[16];
+    uint32_t key_lens[16];
+    size_t i;
+    int rc;
+
+    memset(tf, 0, sizeof *tf);
+    for (i = 0; i < B && i < 16; i++) {
+        snprintf(kb[i], sizeof kb[i], "app-%zu", i + 1);
+        keys[i] = (const uint8_t *)kb[i];
+        key_lens[i] = (uint32_t)strlen(kb[i]);
+    }
+    if (zkml_key_generate(&tf->key, &tf->key_len, doc, doc_len, err) != ZKML_OK ||
+        zkml_public_from_key(&tf->pub, &tf->pub_len, tf->key, tf->key_len, err) != ZKML_OK ||
+        zkml_model_open(&tf->m, tf->key, tf->key_len, tf->pub, tf->pub_len, err) != ZKML_OK)
+        return -1;
+    {
+        zkml_prove_options o = {(const uint8_t *)"audit", 5, keys, key_lens, NULL, NULL,
+                                fixed, 0, NULL, committed};
+
+        rc = zkml_prove_rows(&tf->rct, &tf->rct_len, tf->m, x, B, n, &o, NULL, err);
+    }
+    if (rc != ZKML_OK)
+        fprintf(stderr, "    prove: %s\n", err);
+    return rc;
+}
+
+static void
+tfiles_free(tfiles *tf)
+{
+    if (tf->key != NULL)
+        zkml_secret_free(tf->key, tf->key_len);
+    free(tf->pub);
+    free(tf->rct);
+    zkml_model_close(tf->m);
+}
+
+UNIT_TEST(tree_committed_receipt_and_openings)
+{
+    char err[ZKML_ERR_LEN] = "";
+    size_t len, B = 6, n, i, failed;
+    char *doc = fixture_read("trees/xgb_reglog.json", &len);
+    modelkey probe;
+    int32_t *x = NULL;
+    tfiles cf, pf, other;
+    uint8_t *opn = NULL;
+    size_t opn_len = 0;
+    uint32_t row = 2;
+    zkml_rows rows;
+
+    CHECK(doc != NULL && modelkey_generate(&probe, doc, len, err) == MODELKEY_OK);
+    if (doc == NULL)
+        return;
+    n = probe.trees.n_features;
+    modelkey_free(&probe);
+    x = rows_of("trees/credit_gaps.rows.csv", n, B);
+    CHECK(x != NULL);
+    CHECK(tfiles_prove(&cf, doc, len, x, B, n, 1) == ZKML_OK);
+    CHECK(tfiles_prove(&pf, doc, len, x, B, n, 0) == ZKML_OK);
+    if (cf.rct == NULL || pf.rct == NULL)
+        goto out;
+    CHECK(memcmp(cf.rct, "ZKMLRCC1", 8) == 0 && memcmp(pf.rct, "ZKMLRCT1", 8) == 0);
+    CHECKF(zkml_verify(cf.rct, cf.rct_len, cf.pub, cf.pub_len, err) == 1, "%s", err);
+    CHECK(zkml_verify(pf.rct, pf.rct_len, pf.pub, pf.pub_len, err) == 1);
+    /* the hiding scan: the public receipt holds the keys, the committed one none */
+    CHECK(keys_found(pf.rct, pf.rct_len, x, B * n) == 1);
+    CHECK(keys_found(cf.rct, cf.rct_len, x, B * n) == 0);
+    /* the wrong descriptor: another tree model's public file */
+    {
+        char *doc2 = fixture_read("trees/xgb_raw.json", &failed);
+
+        CHECK(doc2 != NULL && tfiles_prove(&other, doc2, failed, x, 1, n, 1) == ZKML_OK);
+        CHECK(zkml_verify(cf.rct, cf.rct_len, other.pub, other.pub_len, err) != 1);
+        free(doc2);
+        tfiles_free(&other);
+    }
+    /* an opening of row 2 checks; as row 3, with a feature or its blind changed: not */
+    CHECKF(zkml_open_rows(&opn, &opn_len, cf.m, cf.rct, cf.rct_len, &row, x + row * n, 1,
+                          err) == ZKML_OK, "%s", err);
+    CHECK(opn != NULL && opn_len == 48 + 4 + 4 * n + 32);
+    if (opn == NULL)
+        goto out;
+    CHECKF(zkml_check_opening(cf.rct, cf.rct_len, cf.pub, cf.pub_len, opn, opn_len, err) == 1,
+           "%s", err);
+    opn[48] = 3;                                    /* row 3 */
+    CHECK(zkml_check_opening(cf.rct, cf.rct_len, cf.pub, cf.pub_len, opn, opn_len, err) == 0);
+    opn[48] = 2;
+    opn[52] ^= 1;                                   /* feature 0 */
+    CHECK(zkml_check_opening(cf.rct, cf.rct_len, cf.pub, cf.pub_len, opn, opn_len, err) == 0);
+    opn[52] ^= 1;
+    opn[52 + 4 * n] ^= 1;                           /* the blind */
+    CHECK(zkml_check_opening(cf.rct, cf.rct_len, cf.pub, cf.pub_len, opn, opn_len, err) == 0);
+    opn[52 + 4 * n] ^= 1;
+    /* the features given must be the committed ones */
+    {
+        uint8_t *bad = NULL;
+        size_t bad_len = 0;
+
+        CHECK(zkml_open_rows(&bad, &bad_len, cf.m, cf.rct, cf.rct_len, &row, x + 3 * n, 1,
+                             err) != ZKML_OK);
+        free(bad);
+    }
+    /* the rows: keys and scores of all, features of row 2 only */
+    CHECK(zkml_receipt_read_rows_opened(&rows, cf.rct, cf.rct_len, cf.pub, cf.pub_len, opn,
+                                        opn_len, err) == ZKML_OK);
+    CHECK(rows.batch == B && rows.committed && rows.opened != NULL);
+    for (i = 0; rows.opened != NULL && i < B; i++) {
+        CHECK(rows.opened[i] == (i == row));
+        CHECK(rows.key_lens[i] == 5 && !isnan(rows.scores[i]));
+        CHECK(isnan(rows.features[i * n]) == (i != row) || x[i * n] == TREE_MISSING);
+    }
+    zkml_rows_free(&rows);
+out:
+    free(opn);
+    tfiles_free(&cf);
+    tfiles_free(&pf);
+    free(x);
+    free(doc);
 }
