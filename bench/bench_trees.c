@@ -4,7 +4,9 @@
  * Credit rows with missing values, at 1 and 1,024 rows, through the front door
  * (zkml_prove_rows, zkml_verify) on 2 threads: prove and verify times (medians), the
  * prover's CPU time (both threads: less sensitive to a loaded host than the wall clock),
- * proof bytes, and the peak RSS of a child that does only that configuration.
+ * proof bytes, and the peak RSS of a child that does only that configuration.  The same
+ * with committed inputs (docs/protocol.md 16.10): "xgb100committed_b<B>", with the receipt's
+ * bytes (its size per row follows).
  */
 #include <math.h>
 #include <stdio.h>
@@ -83,14 +85,15 @@ cpu_seconds(void)
 }
 
 static int
-tree_config(size_t B)
+tree_config(size_t B, int committed)
 {
     char err[ZKML_ERR_LEN], fig[96], label[32];
     size_t len, key_len = 0, pub_len = 0, rct_len = 0, plen = 0;
     char *json = fixture_read("trees/xgb100.json", &len);
     uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL;
     zkml_model *zm = NULL;
-    zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0};
+    zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, NULL, NULL, NULL, 0, NULL,
+                               committed};
     double tp[TREE_RUNS], tv[TREE_RUNS], tc[TREE_RUNS];
     int32_t *x;
     int run, runs = TREE_RUNS;
@@ -104,7 +107,7 @@ tree_config(size_t B)
     free(json);
     if ((x = key_rows("trees/credit_gaps.rows.csv", 20, B)) == NULL)
         return 1;
-    snprintf(label, sizeof label, "xgb100_b%zu", B);
+    snprintf(label, sizeof label, "xgb100%s_b%zu", committed ? "committed" : "", B);
     if (getenv("ZKML_BENCH_PHASES") != NULL) {
         opts.progress = print_phase;
         opts.progress_arg = label;
@@ -134,15 +137,17 @@ tree_config(size_t B)
         }
         tv[run] = 1e3 * (now_seconds() - t0);
     }
-    snprintf(fig, sizeof fig, "xgb100_b%zu_prove_ms", B);
+    snprintf(fig, sizeof fig, "%s_prove_ms", label);
     report(fig, median(tp, runs));
     /* the CPU time of both threads: what the proof costs whatever else the host runs */
-    snprintf(fig, sizeof fig, "xgb100_b%zu_prove_cpu_ms", B);
+    snprintf(fig, sizeof fig, "%s_prove_cpu_ms", label);
     report(fig, median(tc, runs));
-    snprintf(fig, sizeof fig, "xgb100_b%zu_verify_ms", B);
+    snprintf(fig, sizeof fig, "%s_verify_ms", label);
     report(fig, median(tv, runs));
-    snprintf(fig, sizeof fig, "xgb100_b%zu_proof_bytes", B);
+    snprintf(fig, sizeof fig, "%s_proof_bytes", label);
     report(fig, (double)plen);
+    snprintf(fig, sizeof fig, "%s_receipt_bytes", label);
+    report(fig, (double)rct_len);
     free(rct);
     free(x);
     free(pub);
@@ -159,27 +164,28 @@ group_trees(void)
     size_t k;
     int rc = 0;
 
-    for (k = 0; k < sizeof batches / sizeof batches[0]; k++) {
+    for (k = 0; k < 2 * (sizeof batches / sizeof batches[0]); k++) {
         struct rusage ru;
-        int status;
+        int status, committed = (int)(k % 2);
+        size_t B = batches[k / 2];
         char fig[96];
         pid_t pid;
 
-        snprintf(fig, sizeof fig, "xgb100_b%zu", batches[k]);
+        snprintf(fig, sizeof fig, "xgb100%s_b%zu", committed ? "committed" : "", B);
         if (only != NULL && strcmp(only, fig) != 0)
             continue;
         fflush(stdout);
         pid = fork();
         if (pid == 0) {
             zkml_set_threads(2);
-            _exit(tree_config(batches[k]));
+            _exit(tree_config(B, committed));
         }
         if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
             WEXITSTATUS(status) != 0) {
             rc = 1;
             continue;
         }
-        snprintf(fig, sizeof fig, "xgb100_b%zu_peak_rss_mb", batches[k]);
+        strcat(fig, "_peak_rss_mb");
         report(fig, (double)ru.ru_maxrss / 1024.0);
     }
     return rc;

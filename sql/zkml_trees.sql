@@ -50,6 +50,32 @@ FROM receipts;
 SELECT (info->>'rows')::int AS rows, (info->>'proof_bytes')::int > 0 AS has_proof
 FROM (SELECT zkml_receipt_info(batch) AS info FROM receipts) s;
 
+-- committed inputs (docs/protocol.md 16.10): 8 rows with missing values proven with their
+-- keys committed; the receipt verifies; one row opened and checked, and
+-- zkml_receipt_rows shows that row's features only, the same the public receipt states
+CREATE TEMP TABLE tree_committed AS
+SELECT (SELECT zkml_prove_batch('xgb', n::text, x, 'day 1', 'committed' ORDER BY n)
+        FROM gaps WHERE n <= 8) AS r, NULL::bytea AS opening;
+SELECT zkml_verify(r) AS valid, zkml_receipt_info(r)->>'format' AS format,
+       zkml_receipt_info(r)->>'inputs' AS inputs, (zkml_receipt_info(r)->>'rows')::int AS rows
+FROM tree_committed;
+UPDATE tree_committed SET opening = (SELECT zkml_open_rows('xgb', r, n::text, x) FROM gaps WHERE n = 3);
+SELECT zkml_verify_opening(r, zkml_model_public('xgb'), opening) AS opening_checks
+FROM tree_committed;
+SELECT f.row_key, f.features IS NOT NULL AS has_features,
+       f.features = (SELECT g.features FROM receipts,
+                     zkml_receipt_rows(batch, zkml_model_public('xgb')) g
+                     WHERE g.row_key = f.row_key) AS features_as_public,
+       f.score = (SELECT g.score FROM receipts,
+                  zkml_receipt_rows(batch, zkml_model_public('xgb')) g
+                  WHERE g.row_key = f.row_key) AS score_as_public
+FROM tree_committed, zkml_receipt_rows(r, zkml_model_public('xgb'), opening) f
+ORDER BY f.row_key::int;
+-- the opening does not check as another row's (its index rewritten to row 4)
+SELECT zkml_verify_opening(r, zkml_model_public('xgb'),
+                           overlay(opening PLACING '\x03000000'::bytea FROM 49 FOR 4)) AS as_row_4
+FROM tree_committed;
+
 -- errors: a document that breaks a rule names its JSON path; calibration is refused
 SELECT zkml_register_model('bad', '{"format":"zkml-trees-v1","features":["a"],"transform":"identity","trees":[{"left":[1,-1],"right":[5,-1],"feature":[0,0],"threshold":[1,0],"default_left":[true,true],"value":[0,1]}]}');
 SELECT zkml_register_model('bad', '{"format":"zkml-trees-v1","features":["a"],"transform":"identity","trees":[{"left":[1,-1,-1],"right":[2,-1,-1],"feature":[0,0,0],"threshold":["NaN",0,0],"default_left":[true,true,true],"value":[0,1,2]}]}');

@@ -120,9 +120,10 @@ open_and_check(opening *o, receipt *r, modelpub *pub, const uint8_t *rct, size_t
         zkml_fail(err, -1, "public file: %s", sub);
         return -1;
     }
-    if (pub->kind != &model_kind_dense_v2) {
+    if (pub->kind != &model_kind_dense_v2 && pub->kind != &model_kind_trees) {
         modelpub_free(pub);
-        zkml_fail(err, -1, "openings exist for committed receipts of version 2 models only");
+        zkml_fail(err, -1, "openings exist for committed receipts of version 2 networks and "
+                  "tree ensembles only");
         return 0;
     }
     if (receipt_is_group(rct, rct_len)) {
@@ -135,7 +136,8 @@ open_and_check(opening *o, receipt *r, modelpub *pub, const uint8_t *rct, size_t
         zkml_fail(err, -1, "malformed receipt: %s", sub);
         return 0;
     }
-    if (opening_decode(o, opn, opn_len, &pub->model, sub) != 0) {
+    if (opening_decode(o, opn, opn_len, pub->kind->n_inputs(&pub->model),
+                       pub->kind == &model_kind_trees ? NULL : &pub->model, sub) != 0) {
         receipt_free(r);
         modelpub_free(pub);
         zkml_fail(err, -1, "invalid opening: %s", sub);

@@ -185,7 +185,8 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
                          n_in, (unsigned)m->info.n_inputs);
     if ((rc = api_model_public_ready(m, err)) != ZKML_OK)
         return rc;
-    if (opts->committed_inputs && kind != &model_kind_dense_v2)  /* docs/protocol.md 7.19.1 */
+    if (opts->committed_inputs && kind != &model_kind_dense_v2 &&   /* 7.19.1, 16.10.1 */
+        kind != &model_kind_trees)
         return zkml_fail(err, ZKML_E_UNSUPPORTED, kind == &model_kind_dense
                          ? "committed inputs need a model of protocol version 2: register "
                            "the model again under 0.2.0"

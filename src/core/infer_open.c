@@ -52,18 +52,14 @@ open_inputs(ictx *c)
 {
     const infer_statement *st = c->st;
     unsigned nu = c->lay->nu[0], beta = c->lay->beta;
-    size_t cols = (size_t)1 << nu, rows = (size_t)1 << beta, n = c->m->layer[0].n, b, j;
+    size_t cols = (size_t)1 << nu, rows = (size_t)1 << beta, n = c->m->layer[0].n;
     hyrax_commitment xc;
+    ge_t *xrows = ictx_alloc(c, rows, sizeof(ge_t));
     fq_t *z = ictx_alloc(c, nu + beta, sizeof(fq_t)), *table = NULL, *rho = NULL;
 
-    xc.l = nu + beta;
-    xc.lc = nu;
-    xc.lr = beta;
-    xc.rows = ictx_alloc(c, rows, sizeof(ge_t));
     if (c->fail != NULL)
         return -1;
-    for (b = 0; b < rows; b++)
-        xc.rows[b] = st->row_commitments[b < st->batch ? b : st->batch - 1];
+    rowcommit_matrix(&xc, xrows, st->row_commitments, st->batch, nu, beta);
     memcpy(z, c->r1 + (c->n1 - nu), nu * sizeof(fq_t));
     memcpy(z + nu, c->tau[0], beta * sizeof(fq_t));
     if (c->prover) {
@@ -71,15 +67,9 @@ open_inputs(ictx *c)
         rho = ictx_alloc(c, rows, sizeof(fq_t));
         if (c->fail != NULL)
             return -1;
-        if (rowcommit_blinds(rho, 0, st->batch, c->seed, st->nonce) != 0)
+        if (rowcommit_matrix_values(table, rho, infer_x_rows(c), st->batch, n, nu, beta,
+                                    c->seed, st->nonce) != 0)
             return ictx_fail(c, "could not derive the row blinds");
-        for (b = 0; b < rows; b++) {
-            size_t bb = b < st->batch ? b : st->batch - 1;
-
-            rho[b] = rho[bb];
-            for (j = 0; j < n; j++)
-                fq_set_i64(&table[j + cols * b], infer_x_rows(c)[bb * n + j]);
-        }
     }
     return exchange_opening(c, &xc, NULL, table, rho, z, &c->com[c->id_x[0]],
                             c->prover ? &c->bl[c->id_x[0]] : NULL, INFER_CHECK_OPENING_X);

@@ -108,7 +108,8 @@ opening_create(uint8_t **out, size_t *out_len, const uint8_t *rct, size_t rct_le
 }
 
 int
-opening_decode(opening *o, const uint8_t *buf, size_t len, const zk_model *model, char *err)
+opening_decode(opening *o, const uint8_t *buf, size_t len, uint32_t n_in, const zk_model *model,
+               char *err)
 {
     uint32_t n, count, i, j;
     const uint8_t *p;
@@ -120,9 +121,9 @@ opening_decode(opening *o, const uint8_t *buf, size_t len, const zk_model *model
                                       : "not an opening (magic \"" OPENING_MAGIC "\" expected)");
     n = le_get_u32(buf + 40);
     count = le_get_u32(buf + 44);
-    if (n != model->layer[0].n)
+    if (n != n_in)
         return zkml_fail(err, -1, "the opening has %u features per row, the model %u",
-                         (unsigned)n, (unsigned)model->layer[0].n);
+                         (unsigned)n, (unsigned)n_in);
     /* K·(36 + 4·n_1) against the bytes left before anything is allocated */
     if (count < 1 || (uint64_t)count * (36 + 4 * (uint64_t)n) != len - OPENING_HEADER_LEN)
         return zkml_fail(err, -1, "the opening's length does not match its %u rows of %u "
@@ -148,12 +149,12 @@ opening_decode(opening *o, const uint8_t *buf, size_t len, const zk_model *model
         }
         for (j = 0; j < n; j++, p += 4) {
             int32_t v = le_get_i32(p);
-            int32_t half = (int32_t)1 << (model_input_bits(model, j) - 1);
+            unsigned bits = model != NULL ? model_input_bits(model, j) : 32;
+            int64_t half = (int64_t)1 << (bits - 1);
 
             if (v < -half || v >= half) {
                 zkml_fail(err, -1, "opened row %u: feature %u is beyond its %u-bit width",
-                          (unsigned)o->index[i] + 1, j + 1,
-                          (unsigned)model_input_bits(model, j));
+                          (unsigned)o->index[i] + 1, j + 1, bits);
                 opening_free(o);
                 return -1;
             }

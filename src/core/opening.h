@@ -49,9 +49,11 @@ int opening_create(uint8_t **out, size_t *out_len, const uint8_t *rct, size_t rc
                    const receipt *r, const uint8_t seed[32], const uint32_t *index,
                    const int32_t *features, size_t count, char *err);
 
-/* Strict decoder (7.2 step 2, the parts that need only the model's widths). */
-int opening_decode(opening *o, const uint8_t *buf, size_t len, const zk_model *model,
-                   char *err);
+/* Strict decoder (7.2 step 2, the parts that need only the model's widths): n_in
+ * features per row, each within its width in the dense model, or any i32 when model is
+ * NULL (a tree's keys, docs/protocol.md 16.10.1). */
+int opening_decode(opening *o, const uint8_t *buf, size_t len, uint32_t n_in,
+                   const zk_model *model, char *err);
 
 /*
  * 7.2 steps 2-3 against a decoded committed receipt and its bytes: the digest, n_1,

@@ -394,13 +394,14 @@ receipt_verify_decoded(const receipt *r, const modelpub *pub, const uint8_t grou
     model_statement st;
 
     *why = NULL;
-    if (r->committed && pub->kind != &model_kind_dense_v2) {
-        /* docs/protocol.md 7.19.1: only (ZKMLRCC1, ZKMLMD02), before any proof work */
+    if (r->committed && pub->kind != &model_kind_dense_v2 && pub->kind != &model_kind_trees) {
+        /* docs/protocol.md 7.19.1, 16.10.1: only (ZKMLRCC1, ZKMLMD02) and (ZKMLRCC1,
+         * ZKMLTE01), before any proof work */
         *why = pub->kind == &model_kind_dense
                ? "a committed-input receipt needs a model of protocol version 2 (this one is "
                  "of version 1)"
-               : "a committed-input receipt needs a model of protocol version 2 (this one is "
-                 "another kind)";
+               : "a committed-input receipt needs a network of protocol version 2 or a tree "
+                 "ensemble (this one is another kind)";
         return 0;
     }
     memset(&st, 0, sizeof st);

@@ -119,3 +119,41 @@ rowcommit_decode(ge_t *C, const uint8_t in[ROWCOMMIT_POINT_LEN])
     *C = p;
     return 0;
 }
+
+/* docs/protocol.md 7.19.2: the rows as X's Hyrax commitment, padded rows C_{B-1} */
+void
+rowcommit_matrix(hyrax_commitment *xc, ge_t *rows, const ge_t *C, size_t batch,
+                 unsigned nu, unsigned beta)
+{
+    size_t b, nrows = (size_t)1 << beta;
+
+    xc->l = nu + beta;
+    xc->lc = nu;
+    xc->lr = beta;
+    xc->rows = rows;
+    for (b = 0; b < nrows; b++)
+        rows[b] = C[b < batch ? b : batch - 1];
+}
+
+int
+rowcommit_matrix_values(fq_t *table, fq_t *rho, const int32_t *x, size_t batch, size_t n,
+                        unsigned nu, unsigned beta, const uint8_t seed[32],
+                        const uint8_t nonce[ROWCOMMIT_NONCE_LEN])
+{
+    size_t cols = (size_t)1 << nu, nrows = (size_t)1 << beta, b, j;
+
+    if (rowcommit_blinds(rho, 0, batch, seed, nonce) != 0)
+        return -1;
+    for (b = 0; b < nrows; b++) {
+        size_t bb = b < batch ? b : batch - 1;
+
+        rho[b] = rho[bb];
+        for (j = 0; j < cols; j++) {
+            if (j < n)
+                fq_set_i64(&table[j + cols * b], x[bb * n + j]);
+            else
+                fq_set_zero(&table[j + cols * b]);
+        }
+    }
+    return 0;
+}

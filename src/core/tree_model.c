@@ -888,9 +888,6 @@ static int
 trees_prove(uint8_t **proof, size_t *proof_len, const model_statement *st,
             const uint8_t seed[32], const infer_options *opts, char *err)
 {
-    if (st->committed)                  /* docs/protocol.md 14.4: not built yet */
-        return zkml_fail(err, ZKML_E_UNSUPPORTED, "committed inputs are not available for "
-                         "tree ensembles yet");
     return tree_proof_prove(proof, proof_len, st, seed, opts, err);
 }
 
@@ -898,10 +895,6 @@ static int
 trees_verify(const model_statement *st, const uint8_t *proof, size_t proof_len,
              const char **reason)
 {
-    if (st->committed) {
-        *reason = "committed inputs are not available for tree ensembles";
-        return 0;
-    }
     return tree_proof_verify(st, proof, proof_len, reason);
 }
 

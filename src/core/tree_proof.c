@@ -52,18 +52,18 @@ run_protocol(tctx *c)
 /* ---- entry points ---- */
 
 static void
-put_header(codec_writer *w)
+put_header(codec_writer *w, int committed)
 {
     uint8_t h[TREE_PROOF_HEADER_LEN] = {0};
 
     memcpy(h, TREE_PROOF_MAGIC, 8);
     h[8] = TREE_PROOF_VERSION;
-    h[9] = 0;                                   /* input mode: public inputs */
+    h[9] = committed ? 1 : 0;                   /* input mode (docs/protocol.md 16.10.1) */
     codec_put_bytes(w, h, sizeof h);
 }
 
 static int
-get_header(codec_reader *r)
+get_header(codec_reader *r, int committed)
 {
     uint8_t h[TREE_PROOF_HEADER_LEN];
     size_t i;
@@ -78,7 +78,11 @@ get_header(codec_reader *r)
         r->error = "the proof has an unknown format version";
         return -1;
     }
-    for (i = 9; i < sizeof h; i++)
+    if (h[9] != (committed ? 1 : 0)) {
+        r->error = "the proof header's input mode is not the receipt's";
+        return -1;
+    }
+    for (i = 10; i < sizeof h; i++)
         if (h[i] != 0) {
             r->error = "the proof header has nonzero reserved bytes";
             return -1;
@@ -167,7 +171,7 @@ tree_proof_prove_hooked(uint8_t **proof, size_t *proof_len, const model_statemen
         tp_fail(&c, "the operating system's random generator failed");
         goto out;
     }
-    put_header(&w);
+    put_header(&w, c.committed);
     if (tp_phase_end(&c, "witness") != 0)
         goto out;
     if (run_protocol(&c) != 0)
@@ -217,7 +221,7 @@ tree_proof_verify_hooked(const model_statement *st, const uint8_t *proof, size_t
         return -1;
     }
     codec_reader_init(&r, proof, proof_len);
-    if (get_header(&r) == 0 && run_protocol(&c) == 0 && codec_reader_finish(&r) == 0) {
+    if (get_header(&r, c.committed) == 0 && run_protocol(&c) == 0 && codec_reader_finish(&r) == 0) {
         rc = 1;
     } else {
         rc = 0;

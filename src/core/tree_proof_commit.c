@@ -389,6 +389,8 @@ tp_preclaims(tctx *c)
     }
     if (transcript_challenges(&c->t, "S1/lambda-z", 0, c->lam_z, 3 * (size_t)c->D) != 0 ||
         transcript_challenge(&c->t, "S1/lambda-s", 0, &c->lam_s) != 0 ||
+        (c->committed &&
+         transcript_challenges(&c->t, "S1/lambda-in", 0, c->lam_in, 2) != 0) ||
         transcript_challenges(&c->t, "S1/lambda-lk", 0, c->lam_lk, c->nlk) != 0 ||
         transcript_challenges(&c->t, "S1/lambda-tb", 0, c->lam_tb, c->ntb) != 0 ||
         transcript_challenges(&c->t, "S1/zeta", 0, c->zeta, c->ntb) != 0 ||
@@ -405,5 +407,9 @@ tp_preclaims(tctx *c)
     }
     if (tp_skipped(c, TREE_CHECK_SUM, 0))
         fq_set_zero(&c->lam_s);
+    if (tp_skipped(c, TREE_CHECK_INPUT, 0)) {
+        fq_set_zero(&c->lam_in[0]);
+        fq_set_zero(&c->lam_in[1]);
+    }
     return 0;
 }

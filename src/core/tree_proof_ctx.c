@@ -401,6 +401,11 @@ tp_setup(tctx *c)
     }
     if (c->g > 30)
         return tp_fail(c, "the batch is too large for this ensemble");
+    c->committed = st->committed != 0;
+    if (c->committed && (st->nonce == NULL || st->row_commitments == NULL))
+        return tp_fail(c, "a committed statement needs its nonce and row commitments");
+    if ((c->prover || !c->committed) && st->inputs == NULL)
+        return tp_fail(c, "the statement has no inputs");
     hyrax_split(c->lN, &lcN, &lrN);
     if (st->commitment == NULL || st->commitment->l != c->lN || st->commitment->lc != lcN ||
         st->commitment->lr != lrN || st->commitment->rows == NULL)
@@ -421,6 +426,12 @@ tp_setup(tctx *c)
         c->col_L0 = c->ncol1;
         for (i = 0; i < c->K; i++)
             c->log1[c->ncol1++] = c->beta;
+    }
+    /* committed inputs: M, I0, I1 over the rows (docs/protocol.md 16.10.3) */
+    if (c->committed) {
+        c->col_M = c->ncol1;
+        for (i = 0; i < 3; i++)
+            c->log1[c->ncol1++] = c->beta + c->lnf;
     }
     /* tables and their multiplicity columns */
     c->ntb = 0;
@@ -451,6 +462,11 @@ tp_setup(tctx *c)
             c->lk[c->nlk++] = (tlookup){LK_LIMB,
                                         (i + 1 == c->K && c->lastw < 16) ? 4u : 3u,
                                         c->beta, i, 1};
+    }
+    if (c->committed) {                 /* the limbs of the keys, into RANGE_16 */
+        c->lk_in = c->nlk;
+        c->lk[c->nlk++] = (tlookup){LK_IN0, 3, c->beta + c->lnf, 0, 1};
+        c->lk[c->nlk++] = (tlookup){LK_IN1, 3, c->beta + c->lnf, 0, 1};
     }
     for (i = 0; i < c->nlk; i++)
         if (tp_skipped(c, TREE_CHECK_LOOKUP, i))
@@ -487,7 +503,7 @@ tp_setup(tctx *c)
     if (generators_V(need) == NULL)
         return tp_fail(c, "could not compute the generators");
 
-    ncom = 2 * (c->ncol1 + c->ncol2) + 4 * c->nlk + 4 * c->ntb + 4 * (size_t)c->D + 32;
+    ncom = 2 * (c->ncol1 + c->ncol2) + 4 * c->nlk + 4 * c->ntb + 4 * (size_t)c->D + 48;
     c->cap_com = ncom;
     c->cap_claims = ncom;
     c->com = tp_alloc(c, ncom, sizeof(ge_t));
@@ -507,7 +523,17 @@ tp_setup(tctx *c)
      * whether it is missing), rows padded by the last one, features by zeros */
     cols = (size_t)1 << c->beta;
     c->outpub = tp_alloc(c, cols, sizeof(fq_t));
-    c->rowtab = tp_alloc(c, cols << c->lnf, sizeof(fq_t));
+    if (c->prover || !c->committed)
+        c->rowtab = tp_alloc(c, cols << c->lnf, sizeof(fq_t));
+    if (c->prover && c->committed) {    /* X in ROW's order (b + 2^β·j) */
+        size_t nj = (size_t)1 << c->lnf, j;
+
+        if ((c->xrow = tp_alloc(c, cols << c->lnf, sizeof(fq_t))) == NULL)
+            return -1;
+        for (j = 0; j < nj; j++)
+            for (b = 0; b < cols; b++)
+                fq_set_i64(&c->xrow[b + cols * j], tp_input_key(c, b, j));
+    }
     if (c->fail != NULL)
         return -1;
     for (b = 0; b < cols; b++)
@@ -515,23 +541,45 @@ tp_setup(tctx *c)
     return 0;
 }
 
-/* The ROW table's values with γ (after γ is drawn). */
+int32_t
+tp_input_key(const tctx *c, size_t b, size_t j)
+{
+    size_t bb = b < c->B ? b : c->B - 1;
+
+    return j < c->n ? c->st->inputs[bb * c->n + j] : 0;
+}
+
+int
+tp_input_missing(const tctx *c, size_t b, size_t j)
+{
+    size_t bb = b < c->B ? b : c->B - 1;
+    int miss = tp_input_key(c, bb, j) == TREE_MISSING;
+
+    if (c->committed && c->hooks != NULL && c->hooks->missing != NULL && j < c->n)
+        miss = c->hooks->missing(c->hooks->arg, bb, (uint32_t)j, miss) != 0;
+    return miss;
+}
+
+/* The ROW table's values with γ (after γ is drawn): y + γ·X[y] + γ²·M[y]; in committed
+ * mode the prover's only, M its P1 column (docs/protocol.md 16.10.3). */
 void
 tp_row_table_values(tctx *c)
 {
     size_t cols = (size_t)1 << c->beta, nj = (size_t)1 << c->lnf, b, j;
 
+    if (c->rowtab == NULL)
+        return;
     for (j = 0; j < nj; j++)
         for (b = 0; b < cols; b++) {
-            size_t bb = b < c->B ? b : c->B - 1, y = b + cols * j;
-            int32_t x = j < c->n ? c->st->inputs[bb * c->n + j] : 0;
+            size_t y = b + cols * j;
             fq_t v, t;
 
             fq_set_u64(&c->rowtab[y], y);
-            fq_set_i64(&v, x);
+            fq_set_i64(&v, tp_input_key(c, b, j));
             fq_mul(&t, &v, &c->gpow[1]);
             fq_add(&c->rowtab[y], &c->rowtab[y], &t);
-            if (x == TREE_MISSING)
+            if (c->committed ? c->p1[c->off1[c->col_M] + y] != 0
+                             : tp_input_key(c, b, j) == TREE_MISSING)
                 fq_add(&c->rowtab[y], &c->rowtab[y], &c->gpow[2]);
         }
 }

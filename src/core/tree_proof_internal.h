@@ -29,10 +29,11 @@
 /* Grid columns per level (docs/protocol.md 16.2), in this order. */
 enum { GB, GF, GK, GD, GX, GM, GE, GC0, GC1, NGRID };
 
-enum { LK_NODE, LK_ROW, LK_C0, LK_C1, LK_LEAF, LK_OUT, LK_LIMB };
+/* LK_IN0, LK_IN1: the limbs of a committed row's keys (docs/protocol.md 16.10.3) */
+enum { LK_NODE, LK_ROW, LK_C0, LK_C1, LK_LEAF, LK_OUT, LK_LIMB, LK_IN0, LK_IN1 };
 enum { TB_NODE, TB_LEAF, TB_ROW, TB_R16, TB_RW, TB_OUT };
 
-#define MAX_LOOKUPS (4 * TREE_MAX_DEPTH + 4)
+#define MAX_LOOKUPS (4 * TREE_MAX_DEPTH + 6)
 #define MAX_TABLES 6
 #define FORM_TERMS 48
 #define POLY_P1 0
@@ -82,6 +83,12 @@ typedef struct {
     unsigned log1[NGRID * TREE_MAX_DEPTH + 16], log2[MAX_LOOKUPS + MAX_TABLES];
     size_t off1[NGRID * TREE_MAX_DEPTH + 16], off2[MAX_LOOKUPS + MAX_TABLES];
     size_t col_V, col_S, col_Q, col_L0;
+    /* committed inputs (docs/protocol.md 16.10): M, then the limbs I0, I1 in P1 from
+     * col_M; the two lookups of the limbs from lk_in; x~ the committed scalar id_fx */
+    int committed;
+    size_t col_M, lk_in, id_fx;
+    fq_t lam_in[2];
+    fq_t *xrow;                 /* prover: X in the ROW table's order (2^(β+lnf)) */
     tlookup lk[MAX_LOOKUPS];
     size_t nlk;
     ttable tb[MAX_TABLES];
@@ -187,8 +194,13 @@ size_t tp_gcol(unsigned s, unsigned k);
 /* Sizes, offsets, lookups and tables (docs/protocol.md 16.1), from the public model. */
 int tp_setup(tctx *c);
 
-/* The ROW table's values with γ (after γ is drawn). */
+/* The ROW table's values with γ (after γ is drawn; in committed mode the prover's only). */
 void tp_row_table_values(tctx *c);
+
+/* The key of feature j of row b the prover reads (docs/protocol.md 16.1: rows b >= B copy
+ * row B - 1, features j >= n are 0), and its missing flag (the hooks may lie about it). */
+int32_t tp_input_key(const tctx *c, size_t b, size_t j);
+int tp_input_missing(const tctx *c, size_t b, size_t j);
 
 /* The public range and output tables (logup.h). */
 void tp_public_table(const tctx *c, const ttable *tb, logup_table *lt);

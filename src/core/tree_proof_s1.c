@@ -57,7 +57,7 @@ sumcheck_instance *
 tp_s1_instances(tctx *c, size_t *count)
 {
     size_t ng = (size_t)1 << c->g, cols = (size_t)1 << c->beta, n = 0, k, x;
-    sumcheck_instance *inst = tp_alloc(c, 2 * (size_t)c->D + 1 + c->nlk + c->ntb,
+    sumcheck_instance *inst = tp_alloc(c, 2 * (size_t)c->D + 2 + c->nlk + c->ntb,
                                        sizeof(sumcheck_instance));
     fq_t *eqz, *eqlk, two32;
     unsigned s;
@@ -120,6 +120,23 @@ tp_s1_instances(tctx *c, size_t *count)
         sumcheck_instance_table(S, c->P1f + c->off1[c->col_V]);
         bad |= term(S, &c->lam_s, 1, 2, 0, 1, 0);
     }
+    if (c->committed) {                 /* IN: Σ eq·(λ0·(M - M·M) + λ1·(M·X + 2^31·M)) */
+        sumcheck_instance *I = &inst[n++];
+        unsigned vin = c->beta + c->lnf;
+        size_t nin = (size_t)1 << vin;
+        fq_t *e = tp_alloc(c, nin, sizeof(fq_t));
+
+        if (e == NULL)
+            return NULL;
+        mle_eq_table(e, c->tau_lk + (c->n1 - vin), vin);
+        sumcheck_instance_init(I, vin);
+        sumcheck_instance_table(I, e);
+        sumcheck_instance_table(I, tp_copy_col(c, c->P1f + c->off1[c->col_M], nin));
+        sumcheck_instance_table(I, tp_copy_col(c, c->xrow, nin));
+        bad |= term(I, &c->lam_in[0], 1, 2, 0, 1, 0) | term(I, &c->lam_in[0], -1, 3, 0, 1, 1) |
+               term(I, &c->lam_in[1], 1, 3, 0, 1, 2) |
+               term(I, &c->lam_in[1], (int64_t)1 << 31, 2, 0, 1, 0);
+    }
     for (k = 0; k < c->nlk; k++) {
         const tlookup *lk = &c->lk[k];
         size_t nk = (size_t)1 << lk->vars;
@@ -179,7 +196,7 @@ dot_eq(fq_t *r, const fq_t *P, const fq_t *e, size_t n)
 int
 tp_finals(tctx *c)
 {
-    size_t n = c->ncol1 + c->ncol2 + 4, i, first, mark = c->n_mem;
+    size_t n = c->ncol1 + c->ncol2 + 4 + (size_t)c->committed, i, first, mark = c->n_mem;
     fq_t *v = tp_alloc(c, n, sizeof(fq_t));
     unsigned kappa;
 
@@ -212,6 +229,8 @@ tp_finals(tctx *c)
             if (kappa == c->lN - 2)
                 for (i = 0; i < 4; i++)
                     dot_eq(&v[c->ncol1 + c->ncol2 + i], c->Nf + i * col, e, col);
+            if (c->committed && kappa == c->beta + c->lnf)      /* x~ = X~(r_in) */
+                dot_eq(&v[n - 1], c->xrow, e, (size_t)1 << kappa);
         }
     }
     if (tp_exchange_committed(c, "S1/finals", v, n, &first) != 0)
@@ -219,6 +238,7 @@ tp_finals(tctx *c)
     c->id_f1 = first;
     c->id_f2 = first + c->ncol1;
     c->id_fN = first + c->ncol1 + c->ncol2;
+    c->id_fx = first + c->ncol1 + c->ncol2 + 4;        /* committed: x~, no claim */
     for (i = 0; i < c->ncol1; i++)
         tp_add_claim(c, POLY_P1, c->off1[i], c->log1[i], c->r1 + (c->n1 - c->log1[i]),
                      c->id_f1 + i);
@@ -290,6 +310,10 @@ lookup_f_form(const tctx *c, const tlookup *lk, tform *f)
         fq_mul(&f->c, &t, &c->gamma);
         tp_form_add_i(f, tp_fin1(c, c->col_Q), 1);
         break;
+    case LK_IN0:
+    case LK_IN1:
+        tp_form_add_i(f, tp_fin1(c, c->col_M + 1 + (lk->kind == LK_IN1)), 1);
+        break;
     default:
         tp_form_add_i(f, tp_fin1(c, c->col_L0 + s), 1);
         break;
@@ -306,14 +330,17 @@ table_t_form(const tctx *c, const ttable *tb, tform *f)
         tp_form_add(f, c->id_fN + 0, &c->gpow[1]);
         tp_form_add(f, c->id_fN + 1, &c->gpow[2]);
         tp_form_add(f, c->id_fN + 2, &c->gpow[3]);
+    } else if (tb->kind == TB_ROW) {    /* committed: idx + γ·x~ + γ²·M~ */
+        tp_form_add(f, c->id_fx, &c->gpow[1]);
+        tp_form_add(f, tp_fin1(c, c->col_M), &c->gpow[2]);
     } else {
         tp_form_add(f, c->id_fN + 3, &c->gpow[1]);
     }
 }
 
 /*
- * The products, in order: per level b·b, m·d, b·y (y = x + 2^32·e - k); per active
- * lookup h·f; per committed table t·g.  Their values committed ("S1/products"), then
+ * The products, in order: per level b·b, m·d, b·y (y = x + 2^32·e - k); with committed
+ * inputs M·M and M·x~; per active lookup h·f; per committed table t·g.  Their values committed ("S1/products"), then
  * one product proof each.
  */
 static size_t
@@ -323,7 +350,7 @@ n_products(const tctx *c)
 
     for (k = 0; k < c->nlk; k++)
         n += c->lk[k].active;
-    return n + 2;
+    return n + 2 + (c->committed ? 3 : 0);  /* committed: M·M, M·x~; ROW's t·g */
 }
 
 static void
@@ -358,6 +385,17 @@ product_forms(const tctx *c, size_t i, tform *X, tform *Y)
         return;
     }
     i -= D3;
+    if (c->committed) {                 /* M·M, M·x~ (docs/protocol.md 16.10.4) */
+        if (i < 2) {
+            tp_form_add_i(X, tp_fin1(c, c->col_M), 1);
+            if (i == 0)
+                tp_form_add_i(Y, tp_fin1(c, c->col_M), 1);
+            else
+                tp_form_add_i(Y, c->id_fx, 1);
+            return;
+        }
+        i -= 2;
+    }
     for (k = 0; k < c->nlk; k++) {
         if (!c->lk[k].active)
             continue;
@@ -368,7 +406,7 @@ product_forms(const tctx *c, size_t i, tform *X, tform *Y)
         }
     }
     i -= a;
-    table_t_form(c, &c->tb[i], X);                      /* 0: NODE, 1: LEAF */
+    table_t_form(c, &c->tb[i], X);              /* 0: NODE, 1: LEAF, 2: ROW (committed) */
     tp_form_add_i(Y, c->id_f2 + c->nlk + i, 1);
 }
 

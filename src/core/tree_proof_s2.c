@@ -3,7 +3,10 @@
  * to one point per polynomial, the Hyrax openings, and the linear relations.
  */
 
+#include <string.h>
+
 #include "mle.h"
+#include "rowcommit.h"
 #include "tree_proof_internal.h"
 
 /* ---- S2 (the claims reduced to one point per polynomial) and the openings ---- */
@@ -95,6 +98,55 @@ opening(tctx *c, const hyrax_commitment *h, const fq_t *P, const fq_t *beta, siz
     return 0;
 }
 
+/*
+ * Committed inputs (docs/protocol.md 16.10.4, openings): the Hyrax evaluation of X
+ * (feature bits low) at r_in, the ROW table's point, read feature coordinates first,
+ * against C_x~; the rows and the prover's table and blinds as the network's (rowcommit.h).
+ */
+static int
+open_inputs(tctx *c)
+{
+    unsigned beta = c->beta, nu = c->lnf;
+    size_t rows = (size_t)1 << beta;
+    const fq_t *rin = c->r1 + (c->n1 - (beta + nu));
+    ge_t *xrows = tp_alloc(c, rows, sizeof(ge_t));
+    fq_t *z = tp_alloc(c, beta + nu, sizeof(fq_t)), *table = NULL, *rho = NULL;
+    hyrax_commitment xc;
+    ipa_proof pf;
+    const char *why = NULL;
+    int rc;
+
+    if (c->fail != NULL)
+        return -1;
+    rowcommit_matrix(&xc, xrows, c->st->row_commitments, c->B, nu, beta);
+    memcpy(z, rin + beta, nu * sizeof(fq_t));
+    memcpy(z + nu, rin, beta * sizeof(fq_t));
+    if (c->prover) {
+        table = tp_alloc(c, rows << nu, sizeof(fq_t));
+        rho = tp_alloc(c, rows, sizeof(fq_t));
+        if (c->fail != NULL)
+            return -1;
+        if (rowcommit_matrix_values(table, rho, c->st->inputs, c->B, c->n, nu, beta, c->seed,
+                                    c->st->nonce) != 0)
+            return tp_fail(c, "could not derive the row blinds");
+        if (hyrax_open(&pf, &c->t, &c->rng, &xc, table, rho, z, &c->com[c->id_fx],
+                       &c->bl[c->id_fx]) != 0)
+            return tp_fail(c, "the opening prover failed");
+        codec_put_ipa(c->w, &pf);
+        return 0;
+    }
+    codec_get_ipa(c->r, &pf, xc.lc);
+    if (tp_reader_ok(c) != 0)
+        return -1;
+    rc = hyrax_verify(&c->t, &xc, z, &c->com[c->id_fx], &pf, &why);
+    if (rc == 0 && tp_skipped(c, TREE_CHECK_OPENING_X, 0))
+        rc = 1;
+    if (rc != 1)
+        return tp_fail(c, why != NULL ? why : "the opening of the row commitments does not "
+                       "verify");
+    return 0;
+}
+
 int
 tp_openings(tctx *c)
 {
@@ -110,8 +162,10 @@ tp_openings(tctx *c)
         if (betaN == NULL || hyrax_blinds_from_seed(betaN, rows, c->seed) != 0)
             return tp_fail(c, "could not derive the node blinds");
     }
-    return opening(c, c->st->commitment, c->Nf, betaN, c->id_u[2],
-                   !tp_skipped(c, TREE_CHECK_OPENING_N, 0));
+    if (opening(c, c->st->commitment, c->Nf, betaN, c->id_u[2],
+                !tp_skipped(c, TREE_CHECK_OPENING_N, 0)) != 0)
+        return -1;
+    return c->committed ? open_inputs(c) : 0;
 }
 
 /* ---- the linear relations ---- */
@@ -119,7 +173,7 @@ tp_openings(tctx *c)
 int
 tp_relations(tctx *c)
 {
-    size_t nf = 2 * (size_t)c->D + 1 + c->nlk + c->ntb, k, i, nfo = 0, ip;
+    size_t nf = 2 * (size_t)c->D + 2 + c->nlk + c->ntb, k, i, nfo = 0, ip;
     tform *F = tp_alloc(c, nf + 2, sizeof(tform));
     linrel_form *lf = tp_alloc(c, nf + 2, sizeof(linrel_form));
     linrel_term *t3 = tp_alloc(c, c->n_claims, sizeof(linrel_term));
@@ -207,6 +261,24 @@ tp_relations(tctx *c)
         tp_form_add(S, tp_fin1(c, c->col_V), &p);
     }
     ip = c->id_prod + 3 * (size_t)c->D;
+    if (c->committed) {     /* IN: λ0·e·(M~ - P_MM) + λ1·e·(P_Mx + 2^31·M~) */
+        tform *I = &F[nfo++];
+        unsigned vin = c->beta + c->lnf;
+        fq_t e, w, m1, two31;
+
+        tp_form_init(I);
+        tp_eq_eval(&e, c->tau_lk + (c->n1 - vin), c->r1 + (c->n1 - vin), vin);
+        fq_mul(&w, &e, &c->lam_in[0]);
+        tp_form_add(I, tp_fin1(c, c->col_M), &w);
+        fq_neg(&m1, &w);
+        tp_form_add(I, ip, &m1);
+        fq_mul(&w, &e, &c->lam_in[1]);
+        tp_form_add(I, ip + 1, &w);
+        tp_pow2(&two31, 31);
+        fq_mul(&w, &w, &two31);
+        tp_form_add(I, tp_fin1(c, c->col_M), &w);
+        ip += 2;
+    }
     for (k = 0; k < c->nlk; k++) {
         const tlookup *lk = &c->lk[k];
         fq_t zw, e;
@@ -231,14 +303,16 @@ tp_relations(tctx *c)
         logup_zeta_weight(&zw, &c->zeta[k], c->n1, tb->vars);
         tp_eq_eval(&e, c->tau_lk + (c->n1 - tb->vars), rt, tb->vars);
         tp_form_init(&F[nfo]);
-        if (tb->kind == TB_NODE || tb->kind == TB_LEAF) {
+        if (tb->kind == TB_NODE || tb->kind == TB_LEAF ||
+            (tb->kind == TB_ROW && c->committed)) {
             /* λ·e·(α·g - t·g - m) - ζ_w·g, t·g a product */
             fq_mul(&w, &c->lam_tb[k], &e);
             fq_mul(&m1, &w, &c->alpha);
             fq_sub(&m1, &m1, &zw);
             tp_form_add(&F[nfo], id_g, &m1);
             fq_neg(&m1, &w);
-            tp_form_add(&F[nfo], ip + (tb->kind == TB_NODE ? 0 : 1), &m1);
+            tp_form_add(&F[nfo], ip + (tb->kind == TB_NODE ? 0 : tb->kind == TB_LEAF ? 1 : 2),
+                        &m1);
             tp_form_add(&F[nfo], id_m, &m1);
         } else {
             if (tb->kind == TB_ROW) {
@@ -292,6 +366,22 @@ tp_relations(tctx *c)
         sumcheck_relation_final(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, c->r2, &f4, 1,
                                 &c->e2) != 0)
         return tp_fail(c, "internal failure building the relations");
+    /* committed inputs, last: R_in, x~ + M~ - I0~ - 2^16·I1~ = 1 - 2^31 (16.10.4) */
+    if (c->committed && !tp_skipped(c, TREE_CHECK_INPUT_RELATION, 0)) {
+        fq_t one = FQ_ONE, rhs;
+
+        linrel_relation_begin(&c->lr);
+        linrel_relation_scalar(&c->lr, c->id_fx, &one);
+        linrel_relation_scalar(&c->lr, tp_fin1(c, c->col_M), &one);
+        fq_neg(&p, &one);
+        linrel_relation_scalar(&c->lr, tp_fin1(c, c->col_M + 1), &p);
+        fq_set_u64(&p, 65536);
+        fq_neg(&p, &p);
+        linrel_relation_scalar(&c->lr, tp_fin1(c, c->col_M + 2), &p);
+        tp_pow2(&rhs, 31);
+        fq_sub(&rhs, &one, &rhs);
+        linrel_relation_end(&c->lr, &rhs);
+    }
     return 0;
 }
 

@@ -27,7 +27,12 @@ typedef enum {
     TREE_CHECK_LOOKUP,          /* lookup instance skip_index (4s: NODE, 4s+1: ROW,
                                  * 4s+2, 4s+3: the limbs; 4D: LEAF) */
     TREE_CHECK_SUM,             /* the sum instance */
-    TREE_CHECK_OPENING_N        /* verifier only: the opening of N is not checked */
+    TREE_CHECK_OPENING_N,       /* verifier only: the opening of N is not checked */
+    /* committed inputs (docs/protocol.md 16.10.8); their lookups are TREE_CHECK_LOOKUP
+     * with the last two indices */
+    TREE_CHECK_INPUT,           /* the instance IN: M binary, M·(x + 2^31) = 0 */
+    TREE_CHECK_INPUT_RELATION,  /* the relation R_in */
+    TREE_CHECK_OPENING_X        /* verifier only: the opening of the row commitments */
 } tree_check;
 
 typedef struct tree_test_hooks {
@@ -47,6 +52,13 @@ typedef struct tree_test_hooks {
     int32_t (*output)(void *arg, size_t row, int32_t honest);
     /* e = m·(1 - d) rather than m·d wherever the reported bit is not the default */
     int forge_missing_e;
+    /* Committed inputs: the row whose key the prover reads at (row, tree, level)
+     * (NULL: the row itself); the missing flag it reports for (row, feature) given the
+     * honest one (NULL: honest); forge_input_limbs adds 1 to the low limb of row 0,
+     * feature 0 (the limbs no longer add up). */
+    size_t (*read_row)(void *arg, size_t row, uint32_t tree, unsigned level);
+    int (*missing)(void *arg, size_t row, uint32_t feature, int honest);
+    int forge_input_limbs;
     void *arg;
     /* The model whose nodes the prover uses (NULL: the statement's). */
     const tree_model *witness_model;

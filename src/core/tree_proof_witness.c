@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "generators.h"
+#include "rowcommit.h"
 #include "sha256.h"
 #include "tree_proof_internal.h"
 
@@ -34,7 +35,11 @@ tp_statement(tctx *c)
     char err[ZKML_ERR_LEN];
     sha256_ctx h;
 
-    transcript_init(&c->t, TREE_PROOF_TRANSCRIPT_ID, strlen(TREE_PROOF_TRANSCRIPT_ID));
+    if (c->committed)                   /* docs/protocol.md 16.10.1 */
+        transcript_init(&c->t, TREE_PROOF_COMMITTED_TRANSCRIPT_ID,
+                        strlen(TREE_PROOF_COMMITTED_TRANSCRIPT_ID));
+    else
+        transcript_init(&c->t, TREE_PROOF_TRANSCRIPT_ID, strlen(TREE_PROOF_TRANSCRIPT_ID));
     hyrax_split(c->l1, &lc, &lr);
     if (generators_param_digest(c->nM > ((size_t)1 << lc) ? c->nM : (size_t)1 << lc, d) != 0)
         return tp_fail(c, "could not hash the parameters");
@@ -57,9 +62,14 @@ tp_statement(tctx *c)
                              (size_t)1 << st->commitment->lr);
     transcript_absorb_u64(&c->t, "stmt/B", st->batch);
     transcript_absorb(&c->t, "stmt/context", st->context, st->context_len);
-    if (hash_ints(d, st->inputs, st->batch * c->n) != 0)
-        return tp_fail(c, "could not hash the inputs");
-    transcript_absorb(&c->t, "stmt/inputs", d, 32);
+    if (c->committed) {                 /* the nonce and the rows (docs/protocol.md 16.10.4) */
+        transcript_absorb(&c->t, "stmt/nonce", st->nonce, ROWCOMMIT_NONCE_LEN);
+        transcript_absorb_points(&c->t, "stmt/input-rows", st->row_commitments, st->batch);
+    } else {
+        if (hash_ints(d, st->inputs, st->batch * c->n) != 0)
+            return tp_fail(c, "could not hash the inputs");
+        transcript_absorb(&c->t, "stmt/inputs", d, 32);
+    }
     if (hash_ints(d, st->outputs, st->batch) != 0)
         return tp_fail(c, "could not hash the outputs");
     transcript_absorb(&c->t, "stmt/outputs", d, 32);
@@ -86,6 +96,39 @@ count_up(int32_t *m)
     (*m)++;
 }
 
+/*
+ * Committed inputs (docs/protocol.md 16.10.2): per entry y = b + 2^β·j of the rows, the
+ * flag M and the 16-bit limbs I0, I1 of u = x + 2^31 - 1 + M (split with a signed high
+ * limb, so a u out of range gives a limb out of range rather than a wrong sum), and their
+ * multiplicities in RANGE_16.
+ */
+static void
+input_columns(const tctx *c, int32_t *p1)
+{
+    size_t cols = (size_t)1 << c->beta, nj = (size_t)1 << c->lnf, b, j;
+    size_t oM = c->off1[c->col_M], o0 = c->off1[c->col_M + 1], o1 = c->off1[c->col_M + 2];
+    size_t mr = c->off1[c->tb[3].mcol];
+    const tree_test_hooks *hk = c->hooks;
+
+    for (j = 0; j < nj; j++)
+        for (b = 0; b < cols; b++) {
+            size_t y = b + cols * j;
+            int miss = tp_input_missing(c, b, j);
+            int64_t u = (int64_t)tp_input_key(c, b, j) + ((int64_t)1 << 31) - 1 + miss;
+            int64_t lo = u & 0xffff, hi = (u - lo) / 65536;
+
+            if (hk != NULL && hk->forge_input_limbs && b == 0 && j == 0)
+                lo++;
+            p1[oM + y] = miss;
+            p1[o0 + y] = (int32_t)lo;
+            p1[o1 + y] = (int32_t)hi;
+            if (c->lk[c->lk_in].active && lo >= 0 && lo < 65536)
+                p1[mr + lo]++;
+            if (c->lk[c->lk_in + 1].active && hi >= 0 && hi < 65536)
+                p1[mr + hi]++;
+        }
+}
+
 int
 tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw)
 {
@@ -105,7 +148,6 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
 
         for (bw = 0; bw < cols; bw++) {
             size_t b = bw, bb = b < c->B ? b : c->B - 1, x = b + cols * t;
-            const int32_t *row = c->st->inputs + bb * c->n;
             uint32_t slot = 1, leaf, lt;
             int32_t v;
             unsigned s;
@@ -125,8 +167,14 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
                 }
                 if (hk != NULL && hk->feature != NULL && b < c->B && t < c->T)
                     f = hk->feature(hk->arg, b, t, s, f);
-                xv = f < c->n ? row[f] : 0;
-                miss = xv == TREE_MISSING;
+                {
+                    size_t rb = bb;     /* the row read: the cell's own, unless a test lies */
+
+                    if (hk != NULL && hk->read_row != NULL && b < c->B && t < c->T)
+                        rb = hk->read_row(hk->arg, b, t, s);
+                    xv = f < c->n ? tp_input_key(c, rb, f) : 0;
+                    miss = f < c->n ? tp_input_missing(c, rb, f) : 0;
+                }
                 bit = miss ? d : xv >= k;
                 if (hk != NULL && hk->bit != NULL && b < c->B && t < c->T)
                     bit = hk->bit(hk->arg, b, t, s, bit) != 0;
@@ -213,6 +261,8 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
             outw[b] = out;
     }
     free(sums);
+    if (c->committed && p1 != NULL)
+        input_columns(c, p1);
     return 0;
 }
 
@@ -276,6 +326,10 @@ tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f)
         case LK_OUT:
             fq_mul(&t, &c->gpow[1], &c->outpub[x]);
             fq_add(&v, &c->P1f[c->off1[c->col_Q] + x], &t);
+            break;
+        case LK_IN0:
+        case LK_IN1:
+            v = c->P1f[c->off1[c->col_M + 1 + (lk->kind == LK_IN1)] + x];
             break;
         default:                    /* LK_LIMB */
             v = c->P1f[c->off1[c->col_L0 + s] + x];

@@ -1,13 +1,15 @@
 /*
  * fuzz_tree_proof.c: hostile bytes as the proof of a fixed tree-ensemble statement
  * (docs/protocol.md 16): one tree of depth 1 over two features, one row with a missing
- * value.  The verifier must never crash, and accept only the honest proof.
+ * value, with public inputs and with the row committed (16.10).  The verifier must never
+ * crash, and accept only the honest proof of each statement.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "modelkey.h"
+#include "rowcommit.h"
 #include "tree_model.h"
 #include "tree_proof.h"
 #include "zkml.h"
@@ -24,9 +26,10 @@ static const char doc[] =
 static modelkey key;
 static modelpub pub;
 static int32_t in[2], out[1];
-static model_statement st;
-static uint8_t *honest;
-static size_t honest_len;
+static model_statement st, stc;
+static uint8_t *honest, *honest_c, nonce[ROWCOMMIT_NONCE_LEN];
+static size_t honest_len, honest_c_len;
+static ge_t row;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -49,6 +52,21 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     st.outputs = out;
     if (tree_proof_prove(&honest, &honest_len, &st, key.seed, NULL, err) != 0)
         abort();
+    {                                   /* the committed statement of the same row */
+        fq_t rho;
+
+        memset(nonce, 0x5a, sizeof nonce);
+        stc = st;
+        stc.committed = 1;
+        stc.nonce = nonce;
+        stc.row_commitments = &row;
+        if (rowcommit_blinds(&rho, 0, 1, key.seed, nonce) != 0 ||
+            rowcommit_row(&row, in, 2, &rho) != 0 ||
+            tree_proof_prove(&honest_c, &honest_c_len, &stc, key.seed, NULL, err) != 0)
+            abort();
+        stc.inputs = NULL;
+        stc.model = &pub.trees;
+    }
     st.model = &pub.trees;
     return 0;
 }
@@ -60,6 +78,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
     if (tree_proof_verify(&st, data, len, &why) == 1 &&
         (len != honest_len || memcmp(data, honest, len) != 0))
+        abort();
+    if (tree_proof_verify(&stc, data, len, &why) == 1 &&
+        (len != honest_c_len || memcmp(data, honest_c, len) != 0))
         abort();
     return 0;
 }
