@@ -52,7 +52,7 @@ open_inputs(ictx *c)
 {
     const infer_statement *st = c->st;
     unsigned nu = c->lay->nu[0], beta = c->lay->beta;
-    size_t cols = (size_t)1 << nu, rows = (size_t)1 << beta, n = c->m->layer[0].n, b, j;
+    size_t cols = (size_t)1 << nu, rows = (size_t)1 << beta, b, j;
     hyrax_commitment xc;
     fq_t *z = ictx_alloc(c, nu + beta, sizeof(fq_t)), *table = NULL, *rho = NULL;
 
@@ -77,8 +77,8 @@ open_inputs(ictx *c)
             size_t bb = b < st->batch ? b : st->batch - 1;
 
             rho[b] = rho[bb];
-            for (j = 0; j < n; j++)
-                fq_set_i64(&table[j + cols * b], infer_x_rows(c)[bb * n + j]);
+            for (j = 0; j < cols; j++)         /* padded features: 0 */
+                fq_set_i64(&table[j + cols * b], infer_x_entry(c, bb, j));
         }
     }
     return exchange_opening(c, &xc, NULL, table, rho, z, &c->com[c->id_x[0]],
