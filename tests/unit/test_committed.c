@@ -643,6 +643,95 @@ out:
     cm_free(&vc);
 }
 
+/* Layer 1's product proof (committed mode proves x_1·w_1 = p_1 for the input layer too,
+ * docs/protocol.md 7.20.4 step 8): made with a false x_1, rejected; accepted with that
+ * product proof (the first, index 0) off. */
+UNIT_TEST(committed_forge_layer1_product)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    cm_case vc;
+    infer_test_hooks h;
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    memset(&h, 0, sizeof h);
+    h.wrong_product = 1;
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    h.skip = INFER_CHECK_PRODUCT;
+    h.skip_index = 0;
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "layer 1's product off: %s", why ? why : "");
+    h.skip_index = 1;                               /* another product off: still caught */
+    CHECK(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 0);
+    free(proof);
+    cm_free(&vc);
+}
+
+/*
+ * The wrong descriptor with the digest bypassed (docs/protocol.md 11.4): the verifier's
+ * statement has the same W rows and one descriptor field changed (layer 1's shift,
+ * feature 1's width): rejected, and the unchanged statement still accepts.  The mode
+ * byte: a public-mode proof with byte 9 set to 1, and a committed one with it 0, are
+ * rejected at the header, before any transcript work (16 bytes read).
+ */
+UNIT_TEST(committed_wrong_descriptor_and_mode_byte)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    cm_case vc;
+    infer_test_hooks h;
+    infer_test_report rep;
+    infer_statement pub;
+    uint8_t *proof, *pproof = NULL, fixed[32] = {9};
+    size_t len = 0, plen = 0;
+    const char *why = NULL;
+    char err[ZKML_ERR_LEN] = "";
+    uint32_t keep;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    proof = cm_prove(&vc, &len, NULL);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 1);
+    if (proof == NULL)
+        goto out;
+    keep = vc.m.layer[0].shift;
+    vc.m.layer[0].shift = keep + 1;
+    CHECK(infer_verify(&vc.vst, proof, len, &why) == 0);
+    vc.m.layer[0].shift = keep;
+    CHECK(vc.m.inputs != NULL && vc.m.inputs[1].bits == 5);
+    if (vc.m.inputs != NULL) {
+        vc.m.inputs[1].bits = 6;
+        CHECK(infer_verify(&vc.vst, proof, len, &why) == 0);
+        vc.m.inputs[1].bits = 5;
+    }
+    CHECK(infer_verify(&vc.vst, proof, len, &why) == 1);
+    /* the mode byte */
+    memset(&h, 0, sizeof h);
+    memset(&rep, 0, sizeof rep);
+    h.report = &rep;
+    proof[9] = 0;
+    CHECK(infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 0 && rep.bytes_read <= 16);
+    proof[9] = 1;
+    pub = vc.st;
+    pub.committed = 0;
+    pub.nonce = NULL;
+    pub.row_commitments = NULL;
+    CHECK(infer_prove(&pproof, &plen, &pub, vc.seed, &(infer_options){.fixed_rng = fixed},
+                      err) == 0);
+    CHECK(pproof != NULL && pproof[9] == 0 && infer_verify(&pub, pproof, plen, &why) == 1);
+    if (pproof != NULL) {
+        memset(&rep, 0, sizeof rep);
+        rep.bytes_read = SIZE_MAX;
+        pproof[9] = 1;
+        CHECK(infer_verify_hooked(&pub, pproof, plen, &why, &h) == 0 && rep.bytes_read <= 16);
+    }
+    free(pproof);
+out:
+    free(proof);
+    cm_free(&vc);
+}
+
 /* The blinds of 2.2 against an independent computation (tests/kat/make_input_blinds.py:
  * σ = 00 .. 1f, nonce = 80 .. 9f), and a row's blind depends on its index and nonce. */
 UNIT_TEST(committed_blinds_known_answer)
