@@ -464,6 +464,27 @@ UNIT_TEST(committed_receipt_container_openings)
                   first == 2 * (uint64_t)want[b]);
         CHECK(receipt_parts_find(&parts, 5, &part, &first) == -1);
         CHECK(receipt_parts_find(&parts, 0, &part, &first) == 0 && part == 0 && first == 0);
+        /* zkml_receipt_describe: every part's nonce, every row's key and commitment */
+        {
+            zkml_receipt *h = NULL;
+            const zkml_receipt_summary *sm;
+            int same = 1;
+            ge_t C;
+
+            CHECK(zkml_receipt_open(&h, cc.rct, cc.rct_len, err) == ZKML_OK);
+            sm = h != NULL ? zkml_receipt_describe(h) : NULL;
+            CHECK(sm != NULL && sm->nonces != NULL && sm->row_commitments != NULL &&
+                  sm->keys != NULL && sm->batch == 5 && sm->inputs == NULL);
+            for (b = 0, part = 0, first = 0; sm != NULL && sm->nonces != NULL && b < 5; b++) {
+                CHECK(receipt_parts_find(&parts, b, &part, &first) == 0);
+                same &= memcmp(sm->nonces + 32 * part, parts.parts[part].nonce, 32) == 0 &&
+                        rowcommit_decode(&C, sm->row_commitments + 64 * b) == 0 &&
+                        ge_eq(&C, &parts.parts[part].row_commitments[b - first]) &&
+                        sm->key_lens[b] == 5 && sm->keys[b][4] == (uint8_t)('1' + b);
+            }
+            CHECK(same);
+            zkml_receipt_close(h);
+        }
     } else {
         CHECKF(0, "%u parts, 3 expected", (unsigned)parts.k);
     }
@@ -594,6 +615,15 @@ UNIT_TEST(committed_receipt_container_openings)
         size_t none_len = 0;
 
         CHECK(memcmp(pc.rct, RECEIPT_GROUP_MAGIC, 8) == 0);
+        {
+            zkml_receipt *h = NULL;
+
+            CHECK(zkml_receipt_open(&h, pc.rct, pc.rct_len, err) == ZKML_OK && h != NULL &&
+                  zkml_receipt_describe(h)->nonces == NULL &&
+                  zkml_receipt_describe(h)->row_commitments == NULL &&
+                  zkml_receipt_describe(h)->inputs != NULL);
+            zkml_receipt_close(h);
+        }
         CHECK(zkml_open_rows(&none, &none_len, pc.m, pc.rct, pc.rct_len, &row4,
                              pc.x + 3 * pc.n, 1, err) == ZKML_E_INVALID &&
               strstr(err, "public inputs") && none == NULL);
