@@ -213,6 +213,14 @@ opening_check(const opening *o, const uint8_t *rct, size_t rct_len, const receip
         zkml_fail(err, -1, "the opening's n_1 is not the receipt's");
         return 0;
     }
+    /* step 2 before step 3: the indices increase (the decoder's rule), so the last is
+     * the largest */
+    if (o->count > 0 && o->index[o->count - 1] >= p->total_rows) {
+        zkml_fail(err, -1, "opened row %llu is beyond the receipt's %llu rows",
+                  (unsigned long long)o->index[o->count - 1] + 1,
+                  (unsigned long long)p->total_rows);
+        return 0;
+    }
     for (i = 0; i < o->count; i++) {
         uint64_t local;
         ge_t C;

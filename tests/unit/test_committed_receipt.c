@@ -596,6 +596,20 @@ UNIT_TEST(committed_receipt_container_openings)
                                      key_lens, x52, 2, err) == ZKML_OK, "%s", err);
         CHECK(by_key != NULL && by_key_len == two_len && memcmp(by_key, two, two_len) == 0);
         free(by_key);
+        /* step 2 before step 3: entry 1's feature changed and entry 2's index beyond the
+         * rows: the index is reported */
+        {
+            uint8_t *d = malloc(two_len);
+
+            if (d != NULL) {
+                memcpy(d, two, two_len);
+                d[OPN_ENTRY(cc, 0) + 4] ^= 1;
+                le_put_u32(d + OPN_ENTRY(cc, 1), 5);
+                CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, d, two_len,
+                                         err) == 0 && strstr(err, "beyond"));
+                free(d);
+            }
+        }
         /* the two entries' blinds exchanged: each row fails with the other part's blind */
         {
             uint8_t tmp[32], *b0 = two + OPN_ENTRY(cc, 0) + 4 + 4 * cc.n,
