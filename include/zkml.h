@@ -228,6 +228,13 @@ typedef struct {
                                      * (then batch, inputs and outputs are all parts'
                                      * in order, and batch is at most 2^32 - 1) */
     const uint32_t *part_rows;      /* the rows of each part (parts values) */
+    const uint8_t *const *keys;     /* batch row keys, all parts' in order (key_lens[b] */
+    const uint32_t *key_lens;       /* 0: row b has none) */
+    /* Committed inputs (docs/protocol.md 12.9), else both NULL: each part's nonce (parts
+     * x 32 bytes) and each row's commitment, its 64-byte affine encoding (batch x 64
+     * bytes, 12.9.2), all parts' in order. */
+    const uint8_t *nonces;
+    const uint8_t *row_commitments;
 } zkml_receipt_summary;
 
 /* Decode a receipt (the bytes must outlive the handle).  ZKML_E_BAD_RECEIPT with err

@@ -106,8 +106,61 @@ SELECT zkml_verify_opening(r, zkml_model_public('cm'),
 -- a row commitment changed: no longer a point of the curve, so not a receipt at all
 SELECT zkml_verify(overlay(r PLACING '\x01'::bytea FROM 200 FOR 1), zkml_model_public('cm')) AS tampered_valid
 FROM cm_receipts;
+
+-- ---- a day's book proven in parts (docs/protocol.md 12.10-12.11) ---------------------
+-- zkml.rows_per_proof = 2 proves the 4 rows into a receipt of several proofs, 2
+-- committed parts, each under its own nonce.  An opening names a row by its place
+-- across the parts; the third application is the first row of part 2.
+CREATE TABLE cm_parts (r bytea, opening bytea, two bytea);
+GRANT ALL ON cm_parts TO zkml_cm_lender, zkml_cm_regulator;
+SET ROLE zkml_cm_lender;
+SET zkml.rows_per_proof = 2;
+INSERT INTO cm_parts(r)
+SELECT zkml_prove_batch('cm', id, x, 'day 2026-12-02', 'committed' ORDER BY id) FROM cm_apps;
+RESET zkml.rows_per_proof;
+UPDATE cm_parts SET opening = (
+    SELECT zkml_open_rows('cm', r, a.id, a.x) FROM cm_apps a
+    WHERE a.id = (SELECT id FROM cm_apps ORDER BY id OFFSET 2 LIMIT 1));
+-- the second and the fourth application, one of each part, in one opening
+UPDATE cm_parts SET two = (
+    SELECT zkml_open_rows('cm', r, a.id, a.x) FROM cm_apps a
+    WHERE a.id IN (SELECT id FROM cm_apps ORDER BY id OFFSET 1 LIMIT 1)
+       OR a.id = (SELECT max(id) FROM cm_apps));
+SELECT length(opening) AS opening_bytes, length(two) AS two_rows_bytes FROM cm_parts;
+RESET ROLE;
+SELECT info->>'format' AS format, info->>'inputs' AS inputs, info->'part_rows' AS part_rows
+FROM (SELECT zkml_receipt_info(r) AS info FROM cm_parts) s;
+-- no row's features are in the container either
+SELECT bool_or(position(row_bytes IN r) > 0) AS a_row_is_in_the_container
+FROM cm_rowbytes, cm_parts;
+
+SET ROLE zkml_cm_regulator;
+SELECT zkml_verify(r, zkml_model_public('cm')) AS valid,
+       zkml_verify_opening(r, zkml_model_public('cm'), opening) AS opening_checks,
+       zkml_verify_opening(r, zkml_model_public('cm'), two) AS two_rows_check
+FROM cm_parts;
+-- features for the third application only, the regulator's own copy of it
+SELECT f.row_key = (SELECT id FROM cm_apps ORDER BY id OFFSET 2 LIMIT 1) AS opened_row,
+       f.features IS NOT NULL AS has_features,
+       f.features IS NOT NULL AND f.features = (SELECT g.features FROM cm_public,
+           zkml_receipt_rows(p, zkml_model_public('cm')) g WHERE g.row_key = f.row_key) AS matches_own_copy
+FROM cm_parts, zkml_receipt_rows(r, zkml_model_public('cm'), opening) f
+ORDER BY f.row_key;
+SELECT f.row_key, f.features IS NOT NULL AS has_features
+FROM cm_parts, zkml_receipt_rows(r, zkml_model_public('cm'), two) f
+ORDER BY f.row_key;
+-- moved to its place in part 1 (the first application: index 0), it does not check, and
+-- the message names the row and its part
+SELECT zkml_verify_opening(r, zkml_model_public('cm'), overlay(opening PLACING '\x00000000'::bytea FROM 49 FOR 4))
+       AS moved_opening_checks FROM cm_parts;
+SELECT count(*) FROM cm_parts,
+     zkml_receipt_rows(r, zkml_model_public('cm'), overlay(opening PLACING '\x00000000'::bytea FROM 49 FOR 4));
+-- the container's opening against the single receipt of the same rows: another receipt
+SELECT zkml_verify_opening(c.r, zkml_model_public('cm'), p.opening) AS opening_of_another_receipt
+FROM cm_receipts c, cm_parts p;
+RESET ROLE;
 \set VERBOSITY terse
 
-DROP TABLE cm_receipts, cm_apps, cm_public;
+DROP TABLE cm_receipts, cm_apps, cm_public, cm_parts;
 SELECT zkml_drop_model('cm@1'), zkml_drop_model('cm1@1');
 DROP ROLE zkml_cm_lender, zkml_cm_regulator;

@@ -13,7 +13,8 @@ one of them.  For committed inputs (lr20v2c, mlp20v2c: docs/protocol.md 7.19-7.2
 12.11) it proves committed receipts of the version 2 models and openings of their rows, and damages
 both; for receipts of several proofs (groups: docs/protocol.md 12.10) it proves containers
 and damages them (parts dropped, exchanged, taken from elsewhere; the container's
-fields).  Every file is listed in tests/vectors/MANIFEST with the verdict and reason
+fields); for openings of a container of committed parts (groupsc: 12.10.1, 12.11) it
+opens rows counted across the parts and moves them to other parts.  Every file is listed in tests/vectors/MANIFEST with the verdict and reason
 class that docs/protocol.md prescribes; tests/vectors/check runs `zkml verify` (with
 --opening for an opening) on each.
 
@@ -554,7 +555,8 @@ MANIFEST_HEAD = """\
 # Conformance vectors of zkml's proof format (docs/protocol.md 13): protocol version 1
 # (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16;
 # committed inputs and openings lr20v2c, mlp20v2c: 7.19-7.20, 12.9, 12.11; receipts of
-# several proofs groups: 12.10).
+# several proofs groups: 12.10; openings of a container of committed parts groupsc:
+# 12.10.1, 12.11).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
 #
 # One vector a line, five fields separated by spaces (the last runs to the end of
@@ -1412,6 +1414,87 @@ def group_set(zkml, m, tmp, name, base):
         "another order", make_group([gd[1], gd[0]]), "g2-4")
 
 
+# ---- openings of a container of committed parts (docs/protocol.md 12.10.1, 12.11) ----
+
+def group_opening_set(zkml, m, tmp, name, base):
+    """A container (ZKMLRCTM) of committed parts of the version 2 model `base`, five rows
+    in parts of 2, 2 and 1, and openings of its rows, which count across the parts:
+    row 4 is the second row of part 2."""
+    out = os.path.join(m.out, name)
+    os.makedirs(out, exist_ok=True)
+    pubrel = name + "/model.pub"
+    key = os.path.join(tmp, name + ".key")
+    pub = os.path.join(out, "model.pub")
+    run(zkml, "keygen", "--model", os.path.join(FIXTURES, base + ".q.json"), "--out", key,
+        "--force")
+    run(zkml, "public", "--key", key, "--out", pub, "--force")
+    header, rows = read_rows(os.path.join(FIXTURES, base.replace("v2", "") + ".rows.csv"))
+    csv = os.path.join(tmp, name + ".csv")
+    write_rows(csv, header, rows[:5])
+    made = {}
+    for label, what in (("gc", "honest container of committed parts: 5 rows in parts of "
+                         "2, 2 and 1"),
+                        ("gc-again", "the same rows proven again (other nonces, another "
+                         "container)")):
+        made[label] = os.path.join(out, label + ".rct")
+        prove(zkml, key, csv, made[label], "--rows-per-proof", "2", "--context",
+              "conformance vectors", "--inputs", "committed")
+        m.add("%s/%s.rct" % (name, label), pubrel, "accept", "-", what)
+    gc = open(made["gc"], "rb").read()
+    g = parse_group(gc)
+    parts = [parse_committed(p) for _, p in g["parts"]]
+    if [p["B"] for p in parts] != [2, 2, 1]:
+        raise SystemExit("%s: the parts do not hold 2, 2 and 1 rows" % name)
+    n_in = parts[0]["n_in"]
+    opened = {}
+    for label, rows_arg, what in (("gc.open-4", "4", "row 4 (the second row of part 2)"),
+                                  ("gc.open-25", "2,5", "rows 2 and 5 (parts 1 and 3)")):
+        path = os.path.join(out, label + ".opn")
+        run(zkml, "open", "--key", key, "--receipt", made["gc"], "--input", csv,
+            "--rows", rows_arg, "--out", path, "--force")
+        opened[label] = open(path, "rb").read()
+        m.add("%s/gc.rct+%s/%s.opn" % (name, name, label), pubrel, "accept", "-",
+              "honest opening of %s of gc.rct" % what)
+    o4 = opened["gc.open-4"]
+    op = parse_opening(o4, n_in)
+    if op["digest"] != hashlib.sha256(gc).digest() or [r["b"] for r in op["rows"]] != [3]:
+        raise SystemExit("%s: the opening does not name the container and row 4" % name)
+    r4 = op["rows"][0]
+
+    def add(tag, reason, what, blob, receipt="gc"):
+        rel = "%s/gc.open-4.%s.opn" % (name, tag)
+        with open(os.path.join(m.out, rel), "wb") as f:
+            f.write(bytes(blob))
+        m.add("%s/%s.rct+%s" % (name, receipt, rel), pubrel, "reject", reason, what)
+
+    def patched(at, new):
+        d = bytearray(o4)
+        d[at:at + len(new)] = new
+        return d
+
+    lim = 1 << (parse_public(open(pub, "rb").read())["xbits"][0] - 1)
+    f0 = r4["features"][0]
+    g0 = f0 + 1 if f0 + 1 < lim else f0 - 1
+    bat = r4["at"] + 4 + 4 * n_in
+    # 12.11.2 step 3: the commitment of the part that holds the row (opening-check)
+    add("part-1", "opening-check", "the index 3 (row 4, part 2) changed to 1: row 2, the "
+        "same place in part 1 (another nonce, another commitment)",
+        patched(r4["at"], struct.pack("<I", 1)))
+    add("part-3", "opening-check", "the index changed to 4: row 5, part 3",
+        patched(r4["at"], struct.pack("<I", 4)))
+    add("same-part", "opening-check", "the index changed to 2: row 3, the other row of "
+        "part 2", patched(r4["at"], struct.pack("<I", 2)))
+    add("feature", "opening-check", "row 4's first feature %d changed to %d (within its "
+        "width)" % (f0, g0), patched(r4["at"] + 4, struct.pack("<i", g0)))
+    add("blind", "opening-check", "row 4's blind plus one",
+        patched(bat, scalar_bytes((r4["blind"] + 1) % Q)))
+    # 12.11.2 step 2 (opening-format)
+    add("index-range", "opening-format", "the index set to 5, the container's total rows "
+        "(beyond its rows)", patched(r4["at"], struct.pack("<I", 5)))
+    add("other-receipt", "opening-format", "gc.open-4.opn checked against gc-again.rct (the "
+        "same rows, another container: its receipt digest)", o4, receipt="gc-again")
+
+
 # ---- receipts of release 0.1.0 ----
 
 def copy_rows(path):
@@ -1490,7 +1573,7 @@ def release_010(m):
 
 
 SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "trees", "trees-id", "v0.1.0", "lr20v2c",
-        "mlp20v2c", "groups")
+        "mlp20v2c", "groups", "groupsc")
 
 
 def kept_lines(out, sets):
@@ -1586,6 +1669,8 @@ def main():
                 committed_set(zkml, m, tmp, name, name[:-1])
         if "groups" in sets:
             group_set(zkml, m, tmp, "groups", "lr20v2")
+        if "groupsc" in sets:
+            group_opening_set(zkml, m, tmp, "groupsc", "lr20v2")
     if "v0.1.0" in sets:
         release_010(m)
     order = {x: i for i, x in enumerate(SETS)}

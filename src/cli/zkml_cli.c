@@ -64,7 +64,8 @@ usage(FILE *out)
             "       --out OPENING [--force]\n"
             "               write an opening of rows K (1-based) of a committed receipt:\n"
             "               their features (from ROWS.csv, the integer rows proven) and\n"
-            "               blinds, checked against the receipt's commitments\n"
+            "               blinds, checked against the receipt's commitments; the rows\n"
+            "               of a receipt of several proofs are counted across its parts\n"
             "  verify --public MODEL.pub --receipt RECEIPT [--opening OPENING]\n"
             "               check a receipt against a public file: print \"valid\" and\n"
             "               exit 0, or exit 1 with the reason on standard error; with\n"
@@ -73,9 +74,10 @@ usage(FILE *out)
             "               print the contents of a receipt without checking its proof:\n"
             "               with --public, each row's key, score and features (real\n"
             "               values, dequantized with the model's public file); with\n"
-            "               --raw, the rows' integers as the proof states them (a\n"
-            "               committed receipt: outputs only; features only of rows an\n"
-            "               opening reveals, after checking it)\n"
+            "               --raw, what the receipt holds: each row's key and integers as\n"
+            "               the proof states them (a committed receipt: each part's nonce,\n"
+            "               each row's commitment in hex and its outputs, no feature;\n"
+            "               features only of rows an opening reveals, after checking it)\n"
             "  --help       show this help\n"
             "\n"
             "Exit status: 0 success, 1 the operation failed, 2 unusable arguments or files.\n");
@@ -1078,8 +1080,29 @@ cmd_inspect(int argc, char **argv)
         else if (!raw)
             printf("(give --public MODEL.pub for the rows' scores and features, --raw for "
                    "their integers)\n");
+        /* --raw: what the receipt holds, row by row (docs/protocol.md 12.11.3): keys,
+         * then the inputs, or for committed inputs each part's nonce and each row's
+         * commitment (64-byte affine encoding, hex), then the outputs */
+        for (b = 0; raw && r->nonces != NULL && b < r->parts; b++) {
+            if (r->parts == 1)
+                printf("nonce          ");
+            else
+                printf("nonce, part %zu  ", b + 1);
+            print_hex(r->nonces + 32 * b, 32);
+            printf("\n");
+        }
         for (b = 0; raw && b < r->batch; b++) {
-            printf("row %zu integers: ", b + 1);
+            printf("row %zu", b + 1);
+            if (r->key_lens[b] > 0) {
+                printf(" key ");
+                print_escaped(r->keys[b], r->key_lens[b]);
+            }
+            if (r->row_commitments != NULL) {
+                printf(" commitment ");
+                print_hex(r->row_commitments + 64 * b, 64);
+                printf(";");
+            }
+            printf(" integers: ");
             if (r->inputs != NULL) {
                 printf("inputs");
                 for (j = 0; j < r->n_in; j++)

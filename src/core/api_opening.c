@@ -1,7 +1,8 @@
 /*
  * api_opening.c: the front door's openings of committed rows (zkml.h;
  * docs/protocol.md 12.11): make one with a model's key, check one against a receipt,
- * read a receipt's rows with the features of the opened ones.
+ * read a receipt's rows with the features of the opened ones.  A receipt is of one proof
+ * or of several (its rows counted across the parts in order, receipt_parts).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,17 +13,13 @@
 #include "receipt.h"
 #include "receipt_group.h"
 
-/* Openings name rows of one proof's receipt; a receipt of several proofs has none yet. */
-#define GROUP_OPENING_MSG "openings of a receipt of several proofs (ZKMLRCTM) are not " \
-    "built yet: prove the rows to open in one part (zkml.rows_per_proof, --rows-per-proof)"
-
 int
 zkml_open_rows(uint8_t **out, size_t *out_len, zkml_model *m, const uint8_t *rct,
                size_t rct_len, const uint32_t *rows, const int32_t *features, size_t count,
                char *err)
 {
     char sub[ZKML_ERR_LEN] = "";
-    receipt r;
+    receipt_parts p;
     int rc;
 
     *out = NULL;
@@ -32,17 +29,17 @@ zkml_open_rows(uint8_t **out, size_t *out_len, zkml_model *m, const uint8_t *rct
                          "it has no secret seed to derive the blinds from");
     if ((rc = api_model_public_ready(m, err)) != ZKML_OK)
         return rc;
-    if (receipt_is_group(rct, rct_len))
-        return zkml_fail(err, ZKML_E_UNSUPPORTED, GROUP_OPENING_MSG);
-    if (receipt_decode(&r, rct, rct_len, sub) != 0)
+    if (receipt_parts_decode(&p, rct, rct_len, sub) != 0)
         return zkml_fail(err, ZKML_E_BAD_RECEIPT, "malformed receipt: %s", sub);
-    if (memcmp(r.digest, m->info.digest, 32) != 0 || r.n_in != m->info.n_inputs) {
-        receipt_free(&r);
+    /* every part names the first part's model (12.10.1) */
+    if (memcmp(p.parts[0].digest, m->info.digest, 32) != 0 ||
+        p.parts[0].n_in != m->info.n_inputs) {
+        receipt_parts_free(&p);
         return zkml_fail(err, ZKML_E_MISMATCH, "the receipt names another model");
     }
-    rc = opening_create(out, out_len, rct, rct_len, &r, m->key.seed, rows, features, count,
+    rc = opening_create(out, out_len, rct, rct_len, &p, m->key.seed, rows, features, count,
                         err) == 0 ? ZKML_OK : ZKML_E_INVALID;
-    receipt_free(&r);
+    receipt_parts_free(&p);
     return rc;
 }
 
@@ -53,17 +50,16 @@ zkml_open_rows_by_key(uint8_t **out, size_t *out_len, zkml_model *m, const uint8
                       const int32_t *features, size_t count, char *err)
 {
     char sub[ZKML_ERR_LEN] = "";
-    receipt r;
-    uint32_t *idx = NULL, *order = NULL;
+    receipt_parts p;
+    uint32_t *idx = NULL, *order = NULL, part;
     int32_t *sorted = NULL;
     size_t i, b, n = m->info.n_inputs;
+    uint64_t first;
     int rc = ZKML_OK;
 
     *out = NULL;
     *out_len = 0;
-    if (receipt_is_group(rct, rct_len))
-        return zkml_fail(err, ZKML_E_UNSUPPORTED, GROUP_OPENING_MSG);
-    if (receipt_decode(&r, rct, rct_len, sub) != 0)
+    if (receipt_parts_decode(&p, rct, rct_len, sub) != 0)
         return zkml_fail(err, ZKML_E_BAD_RECEIPT, "malformed receipt: %s", sub);
     idx = malloc((count > 0 ? count : 1) * sizeof *idx);
     order = malloc((count > 0 ? count : 1) * sizeof *order);
@@ -73,12 +69,17 @@ zkml_open_rows_by_key(uint8_t **out, size_t *out_len, zkml_model *m, const uint8
     for (i = 0; rc == ZKML_OK && i < count; i++) {
         size_t found = 0;
 
-        for (b = 0; b < r.batch; b++)
-            if (r.keys != NULL && r.key_lens[b] == key_lens[i] &&
-                memcmp(r.keys[b], keys[i], key_lens[i]) == 0) {
-                idx[i] = (uint32_t)b;
-                found++;
-            }
+        /* every row of every part, in order: b - first is the row's index in its part */
+        for (part = 0, first = 0; part < p.k; first += p.parts[part++].batch) {
+            const receipt *r = &p.parts[part];
+
+            for (b = 0; b < r->batch; b++)
+                if (r->keys != NULL && r->key_lens[b] == key_lens[i] &&
+                    memcmp(r->keys[b], keys[i], key_lens[i]) == 0) {
+                    idx[i] = (uint32_t)(first + b);
+                    found++;
+                }
+        }
         if (found != 1)
             rc = zkml_fail(err, ZKML_E_INVALID, "row key \"%.*s\" occurs %zu times in the "
                            "receipt (it must occur exactly once)", (int)key_lens[i],
@@ -97,7 +98,7 @@ zkml_open_rows_by_key(uint8_t **out, size_t *out_len, zkml_model *m, const uint8
         memcpy(sorted + i * n, features + (size_t)order[i] * n, n * sizeof *sorted);
     for (i = 0; rc == ZKML_OK && i < count; i++)
         order[i] = idx[order[i]];
-    receipt_free(&r);
+    receipt_parts_free(&p);
     if (rc == ZKML_OK)
         rc = zkml_open_rows(out, out_len, m, rct, rct_len, order, sorted, count, err);
     free(idx);
@@ -107,11 +108,12 @@ zkml_open_rows_by_key(uint8_t **out, size_t *out_len, zkml_model *m, const uint8
 }
 
 /* Decode the receipt, the public file's model and the opening, and check the opening
- * (7.2 steps 2-3).  1, 0 (err), -1 (err); on 1, *o and *r are the caller's to free. */
+ * (12.11.2 steps 2-3).  1, 0 (err), -1 (err); on 1, *o, *r and *pub are the caller's to
+ * free. */
 static int
-open_and_check(opening *o, receipt *r, modelpub *pub, const uint8_t *rct, size_t rct_len,
-               const uint8_t *pub_buf, size_t pub_len, const uint8_t *opn, size_t opn_len,
-               char *err)
+open_and_check(opening *o, receipt_parts *r, modelpub *pub, const uint8_t *rct,
+               size_t rct_len, const uint8_t *pub_buf, size_t pub_len, const uint8_t *opn,
+               size_t opn_len, char *err)
 {
     char sub[ZKML_ERR_LEN] = "";
     int rc;
@@ -126,19 +128,14 @@ open_and_check(opening *o, receipt *r, modelpub *pub, const uint8_t *rct, size_t
                   "tree ensembles only");
         return 0;
     }
-    if (receipt_is_group(rct, rct_len)) {
-        modelpub_free(pub);
-        zkml_fail(err, -1, GROUP_OPENING_MSG);
-        return 0;
-    }
-    if (receipt_decode(r, rct, rct_len, sub) != 0) {
+    if (receipt_parts_decode(r, rct, rct_len, sub) != 0) {
         modelpub_free(pub);
         zkml_fail(err, -1, "malformed receipt: %s", sub);
         return 0;
     }
     if (opening_decode(o, opn, opn_len, pub->kind->n_inputs(&pub->model),
                        pub->kind == &model_kind_trees ? NULL : &pub->model, sub) != 0) {
-        receipt_free(r);
+        receipt_parts_free(r);
         modelpub_free(pub);
         zkml_fail(err, -1, "invalid opening: %s", sub);
         return 0;
@@ -147,7 +144,7 @@ open_and_check(opening *o, receipt *r, modelpub *pub, const uint8_t *rct, size_t
     if (rc != 1) {
         zkml_fail(err, -1, "invalid opening: %s", sub);
         opening_free(o);
-        receipt_free(r);
+        receipt_parts_free(r);
         modelpub_free(pub);
     }
     return rc;
@@ -158,7 +155,7 @@ zkml_check_opening(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf,
                    size_t pub_len, const uint8_t *opn, size_t opn_len, char *err)
 {
     opening o;
-    receipt r;
+    receipt_parts r;
     modelpub pub;
     int rc = receipt_verify(rct, rct_len, pub_buf, pub_len, err);
 
@@ -167,7 +164,7 @@ zkml_check_opening(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf,
     rc = open_and_check(&o, &r, &pub, rct, rct_len, pub_buf, pub_len, opn, opn_len, err);
     if (rc == 1) {
         opening_free(&o);
-        receipt_free(&r);
+        receipt_parts_free(&r);
         modelpub_free(&pub);
     }
     return rc;
@@ -179,7 +176,7 @@ zkml_receipt_read_rows_opened(zkml_rows *out, const uint8_t *rct, size_t rct_len
                               size_t opn_len, char *err)
 {
     opening o;
-    receipt r;
+    receipt_parts r;
     modelpub pub;
     uint32_t i, j;
     int rc = zkml_receipt_read_rows(out, rct, rct_len, pub_buf, pub_len, err);
@@ -207,7 +204,7 @@ zkml_receipt_read_rows_opened(zkml_rows *out, const uint8_t *rct, size_t rct_len
         rc = ZKML_OK;
     }
     opening_free(&o);
-    receipt_free(&r);
+    receipt_parts_free(&r);
     modelpub_free(&pub);
     return rc;
 }

@@ -8,14 +8,63 @@
 #include "error.h"
 #include "receipt.h"
 #include "receipt_group.h"
+#include "rowcommit.h"
 
 struct zkml_receipt {
     receipt r;                  /* a receipt of one proof */
     receipt_group g;            /* or of several (g.k > 0) */
     int32_t *values;            /* every part's inputs, then outputs */
     uint32_t *part_rows;
+    const uint8_t **keys;       /* every part's row keys, in order */
+    uint32_t *key_lens;
+    uint8_t *nonces;            /* committed: every part's nonce, then */
+    uint8_t *row_commitments;   /* every row's commitment, encoded */
     zkml_receipt_summary s;
 };
+
+/*
+ * The rows' keys, and for committed inputs the parts' nonces and the rows' commitments
+ * (12.9.1-12.9.2), of k parts holding h->s.batch rows in all, into h->s.
+ */
+static int
+summarize_keys_and_commitments(zkml_receipt *h, const receipt *parts, uint32_t k, char *err)
+{
+    size_t total = h->s.batch, at = 0, b;
+    uint32_t i;
+
+    h->keys = calloc(total > 0 ? total : 1, sizeof *h->keys);
+    h->key_lens = calloc(total > 0 ? total : 1, sizeof *h->key_lens);
+    if (h->keys == NULL || h->key_lens == NULL)
+        return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+    if (parts[0].committed) {   /* every part has the first one's format */
+        h->nonces = malloc((size_t)k * ROWCOMMIT_NONCE_LEN);
+        h->row_commitments = malloc(total * ROWCOMMIT_POINT_LEN);
+        if (h->nonces == NULL || h->row_commitments == NULL)
+            return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
+    }
+    for (i = 0; i < k; i++) {
+        const receipt *r = &parts[i];
+
+        if (h->nonces != NULL)
+            memcpy(h->nonces + (size_t)i * ROWCOMMIT_NONCE_LEN, r->nonce, ROWCOMMIT_NONCE_LEN);
+        for (b = 0; b < r->batch; b++, at++) {
+            if (r->keys != NULL) {
+                h->keys[at] = r->keys[b];
+                h->key_lens[at] = r->key_lens[b];
+            }
+            /* decoded points re-encode to their bytes: the encoding is canonical */
+            if (h->row_commitments != NULL &&
+                rowcommit_encode(h->row_commitments + at * ROWCOMMIT_POINT_LEN,
+                                 &r->row_commitments[b]) != 0)
+                return zkml_fail(err, ZKML_E_INTERNAL, "could not encode a row commitment");
+        }
+    }
+    h->s.keys = h->keys;
+    h->s.key_lens = h->key_lens;
+    h->s.nonces = h->nonces;
+    h->s.row_commitments = h->row_commitments;
+    return ZKML_OK;
+}
 
 /* The summary of a receipt of several proofs: every part's rows, in order. */
 static int
@@ -56,7 +105,7 @@ summarize_group(zkml_receipt *h, char *err)
     h->s.outputs = out;
     h->s.parts = g->k;
     h->s.part_rows = h->part_rows;
-    return ZKML_OK;
+    return summarize_keys_and_commitments(h, g->parts, g->k, err);
 }
 
 int
@@ -70,13 +119,12 @@ int
 zkml_receipt_open(zkml_receipt **out, const uint8_t *rct, size_t rct_len, char *err)
 {
     zkml_receipt *h = calloc(1, sizeof *h);
+    int rc;
 
     *out = NULL;
     if (h == NULL)
         return zkml_fail(err, ZKML_E_NOMEM, "out of memory");
     if (receipt_is_group(rct, rct_len)) {
-        int rc;
-
         if (receipt_group_decode(&h->g, rct, rct_len, err) != 0) {
             free(h);
             return ZKML_E_BAD_RECEIPT;
@@ -103,6 +151,10 @@ zkml_receipt_open(zkml_receipt **out, const uint8_t *rct, size_t rct_len, char *
     h->s.proof_len = h->r.proof_len;
     h->s.parts = 1;
     h->s.part_rows = &h->s.batch;
+    if ((rc = summarize_keys_and_commitments(h, &h->r, 1, err)) != ZKML_OK) {
+        zkml_receipt_close(h);
+        return rc;
+    }
     *out = h;
     return ZKML_OK;
 }
@@ -122,6 +174,10 @@ zkml_receipt_close(zkml_receipt *r)
     receipt_group_free(&r->g);
     free(r->values);
     free(r->part_rows);
+    free(r->keys);
+    free(r->key_lens);
+    free(r->nonces);
+    free(r->row_commitments);
     free(r);
 }
 

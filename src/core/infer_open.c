@@ -52,7 +52,7 @@ open_inputs(ictx *c)
 {
     const infer_statement *st = c->st;
     unsigned nu = c->lay->nu[0], beta = c->lay->beta;
-    size_t cols = (size_t)1 << nu, rows = (size_t)1 << beta, n = c->m->layer[0].n;
+    size_t cols = (size_t)1 << nu, rows = (size_t)1 << beta, n = c->m->layer[0].n, b, j;
     hyrax_commitment xc;
     ge_t *xrows = ictx_alloc(c, rows, sizeof(ge_t));
     fq_t *z = ictx_alloc(c, nu + beta, sizeof(fq_t)), *table = NULL, *rho = NULL;
@@ -70,6 +70,9 @@ open_inputs(ictx *c)
         if (rowcommit_matrix_values(table, rho, infer_x_rows(c), st->batch, n, nu, beta,
                                     c->seed, st->nonce) != 0)
             return ictx_fail(c, "could not derive the row blinds");
+        for (b = 0; b < rows; b++)      /* padded features: 0, or the test seam's value */
+            for (j = n; j < cols; j++)
+                fq_set_i64(&table[j + cols * b], infer_x_entry(c, b < st->batch ? b : st->batch - 1, j));
     }
     return exchange_opening(c, &xc, NULL, table, rho, z, &c->com[c->id_x[0]],
                             c->prover ? &c->bl[c->id_x[0]] : NULL, INFER_CHECK_OPENING_X);

@@ -28,6 +28,18 @@ infer_x_rows(const ictx *c)
                                                                  : c->st->inputs;
 }
 
+/* Entry (b, j) of the prover's padded input matrix X (j < 2^ν_1): its rows' feature j,
+ * 0 in a padded feature position unless the test seam puts a value there. */
+static inline int64_t
+infer_x_entry(const ictx *c, size_t b, size_t j)
+{
+    size_t n = c->m->layer[0].n;
+
+    if (j < n)
+        return infer_x_rows(c)[b * n + j];
+    return c->hooks != NULL && b == 0 && j == n ? c->hooks->committed_pad : 0;
+}
+
 /* Step 0 (infer_statement.c). */
 int infer_setup(ictx *c);               /* step 0: the sizes, generators and public matrices */
 int infer_step_statement(ictx *c);      /* step 0: the statement absorbed */

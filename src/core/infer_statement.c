@@ -128,8 +128,7 @@ infer_setup(ictx *c)
             for (b = 0; b < cols; b++) {
                 size_t bb = b < B ? b : B - 1;
 
-                if (j < m->layer[0].n)
-                    fq_set_i64(&c->xpub[b + cols * j], infer_x_rows(c)[bb * m->layer[0].n + j]);
+                fq_set_i64(&c->xpub[b + cols * j], infer_x_entry(c, bb, j));
             }
         for (j = 0; j < mrows; j++)
             for (b = 0; b < cols; b++) {

@@ -147,6 +147,10 @@ typedef struct infer_test_hooks {
      * opening) when they differ from the rows of its forward pass (st->inputs): a row
      * outside its widths, whose weights are zero, proven with in-range outputs. */
     const int32_t *committed_rows;
+    /* Committed inputs (prover): the value its X holds at row 0's first padded feature
+     * position (j = n_1, when n_1 is not a power of two) where an honest X has 0; MM_1
+     * and the X opening read it (docs/protocol.md 11.4). */
+    int32_t committed_pad;
 } infer_test_hooks;
 
 /* infer_verify with hooks (hooks NULL: exactly infer_verify). */

@@ -22,44 +22,55 @@ opening_free(opening *o)
     memset(o, 0, sizeof *o);
 }
 
-/* "row b (key ...)" for messages: keys are caller bytes, printed when printable. */
+/* "row b (key ...)" for messages, with "of part i of k" in a container: keys are caller
+ * bytes, printed when printable.  row is the 0-based row of the whole receipt, local
+ * its index in part i (0-based). */
 static void
-row_name(char *buf, size_t cap, const receipt *r, uint32_t b)
+row_name(char *buf, size_t cap, const receipt_parts *p, uint32_t part, uint64_t row,
+         uint64_t local)
 {
-    size_t k, n = r->keys != NULL ? r->key_lens[b] : 0;
-    int printable = n > 0 && n <= 64;
+    const receipt *r = &p->parts[part];
+    size_t k, n = r->keys != NULL ? r->key_lens[local] : 0;
+    int printable = n > 0 && n <= 64, at;
 
     for (k = 0; printable && k < n; k++)
-        printable = r->keys[b][k] >= 0x20 && r->keys[b][k] < 0x7f;
+        printable = r->keys[local][k] >= 0x20 && r->keys[local][k] < 0x7f;
     if (printable)
-        snprintf(buf, cap, "row %u (key \"%.*s\")", (unsigned)b + 1, (int)n,
-                 (const char *)r->keys[b]);
+        at = snprintf(buf, cap, "row %llu (key \"%.*s\")", (unsigned long long)row + 1,
+                      (int)n, (const char *)r->keys[local]);
     else
-        snprintf(buf, cap, "row %u", (unsigned)b + 1);
+        at = snprintf(buf, cap, "row %llu", (unsigned long long)row + 1);
+    if (p->k > 1 && at > 0 && (size_t)at < cap)
+        snprintf(buf + at, cap - (size_t)at, " of part %u of %u", (unsigned)part + 1,
+                 (unsigned)p->k);
 }
 
+/* Section 12.11.1: the prover's side. */
 int
 opening_create(uint8_t **out, size_t *out_len, const uint8_t *rct, size_t rct_len,
-               const receipt *r, const uint8_t seed[32], const uint32_t *index,
+               const receipt_parts *parts, const uint8_t seed[32], const uint32_t *index,
                const int32_t *features, size_t count, char *err)
 {
-    size_t i, n = r->n_in, len;
+    size_t i, n = parts->parts[0].n_in, len;
     uint8_t *buf, *p;
+    uint32_t part = 0;
+    uint64_t first = 0;
     fq_t rho;
     ge_t C;
-    char name[96];
+    char name[128];
 
     *out = NULL;
     *out_len = 0;
-    if (!r->committed)
+    if (!parts->parts[0].committed)     /* every part has the first one's format */
         return zkml_fail(err, -1, "the receipt has public inputs: there is nothing to open");
-    if (count < 1 || count > r->batch)
-        return zkml_fail(err, -1, "an opening names 1 .. B rows (B = %u), not %zu",
-                         (unsigned)r->batch, count);
+    if (count < 1 || count > parts->total_rows)
+        return zkml_fail(err, -1, "an opening names 1 .. B rows (B = %llu), not %zu",
+                         (unsigned long long)parts->total_rows, count);
     for (i = 0; i < count; i++) {
-        if (index[i] >= r->batch)
-            return zkml_fail(err, -1, "row %u is beyond the receipt's %u rows",
-                             (unsigned)index[i] + 1, (unsigned)r->batch);
+        if (index[i] >= parts->total_rows)
+            return zkml_fail(err, -1, "row %llu is beyond the receipt's %llu rows",
+                             (unsigned long long)index[i] + 1,
+                             (unsigned long long)parts->total_rows);
         if (i > 0 && index[i] <= index[i - 1])
             return zkml_fail(err, -1, "the rows to open must be distinct and in receipt "
                              "order (row %u after row %u)", (unsigned)index[i] + 1,
@@ -77,16 +88,22 @@ opening_create(uint8_t **out, size_t *out_len, const uint8_t *rct, size_t rct_le
     le_put_u32(buf + 44, (uint32_t)count);
     p = buf + OPENING_HEADER_LEN;
     for (i = 0; i < count; i++) {
+        const receipt *r;
+        uint64_t local;
         size_t j;
 
-        if (rowcommit_blinds(&rho, index[i], 1, seed, r->nonce) != 0 ||
+        (void)receipt_parts_find(parts, index[i], &part, &first);  /* in range: above */
+        r = &parts->parts[part];
+        local = index[i] - first;
+        /* the blind of the row's own part: its nonce, its index in the part (7.19.3) */
+        if (rowcommit_blinds(&rho, (size_t)local, 1, seed, r->nonce) != 0 ||
             rowcommit_row(&C, features + i * n, n, &rho) != 0) {
             explicit_bzero(buf, len);
             free(buf);
             return zkml_fail(err, -1, "could not recompute a row commitment");
         }
-        if (!ge_eq(&C, &r->row_commitments[index[i]])) {
-            row_name(name, sizeof name, r, index[i]);
+        if (!ge_eq(&C, &r->row_commitments[local])) {
+            row_name(name, sizeof name, parts, part, index[i], local);
             explicit_bzero(&rho, sizeof rho);
             explicit_bzero(buf, len);
             free(buf);
@@ -171,15 +188,17 @@ opening_decode(opening *o, const uint8_t *buf, size_t len, uint32_t n_in, const 
     return 0;
 }
 
+/* Section 12.11.2, steps 2-3 (step 1, the receipt's proof, is the caller's). */
 int
-opening_check(const opening *o, const uint8_t *rct, size_t rct_len, const receipt *r,
+opening_check(const opening *o, const uint8_t *rct, size_t rct_len, const receipt_parts *p,
               char *err)
 {
     uint8_t digest[32];
-    uint32_t i;
-    char name[96];
+    uint32_t i, part = 0;
+    uint64_t first = 0;
+    char name[128];
 
-    if (!r->committed) {
+    if (!p->parts[0].committed) {
         zkml_fail(err, -1, "the receipt has public inputs: an opening does not apply");
         return 0;
     }
@@ -191,24 +210,34 @@ opening_check(const opening *o, const uint8_t *rct, size_t rct_len, const receip
         zkml_fail(err, -1, "the opening is of another receipt (receipt digest)");
         return 0;
     }
-    if (o->n_in != r->n_in) {
+    if (o->n_in != p->parts[0].n_in) {
         zkml_fail(err, -1, "the opening's n_1 is not the receipt's");
         return 0;
     }
+    /* step 2 before step 3: the indices increase (the decoder's rule), so the last is
+     * the largest */
+    if (o->count > 0 && o->index[o->count - 1] >= p->total_rows) {
+        zkml_fail(err, -1, "opened row %llu is beyond the receipt's %llu rows",
+                  (unsigned long long)o->index[o->count - 1] + 1,
+                  (unsigned long long)p->total_rows);
+        return 0;
+    }
     for (i = 0; i < o->count; i++) {
+        uint64_t local;
         ge_t C;
 
-        if (o->index[i] >= r->batch) {
-            zkml_fail(err, -1, "opened row %u is beyond the receipt's %u rows",
-                      (unsigned)o->index[i] + 1, (unsigned)r->batch);
+        if (receipt_parts_find(p, o->index[i], &part, &first) != 0) {
+            zkml_fail(err, -1, "opened row %llu is beyond the receipt's %llu rows",
+                      (unsigned long long)o->index[i] + 1, (unsigned long long)p->total_rows);
             return 0;
         }
+        local = o->index[i] - first;
         if (rowcommit_row(&C, o->features + (size_t)i * o->n_in, o->n_in, &o->blind[i]) != 0) {
             zkml_fail(err, -1, "could not recompute a row commitment");
             return -1;
         }
-        if (!ge_eq(&C, &r->row_commitments[o->index[i]])) {
-            row_name(name, sizeof name, r, o->index[i]);
+        if (!ge_eq(&C, &p->parts[part].row_commitments[local])) {
+            row_name(name, sizeof name, p, part, o->index[i], local);
             zkml_fail(err, -1, "the opening of %s does not match its commitment", name);
             return 0;
         }

@@ -420,3 +420,48 @@ receipt_group_info_json(char **json, const uint8_t *rct, size_t rct_len, char *e
     *json = w.text;
     return 0;
 }
+
+/* Section 12.10.1 (rows in part order), for openings (12.11). */
+int
+receipt_parts_decode(receipt_parts *p, const uint8_t *buf, size_t len, char *err)
+{
+    memset(p, 0, sizeof *p);
+    if (receipt_is_group(buf, len)) {
+        if (receipt_group_decode(&p->group, buf, len, err) != 0)
+            return -1;
+        p->parts = p->group.parts;
+        p->k = p->group.k;
+        p->total_rows = p->group.total_rows;
+        return 0;
+    }
+    if (receipt_decode(&p->single, buf, len, err) != 0)
+        return -1;
+    p->parts = &p->single;
+    p->k = 1;
+    p->total_rows = p->single.batch;
+    return 0;
+}
+
+void
+receipt_parts_free(receipt_parts *p)
+{
+    receipt_free(&p->single);
+    receipt_group_free(&p->group);
+    memset(p, 0, sizeof *p);
+}
+
+int
+receipt_parts_find(const receipt_parts *p, uint64_t row, uint32_t *part, uint64_t *first)
+{
+    if (row >= p->total_rows)
+        return -1;
+    if (*part >= p->k || row < *first) {
+        *part = 0;
+        *first = 0;
+    }
+    while (row - *first >= p->parts[*part].batch) {
+        *first += p->parts[*part].batch;
+        ++*part;                /* the B_i add up to the total: a part holds row */
+    }
+    return 0;
+}

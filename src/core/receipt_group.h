@@ -87,4 +87,31 @@ int receipt_group_read_rows(receipt_rows *out, const uint8_t *rct, size_t rct_le
  * of all parts, "parts" k and "part_rows" the list of B_i. */
 int receipt_group_info_json(char **json, const uint8_t *rct, size_t rct_len, char *err);
 
+/*
+ * The rows of a receipt of one proof or of several, as parts in order (12.10.1): a
+ * single-proof receipt is the group of one part.  Row b (0-based) of the whole receipt
+ * is row b - first_i of the part i whose rows first_i .. first_i + B_i - 1 hold it;
+ * openings (12.11) name rows this way.
+ */
+typedef struct {
+    receipt single;             /* a receipt of one proof */
+    receipt_group group;        /* or of several (group.k > 0) */
+    const receipt *parts;       /* k decoded parts, in order */
+    uint32_t k;
+    uint64_t total_rows;
+} receipt_parts;
+
+/* Decode either format strictly (receipt_decode, receipt_group_decode).  0, or -1 with
+ * err; on failure p is empty. */
+int receipt_parts_decode(receipt_parts *p, const uint8_t *buf, size_t len, char *err);
+
+void receipt_parts_free(receipt_parts *p);
+
+/*
+ * The part holding row (0-based across the parts) and that part's first row.  *part and
+ * *first are a cursor (start at 0, 0): rows asked in increasing order walk the parts
+ * once.  0, or -1 if row is not below the total rows.
+ */
+int receipt_parts_find(const receipt_parts *p, uint64_t row, uint32_t *part, uint64_t *first);
+
 #endif

@@ -1,8 +1,9 @@
 /*
- * fuzz_opening.c: a hostile public file, committed receipt and opening through
+ * fuzz_opening.c: a hostile public file, committed receipt (of one proof, or a container
+ * of committed parts whose rows an opening counts across the parts) and opening through
  * zkml_check_opening and zkml_receipt_read_rows_opened, the paths of zkml verify
  * --opening, zkml_verify_opening and zkml_receipt_rows with an opening
- * (docs/protocol.md 12.11).  Input: u32 (little-endian) lengths P and R, then P bytes of
+ * (docs/protocol.md 12.11).  The seeds (tests/fuzz/run) hold both kinds.  Input: u32 (little-endian) lengths P and R, then P bytes of
  * public file, R bytes of receipt, and the opening.  No crash, no read outside any
  * buffer (the sanitizers watch); an opening that checks gives rows, each opened row
  * with its features and every other row without.

@@ -13,6 +13,7 @@
 #include "infer_phases.h"
 #include "infer_testing.h"
 #include "infer_witness.h"
+#include "transcript.h"
 #include "le.h"
 #include "model.h"
 #include "rowcommit.h"
@@ -417,6 +418,318 @@ UNIT_TEST(committed_forge_input_out_of_range_wide_and_below)
         free(xr);
         cm_free(&vc);
     }
+}
+
+/* The limbs of (row 0, feature j) set to limb[0..K_x) (tamper_p1). */
+typedef struct {
+    size_t feature;
+    int64_t limb[2];
+} limb_edit;
+
+static void
+tamper_limbs(int64_t *p1, size_t len, const infer_layout *lay, const zk_model *m, void *arg)
+{
+    const limb_edit *e = arg;
+    size_t cols = (size_t)1 << lay->beta;
+    unsigned k;
+
+    (void)len;
+    (void)m;
+    for (k = 0; k < lay->n_xlimbs; k++)
+        p1[lay->p1[lay->col_vin + k].offset + cols * e->feature] = e->limb[k];
+}
+
+/*
+ * A forgery whose limbs add up (R_in holds) only through a limb out of its width:
+ * rejected; still rejected with R_in off (the WR lookup catches it, not R_in); accepted
+ * with the lookup tree's root G_0 off (docs/protocol.md 7.18.6), through which WR is
+ * checked.  vc's receipt commits to the forged rows; h has the prover's X.
+ */
+static void
+cm_check_wr_forgery(cm_case *vc, infer_test_hooks *h, limb_edit *e, const char *what)
+{
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+
+    h->tamper_p1 = tamper_limbs;
+    h->arg = e;
+    h->skip = INFER_CHECK_NONE;
+    proof = cm_prove(vc, &len, h);
+    CHECKF(proof != NULL && infer_verify(&vc->vst, proof, len, &why) == 0, "%s", what);
+    free(proof);
+    h->skip = INFER_CHECK_INPUT_RELATION;
+    proof = cm_prove(vc, &len, h);
+    CHECKF(proof != NULL && infer_verify_hooked(&vc->vst, proof, len, &why, h) == 0,
+           "%s, R_in off: accepted", what);
+    free(proof);
+    h->skip = INFER_CHECK_GKR_RELATION;
+    h->skip_index = 0;
+    proof = cm_prove(vc, &len, h);
+    CHECKF(proof != NULL && infer_verify_hooked(&vc->vst, proof, len, &why, h) == 1,
+           "%s, G_0 off: %s", what, why ? why : "");
+    free(proof);
+    h->skip_index = 0;
+}
+
+/* The WR forgery at K_x = 2 (a 16-bit feature at 2^15: limbs 0 and 256, the second out
+ * of its 8 bits) and below the smallest value (a 5-bit feature at -17: limb -1). */
+UNIT_TEST(committed_forge_wr_wide_and_below)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    static const struct {
+        size_t feature;
+        int32_t inside, value;
+        int64_t limb[2];
+    } cases[] = {{2, 32767, 32768, {0, 256}}, {1, -16, -17, {-1, 0}}};
+    size_t k;
+
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        cm_case vc;
+        int32_t *xr = NULL;
+        infer_test_hooks h;
+        limb_edit e = {cases[k].feature, {cases[k].limb[0], cases[k].limb[1]}};
+        char what[64];
+
+        CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+        CHECK(cm_out_of_range_at(&vc, &xr, cases[k].feature, cases[k].inside,
+                                 cases[k].value) == 0);
+        memset(&h, 0, sizeof h);
+        h.committed_rows = xr;
+        snprintf(what, sizeof what, "feature %zu at %d", cases[k].feature,
+                 (int)cases[k].value);
+        cm_check_wr_forgery(&vc, &h, &e, what);
+        free(xr);
+        cm_free(&vc);
+    }
+}
+
+/*
+ * A non-zero value in a padded feature position (n_1 = 3: feature 3 of row 0 is 5 in
+ * the prover's X and in the receipt's C_0, which the X opening then accepts; the padded
+ * weights are zero, so no output changes): with the limb 0 that an honest witness has
+ * there, rejected by R_in (accepted with R_in off); with the limb 5, rejected by the WR
+ * lookup (a width-0 limb must be 0).
+ */
+UNIT_TEST(committed_forge_padded_feature)
+{
+    static const unsigned dims[3] = {3, 3, 2};
+    cm_case vc;
+    infer_test_hooks h;
+    limb_edit e = {3, {5, 0}};
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+    int32_t row0[4];
+    fq_t rho;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    CHECK(vc.m.layer[0].n == 3);
+    memset(&h, 0, sizeof h);
+    h.committed_pad = 5;
+    /* the honest C_0: the X opening rejects the padded value */
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    free(proof);
+    /* C_0 committing to (x_0, 5), as the forger's receipt would */
+    memcpy(row0, vc.x, 3 * sizeof(int32_t));
+    row0[3] = 5;
+    CHECK(rowcommit_blinds(&rho, 0, 1, vc.seed, vc.nonce) == 0 &&
+          rowcommit_row(&vc.C[0], row0, 4, &rho) == 0);
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    free(proof);
+    h.skip = INFER_CHECK_INPUT_RELATION;
+    proof = cm_prove(&vc, &len, &h);
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "padded feature, R_in off: %s", why ? why : "");
+    free(proof);
+    h.skip = INFER_CHECK_NONE;
+    cm_check_wr_forgery(&vc, &h, &e, "padded feature, limb 5");
+    cm_free(&vc);
+}
+
+/* The prover's and the verifier's transcripts (docs/protocol.md 11.4): every event after
+ * the statement, its label and the state after it. */
+#define CM_EVENTS 4096
+
+typedef struct {
+    size_t n;
+    int overflow;
+    struct {
+        transcript_event ev;
+        char label[32];
+        uint8_t state[32];
+    } e[CM_EVENTS];
+} cm_log;
+
+static void
+cm_log_event(void *arg, transcript_event ev, const char *label, size_t len,
+             const uint8_t state[32])
+{
+    cm_log *lg = arg;
+
+    (void)len;
+    if (lg->n == CM_EVENTS) {
+        lg->overflow = 1;
+        return;
+    }
+    lg->e[lg->n].ev = ev;
+    snprintf(lg->e[lg->n].label, sizeof lg->e[lg->n].label, "%s", label);
+    memcpy(lg->e[lg->n].state, state, 32);
+    lg->n++;
+}
+
+/* Events that differ between two logs (a length difference counts as one each). */
+static size_t
+cm_log_diff(const cm_log *a, const cm_log *b)
+{
+    size_t i, diff = a->n > b->n ? a->n - b->n : b->n - a->n;
+
+    for (i = 0; i < a->n && i < b->n; i++)
+        diff += a->e[i].ev != b->e[i].ev || strcmp(a->e[i].label, b->e[i].label) != 0 ||
+                memcmp(a->e[i].state, b->e[i].state, 32) != 0;
+    return diff;
+}
+
+static size_t
+cm_log_count(const cm_log *lg, const char *label)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < lg->n; i++)
+        n += strcmp(lg->e[i].label, label) == 0;
+    return n;
+}
+
+/*
+ * A committed proof's transcripts agree event for event (three openings: P1, W, X), and
+ * the comparison can tell: a verifier that leaves R_in out (one "lin/omega" fewer)
+ * diverges from the prover's and rejects.
+ */
+UNIT_TEST(committed_transcripts_agree)
+{
+    static const unsigned dims[3] = {3, 3, 2};
+    cm_log *pl = calloc(1, sizeof *pl), *vl = calloc(1, sizeof *vl);
+    infer_test_hooks h;
+    cm_case vc;
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    const char *why = NULL;
+
+    CHECK(pl != NULL && vl != NULL && cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    if (pl == NULL || vl == NULL)
+        goto out;
+    memset(&h, 0, sizeof h);
+    h.trace = cm_log_event;
+    h.trace_arg = pl;
+    proof = cm_prove(&vc, &len, &h);
+    h.trace_arg = vl;
+    CHECK(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1);
+    CHECK(!pl->overflow && !vl->overflow && pl->n > 50);
+    CHECKF(cm_log_diff(pl, vl) == 0, "%zu events differ", cm_log_diff(pl, vl));
+    CHECK(pl->n > 0 && strcmp(pl->e[0].label, "P1/rows") == 0);
+    CHECK(cm_log_count(vl, "pcs/begin") == 3);
+    /* the verifier without R_in: another transcript, and no verdict of acceptance */
+    memset(vl, 0, sizeof *vl);
+    h.skip = INFER_CHECK_INPUT_RELATION;
+    CHECK(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 0);
+    CHECK(cm_log_diff(pl, vl) != 0 &&
+          cm_log_count(vl, "lin/omega") + 1 == cm_log_count(pl, "lin/omega"));
+    free(proof);
+out:
+    free(pl);
+    free(vl);
+    cm_free(&vc);
+}
+
+/* Layer 1's product proof (committed mode proves x_1·w_1 = p_1 for the input layer too,
+ * docs/protocol.md 7.20.4 step 8): made with a false x_1, rejected; accepted with that
+ * product proof (the first, index 0) off. */
+UNIT_TEST(committed_forge_layer1_product)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    cm_case vc;
+    infer_test_hooks h;
+    uint8_t *proof;
+    size_t len = 0;
+    const char *why = NULL;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    memset(&h, 0, sizeof h);
+    h.wrong_product = 1;
+    proof = cm_prove(&vc, &len, &h);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 0);
+    h.skip = INFER_CHECK_PRODUCT;
+    h.skip_index = 0;
+    CHECKF(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1,
+           "layer 1's product off: %s", why ? why : "");
+    h.skip_index = 1;                               /* another product off: still caught */
+    CHECK(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 0);
+    free(proof);
+    cm_free(&vc);
+}
+
+/*
+ * The wrong descriptor with the digest bypassed (docs/protocol.md 11.4): the verifier's
+ * statement has the same W rows and one descriptor field changed (layer 1's shift,
+ * feature 1's width): rejected, and the unchanged statement still accepts.  The mode
+ * byte: a public-mode proof with byte 9 set to 1, and a committed one with it 0, are
+ * rejected at the header, before any transcript work (16 bytes read).
+ */
+UNIT_TEST(committed_wrong_descriptor_and_mode_byte)
+{
+    static const unsigned dims[3] = {4, 3, 2};
+    cm_case vc;
+    infer_test_hooks h;
+    infer_test_report rep;
+    infer_statement pub;
+    uint8_t *proof, *pproof = NULL, fixed[32] = {9};
+    size_t len = 0, plen = 0;
+    const char *why = NULL;
+    char err[ZKML_ERR_LEN] = "";
+    uint32_t keep;
+
+    CHECK(cm_setup_dead(&vc, dims, "rr", 2, 3, 0) == 0);
+    proof = cm_prove(&vc, &len, NULL);
+    CHECK(proof != NULL && infer_verify(&vc.vst, proof, len, &why) == 1);
+    if (proof == NULL)
+        goto out;
+    keep = vc.m.layer[0].shift;
+    vc.m.layer[0].shift = keep + 1;
+    CHECK(infer_verify(&vc.vst, proof, len, &why) == 0);
+    vc.m.layer[0].shift = keep;
+    CHECK(vc.m.inputs != NULL && vc.m.inputs[1].bits == 5);
+    if (vc.m.inputs != NULL) {
+        vc.m.inputs[1].bits = 6;
+        CHECK(infer_verify(&vc.vst, proof, len, &why) == 0);
+        vc.m.inputs[1].bits = 5;
+    }
+    CHECK(infer_verify(&vc.vst, proof, len, &why) == 1);
+    /* the mode byte */
+    memset(&h, 0, sizeof h);
+    memset(&rep, 0, sizeof rep);
+    h.report = &rep;
+    proof[9] = 0;
+    CHECK(infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 0 && rep.bytes_read <= 16);
+    proof[9] = 1;
+    pub = vc.st;
+    pub.committed = 0;
+    pub.nonce = NULL;
+    pub.row_commitments = NULL;
+    CHECK(infer_prove(&pproof, &plen, &pub, vc.seed, &(infer_options){.fixed_rng = fixed},
+                      err) == 0);
+    CHECK(pproof != NULL && pproof[9] == 0 && infer_verify(&pub, pproof, plen, &why) == 1);
+    if (pproof != NULL) {
+        memset(&rep, 0, sizeof rep);
+        rep.bytes_read = SIZE_MAX;
+        pproof[9] = 1;
+        CHECK(infer_verify_hooked(&pub, pproof, plen, &why, &h) == 0 && rep.bytes_read <= 16);
+    }
+    free(pproof);
+out:
+    free(proof);
+    cm_free(&vc);
 }
 
 /* The blinds of 2.2 against an independent computation (tests/kat/make_input_blinds.py:

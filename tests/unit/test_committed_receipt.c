@@ -15,6 +15,7 @@
 #include "modelkey.h"
 #include "opening.h"
 #include "receipt.h"
+#include "receipt_group.h"
 #include "rowcommit.h"
 #include "unit.h"
 #include "zkml.h"
@@ -51,8 +52,10 @@ typedef struct {
     zkml_model *m;
 } cr_case;
 
+/* The same proven in parts of rows_per_proof rows (0: one proof). */
 static int
-cr_setup(cr_case *cc, const char *shape, size_t B, int committed, const uint8_t *fixed)
+cr_setup_parts(cr_case *cc, const char *shape, size_t B, int committed, const uint8_t *fixed,
+               size_t rows_per_proof)
 {
     char err[ZKML_ERR_LEN] = "", rowsname[64], keybuf[16][8];
     const uint8_t *keys[16];
@@ -79,13 +82,19 @@ cr_setup(cr_case *cc, const char *shape, size_t B, int committed, const uint8_t 
         return -1;
     {
         zkml_prove_options o = {(const uint8_t *)"audit", 5, keys, key_lens, NULL, NULL,
-                                fixed, 0, NULL, committed};
+                                fixed, rows_per_proof, NULL, committed};
 
         rc = zkml_prove_rows(&cc->rct, &cc->rct_len, cc->m, cc->x, B, cc->n, &o, NULL, err);
     }
     if (rc != ZKML_OK)
         fprintf(stderr, "    prove: %s\n", err);
     return rc;
+}
+
+static int
+cr_setup(cr_case *cc, const char *shape, size_t B, int committed, const uint8_t *fixed)
+{
+    return cr_setup_parts(cc, shape, B, committed, fixed, 0);
 }
 
 static void
@@ -414,4 +423,237 @@ UNIT_TEST(committed_receipt_wrong_descriptor)
         modelkey_bytes_free(other_key, other_key_len);
     free(other_pub);
     cr_free(&cc);
+}
+
+/* The opening's entry e (0-based): its index field, its first feature, its blind. */
+#define OPN_ENTRY(cc, e) (48 + (size_t)(e) * (36 + 4 * (cc).n))
+
+/*
+ * Openings of a receipt of several proofs (docs/protocol.md 12.11, 12.10.1): five rows in
+ * parts of two (rows 1-2, 3-4, 5), each part under its own nonce; a row is named by its
+ * place across the parts, and checked against its own part's commitment.
+ */
+UNIT_TEST(committed_receipt_container_openings)
+{
+    cr_case cc, pc;
+    uint8_t fixed[32] = {9}, *opn = NULL, *two = NULL, *bad = NULL;
+    size_t opn_len = 0, two_len = 0, j;
+    char err[ZKML_ERR_LEN] = "";
+    uint32_t row4 = 3, rows_2_5[2] = {1, 4};
+    int32_t x25[2 * 64];
+    zkml_rows rows;
+    receipt_parts parts;
+
+    CHECK(cr_setup_parts(&cc, "lr20v2", 5, 1, fixed, 2) == ZKML_OK);
+    memset(&pc, 0, sizeof pc);
+    if (cc.rct == NULL || cc.n > 64)
+        goto out;
+    CHECK(memcmp(cc.rct, RECEIPT_GROUP_MAGIC, 8) == 0);
+    CHECKF(zkml_verify(cc.rct, cc.rct_len, cc.pub, cc.pub_len, err) == 1, "%s", err);
+    /* three committed parts, each its own nonce; the walk finds each row's part */
+    CHECK(receipt_parts_decode(&parts, cc.rct, cc.rct_len, err) == 0);
+    if (parts.k == 3) {
+        uint32_t part = 0, want[5] = {0, 0, 1, 1, 2};
+        uint64_t first = 0, b;
+
+        CHECK(parts.total_rows == 5 && parts.parts[1].committed && parts.parts[2].batch == 1);
+        CHECK(memcmp(parts.parts[0].nonce, parts.parts[1].nonce, 32) != 0 &&
+              memcmp(parts.parts[1].nonce, parts.parts[2].nonce, 32) != 0);
+        for (b = 0; b < 5; b++)
+            CHECK(receipt_parts_find(&parts, b, &part, &first) == 0 && part == want[b] &&
+                  first == 2 * (uint64_t)want[b]);
+        CHECK(receipt_parts_find(&parts, 5, &part, &first) == -1);
+        CHECK(receipt_parts_find(&parts, 0, &part, &first) == 0 && part == 0 && first == 0);
+        /* zkml_receipt_describe: every part's nonce, every row's key and commitment */
+        {
+            zkml_receipt *h = NULL;
+            const zkml_receipt_summary *sm;
+            int same = 1;
+            ge_t C;
+
+            CHECK(zkml_receipt_open(&h, cc.rct, cc.rct_len, err) == ZKML_OK);
+            sm = h != NULL ? zkml_receipt_describe(h) : NULL;
+            CHECK(sm != NULL && sm->nonces != NULL && sm->row_commitments != NULL &&
+                  sm->keys != NULL && sm->batch == 5 && sm->inputs == NULL);
+            for (b = 0, part = 0, first = 0; sm != NULL && sm->nonces != NULL && b < 5; b++) {
+                CHECK(receipt_parts_find(&parts, b, &part, &first) == 0);
+                same &= memcmp(sm->nonces + 32 * part, parts.parts[part].nonce, 32) == 0 &&
+                        rowcommit_decode(&C, sm->row_commitments + 64 * b) == 0 &&
+                        ge_eq(&C, &parts.parts[part].row_commitments[b - first]) &&
+                        sm->key_lens[b] == 5 && sm->keys[b][4] == (uint8_t)('1' + b);
+            }
+            CHECK(same);
+            zkml_receipt_close(h);
+        }
+    } else {
+        CHECKF(0, "%u parts, 3 expected", (unsigned)parts.k);
+    }
+    receipt_parts_free(&parts);
+    /* the lender refuses features that are not row 4's, naming the row and its part */
+    CHECK(zkml_open_rows(&opn, &opn_len, cc.m, cc.rct, cc.rct_len, &row4, cc.x + 2 * cc.n, 1,
+                         err) == ZKML_E_INVALID &&
+          strstr(err, "row 4 (key \"app-4\") of part 2 of 3"));
+    CHECK(zkml_open_rows(&opn, &opn_len, cc.m, cc.rct, cc.rct_len, &row4, cc.x + 3 * cc.n, 1,
+                         err) == ZKML_OK);
+    if (opn == NULL)
+        goto out;
+    /* an opening of row 4 (the second row of part 2) checks; rows gives its features only */
+    CHECKF(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, opn, opn_len, err) == 1,
+           "%s", err);
+    CHECKF(zkml_receipt_read_rows_opened(&rows, cc.rct, cc.rct_len, cc.pub, cc.pub_len, opn,
+                                         opn_len, err) == ZKML_OK, "%s", err);
+    if (rows.opened != NULL && rows.batch == 5) {
+        int equal = 1, others = 1;
+
+        for (j = 0; j < 5; j++)
+            others &= j == 3 ? rows.opened[j] : !rows.opened[j] && isnan(rows.features[j * cc.n]);
+        for (j = 0; j < cc.n; j++)
+            equal &= rows.features[3 * cc.n + j] ==
+                     zkml_dequantize_input(cc.m, (uint32_t)j, cc.x[3 * cc.n + j]);
+        CHECK(others && equal && rows.key_lens[3] == 5 && memcmp(rows.keys[3], "app-4", 5) == 0);
+    } else {
+        CHECK(0);
+    }
+    zkml_rows_free(&rows);
+    if ((bad = malloc(opn_len)) == NULL)
+        goto out;
+    /* moved to the same place in another part (row 2: part 1's second row, row 6 none),
+     * and to the other row of its own part: rejected, naming the row and its part */
+    memcpy(bad, opn, opn_len);
+    le_put_u32(bad + OPN_ENTRY(cc, 0), 1);
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "row 2 (key \"app-2\") of part 1 of 3 does not match"));
+    le_put_u32(bad + OPN_ENTRY(cc, 0), 4);
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "row 5 (key \"app-5\") of part 3 of 3"));
+    le_put_u32(bad + OPN_ENTRY(cc, 0), 2);
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "of part 2 of 3"));
+    le_put_u32(bad + OPN_ENTRY(cc, 0), 5);          /* beyond the 5 rows */
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "beyond"));
+    /* one feature changed, then the blind plus one */
+    memcpy(bad, opn, opn_len);
+    le_put_u32(bad + OPN_ENTRY(cc, 0) + 4 + 4 * 2, le_get_u32(bad + OPN_ENTRY(cc, 0) + 12) ^ 1);
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "does not match"));
+    memcpy(bad, opn, opn_len);
+    {
+        fq_t bl;
+        uint8_t *p = bad + OPN_ENTRY(cc, 0) + 4 + 4 * cc.n;
+
+        CHECK(fq_from_bytes(&bl, p));
+        fq_add(&bl, &bl, &FQ_ONE);
+        fq_to_bytes(p, &bl);
+    }
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len, err) == 0 &&
+          strstr(err, "does not match"));
+    /* the blind of row 2 (same place in part 1) in row 4's entry: rejected */
+    {
+        receipt_parts pp;
+        fq_t rho;
+        uint8_t seed[32];
+
+        memset(seed, 0x21, sizeof seed);
+        CHECK(receipt_parts_decode(&pp, cc.rct, cc.rct_len, err) == 0 && pp.k == 3);
+        if (pp.k == 3) {
+            CHECK(rowcommit_blinds(&rho, 1, 1, seed, pp.parts[0].nonce) == 0);
+            memcpy(bad, opn, opn_len);
+            fq_to_bytes(bad + OPN_ENTRY(cc, 0) + 4 + 4 * cc.n, &rho);
+            CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, bad, opn_len,
+                                     err) == 0);
+            /* and the blind of its own part's nonce at its index there is the honest one */
+            CHECK(rowcommit_blinds(&rho, 1, 1, seed, pp.parts[1].nonce) == 0);
+            fq_to_bytes(bad + OPN_ENTRY(cc, 0) + 4 + 4 * cc.n, &rho);
+            CHECK(memcmp(bad, opn, opn_len) == 0);
+        }
+        receipt_parts_free(&pp);
+    }
+    /* rows of two parts in one opening (rows 2 and 5), made by index and by key */
+    memcpy(x25, cc.x + 1 * cc.n, cc.n * sizeof(int32_t));
+    memcpy(x25 + cc.n, cc.x + 4 * cc.n, cc.n * sizeof(int32_t));
+    CHECKF(zkml_open_rows(&two, &two_len, cc.m, cc.rct, cc.rct_len, rows_2_5, x25, 2, err) ==
+           ZKML_OK, "%s", err);
+    if (two != NULL) {
+        const uint8_t *keys[2] = {(const uint8_t *)"app-5", (const uint8_t *)"app-2"};
+        uint32_t key_lens[2] = {5, 5};
+        int32_t x52[2 * 64];
+        uint8_t *by_key = NULL;
+        size_t by_key_len = 0;
+
+        CHECK(two_len == 48 + 2 * (36 + 4 * cc.n) && le_get_u32(two + OPN_ENTRY(cc, 0)) == 1 &&
+              le_get_u32(two + OPN_ENTRY(cc, 1)) == 4);
+        CHECKF(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, two, two_len, err) ==
+               1, "%s", err);
+        CHECK(zkml_receipt_read_rows_opened(&rows, cc.rct, cc.rct_len, cc.pub, cc.pub_len, two,
+                                            two_len, err) == ZKML_OK);
+        CHECK(rows.opened != NULL && rows.opened[1] && rows.opened[4] && !rows.opened[0] &&
+              !rows.opened[2] && !rows.opened[3]);
+        zkml_rows_free(&rows);
+        memcpy(x52, x25 + cc.n, cc.n * sizeof(int32_t));
+        memcpy(x52 + cc.n, x25, cc.n * sizeof(int32_t));
+        CHECKF(zkml_open_rows_by_key(&by_key, &by_key_len, cc.m, cc.rct, cc.rct_len, keys,
+                                     key_lens, x52, 2, err) == ZKML_OK, "%s", err);
+        CHECK(by_key != NULL && by_key_len == two_len && memcmp(by_key, two, two_len) == 0);
+        free(by_key);
+        /* step 2 before step 3: entry 1's feature changed and entry 2's index beyond the
+         * rows: the index is reported */
+        {
+            uint8_t *d = malloc(two_len);
+
+            if (d != NULL) {
+                memcpy(d, two, two_len);
+                d[OPN_ENTRY(cc, 0) + 4] ^= 1;
+                le_put_u32(d + OPN_ENTRY(cc, 1), 5);
+                CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, d, two_len,
+                                         err) == 0 && strstr(err, "beyond"));
+                free(d);
+            }
+        }
+        /* the two entries' blinds exchanged: each row fails with the other part's blind */
+        {
+            uint8_t tmp[32], *b0 = two + OPN_ENTRY(cc, 0) + 4 + 4 * cc.n,
+                             *b1 = two + OPN_ENTRY(cc, 1) + 4 + 4 * cc.n;
+
+            memcpy(tmp, b0, 32);
+            memcpy(b0, b1, 32);
+            memcpy(b1, tmp, 32);
+            CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, two, two_len,
+                                     err) == 0 && strstr(err, "row 2"));
+        }
+    }
+    /* a container of public parts has nothing to open */
+    CHECK(cr_setup_parts(&pc, "lr20v2", 4, 0, fixed, 2) == ZKML_OK);
+    if (pc.rct != NULL) {
+        uint8_t *none = NULL;
+        size_t none_len = 0;
+
+        CHECK(memcmp(pc.rct, RECEIPT_GROUP_MAGIC, 8) == 0);
+        {
+            zkml_receipt *h = NULL;
+
+            CHECK(zkml_receipt_open(&h, pc.rct, pc.rct_len, err) == ZKML_OK && h != NULL &&
+                  zkml_receipt_describe(h)->nonces == NULL &&
+                  zkml_receipt_describe(h)->row_commitments == NULL &&
+                  zkml_receipt_describe(h)->inputs != NULL);
+            zkml_receipt_close(h);
+        }
+        CHECK(zkml_open_rows(&none, &none_len, pc.m, pc.rct, pc.rct_len, &row4,
+                             pc.x + 3 * pc.n, 1, err) == ZKML_E_INVALID &&
+              strstr(err, "public inputs") && none == NULL);
+        /* row 4's opening checked against the public container: another receipt */
+        CHECK(zkml_check_opening(pc.rct, pc.rct_len, pc.pub, pc.pub_len, opn, opn_len, err) ==
+              0);
+    }
+    /* an opening of a container that does not verify is not checked further */
+    cc.rct[cc.rct_len - 40] ^= 1;
+    CHECK(zkml_check_opening(cc.rct, cc.rct_len, cc.pub, cc.pub_len, opn, opn_len, err) == 0 &&
+          strstr(err, "part 3 of 3"));
+    cc.rct[cc.rct_len - 40] ^= 1;
+out:
+    free(bad);
+    free(two);
+    free(opn);
+    cr_free(&cc);
+    cr_free(&pc);
 }
