@@ -7,6 +7,7 @@
  * stretch without a question to the interrupt hook (how late a cancel can take effect;
  * the first run, which builds the generator tables, separately).
  * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration (a comma-separated list, several); mlp20_b10000 runs only so.
+ * ZKML_BENCH_THREADS=1 proves on one thread in place of 2 (comparisons on a busy machine).
  * A proof is what the front ends make, zkml_prove_rows of the rows (its receipt around the
  * proof: the forward pass and the encoding add little), checked with zkml_verify.
  */
@@ -221,7 +222,8 @@ group_proofs(void)
         fflush(stdout);
         pid = fork();
         if (pid == 0) {                 /* a child per configuration: its own peak RSS */
-            zkml_set_threads(2);
+            zkml_set_threads(getenv("ZKML_BENCH_THREADS") != NULL
+                                 ? atoi(getenv("ZKML_BENCH_THREADS")) : 2);
             _exit(proof_config(shape, batch, configs[k].committed, label));
         }
         if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||

@@ -98,7 +98,8 @@ typedef struct {
     /* prover: layers 0..d, p[j] and q[j] of 2^j entries (p[d], q[d] the leaves, kept
      * to the end; layers 1 .. d - 1 are freed once the layer above has read them) */
     fq_t *p[GKR_MAX_LEVELS + 1], *q[GKR_MAX_LEVELS + 1];
-    fq_t *scratch;                  /* prover: the layer sumchecks' tables, 5·2^(d-1) */
+    fq_t *scratch;                  /* prover: the layer sumchecks' tables */
+    size_t scratch_len;
 
     /* per layer j = 0..d-1: the id of PE (PO, QE, QO, A, B follow), λ_j, T_j, e_j */
     size_t id_fin[GKR_MAX_LEVELS];
