@@ -74,14 +74,17 @@ build_leaves(ictx *c)
         const infer_lookup *lk = &lay->lookups[k];
         size_t o = s->offset[k], n = (size_t)1 << lk->log_size;
 
+        ptrdiff_t v;
+
         if (zkml_interrupted())
             return ictx_fail(c, "interrupted");
-        for (u = 0; u < n; u++) {
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 16384)
+        for (v = 0; v < (ptrdiff_t)n; v++) {
             fq_t f;
 
-            infer_lookup_f(c, (unsigned)k, u, &f);
-            p[o + u] = c->eta[lk->table];
-            fq_sub(&q[o + u], &c->alpha, &f);
+            infer_lookup_f(c, (unsigned)k, (size_t)v, &f);
+            p[o + (size_t)v] = c->eta[lk->table];
+            fq_sub(&q[o + (size_t)v], &c->alpha, &f);
         }
     }
     for (t = 0; t < lay->n_tables; t++) {

@@ -34,6 +34,7 @@
 #include "drbg.h"
 #include "field.h"
 #include "linrel.h"
+#include "product.h"
 #include "transcript.h"
 
 #define GKR_MAX_LEVELS 28           /* d <= 28 (3.0): N_leaf <= 2^28 */
@@ -107,6 +108,8 @@ typedef struct {
     /* z[j] = z_j (j coordinates; z[d] the point on the leaves) */
     fq_t z[GKR_MAX_LEVELS + 1][GKR_MAX_LEVELS];
     unsigned products;              /* product proofs exchanged so far */
+    product_batch batch;            /* verifier: their equations, checked at the end of
+                                     * gkr_run in one multi-scalar multiplication */
 
     /* committed scalars, by id - first_id (values and blinds: prover only) */
     size_t first_id, n_com, cap_com;
