@@ -171,6 +171,7 @@ gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q)
     g->q[d] = malloc(n * sizeof(fq_t));
     if (g->p[d] == NULL || g->q[d] == NULL)
         return gkr_fail(g, "out of memory");
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
     for (i = 0; i < n; i++)
         g->q[d][i] = FQ_ONE;
     *p = g->p[d];
@@ -198,6 +199,8 @@ gkr_prove_layers(gkr_proof *g)
 
     if (g->fail != NULL)
         return -1;
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536) \
+    reduction(| : zero)
     for (i = 0; i < n; i++)
         zero |= fq_is_zero(&g->q[d][i]);
     if (zero)
