@@ -7,6 +7,8 @@
  * stretch without a question to the interrupt hook (how late a cancel can take effect;
  * the first run, which builds the generator tables, separately).
  * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration (a comma-separated list, several); mlp20_b10000 runs only so.
+ * ZKML_BENCH_THREADS=1 proves on one thread in place of 2 (comparisons on a busy machine);
+ * prove_cpu_ms and verify_cpu_ms are the CPU time of all threads.
  * A proof is what the front ends make, zkml_prove_rows of the rows (its receipt around the
  * proof: the forward pass and the encoding add little), checked with zkml_verify.
  */
@@ -48,6 +50,17 @@ record_phase(void *arg, const char *phase, double seconds)
             phase_seconds[i] = seconds;
 }
 
+/* CPU seconds of this process so far (user and system, every thread). */
+static double
+cpu_seconds(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 /* The longest time without a question to the interrupt hook in the current run. */
 static double hook_last, hook_max_gap;
 
@@ -71,7 +84,7 @@ proof_config(const char *shape, size_t B, int committed, const char *label)
     size_t rows, cols, i, len = 0, key_len = 0, pub_len = 0, rct_len = 0;
     int32_t *all, *x;
     double tp[PROOF_RUNS], tv[PROOF_RUNS], share[PROOF_RUNS], ph[PHASES][PROOF_RUNS];
-    double gap[PROOF_RUNS];
+    double gap[PROOF_RUNS], cp[PROOF_RUNS], cv[PROOF_RUNS];
     zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, record_phase, NULL,
                                NULL, 0, NULL, committed};
     uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL;
@@ -102,7 +115,7 @@ proof_config(const char *shape, size_t B, int committed, const char *label)
     }
     for (run = 0; run < PROOF_RUNS; run++) {
         zkml_receipt *r;
-        double t0 = now_seconds(), m0 = msm_seconds();
+        double t0 = now_seconds(), m0 = msm_seconds(), c0 = cpu_seconds();
         int p;
 
         free(rct);
@@ -117,6 +130,7 @@ proof_config(const char *shape, size_t B, int committed, const char *label)
         zkml_set_interrupt_hook(NULL);
         gap[run] = 1e3 * hook_max_gap;
         tp[run] = 1e3 * (now_seconds() - t0);
+        cp[run] = 1e3 * (cpu_seconds() - c0);
         share[run] = 1e3 * (msm_seconds() - m0) / tp[run];
         for (p = 0; p < PHASES; p++)
             ph[p][run] = 1e3 * phase_seconds[p];
@@ -127,16 +141,23 @@ proof_config(const char *shape, size_t B, int committed, const char *label)
         len = zkml_receipt_describe(r)->proof_len;
         zkml_receipt_close(r);
         t0 = now_seconds();
+        c0 = cpu_seconds();
         if (zkml_verify(rct, rct_len, pub, pub_len, err) != 1) {
             fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, err);
             return 1;
         }
         tv[run] = 1e3 * (now_seconds() - t0);
+        cv[run] = 1e3 * (cpu_seconds() - c0);
     }
     snprintf(fig, sizeof fig, "%s_b%zu_prove_ms", label, B);
     report(fig, median(tp, PROOF_RUNS));
     snprintf(fig, sizeof fig, "%s_b%zu_verify_ms", label, B);
     report(fig, median(tv, PROOF_RUNS));
+    /* CPU time (all threads): steadier than wall time on a shared machine */
+    snprintf(fig, sizeof fig, "%s_b%zu_prove_cpu_ms", label, B);
+    report(fig, median(cp, PROOF_RUNS));
+    snprintf(fig, sizeof fig, "%s_b%zu_verify_cpu_ms", label, B);
+    report(fig, median(cv, PROOF_RUNS));
     snprintf(fig, sizeof fig, "%s_b%zu_proof_bytes", label, B);
     report(fig, (double)len);
     /* the receipt without its proof, per row: keys, inputs or commitments, outputs */
@@ -221,7 +242,8 @@ group_proofs(void)
         fflush(stdout);
         pid = fork();
         if (pid == 0) {                 /* a child per configuration: its own peak RSS */
-            zkml_set_threads(2);
+            zkml_set_threads(getenv("ZKML_BENCH_THREADS") != NULL
+                                 ? atoi(getenv("ZKML_BENCH_THREADS")) : 2);
             _exit(proof_config(shape, batch, configs[k].committed, label));
         }
         if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||

@@ -78,6 +78,7 @@ ictx_free_all(ictx *c)
     if (c->gkr_started)
         gkr_free(&c->gkr);
     gkr_shape_free(&c->gshape);
+    product_batch_free(&c->products);
     linrel_clear(&c->lr);
     if (c->prover)
         drbg_clear(&c->rng);

@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "linrel.h"
 #include "logup_gkr.h"
+#include "product.h"
 #include "sumcheck.h"
 #include "transcript.h"
 #include "weights.h"
@@ -90,6 +91,7 @@ typedef struct {
     size_t id_pw_out[INFER_MAX_PW], id_pw_t[INFER_MAX_PW], id_pw_in[INFER_MAX_PW];
     size_t id_pw_P[INFER_MAX_PW];
     unsigned n_products;        /* product proofs exchanged so far (step 8) */
+    product_batch products;     /* verifier: their equations, checked at the end of step 8 */
     size_t id_e;                /* committed inputs: e_0 (the e_k follow), step 8 */
 
     /* version 2: the lookup tree (docs/protocol.md 7.18.2, 7.18.3) */

@@ -74,14 +74,17 @@ build_leaves(ictx *c)
         const infer_lookup *lk = &lay->lookups[k];
         size_t o = s->offset[k], n = (size_t)1 << lk->log_size;
 
+        ptrdiff_t v;
+
         if (zkml_interrupted())
             return ictx_fail(c, "interrupted");
-        for (u = 0; u < n; u++) {
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 16384)
+        for (v = 0; v < (ptrdiff_t)n; v++) {
             fq_t f;
 
-            infer_lookup_f(c, (unsigned)k, u, &f);
-            p[o + u] = c->eta[lk->table];
-            fq_sub(&q[o + u], &c->alpha, &f);
+            infer_lookup_f(c, (unsigned)k, (size_t)v, &f);
+            p[o + (size_t)v] = c->eta[lk->table];
+            fq_sub(&q[o + (size_t)v], &c->alpha, &f);
         }
     }
     for (t = 0; t < lay->n_tables; t++) {
@@ -144,17 +147,30 @@ infer_step_tree(ictx *c)
         return ictx_fail(c, c->gkr.fail);
     if (c->prover) {                                /* the leaf claims (3.3), canonical order */
         const fq_t *z = c->gkr.z[c->gshape.d];
+        size_t *off = ictx_alloc(c, c->n_leaf_claims, sizeof(size_t));
+        unsigned *kap = ictx_alloc(c, c->n_leaf_claims, sizeof(unsigned));
+        ptrdiff_t e;
 
+        if (off == NULL || kap == NULL)
+            return -1;
         for (k = 0; k < lay->n_lookups; k++) {
             const infer_lookup *lk = &lay->lookups[k];
 
-            mle_eval(&v[n++], c->P1f + lay->p1[lk->col_in].offset, lk->log_size, z);
-            if (lookup_claims(lk) == 2)
-                mle_eval(&v[n++], c->P1f + lay->p1[lk->col_out].offset, lk->log_size, z);
+            off[n] = lay->p1[lk->col_in].offset;
+            kap[n++] = lk->log_size;
+            if (lookup_claims(lk) == 2) {
+                off[n] = lay->p1[lk->col_out].offset;
+                kap[n++] = lk->log_size;
+            }
         }
-        for (t = 0; t < lay->n_tables; t++)
-            mle_eval(&v[n++], c->P1f + lay->p1[lay->col_mult0 + t].offset,
-                     lay->tables[t].log_size, z);
+        for (t = 0; t < lay->n_tables; t++) {
+            off[n] = lay->p1[lay->col_mult0 + t].offset;
+            kap[n++] = lay->tables[t].log_size;
+        }
+        /* independent evaluations: one claim per thread at a time */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zkml_threads())
+        for (e = 0; e < (ptrdiff_t)n; e++)
+            mle_eval(&v[e], c->P1f + off[e], kap[e], z);
     }
     if (gkr_exchange_leaves(&c->gkr, v, c->n_leaf_claims) != 0)
         return ictx_fail(c, c->gkr.fail);

@@ -14,20 +14,44 @@
 #include "infer_witness.h"
 #include "runtime.h"
 
-/* out[i] = in[i] as field elements, in parallel blocks; -1 if interrupted meanwhile. */
+#define SMALL_INTS 256
+
+/*
+ * out[i] = in[i] as field elements, in parallel blocks; -1 if interrupted meanwhile.
+ * out is zeroed by the caller: zeros (the padding, most limbs and bits) are skipped,
+ * and other values below SMALL_INTS in magnitude are copied from a table instead of
+ * converted (a Montgomery product each).  Like fq_set_i64's sign, the branches depend on
+ * the witness; the proof's running time already does (live blocks of the sumchecks).
+ */
 static int
 ints_to_field(fq_t *out, const int64_t *in, size_t n)
 {
     ptrdiff_t b, nb = (ptrdiff_t)((n + 4095) / 4096);
+    fq_t small[SMALL_INTS], neg[SMALL_INTS];
+    int v;
 
+    for (v = 0; v < SMALL_INTS; v++) {
+        fq_set_u64(&small[v], (uint64_t)v);
+        fq_neg(&neg[v], &small[v]);
+    }
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
     for (b = 0; b < nb; b++) {
         size_t i, hi = (size_t)(b + 1) * 4096 < n ? (size_t)(b + 1) * 4096 : n;
 
         if (zkml_interrupted_in_region())
             continue;
-        for (i = (size_t)b * 4096; i < hi; i++)
-            fq_set_i64(&out[i], in[i]);
+        for (i = (size_t)b * 4096; i < hi; i++) {
+            int64_t x = in[i];
+
+            if (x == 0)
+                continue;
+            if (x > 0 && x < SMALL_INTS)
+                out[i] = small[x];
+            else if (x < 0 && x > -SMALL_INTS)
+                out[i] = neg[-x];
+            else
+                fq_set_i64(&out[i], x);
+        }
     }
     return zkml_interrupted() ? -1 : 0;
 }

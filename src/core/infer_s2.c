@@ -52,12 +52,14 @@ infer_step_s2(ictx *c)
         for (i = 0; i < c->n_claims; i++) {
             const claim *cl = &c->claims[i];
             fq_t *k = K[cl->poly] + cl->offset;
+            ptrdiff_t x, nx = (ptrdiff_t)1 << cl->kappa;
 
             if (zkml_interrupted())
                 return ictx_fail(c, "interrupted");
             mle_eq_table_scaled(e, cl->z, cl->kappa, &c->theta[i]);
-            for (j = 0; j < ((size_t)1 << cl->kappa); j++)
-                fq_add(&k[j], &k[j], &e[j]);
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (nx >= 65536)
+            for (x = 0; x < nx; x++)
+                fq_add(&k[x], &k[x], &e[x]);
         }
         for (i = 0; i < npoly; i++) {
             unsigned vars = ictx_poly_vars(c, polys[i]);

@@ -141,7 +141,7 @@ gkr_free(gkr_proof *g)
         }
     }
     if (g->scratch != NULL) {
-        explicit_bzero(g->scratch, 5 * ((size_t)1 << (g->shape->d - 1)) * sizeof(fq_t));
+        explicit_bzero(g->scratch, g->scratch_len * sizeof(fq_t));
         free(g->scratch);
         g->scratch = NULL;
     }
@@ -149,6 +149,7 @@ gkr_free(gkr_proof *g)
         explicit_bzero(g->val, g->cap_com * sizeof(fq_t));
         explicit_bzero(g->bl, g->cap_com * sizeof(fq_t));
     }
+    product_batch_free(&g->batch);
     free(g->com);
     free(g->val);
     free(g->bl);
@@ -170,6 +171,7 @@ gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q)
     g->q[d] = malloc(n * sizeof(fq_t));
     if (g->p[d] == NULL || g->q[d] == NULL)
         return gkr_fail(g, "out of memory");
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
     for (i = 0; i < n; i++)
         g->q[d][i] = FQ_ONE;
     *p = g->p[d];
@@ -178,6 +180,15 @@ gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q)
 }
 
 /* ---- 2.3: the layers ---- */
+
+/* Live entries of layer j (2.3): from there on every entry is the padding (0, 1). */
+static size_t
+layer_live(const gkr_shape *s, unsigned j)
+{
+    unsigned sh = s->d - j;
+
+    return (s->n_leaf + ((size_t)1 << sh) - 1) >> sh;
+}
 
 int
 gkr_prove_layers(gkr_proof *g)
@@ -188,12 +199,14 @@ gkr_prove_layers(gkr_proof *g)
 
     if (g->fail != NULL)
         return -1;
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536) \
+    reduction(| : zero)
     for (i = 0; i < n; i++)
         zero |= fq_is_zero(&g->q[d][i]);
     if (zero)
         return gkr_fail(g, "a lookup denominator vanished; prove again");
     for (j = d; j-- > 0;) {
-        size_t m = (size_t)1 << j;
+        size_t m = (size_t)1 << j, live = layer_live(g->shape, j);
         const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1];
         fq_t *pj, *qj;
         ptrdiff_t b;
@@ -204,10 +217,16 @@ gkr_prove_layers(gkr_proof *g)
         qj = g->q[j] = malloc(m * sizeof(fq_t));
         if (pj == NULL || qj == NULL)
             return gkr_fail(g, "out of memory");
+        /* beyond the live entries, the padding (0, 1) adds up to (0, 1) */
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (m >= 16384)
         for (b = 0; b < (ptrdiff_t)m; b++) {
             fq_t x, y;
 
+            if ((size_t)b >= live) {
+                fq_set_zero(&pj[b]);
+                qj[b] = FQ_ONE;
+                continue;
+            }
             fq_mul(&x, &pp[2 * b], &qq[2 * b + 1]);
             fq_mul(&y, &pp[2 * b + 1], &qq[2 * b]);
             fq_add(&pj[b], &x, &y);
@@ -285,9 +304,11 @@ exchange_product(gkr_proof *g, const ge_t *X, const ge_t *Y, const ge_t *Z, cons
     }
     if (codec_get_product(g->r, &pf) != 0)
         return gkr_fail(g, g->r->error != NULL ? g->r->error : "the proof is truncated");
-    rc = product_verify(g->t, X, Y, Z, &pf, &why);
-    if (rc == 0 && g->hooks != NULL && g->hooks->skip_product == idx + 1)
-        rc = 1;
+    /* its equations wait for the batch at the end of gkr_run; the test seam's
+     * skipped proof does not join it */
+    rc = product_verify_deferred(&g->batch, g->t, X, Y, Z, &pf,
+                                 !(g->hooks != NULL && g->hooks->skip_product == idx + 1),
+                                 &why);
     if (rc != 1)
         return gkr_fail(g, why != NULL ? why : "a product proof of the lookup tree does not verify");
     return 0;
@@ -325,72 +346,301 @@ layer_products(gkr_proof *g, unsigned j)
     return exchange_product(g, &C[2], &Y, &C[5], &v[2], &r[2], &y, &ry, &r[5]);
 }
 
+/*
+ * The prover's sumcheck of layer j >= 1 (3.3 step 2) on a kernel of its own shape.
+ * The polynomial is eq(z_j, x)·(pE·qO + pO·qE + λ_j·qE·qO); the messages are those
+ * the general sumcheck would send for it (the same polynomial, so the same bytes), at
+ * a fraction of the cost:
+ *   - h = pO + λ_j·qO is folded in place of pO (F = pE·qO + qE·h; PO = h~ - λ_j·QO at
+ *     the end), two products per point;
+ *   - eq is factored (Gruen): in round k, s_k(X) = pref·eq(z_k, X)·t_k(X) with
+ *     t_k(X) = Σ_i E_k[i]·F(X, i) of degree 2, E_k = EqTable(z_{k+1} ..) obtained from
+ *     E_{k-1} by sums of neighbours;
+ *   - the padding of the tree, (p, q) = (0, 1) beyond the leaves, stays (0, 1) in every
+ *     layer and through every fold, where F = λ_j: those pairs add λ_j·Σ E_k[i], and
+ *     Σ E_k = 1 gives that sum from the live pairs' weights;
+ *   - the fold of round k - 1 is fused into the sums of round k, from buffer to buffer.
+ */
+
+#define GKR_PAR_MIN 4096                /* pairs below which a round runs on one thread */
+
+enum { LK_FIRST, LK_FOLD1, LK_FOLD };   /* round 0, round 1 (reads layer j + 1), rounds >= 2 */
+
+/* One pair's four tables (pE, qE, qO, h) at X = 0, 1: v[t][0], v[t][1]. */
+static inline __attribute__((always_inline)) void
+layer_load(fq_t v[4][2], int mode, const fq_t *pp, const fq_t *qq, fq_t *const *src,
+           fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t i)
+{
+    fq_t d, po[2];
+    unsigned t, b;
+
+    if (mode == LK_FIRST) {                 /* entries 2i, 2i+1 of the round-0 tables */
+        for (b = 0; b < 2; b++) {
+            v[0][b] = pp[4 * i + 2 * b];
+            v[1][b] = qq[4 * i + 2 * b];
+            v[2][b] = qq[4 * i + 2 * b + 1];
+            fq_mul(&d, lambda, &v[2][b]);
+            fq_add(&v[3][b], &pp[4 * i + 2 * b + 1], &d);
+        }
+        return;
+    }
+    for (b = 0; b < 2; b++) {
+        size_t k = 2 * i + b;              /* new entry k from old entries 2k, 2k+1 */
+
+        if (mode == LK_FOLD1) {            /* old entry m of pE is pp[2m], of pO pp[2m+1] */
+            fq_sub(&d, &pp[4 * k + 2], &pp[4 * k]);
+            fq_mul(&d, &d, r);
+            fq_add(&v[0][b], &pp[4 * k], &d);
+            fq_sub(&d, &qq[4 * k + 2], &qq[4 * k]);
+            fq_mul(&d, &d, r);
+            fq_add(&v[1][b], &qq[4 * k], &d);
+            fq_sub(&d, &qq[4 * k + 3], &qq[4 * k + 1]);
+            fq_mul(&d, &d, r);
+            fq_add(&v[2][b], &qq[4 * k + 1], &d);
+            fq_sub(&d, &pp[4 * k + 3], &pp[4 * k + 1]);
+            fq_mul(&d, &d, r);
+            fq_add(&po[b], &pp[4 * k + 1], &d);
+            fq_mul(&d, lambda, &v[2][b]);
+            fq_add(&v[3][b], &po[b], &d);
+        } else {
+            for (t = 0; t < 4; t++) {
+                fq_sub(&d, &src[t][2 * k + 1], &src[t][2 * k]);
+                fq_mul(&d, &d, r);
+                fq_add(&v[t][b], &src[t][2 * k], &d);
+            }
+        }
+        for (t = 0; t < 4; t++)
+            dst[t][k] = v[t][b];
+    }
+}
+
+/* acc[X] += E[i]·F(X) over pairs [lo, hi) for X = 0, 1, 2; acc[3] += Σ E[i]. */
+static inline __attribute__((always_inline)) void
+layer_pairs(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_t *qq,
+            fq_t *const *src, fq_t *const *dst, const fq_t *lambda, const fq_t *r,
+            size_t lo, size_t hi)
+{
+    fq_t v[4][2], x[4], a, b, F, sum[4];
+    size_t i;
+    unsigned t, X;
+
+    for (X = 0; X < 4; X++)
+        fq_set_zero(&sum[X]);
+    for (i = lo; i < hi; i++) {
+        layer_load(v, mode, pp, qq, src, dst, lambda, r, i);
+        for (X = 0; X < 3; X++) {
+            if (X < 2) {
+                for (t = 0; t < 4; t++)
+                    x[t] = v[t][X];
+            } else {
+                for (t = 0; t < 4; t++) {   /* line at 2: 2·v1 - v0 */
+                    fq_dbl(&x[t], &v[t][1]);
+                    fq_sub(&x[t], &x[t], &v[t][0]);
+                }
+            }
+            fq_mul(&a, &x[0], &x[2]);
+            fq_mul(&b, &x[1], &x[3]);
+            fq_add(&F, &a, &b);
+            fq_mul(&F, &F, &E[i]);
+            fq_add(&sum[X], &sum[X], &F);
+        }
+        fq_add(&sum[3], &sum[3], &E[i]);
+    }
+    for (X = 0; X < 4; X++)
+        fq_add(&acc[X], &acc[X], &sum[X]);
+}
+
+static void __attribute__((noinline))
+layer_pairs_first(fq_t acc[4], const fq_t *E, const fq_t *pp, const fq_t *qq,
+                  const fq_t *lambda, size_t lo, size_t hi)
+{
+    layer_pairs(acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, lo, hi);
+}
+
+static void __attribute__((noinline))
+layer_pairs_fold1(fq_t acc[4], const fq_t *E, const fq_t *pp, const fq_t *qq,
+                  fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t lo, size_t hi)
+{
+    layer_pairs(acc, LK_FOLD1, E, pp, qq, NULL, dst, lambda, r, lo, hi);
+}
+
+static void __attribute__((noinline))
+layer_pairs_fold(fq_t acc[4], const fq_t *E, fq_t *const *src, fq_t *const *dst,
+                 const fq_t *r, size_t lo, size_t hi)
+{
+    layer_pairs(acc, LK_FOLD, E, NULL, NULL, src, dst, NULL, r, lo, hi);
+}
+
+/* One round's sums over pairs [0, np), on the threads when large enough. */
+static void
+layer_round_sums(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_t *qq,
+                 fq_t *const *src, fq_t *const *dst, const fq_t *lambda, const fq_t *r,
+                 size_t np)
+{
+    int nt = np >= GKR_PAR_MIN ? zkml_threads() : 1, b;
+    fq_t part[64][4];
+    unsigned X;
+
+    if (nt > 64)
+        nt = 64;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (b = 0; b < nt; b++) {
+        size_t lo = np * (size_t)b / (size_t)nt, hi = np * (size_t)(b + 1) / (size_t)nt;
+        unsigned Y;
+
+        for (Y = 0; Y < 4; Y++)
+            fq_set_zero(&part[b][Y]);
+        if (mode == LK_FIRST)
+            layer_pairs_first(part[b], E, pp, qq, lambda, lo, hi);
+        else if (mode == LK_FOLD1)
+            layer_pairs_fold1(part[b], E, pp, qq, dst, lambda, r, lo, hi);
+        else
+            layer_pairs_fold(part[b], E, src, dst, r, lo, hi);
+    }
+    for (X = 0; X < 4; X++)
+        fq_set_zero(&acc[X]);
+    for (b = 0; b < nt; b++)
+        for (X = 0; X < 4; X++)
+            fq_add(&acc[X], &acc[X], &part[b][X]);
+    explicit_bzero(part, sizeof part);
+}
+
 /* The prover's sumcheck of layer j >= 1 (3.3 step 2): finals PE, PO, QE, QO in fin. */
 static int
 layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
 {
-    size_t m = (size_t)1 << j, i, nmsg = sumcheck_message_count(j, 3);
-    fq_t *tab, *msg = malloc(nmsg * sizeof(fq_t));
-    const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1];
-    sumcheck_instance in;
+    size_t nmsg = sumcheck_message_count(j, 3), i, np, half = (size_t)1 << (j - 1);
+    fq_t *msg = malloc(nmsg * sizeof(fq_t)), *E, *buf[2][4], acc[4], t[4], ev[4];
+    fq_t pref = FQ_ONE, H, one_z, slope, e, pad, u, *const *src = NULL, *const *dst;
+    const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1], *z = g->z[j], *lambda = &g->lambda[j];
     sumcheck_prover *sp = NULL;
-    static const unsigned f_pq[3] = {0, 1, 4}, f_qp[3] = {0, 2, 3}, f_qq[3] = {0, 3, 4};
+    unsigned k, X, tb;
     int rc = -1;
 
-    /* one scratch for every layer: its pages are faulted in once */
-    if (g->scratch == NULL)
-        g->scratch = malloc(5 * ((size_t)1 << (g->shape->d - 1)) * sizeof(fq_t));
-    tab = g->scratch;
-    if (tab == NULL || msg == NULL) {
+    /* one scratch for every layer (its pages are faulted in once): buffer 0 holds four
+     * tables of 2^(j-1) entries, buffer 1 four of 2^(j-2), E 2^(j-1) */
+    if (g->scratch == NULL) {
+        g->scratch_len = 7 * (((size_t)1 << g->shape->d) / 4 + 1);
+        g->scratch = malloc(g->scratch_len * sizeof(fq_t));
+    }
+    if (g->scratch == NULL || msg == NULL) {
         free(msg);
         return gkr_fail(g, "out of memory");
     }
-    /* tables: eq(z_j), pE, pO, qE, qO */
-    mle_eq_table(tab, g->z[j], j);
-    for (i = 0; i < m; i++) {
-        tab[m + i] = pp[2 * i];
-        tab[2 * m + i] = pp[2 * i + 1];
-        tab[3 * m + i] = qq[2 * i];
-        tab[4 * m + i] = qq[2 * i + 1];
+    for (tb = 0; tb < 4; tb++) {
+        buf[0][tb] = g->scratch + tb * half;
+        buf[1][tb] = g->scratch + 4 * half + tb * (half / 2 + 1);
     }
-    sumcheck_instance_init(&in, j);
-    for (i = 0; i < 5; i++)
-        if (sumcheck_instance_table(&in, tab + i * m) != (int)i)
+    E = g->scratch + 4 * half + 4 * (half / 2 + 1);
+    mle_eq_table(E, z + 1, j - 1);
+    /* live pairs of round 0: pairs of (E, O) entries of layer j + 1 */
+    np = (layer_live(g->shape, j + 1) + 1) / 2;
+    np = (np + 1) / 2;
+    for (k = 0; k < j; k++) {
+        if (zkml_interrupted())
             goto out;
-    if (sumcheck_instance_term(&in, &FQ_ONE, 3, f_pq) != 0 ||
-        sumcheck_instance_term(&in, &FQ_ONE, 3, f_qp) != 0 ||
-        sumcheck_instance_term(&in, &g->lambda[j], 3, f_qq) != 0)
-        goto out;
-    /* sumcheck_prove's schedule, on the state machine so that the test seam can change
-     * the last round message after computing it (bump_layer) */
-    if (sumcheck_prover_new(&sp, j, 3, &g->rho, g->mask + g->mask_base + gkr_mask_count(j),
-                            &in, 1, &g->T[j], NULL) != 0)
-        goto out;
-    transcript_absorb_scalar(g->t, "GKR/T", &g->T[j]);
-    for (i = 0; i < j; i++) {
-        fq_t *mi = msg + 3 * i, claim;
+        if (k == 0) {
+            layer_round_sums(acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, np);
+        } else {
+            dst = buf[(k - 1) & 1];
+            layer_round_sums(acc, k == 1 ? LK_FOLD1 : LK_FOLD, E, pp, qq, src, dst, lambda,
+                             &s[k - 1], np);
+            /* the entries past the pairs that the next fold reads are padding */
+            if (4 * ((np + 1) / 2) > 2 * np && k + 1 < j) {
+                fq_set_zero(&dst[0][2 * np]);
+                fq_set_zero(&dst[0][2 * np + 1]);
+                for (tb = 1; tb < 3; tb++)
+                    dst[tb][2 * np] = dst[tb][2 * np + 1] = FQ_ONE;
+                dst[3][2 * np] = dst[3][2 * np + 1] = *lambda;
+            }
+            src = dst;
+        }
+        /* t(X) = acc[X] + λ·(1 - Σ_{live} E), X = 0, 1, 2; t(3) = t0 - 3t1 + 3t2 */
+        fq_sub(&pad, &FQ_ONE, &acc[3]);
+        fq_mul(&pad, &pad, lambda);
+        for (X = 0; X < 3; X++)
+            fq_add(&t[X], &acc[X], &pad);
+        fq_sub(&u, &t[2], &t[1]);
+        fq_dbl(&t[3], &u);
+        fq_add(&t[3], &t[3], &u);
+        fq_add(&t[3], &t[3], &t[0]);
+        /* s(X) = pref·eq(z_k, X)·t(X), eq(z_k, X) = (1 - z_k) + X·(2z_k - 1) */
+        fq_sub(&one_z, &FQ_ONE, &z[k]);
+        fq_dbl(&slope, &z[k]);
+        fq_sub(&slope, &slope, &FQ_ONE);
+        e = one_z;
+        for (X = 0; X < 4; X++) {
+            fq_mul(&ev[X], &e, &t[X]);
+            fq_mul(&ev[X], &ev[X], &pref);
+            fq_add(&e, &e, &slope);
+        }
+        if (k == 0) {                       /* H = s_1(0) + s_1(1) */
+            fq_add(&H, &ev[0], &ev[1]);
+            if (sumcheck_prover_new_external(&sp, j, 3, &g->rho,
+                                             g->mask + g->mask_base + gkr_mask_count(j), &H,
+                                             &g->T[j]) != 0)
+                goto out;
+            transcript_absorb_scalar(g->t, "GKR/T", &g->T[j]);
+        }
+        {
+            fq_t *mi = msg + 3 * k, claim;
 
-        sumcheck_prover_claim(sp, &claim);
-        if (zkml_interrupted() || sumcheck_prover_round(sp, mi) != 0)
-            goto out;
-        if (i + 1 == j && g->hooks != NULL && g->hooks->bump_layer == j + 1)
-            fq_add(&mi[1], &mi[1], &FQ_ONE);        /* test seam: c2 + 1 */
-        transcript_absorb_scalars(g->t, "GKR/round", mi, 3);
-        if (transcript_challenge(g->t, "GKR/r", 0, &s[i]) != 0 ||
-            sumcheck_prover_bind(sp, &s[i]) != 0)
-            goto out;
-        sumcheck_next_claim(&g->e[j], 3, &claim, mi, &s[i]);
+            sumcheck_prover_claim(sp, &claim);
+            if (sumcheck_prover_round_external(sp, ev, mi) != 0)
+                goto out;
+            if (k + 1 == j && g->hooks != NULL && g->hooks->bump_layer == j + 1)
+                fq_add(&mi[1], &mi[1], &FQ_ONE);        /* test seam: c2 + 1 */
+            transcript_absorb_scalars(g->t, "GKR/round", mi, 3);
+            if (transcript_challenge(g->t, "GKR/r", 0, &s[k]) != 0 ||
+                sumcheck_prover_bind(sp, &s[k]) != 0)
+                goto out;
+            sumcheck_next_claim(&g->e[j], 3, &claim, mi, &s[k]);
+        }
+        /* pref·eq(z_k, r_k); E_{k+1}[i] = E_k[2i] + E_k[2i+1]; pairs of round k + 1 */
+        fq_mul(&u, &slope, &s[k]);
+        fq_add(&u, &u, &one_z);
+        fq_mul(&pref, &pref, &u);
+        for (i = 0; i < ((size_t)1 << (j - k - 1)) / 2; i++)
+            fq_add(&E[i], &E[2 * i], &E[2 * i + 1]);
+        np = (np + 1) / 2;
     }
     if (g->t->failed)
         goto out;
+    /* the finals: the last fold, with r_j */
+    if (j == 1) {
+        const size_t o[4][2] = {{0, 2}, {1, 3}, {0, 2}, {1, 3}};
+
+        for (tb = 0; tb < 4; tb++) {
+            const fq_t *f = tb < 2 ? pp : qq;
+
+            fq_sub(&u, &f[o[tb][1]], &f[o[tb][0]]);
+            fq_mul(&u, &u, &s[0]);
+            fq_add(&fin[tb], &f[o[tb][0]], &u);
+        }
+    } else {
+        fq_t v[4];
+
+        for (tb = 0; tb < 4; tb++) {
+            fq_sub(&u, &src[tb][1], &src[tb][0]);
+            fq_mul(&u, &u, &s[j - 1]);
+            fq_add(&v[tb], &src[tb][0], &u);
+        }
+        fin[0] = v[0];                      /* PE, PO = h~ - λ·QO, QE, QO */
+        fq_mul(&u, lambda, &v[2]);
+        fq_sub(&fin[1], &v[3], &u);
+        fin[2] = v[1];
+        fin[3] = v[2];
+    }
     codec_put_scalar(g->w, &g->T[j]);
     codec_put_scalars(g->w, msg, nmsg);
-    for (i = 0; i < 4; i++)
-        fin[i] = in.tables[i + 1][0];
     rc = 0;
 out:
     sumcheck_prover_free(sp);
     free(msg);
+    explicit_bzero(acc, sizeof acc);
+    explicit_bzero(t, sizeof t);
+    explicit_bzero(ev, sizeof ev);
+    explicit_bzero(&H, sizeof H);
     return rc != 0 ? gkr_fail(g, "the sumcheck prover of the lookup tree failed") : 0;
 }
 
@@ -494,6 +744,13 @@ gkr_run(gkr_proof *g)
             return gkr_fail(g, "transcript failure");
         g->z[j + 1][0] = r;
         memcpy(&g->z[j + 1][1], s, j * sizeof(fq_t));
+    }
+    if (!g->prover) {                          /* the tree's product proofs, at once */
+        const char *why = NULL;
+
+        if (product_batch_check(&g->batch, g->t, &why) != 1)
+            return gkr_fail(g, why != NULL ? why
+                                           : "a product proof of the lookup tree does not verify");
     }
     return 0;
 }

@@ -34,6 +34,7 @@
 #include "drbg.h"
 #include "field.h"
 #include "linrel.h"
+#include "product.h"
 #include "transcript.h"
 
 #define GKR_MAX_LEVELS 28           /* d <= 28 (3.0): N_leaf <= 2^28 */
@@ -98,7 +99,8 @@ typedef struct {
     /* prover: layers 0..d, p[j] and q[j] of 2^j entries (p[d], q[d] the leaves, kept
      * to the end; layers 1 .. d - 1 are freed once the layer above has read them) */
     fq_t *p[GKR_MAX_LEVELS + 1], *q[GKR_MAX_LEVELS + 1];
-    fq_t *scratch;                  /* prover: the layer sumchecks' tables, 5·2^(d-1) */
+    fq_t *scratch;                  /* prover: the layer sumchecks' tables */
+    size_t scratch_len;
 
     /* per layer j = 0..d-1: the id of PE (PO, QE, QO, A, B follow), λ_j, T_j, e_j */
     size_t id_fin[GKR_MAX_LEVELS];
@@ -106,6 +108,8 @@ typedef struct {
     /* z[j] = z_j (j coordinates; z[d] the point on the leaves) */
     fq_t z[GKR_MAX_LEVELS + 1][GKR_MAX_LEVELS];
     unsigned products;              /* product proofs exchanged so far */
+    product_batch batch;            /* verifier: their equations, checked at the end of
+                                     * gkr_run in one multi-scalar multiplication */
 
     /* committed scalars, by id - first_id (values and blinds: prover only) */
     size_t first_id, n_com, cap_com;

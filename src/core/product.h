@@ -27,4 +27,31 @@ int product_prove(product_proof *pf, transcript_t *t, drbg_t *rng,
 int product_verify(transcript_t *t, const ge_t *X, const ge_t *Y, const ge_t *Z,
                    const product_proof *pf, const char **reason);
 
+/*
+ * A verifier's batch: product_verify_deferred does product_verify's transcript steps
+ * at once (so the transcript goes on as before) and keeps the proof's three equations
+ * (check 0: none, for a test seam's unchecked proof); product_batch_check then checks
+ * all of them as one random linear combination, one multi-scalar multiplication of
+ * 6n + 2 points, weights drawn from a copy of t after the last proof.  If the
+ * combination fails, each proof is checked alone and the first failure is named as
+ * product_verify names it.  Both return as product_verify does.
+ */
+typedef struct {
+    ge_t X, Y, Z;
+    product_proof pf;
+    fq_t c;
+} product_item;
+
+typedef struct {
+    product_item *items;
+    size_t n, cap;
+} product_batch;
+
+void product_batch_init(product_batch *b);
+void product_batch_free(product_batch *b);
+int product_verify_deferred(product_batch *b, transcript_t *t, const ge_t *X, const ge_t *Y,
+                            const ge_t *Z, const product_proof *pf, int check,
+                            const char **reason);
+int product_batch_check(product_batch *b, const transcript_t *t, const char **reason);
+
 #endif

@@ -843,7 +843,19 @@ interpolate(const sumcheck_prover *sp, fq_t *c, const fq_t *ev)
 }
 
 int
-sumcheck_prover_round(sumcheck_prover *sp, fq_t *msg)
+sumcheck_prover_new_external(sumcheck_prover **out, unsigned n, unsigned degree,
+                             const fq_t *rho, const fq_t *mask, const fq_t *H, fq_t *T)
+{
+    if (sumcheck_prover_new(out, n, degree, rho, mask, NULL, 0, T, NULL) != 0)
+        return -1;
+    fq_add(T, T, H);
+    (*out)->claim = *T;
+    return 0;
+}
+
+/* Round j's message; ext, if not NULL, is the caller's own part s(X) at X = 0..D. */
+static int
+prover_round(sumcheck_prover *sp, const fq_t *ext, fq_t *msg)
 {
     unsigned n = sp->n, D = sp->degree, j, X, e;
     fq_t S[SC_POINTS], ev[SC_POINTS], c[SC_POINTS], t, base, x, gx;
@@ -873,6 +885,10 @@ sumcheck_prover_round(sumcheck_prover *sp, fq_t *msg)
                 fq_add(&S[X], &S[X], &ev[X]);
         }
     }
+
+    if (ext != NULL)
+        for (X = 0; X <= D; X++)
+            fq_add(&S[X], &S[X], &ext[X]);
 
     /*
      * ρ·m_j(X), m_j(X) = 2^(n-j)·(sum_{i<j} g_i(r_i) + g_j(X))
@@ -909,6 +925,18 @@ sumcheck_prover_round(sumcheck_prover *sp, fq_t *msg)
     explicit_bzero(&base, sizeof base);
     explicit_bzero(&gx, sizeof gx);
     return 0;
+}
+
+int
+sumcheck_prover_round(sumcheck_prover *sp, fq_t *msg)
+{
+    return prover_round(sp, NULL, msg);
+}
+
+int
+sumcheck_prover_round_external(sumcheck_prover *sp, const fq_t *ext, fq_t *msg)
+{
+    return prover_round(sp, ext, msg);
 }
 
 int

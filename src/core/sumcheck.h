@@ -154,6 +154,18 @@ void sumcheck_prover_claim(const sumcheck_prover *sp, fq_t *claim);
 void sumcheck_prover_free(sumcheck_prover *sp);
 
 /*
+ * A prover whose polynomial the caller evaluates itself (a kernel shaped for one
+ * statement, such as a layer of the lookup tree): new_external takes the hidden sum H
+ * in place of instances (T = H + ρ·Gsum, the same T as sumcheck_prover_new would give
+ * for instances summing to H), and round_external takes the caller's s_j(X) at
+ * X = 0..D (X = 1 is not read: s_j(1) = e_{j-1} - s_j(0)) and adds the mask's part.
+ * The messages are those of sumcheck_prover_new on the same polynomial.
+ */
+int sumcheck_prover_new_external(sumcheck_prover **sp, unsigned n, unsigned degree,
+                                 const fq_t *rho, const fq_t *mask, const fq_t *H, fq_t *T);
+int sumcheck_prover_round_external(sumcheck_prover *sp, const fq_t *ext, fq_t *msg);
+
+/*
  * The relations of docs/protocol.md 5 for the accumulator.  The caller expresses the
  * hidden sum H, and the value sum_k F_k(finals at r^(k)), as linear forms over its
  * committed scalars (any number of forms, added up; their constants are allowed).
