@@ -79,16 +79,17 @@ SAN_PG_OBJS = $(patsubst src/pg/%.c,$(SAN_DIR)/pg/%.o,$(PG_SRCS))
 SAN_CLI_OBJS = $(patsubst src/cli/%.c,$(SAN_DIR)/cli/%.o,$(CLI_SRCS))
 SAN_UNIT_OBJS = $(patsubst tests/unit/%.c,$(SAN_DIR)/unit/%.o,$(UNIT_SRCS))
 
-sql/zkml--0.1.0--$(EXTVERSION).sql: sql/update/0.1.0--$(EXTVERSION).head.sql \
-		sql/zkml--$(EXTVERSION).sql sql/update/0.1.0--$(EXTVERSION).tail.sql tools/update_script.awk
-	awk -f tools/update_script.awk $(filter %.sql,$^) > $@.tmp && mv $@.tmp $@
-
 EXTRA_CLEAN = zkml tests/unit/zkml_unit bench/zkml_bench $(FUZZ_TARGETS) tests/fuzz/obj \
 	tests/fuzz/make_seeds $(CLI_SRCS:.c=.o) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o) $(SAN_DIR)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# (after PGXS, whose all is the default goal)
+sql/zkml--0.1.0--$(EXTVERSION).sql: sql/update/0.1.0--$(EXTVERSION).head.sql \
+		sql/zkml--$(EXTVERSION).sql sql/update/0.1.0--$(EXTVERSION).tail.sql tools/update_script.awk
+	awk -f tools/update_script.awk $(filter %.sql,$^) > $@.tmp && mv $@.tmp $@
 
 # The core never sees PostgreSQL's headers or flags.
 src/core/%.o: src/core/%.c $(CORE_HDRS)
