@@ -1,11 +1,13 @@
 /*
  * fixture.c: reading the files of tests/fixtures (see fixture.h).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
+#include "tree_model.h"
 
 
 char *
@@ -105,4 +107,50 @@ fixture_model(zk_model *model, const char *name, char *err)
     rc = model_from_json(model, text, len, err);
     free(text);
     return rc;
+}
+
+int32_t *
+fixture_tree_keys(const char *name, size_t n, size_t B)
+{
+    size_t len, r = 0, j = 0, nrows;
+    char *text = fixture_read(name, &len), *p, *end;
+    int32_t *all, *out;
+
+    if (text == NULL)
+        return NULL;
+    all = malloc((len + 1) * sizeof *all);
+    out = malloc(B * n * sizeof *out);
+    p = strchr(text, '\n');
+    p = p != NULL ? p + 1 : text + len;
+    while (all != NULL && out != NULL && *p != '\0') {
+        double v = NAN;
+
+        if (*p != ',' && *p != '\n') {
+            v = strtod(p, &end);
+            p = end;
+        }
+        all[r * n + j] = tree_key_of_double(v);
+        if (*p == ',') {
+            p++;
+            j++;
+            continue;
+        }
+        if (*p == '\n')
+            p++;
+        if (j + 1 != n)
+            break;
+        j = 0;
+        r++;
+    }
+    free(text);
+    nrows = r;
+    if (all == NULL || out == NULL || nrows == 0 || j != 0) {
+        free(all);
+        free(out);
+        return NULL;
+    }
+    for (r = 0; r < B; r++)
+        memcpy(out + r * n, all + (r % nrows) * n, n * sizeof *out);
+    free(all);
+    return out;
 }

@@ -17,6 +17,10 @@ char *fixture_read(const char *name, size_t *len);
 /* An integer CSV after one header line: *rows x *cols values, row-major; NULL on error. */
 int32_t *fixture_csv(const char *name, size_t *rows, size_t *cols);
 
+/* B rows of tree input keys (tree_key_of_double) from a float CSV after one header line,
+ * an empty field being a missing value (NaN), cycling its rows; NULL on error. */
+int32_t *fixture_tree_keys(const char *name, size_t n, size_t B);
+
 /* model_from_json of a fixture; -100 if the file cannot be read. */
 int fixture_model(zk_model *model, const char *name, char *err);
 

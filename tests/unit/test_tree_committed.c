@@ -34,53 +34,6 @@ typedef struct {
     model_statement st;
 } ccase;
 
-/* B rows of keys from a fixture CSV (header, empty field = NaN), cycling its rows. */
-static int32_t *
-rows_of(const char *name, size_t n, size_t B)
-{
-    size_t len, r = 0, j = 0, nrows;
-    char *text = fixture_read(name, &len), *p, *end;
-    int32_t *all, *out;
-
-    if (text == NULL)
-        return NULL;
-    all = malloc((len + 1) * sizeof *all);
-    out = malloc(B * n * sizeof *out);
-    p = strchr(text, '\n');
-    p = p != NULL ? p + 1 : text + len;
-    while (all != NULL && out != NULL && *p != '\0') {
-        double v = NAN;
-
-        if (*p != ',' && *p != '\n') {
-            v = strtod(p, &end);
-            p = end;
-        }
-        all[r * n + j] = tree_key_of_double(v);
-        if (*p == ',') {
-            p++;
-            j++;
-            continue;
-        }
-        if (*p == '\n')
-            p++;
-        if (j + 1 != n)
-            break;
-        j = 0;
-        r++;
-    }
-    free(text);
-    nrows = r;
-    if (all == NULL || out == NULL || nrows == 0 || j != 0) {
-        free(all);
-        free(out);
-        return NULL;
-    }
-    for (r = 0; r < B; r++)
-        memcpy(out + r * n, all + (r % nrows) * n, n * sizeof *out);
-    free(all);
-    return out;
-}
-
 /* The row commitments of x (B rows) under the case's seed and nonce (7.19.2-7.19.4). */
 static int
 commit_rows(ccase *cc, const int32_t *x)
@@ -143,7 +96,7 @@ ccase_fixture(ccase *cc, const char *model, const char *rows, size_t B)
     if (text == NULL)
         return -1;
     if (modelkey_generate(&probe, text, len, err) == MODELKEY_OK) {
-        in = rows_of(rows, probe.trees.n_features, B);
+        in = fixture_tree_keys(rows, probe.trees.n_features, B);
         modelkey_free(&probe);
     }
     if (in != NULL)
@@ -557,7 +510,7 @@ UNIT_TEST(tree_committed_receipt_and_openings)
         return;
     n = probe.trees.n_features;
     modelkey_free(&probe);
-    x = rows_of("trees/credit_gaps.rows.csv", n, B);
+    x = fixture_tree_keys("trees/credit_gaps.rows.csv", n, B);
     CHECK(x != NULL);
     CHECK(tfiles_prove(&cf, doc, len, x, B, n, 1) == ZKML_OK);
     CHECK(tfiles_prove(&pf, doc, len, x, B, n, 0) == ZKML_OK);

@@ -30,53 +30,6 @@ typedef struct {
     model_statement st;
 } tcase;
 
-/* B rows of keys from a fixture CSV (header, empty field = NaN), cycling its rows. */
-static int32_t *
-fixture_rows(const char *name, size_t n, size_t B)
-{
-    size_t len, r = 0, j = 0, nrows;
-    char *text = fixture_read(name, &len), *p, *end;
-    int32_t *all, *out;
-
-    if (text == NULL)
-        return NULL;
-    all = malloc((len + 1) * sizeof *all);
-    out = malloc(B * n * sizeof *out);
-    p = strchr(text, '\n');
-    p = p != NULL ? p + 1 : text + len;
-    while (all != NULL && out != NULL && *p != '\0') {
-        double v = NAN;
-
-        if (*p != ',' && *p != '\n') {
-            v = strtod(p, &end);
-            p = end;
-        }
-        all[r * n + j] = tree_key_of_double(v);
-        if (*p == ',') {
-            p++;
-            j++;
-            continue;
-        }
-        if (*p == '\n')
-            p++;
-        if (j + 1 != n)
-            break;
-        j = 0;
-        r++;
-    }
-    free(text);
-    nrows = r;
-    if (all == NULL || out == NULL || nrows == 0 || j != 0) {
-        free(all);
-        free(out);
-        return NULL;
-    }
-    for (r = 0; r < B; r++)
-        memcpy(out + r * n, all + (r % nrows) * n, n * sizeof *out);
-    free(all);
-    return out;
-}
-
 static int
 tcase_open(tcase *tc, const char *model, const char *rows, size_t B)
 {
@@ -93,7 +46,7 @@ tcase_open(tcase *tc, const char *model, const char *rows, size_t B)
     if (rc != MODELKEY_OK || modelpub_from_key(&tc->pub, &tc->key, err) != MODELKEY_OK)
         return -1;
     tc->B = B;
-    tc->in = fixture_rows(rows, tc->key.trees.n_features, B);
+    tc->in = fixture_tree_keys(rows, tc->key.trees.n_features, B);
     tc->out = malloc(B * sizeof *tc->out);
     if (tc->in == NULL || tc->out == NULL ||
         model_kind_trees.forward(&tc->key.trees, tc->in, B, tc->out, &failed, err) != ZKML_OK)
