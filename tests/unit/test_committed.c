@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_log.h"
 #include "infer_case.h"
 #include "infer_phases.h"
 #include "infer_testing.h"
@@ -549,59 +550,6 @@ UNIT_TEST(committed_forge_padded_feature)
     cm_free(&vc);
 }
 
-/* The prover's and the verifier's transcripts (docs/protocol.md 11.4): every event after
- * the statement, its label and the state after it. */
-#define CM_EVENTS 4096
-
-typedef struct {
-    size_t n;
-    int overflow;
-    struct {
-        transcript_event ev;
-        char label[32];
-        uint8_t state[32];
-    } e[CM_EVENTS];
-} cm_log;
-
-static void
-cm_log_event(void *arg, transcript_event ev, const char *label, size_t len,
-             const uint8_t state[32])
-{
-    cm_log *lg = arg;
-
-    (void)len;
-    if (lg->n == CM_EVENTS) {
-        lg->overflow = 1;
-        return;
-    }
-    lg->e[lg->n].ev = ev;
-    snprintf(lg->e[lg->n].label, sizeof lg->e[lg->n].label, "%s", label);
-    memcpy(lg->e[lg->n].state, state, 32);
-    lg->n++;
-}
-
-/* Events that differ between two logs (a length difference counts as one each). */
-static size_t
-cm_log_diff(const cm_log *a, const cm_log *b)
-{
-    size_t i, diff = a->n > b->n ? a->n - b->n : b->n - a->n;
-
-    for (i = 0; i < a->n && i < b->n; i++)
-        diff += a->e[i].ev != b->e[i].ev || strcmp(a->e[i].label, b->e[i].label) != 0 ||
-                memcmp(a->e[i].state, b->e[i].state, 32) != 0;
-    return diff;
-}
-
-static size_t
-cm_log_count(const cm_log *lg, const char *label)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < lg->n; i++)
-        n += strcmp(lg->e[i].label, label) == 0;
-    return n;
-}
-
 /*
  * A committed proof's transcripts agree event for event (three openings: P1, W, X), and
  * the comparison can tell: a verifier that leaves R_in out (one "lin/omega" fewer)
@@ -610,7 +558,7 @@ cm_log_count(const cm_log *lg, const char *label)
 UNIT_TEST(committed_transcripts_agree)
 {
     static const unsigned dims[3] = {3, 3, 2};
-    cm_log *pl = calloc(1, sizeof *pl), *vl = calloc(1, sizeof *vl);
+    event_log *pl = calloc(1, sizeof *pl), *vl = calloc(1, sizeof *vl);
     infer_test_hooks h;
     cm_case vc;
     uint8_t *proof = NULL;
@@ -621,21 +569,21 @@ UNIT_TEST(committed_transcripts_agree)
     if (pl == NULL || vl == NULL)
         goto out;
     memset(&h, 0, sizeof h);
-    h.trace = cm_log_event;
+    h.trace = event_log_add;
     h.trace_arg = pl;
     proof = cm_prove(&vc, &len, &h);
     h.trace_arg = vl;
     CHECK(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 1);
     CHECK(!pl->overflow && !vl->overflow && pl->n > 50);
-    CHECKF(cm_log_diff(pl, vl) == 0, "%zu events differ", cm_log_diff(pl, vl));
+    CHECKF(event_log_diff(pl, vl) == 0, "%zu events differ", event_log_diff(pl, vl));
     CHECK(pl->n > 0 && strcmp(pl->e[0].label, "P1/rows") == 0);
-    CHECK(cm_log_count(vl, "pcs/begin") == 3);
+    CHECK(event_log_count(vl, "pcs/begin") == 3);
     /* the verifier without R_in: another transcript, and no verdict of acceptance */
     memset(vl, 0, sizeof *vl);
     h.skip = INFER_CHECK_INPUT_RELATION;
     CHECK(proof != NULL && infer_verify_hooked(&vc.vst, proof, len, &why, &h) == 0);
-    CHECK(cm_log_diff(pl, vl) != 0 &&
-          cm_log_count(vl, "lin/omega") + 1 == cm_log_count(pl, "lin/omega"));
+    CHECK(event_log_diff(pl, vl) != 0 &&
+          event_log_count(vl, "lin/omega") + 1 == event_log_count(pl, "lin/omega"));
     free(proof);
 out:
     free(pl);

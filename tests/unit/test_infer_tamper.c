@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_log.h"
 #include "generators.h"
 #include "infer_case.h"
 #include "infer_testing.h"
@@ -528,57 +529,13 @@ out:
 
 /* ---- the transcripts (docs/protocol.md 11.1, 11.5) ---- */
 
-#define MAX_EVENTS 4096
-
-typedef struct {
-    size_t n;
-    int overflow;
-    struct {
-        transcript_event ev;
-        char label[32];
-        size_t len;
-        uint8_t state[32];
-    } e[MAX_EVENTS];
-} event_log;
-
-static void
-log_event(void *arg, transcript_event ev, const char *label, size_t len, const uint8_t state[32])
-{
-    event_log *lg = arg;
-
-    if (lg->n == MAX_EVENTS) {
-        lg->overflow = 1;
-        return;
-    }
-    lg->e[lg->n].ev = ev;
-    snprintf(lg->e[lg->n].label, sizeof lg->e[lg->n].label, "%s", label);
-    lg->e[lg->n].len = len;
-    memcpy(lg->e[lg->n].state, state, 32);
-    lg->n++;
-}
-
-/* Index of the first (last) event with this label and kind, or MAX_EVENTS. */
-static size_t
-find_event(const event_log *lg, const char *label, transcript_event ev, int last)
-{
-    size_t i, found = MAX_EVENTS;
-
-    for (i = 0; i < lg->n; i++)
-        if (lg->e[i].ev == ev && strcmp(lg->e[i].label, label) == 0) {
-            found = i;
-            if (!last)
-                break;
-        }
-    return found;
-}
-
 UNIT_TEST(infer_tamper_transcripts_agree)
 {
     tamper_case tc;
     event_log *pl = calloc(1, sizeof *pl), *vl = calloc(1, sizeof *vl);
     infer_test_hooks hk;
     uint8_t *proof = NULL;
-    size_t len = 0, i, diff = 0;
+    size_t len = 0, diff = 0;
     char err[ZKML_ERR_LEN] = "";
     const char *why = NULL;
 
@@ -586,36 +543,34 @@ UNIT_TEST(infer_tamper_transcripts_agree)
     if (pl == NULL || vl == NULL || tc.proof == NULL)
         goto out;
     memset(&hk, 0, sizeof hk);
-    hk.trace = log_event;
+    hk.trace = event_log_add;
     hk.trace_arg = pl;
     CHECK(infer_prove(&proof, &len, &tc.ic.st, tc.ic.seed,
                       &(infer_options){.hooks = &hk}, err) == 0);
     hk.trace_arg = vl;
     CHECK(infer_verify_hooked(&tc.ic.st, proof, len, &why, &hk) == 1);
     CHECK(!pl->overflow && !vl->overflow && pl->n > 50 && pl->n == vl->n);
-    for (i = 0; i < pl->n && i < vl->n; i++)
-        diff += pl->e[i].ev != vl->e[i].ev || strcmp(pl->e[i].label, vl->e[i].label) != 0 ||
-                pl->e[i].len != vl->e[i].len || memcmp(pl->e[i].state, vl->e[i].state, 32) != 0;
+    diff = event_log_diff(pl, vl);
     CHECKF(diff == 0, "%zu events differ between prover and verifier", diff);
     /* the order of section 7 and 11.5, read off the verifier's log */
     {
-        size_t p1 = find_event(vl, "P1/rows", TRANSCRIPT_EVENT_ABSORB, 0);
-        size_t mask = find_event(vl, "mask/C", TRANSCRIPT_EVENT_ABSORB, 0);
-        size_t alpha = find_event(vl, "lookup/alpha", TRANSCRIPT_EVENT_CHALLENGE, 0);
-        size_t gamma = find_event(vl, "lookup/gamma", TRANSCRIPT_EVENT_CHALLENGE, 0);
-        size_t p2 = find_event(vl, "P2/rows", TRANSCRIPT_EVENT_ABSORB, 0);
-        size_t tau = find_event(vl, "mm/tau", TRANSCRIPT_EVENT_CHALLENGE, 0);
-        size_t tau_lk = find_event(vl, "lk/tau", TRANSCRIPT_EVENT_CHALLENGE, 0);
-        size_t pre = find_event(vl, "S1/pre-claims", TRANSCRIPT_EVENT_ABSORB, 0);
-        size_t finals = find_event(vl, "S1/finals", TRANSCRIPT_EVENT_ABSORB, 1);
-        size_t theta = find_event(vl, "S2/theta", TRANSCRIPT_EVENT_CHALLENGE, 0);
-        size_t s2f = find_event(vl, "S2/finals", TRANSCRIPT_EVENT_ABSORB, 0);
-        size_t mu = find_event(vl, "pcs/mu", TRANSCRIPT_EVENT_CHALLENGE, 0);
+        size_t p1 = event_log_find_kind(vl, "P1/rows", TRANSCRIPT_EVENT_ABSORB, 0);
+        size_t mask = event_log_find_kind(vl, "mask/C", TRANSCRIPT_EVENT_ABSORB, 0);
+        size_t alpha = event_log_find_kind(vl, "lookup/alpha", TRANSCRIPT_EVENT_CHALLENGE, 0);
+        size_t gamma = event_log_find_kind(vl, "lookup/gamma", TRANSCRIPT_EVENT_CHALLENGE, 0);
+        size_t p2 = event_log_find_kind(vl, "P2/rows", TRANSCRIPT_EVENT_ABSORB, 0);
+        size_t tau = event_log_find_kind(vl, "mm/tau", TRANSCRIPT_EVENT_CHALLENGE, 0);
+        size_t tau_lk = event_log_find_kind(vl, "lk/tau", TRANSCRIPT_EVENT_CHALLENGE, 0);
+        size_t pre = event_log_find_kind(vl, "S1/pre-claims", TRANSCRIPT_EVENT_ABSORB, 0);
+        size_t finals = event_log_find_kind(vl, "S1/finals", TRANSCRIPT_EVENT_ABSORB, 1);
+        size_t theta = event_log_find_kind(vl, "S2/theta", TRANSCRIPT_EVENT_CHALLENGE, 0);
+        size_t s2f = event_log_find_kind(vl, "S2/finals", TRANSCRIPT_EVENT_ABSORB, 0);
+        size_t mu = event_log_find_kind(vl, "pcs/mu", TRANSCRIPT_EVENT_CHALLENGE, 0);
 
         CHECK(p1 == 0 && mask == 1 && alpha == 2 && gamma == 3 && p2 == 4);
         CHECK(tau == 5 && tau_lk > tau && tau_lk < pre && pre < finals);
         CHECK(finals < theta && theta < s2f && s2f < mu && mu < vl->n);
-        CHECK(find_event(vl, "S2/theta", TRANSCRIPT_EVENT_CHALLENGE, 1) < s2f);
+        CHECK(event_log_find_kind(vl, "S2/theta", TRANSCRIPT_EVENT_CHALLENGE, 1) < s2f);
     }
     free(proof);
 out:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_log.h"
 #include "infer_case.h"
 #include "infer_phases.h"
 #include "infer_witness.h"
@@ -874,46 +875,6 @@ UNIT_TEST(infer_v2_tree_threads_same_bytes)
 
 /* 9.2: prover and verifier transcripts agree over the whole schedule of 3.8, in its
  * order (version 2: the tree between the lookup challenges and "mm/tau") */
-#define TREE_EVENTS 8192
-
-typedef struct {
-    size_t n;
-    int overflow;
-    struct {
-        transcript_event ev;
-        char label[32];
-        uint8_t state[32];
-    } e[TREE_EVENTS];
-} tree_log;
-
-static void
-tree_log_event(void *arg, transcript_event ev, const char *label, size_t len,
-               const uint8_t state[32])
-{
-    tree_log *lg = arg;
-
-    (void)len;
-    if (lg->n == TREE_EVENTS) {
-        lg->overflow = 1;
-        return;
-    }
-    lg->e[lg->n].ev = ev;
-    snprintf(lg->e[lg->n].label, sizeof lg->e[lg->n].label, "%s", label);
-    memcpy(lg->e[lg->n].state, state, 32);
-    lg->n++;
-}
-
-static size_t
-tree_event(const tree_log *lg, const char *label)
-{
-    size_t i;
-
-    for (i = 0; i < lg->n; i++)
-        if (strcmp(lg->e[i].label, label) == 0)
-            return i;
-    return TREE_EVENTS;
-}
-
 UNIT_TEST(infer_v2_tree_transcripts_agree)
 {
     static const unsigned lr[2] = {7, 1};
@@ -926,35 +887,33 @@ UNIT_TEST(infer_v2_tree_transcripts_agree)
     size_t s;
 
     for (s = 0; s < 2; s++) {
-        tree_log *pl = calloc(1, sizeof *pl), *vl = calloc(1, sizeof *vl);
+        event_log *pl = calloc(1, sizeof *pl), *vl = calloc(1, sizeof *vl);
         infer_test_hooks hk;
         v2_case vc;
         uint8_t *proof = NULL;
-        size_t len = 0, i, diff = 0;
+        size_t len = 0, diff = 0;
         const char *why = NULL;
 
         CHECK(pl != NULL && vl != NULL &&
               v2_setup(&vc, cases[s].dims, cases[s].kinds, cases[s].L, cases[s].B) == 0);
         memset(&hk, 0, sizeof hk);
-        hk.trace = tree_log_event;
+        hk.trace = event_log_add;
         hk.trace_arg = pl;
         proof = v2_prove(&vc, &len, &hk);
         hk.trace_arg = vl;
         CHECK(proof != NULL && infer_verify_hooked(&vc.st, proof, len, &why, &hk) == 1);
         CHECK(!pl->overflow && pl->n == vl->n && pl->n > 50);
-        for (i = 0; i < pl->n && i < vl->n; i++)
-            diff += pl->e[i].ev != vl->e[i].ev || strcmp(pl->e[i].label, vl->e[i].label) != 0 ||
-                    memcmp(pl->e[i].state, vl->e[i].state, 32) != 0;
+        diff = event_log_diff(pl, vl);
         CHECKF(diff == 0, "%zu events differ", diff);
-        CHECK(tree_event(vl, "P1/rows") == 0 && tree_event(vl, "mask/C") == 1 &&
-              tree_event(vl, "lookup/alpha") == 2 && tree_event(vl, "lookup/gamma") == 3 &&
-              tree_event(vl, "GKR/weight") == 4);
-        CHECK(tree_event(vl, "GKR/rho") < tree_event(vl, "GKR/finals") &&
-              tree_event(vl, "GKR/leaves") < tree_event(vl, "S1/pre-claims") &&
-              tree_event(vl, "S1/pre-claims") < TREE_EVENTS);
-        CHECK(tree_event(vl, "P2/rows") == TREE_EVENTS && tree_event(vl, "pcs/mu") == TREE_EVENTS &&
-              tree_event(vl, "S1/zeta") == TREE_EVENTS &&
-              tree_event(vl, "S1/lambda-lk") == TREE_EVENTS);
+        CHECK(event_log_find(vl, "P1/rows") == 0 && event_log_find(vl, "mask/C") == 1 &&
+              event_log_find(vl, "lookup/alpha") == 2 && event_log_find(vl, "lookup/gamma") == 3 &&
+              event_log_find(vl, "GKR/weight") == 4);
+        CHECK(event_log_find(vl, "GKR/rho") < event_log_find(vl, "GKR/finals") &&
+              event_log_find(vl, "GKR/leaves") < event_log_find(vl, "S1/pre-claims") &&
+              event_log_find(vl, "S1/pre-claims") < EVENT_LOG_MAX);
+        CHECK(event_log_find(vl, "P2/rows") == EVENT_LOG_MAX && event_log_find(vl, "pcs/mu") == EVENT_LOG_MAX &&
+              event_log_find(vl, "S1/zeta") == EVENT_LOG_MAX &&
+              event_log_find(vl, "S1/lambda-lk") == EVENT_LOG_MAX);
         free(proof);
         free(pl);
         free(vl);
