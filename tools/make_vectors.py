@@ -553,8 +553,9 @@ class Manifest:
 
 MANIFEST_HEAD = """\
 # Conformance vectors of zkml's proof format (docs/protocol.md 13): protocol version 1
-# (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2: 7.17; tree ensembles trees, trees-id: 16;
-# committed inputs and openings lr20v2c, mlp20v2c: 7.19-7.20, 12.9, 12.11; receipts of
+# (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2, and every layer kind mixv2a-c: 6.4,
+# 7.17; tree ensembles trees, trees-id: 16; committed inputs and openings lr20v2c,
+# mlp20v2c, mixv2ac: 7.19-7.20, 12.9, 12.11; receipts of
 # several proofs groups: 12.10; openings of a container of committed parts groupsc:
 # 12.10.1, 12.11).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
@@ -573,6 +574,8 @@ MANIFEST_HEAD = """\
 #          receipt-format  the receipt file does not decode (12.3)
 #          model-mismatch  it names the digest of another public file
 #          shape-mismatch  its n_1 or m_L is not the model's
+#          statement-domain  an input beyond its feature's width, or an output
+#                          beyond the output layer's range (12.3 step 4)
 #          proof-encoding  the proof bytes are not a proof of the expected length
 #                          with canonical elements (1.2, 7.13)
 #          proof-check     a well-formed proof fails a check of 7 (the statement,
@@ -1040,9 +1043,9 @@ def prove(zkml, key, csv, out, *extra):
     run(zkml, "prove", "--key", key, "--input", csv, "--out", out, "--force", *extra)
 
 
-def committed_set(zkml, m, tmp, name, base):
+def committed_set(zkml, m, tmp, name, base, rows_csv=None):
     """Committed receipts (ZKMLRCC1) of the version 2 model `base` with their damage, and
-    openings (ZKMLOPN1) with theirs."""
+    openings (ZKMLOPN1) with theirs (rows from rows_csv, default its version 1 twin's)."""
     out = os.path.join(m.out, name)
     os.makedirs(out, exist_ok=True)
     key = os.path.join(tmp, name + ".key")
@@ -1051,7 +1054,8 @@ def committed_set(zkml, m, tmp, name, base):
     run(zkml, "keygen", "--model", os.path.join(FIXTURES, base + ".q.json"), "--out", key,
         "--force")
     run(zkml, "public", "--key", key, "--out", pub, "--force")
-    header, rows = read_rows(os.path.join(FIXTURES, base.replace("v2", "") + ".rows.csv"))
+    header, rows = read_rows(rows_csv or os.path.join(FIXTURES, base.replace("v2", "") +
+                                                      ".rows.csv"))
     csv = {}
     for label, sel in (("c1", rows[:1]), ("c3", rows[:3]), ("c3-nc", rows[:3]),
                        ("p3", rows[:3])):
@@ -1269,6 +1273,86 @@ def opening_vectors(zkml, m, tmp, name, key, csv, made, model):
           "(the receipt is checked first)")
     m.add("%s/p3.rct+%s/c3.open-2.opn" % (name, name), pubrel, "reject", "opening-format",
           "an opening of c3.rct given with p3.rct, a public-input receipt (nothing to open)")
+
+
+# ---- version 2 networks of every layer kind (tools/make_v2_fixtures.py) ----
+
+MIXED = ("mixv2a", "mixv2b", "mixv2c")
+
+
+def mixed_set(zkml, m, tmp, name):
+    """Honest receipts of one mixed fixture, their damage, and statements outside the
+    model's domain (12.3 step 4); for mixv2a also committed receipts and openings."""
+    qjson = os.path.join(FIXTURES, name + ".q.json")
+    rows_csv = os.path.join(FIXTURES, name + ".rows.csv")
+    batches = [("b1", lambda rows, n: rows[:1]), ("b3", lambda rows, n: rows[:3]),
+               ("b8", lambda rows, n: rows)]
+    pub, made = honest_set(zkml, m, tmp, name, qjson, rows_csv, batches,
+                           "conformance vectors")
+    # the receipts hold the outputs of the fixture's own forward pass (6.4)
+    with open(os.path.join(FIXTURES, name + ".expected.csv")) as f:
+        expected = [int(v) for line in f for v in line.split(",")]
+    if parse_receipt(open(made["b8"], "rb").read())["outputs"] != expected:
+        raise SystemExit("%s: b8.rct's outputs are not the fixture's expected ones" % name)
+    for label, what in (("b1", "one row, each feature at its minimum"),
+                        ("b3", "three rows (batch padded to 4): each feature at its minimum, "
+                               "at its maximum, alternating"),
+                        ("b8", "eight rows (no padding)")):
+        m.add("%s/%s.rct" % (name, label), name + "/model.pub", "accept", "-",
+              "honest receipt, %s" % what)
+    damage_receipt(m, name, "b3", pub, made["b3"], False)
+    # 12.3 step 4: a statement outside the model's domain, refused before the proof
+    doc = json.load(open(qjson))
+    bits = [e["bits"] for e in doc["inputs"]]
+    kind, lo, hi = output_range(doc)
+    rct = open(made["b3"], "rb").read()
+    rc = parse_receipt(rct)
+
+    def add(tag, what, at, value):
+        d = bytearray(rct)
+        d[at:at + 4] = struct.pack("<i", value)
+        m.add("%s/b3.%s.rct" % (name, tag), name + "/model.pub", "reject",
+              "statement-domain", what, bytes(d))
+
+    j = bits.index(min(bits))
+    top = 1 << (bits[j] - 1)
+    add("input-above", "row 1's feature %d set to 2^(xbits - 1) = %d, one above its %d-bit "
+        "width" % (j + 1, top, bits[j]), rc["inputs_at"] + 4 * j, top)
+    add("input-below", "row 2's feature %d set to -2^(xbits - 1) - 1 = %d, one below its "
+        "%d-bit width" % (j + 1, -top - 1, bits[j]),
+        rc["inputs_at"] + 4 * (len(bits) + j), -top - 1)
+    j = bits.index(max(bits))
+    add("input-wide", "row 3's feature %d (of %d bits) set to 2^15 = 32768"
+        % (j + 1, bits[j]), rc["inputs_at"] + 4 * (2 * len(bits) + j), 32768)
+    add("output-above", "row 1's first output set to %d, one above the range [%d, %d] of "
+        "the output layer (%s)" % (hi + 1, lo, hi, kind), rc["outputs_at"], hi + 1)
+    add("output-below", "the last row's last output set to %d, one below the range [%d, %d]"
+        % (lo - 1, lo, hi), rc["outputs_at"] + 4 * (rc["B"] * rc["n_out"] - 1), lo - 1)
+
+
+def output_range(doc):
+    """The activation kind of a version 2 document's output layer (kinds 0-2) and its
+    range (6.4)."""
+    last = doc["layers"][-1]
+    act, half = last["activation"], 1 << (last["Q"] - 1)
+    lo, hi = {"identity": (-half, half - 1), "relu": (0, half - 1)}.get(
+        act["kind"], (act.get("min"), act.get("max")))
+    return act["kind"], lo, hi
+
+
+def mixed_committed_set(zkml, m, tmp, name, base):
+    """committed_set for a mixed fixture (features of 2 to 16 bits in the row
+    commitments), and an output outside the range in a committed receipt."""
+    committed_set(zkml, m, tmp, name, base, os.path.join(FIXTURES, base + ".rows.csv"))
+    _, lo, hi = output_range(json.load(open(os.path.join(FIXTURES, base + ".q.json"))))
+    rct = open(os.path.join(m.out, name, "c3.rct"), "rb").read()
+    rc = parse_committed(rct)
+    d = bytearray(rct)
+    d[rc["outputs_at"]:rc["outputs_at"] + 4] = struct.pack("<i", hi + 1)
+    m.add("%s/c3.output-above.rct" % name, name + "/model.pub", "reject",
+          "statement-domain", "c3.rct with row 1's first output set to %d, one above the "
+          "output layer's range [%d, %d] (committed inputs: the outputs are still in the "
+          "statement)" % (hi + 1, lo, hi), bytes(d))
 
 
 # ---- receipts of several proofs (docs/protocol.md 12.10) ----
@@ -1572,8 +1656,8 @@ def release_010(m):
                       "receipt-%d against the public file of the other registration" % n)
 
 
-SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "trees", "trees-id", "v0.1.0", "lr20v2c",
-        "mlp20v2c", "groups", "groupsc")
+SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "mixv2a", "mixv2b", "mixv2c", "mixv2ac",
+        "trees", "trees-id", "v0.1.0", "lr20v2c", "mlp20v2c", "groups", "groupsc")
 
 
 def kept_lines(out, sets):
@@ -1658,6 +1742,11 @@ def main():
                 m.add("%s/b3.rct" % name, "%s/model.pub" % base_name, "reject",
                       "model-mismatch", "b3.rct against the version 1 model of the same "
                       "weights (another digest)")
+        for name in MIXED:
+            if name in sets:
+                mixed_set(zkml, m, tmp, name)
+        if "mixv2ac" in sets:
+            mixed_committed_set(zkml, m, tmp, "mixv2ac", "mixv2a")
         for name in ("trees", "trees-id"):
             if name in sets:
                 tree_set(zkml, m, tmp, name)

@@ -991,7 +991,7 @@ def check_inputs(desc, rc):
     for idx, v in enumerate(rc['inputs']):
         w = xb[idx % n1]
         if not -(1 << (w - 1)) <= v < (1 << (w - 1)):
-            raise rej("proof-check", "input %d outside its %d-bit range" % (idx, w))
+            raise rej("statement-domain", "input %d outside its %d-bit range" % (idx, w))
 
 
 def statement(tr, pub, lay, rc, NV):
@@ -1023,7 +1023,6 @@ def verify_v1(pub, rc):
     parts += [("S2T", 's', 1), ("S2rounds", 's', 2 * y.n2), ("S2finals", 'p', 3)]
     parts += ipa_parts("oP", y.lcP) + ipa_parts("oW", y.lcW) + ipa_parts("lin", y.kM)
     pf = Proof(body, parts)
-    check_inputs(desc, rc)
 
     tr = Transcript("ZKMLPG-V1/inference")
     statement(tr, pub, y, rc, y.NV)
@@ -1429,6 +1428,14 @@ def out_matrix_v2(desc, rc, y):
     return padded_matrix(rc['outputs'], rc['B'], rc['mL'], y.beta, y.mu[-1], lambda i: pad)
 
 
+def check_domain(pub, rc):
+    """12.3 step 4: the statement lies in the model's domain, before its proof is decoded."""
+    if not rc.get('committed'):
+        check_inputs(pub['desc'], rc)
+    if pub['desc']['version'] == 2:
+        check_outputs_v2(pub['desc'], rc)
+
+
 def check_outputs_v2(desc, rc):
     last = desc['layers'][-1]
     if last.kind == 3:
@@ -1437,7 +1444,7 @@ def check_outputs_v2(desc, rc):
     lo, hi = {0: (-h, h - 1), 1: (0, h - 1), 2: (last.lo, last.hi)}[last.kind]
     for v in rc['outputs']:
         if not lo <= v <= hi:
-            raise rej("proof-check", "output %d outside the range of the last layer" % v)
+            raise rej("statement-domain", "output %d outside the range of the last layer" % v)
 
 
 def group_field(rc, i=1, k=1, G=None):
@@ -1487,9 +1494,6 @@ def verify_v2(pub, rc, group=None):
         parts += ipa_parts("oX", y.nu[0])
     parts += ipa_parts("lin", y.kM)
     pf = Proof(body, parts)
-    if not cm:
-        check_inputs(desc, rc)
-    check_outputs_v2(desc, rc)
 
     tr = Transcript(tid)
     if cm:
@@ -2152,6 +2156,7 @@ def verify_statement(pub, rc):
         if rc.get('committed'):
             raise rej("proof-encoding", "committed inputs are not defined for trees")
         return verify_tree(pub, rc)
+    check_domain(pub, rc)
     if rc.get('committed'):
         return verify_committed(pub, rc)
     if v == 1:
@@ -2278,6 +2283,7 @@ def verify_container(pub, data):
             if pt.get('committed'):
                 if pub['desc']['version'] != 2:
                     raise rej("proof-encoding", "a committed receipt for a ZKMLMD01 model")
+            check_domain(pub, pt)
             verify_v2(pub, pt, group=u32(i + 1) + u32(k) + G)
         except Reject as e:
             raise Reject(e.verdict, e.cls, "part %d of %d: %s" % (i + 1, k, e.why))
