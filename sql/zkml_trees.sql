@@ -76,6 +76,23 @@ SELECT zkml_verify_opening(r, zkml_model_public('xgb'),
                            overlay(opening PLACING '\x03000000'::bytea FROM 49 FOR 4)) AS as_row_4
 FROM tree_committed;
 
+-- a day's book in parts (docs/protocol.md 16.4, 12.10): 7 rows in parts of 3, public and
+-- committed inputs, each one receipt of 3 proofs that verifies and reads back in order
+SET zkml.rows_per_proof = 3;
+CREATE TEMP TABLE tree_parts AS
+SELECT (SELECT zkml_prove_batch('xgb', n::text, x, 'day 2' ORDER BY n)
+        FROM gaps WHERE n <= 7) AS p,
+       (SELECT zkml_prove_batch('xgb', n::text, x, 'day 2', 'committed' ORDER BY n)
+        FROM gaps WHERE n <= 7) AS c;
+RESET zkml.rows_per_proof;
+SELECT zkml_verify(p) AS public_valid, zkml_verify(c) AS committed_valid,
+       zkml_receipt_info(p)->'part_rows' AS part_rows, zkml_receipt_info(c)->>'format' AS format
+FROM tree_parts;
+SELECT array_agg(f.row_key ORDER BY ord) AS keys,
+       bool_and(abs(f.score - zkml_score('xgb', g.x)) < 1e-9) AS scores_as_scored
+FROM tree_parts, zkml_receipt_rows(p, zkml_model_public('xgb')) WITH ORDINALITY f(row_key, features, score, ord)
+JOIN gaps g ON g.n = f.row_key::int;
+
 -- errors: a document that breaks a rule names its JSON path; calibration is refused
 SELECT zkml_register_model('bad', '{"format":"zkml-trees-v1","features":["a"],"transform":"identity","trees":[{"left":[1,-1],"right":[5,-1],"feature":[0,0],"threshold":[1,0],"default_left":[true,true],"value":[0,1]}]}');
 SELECT zkml_register_model('bad', '{"format":"zkml-trees-v1","features":["a"],"transform":"identity","trees":[{"left":[1,-1,-1],"right":[2,-1,-1],"feature":[0,0,0],"threshold":["NaN",0,0],"default_left":[true,true,true],"value":[0,1,2]}]}');

@@ -556,7 +556,7 @@ MANIFEST_HEAD = """\
 # (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2, and every layer kind mixv2a-c: 6.4,
 # 7.17; tree ensembles trees, trees-id: 16; committed inputs and openings lr20v2c,
 # mlp20v2c, mixv2ac: 7.19-7.20, 12.9, 12.11; receipts of
-# several proofs groups: 12.10; openings of a container of committed parts groupsc:
+# several proofs groups, groups-trees: 12.10; openings of a container of committed parts groupsc:
 # 12.10.1, 12.11).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
 #
@@ -1498,6 +1498,65 @@ def group_set(zkml, m, tmp, name, base):
         "another order", make_group([gd[1], gd[0]]), "g2-4")
 
 
+def tree_group_set(zkml, m, tmp, name):
+    """Containers (ZKMLRCTM) of the `trees` ensemble: its proofs bind their place in the
+    group as a version 2 network's do (docs/protocol.md 16.4, 12.10.2)."""
+    out = os.path.join(m.out, name)
+    os.makedirs(out, exist_ok=True)
+    pubrel = name + "/model.pub"
+    doc = os.path.join(tmp, name + ".json")
+    with open(doc, "w") as f:
+        json.dump(TREE_DOCS["trees"], f)
+    key = os.path.join(tmp, name + ".key")
+    pub = os.path.join(out, "model.pub")
+    run(zkml, "keygen", "--model", doc, "--out", key, "--force")
+    run(zkml, "public", "--key", key, "--out", pub, "--force")
+    csv = os.path.join(tmp, name + ".csv")
+    with open(csv, "w") as f:
+        f.write(",".join(TREE_DOCS["trees"]["features"]) + "\n" + "\n".join(TREE_ROWS[:3])
+                + "\n")
+    blobs = {}
+    for label, k, extra, what in (
+            ("g3", "1", (), "3 parts of one row each, public inputs"),
+            ("gc2", "2", ("--inputs", "committed"),
+             "2 parts (2 rows, then 1), committed inputs")):
+        path = os.path.join(out, label + ".rct")
+        run(zkml, "prove", "--key", key, "--features", csv, "--context",
+            "conformance vectors", "--rows-per-proof", k, "--out", path, "--force", *extra)
+        blobs[label] = open(path, "rb").read()
+        m.add("%s/%s.rct" % (name, label), pubrel, "accept", "-", "honest container, " + what)
+    model = parse_public(open(pub, "rb").read())
+    p3 = [p for _, p in parse_group(blobs["g3"])["parts"]]
+    for part in p3:
+        rc = parse_receipt(part)
+        if part_offsets(proof_parts_trees(model, rc["B"])[0])[1] != rc["plen"]:
+            raise SystemExit("%s: a part's proof length differs from the layout" % name)
+    gc = [p for _, p in parse_group(blobs["gc2"])["parts"]]
+
+    def add(tag, what, blob, base_label="g3", reason="proof-check"):
+        m.add("%s/%s.%s.rct" % (name, base_label, tag), pubrel, "reject", reason, what,
+              bytes(blob))
+
+    add("dropped", "part 3 dropped, k and the total rows lowered to match",
+        make_group(p3[:2]))
+    add("swapped", "parts 1 and 2 exchanged", make_group([p3[1], p3[0], p3[2]]))
+    add("duplicated", "part 1 in place of part 2 (part 1 twice)",
+        make_group([p3[0], p3[0], p3[2]]))
+    m.add("%s/g3.part-1.rct" % name, pubrel, "reject", "proof-check", "part 1 of g3.rct "
+          "alone, as a single ZKMLRCT1 receipt (its proof names k = 3)", p3[0])
+    d = bytearray(p3[1])
+    rc = parse_receipt(p3[1])
+    d[rc["outputs_at"]:rc["outputs_at"] + 4] = struct.pack("<i", rc["outputs"][0] + 1)
+    add("part-score", "part 2's output one more (part 2 of 3 fails)",
+        make_group([p3[0], bytes(d), p3[2]]))
+    add("swapped", "parts 1 and 2 exchanged", make_group([gc[1], gc[0]]), "gc2")
+    add("mixed-modes", "part 2 of gc2.rct (committed) in place of part 2 of g3.rct (the "
+        "parts' magics differ)", make_group([p3[0], gc[1], p3[2]]), reason="receipt-format")
+    if os.path.exists(os.path.join(m.out, "trees", "model.pub")):
+        m.add("%s/g3.rct" % name, "trees/model.pub", "reject", "model-mismatch",
+              "g3.rct against the public file of another key of the same ensemble")
+
+
 # ---- openings of a container of committed parts (docs/protocol.md 12.10.1, 12.11) ----
 
 def group_opening_set(zkml, m, tmp, name, base):
@@ -1657,7 +1716,8 @@ def release_010(m):
 
 
 SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "mixv2a", "mixv2b", "mixv2c", "mixv2ac",
-        "trees", "trees-id", "v0.1.0", "lr20v2c", "mlp20v2c", "groups", "groupsc")
+        "trees", "trees-id", "v0.1.0", "lr20v2c", "mlp20v2c", "groups", "groupsc",
+        "groups-trees")
 
 
 def kept_lines(out, sets):
@@ -1760,6 +1820,8 @@ def main():
             group_set(zkml, m, tmp, "groups", "lr20v2")
         if "groupsc" in sets:
             group_opening_set(zkml, m, tmp, "groupsc", "lr20v2")
+        if "groups-trees" in sets:
+            tree_group_set(zkml, m, tmp, "groups-trees")
     if "v0.1.0" in sets:
         release_010(m)
     order = {x: i for i, x in enumerate(SETS)}

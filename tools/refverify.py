@@ -1906,7 +1906,7 @@ class Form:
         return pt_add(msm([coms[i] for i in idx], [self.a[i] for i in idx]), pt_mul(GEN_G, self.c))
 
 
-def verify_tree(pub, rc):
+def verify_tree(pub, rc, group=None):
     desc = pub['desc']
     B = rc['B']
     y = tree_layout(desc, B)
@@ -1938,6 +1938,7 @@ def verify_tree(pub, rc):
     tr.absorb("stmt/context", rc['context'])
     tr.absorb("stmt/inputs", sha(rc['inputs_bytes']))
     tr.absorb("stmt/outputs", sha(rc['outputs_bytes']))
+    tr.absorb("stmt/group", group if group is not None else group_field(rc))  # 16.4, 12.10.2
     acc = LinAcc()
     P1rows = pf.get("P1rows")
     tr.absorb_points("P1/rows", P1rows)
@@ -2274,8 +2275,8 @@ def verify_container(pub, data):
         raise rej("model-mismatch", "the container names another model")
     if p0['n1'] != pub['desc']['n_in'] or p0['mL'] != pub['desc']['m_out']:
         raise rej("shape-mismatch", "n_1 or m_L is not the model's")
-    if pub['desc']['version'] != 2:
-        raise rej("receipt-format", "containers exist for version 2 models only")
+    if pub['desc']['version'] not in (2, 'tree'):
+        raise rej("receipt-format", "containers exist for version 2 networks and trees only")
     k = len(parts)
     G = sha(b"ZKMLPG-V2/group" + u32(k) + b''.join(sha(pt['stmt_bytes']) for pt in parts))
     for i, pt in enumerate(parts):
@@ -2283,8 +2284,12 @@ def verify_container(pub, data):
             if pt.get('committed'):
                 if pub['desc']['version'] != 2:
                     raise rej("proof-encoding", "a committed receipt for a ZKMLMD01 model")
-            check_domain(pub, pt)
-            verify_v2(pub, pt, group=u32(i + 1) + u32(k) + G)
+            group = u32(i + 1) + u32(k) + G
+            if pub['desc']['version'] == 'tree':
+                verify_tree(pub, pt, group=group)
+            else:
+                check_domain(pub, pt)
+                verify_v2(pub, pt, group=group)
         except Reject as e:
             raise Reject(e.verdict, e.cls, "part %d of %d: %s" % (i + 1, k, e.why))
     return ("accept", "-", "")

@@ -33,7 +33,7 @@ describe(zkml_model *m, char *err)
     m->info.input_names = m->names;
     m->info.input_min = m->input_min;
     m->info.input_max = m->input_max;
-    m->info.proves_in_parts = kind == &model_kind_dense_v2;
+    m->info.proves_in_parts = kind->binds_group;
     return ZKML_OK;
 }
 

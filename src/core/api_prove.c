@@ -169,8 +169,8 @@ zkml_prove_rows(uint8_t **out, size_t *out_len, zkml_model *m, const int32_t *ro
     if (opts->rows_per_proof > 0 && batch > opts->rows_per_proof) {
         C = opts->rows_per_proof;
         if (!m->info.proves_in_parts)
-            return zkml_fail(err, ZKML_E_UNSUPPORTED, "%zu rows in parts of %zu: only models "
-                             "of protocol version 2 are proven in parts", batch, C);
+            return zkml_fail(err, ZKML_E_UNSUPPORTED, "%zu rows in parts of %zu: a network of "
+                             "protocol version 1 is not proven in parts", batch, C);
         if ((uint64_t)batch > RECEIPT_GROUP_MAX_ROWS ||
             (batch + C - 1) / C > RECEIPT_GROUP_MAX_PARTS)
             return zkml_fail(err, ZKML_E_INVALID, "%zu rows in parts of %zu: a receipt holds "

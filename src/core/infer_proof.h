@@ -31,7 +31,8 @@ typedef struct {
     size_t context_len;
     /* version 2: the 40 bytes of "stmt/group", u32le(i) || u32le(k) || G (docs/protocol.md
      * 12.10.2), which every receipt supplies; NULL (statements outside a receipt, in tests):
-     * part 1 of 1 of a group whose digest is 32 zero bytes.  Version 1 ignores it. */
+     * part 1 of 1 of a group whose digest is 32 zero bytes (infer_group_alone).  Version
+     * 1 ignores it; the tree proof binds it as version 2 does. */
     const uint8_t *group;
     /*
      * Committed inputs (docs/protocol.md 7.19-7.20), version 2 only: the statement holds
@@ -43,6 +44,9 @@ typedef struct {
     const uint8_t *nonce;               /* 32 bytes */
     const ge_t *row_commitments;        /* B points, none the identity */
 } infer_statement;
+
+/* "stmt/group" of a statement outside a receipt: part 1 of 1, G all zero bytes. */
+extern const uint8_t infer_group_alone[40];
 
 /*
  * How a proof runs.  fixed_rng, if not NULL, replaces the OS randomness of the hedged

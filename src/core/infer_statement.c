@@ -174,6 +174,8 @@ infer_inputs_in_domain(ictx *c)
     return 0;
 }
 
+const uint8_t infer_group_alone[40] = {1, 0, 0, 0, 1, 0, 0, 0};
+
 /* Step 0: the statement (docs/protocol.md 7). */
 int
 infer_step_statement(ictx *c)
@@ -229,11 +231,8 @@ infer_step_statement(ictx *c)
     if (hash_ints(d, st->outputs, st->batch * m->layer[c->L - 1].m) != 0)
         return ictx_fail(c, "could not hash the outputs");
     transcript_absorb(&c->t, "stmt/outputs", d, 32);
-    if (model_version(m) == 2) {
-        /* docs/protocol.md 7.18.1 item 8: the proof's place in its group (12.10.2) */
-        uint8_t alone[40] = {1, 0, 0, 0, 1, 0, 0, 0};
-
-        transcript_absorb(&c->t, "stmt/group", st->group != NULL ? st->group : alone, 40);
-    }
+    if (model_version(m) == 2)          /* 7.18.1 item 8: its place in its group (12.10.2) */
+        transcript_absorb(&c->t, "stmt/group", st->group != NULL ? st->group : infer_group_alone,
+                          40);
     return c->t.failed ? ictx_fail(c, "transcript failure") : 0;
 }

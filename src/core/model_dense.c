@@ -333,5 +333,6 @@ const model_kind model_kind_dense_v2 = {
     .name = "dense",
     .magic = MODEL_DESCRIPTOR_MAGIC_V2,
     .document_format = MODEL_DOCUMENT_FORMAT_V2,
+    .binds_group = 1,                   /* docs/protocol.md 7.18.1 */
     DENSE_OPERATIONS
 };

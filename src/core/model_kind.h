@@ -53,6 +53,9 @@ typedef struct model_kind {
     const char *name;                   /* "dense": zkml_model_info.kind */
     char magic[MODEL_KIND_MAGIC_LEN];   /* the descriptor's first bytes */
     const char *document_format;        /* the "format" of its keygen document */
+    /* Its proofs bind their place in a group ("stmt/group", docs/protocol.md 12.10.2), so
+     * its rows may be proven in parts inside a receipt of several proofs. */
+    int binds_group;
 
     /* ---- the public part ---- */
 

@@ -281,9 +281,10 @@ receipt_group_verify(const uint8_t *rct, size_t rct_len, const uint8_t *pub_buf,
         return -1;
     if (rc != RECEIPT_ROWS_OK)
         return 0;
-    if (pub.kind != &model_kind_dense_v2) {
+    if (!pub.kind->binds_group) {
         zkml_fail(err, -1, "malformed receipt: receipts of several proofs hold proofs of "
-                  "protocol version 2 only, and the model is not of version 2");
+                  "version 2 networks and tree ensembles, and the model is a network of "
+                  "protocol version 1");
         rc = 0;
     } else if (group_digest_of(G, &g) != 0) {
         zkml_fail(err, -1, "could not hash the receipt's statements");

@@ -902,6 +902,7 @@ const model_kind model_kind_trees = {
     .name = "trees",
     .magic = TREE_DESCRIPTOR_MAGIC,
     .document_format = TREE_DOCUMENT_FORMAT,
+    .binds_group = 1,                   /* docs/protocol.md 16.4 */
     .descriptor_decode = trees_descriptor_decode,
     .descriptor_encode = trees_descriptor_encode,
     .free = trees_free,

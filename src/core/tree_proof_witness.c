@@ -73,6 +73,8 @@ tp_statement(tctx *c)
     if (hash_ints(d, st->outputs, st->batch) != 0)
         return tp_fail(c, "could not hash the outputs");
     transcript_absorb(&c->t, "stmt/outputs", d, 32);
+    /* the proof's place in its group (docs/protocol.md 16.4, 12.10.2) */
+    transcript_absorb(&c->t, "stmt/group", st->group != NULL ? st->group : infer_group_alone, 40);
     return c->t.failed ? tp_fail(c, "transcript failure") : 0;
 }
 

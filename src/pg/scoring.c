@@ -562,8 +562,8 @@ report_row_range(const char *model, size_t batch, size_t part_rows, size_t row,
  * The rows of each proof of a group of batch rows (docs/protocol.md 12.10.4): the group
  * itself when it fits in one, else zkml.rows_per_proof, halved while a part would need
  * more than zkml.max_proof_memory.  A model that cannot be proven in parts (a network of
- * protocol version 1, a tree ensemble) keeps one proof per group whatever the setting, as
- * in 0.1.0, so no group that proved before is refused now.  ERROR if the part does not
+ * protocol version 1) keeps one proof per group whatever the setting, as in 0.1.0, so no
+ * group that proved before is refused now.  ERROR if the part does not
  * fit in zkml.max_proof_memory.
  */
 static size_t

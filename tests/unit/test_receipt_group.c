@@ -1,7 +1,7 @@
 /*
  * test_receipt_group.c: receipts of several proofs (receipt_group.h, docs/protocol.md 12.10):
  * round trips of 2 and 3 parts with an uneven last part, and each damage of 9.3 rejected
- * for its own reason.
+ * for its own reason; tree ensembles in parts, in both input modes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +22,9 @@ typedef struct {
     size_t n_rows, n_in;
 } group_case;
 
+/* A network of tests/fixtures (MODEL.q.json, the key's seed all fill bytes) with the rows
+ * of lr20.rows.csv, or a tree document (trees/NAME.json, a random seed) with 8 rows of
+ * trees/credit_gaps.rows.csv. */
 static int
 gcase_open(group_case *gc, const char *model, uint8_t fill)
 {
@@ -31,17 +34,30 @@ gcase_open(group_case *gc, const char *model, uint8_t fill)
 
     memset(gc, 0, sizeof *gc);
     memset(&key, 0, sizeof key);
-    snprintf(name, sizeof name, "%s.q.json", model);
-    rc = fixture_model(&key.model, name, err);
-    memset(key.seed, fill, sizeof key.seed);
-    if (rc == 0)
-        rc = modelkey_encode(&gc->key, &gc->key_len, &key, err);
+    if (strncmp(model, "trees/", 6) == 0) {
+        size_t len;
+        char *doc = fixture_read(model, &len);
+
+        rc = doc != NULL ? zkml_key_generate(&gc->key, &gc->key_len, doc, len, err) : -1;
+        free(doc);
+    } else {
+        snprintf(name, sizeof name, "%s.q.json", model);
+        rc = fixture_model(&key.model, name, err);
+        memset(key.seed, fill, sizeof key.seed);
+        if (rc == 0)
+            rc = modelkey_encode(&gc->key, &gc->key_len, &key, err);
+    }
     if (rc == 0)
         rc = modelkey_public(&gc->pub, &gc->pub_len, gc->key, gc->key_len, err);
     modelkey_free(&key);
     if (rc == 0)
         rc = zkml_model_open(&gc->m, gc->key, gc->key_len, gc->pub, gc->pub_len, err);
-    if (rc == 0) {
+    if (rc == 0 && strncmp(model, "trees/", 6) == 0) {
+        gc->n_in = zkml_model_describe(gc->m)->n_inputs;
+        gc->n_rows = 8;
+        gc->rows = fixture_tree_keys("trees/credit_gaps.rows.csv", gc->n_in, gc->n_rows);
+        rc = gc->rows != NULL ? 0 : -1;
+    } else if (rc == 0) {
         gc->rows = fixture_csv("lr20.rows.csv", &gc->n_rows, &gc->n_in);
         rc = gc->rows != NULL && gc->n_rows >= 8 ? 0 : -1;
     }
@@ -84,7 +100,10 @@ log_part(void *arg, size_t part, size_t parts, size_t first_row, size_t rows)
     pl->calls++;
 }
 
-/* Rows first.. of the case, batch of them, in parts of C, with context ctx. */
+/* Rows first.. of the case, batch of them, in parts of C, with context ctx (committed
+ * inputs when prove_committed is set). */
+static int prove_committed;
+
 static int
 prove_group(uint8_t **rct, size_t *rct_len, group_case *gc, size_t first, size_t batch,
             size_t C, const char *ctx, part_log *pl, char *err)
@@ -92,6 +111,7 @@ prove_group(uint8_t **rct, size_t *rct_len, group_case *gc, size_t first, size_t
     zkml_prove_options o;
 
     memset(&o, 0, sizeof o);
+    o.committed_inputs = prove_committed;
     o.context = (const uint8_t *)ctx;
     o.context_len = strlen(ctx);
     o.row_keys = row_keys + first;
@@ -384,7 +404,7 @@ UNIT_TEST(receipt_group_version_1)
         goto out;
     CHECK(zkml_model_describe(gc.m)->proves_in_parts == 0);
     CHECK(prove_group(&rct, &len, &gc, 0, 5, 3, "day 1", NULL, err) == ZKML_E_UNSUPPORTED &&
-          rct == NULL && strstr(err, "protocol version 2") != NULL);
+          rct == NULL && strstr(err, "protocol version 1 is not proven in parts") != NULL);
     /* within one part, as before */
     CHECK(prove_group(&a, &a_len, &gc, 0, 3, 3, "day 1", NULL, err) == ZKML_OK);
     CHECK(prove_group(&b, &b_len, &gc, 3, 2, 3, "day 1", NULL, err) == ZKML_OK);
@@ -394,11 +414,54 @@ UNIT_TEST(receipt_group_version_1)
 
         CHECK(verdict_says(a, a_len, &gc, NULL) == 1 && verdict_says(b, b_len, &gc, NULL) == 1);
         CHECK(receipt_group_encode(&rct, &len, 2, 5, parts, lens, err) == 0);
-        CHECK(rct != NULL && verdict_says(rct, len, &gc, "protocol version 2 only") == 0);
+        CHECK(rct != NULL && verdict_says(rct, len, &gc, "a network of protocol version 1") == 0);
     }
 out:
     free(a);
     free(b);
     free(rct);
+    gcase_close(&gc);
+}
+
+/* A tree ensemble's rows in parts (docs/protocol.md 16.4, 12.10), in both input modes:
+ * accepted, and each part bound to its place (parts exchanged, a part dropped, a part
+ * alone: rejected, naming the part). */
+UNIT_TEST(receipt_group_trees)
+{
+    group_case gc;
+    char err[ZKML_ERR_LEN] = "";
+    static const size_t swapped[3] = {1, 0, 2}, first_two[2] = {0, 1};
+    int mode;
+
+    CHECK(zkml_init() == NULL);
+    CHECK(gcase_open(&gc, "trees/xgb_reglog.json", 0) == 0);
+    if (gc.rows == NULL)
+        goto out;
+    CHECK(zkml_model_describe(gc.m)->proves_in_parts == 1);
+    for (mode = 0; mode < 2; mode++) {
+        uint8_t *rct = NULL, *bad;
+        size_t len = 0, bad_len;
+        receipt_group g;
+
+        prove_committed = mode;
+        CHECKF(prove_group(&rct, &len, &gc, 0, 7, 3, "day 1", NULL, err) == ZKML_OK, "%s", err);
+        prove_committed = 0;
+        if (rct == NULL)
+            continue;
+        CHECK(memcmp(rct, "ZKMLRCTM", 8) == 0);
+        CHECKF(verdict_says(rct, len, &gc, NULL) == 1, "mode %d", mode);
+        CHECK(receipt_group_decode(&g, rct, len, err) == 0 && g.k == 3 && g.total_rows == 7 &&
+              g.parts[0].committed == mode && g.parts[2].batch == 1);
+        bad = rebuild(&bad_len, &g, swapped, 3, 7, NULL, 0, 0);
+        CHECK(bad != NULL && verdict_says(bad, bad_len, &gc, "part 1 of 3: ") == 0);
+        free(bad);
+        bad = rebuild(&bad_len, &g, first_two, 2, 6, NULL, 0, 0);
+        CHECK(bad != NULL && verdict_says(bad, bad_len, &gc, "part 1 of 2: ") == 0);
+        free(bad);
+        CHECK(verdict_says(g.part[0], g.part_len[0], &gc, NULL) == 0);
+        receipt_group_free(&g);
+        free(rct);
+    }
+out:
     gcase_close(&gc);
 }
