@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "generators.h"
 #include "infer_ctx.h"
 #include "infer_phases.h"
@@ -52,7 +53,7 @@ ictx_alloc(ictx *c, size_t n, size_t size)
         c->mem_len = ml;
         c->cap_mem = cap;
     }
-    p = calloc(n ? n : 1, size);
+    p = alloc_array(n, size);
     if (p == NULL) {
         ictx_fail(c, "out of memory");
         return NULL;

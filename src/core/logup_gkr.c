@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "logup_gkr.h"
 #include "mle.h"
 #include "pedersen.h"
@@ -167,8 +168,8 @@ gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q)
 
     if (g->fail != NULL)
         return -1;
-    g->p[d] = calloc(n, sizeof(fq_t));
-    g->q[d] = malloc(n * sizeof(fq_t));
+    g->p[d] = alloc_array(n, sizeof(fq_t));
+    g->q[d] = alloc_array_uninit(n, sizeof(fq_t));
     if (g->p[d] == NULL || g->q[d] == NULL)
         return gkr_fail(g, "out of memory");
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
@@ -213,8 +214,8 @@ gkr_prove_layers(gkr_proof *g)
 
         if (zkml_interrupted())
             return gkr_fail(g, "interrupted");
-        pj = g->p[j] = malloc(m * sizeof(fq_t));
-        qj = g->q[j] = malloc(m * sizeof(fq_t));
+        pj = g->p[j] = alloc_array_uninit(m, sizeof(fq_t));
+        qj = g->q[j] = alloc_array_uninit(m, sizeof(fq_t));
         if (pj == NULL || qj == NULL)
             return gkr_fail(g, "out of memory");
         /* beyond the live entries, the padding (0, 1) adds up to (0, 1) */
@@ -521,7 +522,7 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
      * tables of 2^(j-1) entries, buffer 1 four of 2^(j-2), E 2^(j-1) */
     if (g->scratch == NULL) {
         g->scratch_len = 7 * (((size_t)1 << g->shape->d) / 4 + 1);
-        g->scratch = malloc(g->scratch_len * sizeof(fq_t));
+        g->scratch = alloc_array_uninit(g->scratch_len, sizeof(fq_t));
     }
     if (g->scratch == NULL || msg == NULL) {
         free(msg);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "mle.h"
 #include "sumcheck.h"
 #include "runtime.h"
@@ -758,7 +759,7 @@ sumcheck_prover_new(sumcheck_prover **out, unsigned n, unsigned degree,
             acc_len = nb * inst[k].n_terms * (D + 1);
     }
     sp->acc_len = acc_len + 1;
-    sp->acc = malloc(sp->acc_len * sizeof(fq_t));
+    sp->acc = alloc_array_uninit(sp->acc_len, sizeof(fq_t));
     if (sp->acc == NULL)
         goto fail;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "generators.h"
 #include "pedersen.h"
 #include "runtime.h"
@@ -47,7 +48,7 @@ tp_alloc(tctx *c, size_t n, size_t size)
         c->mem_len = ml;
         c->cap_mem = cap;
     }
-    if ((p = calloc(n ? n : 1, size)) == NULL) {
+    if ((p = alloc_array(n, size)) == NULL) {
         tp_fail(c, "out of memory");
         return NULL;
     }
