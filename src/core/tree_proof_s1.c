@@ -419,6 +419,9 @@ tp_products(tctx *c)
     fq_t *yv = tp_alloc(c, np, sizeof(fq_t));
     ge_t *CX = tp_alloc(c, np, sizeof(ge_t)), *CY = tp_alloc(c, np, sizeof(ge_t));
     tform *X = tp_alloc(c, 2, sizeof(tform)), *Y = X + 1;
+    product_batch batch;
+    const char *why = NULL;
+    int rc = 0;
 
     if (c->fail != NULL)
         return -1;
@@ -433,23 +436,29 @@ tp_products(tctx *c)
         return -1;
     c->id_prod = first;
     c->n_prod = np;
-    for (i = 0; i < np; i++) {
+    product_batch_init(&batch);
+    for (i = 0; i < np && rc == 0; i++) {
         product_proof pf;
-        const char *why = NULL;
 
         if (c->prover) {
             if (product_prove(&pf, &c->t, &c->rng, &CX[i], &CY[i], &c->com[first + i], &xv[i],
                               &bx[i], &yv[i], &by[i], &c->bl[first + i]) != 0)
-                return tp_fail(c, "the product prover failed");
-            codec_put_product(c->w, &pf);
+                rc = tp_fail(c, "the product prover failed");
+            else
+                codec_put_product(c->w, &pf);
         } else {
+            /* the equations wait for one check after the last proof (docs/protocol.md 4.5) */
             codec_get_product(c->r, &pf);
             if (tp_reader_ok(c) != 0)
-                return -1;
-            if (product_verify(&c->t, &CX[i], &CY[i], &c->com[first + i], &pf, &why) != 1)
-                return tp_fail(c, why != NULL ? why : "a product proof does not verify");
+                rc = -1;
+            else if (product_verify_deferred(&batch, &c->t, &CX[i], &CY[i], &c->com[first + i],
+                                              &pf, 1, &why) != 1)
+                rc = tp_fail(c, why != NULL ? why : "a product proof does not verify");
         }
     }
+    if (rc == 0 && !c->prover && product_batch_check(&batch, &c->t, &why) != 1)
+        rc = tp_fail(c, why != NULL ? why : "a product proof does not verify");
+    product_batch_free(&batch);
     tp_release(c, mark);
-    return 0;
+    return rc;
 }
