@@ -29,22 +29,29 @@ advise_huge(void *p, size_t bytes)
     return p;
 }
 
-void *
-alloc_array(size_t count, size_t size)
+/* count·size bytes (count at least one), or 0 if the product overflows. */
+static size_t
+array_bytes(size_t count, size_t size)
 {
     if (count == 0)
         count = 1;
-    if (size != 0 && count > SIZE_MAX / size)
-        return NULL;
-    return advise_huge(calloc(count, size), count * size);
+    if (size == 0 || count > SIZE_MAX / size)
+        return size == 0 ? 1 : 0;
+    return count * size;
+}
+
+void *
+alloc_array(size_t count, size_t size)
+{
+    size_t bytes = array_bytes(count, size);
+
+    return bytes == 0 ? NULL : advise_huge(calloc(1, bytes), bytes);
 }
 
 void *
 alloc_array_uninit(size_t count, size_t size)
 {
-    if (count == 0)
-        count = 1;
-    if (size != 0 && count > SIZE_MAX / size)
-        return NULL;
-    return advise_huge(malloc(count * size), count * size);
+    size_t bytes = array_bytes(count, size);
+
+    return bytes == 0 ? NULL : advise_huge(malloc(bytes), bytes);
 }
