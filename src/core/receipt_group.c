@@ -13,6 +13,7 @@
 #include "le.h"
 #include "model_kind.h"
 #include "modelkey.h"
+#include "rowcommit.h"
 #include "sha256.h"
 
 #define GROUP_LABEL "ZKMLPG-V2/group"
@@ -411,7 +412,16 @@ receipt_group_info_json(char **json, const uint8_t *rct, size_t rct_len, char *e
                    "\"part_rows\": [", proof_bytes, rct_len, (unsigned)g.k);
     for (i = 0; i < g.k; i++)
         json_write_raw(&w, i == 0 ? "%u" : ", %u", (unsigned)g.parts[i].batch);
-    json_write_raw(&w, "]}");
+    json_write_raw(&w, "]");
+    if (r->committed) {                 /* each part's nonce, as "nonce" of a single one */
+        json_write_raw(&w, ", \"part_nonces\": [");
+        for (i = 0; i < g.k; i++) {
+            json_write_raw(&w, i == 0 ? "" : ", ");
+            receipt_json_write_hex(&w, g.parts[i].nonce, ROWCOMMIT_NONCE_LEN);
+        }
+        json_write_raw(&w, "]");
+    }
+    json_write_raw(&w, "}");
     receipt_group_free(&g);
     if (w.failed) {
         json_writer_free(&w);

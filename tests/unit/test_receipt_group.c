@@ -459,6 +459,20 @@ UNIT_TEST(receipt_group_trees)
         CHECK(bad != NULL && verdict_says(bad, bad_len, &gc, "part 1 of 2: ") == 0);
         free(bad);
         CHECK(verdict_says(g.part[0], g.part_len[0], &gc, NULL) == 0);
+        {
+            /* committed parts: each part's nonce in zkml_receipt_info, in part order */
+            char *json = NULL, *at, hex[2 * 32 + 1];
+            size_t j;
+
+            CHECK(zkml_receipt_info_json(&json, rct, len, err) == ZKML_OK && json != NULL);
+            at = json != NULL ? strstr(json, "\"part_nonces\": [\"") : NULL;
+            CHECKF((at != NULL) == mode, "%s", json != NULL ? json : err);
+            for (j = 0; at != NULL && j < 32; j++)
+                snprintf(hex + 2 * j, 3, "%02x", g.parts[2].nonce[j]);
+            if (at != NULL)
+                CHECK(strstr(at, hex) != NULL && strstr(at, hex) > strstr(at, "\", \""));
+            free(json);
+        }
         receipt_group_free(&g);
         free(rct);
     }
