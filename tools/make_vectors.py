@@ -404,7 +404,7 @@ def proof_parts_v2(model, B, committed=False):
 def proof_parts(model, B, committed=False):
     """[(name, kind, count)] in proof order; kind is "point", "scalar" or "header"."""
     if model.get("kind") == "trees":
-        return proof_parts_trees(model, B)
+        return proof_parts_trees(model, B, committed)
     if model.get("version") == 2:
         return proof_parts_v2(model, B, committed)
     layers = model["layers"]
@@ -555,7 +555,7 @@ MANIFEST_HEAD = """\
 # Conformance vectors of zkml's proof format (docs/protocol.md 13): protocol version 1
 # (lr20, mlp20, v0.1.0) and 2 (lr20v2, mlp20v2, and every layer kind mixv2a-c: 6.4,
 # 7.17; tree ensembles trees, trees-id: 16; committed inputs and openings lr20v2c,
-# mlp20v2c, mixv2ac: 7.19-7.20, 12.9, 12.11; receipts of
+# mlp20v2c, mixv2ac: 7.19-7.20, 12.9, 12.11, treesc: 16.10; receipts of
 # several proofs groups, groups-trees: 12.10; openings of a container of committed parts groupsc:
 # 12.10.1, 12.11).
 # Written by tools/make_vectors.py; checked by tests/vectors/check.
@@ -762,7 +762,8 @@ def parse_descriptor_trees(d):
     r = Reader(d)
     r.take(8)
     T, D, n, F, transform = (r.u32() for _ in range(5))
-    model = dict(kind="trees", T=T, D=D, n=n, F=F, transform=transform)
+    # openings (12.11) of a committed tree receipt carry every feature at width 32 (16.10.1)
+    model = dict(kind="trees", T=T, D=D, n=n, F=F, transform=transform, xbits=[32] * n)
     if transform == 1:
         model["s"], model["Q"], model["G"] = r.u32(), r.u32(), r.u32()
         model["table"] = [r.i32() for _ in range(1 << model["Q"])]
@@ -776,8 +777,9 @@ def parse_descriptor_trees(d):
     return model
 
 
-def proof_parts_trees(model, B):
-    """docs/protocol.md 16.1 and 16.8: the parts of a tree proof, in proof order."""
+def proof_parts_trees(model, B, committed=False):
+    """docs/protocol.md 16.1 and 16.8 (16.10.5 with committed inputs): the parts of a tree
+    proof, in proof order."""
     D, table = model["D"], model["transform"] == 1
     beta, tau, lnf = log2_ceil(B), log2_ceil(model["T"]), log2_ceil(model["n"])
     g, l_n = beta + tau, tau + D + 2
@@ -787,8 +789,12 @@ def proof_parts_trees(model, B):
     tables = [tau + D, tau + D, beta + lnf, 16]
     if table:
         tables += ([lastw] if lastw < 16 else []) + [model["Q"]]
-    p1 = [g] * (9 * D + 1) + ([beta] * (2 + K) if table else []) + tables
+    # committed (16.10.3): M, I0, I1 over the row domain before the multiplicities; the
+    # lookups IN0, IN1 after every other lookup
+    rowcols = [beta + lnf] * 3 if committed else []
+    p1 = [g] * (9 * D + 1) + ([beta] * (2 + K) if table else []) + rowcols + tables
     lookups = [g] * (4 * D + 1) + ([beta] * (1 + K) if table else [])
+    lookups += [beta + lnf] * 2 if committed else []
     p2 = lookups + tables
     l1, l2 = place(p1), place(p2)
     if l_n != model["l_W"]:
@@ -799,7 +805,7 @@ def proof_parts_trees(model, B):
     lc1, lr1 = hyrax_split(l1)
     lc2, lr2 = hyrax_split(l2)
     lcn, _ = hyrax_split(l_n)
-    products = 3 * D + len(lookups) + 2
+    products = 3 * D + len(lookups) + 2 + (3 if committed else 0)
     parts = [("header", "header", 16),
              ("P1/rows", "point", 1 << lr1),
              ("mask/C", "point", 1),
@@ -808,19 +814,22 @@ def proof_parts_trees(model, B):
         parts.append(("S1/pre-claims", "point", 2 + K))
     parts += [("S1/T", "scalar", 1),
               ("S1/rounds", "scalar", 3 * n1),
-              ("S1/finals", "point", len(p1) + len(p2) + 4),
+              ("S1/finals", "point", len(p1) + len(p2) + 4 + (1 if committed else 0)),
               ("S1/products", "point", products)]
     names = []
     for s in range(D):
         names += ["bit%d" % (s + 1), "missing%d" % (s + 1), "compare%d" % (s + 1)]
+    names += ["in-MM", "in-Mx"] if committed else []
     names += ["lk%d" % (k + 1) for k in range(len(lookups))] + ["node-table", "leaf-table"]
+    names += ["row-table"] if committed else []
     for nm in names:
         parts += [("S1/product-%s/ABD" % nm, "point", 3),
                   ("S1/product-%s/z" % nm, "scalar", 5)]
     parts += [("S2/T", "scalar", 1),
               ("S2/rounds", "scalar", 2 * n2),
               ("S2/finals", "point", 3)]
-    for name, k in (("open-P1", lc1), ("open-P2", lc2), ("open-N", lcn), ("lin", mask_log)):
+    for name, k in (("open-P1", lc1), ("open-P2", lc2), ("open-N", lcn)) + \
+            ((("open-X", lnf),) if committed else ()) + (("lin", mask_log),):
         parts += [(name + "/LR", "point", 2 * k),
                   (name + "/delta-beta", "point", 2),
                   (name + "/z", "scalar", 2)]
@@ -1043,16 +1052,18 @@ def prove(zkml, key, csv, out, *extra):
     run(zkml, "prove", "--key", key, "--input", csv, "--out", out, "--force", *extra)
 
 
-def committed_set(zkml, m, tmp, name, base, rows_csv=None):
-    """Committed receipts (ZKMLRCC1) of the version 2 model `base` with their damage, and
-    openings (ZKMLOPN1) with theirs (rows from rows_csv, default its version 1 twin's)."""
+def committed_set(zkml, m, tmp, name, base, rows_csv=None, document=None):
+    """Committed receipts (ZKMLRCC1) of the model `base` with their damage, and openings
+    (ZKMLOPN1) with theirs: a version 2 network (FIXTURES/base.q.json, rows from rows_csv,
+    default its version 1 twin's), or the document given (a tree ensemble; rows_csv its
+    integer keys)."""
     out = os.path.join(m.out, name)
     os.makedirs(out, exist_ok=True)
     key = os.path.join(tmp, name + ".key")
     pub = os.path.join(out, "model.pub")
     pubrel = name + "/model.pub"
-    run(zkml, "keygen", "--model", os.path.join(FIXTURES, base + ".q.json"), "--out", key,
-        "--force")
+    run(zkml, "keygen", "--model", document or os.path.join(FIXTURES, base + ".q.json"),
+        "--out", key, "--force")
     run(zkml, "public", "--key", key, "--out", pub, "--force")
     header, rows = read_rows(rows_csv or os.path.join(FIXTURES, base.replace("v2", "") +
                                                       ".rows.csv"))
@@ -1263,8 +1274,9 @@ def opening_vectors(zkml, m, tmp, name, key, csv, made, model):
         patched(r2at, struct.pack("<I", 0)))
     add("index-range", "opening-format", "the second entry's index set to B = 3 (beyond "
         "the receipt's rows)", patched(r2at, struct.pack("<I", 3)))
-    add("feature-width", "opening-format", "row 1's first feature set to 2^(xbits - 1) = %d "
-        "(beyond its width)" % lim, patched(fat, struct.pack("<i", lim)))
+    if xbits[0] < 32:                   # a tree's features are any i32 (16.10.1)
+        add("feature-width", "opening-format", "row 1's first feature set to 2^(xbits - 1) "
+            "= %d (beyond its width)" % lim, patched(fat, struct.pack("<i", lim)))
     add("blind-q", "opening-format", "row 1's blind set to q (not a canonical scalar)",
         patched(bat, scalar_bytes(Q)))
     # 7.2 step 1: the receipt must verify first; an opening of a public receipt
@@ -1498,6 +1510,24 @@ def group_set(zkml, m, tmp, name, base):
         "another order", make_group([gd[1], gd[0]]), "g2-4")
 
 
+def tree_committed_set(zkml, m, tmp, name):
+    """committed_set for the `trees` ensemble (docs/protocol.md 16.10): its rows' order keys
+    committed, missing values included."""
+    doc = os.path.join(tmp, name + ".json")
+    with open(doc, "w") as f:
+        json.dump(TREE_DOCS["trees"], f)
+    keys = os.path.join(tmp, name + "-keys.csv")
+    write_rows(keys, TREE_DOCS["trees"]["features"],
+               [[MISSING if v == "" else tree_key_of(float(v)) for v in row.split(",")]
+                for row in TREE_ROWS])
+    committed_set(zkml, m, tmp, name, "trees", keys, doc)
+    # damage_proof describes the dense header; a tree proof has its own magic
+    m.lines = [(rel, p, v, c, what.replace("ZKMLPG01 changed to ZKMLPG02",
+                                           "ZKMLPT01 changed to ZKMLPT02")
+                if rel.startswith(name + "/") else what)
+               for rel, p, v, c, what in m.lines]
+
+
 def tree_group_set(zkml, m, tmp, name):
     """Containers (ZKMLRCTM) of the `trees` ensemble: its proofs bind their place in the
     group as a version 2 network's do (docs/protocol.md 16.4, 12.10.2)."""
@@ -1716,7 +1746,7 @@ def release_010(m):
 
 
 SETS = ("lr20", "mlp20", "lr20v2", "mlp20v2", "mixv2a", "mixv2b", "mixv2c", "mixv2ac",
-        "trees", "trees-id", "v0.1.0", "lr20v2c", "mlp20v2c", "groups", "groupsc",
+        "trees", "trees-id", "treesc", "v0.1.0", "lr20v2c", "mlp20v2c", "groups", "groupsc",
         "groups-trees")
 
 
@@ -1816,6 +1846,8 @@ def main():
         for name in ("lr20v2c", "mlp20v2c"):
             if name in sets:
                 committed_set(zkml, m, tmp, name, name[:-1])
+        if "treesc" in sets:
+            tree_committed_set(zkml, m, tmp, "treesc")
         if "groups" in sets:
             group_set(zkml, m, tmp, "groups", "lr20v2")
         if "groupsc" in sets:
