@@ -18,7 +18,8 @@ What it implements (sections of docs/protocol.md):
   7.17-7.18 the version 2 inference proof (public inputs)
   7.19-7.20 committed inputs; 12.9 the receipt ZKMLRCC1; 12.11 the opening ZKMLOPN1
   12.10     receipts of several proofs (ZKMLRCTM) and the group digest
-  12.7-12.8, 15-16  tree ensembles (ZKMLTE01) and the tree proof (ZKMLPT01)
+  12.7-12.8, 15-16  tree ensembles (ZKMLTE01) and the tree proof (ZKMLPT01), in both
+            input modes (16.10)
   12.1-12.5 descriptors, public files, receipts, and the order of checks that gives the
             verdict and reason class of 13.2
   13        the MANIFEST of tests/vectors: each line's verdict and class compared
@@ -31,7 +32,8 @@ Run (from the repository root):
   python3 tools/refverify.py --manifest tests/vectors/MANIFEST        (every set)
   python3 tools/refverify.py --public MODEL.pub --receipt R.rct [--opening O.opn]
 A set is the first directory of a line's receipt path (lr20, mlp20, v0.1.0, lr20v2,
-mlp20v2, lr20v2c, mlp20v2c, groups, trees, trees-id). --only STRING keeps the lines whose
+mlp20v2, mixv2a, mixv2b, mixv2c, mixv2ac, lr20v2c, mlp20v2c, groups, groupsc,
+groups-trees, trees, trees-id, treesc). --only STRING keeps the lines whose
 receipt field contains STRING; -v prints every line. Exit status: 0 when every chosen
 line agrees with the MANIFEST (with --kat: every known answer matches; with --receipt:
 the receipt, and the opening if given, is valid), 1 otherwise, 2 for bad arguments.
@@ -1832,9 +1834,10 @@ class TreeLay:
     pass
 
 
-def tree_layout(desc, B):
-    """16.1 sizes, 16.2 columns, 16.3 tables and lookups."""
+def tree_layout(desc, B, committed=False):
+    """16.1 sizes, 16.2 columns, 16.3 tables and lookups (16.10.3 with committed inputs)."""
     y = TreeLay()
+    y.committed = committed
     T, D, n = desc['T'], desc['D'], desc['n']
     y.beta = log2c(B)
     y.tau = log2c(T)
@@ -1862,6 +1865,8 @@ def tree_layout(desc, B):
         for k in range(y.K):
             last = k == y.K - 1
             y.inst.append(('LIMB', k, y.beta, tix['Rw'] if (last and y.w < 16) else tix['R16']))
+    if committed:
+        y.inst += [('IN', k, y.beta + y.lam, tix['R16']) for k in range(2)]
     y.grid = ['b', 'f', 'k', 'd', 'x', 'm', 'e', 'c0', 'c1']
     p1 = []
     for s in range(D):
@@ -1870,6 +1875,8 @@ def tree_layout(desc, B):
     p1.append((('v',), y.g))
     if tbl:
         p1 += [(('S',), y.beta), (('q',), y.beta)] + [(('limb', k), y.beta) for k in range(y.K)]
+    if committed:
+        p1 += [(('M',), y.beta + y.lam), (('I', 0), y.beta + y.lam), (('I', 1), y.beta + y.lam)]
     p1 += [(('mult', t), wv) for t, (_, wv) in enumerate(y.tables)]
     p2 = [(('h', i), ins[2]) for i, ins in enumerate(y.inst)] + [(('g', t), wv) for t, (_, wv) in enumerate(y.tables)]
     y.p1cols, y.p2cols = p1, p2
@@ -1907,36 +1914,44 @@ class Form:
 
 
 def verify_tree(pub, rc, group=None):
+    """16.4 (16.10.4 with committed inputs)."""
     desc = pub['desc']
     B = rc['B']
-    y = tree_layout(desc, B)
+    cm = bool(rc.get('committed'))
+    y = tree_layout(desc, B, cm)
     D = y.D
     tbl = desc['transform'] == 1
     if y.g > 30:
         raise Reject("unusable", "limits", "beyond the limits of 16.1")
-    body = check_header(rc['proof'], b"ZKMLPT01", 2, 0)
+    body = check_header(rc['proof'], b"ZKMLPT01", 2, 1 if cm else 0)
     NK, NT = len(y.inst), len(y.tables)
     lc1, lr1 = split(y.lP1)
     lc2, lr2 = split(y.lP2)
     lcN, lrN = split(y.lN)
-    nprod = 3 * D + NK + 2
+    nprod = 3 * D + NK + 2 + (3 if cm else 0)      # M·M, M·x~, ROW's t·g
     parts = [("P1rows", 'p', 1 << lr1), ("maskC", 'p', 1), ("P2rows", 'p', 1 << lr2)]
     if tbl:
         parts.append(("pre", 'p', 2 + y.K))
     parts += [("S1T", 's', 1), ("S1rounds", 's', 3 * y.n1),
-              ("S1finals", 'p', len(y.p1cols) + len(y.p2cols) + 4), ("S1products", 'p', nprod)]
+              ("S1finals", 'p', len(y.p1cols) + len(y.p2cols) + 4 + (1 if cm else 0)),
+              ("S1products", 'p', nprod)]
     parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * nprod
     parts += [("S2T", 's', 1), ("S2rounds", 's', 2 * y.n2), ("S2finals", 'p', 3)]
-    parts += ipa_parts("o1", lc1) + ipa_parts("o2", lc2) + ipa_parts("oN", lcN) + ipa_parts("lin", y.kM)
+    parts += ipa_parts("o1", lc1) + ipa_parts("o2", lc2) + ipa_parts("oN", lcN)
+    parts += (ipa_parts("oX", y.lam) if cm else []) + ipa_parts("lin", y.kM)
     pf = Proof(body, parts)
 
-    tr = Transcript("ZKMLPG-V2/trees")
+    tr = Transcript("ZKMLPG-V2/trees-committed" if cm else "ZKMLPG-V2/trees")
     tr.absorb("stmt/params", sha(param_digest(y.NV) + u32(DELTA) + u32(16)))
     tr.absorb("stmt/model-descriptor", desc['digest'])
     tr.absorb_points("stmt/N-rows", pub['rows'])
     tr.absorb_u64("stmt/B", B)
     tr.absorb("stmt/context", rc['context'])
-    tr.absorb("stmt/inputs", sha(rc['inputs_bytes']))
+    if cm:
+        tr.absorb("stmt/nonce", rc['nonce'])
+        tr.absorb_points("stmt/input-rows", rc['rows'])
+    else:
+        tr.absorb("stmt/inputs", sha(rc['inputs_bytes']))
     tr.absorb("stmt/outputs", sha(rc['outputs_bytes']))
     tr.absorb("stmt/group", group if group is not None else group_field(rc))  # 16.4, 12.10.2
     acc = LinAcc()
@@ -1968,6 +1983,7 @@ def verify_tree(pub, rc, group=None):
         rels.append((a, {}, -pow(2, desc['s'] - 1, Q)))
     lz = tr.challenges("S1/lambda-z", 3 * D)
     lS = tr.challenge("S1/lambda-s")
+    lin_ = tr.challenges("S1/lambda-in", 2) if cm else None
     llk = tr.challenges("S1/lambda-lk", NK)
     ltb = tr.challenges("S1/lambda-tb", NT)
     zeta = tr.challenges("S1/zeta", NT)
@@ -2001,6 +2017,8 @@ def verify_tree(pub, rc, group=None):
     for c in range(4):
         C[('N', c)] = next(it)
         claims.append((C[('N', c)], 'N', ('N', c), rTN))
+    if cm:
+        C[('xt',)] = next(it)           # x~ = X~(r_in): settled by the X opening, no claim
     prods = pf.get("S1products")
     tr.absorb_points("S1/products", prods)
     pit = iter(acc.commit(prods))
@@ -2016,6 +2034,12 @@ def verify_tree(pub, rc, group=None):
         pairs.append((cf(('m', s)), cf(('d', s)), next(pit), "level %d m*d" % s))
         yf = Form({C[('x', s)]: 1, C[('e', s)]: pow(2, 32, Q), C[('k', s)]: -1})
         pairs.append((cf(('b', s)), yf, next(pit), "level %d b*y" % s))
+    if cm:
+        pMM = next(pit)
+        pairs.append((cf(('M',)), cf(('M',)), pMM, "M*M"))
+        pMx = next(pit)
+        pairs.append((cf(('M',)), cf(('xt',)), pMx, "M*x~"))
+    nlev = len(pairs)
     fk = []
     for i, (kind, s, nk, t) in enumerate(y.inst):
         if kind == 'NODE':
@@ -2037,17 +2061,23 @@ def verify_tree(pub, rc, group=None):
             ff.add(C[('v',)], gamma)
         elif kind == 'OUTT':
             ff = Form({C[('q',)]: 1}, c=gamma * mle(outp, S1.suffix(y.beta)))
+        elif kind == 'IN':
+            ff = cf(('I', s))
         else:
             ff = cf(('limb', s))
         fk.append(ff)
         pairs.append((cf(('h', i)), ff, next(pit), "lookup %d" % (i + 1)))
     tN = {}
-    for name in ('NODE', 'LEAF'):
+    rin = S1.suffix(y.beta + y.lam)     # the ROW table's point (16.10.3)
+    for name in ('NODE', 'LEAF', 'ROW') if cm else ('NODE', 'LEAF'):
         t = y.tix[name]
-        tf = Form(c=idx_mle(rTN))
+        if name == 'ROW':               # t~ = idx(r_in) + γ·x~ + γ²·M~
+            tf = Form(c=idx_mle(rin)).add(C[('xt',)], gamma).add(C[('M',)], gamma * gamma)
+        else:
+            tf = Form(c=idx_mle(rTN))
         if name == 'NODE':
             tf.add(C[('N', 0)], gamma).add(C[('N', 1)], gamma * gamma).add(C[('N', 2)], pow(gamma, 3, Q))
-        else:
+        elif name == 'LEAF':
             tf.add(C[('N', 3)], gamma)
         pi = next(pit)
         tN[name] = pi
@@ -2070,25 +2100,30 @@ def verify_tree(pub, rc, group=None):
         addf(a2, C[('k', s)], e); K2 += e; addf(a2, C[('b', s)], e); addf(a2, C[('c0', s)], -e)
         addf(a2, C[('c1', s)], -e * 65536)
     addf(a2, C[('v',)], lS * eq_pt(tauS, rb))
+    if cm:
+        # IN: λ0·e·(M~ - P_MM) + λ1·e·(P_Mx + 2^31·M~), e = eq(τ_in, r_in)
+        e_in = eq_pt(tauLK[n1 - (y.beta + y.lam):], rin)
+        addf(a2, C[('M',)], lin_[0] * e_in); addf(a2, pMM, -lin_[0] * e_in)
+        addf(a2, pMx, lin_[1] * e_in); addf(a2, C[('M',)], lin_[1] * e_in * pow(2, 31, Q))
     for i, (kind, s, nk, t) in enumerate(y.inst):
-        Pk = pairs[3 * D + i][2]
+        Pk = pairs[nlev + i][2]
         ek = eq_pt(tauLK[n1 - nk:], S1.suffix(nk))
         addf(a2, C[('h', i)], llk[i] * ek * alpha + zeta[t] * inv(pow(2, n1 - nk, Q)))
         addf(a2, Pk, -llk[i] * ek)
         K2 += llk[i] * ek
-    xs = [[rc['inputs'][min(b, B - 1) * n + j] if j < n else 0 for j in range(1 << y.lam)] for b in range(nb)]
     for t, (name, wT) in enumerate(y.tables):
         rT = S1.suffix(wT)
         eT = eq_pt(tauLK[n1 - wT:], rT)
         z2 = zeta[t] * inv(pow(2, n1 - wT, Q)) % Q
-        if name in ('NODE', 'LEAF'):
+        if name in ('NODE', 'LEAF') or (name == 'ROW' and cm):
             addf(a2, C[('g', t)], ltb[t] * eT * alpha - z2)
             addf(a2, tN[name], -ltb[t] * eT)
             addf(a2, C[('mult', t)], -ltb[t] * eT)
             continue
         tval = idx_mle(rT)
         if name == 'ROW':
-            X = [xs[b][j] for j in range(1 << y.lam) for b in range(nb)]
+            X = [rc['inputs'][min(b, B - 1) * n + j] if j < n else 0
+                 for j in range(1 << y.lam) for b in range(nb)]
             Mi = [1 if v == -2 ** 31 else 0 for v in X]
             tval = (tval + gamma * mle(X, rT) + gamma * gamma * mle(Mi, rT)) % Q
         elif name == 'OUTT':
@@ -2119,12 +2154,20 @@ def verify_tree(pub, rc, group=None):
     hyrax_verify(tr, P1rows, com[u1], rpt['P1'], ipa_msgs(pf, "o1"), "opening of P1")
     hyrax_verify(tr, P2rows, com[u2], rpt['P2'], ipa_msgs(pf, "o2"), "opening of P2")
     hyrax_verify(tr, pub['rows'], com[uN], rpt['N'], ipa_msgs(pf, "oN"), "opening of N")
+    if cm:
+        # X at (r_in's feature coordinates, then its row coordinates), rows C_min(b, B-1)
+        rowsX = [rc['rows'][min(b, B - 1)] for b in range(1 << y.beta)]
+        hyrax_verify(tr, rowsX, com[C[('xt',)]], rin[y.beta:] + rin[:y.beta], ipa_msgs(pf, "oX"),
+                     "opening of X", lc=y.lam)
     for rel in rels:
         acc.add(*rel)
     acc.add(a1, S1.init_mask(rho1), K1)
     acc.add(a2, S1.final_mask(rho1), K2)
     acc.add(a3, S2.init_mask(rho2), S2.T)
     acc.add(a4, S2.final_mask(rho2), S2.final)
+    if cm:                              # R_in: x~ + M~ - I0~ - 2^16·I1~ = 1 - 2^31
+        acc.add({C[('xt',)]: 1, C[('M',)]: 1, C[('I', 0)]: -1, C[('I', 1)]: -65536}, {},
+                1 - pow(2, 31, Q))
     acc.verify(tr, CM, y.nM, y.kM, ipa_msgs(pf, "lin"))
 
 
@@ -2154,8 +2197,6 @@ def verify_receipt(pub_bytes, rct_bytes):
 def verify_statement(pub, rc):
     v = pub['desc']['version']
     if v == 'tree':
-        if rc.get('committed'):
-            raise rej("proof-encoding", "committed inputs are not defined for trees")
         return verify_tree(pub, rc)
     check_domain(pub, rc)
     if rc.get('committed'):
@@ -2282,7 +2323,7 @@ def verify_container(pub, data):
     for i, pt in enumerate(parts):
         try:
             if pt.get('committed'):
-                if pub['desc']['version'] != 2:
+                if pub['desc']['version'] not in (2, 'tree'):
                     raise rej("proof-encoding", "a committed receipt for a ZKMLMD01 model")
             group = u32(i + 1) + u32(k) + G
             if pub['desc']['version'] == 'tree':
@@ -2402,7 +2443,8 @@ def verify_opening(pb, rb, ob):
             raise bad(r, "K")
         if K * (36 + 4 * n1) != r.left():
             raise bad(r, "length: %d bytes for %d rows" % (r.left(), K))
-        xb = pub['desc']['xbits']
+        # a tree's features are opened at width 32 (16.10.1): any i32
+        xb = [32] * n1 if pub['desc']['version'] == 'tree' else pub['desc']['xbits']
         prev = -1
         rows = []
         for _ in range(K):
