@@ -12,18 +12,6 @@
 
 /* ---- step 0 and the shapes ---- */
 
-static int
-hash_ints(uint8_t out[32], const int32_t *v, size_t n)
-{
-    sha256_ctx h;
-    size_t i;
-
-    sha256_begin(&h);
-    for (i = 0; i < n; i++)
-        sha256_write_u32le(&h, (uint32_t)v[i]);
-    return sha256_finish(&h, out);
-}
-
 int
 infer_setup(ictx *c)
 {
@@ -224,11 +212,11 @@ infer_step_statement(ictx *c)
         transcript_absorb(&c->t, "stmt/nonce", st->nonce, 32);
         transcript_absorb_points(&c->t, "stmt/input-rows", st->row_commitments, st->batch);
     } else {
-        if (hash_ints(d, st->inputs, st->batch * m->layer[0].n) != 0)
+        if (sha256_digest_i32le(d, st->inputs, st->batch * m->layer[0].n) != 0)
             return ictx_fail(c, "could not hash the inputs");
         transcript_absorb(&c->t, "stmt/inputs", d, 32);
     }
-    if (hash_ints(d, st->outputs, st->batch * m->layer[c->L - 1].m) != 0)
+    if (sha256_digest_i32le(d, st->outputs, st->batch * m->layer[c->L - 1].m) != 0)
         return ictx_fail(c, "could not hash the outputs");
     transcript_absorb(&c->t, "stmt/outputs", d, 32);
     if (model_version(m) == 2)          /* 7.18.1 item 8: its place in its group (12.10.2) */

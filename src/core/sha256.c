@@ -120,3 +120,15 @@ sha256_digest(uint8_t out[32], const void *data, size_t len)
     sha256_write(&h, data, len);
     return sha256_finish(&h, out);
 }
+
+int
+sha256_digest_i32le(uint8_t out[32], const int32_t *v, size_t n)
+{
+    sha256_ctx h;
+    size_t i;
+
+    sha256_begin(&h);
+    for (i = 0; i < n; i++)
+        sha256_write_u32le(&h, (uint32_t)v[i]);
+    return sha256_finish(&h, out);
+}

@@ -32,6 +32,10 @@ int sha256_finish(sha256_ctx *h, uint8_t out[32]);
 /* One-shot digest of one buffer; 0 on success, -1 on an internal failure. */
 int sha256_digest(uint8_t out[32], const void *data, size_t len);
 
+/* The digest of n int32 values, each as i32le (the "stmt/inputs" and "stmt/outputs" of
+ * docs/protocol.md 7.0 and 16.4); as sha256_digest. */
+int sha256_digest_i32le(uint8_t out[32], const int32_t *v, size_t n);
+
 /* Little-endian fixed-width integers (docs/protocol.md 0). */
 static inline void
 sha256_write_u32le(sha256_ctx *h, uint32_t v)

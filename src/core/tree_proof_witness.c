@@ -13,18 +13,6 @@
 
 /* ---- step 0: the statement (docs/protocol.md 16.4 items 1-8) ---- */
 
-static int
-hash_ints(uint8_t out[32], const int32_t *v, size_t n)
-{
-    sha256_ctx h;
-    size_t i;
-
-    sha256_begin(&h);
-    for (i = 0; i < n; i++)
-        sha256_write_u32le(&h, (uint32_t)v[i]);
-    return sha256_finish(&h, out);
-}
-
 int
 tp_statement(tctx *c)
 {
@@ -66,11 +54,11 @@ tp_statement(tctx *c)
         transcript_absorb(&c->t, "stmt/nonce", st->nonce, ROWCOMMIT_NONCE_LEN);
         transcript_absorb_points(&c->t, "stmt/input-rows", st->row_commitments, st->batch);
     } else {
-        if (hash_ints(d, st->inputs, st->batch * c->n) != 0)
+        if (sha256_digest_i32le(d, st->inputs, st->batch * c->n) != 0)
             return tp_fail(c, "could not hash the inputs");
         transcript_absorb(&c->t, "stmt/inputs", d, 32);
     }
-    if (hash_ints(d, st->outputs, st->batch) != 0)
+    if (sha256_digest_i32le(d, st->outputs, st->batch) != 0)
         return tp_fail(c, "could not hash the outputs");
     transcript_absorb(&c->t, "stmt/outputs", d, 32);
     /* the proof's place in its group (docs/protocol.md 16.4, 12.10.2) */
