@@ -66,7 +66,7 @@ FROM grp_receipts WHERE what = 'single';
 -- one proof whatever the setting, as under 0.1.0
 SELECT substring(r FROM 1 FOR 8) AS magic, zkml_receipt_info(r)->'parts' AS parts, zkml_verify(r) AS v1_in_one
 FROM (SELECT zkml_prove_batch('grp_v1', app_id, x ORDER BY app_id) AS r FROM grp_apps) t;
--- a tree ensemble has no receipt of several proofs: its group is one proof, as before
+-- a tree ensemble is proven in parts as a network is (docs/protocol.md 16.4, 12.10)
 SET zkml.rows_per_proof = 3;
 SELECT name, version FROM zkml_register_model('grp_trees', '{"format":"zkml-trees-v1","features":["a","b"],"transform":"identity","trees":[{"left":[1,-1,-1],"right":[2,-1,-1],"feature":[1,0,0],"threshold":[2.5,0,0],"default_left":[false,false,false],"value":[0,-0.25,0.75]}]}');
 SELECT substring(r FROM 1 FOR 8) AS magic, zkml_receipt_info(r)->'parts' AS parts, zkml_verify(r) AS valid
