@@ -213,17 +213,13 @@ ictx_exchange_committed(ictx *c, const char *label, const fq_t *v, size_t n, siz
     if (n > c->cap_com - c->n_com)
         return ictx_fail(c, "internal failure: too many committed scalars");
     if (c->prover) {
-        gep_t *pp = ictx_alloc(c, n, sizeof(gep_t));
-
-        if (pp == NULL)
-            return -1;
         for (i = 0; i < n; i++) {
             c->val[c->n_com + i] = v[i];
             if (drbg_scalar(&c->rng, &c->bl[c->n_com + i]) != 0)
                 return ictx_fail(c, "the prover's random generator failed");
-            pedersen_com1(&pp[i], &v[i], &c->bl[c->n_com + i]);
         }
-        ge_set_gep_batch(pts, pp, n);
+        if (pedersen_com1_many(pts, v, &c->bl[c->n_com], n) != 0)
+            return ictx_fail(c, "out of memory");
     }
     if (ictx_exchange_points(c, label, pts, n) != 0)
         return -1;

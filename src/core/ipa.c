@@ -44,17 +44,42 @@ inner_product(fq_t *r, const fq_t *a, const fq_t *b, size_t n)
     *r = acc;
 }
 
-/* r = sum_{i<n} sc_i·V_i + sc_n·Qg + sc_{n+1}·H, with pts[0] = Qg and pts[1] = H. */
+/*
+ * r = sum_{i<n} sc_i·V_i + sc_n·s·G + sc_{n+1}·H (Qg = s·G, s public).  The tail goes
+ * through G's and H's fixed tables: a two-point MSM would cost 256 doublings.
+ */
 static int
-prover_msm(gep_t *r, const msm_fixed_table *tab, const ge_t pts[2], const fq_t *sc, size_t n,
+prover_msm(gep_t *r, const msm_fixed_table *tab, const fq_t *s, const fq_t *sc, size_t n,
            int threads)
 {
     gep_t tail;
+    fq_t v;
 
-    if (msm_fixed(r, tab, sc, n, threads) != 0 || msm(&tail, pts, sc + n, 2, 1) != 0)
+    if (msm_fixed(r, tab, sc, n, threads) != 0)
         return -1;
+    fq_mul(&v, &sc[n], s);
+    pedersen_com1(&tail, &v, &sc[n + 1]);
     gep_add(r, r, &tail);
     return 0;
+}
+
+/*
+ * L and R of one round, side by side on two threads when there are two: below
+ * PARALLEL_MIN_ENTRIES (msm.c) each MSM alone runs on one thread, and the rounds of a
+ * one-row proof's IPAs are that small.
+ */
+static int
+prover_msm_pair(gep_t out[2], const msm_fixed_table *tab, const fq_t *s, fq_t *const sc[2],
+                size_t n, int threads)
+{
+    int rc[2] = {0, 0}, side;
+    double t0 = msm_clock_begin();
+
+#pragma omp parallel for num_threads(threads >= 2 ? 2 : 1) schedule(static, 1)
+    for (side = 0; side < 2; side++)
+        rc[side] = prover_msm(&out[side], tab, s, sc[side], n, threads >= 4 ? threads / 2 : 1);
+    msm_clock_end(t0);
+    return rc[0] | rc[1];
 }
 
 /* Step 1 on both sides: absorb the statement, draw s. */
@@ -79,11 +104,10 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
 {
     size_t n = (size_t)1 << k, m, h, i, tt, nt;
     const msm_fixed_table *tab = generators_V_table(n);
-    ge_t pts[2];
-    fq_t *xc = NULL, *ac = NULL, *e = NULL, *sc = NULL;
+    fq_t *xc = NULL, *ac = NULL, *e = NULL, *sc[2] = {NULL, NULL};
     fq_t s, blind, u, uinv, u2, uinv2, cL, cR, bL, bR, tmp, d, rdelta, rbeta, c;
-    gep_t Qg, acc[2];
-    ge_t lr[2], qg_aff;
+    gep_t acc[2];
+    ge_t lr[2];
     int rc = -1, threads = zkml_threads();
 
     if (k > IPA_MAX_ROUNDS || tab == NULL)
@@ -93,19 +117,15 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
     xc = malloc(n * sizeof(fq_t));
     ac = malloc(n * sizeof(fq_t));
     e = malloc(n * sizeof(fq_t));
-    sc = malloc((n + 2) * sizeof(fq_t));
-    if (xc == NULL || ac == NULL || e == NULL || sc == NULL)
+    sc[0] = malloc((n + 2) * sizeof(fq_t));
+    sc[1] = malloc((n + 2) * sizeof(fq_t));
+    if (xc == NULL || ac == NULL || e == NULL || sc[0] == NULL || sc[1] == NULL)
         goto out;
     memcpy(xc, x, n * sizeof(fq_t));
     memcpy(ac, a, n * sizeof(fq_t));
 
     if (ipa_begin(t, Cx, Cy, n, &s) != 0)
         goto out;
-    gep_set_ge(&Qg, generators_G());
-    gep_mul_vartime(&Qg, &Qg, &s);              /* s is public */
-    ge_set_gep(&qg_aff, &Qg);
-    pts[0] = qg_aff;
-    pts[1] = *generators_H();
     fq_mul(&blind, &s, by);
     fq_add(&blind, &blind, bx);
 
@@ -122,23 +142,20 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
         inner_product(&cR, xc + h, ac, h);
         if (drbg_scalar(rng, &bL) != 0 || drbg_scalar(rng, &bR) != 0)
             goto out;
-        /* L = <x_L, V_R> + cL·Qg + bL·H, over the original generators */
-        memset(sc, 0, n * sizeof(fq_t));
+        /* L = <x_L, V_R> + cL·Qg + bL·H and R = <x_R, V_L> + cR·Qg + bR·H, over the
+         * original generators */
+        memset(sc[0], 0, n * sizeof(fq_t));
+        memset(sc[1], 0, n * sizeof(fq_t));
         for (tt = 0; tt < nt; tt++)
-            for (i = 0; i < h; i++)
-                fq_mul(&sc[h + i + m * tt], &xc[i], &e[tt]);
-        sc[n] = cL;
-        sc[n + 1] = bL;
-        if (prover_msm(&acc[0], tab, pts, sc, n, threads) != 0)
-            goto out;
-        /* R = <x_R, V_L> + cR·Qg + bR·H */
-        memset(sc, 0, n * sizeof(fq_t));
-        for (tt = 0; tt < nt; tt++)
-            for (i = 0; i < h; i++)
-                fq_mul(&sc[i + m * tt], &xc[h + i], &e[tt]);
-        sc[n] = cR;
-        sc[n + 1] = bR;
-        if (prover_msm(&acc[1], tab, pts, sc, n, threads) != 0)
+            for (i = 0; i < h; i++) {
+                fq_mul(&sc[0][h + i + m * tt], &xc[i], &e[tt]);
+                fq_mul(&sc[1][i + m * tt], &xc[h + i], &e[tt]);
+            }
+        sc[0][n] = cL;
+        sc[0][n + 1] = bL;
+        sc[1][n] = cR;
+        sc[1][n + 1] = bR;
+        if (prover_msm_pair(acc, tab, &s, sc, n, threads) != 0)
             goto out;
         ge_set_gep_batch(lr, acc, 2);
         pf->L[j] = lr[0];
@@ -170,19 +187,19 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
     if (drbg_scalar(rng, &d) != 0 || drbg_scalar(rng, &rdelta) != 0 ||
         drbg_scalar(rng, &rbeta) != 0)
         goto out;
-    for (i = 0; i < n; i++)                     /* δ = d·V^ + rδ·H */
-        fq_mul(&sc[i], &e[i], &d);
-    fq_set_zero(&sc[n]);
-    sc[n + 1] = rdelta;
-    if (prover_msm(&acc[0], tab, pts, sc, n, threads) != 0)
-        goto out;
-    {
-        gep_t hb, qd;
-
-        pedersen_blind(&hb, &rbeta);
-        gep_mul_ct(&qd, &Qg, &d);
-        gep_add(&acc[1], &qd, &hb);             /* β = d·Qg + rβ·H */
+    /* δ = d·V^ + rδ·H, its two halves side by side */
+    memset(sc[1], 0, (n + 2) * sizeof(fq_t));
+    for (i = 0; i < n; i++) {
+        fq_mul(&sc[i >= n / 2 ? 0 : 1][i], &e[i], &d);
+        fq_set_zero(&sc[i >= n / 2 ? 1 : 0][i]);
     }
+    fq_set_zero(&sc[0][n]);
+    sc[0][n + 1] = rdelta;
+    if (prover_msm_pair(acc, tab, &s, sc, n, threads) != 0)
+        goto out;
+    gep_add(&acc[0], &acc[0], &acc[1]);
+    fq_mul(&tmp, &d, &s);                       /* β = d·Qg + rβ·H */
+    pedersen_com1(&acc[1], &tmp, &rbeta);
     ge_set_gep_batch(lr, acc, 2);
     pf->delta = lr[0];
     pf->beta = lr[1];
@@ -207,16 +224,19 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
 out:
     if (xc != NULL)
         explicit_bzero(xc, n * sizeof(fq_t));
-    if (sc != NULL)
-        explicit_bzero(sc, (n + 2) * sizeof(fq_t));
+    for (i = 0; i < 2; i++)
+        if (sc[i] != NULL)
+            explicit_bzero(sc[i], (n + 2) * sizeof(fq_t));
     explicit_bzero(&blind, sizeof blind);
     explicit_bzero(&d, sizeof d);
+    explicit_bzero(&tmp, sizeof tmp);
     explicit_bzero(&bL, sizeof bL);
     explicit_bzero(&bR, sizeof bR);
     free(xc);
     free(ac);
     free(e);
-    free(sc);
+    free(sc[0]);
+    free(sc[1]);
     return rc;
 }
 

@@ -250,20 +250,13 @@ exchange_committed(gkr_proof *g, const char *label, const fq_t *v, size_t n, siz
     if (n > g->cap_com - g->n_com)
         return gkr_fail(g, "internal failure: too many committed scalars");
     if (g->prover) {
-        gep_t *pp = malloc((n ? n : 1) * sizeof(gep_t));
-
-        if (pp == NULL)
-            return gkr_fail(g, "out of memory");
         for (i = 0; i < n; i++) {
             g->val[base + i] = v[i];
-            if (drbg_scalar(g->rng, &g->bl[base + i]) != 0) {
-                free(pp);
+            if (drbg_scalar(g->rng, &g->bl[base + i]) != 0)
                 return gkr_fail(g, "the prover's random generator failed");
-            }
-            pedersen_com1(&pp[i], &v[i], &g->bl[base + i]);
         }
-        ge_set_gep_batch(g->com + base, pp, n);
-        free(pp);
+        if (pedersen_com1_many(g->com + base, v, g->bl + base, n) != 0)
+            return gkr_fail(g, "out of memory");
         codec_put_points(g->w, g->com + base, n);
     } else if (codec_get_points(g->r, g->com + base, n) != 0) {
         return gkr_fail(g, g->r->error != NULL ? g->r->error : "the proof is truncated");

@@ -25,6 +25,12 @@
 
 void pedersen_com1(gep_t *r, const fq_t *v, const fq_t *b);
 
+/*
+ * r_i = Com1(v_i; b_i) in affine form for i < n, on zkml_threads() threads (a prover's
+ * committed scalars; main thread only).  0, or -1 on an allocation failure.
+ */
+int pedersen_com1_many(ge_t *r, const fq_t *v, const fq_t *b, size_t n);
+
 /* r = b·H, constant time in b (the blind of every commitment). */
 void pedersen_blind(gep_t *r, const fq_t *b);
 
