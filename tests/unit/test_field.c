@@ -299,3 +299,53 @@ UNIT_TEST(fp_sqrt_matches_legendre)
     CHECK(squares > 4500 && squares < 5500);
     mpz_clears(p, v, NULL);
 }
+
+/*
+ * The table-driven Tonelli-Shanks reads a^t = g^e seven bits of e at a time: every
+ * element of the 2-Sylow subgroup (each order 2^0 .. 2^28, odd and even e, digits 0 and
+ * 127) and squares times them, against GMP's Legendre symbol.
+ */
+UNIT_TEST(fp_sqrt_on_the_two_sylow_subgroup)
+{
+    uint64_t x[4];
+    fp_t a, r, s;
+    mpz_t p, t, g, v, u;
+    int i, j, bad = 0;
+
+    mpz_inits(p, t, g, v, u, NULL);
+    mpz_from_limbs(p, FP_MODULUS.l);
+    mpz_sub_ui(t, p, 1);
+    mpz_tdiv_q_2exp(t, t, 28);
+    mpz_set_ui(g, 5);
+    mpz_powm(g, g, t, p);                       /* order 2^28 */
+    for (i = 0; i < 3000; i++) {
+        unsigned long e;
+
+        if (i < 29)                             /* g^(2^i): order 2^(28-i) */
+            e = 1ul << i;
+        else if (i < 60)                        /* all-ones and single-zero digit patterns */
+            e = ((1ul << 28) - 1) ^ (i < 32 ? 0 : 1ul << (i - 32));
+        else
+            e = (unsigned long)rand() & ((1ul << 28) - 1);
+        mpz_powm_ui(v, g, e, p);
+        if (i >= 1500) {                        /* times a random square */
+            random_below(x, FP_MODULUS.l);
+            mpz_from_limbs(u, x);
+            mpz_mul(u, u, u);
+            mpz_mul(v, v, u);
+            mpz_mod(v, v, p);
+        }
+        limbs_from_mpz(x, v);
+        fp_from_limbs(&a, x);
+        j = fp_sqrt(&r, &a);
+        if (mpz_sgn(v) == 0 ? !j : j != (mpz_legendre(v, p) == 1))
+            bad++;
+        if (j) {
+            fp_sqr(&s, &r);
+            bad += !fp_eq(&s, &a);
+        }
+        bad += mpz_sgn(v) != 0 && j != ((e & 1) == 0);  /* g^e is a square iff e is even */
+    }
+    CHECKF(bad == 0, "%d wrong square roots", bad);
+    mpz_clears(p, t, g, v, u, NULL);
+}
