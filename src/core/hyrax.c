@@ -284,6 +284,22 @@ hyrax_verify_sum(transcript_t *t, const hyrax_commitment *c, const hyrax_commitm
                  const fq_t *mu, const fq_t *z, const ge_t *Cv, const ipa_proof *pf,
                  const char **reason)
 {
+    ipa_batch b;
+    int rc;
+
+    ipa_batch_init(&b);
+    rc = hyrax_verify_sum_deferred(&b, t, c, c2, mu, z, Cv, pf, reason);
+    if (rc == 1)
+        rc = ipa_batch_check(&b, reason);
+    ipa_batch_free(&b);
+    return rc;
+}
+
+int
+hyrax_verify_sum_deferred(ipa_batch *b, transcript_t *t, const hyrax_commitment *c,
+                          const hyrax_commitment *c2, const fq_t *mu, const fq_t *z,
+                          const ge_t *Cv, const ipa_proof *pf, const char **reason)
+{
     size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc;
     fq_t *Lv, *Rv;
     ge_t CLZ;
@@ -299,7 +315,7 @@ hyrax_verify_sum(transcript_t *t, const hyrax_commitment *c, const hyrax_commitm
     if (hyrax_fold_rows(&CLZ, c, c2, mu, Lv) != 0)
         goto out;
     hyrax_absorb_claim(t, c->l, z);
-    rc = ipa_verify(t, &CLZ, Cv, Rv, c->lc, pf, reason);
+    rc = ipa_verify_deferred(b, t, &CLZ, Cv, Rv, c->lc, pf, reason);
 out:
     free(Lv);
     free(Rv);

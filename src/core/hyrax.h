@@ -69,4 +69,9 @@ int hyrax_verify_sum(transcript_t *t, const hyrax_commitment *c, const hyrax_com
                      const fq_t *mu, const fq_t *z, const ge_t *Cv, const ipa_proof *pf,
                      const char **reason);
 
+/* hyrax_verify_sum with the IPA's final equation queued in b (ipa_verify_deferred). */
+int hyrax_verify_sum_deferred(ipa_batch *b, transcript_t *t, const hyrax_commitment *c,
+                              const hyrax_commitment *c2, const fq_t *mu, const fq_t *z,
+                              const ge_t *Cv, const ipa_proof *pf, const char **reason);
+
 #endif

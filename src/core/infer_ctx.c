@@ -80,6 +80,7 @@ ictx_free_all(ictx *c)
         gkr_free(&c->gkr);
     gkr_shape_free(&c->gshape);
     product_batch_free(&c->products);
+    ipa_batch_free(&c->ipas);
     linrel_clear(&c->lr);
     if (c->prover)
         drbg_clear(&c->rng);

@@ -92,6 +92,7 @@ typedef struct {
     size_t id_pw_P[INFER_MAX_PW];
     unsigned n_products;        /* product proofs exchanged so far (step 8) */
     product_batch products;     /* verifier: their equations, checked at the end of step 8 */
+    ipa_batch ipas;             /* verifier: the final equations of steps 11-12's IPAs */
     size_t id_e;                /* committed inputs: e_0 (the e_k follow), step 8 */
 
     /* version 2: the lookup tree (docs/protocol.md 7.18.2, 7.18.3) */

@@ -34,7 +34,8 @@ exchange_opening(ictx *c, const hyrax_commitment *h, const hyrax_commitment *h2,
     codec_get_ipa(c->r, &pf, h->lc);
     if (ictx_reader_ok(c) != 0)
         return -1;
-    rc = hyrax_verify_sum(&c->t, h, h2, &c->mu, z, Cv, &pf, &why);
+    rc = hyrax_verify_sum_deferred(infer_seam_skips(c, check, 0) ? NULL : &c->ipas, &c->t, h,
+                                   h2, &c->mu, z, Cv, &pf, &why);
     if (rc == 0 && infer_seam_skips(c, check, 0))
         rc = 1;
     if (rc != 1)
@@ -446,9 +447,12 @@ infer_step_linear(ictx *c)
     codec_get_ipa(c->r, &pf, c->mask_log);
     if (ictx_reader_ok(c) != 0)
         return -1;
-    rc = linrel_verify(&c->lr, &c->t, &pf, &why);
+    rc = linrel_verify_deferred(infer_seam_skips(c, INFER_CHECK_LINEAR, 0) ? NULL : &c->ipas,
+                                &c->lr, &c->t, &pf, &why);
     if (rc == 0 && infer_seam_skips(c, INFER_CHECK_LINEAR, 0))
         rc = 1;
+    if (rc == 1)                                /* the openings' and this one's (4.3) */
+        rc = ipa_batch_check(&c->ipas, &why);
     if (rc != 1)
         return ictx_fail(c, why != NULL ? why : "the linear relations do not hold");
     return 0;

@@ -240,22 +240,74 @@ out:
     return rc;
 }
 
+void
+ipa_batch_init(ipa_batch *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void
+ipa_batch_free(ipa_batch *b)
+{
+    free(b->v);
+    free(b->pts);
+    free(b->sc);
+    memset(b, 0, sizeof *b);
+}
+
+/* Room for n V scalars and m more points; 0 or -1. */
+static int
+batch_reserve(ipa_batch *b, size_t n, size_t m)
+{
+    if (n > b->n_v) {
+        fq_t *v = realloc(b->v, n * sizeof(fq_t));
+
+        if (v == NULL)
+            return -1;
+        memset(v + b->n_v, 0, (n - b->n_v) * sizeof(fq_t));
+        b->v = v;
+        b->n_v = n;
+    }
+    if (m > b->cap - b->n) {
+        size_t cap = b->n + m > 2 * b->cap ? b->n + m : 2 * b->cap;
+        ge_t *pts = realloc(b->pts, cap * sizeof(ge_t));
+        fq_t *sc;
+
+        if (pts == NULL)
+            return -1;
+        b->pts = pts;
+        if ((sc = realloc(b->sc, cap * sizeof(fq_t))) == NULL)
+            return -1;
+        b->sc = sc;
+        b->cap = cap;
+    }
+    return 0;
+}
+
+/* One more point of the combination, with its weighted scalar. */
+static void
+batch_point(ipa_batch *b, const ge_t *P, const fq_t *w, const fq_t *k)
+{
+    b->pts[b->n] = *P;
+    fq_mul(&b->sc[b->n++], w, k);
+}
+
 /*
- * The verifier folds its whole check into one MSM that must vanish:
+ * The verifier's check of one proof is one combination that must vanish:
  *   a^c·Cx + a^cs·Cy + sum_j a^c(u_j^2·L_j + u_j^-2·R_j) + a^·β + δ
  *     - z1·<σ, V> - z1·a^·s·G - z2·H = O.
+ * Deferred, it joins the batch with weight 1 if it is the first, else with a weight
+ * drawn from a copy of the transcript after the proof was absorbed ("ipa/batch").
  */
 int
-ipa_verify(transcript_t *t, const ge_t *Cx, const ge_t *Cy,
-           const fq_t *a, unsigned k, const ipa_proof *pf, const char **reason)
+ipa_verify_deferred(ipa_batch *b, transcript_t *t, const ge_t *Cx, const ge_t *Cy,
+                    const fq_t *a, unsigned k, const ipa_proof *pf, const char **reason)
 {
-    size_t n = (size_t)1 << k, i, np;
-    const ge_t *V;
+    size_t n = (size_t)1 << k, i;
     fq_t u[IPA_MAX_ROUNDS], uinv[IPA_MAX_ROUNDS];
-    fq_t s, c, ahat, ac, tmp, zs[2];
-    fq_t *e = NULL, *sc = NULL;
-    ge_t *pts = NULL, pair[2];
-    gep_t sum;
+    fq_t s, c, ahat, ac, tmp, zs[2], w;
+    fq_t *e = NULL;
+    ge_t pair[2];
     unsigned j;
     int rc = -1;
 
@@ -273,12 +325,7 @@ ipa_verify(transcript_t *t, const ge_t *Cx, const ge_t *Cy,
         *reason = "inner-product proof contains the identity point";
         return 0;
     }
-    V = generators_V(n);
-    np = n + 2 * k + 6;
-    e = malloc(n * sizeof(fq_t));
-    sc = malloc(np * sizeof(fq_t));
-    pts = malloc(np * sizeof(ge_t));
-    if (V == NULL || e == NULL || sc == NULL || pts == NULL)
+    if (generators_V(n) == NULL || (e = malloc(n * sizeof(fq_t))) == NULL)
         goto out;
 
     if (ipa_begin(t, Cx, Cy, n, &s) != 0)
@@ -312,37 +359,86 @@ ipa_verify(transcript_t *t, const ge_t *Cx, const ge_t *Cy,
     transcript_absorb_scalars(t, "ipa/z", zs, 2);
     if (t->failed)
         goto out;
+    if (b == NULL) {                            /* a test seam's unchecked proof */
+        rc = 1;
+        *reason = NULL;
+        goto out;
+    }
+    if (b->equations == 0) {
+        w = FQ_ONE;
+    } else {
+        transcript_t tc = *t;
 
-    fq_mul(&ac, &ahat, &c);
+        tc.trace = NULL;                        /* not a step of the protocol's transcript */
+        if (transcript_challenge(&tc, "ipa/batch", 1, &w) != 0)
+            goto out;
+    }
+    if (batch_reserve(b, n, 4 + 2 * (size_t)k) != 0)
+        goto out;
+    fq_mul(&tmp, &w, &pf->z1);                  /* -w·z1·σ_i on V_i */
     for (i = 0; i < n; i++) {
-        fq_mul(&sc[i], &e[i], &pf->z1);
-        fq_neg(&sc[i], &sc[i]);
+        fq_t p;
+
+        fq_mul(&p, &e[i], &tmp);
+        fq_sub(&b->v[i], &b->v[i], &p);
     }
-    memcpy(pts, V, n * sizeof(ge_t));
-    i = n;
-    pts[i] = *generators_G();                   /* -z1·a^·s */
-    fq_mul(&tmp, &pf->z1, &ahat);
+    fq_mul(&tmp, &pf->z1, &ahat);               /* G: -w·z1·a^·s;  H: -w·z2 */
     fq_mul(&tmp, &tmp, &s);
-    fq_neg(&sc[i++], &tmp);
-    pts[i] = *generators_H();                   /* -z2 */
-    fq_neg(&sc[i++], &pf->z2);
-    pts[i] = *Cx;                               /* a^c */
-    sc[i++] = ac;
-    pts[i] = *Cy;                               /* a^c·s */
-    fq_mul(&sc[i++], &ac, &s);
+    fq_mul(&tmp, &tmp, &w);
+    fq_sub(&b->g, &b->g, &tmp);
+    fq_mul(&tmp, &pf->z2, &w);
+    fq_sub(&b->h, &b->h, &tmp);
+    fq_mul(&ac, &ahat, &c);
+    batch_point(b, Cx, &w, &ac);                /* a^c */
+    fq_mul(&tmp, &ac, &s);
+    batch_point(b, Cy, &w, &tmp);               /* a^c·s */
     for (j = 0; j < k; j++) {
-        pts[i] = pf->L[j];                      /* a^c·u^2 */
-        fq_sqr(&tmp, &u[j]);
-        fq_mul(&sc[i++], &ac, &tmp);
-        pts[i] = pf->R[j];                      /* a^c·u^-2 */
+        fq_sqr(&tmp, &u[j]);                    /* a^c·u^2, a^c·u^-2 */
+        fq_mul(&tmp, &tmp, &ac);
+        batch_point(b, &pf->L[j], &w, &tmp);
         fq_sqr(&tmp, &uinv[j]);
-        fq_mul(&sc[i++], &ac, &tmp);
+        fq_mul(&tmp, &tmp, &ac);
+        batch_point(b, &pf->R[j], &w, &tmp);
     }
-    pts[i] = pf->delta;
-    sc[i++] = FQ_ONE;
-    pts[i] = pf->beta;
-    sc[i++] = ahat;
-    if (msm(&sum, pts, sc, i, zkml_threads()) != 0)
+    batch_point(b, &pf->delta, &w, &FQ_ONE);
+    batch_point(b, &pf->beta, &w, &ahat);
+    b->equations++;
+    rc = 1;
+    *reason = NULL;
+out:
+    free(e);
+    return rc;
+}
+
+int
+ipa_batch_check(ipa_batch *b, const char **reason)
+{
+    size_t n = b->n_v + b->n + 2;
+    ge_t *pts;
+    fq_t *sc;
+    gep_t sum;
+    int rc = -1;
+
+    *reason = "internal failure in the inner-product verifier";
+    if (b->equations == 0) {
+        *reason = NULL;
+        return 1;
+    }
+    pts = malloc(n * sizeof(ge_t));
+    sc = malloc(n * sizeof(fq_t));
+    if (pts == NULL || sc == NULL || (b->n_v > 0 && generators_V(b->n_v) == NULL))
+        goto out;
+    if (b->n_v > 0) {
+        memcpy(pts, generators_V(b->n_v), b->n_v * sizeof(ge_t));
+        memcpy(sc, b->v, b->n_v * sizeof(fq_t));
+    }
+    pts[b->n_v] = *generators_G();
+    sc[b->n_v] = b->g;
+    pts[b->n_v + 1] = *generators_H();
+    sc[b->n_v + 1] = b->h;
+    memcpy(pts + b->n_v + 2, b->pts, b->n * sizeof(ge_t));
+    memcpy(sc + b->n_v + 2, b->sc, b->n * sizeof(fq_t));
+    if (msm(&sum, pts, sc, n, zkml_threads()) != 0)
         goto out;
     if (gep_is_infinity(&sum)) {
         rc = 1;
@@ -352,8 +448,22 @@ ipa_verify(transcript_t *t, const ge_t *Cx, const ge_t *Cy,
         *reason = "inner-product argument: the final equation does not hold";
     }
 out:
-    free(e);
-    free(sc);
     free(pts);
+    free(sc);
+    return rc;
+}
+
+int
+ipa_verify(transcript_t *t, const ge_t *Cx, const ge_t *Cy,
+           const fq_t *a, unsigned k, const ipa_proof *pf, const char **reason)
+{
+    ipa_batch b;
+    int rc;
+
+    ipa_batch_init(&b);
+    rc = ipa_verify_deferred(&b, t, Cx, Cy, a, k, pf, reason);
+    if (rc == 1)
+        rc = ipa_batch_check(&b, reason);
+    ipa_batch_free(&b);
     return rc;
 }

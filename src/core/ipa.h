@@ -45,4 +45,31 @@ int ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
 int ipa_verify(transcript_t *t, const ge_t *Cx, const ge_t *Cy,
                const fq_t *a, unsigned k, const ipa_proof *pf, const char **reason);
 
+/*
+ * A verifier's batch of final equations: the proofs of one statement, checked in one
+ * MSM whose generators V_i, G and H are shared (docs/protocol.md 4.3).
+ */
+typedef struct {
+    fq_t *v;                     /* the scalar of V_i, i < n_v */
+    size_t n_v;
+    fq_t g, h;                   /* of G and of H */
+    ge_t *pts;                   /* the proofs' own points and the statements' */
+    fq_t *sc;
+    size_t n, cap;
+    size_t equations;
+} ipa_batch;
+
+void ipa_batch_init(ipa_batch *b);
+void ipa_batch_free(ipa_batch *b);
+
+/*
+ * ipa_verify's transcript steps and structural checks; the final equation joins b
+ * (b NULL: a test seam's unchecked proof, only the transcript steps).  1 queued, 0 to
+ * reject with *reason, -1 on an internal failure.  ipa_batch_check then checks every
+ * queued equation: 1 all hold, 0 with *reason, -1 on a failure.
+ */
+int ipa_verify_deferred(ipa_batch *b, transcript_t *t, const ge_t *Cx, const ge_t *Cy,
+                        const fq_t *a, unsigned k, const ipa_proof *pf, const char **reason);
+int ipa_batch_check(ipa_batch *b, const char **reason);
+
 #endif

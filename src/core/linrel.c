@@ -330,6 +330,21 @@ int
 linrel_verify(const linrel *lr, transcript_t *t, const ipa_proof *pf,
               const char **reason)
 {
+    ipa_batch b;
+    int rc;
+
+    ipa_batch_init(&b);
+    rc = linrel_verify_deferred(&b, lr, t, pf, reason);
+    if (rc == 1)
+        rc = ipa_batch_check(&b, reason);
+    ipa_batch_free(&b);
+    return rc;
+}
+
+int
+linrel_verify_deferred(ipa_batch *b, const linrel *lr, transcript_t *t,
+                       const ipa_proof *pf, const char **reason)
+{
     size_t nm, i;
     fq_t *A = NULL, *sc = NULL, K;
     ge_t *pts = NULL, Cy;
@@ -363,7 +378,7 @@ linrel_verify(const linrel *lr, transcript_t *t, const ipa_proof *pf,
     if (msm(&cy, pts, sc, lr->n_scalars + 1, zkml_threads()) != 0)
         goto out;
     ge_set_gep(&Cy, &cy);
-    rc = ipa_verify(t, &lr->mask_commitment, &Cy, A, lr->mask_log, pf, reason);
+    rc = ipa_verify_deferred(b, t, &lr->mask_commitment, &Cy, A, lr->mask_log, pf, reason);
 out:
     free(A);
     free(sc);

@@ -122,4 +122,8 @@ int linrel_prove(const linrel *lr, transcript_t *t, drbg_t *rng, const fq_t *mas
 int linrel_verify(const linrel *lr, transcript_t *t, const ipa_proof *pf,
                   const char **reason);
 
+/* linrel_verify with the IPA's final equation queued in b (ipa_verify_deferred). */
+int linrel_verify_deferred(ipa_batch *b, const linrel *lr, transcript_t *t,
+                           const ipa_proof *pf, const char **reason);
+
 #endif

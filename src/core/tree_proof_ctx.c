@@ -77,6 +77,7 @@ tp_free_all(tctx *c)
     hyrax_commitment_free(&c->c1);
     hyrax_commitment_free(&c->c2);
     linrel_clear(&c->lr);
+    ipa_batch_free(&c->ipas);
     if (c->prover)
         drbg_clear(&c->rng);
 }

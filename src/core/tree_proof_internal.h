@@ -98,6 +98,7 @@ typedef struct {
     codec_writer *w;
     codec_reader *r;
     linrel lr;
+    ipa_batch ipas;             /* verifier: the final equations of the openings' IPAs */
     drbg_t rng;
     const char *fail;
 

@@ -90,7 +90,8 @@ opening(tctx *c, const hyrax_commitment *h, const fq_t *P, const fq_t *beta, siz
     codec_get_ipa(c->r, &pf, h->lc);
     if (tp_reader_ok(c) != 0)
         return -1;
-    rc = hyrax_verify(&c->t, h, z, &c->com[id], &pf, &why);
+    rc = hyrax_verify_sum_deferred(check ? &c->ipas : NULL, &c->t, h, NULL, NULL, z, &c->com[id],
+                                   &pf, &why);
     if (rc == 0 && !check)
         rc = 1;
     if (rc != 1)
@@ -138,7 +139,8 @@ open_inputs(tctx *c)
     codec_get_ipa(c->r, &pf, xc.lc);
     if (tp_reader_ok(c) != 0)
         return -1;
-    rc = hyrax_verify(&c->t, &xc, z, &c->com[c->id_fx], &pf, &why);
+    rc = hyrax_verify_sum_deferred(tp_skipped(c, TREE_CHECK_OPENING_X, 0) ? NULL : &c->ipas,
+                                   &c->t, &xc, NULL, NULL, z, &c->com[c->id_fx], &pf, &why);
     if (rc == 0 && tp_skipped(c, TREE_CHECK_OPENING_X, 0))
         rc = 1;
     if (rc != 1)
@@ -404,7 +406,9 @@ tp_linear(tctx *c)
     codec_get_ipa(c->r, &pf, c->mask_log);
     if (tp_reader_ok(c) != 0)
         return -1;
-    if (linrel_verify(&c->lr, &c->t, &pf, &why) != 1)
+    /* the openings' final equations and this one's, in one batch (docs/protocol.md 4.3) */
+    if (linrel_verify_deferred(&c->ipas, &c->lr, &c->t, &pf, &why) != 1 ||
+        ipa_batch_check(&c->ipas, &why) != 1)
         return tp_fail(c, why != NULL ? why : "the linear relations do not hold");
     return 0;
 }
