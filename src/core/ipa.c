@@ -63,23 +63,48 @@ prover_msm(gep_t *r, const msm_fixed_table *tab, const fq_t *s, const fq_t *sc, 
     return 0;
 }
 
+/* Two MSMs (L and R of a round, or the halves of δ) over one table. */
+typedef struct {
+    gep_t *out;
+    const msm_fixed_table *tab;
+    const fq_t *s;
+    fq_t *const *sc;
+    size_t n;
+    int threads;
+    int rc[2];
+} msm_pair;
+
+static void
+msm_pair_task(void *arg, int which)
+{
+    msm_pair *p = arg;
+
+    p->rc[which] = prover_msm(&p->out[which], p->tab, p->s, p->sc[which], p->n, p->threads);
+}
+
 /*
- * L and R of one round, side by side on two threads when there are two: below
- * PARALLEL_MIN_ENTRIES (msm.c) each MSM alone runs on one thread, and the rounds of a
- * one-row proof's IPAs are that small.
+ * Below PARALLEL_MIN_ENTRIES (msm.c) one MSM runs on one thread, and a small statement's
+ * IPAs are that small: the two then run side by side (zkml_run_pair).  With more than two
+ * threads a large pair runs one MSM after the other, each on every thread.
  */
+#define IPA_PAIR_MAX_N 1024
+
 static int
 prover_msm_pair(gep_t out[2], const msm_fixed_table *tab, const fq_t *s, fq_t *const sc[2],
                 size_t n, int threads)
 {
-    int rc[2] = {0, 0}, side;
+    msm_pair p = {out, tab, s, sc, n, 1, {0, 0}};
     double t0 = msm_clock_begin();
 
-#pragma omp parallel for num_threads(threads >= 2 ? 2 : 1) schedule(static, 1)
-    for (side = 0; side < 2; side++)
-        rc[side] = prover_msm(&out[side], tab, s, sc[side], n, threads >= 4 ? threads / 2 : 1);
+    if (threads > 2 && n >= IPA_PAIR_MAX_N) {
+        p.threads = threads;
+        msm_pair_task(&p, 0);
+        msm_pair_task(&p, 1);
+    } else {
+        zkml_run_pair(msm_pair_task, &p);
+    }
     msm_clock_end(t0);
-    return rc[0] | rc[1];
+    return p.rc[0] | p.rc[1];
 }
 
 /* Step 1 on both sides: absorb the statement, draw s. */
@@ -187,13 +212,11 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
     if (drbg_scalar(rng, &d) != 0 || drbg_scalar(rng, &rdelta) != 0 ||
         drbg_scalar(rng, &rbeta) != 0)
         goto out;
-    /* δ = d·V^ + rδ·H, its two halves side by side */
+    /* δ = d·V^ + rδ·H, as two halves */
+    memset(sc[0], 0, (n + 2) * sizeof(fq_t));
     memset(sc[1], 0, (n + 2) * sizeof(fq_t));
-    for (i = 0; i < n; i++) {
-        fq_mul(&sc[i >= n / 2 ? 0 : 1][i], &e[i], &d);
-        fq_set_zero(&sc[i >= n / 2 ? 1 : 0][i]);
-    }
-    fq_set_zero(&sc[0][n]);
+    for (i = 0; i < n; i++)
+        fq_mul(&sc[i < n / 2][i], &e[i], &d);
     sc[0][n + 1] = rdelta;
     if (prover_msm_pair(acc, tab, &s, sc, n, threads) != 0)
         goto out;

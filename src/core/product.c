@@ -38,6 +38,31 @@ sigma_response(fq_t *z, const fq_t *b, const fq_t *c, const fq_t *w)
     fq_add(z, b, &t);
 }
 
+/* The prover's first message: A, B (which 0) and D (which 1). */
+typedef struct {
+    gep_t *p;
+    const fq_t *b;
+    const ge_t *X;
+} commit_pair;
+
+static void
+commit_task(void *arg, int which)
+{
+    const commit_pair *c = arg;
+    gep_t q;
+
+    if (which == 0) {
+        pedersen_com1(&c->p[0], &c->b[0], &c->b[1]);    /* A = Com1(b1; b2) */
+        pedersen_com1(&c->p[1], &c->b[2], &c->b[3]);    /* B = Com1(b3; b4) */
+        return;
+    }
+    gep_set_ge(&q, c->X);                               /* D = b3·X + b5·H */
+    gep_mul_ct(&q, &q, &c->b[2]);
+    pedersen_blind(&c->p[2], &c->b[4]);
+    gep_add(&c->p[2], &c->p[2], &q);
+    explicit_bzero(&q, sizeof q);
+}
+
 int
 product_prove(product_proof *pf, transcript_t *t, drbg_t *rng,
               const ge_t *X, const ge_t *Y, const ge_t *Z,
@@ -45,27 +70,17 @@ product_prove(product_proof *pf, transcript_t *t, drbg_t *rng,
               const fq_t *rz)
 {
     fq_t b[5], c, w;
-    gep_t p[3], q;
+    gep_t p[3];
     int rc = -1;
 
     if (drbg_scalars(rng, b, 5) != 0)
         goto out;
-    /* A and B (four fixed-base products) beside D (a variable base): two threads halve
-     * the cost of the many product proofs of a small statement */
-#pragma omp parallel sections num_threads(zkml_threads() > 1 ? 2 : 1)
+    /* A and B (four fixed-base products) beside D (a variable base): a pair halves the
+     * cost of the many product proofs of a small statement */
     {
-#pragma omp section
-        {
-            pedersen_com1(&p[0], &b[0], &b[1]);         /* A = Com1(b1; b2) */
-            pedersen_com1(&p[1], &b[2], &b[3]);         /* B = Com1(b3; b4) */
-        }
-#pragma omp section
-        {
-            gep_set_ge(&q, X);                          /* D = b3·X + b5·H */
-            gep_mul_ct(&q, &q, &b[2]);
-            pedersen_blind(&p[2], &b[4]);
-            gep_add(&p[2], &p[2], &q);
-        }
+        commit_pair cp = {p, b, X};
+
+        zkml_run_pair(commit_task, &cp);
     }
     ge_set_gep(&pf->A, &p[0]);
     ge_set_gep(&pf->B, &p[1]);

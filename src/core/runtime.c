@@ -12,6 +12,10 @@ static zkml_interrupt_hook zkml_hook;
 static pthread_t zkml_hook_thread;     /* the thread that installed the hook */
 static int zkml_stop;                  /* read and written atomically */
 static struct timespec zkml_last_poll; /* the hook thread's last question, in regions */
+static unsigned pair_skip;             /* pairs still to run on one thread */
+static unsigned pair_backoff;          /* k of the last late start */
+
+#define PAIR_MAX_BACKOFF 10
 
 void
 zkml_set_threads(int n)
@@ -70,4 +74,42 @@ void
 zkml_clear_interrupt(void)
 {
     __atomic_store_n(&zkml_stop, 0, __ATOMIC_RELAXED);
+}
+
+void
+zkml_run_pair(zkml_pair_task fn, void *arg)
+{
+    struct timespec t0, t1;
+    long late_us;
+    int side;
+
+    if (zkml_nthreads < 2 || pair_skip > 0) {
+        if (pair_skip > 0)
+            pair_skip--;
+        fn(arg, 0);
+        fn(arg, 1);
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t1 = t0;
+#pragma omp parallel for num_threads(2) schedule(static, 1)
+    for (side = 0; side < 2; side++) {
+        if (side == 1)
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+        fn(arg, side);
+    }
+    late_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000L;
+    if (late_us > ZKML_PAIR_LATE_US) {
+        if (pair_backoff < PAIR_MAX_BACKOFF)
+            pair_backoff++;
+        pair_skip = 1u << pair_backoff;
+    } else if (pair_backoff > 0) {
+        pair_backoff--;
+    }
+}
+
+void
+zkml_pair_reset(void)
+{
+    pair_skip = pair_backoff = 0;
 }

@@ -27,4 +27,21 @@ int zkml_interrupted(void);
 #define ZKML_REGION_POLL_MS 10
 int zkml_interrupted_in_region(void);
 
+/*
+ * Two tasks of a few hundred microseconds each (the two MSMs of an IPA round, the halves
+ * of a few commitments): fn(arg, 0) and fn(arg, 1), side by side on two threads while
+ * that pays.  A parallel region waits for its second thread, and when every core is busy
+ * with other work that thread may start milliseconds late, many times the tasks' length.
+ * So a pair whose second task started more than ZKML_PAIR_LATE_US late sends the next
+ * 2^k pairs to one thread (k grows by one with each late start, up to 10, and shrinks by
+ * one with each prompt one).  With one thread, one after the other.  Main thread only;
+ * the tasks may not depend on which thread runs them or in which order.
+ */
+#define ZKML_PAIR_LATE_US 200
+typedef void (*zkml_pair_task)(void *arg, int which);
+void zkml_run_pair(zkml_pair_task fn, void *arg);
+
+/* Forget past late starts, as a new process starts (tests). */
+void zkml_pair_reset(void);
+
 #endif
