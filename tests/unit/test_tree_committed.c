@@ -423,7 +423,12 @@ UNIT_TEST(tree_committed_forgeries)
 
 /* ---- receipts and openings through the front door (12.9, 12.11, 16.10.1) ---- */
 
-/* 1 if any nonzero key of the rows appears in buf as i32 or as a 32-byte scalar. */
+/*
+ * 1 if any nonzero key of the rows appears in buf as i32 or as a 32-byte scalar.  A key
+ * with three zero bytes (MISSING = INT32_MIN is 00 00 00 80) is looked for as a scalar
+ * only: as four bytes it matches the header's zero bytes followed by a point's first
+ * byte, one proof in a few dozen.
+ */
 static int
 keys_found(const uint8_t *buf, size_t len, const int32_t *x, size_t count)
 {
@@ -432,13 +437,17 @@ keys_found(const uint8_t *buf, size_t len, const int32_t *x, size_t count)
     fq_t f;
 
     for (i = 0; i < count; i++) {
+        int as_i32;
+
         if (x[i] == 0)
             continue;
         le_put_u32(w, (uint32_t)x[i]);
+        as_i32 = (w[0] != 0) + (w[1] != 0) + (w[2] != 0) + (w[3] != 0) >= 2;
         fq_set_i64(&f, x[i]);
         fq_to_bytes(s, &f);
         for (at = 0; at + 4 <= len; at++)
-            if (memcmp(buf + at, w, 4) == 0 || (at + 32 <= len && memcmp(buf + at, s, 32) == 0))
+            if ((as_i32 && memcmp(buf + at, w, 4) == 0) ||
+                (at + 32 <= len && memcmp(buf + at, s, 32) == 0))
                 return 1;
     }
     return 0;
