@@ -101,7 +101,7 @@ infer_step_commit(ictx *c)
     if (c->prover) {
         gep_t p;
 
-        if (pedersen_comv(&p, c->mask, c->nM, &c->bM) != 0)
+        if (pedersen_comv_fixed(&p, c->mask, c->nM, &c->bM) != 0)
             return ictx_fail(c, "could not commit the mask");
         ge_set_gep(&c->CM, &p);
     }

@@ -65,6 +65,9 @@ infer_setup(ictx *c)
             need = (size_t)1 << c->lay->nu[0];
         if (generators_V(need) == NULL)
             return ictx_fail(c, "could not compute the generators");
+        /* the prover's fixed-base table at its final size at once (the mask, the IPAs) */
+        if (c->prover && generators_V_table(need) == NULL)
+            return ictx_fail(c, "out of memory");
     }
     /* arrays sized by the layout */
     {

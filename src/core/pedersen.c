@@ -78,6 +78,22 @@ pedersen_comv(gep_t *r, const fq_t *x, size_t n, const fq_t *b)
 }
 
 int
+pedersen_comv_fixed(gep_t *r, const fq_t *x, size_t n, const fq_t *b)
+{
+    const msm_fixed_table *tab;
+    gep_t sum;
+
+    pedersen_blind(r, b);
+    if (n == 0)
+        return 0;
+    if ((tab = generators_V_table(n)) == NULL || msm_fixed(&sum, tab, x, n, zkml_threads()) != 0)
+        return -1;
+    gep_add(r, r, &sum);
+    explicit_bzero(&sum, sizeof(sum));
+    return 0;
+}
+
+int
 pedersen_comv_small(gep_t *r, const int32_t *x, size_t n, const fq_t *b)
 {
     const ge_t *v;

@@ -279,7 +279,7 @@ tp_commit(tctx *c)
     if (c->prover) {
         gep_t p;
 
-        if (pedersen_comv(&p, c->mask, c->nM, &c->bM) != 0)
+        if (pedersen_comv_fixed(&p, c->mask, c->nM, &c->bM) != 0)
             return tp_fail(c, "could not commit the mask");
         ge_set_gep(&c->CM, &p);
     }

@@ -500,6 +500,9 @@ tp_setup(tctx *c)
     need = c->nM > need ? c->nM : need;
     if (generators_V(need) == NULL)
         return tp_fail(c, "could not compute the generators");
+    /* the prover's fixed-base table at its final size at once (the mask, the IPAs) */
+    if (c->prover && generators_V_table(need) == NULL)
+        return tp_fail(c, "out of memory");
 
     ncom = 2 * (c->ncol1 + c->ncol2) + 4 * c->nlk + 4 * c->ntb + 4 * (size_t)c->D + 48;
     c->cap_com = ncom;

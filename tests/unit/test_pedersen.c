@@ -152,3 +152,25 @@ UNIT_TEST(pedersen_comv_small_matches_comv)
         CHECK(gep_eq(&a, &c));
     }
 }
+
+/* ComV through the fixed-base table is the same point, at every length up to 2^9 + 3
+ * (zeros, and sizes that are not powers of two, included). */
+UNIT_TEST(pedersen_comv_fixed_matches_comv)
+{
+    static const size_t sizes[] = {0, 1, 2, 3, 17, 256, 515};
+    fq_t x[515], b;
+    gep_t a, c;
+    size_t i, k;
+
+    for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (i = 0; i < sizes[k]; i++) {
+            unit_random_fq(&x[i]);
+            if (i % 7 == 3)
+                fq_set_zero(&x[i]);
+        }
+        unit_random_fq(&b);
+        CHECK(pedersen_comv(&a, x, sizes[k], &b) == 0);
+        CHECK(pedersen_comv_fixed(&c, x, sizes[k], &b) == 0);
+        CHECKF(gep_eq(&a, &c), "n = %zu", sizes[k]);
+    }
+}
