@@ -61,16 +61,24 @@ pedersen_com1_many(ge_t *r, const fq_t *v, const fq_t *b, size_t n)
     return 0;
 }
 
-int
-pedersen_comv(gep_t *r, const fq_t *x, size_t n, const fq_t *b)
+/* ComV by a plain MSM, or through the V table when `fixed`. */
+static int
+comv(gep_t *r, const fq_t *x, size_t n, const fq_t *b, int fixed)
 {
-    const ge_t *v;
+    const msm_fixed_table *tab = NULL;
+    const ge_t *v = NULL;
     gep_t sum;
+    int rc;
 
     pedersen_blind(r, b);
     if (n == 0)
         return 0;
-    if ((v = generators_V(n)) == NULL || msm(&sum, v, x, n, zkml_threads()) != 0)
+    if (fixed)
+        rc = (tab = generators_V_table(n)) == NULL
+                 ? -1 : msm_fixed(&sum, tab, x, n, zkml_threads());
+    else
+        rc = (v = generators_V(n)) == NULL ? -1 : msm(&sum, v, x, n, zkml_threads());
+    if (rc != 0)
         return -1;
     gep_add(r, r, &sum);
     explicit_bzero(&sum, sizeof(sum));
@@ -78,19 +86,15 @@ pedersen_comv(gep_t *r, const fq_t *x, size_t n, const fq_t *b)
 }
 
 int
+pedersen_comv(gep_t *r, const fq_t *x, size_t n, const fq_t *b)
+{
+    return comv(r, x, n, b, 0);
+}
+
+int
 pedersen_comv_fixed(gep_t *r, const fq_t *x, size_t n, const fq_t *b)
 {
-    const msm_fixed_table *tab;
-    gep_t sum;
-
-    pedersen_blind(r, b);
-    if (n == 0)
-        return 0;
-    if ((tab = generators_V_table(n)) == NULL || msm_fixed(&sum, tab, x, n, zkml_threads()) != 0)
-        return -1;
-    gep_add(r, r, &sum);
-    explicit_bzero(&sum, sizeof(sum));
-    return 0;
+    return comv(r, x, n, b, 1);
 }
 
 int

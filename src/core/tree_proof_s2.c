@@ -90,8 +90,8 @@ opening(tctx *c, const hyrax_commitment *h, const fq_t *P, const fq_t *beta, siz
     codec_get_ipa(c->r, &pf, h->lc);
     if (tp_reader_ok(c) != 0)
         return -1;
-    rc = hyrax_verify_sum_deferred(check ? &c->ipas : NULL, &c->t, h, NULL, NULL, z, &c->com[id],
-                                   &pf, &why);
+    rc = hyrax_verify_sum_deferred(check ? &c->ipas : NULL, &c->t, h, NULL, NULL, z,
+                                   &c->com[id], &pf, &why);
     if (rc == 0 && !check)
         rc = 1;
     if (rc != 1)
