@@ -199,3 +199,93 @@ UNIT_TEST(ipa_proofs_are_randomised)
     CHECK(ge_eq(&p1.L[0], &p2.L[0]) && fq_eq(&p1.z2, &p2.z2));
     case_free(&c);
 }
+
+/*
+ * A k = 0 proof made by replaying the prover's steps (docs/protocol.md 4.3) on t, its δ
+ * moved by shift: the final equation is then off by exactly shift.
+ */
+static void
+forge_k0(ipa_proof *pf, transcript_t *t, const ipa_case *c, const gep_t *shift)
+{
+    ge_t pair[2];
+    fq_t s, d, rd, rb, blind, cc, tmp, z[2];
+    gep_t p, q;
+
+    memset(pf, 0, sizeof *pf);
+    pair[0] = c->Cx;
+    pair[1] = c->Cy;
+    transcript_absorb(t, "ipa/begin", NULL, 0);
+    transcript_absorb_u64(t, "ipa/n", 1);
+    transcript_absorb_points(t, "ipa/CxCy", pair, 2);
+    CHECK(transcript_challenge(t, "ipa/s", 1, &s) == 0);
+    unit_random_fq(&d);
+    unit_random_fq(&rd);
+    unit_random_fq(&rb);
+    gep_set_ge(&p, &generators_V(1)[0]);                /* δ = d·V_0 + rδ·H + shift */
+    gep_mul_vartime(&p, &p, &d);
+    pedersen_blind(&q, &rd);
+    gep_add(&p, &p, &q);
+    gep_add(&p, &p, shift);
+    ge_set_gep(&pf->delta, &p);
+    fq_mul(&tmp, &d, &s);                               /* β = d·s·G + rβ·H */
+    pedersen_com1(&p, &tmp, &rb);
+    ge_set_gep(&pf->beta, &p);
+    pair[0] = pf->delta;
+    pair[1] = pf->beta;
+    transcript_absorb_points(t, "ipa/db", pair, 2);
+    CHECK(transcript_challenge(t, "ipa/c", 0, &cc) == 0);
+    fq_mul(&tmp, &c->x[0], &c->a[0]);                   /* z1 = d + c·x·a */
+    fq_mul(&tmp, &tmp, &cc);
+    fq_add(&pf->z1, &d, &tmp);
+    fq_mul(&blind, &s, &c->by);                         /* z2 = a·(c·blind + rβ) + rδ */
+    fq_add(&blind, &blind, &c->bx);
+    fq_mul(&tmp, &cc, &blind);
+    fq_add(&tmp, &tmp, &rb);
+    fq_mul(&tmp, &tmp, &c->a[0]);
+    fq_add(&pf->z2, &tmp, &rd);
+    z[0] = pf->z1;
+    z[1] = pf->z2;
+    transcript_absorb_scalars(t, "ipa/z", z, 2);
+}
+
+/*
+ * A batch weighs its equations (4.3, batching): two proofs off by +Δ and -Δ, whose
+ * unweighted sum vanishes, are rejected together as each is alone; two honest ones pass.
+ */
+UNIT_TEST(ipa_batch_weights_its_equations)
+{
+    ipa_case c1, c2;
+    ipa_proof pf[2];
+    transcript_t tp, tv;
+    gep_t zero, plus, minus;
+    const char *reason = NULL;
+    int forged, i;
+
+    case_make(&c1, 0);
+    case_make(&c2, 0);
+    gep_set_infinity(&zero);
+    gep_set_ge(&plus, generators_G());
+    gep_mul_vartime(&plus, &plus, &c1.bx);              /* any nonzero point */
+    gep_neg(&minus, &plus);
+    for (forged = 0; forged <= 1; forged++) {
+        ipa_batch b;
+
+        transcript_init(&tp, "test/ipa", 8);
+        forge_k0(&pf[0], &tp, &c1, forged ? &plus : &zero);
+        forge_k0(&pf[1], &tp, &c2, forged ? &minus : &zero);
+        ipa_batch_init(&b);
+        transcript_init(&tv, "test/ipa", 8);
+        CHECK(ipa_verify_deferred(&b, &tv, &c1.Cx, &c1.Cy, c1.a, 0, &pf[0], &reason) == 1);
+        CHECK(ipa_verify_deferred(&b, &tv, &c2.Cx, &c2.Cy, c2.a, 0, &pf[1], &reason) == 1);
+        CHECKF(ipa_batch_check(&b, &reason) == !forged, "forged %d: %s", forged,
+               reason != NULL ? reason : "accepted");
+        ipa_batch_free(&b);
+        /* each alone, on the same transcript */
+        transcript_init(&tv, "test/ipa", 8);
+        for (i = 0; i < 2; i++)
+            CHECK(ipa_verify(&tv, i ? &c2.Cx : &c1.Cx, i ? &c2.Cy : &c1.Cy, i ? c2.a : c1.a,
+                             0, &pf[i], &reason) == !forged);
+    }
+    case_free(&c1);
+    case_free(&c2);
+}
