@@ -3,11 +3,10 @@
  * one schedule: every prover message passes through an exchange that the prover writes
  * and absorbs and the verifier reads and absorbs, so the two cannot disagree on the
  * transcript order.  Built on the arguments of the dense network's proof: Hyrax
- * commitments, the masked batched sumcheck, LogUp with committed inverses, product
- * proofs and the linear-relation accumulator.  This file runs the schedule and holds
- * the entry points; the phases are in tree_proof_*.c (tree_proof_internal.h).  The
- * lookups' columns (tree_proof_witness.c) and P2's commitment (tree_proof_commit.c) are
- * the places a new lookup argument replaces.
+ * commitments, the masked batched sumcheck, the lookup tree of fractional sums
+ * (logup_gkr.c), product proofs and the linear-relation accumulator.  This file runs
+ * the schedule and holds the entry points; the phases are in tree_proof_*.c
+ * (tree_proof_internal.h).
  */
 
 #include <stdlib.h>
@@ -16,7 +15,7 @@
 #include "runtime.h"
 #include "tree_proof_internal.h"
 
-/* Steps 1-12 after the statement, one schedule for both roles. */
+/* Items 9-27 of docs/protocol.md 16.4 after the statement, one schedule for both roles. */
 static int
 run_protocol(tctx *c)
 {
@@ -29,6 +28,8 @@ run_protocol(tctx *c)
         linrel_init_prover(&c->lr, &c->CM, c->mask_log);
     else
         linrel_init_verifier(&c->lr, &c->CM, c->mask_log);
+    if (tp_gkr_run(c) != 0 || tp_phase_end(c, "lookup tree") != 0)
+        return -1;
     if (tp_preclaims(c) != 0)
         return -1;
     mark = c->n_mem;
@@ -247,7 +248,9 @@ tree_proof_memory_estimate(const void *model, size_t batch)
     if (m == NULL || batch == 0)
         return 0;
     cells = ((uint64_t)1 << tp_log2c(batch)) << tp_log2c(m->n_trees);
-    /* P1 (int and field), P2, the S1 copies (about 12 + 3 tables per level) */
-    per = (uint64_t)m->depth * (9 * 36 + 4 * 32 + 15 * 32) + 64;
+    /* P1 (int and field: 10 grid columns per level), the tree's leaves and layers (2 + 2
+     * field elements per lookup entry, 5 lookups per level), the S1 copies (about 4 per
+     * level) */
+    per = (uint64_t)m->depth * (10 * 36 + 5 * 4 * 32 + 4 * 32) + 64;
     return ((uint64_t)96 << 20) + 2 * cells * per;
 }

@@ -75,7 +75,9 @@ tp_free_all(tctx *c)
     free(c->mem);
     free(c->mem_len);
     hyrax_commitment_free(&c->c1);
-    hyrax_commitment_free(&c->c2);
+    if (c->gkr_started)
+        gkr_free(&c->gkr);
+    gkr_shape_free(&c->gshape);
     linrel_clear(&c->lr);
     ipa_batch_free(&c->ipas);
     if (c->prover)
@@ -266,16 +268,13 @@ tp_exchange_committed(tctx *c, const char *label, const fq_t *v, size_t n, size_
 
 int
 tp_exchange_rows(tctx *c, const char *label, hyrax_commitment *h, unsigned l,
-                 const int32_t *small, const fq_t *full, const fq_t *beta)
+                 const int32_t *P, const fq_t *beta)
 {
     unsigned lc, lr;
 
     hyrax_split(l, &lc, &lr);
     if (c->prover) {
-        int rc = small ? tp_commit_rows_i32(h, small, l, beta) :
-                 full == c->P2f ? tp_commit_p2(c, h, beta) : hyrax_commit(h, full, l, beta);
-
-        if (rc != 0)
+        if (tp_commit_rows_i32(h, P, l, beta) != 0)
             return tp_fail(c, "could not commit a witness polynomial");
     } else {
         h->l = l;
@@ -375,8 +374,9 @@ tp_setup(tctx *c)
 {
     const tree_model *m = c->m;
     const model_statement *st = c->st;
-    unsigned lc, lr, lcN, lrN, i, s;
+    unsigned lc, lr, lcN, lrN, i, s, gmask;
     size_t b, cols, need, ncom;
+    int l1;
 
     if (m == NULL || st->batch == 0 || st->batch > ((size_t)1 << 24))
         return tp_fail(c, "the statement's batch size is not usable");
@@ -394,8 +394,10 @@ tp_setup(tctx *c)
     if (c->table) {
         c->shift = m->shift;
         c->Q = m->q_bits;
-        c->K = (c->shift + 15) / 16;
-        c->lastw = c->shift - 16 * (c->K - 1);
+        c->K = (c->shift + TP_LIMB - 1) / TP_LIMB;
+        c->lastw = c->shift - TP_LIMB * (c->K - 1);
+        if (c->K > TP_LIMBS_MAX)
+            return tp_fail(c, "the model's output shift is too large");
     }
     if (c->g > 30)
         return tp_fail(c, "the batch is too large for this ensemble");
@@ -409,7 +411,8 @@ tp_setup(tctx *c)
         st->commitment->lr != lrN || st->commitment->rows == NULL)
         return tp_fail(c, "the node commitment does not match the model's shapes");
 
-    /* P1: the grid columns, V, the per-row columns, the multiplicities */
+    /* P1 (docs/protocol.md 16.2): the grid columns, v, the per-row columns, the
+     * committed inputs' columns (16.10.3), the multiplicities */
     c->ncol1 = 0;
     for (s = 0; s < c->D; s++)
         for (i = 0; i < NGRID; i++)
@@ -425,19 +428,17 @@ tp_setup(tctx *c)
         for (i = 0; i < c->K; i++)
             c->log1[c->ncol1++] = c->beta;
     }
-    /* committed inputs: M, I0, I1 over the rows (docs/protocol.md 16.10.3) */
-    if (c->committed) {
+    if (c->committed) {                 /* M, I0, I1, I2 */
         c->col_M = c->ncol1;
-        for (i = 0; i < 3; i++)
+        for (i = 0; i < 1 + TP_LIMBS_MAX; i++)
             c->log1[c->ncol1++] = c->beta + c->lnf;
     }
-    /* tables and their multiplicity columns */
     c->ntb = 0;
     c->tb[c->ntb++] = (ttable){TB_NODE, c->tau + c->nu, 0};
     c->tb[c->ntb++] = (ttable){TB_LEAF, c->tau + c->nu, 0};
     c->tb[c->ntb++] = (ttable){TB_ROW, c->beta + c->lnf, 0};
-    c->tb[c->ntb++] = (ttable){TB_R16, 16, 0};
-    if (c->table && c->lastw < 16)
+    c->tb[c->ntb++] = (ttable){TB_R11, TP_LIMB, 0};
+    if (c->table && c->lastw < TP_LIMB)
         c->tb[c->ntb++] = (ttable){TB_RW, c->lastw, 0};
     if (c->table)
         c->tb[c->ntb++] = (ttable){TB_OUT, c->Q, 0};
@@ -445,57 +446,44 @@ tp_setup(tctx *c)
         c->tb[i].mcol = c->ncol1;
         c->log1[c->ncol1++] = c->tb[i].vars;
     }
-    /* lookups: per level NODE, ROW and the two limbs; LEAF; the output and its limbs */
+    /* the lookups (16.3): per level NODE, ROW, the three limbs; LEAF; the output and
+     * the limbs of rem; the limbs of the committed keys (16.10.3) */
     c->nlk = 0;
     for (s = 0; s < c->D; s++) {
-        c->lk[c->nlk++] = (tlookup){LK_NODE, 0, c->g, s, 1};
-        c->lk[c->nlk++] = (tlookup){LK_ROW, 2, c->g, s, 1};
-        c->lk[c->nlk++] = (tlookup){LK_C0, 3, c->g, s, 1};
-        c->lk[c->nlk++] = (tlookup){LK_C1, 3, c->g, s, 1};
+        c->lk[c->nlk++] = (tlookup){LK_NODE, 0, c->g, s, 0};
+        c->lk[c->nlk++] = (tlookup){LK_ROW, 2, c->g, s, 0};
+        for (i = 0; i < TP_LIMBS_MAX; i++)
+            c->lk[c->nlk++] = (tlookup){LK_C, 3, c->g, s, i};
     }
-    c->lk[c->nlk++] = (tlookup){LK_LEAF, 1, c->g, 0, 1};
+    c->lk[c->nlk++] = (tlookup){LK_LEAF, 1, c->g, 0, 0};
     if (c->table) {
-        c->lk[c->nlk++] = (tlookup){LK_OUT, (unsigned)c->ntb - 1, c->beta, 0, 1};
+        c->lk[c->nlk++] = (tlookup){LK_OUT, (unsigned)c->ntb - 1, c->beta, 0, 0};
         for (i = 0; i < c->K; i++)
             c->lk[c->nlk++] = (tlookup){LK_LIMB,
-                                        (i + 1 == c->K && c->lastw < 16) ? 4u : 3u,
-                                        c->beta, i, 1};
+                                        (i + 1 == c->K && c->lastw < TP_LIMB) ? 4u : 3u,
+                                        c->beta, 0, i};
     }
-    if (c->committed) {                 /* the limbs of the keys, into RANGE_16 */
+    if (c->committed) {
         c->lk_in = c->nlk;
-        c->lk[c->nlk++] = (tlookup){LK_IN0, 3, c->beta + c->lnf, 0, 1};
-        c->lk[c->nlk++] = (tlookup){LK_IN1, 3, c->beta + c->lnf, 0, 1};
+        for (i = 0; i < TP_LIMBS_MAX; i++)
+            c->lk[c->nlk++] = (tlookup){LK_IN, 3, c->beta + c->lnf, 0, i};
     }
-    for (i = 0; i < c->nlk; i++)
-        if (tp_skipped(c, TREE_CHECK_LOOKUP, i))
-            c->lk[i].active = 0;
-    c->ncol2 = 0;
-    for (i = 0; i < c->nlk; i++)
-        c->log2[c->ncol2++] = c->lk[i].vars;
-    for (i = 0; i < c->ntb; i++)
-        c->log2[c->ncol2++] = c->tb[i].vars;
-    {
-        int l1 = layout_place(c->off1, c->log1, c->ncol1);
-        int l2 = layout_place(c->off2, c->log2, c->ncol2);
-
-        if (l1 < 0 || l2 < 0)
-            return tp_fail(c, "the statement has no layout");
-        c->l1 = (unsigned)l1;
-        c->l2 = (unsigned)l2;
-    }
-    c->n1 = c->g;
-    for (i = 0; i < c->ntb; i++)
-        c->n1 = c->tb[i].vars > c->n1 ? c->tb[i].vars : c->n1;
-    c->n2 = c->l1 > c->l2 ? c->l1 : c->l2;
-    c->n2 = c->lN > c->n2 ? c->lN : c->n2;
+    if ((l1 = layout_place(c->off1, c->log1, c->ncol1)) < 0)
+        return tp_fail(c, "the statement has no layout");
+    c->l1 = (unsigned)l1;
+    if (tp_gkr_setup(c) != 0)
+        return -1;
+    c->n1 = c->g > 1 ? c->g : 1;
+    if (c->committed && c->beta + c->lnf > c->n1)
+        c->n1 = c->beta + c->lnf;
+    c->n2 = c->l1 > c->lN ? c->l1 : c->lN;
     if (c->n1 > SUMCHECK_MAX_ROUNDS || c->n2 > SUMCHECK_MAX_ROUNDS)
         return tp_fail(c, "the statement needs too many sumcheck rounds");
-    c->mask_log = tp_log2c(4 * (uint64_t)c->n1 + 3 * (uint64_t)c->n2);
+    gmask = (unsigned)gkr_mask_count(c->gshape.d);
+    c->mask_log = tp_log2c(4 * (uint64_t)c->n1 + 3 * (uint64_t)c->n2 + gmask);
     c->nM = (size_t)1 << c->mask_log;
     hyrax_split(c->l1, &lc, &lr);
     need = (size_t)1 << lc;
-    hyrax_split(c->l2, &lc, &lr);
-    need = ((size_t)1 << lc) > need ? (size_t)1 << lc : need;
     need = ((size_t)1 << lcN) > need ? (size_t)1 << lcN : need;
     need = c->nM > need ? c->nM : need;
     if (generators_V(need) == NULL)
@@ -504,7 +492,7 @@ tp_setup(tctx *c)
     if (c->prover && generators_V_table(need) == NULL)
         return tp_fail(c, "out of memory");
 
-    ncom = 2 * (c->ncol1 + c->ncol2) + 4 * c->nlk + 4 * c->ntb + 4 * (size_t)c->D + 48;
+    ncom = 2 * c->ncol1 + 6 * (size_t)c->gshape.d + c->n_leaf_claims + 8 * (size_t)c->D + 48;
     c->cap_com = ncom;
     c->cap_claims = ncom;
     c->com = tp_alloc(c, ncom, sizeof(ge_t));
@@ -512,13 +500,10 @@ tp_setup(tctx *c)
     c->bl = tp_alloc(c, ncom, sizeof(fq_t));
     c->claims = tp_alloc(c, ncom, sizeof(tclaim));
     c->theta = tp_alloc(c, ncom, sizeof(fq_t));
-    c->tau_z = tp_alloc(c, c->g, sizeof(fq_t));
+    c->tau_z = tp_alloc(c, c->g + 1, sizeof(fq_t));
     c->tau_s = tp_alloc(c, c->beta + 1, sizeof(fq_t));
     c->tau_lk = tp_alloc(c, c->n1, sizeof(fq_t));
     c->lam_z = tp_alloc(c, 3 * (size_t)c->D, sizeof(fq_t));
-    c->lam_lk = tp_alloc(c, c->nlk, sizeof(fq_t));
-    c->lam_tb = tp_alloc(c, c->ntb, sizeof(fq_t));
-    c->zeta = tp_alloc(c, c->ntb, sizeof(fq_t));
 
     /* public: OUT padded by the last row; the ROW table (b + 2^β·j: the key and
      * whether it is missing), rows padded by the last one, features by zeros */

@@ -20,6 +20,7 @@
 #include "layout.h"
 #include "linrel.h"
 #include "logup.h"
+#include "logup_gkr.h"
 #include "sumcheck.h"
 #include "transcript.h"
 #include "tree_model.h"
@@ -27,18 +28,24 @@
 #include "tree_proof_testing.h"
 
 /* Grid columns per level (docs/protocol.md 16.2), in this order. */
-enum { GB, GF, GK, GD, GX, GM, GE, GC0, GC1, NGRID };
+enum { GB, GF, GK, GD, GX, GM, GE, GC0, GC1, GC2, NGRID };
 
-/* LK_IN0, LK_IN1: the limbs of a committed row's keys (docs/protocol.md 16.10.3) */
-enum { LK_NODE, LK_ROW, LK_C0, LK_C1, LK_LEAF, LK_OUT, LK_LIMB, LK_IN0, LK_IN1 };
-enum { TB_NODE, TB_LEAF, TB_ROW, TB_R16, TB_RW, TB_OUT };
+/* The limb width of every range check (docs/protocol.md 16.1). */
+#define TP_LIMB 11
+#define TP_LIMBS_MAX 3              /* K <= ceil(32/11); the comparison's and the keys' 3 */
 
-#define MAX_LOOKUPS (4 * TREE_MAX_DEPTH + 6)
+/* Lookups (docs/protocol.md 16.3): per level NODE, ROW and the limbs C (s, limb), LEAF,
+ * OUT and the limbs of rem; LK_IN the limbs of a committed row's keys (16.10.3). */
+enum { LK_NODE, LK_ROW, LK_C, LK_LEAF, LK_OUT, LK_LIMB, LK_IN };
+enum { TB_NODE, TB_LEAF, TB_ROW, TB_R11, TB_RW, TB_OUT };
+
+#define MAX_LOOKUPS ((2 + TP_LIMBS_MAX) * TREE_MAX_DEPTH + 2 + 2 * TP_LIMBS_MAX)
 #define MAX_TABLES 6
+#define MAX_P1_COLS (NGRID * TREE_MAX_DEPTH + 16)
 #define FORM_TERMS 48
 #define POLY_P1 0
-#define POLY_P2 1
-#define POLY_N 2
+#define POLY_N 1
+#define TP_NONE ((size_t)-1)
 
 typedef struct {
     linrel_term t[FORM_TERMS];
@@ -48,8 +55,7 @@ typedef struct {
 
 typedef struct {
     int kind;
-    unsigned table, vars, s;
-    int active;
+    unsigned table, vars, s, limb;  /* s: the level (NODE, ROW, C) or the limb (LIMB, IN) */
 } tlookup;
 
 typedef struct {
@@ -76,23 +82,34 @@ typedef struct {
     const uint8_t *seed;
     unsigned T, D, n, beta, tau, nu, g, lnf, table, shift, Q, K, lastw;
     size_t B;
-    unsigned n1, n2, mask_log, l1, l2, lN;
+    unsigned n1, n2, mask_log, l1, lN;
     size_t nM;
 
-    size_t ncol1, ncol2;
-    unsigned log1[NGRID * TREE_MAX_DEPTH + 16], log2[MAX_LOOKUPS + MAX_TABLES];
-    size_t off1[NGRID * TREE_MAX_DEPTH + 16], off2[MAX_LOOKUPS + MAX_TABLES];
+    size_t ncol1;
+    unsigned log1[MAX_P1_COLS];
+    size_t off1[MAX_P1_COLS];
     size_t col_V, col_S, col_Q, col_L0;
-    /* committed inputs (docs/protocol.md 16.10): M, then the limbs I0, I1 in P1 from
-     * col_M; the two lookups of the limbs from lk_in; x~ the committed scalar id_fx */
+    /* committed inputs (docs/protocol.md 16.10): M, then the limbs I0, I1, I2 in P1 from
+     * col_M; their lookups from lk_in; x~ = X~(y_in) the committed scalar id_x */
     int committed;
-    size_t col_M, lk_in, id_fx;
+    size_t col_M, lk_in, id_x;
     fq_t lam_in[2];
     fq_t *xrow;                 /* prover: X in the ROW table's order (2^(β+lnf)) */
     tlookup lk[MAX_LOOKUPS];
     size_t nlk;
     ttable tb[MAX_TABLES];
     size_t ntb;
+
+    /* the lookup tree (docs/protocol.md 16.4 items 11-16, logup_gkr.h) */
+    gkr_shape gshape;
+    gkr_proof gkr;
+    int gkr_started;
+    fq_t *eta, rho_gkr;
+    size_t n_leaf_claims;
+    tclaim *leaf_claims;        /* joined to the claims after the S1 finals (16.4 #22) */
+    size_t n_leaf_cl;
+    /* committed scalar ids by P1 column: its S1 final, its leaf claim (TP_NONE: none) */
+    size_t fin_id[MAX_P1_COLS], leaf_id[MAX_P1_COLS], id_leafN;
 
     transcript_t t;
     codec_writer *w;
@@ -106,24 +123,23 @@ typedef struct {
     size_t *mem_len, n_mem, cap_mem;
 
     fq_t alpha, gamma, gpow[4], rho1, rho2, T1, e1, T2, e2, lam_s;
-    fq_t *tau_z, *tau_s, *tau_lk, *lam_z, *lam_lk, *lam_tb, *zeta, *theta;
+    fq_t *tau_z, *tau_s, *tau_lk, *lam_z, *theta;
     fq_t r1[SUMCHECK_MAX_ROUNDS], r2[SUMCHECK_MAX_ROUNDS];
 
-    hyrax_commitment c1, c2;
+    hyrax_commitment c1;
     ge_t CM;
     ge_t *com;
     fq_t *val, *bl;
     size_t n_com, cap_com;
     tclaim *claims;
     size_t n_claims, cap_claims;
-    size_t id_pre, id_f1, id_f2, id_fN, id_prod, id_u[3];
+    size_t id_pre, id_prod, id_u[2];
     size_t n_prod;
 
     fq_t *outpub, *rowtab;      /* public: OUT (2^β), the ROW table (2^(β+lnf)) */
     int32_t *p1;                /* prover: the witness */
     int32_t *outw;              /* prover: the witness's outputs (B) */
-    fq_t *P1f, *P2f, *Nf, *mask, bM, *beta1, *beta2;
-    fq_t *fcol[MAX_LOOKUPS];    /* prover: each lookup's f column, from P2 to S1 */
+    fq_t *P1f, *Nf, *mask, bM, *beta1;
     double phase_start;         /* prover: when the current phase began */
 } tctx;
 
@@ -171,9 +187,9 @@ int tp_exchange_points(tctx *c, const char *label, ge_t *p, size_t n);
 /* n committed scalars (fresh blinds), registered with the accumulator in order. */
 int tp_exchange_committed(tctx *c, const char *label, const fq_t *v, size_t n, size_t *first);
 
-/* A Hyrax commitment's rows, from int32 (small) or field (full) values. */
+/* A Hyrax commitment's rows, of int32 values (P1). */
 int tp_exchange_rows(tctx *c, const char *label, hyrax_commitment *h, unsigned l,
-                     const int32_t *small, const fq_t *full, const fq_t *beta);
+                     const int32_t *P, const fq_t *beta);
 
 /* A claim that polynomial poly, at offset with kappa variables, is committed scalar id at z. */
 void tp_add_claim(tctx *c, int poly, size_t offset, unsigned kappa, const fq_t *z, size_t id);
@@ -225,12 +241,20 @@ void tp_table_t_column(const tctx *c, const ttable *tb, fq_t *tv);
 /* The Hyrax rows of P1 from the int32 witness, through the int32 MSM. */
 int tp_commit_rows_i32(hyrax_commitment *h, const int32_t *P, unsigned l, const fq_t *beta);
 
-/* The Hyrax rows of P2, inverse columns of grid lookups committed by table entry. */
-int tp_commit_p2(tctx *c, hyrax_commitment *h, const fq_t *beta);
-
-/* Steps 1-3 (P1, the mask, α and γ, P2) and 4-6 (τ, the pre-claims, λ, ζ, ρ). */
+/* Items 9-11 (P1, the mask, α, γ, η, ρ_G) and 17-19 (τ, the pre-claims, λ, ρ). */
 int tp_commit(tctx *c);
 int tp_preclaims(tctx *c);
+
+/* ---- tree_proof_gkr.c: the lookup tree (docs/protocol.md 16.4 items 11-16) ---- */
+
+/* The leaf blocks (lookups, then tables) and the leaf claims' count, from tp_setup. */
+int tp_gkr_setup(tctx *c);
+
+/* Both roles: the tree's layers, then the leaf claims ("GKR/leaves"). */
+int tp_gkr_run(tctx *c);
+
+/* Both roles: G_0 .. G_leaf^q with the leaf forms of 16.4.1. */
+int tp_gkr_relations(tctx *c);
 
 /* ---- tree_proof_s1.c ---- */
 
@@ -248,6 +272,11 @@ sumcheck_instance *tp_s1_instances(tctx *c, size_t *count);
 int tp_finals(tctx *c);
 size_t tp_fin1(const tctx *c, size_t col);
 int tp_products(tctx *c);
+
+/* Whether S1 reads P1 column col (docs/protocol.md 16.4 #21; 16.10.4), and whether a
+ * leaf reads it (16.4 #16). */
+int tp_s1_reads(const tctx *c, size_t col);
+int tp_leaf_reads(const tctx *c, size_t col);
 
 /* ---- tree_proof_s2.c ---- */
 

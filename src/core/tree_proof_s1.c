@@ -1,6 +1,6 @@
 /*
- * tree_proof_s1.c: steps 7-8 of the tree proof (docs/protocol.md 16.4): the instances of S1,
- * its finals and the product proofs that tie them.
+ * tree_proof_s1.c: items 20-21 of the tree proof (docs/protocol.md 16.4): the instances of
+ * S1, its finals and the product proofs that tie them.
  */
 
 #include <string.h>
@@ -56,15 +56,13 @@ term(sumcheck_instance *in, const fq_t *coef, int64_t mult, unsigned nf, unsigne
 sumcheck_instance *
 tp_s1_instances(tctx *c, size_t *count)
 {
-    size_t ng = (size_t)1 << c->g, cols = (size_t)1 << c->beta, n = 0, k, x;
-    sumcheck_instance *inst = tp_alloc(c, 2 * (size_t)c->D + 2 + c->nlk + c->ntb,
-                                       sizeof(sumcheck_instance));
-    fq_t *eqz, *eqlk, two32;
+    size_t ng = (size_t)1 << c->g, cols = (size_t)1 << c->beta, n = 0, x;
+    sumcheck_instance *inst = tp_alloc(c, 2 * (size_t)c->D + 2, sizeof(sumcheck_instance));
+    fq_t *eqz, two32;
     unsigned s;
     int bad = 0;
 
-    if (inst == NULL || (eqz = tp_alloc(c, ng, sizeof(fq_t))) == NULL ||
-        (eqlk = tp_alloc(c, (size_t)1 << c->n1, sizeof(fq_t))) == NULL)
+    if (inst == NULL || (eqz = tp_alloc(c, ng, sizeof(fq_t))) == NULL)
         return NULL;
     mle_eq_table(eqz, c->tau_z, c->g);
     tp_pow2(&two32, 32);
@@ -94,16 +92,20 @@ tp_s1_instances(tctx *c, size_t *count)
         sumcheck_instance_table(C, colp[GE]);
         sumcheck_instance_table(C, colp[GC0]);
         sumcheck_instance_table(C, colp[GC1]);
+        sumcheck_instance_table(C, colp[GC2]);
         {
             fq_t l2e33, l2e32;
 
+            /* (2b - 1)·(x + 2^32·e - k) - (1 - b) - c0 - 2^11·c1 - 2^22·c2 */
             fq_mul(&l2e32, lc, &two32);
             fq_dbl(&l2e33, &l2e32);
             bad |= term(C, lc, 2, 3, 0, 1, 2) | term(C, &l2e33, 1, 3, 0, 1, 4) |
                    term(C, lc, -2, 3, 0, 1, 3) | term(C, lc, -1, 2, 0, 2, 0) |
                    term(C, &l2e32, -1, 2, 0, 4, 0) | term(C, lc, 1, 2, 0, 3, 0) |
                    term(C, lc, -1, 1, 0, 0, 0) | term(C, lc, 1, 2, 0, 1, 0) |
-                   term(C, lc, -1, 2, 0, 5, 0) | term(C, lc, -65536, 2, 0, 6, 0);
+                   term(C, lc, -1, 2, 0, 5, 0) |
+                   term(C, lc, -((int64_t)1 << TP_LIMB), 2, 0, 6, 0) |
+                   term(C, lc, -((int64_t)1 << (2 * TP_LIMB)), 2, 0, 7, 0);
         }
     }
     {                                   /* the sum: Σ eq(τ_S, b)·v(b, t) */
@@ -120,9 +122,9 @@ tp_s1_instances(tctx *c, size_t *count)
         sumcheck_instance_table(S, c->P1f + c->off1[c->col_V]);
         bad |= term(S, &c->lam_s, 1, 2, 0, 1, 0);
     }
-    if (c->committed) {                 /* IN: Σ eq·(λ0·(M - M·M) + λ1·(M·X + 2^31·M)) */
+    if (c->committed) {                 /* IN: Σ eq·(λ0·(M - M·M) + λ1·M·u) (16.10.3) */
         sumcheck_instance *I = &inst[n++];
-        unsigned vin = c->beta + c->lnf;
+        unsigned vin = c->beta + c->lnf, l;
         size_t nin = (size_t)1 << vin;
         fq_t *e = tp_alloc(c, nin, sizeof(fq_t));
 
@@ -132,41 +134,11 @@ tp_s1_instances(tctx *c, size_t *count)
         sumcheck_instance_init(I, vin);
         sumcheck_instance_table(I, e);
         sumcheck_instance_table(I, tp_copy_col(c, c->P1f + c->off1[c->col_M], nin));
-        sumcheck_instance_table(I, tp_copy_col(c, c->xrow, nin));
-        bad |= term(I, &c->lam_in[0], 1, 2, 0, 1, 0) | term(I, &c->lam_in[0], -1, 3, 0, 1, 1) |
-               term(I, &c->lam_in[1], 1, 3, 0, 1, 2) |
-               term(I, &c->lam_in[1], (int64_t)1 << 31, 2, 0, 1, 0);
-    }
-    for (k = 0; k < c->nlk; k++) {
-        const tlookup *lk = &c->lk[k];
-        size_t nk = (size_t)1 << lk->vars;
-        fq_t zw, *f;
-
-        if (!lk->active)
-            continue;
-        f = c->fcol[k];                 /* from P2, folded here */
-        logup_zeta_weight(&zw, &c->zeta[lk->table], c->n1, lk->vars);
-        mle_eq_table(eqlk, c->tau_lk + (c->n1 - lk->vars), lk->vars);
-        if (logup_lookup_instance(&inst[n++], lk->vars, tp_copy_col(c, eqlk, nk),
-                                  tp_copy_col(c, c->P2f + c->off2[k], nk), f, &c->lam_lk[k],
-                                  &c->alpha, &zw) != 0)
-            bad = 1;
-    }
-    for (k = 0; k < c->ntb; k++) {
-        const ttable *tb = &c->tb[k];
-        size_t nt = (size_t)1 << tb->vars;
-        fq_t zw, *tv;
-
-        if ((tv = tp_alloc(c, nt, sizeof(fq_t))) == NULL)
-            return NULL;
-        tp_table_t_column(c, tb, tv);
-        logup_zeta_weight(&zw, &c->zeta[k], c->n1, tb->vars);
-        mle_eq_table(eqlk, c->tau_lk + (c->n1 - tb->vars), tb->vars);
-        if (logup_table_instance(&inst[n++], tb->vars, tp_copy_col(c, eqlk, nt),
-                                 tp_copy_col(c, c->P2f + c->off2[c->nlk + k], nt), tv,
-                                 c->P1f + c->off1[tb->mcol], &c->lam_tb[k],
-                                 &c->alpha, &zw) != 0)
-            bad = 1;
+        for (l = 0; l < TP_LIMBS_MAX; l++)
+            sumcheck_instance_table(I, c->P1f + c->off1[c->col_M + 1 + l]);
+        bad |= term(I, &c->lam_in[0], 1, 2, 0, 1, 0) | term(I, &c->lam_in[0], -1, 3, 0, 1, 1);
+        for (l = 0; l < TP_LIMBS_MAX; l++)
+            bad |= term(I, &c->lam_in[1], (int64_t)1 << (TP_LIMB * l), 3, 0, 1, 2 + l);
     }
     if (bad || c->fail != NULL) {
         tp_fail(c, "internal failure building S1");
@@ -193,61 +165,56 @@ dot_eq(fq_t *r, const fq_t *P, const fq_t *e, size_t n)
     *r = acc;
 }
 
+/* Whether S1 reads P1 column col (16.4 #21; 16.10.4): every grid column but f_s, v, the
+ * committed inputs' columns. */
+int
+tp_s1_reads(const tctx *c, size_t col)
+{
+    if (col < NGRID * (size_t)c->D)
+        return col % NGRID != GF;
+    return col == c->col_V || (c->committed && col >= c->col_M && col <= c->col_M + 3);
+}
+
 int
 tp_finals(tctx *c)
 {
-    size_t n = c->ncol1 + c->ncol2 + 4 + (size_t)c->committed, i, first, mark = c->n_mem;
-    fq_t *v = tp_alloc(c, n, sizeof(fq_t));
-    unsigned kappa;
+    size_t *cols = tp_alloc(c, c->ncol1, sizeof(size_t)), n = 0, i, first, mark = c->n_mem;
+    fq_t *v = tp_alloc(c, c->ncol1, sizeof(fq_t));
 
-    if (v == NULL)
+    if (cols == NULL || v == NULL)
         return -1;
+    for (i = 0; i < c->ncol1; i++) {
+        c->fin_id[i] = TP_NONE;
+        if (tp_s1_reads(c, i))
+            cols[n++] = i;
+    }
     if (c->prover) {
-        /* one eq table per column size; the columns of a size in parallel */
-        for (kappa = 0; kappa <= c->n1; kappa++) {
-            fq_t *e = NULL;
-            ptrdiff_t j;
-            size_t col = (size_t)1 << (c->lN - 2);
+        /* one eq table per column size (g, and β + λ_n for committed inputs) */
+        unsigned sizes[2] = {c->g, c->beta + c->lnf}, si;
 
-            for (i = 0; i < c->ncol1 + c->ncol2; i++)
-                if ((i < c->ncol1 ? c->log1[i] : c->log2[i - c->ncol1]) == kappa)
-                    break;
-            if (i == c->ncol1 + c->ncol2 && kappa != c->lN - 2)
-                continue;
-            if ((e = tp_alloc(c, (size_t)1 << kappa, sizeof(fq_t))) == NULL)
+        for (si = 0; si < (c->committed ? 2u : 1u); si++) {
+            unsigned kappa = sizes[si];
+            fq_t *e = tp_alloc(c, (size_t)1 << kappa, sizeof(fq_t));
+            ptrdiff_t j;
+
+            if (e == NULL)
                 return -1;
             mle_eq_table(e, c->r1 + (c->n1 - kappa), kappa);
 #pragma omp parallel for schedule(dynamic) num_threads(zkml_threads())
-            for (j = 0; j < (ptrdiff_t)(c->ncol1 + c->ncol2); j++) {
-                size_t jj = (size_t)j;
-
-                if (jj < c->ncol1 && c->log1[jj] == kappa)
-                    dot_eq(&v[jj], c->P1f + c->off1[jj], e, (size_t)1 << kappa);
-                else if (jj >= c->ncol1 && c->log2[jj - c->ncol1] == kappa)
-                    dot_eq(&v[jj], c->P2f + c->off2[jj - c->ncol1], e, (size_t)1 << kappa);
-            }
-            if (kappa == c->lN - 2)
-                for (i = 0; i < 4; i++)
-                    dot_eq(&v[c->ncol1 + c->ncol2 + i], c->Nf + i * col, e, col);
-            if (c->committed && kappa == c->beta + c->lnf)      /* x~ = X~(r_in) */
-                dot_eq(&v[n - 1], c->xrow, e, (size_t)1 << kappa);
+            for (j = 0; j < (ptrdiff_t)n; j++)
+                if (c->log1[cols[j]] == kappa && (si == 0 || kappa != c->g))
+                    dot_eq(&v[j], c->P1f + c->off1[cols[j]], e, (size_t)1 << kappa);
         }
     }
     if (tp_exchange_committed(c, "S1/finals", v, n, &first) != 0)
         return -1;
-    c->id_f1 = first;
-    c->id_f2 = first + c->ncol1;
-    c->id_fN = first + c->ncol1 + c->ncol2;
-    c->id_fx = first + c->ncol1 + c->ncol2 + 4;        /* committed: x~, no claim */
-    for (i = 0; i < c->ncol1; i++)
-        tp_add_claim(c, POLY_P1, c->off1[i], c->log1[i], c->r1 + (c->n1 - c->log1[i]),
-                     c->id_f1 + i);
-    for (i = 0; i < c->ncol2; i++)
-        tp_add_claim(c, POLY_P2, c->off2[i], c->log2[i], c->r1 + (c->n1 - c->log2[i]),
-                     c->id_f2 + i);
-    for (i = 0; i < 4; i++)
-        tp_add_claim(c, POLY_N, i << (c->lN - 2), c->lN - 2, c->r1 + (c->n1 - (c->lN - 2)),
-                     c->id_fN + i);
+    for (i = 0; i < n; i++) {
+        size_t col = cols[i];
+
+        c->fin_id[col] = first + i;
+        tp_add_claim(c, POLY_P1, c->off1[col], c->log1[col], c->r1 + (c->n1 - c->log1[col]),
+                     first + i);
+    }
     tp_release(c, mark);
     return c->fail != NULL ? -1 : 0;
 }
@@ -255,108 +222,25 @@ tp_finals(tctx *c)
 size_t
 tp_fin1(const tctx *c, size_t col)
 {
-    return c->id_f1 + col;
-}
-
-/* The f of lookup k at its final point as a form over the finals. */
-static void
-lookup_f_form(const tctx *c, const tlookup *lk, tform *f)
-{
-    const fq_t *r = c->r1 + (c->n1 - lk->vars);
-    fq_t t, p;
-    unsigned s = lk->s, j;
-
-    tp_form_init(f);
-    switch (lk->kind) {
-    case LK_NODE:
-    case LK_LEAF: {
-        unsigned steps = lk->kind == LK_NODE ? s : c->D;
-
-        tp_index_mle(&t, r + c->beta, c->tau);
-        tp_pow2(&p, c->nu);
-        fq_mul(&f->c, &t, &p);
-        if (lk->kind == LK_NODE) {
-            tp_pow2(&p, s);
-            fq_add(&f->c, &f->c, &p);
-        }
-        for (j = 0; j < steps; j++) {
-            tp_pow2(&p, steps - 1 - j);
-            tp_form_add(f, tp_fin1(c, tp_gcol(j, GB)), &p);
-        }
-        if (lk->kind == LK_NODE) {
-            tp_form_add(f, tp_fin1(c, tp_gcol(s, GF)), &c->gpow[1]);
-            tp_form_add(f, tp_fin1(c, tp_gcol(s, GK)), &c->gpow[2]);
-            tp_form_add(f, tp_fin1(c, tp_gcol(s, GD)), &c->gpow[3]);
-        } else {
-            tp_form_add(f, tp_fin1(c, c->col_V), &c->gpow[1]);
-        }
-        break;
-    }
-    case LK_ROW:
-        tp_index_mle(&f->c, r, c->beta);
-        tp_pow2(&p, c->beta);
-        tp_form_add(f, tp_fin1(c, tp_gcol(s, GF)), &p);
-        tp_form_add(f, tp_fin1(c, tp_gcol(s, GX)), &c->gpow[1]);
-        tp_form_add(f, tp_fin1(c, tp_gcol(s, GM)), &c->gpow[2]);
-        break;
-    case LK_C0:
-        tp_form_add_i(f, tp_fin1(c, tp_gcol(s, GC0)), 1);
-        break;
-    case LK_C1:
-        tp_form_add_i(f, tp_fin1(c, tp_gcol(s, GC1)), 1);
-        break;
-    case LK_OUT:
-        mle_eval(&t, c->outpub, c->beta, r);
-        fq_mul(&f->c, &t, &c->gamma);
-        tp_form_add_i(f, tp_fin1(c, c->col_Q), 1);
-        break;
-    case LK_IN0:
-    case LK_IN1:
-        tp_form_add_i(f, tp_fin1(c, c->col_M + 1 + (lk->kind == LK_IN1)), 1);
-        break;
-    default:
-        tp_form_add_i(f, tp_fin1(c, c->col_L0 + s), 1);
-        break;
-    }
-}
-
-/* t of a committed table at its final point, over the finals of N. */
-static void
-table_t_form(const tctx *c, const ttable *tb, tform *f)
-{
-    tp_form_init(f);
-    tp_index_mle(&f->c, c->r1 + (c->n1 - tb->vars), tb->vars);
-    if (tb->kind == TB_NODE) {
-        tp_form_add(f, c->id_fN + 0, &c->gpow[1]);
-        tp_form_add(f, c->id_fN + 1, &c->gpow[2]);
-        tp_form_add(f, c->id_fN + 2, &c->gpow[3]);
-    } else if (tb->kind == TB_ROW) {    /* committed: idx + γ·x~ + γ²·M~ */
-        tp_form_add(f, c->id_fx, &c->gpow[1]);
-        tp_form_add(f, tp_fin1(c, c->col_M), &c->gpow[2]);
-    } else {
-        tp_form_add(f, c->id_fN + 3, &c->gpow[1]);
-    }
+    return c->fin_id[col];
 }
 
 /*
  * The products, in order: per level b·b, m·d, b·y (y = x + 2^32·e - k); with committed
- * inputs M·M and M·x~; per active lookup h·f; per committed table t·g.  Their values committed ("S1/products"), then
- * one product proof each.
+ * inputs M·M and M·u (u = I0 + 2^11·I1 + 2^22·I2).  Their values committed
+ * ("S1/products"), then one product proof each.
  */
 static size_t
 n_products(const tctx *c)
 {
-    size_t n = 3 * (size_t)c->D, k;
-
-    for (k = 0; k < c->nlk; k++)
-        n += c->lk[k].active;
-    return n + 2 + (c->committed ? 3 : 0);  /* committed: M·M, M·x~; ROW's t·g */
+    return 3 * (size_t)c->D + (c->committed ? 2 : 0);
 }
 
 static void
 product_forms(const tctx *c, size_t i, tform *X, tform *Y)
 {
-    size_t D3 = 3 * (size_t)c->D, k, a = 0;
+    size_t D3 = 3 * (size_t)c->D;
+    unsigned l;
 
     tp_form_init(X);
     tp_form_init(Y);
@@ -384,30 +268,14 @@ product_forms(const tctx *c, size_t i, tform *X, tform *Y)
         }
         return;
     }
-    i -= D3;
-    if (c->committed) {                 /* M·M, M·x~ (docs/protocol.md 16.10.4) */
-        if (i < 2) {
-            tp_form_add_i(X, tp_fin1(c, c->col_M), 1);
-            if (i == 0)
-                tp_form_add_i(Y, tp_fin1(c, c->col_M), 1);
-            else
-                tp_form_add_i(Y, c->id_fx, 1);
-            return;
-        }
-        i -= 2;
+    /* committed inputs (docs/protocol.md 16.10.4): M·M, then M·u */
+    tp_form_add_i(X, tp_fin1(c, c->col_M), 1);
+    if (i == D3) {
+        tp_form_add_i(Y, tp_fin1(c, c->col_M), 1);
+        return;
     }
-    for (k = 0; k < c->nlk; k++) {
-        if (!c->lk[k].active)
-            continue;
-        if (a++ == i) {
-            tp_form_add_i(X, c->id_f2 + k, 1);
-            lookup_f_form(c, &c->lk[k], Y);
-            return;
-        }
-    }
-    i -= a;
-    table_t_form(c, &c->tb[i], X);              /* 0: NODE, 1: LEAF, 2: ROW (committed) */
-    tp_form_add_i(Y, c->id_f2 + c->nlk + i, 1);
+    for (l = 0; l < TP_LIMBS_MAX; l++)
+        tp_form_add_i(Y, tp_fin1(c, c->col_M + 1 + l), (int64_t)1 << (TP_LIMB * l));
 }
 
 int

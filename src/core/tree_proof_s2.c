@@ -14,7 +14,7 @@
 static unsigned
 poly_vars(const tctx *c, int poly)
 {
-    return poly == POLY_P1 ? c->l1 : poly == POLY_P2 ? c->l2 : c->lN;
+    return poly == POLY_P1 ? c->l1 : c->lN;
 }
 
 int
@@ -22,23 +22,33 @@ tp_s2(tctx *c)
 {
     sumcheck_instance *inst = NULL;
     static const unsigned pk[2] = {0, 1};
-    fq_t v[3];
+    fq_t v[2];
     size_t i, j, first;
 
+    /* the claims: the pre-claims and the S1 finals, then the leaf claims (16.4 #22) */
+    for (i = 0; i < c->n_leaf_cl; i++) {
+        const tclaim *cl = &c->leaf_claims[i];
+
+        tp_add_claim(c, cl->poly, cl->offset, cl->kappa, cl->z, cl->id);
+    }
+    if (c->fail != NULL)
+        return -1;
     if (transcript_challenges(&c->t, "S2/theta", 0, c->theta, c->n_claims) != 0 ||
         transcript_challenge(&c->t, "S2/rho", 1, &c->rho2) != 0)
         return tp_fail(c, "transcript failure");
     if (c->prover) {
-        fq_t *K[3], *src[3], *e;
+        fq_t *K[2], *src[2], *e;
+        unsigned emax = c->lN;
         int x;
 
-        inst = tp_alloc(c, 3, sizeof(sumcheck_instance));
+        inst = tp_alloc(c, 2, sizeof(sumcheck_instance));
         src[0] = c->P1f;
-        src[1] = tp_copy_col(c, c->P2f, (size_t)1 << c->l2);
-        src[2] = tp_copy_col(c, c->Nf, (size_t)1 << c->lN);
-        for (x = 0; x < 3; x++)
+        src[1] = tp_copy_col(c, c->Nf, (size_t)1 << c->lN);
+        for (x = 0; x < 2; x++)
             K[x] = tp_alloc(c, (size_t)1 << poly_vars(c, x), sizeof(fq_t));
-        e = tp_alloc(c, (size_t)1 << c->n1, sizeof(fq_t));
+        for (i = 0; i < c->n_claims; i++)
+            emax = c->claims[i].kappa > emax ? c->claims[i].kappa : emax;
+        e = tp_alloc(c, (size_t)1 << emax, sizeof(fq_t));
         if (c->fail != NULL)
             return -1;
         for (i = 0; i < c->n_claims; i++) {
@@ -49,7 +59,7 @@ tp_s2(tctx *c)
             for (j = 0; j < ((size_t)1 << cl->kappa); j++)
                 fq_add(&k[j], &k[j], &e[j]);
         }
-        for (x = 0; x < 3; x++) {
+        for (x = 0; x < 2; x++) {
             sumcheck_instance_init(&inst[x], poly_vars(c, x));
             if (sumcheck_instance_table(&inst[x], src[x]) != 0 ||
                 sumcheck_instance_table(&inst[x], K[x]) != 1 ||
@@ -58,18 +68,15 @@ tp_s2(tctx *c)
         }
     }
     if (tp_run_sumcheck(c, "S2", c->n2, 2, &c->rho2, c->prover ? c->mask + 4 * (size_t)c->n1 : NULL,
-                        inst, 3, &c->T2, c->r2, &c->e2) != 0)
+                        inst, 2, &c->T2, c->r2, &c->e2) != 0)
         return -1;
     if (c->prover) {
-        size_t n = (size_t)1 << c->l1;
-
-        for (i = 0; i < 3; i++)
+        for (i = 0; i < 2; i++)
             v[i] = inst[i].tables[0][0];
-        for (i = 0; i < n; i++)             /* P1 folded in place by S2: back from p1 */
-            fq_set_i64(&c->P1f[i], c->p1[i]);
+        tp_restore_p1(c);                   /* P1 folded in place by S2: back from p1 */
     }
-    return tp_exchange_committed(c, "S2/finals", v, 3, &first) != 0 ? -1 :
-           (c->id_u[0] = first, c->id_u[1] = first + 1, c->id_u[2] = first + 2, 0);
+    return tp_exchange_committed(c, "S2/finals", v, 2, &first) != 0 ? -1 :
+           (c->id_u[0] = first, c->id_u[1] = first + 1, 0);
 }
 
 static int
@@ -101,7 +108,7 @@ opening(tctx *c, const hyrax_commitment *h, const fq_t *P, const fq_t *beta, siz
 
 /*
  * Committed inputs (docs/protocol.md 16.10.4, openings): the Hyrax evaluation of X
- * (feature bits low) at r_in, the ROW table's point, read feature coordinates first,
+ * (feature bits low) at y_in, the ROW table's leaf point, read feature coordinates first,
  * against C_x~; the rows and the prover's table and blinds as the network's (rowcommit.h).
  */
 static int
@@ -109,7 +116,7 @@ open_inputs(tctx *c)
 {
     unsigned beta = c->beta, nu = c->lnf;
     size_t rows = (size_t)1 << beta;
-    const fq_t *rin = c->r1 + (c->n1 - (beta + nu));
+    const fq_t *rin = c->gkr.z[c->gshape.d];
     ge_t *xrows = tp_alloc(c, rows, sizeof(ge_t));
     fq_t *z = tp_alloc(c, beta + nu, sizeof(fq_t)), *table = NULL, *rho = NULL;
     hyrax_commitment xc;
@@ -130,8 +137,8 @@ open_inputs(tctx *c)
         if (rowcommit_matrix_values(table, rho, c->st->inputs, c->B, c->n, nu, beta, c->seed,
                                     c->st->nonce) != 0)
             return tp_fail(c, "could not derive the row blinds");
-        if (hyrax_open(&pf, &c->t, &c->rng, &xc, table, rho, z, &c->com[c->id_fx],
-                       &c->bl[c->id_fx]) != 0)
+        if (hyrax_open(&pf, &c->t, &c->rng, &xc, table, rho, z, &c->com[c->id_x],
+                       &c->bl[c->id_x]) != 0)
             return tp_fail(c, "the opening prover failed");
         codec_put_ipa(c->w, &pf);
         return 0;
@@ -140,7 +147,7 @@ open_inputs(tctx *c)
     if (tp_reader_ok(c) != 0)
         return -1;
     rc = hyrax_verify_sum_deferred(tp_skipped(c, TREE_CHECK_OPENING_X, 0) ? NULL : &c->ipas,
-                                   &c->t, &xc, NULL, NULL, z, &c->com[c->id_fx], &pf, &why);
+                                   &c->t, &xc, NULL, NULL, z, &c->com[c->id_x], &pf, &why);
     if (rc == 0 && tp_skipped(c, TREE_CHECK_OPENING_X, 0))
         rc = 1;
     if (rc != 1)
@@ -154,8 +161,7 @@ tp_openings(tctx *c)
 {
     fq_t *betaN = NULL;
 
-    if (opening(c, &c->c1, c->P1f, c->beta1, c->id_u[0], 1) != 0 ||
-        opening(c, &c->c2, c->P2f, c->beta2, c->id_u[1], 1) != 0)
+    if (opening(c, &c->c1, c->P1f, c->beta1, c->id_u[0], 1) != 0)
         return -1;
     if (c->prover) {
         size_t rows = (size_t)1 << c->st->commitment->lr;
@@ -164,7 +170,7 @@ tp_openings(tctx *c)
         if (betaN == NULL || hyrax_blinds_from_seed(betaN, rows, c->seed) != 0)
             return tp_fail(c, "could not derive the node blinds");
     }
-    if (opening(c, c->st->commitment, c->Nf, betaN, c->id_u[2],
+    if (opening(c, c->st->commitment, c->Nf, betaN, c->id_u[1],
                 !tp_skipped(c, TREE_CHECK_OPENING_N, 0)) != 0)
         return -1;
     return c->committed ? open_inputs(c) : 0;
@@ -175,30 +181,28 @@ tp_openings(tctx *c)
 int
 tp_relations(tctx *c)
 {
-    size_t nf = 2 * (size_t)c->D + 2 + c->nlk + c->ntb, k, i, nfo = 0, ip;
-    tform *F = tp_alloc(c, nf + 2, sizeof(tform));
-    linrel_form *lf = tp_alloc(c, nf + 2, sizeof(linrel_form));
+    size_t nf = 2 * (size_t)c->D + 2, i, nfo = 0, k;
+    tform *F = tp_alloc(c, nf, sizeof(tform));
+    linrel_form *lf = tp_alloc(c, nf, sizeof(linrel_form));
     linrel_term *t3 = tp_alloc(c, c->n_claims, sizeof(linrel_term));
     const fq_t *rg = c->r1 + (c->n1 - c->g);
-    fq_t ez, es, two32, p;
+    fq_t ez, es, two32, p, one = FQ_ONE, rhs;
     linrel_form f3, f4;
-    linrel_term t4[3];
-    unsigned s;
+    linrel_term t4[2];
+    unsigned s, l;
 
     if (c->fail != NULL)
         return -1;
     tp_pow2(&two32, 32);
-    /* the pre-claims (table): S~ + 2^(s-1) = 2^s·q~ + Σ 2^(16k)·limb~_k */
+    /* the pre-claims (table): S~ + 2^(s-1) = 2^s·q~ + Σ 2^(11k)·limb~_k */
     if (c->table) {
-        fq_t one = FQ_ONE, rhs;
-
         linrel_relation_begin(&c->lr);
         linrel_relation_scalar(&c->lr, c->id_pre, &one);
         tp_pow2(&p, c->shift);
         fq_neg(&p, &p);
         linrel_relation_scalar(&c->lr, c->id_pre + 1, &p);
         for (k = 0; k < c->K; k++) {
-            tp_pow2(&p, 16 * (unsigned)k);
+            tp_pow2(&p, TP_LIMB * (unsigned)k);
             fq_neg(&p, &p);
             linrel_relation_scalar(&c->lr, c->id_pre + 2 + k, &p);
         }
@@ -220,7 +224,7 @@ tp_relations(tctx *c)
     if (sumcheck_relation_init(&c->lr, c->n1, 3, 0, &c->rho1, &lf[0], 1, &c->T1) != 0)
         return tp_fail(c, "internal failure building the relations");
 
-    /* R_final of S1: each instance at the finals */
+    /* R_final of S1: each instance at the finals (16.4.1) */
     tp_eq_eval(&ez, c->tau_z, rg, c->g);
     for (s = 0; s < c->D; s++) {
         tform *A = &F[nfo++], *C = &F[nfo++];
@@ -236,7 +240,7 @@ tp_relations(tctx *c)
         tp_form_add(A, tp_fin1(c, tp_gcol(s, GE)), &w);
         fq_neg(&m1, &w);
         tp_form_add(A, pb + 1, &m1);
-        /* λc·e·(2·b·y - x - 2^32·e + k - 1 + b - c0 - 2^16·c1) */
+        /* λc·e·(2·b·y - x - 2^32·e + k - 1 + b - c0 - 2^11·c1 - 2^22·c2) */
         tp_form_init(C);
         fq_mul(&w, &ez, &c->lam_z[3 * s + 2]);
         fq_dbl(&m1, &w);
@@ -248,11 +252,12 @@ tp_relations(tctx *c)
         tp_form_add(C, tp_fin1(c, tp_gcol(s, GK)), &w);
         fq_neg(&C->c, &w);
         tp_form_add(C, tp_fin1(c, tp_gcol(s, GB)), &w);
-        fq_neg(&m1, &w);
-        tp_form_add(C, tp_fin1(c, tp_gcol(s, GC0)), &m1);
-        fq_set_u64(&p, 65536);
-        fq_mul(&m1, &m1, &p);
-        tp_form_add(C, tp_fin1(c, tp_gcol(s, GC1)), &m1);
+        for (l = 0; l < TP_LIMBS_MAX; l++) {
+            tp_pow2(&p, TP_LIMB * l);
+            fq_mul(&m1, &w, &p);
+            fq_neg(&m1, &m1);
+            tp_form_add(C, tp_fin1(c, tp_gcol(s, GC0 + l)), &m1);
+        }
     }
     {                                                   /* λ_S·eq(τ_S, r_b)·v~ */
         tform *S = &F[nfo++];
@@ -262,11 +267,11 @@ tp_relations(tctx *c)
         fq_mul(&p, &es, &c->lam_s);
         tp_form_add(S, tp_fin1(c, c->col_V), &p);
     }
-    ip = c->id_prod + 3 * (size_t)c->D;
-    if (c->committed) {     /* IN: λ0·e·(M~ - P_MM) + λ1·e·(P_Mx + 2^31·M~) */
+    if (c->committed) {     /* IN: λ0·e·(M~ - P_MM) + λ1·e·P_Mu (16.10.4) */
         tform *I = &F[nfo++];
         unsigned vin = c->beta + c->lnf;
-        fq_t e, w, m1, two31;
+        size_t ip = c->id_prod + 3 * (size_t)c->D;
+        fq_t e, w, m1;
 
         tp_form_init(I);
         tp_eq_eval(&e, c->tau_lk + (c->n1 - vin), c->r1 + (c->n1 - vin), vin);
@@ -276,62 +281,6 @@ tp_relations(tctx *c)
         tp_form_add(I, ip, &m1);
         fq_mul(&w, &e, &c->lam_in[1]);
         tp_form_add(I, ip + 1, &w);
-        tp_pow2(&two31, 31);
-        fq_mul(&w, &w, &two31);
-        tp_form_add(I, tp_fin1(c, c->col_M), &w);
-        ip += 2;
-    }
-    for (k = 0; k < c->nlk; k++) {
-        const tlookup *lk = &c->lk[k];
-        fq_t zw, e;
-
-        if (!lk->active)
-            continue;
-        logup_zeta_weight(&zw, &c->zeta[lk->table], c->n1, lk->vars);
-        tp_eq_eval(&e, c->tau_lk + (c->n1 - lk->vars), c->r1 + (c->n1 - lk->vars), lk->vars);
-        tp_form_init(&F[nfo]);
-        logup_lookup_form(&lf[nfo], F[nfo].t, c->id_f2 + k, ip++, &c->lam_lk[k], &c->alpha,
-                          &zw, &e);
-        F[nfo].n = lf[nfo].n_terms;
-        F[nfo].c = lf[nfo].constant;
-        nfo++;
-    }
-    for (k = 0; k < c->ntb; k++) {
-        const ttable *tb = &c->tb[k];
-        const fq_t *rt = c->r1 + (c->n1 - tb->vars);
-        size_t id_g = c->id_f2 + c->nlk + k, id_m = tp_fin1(c, tb->mcol);
-        fq_t zw, e, tr, w, m1;
-
-        logup_zeta_weight(&zw, &c->zeta[k], c->n1, tb->vars);
-        tp_eq_eval(&e, c->tau_lk + (c->n1 - tb->vars), rt, tb->vars);
-        tp_form_init(&F[nfo]);
-        if (tb->kind == TB_NODE || tb->kind == TB_LEAF ||
-            (tb->kind == TB_ROW && c->committed)) {
-            /* λ·e·(α·g - t·g - m) - ζ_w·g, t·g a product */
-            fq_mul(&w, &c->lam_tb[k], &e);
-            fq_mul(&m1, &w, &c->alpha);
-            fq_sub(&m1, &m1, &zw);
-            tp_form_add(&F[nfo], id_g, &m1);
-            fq_neg(&m1, &w);
-            tp_form_add(&F[nfo], ip + (tb->kind == TB_NODE ? 0 : tb->kind == TB_LEAF ? 1 : 2),
-                        &m1);
-            tp_form_add(&F[nfo], id_m, &m1);
-        } else {
-            if (tb->kind == TB_ROW) {
-                mle_eval(&tr, c->rowtab, tb->vars, rt);
-            } else {
-                logup_table lt;
-
-                tp_public_table(c, tb, &lt);
-                if (logup_table_mle(&tr, &lt, rt, &c->gamma) != 0)
-                    return tp_fail(c, "out of memory");
-            }
-            logup_table_form(&lf[nfo], F[nfo].t, id_g, id_m, &c->lam_tb[k], &c->alpha, &zw, &e,
-                             &tr);
-            F[nfo].n = lf[nfo].n_terms;
-            F[nfo].c = lf[nfo].constant;
-        }
-        nfo++;
     }
     for (i = 0; i < nfo; i++)
         lf[i] = tp_form_view(&F[i]);
@@ -339,7 +288,7 @@ tp_relations(tctx *c)
         return tp_fail(c, "internal failure building the relations");
 
     /* S2: R_init Σ_c θ_c·2^(n2 - l(X_c))·v_c; R_final Σ_X u_X·K_X(r) */
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 2; i++) {
         t4[i].id = c->id_u[i];
         fq_set_zero(&t4[i].coef);
     }
@@ -361,25 +310,26 @@ tp_relations(tctx *c)
     f3.n_terms = c->n_claims;
     fq_set_zero(&f3.constant);
     f4.terms = t4;
-    f4.n_terms = 3;
+    f4.n_terms = 2;
     fq_set_zero(&f4.constant);
     if (sumcheck_relation_init(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, &f3, 1,
                                &c->T2) != 0 ||
         sumcheck_relation_final(&c->lr, c->n2, 2, 4 * (size_t)c->n1, &c->rho2, c->r2, &f4, 1,
                                 &c->e2) != 0)
         return tp_fail(c, "internal failure building the relations");
-    /* committed inputs, last: R_in, x~ + M~ - I0~ - 2^16·I1~ = 1 - 2^31 (16.10.4) */
+    /* the lookup tree's relations */
+    if (tp_gkr_relations(c) != 0)
+        return -1;
+    /* committed inputs, last: R_in, x~ + M~ - I0~ - 2^11·I1~ - 2^22·I2~ = 1 - 2^31 at y_in */
     if (c->committed && !tp_skipped(c, TREE_CHECK_INPUT_RELATION, 0)) {
-        fq_t one = FQ_ONE, rhs;
-
         linrel_relation_begin(&c->lr);
-        linrel_relation_scalar(&c->lr, c->id_fx, &one);
-        linrel_relation_scalar(&c->lr, tp_fin1(c, c->col_M), &one);
-        fq_neg(&p, &one);
-        linrel_relation_scalar(&c->lr, tp_fin1(c, c->col_M + 1), &p);
-        fq_set_u64(&p, 65536);
-        fq_neg(&p, &p);
-        linrel_relation_scalar(&c->lr, tp_fin1(c, c->col_M + 2), &p);
+        linrel_relation_scalar(&c->lr, c->id_x, &one);
+        linrel_relation_scalar(&c->lr, c->leaf_id[c->col_M], &one);
+        for (l = 0; l < TP_LIMBS_MAX; l++) {
+            tp_pow2(&p, TP_LIMB * l);
+            fq_neg(&p, &p);
+            linrel_relation_scalar(&c->lr, c->leaf_id[c->col_M + 1 + l], &p);
+        }
         tp_pow2(&rhs, 31);
         fq_sub(&rhs, &one, &rhs);
         linrel_relation_end(&c->lr, &rhs);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "logup_gkr.h"
 #include "tree_model.h"
 #include "tree_proof.h"
 
@@ -24,15 +25,17 @@ typedef enum {
     TREE_CHECK_BIT,             /* zero-check b(1-b) at level skip_index */
     TREE_CHECK_MISSING,         /* zero-check e = m·d at level skip_index */
     TREE_CHECK_COMPARE,         /* zero-check of the comparison at level skip_index */
-    TREE_CHECK_LOOKUP,          /* lookup instance skip_index (4s: NODE, 4s+1: ROW,
-                                 * 4s+2, 4s+3: the limbs; 4D: LEAF) */
+    TREE_CHECK_LOOKUP,          /* the lookup tree's root, G_0 (docs/protocol.md 16.7):
+                                 * every lookup's check (skip_index unused) */
     TREE_CHECK_SUM,             /* the sum instance */
     TREE_CHECK_OPENING_N,       /* verifier only: the opening of N is not checked */
-    /* committed inputs (docs/protocol.md 16.10.8); their lookups are TREE_CHECK_LOOKUP
-     * with the last two indices */
-    TREE_CHECK_INPUT,           /* the instance IN: M binary, M·(x + 2^31) = 0 */
+    /* committed inputs (docs/protocol.md 16.10.8); their lookups are TREE_CHECK_LOOKUP */
+    TREE_CHECK_INPUT,           /* the instance IN: M binary, M·u = 0 */
     TREE_CHECK_INPUT_RELATION,  /* the relation R_in */
-    TREE_CHECK_OPENING_X        /* verifier only: the opening of the row commitments */
+    TREE_CHECK_OPENING_X,       /* verifier only: the opening of the row commitments */
+    TREE_CHECK_GKR_RELATION     /* both roles: the lookup tree's relation skip_index
+                                 * (0 = G_0, 2j - 1 = G_j^init, 2j = G_j^final,
+                                 * 2d - 1 = G_leaf^p, 2d = G_leaf^q; logup_gkr.h) */
 } tree_check;
 
 typedef struct tree_test_hooks {
@@ -59,6 +62,11 @@ typedef struct tree_test_hooks {
     size_t (*read_row)(void *arg, size_t row, uint32_t tree, unsigned level);
     int (*missing)(void *arg, size_t row, uint32_t feature, int honest);
     int forge_input_limbs;
+    /* 1 + the table (docs/protocol.md 16.1 order) whose multiplicity of row 0 the prover
+     * reports one too high (0: none) */
+    unsigned bump_multiplicity;
+    /* the lookup tree's own strategies and switches (logup_gkr.h), both roles */
+    gkr_hooks gkr;
     void *arg;
     /* The model whose nodes the prover uses (NULL: the statement's). */
     const tree_model *witness_model;

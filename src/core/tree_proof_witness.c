@@ -34,7 +34,7 @@ tp_statement(tctx *c)
     sha256_begin(&h);
     sha256_write(&h, d, 32);
     sha256_write_u32le(&h, HYRAX_DELTA);
-    sha256_write_u32le(&h, 16);                         /* the limb width of 7.2 */
+    sha256_write_u32le(&h, TP_LIMB);                    /* the limb width of 16.1 */
     if (sha256_finish(&h, params) != 0)
         return tp_fail(c, "could not hash the parameters");
     transcript_absorb(&c->t, "stmt/params", params, 32);
@@ -86,36 +86,45 @@ count_up(int32_t *m)
     (*m)++;
 }
 
+/* One limb's multiplicity in RANGE_11, unless the limb is out of it (a lie). */
+static void
+count_limb(int32_t *m, int64_t limb)
+{
+    if (limb >= 0 && limb < ((int64_t)1 << TP_LIMB))
+        count_up(&m[limb]);
+}
+
 /*
  * Committed inputs (docs/protocol.md 16.10.2): per entry y = b + 2^β·j of the rows, the
- * flag M and the 16-bit limbs I0, I1 of u = x + 2^31 - 1 + M (split with a signed high
+ * flag M and the 11-bit limbs I0, I1, I2 of u = x + 2^31 - 1 + M (split with a signed top
  * limb, so a u out of range gives a limb out of range rather than a wrong sum), and their
- * multiplicities in RANGE_16.
+ * multiplicities in RANGE_11.
  */
 static void
 input_columns(const tctx *c, int32_t *p1)
 {
     size_t cols = (size_t)1 << c->beta, nj = (size_t)1 << c->lnf, b, j;
-    size_t oM = c->off1[c->col_M], o0 = c->off1[c->col_M + 1], o1 = c->off1[c->col_M + 2];
-    size_t mr = c->off1[c->tb[3].mcol];
+    int32_t *mr = p1 + c->off1[c->tb[TB_R11].mcol];
     const tree_test_hooks *hk = c->hooks;
+    const int64_t mask = ((int64_t)1 << TP_LIMB) - 1;
 
     for (j = 0; j < nj; j++)
         for (b = 0; b < cols; b++) {
             size_t y = b + cols * j;
             int miss = tp_input_missing(c, b, j);
             int64_t u = (int64_t)tp_input_key(c, b, j) + ((int64_t)1 << 31) - 1 + miss;
-            int64_t lo = u & 0xffff, hi = (u - lo) / 65536;
+            int64_t l0 = u & mask, l1 = (u >> TP_LIMB) & mask;
+            int64_t l2 = (u - l0 - (l1 << TP_LIMB)) / ((int64_t)1 << (2 * TP_LIMB));
 
             if (hk != NULL && hk->forge_input_limbs && b == 0 && j == 0)
-                lo++;
-            p1[oM + y] = miss;
-            p1[o0 + y] = (int32_t)lo;
-            p1[o1 + y] = (int32_t)hi;
-            if (c->lk[c->lk_in].active && lo >= 0 && lo < 65536)
-                p1[mr + lo]++;
-            if (c->lk[c->lk_in + 1].active && hi >= 0 && hi < 65536)
-                p1[mr + hi]++;
+                l0++;
+            p1[c->off1[c->col_M] + y] = miss;
+            p1[c->off1[c->col_M + 1] + y] = (int32_t)l0;
+            p1[c->off1[c->col_M + 2] + y] = (int32_t)l1;
+            p1[c->off1[c->col_M + 3] + y] = (int32_t)l2;
+            count_limb(mr, l0);
+            count_limb(mr, l1);
+            count_limb(mr, l2);
         }
 }
 
@@ -181,19 +190,21 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
                     p1[c->off1[tp_gcol(s, GX)] + x] = xv;
                     p1[c->off1[tp_gcol(s, GM)] + x] = miss;
                     p1[c->off1[tp_gcol(s, GE)] + x] = e;
-                    p1[c->off1[tp_gcol(s, GC0)] + x] = (int32_t)((uint64_t)delta & 0xffff);
-                    p1[c->off1[tp_gcol(s, GC1)] + x] = (int32_t)(((uint64_t)delta >> 16) & 0xffff);
+                    unsigned l;
+
+                    /* the limbs of δ, as the prover's bits make it (a lie's δ < 0 gives
+                     * limbs that do not add up: the comparison rejects it) */
+                    for (l = 0; l < TP_LIMBS_MAX; l++) {
+                        uint64_t limb = ((uint64_t)delta >> (TP_LIMB * l)) &
+                                        (((uint64_t)1 << TP_LIMB) - 1);
+
+                        p1[c->off1[tp_gcol(s, GC0 + l)] + x] = (int32_t)limb;
+                        count_up(&p1[c->off1[c->tb[TB_R11].mcol] + limb]);
+                    }
                     /* multiplicities: what the prover looks up */
-                    if (c->lk[4 * s].active)
-                        count_up(&p1[c->off1[c->tb[0].mcol] + slot + L * t]);
-                    if (c->lk[4 * s + 1].active)
-                        count_up(&p1[c->off1[c->tb[2].mcol] + b +
-                                     cols * (f < (1u << c->lnf) ? f : 0)]);
-                    if (c->lk[4 * s + 2].active)
-                        count_up(&p1[c->off1[c->tb[3].mcol] + ((uint64_t)delta & 0xffff)]);
-                    if (c->lk[4 * s + 3].active)
-                        count_up(&p1[c->off1[c->tb[3].mcol] +
-                                     (((uint64_t)delta >> 16) & 0xffff)]);
+                    count_up(&p1[c->off1[c->tb[TB_NODE].mcol] + slot + L * t]);
+                    count_up(&p1[c->off1[c->tb[TB_ROW].mcol] + b +
+                                 cols * (f < (1u << c->lnf) ? f : 0)]);
                 }
                 slot = 2 * slot + (uint32_t)bit;
             }
@@ -209,8 +220,7 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
             }
             if (p1 != NULL) {
                 p1[c->off1[c->col_V] + x] = v;
-                if (c->lk[4 * c->D].active)
-                    count_up(&p1[c->off1[c->tb[1].mcol] + leaf + L * t]);
+                count_up(&p1[c->off1[c->tb[TB_LEAF].mcol] + leaf + L * t]);
             }
         }
     }
@@ -233,15 +243,14 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
 
                 p1[c->off1[c->col_S] + b] = (int32_t)S;
                 p1[c->off1[c->col_Q] + b] = (int32_t)q;
-                if (c->lk[4 * c->D + 1].active)
-                    p1[toff + q + half]++;
+                p1[toff + q + half]++;
                 for (k = 0; k < c->K; k++) {
-                    int32_t limb = (int32_t)((rem >> (16 * k)) & 0xffff);
-                    const tlookup *lk = &c->lk[4 * c->D + 2 + k];
+                    int32_t limb = (int32_t)((rem >> (TP_LIMB * k)) &
+                                             (((int64_t)1 << TP_LIMB) - 1));
+                    const tlookup *lk = &c->lk[(2 + TP_LIMBS_MAX) * c->D + 2 + k];
 
                     p1[c->off1[c->col_L0 + k] + b] = limb;
-                    if (lk->active)
-                        p1[c->off1[c->tb[lk->table].mcol] + limb]++;
+                    p1[c->off1[c->tb[lk->table].mcol] + limb]++;
                 }
             }
         }
@@ -253,10 +262,13 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
     free(sums);
     if (c->committed && p1 != NULL)
         input_columns(c, p1);
+    if (hk != NULL && hk->bump_multiplicity != 0 && p1 != NULL &&
+        hk->bump_multiplicity <= c->ntb)
+        p1[c->off1[c->tb[hk->bump_multiplicity - 1].mcol]]++;
     return 0;
 }
 
-/* ---- lookups (LogUp with committed inverses, logup.h; docs/protocol.md 16.3) ---- */
+/* ---- the lookups' values and the tables (docs/protocol.md 16.3) ---- */
 
 /* f of lookup k at every entry (prover), from P1 in field form. */
 void
@@ -296,11 +308,8 @@ tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f)
             fq_mul(&t, &c->gpow[2], &c->P1f[c->off1[tp_gcol(s, GM)] + x]);
             fq_add(&v, &v, &t);
             break;
-        case LK_C0:
-            v = c->P1f[c->off1[tp_gcol(s, GC0)] + x];
-            break;
-        case LK_C1:
-            v = c->P1f[c->off1[tp_gcol(s, GC1)] + x];
+        case LK_C:
+            v = c->P1f[c->off1[tp_gcol(s, GC0 + lk->limb)] + x];
             break;
         case LK_LEAF: {
             uint64_t leaf = 0;
@@ -317,12 +326,11 @@ tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f)
             fq_mul(&t, &c->gpow[1], &c->outpub[x]);
             fq_add(&v, &c->P1f[c->off1[c->col_Q] + x], &t);
             break;
-        case LK_IN0:
-        case LK_IN1:
-            v = c->P1f[c->off1[c->col_M + 1 + (lk->kind == LK_IN1)] + x];
+        case LK_IN:
+            v = c->P1f[c->off1[c->col_M + 1 + lk->limb] + x];
             break;
         default:                    /* LK_LIMB */
-            v = c->P1f[c->off1[c->col_L0 + s] + x];
+            v = c->P1f[c->off1[c->col_L0 + lk->limb] + x];
             break;
         }
         f[x] = v;

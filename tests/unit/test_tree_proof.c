@@ -255,7 +255,7 @@ UNIT_TEST(tree_proof_forgeries)
 
     at = (forge_at){2, 0, 0, 0};                /* a leaf of another tree */
     h.leaf_tree = hook_leaf_tree;
-    forgery(&tc, &h, TREE_CHECK_LOOKUP, 4 * tc.key.trees.depth, "a leaf of another tree");
+    forgery(&tc, &h, TREE_CHECK_LOOKUP, 0, "a leaf of another tree");
     h.leaf_tree = NULL;
 
     at = (forge_at){1, 0, 0, 0};                /* a feature other than the node's */
@@ -300,8 +300,25 @@ UNIT_TEST(tree_proof_forgeries)
     CHECK(tc.key.trees.transform == TREE_TRANSFORM_TABLE);
     at = (forge_at){7, 0, 0, 0};
     h.output = hook_output;
-    forgery(&tc, &h, TREE_CHECK_LOOKUP, 4 * tc.key.trees.depth + 1, "an output not the table's");
+    forgery(&tc, &h, TREE_CHECK_LOOKUP, 0, "an output not the table's");
     h.output = NULL;
+
+    /* a wrong multiplicity: one row of NODE, then of RANGE_11, counted once too often */
+    h.bump_multiplicity = 1;
+    forgery(&tc, &h, TREE_CHECK_LOOKUP, 0, "NODE's m[0] + 1");
+    h.bump_multiplicity = 4;
+    forgery(&tc, &h, TREE_CHECK_LOOKUP, 0, "RANGE_11's m[0] + 1");
+    h.bump_multiplicity = 0;
+
+    /* the lookup tree's own forgeries (docs/protocol.md 16.7): layer 1's finals shifted
+     * and its sumcheck forged to end on them (caught by G_2^init), and layer 1's last
+     * round bumped (G_1^final) */
+    h.gkr.forge_layer = 2;
+    forgery(&tc, &h, TREE_CHECK_GKR_RELATION, 3, "a forged layer claim");
+    h.gkr.forge_layer = 0;
+    h.gkr.bump_layer = 2;
+    forgery(&tc, &h, TREE_CHECK_GKR_RELATION, 2, "layer 1's last round bumped");
+    h.gkr.bump_layer = 0;
 
     tcase_close(&tc);
 }
