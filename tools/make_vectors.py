@@ -292,6 +292,20 @@ def limb_widths(bits, width):
     return widths
 
 
+def gkr_layer_parts(depth):
+    """docs/protocol.md 7.18.7 (16.8): the fractional-sum tree's layers 0..d-1."""
+    parts = []
+    for j in range(depth):
+        if j >= 1:
+            parts += [("GKR/layer%d/T" % j, "scalar", 1),
+                      ("GKR/layer%d/rounds" % j, "scalar", 3 * j)]
+        parts += [("GKR/layer%d/finals" % j, "point", 6)]
+        for i in (1, 2):
+            parts += [("GKR/layer%d/product%d/ABD" % (j, i), "point", 3),
+                      ("GKR/layer%d/product%d/z" % (j, i), "scalar", 5)]
+    return parts
+
+
 def proof_parts_v2(model, B, committed=False):
     """docs/protocol.md 6.5, 7.17 and docs/protocol.md 7.18.7: the parts of a version 2
     proof (lookups by the fractional-sum tree, no P2); committed: those of a committed-
@@ -368,14 +382,7 @@ def proof_parts_v2(model, B, committed=False):
     parts = [("header", "header", 16),
              ("P1/rows", "point", 1 << lr_p),
              ("mask/C", "point", 1)]
-    for j in range(depth):
-        if j >= 1:
-            parts += [("GKR/layer%d/T" % j, "scalar", 1),
-                      ("GKR/layer%d/rounds" % j, "scalar", 3 * j)]
-        parts += [("GKR/layer%d/finals" % j, "point", 6)]
-        for i in (1, 2):
-            parts += [("GKR/layer%d/product%d/ABD" % (j, i), "point", 3),
-                      ("GKR/layer%d/product%d/z" % (j, i), "scalar", 5)]
+    parts += gkr_layer_parts(depth)
     parts += [("GKR/leaves", "point", n_lc),
               ("S1/pre-claims", "point", pre),
               ("S1/T", "scalar", 1),
@@ -778,63 +785,62 @@ def parse_descriptor_trees(d):
 
 
 def proof_parts_trees(model, B, committed=False):
-    """docs/protocol.md 16.1 and 16.8 (16.10.5 with committed inputs): the parts of a tree
-    proof, in proof order."""
+    """docs/protocol.md 16.1 and 16.8 (16.10.3, 16.10.5 with committed inputs): the parts of
+    a tree proof, in proof order; its lookups by the fractional-sum tree, limbs of 11 bits."""
     D, table = model["D"], model["transform"] == 1
     beta, tau, lnf = log2_ceil(B), log2_ceil(model["T"]), log2_ceil(model["n"])
     g, l_n = beta + tau, tau + D + 2
-    K = (model["s"] + 15) // 16 if table else 0
-    lastw = model["s"] - 16 * (K - 1) if table else 16
-    # tables: NODE, LEAF, ROW, RANGE_16, [RANGE_w], [OUTT]
-    tables = [tau + D, tau + D, beta + lnf, 16]
+    K = (model["s"] + 10) // 11 if table else 0
+    lastw = model["s"] - 11 * (K - 1) if table else 11
+    # tables: NODE, LEAF, ROW, RANGE_11, [RANGE_w], [OUTT]
+    tables = [tau + D, tau + D, beta + lnf, 11]
     if table:
-        tables += ([lastw] if lastw < 16 else []) + [model["Q"]]
-    # committed (16.10.3): M, I0, I1 over the row domain before the multiplicities; the
-    # lookups IN0, IN1 after every other lookup
-    rowcols = [beta + lnf] * 3 if committed else []
-    p1 = [g] * (9 * D + 1) + ([beta] * (2 + K) if table else []) + rowcols + tables
-    lookups = [g] * (4 * D + 1) + ([beta] * (1 + K) if table else [])
-    lookups += [beta + lnf] * 2 if committed else []
-    p2 = lookups + tables
-    l1, l2 = place(p1), place(p2)
+        tables += ([lastw] if lastw < 11 else []) + [model["Q"]]
+    # committed (16.10.3): M, I0, I1, I2 over the row domain before the multiplicities;
+    # the lookups IN0, IN1, IN2 after every other lookup
+    rowcols = [beta + lnf] * 4 if committed else []
+    p1 = [g] * (10 * D + 1) + ([beta] * (2 + K) if table else []) + rowcols + tables
+    lookups = [g] * (5 * D + 1) + ([beta] * (1 + K) if table else [])
+    lookups += [beta + lnf] * 3 if committed else []
+    l1 = place(p1)
     if l_n != model["l_W"]:
         raise ValueError("l_N of the public file is not the one its shapes give")
-    n1 = max([g] + tables)
-    n2 = max(l1, l2, l_n)
-    mask_log = log2_ceil(4 * n1 + 3 * n2)
+    n1 = max(1, g, beta + lnf if committed else 0)
+    n2 = max(l1, l_n)
+    # the tree (6.6.2, 16.1): one block per lookup, then one per table
+    depth = log2_ceil(sum(1 << k for k in lookups + tables))
+    n_lc = 9 * D + 1 + (K + 1 if table else 0) + (5 if committed else 0) + 4 + len(tables)
+    mask_log = log2_ceil(4 * n1 + 3 * n2 + 2 * depth * (depth - 1))
     lc1, lr1 = hyrax_split(l1)
-    lc2, lr2 = hyrax_split(l2)
     lcn, _ = hyrax_split(l_n)
-    products = 3 * D + len(lookups) + 2 + (3 if committed else 0)
     parts = [("header", "header", 16),
              ("P1/rows", "point", 1 << lr1),
-             ("mask/C", "point", 1),
-             ("P2/rows", "point", 1 << lr2)]
+             ("mask/C", "point", 1)]
+    parts += gkr_layer_parts(depth)
+    parts.append(("GKR/leaves", "point", n_lc))
     if table:
         parts.append(("S1/pre-claims", "point", 2 + K))
-    parts += [("S1/T", "scalar", 1),
-              ("S1/rounds", "scalar", 3 * n1),
-              ("S1/finals", "point", len(p1) + len(p2) + 4 + (1 if committed else 0)),
-              ("S1/products", "point", products)]
     names = []
     for s in range(D):
         names += ["bit%d" % (s + 1), "missing%d" % (s + 1), "compare%d" % (s + 1)]
-    names += ["in-MM", "in-Mx"] if committed else []
-    names += ["lk%d" % (k + 1) for k in range(len(lookups))] + ["node-table", "leaf-table"]
-    names += ["row-table"] if committed else []
+    names += ["in-MM", "in-Mu"] if committed else []
+    parts += [("S1/T", "scalar", 1),
+              ("S1/rounds", "scalar", 3 * n1),
+              ("S1/finals", "point", 9 * D + 1 + (4 if committed else 0)),
+              ("S1/products", "point", len(names))]
     for nm in names:
         parts += [("S1/product-%s/ABD" % nm, "point", 3),
                   ("S1/product-%s/z" % nm, "scalar", 5)]
     parts += [("S2/T", "scalar", 1),
               ("S2/rounds", "scalar", 2 * n2),
-              ("S2/finals", "point", 3)]
-    for name, k in (("open-P1", lc1), ("open-P2", lc2), ("open-N", lcn)) + \
+              ("S2/finals", "point", 2)]
+    for name, k in (("open-P1", lc1), ("open-N", lcn)) + \
             ((("open-X", lnf),) if committed else ()) + (("lin", mask_log),):
         parts += [(name + "/LR", "point", 2 * k),
                   (name + "/delta-beta", "point", 2),
                   (name + "/z", "scalar", 2)]
-    sizes = dict(beta=beta, n1=n1, n2=n2, l_P1=l1, l_P2=l2, l_N=l_n, mask_log=mask_log,
-                 lookups=len(lookups), tables=len(tables))
+    sizes = dict(beta=beta, n1=n1, n2=n2, l_P1=l1, l_N=l_n, mask_log=mask_log,
+                 lookups=len(lookups), tables=len(tables), d=depth, N_LC=n_lc)
     return parts, sizes
 
 

@@ -5,7 +5,7 @@ A second implementation of the verifier, in Python 3 with the standard library o
 written from the specification (docs/protocol.md), the known-answer file
 tests/kat/zkmlpg-v1.kat and the conformance vectors of tests/vectors, without zkml's C
 code: it shows that the document is enough to implement a verifier. Speed is not a goal
-(pure Python integers: about a second per dense receipt, 15 to 20 s per tree receipt).
+(pure Python integers: one to two seconds per receipt, dense or tree).
 
 What it implements (sections of docs/protocol.md):
   0-3       notation, fields, Grumpkin, the encodings of points and scalars, the
@@ -987,6 +987,26 @@ def addf(form, i, c):
     form[i] = (form.get(i, 0) + c) % Q
 
 
+def idx_mle(z):
+    return sum(pow(2, j, Q) * zj for j, zj in enumerate(z)) % Q
+
+
+class Form:
+    """Σ a_i·v_i + c over committed scalars (16.4.1)."""
+
+    def __init__(self, a=None, c=0):
+        self.a = dict(a or {})
+        self.c = c % Q
+
+    def add(self, i, coef):
+        addf(self.a, i, coef)
+        return self
+
+    def com(self, coms):
+        idx = sorted(self.a)
+        return pt_add(msm([coms[i] for i in idx], [self.a[i] for i in idx]), pt_mul(GEN_G, self.c))
+
+
 def check_inputs(desc, rc):
     xb = desc['xbits']
     n1 = rc['n1']
@@ -1177,9 +1197,9 @@ def lift(y, poly, col, z):
     return list(z) + bits_of(off >> kappa, lp - kappa)
 
 
-def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows, extra=(), xopen=None):
+def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows, extra=(), xopen=None, wname="W"):
     """7.9-7.12 (version 1), 7.18.5-7.18.6 (version 2: P2rows None, no mu, the relations
-    R5 and the tree's in extra, added after R4)."""
+    R5 and the tree's in extra, added after R4); 16.4 items 22-27 likewise, N as 'W'."""
     theta = tr.challenges("S2/theta", len(claims))
     rho2 = tr.challenge("S2/rho", True)
     rs = pf.get("S2rounds")
@@ -1215,7 +1235,7 @@ def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows, extra=(), x
     com = acc.coms
     if P2rows is None:
         hyrax_verify(tr, P1rows, com[u1], rP, ipa_msgs(pf, "oP"), "opening of P1")
-        hyrax_verify(tr, Wrows, com[uW], rW, ipa_msgs(pf, "oW"), "opening of W")
+        hyrax_verify(tr, Wrows, com[uW], rW, ipa_msgs(pf, "oW"), "opening of " + wname)
         if xopen:
             xopen()
         acc.verify(tr, CM, y.nM, y.kM, ipa_msgs(pf, "lin"))
@@ -1455,6 +1475,89 @@ def group_field(rc, i=1, k=1, G=None):
     return u32(i) + u32(k) + G
 
 
+def gkr_parts(d):
+    """7.18.7: the tree's layers 0..d-1 in proof order."""
+    parts = []
+    for j in range(d):
+        if j > 0:
+            parts += [("GT", 's', 1), ("Grounds", 's', 3 * j)]
+        parts += [("Gfinals", 'p', 6)]
+        parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * 2
+    return parts
+
+
+def gkr_layers(tr, pf, acc, y, rhoG):
+    """7.18.3 layers 0..d-1 (mask bases of 7.18.0 from y.n1, y.n2): the relations G_0,
+    G_j^init, G_j^final, layer d-1's (PE, PO, QE, QO, r_d) and z_d."""
+    com = acc.coms
+    rels = []
+
+    def finals():
+        f = pf.get("Gfinals")
+        tr.absorb_points("GKR/finals", f)
+        return acc.commit(f)
+
+    def prod(X, Y, Z, what):
+        product_verify(tr, X, Y, Z, tuple(pf.get("prodABD")) + (pf.get("prodz"),), what)
+    # layer 0
+    PE, PO, QE, QO, A, Bb = finals()
+    prod(com[PE], com[QO], com[A], "tree layer 0")
+    prod(com[QE], com[PO], com[Bb], "tree layer 0")
+    rels.append(({A: 1, Bb: 1}, {}, 0))
+    r = tr.challenge("GKR/line")
+    z = [r]
+    prev = (PE, PO, QE, QO, r)
+    for j in range(1, y.d):
+        lam = tr.challenge("GKR/lambda")
+        base = 4 * y.n1 + 3 * y.n2 + 2 * j * (j - 1)
+        T = pf.get("GT")[0]
+        rs = pf.get("Grounds")
+        S = Sumcheck(tr, "GKR", j, 3, base, T, [rs[3 * i:3 * i + 3] for i in range(j)])
+        pPE, pPO, pQE, pQO, rr = prev
+        a = {}
+        addf(a, pPE, 1 - rr); addf(a, pPO, rr)
+        addf(a, pQE, lam * (1 - rr)); addf(a, pQO, lam * rr)
+        rels.append((a, S.init_mask(rhoG), T))
+        PE, PO, QE, QO, A, Bb = finals()
+        prod(com[PE], com[QO], com[A], "tree layer %d" % j)
+        prod(com[QE], pt_add(com[PO], pt_mul(com[QO], lam)), com[Bb], "tree layer %d" % j)
+        e = eq_pt(z, S.r)
+        rels.append(({A: e, Bb: e}, S.final_mask(rhoG), S.final))
+        r = tr.challenge("GKR/line")
+        z = [r] + S.r
+        prev = (PE, PO, QE, QO, r)
+    return rels, prev, z
+
+
+def gkr_leaf_relations(y, zd, prev, eta, alpha, lookups, tables):
+    """7.18.6 G_leaf^p and G_leaf^q with the blocks of y.posLeaf (6.6.2). lookups: (block,
+    table, Form f_k~); tables: (block, table, index of m_T~, Form t_T~), each Form's
+    constant its public part."""
+    d = y.d
+
+    def sel(name):
+        off, kap = y.posLeaf[name]
+        return eq_pt(zd[kap:], bits_of(off >> kap, d - kap))
+    pPE, pPO, pQE, pQO, rr = prev
+    ap, aq = {}, {}
+    addf(ap, pPE, 1 - rr); addf(ap, pPO, rr)
+    addf(aq, pQE, 1 - rr); addf(aq, pQO, rr)
+    Kp, Kq = 0, 1
+    for blk, t, f in lookups:
+        sk = sel(blk)
+        Kp += eta[t] * sk
+        for i, c in f.a.items():
+            addf(aq, i, sk * c)
+        Kq += sk * (alpha - f.c) - sk
+    for blk, t, mi, tf in tables:
+        st = sel(blk)
+        addf(ap, mi, eta[t] * st)
+        for i, c in tf.a.items():
+            addf(aq, i, st * c)
+        Kq += st * (alpha - tf.c) - st
+    return [(ap, {}, Kp % Q), (aq, {}, Kq % Q)]
+
+
 # ---------------------------------------------------------------- 7.17-7.18 version 2
 
 def verify_v2(pub, rc, group=None):
@@ -1482,11 +1585,7 @@ def verify_v2(pub, rc, group=None):
         if ly.kind == 2:
             npre += 2 * (len(ly.dw) + 1)
     parts = [("P1rows", 'p', 1 << y.lrP), ("maskC", 'p', 1)]
-    for j in range(d):
-        if j > 0:
-            parts += [("GT", 's', 1), ("Grounds", 's', 3 * j)]
-        parts += [("Gfinals", 'p', 6)]
-        parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * 2
+    parts += gkr_parts(d)
     parts += [("Gleaves", 'p', y.NLC), ("pre", 'p', npre), ("S1T", 's', 1), ("S1rounds", 's', 3 * y.n1),
               ("S1finals", 'p', L + 2 * (L - 1) + npw_fin + (2 + y.Kx if cm else 0))]
     parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * ((L - 1) + len(y.pw) + (1 if cm else 0))
@@ -1513,44 +1612,7 @@ def verify_v2(pub, rc, group=None):
     eta = tr.challenges("GKR/weight", NT)
     rhoG = tr.challenge("GKR/rho", True)
     com = acc.coms
-    rels_g = []
-
-    def gkr_finals(j):
-        f = pf.get("Gfinals")
-        tr.absorb_points("GKR/finals", f)
-        return acc.commit(f)
-
-    # layer 0
-    PE, PO, QE, QO, A, Bb = gkr_finals(0)
-    product_verify(tr, com[PE], com[QO], com[A], tuple(pf.get("prodABD")) + (pf.get("prodz"),), "tree layer 0")
-    product_verify(tr, com[QE], com[PO], com[Bb], tuple(pf.get("prodABD")) + (pf.get("prodz"),), "tree layer 0")
-    rels_g.append(({A: 1, Bb: 1}, {}, 0))
-    r = tr.challenge("GKR/line")
-    z = [r]
-    prev = (PE, PO, QE, QO, r)
-    for j in range(1, d):
-        lam = tr.challenge("GKR/lambda")
-        base = 4 * y.n1 + 3 * y.n2 + 2 * j * (j - 1)
-        T = pf.get("GT")[0]
-        rs = pf.get("Grounds")
-        S = Sumcheck(tr, "GKR", j, 3, base, T, [rs[3 * i:3 * i + 3] for i in range(j)])
-        pPE, pPO, pQE, pQO, rr = prev
-        a = {}
-        addf(a, pPE, 1 - rr); addf(a, pPO, rr)
-        addf(a, pQE, lam * (1 - rr)); addf(a, pQO, lam * rr)
-        rels_g.append((a, S.init_mask(rhoG), T))
-        PE, PO, QE, QO, A, Bb = gkr_finals(j)
-        product_verify(tr, com[PE], com[QO], com[A], tuple(pf.get("prodABD")) + (pf.get("prodz"),),
-                       "tree layer %d" % j)
-        Yp = pt_add(com[PO], pt_mul(com[QO], lam))
-        product_verify(tr, com[QE], Yp, com[Bb], tuple(pf.get("prodABD")) + (pf.get("prodz"),),
-                       "tree layer %d" % j)
-        e = eq_pt(z, S.r)
-        rels_g.append(({A: e, Bb: e}, S.final_mask(rhoG), S.final))
-        r = tr.challenge("GKR/line")
-        z = [r] + S.r
-        prev = (PE, PO, QE, QO, r)
-    zd = z
+    rels_g, prev, zd = gkr_layers(tr, pf, acc, y, rhoG)
     leaves = pf.get("Gleaves")
     tr.absorb_points("GKR/leaves", leaves)
     leaf_i = iter(acc.commit(leaves))
@@ -1570,45 +1632,29 @@ def verify_v2(pub, rc, group=None):
         ci = next(leaf_i)
         leaf_claims.append((ci, ('m', t), zd[:tb['wT']]))
         mT.append(ci)
-
-    def sel(name):
-        off, kap = y.posLeaf[name]
-        return eq_pt(zd[kap:], bits_of(off >> kap, d - kap))
-    pPE, pPO, pQE, pQO, rr = prev
-    ap = {}
-    addf(ap, pPE, 1 - rr); addf(ap, pPO, rr)
-    Kp = 0
-    for t, tb in enumerate(y.tables):
-        addf(ap, mT[t], eta[t] * sel(('T', t)))
-    for k, ins in enumerate(y.inst):
-        Kp += eta[ins['T']] * sel(('I', k))
-    rels_g.append((ap, {}, Kp))
-    aq = {}
-    addf(aq, pQE, 1 - rr); addf(aq, pQO, rr)
-    Kq = 1
     out = out_matrix_v2(desc, rc, y)
+    fks = []
     for k, ins in enumerate(y.inst):
-        sk = sel(('I', k))
         ci, ai = lk[k]
-        addf(aq, ci, sk)
+        f = Form({ci: 1})
         if ins['kind'] == 'act':
             if ai is not None:
-                addf(aq, ai, sk * gamma)
+                f.add(ai, gamma)
             else:
-                Kq -= gamma * sk * mle(out, zd[:ins['n']])
+                f.c = gamma * mle(out, zd[:ins['n']]) % Q
         if ins['kind'] == 'input':
-            Kq -= sk * c_in_mle(y, ins['k'], gamma, zd[y.beta:ins['n']])
-        Kq += sk * alpha - sk
+            f.c = c_in_mle(y, ins['k'], gamma, zd[y.beta:ins['n']])
+        fks.append((('I', k), ins['T'], f))
+    tts = []
     for t, tb in enumerate(y.tables):
-        st = sel(('T', t))
         yT = zd[:tb['wT']]
-        tval = sum(pow(2, i, Q) * yT[i] for i in range(tb['wT'])) % Q
+        tval = idx_mle(yT)
         if tb['kind'] == 'act':
             tval = (tval - pow(2, tb['Q'] - 1, Q) + gamma * mle(tb['act'], yT)) % Q
         if tb['kind'] == 'wr':
             tval = (tval + gamma * mle(wr_omega(), yT)) % Q
-        Kq += st * (alpha - tval) - st
-    rels_g.append((aq, {}, Kq))
+        tts.append((('T', t), t, mT[t], Form(c=tval)))
+    rels_g += gkr_leaf_relations(y, zd, prev, eta, alpha, fks, tts)
 
     # S1
     tau = []
@@ -1834,8 +1880,12 @@ class TreeLay:
     pass
 
 
+LIMB = 11   # 16.1: every limb of the tree proof
+
+
 def tree_layout(desc, B, committed=False):
-    """16.1 sizes, 16.2 columns, 16.3 tables and lookups (16.10.3 with committed inputs)."""
+    """16.1 sizes, 16.2 columns, 16.3 tables, lookups and leaf blocks (16.10.3 with
+    committed inputs)."""
     y = TreeLay()
     y.committed = committed
     T, D, n = desc['T'], desc['D'], desc['n']
@@ -1846,28 +1896,28 @@ def tree_layout(desc, B, committed=False):
     y.g = y.beta + y.tau
     y.D = D
     tbl = desc['transform'] == 1
-    y.K = (desc['s'] + 15) // 16 if tbl else 0
-    y.w = desc['s'] - 16 * (y.K - 1) if tbl else 0
-    y.tables = [('NODE', y.tau + y.nu), ('LEAF', y.tau + y.nu), ('ROW', y.beta + y.lam), ('R16', 16)]
-    if tbl and y.w < 16:
+    y.K = (desc['s'] + LIMB - 1) // LIMB if tbl else 0
+    y.w = desc['s'] - LIMB * (y.K - 1) if tbl else 0
+    y.tables = [('NODE', y.tau + y.nu), ('LEAF', y.tau + y.nu), ('ROW', y.beta + y.lam), ('R11', LIMB)]
+    if tbl and y.w < LIMB:
         y.tables.append(('Rw', y.w))
     if tbl:
         y.tables.append(('OUTT', desc['Q']))
     tix = {nm: i for i, (nm, _) in enumerate(y.tables)}
     y.tix = tix
-    y.inst = []
+    y.inst = []                         # (kind, index, variables, table)
     for s in range(D):
-        y.inst += [('NODE', s, y.g, tix['NODE']), ('ROW', s, y.g, tix['ROW']),
-                   ('C0', s, y.g, tix['R16']), ('C1', s, y.g, tix['R16'])]
+        y.inst += [('NODE', s, y.g, tix['NODE']), ('ROW', s, y.g, tix['ROW'])]
+        y.inst += [('C', (s, i), y.g, tix['R11']) for i in range(3)]
     y.inst.append(('LEAF', None, y.g, tix['LEAF']))
     if tbl:
         y.inst.append(('OUTT', None, y.beta, tix['OUTT']))
         for k in range(y.K):
             last = k == y.K - 1
-            y.inst.append(('LIMB', k, y.beta, tix['Rw'] if (last and y.w < 16) else tix['R16']))
+            y.inst.append(('LIMB', k, y.beta, tix['Rw'] if (last and y.w < LIMB) else tix['R11']))
     if committed:
-        y.inst += [('IN', k, y.beta + y.lam, tix['R16']) for k in range(2)]
-    y.grid = ['b', 'f', 'k', 'd', 'x', 'm', 'e', 'c0', 'c1']
+        y.inst += [('IN', k, y.beta + y.lam, tix['R11']) for k in range(3)]
+    y.grid = ['b', 'f', 'k', 'd', 'x', 'm', 'e', 'c0', 'c1', 'c2']
     p1 = []
     for s in range(D):
         for c in y.grid:
@@ -1876,41 +1926,25 @@ def tree_layout(desc, B, committed=False):
     if tbl:
         p1 += [(('S',), y.beta), (('q',), y.beta)] + [(('limb', k), y.beta) for k in range(y.K)]
     if committed:
-        p1 += [(('M',), y.beta + y.lam), (('I', 0), y.beta + y.lam), (('I', 1), y.beta + y.lam)]
+        p1 += [(('M',), y.beta + y.lam)] + [(('I', k), y.beta + y.lam) for k in range(3)]
     p1 += [(('mult', t), wv) for t, (_, wv) in enumerate(y.tables)]
-    p2 = [(('h', i), ins[2]) for i, ins in enumerate(y.inst)] + [(('g', t), wv) for t, (_, wv) in enumerate(y.tables)]
-    y.p1cols, y.p2cols = p1, p2
+    y.p1cols = p1
     y.pos1, y.lP1 = place(p1)
-    y.pos2, y.lP2 = place(p2)
+    y.lP = y.lP1
     y.lN = y.tau + y.nu + 2
     y.lW = y.lN
-    y.posN = {('N', c): (c << (y.tau + y.nu), y.tau + y.nu) for c in range(4)}
-    y.n1 = max([y.g] + [wv for _, wv in y.tables])
-    y.n2 = max(y.lP1, y.lP2, y.lN)
-    y.nM = nextpow2(4 * y.n1 + 3 * y.n2)
+    y.posW = {('N', c): (c << (y.tau + y.nu), y.tau + y.nu) for c in range(4)}
+    blocks = [(('I', i), ins[2]) for i, ins in enumerate(y.inst)] + \
+             [(('T', t), wv) for t, (_, wv) in enumerate(y.tables)]
+    y.posLeaf, y.d = place(blocks)
+    y.n1 = max(1, y.g, y.beta + y.lam if committed else 0)
+    y.n2 = max(y.lP1, y.lN)
+    d = y.d
+    y.nM = nextpow2(4 * y.n1 + 3 * y.n2 + 2 * d * (d - 1))
     y.kM = log2c(y.nM)
     y.NV = max(y.nM, 1 << split(y.lP1)[0])
+    y.NLC = 9 * D + 1 + (y.K + 1 if tbl else 0) + (5 if committed else 0) + 4 + len(y.tables)
     return y
-
-
-def idx_mle(z):
-    return sum(pow(2, j, Q) * zj for j, zj in enumerate(z)) % Q
-
-
-class Form:
-    """Σ a_i·v_i + c over committed scalars (16.4.1)."""
-
-    def __init__(self, a=None, c=0):
-        self.a = dict(a or {})
-        self.c = c % Q
-
-    def add(self, i, coef):
-        addf(self.a, i, coef)
-        return self
-
-    def com(self, coms):
-        idx = sorted(self.a)
-        return pt_add(msm([coms[i] for i in idx], [self.a[i] for i in idx]), pt_mul(GEN_G, self.c))
 
 
 def verify_tree(pub, rc, group=None):
@@ -1921,28 +1955,26 @@ def verify_tree(pub, rc, group=None):
     y = tree_layout(desc, B, cm)
     D = y.D
     tbl = desc['transform'] == 1
-    if y.g > 30:
+    if y.g > 30 or y.d > 28:
         raise Reject("unusable", "limits", "beyond the limits of 16.1")
     body = check_header(rc['proof'], b"ZKMLPT01", 2, 1 if cm else 0)
-    NK, NT = len(y.inst), len(y.tables)
-    lc1, lr1 = split(y.lP1)
-    lc2, lr2 = split(y.lP2)
-    lcN, lrN = split(y.lN)
-    nprod = 3 * D + NK + 2 + (3 if cm else 0)      # M·M, M·x~, ROW's t·g
-    parts = [("P1rows", 'p', 1 << lr1), ("maskC", 'p', 1), ("P2rows", 'p', 1 << lr2)]
+    NT = len(y.tables)
+    n1, n2 = y.n1, y.n2
+    nprod = 3 * D + (2 if cm else 0)
+    parts = [("P1rows", 'p', 1 << split(y.lP1)[1]), ("maskC", 'p', 1)] + gkr_parts(y.d)   # 16.8
+    parts.append(("Gleaves", 'p', y.NLC))
     if tbl:
         parts.append(("pre", 'p', 2 + y.K))
-    parts += [("S1T", 's', 1), ("S1rounds", 's', 3 * y.n1),
-              ("S1finals", 'p', len(y.p1cols) + len(y.p2cols) + 4 + (1 if cm else 0)),
-              ("S1products", 'p', nprod)]
+    parts += [("S1T", 's', 1), ("S1rounds", 's', 3 * n1),
+              ("S1finals", 'p', 9 * D + 1 + (4 if cm else 0)), ("S1products", 'p', nprod)]
     parts += [("prodABD", 'p', 3), ("prodz", 's', 5)] * nprod
-    parts += [("S2T", 's', 1), ("S2rounds", 's', 2 * y.n2), ("S2finals", 'p', 3)]
-    parts += ipa_parts("o1", lc1) + ipa_parts("o2", lc2) + ipa_parts("oN", lcN)
+    parts += [("S2T", 's', 1), ("S2rounds", 's', 2 * n2), ("S2finals", 'p', 2)]
+    parts += ipa_parts("oP", split(y.lP1)[0]) + ipa_parts("oW", split(y.lN)[0])
     parts += (ipa_parts("oX", y.lam) if cm else []) + ipa_parts("lin", y.kM)
     pf = Proof(body, parts)
 
     tr = Transcript("ZKMLPG-V2/trees-committed" if cm else "ZKMLPG-V2/trees")
-    tr.absorb("stmt/params", sha(param_digest(y.NV) + u32(DELTA) + u32(16)))
+    tr.absorb("stmt/params", sha(param_digest(y.NV) + u32(DELTA) + u32(LIMB)))
     tr.absorb("stmt/model-descriptor", desc['digest'])
     tr.absorb_points("stmt/N-rows", pub['rows'])
     tr.absorb_u64("stmt/B", B)
@@ -1961,11 +1993,99 @@ def verify_tree(pub, rc, group=None):
     tr.absorb_points("mask/C", [CM])
     alpha = tr.challenge("lookup/alpha")
     gamma = tr.challenge("lookup/gamma")
-    P2rows = pf.get("P2rows")
-    tr.absorb_points("P2/rows", P2rows)
+    eta = tr.challenges("GKR/weight", NT)
+    rhoG = tr.challenge("GKR/rho", True)
+    com = acc.coms
+    rels_g, prev, zd = gkr_layers(tr, pf, acc, y, rhoG)      # 16.4 items 12-15
+    # 16.4 item 16: the leaf claims
+    n = desc['n']
+    nb = 1 << y.beta
+    outp = [rc['outputs'][min(b, B - 1)] for b in range(nb)]
+    yg, yb, yt = zd[:y.g], zd[:y.beta], zd[y.beta:y.g]
+    yN = zd[:y.tau + y.nu]
+    yin = zd[:y.beta + y.lam]
+    leaves = pf.get("Gleaves")
+    tr.absorb_points("GKR/leaves", leaves)
+    it = iter(acc.commit(leaves))
+    Lc = {}
+    leaf_claims = []                    # (index, polynomial, column, point)
+
+    def leaf(nm, poly, pt):
+        Lc[nm] = next(it)
+        leaf_claims.append((Lc[nm], poly, nm, pt))
+    for s in range(D):
+        for c in ('b', 'f', 'k', 'd', 'x', 'm', 'c0', 'c1', 'c2'):
+            leaf((c, s), 'P1', yg)
+    leaf(('v',), 'P1', yg)
+    if tbl:
+        for nm in [('q',)] + [('limb', k) for k in range(y.K)]:
+            leaf(nm, 'P1', yb)
+    if cm:
+        for nm in [('M',)] + [('I', k) for k in range(3)]:
+            leaf(nm, 'P1', yin)
+        Lc[('xt',)] = next(it)          # x~ = X~(y_in): settled by the X opening, no claim
+    for c in range(4):
+        leaf(('N', c), 'W', yN)
+    for t, (_, wT) in enumerate(y.tables):
+        leaf(('mult', t), 'P1', zd[:wT])
+
+    def lf(nm, coef=1):
+        return Form({Lc[nm]: coef})
+    # 16.4.1: the lookups' values at y_g, y_β (y_in), the tables' at y_T
+    fks = []
+    for i, (kind, s, nk, t) in enumerate(y.inst):
+        if kind == 'NODE':
+            ff = Form(c=pow(2, y.nu, Q) * idx_mle(yt) + pow(2, s, Q))
+            for j in range(s):
+                ff.add(Lc[('b', j)], pow(2, s - 1 - j, Q))
+            ff.add(Lc[('f', s)], gamma).add(Lc[('k', s)], gamma * gamma).add(Lc[('d', s)], pow(gamma, 3, Q))
+        elif kind == 'ROW':
+            ff = Form(c=idx_mle(yb))
+            ff.add(Lc[('f', s)], pow(2, y.beta, Q)).add(Lc[('x', s)], gamma).add(Lc[('m', s)], gamma * gamma)
+        elif kind == 'C':
+            ff = lf(('c%d' % s[1], s[0]))
+        elif kind == 'LEAF':
+            ff = Form(c=pow(2, y.nu, Q) * idx_mle(yt))
+            for j in range(D):
+                ff.add(Lc[('b', j)], pow(2, D - 1 - j, Q))
+            ff.add(Lc[('v',)], gamma)
+        elif kind == 'OUTT':
+            ff = lf(('q',))
+            ff.c = gamma * mle(outp, yb) % Q
+        elif kind == 'IN':
+            ff = lf(('I', s))
+        else:
+            ff = lf(('limb', s))
+        fks.append((('I', i), t, ff))
+    tts = []
+    for t, (name, wT) in enumerate(y.tables):
+        yT = zd[:wT]
+        if name == 'NODE':
+            tf = Form(c=idx_mle(yN)).add(Lc[('N', 0)], gamma).add(Lc[('N', 1)], gamma * gamma)
+            tf.add(Lc[('N', 2)], pow(gamma, 3, Q))
+        elif name == 'LEAF':
+            tf = Form(c=idx_mle(yN)).add(Lc[('N', 3)], gamma)
+        elif name == 'ROW' and cm:      # 16.10.3: idx(y_in) + γ·x~ + γ²·M~
+            tf = Form(c=idx_mle(yin)).add(Lc[('xt',)], gamma).add(Lc[('M',)], gamma * gamma)
+        elif name == 'ROW':
+            X = [rc['inputs'][min(b, B - 1) * n + j] if j < n else 0
+                 for j in range(1 << y.lam) for b in range(nb)]
+            Mi = [1 if v == -2 ** 31 else 0 for v in X]
+            tf = Form(c=idx_mle(yT) + gamma * mle(X, yT) + gamma * gamma * mle(Mi, yT))
+        elif name == 'OUTT':
+            tf = Form(c=idx_mle(yT) - pow(2, desc['Q'] - 1, Q) + gamma * mle(desc['table'], yT))
+        else:
+            tf = Form(c=idx_mle(yT))
+        tts.append((('T', t), t, Lc[('mult', t)], tf))
+    rels_g += gkr_leaf_relations(y, zd, prev, eta, alpha, fks, tts)
+    if cm:                              # R_in (16.10.4), last
+        rels_g.append(({Lc[('xt',)]: 1, Lc[('M',)]: 1, Lc[('I', 0)]: -1, Lc[('I', 1)]: -(1 << LIMB),
+                        Lc[('I', 2)]: -(1 << 2 * LIMB)}, {}, 1 - pow(2, 31, Q)))
+
+    # 16.4 items 17-21: S1
     tauZ = tr.challenges("tree/tau-z", y.g)
     tauS = tr.challenges("tree/tau-s", y.beta)
-    tauLK = tr.challenges("lk/tau", y.n1)
+    tauLK = tr.challenges("lk/tau", n1)
     C = {}
     claims = []
     rels = []
@@ -1979,23 +2099,15 @@ def verify_tree(pub, rc, group=None):
         a = {C[('pre', 'S')]: 1}
         addf(a, C[('pre', 'q')], -pow(2, desc['s'], Q))
         for k in range(y.K):
-            addf(a, C[('pre', 'limb', k)], -pow(2, 16 * k, Q))
+            addf(a, C[('pre', 'limb', k)], -pow(2, LIMB * k, Q))
         rels.append((a, {}, -pow(2, desc['s'] - 1, Q)))
     lz = tr.challenges("S1/lambda-z", 3 * D)
     lS = tr.challenge("S1/lambda-s")
     lin_ = tr.challenges("S1/lambda-in", 2) if cm else None
-    llk = tr.challenges("S1/lambda-lk", NK)
-    ltb = tr.challenges("S1/lambda-tb", NT)
-    zeta = tr.challenges("S1/zeta", NT)
     rho1 = tr.challenge("S1/rho", True)
-    n1 = y.n1
     rs = pf.get("S1rounds")
     S1 = Sumcheck(tr, "S1", n1, 3, 0, pf.get("S1T")[0], [rs[3 * j:3 * j + 3] for j in range(n1)])
-    # padded public matrices
-    n = desc['n']
-    nb = 1 << y.beta
-    outp = [rc['outputs'][min(b, B - 1)] for b in range(nb)]
-    # R1
+    # R_init
     a1 = {}
     K1 = S1.T
     f = pow(2, n1 - y.g, Q) * lS % Q
@@ -2003,28 +2115,25 @@ def verify_tree(pub, rc, group=None):
         addf(a1, C[('pre', 'S')], f)
     else:
         K1 -= f * mle(outp, tauS)
-    # finals
+    rg = S1.suffix(y.g)
+    rb = rg[:y.beta]
+    rin = S1.suffix(y.beta + y.lam)
     fin = pf.get("S1finals")
     tr.absorb_points("S1/finals", fin)
     it = iter(acc.commit(fin))
-    for nm, kap in y.p1cols:
-        C[nm] = next(it)
-        claims.append((C[nm], 'P1', nm, S1.suffix(kap)))
-    for nm, kap in y.p2cols:
-        C[nm] = next(it)
-        claims.append((C[nm], 'P2', nm, S1.suffix(kap)))
-    rTN = S1.suffix(y.tau + y.nu)
-    for c in range(4):
-        C[('N', c)] = next(it)
-        claims.append((C[('N', c)], 'N', ('N', c), rTN))
+    for s in range(D):
+        for c in ('b', 'k', 'd', 'x', 'm', 'e', 'c0', 'c1', 'c2'):
+            C[(c, s)] = next(it)
+            claims.append((C[(c, s)], 'P1', (c, s), rg))
+    C[('v',)] = next(it)
+    claims.append((C[('v',)], 'P1', ('v',), rg))
     if cm:
-        C[('xt',)] = next(it)           # x~ = X~(r_in): settled by the X opening, no claim
+        for nm in [('M',)] + [('I', k) for k in range(3)]:
+            C[nm] = next(it)
+            claims.append((C[nm], 'P1', nm, rin))
     prods = pf.get("S1products")
     tr.absorb_points("S1/products", prods)
     pit = iter(acc.commit(prods))
-    com = acc.coms
-    rg = S1.suffix(y.g)
-    rb, rt = rg[:y.beta], rg[y.beta:]
 
     def cf(nm):
         return Form({C[nm]: 1})
@@ -2035,61 +2144,16 @@ def verify_tree(pub, rc, group=None):
         yf = Form({C[('x', s)]: 1, C[('e', s)]: pow(2, 32, Q), C[('k', s)]: -1})
         pairs.append((cf(('b', s)), yf, next(pit), "level %d b*y" % s))
     if cm:
-        pMM = next(pit)
-        pairs.append((cf(('M',)), cf(('M',)), pMM, "M*M"))
-        pMx = next(pit)
-        pairs.append((cf(('M',)), cf(('xt',)), pMx, "M*x~"))
-    nlev = len(pairs)
-    fk = []
-    for i, (kind, s, nk, t) in enumerate(y.inst):
-        if kind == 'NODE':
-            ff = Form(c=pow(2, y.nu, Q) * idx_mle(rt) + pow(2, s, Q))
-            for j in range(s):
-                ff.add(C[('b', j)], pow(2, s - 1 - j, Q))
-            ff.add(C[('f', s)], gamma).add(C[('k', s)], gamma * gamma).add(C[('d', s)], pow(gamma, 3, Q))
-        elif kind == 'ROW':
-            ff = Form(c=idx_mle(rb))
-            ff.add(C[('f', s)], pow(2, y.beta, Q)).add(C[('x', s)], gamma).add(C[('m', s)], gamma * gamma)
-        elif kind == 'C0':
-            ff = cf(('c0', s))
-        elif kind == 'C1':
-            ff = cf(('c1', s))
-        elif kind == 'LEAF':
-            ff = Form(c=pow(2, y.nu, Q) * idx_mle(rt))
-            for j in range(D):
-                ff.add(C[('b', j)], pow(2, D - 1 - j, Q))
-            ff.add(C[('v',)], gamma)
-        elif kind == 'OUTT':
-            ff = Form({C[('q',)]: 1}, c=gamma * mle(outp, S1.suffix(y.beta)))
-        elif kind == 'IN':
-            ff = cf(('I', s))
-        else:
-            ff = cf(('limb', s))
-        fk.append(ff)
-        pairs.append((cf(('h', i)), ff, next(pit), "lookup %d" % (i + 1)))
-    tN = {}
-    rin = S1.suffix(y.beta + y.lam)     # the ROW table's point (16.10.3)
-    for name in ('NODE', 'LEAF', 'ROW') if cm else ('NODE', 'LEAF'):
-        t = y.tix[name]
-        if name == 'ROW':               # t~ = idx(r_in) + γ·x~ + γ²·M~
-            tf = Form(c=idx_mle(rin)).add(C[('xt',)], gamma).add(C[('M',)], gamma * gamma)
-        else:
-            tf = Form(c=idx_mle(rTN))
-        if name == 'NODE':
-            tf.add(C[('N', 0)], gamma).add(C[('N', 1)], gamma * gamma).add(C[('N', 2)], pow(gamma, 3, Q))
-        elif name == 'LEAF':
-            tf.add(C[('N', 3)], gamma)
-        pi = next(pit)
-        tN[name] = pi
-        pairs.append((tf, cf(('g', t)), pi, "table %s" % name))
+        uf = Form({C[('I', 0)]: 1, C[('I', 1)]: 1 << LIMB, C[('I', 2)]: 1 << 2 * LIMB})
+        pairs.append((cf(('M',)), cf(('M',)), next(pit), "M*M"))
+        pairs.append((cf(('M',)), uf, next(pit), "M*u"))
     for X, Yf, pi, what in pairs:
         A, Bp, Dp = pf.get("prodABD")
         product_verify(tr, X.com(com), Yf.com(com), com[pi], (A, Bp, Dp, pf.get("prodz")), what)
-    # R2
+    # R_final
     a2 = {}
     K2 = S1.final
     eZ = eq_pt(tauZ, rg)
-    pi = 0
     for s in range(D):
         Pbb, Pmd, Pby = pairs[3 * s][2], pairs[3 * s + 1][2], pairs[3 * s + 2][2]
         lb, lm, lc_ = lz[3 * s], lz[3 * s + 1], lz[3 * s + 2]
@@ -2098,77 +2162,29 @@ def verify_tree(pub, rc, group=None):
         e = lc_ * eZ
         addf(a2, Pby, 2 * e); addf(a2, C[('x', s)], -e); addf(a2, C[('e', s)], -e * pow(2, 32, Q))
         addf(a2, C[('k', s)], e); K2 += e; addf(a2, C[('b', s)], e); addf(a2, C[('c0', s)], -e)
-        addf(a2, C[('c1', s)], -e * 65536)
+        addf(a2, C[('c1', s)], -e * (1 << LIMB)); addf(a2, C[('c2', s)], -e * (1 << 2 * LIMB))
     addf(a2, C[('v',)], lS * eq_pt(tauS, rb))
     if cm:
-        # IN: λ0·e·(M~ - P_MM) + λ1·e·(P_Mx + 2^31·M~), e = eq(τ_in, r_in)
+        # IN (16.10.4): λ0·e_in·(M~ - P_MM) + λ1·e_in·P_Mu, e_in = eq(τ_in, r_in)
+        PMM, PMu = pairs[3 * D][2], pairs[3 * D + 1][2]
         e_in = eq_pt(tauLK[n1 - (y.beta + y.lam):], rin)
-        addf(a2, C[('M',)], lin_[0] * e_in); addf(a2, pMM, -lin_[0] * e_in)
-        addf(a2, pMx, lin_[1] * e_in); addf(a2, C[('M',)], lin_[1] * e_in * pow(2, 31, Q))
-    for i, (kind, s, nk, t) in enumerate(y.inst):
-        Pk = pairs[nlev + i][2]
-        ek = eq_pt(tauLK[n1 - nk:], S1.suffix(nk))
-        addf(a2, C[('h', i)], llk[i] * ek * alpha + zeta[t] * inv(pow(2, n1 - nk, Q)))
-        addf(a2, Pk, -llk[i] * ek)
-        K2 += llk[i] * ek
-    for t, (name, wT) in enumerate(y.tables):
-        rT = S1.suffix(wT)
-        eT = eq_pt(tauLK[n1 - wT:], rT)
-        z2 = zeta[t] * inv(pow(2, n1 - wT, Q)) % Q
-        if name in ('NODE', 'LEAF') or (name == 'ROW' and cm):
-            addf(a2, C[('g', t)], ltb[t] * eT * alpha - z2)
-            addf(a2, tN[name], -ltb[t] * eT)
-            addf(a2, C[('mult', t)], -ltb[t] * eT)
-            continue
-        tval = idx_mle(rT)
-        if name == 'ROW':
-            X = [rc['inputs'][min(b, B - 1) * n + j] if j < n else 0
-                 for j in range(1 << y.lam) for b in range(nb)]
-            Mi = [1 if v == -2 ** 31 else 0 for v in X]
-            tval = (tval + gamma * mle(X, rT) + gamma * gamma * mle(Mi, rT)) % Q
-        elif name == 'OUTT':
-            tval = (tval - pow(2, desc['Q'] - 1, Q) + gamma * mle(desc['table'], rT)) % Q
-        addf(a2, C[('g', t)], ltb[t] * eT * (alpha - tval) - z2)
-        addf(a2, C[('mult', t)], -ltb[t] * eT)
-    # S2
-    theta = tr.challenges("S2/theta", len(claims))
-    rho2 = tr.challenge("S2/rho", True)
-    n2 = y.n2
-    rs = pf.get("S2rounds")
-    S2 = Sumcheck(tr, "S2", n2, 2, 4 * n1, pf.get("S2T")[0], [rs[2 * j:2 * j + 2] for j in range(n2)])
-    lv = {'P1': y.lP1, 'P2': y.lP2, 'N': y.lN}
-    posm = {'P1': y.pos1, 'P2': y.pos2, 'N': y.posN}
-    a3 = {}
-    Kx = {'P1': 0, 'P2': 0, 'N': 0}
-    rpt = {k: S2.suffix(v) for k, v in lv.items()}
-    for th, (ci, poly, col, z) in zip(theta, claims):
-        addf(a3, ci, th * pow(2, n2 - lv[poly], Q))
-        off, kap = posm[poly][col]
-        zh = list(z) + bits_of(off >> kap, lv[poly] - kap)
-        Kx[poly] = (Kx[poly] + th * eq_pt(zh, rpt[poly])) % Q
-    fin2 = pf.get("S2finals")
-    tr.absorb_points("S2/finals", fin2)
-    u1, u2, uN = acc.commit(fin2)
-    a4 = {}
-    addf(a4, u1, Kx['P1']); addf(a4, u2, Kx['P2']); addf(a4, uN, Kx['N'])
-    hyrax_verify(tr, P1rows, com[u1], rpt['P1'], ipa_msgs(pf, "o1"), "opening of P1")
-    hyrax_verify(tr, P2rows, com[u2], rpt['P2'], ipa_msgs(pf, "o2"), "opening of P2")
-    hyrax_verify(tr, pub['rows'], com[uN], rpt['N'], ipa_msgs(pf, "oN"), "opening of N")
-    if cm:
-        # X at (r_in's feature coordinates, then its row coordinates), rows C_min(b, B-1)
-        rowsX = [rc['rows'][min(b, B - 1)] for b in range(1 << y.beta)]
-        hyrax_verify(tr, rowsX, com[C[('xt',)]], rin[y.beta:] + rin[:y.beta], ipa_msgs(pf, "oX"),
-                     "opening of X", lc=y.lam)
+        addf(a2, C[('M',)], lin_[0] * e_in); addf(a2, PMM, -lin_[0] * e_in)
+        addf(a2, PMu, lin_[1] * e_in)
     for rel in rels:
         acc.add(*rel)
     acc.add(a1, S1.init_mask(rho1), K1)
     acc.add(a2, S1.final_mask(rho1), K2)
-    acc.add(a3, S2.init_mask(rho2), S2.T)
-    acc.add(a4, S2.final_mask(rho2), S2.final)
-    if cm:                              # R_in: x~ + M~ - I0~ - 2^16·I1~ = 1 - 2^31
-        acc.add({C[('xt',)]: 1, C[('M',)]: 1, C[('I', 0)]: -1, C[('I', 1)]: -65536}, {},
-                1 - pow(2, 31, Q))
-    acc.verify(tr, CM, y.nM, y.kM, ipa_msgs(pf, "lin"))
+    claims += leaf_claims
+    xopen = None
+    if cm:
+        # X at (y_in's feature coordinates, then its row coordinates), rows C_min(b, B-1)
+        rowsX = [rc['rows'][min(b, B - 1)] for b in range(nb)]
+
+        def xopen():
+            hyrax_verify(tr, rowsX, com[Lc[('xt',)]], yin[y.beta:] + yin[:y.beta], ipa_msgs(pf, "oX"),
+                         "opening of X", lc=y.lam)
+    # 16.4 items 22-27: S2 over P1 and N, the openings, the relations
+    finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, None, pub['rows'], rels_g, xopen, "N")
 
 
 # ---------------------------------------------------------------- 12.3 the order of checks

@@ -237,10 +237,10 @@ hyrax_open_sum(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitme
                const hyrax_commitment *c2, const fq_t *mu, const fq_t *P, const fq_t *beta,
                const fq_t *z, const ge_t *Cv, const fq_t *bv)
 {
-    size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc, i, j;
+    size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc, i;
     fq_t *Lv, *Rv, *LZ, bLZ, tmp;
     ge_t CLZ;
-    int rc = -1;
+    int rc = -1, failed = 0;
 
     Lv = malloc(nrows * sizeof(fq_t));
     Rv = malloc(ncols * sizeof(fq_t));
@@ -250,11 +250,31 @@ hyrax_open_sum(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitme
     mle_eq_table(Rv, z, c->lc);
     mle_eq_table(Lv, z + c->lc, c->lr);
     fq_set_zero(&bLZ);
+    /* LZ = L·P: rows split over the threads, each summing into its own vector */
+#pragma omp parallel num_threads(zkml_threads()) if (nrows * ncols >= ((size_t)1 << 16))
+    {
+        fq_t *part = calloc(ncols, sizeof(fq_t)), prod;
+        size_t r, col;
+
+#pragma omp for schedule(static)
+        for (r = 0; r < nrows; r++)
+            for (col = 0; part != NULL && col < ncols; col++) {
+                fq_mul(&prod, &Lv[r], &P[r * ncols + col]);
+                fq_add(&part[col], &part[col], &prod);
+            }
+#pragma omp critical(hyrax_open_rows)
+        for (col = 0; col < ncols; col++)
+            if (part != NULL)
+                fq_add(&LZ[col], &LZ[col], &part[col]);
+            else
+                failed = 1;
+        if (part != NULL)
+            explicit_bzero(part, ncols * sizeof(fq_t));
+        free(part);
+    }
+    if (failed)
+        goto out;
     for (i = 0; i < nrows; i++) {
-        for (j = 0; j < ncols; j++) {
-            fq_mul(&tmp, &Lv[i], &P[i * ncols + j]);
-            fq_add(&LZ[j], &LZ[j], &tmp);
-        }
         fq_mul(&tmp, &Lv[i], &beta[i]);
         fq_add(&bLZ, &bLZ, &tmp);
     }

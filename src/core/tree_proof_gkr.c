@@ -66,7 +66,7 @@ tp_gkr_setup(tctx *c)
         kappa[n++] = c->lk[k].vars;
     for (k = 0; k < c->ntb; k++)
         kappa[n++] = c->tb[k].vars;
-    if (gkr_shape_build(&c->gshape, kappa, n) != 0 || c->gshape.d > 27)
+    if (gkr_shape_build(&c->gshape, kappa, n) != 0)
         return tp_fail(c, "the statement's lookup tree is too large");
     c->n_leaf_claims = leaf_items(c, NULL);
     return 0;

@@ -30,15 +30,32 @@ tp_copy_col(tctx *c, const fq_t *src, size_t n)
     return d;
 }
 
-/* P1 as field elements again from the int32 witness, after a sumcheck folded it. */
+/* P1 as field elements again from the int32 witness, after a sumcheck folded it.  Most
+ * entries are bits, limbs, features and counts: those below SMALL are copied from a
+ * table rather than converted (a Montgomery multiplication each). */
 void
 tp_restore_p1(tctx *c)
 {
+    enum { SMALL = 4096 };
+    static fq_t small[SMALL];
+    static int ready;
     ptrdiff_t i, n = (ptrdiff_t)1 << c->l1;
 
+#pragma omp critical(tp_small_table)
+    if (!ready) {
+        for (i = 0; i < SMALL; i++)
+            fq_set_u64(&small[i], (uint64_t)i);
+        ready = 1;
+    }
 #pragma omp parallel for schedule(static) num_threads(zkml_threads())
-    for (i = 0; i < n; i++)
-        fq_set_i64(&c->P1f[i], c->p1[i]);
+    for (i = 0; i < n; i++) {
+        int32_t v = c->p1[i];
+
+        if (v >= 0 && v < SMALL)
+            c->P1f[i] = small[v];
+        else
+            fq_set_i64(&c->P1f[i], v);
+    }
 }
 
 static int
