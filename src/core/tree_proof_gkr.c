@@ -73,46 +73,66 @@ tp_gkr_setup(tctx *c)
 }
 
 /* The prover's leaves (16.3): (η_T, α - f_k[u]) per lookup, (-η_T·m_T[y], α - t_T[y]) per
- * table, at their blocks' offsets. */
+ * table, at their blocks' offsets; in chunks over the threads (one block may be most of
+ * the leaves: a large output table at one row). */
+#define LEAF_CHUNK ((size_t)1 << 13)
+
 static int
 build_leaves(tctx *c)
 {
     const gkr_shape *sh = &c->gshape;
+    size_t nb = c->nlk + c->ntb, k, items = 0, *first = tp_alloc(c, nb + 1, sizeof(size_t));
     fq_t *p, *q;
-    ptrdiff_t j;
+    ptrdiff_t it;
     int failed = 0;
 
+    if (first == NULL)
+        return -1;
     if (gkr_leaves(&c->gkr, &p, &q) != 0)
         return tp_fail(c, c->gkr.fail);
-    /* one block per thread: each is a sequential pass over P1's columns */
+    for (k = 0; k < nb; k++) {          /* the first work item of each block */
+        first[k] = items;
+        items += (((size_t)1 << sh->kappa[k]) + LEAF_CHUNK - 1) / LEAF_CHUNK;
+    }
+    first[nb] = items;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zkml_threads()) reduction(|:failed)
-    for (j = 0; j < (ptrdiff_t)(c->nlk + c->ntb); j++) {
-        size_t k = (size_t)j, o = sh->offset[k], u, n;
-        fq_t eta, *qo = q + o;
+    for (it = 0; it < (ptrdiff_t)items; it++) {
+        size_t b = 0, lo, hi, u, o;
+        fq_t eta, *pb, *qb;
 
         if (failed || zkml_interrupted_in_region()) {
             failed |= 1;
             continue;
         }
-        if (k < c->nlk) {
-            n = (size_t)1 << c->lk[k].vars;
-            tp_lookup_f_column(c, &c->lk[k], qo);
-            eta = c->eta[c->lk[k].table];
-            for (u = 0; u < n; u++) {
-                p[o + u] = eta;
-                fq_sub(&qo[u], &c->alpha, &qo[u]);
+        while (first[b + 1] <= (size_t)it)
+            b++;
+        o = sh->offset[b];
+        pb = p + o;
+        qb = q + o;
+        lo = ((size_t)it - first[b]) * LEAF_CHUNK;
+        hi = lo + LEAF_CHUNK < ((size_t)1 << sh->kappa[b]) ? lo + LEAF_CHUNK
+                                                         : (size_t)1 << sh->kappa[b];
+        if (b < c->nlk) {
+            tp_lookup_f_column(c, &c->lk[b], qb, lo, hi);
+            eta = c->eta[c->lk[b].table];
+            for (u = lo; u < hi; u++) {
+                pb[u] = eta;
+                fq_sub(&qb[u], &c->alpha, &qb[u]);
             }
         } else {
-            const ttable *tb = &c->tb[k - c->nlk];
+            const ttable *tb = &c->tb[b - c->nlk];
             const int32_t *m = c->p1 + c->off1[tb->mcol];
 
-            n = (size_t)1 << tb->vars;
-            tp_table_t_column(c, tb, qo);
-            fq_neg(&eta, &c->eta[k - c->nlk]);
-            for (u = 0; u < n; u++) {
-                fq_set_i64(&p[o + u], m[u]);
-                fq_mul(&p[o + u], &p[o + u], &eta);
-                fq_sub(&qo[u], &c->alpha, &qo[u]);
+            tp_table_t_column(c, tb, qb, lo, hi);
+            fq_neg(&eta, &c->eta[b - c->nlk]);
+            for (u = lo; u < hi; u++) {
+                if (m[u] == 0) {        /* most rows of a large table are not read */
+                    fq_set_zero(&pb[u]);
+                } else {
+                    fq_set_i64(&pb[u], m[u]);
+                    fq_mul(&pb[u], &pb[u], &eta);
+                }
+                fq_sub(&qb[u], &c->alpha, &qb[u]);
             }
         }
     }

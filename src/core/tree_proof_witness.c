@@ -270,14 +270,14 @@ tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw
 
 /* ---- the lookups' values and the tables (docs/protocol.md 16.3) ---- */
 
-/* f of lookup k at every entry (prover), from P1 in field form. */
+/* f of lookup lk at entries [lo, hi) (prover), from P1 in field form: f[x] for each x. */
 void
-tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f)
+tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f, size_t lo, size_t hi)
 {
-    size_t n = (size_t)1 << lk->vars, cols = (size_t)1 << c->beta, x;
+    size_t cols = (size_t)1 << c->beta, x;
     unsigned s = lk->s;
 
-    for (x = 0; x < n; x++) {
+    for (x = lo; x < hi; x++) {
         fq_t v, t;
         size_t b = x & (cols - 1), tr = x >> c->beta;
         const int32_t *p = c->p1;
@@ -337,39 +337,41 @@ tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f)
     }
 }
 
-/* t of table k at every row (prover): public tables and the committed NODE, LEAF. */
+/* t of table tb at rows [lo, hi) (prover): tv[y] for each y; public tables and the
+ * committed NODE, LEAF, ROW. */
 void
-tp_table_t_column(const tctx *c, const ttable *tb, fq_t *tv)
+tp_table_t_column(const tctx *c, const ttable *tb, fq_t *tv, size_t lo, size_t hi)
 {
-    size_t n = (size_t)1 << tb->vars, col = (size_t)1 << (c->lN - 2), y;
+    size_t col = (size_t)1 << (c->lN - 2), y;
+    logup_table lt;
+    fq_t t;
 
     if (tb->kind == TB_ROW) {
-        memcpy(tv, c->rowtab, n * sizeof(fq_t));
+        memcpy(tv + lo, c->rowtab + lo, (hi - lo) * sizeof(fq_t));
         return;
     }
-    if (tb->kind == TB_NODE || tb->kind == TB_LEAF) {
-        for (y = 0; y < n; y++) {
-            fq_t t;
-
+    if (tb->kind != TB_NODE && tb->kind != TB_LEAF)
+        tp_public_table(c, tb, &lt);
+    for (y = lo; y < hi; y++) {
+        if (tb->kind == TB_NODE) {
             fq_set_u64(&tv[y], y);
-            if (tb->kind == TB_NODE) {
-                fq_mul(&t, &c->gpow[1], &c->Nf[y]);
-                fq_add(&tv[y], &tv[y], &t);
-                fq_mul(&t, &c->gpow[2], &c->Nf[col + y]);
-                fq_add(&tv[y], &tv[y], &t);
-                fq_mul(&t, &c->gpow[3], &c->Nf[2 * col + y]);
-                fq_add(&tv[y], &tv[y], &t);
-            } else {
-                fq_mul(&t, &c->gpow[1], &c->Nf[3 * col + y]);
+            fq_mul(&t, &c->gpow[1], &c->Nf[y]);
+            fq_add(&tv[y], &tv[y], &t);
+            fq_mul(&t, &c->gpow[2], &c->Nf[col + y]);
+            fq_add(&tv[y], &tv[y], &t);
+            fq_mul(&t, &c->gpow[3], &c->Nf[2 * col + y]);
+            fq_add(&tv[y], &tv[y], &t);
+        } else if (tb->kind == TB_LEAF) {
+            fq_set_u64(&tv[y], y);
+            fq_mul(&t, &c->gpow[1], &c->Nf[3 * col + y]);
+            fq_add(&tv[y], &tv[y], &t);
+        } else {                        /* (y + offset) + γ·out[y] (logup.h) */
+            fq_set_i64(&tv[y], (int64_t)y + lt.in_offset);
+            if (lt.out != NULL) {
+                fq_set_i64(&t, lt.out[y]);
+                fq_mul(&t, &t, &c->gamma);
                 fq_add(&tv[y], &tv[y], &t);
             }
         }
-        return;
-    }
-    {
-        logup_table lt;
-
-        tp_public_table(c, tb, &lt);
-        logup_table_values(tv, &lt, &c->gamma);
     }
 }
