@@ -125,7 +125,7 @@ infer_step_tree(ictx *c)
     const infer_layout *lay = c->lay;
     gkr_hooks *gh = ictx_alloc(c, 1, sizeof(gkr_hooks));
     fq_t *v = ictx_alloc(c, c->n_leaf_claims, sizeof(fq_t));
-    size_t k, t, n = 0, id, i;
+    size_t k, t, n = 0, id;
 
     if (gh == NULL || v == NULL)
         return -1;
@@ -175,13 +175,8 @@ infer_step_tree(ictx *c)
     if (gkr_exchange_leaves(&c->gkr, v, c->n_leaf_claims) != 0)
         return ictx_fail(c, c->gkr.fail);
     /* the tree's commitments in the context's arrays, by id */
-    for (i = 0; i < c->gkr.n_com; i++) {
-        id = c->gkr.first_id + i;
-        if (id != c->n_com || c->n_com >= c->cap_com)
-            return ictx_fail(c, "internal failure registering a commitment");
-        gkr_committed(&c->gkr, id, &c->com[id], &c->val[id], &c->bl[id]);
-        c->n_com++;
-    }
+    if (gkr_export_committed(&c->gkr, c->com, c->val, c->bl, &c->n_com, c->cap_com) != 0)
+        return ictx_fail(c, "internal failure registering a commitment");
     id = c->gkr.id_leaf;
     n = 0;
     for (k = 0; k < lay->n_lookups; k++) {

@@ -864,16 +864,20 @@ gkr_relations(gkr_proof *g, const linrel_form *leaf_p, const linrel_form *leaf_q
 }
 
 int
-gkr_committed(const gkr_proof *g, size_t id, ge_t *C, fq_t *v, fq_t *b)
+gkr_export_committed(const gkr_proof *g, ge_t *com, fq_t *val, fq_t *bl, size_t *n,
+                     size_t cap)
 {
-    size_t i = id - g->first_id;
+    size_t i;
 
-    if (id < g->first_id || i >= g->n_com)
+    if (*n != g->first_id || g->n_com > cap - *n)
         return -1;
-    *C = g->com[i];
-    if (g->prover) {
-        *v = g->val[i];
-        *b = g->bl[i];
+    for (i = 0; i < g->n_com; i++) {
+        com[*n + i] = g->com[i];
+        if (g->prover) {
+            val[*n + i] = g->val[i];
+            bl[*n + i] = g->bl[i];
+        }
     }
+    *n += g->n_com;
     return 0;
 }

@@ -20,7 +20,7 @@
  *
  * Committed scalars are registered with the accumulator as they are exchanged (ids
  * consecutive from the accumulator's count); the caller that keeps its own arrays by
- * id reads them back with gkr_committed.
+ * id copies them with gkr_export_committed.
  *
  * Failures: every function returns 0, or -1 with g->fail set to a static sentence
  * (the first one kept).
@@ -150,7 +150,12 @@ const fq_t *gkr_leaf_point(const gkr_proof *g, size_t block);
  */
 int gkr_relations(gkr_proof *g, const linrel_form *leaf_p, const linrel_form *leaf_q);
 
-/* The committed scalar of id (from first_id on): commitment, value and blind. */
-int gkr_committed(const gkr_proof *g, size_t id, ge_t *C, fq_t *v, fq_t *b);
+/*
+ * The tree's committed scalars into a caller's arrays kept by id (commitments; values and
+ * blinds for the prover), which hold *n of them, the tree's first id: *n grows by the
+ * tree's count.  0, or -1 when *n is not the first id or cap is too small.
+ */
+int gkr_export_committed(const gkr_proof *g, ge_t *com, fq_t *val, fq_t *bl, size_t *n,
+                         size_t cap);
 
 #endif

@@ -197,13 +197,8 @@ tp_gkr_run(tctx *c)
     if (gkr_exchange_leaves(&c->gkr, v, c->n_leaf_claims) != 0)
         return tp_fail(c, c->gkr.fail);
     /* the tree's commitments in the context's arrays, by id */
-    for (i = 0; i < c->gkr.n_com; i++) {
-        id = c->gkr.first_id + i;
-        if (id != c->n_com || c->n_com >= c->cap_com)
-            return tp_fail(c, "internal failure registering a commitment");
-        gkr_committed(&c->gkr, id, &c->com[id], &c->val[id], &c->bl[id]);
-        c->n_com++;
-    }
+    if (gkr_export_committed(&c->gkr, c->com, c->val, c->bl, &c->n_com, c->cap_com) != 0)
+        return tp_fail(c, "internal failure registering a commitment");
     for (i = 0; i < c->ncol1; i++)
         c->leaf_id[i] = TP_NONE;
     c->n_leaf_cl = 0;
