@@ -464,7 +464,6 @@ tp_setup(tctx *c)
                                         c->beta, 0, i};
     }
     if (c->committed) {
-        c->lk_in = c->nlk;
         for (i = 0; i < TP_LIMBS_MAX; i++)
             c->lk[c->nlk++] = (tlookup){LK_IN, 3, c->beta + c->lnf, 0, i};
     }

@@ -12,8 +12,8 @@
 
 /* Whether a leaf reads P1 column col (16.4 #16): every grid column but e_s, v, the table
  * transform's q and limbs (not S), the committed inputs' columns, the multiplicities. */
-int
-tp_leaf_reads(const tctx *c, size_t col)
+static int
+leaf_reads(const tctx *c, size_t col)
 {
     if (col < NGRID * (size_t)c->D)
         return col % NGRID != GE;
@@ -47,7 +47,7 @@ leaf_items(const tctx *c, leaf_item *items)
                 n++;
             }
         }
-        if (!tp_leaf_reads(c, col))
+        if (!leaf_reads(c, col))
             continue;
         if (items != NULL)
             items[n] = (leaf_item){LEAF_P1, col, c->log1[col]};
@@ -201,10 +201,10 @@ tp_gkr_run(tctx *c)
         return tp_fail(c, "internal failure registering a commitment");
     for (i = 0; i < c->ncol1; i++)
         c->leaf_id[i] = TP_NONE;
-    c->n_leaf_cl = 0;
+    c->n_leaf_s2 = 0;
     for (i = 0, id = c->gkr.id_leaf; i < c->n_leaf_claims; i++, id++) {
         const leaf_item *it = &items[i];
-        tclaim *cl = &c->leaf_claims[c->n_leaf_cl];
+        tclaim *cl = &c->leaf_claims[c->n_leaf_s2];
 
         if (it->kind == LEAF_X) {                   /* settled by the X opening */
             c->id_x = id;
@@ -219,7 +219,7 @@ tp_gkr_run(tctx *c)
         cl->kappa = it->kappa;
         memcpy(cl->z, z, it->kappa * sizeof(fq_t));
         cl->id = id;
-        c->n_leaf_cl++;
+        c->n_leaf_s2++;
     }
     return 0;
 }

@@ -90,9 +90,9 @@ typedef struct {
     size_t off1[MAX_P1_COLS];
     size_t col_V, col_S, col_Q, col_L0;
     /* committed inputs (docs/protocol.md 16.10): M, then the limbs I0, I1, I2 in P1 from
-     * col_M; their lookups from lk_in; x~ = X~(y_in) the committed scalar id_x */
+     * col_M; x~ = X~(y_in) the committed scalar id_x */
     int committed;
-    size_t col_M, lk_in, id_x;
+    size_t col_M, id_x;
     fq_t lam_in[2];
     fq_t *xrow;                 /* prover: X in the ROW table's order (2^(β+lnf)) */
     tlookup lk[MAX_LOOKUPS];
@@ -105,9 +105,10 @@ typedef struct {
     gkr_proof gkr;
     int gkr_started;
     fq_t *eta, rho_gkr;
-    size_t n_leaf_claims;
-    tclaim *leaf_claims;        /* joined to the claims after the S1 finals (16.4 #22) */
-    size_t n_leaf_cl;
+    size_t n_leaf_claims;       /* the committed leaf claims, x~ included */
+    tclaim *leaf_claims;        /* those that are S2 claims (all but x~), joined to the
+                                 * claims after the S1 finals (16.4 #22) */
+    size_t n_leaf_s2;
     /* committed scalar ids by P1 column: its S1 final, its leaf claim (TP_NONE: none) */
     size_t fin_id[MAX_P1_COLS], leaf_id[MAX_P1_COLS], id_leafN;
 
@@ -274,10 +275,6 @@ int tp_finals(tctx *c);
 size_t tp_fin1(const tctx *c, size_t col);
 int tp_products(tctx *c);
 
-/* Whether S1 reads P1 column col (docs/protocol.md 16.4 #21; 16.10.4), and whether a
- * leaf reads it (16.4 #16). */
-int tp_s1_reads(const tctx *c, size_t col);
-int tp_leaf_reads(const tctx *c, size_t col);
 
 /* ---- tree_proof_s2.c ---- */
 

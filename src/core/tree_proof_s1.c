@@ -184,8 +184,8 @@ dot_eq(fq_t *r, const fq_t *P, const fq_t *e, size_t n)
 
 /* Whether S1 reads P1 column col (16.4 #21; 16.10.4): every grid column but f_s, v, the
  * committed inputs' columns. */
-int
-tp_s1_reads(const tctx *c, size_t col)
+static int
+s1_reads(const tctx *c, size_t col)
 {
     if (col < NGRID * (size_t)c->D)
         return col % NGRID != GF;
@@ -202,7 +202,7 @@ tp_finals(tctx *c)
         return -1;
     for (i = 0; i < c->ncol1; i++) {
         c->fin_id[i] = TP_NONE;
-        if (tp_s1_reads(c, i))
+        if (s1_reads(c, i))
             cols[n++] = i;
     }
     if (c->prover) {

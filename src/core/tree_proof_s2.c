@@ -26,7 +26,7 @@ tp_s2(tctx *c)
     size_t i, j, first;
 
     /* the claims: the pre-claims and the S1 finals, then the leaf claims (16.4 #22) */
-    for (i = 0; i < c->n_leaf_cl; i++) {
+    for (i = 0; i < c->n_leaf_s2; i++) {
         const tclaim *cl = &c->leaf_claims[i];
 
         tp_add_claim(c, cl->poly, cl->offset, cl->kappa, cl->z, cl->id);
