@@ -63,6 +63,15 @@ int zkml_threads(void);
 int zkml_default_threads(void);
 
 /*
+ * A proof's working arrays are kept, wiped, for the next proof of the process, up to
+ * this many bytes (oldest dropped first), so that a repeated proof does not fault their
+ * pages in again.  0 keeps nothing and releases what is kept now.  Thread-safe.
+ */
+#define ZKML_KEEP_MEMORY_DEFAULT ((size_t)256 << 20)
+void zkml_set_keep_memory(size_t bytes);
+size_t zkml_kept_memory(void);
+
+/*
  * Interruption.  Long computations of the core ask the hook at their safe points, on
  * the thread that installed it (runtime.h says how); once it has answered nonzero they
  * stop, release what they hold and fail ("interrupted"), until zkml_clear_interrupt().

@@ -86,6 +86,22 @@ $$;
 RESET zkml.max_proof_memory;
 RESET zkml.rows_per_proof;
 
+-- zkml.keep_proof_memory (superuser): what a backend keeps for its next proof changes
+-- nothing proven; 0 keeps nothing, and a user who is not a superuser may not change it
+SHOW zkml.keep_proof_memory;
+SET zkml.rows_per_proof = 3;
+SET zkml.keep_proof_memory = 0;
+SELECT zkml_verify(zkml_prove_batch('grp', app_id, x ORDER BY app_id)) AS kept_none FROM grp_apps;
+SET zkml.keep_proof_memory = '16MB';
+SELECT zkml_verify(zkml_prove_batch('grp', app_id, x ORDER BY app_id)) AS kept_16mb FROM grp_apps;
+RESET zkml.keep_proof_memory;
+RESET zkml.rows_per_proof;
+CREATE ROLE zkml_test_keep_memory NOLOGIN;
+SET ROLE zkml_test_keep_memory;
+SET zkml.keep_proof_memory = '1GB';
+RESET ROLE;
+DROP ROLE zkml_test_keep_memory;
+
 DROP TABLE grp_receipts, grp_apps;
 DROP FUNCTION grp_u64(bytea, int);
 SELECT zkml_drop_model('grp');

@@ -38,28 +38,20 @@ ictx_alloc(ictx *c, size_t n, size_t size)
     if (c->n_mem == c->cap_mem) {
         size_t cap = c->cap_mem ? 2 * c->cap_mem : 64;
         void **m = realloc(c->mem, cap * sizeof *m);
-        size_t *ml;
 
         if (m == NULL) {
             ictx_fail(c, "out of memory");
             return NULL;
         }
         c->mem = m;
-        ml = realloc(c->mem_len, cap * sizeof *ml);
-        if (ml == NULL) {
-            ictx_fail(c, "out of memory");
-            return NULL;
-        }
-        c->mem_len = ml;
         c->cap_mem = cap;
     }
-    p = alloc_array(n, size);
+    p = scratch_alloc(n, size);
     if (p == NULL) {
         ictx_fail(c, "out of memory");
         return NULL;
     }
-    c->mem[c->n_mem] = p;
-    c->mem_len[c->n_mem++] = (n ? n : 1) * size;
+    c->mem[c->n_mem++] = p;
     return p;
 }
 
@@ -68,12 +60,9 @@ ictx_free_all(ictx *c)
 {
     size_t i;
 
-    for (i = 0; i < c->n_mem; i++) {
-        explicit_bzero(c->mem[i], c->mem_len[i]);
-        free(c->mem[i]);
-    }
+    for (i = 0; i < c->n_mem; i++)
+        scratch_free(c->mem[i]);            /* wiped, kept for the next proof */
     free(c->mem);
-    free(c->mem_len);
     hyrax_commitment_free(&c->c1);
     hyrax_commitment_free(&c->c2);
     if (c->gkr_started)

@@ -57,7 +57,7 @@ typedef struct {
 
     /* allocations, freed (and wiped) together */
     void **mem;
-    size_t *mem_len, n_mem, cap_mem;
+    size_t n_mem, cap_mem;
 
     /* public tables */
     fq_t *xpub, *outpub;

@@ -132,20 +132,11 @@ gkr_free(gkr_proof *g)
     unsigned j;
 
     for (j = 0; j <= GKR_MAX_LEVELS; j++) {
-        if (g->p[j] != NULL) {
-            explicit_bzero(g->p[j], ((size_t)1 << j) * sizeof(fq_t));
-            free(g->p[j]);
-        }
-        if (g->q[j] != NULL) {
-            explicit_bzero(g->q[j], ((size_t)1 << j) * sizeof(fq_t));
-            free(g->q[j]);
-        }
+        scratch_free(g->p[j]);
+        scratch_free(g->q[j]);
     }
-    if (g->scratch != NULL) {
-        explicit_bzero(g->scratch, g->scratch_len * sizeof(fq_t));
-        free(g->scratch);
-        g->scratch = NULL;
-    }
+    scratch_free(g->scratch);
+    g->scratch = NULL;
     if (g->val != NULL) {
         explicit_bzero(g->val, g->cap_com * sizeof(fq_t));
         explicit_bzero(g->bl, g->cap_com * sizeof(fq_t));
@@ -168,8 +159,8 @@ gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q)
 
     if (g->fail != NULL)
         return -1;
-    g->p[d] = alloc_array(n, sizeof(fq_t));
-    g->q[d] = alloc_array_uninit(n, sizeof(fq_t));
+    g->p[d] = scratch_alloc(n, sizeof(fq_t));
+    g->q[d] = scratch_alloc(n, sizeof(fq_t));
     if (g->p[d] == NULL || g->q[d] == NULL)
         return gkr_fail(g, "out of memory");
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
@@ -214,8 +205,8 @@ gkr_prove_layers(gkr_proof *g)
 
         if (zkml_interrupted())
             return gkr_fail(g, "interrupted");
-        pj = g->p[j] = alloc_array_uninit(m, sizeof(fq_t));
-        qj = g->q[j] = alloc_array_uninit(m, sizeof(fq_t));
+        pj = g->p[j] = scratch_alloc(m, sizeof(fq_t));
+        qj = g->q[j] = scratch_alloc(m, sizeof(fq_t));
         if (pj == NULL || qj == NULL)
             return gkr_fail(g, "out of memory");
         /* beyond the live entries, the padding (0, 1) adds up to (0, 1) */
@@ -515,7 +506,7 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
      * tables of 2^(j-1) entries, buffer 1 four of 2^(j-2), E 2^(j-1) */
     if (g->scratch == NULL) {
         g->scratch_len = 7 * (((size_t)1 << g->shape->d) / 4 + 1);
-        g->scratch = alloc_array_uninit(g->scratch_len, sizeof(fq_t));
+        g->scratch = scratch_alloc(g->scratch_len, sizeof(fq_t));
     }
     if (g->scratch == NULL || msg == NULL) {
         free(msg);
@@ -728,10 +719,8 @@ gkr_run(gkr_proof *g)
             layer_products(g, j) != 0)
             return -1;
         if (g->prover && j + 1 < d) {              /* layer j + 1 is read: wipe it */
-            explicit_bzero(g->p[j + 1], ((size_t)1 << (j + 1)) * sizeof(fq_t));
-            explicit_bzero(g->q[j + 1], ((size_t)1 << (j + 1)) * sizeof(fq_t));
-            free(g->p[j + 1]);
-            free(g->q[j + 1]);
+            scratch_free(g->p[j + 1]);
+            scratch_free(g->q[j + 1]);
             g->p[j + 1] = g->q[j + 1] = NULL;
         }
         if (transcript_challenge(g->t, "GKR/line", 0, &r) != 0)

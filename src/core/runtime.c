@@ -1,10 +1,12 @@
 /*
  * runtime.c: the core's process-wide runtime state (runtime.h): the thread count of its
- * parallel regions and the interrupt hook.  It calls nothing else of the core.
+ * parallel regions, the interrupt hook, and the limit of the memory kept between proofs
+ * (the pool itself is alloc.c's).
  */
 #include <pthread.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "runtime.h"
 
 static int zkml_nthreads = 1;
@@ -27,6 +29,18 @@ int
 zkml_threads(void)
 {
     return zkml_nthreads;
+}
+
+void
+zkml_set_keep_memory(size_t bytes)
+{
+    scratch_set_keep(bytes);
+}
+
+size_t
+zkml_kept_memory(void)
+{
+    return scratch_kept();
 }
 
 void

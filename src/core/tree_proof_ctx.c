@@ -34,26 +34,19 @@ tp_alloc(tctx *c, size_t n, size_t size)
     if (c->n_mem == c->cap_mem) {
         size_t cap = c->cap_mem ? 2 * c->cap_mem : 64;
         void **m = realloc(c->mem, cap * sizeof *m);
-        size_t *ml;
 
         if (m == NULL) {
             tp_fail(c, "out of memory");
             return NULL;
         }
         c->mem = m;
-        if ((ml = realloc(c->mem_len, cap * sizeof *ml)) == NULL) {
-            tp_fail(c, "out of memory");
-            return NULL;
-        }
-        c->mem_len = ml;
         c->cap_mem = cap;
     }
-    if ((p = alloc_array(n, size)) == NULL) {
+    if ((p = scratch_alloc(n, size)) == NULL) {
         tp_fail(c, "out of memory");
         return NULL;
     }
-    c->mem[c->n_mem] = p;
-    c->mem_len[c->n_mem++] = (n ? n : 1) * size;
+    c->mem[c->n_mem++] = p;
     return p;
 }
 
@@ -63,8 +56,7 @@ tp_release(tctx *c, size_t mark)
 {
     while (c->n_mem > mark) {
         c->n_mem--;
-        explicit_bzero(c->mem[c->n_mem], c->mem_len[c->n_mem]);
-        free(c->mem[c->n_mem]);
+        scratch_free(c->mem[c->n_mem]);     /* wiped, kept for the next proof */
     }
 }
 
@@ -73,7 +65,6 @@ tp_free_all(tctx *c)
 {
     tp_release(c, 0);
     free(c->mem);
-    free(c->mem_len);
     hyrax_commitment_free(&c->c1);
     if (c->gkr_started)
         gkr_free(&c->gkr);

@@ -121,7 +121,7 @@ typedef struct {
     const char *fail;
 
     void **mem;
-    size_t *mem_len, n_mem, cap_mem;
+    size_t n_mem, cap_mem;
 
     fq_t alpha, gamma, gpow[4], rho1, rho2, T1, e1, T2, e2, lam_s;
     fq_t *tau_z, *tau_s, *tau_lk, *lam_z, *theta;

@@ -40,12 +40,21 @@ int			zkml_max_batch_rows = 100000;
 int			zkml_max_proof_memory_kb = 4 * 1024 * 1024;	/* 4 GB */
 int			zkml_out_of_range_features = ZKML_FEATURES_SATURATE;
 int			zkml_rows_per_proof = 8192;
+static int	zkml_keep_proof_memory_kb = (int) (ZKML_KEEP_MEMORY_DEFAULT / 1024);
 
 static const struct config_enum_entry out_of_range_features_options[] = {
 	{"saturate", ZKML_FEATURES_SATURATE, false},
 	{"refuse", ZKML_FEATURES_REFUSE, false},
 	{NULL, 0, false}
 };
+
+/* The core's pool of kept proof memory, in kB. */
+static void
+assign_keep_proof_memory(int newval, void *extra)
+{
+	(void) extra;
+	zkml_set_keep_memory((size_t) newval * 1024);
+}
 
 /* The core's thread count: the session's choice under the superuser's ceiling. */
 static void
@@ -251,6 +260,19 @@ _PG_init(void)
 							PGC_SUSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("zkml.keep_proof_memory",
+							"Memory a backend keeps, wiped, for its next proof.",
+							"Repeated proofs in one backend then do not fault their pages in "
+							"again; 0 keeps nothing.  Held between calls, outside PostgreSQL's "
+							"memory contexts.",
+							&zkml_keep_proof_memory_kb,
+							(int) (ZKML_KEEP_MEMORY_DEFAULT / 1024),
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_KB,
+							NULL, assign_keep_proof_memory, NULL);
 
 	/*
 	 * The lender's policy, not the caller's: only a superuser (or a role granted SET on

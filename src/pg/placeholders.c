@@ -2,8 +2,9 @@
  * placeholders.c: the superuser's settings when zkml is first loaded inside a parallel
  * query.
  *
- * The limits (zkml.max_threads, zkml.max_batch_rows, zkml.max_proof_memory) and the
- * lender's policy (zkml.out_of_range_features) are PGC_SUSET.  Unless zkml is preloaded,
+ * The limits (zkml.max_threads, zkml.max_batch_rows, zkml.max_proof_memory,
+ * zkml.keep_proof_memory) and the lender's policy (zkml.out_of_range_features) are
+ * PGC_SUSET.  Unless zkml is preloaded,
  * a value given before the library is loaded (postgresql.conf, ALTER SYSTEM, ALTER
  * DATABASE or ROLE ... SET, a superuser's SET, or a prover's SET, which must not count)
  * waits in a placeholder, and defining the variable applies it with the rights of
@@ -71,6 +72,7 @@ static const SusetSetting suset_settings[] = {
 	{"zkml.max_threads", NULL},
 	{"zkml.max_batch_rows", NULL},
 	{"zkml.max_proof_memory", NULL},
+	{"zkml.keep_proof_memory", NULL},
 	{"zkml.out_of_range_features", (const char *const[]) {"saturate", "refuse", NULL}},
 };
 

@@ -593,6 +593,10 @@ UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
     CHECK(est == INFER_PROVER_FIXED_BYTES + (uint64_t)INFER_PROVER_BYTES_PER_ENTRY * (1u << 19));
     CHECK(infer_prove_memory_estimate(&pc.m, 0) == 0);       /* no layout for B = 0 */
     fflush(stdout);
+    /* the child measures its own proof: nothing kept from the tests before (a kept array
+     * is resident, and the child would map it), the limit as in a server */
+    zkml_set_keep_memory(0);
+    zkml_set_keep_memory(ZKML_KEEP_MEMORY_DEFAULT);
     pid = fork();
     if (pid == 0) {
         uint8_t *proof = NULL;

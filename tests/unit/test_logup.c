@@ -630,3 +630,35 @@ UNIT_TEST(logup_rejects_each_forgery)
     expect_rejected(&w, "swapped tuple columns");
     witness_free(&w);
 }
+
+/*
+ * A table past the inner sums' 2^10 rows, with outputs of both signs up to the int32
+ * extremes: logup_table_mle against the MLE of its values.
+ */
+UNIT_TEST(logup_table_mle_large_table)
+{
+    enum { L = 13 };
+    static int32_t outs[1 << L];
+    static fq_t t[1 << L];
+    logup_table T = {L, -4096, outs};
+    fq_t z[L], mle, want, gamma;
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    size_t y;
+    int i;
+
+    for (y = 0; y < ((size_t)1 << L); y++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        outs[y] = (int32_t)(uint32_t)x;
+    }
+    outs[0] = INT32_MIN;
+    outs[1] = INT32_MAX;
+    outs[(1 << L) - 1] = INT32_MIN;
+    fq_set_u64(&gamma, 7919);
+    for (i = 0; i < L; i++)
+        fq_set_u64(&z[i], (uint64_t)(1000 * i + 77));
+    fq_neg(&z[3], &z[3]);
+    logup_table_values(t, &T, &gamma);
+    mle_eval(&want, t, L, z);
+    CHECK(logup_table_mle(&mle, &T, z, &gamma) == 0);
+    CHECK(fq_eq(&mle, &want));
+}
