@@ -399,11 +399,12 @@ layer_load(fq_t v[4][2], int mode, const fq_t *pp, const fq_t *qq, fq_t *const *
     }
 }
 
-/* acc[X] += E[i]·F(X) over pairs [lo, hi) for X = 0, 1, 2; acc[3] += Σ E[i]. */
+/* acc[X] += E[i]·F(X) over pairs [lo, hi) for X = 0, 2 and, if with1, X = 1;
+ * acc[3] += Σ E[i]. */
 static inline __attribute__((always_inline)) void
 layer_pairs(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_t *qq,
             fq_t *const *src, fq_t *const *dst, const fq_t *lambda, const fq_t *r,
-            size_t lo, size_t hi)
+            size_t lo, size_t hi, int with1)
 {
     fq_t v[4][2], x[4], a, b, F, sum[4];
     size_t i;
@@ -414,6 +415,8 @@ layer_pairs(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_t *qq
     for (i = lo; i < hi; i++) {
         layer_load(v, mode, pp, qq, src, dst, lambda, r, i);
         for (X = 0; X < 3; X++) {
+            if (X == 1 && !with1)
+                continue;
             if (X < 2) {
                 for (t = 0; t < 4; t++)
                     x[t] = v[t][X];
@@ -437,30 +440,31 @@ layer_pairs(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_t *qq
 
 static void __attribute__((noinline))
 layer_pairs_first(fq_t acc[4], const fq_t *E, const fq_t *pp, const fq_t *qq,
-                  const fq_t *lambda, size_t lo, size_t hi)
+                  const fq_t *lambda, size_t lo, size_t hi, int with1)
 {
-    layer_pairs(acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, lo, hi);
+    layer_pairs(acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, lo, hi, with1);
 }
 
 static void __attribute__((noinline))
 layer_pairs_fold1(fq_t acc[4], const fq_t *E, const fq_t *pp, const fq_t *qq,
-                  fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t lo, size_t hi)
+                  fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t lo, size_t hi,
+                  int with1)
 {
-    layer_pairs(acc, LK_FOLD1, E, pp, qq, NULL, dst, lambda, r, lo, hi);
+    layer_pairs(acc, LK_FOLD1, E, pp, qq, NULL, dst, lambda, r, lo, hi, with1);
 }
 
 static void __attribute__((noinline))
 layer_pairs_fold(fq_t acc[4], const fq_t *E, fq_t *const *src, fq_t *const *dst,
-                 const fq_t *r, size_t lo, size_t hi)
+                 const fq_t *r, size_t lo, size_t hi, int with1)
 {
-    layer_pairs(acc, LK_FOLD, E, NULL, NULL, src, dst, NULL, r, lo, hi);
+    layer_pairs(acc, LK_FOLD, E, NULL, NULL, src, dst, NULL, r, lo, hi, with1);
 }
 
 /* One round's sums over pairs [0, np), on the threads when large enough. */
 static void
 layer_round_sums(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_t *qq,
                  fq_t *const *src, fq_t *const *dst, const fq_t *lambda, const fq_t *r,
-                 size_t np)
+                 size_t np, int with1)
 {
     int nt = np >= GKR_PAR_MIN ? zkml_threads() : 1, b;
     fq_t part[64][4];
@@ -476,11 +480,11 @@ layer_round_sums(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_
         for (Y = 0; Y < 4; Y++)
             fq_set_zero(&part[b][Y]);
         if (mode == LK_FIRST)
-            layer_pairs_first(part[b], E, pp, qq, lambda, lo, hi);
+            layer_pairs_first(part[b], E, pp, qq, lambda, lo, hi, with1);
         else if (mode == LK_FOLD1)
-            layer_pairs_fold1(part[b], E, pp, qq, dst, lambda, r, lo, hi);
+            layer_pairs_fold1(part[b], E, pp, qq, dst, lambda, r, lo, hi, with1);
         else
-            layer_pairs_fold(part[b], E, src, dst, r, lo, hi);
+            layer_pairs_fold(part[b], E, src, dst, r, lo, hi, with1);
     }
     for (X = 0; X < 4; X++)
         fq_set_zero(&acc[X]);
@@ -496,11 +500,12 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
 {
     size_t nmsg = sumcheck_message_count(j, 3), i, np, half = (size_t)1 << (j - 1);
     fq_t *msg = malloc(nmsg * sizeof(fq_t)), *E, *buf[2][4], acc[4], t[4], ev[4];
-    fq_t pref = FQ_ONE, H, one_z, slope, e, pad, u, *const *src = NULL, *const *dst;
+    fq_t pref = FQ_ONE, H, one_z, slope, e, pad, u, tc, zinv, inv2,
+         *const *src = NULL, *const *dst;
     const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1], *z = g->z[j], *lambda = &g->lambda[j];
     sumcheck_prover *sp = NULL;
     unsigned k, X, tb;
-    int rc = -1;
+    int rc = -1, with1;
 
     /* one scratch for every layer (its pages are faulted in once): buffer 0 holds four
      * tables of 2^(j-1) entries, buffer 1 four of 2^(j-2), E 2^(j-1) */
@@ -518,18 +523,37 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
     }
     E = g->scratch + 4 * half + 4 * (half / 2 + 1);
     mle_eq_table(E, z + 1, j - 1);
+    /* tc = claim_k / pref: at round 0 the layer's claim c_p + λ_j·c_q, from the finals
+     * of layer j - 1 in fin[] (3.6's G_j^init); the test seam, which may forge those,
+     * sums every X instead */
+    with1 = g->hooks != NULL;
+    fq_set_u64(&inv2, 2);
+    fq_inv_vartime(&inv2, &inv2);
+    fq_sub(&u, &fin[1], &fin[0]);
+    fq_mul(&u, &u, &z[0]);
+    fq_add(&tc, &fin[0], &u);
+    fq_sub(&e, &fin[3], &fin[2]);
+    fq_mul(&e, &e, &z[0]);
+    fq_add(&e, &fin[2], &e);
+    fq_mul(&e, &e, lambda);
+    fq_add(&tc, &tc, &e);
     /* live pairs of round 0: pairs of (E, O) entries of layer j + 1 */
     np = (layer_live(g->shape, j + 1) + 1) / 2;
     np = (np + 1) / 2;
     for (k = 0; k < j; k++) {
         if (zkml_interrupted())
             goto out;
+        /* t(1) from the claim, s(0) + s(1) = pref·((1 - z_k)·t(0) + z_k·t(1)) */
+        if (!with1 && fq_is_zero(&z[k]))
+            with1 = 1;
+        else if (!with1)
+            fq_inv_vartime(&zinv, &z[k]);
         if (k == 0) {
-            layer_round_sums(acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, np);
+            layer_round_sums(acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, np, with1);
         } else {
             dst = buf[(k - 1) & 1];
             layer_round_sums(acc, k == 1 ? LK_FOLD1 : LK_FOLD, E, pp, qq, src, dst, lambda,
-                             &s[k - 1], np);
+                             &s[k - 1], np, with1);
             /* the entries past the pairs that the next fold reads are padding */
             if (4 * ((np + 1) / 2) > 2 * np && k + 1 < j) {
                 fq_set_zero(&dst[0][2 * np]);
@@ -545,12 +569,17 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
         fq_mul(&pad, &pad, lambda);
         for (X = 0; X < 3; X++)
             fq_add(&t[X], &acc[X], &pad);
+        fq_sub(&one_z, &FQ_ONE, &z[k]);
+        if (!with1) {
+            fq_mul(&u, &one_z, &t[0]);
+            fq_sub(&u, &tc, &u);
+            fq_mul(&t[1], &u, &zinv);
+        }
         fq_sub(&u, &t[2], &t[1]);
         fq_dbl(&t[3], &u);
         fq_add(&t[3], &t[3], &u);
         fq_add(&t[3], &t[3], &t[0]);
         /* s(X) = pref·eq(z_k, X)·t(X), eq(z_k, X) = (1 - z_k) + X·(2z_k - 1) */
-        fq_sub(&one_z, &FQ_ONE, &z[k]);
         fq_dbl(&slope, &z[k]);
         fq_sub(&slope, &slope, &FQ_ONE);
         e = one_z;
@@ -581,6 +610,18 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
                 goto out;
             sumcheck_next_claim(&g->e[j], 3, &claim, mi, &s[k]);
         }
+        /* tc of round k + 1 = t(r_k) = t0 + r·(t1 - t0) + r(r - 1)/2·(t2 - 2·t1 + t0) */
+        fq_sub(&u, &t[1], &t[0]);
+        fq_mul(&tc, &u, &s[k]);
+        fq_add(&tc, &tc, &t[0]);
+        fq_sub(&u, &t[2], &t[1]);
+        fq_sub(&u, &u, &t[1]);
+        fq_add(&u, &u, &t[0]);
+        fq_sub(&e, &s[k], &FQ_ONE);
+        fq_mul(&e, &e, &s[k]);
+        fq_mul(&e, &e, &inv2);
+        fq_mul(&u, &u, &e);
+        fq_add(&tc, &tc, &u);
         /* pref·eq(z_k, r_k); E_{k+1}[i] = E_k[2i] + E_k[2i+1]; pairs of round k + 1 */
         fq_mul(&u, &slope, &s[k]);
         fq_add(&u, &u, &one_z);
