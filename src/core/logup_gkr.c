@@ -126,17 +126,25 @@ gkr_init(gkr_proof *g, int prover, const gkr_shape *s, transcript_t *t, codec_wr
     return 0;
 }
 
+/* The prover's leaves and layers, wiped: once the tree is run, nothing reads them. */
+static void
+free_layers(gkr_proof *g)
+{
+    if (g->shape != NULL && g->shape->d <= GKR_MAX_LEVELS) {   /* the leaves */
+        scratch_free(g->p[g->shape->d]);
+        scratch_free(g->q[g->shape->d]);
+    }
+    scratch_free(g->layers);
+    scratch_free(g->scratch);
+    g->layers = g->scratch = NULL;
+    memset(g->p, 0, sizeof g->p);
+    memset(g->q, 0, sizeof g->q);
+}
+
 void
 gkr_free(gkr_proof *g)
 {
-    unsigned j;
-
-    for (j = 0; j <= GKR_MAX_LEVELS; j++) {
-        scratch_free(g->p[j]);
-        scratch_free(g->q[j]);
-    }
-    scratch_free(g->scratch);
-    g->scratch = NULL;
+    free_layers(g);
     if (g->val != NULL) {
         explicit_bzero(g->val, g->cap_com * sizeof(fq_t));
         explicit_bzero(g->bl, g->cap_com * sizeof(fq_t));
@@ -147,8 +155,6 @@ gkr_free(gkr_proof *g)
     free(g->bl);
     g->com = NULL;
     g->val = g->bl = NULL;
-    memset(g->p, 0, sizeof g->p);
-    memset(g->q, 0, sizeof g->q);
 }
 
 int
@@ -182,6 +188,23 @@ layer_live(const gkr_shape *s, unsigned j)
     return (s->n_leaf + ((size_t)1 << sh) - 1) >> sh;
 }
 
+/*
+ * Layers 0 .. d - 1 in one block of 2·(2^d - 1) entries: p_j at 2·(2^j - 1), q_j after
+ * it.  Once layer j's sumcheck starts, layers 0 .. j are read (their finals exchanged),
+ * and their 4·2^j - 2 entries hold that sumcheck's 3.5·2^j + 4 (layer_tables): from
+ * j = 4 on; the smaller layers share one small scratch.  The tree's memory is the
+ * leaves and this block.
+ */
+#define GKR_TABLES_IN_LAYERS 4
+
+static size_t
+layer_tables(unsigned j)
+{
+    size_t half = (size_t)1 << (j - 1);
+
+    return 4 * half + 4 * (half / 2 + 1) + half;
+}
+
 int
 gkr_prove_layers(gkr_proof *g)
 {
@@ -197,6 +220,10 @@ gkr_prove_layers(gkr_proof *g)
         zero |= fq_is_zero(&g->q[d][i]);
     if (zero)
         return gkr_fail(g, "a lookup denominator vanished; prove again");
+    g->layers = scratch_alloc(2 * (n - 1), sizeof(fq_t));
+    g->scratch = scratch_alloc(layer_tables(GKR_TABLES_IN_LAYERS - 1), sizeof(fq_t));
+    if (g->layers == NULL || g->scratch == NULL)
+        return gkr_fail(g, "out of memory");
     for (j = d; j-- > 0;) {
         size_t m = (size_t)1 << j, live = layer_live(g->shape, j);
         const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1];
@@ -205,10 +232,8 @@ gkr_prove_layers(gkr_proof *g)
 
         if (zkml_interrupted())
             return gkr_fail(g, "interrupted");
-        pj = g->p[j] = scratch_alloc(m, sizeof(fq_t));
-        qj = g->q[j] = scratch_alloc(m, sizeof(fq_t));
-        if (pj == NULL || qj == NULL)
-            return gkr_fail(g, "out of memory");
+        pj = g->p[j] = g->layers + 2 * (m - 1);
+        qj = g->q[j] = pj + m;
         /* beyond the live entries, the padding (0, 1) adds up to (0, 1) */
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (m >= 16384)
         for (b = 0; b < (ptrdiff_t)m; b++) {
@@ -499,7 +524,8 @@ static int
 layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
 {
     size_t nmsg = sumcheck_message_count(j, 3), i, np, half = (size_t)1 << (j - 1);
-    fq_t *msg = malloc(nmsg * sizeof(fq_t)), *E, *buf[2][4], acc[4], t[4], ev[4];
+    fq_t *msg = malloc(nmsg * sizeof(fq_t)), *E, *buf[2][4], acc[4], t[4], ev[4],
+         *tables = j >= GKR_TABLES_IN_LAYERS ? g->layers : g->scratch;
     fq_t pref = FQ_ONE, H, one_z, slope, e, pad, u, tc, zinv, inv2,
          *const *src = NULL, *const *dst;
     const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1], *z = g->z[j], *lambda = &g->lambda[j];
@@ -507,21 +533,15 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
     unsigned k, X, tb;
     int rc = -1, with1;
 
-    /* one scratch for every layer (its pages are faulted in once): buffer 0 holds four
-     * tables of 2^(j-1) entries, buffer 1 four of 2^(j-2), E 2^(j-1) */
-    if (g->scratch == NULL) {
-        g->scratch_len = 7 * (((size_t)1 << g->shape->d) / 4 + 1);
-        g->scratch = scratch_alloc(g->scratch_len, sizeof(fq_t));
-    }
-    if (g->scratch == NULL || msg == NULL) {
-        free(msg);
+    /* buffer 0 holds four tables of 2^(j-1) entries, buffer 1 four of 2^(j-2), E
+     * 2^(j-1): where layers 0 .. j were, or the small scratch */
+    if (msg == NULL)
         return gkr_fail(g, "out of memory");
-    }
     for (tb = 0; tb < 4; tb++) {
-        buf[0][tb] = g->scratch + tb * half;
-        buf[1][tb] = g->scratch + 4 * half + tb * (half / 2 + 1);
+        buf[0][tb] = tables + tb * half;
+        buf[1][tb] = tables + 4 * half + tb * (half / 2 + 1);
     }
-    E = g->scratch + 4 * half + 4 * (half / 2 + 1);
+    E = tables + 4 * half + 4 * (half / 2 + 1);
     mle_eq_table(E, z + 1, j - 1);
     /* tc = claim_k / pref: at round 0 the layer's claim c_p + λ_j·c_q, from the finals
      * of layer j - 1 in fin[] (3.6's G_j^init); the test seam, which may forge those,
@@ -759,17 +779,14 @@ gkr_run(gkr_proof *g)
         if (exchange_committed(g, "GKR/finals", fin, 6, &g->id_fin[j]) != 0 ||
             layer_products(g, j) != 0)
             return -1;
-        if (g->prover && j + 1 < d) {              /* layer j + 1 is read: wipe it */
-            scratch_free(g->p[j + 1]);
-            scratch_free(g->q[j + 1]);
-            g->p[j + 1] = g->q[j + 1] = NULL;
-        }
         if (transcript_challenge(g->t, "GKR/line", 0, &r) != 0)
             return gkr_fail(g, "transcript failure");
         g->z[j + 1][0] = r;
         memcpy(&g->z[j + 1][1], s, j * sizeof(fq_t));
     }
-    if (!g->prover) {                          /* the tree's product proofs, at once */
+    if (g->prover) {            /* later phases reuse the memory (scratch_alloc's pool) */
+        free_layers(g);
+    } else {                                   /* the tree's product proofs, at once */
         const char *why = NULL;
 
         if (product_batch_check(&g->batch, g->t, &why) != 1)

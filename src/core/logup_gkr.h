@@ -97,10 +97,11 @@ typedef struct {
     const char *fail;
 
     /* prover: layers 0..d, p[j] and q[j] of 2^j entries (p[d], q[d] the leaves, kept
-     * to the end; layers 1 .. d - 1 are freed once the layer above has read them) */
+     * to the end); layers 0 .. d - 1 lie in one block, smallest first, and the sumcheck
+     * of layer j keeps its tables where layers 0 .. j were (read by then) */
     fq_t *p[GKR_MAX_LEVELS + 1], *q[GKR_MAX_LEVELS + 1];
-    fq_t *scratch;                  /* prover: the layer sumchecks' tables */
-    size_t scratch_len;
+    fq_t *layers;                   /* prover: the block of layers 0 .. d - 1 */
+    fq_t *scratch;                  /* prover: the tables of layers too small for that */
 
     /* per layer j = 0..d-1: the id of PE (PO, QE, QO, A, B follow), λ_j, T_j, e_j */
     size_t id_fin[GKR_MAX_LEVELS];
@@ -134,7 +135,9 @@ int gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q);
 /* Prover: every layer from the leaves (2.3); -1 if a leaf denominator is zero. */
 int gkr_prove_layers(gkr_proof *g);
 
-/* Both roles: layers 0 .. d-1 of 3.3 (finals, sumchecks, product proofs, lines). */
+/* Both roles: layers 0 .. d-1 of 3.3 (finals, sumchecks, product proofs, lines).  The
+ * prover's leaves and layers are wiped and freed at its end: the leaf claims come from
+ * the caller's own columns. */
 int gkr_run(gkr_proof *g);
 
 /* Both roles: the leaf claims, n values (prover), one point vector "GKR/leaves". */

@@ -77,7 +77,7 @@ tree_case(int balanced, int *verdict)
     drbg_t rng;
     ipa_proof pf;
     uint8_t fixed[32] = {3}, seed[32] = {4};
-    fq_t *p, *q, *mask = NULL, bM, v[10], sum, x;
+    fq_t *p, *q, *mask = NULL, *leaves = NULL, bM, v[10], sum, x;
     linrel_form fp[5], fq[5];
     linrel_term tp_[5], tq[5];
     size_t nM, b, u, bad = 0;
@@ -142,7 +142,16 @@ tree_case(int balanced, int *verdict)
         else
             CHECK(fq_is_zero(&gp.p[0][0]));
     }
+    /* gkr_run frees the prover's leaves: their copy for the leaf claims */
+    leaves = malloc(2 * ((size_t)1 << d) * sizeof(fq_t));
+    if (leaves == NULL)
+        return -2;
+    memcpy(leaves, p, ((size_t)1 << d) * sizeof(fq_t));
+    memcpy(leaves + ((size_t)1 << d), q, ((size_t)1 << d) * sizeof(fq_t));
+    p = leaves;
+    q = leaves + ((size_t)1 << d);
     CHECK(gkr_run(&gp) == 0);
+    CHECK(gp.p[d] == NULL && gp.layers == NULL);
     for (b = 0; b < 5; b++) {
         mle_eval(&v[2 * b], p + s.offset[b], s.kappa[b], gkr_leaf_point(&gp, b));
         mle_eval(&v[2 * b + 1], q + s.offset[b], s.kappa[b], gkr_leaf_point(&gp, b));
@@ -179,6 +188,7 @@ tree_case(int balanced, int *verdict)
     codec_writer_free(&w);
     drbg_clear(&rng);
     free(mask);
+    free(leaves);
     gkr_shape_free(&s);
     return broken;
 }
