@@ -3,9 +3,10 @@
  * docs/design.md 6 (tests/fixtures) at B = 1, 16 and 1024 rows, 2 threads.  For each
  * configuration: prove_ms and verify_ms (median of a few runs), proof_bytes, and
  * peak_rss_mb of a child process that does only that configuration, the share of
- * prove time spent in MSMs (msm_seconds), each phase of the prover, and the longest
- * stretch without a question to the interrupt hook (how late a cancel can take effect;
- * the first run, which builds the generator tables, separately).
+ * prove time spent in MSMs (msm_seconds) and its inverse (prove time over MSM time),
+ * each phase of the prover, and the longest stretch without a question to the interrupt
+ * hook (how late a cancel can take effect; the first run, which builds the generator
+ * tables, separately).
  * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration (a comma-separated list, several); mlp20_b10000 runs only so.
  * ZKML_BENCH_THREADS=1 proves on one thread in place of 2 (comparisons on a busy machine);
  * prove_cpu_ms and verify_cpu_ms are the CPU time of all threads.
@@ -165,6 +166,9 @@ proof_config(const char *shape, size_t B, int committed, const char *label)
     report(fig, (double)(rct_len - len) / (double)B);
     snprintf(fig, sizeof fig, "%s_b%zu_msm_share", label, B);
     report(fig, median(share, PROOF_RUNS));
+    /* how far the prover is from its MSMs alone (issue 15's ratio) */
+    snprintf(fig, sizeof fig, "%s_b%zu_prove_over_msm", label, B);
+    report(fig, 1.0 / median(share, PROOF_RUNS));
     snprintf(fig, sizeof fig, "%s_b%zu_first_interrupt_gap_ms", label, B);
     report(fig, gap[0]);
     snprintf(fig, sizeof fig, "%s_b%zu_interrupt_gap_ms", label, B);

@@ -227,8 +227,8 @@ _PG_init(void)
 							"Rows of each proof when zkml_prove_batch splits a group into several proofs of one receipt.",
 							"A group of more rows is proven in parts of this many rows (the last "
 							"holds the rest), one after another; fewer if a part would need more "
-							"than zkml.max_proof_memory.  Networks registered under zkml 0.1.0 "
-							"cannot be split; a tree ensemble is proven in one proof.",
+							"than zkml.max_proof_memory.  Networks of protocol version 1 "
+							"(zkml 0.1.0) cannot be split.",
 							&zkml_rows_per_proof,
 							8192,
 							1,
