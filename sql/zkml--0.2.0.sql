@@ -317,14 +317,14 @@ BEGIN
         END IF;
         report := report OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
             'accepted_missed_target', accept AND ((report ->> 'target_met')::pg_catalog.bool IS NOT TRUE OR hold_err > target));
-    ELSIF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-quantized-v1' THEN
+    ELSIF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) ANY (ARRAY['zkml-quantized-v1', 'zkml-quantized-v2']) THEN
         IF calibration IS NOT NULL OR options IS DISTINCT FROM '{}'::pg_catalog.jsonb THEN
             RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
                 MESSAGE = 'calibration and options apply to float models only',
                 HINT = 'A quantized document carries its own scales; pass neither.';
         END IF;
         k := zkml.keygen(model::pg_catalog.text);
-        report := pg_catalog.jsonb_build_object('format', 'zkml-quantized-v1',
+        report := pg_catalog.jsonb_build_object('format', model OPERATOR(pg_catalog.->>) 'format',
             'quantization', 'given by the document');
     ELSIF model OPERATOR(pg_catalog.->>) 'format' OPERATOR(pg_catalog.=) 'zkml-trees-v1'
           OR (NOT model OPERATOR(pg_catalog.?) 'format' AND model OPERATOR(pg_catalog.?) 'learner') THEN
@@ -342,7 +342,7 @@ BEGIN
     ELSE
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'argument "model" is not a model document',
-            DETAIL = pg_catalog.format('$.format is %s; it must be "zkml-float-v1", "zkml-quantized-v1" or "zkml-trees-v1" (or an XGBoost JSON model, with "learner" and no "format").',
+            DETAIL = pg_catalog.format('$.format is %s; it must be "zkml-float-v1", "zkml-quantized-v1", "zkml-quantized-v2" or "zkml-trees-v1" (or an XGBoost JSON model, with "learner" and no "format").',
                                        COALESCE(pg_catalog.quote_literal(model OPERATOR(pg_catalog.->>) 'format'), 'missing'));
     END IF;
     name := model_name;

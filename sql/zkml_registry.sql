@@ -31,6 +31,16 @@ SELECT count(*) AS rows,
 FROM (SELECT row_number() OVER () AS n, zkml_score('lr20', x) AS s FROM lr20_rows) a
 JOIN (SELECT row_number() OVER () AS n, y FROM lr20_expected) e USING (n);
 
+-- a version 2 quantized document (docs/protocol.md 12.6) is taken as it is too: the same
+-- model with its scales folded into the weights, scores within a step of version 1's
+\set lr20v2 `cat tests/fixtures/lr20v2.q.json`
+SELECT name, version, report FROM zkml_register_model('lr20v2', :'lr20v2');
+SELECT count(*) AS rows,
+       max(abs(zkml_score('lr20v2', x) - zkml_score('lr20', x))) < 0.01 AS close_to_v1,
+       bool_and(zkml_verify(zkml_prove('lr20v2', x))) AS all_valid
+FROM lr20_rows;
+SELECT zkml_drop_model('lr20v2');
+
 -- proving and verifying
 CREATE TEMP TABLE receipts AS
 SELECT zkml_prove('tiny', ARRAY[2.0, 1.0, -3.0], 'audit 7') AS r;
