@@ -405,6 +405,21 @@ F##_is_odd(const T *a)                                                          
 ZKML_FIELD_DEFINE(fq, fq_t, FQ_MODULUS, FQ_ONE, FQ_R2, FQ_R3)
 ZKML_FIELD_DEFINE(fp, fp_t, FP_MODULUS, FP_ONE, FP_R2, FP_R3)
 
+/* acc = lo + hi·2^256: lo < 2^256 < 6q takes five conditional subtractions; hi·2^256
+ * mod q is the Montgomery product of hi and R^2.  Both as plain limbs, added mod q. */
+void
+fq_wide_reduce(fq_t *r, const fq_wide_t *acc)
+{
+    fq_t lo, hi = {{acc->l[4], acc->l[5], 0, 0}};
+    int i;
+
+    memcpy(lo.l, acc->l, sizeof lo.l);
+    for (i = 0; i < 5; i++)
+        limbs_csub(lo.l, FQ_MODULUS.l);
+    fq_mul(&hi, &hi, &FQ_R2);
+    fq_add(r, &lo, &hi);
+}
+
 /* ---- square root in Fp (docs/protocol.md 1.1), variable time ---- */
 
 /*

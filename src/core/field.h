@@ -269,6 +269,34 @@ ZKML_FIELD_DECLARE(fq, fq_t)
 ZKML_FIELD_DECLARE(fp, fp_t)
 
 /*
+ * Sums of small multiples of fq elements without a reduction per term: fq_wide_mac adds
+ * v·E to acc, E the Montgomery limbs of e (an integer below 2^254), v any 64-bit value;
+ * fq_wide_reduce returns the element whose Montgomery limbs are acc mod q, which is
+ * Σ v_i·e_i.  acc (six limbs) must not overflow 2^384: 2^65 terms of v < 2^64 do not.
+ * Both run in time independent of their values.
+ */
+typedef struct { uint64_t l[6]; } fq_wide_t;
+
+static inline void
+fq_wide_mac(fq_wide_t *acc, uint64_t v, const fq_t *e)
+{
+    zk_u128 t;
+    uint64_t carry = 0;
+    unsigned i;
+
+    for (i = 0; i < 4; i++) {
+        t = (zk_u128)v * e->l[i] + acc->l[i] + carry;
+        acc->l[i] = (uint64_t)t;
+        carry = (uint64_t)(t >> 64);
+    }
+    t = (zk_u128)acc->l[4] + carry;
+    acc->l[4] = (uint64_t)t;
+    acc->l[5] += (uint64_t)(t >> 64);
+}
+
+void fq_wide_reduce(fq_t *r, const fq_wide_t *acc);
+
+/*
  * Square root in Fp by Tonelli-Shanks (v2(p-1) = 28, non-residue 5).  Returns 1 and
  * sets r to a root if a is a square (r = 0 for a = 0), 0 otherwise.  Variable time:
  * used only on public values (point decoding, hash-to-curve).

@@ -232,25 +232,13 @@ hyrax_open(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *
     return hyrax_open_sum(pf, t, rng, c, NULL, NULL, P, beta, z, Cv, bv);
 }
 
-int
-hyrax_open_sum(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
-               const hyrax_commitment *c2, const fq_t *mu, const fq_t *P, const fq_t *beta,
-               const fq_t *z, const ge_t *Cv, const fq_t *bv)
+/* LZ = L·P, P of field entries: rows split over the threads, each summing into its own
+ * vector.  0, or -1 on allocation failure. */
+static int
+row_sum_field(fq_t *LZ, const fq_t *Lv, const fq_t *P, size_t nrows, size_t ncols)
 {
-    size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc, i;
-    fq_t *Lv, *Rv, *LZ, bLZ, tmp;
-    ge_t CLZ;
-    int rc = -1, failed = 0;
+    int failed = 0;
 
-    Lv = malloc(nrows * sizeof(fq_t));
-    Rv = malloc(ncols * sizeof(fq_t));
-    LZ = calloc(ncols, sizeof(fq_t));
-    if (Lv == NULL || Rv == NULL || LZ == NULL)
-        goto out;
-    mle_eq_table(Rv, z, c->lc);
-    mle_eq_table(Lv, z + c->lc, c->lr);
-    fq_set_zero(&bLZ);
-    /* LZ = L·P: rows split over the threads, each summing into its own vector */
 #pragma omp parallel num_threads(zkml_threads()) if (nrows * ncols >= ((size_t)1 << 16))
     {
         fq_t *part = calloc(ncols, sizeof(fq_t)), prod;
@@ -272,7 +260,76 @@ hyrax_open_sum(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitme
             explicit_bzero(part, ncols * sizeof(fq_t));
         free(part);
     }
-    if (failed)
+    return failed ? -1 : 0;
+}
+
+/*
+ * The same for int32 entries, without a field product per entry: each column sums
+ * L_r·(v + 2^31) (the offset makes every factor non-negative, so there is no branch on
+ * the secret entries) in a wide accumulator, reduced once per column and thread, and
+ * 2^31·Σ_r L_r comes off at the end.
+ */
+static int
+row_sum_small(fq_t *LZ, const fq_t *Lv, const int32_t *P, size_t nrows, size_t ncols)
+{
+    int failed = 0;
+
+#pragma omp parallel num_threads(zkml_threads()) if (nrows * ncols >= ((size_t)1 << 16))
+    {
+        fq_wide_t *part = calloc(ncols, sizeof(fq_wide_t));
+        fq_t lsum, off, v;
+        size_t r, col;
+
+        fq_set_zero(&lsum);
+#pragma omp for schedule(static)
+        for (r = 0; r < nrows; r++) {
+            const int32_t *row = P + r * ncols;
+
+            fq_add(&lsum, &lsum, &Lv[r]);
+            for (col = 0; part != NULL && col < ncols; col++)
+                fq_wide_mac(&part[col], (uint64_t)((int64_t)row[col] + ((int64_t)1 << 31)),
+                            &Lv[r]);
+        }
+        fq_set_u64(&off, (uint64_t)1 << 31);
+        fq_mul(&lsum, &lsum, &off);
+#pragma omp critical(hyrax_open_rows)
+        for (col = 0; col < ncols; col++)
+            if (part != NULL) {
+                fq_wide_reduce(&v, &part[col]);
+                fq_sub(&v, &v, &lsum);
+                fq_add(&LZ[col], &LZ[col], &v);
+            } else {
+                failed = 1;
+            }
+        if (part != NULL)
+            explicit_bzero(part, ncols * sizeof(fq_wide_t));
+        free(part);
+    }
+    return failed ? -1 : 0;
+}
+
+/* The opening of docs/protocol.md 4.4 of a table given as field entries (P) or as int32
+ * entries (Psmall), the other NULL. */
+static int
+open_rows(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
+          const hyrax_commitment *c2, const fq_t *mu, const fq_t *P, const int32_t *Psmall,
+          const fq_t *beta, const fq_t *z, const ge_t *Cv, const fq_t *bv)
+{
+    size_t nrows = (size_t)1 << c->lr, ncols = (size_t)1 << c->lc, i;
+    fq_t *Lv, *Rv, *LZ, bLZ, tmp;
+    ge_t CLZ;
+    int rc = -1;
+
+    Lv = malloc(nrows * sizeof(fq_t));
+    Rv = malloc(ncols * sizeof(fq_t));
+    LZ = calloc(ncols, sizeof(fq_t));
+    if (Lv == NULL || Rv == NULL || LZ == NULL)
+        goto out;
+    mle_eq_table(Rv, z, c->lc);
+    mle_eq_table(Lv, z + c->lc, c->lr);
+    fq_set_zero(&bLZ);
+    if ((Psmall != NULL ? row_sum_small(LZ, Lv, Psmall, nrows, ncols)
+                        : row_sum_field(LZ, Lv, P, nrows, ncols)) != 0)
         goto out;
     for (i = 0; i < nrows; i++) {
         fq_mul(&tmp, &Lv[i], &beta[i]);
@@ -290,6 +347,22 @@ out:
     free(Rv);
     free(LZ);
     return rc;
+}
+
+int
+hyrax_open_sum(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
+               const hyrax_commitment *c2, const fq_t *mu, const fq_t *P, const fq_t *beta,
+               const fq_t *z, const ge_t *Cv, const fq_t *bv)
+{
+    return open_rows(pf, t, rng, c, c2, mu, P, NULL, beta, z, Cv, bv);
+}
+
+int
+hyrax_open_small(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
+                 const int32_t *P, const fq_t *beta, const fq_t *z, const ge_t *Cv,
+                 const fq_t *bv)
+{
+    return open_rows(pf, t, rng, c, NULL, NULL, NULL, P, beta, z, Cv, bv);
 }
 
 int

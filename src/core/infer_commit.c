@@ -98,6 +98,8 @@ infer_step_commit(ictx *c)
         return -1;
     if (ictx_exchange_rows(c, "P1/rows", &c->c1, small, c->P1f, c->beta1) != 0)
         return -1;
+    if (c->prover && c->hooks == NULL)
+        c->p1_small = small;
     if (c->prover) {
         gep_t p;
 

@@ -109,6 +109,9 @@ typedef struct {
     const uint8_t *seed;        /* the model's secret seed (W blinds) */
     int64_t *p1;                /* the witness */
     fq_t *P1f, *P2f, *Wf, *mask, bM, *beta1, *beta2;
+    /* P1 as the int32 entries its rows were committed from, when they are P1 (no test
+     * seam): version 2's S2 then folds P1f in place and the opening reads these */
+    const int32_t *p1_small;
 } ictx;
 
 /* Context helpers (infer_ctx.c).  Failures are sticky: the first reason is kept. */

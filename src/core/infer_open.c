@@ -15,18 +15,22 @@
 
 /* ---- step 11: the two openings ---- */
 
-/* One opening of c (+ μ·c2 when c2 is given) at z against Cv. */
+/* One opening of c (+ μ·c2 when c2 is given) at z against Cv; the prover's table as
+ * field entries, or as int32 entries (small) when c2 is NULL. */
 static int
 exchange_opening(ictx *c, const hyrax_commitment *h, const hyrax_commitment *h2,
-                 const fq_t *table, const fq_t *beta, const fq_t *z, const ge_t *Cv,
-                 const fq_t *bv, int check)
+                 const fq_t *table, const int32_t *small, const fq_t *beta, const fq_t *z,
+                 const ge_t *Cv, const fq_t *bv, int check)
 {
     ipa_proof pf;
     const char *why = NULL;
     int rc;
 
     if (c->prover) {
-        if (hyrax_open_sum(&pf, &c->t, &c->rng, h, h2, &c->mu, table, beta, z, Cv, bv) != 0)
+        if ((small != NULL
+                 ? hyrax_open_small(&pf, &c->t, &c->rng, h, small, beta, z, Cv, bv)
+                 : hyrax_open_sum(&pf, &c->t, &c->rng, h, h2, &c->mu, table, beta, z, Cv,
+                                  bv)) != 0)
             return ictx_fail(c, "the opening prover failed");
         codec_put_ipa(c->w, &pf);
         return 0;
@@ -75,7 +79,7 @@ open_inputs(ictx *c)
             for (j = n; j < cols; j++)
                 fq_set_i64(&table[j + cols * b], infer_x_entry(c, b < st->batch ? b : st->batch - 1, j));
     }
-    return exchange_opening(c, &xc, NULL, table, rho, z, &c->com[c->id_x[0]],
+    return exchange_opening(c, &xc, NULL, table, NULL, rho, z, &c->com[c->id_x[0]],
                             c->prover ? &c->bl[c->id_x[0]] : NULL, INFER_CHECK_OPENING_X);
 }
 
@@ -89,7 +93,8 @@ infer_step_openings(ictx *c)
     int rc;
 
     if (c->lay->version == 2) {                     /* P1 alone (docs/protocol.md 7.18.5) */
-        if (exchange_opening(c, &c->c1, NULL, c->P1f, c->beta1, c->r2 + (c->n2 - c->lay->l_P),
+        if (exchange_opening(c, &c->c1, NULL, c->P1f, c->p1_small, c->beta1,
+                             c->r2 + (c->n2 - c->lay->l_P),
                              &c->com[c->id_u[0]], c->prover ? &c->bl[c->id_u[0]] : NULL,
                              INFER_CHECK_OPENING_P) != 0)
             return -1;
@@ -119,7 +124,7 @@ infer_step_openings(ictx *c)
         fq_mul(&tmp, &c->mu, &c->bl[c->id_u[1]]);
         fq_add(&bv, &c->bl[c->id_u[0]], &tmp);
     }
-    rc = exchange_opening(c, &c->c1, &c->c2, table, beta, c->r2 + (c->n2 - c->lay->l_P),
+    rc = exchange_opening(c, &c->c1, &c->c2, table, NULL, beta, c->r2 + (c->n2 - c->lay->l_P),
                           &Cv, &bv, INFER_CHECK_OPENING_P);
     if (rc != 0)
         return -1;
@@ -132,7 +137,7 @@ open_w:
         if (beta == NULL || hyrax_blinds_from_seed(beta, wrows, c->seed) != 0)
             return ictx_fail(c, "could not derive the W blinds");
     }
-    if (exchange_opening(c, c->st->w_rows, NULL, c->Wf, beta, c->r2 + (c->n2 - c->wl.l_W),
+    if (exchange_opening(c, c->st->w_rows, NULL, c->Wf, NULL, beta, c->r2 + (c->n2 - c->wl.l_W),
                          &c->com[c->id_u[2]], c->prover ? &c->bl[c->id_u[2]] : NULL,
                          INFER_CHECK_OPENING_W) != 0)
         return -1;

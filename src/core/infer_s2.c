@@ -63,7 +63,9 @@ infer_step_s2(ictx *c)
         }
         for (i = 0; i < npoly; i++) {
             unsigned vars = ictx_poly_vars(c, polys[i]);
-            fq_t *P = ictx_copy(c, src[polys[i]], (size_t)1 << vars);
+            /* P1f's last reader: the opening reads P1's int32 entries (p1_small) */
+            int in_place = polys[i] == POLY_P1 && c->lay->version == 2 && c->p1_small != NULL;
+            fq_t *P = in_place ? c->P1f : ictx_copy(c, src[polys[i]], (size_t)1 << vars);
 
             x = polys[i];
             if (P == NULL)
@@ -78,9 +80,12 @@ infer_step_s2(ictx *c)
     if (ictx_sumcheck(c, "S2", c->n2, 2, &c->rho2, c->prover ? c->mask + 4 * (size_t)c->n1 : NULL,
                      inst, npoly, &c->T2, c->r2, &c->e2) != 0)
         return -1;
-    if (c->prover)
+    if (c->prover) {
         for (i = 0; i < npoly; i++)
             v[i] = inst[i].tables[0][0];
+        if (c->lay->version == 2 && c->p1_small != NULL)
+            c->P1f = NULL;                          /* folded: no longer P1 */
+    }
     if (ictx_exchange_committed(c, "S2/finals", v, npoly, &first) != 0)
         return -1;
     c->id_u[POLY_P2] = SIZE_MAX;

@@ -25,42 +25,6 @@ logup_table_values(fq_t *t, const logup_table *T, const fq_t *gamma)
     }
 }
 
-/* acc (6 limbs) += v·e, v < 2^63 and e 4 limbs: no reduction */
-static void
-wide_mac(uint64_t acc[6], uint64_t v, const uint64_t e[4])
-{
-    zk_u128 t;
-    uint64_t carry = 0;
-    unsigned i;
-
-    for (i = 0; i < 4; i++) {
-        t = (zk_u128)v * e[i] + acc[i] + carry;
-        acc[i] = (uint64_t)t;
-        carry = (uint64_t)(t >> 64);
-    }
-    t = (zk_u128)acc[4] + carry;
-    acc[4] = (uint64_t)t;
-    acc[5] += (uint64_t)(t >> 64);
-}
-
-/* The element whose Montgomery limbs are acc mod q: Σ v_i·E_i over Montgomery limbs E_i
- * of e_i is the Montgomery form of Σ v_i·e_i, once reduced. */
-static void
-wide_reduce(fq_t *r, const uint64_t acc[6])
-{
-    uint8_t b[64] = {0};
-    uint64_t l[4];
-    fq_t v;
-    unsigned i, k;
-
-    for (i = 0; i < 6; i++)
-        for (k = 0; k < 8; k++)
-            b[8 * i + k] = (uint8_t)(acc[i] >> (8 * k));
-    fq_from_bytes_wide(&v, b);          /* the value acc mod q */
-    fq_to_limbs(l, &v);                 /* as canonical limbs, read as Montgomery limbs */
-    memcpy(r->l, l, sizeof l);
-}
-
 /* Bits of the index summed without reduction: 2^10 products of 2^31·2^256 fit 6 limbs. */
 #define TABLE_MLE_LOW_BITS 10u
 
@@ -95,18 +59,18 @@ logup_table_mle(fq_t *r, const logup_table *T, const fq_t *z, const fq_t *gamma)
         mle_eq_table(eq_hi, z + lo, hi);
         fq_set_zero(&out);
         for (h = 0; h < nhi; h++) {
-            uint64_t pos[6] = {0}, neg[6] = {0};
+            fq_wide_t pos = {{0}}, neg = {{0}};
             const int32_t *o = T->out + h * nlo;
             fq_t sp, sn;
 
             for (y = 0; y < nlo; y++) {
                 if (o[y] >= 0)
-                    wide_mac(pos, (uint64_t)o[y], eq_lo[y].l);
+                    fq_wide_mac(&pos, (uint64_t)o[y], &eq_lo[y]);
                 else
-                    wide_mac(neg, (uint64_t)(-(int64_t)o[y]), eq_lo[y].l);
+                    fq_wide_mac(&neg, (uint64_t)(-(int64_t)o[y]), &eq_lo[y]);
             }
-            wide_reduce(&sp, pos);
-            wide_reduce(&sn, neg);
+            fq_wide_reduce(&sp, &pos);
+            fq_wide_reduce(&sn, &neg);
             fq_sub(&sp, &sp, &sn);
             fq_mul(&sp, &sp, &eq_hi[h]);
             fq_add(&out, &out, &sp);

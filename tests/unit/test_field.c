@@ -349,3 +349,48 @@ UNIT_TEST(fp_sqrt_on_the_two_sylow_subgroup)
     CHECKF(bad == 0, "%d wrong square roots", bad);
     mpz_clears(p, t, g, v, u, NULL);
 }
+
+/* fq_wide_mac / fq_wide_reduce against mpz: Σ v_i·e_i mod q for the edge multipliers
+ * (0, 1, 2^32 - 1, 2^63, 2^64 - 1) and random ones, with sums long enough to carry into
+ * the sixth limb (2^12 terms of 2^64·2^254), and e_i at the edges of the field. */
+UNIT_TEST(fq_wide_sums_match_gmp)
+{
+    static const uint64_t edge_v[] = {0, 1, 0xffffffffULL, 1ULL << 63, ~0ULL};
+    static const size_t lens[] = {1, 2, 7, 4096};
+    mpz_t mod, w, t, ev;
+    uint64_t el[4], out[4], want[4];
+    size_t k, i, trial;
+
+    mpz_inits(mod, w, t, ev, NULL);
+    mpz_from_limbs(mod, FQ_MODULUS.l);
+    for (trial = 0; trial < 40; trial++)
+        for (k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+            fq_wide_t acc = {{0}};
+            fq_t e, r;
+
+            mpz_set_ui(w, 0);
+            for (i = 0; i < lens[k]; i++) {
+                uint64_t v = trial % 3 == 0 ? edge_v[(i + trial) % 5] : unit_rand64();
+
+                if (trial % 4 == 1)
+                    edge_value(el, FQ_MODULUS.l, FQ_ONE.l, (int)((i + trial) % N_EDGES));
+                else
+                    random_below(el, FQ_MODULUS.l);
+                CHECK(fq_from_limbs(&e, el));
+                fq_wide_mac(&acc, v, &e);
+                /* the sum is of the Montgomery limbs: its reduction is Σ v·e in
+                 * Montgomery form, so compare canonical values */
+                mpz_from_limbs(ev, el);
+                mpz_import(t, 1, -1, sizeof(uint64_t), 0, 0, &v);
+                mpz_addmul(w, t, ev);
+            }
+            fq_wide_reduce(&r, &acc);
+            mpz_mod(w, w, mod);
+            limbs_from_mpz(want, w);
+            fq_to_limbs(out, &r);
+            CHECKF(memcmp(out, want, 32) == 0, "trial %zu, %zu terms", trial, lens[k]);
+            mpz_from_limbs(t, r.l);
+            CHECK(mpz_cmp(t, mod) < 0);
+        }
+    mpz_clears(mod, w, t, ev, NULL);
+}

@@ -480,3 +480,63 @@ UNIT_TEST(hyrax_open_sum_of_two_commitments)
         hyrax_case_free(&b);
     }
 }
+
+/* hyrax_open_small (int32 entries read as they are) makes the proof hyrax_open makes of
+ * the same entries as field elements, byte for byte, with INT32_MIN, INT32_MAX and zeros
+ * among them, on one row and on tables large enough for the threads. */
+UNIT_TEST(hyrax_open_small_equals_field_open)
+{
+    static const unsigned ls[] = {0, 5, 11, 16};
+    size_t k, i;
+
+    for (k = 0; k < sizeof ls / sizeof ls[0]; k++) {
+        unsigned l = ls[k], lc, lr;
+        size_t n = (size_t)1 << l, nrows;
+        int32_t *Ps = malloc(n * sizeof(int32_t));
+        fq_t *P = malloc(n * sizeof(fq_t)), *beta, z[16], v, bv;
+        hyrax_commitment com;
+        ipa_proof pf[2];
+        transcript_t t;
+        drbg_t rng;
+        ge_t Cv;
+        const char *reason;
+        int s;
+
+        hyrax_split(l, &lc, &lr);
+        nrows = (size_t)1 << lr;
+        beta = malloc(nrows * sizeof(fq_t));
+        for (i = 0; i < n; i++) {
+            switch (i % 7) {
+            case 0: Ps[i] = INT32_MIN; break;
+            case 1: Ps[i] = INT32_MAX; break;
+            case 2: Ps[i] = 0; break;
+            default: Ps[i] = (int32_t)unit_rand64(); break;
+            }
+            fq_set_i64(&P[i], Ps[i]);
+        }
+        for (i = 0; i < nrows; i++)
+            unit_random_fq(&beta[i]);
+        for (i = 0; i < l; i++)
+            unit_random_fq(&z[i]);
+        mle_eval(&v, P, l, z);
+        unit_random_fq(&bv);
+        unit_commit1(&Cv, &v, &bv);
+        CHECK(hyrax_commit_small(&com, Ps, l, beta) == 0);
+        for (s = 0; s < 2; s++) {
+            memset(&pf[s], 0, sizeof pf[s]);
+            transcript_init(&t, "test/hyrax-small", 16);
+            test_rng(&rng, 11, &t);
+            CHECK((s == 0 ? hyrax_open(&pf[s], &t, &rng, &com, P, beta, z, &Cv, &bv)
+                          : hyrax_open_small(&pf[s], &t, &rng, &com, Ps, beta, z, &Cv, &bv)) == 0);
+            drbg_clear(&rng);
+        }
+        CHECKF(memcmp(&pf[0], &pf[1], sizeof pf[0]) == 0, "l = %u", l);
+        transcript_init(&t, "test/hyrax-small", 16);
+        CHECKF(hyrax_verify(&t, &com, z, &Cv, &pf[1], &reason) == 1, "l = %u: %s", l,
+               reason != NULL ? reason : "");
+        hyrax_commitment_free(&com);
+        free(Ps);
+        free(P);
+        free(beta);
+    }
+}
