@@ -571,3 +571,12 @@ fp_sqrt(fp_t *r, const fp_t *a)
     *r = x;
     return 1;
 }
+
+void
+fq_small_ints_init(fq_small_ints *t)
+{
+    int v;
+
+    for (v = 0; v < FQ_SMALL_INTS; v++)
+        fq_set_u64(&t->v[v], (uint64_t)v);
+}

@@ -297,6 +297,29 @@ fq_wide_mac(fq_wide_t *acc, uint64_t v, const fq_t *e)
 void fq_wide_reduce(fq_t *r, const fq_wide_t *acc);
 
 /*
+ * Witness integers as fq elements, most of them small: fq_small_ints_init fills v for
+ * 0 <= v < FQ_SMALL_INTS, and fq_set_i64_small copies those (negated below zero)
+ * instead of a Montgomery product each.  Branches on the value: for the prover's
+ * witness, whose sumchecks' running time depends on it already.
+ */
+#define FQ_SMALL_INTS 256
+
+typedef struct { fq_t v[FQ_SMALL_INTS]; } fq_small_ints;
+
+void fq_small_ints_init(fq_small_ints *t);
+
+static inline void
+fq_set_i64_small(fq_t *r, int64_t v, const fq_small_ints *t)
+{
+    if (v >= 0 && v < FQ_SMALL_INTS)
+        *r = t->v[v];
+    else if (v < 0 && v > -FQ_SMALL_INTS)
+        fq_neg(r, &t->v[-v]);
+    else
+        fq_set_i64(r, v);
+}
+
+/*
  * Square root in Fp by Tonelli-Shanks (v2(p-1) = 28, non-residue 5).  Returns 1 and
  * sets r to a root if a is a square (r = 0 for a = 0), 0 otherwise.  Variable time:
  * used only on public values (point decoding, hash-to-curve).

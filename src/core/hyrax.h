@@ -54,7 +54,8 @@ int hyrax_open(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitme
                const ge_t *Cv, const fq_t *bv);
 
 /* hyrax_open of a table of int32 entries (hyrax_commit_small's), read as they are:
- * the same proof, a fifth of the work of the rows' sum. */
+ * the same proof, with the rows' sum in wide integer sums (no field element made of
+ * each entry, one reduction per column). */
 int hyrax_open_small(ipa_proof *pf, transcript_t *t, drbg_t *rng, const hyrax_commitment *c,
                      const int32_t *P, const fq_t *beta, const fq_t *z, const ge_t *Cv,
                      const fq_t *bv);

@@ -21,9 +21,8 @@ int
 infer_lookup_f(ictx *c, unsigned k, size_t x, fq_t *f)
 {
     const infer_lookup *lk = &c->lay->lookups[k];
-    const fq_t *in = c->P1f + c->lay->p1[lk->col_in].offset;
 
-    *f = in[x];
+    ictx_p1_entry(c, c->lay->p1[lk->col_in].offset + x, f);
     if (lk->is_input) {                             /* + c_k = (2^w - 1) + γ·w */
         unsigned w = infer_input_limb_width(c->lay, x >> c->lay->beta, lk->limb);
         fq_t cw;
@@ -40,7 +39,10 @@ infer_lookup_f(ictx *c, unsigned k, size_t x, fq_t *f)
     if (lk->is_act) {
         fq_t a;
 
-        a = lk->col_out >= 0 ? c->P1f[c->lay->p1[lk->col_out].offset + x] : c->outpub[x];
+        if (lk->col_out >= 0)
+            ictx_p1_entry(c, c->lay->p1[lk->col_out].offset + x, &a);
+        else
+            a = c->outpub[x];
         fq_mul(&a, &a, &c->gamma);
         fq_add(f, f, &a);
     }

@@ -56,6 +56,29 @@ ictx_alloc(ictx *c, size_t n, size_t size)
 }
 
 void
+ictx_release(ictx *c, size_t from, size_t to)
+{
+    size_t i;
+
+    for (i = from; i < to && i < c->n_mem; i++) {
+        scratch_free(c->mem[i]);            /* wiped, kept for reuse */
+        c->mem[i] = NULL;
+    }
+}
+
+void
+ictx_release_one(ictx *c, const void *p)
+{
+    size_t i = c->n_mem;
+
+    while (p != NULL && i > 0)
+        if (c->mem[--i] == p) {
+            ictx_release(c, i, i + 1);
+            return;
+        }
+}
+
+void
 ictx_free_all(ictx *c)
 {
     size_t i;

@@ -112,12 +112,28 @@ typedef struct {
     /* P1 as the int32 entries its rows were committed from, when they are P1 (no test
      * seam): version 2's S2 then folds P1f in place and the opening reads these */
     const int32_t *p1_small;
+    fq_small_ints ints;         /* the prover's: P1's integers as field elements */
 } ictx;
 
 /* Context helpers (infer_ctx.c).  Failures are sticky: the first reason is kept. */
 int ictx_fail(ictx *c, const char *why);
+/* Entry i of the prover's P1 as a field element: from P1f once it is made (before S1;
+ * from the start with the test seam), else from the witness's integers. */
+static inline void
+ictx_p1_entry(const ictx *c, size_t i, fq_t *f)
+{
+    if (c->P1f != NULL)
+        *f = c->P1f[i];
+    else
+        fq_set_i64_small(f, c->p1[i], &c->ints);
+}
+
 void *ictx_alloc(ictx *c, size_t n, size_t size);      /* zeroed, freed and wiped at the end */
 void ictx_free_all(ictx *c);
+/* Arrays given up before the end, for the later phases to reuse their memory: those
+ * ictx_alloc returned from the mark `from` (c->n_mem then) up to `to`, or one array. */
+void ictx_release(ictx *c, size_t from, size_t to);
+void ictx_release_one(ictx *c, const void *p);
 void ictx_pow2(fq_t *r, unsigned k);                    /* 2^k, k <= 64 */
 void ictx_eq_eval(fq_t *r, const fq_t *a, const fq_t *b, unsigned k);
 fq_t *ictx_eq_table(ictx *c, const fq_t *z, unsigned k);

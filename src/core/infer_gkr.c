@@ -90,15 +90,16 @@ build_leaves(ictx *c)
     for (t = 0; t < lay->n_tables; t++) {
         const infer_table *T = &lay->tables[t];
         size_t o = s->offset[lay->n_lookups + t], n = (size_t)1 << T->log_size;
-        const fq_t *m = c->P1f + lay->p1[lay->col_mult0 + t].offset;
-        fq_t *tv = ictx_alloc(c, n, sizeof(fq_t)), neta;
+        size_t m = lay->p1[lay->col_mult0 + t].offset;
+        fq_t *tv = ictx_alloc(c, n, sizeof(fq_t)), neta, mu;
 
         if (tv == NULL)
             return -1;
         logup_table_values(tv, &T->table, &c->gamma);
         fq_neg(&neta, &c->eta[t]);
         for (u = 0; u < n; u++) {
-            fq_mul(&p[o + u], &neta, &m[u]);
+            ictx_p1_entry(c, m + u, &mu);
+            fq_mul(&p[o + u], &neta, &mu);
             fq_sub(&q[o + u], &c->alpha, &tv[u]);
         }
     }
@@ -170,7 +171,10 @@ infer_step_tree(ictx *c)
         /* independent evaluations: one claim per thread at a time */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zkml_threads())
         for (e = 0; e < (ptrdiff_t)n; e++)
-            mle_eval(&v[e], c->P1f + off[e], kap[e], z);
+            if (c->P1f != NULL)
+                mle_eval(&v[e], c->P1f + off[e], kap[e], z);
+            else
+                mle_eval_i64(&v[e], c->p1 + off[e], kap[e], z, &c->ints);
     }
     if (gkr_exchange_leaves(&c->gkr, v, c->n_leaf_claims) != 0)
         return ictx_fail(c, c->gkr.fail);

@@ -22,7 +22,7 @@ infer_step_s2(ictx *c)
     const int *polys = c->lay->version == 2 ? polys2 : polys1;
     size_t npoly = c->lay->version == 2 ? 2 : 3;
     fq_t v[3];
-    size_t i, j, first;
+    size_t i, j, first, mark = c->n_mem;
 
     if (c->lay->version == 2) {                     /* the leaf claims join last (3.5) */
         if (c->n_claims + c->n_leaf_claims > c->cap_com)
@@ -83,8 +83,11 @@ infer_step_s2(ictx *c)
     if (c->prover) {
         for (i = 0; i < npoly; i++)
             v[i] = inst[i].tables[0][0];
-        if (c->lay->version == 2 && c->p1_small != NULL)
-            c->P1f = NULL;                          /* folded: no longer P1 */
+        ictx_release(c, mark, c->n_mem);            /* K, the copies, the instances */
+        if (c->lay->version == 2 && c->p1_small != NULL) {
+            ictx_release_one(c, c->P1f);            /* folded: no longer P1 */
+            c->P1f = NULL;
+        }
     }
     if (ictx_exchange_committed(c, "S2/finals", v, npoly, &first) != 0)
         return -1;

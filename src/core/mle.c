@@ -30,21 +30,43 @@ mle_eq_table_scaled(fq_t *out, const fq_t *z, unsigned k, const fq_t *scale)
  * Fold pairs as they complete: partial[j] holds the value of a finished left block of
  * 2^j entries, already folded over x_1 .. x_j, waiting for its right sibling.
  */
+/* mle_eval's step: entry i of value v joins the partial folds (partial[j] holds the
+ * fold of the last 2^j entries once bit j of i is 0). */
+static inline void
+mle_eval_push(fq_t *partial, size_t i, fq_t v, const fq_t *z)
+{
+    fq_t d;
+    unsigned j;
+
+    for (j = 0; (i >> j) & 1; j++) {
+        fq_sub(&d, &v, &partial[j]);
+        fq_mul(&d, &d, &z[j]);
+        fq_add(&v, &partial[j], &d);
+    }
+    partial[j] = v;
+}
+
 void
 mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z)
 {
-    fq_t partial[MLE_MAX_VARS + 1], v, d;
+    fq_t partial[MLE_MAX_VARS + 1];
     size_t n = (size_t)1 << k, i;
-    unsigned j;
+
+    for (i = 0; i < n; i++)
+        mle_eval_push(partial, i, f[i], z);
+    *r = partial[k];
+}
+
+void
+mle_eval_i64(fq_t *r, const int64_t *f, unsigned k, const fq_t *z,
+             const fq_small_ints *tab)
+{
+    fq_t partial[MLE_MAX_VARS + 1], v;
+    size_t n = (size_t)1 << k, i;
 
     for (i = 0; i < n; i++) {
-        v = f[i];
-        for (j = 0; (i >> j) & 1; j++) {
-            fq_sub(&d, &v, &partial[j]);
-            fq_mul(&d, &d, &z[j]);
-            fq_add(&v, &partial[j], &d);
-        }
-        partial[j] = v;
+        fq_set_i64_small(&v, f[i], tab);
+        mle_eval_push(partial, i, v, z);
     }
     *r = partial[k];
 }

@@ -394,3 +394,28 @@ UNIT_TEST(fq_wide_sums_match_gmp)
         }
     mpz_clears(mod, w, t, ev, NULL);
 }
+
+/* fq_set_i64_small (the small values from its table, negatives negated) equals fq_set_i64
+ * on both sides of the table's edges, at the ends of int64 and on random values. */
+UNIT_TEST(fq_set_i64_small_matches_set_i64)
+{
+    static const int64_t edges[] = {0, 1, -1, 2, -2, 254, -254, 255, -255, 256, -256, 257,
+                                    -257, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    fq_small_ints tab;
+    fq_t a, b;
+    size_t i;
+
+    fq_small_ints_init(&tab);
+    for (i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        fq_set_i64_small(&a, edges[i], &tab);
+        fq_set_i64(&b, edges[i]);
+        CHECKF(fq_eq(&a, &b), "v = %lld", (long long)edges[i]);
+    }
+    for (i = 0; i < 4096; i++) {
+        int64_t v = (int64_t)unit_rand64() >> (unit_rand64() % 64);
+
+        fq_set_i64_small(&a, v, &tab);
+        fq_set_i64(&b, v);
+        CHECKF(fq_eq(&a, &b), "v = %lld", (long long)v);
+    }
+}

@@ -91,3 +91,29 @@ UNIT_TEST(mle_eval_on_hypercube_and_kat)
     fq_set_u64(&want, 924);
     CHECK(fq_eq(&r, &want));
 }
+
+/* mle_eval_i64 of integers (small, negative, beyond the small table, the ends of int64)
+ * equals mle_eval of the same values as field elements, at every size up to 2^10. */
+UNIT_TEST(mle_eval_i64_matches_mle_eval)
+{
+    static const int64_t edges[] = {0, 1, -1, 255, -255, 256, -256, INT64_MAX, INT64_MIN};
+    int64_t ints[1 << MLE_TEST_MAX_VARS];
+    fq_t f[1 << MLE_TEST_MAX_VARS], z[MLE_TEST_MAX_VARS], r, want;
+    fq_small_ints tab;
+    unsigned k, j;
+    size_t i;
+
+    fq_small_ints_init(&tab);
+    for (k = 0; k <= MLE_TEST_MAX_VARS; k++) {
+        for (i = 0; i < ((size_t)1 << k); i++) {
+            ints[i] = i % 3 == 0 ? edges[unit_rand64() % (sizeof edges / sizeof edges[0])]
+                                 : (int64_t)unit_rand64() >> (unit_rand64() % 64);
+            fq_set_i64(&f[i], ints[i]);
+        }
+        for (j = 0; j < k; j++)
+            unit_random_fq(&z[j]);
+        mle_eval(&want, f, k, z);
+        mle_eval_i64(&r, ints, k, z, &tab);
+        CHECKF(fq_eq(&r, &want), "k = %u", k);
+    }
+}
