@@ -22,6 +22,11 @@ ge_t *random_points(size_t n);
 /* Nanoseconds per Fq multiplication (dependent chain, median of several runs). */
 double bench_fq_mul(void);
 
+/* In a configuration's child process: 2 threads (ZKML_BENCH_THREADS=1, say, for fewer)
+ * and, if ZKML_BENCH_KEEP_MB is set, that many MB kept between proofs in place of
+ * zkml.keep_proof_memory's default (zkml_set_keep_memory; 0: the proof's own peak). */
+void bench_child_setup(void);
+
 /* The groups defined outside zkml_bench.c; each returns 0, or 1 on a failure. */
 int group_args(void);
 int group_proofs(void);

@@ -6,7 +6,8 @@
  * ZKML_BENCH_GROUP_ROWS rows (default 100,000) in parts of ZKML_BENCH_PARTS_C rows
  * (default 8192) through zkml_prove_rows, as zkml_prove_batch makes it: its time, rows
  * per second, peak RSS and the verification of the whole receipt; each with the child's
- * processor time (user and system, both threads).  Slow: minutes.
+ * processor time (user and system, both threads).  Slow: minutes.  ZKML_BENCH_THREADS
+ * and ZKML_BENCH_KEEP_MB as for --proofs (bench_child_setup).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +99,7 @@ parts_child(size_t B, size_t C, const char *tag)
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
-        zkml_set_threads(2);
+        bench_child_setup();
         _exit(parts_config(B, C, tag));
     }
     if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||

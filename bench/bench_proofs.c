@@ -7,8 +7,9 @@
  * each phase of the prover, and the longest stretch without a question to the interrupt
  * hook (how late a cancel can take effect; the first run, which builds the generator
  * tables, separately).
- * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration (a comma-separated list, several); mlp20_b10000 runs only so.
- * ZKML_BENCH_THREADS=1 proves on one thread in place of 2 (comparisons on a busy machine);
+ * ZKML_BENCH_ONLY=mlp20_b1024 (say) runs one configuration (a comma-separated list, several); mlp20v2_b4096 and mlp20_b10000 run only so.
+ * ZKML_BENCH_THREADS=1 proves on one thread in place of 2 (comparisons on a busy machine),
+ * ZKML_BENCH_KEEP_MB=0 keeps no memory between proofs (bench_child_setup);
  * prove_cpu_ms and verify_cpu_ms are the CPU time of all threads.
  * A proof is what the front ends make, zkml_prove_rows of the rows (its receipt around the
  * proof: the forward pass and the encoding add little), checked with zkml_verify.
@@ -224,7 +225,7 @@ group_proofs(void)
                    {"mlp64v2relu", 1, 0, 0}, {"mlp64v2relu", 16, 0, 0}, {"mlp64v2relu", 1024, 0, 0},
                    /* committed inputs beside public ones (docs/design.md 9.2) */
                    {"lr20v2", 16, 0, 1}, {"mlp20v2", 16, 0, 1}, {"mlp20v2", 1024, 0, 1},
-                   {"mlp20", 10000, 1, 0}};
+                   {"mlp20v2", 4096, 1, 0}, {"mlp20", 10000, 1, 0}};
     const char *only = getenv("ZKML_BENCH_ONLY");
     size_t k;
     int rc = 0;
@@ -246,8 +247,7 @@ group_proofs(void)
         fflush(stdout);
         pid = fork();
         if (pid == 0) {                 /* a child per configuration: its own peak RSS */
-            zkml_set_threads(getenv("ZKML_BENCH_THREADS") != NULL
-                                 ? atoi(getenv("ZKML_BENCH_THREADS")) : 2);
+            bench_child_setup();
             _exit(proof_config(shape, batch, configs[k].committed, label));
         }
         if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||

@@ -177,7 +177,7 @@ group_trees(void)
         fflush(stdout);
         pid = fork();
         if (pid == 0) {
-            zkml_set_threads(2);
+            bench_child_setup();
             _exit(tree_config(B, committed));
         }
         if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||

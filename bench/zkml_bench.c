@@ -59,6 +59,16 @@ report(const char *name, double value)
     fflush(stdout);
 }
 
+void
+bench_child_setup(void)
+{
+    const char *threads = getenv("ZKML_BENCH_THREADS"), *keep = getenv("ZKML_BENCH_KEEP_MB");
+
+    zkml_set_threads(threads != NULL ? atoi(threads) : 2);
+    if (keep != NULL)
+        zkml_set_keep_memory((size_t)strtoul(keep, NULL, 10) << 20);
+}
+
 /* ---- deterministic inputs (splitmix64: the figures do not depend on the OS RNG) ---- */
 
 static uint64_t bench_rng_state = 0x6a09e667f3bcc908ULL;
