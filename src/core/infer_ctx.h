@@ -117,8 +117,9 @@ typedef struct {
 
 /* Context helpers (infer_ctx.c).  Failures are sticky: the first reason is kept. */
 int ictx_fail(ictx *c, const char *why);
-/* Entry i of the prover's P1 as a field element: from P1f once it is made (before S1;
- * from the start with the test seam), else from the witness's integers. */
+/* Entry i of the prover's P1 as a field element: from P1f once it is made (after version
+ * 2's lookup tree; from the start in version 1 and with the test seam), else from the
+ * witness's integers. */
 static inline void
 ictx_p1_entry(const ictx *c, size_t i, fq_t *f)
 {

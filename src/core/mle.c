@@ -27,11 +27,10 @@ mle_eq_table_scaled(fq_t *out, const fq_t *z, unsigned k, const fq_t *scale)
 }
 
 /*
- * Fold pairs as they complete: partial[j] holds the value of a finished left block of
- * 2^j entries, already folded over x_1 .. x_j, waiting for its right sibling.
+ * mle_eval's step, entry i of value v: fold pairs as they complete.  partial[j] holds
+ * the value of a finished left block of 2^j entries, already folded over x_1 .. x_j,
+ * waiting for its right sibling.
  */
-/* mle_eval's step: entry i of value v joins the partial folds (partial[j] holds the
- * fold of the last 2^j entries once bit j of i is 0). */
 static inline void
 mle_eval_push(fq_t *partial, size_t i, fq_t v, const fq_t *z)
 {
