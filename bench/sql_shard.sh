@@ -41,7 +41,7 @@ for n in 1 2; do
     zkml_as_user mkdir "$ZKML_SANDBOX/sock$n"
     zkml_as_user initdb -D "$ZKML_SANDBOX/shard$n" --auth=trust --no-locale --encoding=UTF8 \
         --no-sync >/dev/null
-    zkml_as_user pg_ctl -D "$ZKML_SANDBOX/shard$n" -l "$ZKML_SANDBOX/shard$n.log" -w -t 60 \
+    zkml_as_user "${ZKML_SERVER_ENV[@]}" pg_ctl -D "$ZKML_SANDBOX/shard$n" -l "$ZKML_SANDBOX/shard$n.log" -w -t 60 \
         -o "-c listen_addresses='' -k '$ZKML_SANDBOX/sock$n' -p $ZKML_PORT -c fsync=off" \
         start >/dev/null
 done

@@ -97,8 +97,10 @@ zkml_as_user() {
             "$@")
 }
 
-# Settings (NAME=VALUE) that zkml_cluster_start adds to the server's environment.
-ZKML_SERVER_ENV=()
+# Settings (NAME=VALUE) that zkml_cluster_start adds to the server's environment:
+# threads that wait sleep instead of spinning (README.md, "The server's environment").
+ZKML_SERVER_ENV_DEFAULT=(OMP_WAIT_POLICY=passive)
+ZKML_SERVER_ENV=("${ZKML_SERVER_ENV_DEFAULT[@]}")
 
 # A fresh cluster that listens on a Unix socket in the sandbox only.
 zkml_cluster_start() {

@@ -50,12 +50,13 @@ regress_sanitized() {
     # No leak checks: PostgreSQL leaves its memory to the end of the process.  A report
     # aborts the backend, so the test that caused it fails too.
     ZKML_SERVER_ENV=(
+        "${ZKML_SERVER_ENV_DEFAULT[@]}"
         LD_PRELOAD="$(gcc -print-file-name=libasan.so) $ZKML_SANDBOX/swift_demangle.so"
         ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
         UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
     )
     regress no-tap || status=1
-    ZKML_SERVER_ENV=()
+    ZKML_SERVER_ENV=("${ZKML_SERVER_ENV_DEFAULT[@]}")
     # The normal zkml.so again, for what follows (make install too puts it back, should
     # this run be interrupted).
     install -m 755 "$ZKML_ROOT/zkml.so" "$pkglibdir/zkml.so" || status=1
