@@ -127,6 +127,53 @@ check_sqrt_constants(void)
     return err;
 }
 
+/* ---- the choice of product (field.h) ---- */
+
+#ifdef ZKML_FIELD_MULX
+#include <cpuid.h>
+
+int field_mulx;
+const uint64_t FQ_MONT[5] = {FQ_M0, FQ_M1, FQ_M2, FQ_M3, FQ_NINV};
+const uint64_t FP_MONT[5] = {FP_M0, FP_M1, FP_M2, FP_M3, FP_NINV};
+
+void
+fq_mul_portable(fq_t *r, const fq_t *a, const fq_t *b)
+{
+    mont_mul4(r->l, a->l, b->l, FQ_M0, FQ_M1, FQ_M2, FQ_M3, FQ_NINV);
+}
+
+void
+fp_mul_portable(fp_t *r, const fp_t *a, const fp_t *b)
+{
+    mont_mul4(r->l, a->l, b->l, FP_M0, FP_M1, FP_M2, FP_M3, FP_NINV);
+}
+
+/* CPUID leaf 7: BMI2 (mulx) and ADX (adcx, adox). */
+static int
+cpu_has_mulx(void)
+{
+    unsigned a, b, c, d;
+
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b & bit_BMI2) != 0 && (b & bit_ADX) != 0;
+}
+
+int
+field_use_mulx(int on)
+{
+    field_mulx = on && cpu_has_mulx();
+    return field_mulx;
+}
+#else
+int
+field_use_mulx(int on)
+{
+    (void)on;
+    return 0;
+}
+#endif
+
 const char *
 field_init(void)
 {
@@ -134,6 +181,7 @@ field_init(void)
 
     if (field_ready)
         return NULL;
+    (void)field_use_mulx(1);            /* before the checks below, which then cover it */
     err = check_modulus(Q_DECIMAL, FQ_MODULUS.l, FQ_ONE.l, FQ_R2.l, FQ_R3.l, FQ_NINV, "q");
     if (err == NULL)
         err = check_modulus(P_DECIMAL, FP_MODULUS.l, FP_ONE.l, FP_R2.l, FP_R3.l, FP_NINV, "p");

@@ -1,6 +1,8 @@
 /*
  * test_mle.c: EqTable and multilinear evaluation (docs/protocol.md 0).
  */
+#include <string.h>
+
 #include "mle.h"
 #include "unit.h"
 #include "unit_fq.h"
@@ -31,6 +33,7 @@ UNIT_TEST(mle_eq_table_definition)
     unsigned k, j;
     size_t i;
 
+    memset(z, 0, sizeof z);
     for (k = 0; k <= MLE_TEST_MAX_VARS; k++) {
         for (j = 0; j < k; j++)
             unit_random_fq(&z[j]);
