@@ -75,7 +75,8 @@ hyrax_commit_ms(unsigned l, int small)
     for (run = 0; run < ARGS_RUNS; run++) {
         hyrax_commitment c;
         double t0 = now_seconds();
-        int rc = small ? hyrax_commit_small(&c, vs, l, beta) : hyrax_commit(&c, vf, l, beta);
+        int rc = small ? hyrax_commit_small(&c, vs, l, hyrax_lc(l), beta)
+                       : hyrax_commit(&c, vf, l, hyrax_lc(l), beta);
 
         t[run] = 1e3 * (now_seconds() - t0);
         if (rc != 0)
@@ -246,9 +247,9 @@ logup_prove_ms(unsigned n)
         logup_table_values(t, &T, NULL);
         ok &= logup_inverse_column(h, f, NULL, N, &alpha) == 0;
         ok &= logup_inverse_column(g, t, m, N, &alpha) == 0;
-        ok &= hyrax_commit_small(&cm, m_small, n, beta) == 0;
-        ok &= hyrax_commit(&ch, h, n, beta) == 0;
-        ok &= hyrax_commit(&cg, g, n, beta) == 0;
+        ok &= hyrax_commit_small(&cm, m_small, n, hyrax_lc(n), beta) == 0;
+        ok &= hyrax_commit(&ch, h, n, hyrax_lc(n), beta) == 0;
+        ok &= hyrax_commit(&cg, g, n, hyrax_lc(n), beta) == 0;
         mle_eq_table(eq1, tau, n);
         memcpy(eq2, eq1, N * sizeof(fq_t));
         ok &= logup_lookup_instance(&in[0], n, eq1, h, f, &lambda[0], &alpha, &zeta) == 0;

@@ -63,9 +63,10 @@ def log2_ceil(v):
     return l
 
 
-def hyrax_split(l):
-    """docs/protocol.md 4.2: (l_c, l_r) with delta = 2."""
-    lc = min(l, (l + 1) // 2 + 2)
+def hyrax_split(l, delta=2):
+    """docs/protocol.md 4.2: (l_c, l_r) with delta = 2; version 2's P1 has delta = 1
+    (7.18.0)."""
+    lc = min(l, (l + 1) // 2 + delta)
     return lc, l - lc
 
 
@@ -374,7 +375,7 @@ def proof_parts_v2(model, B, committed=False):
     depth = log2_ceil(n_leaf)
     n_lc = sum(2 if out else 1 for _, out in lookups) + len(tables)
     mask_log = log2_ceil(4 * n1 + 3 * n2 + 2 * depth * (depth - 1))
-    lc_p, lr_p = hyrax_split(l_p)
+    lc_p, lr_p = hyrax_split(l_p, 1)
     lc_w, _ = hyrax_split(l_w)
     finals = L + 2 * (L - 1) + sum(3 + (1 if out else 0) for out in pw)
     if committed:

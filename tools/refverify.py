@@ -693,8 +693,9 @@ def parse_receipt(data):
 DELTA = 2
 
 
-def split(l):
-    lc = min(l, (l + 1) // 2 + DELTA)
+def split(l, delta=DELTA):
+    """4.2's split; version 2 commits P1 with delta = 1 (7.18.0)."""
+    lc = min(l, (l + 1) // 2 + delta)
     return lc, l - lc
 
 
@@ -813,7 +814,8 @@ def ipa_verify(tr, Cx, Cy, a, k, msgs, what):
 
 
 def hyrax_verify(tr, rows, Cv, z, msgs, what, lc=None):
-    """4.4 verifier (lc given: a split other than 4.2's, for the X opening of 7.20.4)."""
+    """4.4 verifier (lc given: a split other than 4.2's, for version 2's P1 (7.18.0) and
+    the X opening of 7.20.4)."""
     l = len(z)
     if lc is None:
         lc, lr = split(l)
@@ -1234,7 +1236,8 @@ def finish_s2(tr, pf, acc, y, claims, n1, CM, P1rows, P2rows, Wrows, extra=(), x
         acc.add(*rel)
     com = acc.coms
     if P2rows is None:
-        hyrax_verify(tr, P1rows, com[u1], rP, ipa_msgs(pf, "oP"), "opening of P1")
+        hyrax_verify(tr, P1rows, com[u1], rP, ipa_msgs(pf, "oP"), "opening of P1",
+                     getattr(y, 'lcP', None))
         hyrax_verify(tr, Wrows, com[uW], rW, ipa_msgs(pf, "oW"), "opening of " + wname)
         if xopen:
             xopen()
@@ -1429,7 +1432,7 @@ def dense_layout_v2(desc, B, committed=False):
     d = y.d
     y.nM = nextpow2(4 * y.n1 + 3 * y.n2 + 2 * d * (d - 1))
     y.kM = log2c(y.nM)
-    y.lcP, y.lrP = split(y.lP)
+    y.lcP, y.lrP = split(y.lP, 1)
     y.lcW, y.lrW = split(y.lW)
     y.NV = max(1 << y.lcP, 1 << y.lcW, y.nM)
     if committed:

@@ -16,7 +16,22 @@
 void
 hyrax_split(unsigned l, unsigned *lc, unsigned *lr)
 {
-    unsigned c = (l + 1) / 2 + HYRAX_DELTA;
+    hyrax_split_delta(l, HYRAX_DELTA, lc, lr);
+}
+
+unsigned
+hyrax_lc(unsigned l)
+{
+    unsigned lc, lr;
+
+    hyrax_split(l, &lc, &lr);
+    return lc;
+}
+
+void
+hyrax_split_delta(unsigned l, unsigned delta, unsigned *lc, unsigned *lr)
+{
+    unsigned c = (l + 1) / 2 + delta;
 
     *lc = c < l ? c : l;
     *lr = l - *lc;
@@ -63,7 +78,7 @@ hyrax_row_small(gep_t *r, const ge_t *V, const int32_t *row, size_t ncols)
  * uses the constant-time multiplication (β_i is a secret).
  */
 static int
-hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
+hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l, unsigned lc,
                   const fq_t *beta)
 {
     size_t nrows, ncols, block, lo;
@@ -74,10 +89,11 @@ hyrax_commit_rows(hyrax_commitment *c, const void *P, int small, unsigned l,
     int failed = 0;
 
     memset(c, 0, sizeof *c);
-    if (l > HYRAX_MAX_VARS)
+    if (l > HYRAX_MAX_VARS || lc > l)
         return -1;
     c->l = l;
-    hyrax_split(l, &c->lc, &c->lr);
+    c->lc = lc;
+    c->lr = l - lc;
     nrows = (size_t)1 << c->lr;
     ncols = (size_t)1 << c->lc;
     V = generators_V(ncols);
@@ -157,15 +173,16 @@ hyrax_blinds_from_seed(fq_t *beta, size_t n, const uint8_t seed[32])
 }
 
 int
-hyrax_commit(hyrax_commitment *c, const fq_t *P, unsigned l, const fq_t *beta)
+hyrax_commit(hyrax_commitment *c, const fq_t *P, unsigned l, unsigned lc, const fq_t *beta)
 {
-    return hyrax_commit_rows(c, P, 0, l, beta);
+    return hyrax_commit_rows(c, P, 0, l, lc, beta);
 }
 
 int
-hyrax_commit_small(hyrax_commitment *c, const int32_t *P, unsigned l, const fq_t *beta)
+hyrax_commit_small(hyrax_commitment *c, const int32_t *P, unsigned l, unsigned lc,
+                   const fq_t *beta)
 {
-    return hyrax_commit_rows(c, P, 1, l, beta);
+    return hyrax_commit_rows(c, P, 1, l, lc, beta);
 }
 
 void

@@ -24,8 +24,11 @@ typedef struct {
     ge_t *rows;             /* 2^lr row commitments, malloc'd */
 } hyrax_commitment;
 
-/* The row/column split of docs/protocol.md 4.2 for l variables. */
+/* The row/column split of docs/protocol.md 4.2 for l variables: δ = HYRAX_DELTA, or
+ * the δ given (version 2's P1 uses 1, docs/protocol.md 7.18.0). */
 void hyrax_split(unsigned l, unsigned *lc, unsigned *lr);
+void hyrax_split_delta(unsigned l, unsigned delta, unsigned *lc, unsigned *lr);
+unsigned hyrax_lc(unsigned l);          /* lc of hyrax_split */
 
 /*
  * Row blinds: a prover draws fresh ones from its DRBG (drbg_scalars); the committed
@@ -37,12 +40,15 @@ void hyrax_split(unsigned l, unsigned *lc, unsigned *lr);
 int hyrax_blinds_from_seed(fq_t *beta, size_t n, const uint8_t seed[32]);
 
 /*
- * Commit to P (2^l entries) with row blinds beta (2^lr entries).  The _small variant
+ * Commit to P (2^l entries) in rows of 2^lc entries (lc <= l, from hyrax_split or
+ * hyrax_split_delta) with row blinds beta (2^(l - lc) entries).  The _small variant
  * takes int32 entries: rows whose entries all have |v| < 2^17 use the small-scalar MSM
  * (zero entries cost nothing), other rows the full one.  0, or -1 on allocation failure.
  */
-int hyrax_commit(hyrax_commitment *c, const fq_t *P, unsigned l, const fq_t *beta);
-int hyrax_commit_small(hyrax_commitment *c, const int32_t *P, unsigned l, const fq_t *beta);
+int hyrax_commit(hyrax_commitment *c, const fq_t *P, unsigned l, unsigned lc,
+                 const fq_t *beta);
+int hyrax_commit_small(hyrax_commitment *c, const int32_t *P, unsigned l, unsigned lc,
+                       const fq_t *beta);
 void hyrax_commitment_free(hyrax_commitment *c);
 
 /*

@@ -73,13 +73,11 @@ p2_column(ictx *c, fq_t *out, const fq_t *v, const fq_t *num, size_t n, const ch
 int
 infer_step_commit(ictx *c)
 {
-    unsigned lc, lr;
     size_t nrows, i, k, t;
     int32_t *small = NULL;
     int drawn = 0;
 
-    hyrax_split(c->lay->l_P, &lc, &lr);
-    nrows = (size_t)1 << lr;
+    nrows = (size_t)1 << c->lay->lr_P;
     if (c->prover) {
         size_t len = (size_t)1 << c->lay->l_P;
 

@@ -254,17 +254,16 @@ int
 ictx_exchange_rows(ictx *c, const char *label, hyrax_commitment *h, const int32_t *small,
               const fq_t *full, const fq_t *beta)
 {
-    unsigned lc, lr;
+    unsigned l = c->lay->l_P, lc = c->lay->lc_P, lr = c->lay->lr_P;
 
-    hyrax_split(c->lay->l_P, &lc, &lr);
     if (c->prover) {
-        int rc = small ? hyrax_commit_small(h, small, c->lay->l_P, beta)
-                       : hyrax_commit(h, full, c->lay->l_P, beta);
+        int rc = small ? hyrax_commit_small(h, small, l, lc, beta)
+                       : hyrax_commit(h, full, l, lc, beta);
 
         if (rc != 0)
             return ictx_fail(c, "could not commit a witness polynomial");
     } else {
-        h->l = c->lay->l_P;
+        h->l = l;
         h->lc = lc;
         h->lr = lr;
         h->rows = calloc((size_t)1 << lr, sizeof(ge_t));

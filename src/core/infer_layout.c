@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hyrax.h"
 #include "infer_layout.h"
 #include "layout.h"
 
@@ -439,5 +440,8 @@ place:
     lay->l_p2 = (unsigned)lp2;
     /* version 2 has no P2 (docs/protocol.md 7.18.0): l_P = l(P1) */
     lay->l_P = lay->version == 2 || lay->l_p1 > lay->l_p2 ? lay->l_p1 : lay->l_p2;
+    /* version 2 commits P1 in shorter rows, δ = 1 (docs/protocol.md 7.18.0): an opening
+     * half the size for twice the row commitments */
+    hyrax_split_delta(lay->l_P, lay->version == 2 ? 1 : HYRAX_DELTA, &lay->lc_P, &lay->lr_P);
     return 0;
 }

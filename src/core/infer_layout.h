@@ -113,6 +113,7 @@ typedef struct {
     infer_column p1[INFER_MAX_P1];
     infer_column p2[INFER_MAX_P2];
     unsigned l_p1, l_p2, l_P;               /* variables; l_P = max(l_p1, l_p2) */
+    unsigned lc_P, lr_P;                    /* P's Hyrax split: δ = 2, 1 in version 2 */
     unsigned col_q[MODEL_MAX_LAYERS];       /* P1 index of q_l */
     unsigned col_rem[MODEL_MAX_LAYERS];     /* P1 index of rem_{l,0} (limbs follow) */
     unsigned col_a[MODEL_MAX_LAYERS];       /* P1 index of a_l (l < L) */

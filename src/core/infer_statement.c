@@ -12,12 +12,27 @@
 
 /* ---- step 0 and the shapes ---- */
 
+/* N_V, the vector generators the statement names (7 "Sizes"; 7.20.1 adds X's columns). */
+static size_t
+vector_generators(const ictx *c)
+{
+    size_t nv = (size_t)1 << c->lay->lc_P;
+
+    if (((size_t)1 << hyrax_lc(c->wl.l_W)) > nv)
+        nv = (size_t)1 << hyrax_lc(c->wl.l_W);
+    if (c->nM > nv)
+        nv = c->nM;
+    if (c->st->committed && ((size_t)1 << c->lay->nu[0]) > nv)
+        nv = (size_t)1 << c->lay->nu[0];
+    return nv;
+}
+
 int
 infer_setup(ictx *c)
 {
     const infer_statement *st = c->st;
     const zk_model *m = st->model;
-    unsigned l, t, lcP, lrP, lcW, lrW, nmax;
+    unsigned l, t, lcW, lrW, nmax;
     char err[ZKML_ERR_LEN];
 
     c->m = m;
@@ -53,16 +68,9 @@ infer_setup(ictx *c)
     c->mask_log = infer_log2_ceil(4 * (uint64_t)c->n1 + 3 * (uint64_t)c->n2 +
                                   (c->lay->version == 2 ? gkr_mask_count(c->gshape.d) : 0));
     c->nM = (size_t)1 << c->mask_log;
-    hyrax_split(c->lay->l_P, &lcP, &lrP);
     {
-        size_t need = (size_t)1 << lcP;
+        size_t need = vector_generators(c);
 
-        if (((size_t)1 << lcW) > need)
-            need = (size_t)1 << lcW;
-        if (c->nM > need)
-            need = c->nM;
-        if (((size_t)1 << c->lay->nu[0]) > need)  /* the X opening (committed inputs) */
-            need = (size_t)1 << c->lay->nu[0];
         if (generators_V(need) == NULL)
             return ictx_fail(c, "could not compute the generators");
         /* the prover's fixed-base table at its final size at once (the mask, the IPAs) */
@@ -175,8 +183,6 @@ infer_step_statement(ictx *c)
     const zk_model *m = c->m;
     uint8_t d[32], params[32];
     char err[ZKML_ERR_LEN];
-    unsigned lc, lr, lcW, lrW;
-    size_t nv;
     sha256_ctx h;
 
     if (st->committed)                              /* docs/protocol.md 7.19.1 */
@@ -185,16 +191,7 @@ infer_step_statement(ictx *c)
         transcript_init(&c->t, "ZKMLPG-V2/inference", 19);
     else
         transcript_init(&c->t, "ZKMLPG-V1/inference", 19);
-    hyrax_split(c->lay->l_P, &lc, &lr);
-    hyrax_split(c->wl.l_W, &lcW, &lrW);
-    nv = (size_t)1 << lc;
-    if (((size_t)1 << lcW) > nv)
-        nv = (size_t)1 << lcW;
-    if (c->nM > nv)
-        nv = c->nM;
-    if (st->committed && ((size_t)1 << c->lay->nu[0]) > nv)
-        nv = (size_t)1 << c->lay->nu[0];
-    if (generators_param_digest(nv, d) != 0)
+    if (generators_param_digest(vector_generators(c), d) != 0)
         return ictx_fail(c, "could not hash the parameters");
     sha256_begin(&h);
     sha256_write(&h, d, 32);

@@ -865,7 +865,7 @@ trees_commit(hyrax_commitment *c, const void *model, const uint8_t seed[32], cha
     if ((beta = malloc(nrows * sizeof *beta)) == NULL) {
         rc = nomem(err);
     } else if (hyrax_blinds_from_seed(beta, nrows, seed) != 0 ||
-               hyrax_commit_small(c, P, l, beta) != 0) {
+               hyrax_commit_small(c, P, l, hyrax_lc(l), beta) != 0) {
         rc = zkml_fail(err, ZKML_E_INTERNAL, "committing to the nodes failed");
     }
     if (beta != NULL)

@@ -95,8 +95,9 @@ weights_commit(hyrax_commitment *rows, const weights_layout *lay, const zk_model
             else
                 small[i] = (int32_t)P[i];
         }
-        rc = full != NULL ? hyrax_commit(rows, full, lay->l_W, beta)
-                          : hyrax_commit_small(rows, small, lay->l_W, beta);
+        rc = full != NULL ? hyrax_commit(rows, full, lay->l_W, hyrax_lc(lay->l_W), beta)
+                          : hyrax_commit_small(rows, small, lay->l_W, hyrax_lc(lay->l_W),
+                                               beta);
     }
     if (beta != NULL)
         explicit_bzero(beta, nrows * sizeof(fq_t));

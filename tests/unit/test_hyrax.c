@@ -234,8 +234,8 @@ hyrax_case_make(hyrax_case *c, unsigned l, int small)
     mle_eval(&c->v, c->P, l, c->z);
     unit_random_fq(&c->bv);
     unit_commit1(&c->Cv, &c->v, &c->bv);
-    rc = small ? hyrax_commit_small(&c->com, Ps, l, c->beta)
-               : hyrax_commit(&c->com, c->P, l, c->beta);
+    rc = small ? hyrax_commit_small(&c->com, Ps, l, hyrax_lc(l), c->beta)
+               : hyrax_commit(&c->com, c->P, l, hyrax_lc(l), c->beta);
     free(Ps);
     return rc;
 }
@@ -315,7 +315,7 @@ UNIT_TEST(hyrax_small_commitment_equals_full)
     size_t i;
 
     CHECK(hyrax_case_make(&c, 9, 1) == 0);
-    CHECK(hyrax_commit(&full, c.P, 9, c.beta) == 0);
+    CHECK(hyrax_commit(&full, c.P, 9, hyrax_lc(9), c.beta) == 0);
     for (i = 0; i < c.nrows; i++)
         CHECK(ge_eq(&full.rows[i], &c.com.rows[i]));
     hyrax_commitment_free(&full);
@@ -327,8 +327,8 @@ UNIT_TEST(hyrax_small_commitment_equals_full)
     Ps[c.n - 1] = (1 << 17);
     for (i = 0; i < c.n; i++)
         fq_set_i64(&c.P[i], Ps[i]);
-    CHECK(hyrax_commit_small(&mixed, Ps, 9, c.beta) == 0);
-    CHECK(hyrax_commit(&full, c.P, 9, c.beta) == 0);
+    CHECK(hyrax_commit_small(&mixed, Ps, 9, hyrax_lc(9), c.beta) == 0);
+    CHECK(hyrax_commit(&full, c.P, 9, hyrax_lc(9), c.beta) == 0);
     for (i = 0; i < c.nrows; i++)
         CHECK(ge_eq(&full.rows[i], &mixed.rows[i]));
     hyrax_commitment_free(&full);
@@ -396,7 +396,7 @@ UNIT_TEST(hyrax_commitment_same_with_1_and_2_threads)
     zkml_set_threads(2);
     CHECK(hyrax_case_make(&c, 12, 0) == 0);
     zkml_set_threads(1);
-    CHECK(hyrax_commit(&one, c.P, 12, c.beta) == 0);
+    CHECK(hyrax_commit(&one, c.P, 12, hyrax_lc(12), c.beta) == 0);
     for (i = 0; i < c.nrows; i++)
         CHECK(ge_eq(&one.rows[i], &c.com.rows[i]));
     zkml_set_threads(saved);
@@ -521,7 +521,7 @@ UNIT_TEST(hyrax_open_small_equals_field_open)
         mle_eval(&v, P, l, z);
         unit_random_fq(&bv);
         unit_commit1(&Cv, &v, &bv);
-        CHECK(hyrax_commit_small(&com, Ps, l, beta) == 0);
+        CHECK(hyrax_commit_small(&com, Ps, l, hyrax_lc(l), beta) == 0);
         for (s = 0; s < 2; s++) {
             memset(&pf[s], 0, sizeof pf[s]);
             transcript_init(&t, "test/hyrax-small", 16);

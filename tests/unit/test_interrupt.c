@@ -102,20 +102,20 @@ UNIT_TEST(interrupt_stops_a_commitment_inside_its_block)
     for (i = 0; i < sizeof beta / sizeof beta[0]; i++)
         fq_set_u64(&beta[i], i + 7);
     zkml_set_threads(2);
-    CHECK(hyrax_commit(&c, P, l, beta) == 0);       /* warm: generators and tables */
+    CHECK(hyrax_commit(&c, P, l, hyrax_lc(l), beta) == 0); /* warm: generators and tables */
     hyrax_commitment_free(&c);
 
     zkml_clear_interrupt();
     hook_calls = 0;
     stop_after = 1;                                 /* the block's own question passes */
     zkml_set_interrupt_hook(stop_after_hook);
-    CHECK(hyrax_commit(&c, P, l, beta) == -1);
+    CHECK(hyrax_commit(&c, P, l, hyrax_lc(l), beta) == -1);
     CHECKF(hook_calls == 2, "the hook was asked %d times", hook_calls);
     CHECK(zkml_interrupted() == 1);
 
     zkml_set_interrupt_hook(NULL);
     zkml_clear_interrupt();
-    CHECK(hyrax_commit(&c, P, l, beta) == 0);
+    CHECK(hyrax_commit(&c, P, l, hyrax_lc(l), beta) == 0);
     hyrax_commitment_free(&c);
     zkml_set_threads(threads);
     free(P);

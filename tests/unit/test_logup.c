@@ -235,7 +235,7 @@ lk_prove(lk_proof *pf, const witness *w, int *bad_relation)
 
         hyrax_split(col_vars(w, c), &lc, &lrows);
         drbg_scalars(&rng, beta[c], (size_t)1 << lrows);
-        if (hyrax_commit(&pf->col[c], col[c], col_vars(w, c), beta[c]) != 0)
+        if (hyrax_commit(&pf->col[c], col[c], col_vars(w, c), hyrax_lc(col_vars(w, c)), beta[c]) != 0)
             goto out;
         absorb_rows(&t, "P1/rows", &pf->col[c]);
     }
@@ -271,7 +271,7 @@ lk_prove(lk_proof *pf, const witness *w, int *bad_relation)
 
         hyrax_split(col_vars(w, c), &lc, &lrows);
         drbg_scalars(&rng, beta[c], (size_t)1 << lrows);
-        if (hyrax_commit(&pf->col[c], col[c], col_vars(w, c), beta[c]) != 0)
+        if (hyrax_commit(&pf->col[c], col[c], col_vars(w, c), hyrax_lc(col_vars(w, c)), beta[c]) != 0)
             goto out;
         absorb_rows(&t, "P2/rows", &pf->col[c]);
     }

@@ -68,7 +68,7 @@ UNIT_TEST(weights_commitment_is_bound_to_weights_and_seed)
     for (i = 0; i < ((size_t)1 << lay.l_W); i++)
         fq_set_i64(&Pf[i], P[i]);
     CHECK(hyrax_blinds_from_seed(beta, nrows, seed) == 0);
-    CHECK(hyrax_commit(&direct, Pf, lay.l_W, beta) == 0);
+    CHECK(hyrax_commit(&direct, Pf, lay.l_W, hyrax_lc(lay.l_W), beta) == 0);
     for (i = 0; i < nrows; i++)
         CHECK(ge_eq(&a.rows[i], &direct.rows[i]));
     /* deterministic; another seed changes every row; one weight changes one row */
