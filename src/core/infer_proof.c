@@ -293,9 +293,20 @@ uint64_t
 infer_prove_memory_estimate(const zk_model *model, size_t batch)
 {
     infer_layout lay;
+    weights_layout wl;
     char err[ZKML_ERR_LEN];
+    uint64_t nv;
 
     if (infer_layout_build(&lay, model, batch, err) != 0)
         return 0;
-    return INFER_PROVER_FIXED_BYTES + (uint64_t)INFER_PROVER_BYTES_PER_ENTRY * ((uint64_t)1 << lay.l_P);
+    if (lay.version != 2)
+        return INFER_PROVER_FIXED_BYTES +
+               (uint64_t)INFER_PROVER_BYTES_PER_ENTRY * ((uint64_t)1 << lay.l_P);
+    if (weights_layout_build(&wl, model) != 0)
+        return 0;
+    nv = (uint64_t)1 << (lay.lc_P > hyrax_lc(wl.l_W) ? lay.lc_P : hyrax_lc(wl.l_W));
+    return INFER_PROVER_V2_FIXED_BYTES +
+           (uint64_t)INFER_PROVER_V2_BYTES_PER_ENTRY *
+               (((uint64_t)1 << lay.l_P) + ((uint64_t)1 << wl.l_W)) +
+           (nv > ((uint64_t)1 << 14) ? 4096 * (nv - ((uint64_t)1 << 14)) : 0);
 }

@@ -35,7 +35,8 @@ typedef struct {
     infer_statement st;
 } infer_case;
 
-/* A fixture shape with B rows cycling through its rows.  0 or -1. */
+/* A fixture shape with B rows cycling through its rows (a version 2 twin's: those of its
+ * version 1 shape).  0 or -1. */
 int icase_fixture(infer_case *ic, const char *shape, size_t B);
 
 /*
@@ -47,8 +48,8 @@ int icase_odd(infer_case *ic, const unsigned *dims, unsigned L, size_t B, int al
 
 /*
  * Finish a case whose model (ic->m, with weights) is already set: copy B input rows,
- * take the outputs from the reference pass, commit W with a random seed.  0, or -1
- * (also when some q leaves its table).
+ * take the outputs from the reference pass (the core's forward pass for version 2),
+ * commit W with a random seed.  0, or -1 (also when some q leaves its table).
  */
 int icase_finish(infer_case *ic, const int32_t *x, size_t B);
 

@@ -575,11 +575,12 @@ UNIT_TEST(infer_proof_interrupted_at_every_safe_point)
 
 /*
  * The memory estimate checked before proofs in SQL covers what a proof really takes: the
- * peak resident memory of a child that proves mlp20 at B = 1024 (the parent's own pages
- * included, so the check errs toward a larger measure) is within it, and the estimate is
- * not wildly above (at most twice).
+ * peak resident memory of a child that proves the fixture at B = 1024 (the parent's own
+ * pages included, so the check errs toward a larger measure) is within it, and the
+ * estimate is not wildly above (at most twice).  want: the estimate the formula gives.
  */
-UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
+static void
+estimate_covers_peak(const char *fixture, uint64_t want)
 {
     infer_case pc;
     struct rusage ru;
@@ -588,15 +589,14 @@ UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
     int status;
     pid_t pid;
 
-    CHECK(icase_fixture(&pc, "mlp20", 1024) == 0);
+    CHECK(icase_fixture(&pc, fixture, 1024) == 0);
     est = infer_prove_memory_estimate(&pc.m, 1024);
-    CHECK(est == INFER_PROVER_FIXED_BYTES + (uint64_t)INFER_PROVER_BYTES_PER_ENTRY * (1u << 19));
+    CHECKF(est == want, "%s: estimate %llu", fixture, (unsigned long long)est);
     CHECK(infer_prove_memory_estimate(&pc.m, 0) == 0);       /* no layout for B = 0 */
     fflush(stdout);
-    /* the child measures its own proof: nothing kept from the tests before (a kept array
-     * is resident, and the child would map it), the limit as in a server */
+    /* the child measures its own proof (docs/protocol.md 10.1): nothing kept from the
+     * tests before (a kept array is resident, and the child would map it), nor during */
     zkml_set_keep_memory(0);
-    zkml_set_keep_memory(ZKML_KEEP_MEMORY_DEFAULT);
     pid = fork();
     if (pid == 0) {
         uint8_t *proof = NULL;
@@ -612,10 +612,23 @@ UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
         peak = (double)ru.ru_maxrss * 1024.0;
 #ifndef UNIT_ASAN
         CHECKF((double)est >= peak && (double)est <= 2.0 * peak,
-               "estimate %.0f MB, peak %.0f MB", (double)est / 1048576.0, peak / 1048576.0);
+               "%s: estimate %.0f MB, peak %.0f MB", fixture, (double)est / 1048576.0,
+               peak / 1048576.0);
 #else
         (void)peak;     /* the peak holds AddressSanitizer's shadow and quarantine too */
 #endif
     }
+    zkml_set_keep_memory(ZKML_KEEP_MEMORY_DEFAULT);
     icase_free(&pc);
+}
+
+/* Version 1: 352 bytes per entry of 2^l_P (l_P = 19); version 2 (docs/protocol.md 10.1):
+ * 128 per entry of P1 (l_P = 21) and of W (l_W = 13), no generator term (N_V = 2^12). */
+UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
+{
+    estimate_covers_peak("mlp20", INFER_PROVER_FIXED_BYTES +
+                                      (uint64_t)INFER_PROVER_BYTES_PER_ENTRY * (1u << 19));
+    estimate_covers_peak("mlp20v2", INFER_PROVER_V2_FIXED_BYTES +
+                                        (uint64_t)INFER_PROVER_V2_BYTES_PER_ENTRY *
+                                            ((1u << 21) + (1u << 13)));
 }
