@@ -199,8 +199,9 @@ typedef struct {
     hyrax_commitment com;
 } hyrax_case;
 
+/* A random table of l variables committed in rows of 2^lc entries. */
 static int
-hyrax_case_make(hyrax_case *c, unsigned l, int small)
+hyrax_case_make_split(hyrax_case *c, unsigned l, unsigned lc, int small)
 {
     int32_t *Ps;
     size_t i;
@@ -211,12 +212,7 @@ hyrax_case_make(hyrax_case *c, unsigned l, int small)
     c->P = malloc(c->n * sizeof(fq_t));
     Ps = malloc(c->n * sizeof(int32_t));
     c->z = malloc((l + 1) * sizeof(fq_t));
-    {
-        unsigned lc, lr;
-
-        hyrax_split(l, &lc, &lr);
-        c->nrows = (size_t)1 << lr;
-    }
+    c->nrows = (size_t)1 << (l - lc);
     c->beta = malloc(c->nrows * sizeof(fq_t));
     for (i = 0; i < c->n; i++) {
         if (small) {
@@ -234,10 +230,16 @@ hyrax_case_make(hyrax_case *c, unsigned l, int small)
     mle_eval(&c->v, c->P, l, c->z);
     unit_random_fq(&c->bv);
     unit_commit1(&c->Cv, &c->v, &c->bv);
-    rc = small ? hyrax_commit_small(&c->com, Ps, l, hyrax_lc(l), c->beta)
-               : hyrax_commit(&c->com, c->P, l, hyrax_lc(l), c->beta);
+    rc = small ? hyrax_commit_small(&c->com, Ps, l, lc, c->beta)
+               : hyrax_commit(&c->com, c->P, l, lc, c->beta);
     free(Ps);
     return rc;
+}
+
+static int
+hyrax_case_make(hyrax_case *c, unsigned l, int small)
+{
+    return hyrax_case_make_split(c, l, hyrax_lc(l), small);
 }
 
 static void
@@ -287,6 +289,42 @@ UNIT_TEST(hyrax_split_rule)
     CHECK(lc == 7 && lr == 3);
     hyrax_split(21, &lc, &lr);
     CHECK(lc == 13 && lr == 8);
+    CHECK(hyrax_lc(21) == 13);
+    /* version 2's P1 (docs/protocol.md 7.18.0): δ = 1 */
+    hyrax_split_delta(21, 1, &lc, &lr);
+    CHECK(lc == 12 && lr == 9);
+    hyrax_split_delta(24, 1, &lc, &lr);
+    CHECK(lc == 13 && lr == 11);
+    hyrax_split_delta(2, 1, &lc, &lr);
+    CHECK(lc == 2 && lr == 0);
+}
+
+/* Any split opens and verifies, the rows being what the commitment says; a column count
+ * above the variables is refused. */
+UNIT_TEST(hyrax_open_any_split)
+{
+    static const unsigned lcs[] = {0, 1, 4, 7, 8};
+    hyrax_commitment bad;
+    ipa_proof pf;
+    const char *reason;
+    size_t i;
+
+    for (i = 0; i < sizeof lcs / sizeof lcs[0]; i++) {
+        hyrax_case c;
+
+        CHECK(hyrax_case_make_split(&c, 8, lcs[i], i % 2) == 0);
+        CHECK(c.com.lc == lcs[i] && c.com.lr == 8 - lcs[i]);
+        CHECK(hyrax_case_open(&pf, &c) == 0);
+        CHECK(pf.k == lcs[i]);
+        CHECKF(hyrax_case_verify(&c, &c.com, c.z, &c.Cv, &pf, &reason) == 1,
+               "lc = %u: %s", lcs[i], reason ? reason : "");
+        hyrax_case_free(&c);
+    }
+    {
+        fq_t P[4] = {FQ_ONE, FQ_ONE, FQ_ONE, FQ_ONE}, beta[1] = {FQ_ONE};
+
+        CHECK(hyrax_commit(&bad, P, 2, 3, beta) == -1);
+    }
 }
 
 UNIT_TEST(hyrax_open_honest_sizes)
