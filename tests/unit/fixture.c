@@ -5,21 +5,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "tree_model.h"
 
 
+/* The path of fixture name. */
+static void
+fixture_path(char *path, size_t n, const char *name)
+{
+    const char *dir = getenv("ZKML_FIXTURES");
+
+    snprintf(path, n, "%s/%s", dir != NULL ? dir : "tests/fixtures", name);
+}
+
 char *
 fixture_read(const char *name, size_t *len)
 {
-    const char *dir = getenv("ZKML_FIXTURES");
     char path[512];
     char *buf;
     long size;
     FILE *f;
 
-    snprintf(path, sizeof path, "%s/%s", dir != NULL ? dir : "tests/fixtures", name);
+    fixture_path(path, sizeof path, name);
     f = fopen(path, "rb");
     if (f == NULL) {
         fprintf(stderr, "    cannot open %s\n", path);
@@ -93,6 +102,19 @@ fixture_csv(const char *name, size_t *rows, size_t *cols)
         return NULL;
     }
     return v;
+}
+
+int32_t *
+fixture_rows(const char *shape, size_t *rows, size_t *cols)
+{
+    const char *v2 = strstr(shape, "v2");
+    char name[96], path[512];
+
+    snprintf(name, sizeof name, "%s.rows.csv", shape);
+    fixture_path(path, sizeof path, name);
+    if (v2 != NULL && access(path, R_OK) != 0)      /* a twin without rows of its own */
+        snprintf(name, sizeof name, "%.*s.rows.csv", (int)(v2 - shape), shape);
+    return fixture_csv(name, rows, cols);
 }
 
 int

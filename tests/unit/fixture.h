@@ -17,6 +17,10 @@ char *fixture_read(const char *name, size_t *len);
 /* An integer CSV after one header line: *rows x *cols values, row-major; NULL on error. */
 int32_t *fixture_csv(const char *name, size_t *rows, size_t *cols);
 
+/* fixture_csv of a shape's rows, "<shape>.rows.csv"; a version 2 twin without rows of
+ * its own (tools/make_v2_fixtures.py: "<base>v2...") reads its version 1 shape's. */
+int32_t *fixture_rows(const char *shape, size_t *rows, size_t *cols);
+
 /* B rows of tree input keys (tree_key_of_double) from a float CSV after one header line,
  * an empty field being a missing value (NaN), cycling its rows; NULL on error. */
 int32_t *fixture_tree_keys(const char *name, size_t n, size_t B);

@@ -70,11 +70,7 @@ icase_fixture(infer_case *ic, const char *shape, size_t B)
     snprintf(name, sizeof name, "%s.q.json", shape);
     if (fixture_model(&ic->m, name, err) != MODEL_OK)
         return -1;
-    /* a version 2 twin (tools/make_v2_fixtures.py) reads its version 1 shape's rows */
-    snprintf(name, sizeof name, "%.*s.rows.csv",
-             (int)(strstr(shape, "v2") != NULL ? (size_t)(strstr(shape, "v2") - shape)
-                                               : strlen(shape)), shape);
-    all = fixture_csv(name, &rows, &cols);
+    all = fixture_rows(shape, &rows, &cols);
     if (all == NULL || cols != ic->m.layer[0].n || (x = malloc(B * cols * sizeof(int32_t))) == NULL) {
         free(all);
         return -1;

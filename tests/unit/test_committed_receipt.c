@@ -57,19 +57,16 @@ static int
 cr_setup_parts(cr_case *cc, const char *shape, size_t B, int committed, const uint8_t *fixed,
                size_t rows_per_proof)
 {
-    char err[ZKML_ERR_LEN] = "", rowsname[64], keybuf[16][8];
+    char err[ZKML_ERR_LEN] = "", keybuf[16][8];
     const uint8_t *keys[16];
     uint32_t key_lens[16];
     size_t rows = 0, i;
     int rc;
 
     memset(cc, 0, sizeof *cc);
-    snprintf(rowsname, sizeof rowsname, "%.4s.rows.csv", shape);
-    if (strncmp(shape, "mlp20", 5) == 0)
-        snprintf(rowsname, sizeof rowsname, "mlp20.rows.csv");
     if (cr_files(shape, 0x21, &cc->key, &cc->key_len, &cc->pub, &cc->pub_len) != 0)
         return -1;
-    cc->x = fixture_csv(rowsname, &rows, &cc->n);
+    cc->x = fixture_rows(shape, &rows, &cc->n);
     if (cc->x == NULL || rows < B || B > 16)
         return -1;
     cc->B = B;
