@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "field.h"
 #include "fixture.h"
+#include "le.h"
 #include "tree_model.h"
 
 
@@ -175,4 +177,47 @@ fixture_tree_keys(const char *name, size_t n, size_t B)
         memcpy(out + r * n, all + (r % nrows) * n, n * sizeof *out);
     free(all);
     return out;
+}
+
+static int
+contains(const uint8_t *buf, size_t len, const uint8_t *needle, size_t n)
+{
+    size_t i;
+
+    for (i = 0; n <= len && i <= len - n; i++)
+        if (buf[i] == needle[0] && memcmp(buf + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+int
+fixture_features_found(const uint8_t *buf, size_t len, const int32_t *x, size_t B, size_t n)
+{
+    size_t b, j, w;
+    uint8_t enc[4 * 64], s[32];
+    fq_t f;
+
+    for (b = 0; b < B; b++)
+        for (w = 1; w <= 4; w *= 2) {
+            int fits = 1;
+
+            for (j = 0; j < n && j < 64; j++) {
+                int32_t v = x[b * n + j];
+
+                fits &= w == 4 || (w == 2 ? v >= -32768 && v < 32768 : v >= -128 && v < 128);
+                le_put_u32(enc + 4 * j, (uint32_t)v);
+                memmove(enc + w * j, enc + 4 * j, w);
+            }
+            if (fits && contains(buf, len, enc, w * (n < 64 ? n : 64)))
+                return 1;
+        }
+    for (b = 0; b < B * n; b++) {
+        if (x[b] == 0)
+            continue;           /* the zero scalar is no feature's trace */
+        fq_set_i64(&f, x[b]);
+        fq_to_bytes(s, &f);
+        if (contains(buf, len, s, 32))
+            return 1;
+    }
+    return 0;
 }

@@ -25,6 +25,13 @@ int32_t *fixture_rows(const char *shape, size_t *rows, size_t *cols);
  * an empty field being a missing value (NaN), cycling its rows; NULL on error. */
 int32_t *fixture_tree_keys(const char *name, size_t n, size_t B);
 
+/* 1 if one of the B rows of n features x appears whole in buf as i32, i16 or i8 (little
+ * endian, where every feature fits), or one nonzero feature as a 32-byte scalar (v mod
+ * q): the trace of rows written in the clear.  A whole row, not one feature, so that a
+ * chance match in random bytes is negligible. */
+int fixture_features_found(const uint8_t *buf, size_t len, const int32_t *x, size_t B,
+                           size_t n);
+
 /* model_from_json of a fixture; -100 if the file cannot be read. */
 int fixture_model(zk_model *model, const char *name, char *err);
 

@@ -107,51 +107,6 @@ cr_free(cr_case *cc)
 }
 
 /* 1 if needle occurs in buf. */
-static int
-contains(const uint8_t *buf, size_t len, const uint8_t *needle, size_t n)
-{
-    size_t i;
-
-    for (i = 0; n <= len && i <= len - n; i++)
-        if (buf[i] == needle[0] && memcmp(buf + i, needle, n) == 0)
-            return 1;
-    return 0;
-}
-
-/* 1 if any row's feature vector appears in buf as i32, i16 or i8, or any feature as a
- * 32-byte scalar (v mod q). */
-static int
-features_found(const uint8_t *buf, size_t len, const int32_t *x, size_t B, size_t n)
-{
-    size_t b, j, w;
-    uint8_t enc[4 * 64], s[32];
-    fq_t f;
-
-    for (b = 0; b < B; b++)
-        for (w = 1; w <= 4; w *= 2) {
-            int fits = 1;
-
-            for (j = 0; j < n && j < 64; j++) {
-                int32_t v = x[b * n + j];
-
-                fits &= w == 4 || (w == 2 ? v >= -32768 && v < 32768 : v >= -128 && v < 128);
-                le_put_u32(enc + 4 * j, (uint32_t)v);
-                memmove(enc + w * j, enc + 4 * j, w);
-            }
-            if (fits && contains(buf, len, enc, w * (n < 64 ? n : 64)))
-                return 1;
-        }
-    for (b = 0; b < B * n; b++) {
-        if (x[b] == 0)
-            continue;           /* the zero scalar is no feature's trace */
-        fq_set_i64(&f, x[b]);
-        fq_to_bytes(s, &f);
-        if (contains(buf, len, s, 32))
-            return 1;
-    }
-    return 0;
-}
-
 UNIT_TEST(committed_receipt_round_trip_and_hiding)
 {
     cr_case cc, pc;
@@ -183,8 +138,8 @@ UNIT_TEST(committed_receipt_round_trip_and_hiding)
         constant += same;
     }
     CHECK(constant == 0);
-    CHECK(features_found(pc.rct, pc.rct_len, pc.x, 3, pc.n) == 1);
-    CHECK(features_found(cc.rct, cc.rct_len, cc.x, 3, cc.n) == 0);
+    CHECK(fixture_features_found(pc.rct, pc.rct_len, pc.x, 3, pc.n) == 1);
+    CHECK(fixture_features_found(cc.rct, cc.rct_len, cc.x, 3, cc.n) == 0);
     /* the facts */
     CHECK(zkml_receipt_info_json(&json, cc.rct, cc.rct_len, err) == ZKML_OK);
     CHECK(json != NULL && strstr(json, "\"format\": \"ZKMLRCC1\", \"inputs\": \"committed\"") &&

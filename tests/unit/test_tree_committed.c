@@ -409,36 +409,6 @@ UNIT_TEST(tree_committed_forgeries)
 
 /* ---- receipts and openings through the front door (12.9, 12.11, 16.10.1) ---- */
 
-/*
- * 1 if any nonzero key of the rows appears in buf as i32 or as a 32-byte scalar.  A key
- * with three zero bytes (MISSING = INT32_MIN is 00 00 00 80) is looked for as a scalar
- * only: as four bytes it matches the header's zero bytes followed by a point's first
- * byte, one proof in a few dozen.
- */
-static int
-keys_found(const uint8_t *buf, size_t len, const int32_t *x, size_t count)
-{
-    size_t i, at;
-    uint8_t s[32], w[4];
-    fq_t f;
-
-    for (i = 0; i < count; i++) {
-        int as_i32;
-
-        if (x[i] == 0)
-            continue;
-        le_put_u32(w, (uint32_t)x[i]);
-        as_i32 = (w[0] != 0) + (w[1] != 0) + (w[2] != 0) + (w[3] != 0) >= 2;
-        fq_set_i64(&f, x[i]);
-        fq_to_bytes(s, &f);
-        for (at = 0; at + 4 <= len; at++)
-            if ((as_i32 && memcmp(buf + at, w, 4) == 0) ||
-                (at + 32 <= len && memcmp(buf + at, s, 32) == 0))
-                return 1;
-    }
-    return 0;
-}
-
 typedef struct {
     uint8_t *key, *pub, *rct;
     size_t key_len, pub_len, rct_len;
@@ -514,9 +484,9 @@ UNIT_TEST(tree_committed_receipt_and_openings)
     CHECK(memcmp(cf.rct, "ZKMLRCC1", 8) == 0 && memcmp(pf.rct, "ZKMLRCT1", 8) == 0);
     CHECKF(zkml_verify(cf.rct, cf.rct_len, cf.pub, cf.pub_len, err) == 1, "%s", err);
     CHECK(zkml_verify(pf.rct, pf.rct_len, pf.pub, pf.pub_len, err) == 1);
-    /* the hiding scan: the public receipt holds the keys, the committed one none */
-    CHECK(keys_found(pf.rct, pf.rct_len, x, B * n) == 1);
-    CHECK(keys_found(cf.rct, cf.rct_len, x, B * n) == 0);
+    /* the hiding scan: the public receipt holds the rows' keys, the committed one none */
+    CHECK(fixture_features_found(pf.rct, pf.rct_len, x, B, n) == 1);
+    CHECK(fixture_features_found(cf.rct, cf.rct_len, x, B, n) == 0);
     /* the wrong descriptor: another tree model's public file */
     {
         char *doc2 = fixture_read("trees/xgb_raw.json", &failed);
