@@ -141,6 +141,44 @@ ictx_eq_table(ictx *c, const fq_t *z, unsigned k)
 }
 
 fq_t *
+ictx_p1_column(ictx *c, size_t offset, size_t n)
+{
+    const int64_t *in = c->p1 + offset;
+    fq_t *out;
+    ptrdiff_t b, nb = (ptrdiff_t)((n + 4095) / 4096);
+
+    if (c->P1f != NULL)
+        return ictx_copy(c, c->P1f + offset, n);
+    if ((out = ictx_alloc(c, n, sizeof(fq_t))) == NULL)
+        return NULL;
+    /* in parallel blocks; zeros (the padding, most limbs and bits) are left as they are */
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
+    for (b = 0; b < nb; b++) {
+        size_t i, hi = (size_t)(b + 1) * 4096 < n ? (size_t)(b + 1) * 4096 : n;
+
+        if (zkml_interrupted_in_region())
+            continue;
+        for (i = (size_t)b * 4096; i < hi; i++)
+            if (in[i] != 0)
+                fq_set_i64_small(&out[i], in[i], &c->ints);
+    }
+    if (zkml_interrupted()) {
+        ictx_fail(c, "interrupted");
+        return NULL;
+    }
+    return out;
+}
+
+void
+ictx_p1_eval(const ictx *c, fq_t *r, size_t offset, unsigned k, const fq_t *z)
+{
+    if (c->P1f != NULL)
+        mle_eval(r, c->P1f + offset, k, z);
+    else
+        mle_eval_i64(r, c->p1 + offset, k, z, &c->ints);
+}
+
+fq_t *
 ictx_copy(ictx *c, const fq_t *src, size_t n)
 {
     fq_t *d = ictx_alloc(c, n, sizeof(fq_t));

@@ -110,16 +110,17 @@ typedef struct {
     int64_t *p1;                /* the witness */
     fq_t *P1f, *P2f, *Wf, *mask, bM, *beta1, *beta2;
     /* P1 as the int32 entries its rows were committed from, when they are P1 (no test
-     * seam): version 2's S2 then folds P1f in place and the opening reads these */
+     * seam): version 2's S2 then defers P1·K1 and its opening reads these */
     const int32_t *p1_small;
     fq_small_ints ints;         /* the prover's: P1's integers as field elements */
 } ictx;
 
 /* Context helpers (infer_ctx.c).  Failures are sticky: the first reason is kept. */
 int ictx_fail(ictx *c, const char *why);
-/* Entry i of the prover's P1 as a field element: from P1f once it is made (after version
- * 2's lookup tree; from the start in version 1 and with the test seam), else from the
- * witness's integers. */
+/* Entry i of the prover's P1 as a field element: from P1f where it is made (version 1
+ * and the test seam: from the start; version 2 never makes it), else from the witness's
+ * integers.  ictx_p1_column and ictx_p1_eval read it the same way: n entries from
+ * offset in a new array (NULL on failure), and the MLE of 2^k entries from offset at z. */
 static inline void
 ictx_p1_entry(const ictx *c, size_t i, fq_t *f)
 {
@@ -139,6 +140,8 @@ void ictx_pow2(fq_t *r, unsigned k);                    /* 2^k, k <= 64 */
 void ictx_eq_eval(fq_t *r, const fq_t *a, const fq_t *b, unsigned k);
 fq_t *ictx_eq_table(ictx *c, const fq_t *z, unsigned k);
 fq_t *ictx_copy(ictx *c, const fq_t *src, size_t n);
+fq_t *ictx_p1_column(ictx *c, size_t offset, size_t n);
+void ictx_p1_eval(const ictx *c, fq_t *r, size_t offset, unsigned k, const fq_t *z);
 unsigned ictx_poly_vars(const ictx *c, int poly);
 int ictx_reader_ok(ictx *c);
 int ictx_exchange_points(ictx *c, const char *label, ge_t *p, size_t n);

@@ -171,10 +171,7 @@ infer_step_tree(ictx *c)
         /* independent evaluations: one claim per thread at a time */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(zkml_threads())
         for (e = 0; e < (ptrdiff_t)n; e++)
-            if (c->P1f != NULL)
-                mle_eval(&v[e], c->P1f + off[e], kap[e], z);
-            else
-                mle_eval_i64(&v[e], c->p1 + off[e], kap[e], z, &c->ints);
+            ictx_p1_eval(c, &v[e], off[e], kap[e], z);
     }
     if (gkr_exchange_leaves(&c->gkr, v, c->n_leaf_claims) != 0)
         return ictx_fail(c, c->gkr.fail);

@@ -14,43 +14,6 @@
 #include "infer_witness.h"
 #include "runtime.h"
 
-/*
- * out[i] = in[i] as field elements, in parallel blocks; -1 if interrupted meanwhile.
- * out is zeroed by the caller: zeros (the padding, most limbs and bits) are skipped,
- * and small values are copied from the table (fq_set_i64_small).
- */
-static int
-ints_to_field(fq_t *out, const int64_t *in, size_t n, const fq_small_ints *tab)
-{
-    ptrdiff_t b, nb = (ptrdiff_t)((n + 4095) / 4096);
-
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
-    for (b = 0; b < nb; b++) {
-        size_t i, hi = (size_t)(b + 1) * 4096 < n ? (size_t)(b + 1) * 4096 : n;
-
-        if (zkml_interrupted_in_region())
-            continue;
-        for (i = (size_t)b * 4096; i < hi; i++)
-            if (in[i] != 0)
-                fq_set_i64_small(&out[i], in[i], tab);
-    }
-    return zkml_interrupted() ? -1 : 0;
-}
-
-/* The prover's P1f, P1 as field elements (if not made yet); -1 on failure. */
-static int
-p1_to_field(ictx *c)
-{
-    size_t len = (size_t)1 << c->lay->l_P;
-
-    if (c->P1f != NULL)
-        return 0;
-    if ((c->P1f = ictx_alloc(c, len, sizeof(fq_t))) == NULL)
-        return -1;
-    if (ints_to_field(c->P1f, c->p1, len, &c->ints) != 0)
-        return ictx_fail(c, "interrupted");
-    return 0;
-}
 
 /* The proof header of a committed-input proof (docs/protocol.md 7.19.1): version 2,
  * input mode 1. */
@@ -84,9 +47,6 @@ run_protocol(ictx *c)
         linrel_init_verifier(&c->lr, &c->CM, c->mask_log);
     if (c->lay->version == 2 &&                     /* docs/protocol.md 7.18.3 */
         (infer_step_tree(c) != 0 || ictx_phase_end(c, "lookup tree") != 0))
-        return -1;
-    /* version 2's tree is run: P1f from here, where the tree's memory was */
-    if (c->prover && p1_to_field(c) != 0)
         return -1;
     if (infer_step_preclaims(c) != 0)
         return -1;
@@ -177,8 +137,9 @@ witness_ready:
         ictx_fail(&c, "out of memory");
         goto out;
     }
-    /* version 2 reads P1's integers until S1 (below); the test seam tampers P1f */
-    if ((c.lay->version != 2 || hooks != NULL) && p1_to_field(&c) != 0)
+    /* version 2 reads P1's integers throughout; the test seam tampers P1f */
+    if ((c.lay->version != 2 || hooks != NULL) &&
+        (c.P1f = ictx_p1_column(&c, 0, (size_t)1 << c.lay->l_P)) == NULL)
         goto out;
     for (i = 0; i < ((size_t)1 << c.wl.l_W); i++)
         fq_set_i64(&c.Wf[i], wtab[i]);

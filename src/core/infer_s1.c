@@ -68,7 +68,7 @@ infer_step_preclaims(ictx *c)
         ncols = preclaim_columns(c, l, cols);
         if (c->prover) {
             for (k = 0; k < ncols; k++)
-                mle_eval(&v[n + k], c->P1f + c->lay->p1[cols[k]].offset, vars, c->tau[l]);
+                ictx_p1_eval(c, &v[n + k], c->lay->p1[cols[k]].offset, vars, c->tau[l]);
             mle_eval(&v[n + ncols], c->Wf + c->wl.b_offset[l], c->lay->mu[l],
                      c->tau[l] + beta);
         }
@@ -185,9 +185,9 @@ pw_instance(ictx *c, unsigned p, sumcheck_instance *in)
 
     infer_pw_columns(c, p, &out, &t, &xin);
     eq = ictx_eq_table(c, c->tau_lk + (c->n1 - n), n);
-    o = out >= 0 ? ictx_copy(c, c->P1f + c->lay->p1[out].offset, len) : ictx_copy(c, c->outpub, len);
-    tt = ictx_copy(c, c->P1f + c->lay->p1[t].offset, len);
-    ii = ictx_copy(c, c->P1f + c->lay->p1[xin].offset, len);
+    o = out >= 0 ? ictx_p1_column(c, c->lay->p1[out].offset, len) : ictx_copy(c, c->outpub, len);
+    tt = ictx_p1_column(c, c->lay->p1[t].offset, len);
+    ii = ictx_p1_column(c, c->lay->p1[xin].offset, len);
     if (c->fail != NULL)
         return -1;
     fq_set_i64(&cst, pw_constant(c, p));
@@ -233,8 +233,10 @@ infer_s1_instances(ictx *c, size_t *count)
         fq_t *eqi = ictx_eq_table(c, c->tau[l] + beta, mu), *eqb = ictx_eq_table(c, c->tau[l], beta);
         fq_t *wv = ictx_alloc(c, (size_t)1 << nu, sizeof(fq_t));
         fq_t *xv = ictx_alloc(c, (size_t)1 << nu, sizeof(fq_t));
-        const fq_t *X = l == 0 ? c->xpub : c->P1f + c->lay->p1[c->lay->col_x[l - 1]].offset;
         size_t cols = (size_t)1 << beta;
+        const fq_t *X = l == 0 ? c->xpub
+                               : ictx_p1_column(c, c->lay->p1[c->lay->col_x[l - 1]].offset,
+                                                cols << nu);
 
         if (c->fail != NULL)
             return NULL;
@@ -289,7 +291,7 @@ infer_s1_instances(ictx *c, size_t *count)
         unsigned w = T->log_size;
         fq_t *eq = ictx_eq_table(c, c->tau_lk + (c->n1 - w), w);
         fq_t *g = ictx_copy(c, c->P2f + c->lay->p2[nk + t].offset, (size_t)1 << w);
-        fq_t *m = ictx_copy(c, c->P1f + c->lay->p1[c->lay->col_mult0 + t].offset, (size_t)1 << w);
+        fq_t *m = ictx_p1_column(c, c->lay->p1[c->lay->col_mult0 + t].offset, (size_t)1 << w);
         fq_t *tv = ictx_alloc(c, (size_t)1 << w, sizeof(fq_t)), zw;
 
         if (c->fail != NULL)
@@ -347,8 +349,8 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
 
             memcpy(z1, c->tau[0], beta * sizeof(fq_t));
             memcpy(z1 + beta, c->r1 + (c->n1 - c->lay->nu[0]), c->lay->nu[0] * sizeof(fq_t));
-            mle_eval(&v[n], c->P1f + c->lay->p1[c->lay->col_vin + k].offset,
-                     beta + c->lay->nu[0], z1);
+            ictx_p1_eval(c, &v[n], c->lay->p1[c->lay->col_vin + k].offset,
+                         beta + c->lay->nu[0], z1);
         }
     for (k = 0; k < nk; k++) {
         const infer_lookup *lk = &c->lay->lookups[k];
@@ -361,9 +363,9 @@ infer_step_s1_finals(ictx *c, sumcheck_instance *inst)
             continue;
         v[p] = inst[c->L + k].tables[1][0];
         if (lk->is_act) {
-            mle_eval(&v[p + 1], c->P1f + c->lay->p1[lk->col_in].offset, lk->log_size, rk);
+            ictx_p1_eval(c, &v[p + 1], c->lay->p1[lk->col_in].offset, lk->log_size, rk);
             if (lk->col_out >= 0)
-                mle_eval(&v[p + 2], c->P1f + c->lay->p1[lk->col_out].offset, lk->log_size, rk);
+                ictx_p1_eval(c, &v[p + 2], c->lay->p1[lk->col_out].offset, lk->log_size, rk);
         } else
             v[p + 1] = inst[c->L + k].tables[2][0];
         fq_mul(&v[n - 1], &v[p], &inst[c->L + k].tables[2][0]);

@@ -5,10 +5,192 @@
  * claims last, two instances (P1·K1, W·K_W), two finals, no μ.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "infer_phases.h"
 #include "mle.h"
 #include "runtime.h"
+
+/* ---- version 2's P1·K1 without P1 or K1 at full size ---- */
+
+/*
+ * The prover's P1·K1 instance of version 2 as a deferred one (sumcheck.h): the same
+ * messages, but neither P1 nor K1 is ever made at its 2^l_P entries, only bound at the
+ * first round's challenge, at half that.  K1 = Σ_c θ_c·EqTable(z_c) on claim c's column
+ * (its first entry even, so an entry 2y + b of the column has its lowest variable b):
+ *   K1(b = X, y) = Σ_c θ_c·L_c(X)·EqTable(z_c,2 ..)(y),  L_c(X) = (1 - z_c,1) + X·(2z_c,1 - 1),
+ * and the first round is s(X) = Σ_c θ_c·L_c(X)·(A_c + X·(B_c - A_c)), A_c and B_c the
+ * sums over y of P1's entries 2y and 2y + 1 of the column weighted by EqTable(z_c,2 ..).
+ * A claim on one entry (κ = 0) is the pair holding it, z_c,1 its lowest bit.
+ */
+
+/* Claim cl's pair range (first pair, pair count) and z_c,1. */
+static void
+p1_claim_pairs(const claim *cl, size_t *p0, size_t *np, fq_t *z1)
+{
+    *p0 = cl->offset >> 1;
+    *np = cl->kappa > 0 ? (size_t)1 << (cl->kappa - 1) : 1;
+    if (cl->kappa > 0)
+        *z1 = cl->z[0];
+    else if (cl->offset & 1)
+        *z1 = FQ_ONE;
+    else
+        fq_set_zero(z1);
+}
+
+/* e[0 .. np - 1] = scale·EqTable(z_c,2 ..) of claim cl. */
+static void
+p1_claim_eq(fq_t *e, const claim *cl, const fq_t *scale)
+{
+    if (cl->kappa > 1)
+        mle_eq_table_scaled(e, cl->z + 1, cl->kappa - 1, scale);
+    else
+        e[0] = *scale;
+}
+
+/* L_c(X) = (1 - z1) + X·(2z1 - 1) */
+static void
+p1_claim_l(fq_t *l, const fq_t *z1, const fq_t *X)
+{
+    fq_t t;
+
+    fq_dbl(&t, z1);
+    fq_sub(&t, &t, &FQ_ONE);
+    fq_mul(&t, &t, X);
+    fq_sub(l, &FQ_ONE, z1);
+    fq_add(l, l, &t);
+}
+
+/* A = Σ_y P[2y]·e[y], B = Σ_y P[2y + 1]·e[y] over np pairs: wide sums of the entries
+ * offset by 2^31 (so nonnegative), less 2^31·Σ e. */
+static void
+pair_sums_i32(fq_t *A, fq_t *B, const int32_t *P, const fq_t *e, size_t np)
+{
+    const uint64_t off = (uint64_t)1 << 31;
+    fq_t esum, t;
+
+    fq_set_zero(A);
+    fq_set_zero(B);
+    fq_set_zero(&esum);
+#pragma omp parallel num_threads(zkml_threads()) if (np >= 65536)
+    {
+        fq_wide_t wa, wb;
+        fq_t a, b, s;
+        ptrdiff_t y;
+
+        memset(&wa, 0, sizeof wa);
+        memset(&wb, 0, sizeof wb);
+        fq_set_zero(&s);
+#pragma omp for schedule(static)
+        for (y = 0; y < (ptrdiff_t)np; y++) {
+            fq_wide_mac(&wa, (uint64_t)((int64_t)P[2 * y] + (int64_t)off), &e[y]);
+            fq_wide_mac(&wb, (uint64_t)((int64_t)P[2 * y + 1] + (int64_t)off), &e[y]);
+            fq_add(&s, &s, &e[y]);
+        }
+        fq_wide_reduce(&a, &wa);
+        fq_wide_reduce(&b, &wb);
+#pragma omp critical(infer_s2_pair_sums)
+        {
+            fq_add(A, A, &a);
+            fq_add(B, B, &b);
+            fq_add(&esum, &esum, &s);
+        }
+    }
+    fq_set_u64(&t, off);
+    fq_mul(&t, &t, &esum);
+    fq_sub(A, A, &t);
+    fq_sub(B, B, &t);
+}
+
+/* The first round's s(0), s(1), s(2) of P1·K1 from P1's int32 entries and the claims. */
+static int
+p1_first_round(ictx *c, fq_t first[3], fq_t *e)
+{
+    const int32_t *P = c->p1_small;
+    size_t i, p0, np;
+    unsigned X;
+    fq_t z1, A, B, v[3], l, x, one;
+
+    for (X = 0; X < 3; X++)
+        fq_set_zero(&first[X]);
+    for (i = 0; i < c->n_claims; i++) {
+        const claim *cl = &c->claims[i];
+
+        if (cl->poly != POLY_P1)
+            continue;
+        if (zkml_interrupted())
+            return ictx_fail(c, "interrupted");
+        if (cl->kappa > 0 && (cl->offset & 1))
+            return ictx_fail(c, "internal failure: a P1 column at an odd offset");
+        p1_claim_pairs(cl, &p0, &np, &z1);
+        one = FQ_ONE;
+        p1_claim_eq(e, cl, &one);
+        pair_sums_i32(&A, &B, P + 2 * p0, e, np);
+        v[0] = A;                                   /* A + X·(B - A) at X = 0, 1, 2 */
+        v[1] = B;
+        fq_dbl(&v[2], &B);
+        fq_sub(&v[2], &v[2], &A);
+        for (X = 0; X < 3; X++) {
+            fq_set_u64(&x, X);
+            p1_claim_l(&l, &z1, &x);
+            fq_mul(&l, &l, &c->theta[i]);
+            fq_mul(&l, &l, &v[X]);
+            fq_add(&first[X], &first[X], &l);
+        }
+    }
+    return 0;
+}
+
+/* The deferred instance's maker: P1 and K1 bound at r, 2^(l_P - 1) entries each. */
+static int
+p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
+{
+    ictx *c = arg;
+    size_t half = (size_t)1 << (c->lay->l_P - 1), i, p0, np, maxp = 1;
+    const int32_t *P1 = c->p1_small;
+    fq_t *P, *K, *e, z1, l;
+    ptrdiff_t y;
+
+    for (i = 0; i < c->n_claims; i++)
+        if (c->claims[i].poly == POLY_P1 && c->claims[i].kappa > 1 &&
+            ((size_t)1 << (c->claims[i].kappa - 1)) > maxp)
+            maxp = (size_t)1 << (c->claims[i].kappa - 1);
+    P = ictx_alloc(c, half, sizeof(fq_t));
+    K = ictx_alloc(c, half, sizeof(fq_t));
+    e = ictx_alloc(c, maxp, sizeof(fq_t));
+    if (e == NULL)
+        return -1;
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (half >= 65536)
+    for (y = 0; y < (ptrdiff_t)half; y++) {
+        int64_t a = P1[2 * y], b = P1[2 * y + 1];
+        fq_t fa, d;
+
+        if (a == 0 && b == 0)                       /* the table is zeroed */
+            continue;
+        fq_set_i64_small(&fa, a, &c->ints);
+        fq_set_i64(&d, b - a);
+        fq_mul(&d, &d, r);
+        fq_add(&P[y], &fa, &d);
+    }
+    for (i = 0; i < c->n_claims; i++) {
+        const claim *cl = &c->claims[i];
+
+        if (cl->poly != POLY_P1)
+            continue;
+        if (zkml_interrupted())
+            return ictx_fail(c, "interrupted");
+        p1_claim_pairs(cl, &p0, &np, &z1);
+        p1_claim_l(&l, &z1, r);
+        fq_mul(&l, &l, &c->theta[i]);
+        p1_claim_eq(e, cl, &l);
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (np >= 65536)
+        for (y = 0; y < (ptrdiff_t)np; y++)
+            fq_add(&K[p0 + y], &K[p0 + y], &e[y]);
+    }
+    tables[0] = P;
+    tables[1] = K;
+    return 0;
+}
 
 /* ---- steps 9-10: S2 ---- */
 
@@ -34,12 +216,16 @@ infer_step_s2(ictx *c)
         transcript_challenge(&c->t, "S2/rho", 1, &c->rho2) != 0)
         return ictx_fail(c, "transcript failure");
     if (c->prover) {
-        fq_t *K[3] = {NULL, NULL, NULL}, *src[3] = {c->P1f, c->P2f, c->Wf}, *e;
-        int x;
+        fq_t *K[3] = {NULL, NULL, NULL}, *src[3] = {c->P1f, c->P2f, c->Wf}, *e, first[3];
+        /* version 2 without the test seam: P1·K1 deferred, from P1's integers (P1f is
+         * not made) */
+        int defer = c->lay->version == 2 && c->p1_small != NULL;
 
         inst = ictx_alloc(c, npoly, sizeof(sumcheck_instance));
         for (i = 0; i < npoly; i++)
-            K[polys[i]] = ictx_alloc(c, (size_t)1 << ictx_poly_vars(c, polys[i]), sizeof(fq_t));
+            if (!(defer && polys[i] == POLY_P1))
+                K[polys[i]] = ictx_alloc(c, (size_t)1 << ictx_poly_vars(c, polys[i]),
+                                         sizeof(fq_t));
         if (c->fail != NULL)
             return -1;
         /* K_X = Σ_c θ_c·EqTable(z^_c): nonzero only on the claim's own column; one
@@ -54,6 +240,8 @@ infer_step_s2(ictx *c)
             fq_t *k = K[cl->poly] + cl->offset;
             ptrdiff_t x, nx = (ptrdiff_t)1 << cl->kappa;
 
+            if (K[cl->poly] == NULL)                /* deferred */
+                continue;
             if (zkml_interrupted())
                 return ictx_fail(c, "interrupted");
             mle_eq_table_scaled(e, cl->z, cl->kappa, &c->theta[i]);
@@ -63,17 +251,24 @@ infer_step_s2(ictx *c)
         }
         for (i = 0; i < npoly; i++) {
             unsigned vars = ictx_poly_vars(c, polys[i]);
-            /* P1f's last reader: the opening reads P1's int32 entries (p1_small) */
-            int in_place = polys[i] == POLY_P1 && c->lay->version == 2 && c->p1_small != NULL;
-            fq_t *P = in_place ? c->P1f : ictx_copy(c, src[polys[i]], (size_t)1 << vars);
+            int x = polys[i];
 
-            x = polys[i];
-            if (P == NULL)
-                return -1;
             sumcheck_instance_init(&inst[i], vars);
-            if (sumcheck_instance_table(&inst[i], P) != 0 ||
-                sumcheck_instance_table(&inst[i], K[x]) != 1 ||
-                sumcheck_instance_term(&inst[i], &FQ_ONE, 2, pk) != 0)
+            if (K[x] == NULL) {
+                if (p1_first_round(c, first, e) != 0)
+                    return -1;
+                if (sumcheck_instance_defer(&inst[i], 2, first, 3, p1_make_bound, c) != 0)
+                    return ictx_fail(c, "internal failure building S2");
+            } else {
+                fq_t *P = ictx_copy(c, src[x], (size_t)1 << vars);
+
+                if (P == NULL)
+                    return -1;
+                if (sumcheck_instance_table(&inst[i], P) != 0 ||
+                    sumcheck_instance_table(&inst[i], K[x]) != 1)
+                    return ictx_fail(c, "internal failure building S2");
+            }
+            if (sumcheck_instance_term(&inst[i], &FQ_ONE, 2, pk) != 0)
                 return ictx_fail(c, "internal failure building S2");
         }
     }
@@ -84,10 +279,6 @@ infer_step_s2(ictx *c)
         for (i = 0; i < npoly; i++)
             v[i] = inst[i].tables[0][0];
         ictx_release(c, mark, c->n_mem);            /* K, the copies, the instances */
-        if (c->lay->version == 2 && c->p1_small != NULL) {
-            ictx_release_one(c, c->P1f);            /* folded: no longer P1 */
-            c->P1f = NULL;
-        }
     }
     if (ictx_exchange_committed(c, "S2/finals", v, npoly, &first) != 0)
         return -1;

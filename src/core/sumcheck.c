@@ -170,6 +170,21 @@ sumcheck_instance_table(sumcheck_instance *in, fq_t *table)
 }
 
 int
+sumcheck_instance_defer(sumcheck_instance *in, unsigned n_tables, const fq_t *first,
+                        unsigned n_first, sumcheck_tables_fn make, void *arg)
+{
+    if (in->n_tables != 0 || n_tables < 1 || n_tables > SUMCHECK_MAX_TABLES ||
+        n_first < 3 || n_first > SUMCHECK_MAX_DEGREE + 1 || make == NULL || in->n_vars < 1)
+        return -1;
+    in->n_tables = n_tables;
+    in->make = make;
+    in->make_arg = arg;
+    in->n_first = n_first;
+    memcpy(in->first, first, n_first * sizeof(fq_t));
+    return 0;
+}
+
+int
 sumcheck_instance_term(sumcheck_instance *in, const fq_t *coef, unsigned n_factors,
                        const unsigned *factors)
 {
@@ -217,7 +232,9 @@ instance_ok(const sumcheck_instance *in, unsigned n, unsigned degree)
     if (in->n_vars > n || in->n_tables > SUMCHECK_MAX_TABLES ||
         in->n_terms > SUMCHECK_MAX_TERMS)
         return 0;
-    for (k = 0; k < in->n_tables; k++)
+    if (in->make != NULL && in->n_first != degree + 1)
+        return 0;
+    for (k = 0; in->make == NULL && k < in->n_tables; k++)
         if (in->tables[k] == NULL)
             return 0;
     for (k = 0; k < in->n_terms; k++) {
@@ -666,6 +683,41 @@ live_blocks(const sc_instance *s)
     return (last + s->stride - 1) / s->stride;
 }
 
+/* Blocks of a table of len entries: as many as keep each at least SC_INIT_BLOCK pairs. */
+static size_t
+blocks_for(size_t len)
+{
+    size_t nb = 1;
+
+    while (nb < SC_MAX_BLOCKS && len / (2 * nb) >= SC_INIT_BLOCK)
+        nb *= 2;
+    return nb;
+}
+
+/* The block layout of an instance whose tables (now there) hold len entries. */
+static void
+instance_layout(sc_instance *s, size_t len)
+{
+    s->len = len;
+    s->product = product_shape(s->in, s->ptab);
+    s->nblocks = blocks_for(len);
+    s->stride = len / s->nblocks;
+    s->live = live_blocks(s);
+}
+
+/* A deferred instance's tables, bound at its first round's challenge r: made now. */
+static int
+instance_make(sc_instance *s, const fq_t *r)
+{
+    sumcheck_instance *in = s->in;
+
+    if (in->make(in->make_arg, r, in->tables) != 0)
+        return -1;
+    in->make = NULL;
+    instance_layout(s, s->len / 2);
+    return 0;
+}
+
 void
 sumcheck_prover_free(sumcheck_prover *sp)
 {
@@ -741,20 +793,16 @@ sumcheck_prover_new(sumcheck_prover **out, unsigned n, unsigned degree,
     }
     fq_set_zero(&sp->prefix);
 
-    /* block layout and the scratch it needs */
+    /* block layout and the scratch it needs (a deferred instance's: made later) */
     for (k = 0; k < n_inst; k++) {
         sc_instance *s = &sp->inst[k];
-        size_t nb = 1;
+        size_t nb = blocks_for((size_t)1 << inst[k].n_vars);
 
         s->in = &inst[k];
-        s->len = (size_t)1 << inst[k].n_vars;
-        s->product = product_shape(&inst[k], s->ptab);
         s->first_round = n - inst[k].n_vars + 1;
-        while (nb < SC_MAX_BLOCKS && s->len / (2 * nb) >= SC_INIT_BLOCK)
-            nb *= 2;
-        s->nblocks = nb;
-        s->stride = s->len / nb;
-        s->live = live_blocks(s);
+        s->len = (size_t)1 << inst[k].n_vars;
+        if (inst[k].make == NULL)
+            instance_layout(s, s->len);
         if (nb * inst[k].n_terms * (D + 1) > acc_len)
             acc_len = nb * inst[k].n_terms * (D + 1);
     }
@@ -779,6 +827,9 @@ sumcheck_prover_new(sumcheck_prover **out, unsigned n, unsigned degree,
                 vals[tt] = inst[k].tables[tt][0];
             sumcheck_instance_value(&s->sum, &inst[k], vals);
             explicit_bzero(vals, sizeof vals);
+        } else if (inst[k].make != NULL) {
+            memcpy(s->first, inst[k].first, (D + 1) * sizeof(fq_t));
+            fq_add(&s->sum, &s->first[0], &s->first[1]);
         } else {
             instance_round(sp, s, NULL, 1, s->first);
             fq_add(&s->sum, &s->first[0], &s->first[1]);
@@ -881,7 +932,14 @@ prover_round(sumcheck_prover *sp, const fq_t *ext, fq_t *msg)
             for (X = 0; X <= D; X++)
                 fq_add(&S[X], &S[X], &s->first[X]);
         } else {
-            instance_round(sp, s, &sp->last_r, 0, ev);
+            const fq_t *fold = &sp->last_r;
+
+            if (s->in->make != NULL) {      /* deferred: made bound at r_{j-1}, no fold */
+                if (instance_make(s, fold) != 0)
+                    return -1;
+                fold = NULL;
+            }
+            instance_round(sp, s, fold, 0, ev);
             for (X = 0; X <= D; X++)
                 fq_add(&S[X], &S[X], &ev[X]);
         }
@@ -957,9 +1015,14 @@ sumcheck_prover_bind(sumcheck_prover *sp, const fq_t *r)
     sp->bound = 1;
     /* the fold with r_j is fused into round j+1; after the last round it is done now */
     if (j == sp->n)
-        for (k = 0; k < sp->n_inst; k++)
-            if (sp->inst[k].in->n_vars > 0)
+        for (k = 0; k < sp->n_inst; k++) {
+            if (sp->inst[k].in->make != NULL) {        /* one variable: made is final */
+                if (instance_make(&sp->inst[k], r) != 0)
+                    return -1;
+            } else if (sp->inst[k].in->n_vars > 0) {
                 instance_final_fold(&sp->inst[k], r);
+            }
+        }
     return 0;
 }
 

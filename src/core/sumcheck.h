@@ -64,16 +64,37 @@ typedef struct {
     unsigned factor[SUMCHECK_MAX_DEGREE];
 } sumcheck_term;
 
+/* A deferred instance's tables, bound at its first round's challenge r (see
+ * sumcheck_instance_defer): tables[t] set to 2^(n_k - 1) entries each; 0 or -1. */
+typedef int (*sumcheck_tables_fn)(void *arg, const fq_t *r, fq_t **tables);
+
 typedef struct {
     unsigned n_vars;                        /* n_k */
     unsigned n_tables;
     fq_t *tables[SUMCHECK_MAX_TABLES];      /* 2^n_k entries each; folded in place */
     unsigned n_terms;
     sumcheck_term terms[SUMCHECK_MAX_TERMS];
+    /* deferred (sumcheck_instance_defer): its first round and its tables' maker */
+    sumcheck_tables_fn make;
+    void *make_arg;
+    unsigned n_first;
+    fq_t first[SUMCHECK_MAX_DEGREE + 1];
 } sumcheck_instance;
 
 /* An empty instance over n_vars variables. */
 void sumcheck_instance_init(sumcheck_instance *in, unsigned n_vars);
+
+/*
+ * Defer the tables of an instance (prover) that are too large to hold unfolded: it gets
+ * n_tables tables that do not exist yet; first[X] (X = 0..n_first - 1, n_first = D + 1)
+ * is its polynomial of its first active round, s(X) = sum over its other variables
+ * with its lowest one at X, and make(arg, r) is called with that round's challenge to
+ * make the tables bound at r (what folding them would give).  Terms are added as
+ * usual; the messages are those of the same instance given its tables.  n_vars >= 1.
+ * 0, or -1 if malformed.
+ */
+int sumcheck_instance_defer(sumcheck_instance *in, unsigned n_tables, const fq_t *first,
+                            unsigned n_first, sumcheck_tables_fn make, void *arg);
 
 /* Add a table (2^n_vars entries, not copied); its index, or -1 if full. */
 int sumcheck_instance_table(sumcheck_instance *in, fq_t *table);

@@ -459,6 +459,135 @@ UNIT_TEST(sumcheck_identical_across_threads)
     statement_free(&st);
 }
 
+/* ---- deferred instances (sumcheck_instance_defer) ---- */
+
+
+typedef struct {
+    statement *st;
+    size_t k;
+    int fail;
+} defer_arg;
+
+/* The statement's working tables of instance k, folded at r. */
+static int
+defer_make(void *arg, const fq_t *r, fq_t **tables)
+{
+    defer_arg *a = arg;
+    unsigned t;
+
+    if (a->fail)
+        return -1;
+    for (t = 0; t < shape_tables(a->st->spec[a->k].shape); t++) {
+        mle_fold(a->st->work[a->k][t], a->st->spec[a->k].n_vars, r);
+        tables[t] = a->st->work[a->k][t];
+    }
+    return 0;
+}
+
+/* first[X] = sum over y of F with the lowest variable at X, X = 0..D, from the
+ * definition. */
+static void
+defer_first(fq_t *first, unsigned D, const sumcheck_instance *in, fq_t *const *tables)
+{
+    size_t half = (size_t)1 << (in->n_vars - 1), y;
+    fq_t vals[SUMCHECK_MAX_TABLES], v, d, x;
+    unsigned X, t;
+
+    for (X = 0; X <= D; X++) {
+        fq_set_zero(&first[X]);
+        fq_set_u64(&x, X);
+        for (y = 0; y < half; y++) {
+            for (t = 0; t < in->n_tables; t++) {
+                fq_sub(&d, &tables[t][2 * y + 1], &tables[t][2 * y]);
+                fq_mul(&d, &d, &x);
+                fq_add(&vals[t], &tables[t][2 * y], &d);
+            }
+            sumcheck_instance_value(&v, in, vals);
+            fq_add(&first[X], &first[X], &v);
+        }
+    }
+}
+
+UNIT_TEST(sumcheck_deferred_instance_same_messages)
+{
+    /* the first active in round 1, a later round, the last round (one variable) */
+    inst_spec spec[4] = {{SHAPE_ABC, 12}, {SHAPE_MIXED, 11}, {SHAPE_AB, 1}, {SHAPE_SQUARE, 7}};
+    unsigned n = 12, D = 3, t;
+    size_t nm = sumcheck_mask_count(n, D), nmsg = sumcheck_message_count(n, D), k;
+    fq_t g[12 * 4], msg[3][12 * 3], r[3][12], T[3], e[3], rho, first[4];
+    fq_t finals[2][MAX_INST][SUMCHECK_MAX_TABLES];
+    sumcheck_instance deferred[MAX_INST];
+    defer_arg arg[MAX_INST];
+    transcript_t tp;
+    statement st;
+    int run;
+
+    memset(&st, 0, sizeof st);
+    st.n = n;
+    st.degree = D;
+    st.n_inst = 4;
+    memcpy(st.spec, spec, sizeof spec);
+    statement_make(&st);
+    for (k = 0; k < nm; k++)
+        unit_random_fq(&g[k]);
+    unit_random_fq(&rho);
+    memset(finals, 0, sizeof finals);
+    for (run = 0; run < 3; run++) {
+        sumcheck_instance *in = st.inst;
+
+        statement_reset(&st);
+        if (run > 0) {                  /* every instance deferred; run 2 lies in one */
+            for (k = 0; k < st.n_inst; k++) {
+                deferred[k] = st.inst[k];
+                deferred[k].n_tables = 0;
+                memset(deferred[k].tables, 0, sizeof deferred[k].tables);
+                defer_first(first, D, &st.inst[k], st.orig[k]);
+                if (run == 2 && k == 1)
+                    fq_add(&first[2], &first[2], &FQ_ONE);
+                arg[k].st = &st;
+                arg[k].k = k;
+                arg[k].fail = 0;
+                CHECK(sumcheck_instance_defer(&deferred[k], st.inst[k].n_tables, first,
+                                              D + 1, defer_make, &arg[k]) == 0);
+            }
+            in = deferred;
+        }
+        transcript_init(&tp, "test/defer", 10);
+        CHECK(sumcheck_prove(&tp, "S1", n, D, &rho, g, in, st.n_inst, &T[run], msg[run],
+                             nmsg, r[run], &e[run], NULL) == 0);
+        for (k = 0; run < 2 && k < st.n_inst; k++)
+            for (t = 0; t < st.inst[k].n_tables; t++)
+                finals[run][k][t] = st.work[k][t][0];
+    }
+    CHECK(fq_eq(&T[0], &T[1]) && fq_eq(&e[0], &e[1]));
+    CHECK(memcmp(msg[0], msg[1], sizeof msg[0]) == 0);
+    CHECK(memcmp(finals[0], finals[1], sizeof finals[0]) == 0);
+    /* the instance of 11 variables starts in round 2: a false first changes that round */
+    CHECK(memcmp(msg[0], msg[2], D * sizeof(fq_t)) == 0);
+    CHECK(memcmp(msg[0] + D, msg[2] + D, D * sizeof(fq_t)) != 0);
+    /* a maker that fails stops the prover; malformed deferrals are refused */
+    statement_reset(&st);
+    for (k = 0; k < st.n_inst; k++) {
+        deferred[k] = st.inst[k];
+        deferred[k].n_tables = 0;
+        CHECK(sumcheck_instance_defer(&deferred[k], st.inst[k].n_tables, first, D + 1,
+                                      defer_make, &arg[k]) == 0);
+    }
+    arg[0].fail = 1;
+    transcript_init(&tp, "test/defer", 10);
+    CHECK(sumcheck_prove(&tp, "S1", n, D, &rho, g, deferred, st.n_inst, &T[2], msg[2], nmsg,
+                         r[2], &e[2], NULL) == -1);
+    sumcheck_instance_init(&deferred[0], 0);
+    CHECK(sumcheck_instance_defer(&deferred[0], 2, first, D + 1, defer_make, &arg[0]) == -1);
+    sumcheck_instance_init(&deferred[0], 3);
+    CHECK(sumcheck_instance_defer(&deferred[0], 2, first, 2, defer_make, &arg[0]) == -1);
+    CHECK(sumcheck_instance_defer(&deferred[0], 2, first, D + 1, NULL, &arg[0]) == -1);
+    CHECK(sumcheck_instance_defer(&deferred[0], 2, first, D, defer_make, &arg[0]) == 0);
+    CHECK(sumcheck_prove(&tp, "S1", n, D, &rho, g, deferred, 1, &T[2], msg[2], nmsg, r[2],
+                         &e[2], NULL) == -1);  /* D + 1 values wanted for degree 3 */
+    statement_free(&st);
+}
+
 /* ---- tests: the verifier's own checks and malformed statements ---- */
 
 UNIT_TEST(sumcheck_verifier_message_count)
