@@ -58,51 +58,62 @@ infer_gkr_challenges(ictx *c)
     return 0;
 }
 
-/* The prover's leaves (2.2): (η_T, α - f_k[u]) for lookup k, (-η_T·m_T[u], α - t_T[u])
- * for table T, at their blocks' offsets. */
-static int
-build_leaves(ictx *c)
+/* The prover's leaves of block B (2.2), entries [ulo, uhi): (η_T, α - f_k[u]) for lookup
+ * k, (-η_T·m_T[u], α - t_T[u]) for table T.  On worker threads: reads only. */
+static void
+leaf_block(void *arg, size_t B, size_t ulo, size_t uhi, fq_t *p, fq_t *q)
 {
+    ictx *c = arg;
     const infer_layout *lay = c->lay;
-    const gkr_shape *s = &c->gshape;
-    fq_t *p, *q;
-    size_t k, t, u;
+    size_t u;
 
-    if (gkr_leaves(&c->gkr, &p, &q) != 0)
-        return ictx_fail(c, c->gkr.fail);
-    for (k = 0; k < lay->n_lookups; k++) {
-        const infer_lookup *lk = &lay->lookups[k];
-        size_t o = s->offset[k], n = (size_t)1 << lk->log_size;
+    if (B < lay->n_lookups) {
+        const fq_t *eta = &c->eta[lay->lookups[B].table];
 
-        ptrdiff_t v;
-
-        if (zkml_interrupted())
-            return ictx_fail(c, "interrupted");
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 16384)
-        for (v = 0; v < (ptrdiff_t)n; v++) {
+        for (u = ulo; u < uhi; u++) {
             fq_t f;
 
-            infer_lookup_f(c, (unsigned)k, (size_t)v, &f);
-            p[o + (size_t)v] = c->eta[lk->table];
-            fq_sub(&q[o + (size_t)v], &c->alpha, &f);
+            infer_lookup_f(c, (unsigned)B, u, &f);
+            p[u - ulo] = *eta;
+            fq_sub(&q[u - ulo], &c->alpha, &f);
+        }
+    } else {
+        size_t t = B - lay->n_lookups, m = lay->p1[lay->col_mult0 + t].offset;
+        fq_t neta, mu;
+
+        fq_neg(&neta, &c->eta[t]);
+        for (u = ulo; u < uhi; u++) {
+            ictx_p1_entry(c, m + u, &mu);
+            fq_mul(&p[u - ulo], &neta, &mu);
+            fq_sub(&q[u - ulo], &c->alpha, &c->leaf_tv[t][u]);
         }
     }
+}
+
+static void
+leaf_fill(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q)
+{
+    ictx *c = arg;
+
+    gkr_fill_by_block(&c->gshape, lo, hi, p, q, leaf_block, c);
+}
+
+/* The leaves' source: the tables' values, once (the leaves are made where read). */
+static int
+set_leaves(ictx *c)
+{
+    const infer_layout *lay = c->lay;
+    size_t t;
+
     for (t = 0; t < lay->n_tables; t++) {
         const infer_table *T = &lay->tables[t];
-        size_t o = s->offset[lay->n_lookups + t], n = (size_t)1 << T->log_size;
-        size_t m = lay->p1[lay->col_mult0 + t].offset;
-        fq_t *tv = ictx_alloc(c, n, sizeof(fq_t)), neta, mu;
 
-        if (tv == NULL)
+        c->leaf_tv[t] = ictx_alloc(c, (size_t)1 << T->log_size, sizeof(fq_t));
+        if (c->leaf_tv[t] == NULL)
             return -1;
-        logup_table_values(tv, &T->table, &c->gamma);
-        fq_neg(&neta, &c->eta[t]);
-        for (u = 0; u < n; u++) {
-            ictx_p1_entry(c, m + u, &mu);
-            fq_mul(&p[o + u], &neta, &mu);
-            fq_sub(&q[o + u], &c->alpha, &tv[u]);
-        }
+        logup_table_values(c->leaf_tv[t], &T->table, &c->gamma);
     }
+    gkr_set_leaves(&c->gkr, leaf_fill, c);
     return 0;
 }
 
@@ -142,7 +153,7 @@ infer_step_tree(ictx *c)
                  4 * (size_t)c->n1 + 3 * (size_t)c->n2, &c->rho_gkr, c->n_leaf_claims,
                  c->hooks != NULL ? gh : NULL) != 0)
         return ictx_fail(c, c->gkr.fail);
-    if (c->prover && (build_leaves(c) != 0 || gkr_prove_layers(&c->gkr) != 0))
+    if (c->prover && (set_leaves(c) != 0 || gkr_prove_layers(&c->gkr) != 0))
         return ictx_fail(c, c->gkr.fail != NULL ? c->gkr.fail : "the lookup tree failed");
     if (gkr_run(&c->gkr) != 0)
         return ictx_fail(c, c->gkr.fail);

@@ -26,7 +26,7 @@ gkr_fail(gkr_proof *g, const char *why)
 int
 gkr_shape_build(gkr_shape *s, const unsigned *kappa, size_t n_blocks)
 {
-    size_t i, pos = 0;
+    size_t i, j = 0, pos = 0;
     int k;
 
     memset(s, 0, sizeof *s);
@@ -34,7 +34,8 @@ gkr_shape_build(gkr_shape *s, const unsigned *kappa, size_t n_blocks)
         return -1;
     s->kappa = malloc(n_blocks * sizeof *s->kappa);
     s->offset = malloc(n_blocks * sizeof *s->offset);
-    if (s->kappa == NULL || s->offset == NULL) {
+    s->order = malloc(n_blocks * sizeof *s->order);
+    if (s->kappa == NULL || s->offset == NULL || s->order == NULL) {
         gkr_shape_free(s);
         return -1;
     }
@@ -50,6 +51,7 @@ gkr_shape_build(gkr_shape *s, const unsigned *kappa, size_t n_blocks)
     for (k = GKR_MAX_LEVELS; k >= 0; k--)
         for (i = 0; i < n_blocks; i++)
             if (kappa[i] == (unsigned)k) {
+                s->order[j++] = i;
                 s->offset[i] = pos;
                 pos += (size_t)1 << k;
             }
@@ -68,7 +70,36 @@ gkr_shape_free(gkr_shape *s)
 {
     free(s->kappa);
     free(s->offset);
+    free(s->order);
     memset(s, 0, sizeof *s);
+}
+
+void
+gkr_fill_by_block(const gkr_shape *s, size_t lo, size_t hi, fq_t *p, fq_t *q,
+                  gkr_block_fill block, void *arg)
+{
+    size_t a = 0, b = s->n_blocks, at;
+
+    while (b - a > 1) {                 /* the last block starting at or before lo */
+        size_t mid = (a + b) / 2;
+
+        if (s->offset[s->order[mid]] <= lo)
+            a = mid;
+        else
+            b = mid;
+    }
+    for (at = lo; at < hi && at < s->n_leaf; a++) {
+        size_t B = s->order[a], o = s->offset[B], end = o + ((size_t)1 << s->kappa[B]);
+
+        if (end > hi)
+            end = hi;
+        block(arg, B, at - o, end - o, p + (at - lo), q + (at - lo));
+        at = end;
+    }
+    for (; at < hi; at++) {             /* the padding */
+        fq_set_zero(&p[at - lo]);
+        q[at - lo] = FQ_ONE;
+    }
 }
 
 /* 2.4: sel_B(z) = Π_i (z_{κ+i}·c_i + (1 - z_{κ+i})·(1 - c_i)), c the bits of o_B/2^κ */
@@ -126,14 +157,10 @@ gkr_init(gkr_proof *g, int prover, const gkr_shape *s, transcript_t *t, codec_wr
     return 0;
 }
 
-/* The prover's leaves and layers, wiped: once the tree is run, nothing reads them. */
+/* The prover's layers, wiped: once the tree is run, nothing reads them. */
 static void
 free_layers(gkr_proof *g)
 {
-    if (g->shape != NULL && g->shape->d <= GKR_MAX_LEVELS) {   /* the leaves */
-        scratch_free(g->p[g->shape->d]);
-        scratch_free(g->q[g->shape->d]);
-    }
     scratch_free(g->layers);
     scratch_free(g->scratch);
     g->layers = g->scratch = NULL;
@@ -157,24 +184,11 @@ gkr_free(gkr_proof *g)
     g->val = g->bl = NULL;
 }
 
-int
-gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q)
+void
+gkr_set_leaves(gkr_proof *g, gkr_leaf_fill fill, void *arg)
 {
-    unsigned d = g->shape->d;
-    size_t n = (size_t)1 << d, i;
-
-    if (g->fail != NULL)
-        return -1;
-    g->p[d] = scratch_alloc(n, sizeof(fq_t));
-    g->q[d] = scratch_alloc(n, sizeof(fq_t));
-    if (g->p[d] == NULL || g->q[d] == NULL)
-        return gkr_fail(g, "out of memory");
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
-    for (i = 0; i < n; i++)
-        g->q[d][i] = FQ_ONE;
-    *p = g->p[d];
-    *q = g->q[d];
-    return 0;
+    g->leaf_fill = fill;
+    g->leaf_arg = arg;
 }
 
 /* ---- 2.3: the layers ---- */
@@ -205,26 +219,65 @@ layer_tables(unsigned j)
     return 4 * half + 4 * (half / 2 + 1) + half;
 }
 
+/* Leaves made at a time, on the stack of the thread that reads them. */
+#define GKR_LEAF_CHUNK 256
+
+/*
+ * Layer d - 1 from the leaves, a chunk at a time (2.3); 1 if a leaf denominator
+ * vanishes, else 0.  Only the live leaves are looked at: the padding is (0, 1).
+ */
+static int
+layer_from_leaves(gkr_proof *g)
+{
+    unsigned d = g->shape->d;
+    size_t m = (size_t)1 << (d - 1), live = layer_live(g->shape, d - 1), b;
+    ptrdiff_t ch, nch = (ptrdiff_t)((2 * live + GKR_LEAF_CHUNK - 1) / GKR_LEAF_CHUNK);
+    fq_t *pj = g->p[d - 1] = g->layers + 2 * (m - 1), *qj = g->q[d - 1] = pj + m;
+    int zero = 0;
+
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (m >= 16384) \
+    reduction(| : zero)
+    for (ch = 0; ch < nch; ch++) {
+        fq_t lp[GKR_LEAF_CHUNK], lq[GKR_LEAF_CHUNK], x, y;
+        size_t lo = (size_t)ch * GKR_LEAF_CHUNK, hi = lo + GKR_LEAF_CHUNK, i;
+
+        if (hi > 2 * live)
+            hi = 2 * live;
+        g->leaf_fill(g->leaf_arg, lo, hi, lp, lq);
+        for (i = 0; i < hi - lo; i += 2) {
+            zero |= fq_is_zero(&lq[i]) | fq_is_zero(&lq[i + 1]);
+            fq_mul(&x, &lp[i], &lq[i + 1]);
+            fq_mul(&y, &lp[i + 1], &lq[i]);
+            fq_add(&pj[(lo + i) / 2], &x, &y);
+            fq_mul(&qj[(lo + i) / 2], &lq[i], &lq[i + 1]);
+        }
+        explicit_bzero(lp, sizeof lp);
+        explicit_bzero(lq, sizeof lq);
+    }
+    for (b = live; b < m; b++) {        /* the padding (0, 1) adds up to (0, 1) */
+        fq_set_zero(&pj[b]);
+        qj[b] = FQ_ONE;
+    }
+    return zero;
+}
+
 int
 gkr_prove_layers(gkr_proof *g)
 {
     unsigned d = g->shape->d, j;
-    size_t i, n = (size_t)1 << d;
-    int zero = 0;
+    size_t n = (size_t)1 << d;
 
     if (g->fail != NULL)
         return -1;
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536) \
-    reduction(| : zero)
-    for (i = 0; i < n; i++)
-        zero |= fq_is_zero(&g->q[d][i]);
-    if (zero)
-        return gkr_fail(g, "a lookup denominator vanished; prove again");
+    if (g->leaf_fill == NULL)
+        return gkr_fail(g, "internal failure: the tree has no leaves");
     g->layers = scratch_alloc(2 * (n - 1), sizeof(fq_t));
     g->scratch = scratch_alloc(layer_tables(GKR_TABLES_IN_LAYERS - 1), sizeof(fq_t));
     if (g->layers == NULL || g->scratch == NULL)
         return gkr_fail(g, "out of memory");
-    for (j = d; j-- > 0;) {
+    if (layer_from_leaves(g) != 0)
+        return gkr_fail(g, "a lookup denominator vanished; prove again");
+    for (j = d - 1; j-- > 0;) {
         size_t m = (size_t)1 << j, live = layer_live(g->shape, j);
         const fq_t *pp = g->p[j + 1], *qq = g->q[j + 1];
         fq_t *pj, *qj;
@@ -485,11 +538,39 @@ layer_pairs_fold(fq_t acc[4], const fq_t *E, fq_t *const *src, fq_t *const *dst,
     layer_pairs(acc, LK_FOLD, E, NULL, NULL, src, dst, NULL, r, lo, hi, with1);
 }
 
-/* One round's sums over pairs [0, np), on the threads when large enough. */
+/*
+ * Rounds 0 and 1 of the layer above the leaves: the sums over pairs [lo, hi) from leaves
+ * made a chunk at a time (a pair of round 0 reads 4 leaves, of round 1 reads 8).
+ */
 static void
-layer_round_sums(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_t *qq,
-                 fq_t *const *src, fq_t *const *dst, const fq_t *lambda, const fq_t *r,
-                 size_t np, int with1)
+leaf_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, fq_t *const *dst,
+           const fq_t *lambda, const fq_t *r, size_t lo, size_t hi, int with1)
+{
+    fq_t lp[GKR_LEAF_CHUNK], lq[GKR_LEAF_CHUNK], *d2[4];
+    size_t per = mode == LK_FIRST ? 4 : 8, a, e;
+    unsigned t;
+
+    for (a = lo; a < hi; a = e) {
+        e = hi - a < GKR_LEAF_CHUNK / per ? hi : a + GKR_LEAF_CHUNK / per;
+        g->leaf_fill(g->leaf_arg, per * a, per * e, lp, lq);
+        if (mode == LK_FIRST) {
+            layer_pairs_first(acc, E + a, lp, lq, lambda, 0, e - a, with1);
+        } else {
+            for (t = 0; t < 4; t++)
+                d2[t] = dst[t] + 2 * a;
+            layer_pairs_fold1(acc, E + a, lp, lq, d2, lambda, r, 0, e - a, with1);
+        }
+    }
+    explicit_bzero(lp, sizeof lp);
+    explicit_bzero(lq, sizeof lq);
+}
+
+/* One round's sums over pairs [0, np), on the threads when large enough; pp = NULL: the
+ * layer above the leaves. */
+static void
+layer_round_sums(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const fq_t *pp,
+                 const fq_t *qq, fq_t *const *src, fq_t *const *dst, const fq_t *lambda,
+                 const fq_t *r, size_t np, int with1)
 {
     int nt = np >= GKR_PAR_MIN ? zkml_threads() : 1, b;
     fq_t part[64][4];
@@ -504,7 +585,9 @@ layer_round_sums(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_
 
         for (Y = 0; Y < 4; Y++)
             fq_set_zero(&part[b][Y]);
-        if (mode == LK_FIRST)
+        if (pp == NULL && mode != LK_FOLD)
+            leaf_pairs(g, part[b], mode, E, dst, lambda, r, lo, hi, with1);
+        else if (mode == LK_FIRST)
             layer_pairs_first(part[b], E, pp, qq, lambda, lo, hi, with1);
         else if (mode == LK_FOLD1)
             layer_pairs_fold1(part[b], E, pp, qq, dst, lambda, r, lo, hi, with1);
@@ -569,10 +652,10 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
         else if (!with1)
             fq_inv_vartime(&zinv, &z[k]);
         if (k == 0) {
-            layer_round_sums(acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, np, with1);
+            layer_round_sums(g, acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, np, with1);
         } else {
             dst = buf[(k - 1) & 1];
-            layer_round_sums(acc, k == 1 ? LK_FOLD1 : LK_FOLD, E, pp, qq, src, dst, lambda,
+            layer_round_sums(g, acc, k == 1 ? LK_FOLD1 : LK_FOLD, E, pp, qq, src, dst, lambda,
                              &s[k - 1], np, with1);
             /* the entries past the pairs that the next fold reads are padding */
             if (4 * ((np + 1) / 2) > 2 * np && k + 1 < j) {
@@ -655,7 +738,13 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
     /* the finals: the last fold, with r_j */
     if (j == 1) {
         const size_t o[4][2] = {{0, 2}, {1, 3}, {0, 2}, {1, 3}};
+        fq_t lp[4], lq[4];
 
+        if (pp == NULL) {                   /* d = 2: layer 2 is the leaves */
+            g->leaf_fill(g->leaf_arg, 0, 4, lp, lq);
+            pp = lp;
+            qq = lq;
+        }
         for (tb = 0; tb < 4; tb++) {
             const fq_t *f = tb < 2 ? pp : qq;
 
@@ -731,10 +820,18 @@ gkr_run(gkr_proof *g)
                            : layer_sumcheck_verify(g, j, s)) != 0)
                 return -1;
         } else if (g->prover) {
-            fin[0] = g->p[1][0];
-            fin[1] = g->p[1][1];
-            fin[2] = g->q[1][0];
-            fin[3] = g->q[1][1];
+            fq_t lp[2], lq[2];
+            const fq_t *p1 = g->p[1], *q1 = g->q[1];
+
+            if (d == 1) {                   /* layer 1 is the leaves */
+                g->leaf_fill(g->leaf_arg, 0, 2, lp, lq);
+                p1 = lp;
+                q1 = lq;
+            }
+            fin[0] = p1[0];
+            fin[1] = p1[1];
+            fin[2] = q1[0];
+            fin[3] = q1[1];
         }
         if (g->prover) {
             fq_t t;

@@ -44,6 +44,7 @@ typedef struct {
     size_t n_blocks;
     unsigned *kappa;                /* block B has 2^kappa[B] leaves (canonical order) */
     size_t *offset;                 /* o_B, a multiple of 2^kappa[B] */
+    size_t *order;                  /* the blocks in placement order (offsets ascending) */
     size_t n_leaf;                  /* N_leaf = sum 2^kappa[B] */
     unsigned d;                     /* log2c(N_leaf), at least 1 */
 } gkr_shape;
@@ -51,6 +52,16 @@ typedef struct {
 /* Place n_blocks blocks (2.2).  0, or -1 (none, too large, allocation failure). */
 int gkr_shape_build(gkr_shape *s, const unsigned *kappa, size_t n_blocks);
 void gkr_shape_free(gkr_shape *s);
+
+/*
+ * A gkr_leaf_fill made of a fill per block: leaves [lo, hi) are cut at the blocks they
+ * meet, block(arg, B, ulo, uhi, p, q) writes entries [ulo, uhi) of block B at p[0 ..
+ * uhi - ulo) and q[..], and leaves beyond N_leaf get the padding (0, 1).
+ */
+typedef void (*gkr_block_fill)(void *arg, size_t block, size_t ulo, size_t uhi, fq_t *p,
+                               fq_t *q);
+void gkr_fill_by_block(const gkr_shape *s, size_t lo, size_t hi, fq_t *p, fq_t *q,
+                       gkr_block_fill block, void *arg);
 
 /* sel_B(z) of 2.4 for z in F^d: the MLE of block B's indicator. */
 void gkr_selector(fq_t *out, const gkr_shape *s, size_t block, const fq_t *z);
@@ -81,6 +92,14 @@ typedef struct {
     int unit_weights;
 } gkr_hooks;
 
+/*
+ * The prover's leaves (2.2), made where they are read instead of stored: fill writes
+ * leaves [lo, hi) (indices below 2^d; beyond the blocks the padding (0, 1)) into p[0 ..
+ * hi - lo) and q[0 .. hi - lo).  Called from worker threads, on disjoint ranges at
+ * once: for the layer above the leaves, and for the first two rounds of its sumcheck.
+ */
+typedef void (*gkr_leaf_fill)(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q);
+
 /* The state of one tree proof, both roles. */
 typedef struct {
     int prover;
@@ -96,10 +115,13 @@ typedef struct {
     const gkr_hooks *hooks;
     const char *fail;
 
-    /* prover: layers 0..d, p[j] and q[j] of 2^j entries (p[d], q[d] the leaves, kept
-     * to the end); layers 0 .. d - 1 lie in one block, smallest first, and the sumcheck
-     * of layer j keeps its tables where layers 0 .. j were (read by then) */
+    /* prover: layers 0..d-1, p[j] and q[j] of 2^j entries; layers 0 .. d - 1 lie in one
+     * block, smallest first, and the sumcheck of layer j keeps its tables where layers
+     * 0 .. j were (read by then).  The leaves (layer d) are never stored: leaf_fill
+     * makes them where they are read (gkr_set_leaves). */
     fq_t *p[GKR_MAX_LEVELS + 1], *q[GKR_MAX_LEVELS + 1];
+    gkr_leaf_fill leaf_fill;
+    void *leaf_arg;
     fq_t *layers;                   /* prover: the block of layers 0 .. d - 1 */
     fq_t *scratch;                  /* prover: the tables of layers too small for that */
 
@@ -122,15 +144,15 @@ typedef struct {
 /*
  * Start a proof: mask (prover) and mask_base as 3.0 places them, rho = ρ_G, n_leaf_claims
  * the claims the caller will exchange at the leaves (N_LC).  The caller then (prover)
- * builds the leaves with gkr_leaves and fills them, and runs gkr_prove_layers.
+ * names its leaves with gkr_set_leaves and runs gkr_prove_layers.
  */
 int gkr_init(gkr_proof *g, int prover, const gkr_shape *s, transcript_t *t, codec_writer *w,
              codec_reader *r, linrel *lr, drbg_t *rng, const fq_t *mask, size_t mask_base,
              const fq_t *rho, size_t n_leaf_claims, const gkr_hooks *hooks);
 void gkr_free(gkr_proof *g);       /* wipes the prover's layers and secrets */
 
-/* Prover: the leaf arrays (2^d entries each, padding set to (0, 1)) to fill by block. */
-int gkr_leaves(gkr_proof *g, fq_t **p, fq_t **q);
+/* Prover: the leaves' source; fill and arg live until gkr_run returns. */
+void gkr_set_leaves(gkr_proof *g, gkr_leaf_fill fill, void *arg);
 
 /* Prover: every layer from the leaves (2.3); -1 if a leaf denominator is zero. */
 int gkr_prove_layers(gkr_proof *g);

@@ -72,73 +72,48 @@ tp_gkr_setup(tctx *c)
     return 0;
 }
 
-/* The prover's leaves (16.3): (η_T, α - f_k[u]) per lookup, (-η_T·m_T[y], α - t_T[y]) per
- * table, at their blocks' offsets; in chunks over the threads (one block may be most of
- * the leaves: a large output table at one row). */
-#define LEAF_CHUNK ((size_t)1 << 13)
-
-static int
-build_leaves(tctx *c)
+/* The prover's leaves of block b (16.3), entries [ulo, uhi): (η_T, α - f_k[u]) for a
+ * lookup, (-η_T·m_T[y], α - t_T[y]) for a table.  On worker threads: reads only. */
+static void
+leaf_block(void *arg, size_t b, size_t ulo, size_t uhi, fq_t *p, fq_t *q)
 {
-    const gkr_shape *sh = &c->gshape;
-    size_t nb = c->nlk + c->ntb, k, items = 0, *first = tp_alloc(c, nb + 1, sizeof(size_t));
-    fq_t *p, *q;
-    ptrdiff_t it;
-    int failed = 0;
+    const tctx *c = arg;
+    size_t u, n = uhi - ulo;
+    fq_t eta;
 
-    if (first == NULL)
-        return -1;
-    if (gkr_leaves(&c->gkr, &p, &q) != 0)
-        return tp_fail(c, c->gkr.fail);
-    for (k = 0; k < nb; k++) {          /* the first work item of each block */
-        first[k] = items;
-        items += (((size_t)1 << sh->kappa[k]) + LEAF_CHUNK - 1) / LEAF_CHUNK;
-    }
-    first[nb] = items;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zkml_threads()) reduction(|:failed)
-    for (it = 0; it < (ptrdiff_t)items; it++) {
-        size_t b = 0, lo, hi, u, o;
-        fq_t eta, *pb, *qb;
-
-        if (failed || zkml_interrupted_in_region()) {
-            failed |= 1;
-            continue;
+    if (b < c->nlk) {
+        tp_lookup_f_column(c, &c->lk[b], q, ulo, uhi);
+        eta = c->eta[c->lk[b].table];
+        for (u = 0; u < n; u++) {
+            p[u] = eta;
+            fq_sub(&q[u], &c->alpha, &q[u]);
         }
-        while (first[b + 1] <= (size_t)it)
-            b++;
-        o = sh->offset[b];
-        pb = p + o;
-        qb = q + o;
-        lo = ((size_t)it - first[b]) * LEAF_CHUNK;
-        hi = lo + LEAF_CHUNK < ((size_t)1 << sh->kappa[b]) ? lo + LEAF_CHUNK
-                                                         : (size_t)1 << sh->kappa[b];
-        if (b < c->nlk) {
-            tp_lookup_f_column(c, &c->lk[b], qb, lo, hi);
-            eta = c->eta[c->lk[b].table];
-            for (u = lo; u < hi; u++) {
-                pb[u] = eta;
-                fq_sub(&qb[u], &c->alpha, &qb[u]);
-            }
-        } else {
-            const ttable *tb = &c->tb[b - c->nlk];
-            const int32_t *m = c->p1 + c->off1[tb->mcol];
+        return;
+    }
+    {
+        const ttable *tb = &c->tb[b - c->nlk];
+        const int32_t *m = c->p1 + c->off1[tb->mcol] + ulo;
 
-            tp_table_t_column(c, tb, qb, lo, hi);
-            fq_neg(&eta, &c->eta[b - c->nlk]);
-            for (u = lo; u < hi; u++) {
-                if (m[u] == 0) {        /* most rows of a large table are not read */
-                    fq_set_zero(&pb[u]);
-                } else {
-                    fq_set_i64(&pb[u], m[u]);
-                    fq_mul(&pb[u], &pb[u], &eta);
-                }
-                fq_sub(&qb[u], &c->alpha, &qb[u]);
+        tp_table_t_column(c, tb, q, ulo, uhi);
+        fq_neg(&eta, &c->eta[b - c->nlk]);
+        for (u = 0; u < n; u++) {
+            if (m[u] == 0) {            /* most rows of a large table are not read */
+                fq_set_zero(&p[u]);
+            } else {
+                fq_set_i64(&p[u], m[u]);
+                fq_mul(&p[u], &p[u], &eta);
             }
+            fq_sub(&q[u], &c->alpha, &q[u]);
         }
     }
-    if (failed)
-        return tp_fail(c, zkml_interrupted() ? "interrupted" : "out of memory");
-    return 0;
+}
+
+static void
+leaf_fill(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q)
+{
+    const tctx *c = arg;
+
+    gkr_fill_by_block(&c->gshape, lo, hi, p, q, leaf_block, arg);
 }
 
 int
@@ -172,7 +147,9 @@ tp_gkr_run(tctx *c)
                  4 * (size_t)c->n1 + 3 * (size_t)c->n2, &c->rho_gkr, c->n_leaf_claims,
                  c->hooks != NULL ? gh : NULL) != 0)
         return tp_fail(c, c->gkr.fail);
-    if (c->prover && (build_leaves(c) != 0 || gkr_prove_layers(&c->gkr) != 0))
+    if (c->prover)
+        gkr_set_leaves(&c->gkr, leaf_fill, c);
+    if (c->prover && gkr_prove_layers(&c->gkr) != 0)
         return tp_fail(c, c->gkr.fail != NULL ? c->gkr.fail : "the lookup tree failed");
     if (gkr_run(&c->gkr) != 0)
         return tp_fail(c, c->gkr.fail);

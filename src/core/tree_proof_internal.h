@@ -231,7 +231,7 @@ int tp_statement(tctx *c);
 /* The witness grid and the outputs it gives (docs/protocol.md 16.2). */
 int tp_build_witness(const tctx *c, const tree_model *wm, int32_t *p1, int32_t *outw);
 
-/* f of lookup lk at entries [lo, hi) (prover), from P1 in field form: f[x] for each x. */
+/* f of lookup lk at entries [lo, hi) (prover), from P1 in field form: f[x - lo] for each x. */
 void tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f, size_t lo, size_t hi);
 
 /* t of table tb at rows [lo, hi) (prover): tv[y] for each y; public tables and the

@@ -333,11 +333,11 @@ tp_lookup_f_column(const tctx *c, const tlookup *lk, fq_t *f, size_t lo, size_t 
             v = c->P1f[c->off1[c->col_L0 + lk->limb] + x];
             break;
         }
-        f[x] = v;
+        f[x - lo] = v;
     }
 }
 
-/* t of table tb at rows [lo, hi) (prover): tv[y] for each y; public tables and the
+/* t of table tb at rows [lo, hi) (prover): tv[y - lo] for each y; public tables and the
  * committed NODE, LEAF, ROW. */
 void
 tp_table_t_column(const tctx *c, const ttable *tb, fq_t *tv, size_t lo, size_t hi)
@@ -347,30 +347,30 @@ tp_table_t_column(const tctx *c, const ttable *tb, fq_t *tv, size_t lo, size_t h
     fq_t t;
 
     if (tb->kind == TB_ROW) {
-        memcpy(tv + lo, c->rowtab + lo, (hi - lo) * sizeof(fq_t));
+        memcpy(tv, c->rowtab + lo, (hi - lo) * sizeof(fq_t));
         return;
     }
     if (tb->kind != TB_NODE && tb->kind != TB_LEAF)
         tp_public_table(c, tb, &lt);
     for (y = lo; y < hi; y++) {
         if (tb->kind == TB_NODE) {
-            fq_set_u64(&tv[y], y);
+            fq_set_u64(&tv[y - lo], y);
             fq_mul(&t, &c->gpow[1], &c->Nf[y]);
-            fq_add(&tv[y], &tv[y], &t);
+            fq_add(&tv[y - lo], &tv[y - lo], &t);
             fq_mul(&t, &c->gpow[2], &c->Nf[col + y]);
-            fq_add(&tv[y], &tv[y], &t);
+            fq_add(&tv[y - lo], &tv[y - lo], &t);
             fq_mul(&t, &c->gpow[3], &c->Nf[2 * col + y]);
-            fq_add(&tv[y], &tv[y], &t);
+            fq_add(&tv[y - lo], &tv[y - lo], &t);
         } else if (tb->kind == TB_LEAF) {
-            fq_set_u64(&tv[y], y);
+            fq_set_u64(&tv[y - lo], y);
             fq_mul(&t, &c->gpow[1], &c->Nf[3 * col + y]);
-            fq_add(&tv[y], &tv[y], &t);
+            fq_add(&tv[y - lo], &tv[y - lo], &t);
         } else {                        /* (y + offset) + γ·out[y] (logup.h) */
-            fq_set_i64(&tv[y], (int64_t)y + lt.in_offset);
+            fq_set_i64(&tv[y - lo], (int64_t)y + lt.in_offset);
             if (lt.out != NULL) {
                 fq_set_i64(&t, lt.out[y]);
                 fq_mul(&t, &t, &c->gamma);
-                fq_add(&tv[y], &tv[y], &t);
+                fq_add(&tv[y - lo], &tv[y - lo], &t);
             }
         }
     }

@@ -61,12 +61,26 @@ UNIT_TEST(logup_gkr_selectors_are_indicators)
     gkr_shape_free(&s);
 }
 
+/* The test's leaves, stored (the prover's are made where read): p, then q, 2^d each. */
+typedef struct {
+    const fq_t *p, *q;
+} stored_leaves;
+
+static void
+stored_leaf_fill(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q)
+{
+    const stored_leaves *sl = arg;
+
+    memcpy(p, sl->p + lo, (hi - lo) * sizeof(fq_t));
+    memcpy(q, sl->q + lo, (hi - lo) * sizeof(fq_t));
+}
+
 /* A tree proof on its own transcript: the leaves of every block random (or, with
  * balanced, p chosen so that the fractions sum to zero), the leaf claims p~(y_B) and
  * q~(y_B) committed per block.  Returns the prover's first broken relation (-1 none)
  * and, in *verdict, the verifier's. */
 static int
-tree_case(int balanced, int *verdict)
+tree_case(const unsigned *kappa, size_t nb, int balanced, int *verdict)
 {
     gkr_shape s;
     gkr_proof gp, gv;
@@ -78,6 +92,7 @@ tree_case(int balanced, int *verdict)
     ipa_proof pf;
     uint8_t fixed[32] = {3}, seed[32] = {4};
     fq_t *p, *q, *mask = NULL, *leaves = NULL, bM, v[10], sum, x;
+    stored_leaves sl;
     linrel_form fp[5], fq[5];
     linrel_term tp_[5], tq[5];
     size_t nM, b, u, bad = 0;
@@ -88,7 +103,7 @@ tree_case(int balanced, int *verdict)
     int broken = -1;
 
     *verdict = -1;
-    if (gkr_shape_build(&s, KAPPA, 5) != 0)
+    if (gkr_shape_build(&s, kappa, nb) != 0)
         return -2;
     d = s.d;
     while (((size_t)1 << mlog) < gkr_mask_count(d))
@@ -107,10 +122,18 @@ tree_case(int balanced, int *verdict)
     linrel_init_prover(&lp, &CM, mlog);
     linrel_init_verifier(&lv, &CM, mlog);
     unit_random_fq(&x);                             /* ρ_G */
-    gkr_init(&gp, 1, &s, &tp, &w, NULL, &lp, &rng, mask, 0, &x, 10, NULL);
-    gkr_leaves(&gp, &p, &q);
+    gkr_init(&gp, 1, &s, &tp, &w, NULL, &lp, &rng, mask, 0, &x, 2 * nb, NULL);
+    leaves = calloc(2 * ((size_t)1 << d), sizeof(fq_t));
+    if (leaves == NULL)
+        return -2;
+    p = leaves;
+    q = leaves + ((size_t)1 << d);
+    for (u = 0; u < ((size_t)1 << d); u++)         /* the padding (0, 1) */
+        q[u] = FQ_ONE;
+    sl = (stored_leaves){p, q};
+    gkr_set_leaves(&gp, stored_leaf_fill, &sl);
     fq_set_zero(&sum);
-    for (b = 0; b < 5; b++)
+    for (b = 0; b < nb; b++)
         for (u = 0; u < ((size_t)1 << s.kappa[b]); u++) {
             size_t i = s.offset[b] + u;
             fq_t t;
@@ -142,22 +165,14 @@ tree_case(int balanced, int *verdict)
         else
             CHECK(fq_is_zero(&gp.p[0][0]));
     }
-    /* gkr_run frees the prover's leaves: their copy for the leaf claims */
-    leaves = malloc(2 * ((size_t)1 << d) * sizeof(fq_t));
-    if (leaves == NULL)
-        return -2;
-    memcpy(leaves, p, ((size_t)1 << d) * sizeof(fq_t));
-    memcpy(leaves + ((size_t)1 << d), q, ((size_t)1 << d) * sizeof(fq_t));
-    p = leaves;
-    q = leaves + ((size_t)1 << d);
     CHECK(gkr_run(&gp) == 0);
     CHECK(gp.p[d] == NULL && gp.layers == NULL);
-    for (b = 0; b < 5; b++) {
+    for (b = 0; b < nb; b++) {
         mle_eval(&v[2 * b], p + s.offset[b], s.kappa[b], gkr_leaf_point(&gp, b));
         mle_eval(&v[2 * b + 1], q + s.offset[b], s.kappa[b], gkr_leaf_point(&gp, b));
     }
-    CHECK(gkr_exchange_leaves(&gp, v, 10) == 0);
-    for (b = 0; b < 5; b++) {
+    CHECK(gkr_exchange_leaves(&gp, v, 2 * nb) == 0);
+    for (b = 0; b < nb; b++) {
         tp_[b].id = gp.id_leaf + 2 * b;
         tp_[b].coef = FQ_ONE;
         tq[b].id = gp.id_leaf + 2 * b + 1;
@@ -173,12 +188,13 @@ tree_case(int balanced, int *verdict)
 
     /* the verifier */
     codec_reader_init(&r, w.data, w.len);
-    gkr_init(&gv, 0, &s, &tv, NULL, &r, &lv, NULL, NULL, 0, &x, 10, NULL);
-    if (gkr_run(&gv) == 0 && gkr_exchange_leaves(&gv, NULL, 10) == 0 &&
+    gkr_init(&gv, 0, &s, &tv, NULL, &r, &lv, NULL, NULL, 0, &x, 2 * nb, NULL);
+    if (gkr_run(&gv) == 0 && gkr_exchange_leaves(&gv, NULL, 2 * nb) == 0 &&
         gkr_relations(&gv, fp, fq) == 0 && codec_get_ipa(&r, &pf, mlog) == 0)
         *verdict = linrel_verify(&lv, &tv, &pf, &why);
     else
         *verdict = 0;
+
     CHECK(codec_reader_finish(&r) == 0);
 
     gkr_free(&gp);
@@ -197,14 +213,29 @@ UNIT_TEST(logup_gkr_tree_proves_a_zero_sum)
 {
     int verdict;
 
-    CHECK(tree_case(1, &verdict) == -1);
+    CHECK(tree_case(KAPPA, 5, 1, &verdict) == -1);
     CHECK(verdict == 1);
+}
+
+/* The smallest trees, where the leaves are read by layer 0 (d = 1) or by the one round
+ * of layer 1 (d = 2), with and without padding leaves; a nonzero sum breaks G_0. */
+UNIT_TEST(logup_gkr_smallest_trees)
+{
+    static const unsigned two[2] = {0, 0}, three[2] = {1, 0}, four[3] = {1, 0, 0};
+    int verdict;
+
+    /* d = 1 has no layer sumcheck, so no mask for the verifier's argument here: the
+     * prover's relations only */
+    CHECK(tree_case(two, 2, 1, &verdict) == -1);
+    CHECK(tree_case(three, 2, 1, &verdict) == -1 && verdict == 1);
+    CHECK(tree_case(four, 3, 1, &verdict) == -1 && verdict == 1);
+    CHECK(tree_case(four, 3, 0, &verdict) == 0 && verdict == 0);
 }
 
 UNIT_TEST(logup_gkr_tree_rejects_a_nonzero_sum)
 {
     int verdict;
 
-    CHECK(tree_case(0, &verdict) == 0);             /* the first broken relation: G_0 */
+    CHECK(tree_case(KAPPA, 5, 0, &verdict) == 0);   /* the first broken relation: G_0 */
     CHECK(verdict == 0);
 }
