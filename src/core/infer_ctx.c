@@ -175,7 +175,7 @@ ictx_p1_eval(const ictx *c, fq_t *r, size_t offset, unsigned k, const fq_t *z)
     if (c->P1f != NULL)
         mle_eval(r, c->P1f + offset, k, z);
     else
-        mle_eval_i64(r, c->p1 + offset, k, z, &c->ints);
+        mle_eval_i64(r, c->p1 + offset, k, z);
 }
 
 fq_t *

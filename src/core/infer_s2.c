@@ -148,8 +148,11 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
     ictx *c = arg;
     size_t half = (size_t)1 << (c->lay->l_P - 1), i, p0, np, maxp = 1;
     const int32_t *P1 = c->p1_small;
-    fq_t *P, *K, *e, z1, l;
+    fq_t *P, *K, *e, z1, l, rR2;
     ptrdiff_t y;
+
+    /* b - a read as Montgomery limbs stands for (b - a)·R^-1: times r·R^2 it is r·(b - a) */
+    fq_mul(&rR2, r, &FQ_R2);
 
     for (i = 0; i < c->n_claims; i++)
         if (c->claims[i].poly == POLY_P1 && c->claims[i].kappa > 1 &&
@@ -163,13 +166,14 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (half >= 65536)
     for (y = 0; y < (ptrdiff_t)half; y++) {
         int64_t a = P1[2 * y], b = P1[2 * y + 1];
-        fq_t fa, d;
+        fq_t fa, d = {{(uint64_t)(b > a ? b - a : a - b), 0, 0, 0}};
 
         if (a == 0 && b == 0)                       /* the table is zeroed */
             continue;
         fq_set_i64_small(&fa, a, &c->ints);
-        fq_set_i64(&d, b - a);
-        fq_mul(&d, &d, r);
+        if (b < a)
+            fq_neg(&d, &d);
+        fq_mul(&d, &d, &rR2);
         fq_add(&P[y], &fa, &d);
     }
     for (i = 0; i < c->n_claims; i++) {

@@ -56,18 +56,27 @@ mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z)
     *r = partial[k];
 }
 
+/*
+ * The integers are read as Montgomery limbs as they are (v stands for v·R^-1; a negative
+ * v for q - |v|), with no conversion each: the MLE is linear, so the result stands for
+ * MLE(f)(z)·R^-1, and one product with R^2 at the end makes it MLE(f)(z).
+ */
 void
-mle_eval_i64(fq_t *r, const int64_t *f, unsigned k, const fq_t *z,
-             const fq_small_ints *tab)
+mle_eval_i64(fq_t *r, const int64_t *f, unsigned k, const fq_t *z)
 {
     fq_t partial[MLE_MAX_VARS + 1], v;
     size_t n = (size_t)1 << k, i;
 
     for (i = 0; i < n; i++) {
-        fq_set_i64_small(&v, f[i], tab);
+        uint64_t m = f[i] < 0 ? -(uint64_t)f[i] : (uint64_t)f[i];
+
+        v.l[0] = m;
+        v.l[1] = v.l[2] = v.l[3] = 0;
+        if (f[i] < 0)
+            fq_neg(&v, &v);
         mle_eval_push(partial, i, v, z);
     }
-    *r = partial[k];
+    fq_mul(r, &partial[k], &FQ_R2);
 }
 
 /* In place: entry i is written after entries 2i and 2i+1 (both >= i) were read. */

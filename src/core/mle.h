@@ -32,10 +32,9 @@ void mle_eq_table_scaled(fq_t *out, const fq_t *z, unsigned k, const fq_t *scale
  */
 void mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z);
 
-/* mle_eval of a table of integers (each read as the field element it denotes, small
- * ones from tab). */
-void mle_eval_i64(fq_t *r, const int64_t *f, unsigned k, const fq_t *z,
-                  const fq_small_ints *tab);
+/* mle_eval of a table of integers, each read as the field element it denotes (|f[i]| <
+ * 2^63 < q). */
+void mle_eval_i64(fq_t *r, const int64_t *f, unsigned k, const fq_t *z);
 
 /*
  * Bind the lowest variable in place: f[i] = f[2i] + r·(f[2i+1] - f[2i]) for
