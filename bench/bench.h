@@ -27,6 +27,12 @@ double bench_fq_mul(void);
  * zkml.keep_proof_memory's default (zkml_set_keep_memory; 0: the proof's own peak). */
 void bench_child_setup(void);
 
+/* The process's peak resident memory since the last peak_rss_reset (Linux: VmHWM, reset
+ * through /proc/self/clear_refs), in MB; -1 where the system does not say.  A figure of
+ * one call, without what the process held or did before it (key generation, verifying). */
+void peak_rss_reset(void);
+double peak_rss_mb(void);
+
 /* The groups defined outside zkml_bench.c; each returns 0, or 1 on a failure. */
 int group_args(void);
 int group_proofs(void);

@@ -14,6 +14,7 @@
  * A proof is what the front ends make, zkml_prove_rows of the rows (its receipt around the
  * proof: the forward pass and the encoding add little), checked with zkml_verify.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ proof_config(const char *shape, size_t B, int committed, const char *label)
     size_t rows, cols, i, len = 0, key_len = 0, pub_len = 0, rct_len = 0;
     int32_t *all, *x;
     double tp[PROOF_RUNS], tv[PROOF_RUNS], share[PROOF_RUNS], ph[PHASES][PROOF_RUNS];
-    double gap[PROOF_RUNS], cp[PROOF_RUNS], cv[PROOF_RUNS];
+    double gap[PROOF_RUNS], cp[PROOF_RUNS], cv[PROOF_RUNS], prove_peak = -1;
     zkml_prove_options opts = {(const uint8_t *)"bench", 5, NULL, NULL, record_phase, NULL,
                                NULL, 0, NULL, committed};
     uint8_t *key_buf = NULL, *pub = NULL, *rct = NULL;
@@ -120,10 +121,12 @@ proof_config(const char *shape, size_t B, int committed, const char *label)
         hook_last = t0;
         hook_max_gap = 0;
         zkml_set_interrupt_hook(gap_hook);
+        peak_rss_reset();
         if (zkml_prove_rows(&rct, &rct_len, zm, x, B, cols, &opts, NULL, err) != ZKML_OK) {
             fprintf(stderr, "zkml_bench: %s B=%zu: %s\n", shape, B, err);
             return 1;
         }
+        prove_peak = fmax(prove_peak, peak_rss_mb());
         gap_hook();                         /* the stretch up to the end */
         zkml_set_interrupt_hook(NULL);
         gap[run] = 1e3 * hook_max_gap;
@@ -149,6 +152,9 @@ proof_config(const char *shape, size_t B, int committed, const char *label)
     }
     snprintf(fig, sizeof fig, "%s_b%zu_prove_ms", label, B);
     report(fig, median(tp, PROOF_RUNS));
+    /* the most resident during one proof (the process's data before it included) */
+    snprintf(fig, sizeof fig, "%s_b%zu_prove_peak_rss_mb", label, B);
+    report(fig, prove_peak);
     snprintf(fig, sizeof fig, "%s_b%zu_verify_ms", label, B);
     report(fig, median(tv, PROOF_RUNS));
     /* CPU time (all threads): steadier than wall time on a shared machine */

@@ -69,6 +69,33 @@ bench_child_setup(void)
         zkml_set_keep_memory((size_t)strtoul(keep, NULL, 10) << 20);
 }
 
+void
+peak_rss_reset(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+
+    if (f != NULL) {
+        fputs("5", f);                  /* 5: reset the peak resident set size */
+        fclose(f);
+    }
+}
+
+double
+peak_rss_mb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kb = -1;
+
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kb = strtod(line + 6, NULL);
+    fclose(f);
+    return kb < 0 ? -1 : kb / 1024.0;
+}
+
 /* ---- deterministic inputs (splitmix64: the figures do not depend on the OS RNG) ---- */
 
 static uint64_t bench_rng_state = 0x6a09e667f3bcc908ULL;

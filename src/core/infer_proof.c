@@ -269,5 +269,5 @@ infer_prove_memory_estimate(const zk_model *model, size_t batch)
     return INFER_PROVER_V2_FIXED_BYTES +
            (uint64_t)INFER_PROVER_V2_BYTES_PER_ENTRY *
                (((uint64_t)1 << lay.l_P) + ((uint64_t)1 << wl.l_W)) +
-           (nv > ((uint64_t)1 << 14) ? 4096 * (nv - ((uint64_t)1 << 14)) : 0);
+           (uint64_t)INFER_PROVER_V2_BYTES_PER_GENERATOR * nv;
 }

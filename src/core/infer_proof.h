@@ -80,15 +80,17 @@ int infer_prove(uint8_t **proof, size_t *proof_len, const infer_statement *st,
  * (generator tables, scratch) and INFER_PROVER_BYTES_PER_ENTRY for each of the 2^l_P
  * entries of the witness polynomials (P1, P2, their field forms, copies and claim
  * tables).  Version 2 (docs/protocol.md 10.1): INFER_PROVER_V2_FIXED_BYTES,
- * INFER_PROVER_V2_BYTES_PER_ENTRY for each entry of P1 and of W, and 4 KiB for each
- * vector generator beyond 2^14.  Both above the peaks measured on the standard shapes
- * (bench --proofs: *_memory_estimate_mb next to *_peak_rss_mb, with
- * ZKML_BENCH_KEEP_MB=0 for the proof's own).
+ * INFER_PROVER_V2_BYTES_PER_ENTRY for each entry of P1 and of W, and
+ * INFER_PROVER_V2_BYTES_PER_GENERATOR for each vector generator N_V the commitments
+ * use (their fixed-base tables, about 3 KiB each, stay with the process).  Both above
+ * the peaks measured on the standard shapes (bench --proofs: *_memory_estimate_mb next
+ * to *_prove_peak_rss_mb, with ZKML_BENCH_KEEP_MB=0 for the proof's own).
  */
 #define INFER_PROVER_FIXED_BYTES ((uint64_t)112 << 20)
 #define INFER_PROVER_BYTES_PER_ENTRY 352u
 #define INFER_PROVER_V2_FIXED_BYTES ((uint64_t)64 << 20)
-#define INFER_PROVER_V2_BYTES_PER_ENTRY 128u
+#define INFER_PROVER_V2_BYTES_PER_ENTRY 64u
+#define INFER_PROVER_V2_BYTES_PER_GENERATOR 4096u
 uint64_t infer_prove_memory_estimate(const zk_model *model, size_t batch);
 
 /*

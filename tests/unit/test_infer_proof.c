@@ -623,12 +623,15 @@ estimate_covers_peak(const char *fixture, uint64_t want)
 }
 
 /* Version 1: 352 bytes per entry of 2^l_P (l_P = 19); version 2 (docs/protocol.md 10.1):
- * 128 per entry of P1 (l_P = 21) and of W (l_W = 13), no generator term (N_V = 2^12). */
+ * 64 per entry of P1 (l_P = 21) and of W (l_W = 13), 4 KiB per generator (N_V = 2^12,
+ * P1's columns). */
 UNIT_TEST(infer_proof_memory_estimate_covers_the_peak)
 {
     estimate_covers_peak("mlp20", INFER_PROVER_FIXED_BYTES +
                                       (uint64_t)INFER_PROVER_BYTES_PER_ENTRY * (1u << 19));
     estimate_covers_peak("mlp20v2", INFER_PROVER_V2_FIXED_BYTES +
                                         (uint64_t)INFER_PROVER_V2_BYTES_PER_ENTRY *
-                                            ((1u << 21) + (1u << 13)));
+                                            ((1u << 21) + (1u << 13)) +
+                                        (uint64_t)INFER_PROVER_V2_BYTES_PER_GENERATOR *
+                                            (1u << 12));
 }
