@@ -4,7 +4,7 @@
  * is chosen from).  For C = 1024 .. 16384: one proof of C rows, its rows per second and
  * the peak RSS of a child process that does only that.  Then a group of
  * ZKML_BENCH_GROUP_ROWS rows (default 100,000) in parts of ZKML_BENCH_PARTS_C rows
- * (default 8192) through zkml_prove_rows, as zkml_prove_batch makes it: its time, rows
+ * (default 4096, zkml.rows_per_proof's) through zkml_prove_rows, as zkml_prove_batch makes it: its time, rows
  * per second, peak RSS and the verification of the whole receipt; each with the child's
  * processor time (user and system, both threads).  Slow: minutes.  ZKML_BENCH_THREADS
  * and ZKML_BENCH_KEEP_MB as for --proofs (bench_child_setup).
@@ -119,7 +119,7 @@ group_parts(void)
 {
     const char *env_rows = getenv("ZKML_BENCH_GROUP_ROWS"), *env_c = getenv("ZKML_BENCH_PARTS_C");
     size_t group_rows = env_rows != NULL ? strtoul(env_rows, NULL, 10) : 100000;
-    size_t C = env_c != NULL ? strtoul(env_c, NULL, 10) : 8192, c;
+    size_t C = env_c != NULL ? strtoul(env_c, NULL, 10) : 4096, c;
     char tag[64];
     int rc = 0;
 

@@ -39,7 +39,7 @@ bool		zkml_log_progress = false;
 int			zkml_max_batch_rows = 100000;
 int			zkml_max_proof_memory_kb = 4 * 1024 * 1024;	/* 4 GB */
 int			zkml_out_of_range_features = ZKML_FEATURES_SATURATE;
-int			zkml_rows_per_proof = 8192;
+int			zkml_rows_per_proof = 4096;
 static int	zkml_keep_proof_memory_kb = (int) (ZKML_KEEP_MEMORY_DEFAULT / 1024);
 
 static const struct config_enum_entry out_of_range_features_options[] = {
@@ -230,7 +230,7 @@ _PG_init(void)
 							"than zkml.max_proof_memory.  Networks of protocol version 1 "
 							"(zkml 0.1.0) cannot be split.",
 							&zkml_rows_per_proof,
-							8192,
+							4096,
 							1,
 							ZKML_MAX_BATCH,
 							PGC_USERSET,
