@@ -10,9 +10,9 @@
 #   ZKML_SQL_PROVE_RUNS   runs of each (default 3)
 #   ZKML_SQL_PROVE_MODEL  mlp20 (protocol version 1) or mlp20v2 (version 2, the default)
 #   ZKML_SQL_PROVE_PART   rows of each proof of a larger group, in SQL (zkml.rows_per_proof)
-#                         and in the command (--rows-per-proof); default 4096, the part
-#                         zkml_prove_batch takes for mlp20v2 under the default
-#                         zkml.max_proof_memory.  Version 1 is proven in one proof.
+#                         and in the command (--rows-per-proof); default 4096, the
+#                         default of zkml.rows_per_proof.  Version 1 is proven in one
+#                         proof.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
