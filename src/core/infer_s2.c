@@ -141,27 +141,28 @@ p1_first_round(ictx *c, fq_t first[3], fq_t *e)
     return 0;
 }
 
+/* The maker's argument: the context and S2's scratch EqTable (2^κ for every claim). */
+typedef struct {
+    ictx *c;
+    fq_t *e;
+} p1_deferred;
+
 /* The deferred instance's maker: P1 and K1 bound at r, 2^(l_P - 1) entries each. */
 static int
 p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
 {
-    ictx *c = arg;
-    size_t half = (size_t)1 << (c->lay->l_P - 1), i, p0, np, maxp = 1;
+    ictx *c = ((p1_deferred *)arg)->c;
+    fq_t *e = ((p1_deferred *)arg)->e;
+    size_t half = (size_t)1 << (c->lay->l_P - 1), i, p0, np;
     const int32_t *P1 = c->p1_small;
-    fq_t *P, *K, *e, z1, l, rR2;
+    fq_t *P, *K, z1, l, rR2;
     ptrdiff_t y;
 
     /* b - a read as Montgomery limbs stands for (b - a)·R^-1: times r·R^2 it is r·(b - a) */
     fq_mul(&rR2, r, &FQ_R2);
-
-    for (i = 0; i < c->n_claims; i++)
-        if (c->claims[i].poly == POLY_P1 && c->claims[i].kappa > 1 &&
-            ((size_t)1 << (c->claims[i].kappa - 1)) > maxp)
-            maxp = (size_t)1 << (c->claims[i].kappa - 1);
     P = ictx_alloc(c, half, sizeof(fq_t));
     K = ictx_alloc(c, half, sizeof(fq_t));
-    e = ictx_alloc(c, maxp, sizeof(fq_t));
-    if (e == NULL)
+    if (K == NULL)
         return -1;
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (half >= 65536)
     for (y = 0; y < (ptrdiff_t)half; y++) {
@@ -209,6 +210,7 @@ infer_step_s2(ictx *c)
     size_t npoly = c->lay->version == 2 ? 2 : 3;
     fq_t v[3];
     size_t i, j, first, mark = c->n_mem;
+    p1_deferred pd;                                 /* read by the sumcheck below */
 
     if (c->lay->version == 2) {                     /* the leaf claims join last (3.5) */
         if (c->n_claims + c->n_leaf_claims > c->cap_com)
@@ -261,7 +263,9 @@ infer_step_s2(ictx *c)
             if (K[x] == NULL) {
                 if (p1_first_round(c, first, e) != 0)
                     return -1;
-                if (sumcheck_instance_defer(&inst[i], 2, first, 3, p1_make_bound, c) != 0)
+                pd.c = c;
+                pd.e = e;
+                if (sumcheck_instance_defer(&inst[i], 2, first, 3, p1_make_bound, &pd) != 0)
                     return ictx_fail(c, "internal failure building S2");
             } else {
                 fq_t *P = ictx_copy(c, src[x], (size_t)1 << vars);

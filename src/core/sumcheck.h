@@ -90,8 +90,9 @@ void sumcheck_instance_init(sumcheck_instance *in, unsigned n_vars);
  * is its polynomial of its first active round, s(X) = sum over its other variables
  * with its lowest one at X, and make(arg, r) is called with that round's challenge to
  * make the tables bound at r (what folding them would give).  Terms are added as
- * usual; the messages are those of the same instance given its tables.  n_vars >= 1.
- * 0, or -1 if malformed.
+ * usual; the messages are those of the same instance given its tables.  Once made, the
+ * tables are the instance's (make is cleared; the finals end in them as usual).
+ * n_vars >= 1.  0, or -1 if malformed.
  */
 int sumcheck_instance_defer(sumcheck_instance *in, unsigned n_tables, const fq_t *first,
                             unsigned n_first, sumcheck_tables_fn make, void *arg);
