@@ -152,7 +152,7 @@ ictx_p1_column(ictx *c, size_t offset, size_t n)
     if ((out = ictx_alloc(c, n, sizeof(fq_t))) == NULL)
         return NULL;
     /* in parallel blocks; zeros (the padding, most limbs and bits) are left as they are */
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= 65536)
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (n >= ZKML_PARALLEL_MIN)
     for (b = 0; b < nb; b++) {
         size_t i, hi = (size_t)(b + 1) * 4096 < n ? (size_t)(b + 1) * 4096 : n;
 

@@ -72,7 +72,7 @@ pair_sums_i32(fq_t *A, fq_t *B, const int32_t *P, const fq_t *e, size_t np)
     fq_set_zero(A);
     fq_set_zero(B);
     fq_set_zero(&esum);
-#pragma omp parallel num_threads(zkml_threads()) if (np >= 65536)
+#pragma omp parallel num_threads(zkml_threads()) if (np >= ZKML_PARALLEL_MIN)
     {
         fq_wide_t wa, wb;
         fq_t a, b, s;
@@ -164,7 +164,8 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
     K = ictx_alloc(c, half, sizeof(fq_t));
     if (K == NULL)
         return -1;
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (half >= 65536)
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) \
+    if (half >= ZKML_PARALLEL_MIN)
     for (y = 0; y < (ptrdiff_t)half; y++) {
         int64_t a = P1[2 * y], b = P1[2 * y + 1];
         fq_t fa, d = {{(uint64_t)(b > a ? b - a : a - b), 0, 0, 0}};
@@ -188,7 +189,7 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
         p1_claim_l(&l, &z1, r);
         fq_mul(&l, &l, &c->theta[i]);
         p1_claim_eq(e, cl, &l);
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (np >= 65536)
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (np >= ZKML_PARALLEL_MIN)
         for (y = 0; y < (ptrdiff_t)np; y++)
             fq_add(&K[p0 + y], &K[p0 + y], &e[y]);
     }
@@ -251,7 +252,7 @@ infer_step_s2(ictx *c)
             if (zkml_interrupted())
                 return ictx_fail(c, "interrupted");
             mle_eq_table_scaled(e, cl->z, cl->kappa, &c->theta[i]);
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (nx >= 65536)
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (nx >= ZKML_PARALLEL_MIN)
             for (x = 0; x < nx; x++)
                 fq_add(&k[x], &k[x], &e[x]);
         }

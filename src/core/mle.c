@@ -1,7 +1,13 @@
 /*
  * mle.c: EqTable and multilinear evaluation (docs/protocol.md 0).
  */
+#include <stddef.h>
+
 #include "mle.h"
+#include "runtime.h"
+
+/* Blocks of a parallel evaluation: at most 2^MLE_MAX_SPLIT. */
+#define MLE_MAX_SPLIT 6
 
 void
 mle_eq_table(fq_t *out, const fq_t *z, unsigned k)
@@ -12,14 +18,18 @@ mle_eq_table(fq_t *out, const fq_t *z, unsigned k)
 void
 mle_eq_table_scaled(fq_t *out, const fq_t *z, unsigned k, const fq_t *scale)
 {
-    size_t half, i;
+    size_t half;
     unsigned j;
 
     out[0] = *scale;
     for (j = 0; j < k; j++) {
+        ptrdiff_t i;
+
         half = (size_t)1 << j;
         /* Entries with bit j set take z_{j+1}, the others 1 - z_{j+1}. */
-        for (i = 0; i < half; i++) {
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) \
+    if (half >= ZKML_PARALLEL_MIN)
+        for (i = 0; i < (ptrdiff_t)half; i++) {
             fq_mul(&out[half + i], &out[i], &z[j]);
             fq_sub(&out[i], &out[i], &out[half + i]);
         }
@@ -45,8 +55,8 @@ mle_eval_push(fq_t *partial, size_t i, fq_t v, const fq_t *z)
     partial[j] = v;
 }
 
-void
-mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z)
+static void
+eval_serial(fq_t *r, const fq_t *f, unsigned k, const fq_t *z)
 {
     fq_t partial[MLE_MAX_VARS + 1];
     size_t n = (size_t)1 << k, i;
@@ -57,12 +67,46 @@ mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z)
 }
 
 /*
+ * A large table on the threads: 2^s blocks of 2^(k-s) entries, each evaluated over
+ * z_1 .. z_(k-s) (the block's own index bits), then the 2^s values over the rest.  s = 0
+ * when the table is small or there is one thread.
+ */
+static unsigned
+eval_split(unsigned k)
+{
+    unsigned s = 0;
+
+    if (((size_t)1 << k) < 4 * (size_t)ZKML_PARALLEL_MIN)
+        return 0;
+    while (s < MLE_MAX_SPLIT && s + 13 < k && ((int)1 << s) < zkml_threads())
+        s++;
+    return s;
+}
+
+void
+mle_eval(fq_t *r, const fq_t *f, unsigned k, const fq_t *z)
+{
+    fq_t part[(size_t)1 << MLE_MAX_SPLIT];
+    unsigned s = eval_split(k);
+    ptrdiff_t b;
+
+    if (s == 0) {
+        eval_serial(r, f, k, z);
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(zkml_threads())
+    for (b = 0; b < ((ptrdiff_t)1 << s); b++)
+        eval_serial(&part[b], f + ((size_t)b << (k - s)), k - s, z);
+    eval_serial(r, part, s, z + (k - s));
+}
+
+/*
  * The integers are read as Montgomery limbs as they are (v stands for v·R^-1; a negative
  * v for q - |v|), with no conversion each: the MLE is linear, so the result stands for
  * MLE(f)(z)·R^-1, and one product with R^2 at the end makes it MLE(f)(z).
  */
-void
-mle_eval_i64(fq_t *r, const int64_t *f, unsigned k, const fq_t *z)
+static void
+eval_i64_raw(fq_t *r, const int64_t *f, unsigned k, const fq_t *z)
 {
     fq_t partial[MLE_MAX_VARS + 1], v;
     size_t n = (size_t)1 << k, i;
@@ -76,7 +120,25 @@ mle_eval_i64(fq_t *r, const int64_t *f, unsigned k, const fq_t *z)
             fq_neg(&v, &v);
         mle_eval_push(partial, i, v, z);
     }
-    fq_mul(r, &partial[k], &FQ_R2);
+    *r = partial[k];
+}
+
+void
+mle_eval_i64(fq_t *r, const int64_t *f, unsigned k, const fq_t *z)
+{
+    fq_t part[(size_t)1 << MLE_MAX_SPLIT], raw;
+    unsigned s = eval_split(k);
+    ptrdiff_t b;
+
+    if (s == 0) {
+        eval_i64_raw(&raw, f, k, z);
+    } else {
+#pragma omp parallel for schedule(static) num_threads(zkml_threads())
+        for (b = 0; b < ((ptrdiff_t)1 << s); b++)
+            eval_i64_raw(&part[b], f + ((size_t)b << (k - s)), k - s, z);
+        eval_serial(&raw, part, s, z + (k - s));   /* linear: still raw */
+    }
+    fq_mul(r, &raw, &FQ_R2);
 }
 
 /* In place: entry i is written after entries 2i and 2i+1 (both >= i) were read. */

@@ -28,6 +28,13 @@ int zkml_interrupted(void);
 int zkml_interrupted_in_region(void);
 
 /*
+ * Loops of about one field product per entry run on the threads from this many entries
+ * on (a quarter of a millisecond of work and more): below it a parallel region's start
+ * costs more than it saves, the more so when other processes hold the cores.
+ */
+#define ZKML_PARALLEL_MIN 8192
+
+/*
  * Two tasks of a few hundred microseconds each (the two MSMs of an IPA round, the halves
  * of a few commitments): fn(arg, 0) and fn(arg, 1), side by side on two threads while
  * that pays.  A parallel region waits for its second thread, and when every core is busy

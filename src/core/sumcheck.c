@@ -29,7 +29,7 @@
 #define SC_INIT_BLOCK 2048      /* a table is split into blocks of at least this */
 #define SC_MAX_BLOCKS 128
 #define SC_MIN_BLOCK 64         /* blocks smaller than this are merged */
-#define SC_PARALLEL_MIN 65536   /* smaller rounds run on one thread (see msm.c) */
+#define SC_PARALLEL_MIN ZKML_PARALLEL_MIN     /* smaller rounds run on one thread */
 
 #define SC_POINTS (SUMCHECK_MAX_DEGREE + 1)
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mle.h"
+#include "zkml.h"
 #include "unit.h"
 #include "unit_fq.h"
 
@@ -117,4 +118,48 @@ UNIT_TEST(mle_eval_i64_matches_mle_eval)
         mle_eval_i64(&r, ints, k, z);
         CHECKF(fq_eq(&r, &want), "k = %u", k);
     }
+}
+
+/*
+ * Tables large enough to be split over the threads (mle.c: from 2^15 entries) give the
+ * same EqTable and the same values on 1, 2 and 3 threads, and those values are <f, T>
+ * with T from the definition (eq_at).
+ */
+UNIT_TEST(mle_large_tables_same_on_any_thread_count)
+{
+    enum { K = 16 };
+    static fq_t f[1 << K], T[1 << K], T1[1 << K];
+    static int64_t ints[1 << K];
+    int saved = zkml_threads(), th;
+    fq_t z[K], want, want_i, r, t;
+    size_t i;
+
+    for (i = 0; i < ((size_t)1 << K); i++) {
+        ints[i] = (int64_t)unit_rand64() >> (unit_rand64() % 64);
+        unit_random_fq(&f[i]);
+    }
+    for (i = 0; i < K; i++)
+        unit_random_fq(&z[i]);
+    fq_set_zero(&want);
+    fq_set_zero(&want_i);
+    for (i = 0; i < ((size_t)1 << K); i++) {
+        eq_at(&T1[i], z, K, i);
+        fq_mul(&t, &f[i], &T1[i]);
+        fq_add(&want, &want, &t);
+        fq_set_i64(&t, ints[i]);
+        fq_mul(&t, &t, &T1[i]);
+        fq_add(&want_i, &want_i, &t);
+    }
+    for (th = 1; th <= 3; th++) {
+        zkml_set_threads(th);
+        mle_eq_table(T, z, K);
+        for (i = 0; i < ((size_t)1 << K) && fq_eq(&T[i], &T1[i]); i++)
+            ;
+        CHECKF(i == ((size_t)1 << K), "EqTable entry %zu, %d threads", i, th);
+        mle_eval(&r, f, K, z);
+        CHECKF(fq_eq(&r, &want), "mle_eval, %d threads", th);
+        mle_eval_i64(&r, ints, K, z);
+        CHECKF(fq_eq(&r, &want_i), "mle_eval_i64, %d threads", th);
+    }
+    zkml_set_threads(saved);
 }
