@@ -38,16 +38,6 @@ p1_claim_pairs(const claim *cl, size_t *p0, size_t *np, fq_t *z1)
         fq_set_zero(z1);
 }
 
-/* e[0 .. np - 1] = scale·EqTable(z_c,2 ..) of claim cl. */
-static void
-p1_claim_eq(fq_t *e, const claim *cl, const fq_t *scale)
-{
-    if (cl->kappa > 1)
-        mle_eq_table_scaled(e, cl->z + 1, cl->kappa - 1, scale);
-    else
-        e[0] = *scale;
-}
-
 /* L_c(X) = (1 - z1) + X·(2z1 - 1) */
 static void
 p1_claim_l(fq_t *l, const fq_t *z1, const fq_t *X)
@@ -61,45 +51,75 @@ p1_claim_l(fq_t *l, const fq_t *z1, const fq_t *X)
     fq_add(l, l, &t);
 }
 
-/* A = Σ_y P[2y]·e[y], B = Σ_y P[2y + 1]·e[y] over np pairs: wide sums of the entries
- * offset by 2^31 (so nonnegative), less 2^31·Σ e. */
+/*
+ * scale·EqTable(z_c,2 ..) of claim cl (κ - 1 variables, none for κ <= 1) as two halves
+ * in e, never made at its 2^(κ-1) entries: entry y is lo[y mod 2^nlo]·hi[y >> nlo], lo
+ * the EqTable of the lower nlo variables (its entries add up to 1), hi the scaled one of
+ * the others.  e holds 2^nlo + 2^(κ-1-nlo) entries.
+ */
 static void
-pair_sums_i32(fq_t *A, fq_t *B, const int32_t *P, const fq_t *e, size_t np)
+p1_claim_eq_halves(fq_t *e, const claim *cl, const fq_t *scale, const fq_t **lo,
+                   const fq_t **hi, unsigned *nlo)
+{
+    unsigned k = cl->kappa > 0 ? cl->kappa - 1 : 0;
+
+    *nlo = k / 2;
+    mle_eq_table(e, cl->z + 1, *nlo);
+    mle_eq_table_scaled(e + ((size_t)1 << *nlo), cl->z + 1 + *nlo, k - *nlo, scale);
+    *lo = e;
+    *hi = e + ((size_t)1 << *nlo);
+}
+
+/*
+ * A = Σ_y P[2y]·e[y], B = Σ_y P[2y + 1]·e[y] over np pairs, e in halves: per high index
+ * a wide sum of the entries offset by 2^31 (so nonnegative) times lo, reduced, less 2^31
+ * (lo adds up to 1), times hi.
+ */
+static void
+pair_sums_i32(fq_t *A, fq_t *B, const int32_t *P, const fq_t *lo, const fq_t *hi,
+              unsigned nlo, size_t np)
 {
     const uint64_t off = (uint64_t)1 << 31;
-    fq_t esum, t;
+    const size_t nl = (size_t)1 << nlo;
+    fq_t offf;
 
+    fq_set_u64(&offf, off);
     fq_set_zero(A);
     fq_set_zero(B);
-    fq_set_zero(&esum);
 #pragma omp parallel num_threads(zkml_threads()) if (np >= ZKML_PARALLEL_MIN)
     {
-        fq_wide_t wa, wb;
-        fq_t a, b, s;
-        ptrdiff_t y;
+        fq_t a, b, t;
+        ptrdiff_t yh;
 
-        memset(&wa, 0, sizeof wa);
-        memset(&wb, 0, sizeof wb);
-        fq_set_zero(&s);
+        fq_set_zero(&a);
+        fq_set_zero(&b);
 #pragma omp for schedule(static)
-        for (y = 0; y < (ptrdiff_t)np; y++) {
-            fq_wide_mac(&wa, (uint64_t)((int64_t)P[2 * y] + (int64_t)off), &e[y]);
-            fq_wide_mac(&wb, (uint64_t)((int64_t)P[2 * y + 1] + (int64_t)off), &e[y]);
-            fq_add(&s, &s, &e[y]);
+        for (yh = 0; yh < (ptrdiff_t)(np >> nlo); yh++) {
+            const int32_t *row = P + 2 * ((size_t)yh << nlo);
+            fq_wide_t wa, wb;
+            size_t yl;
+
+            memset(&wa, 0, sizeof wa);
+            memset(&wb, 0, sizeof wb);
+            for (yl = 0; yl < nl; yl++) {
+                fq_wide_mac(&wa, (uint64_t)((int64_t)row[2 * yl] + (int64_t)off), &lo[yl]);
+                fq_wide_mac(&wb, (uint64_t)((int64_t)row[2 * yl + 1] + (int64_t)off), &lo[yl]);
+            }
+            fq_wide_reduce(&t, &wa);
+            fq_sub(&t, &t, &offf);
+            fq_mul(&t, &t, &hi[yh]);
+            fq_add(&a, &a, &t);
+            fq_wide_reduce(&t, &wb);
+            fq_sub(&t, &t, &offf);
+            fq_mul(&t, &t, &hi[yh]);
+            fq_add(&b, &b, &t);
         }
-        fq_wide_reduce(&a, &wa);
-        fq_wide_reduce(&b, &wb);
 #pragma omp critical(infer_s2_pair_sums)
         {
             fq_add(A, A, &a);
             fq_add(B, B, &b);
-            fq_add(&esum, &esum, &s);
         }
     }
-    fq_set_u64(&t, off);
-    fq_mul(&t, &t, &esum);
-    fq_sub(A, A, &t);
-    fq_sub(B, B, &t);
 }
 
 /* The first round's s(0), s(1), s(2) of P1·K1 from P1's int32 entries and the claims. */
@@ -107,9 +127,10 @@ static int
 p1_first_round(ictx *c, fq_t first[3], fq_t *e)
 {
     const int32_t *P = c->p1_small;
+    const fq_t *lo, *hi;
     size_t i, p0, np;
-    unsigned X;
-    fq_t z1, A, B, v[3], l, x, one;
+    unsigned X, nlo;
+    fq_t z1, A, B, v[3], l, x;
 
     for (X = 0; X < 3; X++)
         fq_set_zero(&first[X]);
@@ -123,9 +144,8 @@ p1_first_round(ictx *c, fq_t first[3], fq_t *e)
         if (cl->kappa > 0 && (cl->offset & 1))
             return ictx_fail(c, "internal failure: a P1 column at an odd offset");
         p1_claim_pairs(cl, &p0, &np, &z1);
-        one = FQ_ONE;
-        p1_claim_eq(e, cl, &one);
-        pair_sums_i32(&A, &B, P + 2 * p0, e, np);
+        p1_claim_eq_halves(e, cl, &FQ_ONE, &lo, &hi, &nlo);
+        pair_sums_i32(&A, &B, P + 2 * p0, lo, hi, nlo, np);
         v[0] = A;                                   /* A + X·(B - A) at X = 0, 1, 2 */
         v[1] = B;
         fq_dbl(&v[2], &B);
@@ -141,7 +161,8 @@ p1_first_round(ictx *c, fq_t first[3], fq_t *e)
     return 0;
 }
 
-/* The maker's argument: the context and S2's scratch EqTable (2^κ for every claim). */
+/* The maker's argument: the context and S2's scratch EqTable (2^κ + 1 entries for every
+ * claim). */
 typedef struct {
     ictx *c;
     fq_t *e;
@@ -155,6 +176,8 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
     fq_t *e = ((p1_deferred *)arg)->e;
     size_t half = (size_t)1 << (c->lay->l_P - 1), i, p0, np;
     const int32_t *P1 = c->p1_small;
+    const fq_t *lo, *hi;
+    unsigned nlo;
     fq_t *P, *K, z1, l, rR2;
     ptrdiff_t y;
 
@@ -188,10 +211,17 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
         p1_claim_pairs(cl, &p0, &np, &z1);
         p1_claim_l(&l, &z1, r);
         fq_mul(&l, &l, &c->theta[i]);
-        p1_claim_eq(e, cl, &l);
+        p1_claim_eq_halves(e, cl, &l, &lo, &hi, &nlo);
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (np >= ZKML_PARALLEL_MIN)
-        for (y = 0; y < (ptrdiff_t)np; y++)
-            fq_add(&K[p0 + y], &K[p0 + y], &e[y]);
+        for (y = 0; y < (ptrdiff_t)(np >> nlo); y++) {
+            fq_t *k = K + p0 + ((size_t)y << nlo), t;
+            size_t yl;
+
+            for (yl = 0; yl < ((size_t)1 << nlo); yl++) {
+                fq_mul(&t, &hi[y], &lo[yl]);
+                fq_add(&k[yl], &k[yl], &t);
+            }
+        }
     }
     tables[0] = P;
     tables[1] = K;
@@ -239,7 +269,7 @@ infer_step_s2(ictx *c)
          * scratch table for all claims */
         for (i = 0, j = 0; i < c->n_claims; i++)
             j = c->claims[i].kappa > j ? c->claims[i].kappa : j;
-        e = ictx_alloc(c, (size_t)1 << j, sizeof(fq_t));
+        e = ictx_alloc(c, ((size_t)1 << j) + 1, sizeof(fq_t));   /* + 1: the halves of κ = 0 */
         if (e == NULL)
             return -1;
         for (i = 0; i < c->n_claims; i++) {
