@@ -7,6 +7,11 @@
  * L_j and R_j is then one MSM over the original generators, and at the end e is the
  * verifier's σ.  Those MSMs run over the fixed-base table of V (generators.h), which
  * costs a third to a half of a plain MSM at the sizes of Hyrax openings.
+ *
+ * Each such round costs about n table entries however short the vectors have become.
+ * Once they are down to n/64 entries, the folded generators themselves are made
+ * (msm_fixed_strided, about two rounds' cost) and the rounds left, and δ, run over those
+ * few points: measured, a 4096-entry opening takes two thirds of the time.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,17 +50,18 @@ inner_product(fq_t *r, const fq_t *a, const fq_t *b, size_t n)
 }
 
 /*
- * r = sum_{i<n} sc_i·V_i + sc_n·s·G + sc_{n+1}·H (Qg = s·G, s public).  The tail goes
- * through G's and H's fixed tables: a two-point MSM would cost 256 doublings.
+ * r = sum_{i<n} sc_i·V_i + sc_n·s·G + sc_{n+1}·H (Qg = s·G, s public), V_i the table's
+ * bases or, once made, the folded ones in Vf.  The tail goes through G's and H's fixed
+ * tables: a two-point MSM would cost 256 doublings.
  */
 static int
-prover_msm(gep_t *r, const msm_fixed_table *tab, const fq_t *s, const fq_t *sc, size_t n,
-           int threads)
+prover_msm(gep_t *r, const msm_fixed_table *tab, const ge_t *Vf, const fq_t *s, const fq_t *sc,
+           size_t n, int threads)
 {
     gep_t tail;
     fq_t v;
 
-    if (msm_fixed(r, tab, sc, n, threads) != 0)
+    if ((Vf != NULL ? msm(r, Vf, sc, n, threads) : msm_fixed(r, tab, sc, n, threads)) != 0)
         return -1;
     fq_mul(&v, &sc[n], s);
     pedersen_com1(&tail, &v, &sc[n + 1]);
@@ -67,6 +73,7 @@ prover_msm(gep_t *r, const msm_fixed_table *tab, const fq_t *s, const fq_t *sc, 
 typedef struct {
     gep_t *out;
     const msm_fixed_table *tab;
+    const ge_t *Vf;
     const fq_t *s;
     fq_t *const *sc;
     size_t n;
@@ -79,7 +86,8 @@ msm_pair_task(void *arg, int which)
 {
     msm_pair *p = arg;
 
-    p->rc[which] = prover_msm(&p->out[which], p->tab, p->s, p->sc[which], p->n, p->threads);
+    p->rc[which] = prover_msm(&p->out[which], p->tab, p->Vf, p->s, p->sc[which], p->n,
+                              p->threads);
 }
 
 /*
@@ -89,11 +97,17 @@ msm_pair_task(void *arg, int which)
  */
 #define IPA_PAIR_MAX_N 1024
 
+/* The folded generators are made at length n / 2^IPA_BASES_SHIFT, in openings of
+ * IPA_BASES_MIN_N and more (measured best at 4096: lengths 64 to 128). */
+#define IPA_BASES_SHIFT 6
+#define IPA_BASES_MIN_N 1024
+
 static int
-prover_msm_pair(gep_t out[2], const msm_fixed_table *tab, const fq_t *s, fq_t *const sc[2],
+prover_msm_pair(gep_t out[2], const msm_fixed_table *tab, const ge_t *Vf, const fq_t *s,
+                fq_t *const sc[2],
                 size_t n, int threads)
 {
-    msm_pair p = {out, tab, s, sc, n, 1, {0, 0}};
+    msm_pair p = {out, tab, Vf, s, sc, n, 1, {0, 0}};
     double t0 = msm_clock_begin();
 
     if (threads > 2 && n >= IPA_PAIR_MAX_N) {
@@ -127,9 +141,11 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
           const fq_t *x, const fq_t *bx, const fq_t *by,
           const fq_t *a, unsigned k)
 {
-    size_t n = (size_t)1 << k, m, h, i, tt, nt;
+    size_t n = (size_t)1 << k, nb = n, m, h, i, tt, nt;     /* nb bases in use */
     const msm_fixed_table *tab = generators_V_table(n);
     fq_t *xc = NULL, *ac = NULL, *e = NULL, *sc[2] = {NULL, NULL};
+    gep_t *Vp = NULL;
+    ge_t *Vf = NULL;                                /* the folded generators, once made */
     fq_t s, blind, u, uinv, u2, uinv2, cL, cR, bL, bR, tmp, d, rdelta, rbeta, c;
     gep_t acc[2];
     ge_t lr[2];
@@ -161,6 +177,17 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
 
         if (zkml_interrupted())
             goto out;
+        if (Vf == NULL && m <= (n >> IPA_BASES_SHIFT) && n >= IPA_BASES_MIN_N) {
+            /* from here on the bases are V_i = sum_t e[t]·V[i + m·t], and e starts over */
+            Vp = malloc(m * sizeof(gep_t));
+            Vf = malloc(m * sizeof(ge_t));
+            if (Vp == NULL || Vf == NULL || msm_fixed_strided(Vp, tab, e, nt, m, threads) != 0)
+                goto out;
+            ge_set_gep_batch(Vf, Vp, m);
+            nb = m;
+            e[0] = FQ_ONE;
+            nt = 1;
+        }
 
         h = m / 2;
         inner_product(&cL, xc, ac + h, h);
@@ -169,18 +196,18 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
             goto out;
         /* L = <x_L, V_R> + cL·Qg + bL·H and R = <x_R, V_L> + cR·Qg + bR·H, over the
          * original generators */
-        memset(sc[0], 0, n * sizeof(fq_t));
-        memset(sc[1], 0, n * sizeof(fq_t));
+        memset(sc[0], 0, nb * sizeof(fq_t));
+        memset(sc[1], 0, nb * sizeof(fq_t));
         for (tt = 0; tt < nt; tt++)
             for (i = 0; i < h; i++) {
                 fq_mul(&sc[0][h + i + m * tt], &xc[i], &e[tt]);
                 fq_mul(&sc[1][i + m * tt], &xc[h + i], &e[tt]);
             }
-        sc[0][n] = cL;
-        sc[0][n + 1] = bL;
-        sc[1][n] = cR;
-        sc[1][n + 1] = bR;
-        if (prover_msm_pair(acc, tab, &s, sc, n, threads) != 0)
+        sc[0][nb] = cL;
+        sc[0][nb + 1] = bL;
+        sc[1][nb] = cR;
+        sc[1][nb + 1] = bR;
+        if (prover_msm_pair(acc, tab, Vf, &s, sc, nb, threads) != 0)
             goto out;
         ge_set_gep_batch(lr, acc, 2);
         pf->L[j] = lr[0];
@@ -208,17 +235,17 @@ ipa_prove(ipa_proof *pf, transcript_t *t, drbg_t *rng,
         ipa_extend_coefficients(e, nt, &u, &uinv);
     }
 
-    /* Step 3: x^ = xc[0], a^ = ac[0], V^ = <e, V>. */
+    /* Step 3: x^ = xc[0], a^ = ac[0], V^ = <e, V> (over Vf once made). */
     if (drbg_scalar(rng, &d) != 0 || drbg_scalar(rng, &rdelta) != 0 ||
         drbg_scalar(rng, &rbeta) != 0)
         goto out;
     /* δ = d·V^ + rδ·H, as two halves */
-    memset(sc[0], 0, (n + 2) * sizeof(fq_t));
-    memset(sc[1], 0, (n + 2) * sizeof(fq_t));
-    for (i = 0; i < n; i++)
-        fq_mul(&sc[i < n / 2][i], &e[i], &d);
-    sc[0][n + 1] = rdelta;
-    if (prover_msm_pair(acc, tab, &s, sc, n, threads) != 0)
+    memset(sc[0], 0, (nb + 2) * sizeof(fq_t));
+    memset(sc[1], 0, (nb + 2) * sizeof(fq_t));
+    for (i = 0; i < nb; i++)
+        fq_mul(&sc[i < nb / 2][i], &e[i], &d);
+    sc[0][nb + 1] = rdelta;
+    if (prover_msm_pair(acc, tab, Vf, &s, sc, nb, threads) != 0)
         goto out;
     gep_add(&acc[0], &acc[0], &acc[1]);
     fq_mul(&tmp, &d, &s);                       /* β = d·Qg + rβ·H */
@@ -258,6 +285,8 @@ out:
     free(xc);
     free(ac);
     free(e);
+    free(Vp);
+    free(Vf);
     free(sc[0]);
     free(sc[1]);
     return rc;

@@ -1204,6 +1204,53 @@ msm_fixed_run(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int t
     return (int)i;
 }
 
+int
+msm_fixed_strided(gep_t *out, const msm_fixed_table *t, const fq_t *k, size_t nt, size_t m,
+                  int threads)
+{
+    double t0 = msm_clock_begin();
+    const size_t per = nt * t->nwin;
+    int32_t *digits;
+    ptrdiff_t i, o;
+    int failed = 0, nthreads = useful_threads(threads, m * per);
+
+    if (m == 0 || nt == 0 || nt > t->n / m)
+        return 1;
+    if (nthreads > (int)m)
+        nthreads = (int)m;
+    digits = digits_alloc(nt, t->nwin);
+    if (digits == NULL)
+        return 1;
+    for (i = 0; i < (ptrdiff_t)nt; i++) {
+        uint64_t limbs[4];
+
+        fq_to_limbs(limbs, &k[i]);
+        recode_limbs(digits + (size_t)i * t->nwin, 1, limbs, t->c, t->nwin);
+    }
+#pragma omp parallel num_threads(nthreads) reduction(| : failed)
+    {
+        aff_t *pts = array_alloc(2 * per, sizeof(aff_t));   /* output o's multiples */
+
+#pragma omp for schedule(dynamic, 1)
+        for (o = 0; o < (ptrdiff_t)m; o++) {
+            size_t j;
+
+            if (pts == NULL) {
+                failed = 1;
+                continue;
+            }
+            for (j = 0; j < nt; j++)
+                memcpy(pts + 2 * j * t->nwin, t->pts + 2 * (((size_t)o + m * j) * t->nwin),
+                       2 * t->nwin * sizeof(aff_t));
+            failed |= pippenger_signed(&out[o], pts, digits, per, t->c, 1, 1);
+        }
+        free(pts);
+    }
+    free(digits);
+    msm_clock_end(t0);
+    return failed;
+}
+
 /* ---- the API ---- */
 
 /*

@@ -60,6 +60,15 @@ size_t msm_fixed_size(const msm_fixed_table *t);
 int msm_fixed(gep_t *r, const msm_fixed_table *t, const fq_t *k, size_t n, int threads);
 
 /*
+ * Strided sums over a table: out[i] = sum_{t < nt} k[t]·P[i + m·t] for i < m (m·nt at
+ * most the table's size), the bases an inner-product argument has folded down to m.  The
+ * scalars are recoded once; each output is one window of Pippenger's method over its
+ * nt·ceil(255/c) multiples, the outputs shared out over the threads.
+ */
+int msm_fixed_strided(gep_t *out, const msm_fixed_table *t, const fq_t *k, size_t nt,
+                      size_t m, int threads);
+
+/*
  * Wall-clock seconds spent in MSMs so far in this process, for benchmarks: every msm,
  * msm_small and msm_fixed called on the main thread, and every span a caller brackets
  * with msm_clock_begin / msm_clock_end (a parallel region of one-thread MSMs); nested

@@ -539,6 +539,52 @@ check_fixed(const msm_fixed_table *tab, const fq_t *d, size_t n, int threads, in
     free(k);
 }
 
+/*
+ * msm_fixed_strided: out[o] = sum_t k[t]·P[o + m·t], checked through the discrete logs
+ * d of the bases, for every split of the table (m·nt = 256 and less), scalars with zeros
+ * and with every digit at its largest, on one and two threads; more than the table holds
+ * is refused.
+ */
+UNIT_TEST(msm_fixed_strided_sums)
+{
+    static const size_t ms[] = {1, 2, 3, 16, 64, 256};
+    ge_t P[256];
+    fq_t d[256], k[256], acc, t;
+    gep_t out[256], want, g;
+    msm_fixed_table *tab;
+    size_t s, nt, o, j;
+    int threads;
+
+    generator(&g);
+    points_random(P, d, 256);
+    CHECK(msm_fixed_build(&tab, P, 256, 2) == 0 && tab != NULL);
+    for (s = 0; s < sizeof ms / sizeof ms[0]; s++)
+        for (threads = 1; threads <= 2; threads++) {
+            nt = 256 / ms[s];
+            for (j = 0; j < nt; j++) {
+                unit_random_fq(&k[j]);
+                if (j % 5 == 1)
+                    fq_set_zero(&k[j]);
+                if (j % 7 == 3)
+                    fq_set_i64(&k[j], -1);
+            }
+            CHECK(msm_fixed_strided(out, tab, k, nt, ms[s], threads) == 0);
+            for (o = 0; o < ms[s]; o++) {
+                fq_set_zero(&acc);
+                for (j = 0; j < nt; j++) {
+                    fq_mul(&t, &k[j], &d[o + ms[s] * j]);
+                    fq_add(&acc, &acc, &t);
+                }
+                gep_mul_vartime(&want, &g, &acc);
+                CHECKF(gep_eq(&out[o], &want), "m = %zu, output %zu, threads %d", ms[s], o,
+                       threads);
+            }
+        }
+    CHECK(msm_fixed_strided(out, tab, k, 129, 2, 1) != 0);     /* 258 bases */
+    CHECK(msm_fixed_strided(out, tab, k, 1, 0, 1) != 0);
+    msm_fixed_free(tab);
+}
+
 UNIT_TEST(msm_fixed_bases)
 {
     static const size_t sizes[] = {0, 1, 2, 3, 17, 100, 255, 256};
