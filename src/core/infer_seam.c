@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "infer_phases.h"
 #include "infer_testing.h"
 #include "infer_witness.h"
@@ -21,7 +22,7 @@ infer_seam_witness(ictx *c, infer_witness *wit, model_trace *tr, char *err)
             return -1;
     } else {
         wit->len = (size_t)1 << c->lay->l_P;
-        wit->p1 = calloc(wit->len, sizeof(int64_t));
+        wit->p1 = scratch_alloc(wit->len, sizeof(int64_t));     /* infer_witness_free */
         if (wit->p1 == NULL)
             return ictx_fail(c, "out of memory");
     }

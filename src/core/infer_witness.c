@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "infer_witness.h"
 #include "runtime.h"
 
@@ -223,7 +224,9 @@ infer_witness_build_inputs(infer_witness *wit, const infer_layout *lay,
         return -1;
     }
     wit->len = (size_t)1 << lay->l_P;
-    wit->p1 = calloc(wit->len, sizeof(int64_t));
+    /* scratch (alloc.h): a proof's largest array but one, kept between proofs with its
+     * pages (fresh, its zero pages would fault in as the prover first reads them) */
+    wit->p1 = scratch_alloc(wit->len, sizeof(int64_t));
     if (wit->p1 == NULL) {
         zkml_fail(err, -1, "out of memory building the witness");
         return -1;
@@ -259,8 +262,6 @@ infer_witness_build_inputs(infer_witness *wit, const infer_layout *lay,
 void
 infer_witness_free(infer_witness *wit)
 {
-    if (wit->p1 != NULL)
-        explicit_bzero(wit->p1, wit->len * sizeof(int64_t));
-    free(wit->p1);
+    scratch_free(wit->p1);                  /* wiped */
     memset(wit, 0, sizeof *wit);
 }
