@@ -187,15 +187,22 @@ max_size(size_t a, size_t b)
     return a > b ? a : b;
 }
 
-/* Scratch for windows of c bits over chunks of at most len points; NULL if out of memory. */
+/*
+ * Scratch for windows of c bits over chunks of at most len points; NULL if out of memory.
+ * The level buffers and the batch (the larger part, the same for every c) are taken
+ * over from old when given, which is freed: the rows of a commitment change c from one
+ * row to the next, and fresh level buffers are new pages to fault in.
+ */
 static bucket_scratch *
-scratch_new(unsigned c, size_t len)
+scratch_new(unsigned c, size_t len, bucket_scratch *old)
 {
     bucket_scratch *s = calloc(1, sizeof *s);
     size_t nb = (size_t)1 << (c - 1), nfin = len < nb ? len : nb, ngroups, nsorted;
 
-    if (s == NULL)
+    if (s == NULL) {
+        scratch_free(old);
         return NULL;
+    }
     s->c = c;
     s->len = len;
     s->nbuckets = (uint32_t)nb;
@@ -211,17 +218,30 @@ scratch_new(unsigned c, size_t len)
     s->act_group = array_alloc(nb, sizeof *s->act_group);
     s->act_start = array_alloc(nb, sizeof *s->act_start);
     s->act_count = array_alloc(nb, sizeof *s->act_count);
-    s->level_cap = 2 * BLOCK_ENTRIES;
-    s->level[0] = array_alloc(s->level_cap, sizeof(aff_t));
-    s->level[1] = array_alloc(s->level_cap, sizeof(aff_t));
     s->fin = array_alloc(nfin, sizeof(aff_t));
     s->fin_group = array_alloc(nfin + 1, sizeof *s->fin_group);
     s->gsum = array_alloc(ngroups, sizeof(aff_t));
     s->gsum_group = array_alloc(ngroups, sizeof *s->gsum_group);
     s->dense = array_alloc(ngroups, sizeof *s->dense);
-    s->pending = malloc(BATCH * sizeof *s->pending);
-    s->den = malloc(BATCH * sizeof *s->den);
-    s->prefix = malloc(BATCH * sizeof *s->prefix);
+    if (old != NULL) {
+        s->level_cap = old->level_cap;
+        s->level[0] = old->level[0];
+        s->level[1] = old->level[1];
+        s->pending = old->pending;
+        s->den = old->den;
+        s->prefix = old->prefix;
+        old->level[0] = old->level[1] = NULL;
+        old->pending = NULL;
+        old->den = old->prefix = NULL;
+        scratch_free(old);
+    } else {
+        s->level_cap = 2 * BLOCK_ENTRIES;
+        s->level[0] = array_alloc(s->level_cap, sizeof(aff_t));
+        s->level[1] = array_alloc(s->level_cap, sizeof(aff_t));
+        s->pending = malloc(BATCH * sizeof *s->pending);
+        s->den = malloc(BATCH * sizeof *s->den);
+        s->prefix = malloc(BATCH * sizeof *s->prefix);
+    }
     if (s->count == NULL || s->start == NULL || s->sorted == NULL || s->act_group == NULL ||
         s->act_start == NULL || s->act_count == NULL || s->level[0] == NULL ||
         s->level[1] == NULL || s->fin == NULL || s->fin_group == NULL || s->gsum == NULL ||
@@ -250,10 +270,33 @@ scratch_destroy(void *s)
     scratch_free(s);
 }
 
+/*
+ * pippenger()'s copy of the points with their negations, kept by the calling thread in
+ * the same way up to POINTS_KEEP_MAX entries: a row of a commitment (4096 points, 512 KiB
+ * on a huge page) would otherwise fault a fresh one in every row.
+ */
+#define POINTS_KEEP_MAX ((size_t)1 << 15)
+
+typedef struct {
+    aff_t *pts;
+    size_t cap;                 /* entries: points and negations */
+} points_buf;
+
+static pthread_key_t points_key;
+
+static void
+points_destroy(void *b)
+{
+    if (b != NULL)
+        free(((points_buf *)b)->pts);
+    free(b);
+}
+
 static void
 scratch_setup(void)
 {
-    scratch_key_ok = pthread_key_create(&scratch_key, scratch_destroy) == 0;
+    scratch_key_ok = pthread_key_create(&scratch_key, scratch_destroy) == 0 &&
+                     pthread_key_create(&points_key, points_destroy) == 0;
 }
 
 static int
@@ -274,8 +317,39 @@ scratch_take(unsigned c, size_t len)
     }
     if (s != NULL && s->c == c && s->len >= len)
         return s;
-    scratch_free(s);
-    return scratch_new(c, len);
+    return scratch_new(c, len, s);
+}
+
+/* A buffer of at least n entries: the thread's kept one if it fits; NULL if out of memory. */
+static points_buf *
+points_take(size_t n)
+{
+    points_buf *b = NULL;
+
+    if (scratch_key_ready()) {
+        b = pthread_getspecific(points_key);
+        (void)pthread_setspecific(points_key, NULL);
+    }
+    if (b != NULL && b->cap >= n)
+        return b;
+    if (b == NULL && (b = calloc(1, sizeof *b)) == NULL)
+        return NULL;
+    free(b->pts);
+    b->cap = n;
+    if ((b->pts = array_alloc(n, sizeof(aff_t))) == NULL) {
+        points_destroy(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Keep b (from points_take) for this thread's next MSM if it is not too large. */
+static void
+points_keep(points_buf *b)
+{
+    if (b->cap > POINTS_KEEP_MAX || !scratch_key_ready() ||
+        pthread_setspecific(points_key, b) != 0)
+        points_destroy(b);
 }
 
 /* Keep s (taken by scratch_take, or NULL) for this thread's next MSM. */
@@ -741,10 +815,12 @@ pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
 {
     int nthreads = useful_threads(threads, n * nwin), rc;
     ptrdiff_t i, sn = (ptrdiff_t)n;
-    aff_t *pts = n <= SIZE_MAX / 2 ? array_alloc(2 * n, sizeof(aff_t)) : NULL;
+    points_buf *buf = n <= SIZE_MAX / 2 ? points_take(2 * n) : NULL;
+    aff_t *pts;
 
-    if (pts == NULL)
+    if (buf == NULL)
         return 1;
+    pts = buf->pts;
     /* Identity points have only zero digits and are never read. */
 #pragma omp parallel for num_threads(nthreads) schedule(static)
     for (i = 0; i < sn; i++) {
@@ -753,7 +829,7 @@ pippenger(gep_t *r, const ge_t *P, const int32_t *digits, size_t n,
         fp_neg(&pts[2 * i + 1].y, &P[i].y);
     }
     rc = pippenger_signed(r, pts, digits, n, c, nwin, nthreads);
-    free(pts);
+    points_keep(buf);
     return rc;
 }
 
