@@ -97,7 +97,7 @@ typedef struct {
 
     /* version 2: the lookup tree (docs/protocol.md 7.18.2, 7.18.3) */
     fq_t *eta, rho_gkr;         /* η_T per table, ρ_G */
-    fq_t *leaf_tv[INFER_MAX_TABLES];    /* prover: t_T of each table, for the leaves */
+    fq_t *leaf_q[INFER_MAX_TABLES];     /* prover: α - t_T of each table, for the leaves */
     gkr_shape gshape;           /* blocks: the lookups, then the tables */
     gkr_proof gkr;
     int gkr_started;

@@ -58,8 +58,12 @@ infer_gkr_challenges(ictx *c)
     return 0;
 }
 
-/* The prover's leaves of block B (2.2), entries [ulo, uhi): (η_T, α - f_k[u]) for lookup
- * k, (-η_T·m_T[u], α - t_T[u]) for table T.  On worker threads: reads only. */
+/*
+ * The prover's leaves of block B (2.2), entries [ulo, uhi): (η_T, α - f_k[u]) for lookup
+ * k, (-η_T·m_T[u], α - t_T[u]) for table T.  A range lookup into a single-column table
+ * reads α - f from the table's leaves (f = t_T[f - offset]) when f is in it, as it is in
+ * every honest proof: no conversion of f.  On worker threads: reads only.
+ */
 static void
 leaf_block(void *arg, size_t B, size_t ulo, size_t uhi, fq_t *p, fq_t *q)
 {
@@ -68,8 +72,27 @@ leaf_block(void *arg, size_t B, size_t ulo, size_t uhi, fq_t *p, fq_t *q)
     size_t u;
 
     if (B < lay->n_lookups) {
-        const fq_t *eta = &c->eta[lay->lookups[B].table];
+        const infer_lookup *lk = &lay->lookups[B];
+        const infer_table *T = &lay->tables[lk->table];
+        const fq_t *eta = &c->eta[lk->table], *tq = c->leaf_q[lk->table];
 
+        if (c->P1f == NULL && !lk->is_act && !lk->is_input && T->table.out == NULL) {
+            const int64_t *in = c->p1 + lay->p1[lk->col_in].offset;
+            const uint64_t size = (uint64_t)1 << T->log_size;
+
+            for (u = ulo; u < uhi; u++) {
+                uint64_t y = (uint64_t)(in[u] - T->table.in_offset);
+
+                p[u - ulo] = *eta;
+                if (y < size) {
+                    q[u - ulo] = tq[y];
+                } else {
+                    fq_set_i64(&q[u - ulo], in[u]);
+                    fq_sub(&q[u - ulo], &c->alpha, &q[u - ulo]);
+                }
+            }
+            return;
+        }
         for (u = ulo; u < uhi; u++) {
             fq_t f;
 
@@ -85,7 +108,7 @@ leaf_block(void *arg, size_t B, size_t ulo, size_t uhi, fq_t *p, fq_t *q)
         for (u = ulo; u < uhi; u++) {
             ictx_p1_entry(c, m + u, &mu);
             fq_mul(&p[u - ulo], &neta, &mu);
-            fq_sub(&q[u - ulo], &c->alpha, &c->leaf_tv[t][u]);
+            q[u - ulo] = c->leaf_q[t][u];
         }
     }
 }
@@ -98,7 +121,7 @@ leaf_fill(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q)
     gkr_fill_by_block(&c->gshape, lo, hi, p, q, leaf_block, c);
 }
 
-/* The leaves' source: the tables' values, once (the leaves are made where read). */
+/* The leaves' source: α - t_T of each table, once (the leaves are made where read). */
 static int
 set_leaves(ictx *c)
 {
@@ -108,10 +131,14 @@ set_leaves(ictx *c)
     for (t = 0; t < lay->n_tables; t++) {
         const infer_table *T = &lay->tables[t];
 
-        c->leaf_tv[t] = ictx_alloc(c, (size_t)1 << T->log_size, sizeof(fq_t));
-        if (c->leaf_tv[t] == NULL)
+        size_t y, n = (size_t)1 << T->log_size;
+
+        c->leaf_q[t] = ictx_alloc(c, n, sizeof(fq_t));
+        if (c->leaf_q[t] == NULL)
             return -1;
-        logup_table_values(c->leaf_tv[t], &T->table, &c->gamma);
+        logup_table_values(c->leaf_q[t], &T->table, &c->gamma);
+        for (y = 0; y < n; y++)
+            fq_sub(&c->leaf_q[t][y], &c->alpha, &c->leaf_q[t][y]);
     }
     gkr_set_leaves(&c->gkr, leaf_fill, c);
     return 0;

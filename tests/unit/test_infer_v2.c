@@ -367,8 +367,10 @@ honest_witness(v2_case *vc, infer_layout *lay)
         model_forward(&tr, &vc->m, vc->x, vc->B, 0, err) != MODEL_OK)
         return NULL;
     if (infer_witness_build(&wit, lay, &vc->m, &tr, err) == 0) {
-        p1 = wit.p1;
-        wit.p1 = NULL;
+        p1 = malloc(wit.len * sizeof(int64_t));    /* the caller's, to free() */
+        if (p1 != NULL)
+            memcpy(p1, wit.p1, wit.len * sizeof(int64_t));
+        infer_witness_free(&wit);
     }
     model_trace_free(&tr);
     return p1;
