@@ -9,7 +9,7 @@
  * costs a third to a half of a plain MSM at the sizes of Hyrax openings.
  *
  * Each such round costs about n table entries however short the vectors have become.
- * Once they are down to n/64 entries, the folded generators themselves are made
+ * Once they are down to n/32 entries, the folded generators themselves are made
  * (msm_fixed_strided, about two rounds' cost) and the rounds left, and δ, run over those
  * few points: measured, a 4096-entry opening takes two thirds of the time.
  */
@@ -97,10 +97,11 @@ msm_pair_task(void *arg, int which)
  */
 #define IPA_PAIR_MAX_N 1024
 
-/* The folded generators are made at length n / 2^IPA_BASES_SHIFT, in openings of
- * IPA_BASES_MIN_N and more (measured best at 4096: lengths 64 to 128). */
-#define IPA_BASES_SHIFT 6
-#define IPA_BASES_MIN_N 1024
+/* The folded generators are made at length n / 2^IPA_BASES_SHIFT, in arguments of
+ * IPA_BASES_MIN_N and more (measured on two threads, n = 256 to 4096: shifts 5 and 6
+ * best, two thirds of the time of none). */
+#define IPA_BASES_SHIFT 5
+#define IPA_BASES_MIN_N 256
 
 static int
 prover_msm_pair(gep_t out[2], const msm_fixed_table *tab, const ge_t *Vf, const fq_t *s,
