@@ -422,7 +422,10 @@ layer_products(gkr_proof *g, unsigned j)
  *   - the padding of the tree, (p, q) = (0, 1) beyond the leaves, stays (0, 1) in every
  *     layer and through every fold, where F = λ_j: those pairs add λ_j·Σ E_k[i], and
  *     Σ E_k = 1 gives that sum from the live pairs' weights;
- *   - the fold of round k - 1 is fused into the sums of round k, from buffer to buffer.
+ *   - the fold of round k - 1 is fused into the sums of round k, from buffer to buffer;
+ *   - in round 0, F at X = 0 and 1 is layer j's own entry p_j + λ_j·q_j (it was made
+ *     from these pairs): Σ E·p_j and Σ E·q_j, with λ_j once at the end; only X = 2
+ *     reads the pairs.
  */
 
 #define GKR_PAR_MIN 4096                /* pairs below which a round runs on one thread */
@@ -516,11 +519,60 @@ layer_pairs(fq_t acc[4], int mode, const fq_t *E, const fq_t *pp, const fq_t *qq
         fq_add(&acc[X], &acc[X], &sum[X]);
 }
 
+/*
+ * Round 0 over pairs [lo, hi): pj, qj are layer j (pair i holds its entries 2i, 2i + 1),
+ * pp, qq layer j + 1 (pair i holds its entries 4i .. 4i + 3), as in layer_pairs.
+ */
 static void __attribute__((noinline))
 layer_pairs_first(fq_t acc[4], const fq_t *E, const fq_t *pp, const fq_t *qq,
-                  const fq_t *lambda, size_t lo, size_t hi, int with1)
+                  const fq_t *pj, const fq_t *qj, const fq_t *lambda, size_t lo, size_t hi,
+                  int with1)
 {
-    layer_pairs(acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, lo, hi, with1);
+    fq_t sp[2], sq[2], s2, se, x[4], a, b, t;
+    size_t i;
+    unsigned X, k;
+
+    for (X = 0; X < 2; X++) {
+        fq_set_zero(&sp[X]);
+        fq_set_zero(&sq[X]);
+    }
+    fq_set_zero(&s2);
+    fq_set_zero(&se);
+    for (i = lo; i < hi; i++) {
+        for (X = 0; X < 2; X++) {
+            if (X == 1 && !with1)
+                continue;
+            fq_mul(&t, &E[i], &pj[2 * i + X]);
+            fq_add(&sp[X], &sp[X], &t);
+            fq_mul(&t, &E[i], &qj[2 * i + X]);
+            fq_add(&sq[X], &sq[X], &t);
+        }
+        /* at X = 2, each line 2·v1 - v0: pE, qE, qO, then h = pO + λ·qO */
+        for (k = 0; k < 3; k++) {
+            const fq_t *f = k == 0 ? pp : qq;
+            size_t o = 4 * i + (k == 2);
+
+            fq_dbl(&x[k], &f[o + 2]);
+            fq_sub(&x[k], &x[k], &f[o]);
+        }
+        fq_dbl(&x[3], &pp[4 * i + 3]);
+        fq_sub(&x[3], &x[3], &pp[4 * i + 1]);
+        fq_mul(&t, lambda, &x[2]);
+        fq_add(&x[3], &x[3], &t);
+        fq_mul(&a, &x[0], &x[2]);
+        fq_mul(&b, &x[1], &x[3]);
+        fq_add(&a, &a, &b);
+        fq_mul(&a, &a, &E[i]);
+        fq_add(&s2, &s2, &a);
+        fq_add(&se, &se, &E[i]);
+    }
+    for (X = 0; X < 2; X++) {
+        fq_mul(&t, lambda, &sq[X]);
+        fq_add(&t, &t, &sp[X]);
+        fq_add(&acc[X], &acc[X], &t);
+    }
+    fq_add(&acc[2], &acc[2], &s2);
+    fq_add(&acc[3], &acc[3], &se);
 }
 
 static void __attribute__((noinline))
@@ -543,8 +595,9 @@ layer_pairs_fold(fq_t acc[4], const fq_t *E, fq_t *const *src, fq_t *const *dst,
  * made a chunk at a time (a pair of round 0 reads 4 leaves, of round 1 reads 8).
  */
 static void
-leaf_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, fq_t *const *dst,
-           const fq_t *lambda, const fq_t *r, size_t lo, size_t hi, int with1)
+leaf_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const fq_t *pj,
+           const fq_t *qj, fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t lo,
+           size_t hi, int with1)
 {
     fq_t lp[GKR_LEAF_CHUNK], lq[GKR_LEAF_CHUNK], *d2[4];
     size_t per = mode == LK_FIRST ? 4 : 8, a, e;
@@ -554,7 +607,8 @@ leaf_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, fq_t *const
         e = hi - a < GKR_LEAF_CHUNK / per ? hi : a + GKR_LEAF_CHUNK / per;
         g->leaf_fill(g->leaf_arg, per * a, per * e, lp, lq);
         if (mode == LK_FIRST) {
-            layer_pairs_first(acc, E + a, lp, lq, lambda, 0, e - a, with1);
+            layer_pairs_first(acc, E + a, lp, lq, pj + 2 * a, qj + 2 * a, lambda, 0, e - a,
+                              with1);
         } else {
             for (t = 0; t < 4; t++)
                 d2[t] = dst[t] + 2 * a;
@@ -568,9 +622,9 @@ leaf_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, fq_t *const
 /* One round's sums over pairs [0, np), on the threads when large enough; pp = NULL: the
  * layer above the leaves. */
 static void
-layer_round_sums(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const fq_t *pp,
-                 const fq_t *qq, fq_t *const *src, fq_t *const *dst, const fq_t *lambda,
-                 const fq_t *r, size_t np, int with1)
+layer_round_sums(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const fq_t *pj,
+                 const fq_t *qj, const fq_t *pp, const fq_t *qq, fq_t *const *src,
+                 fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t np, int with1)
 {
     int nt = np >= GKR_PAR_MIN ? zkml_threads() : 1, b;
     fq_t part[64][4];
@@ -586,9 +640,9 @@ layer_round_sums(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const
         for (Y = 0; Y < 4; Y++)
             fq_set_zero(&part[b][Y]);
         if (pp == NULL && mode != LK_FOLD)
-            leaf_pairs(g, part[b], mode, E, dst, lambda, r, lo, hi, with1);
+            leaf_pairs(g, part[b], mode, E, pj, qj, dst, lambda, r, lo, hi, with1);
         else if (mode == LK_FIRST)
-            layer_pairs_first(part[b], E, pp, qq, lambda, lo, hi, with1);
+            layer_pairs_first(part[b], E, pp, qq, pj, qj, lambda, lo, hi, with1);
         else if (mode == LK_FOLD1)
             layer_pairs_fold1(part[b], E, pp, qq, dst, lambda, r, lo, hi, with1);
         else
@@ -607,7 +661,7 @@ static int
 layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
 {
     size_t nmsg = sumcheck_message_count(j, 3), i, np, half = (size_t)1 << (j - 1);
-    fq_t *msg = malloc(nmsg * sizeof(fq_t)), *E, *buf[2][4], acc[4], t[4], ev[4],
+    fq_t *msg = malloc(nmsg * sizeof(fq_t)), *E, *E0, *buf[2][4], acc[4], t[4], ev[4],
          *tables = j >= GKR_TABLES_IN_LAYERS ? g->layers : g->scratch;
     fq_t pref = FQ_ONE, H, one_z, slope, e, pad, u, tc, zinv, inv2,
          *const *src = NULL, *const *dst;
@@ -617,7 +671,9 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
     int rc = -1, with1;
 
     /* buffer 0 holds four tables of 2^(j-1) entries, buffer 1 four of 2^(j-2), E
-     * 2^(j-1): where layers 0 .. j were, or the small scratch */
+     * 2^(j-1): where layers 0 .. j were, or the small scratch.  Round 0 still reads layer
+     * j, which E overlaps: its E (E0) is where buffer 0 will be, below layer j, and its
+     * sums of neighbours go to E's place */
     if (msg == NULL)
         return gkr_fail(g, "out of memory");
     for (tb = 0; tb < 4; tb++) {
@@ -625,7 +681,8 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
         buf[1][tb] = tables + 4 * half + tb * (half / 2 + 1);
     }
     E = tables + 4 * half + 4 * (half / 2 + 1);
-    mle_eq_table(E, z + 1, j - 1);
+    E0 = tables;
+    mle_eq_table(E0, z + 1, j - 1);
     /* tc = claim_k / pref: at round 0 the layer's claim c_p + λ_j·c_q, from the finals
      * of layer j - 1 in fin[] (3.6's G_j^init); the test seam, which may forge those,
      * sums every X instead */
@@ -652,11 +709,12 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
         else if (!with1)
             fq_inv_vartime(&zinv, &z[k]);
         if (k == 0) {
-            layer_round_sums(g, acc, LK_FIRST, E, pp, qq, NULL, NULL, lambda, NULL, np, with1);
+            layer_round_sums(g, acc, LK_FIRST, E0, g->p[j], g->q[j], pp, qq, NULL, NULL, lambda,
+                             NULL, np, with1);
         } else {
             dst = buf[(k - 1) & 1];
-            layer_round_sums(g, acc, k == 1 ? LK_FOLD1 : LK_FOLD, E, pp, qq, src, dst, lambda,
-                             &s[k - 1], np, with1);
+            layer_round_sums(g, acc, k == 1 ? LK_FOLD1 : LK_FOLD, E, NULL, NULL, pp, qq, src,
+                             dst, lambda, &s[k - 1], np, with1);
             /* the entries past the pairs that the next fold reads are padding */
             if (4 * ((np + 1) / 2) > 2 * np && k + 1 < j) {
                 fq_set_zero(&dst[0][2 * np]);
@@ -730,7 +788,7 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
         fq_add(&u, &u, &one_z);
         fq_mul(&pref, &pref, &u);
         for (i = 0; i < ((size_t)1 << (j - k - 1)) / 2; i++)
-            fq_add(&E[i], &E[2 * i], &E[2 * i + 1]);
+            fq_add(&E[i], &(k == 0 ? E0 : E)[2 * i], &(k == 0 ? E0 : E)[2 * i + 1]);
         np = (np + 1) / 2;
     }
     if (g->t->failed)
