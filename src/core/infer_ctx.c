@@ -178,6 +178,46 @@ ictx_p1_eval(const ictx *c, fq_t *r, size_t offset, unsigned k, const fq_t *z)
         mle_eval_i64(r, c->p1 + offset, k, z);
 }
 
+/*
+ * Several columns at one point: one EqTable(z), then per column a wide sum of its int32
+ * entries offset by 2^31 (so nonnegative) times the table, less 2^31 (the table adds up
+ * to 1): a few word products an entry instead of a field product.  Without P1's int32
+ * copy (version 1, the test seam), or for one column, ictx_p1_eval each.
+ */
+int
+ictx_p1_evals(ictx *c, fq_t *r, const size_t *offsets, size_t n, unsigned k, const fq_t *z)
+{
+    const uint64_t off = (uint64_t)1 << 31;
+    size_t len = (size_t)1 << k;
+    fq_t *e, offf;
+    ptrdiff_t i;
+
+    if (c->p1_small == NULL || n < 2) {
+        for (i = 0; i < (ptrdiff_t)n; i++)
+            ictx_p1_eval(c, &r[i], offsets[i], k, z);
+        return 0;
+    }
+    if ((e = scratch_alloc(len, sizeof(fq_t))) == NULL)
+        return ictx_fail(c, "out of memory");
+    mle_eq_table(e, z, k);
+    fq_set_u64(&offf, off);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(zkml_threads()) \
+    if (n * len >= ZKML_PARALLEL_MIN)
+    for (i = 0; i < (ptrdiff_t)n; i++) {
+        const int32_t *col = c->p1_small + offsets[i];
+        fq_wide_t acc;
+        size_t x;
+
+        memset(&acc, 0, sizeof acc);
+        for (x = 0; x < len; x++)
+            fq_wide_mac(&acc, (uint64_t)((int64_t)col[x] + (int64_t)off), &e[x]);
+        fq_wide_reduce(&r[i], &acc);
+        fq_sub(&r[i], &r[i], &offf);
+    }
+    scratch_free(e);
+    return 0;
+}
+
 fq_t *
 ictx_copy(ictx *c, const fq_t *src, size_t n)
 {

@@ -143,6 +143,9 @@ fq_t *ictx_eq_table(ictx *c, const fq_t *z, unsigned k);
 fq_t *ictx_copy(ictx *c, const fq_t *src, size_t n);
 fq_t *ictx_p1_column(ictx *c, size_t offset, size_t n);
 void ictx_p1_eval(const ictx *c, fq_t *r, size_t offset, unsigned k, const fq_t *z);
+/* ictx_p1_eval of n columns (offsets) at one point; 0, or -1 with the context failed */
+int ictx_p1_evals(ictx *c, fq_t *r, const size_t *offsets, size_t n, unsigned k,
+                  const fq_t *z);
 unsigned ictx_poly_vars(const ictx *c, int poly);
 int ictx_reader_ok(ictx *c);
 int ictx_exchange_points(ictx *c, const char *label, ge_t *p, size_t n);

@@ -186,11 +186,13 @@ infer_step_tree(ictx *c)
         return ictx_fail(c, c->gkr.fail);
     if (c->prover) {                                /* the leaf claims (3.3), canonical order */
         const fq_t *z = c->gkr.z[c->gshape.d];
-        size_t *off = ictx_alloc(c, c->n_leaf_claims, sizeof(size_t));
+        size_t *off = ictx_alloc(c, c->n_leaf_claims, sizeof(size_t)), a;
+        size_t *sel = ictx_alloc(c, c->n_leaf_claims, sizeof(size_t));
+        size_t *soff = ictx_alloc(c, c->n_leaf_claims, sizeof(size_t));
+        fq_t *sval = ictx_alloc(c, c->n_leaf_claims, sizeof(fq_t));
         unsigned *kap = ictx_alloc(c, c->n_leaf_claims, sizeof(unsigned));
-        ptrdiff_t e;
 
-        if (off == NULL || kap == NULL)
+        if (c->fail != NULL)
             return -1;
         for (k = 0; k < lay->n_lookups; k++) {
             const infer_lookup *lk = &lay->lookups[k];
@@ -206,10 +208,24 @@ infer_step_tree(ictx *c)
             off[n] = lay->p1[lay->col_mult0 + t].offset;
             kap[n++] = lay->tables[t].log_size;
         }
-        /* independent evaluations: one claim per thread at a time */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(zkml_threads())
-        for (e = 0; e < (ptrdiff_t)n; e++)
-            ictx_p1_eval(c, &v[e], off[e], kap[e], z);
+        /* the claims of one size together, at one point (ictx_p1_evals) */
+        for (a = 0; a < n; a++) {
+            size_t m = 0, b;
+
+            for (b = 0; b < a && kap[b] != kap[a]; b++)
+                ;
+            if (b < a)                              /* this size is done */
+                continue;
+            for (b = a; b < n; b++)
+                if (kap[b] == kap[a])
+                    sel[m++] = b;
+            for (b = 0; b < m; b++)
+                soff[b] = off[sel[b]];
+            if (ictx_p1_evals(c, sval, soff, m, kap[a], z) != 0)
+                return -1;
+            for (b = 0; b < m; b++)
+                v[sel[b]] = sval[b];
+        }
     }
     if (gkr_exchange_leaves(&c->gkr, v, c->n_leaf_claims) != 0)
         return ictx_fail(c, c->gkr.fail);

@@ -67,8 +67,12 @@ infer_step_preclaims(ictx *c)
 
         ncols = preclaim_columns(c, l, cols);
         if (c->prover) {
+            size_t offs[PRECLAIM_MAX];
+
             for (k = 0; k < ncols; k++)
-                ictx_p1_eval(c, &v[n + k], c->lay->p1[cols[k]].offset, vars, c->tau[l]);
+                offs[k] = c->lay->p1[cols[k]].offset;
+            if (ictx_p1_evals(c, &v[n], offs, ncols, vars, c->tau[l]) != 0)
+                return -1;
             mle_eval(&v[n + ncols], c->Wf + c->wl.b_offset[l], c->lay->mu[l],
                      c->tau[l] + beta);
         }
