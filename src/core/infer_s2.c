@@ -178,11 +178,12 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
     const int32_t *P1 = c->p1_small;
     const fq_t *lo, *hi;
     unsigned nlo;
-    fq_t *P, *K, z1, l, rR2;
+    fq_t *P, *K, z1, l;
     ptrdiff_t y;
 
-    /* b - a read as Montgomery limbs stands for (b - a)·R^-1: times r·R^2 it is r·(b - a) */
-    fq_mul(&rR2, r, &FQ_R2);
+    /* P is made as P·R^-1 and K as K·R, the same products: an integer v read as
+     * Montgomery limbs stands for v·R^-1, so P·R^-1 = a + r·(b - a) in limbs takes one
+     * product and no conversion; infer_step_s2 takes P's final times R */
     P = ictx_alloc(c, half, sizeof(fq_t));
     K = ictx_alloc(c, half, sizeof(fq_t));
     if (K == NULL)
@@ -191,14 +192,16 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
     if (half >= ZKML_PARALLEL_MIN)
     for (y = 0; y < (ptrdiff_t)half; y++) {
         int64_t a = P1[2 * y], b = P1[2 * y + 1];
-        fq_t fa, d = {{(uint64_t)(b > a ? b - a : a - b), 0, 0, 0}};
+        fq_t fa = {{(uint64_t)(a < 0 ? -a : a), 0, 0, 0}},
+             d = {{(uint64_t)(b > a ? b - a : a - b), 0, 0, 0}};
 
         if (a == 0 && b == 0)                       /* the table is zeroed */
             continue;
-        fq_set_i64_small(&fa, a, &c->ints);
+        if (a < 0)
+            fq_neg(&fa, &fa);
         if (b < a)
             fq_neg(&d, &d);
-        fq_mul(&d, &d, &rR2);
+        fq_mul(&d, &d, r);
         fq_add(&P[y], &fa, &d);
     }
     for (i = 0; i < c->n_claims; i++) {
@@ -211,6 +214,7 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
         p1_claim_pairs(cl, &p0, &np, &z1);
         p1_claim_l(&l, &z1, r);
         fq_mul(&l, &l, &c->theta[i]);
+        fq_mul(&l, &l, &FQ_R2);                     /* K·R */
         p1_claim_eq_halves(e, cl, &l, &lo, &hi, &nlo);
 #pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (np >= ZKML_PARALLEL_MIN)
         for (y = 0; y < (ptrdiff_t)(np >> nlo); y++) {
@@ -242,6 +246,9 @@ infer_step_s2(ictx *c)
     fq_t v[3];
     size_t i, j, first, mark = c->n_mem;
     p1_deferred pd;                                 /* read by the sumcheck below */
+    /* the prover of version 2 without the test seam: P1·K1 deferred, from P1's integers
+     * (P1f is not made) */
+    int defer = c->prover && c->lay->version == 2 && c->p1_small != NULL;
 
     if (c->lay->version == 2) {                     /* the leaf claims join last (3.5) */
         if (c->n_claims + c->n_leaf_claims > c->cap_com)
@@ -254,9 +261,6 @@ infer_step_s2(ictx *c)
         return ictx_fail(c, "transcript failure");
     if (c->prover) {
         fq_t *K[3] = {NULL, NULL, NULL}, *src[3] = {c->P1f, c->P2f, c->Wf}, *e, first[3];
-        /* version 2 without the test seam: P1·K1 deferred, from P1's integers (P1f is
-         * not made) */
-        int defer = c->lay->version == 2 && c->p1_small != NULL;
 
         inst = ictx_alloc(c, npoly, sizeof(sumcheck_instance));
         for (i = 0; i < npoly; i++)
@@ -315,8 +319,11 @@ infer_step_s2(ictx *c)
                      inst, npoly, &c->T2, c->r2, &c->e2) != 0)
         return -1;
     if (c->prover) {
-        for (i = 0; i < npoly; i++)
-            v[i] = inst[i].tables[0][0];
+        for (i = 0; i < npoly; i++)             /* the deferred P1 was made times R^-1 */
+            if (defer && polys[i] == POLY_P1)
+                fq_mul(&v[i], &inst[i].tables[0][0], &FQ_R2);
+            else
+                v[i] = inst[i].tables[0][0];
         ictx_release(c, mark, c->n_mem);            /* K, the copies, the instances */
     }
     if (ictx_exchange_committed(c, "S2/finals", v, npoly, &first) != 0)
