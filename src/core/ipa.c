@@ -105,8 +105,7 @@ msm_pair_task(void *arg, int which)
 
 static int
 prover_msm_pair(gep_t out[2], const msm_fixed_table *tab, const ge_t *Vf, const fq_t *s,
-                fq_t *const sc[2],
-                size_t n, int threads)
+                fq_t *const sc[2], size_t n, int threads)
 {
     msm_pair p = {out, tab, Vf, s, sc, n, 1, {0, 0}};
     double t0 = msm_clock_begin();
