@@ -432,7 +432,8 @@ layer_products(gkr_proof *g, unsigned j)
 
 enum { LK_FIRST, LK_FOLD1, LK_FOLD };   /* round 0, round 1 (reads layer j + 1), rounds >= 2 */
 
-/* One pair's four tables (pE, qE, qO, h) at X = 0, 1: v[t][0], v[t][1]. */
+/* One pair's four tables (pE, qE, qO, h) at X = 0, 1, v[t][0] and v[t][1], folded from
+ * the round before (LK_FOLD1, LK_FOLD; round 0 has its own kernel) and stored in dst. */
 static inline __attribute__((always_inline)) void
 layer_load(fq_t v[4][2], int mode, const fq_t *pp, const fq_t *qq, fq_t *const *src,
            fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t i)
@@ -440,16 +441,6 @@ layer_load(fq_t v[4][2], int mode, const fq_t *pp, const fq_t *qq, fq_t *const *
     fq_t d, po[2];
     unsigned t, b;
 
-    if (mode == LK_FIRST) {                 /* entries 2i, 2i+1 of the round-0 tables */
-        for (b = 0; b < 2; b++) {
-            v[0][b] = pp[4 * i + 2 * b];
-            v[1][b] = qq[4 * i + 2 * b];
-            v[2][b] = qq[4 * i + 2 * b + 1];
-            fq_mul(&d, lambda, &v[2][b]);
-            fq_add(&v[3][b], &pp[4 * i + 2 * b + 1], &d);
-        }
-        return;
-    }
     for (b = 0; b < 2; b++) {
         size_t k = 2 * i + b;              /* new entry k from old entries 2k, 2k+1 */
 
