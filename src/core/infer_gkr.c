@@ -113,6 +113,54 @@ leaf_block(void *arg, size_t B, size_t ulo, size_t uhi, fq_t *p, fq_t *q)
     }
 }
 
+/* A range lookup on P1's integers (leaf_block's first case), whose leaves (η_T, (α -
+ * in_offset) - y) hold y = f - in_offset in [0, 2^w_T): the tree's small leaves. */
+static const infer_lookup *
+small_lookup(const ictx *c, size_t B)
+{
+    const infer_lookup *lk;
+    const infer_table *T;
+
+    if (B >= c->lay->n_lookups || c->P1f != NULL)
+        return NULL;
+    lk = &c->lay->lookups[B];
+    T = &c->lay->tables[lk->table];
+    if (lk->is_act || lk->is_input || T->table.out != NULL || T->log_size > GKR_SMALL_BITS)
+        return NULL;
+    return lk;
+}
+
+static unsigned
+leaf_small_block(void *arg, size_t B, fq_t *cst, fq_t *a)
+{
+    ictx *c = arg;
+    const infer_lookup *lk = small_lookup(c, B);
+
+    if (lk == NULL)
+        return 0;
+    *cst = c->eta[lk->table];
+    *a = c->leaf_q[lk->table][0];           /* α - t_T[0] = α - in_offset */
+    return c->lay->tables[lk->table].log_size;
+}
+
+static int
+leaf_small_values(void *arg, size_t B, size_t ulo, size_t uhi, uint32_t *v)
+{
+    ictx *c = arg;
+    const infer_lookup *lk = small_lookup(c, B);
+    const infer_table *T = &c->lay->tables[lk->table];
+    const int64_t *in = c->p1 + c->lay->p1[lk->col_in].offset;
+    uint64_t out = 0, y;
+    size_t u;
+
+    for (u = ulo; u < uhi; u++) {
+        y = (uint64_t)(in[u] - T->table.in_offset);
+        out |= y >> T->log_size;
+        v[u - ulo] = (uint32_t)y;
+    }
+    return out != 0 ? -1 : 0;
+}
+
 static void
 leaf_fill(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q)
 {
@@ -141,6 +189,7 @@ set_leaves(ictx *c)
             fq_sub(&c->leaf_q[t][y], &c->alpha, &c->leaf_q[t][y]);
     }
     gkr_set_leaves(&c->gkr, leaf_fill, c);
+    gkr_set_small_leaves(&c->gkr, leaf_small_block, leaf_small_values);
     return 0;
 }
 

@@ -164,6 +164,11 @@ free_layers(gkr_proof *g)
     scratch_free(g->layers);
     scratch_free(g->scratch);
     g->layers = g->scratch = NULL;
+    free(g->small_w);
+    free(g->small_ca);
+    free(g->small_tab);
+    g->small_w = NULL;
+    g->small_ca = g->small_tab = NULL;
     memset(g->p, 0, sizeof g->p);
     memset(g->q, 0, sizeof g->q);
 }
@@ -189,6 +194,35 @@ gkr_set_leaves(gkr_proof *g, gkr_leaf_fill fill, void *arg)
 {
     g->leaf_fill = fill;
     g->leaf_arg = arg;
+}
+
+void
+gkr_set_small_leaves(gkr_proof *g, gkr_small_block block, gkr_small_values values)
+{
+    g->small_block = block;
+    g->small_values = values;
+}
+
+/* Each block's w, c and a (gkr_set_small_leaves), once; w = 0 for every block without. */
+static int
+small_setup(gkr_proof *g)
+{
+    const gkr_shape *s = g->shape;
+    size_t B;
+
+    g->small_w = calloc(s->n_blocks, sizeof *g->small_w);
+    g->small_ca = calloc(2 * s->n_blocks, sizeof(fq_t));
+    if (g->small_w == NULL || g->small_ca == NULL)
+        return -1;
+    g->small_bits = 0;
+    for (B = 0; g->small_block != NULL && B < s->n_blocks; B++) {
+        unsigned w = g->small_block(g->leaf_arg, B, &g->small_ca[2 * B], &g->small_ca[2 * B + 1]);
+
+        g->small_w[B] = w <= GKR_SMALL_BITS ? w : 0;
+        if (g->small_w[B] > g->small_bits)
+            g->small_bits = g->small_w[B];
+    }
+    return 0;
 }
 
 /* ---- 2.3: the layers ---- */
@@ -273,7 +307,7 @@ gkr_prove_layers(gkr_proof *g)
         return gkr_fail(g, "internal failure: the tree has no leaves");
     g->layers = scratch_alloc(2 * (n - 1), sizeof(fq_t));
     g->scratch = scratch_alloc(layer_tables(GKR_TABLES_IN_LAYERS - 1), sizeof(fq_t));
-    if (g->layers == NULL || g->scratch == NULL)
+    if (g->layers == NULL || g->scratch == NULL || small_setup(g) != 0)
         return gkr_fail(g, "out of memory");
     if (layer_from_leaves(g) != 0)
         return gkr_fail(g, "a lookup denominator vanished; prove again");
@@ -582,11 +616,11 @@ layer_pairs_fold(fq_t acc[4], const fq_t *E, fq_t *const *src, fq_t *const *dst,
 }
 
 /*
- * Rounds 0 and 1 of the layer above the leaves: the sums over pairs [lo, hi) from leaves
- * made a chunk at a time (a pair of round 0 reads 4 leaves, of round 1 reads 8).
+ * Rounds 0 and 1 of the layer above the leaves over pairs [lo, hi), from leaves made a
+ * chunk at a time (a pair of round 0 reads 4 leaves, of round 1 reads 8).
  */
 static void
-leaf_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const fq_t *pj,
+fill_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const fq_t *pj,
            const fq_t *qj, fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t lo,
            size_t hi, int with1)
 {
@@ -608,6 +642,260 @@ leaf_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const fq_t 
     }
     explicit_bzero(lp, sizeof lp);
     explicit_bzero(lq, sizeof lq);
+}
+
+/*
+ * The same two rounds over a block of small leaves (c, a - v) (gkr_set_small_leaves).
+ * With pE = pO = c, each F is a polynomial in a, λ_j and r_0 whose coefficients are
+ * integers of at most 37 bits made of the v, so Σ_i E[i]·F(X, i) is a few sums of small
+ * multiples of E[i], taken with c and a once at the end (K0 = 2·c·a + λ·a², K1 = c + λ·a):
+ *   round 0, pair i (leaves 4i .. 4i + 3): at X = 0 and 1, F = p_j + λ·q_j of layer j's
+ *     entry 2i + X, from its leaves v0, v1: K0 - K1·(v0 + v1) + λ·v0·v1; at X = 2, the
+ *     lines at 2, x = 2·v_{4i+2} - v_{4i} and y = 2·v_{4i+3} - v_{4i+1}: K0 - K1·(x + y)
+ *     + λ·x·y;
+ *   round 1, entry k of the tables bound at r = r_0: qE = a - (A + r·B) and qO = a - (C +
+ *     r·D) with A = v_{4k}, B = v_{4k+2} - v_{4k}, C = v_{4k+1}, D = v_{4k+3} - v_{4k+1}:
+ *     F = K0 - K1·(A + C + r·(B + D)) + λ·(A·C + r·(A·D + B·C) + r²·B·D), at X = 0, 1
+ *     the entries k = 2i, 2i + 1 and at X = 2 their line.
+ * Each integer is summed plus 2^40 (so that it is positive); 2^40·Σ E[i] is taken off at
+ * the end.  Round 1 also writes the tables bound at r_0 for round 2, from tables of
+ * (1 - r)·y, r·y, λ(1 - r)·y and λ·r·y (small_tables): additions only.
+ */
+#define GKR_SMALL_OFF ((int64_t)1 << 40)
+#define GKR_SMALL_CHUNK 1024            /* small leaves read at a time */
+
+typedef struct {
+    fq_wide_t w[3][5];                  /* per X, the sums of the five integers above */
+    fq_t e;                             /* Σ E[i] */
+} small_sums;
+
+static inline __attribute__((always_inline)) void
+small_mac(fq_wide_t *w, int64_t v, const fq_t *e)
+{
+    fq_wide_mac(w, (uint64_t)(v + GKR_SMALL_OFF), e);
+}
+
+static void __attribute__((noinline))
+small_pairs_first(small_sums *S, const fq_t *E, const uint32_t *v, size_t n, int with1)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const uint32_t *f = v + 4 * i;
+        int64_t x = 2 * (int64_t)f[2] - f[0], y = 2 * (int64_t)f[3] - f[1];
+
+        small_mac(&S->w[0][0], (int64_t)f[0] + f[1], &E[i]);
+        small_mac(&S->w[0][2], (int64_t)f[0] * f[1], &E[i]);
+        if (with1) {
+            small_mac(&S->w[1][0], (int64_t)f[2] + f[3], &E[i]);
+            small_mac(&S->w[1][2], (int64_t)f[2] * f[3], &E[i]);
+        }
+        small_mac(&S->w[2][0], x + y, &E[i]);
+        small_mac(&S->w[2][2], x * y, &E[i]);
+        fq_add(&S->e, &S->e, &E[i]);
+    }
+}
+
+static void __attribute__((noinline))
+small_pairs_fold1(small_sums *S, const fq_t *E, const uint32_t *v, size_t n, int with1,
+                  fq_t *const *dst, const fq_t *tab, size_t N, const fq_t *c, const fq_t *a,
+                  const fq_t *c_la)
+{
+    const fq_t *R0 = tab, *R1 = tab + N, *L0 = tab + 2 * N, *L1 = tab + 3 * N;
+    int64_t A[3], B[3], C[3], D[3];
+    size_t i, k;
+    unsigned b, X;
+
+    for (i = 0; i < n; i++) {
+        for (b = 0; b < 2; b++) {
+            const uint32_t *f = v + 8 * i + 4 * b;
+
+            k = 2 * i + b;
+            A[b] = f[0];
+            B[b] = (int64_t)f[2] - f[0];
+            C[b] = f[1];
+            D[b] = (int64_t)f[3] - f[1];
+            dst[0][k] = *c;
+            fq_sub(&dst[1][k], a, &R0[f[0]]);
+            fq_sub(&dst[1][k], &dst[1][k], &R1[f[2]]);
+            fq_sub(&dst[2][k], a, &R0[f[1]]);
+            fq_sub(&dst[2][k], &dst[2][k], &R1[f[3]]);
+            fq_sub(&dst[3][k], c_la, &L0[f[1]]);
+            fq_sub(&dst[3][k], &dst[3][k], &L1[f[3]]);
+        }
+        A[2] = 2 * A[1] - A[0];
+        B[2] = 2 * B[1] - B[0];
+        C[2] = 2 * C[1] - C[0];
+        D[2] = 2 * D[1] - D[0];
+        for (X = 0; X < 3; X++) {
+            if (X == 1 && !with1)
+                continue;
+            small_mac(&S->w[X][0], A[X] + C[X], &E[i]);
+            small_mac(&S->w[X][1], B[X] + D[X], &E[i]);
+            small_mac(&S->w[X][2], A[X] * C[X], &E[i]);
+            small_mac(&S->w[X][3], A[X] * D[X] + B[X] * C[X], &E[i]);
+            small_mac(&S->w[X][4], B[X] * D[X], &E[i]);
+        }
+        fq_add(&S->e, &S->e, &E[i]);
+    }
+}
+
+/* acc[X] += Σ E[i]·F(X, i) from the sums (the formulas above); acc[3] += Σ E[i]. */
+static void
+small_finish(fq_t acc[4], const small_sums *S, int mode, int with1, const fq_t *c,
+             const fq_t *a, const fq_t *lambda, const fq_t *r)
+{
+    fq_t off, K0, K1, x[5], u, F;
+    unsigned X, m;
+
+    fq_set_u64(&off, (uint64_t)GKR_SMALL_OFF);
+    fq_mul(&off, &off, &S->e);
+    fq_mul(&K1, lambda, a);
+    fq_add(&K1, &K1, c);
+    fq_add(&K0, &K1, c);
+    fq_mul(&K0, &K0, a);
+    for (X = 0; X < 3; X++) {
+        if (X == 1 && !with1)
+            continue;
+        for (m = 0; m < 5; m++) {
+            fq_wide_reduce(&x[m], &S->w[X][m]);
+            fq_sub(&x[m], &x[m], &off);
+        }
+        if (mode != LK_FIRST) {         /* x0 + r·x1, x2 + r·(x3 + r·x4) */
+            fq_mul(&u, r, &x[1]);
+            fq_add(&x[0], &x[0], &u);
+            fq_mul(&u, r, &x[4]);
+            fq_add(&u, &u, &x[3]);
+            fq_mul(&u, &u, r);
+            fq_add(&x[2], &x[2], &u);
+        }
+        fq_mul(&F, &K0, &S->e);
+        fq_mul(&u, &K1, &x[0]);
+        fq_sub(&F, &F, &u);
+        fq_mul(&u, lambda, &x[2]);
+        fq_add(&F, &F, &u);
+        fq_add(&acc[X], &acc[X], &F);
+    }
+    fq_add(&acc[3], &acc[3], &S->e);
+    explicit_bzero(x, sizeof x);
+    explicit_bzero(&u, sizeof u);
+    explicit_bzero(&F, sizeof F);
+}
+
+/* Rounds 0 and 1 over pairs [lo, hi) of block B of small leaves; a chunk whose values
+ * are out of range is read with the fill. */
+static void
+small_pairs(const gkr_proof *g, size_t B, fq_t acc[4], int mode, const fq_t *E,
+            const fq_t *pj, const fq_t *qj, fq_t *const *dst, const fq_t *lambda,
+            const fq_t *r, size_t lo, size_t hi, int with1)
+{
+    uint32_t v[GKR_SMALL_CHUNK];
+    small_sums S;
+    const fq_t *c = &g->small_ca[2 * B], *a = c + 1;
+    fq_t c_la, *d2[4];
+    size_t per = mode == LK_FIRST ? 4 : 8, o = g->shape->offset[B], x, e;
+    unsigned t;
+
+    memset(&S, 0, sizeof S);
+    fq_mul(&c_la, lambda, a);
+    fq_add(&c_la, &c_la, c);
+    for (x = lo; x < hi; x = e) {
+        e = hi - x < GKR_SMALL_CHUNK / per ? hi : x + GKR_SMALL_CHUNK / per;
+        if (g->small_values(g->leaf_arg, B, per * x - o, per * e - o, v) != 0) {
+            fill_pairs(g, acc, mode, E, pj, qj, dst, lambda, r, x, e, with1);
+        } else if (mode == LK_FIRST) {
+            small_pairs_first(&S, E + x, v, e - x, with1);
+        } else {
+            for (t = 0; t < 4; t++)
+                d2[t] = dst[t] + 2 * x;
+            small_pairs_fold1(&S, E + x, v, e - x, with1, d2, g->small_tab,
+                              (size_t)1 << g->small_bits, c, a, &c_la);
+        }
+    }
+    small_finish(acc, &S, mode, with1, c, a, lambda, r);
+    explicit_bzero(v, sizeof v);
+    explicit_bzero(&S, sizeof S);
+}
+
+/*
+ * The run of pairs (of per leaves each) from pair i, below hi: the rest of a block of
+ * small leaves that holds whole pairs (*B set to it), or else the pairs up to the next
+ * such block (*B = n_blocks).  Returns the run's end.
+ */
+static size_t
+leaf_run(const gkr_proof *g, size_t per, size_t i, size_t hi, size_t *B)
+{
+    const gkr_shape *s = g->shape;
+    size_t u = per * i, a = 0, b = s->n_blocks, end = hi;
+
+    *B = s->n_blocks;
+    if (g->small_bits == 0)
+        return hi;
+    while (b - a > 1) {                 /* the last block starting at or before u */
+        size_t mid = (a + b) / 2;
+
+        if (s->offset[s->order[mid]] <= u)
+            a = mid;
+        else
+            b = mid;
+    }
+    for (; a < s->n_blocks; a++) {
+        size_t k = s->order[a], o = s->offset[k], n = (size_t)1 << s->kappa[k];
+
+        if (o + n <= u || g->small_w[k] == 0 || n < per)
+            continue;
+        if (o <= u) {
+            *B = k;
+            end = (o + n) / per;
+        } else {
+            end = o / per;
+        }
+        break;
+    }
+    return end < hi ? end : hi;
+}
+
+/* Rounds 0 and 1 of the layer above the leaves over pairs [lo, hi): runs of small leaves
+ * by their sums, the rest from the fill. */
+static void
+leaf_pairs(const gkr_proof *g, fq_t acc[4], int mode, const fq_t *E, const fq_t *pj,
+           const fq_t *qj, fq_t *const *dst, const fq_t *lambda, const fq_t *r, size_t lo,
+           size_t hi, int with1)
+{
+    size_t a, e, B;
+
+    for (a = lo; a < hi; a = e) {
+        e = leaf_run(g, mode == LK_FIRST ? 4 : 8, a, hi, &B);
+        if (B < g->shape->n_blocks)
+            small_pairs(g, B, acc, mode, E, pj, qj, dst, lambda, r, a, e, with1);
+        else
+            fill_pairs(g, acc, mode, E, pj, qj, dst, lambda, r, a, e, with1);
+    }
+}
+
+/* Round 1's tables for the small leaves: (1 - r)·y, r·y, λ(1 - r)·y, λ·r·y for y below
+ * 2^small_bits, by additions (public values). */
+static int
+small_tables(gkr_proof *g, const fq_t *lambda, const fq_t *r)
+{
+    size_t N = (size_t)1 << g->small_bits, y;
+    fq_t step[4], *T;
+    unsigned t;
+
+    if (g->small_tab == NULL)
+        g->small_tab = malloc(4 * N * sizeof(fq_t));
+    if ((T = g->small_tab) == NULL)
+        return -1;
+    fq_sub(&step[0], &FQ_ONE, r);
+    step[1] = *r;
+    fq_mul(&step[2], lambda, &step[0]);
+    fq_mul(&step[3], lambda, r);
+    for (t = 0; t < 4; t++) {
+        fq_set_zero(&T[t * N]);
+        for (y = 1; y < N; y++)
+            fq_add(&T[t * N + y], &T[t * N + y - 1], &step[t]);
+    }
+    return 0;
 }
 
 /* One round's sums over pairs [0, np), on the threads when large enough; pp = NULL: the
@@ -704,6 +992,8 @@ layer_sumcheck_prove(gkr_proof *g, unsigned j, fq_t *s, fq_t fin[4])
                              NULL, np, with1);
         } else {
             dst = buf[(k - 1) & 1];
+            if (k == 1 && pp == NULL && g->small_bits > 0 && small_tables(g, lambda, &s[0]) != 0)
+                goto out;
             layer_round_sums(g, acc, k == 1 ? LK_FOLD1 : LK_FOLD, E, NULL, NULL, pp, qq, src,
                              dst, lambda, &s[k - 1], np, with1);
             /* the entries past the pairs that the next fold reads are padding */

@@ -100,6 +100,20 @@ typedef struct {
  */
 typedef void (*gkr_leaf_fill)(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q);
 
+/*
+ * Optional (prover), for speed only: blocks whose leaves are small integers.
+ * small_block(arg, B, &c, &a) returns w in 1 .. GKR_SMALL_BITS when every leaf of block B
+ * is (c, a - v[u]) with c and a fixed for the block and v[u] an integer in [0, 2^w), else
+ * 0.  small_values(arg, B, ulo, uhi, v) writes v[u - ulo] for u in [ulo, uhi) and
+ * returns 0, or -1 when one of them is not below 2^w (no honest witness has one: those
+ * leaves are then read with the leaf fill).  The first two rounds of the sumcheck of
+ * layer d - 1 then sum small multiples of the eq table over these blocks in place of
+ * field products; the messages are the same.  Called from worker threads, as the fill.
+ */
+#define GKR_SMALL_BITS 16
+typedef unsigned (*gkr_small_block)(void *arg, size_t block, fq_t *c, fq_t *a);
+typedef int (*gkr_small_values)(void *arg, size_t block, size_t ulo, size_t uhi, uint32_t *v);
+
 /* The state of one tree proof, both roles. */
 typedef struct {
     int prover;
@@ -122,6 +136,12 @@ typedef struct {
     fq_t *p[GKR_MAX_LEVELS + 1], *q[GKR_MAX_LEVELS + 1];
     gkr_leaf_fill leaf_fill;
     void *leaf_arg;
+    gkr_small_block small_block;    /* prover: the blocks of small leaves, or NULL */
+    gkr_small_values small_values;
+    unsigned *small_w;              /* prover: per block, its w or 0 (gkr_prove_layers) */
+    fq_t *small_ca;                 /* prover: per block, c and a */
+    unsigned small_bits;            /* the largest w */
+    fq_t *small_tab;                /* prover: round 1's tables of layer d - 1 */
     fq_t *layers;                   /* prover: the block of layers 0 .. d - 1 */
     fq_t *scratch;                  /* prover: the tables of layers too small for that */
 
@@ -153,6 +173,9 @@ void gkr_free(gkr_proof *g);       /* wipes the prover's layers and secrets */
 
 /* Prover: the leaves' source; fill and arg live until gkr_run returns. */
 void gkr_set_leaves(gkr_proof *g, gkr_leaf_fill fill, void *arg);
+
+/* Prover, optional: the blocks of small leaves; both functions live until gkr_run returns. */
+void gkr_set_small_leaves(gkr_proof *g, gkr_small_block block, gkr_small_values values);
 
 /* Prover: every layer from the leaves (2.3); -1 if a leaf denominator is zero. */
 int gkr_prove_layers(gkr_proof *g);

@@ -61,9 +61,14 @@ UNIT_TEST(logup_gkr_selectors_are_indicators)
     gkr_shape_free(&s);
 }
 
-/* The test's leaves, stored (the prover's are made where read): p, then q, 2^d each. */
+/* The test's leaves, stored (the prover's are made where read): p, then q, 2^d each;
+ * for blocks of small leaves (c, a - v), the v too. */
 typedef struct {
     const fq_t *p, *q;
+    const gkr_shape *s;
+    const unsigned *small_w;
+    const fq_t *small_ca;
+    const uint32_t *v;
 } stored_leaves;
 
 static void
@@ -75,26 +80,68 @@ stored_leaf_fill(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q)
     memcpy(q, sl->q + lo, (hi - lo) * sizeof(fq_t));
 }
 
-/* A tree proof on its own transcript: the leaves of every block random (or, with
- * balanced, p chosen so that the fractions sum to zero), the leaf claims p~(y_B) and
- * q~(y_B) committed per block.  Returns the prover's first broken relation (-1 none)
- * and, in *verdict, the verifier's. */
-static int
-tree_case(const unsigned *kappa, size_t nb, int balanced, int *verdict)
+static unsigned
+stored_small_block(void *arg, size_t B, fq_t *c, fq_t *a)
 {
+    const stored_leaves *sl = arg;
+
+    *c = sl->small_ca[2 * B];
+    *a = sl->small_ca[2 * B + 1];
+    return sl->small_w[B];
+}
+
+static int
+stored_small_values(void *arg, size_t B, size_t ulo, size_t uhi, uint32_t *v)
+{
+    const stored_leaves *sl = arg;
+    size_t u;
+
+    for (u = ulo; u < uhi; u++) {
+        v[u - ulo] = sl->v[sl->s->offset[B] + u];
+        if (v[u - ulo] >> sl->small_w[B])
+            return -1;
+    }
+    return 0;
+}
+
+/* A tree case: its blocks; balanced: p of leaf 0 chosen so that the fractions sum to
+ * zero; small_w[B] > 0: block B's leaves are (c, a - v) with v below 2^small_w[B] (one
+ * of block small_bad - 1's is not), told to the prover when declare_small; hooks for
+ * the prover; bytes, when not NULL, receives a copy of the proof (*len bytes). */
+typedef struct {
+    const unsigned *kappa;
+    size_t nb;
+    int balanced;
+    unsigned small_w[8];
+    size_t small_bad;
+    int declare_small;
+    const gkr_hooks *hooks;
+    uint8_t **bytes;
+    size_t *len;
+} tree_opts;
+
+/* A tree proof on its own transcript, its leaves from a fixed seed (random, or small as
+ * above), the leaf claims p~(y_B) and q~(y_B) committed per block.  Returns the prover's
+ * first broken relation (-1 none) and, in *verdict, the verifier's. */
+static int
+tree_case(const tree_opts *o, int *verdict)
+{
+    const unsigned *kappa = o->kappa;
+    size_t nb = o->nb;
     gkr_shape s;
     gkr_proof gp, gv;
     transcript_t tp, tv;
     codec_writer w;
     codec_reader r;
     linrel lp, lv;
-    drbg_t rng;
+    drbg_t rng, lrng;
     ipa_proof pf;
-    uint8_t fixed[32] = {3}, seed[32] = {4};
-    fq_t *p, *q, *mask = NULL, *leaves = NULL, bM, v[10], sum, x;
+    uint8_t fixed[32] = {3}, seed[32] = {4}, lseed[32] = {5};
+    fq_t *p, *q, *mask = NULL, *leaves = NULL, bM, v[16], sum, x, ca[16];
+    uint32_t *sv = NULL;
     stored_leaves sl;
-    linrel_form fp[5], fq[5];
-    linrel_term tp_[5], tq[5];
+    linrel_form fp[8], fq[8];
+    linrel_term tp_[8], tq[8];
     size_t nM, b, u, bad = 0;
     unsigned d, mlog = 0;
     const char *why = NULL;
@@ -103,7 +150,7 @@ tree_case(const unsigned *kappa, size_t nb, int balanced, int *verdict)
     int broken = -1;
 
     *verdict = -1;
-    if (gkr_shape_build(&s, kappa, nb) != 0)
+    if (nb > 8 || gkr_shape_build(&s, kappa, nb) != 0)
         return -2;
     d = s.d;
     while (((size_t)1 << mlog) < gkr_mask_count(d))
@@ -113,6 +160,7 @@ tree_case(const unsigned *kappa, size_t nb, int balanced, int *verdict)
         return -2;
     transcript_init(&tp, "test/gkr", 8);
     drbg_init_fixed(&rng, fixed, seed, tp.state);
+    drbg_init_fixed(&lrng, fixed, lseed, tp.state);
     drbg_scalars(&rng, mask, nM);
     drbg_scalar(&rng, &bM);
     pedersen_comv(&P, mask, nM, &bM);
@@ -121,30 +169,47 @@ tree_case(const unsigned *kappa, size_t nb, int balanced, int *verdict)
     codec_writer_init(&w);
     linrel_init_prover(&lp, &CM, mlog);
     linrel_init_verifier(&lv, &CM, mlog);
-    unit_random_fq(&x);                             /* ρ_G */
-    gkr_init(&gp, 1, &s, &tp, &w, NULL, &lp, &rng, mask, 0, &x, 2 * nb, NULL);
+    drbg_scalar(&lrng, &x);                         /* ρ_G */
+    gkr_init(&gp, 1, &s, &tp, &w, NULL, &lp, &rng, mask, 0, &x, 2 * nb, o->hooks);
     leaves = calloc(2 * ((size_t)1 << d), sizeof(fq_t));
-    if (leaves == NULL)
+    sv = calloc((size_t)1 << d, sizeof *sv);
+    if (leaves == NULL || sv == NULL)
         return -2;
     p = leaves;
     q = leaves + ((size_t)1 << d);
     for (u = 0; u < ((size_t)1 << d); u++)         /* the padding (0, 1) */
         q[u] = FQ_ONE;
-    sl = (stored_leaves){p, q};
+    drbg_scalars(&lrng, ca, 2 * nb);
+    sl = (stored_leaves){p, q, &s, o->small_w, ca, sv};
     gkr_set_leaves(&gp, stored_leaf_fill, &sl);
+    if (o->declare_small)
+        gkr_set_small_leaves(&gp, stored_small_block, stored_small_values);
     fq_set_zero(&sum);
     for (b = 0; b < nb; b++)
         for (u = 0; u < ((size_t)1 << s.kappa[b]); u++) {
             size_t i = s.offset[b] + u;
             fq_t t;
 
-            unit_random_fq(&p[i]);
-            unit_random_fq(&q[i]);
+            if (o->small_w[b] > 0) {                /* (c, a - v) */
+                uint8_t r4[4];
+
+                drbg_bytes(&lrng, r4, 4);
+                sv[i] = (r4[0] | (uint32_t)r4[1] << 8 | (uint32_t)r4[2] << 16) &
+                        (((uint32_t)1 << o->small_w[b]) - 1);
+                if (b + 1 == o->small_bad && u == ((size_t)1 << s.kappa[b]) / 2)
+                    sv[i] = ((uint32_t)1 << o->small_w[b]) + 3;
+                p[i] = ca[2 * b];
+                fq_set_u64(&t, sv[i]);
+                fq_sub(&q[i], &ca[2 * b + 1], &t);
+            } else {
+                drbg_scalar(&lrng, &p[i]);
+                drbg_scalar(&lrng, &q[i]);
+            }
             fq_inv(&t, &q[i]);
             fq_mul(&t, &t, &p[i]);
             fq_add(&sum, &sum, &t);
         }
-    if (balanced) {                                 /* p of leaf 0 cancels the sum */
+    if (o->balanced) {                              /* p of leaf 0 cancels the sum */
         fq_t t, pq;
 
         fq_inv(&t, &q[0]);
@@ -160,7 +225,7 @@ tree_case(const unsigned *kappa, size_t nb, int balanced, int *verdict)
 
         fq_inv(&t, &gp.q[0][0]);
         fq_mul(&t, &t, &gp.p[0][0]);
-        if (!balanced)
+        if (!o->balanced)
             CHECK(fq_eq(&t, &sum));
         else
             CHECK(fq_is_zero(&gp.p[0][0]));
@@ -196,6 +261,12 @@ tree_case(const unsigned *kappa, size_t nb, int balanced, int *verdict)
         *verdict = 0;
 
     CHECK(codec_reader_finish(&r) == 0);
+    if (o->bytes != NULL) {
+        *o->bytes = malloc(w.len);
+        if (*o->bytes != NULL)
+            memcpy(*o->bytes, w.data, w.len);
+        *o->len = w.len;
+    }
 
     gkr_free(&gp);
     gkr_free(&gv);
@@ -203,8 +274,10 @@ tree_case(const unsigned *kappa, size_t nb, int balanced, int *verdict)
     linrel_clear(&lv);
     codec_writer_free(&w);
     drbg_clear(&rng);
+    drbg_clear(&lrng);
     free(mask);
     free(leaves);
+    free(sv);
     gkr_shape_free(&s);
     return broken;
 }
@@ -213,7 +286,7 @@ UNIT_TEST(logup_gkr_tree_proves_a_zero_sum)
 {
     int verdict;
 
-    CHECK(tree_case(KAPPA, 5, 1, &verdict) == -1);
+    CHECK(tree_case(&(tree_opts){.kappa = KAPPA, .nb = 5, .balanced = 1}, &verdict) == -1);
     CHECK(verdict == 1);
 }
 
@@ -226,16 +299,63 @@ UNIT_TEST(logup_gkr_smallest_trees)
 
     /* d = 1 has no layer sumcheck, so no mask for the verifier's argument here: the
      * prover's relations only */
-    CHECK(tree_case(two, 2, 1, &verdict) == -1);
-    CHECK(tree_case(three, 2, 1, &verdict) == -1 && verdict == 1);
-    CHECK(tree_case(four, 3, 1, &verdict) == -1 && verdict == 1);
-    CHECK(tree_case(four, 3, 0, &verdict) == 0 && verdict == 0);
+    CHECK(tree_case(&(tree_opts){.kappa = two, .nb = 2, .balanced = 1}, &verdict) == -1);
+    CHECK(tree_case(&(tree_opts){.kappa = three, .nb = 2, .balanced = 1}, &verdict) == -1 &&
+          verdict == 1);
+    CHECK(tree_case(&(tree_opts){.kappa = four, .nb = 3, .balanced = 1}, &verdict) == -1 &&
+          verdict == 1);
+    CHECK(tree_case(&(tree_opts){.kappa = four, .nb = 3}, &verdict) == 0 && verdict == 0);
 }
 
 UNIT_TEST(logup_gkr_tree_rejects_a_nonzero_sum)
 {
     int verdict;
 
-    CHECK(tree_case(KAPPA, 5, 0, &verdict) == 0);   /* the first broken relation: G_0 */
+    CHECK(tree_case(&(tree_opts){.kappa = KAPPA, .nb = 5}, &verdict) == 0);   /* G_0 */
     CHECK(verdict == 0);
+}
+
+/*
+ * Blocks of small leaves (gkr_set_small_leaves) change the prover's work, never its
+ * bytes: the same leaves told as small or not give the same proof, which verifies; with
+ * the test hooks on (every X summed), with a value out of range (that chunk read from the
+ * fill), over chunks and threads (2^15 leaves), and in the smallest trees.
+ */
+UNIT_TEST(logup_gkr_small_leaves_same_proof)
+{
+    static const unsigned big[5] = {15, 14, 3, 1, 14}, small3[3] = {2, 2, 1};
+    static const gkr_hooks none = {0};
+    const struct {
+        const unsigned *kappa;
+        size_t nb, bad;
+        unsigned w[5];
+        const gkr_hooks *hooks;
+    } cases[] = {
+        {KAPPA, 5, 0, {3, 0, 2, 1, 5}, NULL},       /* block 1 holds leaf 0: not small */
+        {KAPPA, 5, 3, {3, 0, 2, 1, 5}, &none},
+        {big, 5, 0, {0, 10, 3, 1, 16}, NULL},
+        {big, 5, 5, {0, 10, 3, 1, 16}, &none},
+        {small3, 3, 0, {0, 3, 1}, NULL},
+    };
+    size_t k;
+
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        uint8_t *b0 = NULL, *b1 = NULL;
+        size_t l0 = 0, l1 = 0;
+        int v0, v1;
+        tree_opts o = {.kappa = cases[k].kappa, .nb = cases[k].nb, .balanced = 1,
+                       .small_bad = cases[k].bad, .hooks = cases[k].hooks,
+                       .bytes = &b0, .len = &l0};
+
+        memcpy(o.small_w, cases[k].w, sizeof cases[k].w);
+        CHECKF(tree_case(&o, &v0) == -1 && v0 == 1, "case %zu, told nothing", k);
+        o.declare_small = 1;
+        o.bytes = &b1;
+        o.len = &l1;
+        CHECKF(tree_case(&o, &v1) == -1 && v1 == 1, "case %zu, told the small leaves", k);
+        CHECKF(b0 != NULL && b1 != NULL && l0 == l1 && memcmp(b0, b1, l0) == 0,
+               "case %zu: the proofs differ", k);
+        free(b0);
+        free(b1);
+    }
 }
