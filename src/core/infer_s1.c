@@ -176,7 +176,177 @@ pw_constant(const ictx *c, unsigned p)
     return pw->role == INFER_PW_CLAMP_HI ? ly->hi : pw->role == INFER_PW_CLAMP_LO ? ly->lo : 0;
 }
 
-/* PW_p = λ·eq(τ^(l), x)·(out - c - t·in + c·t): tables eq, out, t, in (copies). */
+/*
+ * A zero-check on P1's integers, deferred (sumcheck_instance_defer): its first round from
+ * the integers, its tables made bound at that round's challenge.  With τ' = (τ'_0, τ'')
+ * its point, eq(τ', (X, x)) = eq(τ'_0, X)·e[x] (e = EqTable(τ'')), so
+ *   s(X) = λ·eq(τ'_0, X)·Σ_x e[x]·G_X(x),   G = out - t·in + c·t - c
+ * on the lines of the columns through each pair, an integer below 2^39 when every value
+ * and c lie within ±2^16 (honest ones are Q-bit): sums of small multiples of e[x]
+ * (fq_wide_mac, each plus 2^40 to be positive, 2^40·Σ e taken off after).
+ */
+#define PW_SMALL_MAX ((int64_t)1 << 16)
+#define PW_SMALL_OFF ((int64_t)1 << 40)
+
+typedef struct {
+    ictx *c;
+    unsigned n;                         /* the instance's variables */
+    const int64_t *col[3];              /* out, t, in: P1's integers */
+    int64_t cst;                        /* c */
+    const fq_t *tau0;                   /* τ'_0 */
+    fq_t *e;                            /* EqTable(τ''): 2^(n - 1) entries */
+} pw_deferred;
+
+/* first[X] = s(X), X = 0..3; -1 (nothing deferred) when a value is out of bounds. */
+static int
+pw_first_round(const pw_deferred *d, const fq_t *lambda, fq_t first[4])
+{
+    size_t half = (size_t)1 << (d->n - 1);
+    int nt = half >= ZKML_PARALLEL_MIN ? zkml_threads() : 1, b, bad = 0;
+    fq_t part[64][4], off, eq0, slope;
+    unsigned X;
+
+    if (nt > 64)
+        nt = 64;
+    if (d->cst > PW_SMALL_MAX || d->cst < -PW_SMALL_MAX)
+        return -1;
+    fq_set_u64(&off, (uint64_t)PW_SMALL_OFF);
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1) reduction(| : bad)
+    for (b = 0; b < nt; b++) {
+        size_t lo = half * (size_t)b / (size_t)nt, hi = half * (size_t)(b + 1) / (size_t)nt, i;
+        fq_wide_t w[4];
+        fq_t se, o;
+        unsigned Y, k;
+
+        memset(w, 0, sizeof w);
+        fq_set_zero(&se);
+        for (i = lo; i < hi; i++) {
+            int64_t v[3][2], g;
+
+            for (k = 0; k < 3; k++) {
+                v[k][0] = d->col[k][2 * i];
+                v[k][1] = d->col[k][2 * i + 1] - v[k][0];     /* the slope */
+                bad |= v[k][0] > PW_SMALL_MAX || v[k][0] < -PW_SMALL_MAX ||
+                       v[k][1] > 2 * PW_SMALL_MAX || v[k][1] < -2 * PW_SMALL_MAX;
+            }
+            for (Y = 0; Y < 4; Y++) {
+                int64_t ox = v[0][0] + Y * v[0][1], tx = v[1][0] + Y * v[1][1],
+                        ix = v[2][0] + Y * v[2][1];
+
+                g = ox - tx * ix + d->cst * (tx - 1);
+                fq_wide_mac(&w[Y], (uint64_t)(g + PW_SMALL_OFF), &d->e[i]);
+            }
+            fq_add(&se, &se, &d->e[i]);
+        }
+        fq_mul(&o, &off, &se);
+        for (Y = 0; Y < 4; Y++) {
+            fq_wide_reduce(&part[b][Y], &w[Y]);
+            fq_sub(&part[b][Y], &part[b][Y], &o);
+        }
+        explicit_bzero(w, sizeof w);
+    }
+    if (bad)
+        return -1;
+    /* eq(τ'_0, X) = (1 - τ'_0) + X·(2τ'_0 - 1) */
+    fq_sub(&eq0, &FQ_ONE, d->tau0);
+    fq_dbl(&slope, d->tau0);
+    fq_sub(&slope, &slope, &FQ_ONE);
+    for (X = 0; X < 4; X++) {
+        fq_set_zero(&first[X]);
+        for (b = 0; b < nt; b++)
+            fq_add(&first[X], &first[X], &part[b][X]);
+        fq_mul(&first[X], &first[X], &eq0);
+        fq_mul(&first[X], &first[X], lambda);
+        fq_add(&eq0, &eq0, &slope);
+    }
+    explicit_bzero(part, sizeof part);
+    return 0;
+}
+
+/* a + r·(b - a) from integers; rR is r·R (so that the raw limbs of |b - a| times it give
+ * |b - a|·r): one product at most, none for the slopes 0 and ±1 (a sign bit's). */
+static inline void
+pw_bind(fq_t *out, int64_t a, int64_t b, const fq_t *r, const fq_t *rR,
+        const fq_small_ints *ints)
+{
+    int64_t s = b - a;
+    fq_t x;
+
+    fq_set_i64_small(out, a, ints);
+    if (s == 1) {
+        fq_add(out, out, r);
+    } else if (s == -1) {
+        fq_sub(out, out, r);
+    } else if (s != 0) {
+        x = (fq_t){{(uint64_t)(s < 0 ? -s : s), 0, 0, 0}};
+        fq_mul(&x, &x, rR);
+        if (s < 0)
+            fq_neg(&x, &x);
+        fq_add(out, out, &x);
+    }
+}
+
+/* The deferred instance's maker: eq, out, t, in bound at r, 2^(n - 1) entries each. */
+static int
+pw_make_bound(void *arg, const fq_t *r, fq_t **tables)
+{
+    const pw_deferred *d = arg;
+    ictx *c = d->c;
+    size_t half = (size_t)1 << (d->n - 1);
+    fq_t eq0, rR, *T[3];
+    ptrdiff_t y;
+    unsigned k;
+
+    for (k = 0; k < 3; k++)
+        T[k] = ictx_alloc(c, half, sizeof(fq_t));
+    if (c->fail != NULL)
+        return -1;
+    fq_sub(&eq0, &FQ_ONE, d->tau0);                 /* eq(τ'_0, r) */
+    fq_dbl(&rR, d->tau0);
+    fq_sub(&rR, &rR, &FQ_ONE);
+    fq_mul(&rR, &rR, r);
+    fq_add(&eq0, &eq0, &rR);
+    fq_mul(&rR, r, &FQ_R2);
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) \
+    if (half >= ZKML_PARALLEL_MIN)
+    for (y = 0; y < (ptrdiff_t)half; y++) {
+        unsigned t;
+
+        fq_mul(&d->e[y], &d->e[y], &eq0);
+        for (t = 0; t < 3; t++)
+            pw_bind(&T[t][y], d->col[t][2 * y], d->col[t][2 * y + 1], r, &rR, &c->ints);
+    }
+    tables[0] = d->e;
+    for (k = 0; k < 3; k++)
+        tables[k + 1] = T[k];
+    return 0;
+}
+
+/* PW_p deferred when it can be (P1's integers, out not public); 1 if it was. */
+static int
+pw_defer(ictx *c, unsigned p, sumcheck_instance *in, int out, int t, int xin)
+{
+    unsigned n = c->lay->pw[p].log_size;
+    pw_deferred *d;
+    fq_t first[4];
+
+    if (c->P1f != NULL || out < 0 || n < 1)
+        return 0;
+    d = ictx_alloc(c, 1, sizeof *d);
+    if (d == NULL)
+        return 0;
+    *d = (pw_deferred){c, n, {c->p1 + c->lay->p1[out].offset, c->p1 + c->lay->p1[t].offset,
+                              c->p1 + c->lay->p1[xin].offset},
+                       pw_constant(c, p), c->tau_lk + (c->n1 - n), NULL};
+    d->e = ictx_eq_table(c, d->tau0 + 1, n - 1);
+    if (d->e == NULL || pw_first_round(d, &c->lam_pw[p], first) != 0)
+        return 0;
+    sumcheck_instance_init(in, n);
+    return sumcheck_instance_defer(in, 4, first, 4, pw_make_bound, d) == 0;
+}
+
+/* PW_p = λ·eq(τ^(l), x)·(out - c - t·in + c·t): tables eq, out, t, in (copies), or
+ * deferred (pw_defer). */
 static int
 pw_instance(ictx *c, unsigned p, sumcheck_instance *in)
 {
@@ -188,17 +358,23 @@ pw_instance(ictx *c, unsigned p, sumcheck_instance *in)
     fq_t *eq, *o, *tt, *ii, coef, cst;
 
     infer_pw_columns(c, p, &out, &t, &xin);
-    eq = ictx_eq_table(c, c->tau_lk + (c->n1 - n), n);
-    o = out >= 0 ? ictx_p1_column(c, c->lay->p1[out].offset, len) : ictx_copy(c, c->outpub, len);
-    tt = ictx_p1_column(c, c->lay->p1[t].offset, len);
-    ii = ictx_p1_column(c, c->lay->p1[xin].offset, len);
-    if (c->fail != NULL)
-        return -1;
+    if (!pw_defer(c, p, in, out, t, xin)) {
+        if (c->fail != NULL)
+            return -1;
+        eq = ictx_eq_table(c, c->tau_lk + (c->n1 - n), n);
+        o = out >= 0 ? ictx_p1_column(c, c->lay->p1[out].offset, len)
+                     : ictx_copy(c, c->outpub, len);
+        tt = ictx_p1_column(c, c->lay->p1[t].offset, len);
+        ii = ictx_p1_column(c, c->lay->p1[xin].offset, len);
+        if (c->fail != NULL)
+            return -1;
+        sumcheck_instance_init(in, n);
+        if (sumcheck_instance_table(in, eq) != 0 || sumcheck_instance_table(in, o) != 1 ||
+            sumcheck_instance_table(in, tt) != 2 || sumcheck_instance_table(in, ii) != 3)
+            return ictx_fail(c, "internal failure building S1");
+    }
     fq_set_i64(&cst, pw_constant(c, p));
-    sumcheck_instance_init(in, n);
-    if (sumcheck_instance_table(in, eq) != 0 || sumcheck_instance_table(in, o) != 1 ||
-        sumcheck_instance_table(in, tt) != 2 || sumcheck_instance_table(in, ii) != 3 ||
-        sumcheck_instance_term(in, &c->lam_pw[p], 2, f_out) != 0)
+    if (sumcheck_instance_term(in, &c->lam_pw[p], 2, f_out) != 0)
         return ictx_fail(c, "internal failure building S1");
     fq_neg(&coef, &c->lam_pw[p]);
     if (sumcheck_instance_term(in, &coef, 3, f_tin) != 0)
