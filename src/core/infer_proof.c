@@ -53,10 +53,11 @@ run_protocol(ictx *c)
     mark = c->n_mem;
     if (c->prover && (inst = infer_s1_instances(c, &ninst)) == NULL)
         return -1;
-    mark_end = c->n_mem;
     if (ictx_sumcheck(c, "S1", c->n1, 3, &c->rho1, c->mask, inst, ninst, &c->T1, c->r1,
-                     &c->e1) != 0 ||
-        infer_step_s1_finals(c, inst) != 0)
+                     &c->e1) != 0)
+        return -1;
+    mark_end = c->n_mem;        /* with the tables of deferred instances, made in the sumcheck */
+    if (infer_step_s1_finals(c, inst) != 0)
         return -1;
     ictx_release(c, mark, mark_end);                /* S1's tables, read to their finals */
     if (infer_step_s1_products(c) != 0 || ictx_phase_end(c, "sumcheck S1") != 0)

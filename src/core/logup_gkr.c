@@ -222,6 +222,11 @@ small_setup(gkr_proof *g)
         if (g->small_w[B] > g->small_bits)
             g->small_bits = g->small_w[B];
     }
+    /* round 1's tables (4·2^w entries) must be small, or small beside the leaves */
+    if (g->small_bits > 8 && ((size_t)1 << (g->small_bits + 5)) > s->n_leaf) {
+        memset(g->small_w, 0, s->n_blocks * sizeof *g->small_w);
+        g->small_bits = 0;
+    }
     return 0;
 }
 

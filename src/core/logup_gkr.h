@@ -108,7 +108,9 @@ typedef void (*gkr_leaf_fill)(void *arg, size_t lo, size_t hi, fq_t *p, fq_t *q)
  * returns 0, or -1 when one of them is not below 2^w (no honest witness has one: those
  * leaves are then read with the leaf fill).  The first two rounds of the sumcheck of
  * layer d - 1 then sum small multiples of the eq table over these blocks in place of
- * field products; the messages are the same.  Called from worker threads, as the fill.
+ * field products, when tables of 4·2^w entries (w the largest) are small: w <= 8, or
+ * 2^(w + 5) <= N_leaf.  The messages are the same.  Called from worker threads, as the
+ * fill.
  */
 #define GKR_SMALL_BITS 16
 typedef unsigned (*gkr_small_block)(void *arg, size_t block, fq_t *c, fq_t *a);

@@ -333,8 +333,8 @@ UNIT_TEST(logup_gkr_small_leaves_same_proof)
     } cases[] = {
         {KAPPA, 5, 0, {3, 0, 2, 1, 5}, NULL},       /* block 1 holds leaf 0: not small */
         {KAPPA, 5, 3, {3, 0, 2, 1, 5}, &none},
-        {big, 5, 0, {0, 10, 3, 1, 16}, NULL},
-        {big, 5, 5, {0, 10, 3, 1, 16}, &none},
+        {big, 5, 0, {0, 10, 3, 1, 11}, NULL},
+        {big, 5, 5, {0, 10, 3, 1, 11}, &none},
         {small3, 3, 0, {0, 3, 1}, NULL},
     };
     size_t k;
