@@ -222,13 +222,20 @@ pw_first_round(const pw_deferred *d, const fq_t *lambda, fq_t first[4])
         fq_set_zero(&se);
         for (i = lo; i < hi; i++) {
             int64_t v[3][2], g;
+            int out = 0;
 
             for (k = 0; k < 3; k++) {
                 v[k][0] = d->col[k][2 * i];
-                v[k][1] = d->col[k][2 * i + 1] - v[k][0];     /* the slope */
-                bad |= v[k][0] > PW_SMALL_MAX || v[k][0] < -PW_SMALL_MAX ||
-                       v[k][1] > 2 * PW_SMALL_MAX || v[k][1] < -2 * PW_SMALL_MAX;
+                v[k][1] = d->col[k][2 * i + 1];
+                out |= v[k][0] > PW_SMALL_MAX || v[k][0] < -PW_SMALL_MAX ||
+                       v[k][1] > PW_SMALL_MAX || v[k][1] < -PW_SMALL_MAX;
             }
+            if (out) {                  /* nothing is computed from these */
+                bad = 1;
+                continue;
+            }
+            for (k = 0; k < 3; k++)
+                v[k][1] -= v[k][0];     /* the slope */
             for (Y = 0; Y < 4; Y++) {
                 int64_t ox = v[0][0] + Y * v[0][1], tx = v[1][0] + Y * v[1][1],
                         ix = v[2][0] + Y * v[2][1];
