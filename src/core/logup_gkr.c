@@ -74,20 +74,29 @@ gkr_shape_free(gkr_shape *s)
     memset(s, 0, sizeof *s);
 }
 
-void
-gkr_fill_by_block(const gkr_shape *s, size_t lo, size_t hi, fq_t *p, fq_t *q,
-                  gkr_block_fill block, void *arg)
+/* The place (in s->order) of the last block that starts at or before leaf u. */
+static size_t
+block_at(const gkr_shape *s, size_t u)
 {
-    size_t a = 0, b = s->n_blocks, at;
+    size_t a = 0, b = s->n_blocks;
 
-    while (b - a > 1) {                 /* the last block starting at or before lo */
+    while (b - a > 1) {
         size_t mid = (a + b) / 2;
 
-        if (s->offset[s->order[mid]] <= lo)
+        if (s->offset[s->order[mid]] <= u)
             a = mid;
         else
             b = mid;
     }
+    return a;
+}
+
+void
+gkr_fill_by_block(const gkr_shape *s, size_t lo, size_t hi, fq_t *p, fq_t *q,
+                  gkr_block_fill block, void *arg)
+{
+    size_t a = block_at(s, lo), at;
+
     for (at = lo; at < hi && at < s->n_leaf; a++) {
         size_t B = s->order[a], o = s->offset[B], end = o + ((size_t)1 << s->kappa[B]);
 
@@ -831,20 +840,12 @@ static size_t
 leaf_run(const gkr_proof *g, size_t per, size_t i, size_t hi, size_t *B)
 {
     const gkr_shape *s = g->shape;
-    size_t u = per * i, a = 0, b = s->n_blocks, end = hi;
+    size_t u = per * i, a, end = hi;
 
     *B = s->n_blocks;
     if (g->small_bits == 0)
         return hi;
-    while (b - a > 1) {                 /* the last block starting at or before u */
-        size_t mid = (a + b) / 2;
-
-        if (s->offset[s->order[mid]] <= u)
-            a = mid;
-        else
-            b = mid;
-    }
-    for (; a < s->n_blocks; a++) {
+    for (a = block_at(s, u); a < s->n_blocks; a++) {
         size_t k = s->order[a], o = s->offset[k], n = (size_t)1 << s->kappa[k];
 
         if (o + n <= u || g->small_w[k] == 0 || n < per)
