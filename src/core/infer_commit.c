@@ -87,6 +87,7 @@ infer_step_commit(ictx *c)
         c->mask = ictx_alloc(c, c->nM, sizeof(fq_t));
         if (c->fail != NULL)
             return -1;
+#pragma omp parallel for schedule(static) num_threads(zkml_threads()) if (len >= ZKML_PARALLEL_MIN)
         for (i = 0; i < len; i++)
             small[i] = (int32_t)c->p1[i];
         if (drbg_scalars(&c->rng, c->beta1, nrows) != 0 ||

@@ -188,7 +188,7 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
     K = ictx_alloc(c, half, sizeof(fq_t));
     if (K == NULL)
         return -1;
-#pragma omp parallel for schedule(static) num_threads(zkml_threads()) \
+#pragma omp parallel for schedule(static, 4096) num_threads(zkml_threads()) \
     if (half >= ZKML_PARALLEL_MIN)
     for (y = 0; y < (ptrdiff_t)half; y++) {
         int64_t a = P1[2 * y], b = P1[2 * y + 1];
