@@ -188,6 +188,7 @@ p1_make_bound(void *arg, const fq_t *r, fq_t **tables)
     K = ictx_alloc(c, half, sizeof(fq_t));
     if (K == NULL)
         return -1;
+    /* interleaved chunks: P1's zero tail, skipped below, would leave one thread idle */
 #pragma omp parallel for schedule(static, 4096) num_threads(zkml_threads()) \
     if (half >= ZKML_PARALLEL_MIN)
     for (y = 0; y < (ptrdiff_t)half; y++) {
